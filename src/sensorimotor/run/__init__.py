@@ -1,0 +1,1 @@
+"""Loops, logs, plots and the command line."""
