@@ -1,0 +1,162 @@
+"""The blackbox environment: a motor signal in, sensory feedback out."""
+
+import functools
+import inspect
+import uuid
+from collections.abc import Mapping
+
+import numpy as np
+
+from sensorimotor.envs.config import Config, merge_config
+from sensorimotor.signals import ChannelSet, SignalError
+
+
+class Environment:
+    """A blackbox that executes motor signals and returns sensory feedback.
+
+    Subclasses set ``m_channels`` and ``s_channels`` (lists of ``Channel``) and implement
+    ``_execute(m_signal, meta=None) -> s_signal``. ``execute`` validates the motor signal
+    (a ``SignalError`` naming the channel for a missing, unknown, NaN, inf or non-numeric
+    value), runs it, validates the sensory signal, and returns the feedback::
+
+        {'m_signal': executed motor signal, 's_signal': sensory signal, 'uuid': uuid4}
+
+    ``meta`` is an optional dict the environment may read options from and write logs into.
+    ``cfg`` (a dict, a dataclass or ``None``) is merged over the class's documented defaults
+    ``defcfg``; an unknown key is an error. ``cfg`` is always optional, even for a subclass
+    whose ``__init__`` declares it without a default (as the ``environments`` seed's own
+    example does). Environments are context managers; ``close()`` is idempotent.
+
+    Optional hooks: ``_motor_command(m_array) -> m_array`` says what is really executed
+    (e.g. clipped to joint limits; the feedback reports it), and ``_execute_array(m_batch)
+    -> s_batch`` is a vectorised path used by ``execute_array``.
+
+    The seed's example, as written there:
+
+    >>> from sensorimotor import Channel, Environment
+    >>> ch_x = Channel('x', bounds=(0, 10))
+    >>> ch_y = Channel('y', bounds=(5, 15))
+    >>> ch_a = Channel('a', bounds=(5, 25))
+    >>> class Sum(Environment):
+    ...     def __init__(self, cfg):
+    ...         self.m_channels = [ch_x, ch_y]
+    ...         self.s_channels = [ch_a]
+    ...     def _execute(self, m_signal, meta=None):
+    ...         return {'a': m_signal['x'] + m_signal['y']}
+    >>> sum_env = Sum()
+    >>> feedback = sum_env.execute({'x': 2, 'y': 11})
+    >>> feedback['m_signal'], feedback['s_signal'], type(feedback['uuid']).__name__
+    ({'x': 2.0, 'y': 11.0}, {'a': 13.0}, 'UUID')
+    """
+
+    defcfg: Mapping = {}
+    m_channels: list = []
+    s_channels: list = []
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        init = cls.__dict__.get("__init__")
+        if init is None:
+            return
+        params = list(inspect.signature(init).parameters.values())
+        if len(params) >= 2 and params[1].name == "cfg" and params[1].default is inspect._empty:
+
+            @functools.wraps(init)
+            def __init__(self, cfg=None, *args, **kw):
+                init(self, cfg, *args, **kw)
+
+            cls.__init__ = __init__
+
+    def __init__(self, cfg=None):
+        self.cfg = merge_config(self.defcfg, cfg, owner=type(self).__name__)
+
+    # -- channels -------------------------------------------------------------------------
+    def _channel_set(self, attr: str) -> ChannelSet:
+        channels = tuple(getattr(self, attr))
+        cache = self.__dict__.setdefault("_channel_sets", {})
+        cs = cache.get(attr)
+        if cs is None or cs.channels != channels:
+            cs = cache[attr] = ChannelSet(channels)
+        return cs
+
+    @property
+    def m_set(self) -> ChannelSet:
+        """The motor channels as a ``ChannelSet`` (array order, scaling, validation)."""
+        return self._channel_set("m_channels")
+
+    @property
+    def s_set(self) -> ChannelSet:
+        """The sensory channels as a ``ChannelSet``."""
+        return self._channel_set("s_channels")
+
+    @property
+    def config(self) -> Config:
+        """The merged configuration (``defcfg`` when a subclass never called ``__init__``)."""
+        if "cfg" not in self.__dict__:
+            self.cfg = merge_config(self.defcfg, None, owner=type(self).__name__)
+        return self.cfg
+
+    # -- execution ------------------------------------------------------------------------
+    def _check_open(self):
+        if self.__dict__.get("_closed", False):
+            raise RuntimeError(f"{type(self).__name__} is closed")
+
+    def _motor_command(self, m_array: np.ndarray) -> np.ndarray:
+        """What the environment really executes for a validated command (default: as given)."""
+        return m_array
+
+    def execute(self, m_signal: Mapping, meta: dict | None = None) -> dict:
+        """Execute one motor signal; return ``{'m_signal', 's_signal', 'uuid'}``."""
+        self._check_open()
+        m_set = self.m_set
+        m_array = self._motor_command(m_set.to_array(m_signal))
+        m_clean = m_set.from_array(m_array)
+        s_signal = self._execute(dict(m_clean), meta)
+        try:
+            s_clean = self.s_set.validate(s_signal)
+        except (SignalError, TypeError) as err:
+            raise SignalError(
+                f"{type(self).__name__}._execute returned a bad sensory signal: {err}",
+                channel=getattr(err, "channel", None),
+            ) from err
+        return {"m_signal": m_clean, "s_signal": s_clean, "uuid": uuid.uuid4()}
+
+    def _execute(self, m_signal: dict, meta: dict | None = None) -> dict:
+        raise NotImplementedError(f"{type(self).__name__} must implement _execute")
+
+    @property
+    def has_batch_path(self) -> bool:
+        """Whether the class implements a vectorised ``_execute_array``."""
+        return type(self)._execute_array is not Environment._execute_array
+
+    def execute_array(self, m_batch) -> np.ndarray:
+        """Sensory arrays ``(N, n_s)`` for motor arrays ``(N, n_m)``, validated like ``execute``.
+
+        Uses the vectorised ``_execute_array`` when the class has one, else a loop.
+        """
+        self._check_open()
+        m_batch = self._motor_command(self.m_set.check_array(np.atleast_2d(m_batch)))
+        if self.has_batch_path:
+            return self.s_set.check_array(self._execute_array(m_batch))
+        rows = [self._execute(self.m_set.from_array(m), None) for m in m_batch]
+        return self.s_set.to_array_batch(rows)
+
+    def _execute_array(self, m_batch: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    # -- life cycle -----------------------------------------------------------------------
+    def close(self) -> None:
+        """Release resources. Calling it again does nothing."""
+        if not self.__dict__.get("_closed", False):
+            self._close()
+            self._closed = True
+
+    def _close(self) -> None:
+        """Override to release resources (called once)."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False

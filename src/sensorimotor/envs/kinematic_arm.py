@@ -1,0 +1,133 @@
+"""A planar arm of revolute joints: joint angles in, end-effector position out."""
+
+import math
+
+import numpy as np
+
+from sensorimotor.envs.environment import Environment
+from sensorimotor.signals import Channel
+
+
+def arm_forward(angles_deg, lengths, origin=(0.0, 0.0)):
+    """End-effector position of a planar arm, for one posture or a batch.
+
+    With joint angles ``a_j`` in degrees (joint 0 at the base, each angle relative to the
+    previous link) and link lengths ``l_j``::
+
+        phi_i = sum_{j <= i} a_j * pi / 180
+        x = x0 + sum_i l_i cos(phi_i),   y = y0 + sum_i l_i sin(phi_i)
+
+    At the zero posture the arm lies along the x axis. Works on NumPy or JAX arrays.
+
+    Args:
+        angles_deg: shape ``(dim,)`` or ``(N, dim)``.
+        lengths: shape ``(dim,)``.
+        origin: the base position ``(x0, y0)``.
+
+    Returns:
+        shape ``(2,)`` or ``(N, 2)``.
+
+    >>> arm_forward(np.array([90.0, -90.0]), np.array([1.0, 1.0]))
+    array([1., 1.])
+    """
+    xp = angles_deg.__array_namespace__()
+    phi = xp.cumulative_sum(angles_deg * (math.pi / 180.0), axis=-1)
+    x = origin[0] + xp.sum(lengths * xp.cos(phi), axis=-1)
+    y = origin[1] + xp.sum(lengths * xp.sin(phi), axis=-1)
+    return xp.stack([x, y], axis=-1)
+
+
+def arm_joint_positions(angles_deg: np.ndarray, lengths, origin=(0.0, 0.0)) -> np.ndarray:
+    """Positions of the base, every joint and the tip: shape ``(dim + 1, 2)``, for plotting."""
+    phi = np.cumsum(np.radians(angles_deg))
+    steps = np.stack([lengths * np.cos(phi), lengths * np.sin(phi)], axis=-1)
+    return np.vstack([np.zeros((1, 2)), np.cumsum(steps, axis=0)]) + np.asarray(origin)
+
+
+class KinematicArm2D(Environment):
+    """A planar arm with ``dim`` revolute joints (kinematics only, no dynamics).
+
+    ============  ======================================  ==========================
+    channels      meaning                                 bounds
+    ============  ======================================  ==========================
+    ``j0..j{d-1}``  joint angles, degrees, base first      ``limits`` (commands clipped)
+    ``x``, ``y``    end-effector position                  the reachable disc's box
+    ============  ======================================  ==========================
+
+    Config (``defcfg``): ``dim`` (7); ``lengths``: one float for every link or a list
+    (default: ``1/dim`` each, total length 1); ``limits`` in degrees: one pair for every
+    joint or a list of pairs (default ``(-150, 150)``); ``origin`` (``(0, 0)``).
+    Forward kinematics: see ``arm_forward``. ``execute_array`` is the vectorised path.
+
+    Presets: ``KinematicArm2D.mid7()`` (7 joints, limits +-60 degrees, lengths proportional
+    to ``1.5**-i`` summing to 1: the 'mid-dimensional' arm of the exploration literature)
+    and ``KinematicArm2D.arm20()`` (20 joints of length 1/20, limits +-150 degrees).
+
+    >>> arm = KinematicArm2D({'dim': 2, 'lengths': 0.5})
+    >>> arm.execute({'j0': 90.0, 'j1': -90.0})['s_signal']
+    {'x': 0.5, 'y': 0.5}
+    >>> arm.execute({'j0': 200.0, 'j1': 0.0})['m_signal']  # clipped to the limits
+    {'j0': 150.0, 'j1': 0.0}
+    """
+
+    defcfg = {"dim": 7, "lengths": None, "limits": (-150.0, 150.0), "origin": (0.0, 0.0)}
+
+    def __init__(self, cfg=None):
+        super().__init__(cfg)
+        dim = self.cfg.dim
+        if not isinstance(dim, int) or dim < 1:
+            raise ValueError(f"KinematicArm2D: dim must be a positive int, got {dim!r}")
+        lengths = self.cfg.lengths
+        if lengths is None:
+            lengths = 1.0 / dim
+        lengths = np.broadcast_to(np.asarray(lengths, dtype=np.float64), (dim,)).copy()
+        if not (np.all(np.isfinite(lengths)) and np.all(lengths > 0)):
+            raise ValueError(f"KinematicArm2D: lengths must be positive and finite, got {lengths}")
+        limits = np.asarray(self.cfg.limits, dtype=np.float64)
+        if limits.shape == (2,):
+            limits = np.tile(limits, (dim, 1))
+        if limits.shape != (dim, 2) or np.any(limits[:, 0] > limits[:, 1]):
+            raise ValueError(f"KinematicArm2D: limits must be a (lo, hi) pair or {dim} of them")
+        self.dim = dim
+        self.lengths = lengths
+        self.limits = limits
+        self.origin = tuple(float(o) for o in self.cfg.origin)
+        reach = float(lengths.sum())
+        self.m_channels = [Channel(f"j{i}", tuple(limits[i]), unit="deg") for i in range(dim)]
+        self.s_channels = [
+            Channel("x", (self.origin[0] - reach, self.origin[0] + reach)),
+            Channel("y", (self.origin[1] - reach, self.origin[1] + reach)),
+        ]
+        self.posture = None  # joint positions of the last executed command
+
+    @classmethod
+    def mid7(cls) -> "KinematicArm2D":
+        """The 7-joint preset: limits +-60 degrees, lengths ~ 1.5**-i, total length 1."""
+        lengths = 1.5 ** -np.arange(7.0)
+        return cls(
+            {"dim": 7, "limits": (-60.0, 60.0), "lengths": (lengths / lengths.sum()).tolist()}
+        )
+
+    @classmethod
+    def arm20(cls) -> "KinematicArm2D":
+        """The 20-joint preset: lengths 1/20, limits +-150 degrees."""
+        return cls({"dim": 20, "limits": (-150.0, 150.0), "lengths": 1.0 / 20})
+
+    @property
+    def total_length(self) -> float:
+        return float(self.lengths.sum())
+
+    def _motor_command(self, m_array: np.ndarray) -> np.ndarray:
+        return np.clip(m_array, self.limits[:, 0], self.limits[:, 1])
+
+    def _execute(self, m_signal: dict, meta=None) -> dict:
+        angles = np.array([m_signal[ch.name] for ch in self.m_channels])
+        self.posture = arm_joint_positions(angles, self.lengths, self.origin)
+        x, y = arm_forward(angles, self.lengths, self.origin)
+        return {"x": float(x), "y": float(y)}
+
+    def _execute_array(self, m_batch: np.ndarray) -> np.ndarray:
+        return arm_forward(m_batch, self.lengths, self.origin)
+
+    def __repr__(self) -> str:
+        return f"KinematicArm2D(dim={self.dim}, lengths={self.lengths.tolist()}, limits={self.limits.tolist()})"

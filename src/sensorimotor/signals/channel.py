@@ -1,0 +1,57 @@
+"""A named scalar channel with bounds."""
+
+import math
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Channel:
+    """One named scalar of a motor or sensory signal.
+
+    Bounds describe the range the value usually takes (they may be infinite); as in the
+    ``environments`` seed they describe and do not enforce: a value outside them is accepted
+    unless a channel set validates in ``strict`` mode. Two channels are equal when their
+    names and bounds are; ``unit`` is documentation only.
+
+    >>> ch = Channel('x', bounds=(0, 10), unit='cm')
+    >>> ch
+    Channel(name='x', bounds=(0.0, 10.0), unit='cm')
+    >>> ch == Channel('x', (0, 10)), ch.width
+    (True, 10.0)
+    """
+
+    name: str
+    bounds: tuple[float, float] = (-math.inf, math.inf)
+    unit: str | None = field(default=None, compare=False)
+
+    def __post_init__(self):
+        if not isinstance(self.name, str) or not self.name:
+            raise ValueError(f"channel name must be a non-empty string, got {self.name!r}")
+        try:
+            lo, hi = (float(b) for b in self.bounds)
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"channel {self.name!r}: bounds must be a pair of numbers, got {self.bounds!r}"
+            ) from None
+        if math.isnan(lo) or math.isnan(hi) or lo > hi:
+            raise ValueError(
+                f"channel {self.name!r}: bounds must satisfy lo <= hi, got {self.bounds!r}"
+            )
+        object.__setattr__(self, "bounds", (lo, hi))
+
+    @property
+    def low(self) -> float:
+        return self.bounds[0]
+
+    @property
+    def high(self) -> float:
+        return self.bounds[1]
+
+    @property
+    def width(self) -> float:
+        return self.bounds[1] - self.bounds[0]
+
+    @property
+    def is_bounded(self) -> bool:
+        """Both bounds are finite."""
+        return math.isfinite(self.bounds[0]) and math.isfinite(self.bounds[1])

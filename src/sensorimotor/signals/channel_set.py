@@ -1,0 +1,211 @@
+"""An ordered set of channels: dict <-> array, scaling by bounds, random draws, validation."""
+
+import math
+import numbers
+from collections.abc import Iterable, Mapping, Sequence
+
+import numpy as np
+
+from sensorimotor.signals.channel import Channel
+from sensorimotor.signals.errors import SignalError
+
+
+def _as_float(name: str, value) -> float:
+    """``value`` as a finite float, or a ``SignalError`` naming ``name``."""
+    if isinstance(value, bool | np.bool_) or isinstance(value, str | bytes):
+        raise SignalError(f"channel {name!r}: {value!r} is not a number", channel=name)
+    if not isinstance(value, numbers.Real):
+        # 0-d NumPy/JAX arrays of a real dtype are numbers too.
+        dtype = getattr(value, "dtype", None)
+        if getattr(value, "ndim", None) != 0 or dtype is None or np.dtype(dtype).kind not in "iuf":
+            raise SignalError(f"channel {name!r}: {value!r} is not a number", channel=name)
+    x = float(value)
+    if math.isnan(x):
+        raise SignalError(f"channel {name!r} is NaN", channel=name)
+    if math.isinf(x):
+        raise SignalError(f"channel {name!r} is {x} (not finite)", channel=name)
+    return x
+
+
+class ChannelSet:
+    """Channels in a fixed order: the bridge between dict signals and arrays.
+
+    A signal is a plain ``{channel name: float}`` dict. ``to_array`` orders its values as the
+    channels are ordered, ``from_array`` goes back. ``scale`` maps each bounded channel
+    affinely from ``[low, high]`` to ``[0, 1]`` (``u = (v - low) / (high - low)``);
+    unbounded channels pass through unchanged. Validation refuses a missing or unknown
+    channel, NaN, inf and non-numbers with a ``SignalError`` naming the channel; with
+    ``strict=True`` it also refuses values outside the bounds.
+
+    >>> cs = ChannelSet([Channel('x', (0, 10)), Channel('y', (5, 15))])
+    >>> cs.to_array({'y': 11, 'x': 4})
+    array([ 4., 11.])
+    >>> cs.scale(cs.to_array({'x': 4, 'y': 11}))
+    array([0.4, 0.6])
+    >>> cs.from_array([1.0, 6.0])
+    {'x': 1.0, 'y': 6.0}
+    >>> cs.validate({'x': 4})
+    Traceback (most recent call last):
+    ...
+    sensorimotor.signals.errors.SignalError: missing channel 'y'
+    """
+
+    def __init__(self, channels: Iterable[Channel], strict: bool = False):
+        channels = tuple(channels)
+        for ch in channels:
+            if not isinstance(ch, Channel):
+                raise TypeError(f"expected Channel objects, got {ch!r}")
+        names = tuple(ch.name for ch in channels)
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"duplicate channel names: {duplicates}")
+        self.channels = channels
+        self.names = names
+        self.strict = bool(strict)
+        self._index = {n: i for i, n in enumerate(names)}
+        self.low = np.array([ch.low for ch in channels], dtype=np.float64)
+        self.high = np.array([ch.high for ch in channels], dtype=np.float64)
+        bounded = np.isfinite(self.low) & np.isfinite(self.high)
+        self.bounded = bounded
+        # Unbounded channels scale with offset 0 and width 1 (identity); so do zero-width ones.
+        self._offset = np.where(bounded, self.low, 0.0)
+        width = np.where(bounded, self.high - self.low, 1.0)
+        self._width = np.where(width > 0, width, 1.0)
+        for a in (self.low, self.high, self.bounded, self._offset, self._width):
+            a.setflags(write=False)
+
+    # -- container protocol -------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self.channels)
+
+    def __iter__(self):
+        return iter(self.channels)
+
+    def __contains__(self, name) -> bool:
+        return name in self._index
+
+    def __getitem__(self, name: str) -> Channel:
+        return self.channels[self._index[name]]
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, ChannelSet) and self.channels == other.channels
+
+    def __hash__(self) -> int:
+        return hash(self.channels)
+
+    def __repr__(self) -> str:
+        return f"ChannelSet({list(self.channels)!r})"
+
+    def index(self, name: str) -> int:
+        """Position of channel ``name`` in array order."""
+        try:
+            return self._index[name]
+        except KeyError:
+            raise SignalError(f"unknown channel {name!r}", channel=name) from None
+
+    # -- validation -----------------------------------------------------------------------
+    def validate(self, signal: Mapping, strict: bool | None = None) -> dict:
+        """A clean copy of ``signal`` (channel order, float values), or ``SignalError``."""
+        if not isinstance(signal, Mapping):
+            raise TypeError(
+                f"a signal is a dict {{channel name: value}}, got {type(signal).__name__}"
+            )
+        for name in signal:
+            if name not in self._index:
+                raise SignalError(f"unknown channel {name!r}", channel=name)
+        strict = self.strict if strict is None else strict
+        clean = {}
+        for ch in self.channels:
+            if ch.name not in signal:
+                raise SignalError(f"missing channel {ch.name!r}", channel=ch.name)
+            x = _as_float(ch.name, signal[ch.name])
+            if strict and not ch.low <= x <= ch.high:
+                raise SignalError(
+                    f"channel {ch.name!r} = {x} is outside its bounds {ch.bounds}", channel=ch.name
+                )
+            clean[ch.name] = x
+        return clean
+
+    def check_array(self, values, strict: bool | None = None) -> np.ndarray:
+        """``values`` as a float array of shape ``(n,)`` or ``(N, n)``, validated.
+
+        Raises ``SignalError`` for a wrong last dimension (naming the expected channels) or a
+        non-finite / out-of-bounds (strict) entry (naming its channel).
+        """
+        arr = np.asarray(values)
+        if arr.dtype.kind not in "iuf":
+            raise SignalError(
+                f"expected a numeric array for channels {list(self.names)}, got dtype {arr.dtype}"
+            )
+        arr = arr.astype(np.float64, copy=False)
+        if arr.ndim not in (1, 2) or arr.shape[-1] != len(self):
+            raise SignalError(
+                f"expected shape ({len(self)},) or (N, {len(self)}) for channels "
+                f"{list(self.names)}, got {arr.shape}"
+            )
+        finite = np.isfinite(arr)
+        if not finite.all():
+            col = int(np.nonzero(~finite.reshape(-1, len(self)).all(axis=0))[0][0])
+            bad = arr.reshape(-1, len(self))[:, col][~finite.reshape(-1, len(self))[:, col]][0]
+            what = "NaN" if np.isnan(bad) else f"{bad} (not finite)"
+            raise SignalError(f"channel {self.names[col]!r} is {what}", channel=self.names[col])
+        strict = self.strict if strict is None else strict
+        if strict:
+            outside = (arr < self.low) | (arr > self.high)
+            if outside.any():
+                col = int(np.nonzero(outside.reshape(-1, len(self)).any(axis=0))[0][0])
+                ch = self.channels[col]
+                raise SignalError(
+                    f"channel {ch.name!r} is outside its bounds {ch.bounds}", channel=ch.name
+                )
+        return arr
+
+    # -- conversion -----------------------------------------------------------------------
+    def to_array(self, signal: Mapping, strict: bool | None = None) -> np.ndarray:
+        """A validated signal as an array of shape ``(n,)`` in channel order."""
+        return np.fromiter(
+            self.validate(signal, strict).values(), dtype=np.float64, count=len(self)
+        )
+
+    def to_array_batch(self, signals: Sequence[Mapping], strict: bool | None = None) -> np.ndarray:
+        """A sequence of signals as an array of shape ``(N, n)``."""
+        out = np.empty((len(signals), len(self)), dtype=np.float64)
+        for i, signal in enumerate(signals):
+            out[i] = self.to_array(signal, strict)
+        return out
+
+    def from_array(self, values) -> dict | list[dict]:
+        """``(n,)`` -> one signal dict; ``(N, n)`` -> a list of signal dicts."""
+        arr = self.check_array(values, strict=False)
+        if arr.ndim == 1:
+            return dict(zip(self.names, arr.tolist(), strict=True))
+        return [dict(zip(self.names, row, strict=True)) for row in arr.tolist()]
+
+    # -- scaling --------------------------------------------------------------------------
+    def scale(self, values) -> np.ndarray:
+        """Map bounded channels from ``[low, high]`` to ``[0, 1]``; unbounded ones unchanged."""
+        return (np.asarray(values, dtype=np.float64) - self._offset) / self._width
+
+    def unscale(self, values) -> np.ndarray:
+        """Inverse of ``scale``: ``v = low + u * (high - low)``."""
+        return np.asarray(values, dtype=np.float64) * self._width + self._offset
+
+    def clip(self, values) -> np.ndarray:
+        """Clip values to the channels' bounds (infinite bounds clip nothing)."""
+        return np.clip(np.asarray(values, dtype=np.float64), self.low, self.high)
+
+    # -- random draws ---------------------------------------------------------------------
+    def random(self, rng: np.random.Generator, size: int | None = None) -> np.ndarray:
+        """Uniform draws within the bounds: shape ``(n,)``, or ``(size, n)``.
+
+        Every channel must be bounded.
+        """
+        if not self.bounded.all():
+            names = [n for n, b in zip(self.names, self.bounded, strict=True) if not b]
+            raise ValueError(f"cannot draw uniformly: channels {names} are unbounded")
+        shape = (len(self),) if size is None else (size, len(self))
+        return rng.uniform(self.low, self.high, size=shape)
+
+    def random_signal(self, rng: np.random.Generator) -> dict:
+        """One uniform random signal as a dict."""
+        return self.from_array(self.random(rng))

@@ -1,0 +1,76 @@
+import uuid
+
+import pytest
+
+from sensorimotor import Channel, Environment, SignalError
+from sensorimotor.envs import merge_config
+
+ch_x = Channel("x", bounds=(0, 10))
+ch_y = Channel("y", bounds=(5, 15))
+ch_a = Channel("a", bounds=(5, 25))
+
+
+class Sum(Environment):
+    """The ``environments`` seed's example, as written."""
+
+    def __init__(self, cfg):
+        self.m_channels = [ch_x, ch_y]
+        self.s_channels = [ch_a]
+
+    def _execute(self, m_signal, meta=None):
+        return {"a": m_signal["x"] + m_signal["y"]}
+
+
+def test_seed_sum_example():
+    sum_env = Sum()
+    feedback = sum_env.execute({"x": 2, "y": 11})
+    assert feedback["m_signal"] == {"x": 2.0, "y": 11.0}
+    assert feedback["s_signal"] == {"a": 13.0}
+    assert isinstance(feedback["uuid"], uuid.UUID)
+    assert Sum({}).execute({"x": 1, "y": 1})["uuid"] != feedback["uuid"]
+
+
+def test_bad_motor_signal_refused_naming_channel():
+    env = Sum()
+    with pytest.raises(SignalError, match="'y'"):
+        env.execute({"x": 2})
+    with pytest.raises(SignalError, match="'q'"):
+        env.execute({"x": 2, "y": 3, "q": 1})
+
+
+def test_bad_sensory_signal_is_the_environments_fault():
+    class Broken(Sum):
+        def _execute(self, m_signal, meta=None):
+            return {"b": 1.0}
+
+    with pytest.raises(SignalError, match="Broken._execute returned a bad sensory signal"):
+        Broken().execute({"x": 1, "y": 1})
+
+
+def test_config_merged_over_defaults_and_unknown_key_refused():
+    class Scaled(Environment):
+        defcfg = {"gain": 1.0}
+        m_channels = [ch_x]
+        s_channels = [Channel("g")]
+
+        def _execute(self, m_signal, meta=None):
+            if meta is not None:
+                meta["seen"] = True
+            return {"g": self.cfg.gain * m_signal["x"]}
+
+    meta = {}
+    assert Scaled({"gain": 3.0}).execute({"x": 2}, meta)["s_signal"] == {"g": 6.0}
+    assert meta == {"seen": True}
+    assert Scaled().execute({"x": 2})["s_signal"] == {"g": 2.0}
+    with pytest.raises(KeyError, match="unknown config key 'gian'"):
+        Scaled({"gian": 3.0})
+    with pytest.raises(TypeError):
+        merge_config({}, 3)
+
+
+def test_close_is_idempotent_and_context_manager():
+    with Sum() as env:
+        env.execute({"x": 1, "y": 1})
+    env.close()
+    with pytest.raises(RuntimeError, match="closed"):
+        env.execute({"x": 1, "y": 1})

@@ -1,0 +1,133 @@
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sensorimotor.signals import Channel, ChannelSet, SignalError
+
+finite = st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False)
+
+
+@st.composite
+def channel_sets(draw):
+    n = draw(st.integers(1, 6))
+    chans = []
+    for i in range(n):
+        lo = draw(finite)
+        width = draw(st.floats(1e-3, 1e6))
+        bounded = draw(st.booleans())
+        chans.append(Channel(f"c{i}", (lo, lo + width) if bounded else (-math.inf, math.inf)))
+    return ChannelSet(chans)
+
+
+@given(channel_sets(), st.data())
+def test_dict_array_round_trip(cs, data):
+    values = data.draw(st.lists(finite, min_size=len(cs), max_size=len(cs)))
+    signal = dict(zip(cs.names, values, strict=True))
+    arr = cs.to_array(signal)
+    assert arr.shape == (len(cs),)
+    assert cs.from_array(arr) == signal
+
+
+@given(channel_sets(), st.data())
+def test_batch_round_trip_matches_single(cs, data):
+    n = data.draw(st.integers(0, 5))
+    rows = data.draw(
+        st.lists(st.lists(finite, min_size=len(cs), max_size=len(cs)), min_size=n, max_size=n)
+    )
+    signals = [dict(zip(cs.names, r, strict=True)) for r in rows]
+    batch = cs.to_array_batch(signals)
+    assert batch.shape == (n, len(cs))
+    for i, s in enumerate(signals):
+        np.testing.assert_array_equal(batch[i], cs.to_array(s))
+    if n:
+        assert cs.from_array(batch) == signals
+
+
+@given(channel_sets(), st.data())
+def test_scale_unscale_round_trip(cs, data):
+    values = np.array(data.draw(st.lists(finite, min_size=len(cs), max_size=len(cs))))
+    np.testing.assert_allclose(cs.unscale(cs.scale(values)), values, rtol=1e-9, atol=1e-6)
+
+
+@given(channel_sets())
+def test_bounds_scale_to_unit_interval(cs):
+    lo = np.where(cs.bounded, cs.low, 0.0)
+    hi = np.where(cs.bounded, cs.high, 1.0)
+    np.testing.assert_allclose(cs.scale(lo)[cs.bounded], 0.0, atol=1e-12)
+    np.testing.assert_allclose(cs.scale(hi)[cs.bounded], 1.0, atol=1e-9)
+    # unbounded channels pass through
+    np.testing.assert_array_equal(cs.scale(hi)[~cs.bounded], hi[~cs.bounded])
+
+
+def test_random_draws_within_bounds():
+    cs = ChannelSet([Channel("a", (0, 1)), Channel("b", (-5, 5))])
+    draws = cs.random(np.random.default_rng(0), size=1000)
+    assert draws.shape == (1000, 2)
+    assert np.all(draws >= cs.low) and np.all(draws <= cs.high)
+    assert set(cs.random_signal(np.random.default_rng(0))) == {"a", "b"}
+    with pytest.raises(ValueError, match="'u'"):
+        ChannelSet([Channel("u")]).random(np.random.default_rng(0))
+
+
+CS = ChannelSet([Channel("x", (0, 10)), Channel("y", (5, 15))])
+
+
+@pytest.mark.parametrize(
+    "signal, channel, message",
+    [
+        ({"x": 1.0}, "y", "missing channel 'y'"),
+        ({"x": 1.0, "y": 6.0, "z": 0.0}, "z", "unknown channel 'z'"),
+        ({"x": float("nan"), "y": 6.0}, "x", "'x' is NaN"),
+        ({"x": 1.0, "y": float("inf")}, "y", "'y' is inf"),
+        ({"x": 1.0, "y": -float("inf")}, "y", "'y' is -inf"),
+        ({"x": "1.0", "y": 6.0}, "x", "'x': '1.0' is not a number"),
+        ({"x": None, "y": 6.0}, "x", "'x': None is not a number"),
+        ({"x": True, "y": 6.0}, "x", "'x': True is not a number"),
+        ({"x": [1.0], "y": 6.0}, "x", "not a number"),
+    ],
+)
+def test_bad_signals_name_the_channel(signal, channel, message):
+    with pytest.raises(SignalError, match=message) as info:
+        CS.validate(signal)
+    assert info.value.channel == channel
+    assert isinstance(info.value, ValueError)
+
+
+def test_out_of_bounds_accepted_unless_strict():
+    assert CS.validate({"x": 100.0, "y": 6.0}) == {"x": 100.0, "y": 6.0}
+    with pytest.raises(SignalError, match="'x' = 100.0 is outside") as info:
+        CS.validate({"x": 100.0, "y": 6.0}, strict=True)
+    assert info.value.channel == "x"
+    strict = ChannelSet(CS.channels, strict=True)
+    with pytest.raises(SignalError):
+        strict.to_array({"x": 1.0, "y": 0.0})
+
+
+def test_numpy_scalars_accepted():
+    assert CS.validate({"x": np.float32(1.5), "y": np.int64(6)}) == {"x": 1.5, "y": 6.0}
+    assert CS.validate({"x": np.array(2.0), "y": 6}) == {"x": 2.0, "y": 6.0}
+
+
+def test_check_array_names_bad_column_and_shape():
+    with pytest.raises(SignalError, match="'y' is NaN") as info:
+        CS.check_array([[1.0, 6.0], [1.0, np.nan]])
+    assert info.value.channel == "y"
+    with pytest.raises(SignalError, match=r"shape \(2,\)"):
+        CS.check_array([1.0, 2.0, 3.0])
+    with pytest.raises(TypeError):
+        CS.validate([1.0, 6.0])
+
+
+def test_channel_equality_and_bad_channels():
+    assert Channel("x", (0, 1)) == Channel("x", (0.0, 1.0), unit="m")
+    assert Channel("x", (0, 1)) != Channel("x", (0, 2))
+    assert Channel("x").bounds == (-math.inf, math.inf)
+    with pytest.raises(ValueError, match="lo <= hi"):
+        Channel("x", (1, 0))
+    with pytest.raises(ValueError, match="name"):
+        Channel("")
+    with pytest.raises(ValueError, match="duplicate"):
+        ChannelSet([Channel("x"), Channel("x")])
