@@ -1,0 +1,341 @@
+"""An HDF5 log of observations that survives a crash and resumes."""
+
+import fcntl
+import json
+import os
+import uuid as uuid_module
+from collections.abc import Iterable, Mapping
+from typing import NamedTuple
+
+import h5py
+import numpy as np
+
+from sensorimotor.signals import Channel, ChannelSet
+
+FORMAT = "sensorimotor.observation_log"
+FORMAT_VERSION = 1
+
+
+def _channels_to_json(channels: ChannelSet) -> str:
+    return json.dumps(
+        [{"name": c.name, "bounds": list(c.bounds), "unit": c.unit} for c in channels]
+    )
+
+
+def _channels_from_json(text: str) -> list[Channel]:
+    return [Channel(d["name"], tuple(d["bounds"]), d.get("unit")) for d in json.loads(text)]
+
+
+class LogRecords(NamedTuple):
+    """Observations read back from a log.
+
+    Attributes:
+        m: motor arrays, shape ``(N, n_m)``, in ``m_channels`` order.
+        s: sensory arrays, shape ``(N, n_s)``.
+        uuid: the ``N`` feedback uuids.
+        meta: the ``N`` meta dicts (``{}`` where none was given).
+        m_channels, s_channels: the channels the log was written with.
+    """
+
+    m: np.ndarray
+    s: np.ndarray
+    uuid: list
+    meta: list
+    m_channels: list
+    s_channels: list
+
+    def __len__(self) -> int:
+        return len(self.uuid)
+
+    def feedbacks(self) -> list[dict]:
+        """The records as ``{'m_signal', 's_signal', 'uuid', 'meta'}`` dicts."""
+        m_set, s_set = ChannelSet(self.m_channels), ChannelSet(self.s_channels)
+        return [
+            {
+                "m_signal": m_set.from_array(m),
+                "s_signal": s_set.from_array(s),
+                "uuid": u,
+                "meta": meta,
+            }
+            for m, s, u, meta in zip(self.m, self.s, self.uuid, self.meta, strict=True)
+        ]
+
+
+class ObservationLog:
+    """Append ``(m_signal, s_signal, uuid, meta)`` records to an HDF5 file.
+
+    Records are buffered and written every ``flush_every`` records (and on ``flush`` /
+    ``close``). The file is written in HDF5's single-writer/multiple-reader mode, whose
+    ordered metadata writes keep it readable whatever moment the writer dies at: a run
+    killed with SIGKILL loses at most the records since the last flush. A committed-record
+    counter is written after the data, so a reader never sees a half-written record. Opening
+    an existing log appends to it (the channels must match); a log left behind by a killed
+    writer is first rewritten to a clean file with its committed records. A sidecar file
+    ``<path>.lock`` holds an exclusive lock while a writer is open, so two writers cannot
+    share a log.
+
+    Layout (format version 1): datasets ``m`` ``(N, n_m)`` and ``s`` ``(N, n_s)`` float64,
+    ``uuid`` ``(N,)`` 32-char hex, ``meta_json`` (JSON bytes of all records) with
+    ``meta_end`` ``(N,)`` end offsets, ``count`` ``(1,)`` committed records; attributes
+    ``format``, ``format_version``, ``m_channels``, ``s_channels`` (JSON).
+
+    >>> import tempfile, os
+    >>> from sensorimotor import KinematicArm2D
+    >>> arm = KinematicArm2D({'dim': 2})
+    >>> path = os.path.join(tempfile.mkdtemp(), 'log.h5')
+    >>> with ObservationLog(path, arm.m_channels, arm.s_channels, flush_every=10) as log:
+    ...     for angle in range(25):
+    ...         log.append(arm.execute({'j0': angle, 'j1': 0.0}), meta={'step': angle})
+    >>> records = read_log(path)
+    >>> len(records), records.m.shape, records.meta[3]
+    (25, (25, 2), {'step': 3})
+    """
+
+    def __init__(
+        self,
+        path,
+        m_channels: Iterable[Channel],
+        s_channels: Iterable[Channel],
+        flush_every: int = 100,
+    ):
+        if not isinstance(flush_every, int) or flush_every < 1:
+            raise ValueError(f"flush_every must be a positive int, got {flush_every!r}")
+        self.path = os.fspath(path)
+        self.m_set = ChannelSet(m_channels)
+        self.s_set = ChannelSet(s_channels)
+        self.flush_every = flush_every
+        self._buffer: list[tuple[np.ndarray, np.ndarray, bytes, bytes]] = []
+        self._file = None
+        self._lock_fd = self._acquire_lock()
+        try:
+            self._open()
+        except BaseException:
+            self._release_lock()
+            raise
+
+    # -- opening --------------------------------------------------------------------------
+    def _acquire_lock(self) -> int:
+        fd = os.open(self.path + ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise RuntimeError(f"{self.path} is being written by another ObservationLog") from None
+        return fd
+
+    def _release_lock(self) -> None:
+        if self._lock_fd is not None:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
+    def _open(self) -> None:
+        if not os.path.exists(self.path):
+            self._create()
+            return
+        try:
+            f = h5py.File(self.path, "a", libver="latest")
+        except OSError as err:
+            if "consistency flags" not in str(err):
+                raise
+            # A writer died with the file open: keep what it committed, in a clean file.
+            _rewrite_committed(self.path)
+            f = h5py.File(self.path, "a", libver="latest")
+        try:
+            self._check_layout(f)
+            f.swmr_mode = True
+        except BaseException:
+            f.close()
+            raise
+        self._file = f
+
+    def _check_layout(self, f) -> None:
+        if f.attrs.get("format") != FORMAT:
+            raise ValueError(f"{self.path} is not an observation log")
+        version = int(f.attrs["format_version"])
+        if version > FORMAT_VERSION:
+            raise ValueError(
+                f"{self.path}: format version {version} is newer than this library's {FORMAT_VERSION}"
+            )
+        for side, cs in (("m_channels", self.m_set), ("s_channels", self.s_set)):
+            stored = _channels_from_json(f.attrs[side])
+            if stored != list(cs.channels):
+                raise ValueError(
+                    f"{self.path}: the log's {side} {stored} differ from the given {list(cs.channels)}"
+                )
+        # Drop rows beyond the committed count (a flush interrupted between data and counter).
+        n = int(f["count"][0])
+        for name in ("m", "s", "uuid", "meta_end"):
+            if f[name].shape[0] != n:
+                f[name].resize(n, axis=0)
+        end = int(f["meta_end"][n - 1]) if n else 0
+        if f["meta_json"].shape[0] != end:
+            f["meta_json"].resize((end,))
+
+    def _create(self) -> None:
+        tmp = self.path + ".tmp"
+        with h5py.File(tmp, "w", libver="latest") as f:
+            _create_layout(f, self.m_set, self.s_set)
+        os.replace(tmp, self.path)
+        self._file = h5py.File(self.path, "a", libver="latest")
+        self._file.swmr_mode = True
+
+    # -- writing --------------------------------------------------------------------------
+    def append(self, feedback: Mapping, meta: Mapping | None = None) -> None:
+        """Add one record: ``feedback`` as returned by ``Environment.execute``.
+
+        The signals are validated (``SignalError`` naming the channel), the uuid must be a
+        ``uuid.UUID`` (or its string), and ``meta`` (or ``feedback['meta']``) must be
+        JSON-serialisable; on any error nothing is added.
+        """
+        if self._file is None:
+            raise RuntimeError("the log is closed")
+        if not isinstance(feedback, Mapping):
+            raise TypeError(
+                f"feedback must be a dict from Environment.execute, got {type(feedback).__name__}"
+            )
+        for key in ("m_signal", "s_signal", "uuid"):
+            if key not in feedback:
+                raise KeyError(f"feedback has no {key!r}")
+        m = self.m_set.to_array(feedback["m_signal"])
+        s = self.s_set.to_array(feedback["s_signal"])
+        u = feedback["uuid"]
+        try:
+            u = u if isinstance(u, uuid_module.UUID) else uuid_module.UUID(str(u))
+        except ValueError:
+            raise ValueError(f"feedback uuid {u!r} is not a UUID") from None
+        if meta is None:
+            meta = feedback.get("meta") or {}
+        meta_bytes = json.dumps(dict(meta), allow_nan=False).encode()
+        self._buffer.append((m, s, u.hex.encode(), meta_bytes))
+        if len(self._buffer) >= self.flush_every:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the buffered records and make them durable against a crash of this process."""
+        if self._file is None or not self._buffer:
+            return
+        f, batch = self._file, self._buffer
+        n, k = int(f["count"][0]), len(batch)
+        end = int(f["meta_end"][n - 1]) if n else 0
+        meta = b"".join(b[3] for b in batch)
+        ends = end + np.cumsum([len(b[3]) for b in batch])
+        columns = {
+            "m": np.stack([b[0] for b in batch]),
+            "s": np.stack([b[1] for b in batch]),
+            "uuid": np.array([b[2] for b in batch], dtype="S32"),
+            "meta_end": ends.astype(np.int64),
+        }
+        for name, values in columns.items():
+            ds = f[name]
+            ds.resize(n + k, axis=0)
+            ds[n:] = values
+            ds.flush()
+        ds = f["meta_json"]
+        ds.resize((end + len(meta),))
+        if meta:
+            ds[end:] = np.frombuffer(meta, dtype=np.uint8)
+        ds.flush()
+        f["count"][0] = n + k  # the commit point: written after the data
+        f["count"].flush()
+        f.flush()
+        self._buffer = []
+
+    def __len__(self) -> int:
+        committed = int(self._file["count"][0]) if self._file is not None else 0
+        return committed + len(self._buffer)
+
+    def close(self) -> None:
+        """Flush and close. Calling it again does nothing."""
+        if self._file is not None:
+            try:
+                self.flush()
+            finally:
+                self._file.close()
+                self._file = None
+                self._release_lock()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+    def __del__(self):
+        if getattr(self, "_file", None) is not None:
+            self.close()
+
+
+def _create_layout(f, m_set: ChannelSet, s_set: ChannelSet, chunk: int = 1024) -> None:
+    f.attrs["format"] = FORMAT
+    f.attrs["format_version"] = FORMAT_VERSION
+    f.attrs["m_channels"] = _channels_to_json(m_set)
+    f.attrs["s_channels"] = _channels_to_json(s_set)
+    for name, width in (("m", len(m_set)), ("s", len(s_set))):
+        f.create_dataset(
+            name,
+            shape=(0, width),
+            maxshape=(None, width),
+            chunks=(chunk, max(width, 1)),
+            dtype="f8",
+        )
+    f.create_dataset("uuid", shape=(0,), maxshape=(None,), chunks=(chunk,), dtype="S32")
+    f.create_dataset("meta_end", shape=(0,), maxshape=(None,), chunks=(chunk,), dtype="i8")
+    f.create_dataset("meta_json", shape=(0,), maxshape=(None,), chunks=(16 * chunk,), dtype="u1")
+    f.create_dataset("count", shape=(1,), dtype="i8", data=[0])
+
+
+def _rewrite_committed(path: str) -> None:
+    """Replace a log whose writer died by a clean file holding its committed records."""
+    records = read_log(path)
+    tmp = path + ".recover"
+    with h5py.File(tmp, "w", libver="latest") as f:
+        _create_layout(f, ChannelSet(records.m_channels), ChannelSet(records.s_channels))
+        with h5py.File(path, "r", swmr=True) as old:
+            n = len(records)
+            end = int(old["meta_end"][n - 1]) if n else 0
+            for name, values in (
+                ("m", records.m),
+                ("s", records.s),
+                ("uuid", old["uuid"][:n]),
+                ("meta_end", old["meta_end"][:n]),
+                ("meta_json", old["meta_json"][:end]),
+            ):
+                f[name].resize(values.shape[0], axis=0)
+                f[name][:] = values
+            f["count"][0] = n
+    os.replace(tmp, path)
+
+
+def read_log(path) -> LogRecords:
+    """Read every committed record of an observation log (also one whose writer is running
+    or was killed).
+
+    Raises ``ValueError`` for a file that is not an observation log or has a newer format.
+    """
+    with h5py.File(os.fspath(path), "r", swmr=True) as f:
+        if f.attrs.get("format") != FORMAT:
+            raise ValueError(f"{path} is not an observation log")
+        if int(f.attrs["format_version"]) > FORMAT_VERSION:
+            raise ValueError(
+                f"{path}: format version {int(f.attrs['format_version'])} is not supported"
+            )
+        for name in ("count", "m", "s", "uuid", "meta_end", "meta_json"):
+            f[name].refresh()
+        n = int(f["count"][0])
+        m = f["m"][:n]
+        s = f["s"][:n]
+        uuids = [uuid_module.UUID(hex=h.decode()) for h in f["uuid"][:n]]
+        ends = f["meta_end"][:n]
+        blob = f["meta_json"][: int(ends[-1]) if n else 0].tobytes()
+        starts = np.concatenate([[0], ends[:-1]]) if n else []
+        meta = [json.loads(blob[a:b]) for a, b in zip(starts, ends, strict=True)]
+        return LogRecords(
+            m,
+            s,
+            uuids,
+            meta,
+            _channels_from_json(f.attrs["m_channels"]),
+            _channels_from_json(f.attrs["s_channels"]),
+        )

@@ -1,0 +1,133 @@
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import uuid
+
+import numpy as np
+import pytest
+
+from sensorimotor import Channel, KinematicArm2D, SignalError
+from sensorimotor.run.observation_log import ObservationLog, read_log
+
+M = [Channel("a", (0, 1)), Channel("b")]
+S = [Channel("x", (-1, 1))]
+
+WRITER = textwrap.dedent(
+    """
+    import sys, uuid
+    from sensorimotor import Channel
+    from sensorimotor.run.observation_log import ObservationLog
+    M = [Channel("a", (0, 1)), Channel("b")]
+    S = [Channel("x", (-1, 1))]
+    log = ObservationLog(sys.argv[1], M, S, flush_every=7)
+    start = len(log)
+    i = start
+    while True:
+        fb = {"m_signal": {"a": i / 1e6, "b": -i}, "s_signal": {"x": i / 1e7},
+              "uuid": uuid.UUID(int=i + 1)}
+        log.append(fb, meta={"i": i})
+        i += 1
+        if (i - start) % 7 == 0:
+            print(i, flush=True)
+    """
+)
+
+
+def _expected(i):
+    return [i / 1e6, -i], [i / 1e7], uuid.UUID(int=i + 1), {"i": i}
+
+
+def _check_prefix(records, n):
+    for i in range(n):
+        m, s, u, meta = _expected(i)
+        np.testing.assert_array_equal(records.m[i], m)
+        np.testing.assert_array_equal(records.s[i], s)
+        assert records.uuid[i] == u and records.meta[i] == meta
+
+
+def _run_and_kill(path, min_flushed):
+    proc = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(path)], stdout=subprocess.PIPE, text=True
+    )
+    last = 0
+    for line in proc.stdout:
+        last = int(line)
+        if last >= min_flushed:
+            break
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    proc.stdout.close()
+    return last
+
+
+def test_sigkill_loses_at_most_the_unflushed_records_and_resume_appends(tmp_path):
+    path = tmp_path / "log.h5"
+    flushed = _run_and_kill(path, min_flushed=2000)
+    records = read_log(path)
+    assert flushed <= len(records) < flushed + 10_000
+    _check_prefix(records, len(records))
+
+    # A resumed run (after the crash) appends to the same file.
+    flushed2 = _run_and_kill(path, min_flushed=len(records) + 700)
+    again = read_log(path)
+    assert len(again) >= flushed2 > len(records)
+    _check_prefix(again, len(again))
+
+    # And an in-process resume after a clean close.
+    n = len(again)
+    with ObservationLog(path, M, S, flush_every=3) as log:
+        m, s, u, meta = _expected(n)
+        log.append({"m_signal": dict(zip("ab", m)), "s_signal": {"x": s[0]}, "uuid": u}, meta=meta)
+    final = read_log(path)
+    assert len(final) == n + 1
+    _check_prefix(final, n + 1)
+
+
+def test_round_trip_as_arrays_and_dicts(tmp_path):
+    arm = KinematicArm2D({"dim": 3})
+    path = tmp_path / "arm.h5"
+    fbs = [arm.execute(arm.m_set.random_signal(np.random.default_rng(i))) for i in range(23)]
+    with ObservationLog(path, arm.m_channels, arm.s_channels, flush_every=5) as log:
+        for i, fb in enumerate(fbs):
+            log.append(fb, meta={"step": i, "tag": "motor"})
+        assert len(log) == 23
+    records = read_log(path)
+    assert records.m_channels == arm.m_channels and records.s_channels == arm.s_channels
+    back = records.feedbacks()
+    for fb, rec in zip(fbs, back, strict=True):
+        assert rec["m_signal"] == fb["m_signal"] and rec["s_signal"] == fb["s_signal"]
+        assert rec["uuid"] == fb["uuid"]
+    assert back[4]["meta"] == {"step": 4, "tag": "motor"}
+
+
+def test_bad_records_refused_and_log_unchanged(tmp_path):
+    path = tmp_path / "bad.h5"
+    good = {"m_signal": {"a": 0.5, "b": 1.0}, "s_signal": {"x": 0.0}, "uuid": uuid.uuid4()}
+    with ObservationLog(path, M, S, flush_every=1) as log:
+        log.append(good)
+        with pytest.raises(SignalError, match="'b' is NaN"):
+            log.append({**good, "m_signal": {"a": 0.5, "b": float("nan")}})
+        with pytest.raises(SignalError, match="missing channel 'x'"):
+            log.append({**good, "s_signal": {}})
+        with pytest.raises(ValueError, match="not a UUID"):
+            log.append({**good, "uuid": "nope"})
+        with pytest.raises(TypeError):
+            log.append(good, meta={"x": object()})
+        with pytest.raises(KeyError, match="uuid"):
+            log.append({"m_signal": good["m_signal"], "s_signal": good["s_signal"]})
+        assert len(log) == 1
+    assert len(read_log(path)) == 1
+
+
+def test_channel_mismatch_and_second_writer_refused(tmp_path):
+    path = tmp_path / "c.h5"
+    with ObservationLog(path, M, S) as log:
+        with pytest.raises(RuntimeError, match="another ObservationLog"):
+            ObservationLog(path, M, S)
+    with pytest.raises(ValueError, match="m_channels"):
+        ObservationLog(path, [Channel("a")], S)
+    with pytest.raises(ValueError, match="flush_every"):
+        ObservationLog(tmp_path / "d.h5", M, S, flush_every=0)
+    log.close()  # idempotent
