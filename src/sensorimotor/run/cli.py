@@ -1,2 +1,41 @@
-def main(argv=None):
-    raise SystemExit("not yet")
+"""The command line: ``sensorimotor demo`` (also ``python -m sensorimotor``)."""
+
+import argparse
+import sys
+
+
+def _demo(args) -> int:
+    from sensorimotor.run.demo import run_demo
+
+    summary = run_demo(
+        out_dir=args.out, steps=args.steps, seed=args.seed, progress_bar=not args.quiet
+    )
+    print(f"\n{summary['steps']} steps in {summary['seconds']:.1f}s")
+    for key, value in summary.items():
+        if key not in ("steps", "seconds"):
+            print(f"  {key}: {value}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sensorimotor", description="Learning in robots, one sample at a time."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    demo = sub.add_parser("demo", help="babble on the 7-joint arm, log and plot what it reaches")
+    demo.add_argument("--steps", type=int, default=3000, help="exploration steps (default 3000)")
+    demo.add_argument("--seed", type=int, default=0)
+    demo.add_argument("--out", default="runs/demo", help="output folder (default runs/demo)")
+    demo.add_argument("--quiet", action="store_true", help="no progress bar")
+    demo.set_defaults(func=_demo)
+    return parser
+
+
+def main(argv=None) -> int:
+    """Entry point of the ``sensorimotor`` command."""
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

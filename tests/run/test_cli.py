@@ -1,0 +1,35 @@
+import subprocess
+import sys
+
+from sensorimotor.run.cli import main
+from sensorimotor.run.observation_log import read_log
+
+
+def test_python_m_sensorimotor_demo(tmp_path):
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sensorimotor",
+            "demo",
+            "--steps",
+            "120",
+            "--out",
+            str(tmp_path),
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "120 steps" in out
+    assert (tmp_path / "reached.png").stat().st_size > 1000
+    assert len(read_log(tmp_path / "motor_babbling.h5")) == 120
+
+
+def test_unknown_command_is_an_error(capsys):
+    import pytest
+
+    with pytest.raises(SystemExit):
+        main(["fly"])
+    assert "invalid choice" in capsys.readouterr().err
