@@ -28,7 +28,7 @@ test: install-dev
 	$(PY) -m pytest -q
 
 bench: install
-	@for f in bench/*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+	@for f in $(wildcard bench/*.py); do echo "== $$f"; $(PY) $$f || exit 1; done
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache
