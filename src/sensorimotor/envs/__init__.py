@@ -1,6 +1,7 @@
 """Environments: the blackbox interface, built-in robots, the Gymnasium bridge, streams."""
 
 from sensorimotor.envs.arm_reach import ArmReachEnv
+from sensorimotor.envs.checks import ENVIRONMENT_CHECKS, EnvironmentCheckError, check_environment
 from sensorimotor.envs.environment import Environment
 from sensorimotor.envs.from_gym import ConstantPolicy, Episode, GymEpisodeEnvironment, LinearPolicy
 from sensorimotor.envs.kinematic_arm import KinematicArm2D, arm_forward, arm_joint_positions
@@ -10,9 +11,11 @@ from sensorimotor.envs.to_gym import EnvironmentGymEnv
 register_envs()
 
 __all__ = [
+    "ENVIRONMENT_CHECKS",
     "ArmReachEnv",
     "ConstantPolicy",
     "Environment",
+    "EnvironmentCheckError",
     "EnvironmentGymEnv",
     "Episode",
     "GymEpisodeEnvironment",
@@ -20,6 +23,7 @@ __all__ = [
     "LinearPolicy",
     "arm_forward",
     "arm_joint_positions",
+    "check_environment",
     "register_envs",
     "registered_ids",
 ]
