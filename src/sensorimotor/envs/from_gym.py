@@ -44,10 +44,12 @@ class ConstantPolicy:
         return int(np.prod(self.action_space.shape))
 
     def command(self, m: np.ndarray) -> np.ndarray:
-        """The motor vector this policy really executes: clipped to the box, in its dtype."""
+        """The motor vectors (``(n,)`` or ``(N, n)``) this policy really executes: clipped
+        to the box and rounded to its dtype, as float64."""
         space = self.action_space
-        a = np.clip(m.reshape(space.shape), space.low, space.high).astype(space.dtype)
-        return a.ravel().astype(np.float64)
+        a = m.reshape(-1, *space.shape)
+        a = np.clip(a, space.low, space.high).astype(space.dtype)
+        return a.astype(np.float64).reshape(m.shape)
 
     def __call__(self, m: np.ndarray, observation) -> np.ndarray:
         space = self.action_space
@@ -137,6 +139,8 @@ class GymEpisodeEnvironment(Environment):
     ``seed``         an int or ``None`` (``0``); ``vary_start`` (``False``): see above
     ===============  ===================================================================
 
+    The constant policy clips the motor vector to the action box and rounds it to the box's
+    dtype; the feedback's ``m_signal`` reports that executed command.
     ``meta['episode']`` receives the ``Episode`` record. ``close()`` closes the gym env.
 
     >>> env = GymEpisodeEnvironment({'env': 'CartPole-v1', 'max_steps': 200})
