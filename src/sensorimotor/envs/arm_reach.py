@@ -67,12 +67,13 @@ class ArmReachEnv(EnvironmentGymEnv):
             make_arm(arm), normalize_actions=True, dtype=dtype, render_mode=render_mode
         )
         self.goal = None  # float64 (x, y) of the current goal
+        self.goal_angles = None  # a posture (degrees) that reaches it
 
     def reset(self, *, seed: int | None = None, options: dict | None = None):
         super().reset(seed=seed, options=options)
         arm = self.env
-        angles = arm.m_set.random(self.np_random)
-        self.goal = arm_forward(angles, arm.lengths, arm.origin)
+        self.goal_angles = arm.m_set.random(self.np_random)
+        self.goal = arm_forward(self.goal_angles, arm.lengths, arm.origin)
         return self.goal.astype(self.observation_space.dtype), {}
 
     def reward(self, m_signal: dict, s_signal: dict) -> float:
