@@ -150,8 +150,8 @@ class GymEpisodeEnvironment(Environment):
     >>> m['w1_2'] = m['w1_3'] = 1.0  # push right when the pole leans or falls right
     >>> meta = {}
     >>> _ = env.execute(m, meta)
-    >>> meta['episode'].length > 100
-    True
+    >>> meta['episode'].length  # balanced until max_steps
+    200
     >>> env.close()
     """
 
