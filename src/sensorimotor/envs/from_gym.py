@@ -299,8 +299,8 @@ class GymEpisodeEnvironment(Environment):
             obs, reward, terminated, truncated, info = self.gym_env.step(self._policy(m, obs))
             total += float(reward)
             steps += 1
-            if steps >= cfg.max_steps:
-                truncated = True
+            if steps >= cfg.max_steps and not terminated:
+                truncated = True  # cut short by max_steps
         return Episode(obs, total, steps, bool(terminated), bool(truncated), info)
 
     def _execute(self, m_signal: dict, meta=None) -> dict:
