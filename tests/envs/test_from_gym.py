@@ -217,3 +217,14 @@ def test_env_kwargs_reach_gymnasium_make():
     high_g = GymEpisodeEnvironment({"env": "Pendulum-v1", "max_steps": 10})
     assert low_g.gym_env.unwrapped.g == 1.0
     assert low_g.execute({"a0": 0.0})["s_signal"] != high_g.execute({"a0": 0.0})["s_signal"]
+
+
+def test_termination_on_the_last_allowed_step_is_not_truncation():
+    env = GymEpisodeEnvironment({"env": "sensorimotor/ArmReach-v0", "max_steps": 1})
+    meta = {}
+    env.execute(dict.fromkeys(env.m_set.names, 0.0), meta)
+    assert (meta["episode"].terminated, meta["episode"].truncated, meta["episode"].length) == (
+        True,
+        False,
+        1,
+    )
