@@ -3,7 +3,14 @@
 Each check is a function ``check_x(env_factory, *, deterministic=True, seed=0) -> str``
 that builds its own environments with ``env_factory()`` (and closes them), returns
 ``'passed'`` or ``'skipped: <reason>'``, and raises ``EnvironmentCheckError`` naming
-itself on a failure. ``check_environment`` runs them all.
+itself on a failure. ``check_environment`` runs them all. The refusal checks try each
+bad value on the first and the last motor channel, through ``execute`` (and, for NaN and
+inf, ``execute_array``), and for a deterministic environment also require that a refused
+signal leaves it as it was (the same signal gives the same output before and after).
+
+>>> from sensorimotor.envs import KinematicArm2D
+>>> check_refuses_nan(KinematicArm2D), check_batch_matches_single(KinematicArm2D)
+('passed', 'passed')
 """
 
 import functools
