@@ -123,7 +123,7 @@ class KinematicArm2D(Environment):
     def _execute(self, m_signal: dict, meta=None) -> dict:
         angles = np.array([m_signal[ch.name] for ch in self.m_channels])
         self.posture = arm_joint_positions(angles, self.lengths, self.origin)
-        x, y = arm_forward(angles, self.lengths, self.origin)
+        x, y = self.posture[-1]  # the tip; the batch path computes it with arm_forward
         return {"x": float(x), "y": float(y)}
 
     def _execute_array(self, m_batch: np.ndarray) -> np.ndarray:
