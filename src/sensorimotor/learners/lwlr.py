@@ -98,6 +98,13 @@ class LWLRLearner(Learner):
                 f"{name}: cfg['inverse'] must be one of {_INVERSES}, got {cfg.inverse!r}"
             )
         n_m = len(self.m_set)
+        for key, deg in (("k", cfg.degree), ("inverse_k", cfg.inverse_degree)):
+            p = n_features(n_m, deg)
+            if cfg[key] is not None and cfg[key] <= p:
+                raise ValueError(
+                    f"{name}: cfg[{key!r}] = {cfg[key]} must exceed the {p} coefficients of a "
+                    f"degree-{deg} polynomial in {n_m} motor channels"
+                )
         self._lo = np.where(self.m_set.bounded, 0.0, -np.inf)
         self._hi = np.where(self.m_set.bounded, 1.0, np.inf)
         self._fwd = self._plan(cfg.degree, cfg.k, 4.0, n_m)
