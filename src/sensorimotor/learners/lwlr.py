@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 
-from sensorimotor.learners.learner import Learner
+from sensorimotor.learners.learner import Learner, _is_int, _is_number
 from sensorimotor.learners.local_poly import local_fit, n_features, poly_jacobian
 
 _INVERSES = ("nn", "jacobian", "optimize")
@@ -102,13 +102,13 @@ class LWLRLearner(Learner):
     def _setup(self) -> None:
         cfg, name = self.cfg, type(self).__name__
         for key in ("degree", "inverse_degree"):
-            if not isinstance(cfg[key], int) or not 0 <= cfg[key] <= 4:
+            if not _is_int(cfg[key]) or not 0 <= cfg[key] <= 4:
                 raise ValueError(f"{name}: cfg[{key!r}] must be an int in 0..4, got {cfg[key]!r}")
         for key in ("k", "inverse_k"):
-            if cfg[key] is not None and (not isinstance(cfg[key], int) or cfg[key] < 1):
+            if cfg[key] is not None and (not _is_int(cfg[key]) or cfg[key] < 1):
                 raise ValueError(f"{name}: cfg[{key!r}] must be a positive int or None")
         for key in ("inverse_anchors", "inverse_iterations"):
-            if not isinstance(cfg[key], int) or cfg[key] < 1:
+            if not _is_int(cfg[key]) or cfg[key] < 1:
                 raise ValueError(f"{name}: cfg[{key!r}] must be a positive int, got {cfg[key]!r}")
         for key in (
             "ridge",
@@ -117,10 +117,10 @@ class LWLRLearner(Learner):
             "inverse_step_cost",
             "inverse_restart",
         ):
-            if not isinstance(cfg[key], int | float) or not math.isfinite(cfg[key]) or cfg[key] < 0:
+            if not _is_number(cfg[key]) or not math.isfinite(cfg[key]) or cfg[key] < 0:
                 raise ValueError(f"{name}: cfg[{key!r}] must be a number >= 0, got {cfg[key]!r}")
         width = cfg.width
-        if width is not None and (not isinstance(width, int | float) or not width > 0):
+        if width is not None and (not _is_number(width) or not width > 0):
             raise ValueError(f"{name}: cfg['width'] must be None or a number > 0, got {width!r}")
         if cfg.inverse not in _INVERSES:
             raise ValueError(
