@@ -142,3 +142,13 @@ def test_wnn_equals_kernel_average():
         nb = np.argsort(d2)[:4]
         w = np.exp(-d2[nb] / (2 * 0.2**2))
         np.testing.assert_allclose(row, w @ s[nb] / w.sum(), rtol=1e-12)
+
+
+def test_high_dimensional_motor_space_caps_the_degree():
+    learner = LWLRLearner(_cfg(20, 2))
+    assert [plan[0] for plan in learner._fwd] == [1, 0]
+    assert [plan[0] for plan in learner._inv] == [1, 0]
+    rng = np.random.default_rng(0)
+    m = rng.uniform(size=(100, 20))
+    learner.update_array(m, np.stack([m.mean(axis=1), m[:, 0]], axis=1))
+    assert learner.predict_array(m[:3]).shape == (3, 2)
