@@ -152,3 +152,20 @@ def test_high_dimensional_motor_space_caps_the_degree():
     m = rng.uniform(size=(100, 20))
     learner.update_array(m, np.stack([m.mean(axis=1), m[:, 0]], axis=1))
     assert learner.predict_array(m[:3]).shape == (3, 2)
+
+
+@pytest.mark.parametrize("ridge", [0.0, 1e-5])
+def test_duplicates_unbounded_channels_and_one_sensory_channel(ridge):
+    cfg = {
+        "m_channels": [Channel("free"), Channel("b", (0.0, 1.0))],
+        "s_channels": [Channel("y")],
+        "ridge": ridge,
+        "inverse_ridge": ridge,
+    }
+    learner = LWLRLearner(cfg)
+    m = np.array([[0.5, 0.5]] * 30 + [[1.0, 0.2], [2.0, 0.9], [-1.0, 0.1]] * 10)
+    learner.update_array(m, m[:, :1] + m[:, 1:])
+    out = learner.predict_array(np.array([[0.5, 0.5], [1.5, 0.5]]))
+    assert np.all(np.isfinite(out))
+    inv = learner.infer_array(np.array([[1.0], [2.5]]))
+    assert np.all(np.isfinite(inv)) and np.all((inv[:, 1] >= 0) & (inv[:, 1] <= 1))
