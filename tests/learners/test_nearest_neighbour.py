@@ -82,3 +82,12 @@ def test_knn_chunks_queries_without_changing_answers(monkeypatch):
         np.testing.assert_array_equal(a, b)
     full = ((pts[None] - qs[:, None]) ** 2).sum(-1)
     np.testing.assert_array_equal(whole[1], np.argsort(full, axis=1, kind="stable")[:, :20])
+
+
+@pytest.mark.parametrize("n", [10, 200])
+def test_knn_ties_at_the_kth_distance_keep_the_lowest_indices(n):
+    pts = np.zeros((n, 2))
+    pts[::3] = 1.0  # many exact ties at distances 0 and 2
+    d2, idx = knn(pts, np.zeros((1, 2)), 5)
+    expect = np.argsort(((pts - 0.0) ** 2).sum(-1), kind="stable")[:5]
+    np.testing.assert_array_equal(idx[0], expect)
