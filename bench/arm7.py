@@ -95,6 +95,8 @@ def run_one(name, factory, arm, data, seed):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--train", type=int, default=5000)
+    parser.add_argument("--tests", type=int, default=1000, help="held-out forward tests")
+    parser.add_argument("--goals", type=int, default=100, help="reach goals")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--only", action="append", help="run only these learners (by name)")
     parser.add_argument("--variants", action="store_true", help="also non-default LWLR configs")
@@ -103,8 +105,8 @@ def main(argv=None):
     arm = KinematicArm2D.mid7()
     rng = np.random.default_rng(args.seed)
     m_train = arm.m_set.random(rng, args.train)
-    m_test = arm.m_set.random(rng, 1000)
-    m_goal = arm.m_set.random(rng, 100)
+    m_test = arm.m_set.random(rng, args.tests)
+    m_goal = arm.m_set.random(rng, args.goals)
     data = (
         m_train,
         arm.execute_array(m_train),
@@ -112,7 +114,10 @@ def main(argv=None):
         arm.execute_array(m_test),
         arm.execute_array(m_goal),
     )
-    print(f"arm7: mid7 arm, {args.train} random commands, 1000 forward tests, 100 reach goals")
+    print(
+        f"arm7: mid7 arm, {args.train} random commands, {args.tests} forward tests, "
+        f"{args.goals} reach goals"
+    )
     head = (
         f"{'learner':<18} {'fwd mean':>9} {'median':>8} {'p90':>8} {'reach mean':>11} "
         f"{'median':>8} {'p90':>8} {'update':>9} {'predict':>9} {'infer':>9} {'(cpu)':>9}"
