@@ -1,5 +1,17 @@
 """Learners: linear, TD, streaming MLP, forward and inverse models."""
 
+from sensorimotor.learners.learner import Learner, NotReadyError
+from sensorimotor.learners.memory import Memory, knn
+from sensorimotor.learners.nearest_neighbour import NNLearner
+from sensorimotor.learners.random import RandomLearner
 from sensorimotor.learners.update_result import UpdateResult
 
-__all__ = ["UpdateResult"]
+__all__ = [
+    "Learner",
+    "Memory",
+    "NNLearner",
+    "NotReadyError",
+    "RandomLearner",
+    "UpdateResult",
+    "knn",
+]

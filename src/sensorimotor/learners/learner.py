@@ -1,0 +1,316 @@
+"""The forward/inverse learner interface of the sensorimotor tradition (``learners`` seed)."""
+
+import importlib
+import io
+import json
+import math
+import os
+import tempfile
+from collections.abc import Mapping
+
+import numpy as np
+
+from sensorimotor.config import merge_config
+from sensorimotor.learners.memory import Memory
+from sensorimotor.signals import Channel, ChannelSet, SignalError
+
+FORMAT = "sensorimotor.learner"
+FORMAT_VERSION = 1
+_MODES = ("exploit", "explore")
+
+
+class NotReadyError(RuntimeError):
+    """``predict`` or ``infer`` was asked of a learner that has no observation yet.
+
+    >>> issubclass(NotReadyError, RuntimeError)
+    True
+    """
+
+
+def _channel_to_json(ch: Channel) -> dict:
+    bounds = [b if math.isfinite(b) else ("inf" if b > 0 else "-inf") for b in ch.bounds]
+    return {"name": ch.name, "bounds": bounds, "unit": ch.unit}
+
+
+def _channel_from_json(d: Mapping) -> Channel:
+    return Channel(d["name"], tuple(float(b) for b in d["bounds"]), unit=d.get("unit"))
+
+
+class Learner:
+    """A forward model ``m -> s`` and an inverse model ``s -> m``, learned one observation at a time.
+
+    ``cfg`` is a dict merged over the class's ``defcfg`` (an unknown key is a ``KeyError``
+    naming it); ``m_channels`` and ``s_channels`` are lists of ``Channel``. Internally every
+    motor and sensory array is scaled to ``[0, 1]`` by its channels' bounds
+    (``u = (v - low) / (high - low)``; unbounded channels are left unscaled), and the
+    observations are kept in a growable ``Memory``. Public methods take and return raw units.
+
+    * ``update(m_signal, s_signal, uuid=None) -> bool``: one observation; ``False`` (and
+      nothing learned) when ``uuid`` was seen before. ``update_feedback(feedback)`` takes an
+      ``env.execute`` result as is; ``update_array(m_batch, s_batch)`` many observations.
+    * ``predict(m_signal) -> s_signal`` and ``infer(s_signal, mode) -> m_signal``, with
+      ``predict_array`` / ``infer_array`` for batches ``(N, n)``. ``mode='exploit'`` gives the
+      best guess; ``mode='explore'`` adds Gaussian noise of standard deviation
+      ``cfg['explore_sigma']`` (scaled motor units, i.e. a fraction of each channel's range)
+      drawn from the learner's generator. Inferred commands are clipped to the motor bounds.
+      Before any observation both raise ``NotReadyError`` (unless the class sets
+      ``needs_data = False``).
+    * Bad signals raise ``SignalError`` (a ``ValueError``) naming the channel, and leave the
+      learner exactly as it was.
+    * ``save(path)`` writes one ``.npz`` file (arrays plus a JSON header with the format
+      version; no pickle); ``Learner.load(path)`` returns a learner of the saved class that
+      answers identically.
+
+    Subclasses implement ``_predict(m) -> s`` and ``_infer(s) -> m`` on scaled ``(N, n)``
+    arrays, and may override ``_learn(m, s)`` (called with the scaled rows just added to
+    ``self.memory``), ``_setup()`` (check algorithm keys, build state), and
+    ``_state_arrays()`` / ``_set_state_arrays(arrays)`` for state beyond the memory.
+
+    >>> from sensorimotor.learners import NNLearner
+    >>> cfg = {'m_channels': [Channel('x', (0, 10)), Channel('y', (5, 15))],
+    ...        's_channels': [Channel('a', (5, 25))]}
+    >>> learner = NNLearner(cfg)
+    >>> learner.update({'x': 5, 'y': 4}, {'a': 9})
+    True
+    >>> learner.predict({'x': 3, 'y': 4}), len(learner)
+    ({'a': 9.0}, 1)
+    >>> learner.infer({'a': 3})  # y = 4 was observed, but inferred commands are clipped to bounds
+    {'x': 5.0, 'y': 5.0}
+    """
+
+    defcfg: Mapping = {"m_channels": None, "s_channels": None, "seed": 0, "explore_sigma": 0.05}
+    needs_data: bool = True
+
+    def __init__(self, cfg=None):
+        name = type(self).__name__
+        cfg = merge_config(self.defcfg, cfg, owner=name)
+        for key in ("m_channels", "s_channels"):
+            if not cfg[key]:
+                raise ValueError(f"{name}: cfg[{key!r}] must be a non-empty list of Channel")
+        self.m_set = ChannelSet(cfg.m_channels)
+        self.s_set = ChannelSet(cfg.s_channels)
+        seed = cfg.seed
+        if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+            raise ValueError(f"{name}: cfg['seed'] must be a non-negative int, got {seed!r}")
+        sigma = cfg.explore_sigma
+        if not isinstance(sigma, int | float) or not math.isfinite(sigma) or sigma < 0:
+            raise ValueError(f"{name}: cfg['explore_sigma'] must be a number >= 0, got {sigma!r}")
+        self.cfg = cfg
+        self.rng = np.random.default_rng(int(seed))
+        self.memory = Memory(len(self.m_set), len(self.s_set))
+        self._uuids: set[str] = set()
+        self._setup()
+
+    # -- hooks for subclasses ---------------------------------------------------------------
+    def _setup(self) -> None:
+        """Check algorithm keys of ``self.cfg`` and build initial state."""
+
+    def _learn(self, m: np.ndarray, s: np.ndarray) -> None:
+        """Learn from the scaled rows ``m`` (N, n_m), ``s`` (N, n_s) just appended to memory."""
+
+    def _predict(self, m: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def _infer(self, s: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def _state_arrays(self) -> dict:
+        """Arrays (name -> ndarray) of state beyond memory, uuids and generator, for ``save``."""
+        return {}
+
+    def _set_state_arrays(self, arrays: dict) -> None:
+        """Restore what ``_state_arrays`` gave; called by ``load`` after the memory is restored."""
+        if self.memory.m.shape[0]:
+            self._learn(self.memory.m, self.memory.s)
+
+    # -- observations ---------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self.memory)
+
+    @property
+    def ready(self) -> bool:
+        """Whether ``predict``/``infer`` can answer."""
+        return not self.needs_data or len(self.memory) > 0
+
+    def update(self, m_signal: Mapping, s_signal: Mapping, uuid=None) -> bool:
+        """Learn one observation; ``False`` (nothing learned) if ``uuid`` was already seen."""
+        key = None if uuid is None else str(uuid)
+        if key is not None and key in self._uuids:
+            return False
+        m = self.m_set.scale(self.m_set.to_array(m_signal))
+        s = self.s_set.scale(self.s_set.to_array(s_signal))
+        self._add(m[None], s[None], key)
+        return True
+
+    def update_feedback(self, feedback: Mapping) -> bool:
+        """Learn from an ``env.execute`` result ``{'m_signal', 's_signal', 'uuid'}``."""
+        if not isinstance(feedback, Mapping):
+            raise TypeError(f"feedback must be a dict, got {type(feedback).__name__}")
+        for key in ("m_signal", "s_signal"):
+            if key not in feedback:
+                raise SignalError(f"feedback has no {key!r}")
+        return self.update(feedback["m_signal"], feedback["s_signal"], feedback.get("uuid"))
+
+    def update_array(self, m_batch, s_batch) -> None:
+        """Learn many observations: ``m_batch`` (N, n_m) and ``s_batch`` (N, n_s), raw units."""
+        m = np.atleast_2d(self.m_set.check_array(m_batch))
+        s = np.atleast_2d(self.s_set.check_array(s_batch))
+        if m.shape[0] != s.shape[0]:
+            raise SignalError(f"m_batch has {m.shape[0]} rows but s_batch has {s.shape[0]}")
+        if m.shape[0]:
+            self._add(self.m_set.scale(m), self.s_set.scale(s), None)
+
+    def _add(self, m: np.ndarray, s: np.ndarray, key) -> None:
+        n = len(self.memory)
+        self.memory.append(m, s)
+        try:
+            self._learn(m, s)
+        except BaseException:
+            self.memory.truncate(n)
+            raise
+        if key is not None:
+            self._uuids.add(key)
+
+    # -- queries --------------------------------------------------------------------------
+    def _check_ready(self) -> None:
+        if not self.ready:
+            raise NotReadyError(f"{type(self).__name__} has no observation yet")
+
+    def predict(self, m_signal: Mapping) -> dict:
+        """Forward model: the predicted sensory signal for a motor signal."""
+        m = self.m_set.to_array(m_signal)
+        return self.s_set.from_array(self.predict_array(m[None])[0])
+
+    def predict_array(self, m_batch) -> np.ndarray:
+        """Forward model on arrays: ``(N, n_m) -> (N, n_s)`` (or ``(n_m,) -> (n_s,)``), raw units."""
+        m = self.m_set.check_array(m_batch)
+        self._check_ready()
+        s = self._predict(self.m_set.scale(np.atleast_2d(m)))
+        s = self.s_set.unscale(s)
+        return s[0] if m.ndim == 1 else s
+
+    def infer(self, s_signal: Mapping, mode: str = "exploit") -> dict:
+        """Inverse model: a motor signal expected to produce ``s_signal``, within motor bounds."""
+        s = self.s_set.to_array(s_signal)
+        return self.m_set.from_array(self.infer_array(s[None], mode)[0])
+
+    def infer_array(self, s_batch, mode: str = "exploit") -> np.ndarray:
+        """Inverse model on arrays: ``(N, n_s) -> (N, n_m)`` (or ``(n_s,) -> (n_m,)``), raw units."""
+        if mode not in _MODES:
+            raise ValueError(f"mode must be one of {_MODES}, got {mode!r}")
+        s = self.s_set.check_array(s_batch)
+        self._check_ready()
+        m = self._infer(self.s_set.scale(np.atleast_2d(s)))
+        if mode == "explore" and self.cfg.explore_sigma > 0:
+            m = m + self.rng.normal(0.0, self.cfg.explore_sigma, size=m.shape)
+        m = self.m_set.clip(self.m_set.unscale(m))
+        return m[0] if s.ndim == 1 else m
+
+    # -- persistence ----------------------------------------------------------------------
+    def _header(self) -> dict:
+        cfg = {}
+        for key, value in self.cfg.items():
+            if key in ("m_channels", "s_channels"):
+                value = [_channel_to_json(ch) for ch in value]
+            elif isinstance(value, tuple):
+                value = list(value)
+            cfg[key] = value
+        cls = type(self)
+        return {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "class": cls.__name__,
+            "module": cls.__module__,
+            "cfg": cfg,
+            "rng_state": self.rng.bit_generator.state,
+        }
+
+    def state(self) -> dict:
+        """Everything ``save`` writes: ``{'header': dict, name: ndarray, ...}`` (a copy)."""
+        out = {
+            "header": json.loads(json.dumps(self._header())),
+            "memory_m": self.memory.m.copy(),
+            "memory_s": self.memory.s.copy(),
+            "uuids": np.array(sorted(self._uuids), dtype=str),
+        }
+        for name, arr in self._state_arrays().items():
+            out[f"state_{name}"] = np.array(arr, copy=True)
+        return out
+
+    def save(self, path) -> None:
+        """Write the learner to ``path`` (an ``.npz`` archive with a JSON header; no pickle)."""
+        st = self.state()
+        header = json.dumps(st.pop("header"), allow_nan=False)
+        buf = io.BytesIO()
+        np.savez(buf, header=np.array(header), **st)
+        path = os.fspath(path)
+        folder = os.path.dirname(os.path.abspath(path))
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".learner-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(buf.getvalue())
+            os.replace(tmp, path)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.remove(tmp)
+            raise
+
+    @classmethod
+    def load(cls, path) -> "Learner":
+        """Read a learner written by ``save``; ``Learner.load`` returns the saved class."""
+        with np.load(os.fspath(path), allow_pickle=False) as data:
+            arrays = {k: data[k] for k in data.files}
+        try:
+            header = json.loads(str(arrays.pop("header")))
+        except (KeyError, ValueError) as err:
+            raise ValueError(f"{path}: not a saved sensorimotor learner ({err})") from None
+        if header.get("format") != FORMAT:
+            raise ValueError(f"{path}: not a saved sensorimotor learner")
+        if header.get("format_version") != FORMAT_VERSION:
+            raise ValueError(
+                f"{path}: learner format version {header.get('format_version')!r} is not "
+                f"supported (this library reads version {FORMAT_VERSION})"
+            )
+        klass = _find_class(header["class"], header["module"])
+        if not issubclass(klass, cls):
+            raise TypeError(f"{path} holds a {klass.__name__}, not a {cls.__name__}")
+        cfg = dict(header["cfg"])
+        for key in ("m_channels", "s_channels"):
+            cfg[key] = [_channel_from_json(d) for d in cfg[key]]
+        learner = klass(cfg)
+        learner.memory.append(arrays.pop("memory_m"), arrays.pop("memory_s"))
+        learner._uuids = set(arrays.pop("uuids").tolist())
+        prefix = "state_"
+        learner._set_state_arrays(
+            {k[len(prefix) :]: v for k, v in arrays.items() if k.startswith(prefix)}
+        )
+        learner.rng.bit_generator.state = header["rng_state"]
+        return learner
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(m={list(self.m_set.names)}, s={list(self.s_set.names)}, "
+            f"observations={len(self)})"
+        )
+
+
+def _subclasses(cls):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
+
+
+def _find_class(name: str, module: str) -> type:
+    """The ``Learner`` subclass called ``name`` from ``module`` (only sensorimotor modules load)."""
+    for sub in _subclasses(Learner):
+        if sub.__name__ == name and sub.__module__ == module:
+            return sub
+    if module == "sensorimotor" or module.startswith("sensorimotor."):
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            pass
+        for sub in _subclasses(Learner):
+            if sub.__name__ == name and sub.__module__ == module:
+                return sub
+    raise ValueError(f"unknown learner class {module}.{name} (import its module before loading)")

@@ -1,0 +1,88 @@
+import json
+import uuid
+
+import numpy as np
+import pytest
+
+from sensorimotor import Channel, KinematicArm2D, SignalError
+from sensorimotor.learners import Learner, NNLearner, NotReadyError, RandomLearner
+
+CFG = {
+    "m_channels": [Channel("x", (0, 10)), Channel("y", (5, 15))],
+    "s_channels": [Channel("a", (5, 25))],
+}
+
+
+def test_seed_example_and_uuid_dedup():
+    learner = NNLearner(CFG)
+    key = uuid.uuid4()
+    assert learner.update({"x": 5, "y": 6}, {"a": 11}, uuid=key)
+    assert not learner.update({"x": 1, "y": 6}, {"a": 7}, uuid=key)
+    assert len(learner) == 1
+    assert learner.predict({"x": 3, "y": 4}) == {"a": 11.0}
+
+
+def test_not_ready_and_random_answers_before_data():
+    with pytest.raises(NotReadyError):
+        NNLearner(CFG).predict({"x": 1, "y": 6})
+    with pytest.raises(NotReadyError):
+        NNLearner(CFG).infer_array(np.array([[7.0]]))
+    m = RandomLearner(CFG).infer({"a": 7})
+    assert 0 <= m["x"] <= 10 and 5 <= m["y"] <= 15
+
+
+def test_feedback_from_environment_and_explore_mode_clipped():
+    arm = KinematicArm2D({"dim": 2})
+    learner = NNLearner(
+        {"m_channels": arm.m_channels, "s_channels": arm.s_channels, "explore_sigma": 0.5}
+    )
+    f = arm.execute({"j0": 149.0, "j1": 10.0})
+    assert learner.update_feedback(f) and not learner.update_feedback(f)
+    ms = [learner.infer(f["s_signal"], mode="explore") for _ in range(20)]
+    assert all(-150 <= m["j0"] <= 150 for m in ms)
+    assert len({m["j0"] for m in ms}) > 1
+    assert learner.infer(f["s_signal"]) == f["m_signal"]
+    with pytest.raises(ValueError, match="mode"):
+        learner.infer(f["s_signal"], mode="greedy")
+
+
+def test_save_load_round_trip_with_format_version(tmp_path):
+    learner = NNLearner({**CFG, "seed": 4})
+    learner.update_array(np.array([[1.0, 6.0], [9.0, 14.0]]), np.array([[7.0], [23.0]]))
+    learner.update({"x": 4, "y": 9}, {"a": 13}, uuid="abc")
+    path = tmp_path / "nn.learner"
+    learner.save(path)
+    back = Learner.load(path)
+    assert type(back) is NNLearner and len(back) == 3
+    assert not back.update({"x": 4, "y": 9}, {"a": 13}, uuid="abc")
+    q = np.array([[2.0, 7.0], [8.0, 8.0]])
+    np.testing.assert_array_equal(back.predict_array(q), learner.predict_array(q))
+    with np.load(path, allow_pickle=False) as data:
+        assert json.loads(str(data["header"]))["format_version"] == 1
+    with pytest.raises(TypeError, match="NNLearner"):
+        RandomLearner.load(path)
+
+
+def test_bad_update_refused_state_unchanged():
+    learner = NNLearner(CFG)
+    learner.update({"x": 5, "y": 6}, {"a": 11})
+    before = learner.state()
+    for m, s in [
+        ({"x": np.nan, "y": 6}, {"a": 1}),
+        ({"x": 1}, {"a": 1}),
+        ({"x": 1, "y": 6, "z": 0}, {"a": 1}),
+        ({"x": 1, "y": 6}, {"a": np.inf}),
+    ]:
+        with pytest.raises(SignalError):
+            learner.update(m, s, uuid="u")
+    with pytest.raises(SignalError, match="rows"):
+        learner.update_array(np.ones((2, 2)), np.ones((3, 1)))
+    after = learner.state()
+    assert before["header"] == after["header"]
+    np.testing.assert_array_equal(before["memory_m"], after["memory_m"])
+    assert after["uuids"].size == 0
+
+
+def test_unknown_config_key_named():
+    with pytest.raises(KeyError, match="kk"):
+        NNLearner({**CFG, "kk": 3})

@@ -1,0 +1,69 @@
+import numpy as np
+import pytest
+
+from sensorimotor import Channel
+from sensorimotor.learners import Memory, NNLearner, knn
+
+
+def _cfg(n_m=3, n_s=2):
+    return {
+        "m_channels": [Channel(f"m{i}", (-2.0, 3.0)) for i in range(n_m)],
+        "s_channels": [Channel(f"s{i}", (0.0, 10.0)) for i in range(n_s)],
+    }
+
+
+def _brute_nearest(points, q):
+    return int(np.argmin(((points - q) ** 2).sum(axis=1)))
+
+
+def test_nn_learner_equals_brute_force_after_every_update():
+    rng = np.random.default_rng(3)
+    learner = NNLearner(_cfg())
+    m_all = rng.uniform(-2, 3, size=(150, 3))
+    s_all = rng.uniform(0, 10, size=(150, 2))
+    queries_m = rng.uniform(-2, 3, size=(40, 3))
+    queries_s = rng.uniform(0, 10, size=(40, 2))
+    ms, ss = learner.m_set, learner.s_set
+    for t in range(150):
+        learner.update(ms.from_array(m_all[t]), ss.from_array(s_all[t]))
+        if t % 15 and t > 3:
+            continue
+        m_sc, s_sc = ms.scale(m_all[: t + 1]), ss.scale(s_all[: t + 1])
+        pred = learner.predict_array(queries_m)
+        inv = learner.infer_array(queries_s)
+        for i in range(40):
+            j = _brute_nearest(m_sc, ms.scale(queries_m[i]))
+            np.testing.assert_array_equal(pred[i], ss.unscale(s_sc[j]))
+            j = _brute_nearest(s_sc, ss.scale(queries_s[i]))
+            np.testing.assert_array_equal(inv[i], ms.clip(ms.unscale(m_sc[j])))
+        # the dict path gives the same answers
+        assert learner.predict(ms.from_array(queries_m[0])) == ss.from_array(pred[0])
+
+
+def test_nn_ties_go_to_the_earliest_observation():
+    learner = NNLearner(_cfg(1, 1))
+    learner.update_array(np.array([[0.0], [1.0], [0.0]]), np.array([[1.0], [2.0], [3.0]]))
+    assert learner.predict({"m0": 0.0}) == {"s0": 1.0}
+
+
+@pytest.mark.parametrize("k", [1, 2, 5, 30])
+def test_knn_equals_sorted_brute_force(k):
+    rng = np.random.default_rng(k)
+    pts = rng.normal(size=(30, 4))
+    qs = rng.normal(size=(7, 4))
+    d2, idx = knn(pts, qs, k)
+    full = ((pts[None] - qs[:, None]) ** 2).sum(-1)
+    expect = np.argsort(full, axis=1, kind="stable")[:, :k]
+    np.testing.assert_array_equal(idx, expect)
+    np.testing.assert_array_equal(d2, np.take_along_axis(full, expect, axis=1))
+
+
+def test_memory_grows_by_doubling_and_keeps_rows():
+    mem = Memory(2, 1, capacity=2)
+    rows = np.arange(20.0).reshape(10, 2)
+    for r in rows:
+        mem.append(r[None], r[:1][None])
+    assert len(mem) == 10 and mem.capacity == 16
+    np.testing.assert_array_equal(mem.m, rows)
+    with pytest.raises(ValueError):
+        mem.m[0, 0] = 5.0
