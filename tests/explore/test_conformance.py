@@ -1,0 +1,35 @@
+"""Every explorer exported by sensorimotor.explore passes every named check."""
+
+import inspect
+
+import pytest
+
+import sensorimotor.explore as explore
+from sensorimotor.explore import Explorer
+from sensorimotor.explore.checks import CHECKS
+
+EXPLORERS = [
+    obj
+    for name in explore.__all__
+    if inspect.isclass(obj := getattr(explore, name))
+    and issubclass(obj, Explorer)
+    and obj is not Explorer
+]
+
+
+def test_every_explorer_is_found():
+    names = {cls.__name__ for cls in EXPLORERS}
+    assert {"RandomMotorExplorer", "RandomGoalExplorer", "MetaExplorer"} <= names
+    assert "LearningProgressExplorer" in names
+
+
+def _make(cls):
+    # MetaExplorer switches to goal babbling early, so the checks see both of its eras.
+    extra = {"eras": (10, None)} if cls is explore.MetaExplorer else {}
+    return lambda learner, seed: cls({"learner": learner, "seed": seed, **extra})
+
+
+@pytest.mark.parametrize("check", CHECKS, ids=lambda c: c.__name__)
+@pytest.mark.parametrize("cls", EXPLORERS, ids=lambda c: c.__name__)
+def test_explorer_passes_check(cls, check):
+    assert check(_make(cls)) == "passed"
