@@ -33,3 +33,16 @@ def _make(cls):
 @pytest.mark.parametrize("cls", EXPLORERS, ids=lambda c: c.__name__)
 def test_explorer_passes_check(cls, check):
     assert check(_make(cls)) == "passed"
+
+
+@pytest.mark.parametrize("cls", EXPLORERS, ids=lambda c: c.__name__)
+def test_explorer_passes_every_check_with_a_random_learner(cls):
+    from sensorimotor.learners import RandomLearner
+
+    def random_learner(env, seed):
+        return RandomLearner(
+            {"m_channels": env.m_channels, "s_channels": env.s_channels, "seed": seed}
+        )
+
+    result = explore.check_explorer(_make(cls), learner_factory=random_learner)
+    assert set(result.values()) == {"passed"} and len(result) == len(CHECKS)

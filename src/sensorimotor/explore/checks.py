@@ -113,6 +113,8 @@ def _run(explorer, env, steps) -> np.ndarray:
 
 def _snapshot(explorer, learner) -> tuple:
     """Everything that must not change when input is refused."""
+    if not callable(getattr(learner, "state", None)):  # a learner without state(): its size
+        return json.dumps(explorer.state(), sort_keys=True), str(len(learner)), {}
     st = learner.state()
     arrays = {k: np.array(v) for k, v in st.items() if k != "header"}
     return json.dumps(explorer.state(), sort_keys=True), json.dumps(st["header"]), arrays
