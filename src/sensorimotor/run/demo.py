@@ -41,6 +41,13 @@ def make_explorer(label: str, learner, seed: int):
     * ``'goal babbling'``: ``MetaExplorer``, 100 steps of motor babbling then
       ``RandomGoalExplorer`` (goals uniform in the sensory bounds, perturbation 0.05);
     * ``'interest-driven'``: the same, with ``LearningProgressExplorer`` (10 x 10 cells).
+
+    >>> from sensorimotor.learners import NNLearner
+    >>> arm = KinematicArm2D.mid7()
+    >>> learner = NNLearner({'m_channels': arm.m_channels, 's_channels': arm.s_channels})
+    >>> explorer = make_explorer('goal babbling', learner, seed=0)
+    >>> type(explorer).__name__, explorer.cfg.eras, [type(e).__name__ for e in explorer.explorers]
+    ('MetaExplorer', (100, None), ['RandomMotorExplorer', 'RandomGoalExplorer'])
     """
     base = {"learner": learner}
     if label == "motor babbling":
@@ -56,7 +63,11 @@ def make_explorer(label: str, learner, seed: int):
 
 
 def checkpoints(steps: int) -> list[int]:
-    """Steps at which the learner is evaluated: log-spaced, plus ``TABLE_STEPS`` and the end."""
+    """Steps at which the learner is evaluated: log-spaced, plus ``TABLE_STEPS`` and the end.
+
+    >>> checkpoints(400)
+    [10, 12, 16, 20, 26, 34, 43, 55, 71, 91, 116, 149, 191, 244, 300, 312, 400]
+    """
     points = set(np.unique(np.geomspace(10, max(steps, 10), 16).astype(int)).tolist())
     points |= {s for s in TABLE_STEPS if s <= steps} | {steps}
     return sorted(p for p in points if 1 <= p <= steps)
