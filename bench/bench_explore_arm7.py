@@ -14,7 +14,9 @@ import time
 
 import numpy as np
 
+from sensorimotor import Channel, Environment
 from sensorimotor.envs import KinematicArm2D
+from sensorimotor.explore import LearningProgressExplorer
 from sensorimotor.learners import NNLearner
 from sensorimotor.run.demo import EXPLORERS, TABLE_STEPS, explore_and_evaluate, make_explorer
 from sensorimotor.run.evaluation import uniform_goals
@@ -33,6 +35,33 @@ def step_time(label: str, steps: int, repeats: int = 300) -> float:
         e = explorer.explore()
         explorer.receive(e, arm.execute(e["m_signal"]))
     return (time.perf_counter() - start) / repeats * 1e6
+
+
+class Quadrant(Environment):
+    """Reaches only the lower-left quarter of its sensory box [0, 1]^2."""
+
+    def __init__(self, cfg=None):
+        self.m_channels = [Channel("a", (0, 0.5)), Channel("b", (0, 0.5))]
+        self.s_channels = [Channel("x", (0, 1)), Channel("y", (0, 1))]
+
+    def _execute(self, m_signal, meta=None):
+        return {"x": 2 * m_signal["a"] ** 2, "y": m_signal["b"]}
+
+
+def reachable_share(measure: str, seed: int, steps: int = 2000) -> float:
+    """Share of the goals chosen by interest (steps 500..) that fall in the reachable quarter."""
+    env = Quadrant()
+    learner = NNLearner({"m_channels": env.m_channels, "s_channels": env.s_channels})
+    cfg = {"learner": learner, "cells": 4, "seed": seed, "measure": measure}
+    explorer = LearningProgressExplorer(cfg)
+    hits = total = 0
+    for t in range(steps):
+        e = explorer.explore()
+        explorer.receive(e, env.execute(e["m_signal"]))
+        if t >= 500 and e["from"] == "goal":
+            total += 1
+            hits += e["s_goal"]["x"] <= 0.5 and e["s_goal"]["y"] <= 0.5
+    return hits / max(total, 1)
 
 
 def main(argv=None) -> None:
@@ -64,6 +93,13 @@ def main(argv=None) -> None:
                 f"| {label} | {s} | {err.mean():.4f} ({err.std():.4f}) | "
                 f"{cov.mean():.1f} ({cov.std():.1f}) |"
             )
+    print()
+    print("Quadrant toy (reaches 1/4 of its goal box): share of interest-chosen goals there")
+    print("| measure | share, mean over seeds (min, max) |")
+    print("|---|---|")
+    for measure in LearningProgressExplorer.MEASURES:
+        shares = np.array([reachable_share(measure, seed) for seed in range(args.seeds)])
+        print(f"| {measure} | {shares.mean():.2f} ({shares.min():.2f}, {shares.max():.2f}) |")
     print()
     print("| explorer | us per loop step at 3000 observations |")
     print("|---|---|")

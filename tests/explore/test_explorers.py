@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from sensorimotor import Channel, KinematicArm2D
+from sensorimotor import Channel, Environment, KinematicArm2D
 from sensorimotor.explore import (
     Explorer,
     LearningProgressExplorer,
@@ -108,7 +108,9 @@ def test_progress_is_the_difference_of_half_window_means():
 
 def test_interest_is_the_progress_of_the_last_window_of_the_goal_cell():
     arm, learner = arm_and_learner()
-    explorer = LearningProgressExplorer({"learner": learner, "cells": 2, "window": 4})
+    explorer = LearningProgressExplorer(
+        {"learner": learner, "cells": 2, "window": 4, "measure": "progress"}
+    )
     m = {"j0": 0.0, "j1": 0.0, "j2": 0.0}
     s = arm.execute(m)["s_signal"]  # (1, 0): cell (1, 1) of a 2x2 grid over [-1, 1]^2
     gammas = []
@@ -126,8 +128,12 @@ def test_interest_is_the_progress_of_the_last_window_of_the_goal_cell():
 def test_goals_go_to_the_cells_of_highest_interest():
     arm, learner = arm_and_learner()
     learner.update_array(np.zeros((1, 3)), arm.execute_array(np.zeros((1, 3))))
-    explorer = LearningProgressExplorer({"learner": learner, "cells": 4, "p_random": 0.0})
-    explorer._set_state({"history": {"0": [-1.0, -0.7], "5": [-1.0, -0.9], "7": [-0.5, -0.5]}})
+    explorer = LearningProgressExplorer(
+        {"learner": learner, "cells": 4, "p_random": 0.0, "measure": "progress"}
+    )
+    explorer._set_state(
+        {"history": {"0": [-1.0, -0.7], "5": [-1.0, -0.9], "7": [-0.5, -0.5]}, "pending": []}
+    )
     cells = [
         explorer.cell_of(arm.s_set.to_array(explorer.explore()["s_goal"])) for _ in range(2000)
     ]
@@ -136,14 +142,64 @@ def test_goals_go_to_the_cells_of_highest_interest():
     assert counts[0] / 2000 == pytest.approx(0.75, abs=0.04)  # interest 0.3 vs 0.1
 
 
-def test_interest_explorer_mixes_random_goals_at_p_random():
+@pytest.mark.parametrize("measure", ["progress", "improvement"])
+def test_interest_explorer_mixes_random_goals_at_p_random(measure):
     arm, learner = arm_and_learner()
-    explorer = LearningProgressExplorer({"learner": learner, "cells": 5, "seed": 0})
+    explorer = LearningProgressExplorer(
+        {"learner": learner, "cells": 5, "seed": 0, "measure": measure}
+    )
     run(explorer, arm, 300)
     assert explorer.interest().max() > 0
     tags = [e["from"] for e in run(explorer, arm, 1000)]
-    assert 0.16 < tags.count("goal.random") / 1000 < 0.24  # p_random = 0.2
     assert tags.count("goal") + tags.count("goal.random") == 1000
+    share = tags.count("goal.random") / 1000
+    if measure == "progress":  # some cell always shows progress: exactly p_random = 0.2
+        assert 0.16 < share < 0.24
+    else:  # p_random, plus uniform goals while no cell improves
+        assert 0.16 < share < 0.6
+
+
+def test_improvement_is_how_much_closer_than_predicted():
+    arm, learner = arm_and_learner()
+    learner.update_array(np.zeros((1, 3)), arm.execute_array(np.zeros((1, 3))))  # s0 = (1, 0)
+    explorer = LearningProgressExplorer({"learner": learner, "cells": 4, "seed": 0})
+    e = explorer.explore()
+    g = arm.s_set.to_array(e["s_goal"])
+    predicted = np.linalg.norm((g - np.array([1.0, 0.0])) / 2)  # scaled: width 2
+    # the goal reached exactly: the value is the whole predicted distance
+    explorer.receive(e, {"m_signal": e["m_signal"], "s_signal": e["s_goal"], "uuid": "a"})
+    assert explorer.interest()[np.unravel_index(explorer.cell_of(g), (4, 4))] == pytest.approx(
+        predicted
+    )
+    # reached no closer than predicted (s0 again): value 0; the interest is the window's mean
+    explorer._inferred(g, np.zeros(3))  # as explore() does: predicts s0 for the zero posture
+    explorer.receive(e, {"m_signal": e["m_signal"], "s_signal": {"x": 1.0, "y": 0.0}})
+    assert explorer.interest().sum() == pytest.approx(predicted / 2)
+    # an exploration this explorer did not make (no prediction) adds nothing
+    other = {"m_signal": e["m_signal"], "s_goal": {"x": 0.1, "y": 0.2}, "from": "goal"}
+    explorer.receive(other, {"m_signal": e["m_signal"], "s_signal": {"x": 0.1, "y": 0.2}})
+    assert explorer.interest().sum() == pytest.approx(predicted / 2) and len(explorer) == 3
+
+
+class Quadrant(Environment):
+    """Reaches only the lower-left quarter of its sensory box."""
+
+    def __init__(self, cfg=None):
+        self.m_channels = [Channel("a", (0, 0.5)), Channel("b", (0, 0.5))]
+        self.s_channels = [Channel("x", (0, 1)), Channel("y", (0, 1))]
+
+    def _execute(self, m_signal, meta=None):
+        return {"x": 2 * m_signal["a"] ** 2, "y": m_signal["b"]}
+
+
+def test_improvement_sends_goals_where_the_agent_can_get_closer():
+    env = Quadrant()
+    learner = NNLearner({"m_channels": env.m_channels, "s_channels": env.s_channels})
+    explorer = LearningProgressExplorer({"learner": learner, "cells": 4, "seed": 0})
+    goals = [e["s_goal"] for e in run(explorer, env, 2000)[500:] if e["from"] == "goal"]
+    g = np.array([[d["x"], d["y"]] for d in goals])
+    # the reachable quarter holds 1/4 of the goal space but most goals chosen by interest
+    assert len(g) > 300 and np.mean((g[:, 0] <= 0.5) & (g[:, 1] <= 0.5)) > 0.5
 
 
 def test_meta_explorer_follows_eras_and_weights():

@@ -77,12 +77,16 @@ class RandomGoalExplorer(Explorer):
         """A goal (raw sensory units, shape ``(n_s,)``); uniform here, subclasses choose."""
         return self.rng.uniform(self.goal_low, self.goal_high)
 
+    def _inferred(self, goal: np.ndarray, m: np.ndarray) -> None:
+        """Hook: the learner's unperturbed answer ``m`` for ``goal`` (raw units)."""
+
     def _explore(self) -> dict:
         goal = self.sample_goal()
         try:
             m = self.learner.infer_array(goal[None], mode="exploit")[0]
         except NotReadyError:
             return {"m_signal": self.m_set.from_array(self.random_motor()), "from": "goal.fallback"}
+        self._inferred(goal, m)
         u = self.m_set.scale(m) + self.cfg.sigma * self.rng.standard_normal(len(self.m_set))
         m = self.m_set.clip(self.m_set.unscale(u))
         return {

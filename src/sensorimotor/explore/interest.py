@@ -13,32 +13,44 @@ class LearningProgressExplorer(RandomGoalExplorer):
 
     The goal space (the sensory bounds, or ``cfg['s_bounds']``) is cut into ``cells`` equal
     intervals per channel. Every pursued goal ``g`` (an exploration with ``'s_goal'``) gives
-    a competence in scaled sensory units, filed under the cell ``c`` containing ``g``::
+    one value, filed under the cell ``c`` containing ``g``; each cell keeps its last
+    ``window`` values ``v_1..v_k`` (oldest first) and its interest is computed from them.
+    Distances are in scaled sensory units (each channel's range mapped to ``[0, 1]``). Two
+    measures (``cfg['measure']``):
 
-        gamma = -|scale(g) - scale(s_reached)|
+    * ``'progress'``, SAGG-RIAC's absolute competence progress (Baranes & Oudeyer 2013,
+      eq. 6): ``v = gamma = -|g - s_reached|`` and the interest is the difference between
+      the means of the older and the newer half of the window::
 
-    Each cell keeps its last ``window`` competences ``gamma_1..gamma_k`` (oldest first); its
-    interest is the absolute learning progress, the difference between the means of the
-    older and the newer half (SAGG-RIAC's measure, Baranes & Oudeyer 2013, eq. 6)::
+          h = k // 2,   interest(c) = | mean(v_{k-2h+1..k-h}) - mean(v_{k-h+1..k}) |
 
-        h = k // 2,   interest(c) = | mean(gamma_{k-2h+1..k-h}) - mean(gamma_{k-h+1..k}) |
+      (0 while ``k < 2``). Its known weakness: where the agent cannot reach, competence
+      still varies with where in the cell the goal falls, and that noise reads as progress;
+      where the learner is quickly perfect (a toy environment) such cells can even win.
+    * ``'improvement'`` (default), our variant after the idea of comparing an outcome with
+      the best one available before (Forestier et al. 2022): at ``explore`` time the
+      learner's forward model predicts what its unperturbed answer ``m*`` to ``g`` reaches,
+      ``s_hat = predict(infer(g))`` (for ``NNLearner``, the closest outcome reached so far);
+      the value is how much closer the real outcome came::
 
-    (0 while ``k < 2``). A goal is drawn uniformly over the whole goal space with probability
-    ``p_random`` (default 0.2), or when no cell has a positive interest; otherwise a cell is
-    chosen with probability proportional to its interest and the goal drawn uniformly within
-    it. Everything else (inverse model, perturbation ``sigma``, fallback while the learner
-    is not ready) is ``RandomGoalExplorer``'s. The tag is ``'goal'`` for goals chosen by
-    interest and ``'goal.random'`` for uniform ones. The interest model is saved with the
-    explorer.
+          v = max(0, |g - s_hat| - |g - s_reached|),   interest(c) = mean(v_1..v_k)
 
-    A known limit of absolute progress over a fixed grid: where the agent cannot reach,
-    competence still varies with where in the cell the goal falls, and that noise reads as
-    progress. Where the learner is quickly perfect, as on a toy environment, such cells can
-    even win; a longer ``window`` averages the noise down.
+      The same goal is on both sides, so where in the cell it falls cancels out, and cells
+      where nothing gets closer any more (unreachable, or mastered) fall to zero interest.
+      Explorations without that prediction (made elsewhere) add no value.
+
+    A goal is drawn uniformly over the whole goal space with probability ``p_random``
+    (default 0.2), or when no cell has a positive interest; otherwise a cell is chosen with
+    probability proportional to its interest and the goal drawn uniformly within it.
+    Everything else (inverse model, perturbation ``sigma``, fallback while the learner is not
+    ready) is ``RandomGoalExplorer``'s. The tag is ``'goal'`` for goals chosen by interest
+    and ``'goal.random'`` for uniform ones. The interest model is saved with the explorer.
 
     Papers: Baranes & Oudeyer (2013), "Active learning of inverse models with intrinsically
-    motivated goal exploration in robots" (SAGG-RIAC); the fixed-grid variant is explauto's
-    discretized progress (Moulin-Frier, Rouanet & Oudeyer 2014).
+    motivated goal exploration in robots" (SAGG-RIAC); the fixed grid is explauto's
+    discretized progress (Moulin-Frier, Rouanet & Oudeyer 2014); Forestier, Portelas,
+    Mollard & Oudeyer (2022), "Intrinsically motivated goal exploration processes with
+    automatic curriculum learning".
 
     >>> from sensorimotor.envs import KinematicArm2D
     >>> from sensorimotor.learners import NNLearner
@@ -53,7 +65,15 @@ class LearningProgressExplorer(RandomGoalExplorer):
     ((4, 4), True)
     """
 
-    defcfg = {**RandomGoalExplorer.defcfg, "cells": 10, "window": 20, "p_random": 0.2}
+    defcfg = {
+        **RandomGoalExplorer.defcfg,
+        "cells": 10,
+        "window": 20,
+        "p_random": 0.2,
+        "measure": "improvement",
+    }
+    MEASURES = ("improvement", "progress")
+    _PENDING = 16  # predictions kept for explorations not yet received
 
     def _setup(self) -> None:
         super()._setup()
@@ -73,8 +93,13 @@ class LearningProgressExplorer(RandomGoalExplorer):
         p = self.cfg.p_random
         if isinstance(p, bool) or not isinstance(p, int | float) or not 0 <= p <= 1:
             raise ValueError(f"{name}: cfg['p_random'] must be in [0, 1], got {p!r}")
+        if self.cfg.measure not in self.MEASURES:
+            raise ValueError(
+                f"{name}: cfg['measure'] must be one of {self.MEASURES}, got {self.cfg.measure!r}"
+            )
         self.cells = tuple(int(c) for c in cells)
-        self._history: dict[int, list[float]] = {}  # flat cell index -> last competences
+        self._history: dict[int, list[float]] = {}  # flat cell index -> last values
+        self._pending: dict[tuple, float] = {}  # goal -> predicted distance |g - s_hat|
 
     # -- the interest model ---------------------------------------------------------------
     def cell_of(self, s: np.ndarray) -> int:
@@ -95,11 +120,17 @@ class LearningProgressExplorer(RandomGoalExplorer):
         newer = competences[k - h :]
         return abs(math.fsum(older) / h - math.fsum(newer) / h)
 
+    def cell_interest(self, values) -> float:
+        """Interest of one cell from its window of values (see the class docstring)."""
+        if self.cfg.measure == "progress":
+            return self.progress(values)
+        return math.fsum(values) / len(values) if values else 0.0
+
     def interest(self) -> np.ndarray:
         """Interest of every cell, shape ``cells`` (one axis per sensory channel)."""
         out = np.zeros(int(np.prod(self.cells)))
         for cell, history in self._history.items():
-            out[cell] = self.progress(history)
+            out[cell] = self.cell_interest(history)
         return out.reshape(self.cells)
 
     def sample_goal(self) -> np.ndarray:
@@ -107,7 +138,7 @@ class LearningProgressExplorer(RandomGoalExplorer):
         if self.rng.random() < self.cfg.p_random or not self._history:
             return self.rng.uniform(self.goal_low, self.goal_high)
         keys = sorted(self._history)
-        weights = np.array([self.progress(self._history[c]) for c in keys])
+        weights = np.array([self.cell_interest(self._history[c]) for c in keys])
         total = weights.sum()
         if not total > 0:
             return self.rng.uniform(self.goal_low, self.goal_high)
@@ -124,17 +155,39 @@ class LearningProgressExplorer(RandomGoalExplorer):
             e["from"] = self._tag
         return e
 
+    def _distance(self, goal: np.ndarray, s: np.ndarray) -> float:
+        return float(np.linalg.norm(self.s_set.scale(goal) - self.s_set.scale(s)))
+
+    def _inferred(self, goal: np.ndarray, m: np.ndarray) -> None:
+        if self.cfg.measure != "improvement":
+            return
+        s_hat = self.learner.predict_array(m[None])[0]
+        self._pending[tuple(goal.tolist())] = self._distance(goal, s_hat)
+        while len(self._pending) > self._PENDING:
+            del self._pending[next(iter(self._pending))]
+
     def _observe(self, exploration, m, s, goal) -> None:
         if goal is None:
             return
-        gamma = -float(np.linalg.norm(self.s_set.scale(goal) - self.s_set.scale(s)))
+        reached = self._distance(goal, s)
+        if self.cfg.measure == "progress":
+            value = -reached
+        else:
+            predicted = self._pending.pop(tuple(goal.tolist()), None)
+            if predicted is None:
+                return
+            value = max(0.0, predicted - reached)
         history = self._history.setdefault(self.cell_of(goal), [])
-        history.append(gamma)
+        history.append(value)
         del history[: -self.cfg.window]
 
     # -- persistence ----------------------------------------------------------------------
     def _get_state(self) -> dict:
-        return {"history": {str(c): list(h) for c, h in sorted(self._history.items())}}
+        return {
+            "history": {str(c): list(h) for c, h in sorted(self._history.items())},
+            "pending": [[list(g), d] for g, d in self._pending.items()],
+        }
 
     def _set_state(self, state) -> None:
         self._history = {int(c): [float(x) for x in h] for c, h in state["history"].items()}
+        self._pending = {tuple(float(x) for x in g): float(d) for g, d in state["pending"]}
