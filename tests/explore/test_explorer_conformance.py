@@ -46,3 +46,17 @@ def test_explorer_passes_every_check_with_a_random_learner(cls):
 
     result = explore.check_explorer(_make(cls), learner_factory=random_learner)
     assert set(result.values()) == {"passed"} and len(result) == len(CHECKS)
+
+
+@pytest.mark.parametrize("label", ["goal babbling", "interest-driven"])
+def test_the_demos_composite_explorers_pass_every_check(label):
+    from sensorimotor.run.demo import make_explorer
+
+    def make(learner, seed):
+        explorer = make_explorer(label, learner, seed)
+        # switch to the goal explorer after 10 steps so the checks exercise it
+        return explore.MetaExplorer(
+            {"learner": learner, "explorers": explorer.explorers, "eras": (10, None), "seed": seed}
+        )
+
+    assert set(explore.check_explorer(make).values()) == {"passed"}

@@ -66,8 +66,10 @@ class Explorer:
     >>> explorer = RandomMotorExplorer({'learner': learner, 'seed': 3})
     >>> for _ in range(10):
     ...     e = explorer.explore()
-    ...     explorer.receive(e, arm.execute(e['m_signal']))
-    True...
+    ...     f = arm.execute(e['m_signal'])
+    ...     _ = explorer.receive(e, f)
+    >>> explorer.receive(e, f)  # the same feedback again: ignored
+    False
     >>> len(explorer), len(learner), e['from']
     (10, 10, 'motor')
     """

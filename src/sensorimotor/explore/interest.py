@@ -37,7 +37,8 @@ class LearningProgressExplorer(RandomGoalExplorer):
 
       The same goal is on both sides, so where in the cell it falls cancels out, and cells
       where nothing gets closer any more (unreachable, or mastered) fall to zero interest.
-      Explorations without that prediction (made elsewhere) add no value.
+      Explorations without that prediction (made elsewhere) add no value. It costs one
+      ``predict`` per exploration.
 
     A goal is drawn uniformly over the whole goal space with probability ``p_random``
     (default 0.2), or when no cell has a positive interest; otherwise a cell is chosen with
