@@ -147,7 +147,7 @@ def run_demo(
     >>> final = result['results']['goal babbling'][200]
     >>> sorted(final), final['uniform goals'].n
     (['coverage', 'forward', 'random goals', 'uniform goals'], 100)
-    >>> print(result['table'].splitlines()[2])
+    >>> print(result['table'].splitlines()[5])
     step  explorer           mean  median     p90  random goals  forward  coverage
     """
     if progress_bar is not None:
@@ -203,10 +203,11 @@ def results_table(results: dict, reachable_cells: int, steps: int, goals: int) -
     forward) and coverage at ``TABLE_STEPS`` and the last step, then the verdict."""
     rows = sorted({s for s in TABLE_STEPS if s <= steps} | {steps})
     lines = [
-        f"7-joint arm, {steps} steps. Errors in arm lengths: reach error on {goals} goals "
-        f"spread uniformly",
-        f"over the reachable space (mean, median, p90), on {goals} goals of random commands, "
-        f"forward; coverage: cells of {CELLS}x{CELLS} (of ~{reachable_cells} reachable)",
+        f"7-joint arm, {steps} steps; errors in arm lengths (the arm's length is 1)",
+        f"  mean/median/p90: reach error on {goals} goals spread uniformly over the reachable space",
+        f"  random goals: mean reach error on the effects of {goals} random commands",
+        f"  forward: mean forward error on {goals} random commands",
+        f"  coverage: occupied cells of a {CELLS}x{CELLS} grid (about {reachable_cells} reachable)",
         f"{'step':>4}  {'explorer':<15} {'mean':>7} {'median':>7} {'p90':>7}  "
         f"{'random goals':>12} {'forward':>8} {'coverage':>9}",
     ]
