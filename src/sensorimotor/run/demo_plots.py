@@ -20,11 +20,26 @@ def _pyplot():
     return plt
 
 
-def plot_learning_curves(results: dict, reachable_cells: int, path: str) -> str:
+def plot_learning_curves(
+    results: dict, reachable_cells: int, path: str, switch: int | None = 100
+) -> str:
     """Two panels against steps (log scale): mean and p90 reach error on the uniform goals,
-    and coverage as a fraction of the reachable cells. Returns ``path``."""
+    and coverage as a fraction of the reachable cells; a dotted line at ``switch``, the step
+    where the goal explorers stop motor babbling. Returns ``path``."""
     plt = _pyplot()
     fig, (ax_err, ax_cov) = plt.subplots(1, 2, figsize=(11, 4.2))
+    if switch is not None:
+        for ax in (ax_err, ax_cov):
+            ax.axvline(switch, ls=":", color="0.4", lw=1)
+            ax.annotate(
+                "goal explorers start",
+                (switch, 0.02),
+                xycoords=("data", "axes fraction"),
+                xytext=(3, 0),
+                textcoords="offset points",
+                fontsize=7,
+                color="0.3",
+            )
     for label, curve in results.items():
         steps = sorted(curve)
         colour = COLOURS.get(label)
