@@ -110,6 +110,8 @@ def test_uniform_goals_are_spread_over_reachable_cells():
     goals = uniform_goals(arm, 300, seed=0, cells=50)
     cells = grid_cells(goals.inputs, arm.s_set.low, arm.s_set.high, 50)
     assert len(np.unique(cells)) == 300  # fewer goals than reachable cells: one per cell
+    given = uniform_goals(arm, 300, seed=0, cells=50, points=reachable_points(arm, seed=0))
+    assert np.array_equal(given.inputs, goals.inputs)
     # random commands mostly stretch the arm out; uniform goals also fill the inner region
     r_uniform = np.linalg.norm(goals.inputs, axis=1)
     r_random = np.linalg.norm(held_out_goals(arm, 300, seed=0).inputs, axis=1)

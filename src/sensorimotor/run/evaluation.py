@@ -189,17 +189,22 @@ def reachable_points(env, seed: int = 0, samples: int = 20000, rounds: int = 6) 
     return s
 
 
-def uniform_goals(env, n: int, seed: int = 0, cells: int = 50, samples: int = 20000) -> TestSet:
+def uniform_goals(
+    env, n: int, seed: int = 0, cells: int = 50, samples: int = 20000, points=None
+) -> TestSet:
     """``n`` goals spread uniformly over the reachable sensory space.
 
-    The reachable space is estimated by ``reachable_points(env, seed, samples)``; its
+    The reachable space is estimated by ``reachable_points(env, seed, samples)`` (or given as
+    ``points``, reached sensory points ``(N, n_s)``, e.g. that same call's result); its
     occupied cells (``cells`` per sensory channel over the channels' bounds) are the
     reachable cells. ``n`` of them are drawn uniformly (without replacement while there are
     enough), and each goal is a reached point of its cell, so every goal is reachable.
     """
     n = _check_count(n)
     rng = np.random.default_rng([seed, 1])
-    points = reachable_points(env, seed=seed, samples=samples)
+    if points is None:
+        points = reachable_points(env, seed=seed, samples=samples)
+    points = env.s_set.check_array(np.atleast_2d(points))
     low, high = _grid_bounds(env.s_set, points)
     cell = grid_cells(points, low, high, cells)
     occupied, first = np.unique(cell, return_index=True)
