@@ -1,4 +1,4 @@
-"""The demo: motor babbling on the 7-joint arm (the showcase grows with the library)."""
+"""The showcase: goal babbling versus motor babbling on the 7-joint arm."""
 
 import os
 import time
@@ -6,65 +6,226 @@ import time
 import numpy as np
 
 from sensorimotor.envs import KinematicArm2D
+from sensorimotor.explore import (
+    LearningProgressExplorer,
+    MetaExplorer,
+    RandomGoalExplorer,
+    RandomMotorExplorer,
+)
+from sensorimotor.learners import NNLearner
+from sensorimotor.run.evaluation import (
+    coverage,
+    evaluate,
+    forward_tests,
+    held_out_goals,
+    reachable_points,
+    uniform_goals,
+)
 from sensorimotor.run.observation_log import ObservationLog
-from sensorimotor.run.progress import progress
+from sensorimotor.run.progress import progress as progress_bar_iter
+
+#: The explorers compared: label -> file stem.
+EXPLORERS = {
+    "motor babbling": "motor_babbling",
+    "goal babbling": "goal_babbling",
+    "interest-driven": "interest_driven",
+}
+TABLE_STEPS = (300, 1000, 3000)
+CELLS = 20  # coverage grid: CELLS x CELLS over the sensory bounds [-1, 1]^2
+
+
+def make_explorer(label: str, learner, seed: int):
+    """The demo's explorer called ``label`` around ``learner``.
+
+    * ``'motor babbling'``: ``RandomMotorExplorer``;
+    * ``'goal babbling'``: ``MetaExplorer``, 100 steps of motor babbling then
+      ``RandomGoalExplorer`` (goals uniform in the sensory bounds, perturbation 0.05);
+    * ``'interest-driven'``: the same, with ``LearningProgressExplorer`` (10 x 10 cells).
+
+    >>> from sensorimotor.learners import NNLearner
+    >>> arm = KinematicArm2D.mid7()
+    >>> learner = NNLearner({'m_channels': arm.m_channels, 's_channels': arm.s_channels})
+    >>> explorer = make_explorer('goal babbling', learner, seed=0)
+    >>> type(explorer).__name__, explorer.cfg.eras, [type(e).__name__ for e in explorer.explorers]
+    ('MetaExplorer', (100, None), ['RandomMotorExplorer', 'RandomGoalExplorer'])
+    """
+    base = {"learner": learner}
+    if label == "motor babbling":
+        return RandomMotorExplorer({**base, "seed": seed})
+    if label == "goal babbling":
+        goal = RandomGoalExplorer({**base, "seed": seed + 2})
+    elif label == "interest-driven":
+        goal = LearningProgressExplorer({**base, "seed": seed + 2})
+    else:
+        raise ValueError(f"unknown explorer {label!r} (known: {list(EXPLORERS)})")
+    motor = RandomMotorExplorer({**base, "seed": seed + 1})
+    return MetaExplorer({**base, "explorers": [motor, goal], "eras": (100, None), "seed": seed})
+
+
+def checkpoints(steps: int) -> list[int]:
+    """Steps at which the learner is evaluated: log-spaced, plus ``TABLE_STEPS`` and the end.
+
+    >>> checkpoints(400)
+    [10, 12, 16, 20, 26, 34, 43, 55, 71, 91, 116, 149, 191, 244, 300, 312, 400]
+    """
+    points = set(np.unique(np.geomspace(10, max(steps, 10), 16).astype(int)).tolist())
+    points |= {s for s in TABLE_STEPS if s <= steps} | {steps}
+    return sorted(p for p in points if 1 <= p <= steps)
+
+
+def explore_and_evaluate(label, arm, tests, steps, seed, log_path=None, show_progress=False):
+    """Run one explorer for ``steps`` steps with an ``NNLearner``, evaluating at checkpoints.
+
+    Returns ``(curve, reached)``: ``curve`` maps each checkpoint step to ``{test name:
+    ErrorStats, 'coverage': occupied cells}``, ``reached`` is the ``(steps, 2)`` array of
+    reached positions. With ``log_path`` every observation goes to an HDF5 ``ObservationLog``
+    (meta: step, exploration tag and goal).
+    """
+    learner = NNLearner({"m_channels": arm.m_channels, "s_channels": arm.s_channels, "seed": seed})
+    explorer = make_explorer(label, learner, seed)
+    todo = set(checkpoints(steps))
+    reached = np.empty((steps, 2))
+    curve = {}
+    log = None
+    if log_path is not None:
+        for path in (log_path, log_path + ".lock"):
+            if os.path.exists(path):
+                os.remove(path)
+        log = ObservationLog(log_path, arm.m_channels, arm.s_channels, flush_every=500)
+    try:
+        loop = progress_bar_iter(range(steps), total=steps, desc=f"{label:>16}")
+        for t in loop if show_progress else range(steps):
+            e = explorer.explore()
+            f = arm.execute(e["m_signal"])
+            explorer.receive(e, f)
+            reached[t] = (f["s_signal"]["x"], f["s_signal"]["y"])
+            if log is not None:
+                meta = {"step": t, "from": e["from"]}
+                if "s_goal" in e:
+                    meta["s_goal"] = e["s_goal"]
+                log.append(f, meta=meta)
+            if t + 1 in todo:
+                row = {name: evaluate(learner, arm, test) for name, test in tests.items()}
+                row["coverage"] = coverage(reached[: t + 1], arm.s_set, CELLS)
+                curve[t + 1] = row
+    finally:
+        if log is not None:
+            log.close()
+    return curve, reached
 
 
 def run_demo(
-    out_dir: str = "runs/demo", steps: int = 3000, seed: int = 0, progress_bar: bool = True
+    out_dir: str = "runs/demo",
+    steps: int = 3000,
+    seed: int = 0,
+    progress: bool = True,
+    *,
+    progress_bar: bool | None = None,
+    verbose: bool = True,
+    goals: int = 500,
+    explorers=tuple(EXPLORERS),
 ) -> dict:
-    """Motor babbling on ``KinematicArm2D.mid7()``: log every observation, plot the reached points.
+    """Goal babbling versus motor babbling on ``KinematicArm2D.mid7()``.
 
-    Writes ``motor_babbling.h5`` (the observation log) and ``reached.png`` in ``out_dir`` and
-    returns a summary dict.
+    Each explorer (see ``make_explorer``) explores for ``steps`` steps with its own
+    ``NNLearner`` (exact nearest neighbour); at checkpoints the learner is evaluated on three
+    held-out test sets (``sensorimotor.run.evaluation``): reach error on ``goals`` goals
+    spread uniformly over the reachable space (``'uniform goals'``), reach error on the
+    effects of random commands (``'random goals'``) and forward error on random commands
+    (``'forward'``), all in arm lengths (the arm's total length is 1); and coverage, the
+    occupied cells of a 20 x 20 grid over the sensory bounds. Writes to ``out_dir``:
+    ``<explorer>.h5`` (the observation log of each run), ``learning_curves.png`` and
+    ``reached.png``. Prints the results table (``verbose``) and shows progress bars on stderr
+    (``progress``; ``progress_bar`` is an alias). Takes about 5 s for 3000 steps.
+
+    Returns ``{'steps', 'seconds', 'table' (str), 'reachable_cells', 'results': {explorer:
+    {step: {test: ErrorStats, 'coverage': int}}}, 'logs': {explorer: path}, 'plots': [paths]}``.
 
     >>> import tempfile
-    >>> summary = run_demo(tempfile.mkdtemp(), steps=50, progress_bar=False)
-    >>> summary['steps'], summary['coverage'] > 0
-    (50, True)
+    >>> result = run_demo(tempfile.mkdtemp(), steps=200, progress=False, verbose=False,
+    ...                   goals=100, explorers=('motor babbling', 'goal babbling'))
+    >>> final = result['results']['goal babbling'][200]
+    >>> sorted(final), final['uniform goals'].n
+    (['coverage', 'forward', 'random goals', 'uniform goals'], 100)
+    >>> print(result['table'].splitlines()[5])
+    step  explorer           mean  median     p90  random goals  forward  coverage
     """
+    if progress_bar is not None:
+        progress = progress_bar
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+        raise ValueError(f"steps must be a positive int, got {steps!r}")
+    for label in explorers:
+        if label not in EXPLORERS:
+            raise ValueError(f"unknown explorer {label!r} (known: {list(EXPLORERS)})")
     os.makedirs(out_dir, exist_ok=True)
-    rng = np.random.default_rng(seed)
-    arm = KinematicArm2D.mid7()
-    log_path = os.path.join(out_dir, "motor_babbling.h5")
-    if os.path.exists(log_path):
-        os.remove(log_path)
-    reached = np.empty((steps, 2))
     start = time.perf_counter()
-    with ObservationLog(log_path, arm.m_channels, arm.s_channels) as log:
-        for t in progress(range(steps), desc="motor babbling", disable=not progress_bar):
-            feedback = arm.execute(arm.m_set.random_signal(rng))
-            log.append(feedback, meta={"step": t, "from": "motor babbling"})
-            reached[t] = arm.s_set.to_array(feedback["s_signal"])
-    elapsed = time.perf_counter() - start
-    coverage = _coverage(reached, arm.s_set.low, arm.s_set.high, cells=20)
-    png = os.path.join(out_dir, "reached.png")
-    _plot(reached, arm, png)
-    return {"steps": steps, "coverage": coverage, "seconds": elapsed, "log": log_path, "plot": png}
+    arm = KinematicArm2D.mid7()
+    test_seed = seed + 10_000  # test sets are held out from every explorer's draws
+    reachable = reachable_points(arm, seed=test_seed)
+    tests = {
+        "uniform goals": uniform_goals(arm, goals, seed=test_seed, points=reachable),
+        "random goals": held_out_goals(arm, goals, seed=test_seed + 1),
+        "forward": forward_tests(arm, goals, seed=test_seed + 2),
+    }
+    reachable_cells = coverage(reachable, arm.s_set, CELLS)
+    results, reached, logs = {}, {}, {}
+    for label in explorers:
+        logs[label] = os.path.join(out_dir, EXPLORERS[label] + ".h5")
+        results[label], reached[label] = explore_and_evaluate(
+            label, arm, tests, steps, seed, log_path=logs[label], show_progress=progress
+        )
+    table = results_table(results, reachable_cells, steps, goals)
+    from sensorimotor.run.demo_plots import plot_learning_curves, plot_reached
+
+    plots = [
+        plot_learning_curves(
+            results, reachable_cells, os.path.join(out_dir, "learning_curves.png")
+        ),
+        plot_reached(reached, reachable, arm, os.path.join(out_dir, "reached.png")),
+    ]
+    seconds = time.perf_counter() - start
+    if verbose:
+        print(table)
+        print(f"\nwritten: {', '.join([*logs.values(), *plots])}")
+    return {
+        "steps": steps,
+        "seconds": seconds,
+        "table": table,
+        "reachable_cells": reachable_cells,
+        "results": results,
+        "logs": logs,
+        "plots": plots,
+    }
 
 
-def _coverage(points: np.ndarray, low: np.ndarray, high: np.ndarray, cells: int) -> int:
-    idx = np.clip(((points - low) / (high - low) * cells).astype(int), 0, cells - 1)
-    return len({tuple(i) for i in idx})
-
-
-def _plot(points: np.ndarray, arm: KinematicArm2D, path: str) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from sensorimotor.envs import arm_joint_positions
-
-    fig, ax = plt.subplots(figsize=(5, 5))
-    ax.scatter(points[:, 0], points[:, 1], s=2, alpha=0.5, label="reached by motor babbling")
-    posture = arm_joint_positions(np.zeros(arm.dim), arm.lengths, arm.origin)
-    ax.plot(posture[:, 0], posture[:, 1], "k-o", ms=3, label="arm at rest")
-    ax.set_aspect("equal")
-    ax.set_xlim(-1.05, 1.05)
-    ax.set_ylim(-1.05, 1.05)
-    ax.set_title(f"{len(points)} random commands, 7-joint arm")
-    ax.legend(loc="lower left", fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+def results_table(results: dict, reachable_cells: int, steps: int, goals: int) -> str:
+    """The printed table: errors (mean, median, p90 on uniform goals; mean on random goals and
+    forward) and coverage at ``TABLE_STEPS`` and the last step, then the verdict."""
+    rows = sorted({s for s in TABLE_STEPS if s <= steps} | {steps})
+    lines = [
+        f"7-joint arm, {steps} steps; errors in arm lengths (the arm's length is 1)",
+        f"  mean/median/p90: reach error on {goals} goals spread uniformly over the reachable space",
+        f"  random goals: mean reach error on the effects of {goals} random commands",
+        f"  forward: mean forward error on {goals} random commands",
+        f"  coverage: occupied cells of a {CELLS}x{CELLS} grid (about {reachable_cells} reachable)",
+        f"{'step':>4}  {'explorer':<15} {'mean':>7} {'median':>7} {'p90':>7}  "
+        f"{'random goals':>12} {'forward':>8} {'coverage':>9}",
+    ]
+    for step in rows:
+        for label, curve in results.items():
+            r = curve[step]
+            u = r["uniform goals"]
+            lines.append(
+                f"{step:>4}  {label:<15} {u.mean:7.4f} {u.median:7.4f} {u.p90:7.4f}  "
+                f"{r['random goals'].mean:12.4f} {r['forward'].mean:8.4f} {r['coverage']:9d}"
+            )
+    if "motor babbling" in results and "goal babbling" in results:
+        m, g = results["motor babbling"][steps], results["goal babbling"][steps]
+        better = g["coverage"] > m["coverage"] and g["uniform goals"].mean < m["uniform goals"].mean
+        lines.append(
+            f"after {steps} steps goal babbling covers {g['coverage']} cells (motor babbling "
+            f"{m['coverage']}) and reaches uniform goals with mean error "
+            f"{g['uniform goals'].mean:.4f} (motor babbling {m['uniform goals'].mean:.4f}): "
+            + ("goal babbling wins on both." if better else "goal babbling does NOT win on both.")
+        )
+    return "\n".join(lines)

@@ -1,0 +1,293 @@
+"""The explorer interface of the sensorimotor tradition (``explorers`` seed, Benureau)."""
+
+import importlib
+import json
+import math
+import os
+import tempfile
+from collections.abc import Mapping
+
+import numpy as np
+
+from sensorimotor.config import merge_config
+from sensorimotor.learners import Learner
+from sensorimotor.signals import Channel, ChannelSet, SignalError
+
+FORMAT = "sensorimotor.explorer"
+FORMAT_VERSION = 1
+
+
+def channel_to_json(ch: Channel) -> dict:
+    """A channel as a JSON-able dict (infinite bounds as the strings ``'inf'``/``'-inf'``)."""
+    bounds = [b if math.isfinite(b) else ("inf" if b > 0 else "-inf") for b in ch.bounds]
+    return {"name": ch.name, "bounds": bounds, "unit": ch.unit}
+
+
+def channel_from_json(d: Mapping) -> Channel:
+    """Inverse of ``channel_to_json``."""
+    return Channel(d["name"], tuple(float(b) for b in d["bounds"]), unit=d.get("unit"))
+
+
+class Explorer:
+    """Chooses the next motor command to try, and learns from what it gave.
+
+    The loop of the ``explorers`` seed::
+
+        e = explorer.explore()          # {'m_signal': dict, 's_goal': dict (goal explorers),
+                                        #  'from': str tag}
+        f = env.execute(e['m_signal'])  # {'m_signal', 's_signal', 'uuid'}
+        explorer.receive(e, f)          # feeds cfg['learner'] too
+
+    ``cfg`` is merged over ``defcfg`` (an unknown key is a ``KeyError`` naming it):
+    ``m_channels`` and ``s_channels`` (lists of ``Channel``; taken from the learner when
+    omitted, and they must equal the learner's), ``learner`` (a ``Learner``, shared with the
+    caller, who may query it at any time) and ``seed`` (the explorer's own generator: the same
+    seed, learner and feedback give the same explorations).
+
+    ``receive`` validates the exploration and the feedback first: a missing, unknown, NaN or
+    non-numeric channel raises ``SignalError`` (a ``TypeError`` for a non-dict), and neither
+    the explorer nor its learner changes. Feedback whose ``uuid`` was received before is
+    ignored (``receive`` returns ``False``). ``len(explorer)`` is the number of observations
+    received.
+
+    ``save(path)`` writes the explorer's own state (configuration, generator, observation
+    count, uuids, and e.g. an interest model) as JSON with a format version, never the learner:
+    save the learner with ``learner.save`` and pass it to ``Explorer.load(path, learner)``.
+
+    Subclasses implement ``_explore() -> dict`` and may override ``_setup()``,
+    ``_observe(exploration, m, s, goal)`` (raw arrays, already validated: must not fail),
+    ``_get_state()`` / ``_set_state(state)`` (JSON-able), ``_check_exploration(e)``.
+
+    >>> from sensorimotor.envs import KinematicArm2D
+    >>> from sensorimotor.explore import RandomMotorExplorer
+    >>> from sensorimotor.learners import NNLearner
+    >>> arm = KinematicArm2D({'dim': 3})
+    >>> learner = NNLearner({'m_channels': arm.m_channels, 's_channels': arm.s_channels})
+    >>> explorer = RandomMotorExplorer({'learner': learner, 'seed': 3})
+    >>> for _ in range(10):
+    ...     e = explorer.explore()
+    ...     f = arm.execute(e['m_signal'])
+    ...     _ = explorer.receive(e, f)
+    >>> explorer.receive(e, f)  # the same feedback again: ignored
+    False
+    >>> len(explorer), len(learner), e['from']
+    (10, 10, 'motor')
+    """
+
+    defcfg: Mapping = {"m_channels": None, "s_channels": None, "learner": None, "seed": 0}
+    needs_learner: bool = False
+
+    def __init__(self, cfg=None):
+        name = type(self).__name__
+        cfg = merge_config(self.defcfg, cfg, owner=name)
+        learner = cfg.learner
+        if learner is not None and not isinstance(learner, Learner):
+            raise TypeError(
+                f"{name}: cfg['learner'] must be a Learner, got {type(learner).__name__}"
+            )
+        if self.needs_learner and learner is None:
+            raise ValueError(f"{name}: cfg['learner'] is required")
+        sets = {}
+        for key, side in (("m_channels", "m_set"), ("s_channels", "s_set")):
+            channels = cfg[key]
+            if not channels:
+                if learner is None:
+                    raise ValueError(f"{name}: cfg[{key!r}] (or cfg['learner']) is required")
+                channels = getattr(learner, side).channels
+            sets[side] = ChannelSet(channels)
+            if learner is not None and getattr(learner, side) != sets[side]:
+                raise ValueError(f"{name}: cfg[{key!r}] differs from the learner's channels")
+        seed = cfg.seed
+        if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+            raise ValueError(f"{name}: cfg['seed'] must be a non-negative int, got {seed!r}")
+        self.cfg = cfg
+        self.m_set: ChannelSet = sets["m_set"]
+        self.s_set: ChannelSet = sets["s_set"]
+        self.learner = learner
+        self.rng = np.random.default_rng(int(seed))
+        self._uuids: set[str] = set()
+        self._count = 0
+        self._setup()
+
+    # -- hooks ----------------------------------------------------------------------------
+    def _setup(self) -> None:
+        """Check algorithm keys of ``self.cfg``; build initial state."""
+
+    def _explore(self) -> dict:
+        raise NotImplementedError
+
+    def _check_exploration(self, exploration: Mapping) -> None:
+        """Raise if ``exploration`` cannot have been made by this explorer."""
+
+    def _observe(self, exploration: Mapping, m: np.ndarray, s: np.ndarray, goal) -> None:
+        """Update internal state from a validated observation (``goal``: array or ``None``)."""
+
+    def _get_state(self) -> dict:
+        return {}
+
+    def _set_state(self, state: Mapping) -> None:
+        pass
+
+    # -- the loop -------------------------------------------------------------------------
+    def explore(self) -> dict:
+        """The next exploration: ``{'m_signal': dict, 'from': str}`` (+ ``'s_goal'``)."""
+        return self._explore()
+
+    def receive(self, exploration: Mapping, feedback: Mapping) -> bool:
+        """Learn from ``feedback = env.execute(exploration['m_signal'])``.
+
+        Returns ``False`` (and changes nothing) when the feedback's uuid was seen before.
+        """
+        m, s, goal, key = self._validate(exploration, feedback)
+        if key is not None and key in self._uuids:
+            return False
+        if self.learner is not None:
+            self.learner.update(feedback["m_signal"], feedback["s_signal"], feedback.get("uuid"))
+        self._record(exploration, m, s, goal, key)
+        return True
+
+    def _validate(self, exploration, feedback):
+        if not isinstance(exploration, Mapping):
+            raise TypeError(
+                f"exploration must be the dict explore() returned, got {type(exploration).__name__}"
+            )
+        if not isinstance(feedback, Mapping):
+            raise TypeError(f"feedback must be a dict, got {type(feedback).__name__}")
+        for key in ("m_signal", "s_signal"):
+            if key not in feedback:
+                raise SignalError(f"feedback has no {key!r}")
+        m = self.m_set.to_array(feedback["m_signal"])
+        s = self.s_set.to_array(feedback["s_signal"])
+        goal = exploration.get("s_goal")
+        if goal is not None:
+            goal = self.s_set.to_array(goal)
+        tag = exploration.get("from")
+        if tag is not None and not isinstance(tag, str):
+            raise TypeError(f"exploration['from'] must be a str, got {type(tag).__name__}")
+        self._check_exploration(exploration)
+        uid = feedback.get("uuid")
+        return m, s, goal, None if uid is None else str(uid)
+
+    def _record(self, exploration, m, s, goal, key) -> None:
+        self._observe(exploration, m, s, goal)
+        if key is not None:
+            self._uuids.add(key)
+        self._count += 1
+
+    def __len__(self) -> int:
+        return self._count
+
+    def random_motor(self) -> np.ndarray:
+        """A uniform random command within the motor bounds (raw units), from ``self.rng``."""
+        return self.m_set.random(self.rng)
+
+    # -- persistence ----------------------------------------------------------------------
+    def _cfg_to_json(self) -> dict:
+        out = {}
+        for key, value in self.cfg.items():
+            if key == "learner":
+                continue
+            if key in ("m_channels", "s_channels"):
+                side = self.m_set if key == "m_channels" else self.s_set
+                value = [channel_to_json(ch) for ch in side]
+            elif isinstance(value, tuple):
+                value = json.loads(json.dumps(value))
+            out[key] = value
+        return out
+
+    @classmethod
+    def _cfg_from_json(cls, cfg: dict, learner) -> dict:
+        cfg = dict(cfg)
+        for key in ("m_channels", "s_channels"):
+            cfg[key] = [channel_from_json(d) for d in cfg[key]]
+        cfg["learner"] = learner
+        return cfg
+
+    def state(self) -> dict:
+        """The explorer's own state as a JSON-able dict (what ``save`` writes)."""
+        cls = type(self)
+        state = {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "class": cls.__name__,
+            "module": cls.__module__,
+            "cfg": self._cfg_to_json(),
+            "rng_state": self.rng.bit_generator.state,
+            "count": self._count,
+            "uuids": sorted(self._uuids),
+            "state": self._get_state(),
+        }
+        return json.loads(json.dumps(state, allow_nan=False))
+
+    @classmethod
+    def from_state(cls, state: Mapping, learner=None) -> "Explorer":
+        """Rebuild an explorer from ``state()`` and the learner it used."""
+        if state.get("format") != FORMAT:
+            raise ValueError("not a saved sensorimotor explorer")
+        if state.get("format_version") != FORMAT_VERSION:
+            raise ValueError(
+                f"explorer format version {state.get('format_version')!r} is not supported "
+                f"(this library reads version {FORMAT_VERSION})"
+            )
+        klass = _find_class(state["class"], state["module"])
+        if not issubclass(klass, cls):
+            raise TypeError(f"the state holds a {klass.__name__}, not a {cls.__name__}")
+        explorer = klass(klass._cfg_from_json(state["cfg"], learner))
+        explorer.rng.bit_generator.state = state["rng_state"]
+        explorer._count = int(state["count"])
+        explorer._uuids = set(state["uuids"])
+        explorer._set_state(state["state"])
+        return explorer
+
+    def save(self, path) -> None:
+        """Write ``state()`` to ``path`` as JSON (atomically; no pickle)."""
+        text = json.dumps(self.state())
+        path = os.fspath(path)
+        folder = os.path.dirname(os.path.abspath(path))
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".explorer-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w") as f:
+                f.write(text)
+            os.replace(tmp, path)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.remove(tmp)
+            raise
+
+    @classmethod
+    def load(cls, path, learner=None) -> "Explorer":
+        """Read an explorer written by ``save``; pass the learner it explored with."""
+        try:
+            with open(os.fspath(path)) as f:
+                state = json.load(f)
+        except (UnicodeDecodeError, json.JSONDecodeError) as err:
+            raise ValueError(f"{path}: not a saved sensorimotor explorer ({err})") from None
+        if not isinstance(state, dict):
+            raise ValueError(f"{path}: not a saved sensorimotor explorer")
+        return cls.from_state(state, learner)
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(m={list(self.m_set.names)}, s={list(self.s_set.names)}, "
+            f"received={len(self)})"
+        )
+
+
+def _subclasses(cls):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
+
+
+def _find_class(name: str, module: str) -> type:
+    """The ``Explorer`` subclass ``name`` of ``module`` (only sensorimotor modules are imported)."""
+    for attempt in range(2):
+        for sub in _subclasses(Explorer):
+            if sub.__name__ == name and sub.__module__ == module:
+                return sub
+        if attempt == 0 and (module == "sensorimotor" or module.startswith("sensorimotor.")):
+            try:
+                importlib.import_module(module)
+            except ImportError:
+                break
+    raise ValueError(f"unknown explorer class {module}.{name} (import its module before loading)")

@@ -1,0 +1,133 @@
+"""A schedule of explorers: e.g. motor babbling first, then goal babbling."""
+
+import math
+from collections.abc import Mapping
+
+import numpy as np
+
+from sensorimotor.explore.explorer import Explorer
+from sensorimotor.explore.goal import RandomGoalExplorer
+from sensorimotor.explore.motor import RandomMotorExplorer
+
+
+class MetaExplorer(Explorer):
+    """Delegates each exploration to one of several explorers, chosen by a schedule of eras.
+
+    ``cfg['explorers']`` is a list of explorers sharing this explorer's learner (default:
+    ``[RandomMotorExplorer, RandomGoalExplorer]`` seeded ``seed + 1`` and ``seed + 2``).
+    ``cfg['eras']`` are the ends of the eras in observations received (the last one
+    ``None``: forever) and ``cfg['weights']`` one row of non-negative weights per era. With
+    ``n = len(self)`` observations received, the era is the first ``i`` with
+    ``n < eras[i]`` and the sub-explorer ``j`` is drawn with probability
+    ``weights[i][j] / sum(weights[i])`` from this explorer's generator. The default,
+    ``eras=(100, None)``, ``weights=((1, 0), (0, 1))``: 100 steps of motor babbling, then
+    goal babbling.
+
+    The exploration is the sub-explorer's with one more key, ``'explorer'``, its index;
+    ``receive`` feeds the learner once and passes the observation on to that sub-explorer
+    (so an interest model learns from it). Saved with its sub-explorers. Seed:
+    ``explorers.MetaExplorer`` (Benureau).
+
+    >>> from sensorimotor.envs import KinematicArm2D
+    >>> from sensorimotor.learners import NNLearner
+    >>> arm = KinematicArm2D({'dim': 3})
+    >>> learner = NNLearner({'m_channels': arm.m_channels, 's_channels': arm.s_channels})
+    >>> explorer = MetaExplorer({'learner': learner, 'eras': (5, None), 'seed': 0})
+    >>> tags = []
+    >>> for _ in range(8):
+    ...     e = explorer.explore()
+    ...     _ = explorer.receive(e, arm.execute(e['m_signal']))
+    ...     tags.append(e['from'])
+    >>> tags
+    ['motor', 'motor', 'motor', 'motor', 'motor', 'goal', 'goal', 'goal']
+    """
+
+    defcfg = {
+        **Explorer.defcfg,
+        "explorers": None,
+        "eras": (100, None),
+        "weights": ((1.0, 0.0), (0.0, 1.0)),
+    }
+    needs_learner = True
+
+    def _setup(self) -> None:
+        name = type(self).__name__
+        subs = self.cfg.explorers
+        if subs is None:
+            base = {"learner": self.learner, "m_channels": list(self.m_set)}
+            base["s_channels"] = list(self.s_set)
+            seed = int(self.cfg.seed)
+            subs = [
+                RandomMotorExplorer({**base, "seed": seed + 1}),
+                RandomGoalExplorer({**base, "seed": seed + 2}),
+            ]
+        subs = list(subs)
+        if not subs:
+            raise ValueError(f"{name}: cfg['explorers'] must hold at least one explorer")
+        for i, sub in enumerate(subs):
+            if not isinstance(sub, Explorer):
+                raise TypeError(f"{name}: cfg['explorers'][{i}] is not an Explorer: {sub!r}")
+            if sub.learner is not self.learner:
+                raise ValueError(f"{name}: cfg['explorers'][{i}] does not share the learner")
+        eras = list(self.cfg.eras)
+        weights = [list(row) for row in self.cfg.weights]
+        if not eras or eras[-1] is not None:
+            raise ValueError(f"{name}: cfg['eras'] must end with None (the last era never ends)")
+        ends = eras[:-1]
+        if not all(isinstance(e, int) and not isinstance(e, bool) and e >= 0 for e in ends):
+            raise ValueError(f"{name}: cfg['eras'] must be ints >= 0 then None, got {eras!r}")
+        if any(b <= a for a, b in zip(ends, ends[1:], strict=False)):
+            raise ValueError(f"{name}: cfg['eras'] must increase, got {eras!r}")
+        if len(weights) != len(eras):
+            raise ValueError(f"{name}: cfg['weights'] needs one row per era ({len(eras)})")
+        for row in weights:
+            ok = len(row) == len(subs) and all(
+                isinstance(w, int | float) and math.isfinite(w) and w >= 0 for w in row
+            )
+            if not ok or not sum(row) > 0:
+                raise ValueError(
+                    f"{name}: each row of cfg['weights'] must be {len(subs)} weights >= 0 "
+                    f"with a positive sum, got {row!r}"
+                )
+        self.explorers = subs
+        self._probs = [np.asarray(row, dtype=np.float64) / sum(row) for row in weights]
+
+    def era(self) -> int:
+        """Index of the current era."""
+        n = len(self)
+        for i, end in enumerate(self.cfg.eras):
+            if end is None or n < end:
+                return i
+        raise AssertionError("unreachable: the last era is None")
+
+    def _explore(self) -> dict:
+        probs = self._probs[self.era()]
+        j = int(self.rng.choice(len(probs), p=probs))
+        e = dict(self.explorers[j].explore())
+        e["explorer"] = j
+        return e
+
+    def _check_exploration(self, exploration: Mapping) -> None:
+        j = exploration.get("explorer")
+        if isinstance(j, bool) or not isinstance(j, int | np.integer):
+            raise ValueError(f"exploration['explorer'] must be the int explore() gave, got {j!r}")
+        if not 0 <= j < len(self.explorers):
+            raise ValueError(f"exploration['explorer'] = {j} names no sub-explorer")
+        self.explorers[j]._check_exploration(exploration)
+
+    def _observe(self, exploration, m, s, goal) -> None:
+        self.explorers[int(exploration["explorer"])]._record(exploration, m, s, goal, None)
+
+    # -- persistence ----------------------------------------------------------------------
+    def _cfg_to_json(self) -> dict:
+        cfg = super()._cfg_to_json()
+        cfg["explorers"] = [sub.state() for sub in self.explorers]
+        cfg["eras"] = list(self.cfg.eras)
+        cfg["weights"] = [list(row) for row in self.cfg.weights]
+        return cfg
+
+    @classmethod
+    def _cfg_from_json(cls, cfg: dict, learner) -> dict:
+        cfg = super()._cfg_from_json(cfg, learner)
+        cfg["explorers"] = [Explorer.from_state(st, learner) for st in cfg["explorers"]]
+        return cfg

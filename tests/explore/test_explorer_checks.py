@@ -1,0 +1,139 @@
+"""The checker itself: each deliberately broken explorer fails the check that targets it."""
+
+import numpy as np
+import pytest
+
+from sensorimotor.explore import (
+    ExplorerCheckError,
+    LearningProgressExplorer,
+    RandomGoalExplorer,
+    RandomMotorExplorer,
+    check_explorer,
+    checks,
+)
+
+
+class GlobalRandom(RandomMotorExplorer):
+    """Draws from NumPy's global generator: not reproducible from its seed."""
+
+    def _explore(self):
+        m = np.random.uniform(self.m_set.low, self.m_set.high)  # noqa: NPY002 (the bug under test)
+        return {"m_signal": self.m_set.from_array(m), "from": "motor"}
+
+
+class IgnoresSeed(RandomMotorExplorer):
+    def _setup(self):
+        super()._setup()
+        self.rng = np.random.default_rng(0)
+
+
+class OutOfBounds(RandomMotorExplorer):
+    def _explore(self):
+        m = self.random_motor() + 2 * (self.m_set.high - self.m_set.low)
+        return {"m_signal": self.m_set.from_array(m), "from": "motor"}
+
+
+class NoTag(RandomMotorExplorer):
+    def _explore(self):
+        return {"m_signal": self.m_set.from_array(self.random_motor())}
+
+
+class LearnsInExplore(RandomGoalExplorer):
+    def _explore(self):
+        e = super()._explore()
+        m = self.m_set.to_array(e["m_signal"])
+        self.learner.update_array(m[None], np.zeros((1, len(self.s_set))))
+        return e
+
+
+class DoesNotFeed(RandomMotorExplorer):
+    def receive(self, exploration, feedback):
+        m, s, goal, key = self._validate(exploration, feedback)
+        self._record(exploration, m, s, goal, key)
+        return True
+
+
+class CountsFirst(RandomMotorExplorer):
+    """Counts the observation before the learner refuses it."""
+
+    def receive(self, exploration, feedback):
+        self._count += 1
+        return super().receive(exploration, feedback)
+
+
+class SkipsValidation(RandomGoalExplorer):
+    """Never looks at the goal or the tag: a NaN goal goes through."""
+
+    def _validate(self, exploration, feedback):
+        m = self.m_set.to_array(feedback["m_signal"])
+        s = self.s_set.to_array(feedback["s_signal"])
+        return m, s, None, str(feedback.get("uuid"))
+
+
+class CountsDuplicates(RandomMotorExplorer):
+    def receive(self, exploration, feedback):
+        self.learner.update_feedback(feedback)
+        self._count += 1
+        return True
+
+
+class ForgetsInterest(LearningProgressExplorer):
+    def _set_state(self, state):
+        pass
+
+
+class ForgetsGenerator(RandomGoalExplorer):
+    def state(self):
+        st = super().state()
+        st["rng_state"] = np.random.default_rng(123).bit_generator.state
+        return st
+
+
+def make(cls, **cfg):
+    return lambda learner, seed: cls({"learner": learner, "seed": seed, **cfg})
+
+
+BROKEN = [
+    (GlobalRandom, "check_same_seed_same_exploration"),
+    (IgnoresSeed, "check_seed_changes_exploration"),
+    (OutOfBounds, "check_explore_signal"),
+    (NoTag, "check_explore_signal"),
+    (LearnsInExplore, "check_explore_signal"),
+    (DoesNotFeed, "check_receive_feeds_learner"),
+    (CountsFirst, "check_bad_input_refused"),
+    (SkipsValidation, "check_bad_input_refused"),
+    (CountsDuplicates, "check_duplicate_uuid_ignored"),
+    (ForgetsInterest, "check_save_load_round_trip"),
+    (ForgetsGenerator, "check_save_load_round_trip"),
+]
+
+
+@pytest.mark.parametrize(("cls", "check_name"), BROKEN, ids=lambda x: getattr(x, "__name__", x))
+def test_broken_explorer_fails_its_check(cls, check_name):
+    check = getattr(checks, check_name)
+    with pytest.raises(ExplorerCheckError) as info:
+        check(make(cls))
+    assert info.value.check == check_name
+    assert str(info.value).startswith(check_name)
+    # and the full suite reports it among its failures
+    with pytest.raises(ExplorerCheckError) as info:
+        check_explorer(make(cls))
+    assert check_name in info.value.failures
+
+
+def test_the_sound_parent_passes_the_checks_its_children_fail():
+    for cls in {c.__mro__[1] for c, _ in BROKEN}:
+        assert set(check_explorer(make(cls)).values()) == {"passed"}
+
+
+def test_make_must_use_the_given_learner():
+    from sensorimotor.learners import NNLearner
+
+    def make_own(learner, seed):
+        other = NNLearner(
+            {"m_channels": learner.m_set.channels, "s_channels": learner.s_set.channels}
+        )
+        return RandomMotorExplorer({"learner": other, "seed": seed})
+
+    with pytest.raises(ExplorerCheckError, match="that learner"):
+        checks.check_explore_signal(make_own)

@@ -1,0 +1,270 @@
+"""Behaviour of each explorer, beyond the shared conformance checks."""
+
+import numpy as np
+import pytest
+
+from sensorimotor import Channel, Environment, KinematicArm2D
+from sensorimotor.explore import (
+    Explorer,
+    LearningProgressExplorer,
+    MetaExplorer,
+    RandomGoalExplorer,
+    RandomMotorExplorer,
+)
+from sensorimotor.learners import NNLearner
+
+
+def arm_and_learner(dim=3, seed=0):
+    arm = KinematicArm2D({"dim": dim})
+    learner = NNLearner({"m_channels": arm.m_channels, "s_channels": arm.s_channels, "seed": seed})
+    return arm, learner
+
+
+def run(explorer, env, steps):
+    out = []
+    for _ in range(steps):
+        e = explorer.explore()
+        explorer.receive(e, env.execute(e["m_signal"]))
+        out.append(e)
+    return out
+
+
+def test_motor_babbling_is_uniform_in_the_bounds():
+    arm, learner = arm_and_learner()
+    explorer = RandomMotorExplorer({"learner": learner, "seed": 0})
+    m = np.array([arm.m_set.to_array(e["m_signal"]) for e in run(explorer, arm, 2000)])
+    assert np.all(m >= -150) and np.all(m <= 150)
+    # mean and variance of U(-150, 150): 0 and 300**2 / 12
+    assert np.allclose(m.mean(axis=0), 0, atol=3 * 300 / np.sqrt(12 * 2000))
+    assert np.allclose(m.var(axis=0), 300**2 / 12, rtol=0.1)
+
+
+def test_motor_explorer_without_learner_needs_channels():
+    arm = KinematicArm2D({"dim": 2})
+    explorer = RandomMotorExplorer({"m_channels": arm.m_channels, "s_channels": arm.s_channels})
+    assert len(run(explorer, arm, 5)) == 5 and len(explorer) == 5
+    with pytest.raises(ValueError, match="m_channels"):
+        RandomMotorExplorer({"seed": 1})
+
+
+def test_config_errors_name_the_key():
+    arm, learner = arm_and_learner()
+    with pytest.raises(KeyError, match="sigmaa"):
+        RandomGoalExplorer({"learner": learner, "sigmaa": 0.1})
+    with pytest.raises(ValueError, match="learner"):
+        RandomGoalExplorer({"m_channels": arm.m_channels, "s_channels": arm.s_channels})
+    with pytest.raises(TypeError, match="Learner"):
+        RandomGoalExplorer({"learner": "nn"})
+    with pytest.raises(ValueError, match="differs from the learner"):
+        RandomGoalExplorer({"learner": learner, "s_channels": [Channel("x", (0, 1))]})
+    with pytest.raises(ValueError, match="sigma"):
+        RandomGoalExplorer({"learner": learner, "sigma": -1.0})
+    with pytest.raises(ValueError, match="seed"):
+        RandomGoalExplorer({"learner": learner, "seed": -1})
+    with pytest.raises(ValueError, match="s_bounds"):
+        RandomGoalExplorer({"learner": learner, "s_bounds": [(0, 1)]})
+
+
+def test_goal_explorer_falls_back_then_follows_the_inverse_model():
+    arm, learner = arm_and_learner()
+    explorer = RandomGoalExplorer({"learner": learner, "sigma": 0.0, "seed": 0})
+    first = explorer.explore()
+    assert first["from"] == "goal.fallback" and "s_goal" not in first
+    explorer.receive(first, arm.execute(first["m_signal"]))
+    for _ in range(30):
+        e = explorer.explore()
+        assert e["from"] == "goal"
+        # sigma = 0: exactly the learner's exploit answer for the goal
+        assert e["m_signal"] == learner.infer(e["s_goal"])
+        explorer.receive(e, arm.execute(e["m_signal"]))
+
+
+def test_goal_noise_is_sigma_in_scaled_units():
+    arm, learner = arm_and_learner(dim=2)
+    learner.update_array(np.zeros((1, 2)), arm.execute_array(np.zeros((1, 2))))
+    explorer = RandomGoalExplorer({"learner": learner, "sigma": 0.01, "seed": 0})
+    u = np.array(
+        [arm.m_set.scale(arm.m_set.to_array(explorer.explore()["m_signal"])) for _ in range(3000)]
+    )
+    # the only observation is the zero posture (scaled 0.5): the noise is N(0.5, 0.01**2)
+    assert np.allclose(u.mean(axis=0), 0.5, atol=0.001)
+    assert np.allclose(u.std(axis=0), 0.01, rtol=0.05)
+
+
+def test_goals_are_drawn_in_s_bounds():
+    arm, learner = arm_and_learner()
+    explorer = RandomGoalExplorer({"learner": learner, "s_bounds": [(0.2, 0.3), (-0.1, 0.0)]})
+    g = np.array([arm.s_set.to_array(e["s_goal"]) for e in run(explorer, arm, 200)[1:]])
+    assert np.all((g[:, 0] >= 0.2) & (g[:, 0] <= 0.3) & (g[:, 1] >= -0.1) & (g[:, 1] <= 0.0))
+
+
+def test_progress_is_the_difference_of_half_window_means():
+    lp = LearningProgressExplorer.progress
+    assert lp([]) == 0.0 and lp([-1.0]) == 0.0
+    assert lp([-1.0, -0.5]) == pytest.approx(0.5)
+    # odd length: the oldest value is left out, halves of 2
+    assert lp([-9.0, -1.0, -0.8, -0.4, -0.2]) == pytest.approx(abs(-0.9 - -0.3))
+
+
+def test_interest_is_the_progress_of_the_last_window_of_the_goal_cell():
+    arm, learner = arm_and_learner()
+    explorer = LearningProgressExplorer(
+        {"learner": learner, "cells": 2, "window": 4, "measure": "progress"}
+    )
+    m = {"j0": 0.0, "j1": 0.0, "j2": 0.0}
+    s = arm.execute(m)["s_signal"]  # (1, 0): cell (1, 1) of a 2x2 grid over [-1, 1]^2
+    gammas = []
+    for i, dx in enumerate([0.5, 0.4, 0.3, 0.2, 0.1, 0.05]):
+        goal = {"x": s["x"] - dx, "y": s["y"] + 0.0}
+        explorer.receive({"m_signal": m, "s_goal": goal, "from": "goal"}, {**arm.execute(m)})
+        gammas.append(-dx / 2)  # the scaled distance: bounds [-1, 1] have width 2
+        assert len(explorer) == i + 1
+    expected = abs(np.mean(gammas[-4:-2]) - np.mean(gammas[-2:]))
+    interest = explorer.interest()
+    assert interest[1, 1] == pytest.approx(expected)
+    assert interest.sum() == pytest.approx(expected)
+
+
+def test_goals_go_to_the_cells_of_highest_interest():
+    arm, learner = arm_and_learner()
+    learner.update_array(np.zeros((1, 3)), arm.execute_array(np.zeros((1, 3))))
+    explorer = LearningProgressExplorer(
+        {"learner": learner, "cells": 4, "p_random": 0.0, "measure": "progress"}
+    )
+    explorer._set_state(
+        {"history": {"0": [-1.0, -0.7], "5": [-1.0, -0.9], "7": [-0.5, -0.5]}, "pending": []}
+    )
+    cells = [
+        explorer.cell_of(arm.s_set.to_array(explorer.explore()["s_goal"])) for _ in range(2000)
+    ]
+    counts = np.bincount(cells, minlength=16)
+    assert counts[[0, 5]].sum() == 2000 and counts[7] == 0
+    assert counts[0] / 2000 == pytest.approx(0.75, abs=0.04)  # interest 0.3 vs 0.1
+
+
+@pytest.mark.parametrize("measure", ["progress", "improvement"])
+def test_interest_explorer_mixes_random_goals_at_p_random(measure):
+    arm, learner = arm_and_learner()
+    explorer = LearningProgressExplorer(
+        {"learner": learner, "cells": 5, "seed": 0, "measure": measure}
+    )
+    run(explorer, arm, 300)
+    assert explorer.interest().max() > 0
+    tags = [e["from"] for e in run(explorer, arm, 1000)]
+    assert tags.count("goal") + tags.count("goal.random") == 1000
+    share = tags.count("goal.random") / 1000
+    if measure == "progress":  # some cell always shows progress: exactly p_random = 0.2
+        assert 0.16 < share < 0.24
+    else:  # p_random, plus uniform goals while no cell improves
+        assert 0.16 < share < 0.6
+
+
+def test_improvement_is_how_much_closer_than_predicted():
+    arm, learner = arm_and_learner()
+    learner.update_array(np.zeros((1, 3)), arm.execute_array(np.zeros((1, 3))))  # s0 = (1, 0)
+    explorer = LearningProgressExplorer({"learner": learner, "cells": 4, "seed": 0})
+    e = explorer.explore()
+    g = arm.s_set.to_array(e["s_goal"])
+    predicted = np.linalg.norm((g - np.array([1.0, 0.0])) / 2)  # scaled: width 2
+    # the goal reached exactly: the value is the whole predicted distance
+    explorer.receive(e, {"m_signal": e["m_signal"], "s_signal": e["s_goal"], "uuid": "a"})
+    assert explorer.interest()[np.unravel_index(explorer.cell_of(g), (4, 4))] == pytest.approx(
+        predicted
+    )
+    # reached no closer than predicted (s0 again): value 0; the interest is the window's mean
+    explorer._inferred(g, np.zeros(3))  # as explore() does: predicts s0 for the zero posture
+    explorer.receive(e, {"m_signal": e["m_signal"], "s_signal": {"x": 1.0, "y": 0.0}})
+    assert explorer.interest().sum() == pytest.approx(predicted / 2)
+    # an exploration this explorer did not make (no prediction) adds nothing
+    other = {"m_signal": e["m_signal"], "s_goal": {"x": 0.1, "y": 0.2}, "from": "goal"}
+    explorer.receive(other, {"m_signal": e["m_signal"], "s_signal": {"x": 0.1, "y": 0.2}})
+    assert explorer.interest().sum() == pytest.approx(predicted / 2) and len(explorer) == 3
+
+
+class Quadrant(Environment):
+    """Reaches only the lower-left quarter of its sensory box."""
+
+    def __init__(self, cfg=None):
+        self.m_channels = [Channel("a", (0, 0.5)), Channel("b", (0, 0.5))]
+        self.s_channels = [Channel("x", (0, 1)), Channel("y", (0, 1))]
+
+    def _execute(self, m_signal, meta=None):
+        return {"x": 2 * m_signal["a"] ** 2, "y": m_signal["b"]}
+
+
+def test_improvement_sends_goals_where_the_agent_can_get_closer():
+    env = Quadrant()
+    learner = NNLearner({"m_channels": env.m_channels, "s_channels": env.s_channels})
+    explorer = LearningProgressExplorer({"learner": learner, "cells": 4, "seed": 0})
+    goals = [e["s_goal"] for e in run(explorer, env, 2000)[500:] if e["from"] == "goal"]
+    g = np.array([[d["x"], d["y"]] for d in goals])
+    # the reachable quarter holds 1/4 of the goal space but most goals chosen by interest
+    assert len(g) > 300 and np.mean((g[:, 0] <= 0.5) & (g[:, 1] <= 0.5)) > 0.5
+
+
+def test_meta_explorer_follows_eras_and_weights():
+    arm, learner = arm_and_learner()
+    motor = RandomMotorExplorer({"learner": learner, "seed": 1})
+    goal = RandomGoalExplorer({"learner": learner, "seed": 2})
+    meta = MetaExplorer(
+        {
+            "learner": learner,
+            "explorers": [motor, goal],
+            "eras": (50, None),
+            "weights": ((1, 0), (0.25, 0.75)),
+        }
+    )
+    es = run(meta, arm, 1050)
+    assert all(e["explorer"] == 0 for e in es[:50])
+    share = np.mean([e["explorer"] == 1 for e in es[50:]])
+    assert share == pytest.approx(0.75, abs=0.05)
+    assert len(learner) == 1050 and len(meta) == 1050
+    assert len(motor) + len(goal) == 1050 and len(goal) == sum(e["explorer"] for e in es)
+
+
+def test_meta_explorer_feeds_an_interest_model():
+    arm, learner = arm_and_learner()
+    lp = LearningProgressExplorer({"learner": learner, "cells": 3, "seed": 1})
+    meta = MetaExplorer(
+        {
+            "learner": learner,
+            "explorers": [RandomMotorExplorer({"learner": learner}), lp],
+            "eras": (20, None),
+        }
+    )
+    run(meta, arm, 200)
+    assert lp.interest().max() > 0
+
+
+def test_meta_explorer_config_errors():
+    _, learner = arm_and_learner()
+    _, other = arm_and_learner()
+    with pytest.raises(ValueError, match="share the learner"):
+        MetaExplorer({"learner": learner, "explorers": [RandomMotorExplorer({"learner": other})]})
+    with pytest.raises(ValueError, match="end with None"):
+        MetaExplorer({"learner": learner, "eras": (100, 200)})
+    with pytest.raises(ValueError, match="weights"):
+        MetaExplorer({"learner": learner, "weights": ((1, 0), (0, 0))})
+    with pytest.raises(ValueError, match="explorer"):
+        meta = MetaExplorer({"learner": learner})
+        e = meta.explore()
+        meta.receive(
+            {**e, "explorer": 5}, {"m_signal": e["m_signal"], "s_signal": {"x": 0, "y": 0}}
+        )
+    assert len(meta) == 0 and len(learner) == 0
+
+
+def test_load_refuses_other_files(tmp_path):
+    path = tmp_path / "x.json"
+    path.write_text('{"format": "something else"}')
+    with pytest.raises(ValueError, match="not a saved"):
+        Explorer.load(path)
+    path.write_bytes(b"\x00\xff")
+    with pytest.raises(ValueError, match="not a saved"):
+        Explorer.load(path)
+    arm, learner = arm_and_learner()
+    explorer = RandomMotorExplorer({"learner": learner})
+    explorer.save(tmp_path / "m.json")
+    with pytest.raises(TypeError, match="RandomMotorExplorer"):
+        RandomGoalExplorer.load(tmp_path / "m.json", learner)
+    assert isinstance(Explorer.load(tmp_path / "m.json", learner), RandomMotorExplorer)
