@@ -22,7 +22,7 @@ def test_python_m_sensorimotor_demo(tmp_path):
         text=True,
         check=True,
     ).stdout
-    assert "120 steps" in out
+    assert "120 steps per explorer" in out and "goal babbling" in out
     assert (tmp_path / "reached.png").stat().st_size > 1000
     assert len(read_log(tmp_path / "motor_babbling.h5")) == 120
 

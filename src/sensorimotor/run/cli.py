@@ -7,13 +7,8 @@ import sys
 def _demo(args) -> int:
     from sensorimotor.run.demo import run_demo
 
-    summary = run_demo(
-        out_dir=args.out, steps=args.steps, seed=args.seed, progress_bar=not args.quiet
-    )
-    print(f"\n{summary['steps']} steps in {summary['seconds']:.1f}s")
-    for key, value in summary.items():
-        if key not in ("steps", "seconds"):
-            print(f"  {key}: {value}")
+    summary = run_demo(out_dir=args.out, steps=args.steps, seed=args.seed, progress=not args.quiet)
+    print(f"\n{summary['steps']} steps per explorer in {summary['seconds']:.1f}s")
     return 0
 
 
@@ -22,7 +17,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="sensorimotor", description="Learning in robots, one sample at a time."
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    demo = sub.add_parser("demo", help="babble on the 7-joint arm, log and plot what it reaches")
+    demo = sub.add_parser(
+        "demo", help="goal babbling versus motor babbling on the 7-joint arm: table, plots, logs"
+    )
     demo.add_argument("--steps", type=int, default=3000, help="exploration steps (default 3000)")
     demo.add_argument("--seed", type=int, default=0)
     demo.add_argument("--out", default="runs/demo", help="output folder (default runs/demo)")
