@@ -16,6 +16,12 @@ def test_readme_sum_example_runs_as_written():
     assert isinstance(feedback["uuid"], uuid.UUID)
 
 
+def test_readme_examples_run():
+    blocks = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
+    for block in blocks[1:]:
+        exec(compile(block, str(README), "exec"), {})  # noqa: S102 - our own README
+
+
 def test_readme_shows_the_two_command_quick_start():
     text = README.read_text()
     assert "make demo" in text and "make test" in text

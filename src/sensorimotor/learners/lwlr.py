@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 
+from sensorimotor.blas import single_threaded_blas
 from sensorimotor.learners.learner import Learner, _is_int, _is_number
 from sensorimotor.learners.local_poly import local_fit, n_features, poly_jacobian
 
@@ -76,7 +77,8 @@ class LWLRLearner(Learner):
 
     Cost: each fit is a ``k x P`` weighted least squares (the default inverse, ``P = 120``
     for 7 motor channels, is ~1 ms of CPU per ``infer`` on a 2-core VM); BLAS threads do
-    not help matrices this small, run with ``OPENBLAS_NUM_THREADS=1`` on a shared machine.
+    not help matrices this small, so ``predict`` and ``infer`` run on one BLAS thread
+    (``sensorimotor.blas``).
 
     Reimplemented from the papers above and the seeds' documented behaviour.
 
@@ -178,6 +180,7 @@ class LWLRLearner(Learner):
         raise AssertionError("unreachable")
 
     # -- forward ----------------------------------------------------------------------------
+    @single_threaded_blas
     def _predict(self, m: np.ndarray) -> np.ndarray:
         out = np.empty((m.shape[0], len(self.s_set)))
         for i, q in enumerate(m):
@@ -185,6 +188,7 @@ class LWLRLearner(Learner):
         return out
 
     # -- inverse ----------------------------------------------------------------------------
+    @single_threaded_blas
     def _infer(self, s: np.ndarray) -> np.ndarray:
         mode = self.cfg.inverse
         k = 1 if mode != "optimize" else self.cfg.inverse_anchors
