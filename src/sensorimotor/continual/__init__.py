@@ -26,7 +26,10 @@ from sensorimotor.envs.streams import (
     TDTimeStep,
     TimeStep,
 )
+from sensorimotor.learners.features import RBFFeatures, TileCoder
+from sensorimotor.learners.horde import GVF, Horde, HordeMetrics, HordeState
 from sensorimotor.learners.linear import LinearLearner, LinearMetrics, LinearState
+from sensorimotor.learners.state_io import load_state, read_header, save_state
 from sensorimotor.learners.td_linear import TDLinearLearner, TDLinearState, TDMetrics
 from sensorimotor.learners.update_result import UpdateResult
 from sensorimotor.rules import (
@@ -92,6 +95,16 @@ __all__ = [
     "TDLinearLearner",
     "TDLinearState",
     "TDMetrics",
+    "GVF",
+    "Horde",
+    "HordeState",
+    "HordeMetrics",
+    # features, saving
+    "TileCoder",
+    "RBFFeatures",
+    "save_state",
+    "load_state",
+    "read_header",
     # streams
     "TimeStep",
     "TDTimeStep",

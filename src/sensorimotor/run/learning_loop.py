@@ -210,14 +210,23 @@ def _prepare(learner, stream, num_steps, trace_interval, track_step_sizes, track
     return dyn_l, dyn_s, static
 
 
+def _guard_counts(state):
+    """Guard counters of a learner state (a Horde has one per GVF)."""
+    if hasattr(state, "guard_count"):
+        return np.asarray(state.guard_count)
+    if hasattr(state, "demons"):
+        return np.stack([np.asarray(d.guard_count) for d in state.demons], axis=-1)
+    return np.zeros(())
+
+
 def _check_guard(learner, result, state0):
     if getattr(learner, "guard", "reset") != "raise":
         return
-    before = 0 if state0 is None else np.asarray(state0.guard_count)
-    grew = np.asarray(result.state.guard_count) > before
-    if bool(np.any(grew)):
+    before = 0 if state0 is None else _guard_counts(state0)
+    after = _guard_counts(result.state)
+    if bool(np.any(after > before)):
         raise DivergenceError(
-            f"the learner diverged and was reset {int(np.max(result.state.guard_count))} "
+            f"the learner diverged and was reset {int(np.max(after))} "
             "time(s) during the compiled loop (guard='raise')"
         )
 
