@@ -128,7 +128,9 @@ def test_guard_raise_policy_in_compiled_loop():
         run_learning_loop(learner, RandomWalkStream(20), 2000, jax.random.key(0))
 
 
-@pytest.mark.parametrize("learner", LEARNERS, ids=IDS)
+@pytest.mark.parametrize(
+    "learner", [LEARNERS[i] for i in (0, 4, 5, 6)], ids=[IDS[i] for i in (0, 4, 5, 6)]
+)
 def test_numpy_per_sample_path_equals_compiled_loop(learner):
     """The compiled loop and a NumPy loop over the same samples give the same learner."""
     stream = RandomWalkStream(feature_dim=4, drift_rate=0.01, noise_std=0.1)
