@@ -106,6 +106,12 @@ class Horde(NamedTuple):
             [d.predict(s, x) for d, s in zip(self._demons(), state.demons, strict=True)]
         )
 
+    def recover(self, state: HordeState) -> HordeState:
+        """Each GVF's :meth:`TDLinearLearner.recover`."""
+        return HordeState(
+            tuple(d.recover(s) for d, s in zip(self._demons(), state.demons, strict=True))
+        )
+
     def update(self, state: HordeState, x, reward, next_x, gamma) -> UpdateResult:
         """Update every GVF on the transition ``x -> next_x`` (arguments as
         :meth:`TDLinearLearner.update`).

@@ -8,7 +8,9 @@ seeds x step sizes is one compilation (:func:`run_sweep`).
 
 Metrics are summarised inside the loop: a running mean per block of ``trace_interval``
 steps (the decimated ``trace``) and their mean over the run (``metrics``); no per-step
-array is kept. Running means use :math:`m \\leftarrow m + (v - m)/k`, accurate in float32.
+array is kept. Metrics are summed over chunks of at most 1024 steps (a plain sum is the
+cheapest thing in the compiled step) and the chunk means are averaged with a running
+mean, :math:`m \\leftarrow m + (c - m)/j`: accurate in float32 over any run length.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from sensorimotor.envs.streams.noise import normals
 from sensorimotor.rules.guard import DivergenceError
 
 
@@ -76,7 +79,7 @@ def loop_keys(key):
 
     The stream starts from ``stream.init(init_key)``; step ``t`` (from 0) is
     ``stream.step(state, jax.random.fold_in(steps_key, t))``. Streams with ``noise_dim``
-    and ``advance`` get the same normals, drawn for a chunk of steps at once.
+    and ``advance`` get the same samples, their normals drawn for a chunk of steps at once.
 
     >>> import jax
     >>> init_key, steps_key = loop_keys(jax.random.key(0))
@@ -93,6 +96,44 @@ def _chunk_length(interval: int, cap: int = 1024) -> int:
         if interval % d == 0:
             return d
     return 1
+
+
+def _packer(template):
+    """``(pack, unpack)`` between a pytree like ``template`` and ``(vector, others)``.
+
+    The floating leaves of the most common float dtype are concatenated into one vector;
+    other leaves (integer counters, keys, other dtypes) pass through untouched, so they
+    keep their exact values.
+    """
+    leaves, treedef = jax.tree_util.tree_flatten(template)
+    floats = [
+        getattr(leaf, "dtype", None)
+        for leaf in leaves
+        if jnp.issubdtype(getattr(leaf, "dtype", np.int32), jnp.floating)
+    ]
+    dtype = max(set(floats), key=floats.count) if floats else None
+    packed = [getattr(leaf, "dtype", None) == dtype for leaf in leaves]
+    shapes = [np.shape(leaf) for leaf in leaves]
+    sizes = [int(np.prod(sh)) for sh in shapes]
+
+    def pack(tree):
+        ls = jax.tree_util.tree_leaves(tree)
+        vec = [jnp.reshape(v, (-1,)) for v, p in zip(ls, packed, strict=True) if p]
+        others = tuple(v for v, p in zip(ls, packed, strict=True) if not p)
+        return (jnp.concatenate(vec) if vec else jnp.zeros((0,))), others
+
+    def unpack(carry):
+        vec, others = carry
+        out, start, it = [], 0, iter(others)
+        for p, sh, size in zip(packed, shapes, sizes, strict=True):
+            if p:
+                out.append(jnp.reshape(vec[start : start + size], sh))
+                start += size
+            else:
+                out.append(next(it))
+        return jax.tree_util.tree_unflatten(treedef, out)
+
+    return pack, unpack
 
 
 def compile_count() -> dict:
@@ -171,33 +212,43 @@ def _core(
         if not vectorised:
             return jnp.zeros(steps.shape + (0,))
         nd = stream.noise_dim
-        return jax.vmap(lambda t: jax.random.normal(jax.random.fold_in(k_steps, t), (nd,)))(steps)
+        return jax.vmap(lambda t: normals(jax.random.fold_in(k_steps, t), nd))(steps)
 
     t0 = jnp.zeros((), jnp.int32)
     metric_shapes = jax.eval_shape(one, (lstate, sstate), (t0, noise(t0[None])[0]))[1]
 
+    zeros = jax.tree_util.tree_map(lambda s: jnp.zeros(s.shape, s.dtype), metric_shapes)
+    # The per-step carry is packed into one flat vector: XLA on CPU runs a loop body that
+    # updates many small buffers several times slower than one that updates a single one.
+    pack, unpack = _packer((lstate, sstate, zeros))
+
     def inner(carry, inp):
-        ls, ss, acc, k = carry
+        ls, ss, acc = unpack(carry)
         (ls, ss), m = one((ls, ss), inp)
-        k = k + 1
-        acc = jax.tree_util.tree_map(lambda a, v: a + (v - a) / k, acc, m)
-        return (ls, ss, acc, k), None
+        acc = jax.tree_util.tree_map(jnp.add, acc, m)  # a plain sum: cheapest in the loop
+        return pack((ls, ss, acc)), None
 
     def run_chunk(carry, first):
+        ls, ss, mean, j = carry
         steps = first + jnp.arange(chunk, dtype=jnp.int32)
-        return jax.lax.scan(inner, carry, (steps, noise(steps)))[0], None
+        packed, _ = jax.lax.scan(inner, pack((ls, ss, zeros)), (steps, noise(steps)))
+        ls, ss, total = unpack(packed)
+        j = j + 1  # running mean over chunks of the chunk means (accurate in float32)
+        mean = jax.tree_util.tree_map(lambda m, s: m + (s / chunk - m) / j, mean, total)
+        return (ls, ss, mean, j), None
 
     def block(carry, b):
         ls, ss = carry
-        acc0 = jax.tree_util.tree_map(lambda s: jnp.zeros(s.shape, s.dtype), metric_shapes)
         firsts = b * interval + chunk * jnp.arange(interval // chunk, dtype=jnp.int32)
-        (ls, ss, acc, _), _ = jax.lax.scan(run_chunk, (ls, ss, acc0, t0), firsts)
+        (ls, ss, acc, _), _ = jax.lax.scan(run_chunk, (ls, ss, zeros, t0), firsts)
         ss_out = learner.step_sizes(ls) if track_ss else None
         norm_out = ls.normalizer if track_norm else None
         return (ls, ss), (acc, ss_out, norm_out)
 
     blocks = jnp.arange(num_blocks, dtype=jnp.int32)
     (ls, ss), (trace, ss_trace, norm_trace) = jax.lax.scan(block, (lstate, sstate), blocks)
+    if hasattr(learner, "recover"):  # a divergence on the very last step is caught here
+        ls = learner.recover(ls)
     metrics = jax.tree_util.tree_map(lambda a: jnp.mean(a, axis=0), trace)
     return LoopResult(ls, ss, metrics, trace, ss_trace, norm_trace)
 
