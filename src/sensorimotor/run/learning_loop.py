@@ -218,8 +218,8 @@ def _guard_counts(state):
     """Guard counters of a learner state (a Horde has one per GVF)."""
     if hasattr(state, "guard_count"):
         return np.asarray(state.guard_count)
-    if hasattr(state, "demons"):
-        return np.stack([np.asarray(d.guard_count) for d in state.demons], axis=-1)
+    if hasattr(state, "groups"):  # a Horde: one stacked counter per group of GVFs
+        return np.concatenate([np.asarray(g.guard_count) for g in state.groups], axis=-1)
     return np.zeros(())
 
 
