@@ -146,7 +146,7 @@ class LinearLearner(NamedTuple):
         check_finite_vector("x", x)
         _, xb = self._features(xp, state, x, update_stats=False)
         pred = state.weights @ xb
-        if xp is np and not math.isfinite(pred):
+        if not is_traced(pred) and not math.isfinite(float(pred)):
             raise DivergenceError(
                 "LinearLearner state is not finite; the next update (or recover) restarts it"
             )

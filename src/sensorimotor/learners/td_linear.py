@@ -7,7 +7,12 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from sensorimotor.learners._checks import check_finite_scalar, check_finite_vector, check_vector
+from sensorimotor.learners._checks import (
+    check_finite_scalar,
+    check_finite_vector,
+    check_vector,
+    is_traced,
+)
 from sensorimotor.learners.update_result import UpdateResult
 from sensorimotor.rules._common import default_float
 from sensorimotor.rules.guard import DivergenceError, check_policy, finite_probe, select
@@ -93,7 +98,12 @@ class TDLinearLearner(NamedTuple):
         """The value estimate ``w . x``."""
         check_vector("x", x, state.weights.shape[0])
         check_finite_vector("x", x)
-        return state.weights @ x
+        v = state.weights @ x
+        if not is_traced(v) and not math.isfinite(float(v)):
+            raise DivergenceError(
+                "TDLinearLearner state is not finite; the next update (or recover) restarts it"
+            )
+        return v
 
     def update(self, state: TDLinearState, x, reward, next_x, gamma) -> UpdateResult:
         """Learn from the transition ``x -> next_x``.
