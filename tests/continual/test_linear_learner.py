@@ -130,7 +130,7 @@ def test_guard_raise_policy_in_compiled_loop():
 
 
 @pytest.mark.parametrize(
-    "learner", [LEARNERS[i] for i in (0, 4, 5, 6)], ids=[IDS[i] for i in (0, 4, 5, 6)]
+    "learner", [LEARNERS[i] for i in (4, 5, 6)], ids=[IDS[i] for i in (4, 5, 6)]
 )
 def test_numpy_per_sample_path_equals_compiled_loop(learner):
     """The compiled loop and a NumPy loop over the same samples give the same learner."""

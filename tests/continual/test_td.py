@@ -25,11 +25,10 @@ def _rms(values, truth):
     "rule",
     [
         TDIDBD(initial_step_size=0.02, meta_step_size=0.0, trace_decay=0.8),
-        TDIDBD(initial_step_size=0.02, meta_step_size=0.001, trace_decay=0.8),
         TDIDBD(0.02, 0.001, trace_decay=0.8, semi_gradient=False),
         AutoTDIDBD(initial_step_size=0.02, meta_step_size=0.001, trace_decay=0.8),
     ],
-    ids=["td-lambda", "tidbd-semi", "tidbd-full", "auto-tidbd"],
+    ids=["td-lambda", "tidbd-full", "auto-tidbd"],
 )
 def test_td_lambda_recovers_the_19_state_random_walk_values(rule):
     stream = RandomWalkChainStream(num_states=19)  # rewards -1 / +1, values -0.9 ... 0.9
