@@ -1,1 +1,45 @@
-"""sensorimotor.rules"""
+"""Closed-form online rules on the array API: eager on NumPy, compiled on JAX.
+
+Each rule is a frozen NamedTuple of settings with ``init(n, xp=None, dtype=None)`` and a
+pure update: ``update_from_error(state, z, error) -> (state, increment)`` for the
+supervised rules (``z`` is the feature vector of a linear learner, or a network's output
+gradient), ``update_from_td_error(state, x, next_x, td_error, gamma)`` for the TD rules,
+and ``update(state, x) -> (state, x_normalised)`` for the normalisers.
+"""
+
+from sensorimotor.rules.auto_td_idbd import AutoTDIDBD, AutoTDIDBDState
+from sensorimotor.rules.autostep import Autostep, AutostepState
+from sensorimotor.rules.guard import DivergenceError
+from sensorimotor.rules.idbd import IDBD, IDBDState
+from sensorimotor.rules.lms import LMS, LMSState
+from sensorimotor.rules.nlms import NLMS, NLMSState
+from sensorimotor.rules.normalizers import (
+    EMANormalizer,
+    EMANormalizerState,
+    WelfordNormalizer,
+    WelfordNormalizerState,
+)
+from sensorimotor.rules.rls import RLS, RLSState
+from sensorimotor.rules.td_idbd import TDIDBD, TDIDBDState
+
+__all__ = [
+    "LMS",
+    "LMSState",
+    "NLMS",
+    "NLMSState",
+    "IDBD",
+    "IDBDState",
+    "Autostep",
+    "AutostepState",
+    "RLS",
+    "RLSState",
+    "TDIDBD",
+    "TDIDBDState",
+    "AutoTDIDBD",
+    "AutoTDIDBDState",
+    "EMANormalizer",
+    "EMANormalizerState",
+    "WelfordNormalizer",
+    "WelfordNormalizerState",
+    "DivergenceError",
+]

@@ -1,0 +1,81 @@
+"""Autostep (Mahmood, Sutton, Degris & Pilarski 2012)."""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from sensorimotor.rules._common import full, namespace
+
+
+class AutostepState(NamedTuple):
+    """Autostep meta-state, each of shape ``(n,)``: step sizes ``alpha``, trace ``h``,
+    and the running normaliser ``v`` of the meta-gradient."""
+
+    alpha: Any
+    h: Any
+    v: Any
+
+
+class Autostep(NamedTuple):
+    r"""Autostep: IDBD made tuning-free by normalising the meta-step and the step size.
+
+    Mahmood, Sutton, Degris & Pilarski (2012), "Tuning-free step-size adaptation",
+    ICASSP, Table 1. With :math:`\delta = y - w^\top x`, for each weight :math:`i`:
+
+    .. math::
+        v_i &\leftarrow \max\!\Big(|\delta x_i h_i|,\;
+              v_i + \tfrac{1}{\tau}\,\alpha_i x_i^2\,\big(|\delta x_i h_i| - v_i\big)\Big) \\
+        \alpha_i &\leftarrow \alpha_i \exp\!\big(\mu\,\delta x_i h_i / v_i\big)
+              \quad\text{if } v_i \neq 0 \\
+        M &= \max\!\big(\textstyle\sum_j \alpha_j x_j^2,\; 1\big), \qquad
+              \alpha_i \leftarrow \alpha_i / M \\
+        w_i &\leftarrow w_i + \alpha_i\,\delta\,x_i \\
+        h_i &\leftarrow h_i\,(1 - \alpha_i x_i^2) + \alpha_i\,\delta\,x_i
+
+    starting from :math:`\alpha_i = \text{initial\_step\_size}`, :math:`h_i = v_i = 0`.
+    The paper's defaults are :math:`\mu = 10^{-2}` and :math:`\tau = 10^4`. No departure
+    from the paper. Because the effective step :math:`\sum_j \alpha_j x_j^2` never exceeds
+    one, the update never overshoots the current target.
+
+    ``update_from_error(state, z, error)`` takes a precomputed error and a vector ``z``
+    (the features ``x`` of a linear learner, or the gradient of a network's output with
+    respect to its flattened parameters) and returns ``(state, increment)`` with
+    ``increment = alpha * error * z``; the normalisation :math:`M` is over all of ``z``.
+
+    Example:
+        >>> import numpy as np
+        >>> rule = Autostep(initial_step_size=0.1, meta_step_size=0.01)
+        >>> state = rule.init(2)
+        >>> state, inc = rule.update_from_error(state, np.array([1.0, 1.0]), 1.0)
+        >>> print(inc, state.alpha)
+        [0.1 0.1] [0.1 0.1]
+    """
+
+    initial_step_size: float = 0.01
+    meta_step_size: float = 0.01
+    tau: float = 10000.0
+
+    def init(self, n: int, xp=None, dtype=None) -> AutostepState:
+        """State for ``n`` weights; ``xp`` is the engine (``numpy`` default, or ``jax.numpy``)."""
+        xp = xp if xp is not None else namespace(self.initial_step_size)
+        alpha = full(xp, n, self.initial_step_size, dtype)
+        return AutostepState(alpha, xp.zeros_like(alpha), xp.zeros_like(alpha))
+
+    def update_from_error(self, state: AutostepState, z, error):
+        """Return ``(state, alpha * error * z)`` after the normalised meta-step."""
+        xp = namespace(z)
+        dz = error * z
+        g = dz * state.h  # delta x_i h_i, the meta-gradient
+        abs_g = xp.abs(g)
+        z2 = z * z
+        v = xp.maximum(abs_g, state.v + (state.alpha * z2) * ((1.0 / self.tau) * (abs_g - state.v)))
+        safe_v = xp.where(v > 0, v, 1.0)
+        alpha = state.alpha * xp.exp(xp.where(v > 0, (self.meta_step_size * g) / safe_v, 0.0))
+        alpha = alpha / xp.maximum(xp.vecdot(alpha, z2), 1.0)
+        inc = alpha * dz
+        h = state.h * (1.0 - alpha * z2) + inc
+        return AutostepState(alpha, h, v), inc
+
+    def step_sizes(self, state: AutostepState, z=None):
+        """Per-weight step sizes ``alpha``."""
+        return state.alpha

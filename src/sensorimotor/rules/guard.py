@@ -1,0 +1,69 @@
+"""Divergence guard: detect a non-finite learner state and recover by a fixed policy.
+
+Policies (the ``guard`` argument of the learners):
+
+``"reset"`` (default)
+    When the state after an update is not finite (any NaN or inf in the weights or the
+    rule's state, or a squared norm of a state vector that overflows, i.e. a vector
+    beyond about ``1e154`` in float64 or ``1e19`` in float32), the update is discarded
+    and the learner *restarts*: weights, step-size state and traces go back to ``init``.
+    The prediction and error of that step are recomputed with the restarted state, a
+    ``guard`` metric of 1 marks the step and ``guard_count`` in the state counts the
+    restarts. Reverting to the previous state instead would not recover: the
+    previous weights are already huge, so the next meta-step overflows again.
+``"raise"``
+    On the NumPy path, raise :class:`DivergenceError` and leave the state unchanged. In
+    a compiled loop (where nothing can be raised mid-scan) the loop resets as above and
+    raises :class:`DivergenceError` after the run if ``guard_count`` grew.
+
+Either way a learner never returns NaN predictions silently.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+GUARD_POLICIES = ("reset", "raise")
+
+
+class DivergenceError(FloatingPointError):
+    """A learner's state became non-finite and the guard policy is ``"raise"``."""
+
+
+def check_policy(policy: str) -> str:
+    """Return ``policy`` if it is a known guard policy, else raise ``ValueError``."""
+    if policy not in GUARD_POLICIES:
+        raise ValueError(f"guard must be one of {GUARD_POLICIES}, got {policy!r}")
+    return policy
+
+
+def finite_probe(xp, leaves):
+    """A scalar that is finite iff every array in ``leaves`` is finite (and not huge).
+
+    Uses one reduction per array (``v . v`` for vectors, a sum for the rest), which is
+    the cheapest check on the per-sample NumPy path.
+
+    >>> import numpy as np
+    >>> bool(np.isfinite(finite_probe(np, [np.ones(3), np.array([1.0, np.nan])])))
+    False
+    """
+    total = 0.0
+    for leaf in leaves:
+        if getattr(leaf, "ndim", 0) == 1:
+            total = total + xp.vecdot(leaf, leaf)
+        else:
+            total = total + xp.sum(leaf)
+    return total
+
+
+def select(xp, ok, new, fallback):
+    """``new`` where the scalar ``ok`` holds, else ``fallback`` (same pytree structure).
+
+    On NumPy this is a Python branch; on JAX an elementwise ``where`` per leaf, so it
+    works inside ``jit``/``scan``/``vmap``.
+    """
+    if xp is np:
+        return new if bool(ok) else fallback
+    import jax
+
+    return jax.tree_util.tree_map(lambda a, b: xp.where(ok, a, b), new, fallback)

@@ -1,0 +1,49 @@
+"""Least mean squares (Widrow-Hoff delta rule) with a fixed step size."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from sensorimotor.rules._common import default_float, namespace
+
+
+class LMSState(NamedTuple):
+    """LMS keeps no state besides the weights (held by the learner)."""
+
+
+class LMS(NamedTuple):
+    r"""Least mean squares: a fixed scalar step size.
+
+    .. math::  \delta = y - w^\top x, \qquad w \leftarrow w + \alpha\,\delta\,x
+
+    (Widrow & Hoff 1960). ``update_from_error(state, z, error)`` returns the increment
+    ``alpha * error * z``; for a linear learner ``z`` is the feature vector ``x``, for a
+    network it is the gradient of the output with respect to the (flattened) parameters.
+
+    Args:
+        step_size: the step size :math:`\alpha` (a float leaf: a sweep over it does not
+            recompile a compiled loop).
+
+    Example:
+        >>> import numpy as np
+        >>> rule = LMS(step_size=0.1)
+        >>> state = rule.init(2)
+        >>> state, inc = rule.update_from_error(state, np.array([1.0, 2.0]), 0.5)
+        >>> print(inc)
+        [0.05 0.1 ]
+    """
+
+    step_size: float = 0.01
+
+    def init(self, n: int, xp=None, dtype=None) -> LMSState:
+        """State for ``n`` weights (empty for LMS)."""
+        return LMSState()
+
+    def update_from_error(self, state: LMSState, z, error):
+        """Return ``(state, alpha * error * z)`` for the error ``y - prediction``."""
+        return state, (self.step_size * error) * z
+
+    def step_sizes(self, state: LMSState, z):
+        """Per-weight step sizes, shape of ``z`` (all equal to ``step_size``)."""
+        xp = namespace(z)
+        return xp.zeros(z.shape, dtype=default_float(xp, z.dtype)) + self.step_size

@@ -1,0 +1,49 @@
+"""Normalised least mean squares."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from sensorimotor.rules._common import default_float, namespace
+
+
+class NLMSState(NamedTuple):
+    """NLMS keeps no state besides the weights (held by the learner)."""
+
+
+class NLMS(NamedTuple):
+    r"""Normalised LMS: the step is divided by the squared norm of the input.
+
+    .. math::
+        \delta = y - w^\top x, \qquad
+        w \leftarrow w + \frac{\alpha}{\epsilon + x^\top x}\,\delta\,x
+
+    (Nagumo & Noda 1967; Haykin, *Adaptive Filter Theory*, ch. 6). With
+    ``0 < step_size < 2`` it is stable for any input scale, which is why it is a safe
+    default on raw robot signals.
+
+    Example:
+        >>> import numpy as np
+        >>> rule = NLMS(step_size=0.5, eps=0.0)
+        >>> _, inc = rule.update_from_error(rule.init(2), np.array([3.0, 4.0]), 1.0)
+        >>> print(inc)
+        [0.06 0.08]
+    """
+
+    step_size: float = 0.5
+    eps: float = 1e-6
+
+    def init(self, n: int, xp=None, dtype=None) -> NLMSState:
+        """State for ``n`` weights (empty for NLMS)."""
+        return NLMSState()
+
+    def update_from_error(self, state: NLMSState, z, error):
+        """Return ``(state, alpha / (eps + z.z) * error * z)``."""
+        xp = namespace(z)
+        return state, (self.step_size * error / (self.eps + xp.vecdot(z, z))) * z
+
+    def step_sizes(self, state: NLMSState, z):
+        """Effective per-weight step sizes ``alpha / (eps + z.z)`` for input ``z``."""
+        xp = namespace(z)
+        a = self.step_size / (self.eps + xp.vecdot(z, z))
+        return xp.zeros(z.shape, dtype=default_float(xp, z.dtype)) + a

@@ -1,0 +1,87 @@
+"""TD(lambda) with IDBD step sizes: TIDBD (Kearney et al. 2019)."""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from sensorimotor.rules._common import full, namespace
+
+
+class TDIDBDState(NamedTuple):
+    """TIDBD state: ``beta`` (log step sizes), ``h``, the eligibility trace ``z`` (all
+    ``(n,)``), and ``decay``, the scalar :math:`\\gamma\\lambda` of the previous transition."""
+
+    beta: Any
+    h: Any
+    z: Any
+    decay: Any
+
+
+class TDIDBD(NamedTuple):
+    r"""TIDBD: temporal-difference learning with per-weight IDBD step sizes.
+
+    Kearney, Veeriah, Travnik, Pilarski & Sutton (2019), "Learning feature relevance
+    through step size adaptation in temporal-difference learning" (and arXiv:1804.03334).
+    With :math:`\delta = r + \gamma w^\top x' - w^\top x` (given), accumulating traces:
+
+    .. math::
+        z &\leftarrow \gamma_{\text{prev}}\lambda\, z + x \\
+        \beta_i &\leftarrow \beta_i + \theta\,\delta\,x_i\,h_i
+              \quad\text{(semi-gradient)} \qquad
+        \beta_i \leftarrow \beta_i - \theta\,\delta\,(\gamma x'_i - x_i)\,h_i
+              \quad\text{(full gradient)} \\
+        \alpha_i &= e^{\beta_i}, \qquad w_i \leftarrow w_i + \alpha_i\,\delta\,z_i \\
+        h_i &\leftarrow h_i\,[1 - \alpha_i x_i z_i]^+ + \alpha_i\,\delta\,z_i
+              \quad\text{(semi)} \qquad
+        h_i \leftarrow h_i\,[1 + \alpha_i z_i(\gamma x'_i - x_i)]^+ + \alpha_i\,\delta\,z_i
+              \quad\text{(full)}
+
+    Departure: the trace decays by the discount of the *previous* transition
+    (:math:`\gamma_{\text{prev}}`, kept in the state), so a transition with ``gamma = 0``
+    (an episode's end) clears the trace for the next episode; in the paper's continuing
+    tasks with a constant :math:`\gamma` the two coincide. With ``meta_step_size = 0``
+    this is plain linear TD(:math:`\lambda`) with step size ``initial_step_size``.
+
+    ``semi_gradient`` is a bool (static structure of a compiled loop).
+
+    Example:
+        >>> import numpy as np
+        >>> rule = TDIDBD(initial_step_size=0.1, meta_step_size=0.0, trace_decay=0.5)
+        >>> s = rule.init(2)
+        >>> x, x2 = np.array([1.0, 0.0]), np.array([0.0, 1.0])
+        >>> s, inc = rule.update_from_td_error(s, x, x2, 1.0, 0.9)
+        >>> s, inc = rule.update_from_td_error(s, x2, x, 1.0, 0.9)
+        >>> print(s.z)
+        [0.45 1.  ]
+    """
+
+    initial_step_size: float = 0.01
+    meta_step_size: float = 0.01
+    trace_decay: float = 0.0
+    semi_gradient: bool = True
+
+    def init(self, n: int, xp=None, dtype=None) -> TDIDBDState:
+        """State for ``n`` weights; ``xp`` is the engine (``numpy`` default, or ``jax.numpy``)."""
+        xp = xp if xp is not None else namespace(self.initial_step_size)
+        beta = xp.log(full(xp, n, self.initial_step_size, dtype))
+        zero = xp.zeros_like(beta)
+        return TDIDBDState(beta, zero, zero, xp.zeros((), dtype=beta.dtype))
+
+    def update_from_td_error(self, state: TDIDBDState, x, next_x, td_error, gamma):
+        """Return ``(state, alpha * td_error * z)`` for one transition ``x -> next_x``."""
+        xp = namespace(x)
+        z = state.decay * state.z + x
+        if self.semi_gradient:
+            dx = x  # -d(delta)/dw, ignoring the bootstrap target
+        else:
+            dx = x - gamma * next_x
+        beta = state.beta + self.meta_step_size * (td_error * dx * state.h)
+        alpha = xp.exp(beta)
+        inc = alpha * (td_error * z)
+        h = state.h * xp.maximum(1.0 - alpha * dx * z, 0.0) + inc
+        decay = xp.asarray(gamma * self.trace_decay, dtype=state.decay.dtype)
+        return TDIDBDState(beta, h, z, decay), inc
+
+    def step_sizes(self, state: TDIDBDState, z=None):
+        """Per-weight step sizes ``exp(beta)``."""
+        return namespace(state.beta).exp(state.beta)
