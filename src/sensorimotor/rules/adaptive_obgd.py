@@ -82,13 +82,9 @@ def adaptive_obgd_apply(hyper: AdaptiveObGD, state: AdaptiveObGDState, params, z
     """
     count = state.count + 1
     b2 = jnp.asarray(hyper.beta2)
-    v = jax.tree_util.tree_map(
-        lambda m, t: b2 * m + (1.0 - b2) * (error * t) ** 2, state.v, z
-    )
-    correction = 1.0 - b2 ** count
-    u = jax.tree_util.tree_map(
-        lambda t, m: t / (jnp.sqrt(m / correction) + hyper.eps), z, v
-    )
+    v = jax.tree_util.tree_map(lambda m, t: b2 * m + (1.0 - b2) * (error * t) ** 2, state.v, z)
+    correction = 1.0 - b2**count
+    u = jax.tree_util.tree_map(lambda t, m: t / (jnp.sqrt(m / correction) + hyper.eps), z, v)
     alpha = obgd_step_size(hyper.step_size, hyper.kappa, error, tree_l1_norm(u))
     scale = alpha * error
     new = jax.tree_util.tree_map(lambda p, d: p + (scale * d).astype(p.dtype), params, u)
