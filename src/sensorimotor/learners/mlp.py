@@ -122,7 +122,8 @@ class MLPLearner:
         object.__setattr__(self, "hidden_sizes", tuple(int(h) for h in sizes))
         if type(self.optimizer) not in OPTIMIZERS.values():
             raise TypeError(
-                f"optimizer must be one of {sorted(OPTIMIZERS)}, got {type(self.optimizer).__name__}"
+                f"optimizer must be one of {sorted(OPTIMIZERS)}, "
+                f"got {type(self.optimizer).__name__}"
             )
         for name, value in zip(self.optimizer._fields, self.optimizer, strict=True):
             if _is_number(value) and not (np.isfinite(value) and value >= 0):

@@ -63,7 +63,7 @@ def optimizer_apply(opt, opt_state, params, z, error, z_l1):
     if isinstance(opt, LMS):
         scale = opt.step_size * error
         new = jax.tree_util.tree_map(lambda p, t: p + (scale * t).astype(p.dtype), params, z)
-        return new, opt_state, jnp.asarray(opt.step_size, error.dtype)
+        return new, opt_state, jnp.asarray(opt.step_size, jnp.result_type(error))
     # Autostep over the flattened parameters
     flat_z, unravel = ravel_pytree(z)
     opt_state, inc = opt.update_from_error(opt_state, flat_z, error)

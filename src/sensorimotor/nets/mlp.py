@@ -20,7 +20,7 @@ __all__ = ["Dense", "init_mlp", "mlp_apply", "mlp_value_and_grad"]
 
 
 class Dense(NamedTuple):
-    """One dense layer, ``x @ w + b``: ``w`` of shape ``(fan_in, fan_out)``, ``b`` ``(fan_out,)``."""
+    """One dense layer ``x @ w + b``: ``w`` of shape ``(fan_in, fan_out)``, ``b`` ``(fan_out,)``."""
 
     w: Any
     b: Any

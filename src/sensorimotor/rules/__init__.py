@@ -7,6 +7,7 @@ gradient), ``update_from_td_error(state, x, next_x, td_error, gamma)`` for the T
 and ``update(state, x) -> (state, x_normalised)`` for the normalisers.
 """
 
+from sensorimotor.rules.adaptive_obgd import AdaptiveObGD, AdaptiveObGDState, adaptive_obgd
 from sensorimotor.rules.auto_td_idbd import AutoTDIDBD, AutoTDIDBDState
 from sensorimotor.rules.autostep import Autostep, AutostepState
 from sensorimotor.rules.guard import DivergenceError
@@ -19,6 +20,7 @@ from sensorimotor.rules.normalizers import (
     WelfordNormalizer,
     WelfordNormalizerState,
 )
+from sensorimotor.rules.obgd import ObGD, ObGDState, obgd
 from sensorimotor.rules.rls import RLS, RLSState
 from sensorimotor.rules.td_idbd import TDIDBD, TDIDBDState
 
@@ -42,4 +44,10 @@ __all__ = [
     "WelfordNormalizer",
     "WelfordNormalizerState",
     "DivergenceError",
+    "ObGD",
+    "ObGDState",
+    "obgd",
+    "AdaptiveObGD",
+    "AdaptiveObGDState",
+    "adaptive_obgd",
 ]
