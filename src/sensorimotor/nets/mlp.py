@@ -142,15 +142,29 @@ def mlp_value_and_grad(
 
     one = jnp.ones_like(last.b)
     grads = [Dense(a[:, None], one)]
-    l1 = jnp.sum(jnp.abs(a)) + 1.0
+    # 1-norms still to take, by name; each is folded into the next LayerNorm-backward
+    # reduction of the same width (one kernel instead of several), the rest at the end.
+    pending = {"a_top": a}
+    sums = {}
     g_a = last.w[:, 0]
     for i in range(len(params) - 2, -1, -1):
         n, r, a_in = norms[i], rstds[i], inputs[i]
         g = g_a * jnp.where(n >= 0, 1.0, negative_slope).astype(n.dtype)
         if layer_norm:
-            g = r * (g - jnp.mean(g) - n * jnp.mean(g * n))
+            ride = [k for k, v in pending.items() if v.shape == g.shape]
+            stacked = jnp.stack([g, g * n] + [jnp.abs(pending.pop(k)) for k in ride])
+            totals = jnp.sum(stacked, axis=1)
+            sums.update(zip(ride, totals[2:], strict=True))
+            size = g.shape[0]
+            g = r * (g - totals[0] / size - n * (totals[1] / size))
         grads.append(Dense(a_in[:, None] * g[None, :], g))
-        l1 = l1 + jnp.sum(jnp.abs(g)) * (jnp.sum(jnp.abs(a_in)) + 1.0)
+        pending[f"g{i}"] = g
+        pending[f"a{i}"] = a_in
         if i > 0:
             g_a = params[i].w @ g
+    for k, v in pending.items():
+        sums[k] = jnp.sum(jnp.abs(v))
+    l1 = sums["a_top"] + 1.0
+    for i in range(len(params) - 1):
+        l1 = l1 + sums[f"g{i}"] * (sums[f"a{i}"] + 1.0)
     return value, tuple(reversed(grads)), l1
