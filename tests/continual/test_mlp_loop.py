@@ -38,6 +38,7 @@ def _eager(learner, stream, num_steps, key, interval):
     k_init, k_stream, k_steps = jax.random.split(key, 3)
     state = learner.init(k_init, stream.feature_dim)
     s = stream.init(k_stream)
+    stream_step = jax.jit(stream.step)
     errors = []
     blocks = [interval] * (num_steps // interval) + (
         [num_steps % interval] * (num_steps % interval > 0)
@@ -45,7 +46,7 @@ def _eager(learner, stream, num_steps, key, interval):
     for length in blocks:
         k_steps, k_block = jax.random.split(k_steps)
         for k in jax.random.split(k_block, length):
-            s, ts = stream.step(s, k)
+            s, ts = stream_step(s, k)
             result = learner.update(state, ts.x, ts.y)
             state = result.state
             errors.append(float(result.error) ** 2)
@@ -58,36 +59,35 @@ def _eager(learner, stream, num_steps, key, interval):
 )
 def test_scan_loop_equals_eager_loop(learner):
     stream, key = DriftStream(), jax.random.key(3)
-    out = run_mlp_learning_loop(learner, stream, 23, key, trace_interval=5)
-    state, errors = _eager(learner, stream, 23, key, 5)
+    out = run_mlp_learning_loop(learner, stream, 14, key, trace_interval=4)
+    state, errors = _eager(learner, stream, 14, key, 4)
     for a, b in zip(
         jax.tree_util.tree_leaves(out.state), jax.tree_util.tree_leaves(state), strict=True
     ):
         np.testing.assert_allclose(a, b, rtol=2e-4, atol=1e-6)
     assert float(out.mean_squared_error) == pytest.approx(errors.mean(), rel=1e-4)
     np.testing.assert_allclose(
-        out.squared_error_trace, errors[:20].reshape(4, 5).mean(1), rtol=1e-4
+        out.squared_error_trace, errors[:12].reshape(3, 4).mean(1), rtol=1e-4
     )
-    assert int(out.state.step) == 23
+    assert int(out.state.step) == 14
 
 
 def test_second_call_with_other_key_or_step_size_does_not_recompile():
     stream = DriftStream(feature_dim=3)
-    learner = MLPLearner((8,), ObGD(step_size=1.0, kappa=2.0))
-    run_mlp_learning_loop(learner, stream, 50, jax.random.key(0), trace_interval=10)
+    learner = MLPLearner((4,), ObGD(step_size=1.0, kappa=2.0))
+    first = run_mlp_learning_loop(learner, stream, 20, jax.random.key(0), trace_interval=10)
     traced = mlp_learning_loop._TRACES["count"]
-    run_mlp_learning_loop(learner, stream, 50, jax.random.key(1), trace_interval=10)
-    run_mlp_learning_loop(
-        MLPLearner((8,), ObGD(step_size=np.float32(0.3), kappa=3)),
-        stream,
-        50,
-        jax.random.key(2),
-        trace_interval=10,
-    )
+    run_mlp_learning_loop(learner, stream, 20, jax.random.key(1), trace_interval=10)
+    other = MLPLearner((4,), ObGD(step_size=np.float32(0.3), kappa=3), guard="raise")
+    run_mlp_learning_loop(other, stream, 20, jax.random.key(2), trace_interval=10)
     assert mlp_learning_loop._TRACES["count"] == traced, "unexpected recompile"
-    # the counter does see a structural change (so the check above can fail)
-    run_mlp_learning_loop(MLPLearner((9,)), stream, 50, jax.random.key(0), trace_interval=10)
+    # the counter does see a structural change (so the check above can fail); continuing
+    # from a state is such a change (the initial state is an argument, not drawn inside)
+    more = run_mlp_learning_loop(
+        learner, stream, 20, jax.random.key(1), trace_interval=10, state=first.state
+    )
     assert mlp_learning_loop._TRACES["count"] == traced + 1
+    assert int(more.state.step) == 40
 
 
 def test_hyperparameters_are_data_a_step_size_changes_the_result():
@@ -97,7 +97,7 @@ def test_hyperparameters_are_data_a_step_size_changes_the_result():
     assert float(a.mean_squared_error) != float(b.mean_squared_error)
 
 
-def test_batched_run_equals_individual_runs_and_continues_from_a_state():
+def test_batched_run_equals_individual_runs():
     stream, learner = DriftStream(feature_dim=3), MLPLearner((8,))
     keys = jax.random.split(jax.random.key(5), 3)
     batched = run_mlp_learning_loop_batched(learner, stream, 40, keys, trace_interval=10)
@@ -110,10 +110,6 @@ def test_batched_run_equals_individual_runs_and_continues_from_a_state():
         np.testing.assert_allclose(
             batched.state.params[0].w[i], single.state.params[0].w, rtol=1e-5, atol=1e-7
         )
-    again = run_mlp_learning_loop_batched(
-        learner, stream, 40, keys, trace_interval=10, states=batched.state
-    )
-    assert (np.asarray(again.state.step) == 80).all()
 
 
 def test_loop_refuses_bad_arguments():

@@ -51,9 +51,7 @@ def test_init_mlp_shapes_zero_biases_sparse_weights():
     assert int((params[1].w != 0).sum(axis=0)[0]) == 128 - math.ceil(0.9 * 128)
 
 
-@pytest.mark.parametrize(
-    ("hidden", "layer_norm_on"), [((), True), ((7, 6), True), ((7, 6), False), ((5, 4, 3), True)]
-)
+@pytest.mark.parametrize(("hidden", "layer_norm_on"), [((7, 6), False), ((5, 4, 3), True)])
 def test_fused_value_and_grad_equals_autodiff(hidden, layer_norm_on):
     key_p, key_x = jax.random.split(jax.random.key(len(hidden)))
     params = init_mlp(key_p, 4, hidden, 1, sparsity=0.5)
@@ -84,7 +82,7 @@ def test_fused_value_and_grad_equals_autodiff(hidden, layer_norm_on):
 def test_mlp_apply_vmaps_over_a_batch_and_refuses_vector_output_grad():
     params = init_mlp(jax.random.key(0), 3, (8,), 2)
     xs = jax.random.normal(jax.random.key(1), (6, 3))
-    batched = jax.vmap(lambda x: mlp_apply(params, x))(xs)
+    batched = jax.jit(jax.vmap(lambda x: mlp_apply(params, x)))(xs)
     assert batched.shape == (6, 2)
     np.testing.assert_allclose(batched[2], mlp_apply(params, xs[2]), rtol=1e-6)
     with pytest.raises(ValueError, match="scalar output"):

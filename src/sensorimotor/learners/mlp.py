@@ -28,6 +28,7 @@ the previous weights is the recovery.) :meth:`MLPLearner.update` and
 """
 
 import dataclasses
+from functools import partial
 from typing import Any, NamedTuple
 
 import jax
@@ -140,9 +141,12 @@ class MLPLearner:
 
     # ---------------------------------------------------------------- pure, jittable
     def init(self, key, feature_dim: int) -> MLPState:
-        """Initial state for inputs of shape ``(feature_dim,)``."""
+        """Initial state for inputs of shape ``(feature_dim,)`` (compiled once per structure)."""
         if not isinstance(feature_dim, (int, np.integer)) or feature_dim < 1:
             raise ValueError(f"feature_dim must be a positive int, got {feature_dim!r}")
+        return _init_jit(dataclasses.replace(self, guard="skip"), key, int(feature_dim))
+
+    def _init(self, key, feature_dim: int) -> MLPState:
         params = init_mlp(
             key, int(feature_dim), self.hidden_sizes, 1, sparsity=self.sparsity, dtype=self.dtype
         )
@@ -221,7 +225,9 @@ class MLPLearner:
         Raises ``ValueError``/``TypeError`` on bad input and
         :class:`~sensorimotor.rules.DivergenceError` if the prediction is not finite.
         """
-        value = _predict_jit(self, state, self._check_x(state, x))
+        value = _predict_jit(
+            dataclasses.replace(self, guard="skip"), state, self._check_x(state, x)
+        )
         if not bool(jnp.isfinite(value)):
             raise DivergenceError(f"MLPLearner prediction is not finite ({float(value)})")
         return value
@@ -236,7 +242,7 @@ class MLPLearner:
         """
         x = self._check_x(state, x)
         y = self._check_y(y)
-        result = _step_jit(self, state, x, y)
+        result = _step_jit(dataclasses.replace(self, guard="skip"), state, x, y)
         if not bool(jnp.isfinite(result.prediction)):
             raise DivergenceError(
                 f"MLPLearner prediction is not finite ({float(result.prediction)}); state unchanged"
@@ -295,6 +301,11 @@ class MLPLearner:
         if "hidden_sizes" in config:
             config["hidden_sizes"] = tuple(config["hidden_sizes"])
         return cls(**config)
+
+
+@partial(jax.jit, static_argnums=2)
+def _init_jit(learner, key, feature_dim):
+    return learner._init(key, feature_dim)
 
 
 @jax.jit

@@ -21,6 +21,7 @@ Key schedule (so that an eager loop can replay it exactly)::
             s, (x, y) = stream.step(s, k); state = learner.step(state, x, y).state
 """
 
+import dataclasses
 from functools import partial
 from typing import Any, NamedTuple
 
@@ -54,7 +55,11 @@ class MLPLoopResult(NamedTuple):
 
 
 def _as_leaves(learner):
-    """Hyperparameter leaves as arrays of the learner's dtype: same avals whatever was passed."""
+    """Hyperparameter leaves as arrays of the learner's dtype: same avals whatever was passed.
+
+    The guard policy acts after the run only, so it is normalised away from the compiled key.
+    """
+    learner = dataclasses.replace(learner, guard="skip")
     return jax.tree_util.tree_map(lambda v: jnp.asarray(v, learner.dtype), learner)
 
 
