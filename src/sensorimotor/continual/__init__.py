@@ -1,1 +1,126 @@
-"""sensorimotor.continual"""
+"""Continual learning (the Alberta plan's linear and TD tools) under alberta-framework's names.
+
+Rules (``LMS``, ``NLMS``, ``IDBD``, ``Autostep``, ``RLS``, ``TDIDBD``, ``AutoTDIDBD``),
+normalisers, learners (``LinearLearner``, ``TDLinearLearner``, ``Horde``), features,
+streams and compiled loops (``run_learning_loop`` and friends), re-exported from the
+layers where they live.
+
+Example:
+    >>> import jax
+    >>> from sensorimotor.continual import (
+    ...     IDBD, LinearLearner, SuttonExperiment1Stream, run_learning_loop)
+    >>> learner = LinearLearner(optimizer=IDBD(initial_step_size=0.05, meta_step_size=0.01),
+    ...                         bias=False)
+    >>> out = run_learning_loop(learner, SuttonExperiment1Stream(), 4000, jax.random.key(0))
+    >>> print(out.state.weights.shape)
+    (20,)
+"""
+
+from sensorimotor.envs.streams import (
+    AbruptChangeStream,
+    CyclicStream,
+    RandomWalkChainStream,
+    RandomWalkStream,
+    ScaleDriftStream,
+    SuttonExperiment1Stream,
+    TDTimeStep,
+    TimeStep,
+)
+from sensorimotor.learners.features import RBFFeatures, TileCoder
+from sensorimotor.learners.horde import GVF, Horde, HordeMetrics, HordeState
+from sensorimotor.learners.linear import LinearLearner, LinearMetrics, LinearState
+from sensorimotor.learners.state_io import load_state, read_header, save_state
+from sensorimotor.learners.td_linear import TDLinearLearner, TDLinearState, TDMetrics
+from sensorimotor.learners.update_result import UpdateResult
+from sensorimotor.rules import (
+    IDBD,
+    LMS,
+    NLMS,
+    RLS,
+    TDIDBD,
+    Autostep,
+    AutostepState,
+    AutoTDIDBD,
+    AutoTDIDBDState,
+    DivergenceError,
+    EMANormalizer,
+    EMANormalizerState,
+    IDBDState,
+    LMSState,
+    NLMSState,
+    RLSState,
+    TDIDBDState,
+    WelfordNormalizer,
+    WelfordNormalizerState,
+)
+from sensorimotor.run.learning_loop import (
+    LoopResult,
+    compile_count,
+    run_learning_loop,
+    run_learning_loop_batched,
+    run_sweep,
+)
+from sensorimotor.run.td_learning_loop import (
+    run_td_learning_loop,
+    run_td_learning_loop_batched,
+    run_td_sweep,
+)
+
+__all__ = [
+    # rules
+    "LMS",
+    "LMSState",
+    "NLMS",
+    "NLMSState",
+    "IDBD",
+    "IDBDState",
+    "Autostep",
+    "AutostepState",
+    "RLS",
+    "RLSState",
+    "TDIDBD",
+    "TDIDBDState",
+    "AutoTDIDBD",
+    "AutoTDIDBDState",
+    "EMANormalizer",
+    "EMANormalizerState",
+    "WelfordNormalizer",
+    "WelfordNormalizerState",
+    "DivergenceError",
+    # learners
+    "UpdateResult",
+    "LinearLearner",
+    "LinearState",
+    "LinearMetrics",
+    "TDLinearLearner",
+    "TDLinearState",
+    "TDMetrics",
+    "GVF",
+    "Horde",
+    "HordeState",
+    "HordeMetrics",
+    # features, saving
+    "TileCoder",
+    "RBFFeatures",
+    "save_state",
+    "load_state",
+    "read_header",
+    # streams
+    "TimeStep",
+    "TDTimeStep",
+    "RandomWalkStream",
+    "AbruptChangeStream",
+    "SuttonExperiment1Stream",
+    "CyclicStream",
+    "ScaleDriftStream",
+    "RandomWalkChainStream",
+    # loops
+    "LoopResult",
+    "compile_count",
+    "run_learning_loop",
+    "run_learning_loop_batched",
+    "run_sweep",
+    "run_td_learning_loop",
+    "run_td_learning_loop_batched",
+    "run_td_sweep",
+]

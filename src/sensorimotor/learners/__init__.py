@@ -1,14 +1,34 @@
 """Learners: linear, TD, streaming MLP, forward and inverse models."""
 
+from sensorimotor.learners.features import RBFFeatures, TileCoder
+from sensorimotor.learners.horde import GVF, Horde, HordeMetrics, HordeState
+from sensorimotor.learners.linear import LinearLearner, LinearMetrics, LinearState
 from sensorimotor.learners.mlp import MLPLearner, MLPMetrics, MLPState
 from sensorimotor.learners.mlp_io import load_mlp_learner, save_mlp_learner
+from sensorimotor.learners.state_io import load_state, read_header, save_state
+from sensorimotor.learners.td_linear import TDLinearLearner, TDLinearState, TDMetrics
 from sensorimotor.learners.update_result import UpdateResult
 
 __all__ = [
-    "MLPLearner",
-    "MLPMetrics",
-    "MLPState",
     "UpdateResult",
-    "load_mlp_learner",
+    "LinearLearner",
+    "LinearState",
+    "LinearMetrics",
+    "TDLinearLearner",
+    "TDLinearState",
+    "TDMetrics",
+    "GVF",
+    "Horde",
+    "HordeState",
+    "HordeMetrics",
+    "TileCoder",
+    "RBFFeatures",
+    "save_state",
+    "load_state",
+    "read_header",
+    "MLPLearner",
+    "MLPState",
+    "MLPMetrics",
     "save_mlp_learner",
+    "load_mlp_learner",
 ]

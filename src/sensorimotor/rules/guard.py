@@ -3,9 +3,9 @@
 Policies (the ``guard`` argument of the learners):
 
 ``"reset"`` (default)
-    When the state after an update is not finite (any NaN or inf in the weights or the
-    rule's state, or a squared norm of a state vector that overflows, i.e. a vector
-    beyond about ``1e154`` in float64 or ``1e19`` in float32), the update is discarded
+    When the state after an update is not finite (any NaN or inf in the weights, the
+    rule's state or the squared error; values so large that a product of two of them
+    overflows count as non-finite), the update is discarded
     and the learner *restarts*: weights, step-size state and traces go back to ``init``.
     The prediction and error of that step are recomputed with the restarted state, a
     ``guard`` metric of 1 marks the step and ``guard_count`` in the state counts the
@@ -37,23 +37,34 @@ def check_policy(policy: str) -> str:
     return policy
 
 
-def finite_probe(xp, leaves):
-    """A scalar that is finite iff every array in ``leaves`` is finite (and not huge).
+def finite_probe(xp, weights, leaves, extra=0.0):
+    """A scalar that is finite iff ``weights`` and every array in ``leaves`` are finite.
 
-    Uses one reduction per array (``v . v`` for vectors, a sum for the rest), which is
-    the cheapest check on the per-sample NumPy path.
+    The vectors of the weights' shape are summed and the sum is dotted with the last
+    of them, ``(w + a + ...) . b``: a NaN or an inf anywhere makes the result non-finite
+    (``inf * 0`` and ``inf - inf`` are NaN), at the price of one reduction, the cheapest
+    check on the per-sample NumPy path. Other arrays are summed; ``extra`` (e.g. the
+    squared error) is added. Values so large that the product overflows also read as
+    non-finite: such a state has diverged anyway.
 
     >>> import numpy as np
-    >>> bool(np.isfinite(finite_probe(np, [np.ones(3), np.array([1.0, np.nan])])))
+    >>> w = np.ones(3)
+    >>> bool(np.isfinite(finite_probe(np, w, [np.zeros(3), np.array([1.0, 0.0, -np.inf])])))
     False
+    >>> bool(np.isfinite(finite_probe(np, w, [np.zeros(3), np.ones(3)])))
+    True
     """
-    total = 0.0
+    total = extra
+    acc = None
+    last = weights
+    shape = weights.shape
     for leaf in leaves:
-        if getattr(leaf, "ndim", 0) == 1:
-            total = total + xp.vecdot(leaf, leaf)
+        if leaf.shape == shape:
+            acc = last if acc is None else acc + last
+            last = leaf
         else:
             total = total + xp.sum(leaf)
-    return total
+    return total + (last @ last if acc is None else acc @ last)
 
 
 def select(xp, ok, new, fallback):

@@ -55,12 +55,12 @@ class IDBD(NamedTuple):
 
     def update_from_error(self, state: IDBDState, z, error):
         """Return ``(state, alpha * error * z)`` after the meta-step on ``beta`` and ``h``."""
-        xp = namespace(z)
-        dz = error * z
-        beta = state.beta + self.meta_step_size * (dz * state.h)
+        xp = z.__array_namespace__()
+        beta = state.beta + ((self.meta_step_size * error) * z) * state.h
         alpha = xp.exp(beta)
-        inc = alpha * dz
-        h = state.h * xp.maximum(1.0 - alpha * z * z, 0.0) + inc
+        az = alpha * z
+        inc = az * error
+        h = state.h * xp.maximum(1.0 - az * z, 0.0) + inc
         return IDBDState(beta, h), inc
 
     def step_sizes(self, state: IDBDState, z=None):

@@ -43,7 +43,7 @@ class NLMS(NamedTuple):
         return state, (self.step_size * error / (self.eps + xp.vecdot(z, z))) * z
 
     def step_sizes(self, state: NLMSState, z):
-        """Effective per-weight step sizes ``alpha / (eps + z.z)`` for input ``z``."""
+        """Nominal per-weight step sizes (``step_size``, shape of ``z``); the effective
+        step for an input ``x`` is ``step_size / (eps + x.x)``."""
         xp = namespace(z)
-        a = self.step_size / (self.eps + xp.vecdot(z, z))
-        return xp.zeros(z.shape, dtype=default_float(xp, z.dtype)) + a
+        return xp.zeros(z.shape, dtype=default_float(xp, z.dtype)) + self.step_size

@@ -1,9 +1,29 @@
 """Streams of samples for continual learning, usable inside compiled loops.
 
 A stream is a frozen (hashable) object with ``feature_dim`` and two pure functions:
-``init(key) -> state`` and ``step(state, key) -> (state, TimeStep)``.
+``init(key) -> state`` and ``step(state, key) -> (state, TimeStep)`` (supervised) or
+``(state, TDTimeStep)`` (temporal difference).
 """
 
+from sensorimotor.envs.streams.random_walk_chain import ChainState, RandomWalkChainStream
+from sensorimotor.envs.streams.supervised import (
+    AbruptChangeStream,
+    CyclicStream,
+    RandomWalkStream,
+    ScaleDriftStream,
+    SuttonExperiment1Stream,
+)
+from sensorimotor.envs.streams.td_time_step import TDTimeStep
 from sensorimotor.envs.streams.time_step import TimeStep
 
-__all__ = ["TimeStep"]
+__all__ = [
+    "TimeStep",
+    "TDTimeStep",
+    "RandomWalkStream",
+    "AbruptChangeStream",
+    "SuttonExperiment1Stream",
+    "CyclicStream",
+    "ScaleDriftStream",
+    "RandomWalkChainStream",
+    "ChainState",
+]

@@ -1,0 +1,237 @@
+"""Non-stationary supervised streams (JAX, usable inside ``jit``/``scan``/``vmap``).
+
+Each stream is a frozen NamedTuple: its float fields are leaves (a compiled loop does not
+recompile for another noise level or drift rate), its int fields are structure.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import jax
+import jax.numpy as jnp
+
+from sensorimotor.envs.streams.time_step import TimeStep
+
+
+class WeightsState(NamedTuple):
+    """Target weights ``w`` (shape ``(feature_dim,)``) and the step counter ``t``."""
+
+    w: Any
+    t: Any
+
+
+def _linear_sample(key, w, noise_std):
+    kx, kn = jax.random.split(key)
+    x = jax.random.normal(kx, w.shape, w.dtype)
+    y = x @ w + noise_std * jax.random.normal(kn, (), w.dtype)
+    return TimeStep(x, y)
+
+
+class RandomWalkStream(NamedTuple):
+    r"""Linear target whose weights drift by a Gaussian random walk.
+
+    .. math::
+        w_{t+1} = w_t + \sigma_d\,\epsilon_t, \quad x_t \sim \mathcal N(0, I), \quad
+        y_t = w_t^\top x_t + \sigma_n \eta_t
+
+    with :math:`w_0 \sim \mathcal N(0, I)`.
+
+    Example:
+        >>> import jax
+        >>> stream = RandomWalkStream(feature_dim=3, drift_rate=0.01, noise_std=0.0)
+        >>> s = stream.init(jax.random.key(0))
+        >>> s, ts = stream.step(s, jax.random.key(1))
+        >>> print(ts.x.shape, abs(float(ts.y - ts.x @ s.w)) < 0.2)
+        (3,) True
+    """
+
+    feature_dim: int = 10
+    drift_rate: float = 0.001
+    noise_std: float = 0.1
+
+    def init(self, key) -> WeightsState:
+        """Initial target weights from ``key``."""
+        return WeightsState(jax.random.normal(key, (self.feature_dim,)), jnp.zeros((), jnp.int32))
+
+    def step(self, state: WeightsState, key):
+        """Sample ``(x, y)`` with the current weights, then drift the weights."""
+        k1, k2 = jax.random.split(key)
+        ts = _linear_sample(k1, state.w, self.noise_std)
+        w = state.w + self.drift_rate * jax.random.normal(k2, state.w.shape, state.w.dtype)
+        return WeightsState(w, state.t + 1), ts
+
+
+class AbruptChangeStream(NamedTuple):
+    r"""Linear target whose weights are redrawn from :math:`\mathcal N(0, I)` every
+    ``change_interval`` steps; :math:`y = w^\top x + \sigma_n\eta`, :math:`x \sim \mathcal N(0, I)`.
+
+    Example:
+        >>> import jax
+        >>> stream = AbruptChangeStream(feature_dim=2, change_interval=2, noise_std=0.0)
+        >>> s = stream.init(jax.random.key(0))
+        >>> ws = []
+        >>> for t in range(4):
+        ...     s, _ = stream.step(s, jax.random.key(t))
+        ...     ws.append(s.w)
+        >>> print(bool((ws[0] == ws[1]).all()), bool((ws[1] == ws[2]).all()))
+        False True
+    """
+
+    feature_dim: int = 10
+    change_interval: int = 1000
+    noise_std: float = 0.1
+
+    def init(self, key) -> WeightsState:
+        """Initial target weights from ``key``."""
+        return WeightsState(jax.random.normal(key, (self.feature_dim,)), jnp.zeros((), jnp.int32))
+
+    def step(self, state: WeightsState, key):
+        """Sample ``(x, y)``; after every ``change_interval`` samples, redraw the weights."""
+        k1, k2 = jax.random.split(key)
+        ts = _linear_sample(k1, state.w, self.noise_std)
+        t = state.t + 1
+        fresh = jax.random.normal(k2, state.w.shape, state.w.dtype)
+        w = jnp.where(t % self.change_interval == 0, fresh, state.w)
+        return WeightsState(w, t), ts
+
+
+class SuttonExperiment1Stream(NamedTuple):
+    r"""Sutton (1992), Experiments 1 and 2: 5 relevant inputs whose weights flip sign.
+
+    :math:`x \sim \mathcal N(0, I_{20})`; the target is :math:`y = \sum_{i<5} s_i x_i`
+    with :math:`s_i \in \{+1, -1\}` (drawn at random at the start) and no noise; the
+    other 15 inputs are irrelevant (weight 0). Every ``change_interval`` (20) samples one
+    relevant weight, chosen at random, flips its sign. No bias input: use
+    ``LinearLearner(..., bias=False)`` as in the paper.
+
+    Example:
+        >>> import jax
+        >>> stream = SuttonExperiment1Stream()
+        >>> s = stream.init(jax.random.key(0))
+        >>> s, ts = stream.step(s, jax.random.key(1))
+        >>> print(stream.feature_dim, float(ts.y) == float(ts.x[:5] @ s.signs))
+        20 True
+    """
+
+    num_relevant: int = 5
+    num_irrelevant: int = 15
+    change_interval: int = 20
+
+    @property
+    def feature_dim(self) -> int:
+        """``num_relevant + num_irrelevant`` (20)."""
+        return self.num_relevant + self.num_irrelevant
+
+    def init(self, key):
+        """Random initial signs of the relevant weights."""
+        signs = jnp.where(jax.random.bernoulli(key, 0.5, (self.num_relevant,)), 1.0, -1.0)
+        return SuttonState(signs, jnp.zeros((), jnp.int32))
+
+    def step(self, state, key):
+        """Sample ``(x, y)``; after every ``change_interval`` samples flip one sign."""
+        k1, k2 = jax.random.split(key)
+        x = jax.random.normal(k1, (self.feature_dim,), state.signs.dtype)
+        y = x[: self.num_relevant] @ state.signs
+        t = state.t + 1
+        i = jax.random.randint(k2, (), 0, self.num_relevant)
+        flip = (t % self.change_interval == 0) & (jnp.arange(self.num_relevant) == i)
+        signs = jnp.where(flip, -state.signs, state.signs)
+        return SuttonState(signs, t), TimeStep(x, y)
+
+
+class SuttonState(NamedTuple):
+    """Signs of the relevant target weights and the step counter."""
+
+    signs: Any
+    t: Any
+
+
+class CyclicState(NamedTuple):
+    """The ``table`` of target weights (``(num_targets, feature_dim)``) and the counter."""
+
+    table: Any
+    t: Any
+
+
+class CyclicStream(NamedTuple):
+    r"""Target weights cycle through ``num_targets`` fixed vectors, each held for
+    ``cycle_length`` steps: a recurring task (continual learning must not forget).
+
+    :math:`y = w_{k(t)}^\top x + \sigma_n\eta`, :math:`k(t) = \lfloor t / L\rfloor \bmod K`.
+
+    Example:
+        >>> import jax
+        >>> stream = CyclicStream(feature_dim=2, cycle_length=1, num_targets=2, noise_std=0.0)
+        >>> s = stream.init(jax.random.key(0))
+        >>> s, a = stream.step(s, jax.random.key(1))
+        >>> s, b = stream.step(s, jax.random.key(1))
+        >>> s, c = stream.step(s, jax.random.key(1))
+        >>> print(float(a.y) == float(c.y), float(a.y) == float(b.y))
+        True False
+    """
+
+    feature_dim: int = 10
+    cycle_length: int = 1000
+    num_targets: int = 3
+    noise_std: float = 0.1
+
+    def init(self, key) -> CyclicState:
+        """Draw the table of target weights."""
+        table = jax.random.normal(key, (self.num_targets, self.feature_dim))
+        return CyclicState(table, jnp.zeros((), jnp.int32))
+
+    def step(self, state: CyclicState, key):
+        """Sample ``(x, y)`` with the current target of the cycle."""
+        k = (state.t // self.cycle_length) % self.num_targets
+        ts = _linear_sample(key, state.table[k], self.noise_std)
+        return CyclicState(state.table, state.t + 1), ts
+
+
+class ScaleDriftState(NamedTuple):
+    """Fixed target weights ``w`` and the log-scales ``log_scale`` of the inputs."""
+
+    w: Any
+    log_scale: Any
+
+
+class ScaleDriftStream(NamedTuple):
+    r"""Fixed target on inputs whose scales drift: a test of normalisers and of step-size
+    rules on raw robot-like signals.
+
+    .. math::
+        s_{t+1} = \mathrm{clip}(s_t + \sigma_d\epsilon_t, -S, S), \quad
+        x_t = e^{s_t} \odot \xi_t, \;\xi_t \sim \mathcal N(0, I), \quad
+        y_t = w^\top \xi_t + \sigma_n\eta_t
+
+    so the weight the learner needs for input :math:`i` is :math:`w_i e^{-s_i}`, which
+    drifts over orders of magnitude (``max_log_scale`` :math:`S`).
+
+    Example:
+        >>> import jax
+        >>> stream = ScaleDriftStream(feature_dim=2, drift_rate=0.0, noise_std=0.0)
+        >>> s = stream.init(jax.random.key(0))
+        >>> s, ts = stream.step(s, jax.random.key(1))
+        >>> print(ts.x.shape)
+        (2,)
+    """
+
+    feature_dim: int = 10
+    drift_rate: float = 0.01
+    max_log_scale: float = 3.0
+    noise_std: float = 0.1
+
+    def init(self, key) -> ScaleDriftState:
+        """Draw the target weights; log-scales start at 0."""
+        w = jax.random.normal(key, (self.feature_dim,))
+        return ScaleDriftState(w, jnp.zeros_like(w))
+
+    def step(self, state: ScaleDriftState, key):
+        """Sample ``(x, y)``, then drift the log-scales."""
+        k1, k2, k3 = jax.random.split(key, 3)
+        xi = jax.random.normal(k1, state.w.shape, state.w.dtype)
+        y = xi @ state.w + self.noise_std * jax.random.normal(k2, (), state.w.dtype)
+        x = jnp.exp(state.log_scale) * xi
+        s = state.log_scale + self.drift_rate * jax.random.normal(k3, state.w.shape)
+        s = jnp.clip(s, -self.max_log_scale, self.max_log_scale)
+        return ScaleDriftState(state.w, s), TimeStep(x, y)

@@ -1,0 +1,46 @@
+"""Input checks shared by the linear learners (cheap on the per-sample NumPy path)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+
+def is_traced(a) -> bool:
+    """True if ``a`` is a JAX tracer (inside ``jit``/``scan``/``vmap``): no value checks."""
+    if not type(a).__module__.startswith("jax"):
+        return False
+    import jax
+
+    return isinstance(a, jax.core.Tracer)
+
+
+def check_vector(name: str, x, n: int):
+    """Raise unless ``x`` is a float array of shape ``(n,)``; return its namespace."""
+    get = getattr(x, "__array_namespace__", None)
+    if get is None:
+        raise TypeError(f"{name} must be an array of shape ({n},), got {type(x).__name__}")
+    if x.shape != (n,):
+        raise ValueError(f"{name} must have shape ({n},), got {x.shape}")
+    return get()
+
+
+def check_finite_vector(name: str, x) -> None:
+    """Raise ``ValueError`` if a concrete array ``x`` holds NaN or inf."""
+    if not is_traced(x) and not bool(np.all(np.isfinite(np.asarray(x)))):
+        raise ValueError(f"{name} contains NaN or inf: {np.asarray(x)}")
+
+
+def check_finite_scalar(name: str, y) -> None:
+    """Raise ``ValueError``/``TypeError`` unless a concrete ``y`` is a finite real scalar."""
+    if is_traced(y):
+        return
+    try:
+        v = float(y)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a real scalar, got {y!r}") from None
+    if getattr(y, "ndim", 0) != 0:
+        raise ValueError(f"{name} must be a scalar, got shape {y.shape}")
+    if not math.isfinite(v):
+        raise ValueError(f"{name} is not finite: {v}")

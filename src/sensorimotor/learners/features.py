@@ -1,0 +1,123 @@
+"""Feature construction for robot signals: tile coding and radial basis functions.
+
+Both work on the array API (NumPy eagerly, JAX inside compiled loops) and map a raw
+signal vector of shape ``(input_dim,)`` to a feature vector for a linear learner.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from sensorimotor.rules._common import namespace
+
+
+class TileCoder(NamedTuple):
+    r"""Tile coding (Sutton & Barto 2018, section 9.5.4): ``num_tilings`` offset grids.
+
+    Each input dimension :math:`j` is scaled to tile units,
+    :math:`u_j = (x_j - \text{low}_j) / (\text{high}_j - \text{low}_j)\cdot T`
+    (``T = tiles_per_dim``), clipped to :math:`[0, T]`; tiling :math:`k` is displaced by
+    :math:`(k\,(2j + 1) \bmod n)/n` of a tile width along dimension :math:`j` (the
+    asymmetric offsets recommended by Miller & Glanz, :math:`n` = ``num_tilings``), and contributes
+    one active tile among :math:`(T + 1)^d`. The feature vector is binary, of length
+    ``num_tilings * (T + 1) ** d``, with exactly ``num_tilings`` ones. Use a step size
+    of about ``1 / num_tilings`` times the one for a single feature.
+
+    Example:
+        >>> import numpy as np
+        >>> coder = TileCoder(low=(0.0,), high=(1.0,), tiles_per_dim=4, num_tilings=2)
+        >>> phi = coder(np.array([0.3]))
+        >>> print(coder.feature_dim, int(phi.sum()), np.flatnonzero(phi))
+        10 2 [1 6]
+    """
+
+    low: tuple = (0.0,)
+    high: tuple = (1.0,)
+    tiles_per_dim: int = 8
+    num_tilings: int = 8
+
+    @property
+    def feature_dim(self) -> int:
+        """``num_tilings * (tiles_per_dim + 1) ** input_dim``."""
+        return self.num_tilings * (self.tiles_per_dim + 1) ** len(self.low)
+
+    def active(self, x):
+        """Indices of the active tiles, one per tiling, shape ``(num_tilings,)``."""
+        xp = namespace(x)
+        d = len(self.low)
+        if x.shape != (d,):
+            raise ValueError(f"x must have shape ({d},), got {x.shape}")
+        low = xp.asarray(self.low, dtype=x.dtype)
+        high = xp.asarray(self.high, dtype=x.dtype)
+        t, n = self.tiles_per_dim, self.num_tilings
+        u = xp.clip((x - low) / (high - low) * t, 0.0, float(t))
+        k = xp.reshape(xp.arange(n, dtype=xp.int32), (n, 1))
+        odd = xp.reshape(2 * xp.arange(d, dtype=xp.int32) + 1, (1, d))
+        offsets = xp.astype((k * odd) % n, x.dtype) / n  # fractions of a tile width
+        cells = xp.astype(xp.floor(u + offsets), xp.int32)  # (n, d), each in [0, t]
+        cells = xp.clip(cells, 0, t)
+        strides = xp.asarray([(t + 1) ** j for j in range(d)], dtype=xp.int32)
+        flat = xp.sum(cells * strides, axis=1)
+        return flat + xp.arange(n, dtype=xp.int32) * (t + 1) ** d
+
+    def __call__(self, x):
+        """The binary feature vector of ``x`` (dtype of ``x``)."""
+        xp = namespace(x)
+        idx = self.active(x)
+        grid = xp.arange(self.feature_dim, dtype=xp.int32)
+        hits = xp.reshape(grid, (1, -1)) == xp.reshape(idx, (-1, 1))
+        return xp.astype(xp.any(hits, axis=0), x.dtype)
+
+
+class RBFFeatures(NamedTuple):
+    r"""Gaussian radial basis features :math:`\phi_i(x) = \exp(-\|x - c_i\|^2 / (2\sigma^2))`.
+
+    ``centers`` has shape ``(num_features, input_dim)``; build a grid with
+    :meth:`grid` or random centres with :meth:`random` (NumPy, seeded). With
+    ``normalize=True`` the features sum to one (a normalised RBF network).
+
+    Example:
+        >>> import numpy as np
+        >>> rbf = RBFFeatures.grid(low=(0.0,), high=(1.0,), num_per_dim=3, sigma=0.5)
+        >>> print(np.round(rbf(np.array([0.5])), 3))
+        [0.607 1.    0.607]
+    """
+
+    centers: Any
+    sigma: float = 1.0
+    normalize: bool = False
+
+    @property
+    def feature_dim(self) -> int:
+        """Number of centres."""
+        return int(self.centers.shape[0])
+
+    @classmethod
+    def grid(cls, low, high, num_per_dim: int, sigma: float, normalize: bool = False):
+        """Centres on a regular grid of ``num_per_dim`` points per dimension."""
+        axes = [np.linspace(lo, hi, num_per_dim) for lo, hi in zip(low, high, strict=True)]
+        mesh = np.meshgrid(*axes, indexing="ij")
+        return cls(np.stack([m.ravel() for m in mesh], axis=1), sigma, normalize)
+
+    @classmethod
+    def random(
+        cls, num_features: int, low, high, sigma: float, seed: int = 0, normalize: bool = False
+    ):
+        """``num_features`` centres drawn uniformly in the box ``[low, high]``."""
+        rng = np.random.default_rng(seed)
+        lo, hi = np.asarray(low, float), np.asarray(high, float)
+        return cls(lo + (hi - lo) * rng.uniform(size=(num_features, lo.size)), sigma, normalize)
+
+    def __call__(self, x):
+        """Features of ``x`` (shape ``(input_dim,)``), shape ``(num_features,)``."""
+        xp = namespace(x)
+        c = xp.asarray(self.centers, dtype=x.dtype)
+        if x.shape != (c.shape[1],):
+            raise ValueError(f"x must have shape ({c.shape[1]},), got {x.shape}")
+        d2 = xp.sum((c - x) ** 2, axis=1)
+        phi = xp.exp(-d2 / (2.0 * self.sigma**2))
+        if self.normalize:
+            phi = phi / xp.sum(phi)
+        return phi

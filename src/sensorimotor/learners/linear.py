@@ -1,0 +1,207 @@
+"""Linear supervised learner: one closed-form rule, optional normaliser, divergence guard."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from sensorimotor.learners._checks import (
+    check_finite_scalar,
+    check_finite_vector,
+    check_vector,
+    is_traced,
+)
+from sensorimotor.learners.update_result import UpdateResult
+from sensorimotor.rules._common import default_float
+from sensorimotor.rules.guard import DivergenceError, check_policy, finite_probe, select
+from sensorimotor.rules.lms import LMS
+
+_ONES = {}
+
+
+def _one(xp, dtype):
+    """A cached ``[1.0]`` of ``dtype`` for the bias feature (NumPy); a fresh one on JAX."""
+    if xp is not np:
+        return xp.ones((1,), dtype=dtype)
+    one = _ONES.get(dtype)
+    if one is None:
+        one = _ONES[dtype] = np.ones((1,), dtype=dtype)
+        one.flags.writeable = False
+    return one
+
+
+class LinearState(NamedTuple):
+    """State of a :class:`LinearLearner`.
+
+    Attributes:
+        weights: shape ``(feature_dim + bias,)``; the bias weight, if any, is last.
+        optimizer: the rule's state (e.g. :class:`~sensorimotor.rules.IDBDState`).
+        normalizer: the normaliser's state, or ``None``.
+        guard_count: number of divergence recoveries so far (int32 scalar).
+    """
+
+    weights: Any
+    optimizer: Any
+    normalizer: Any
+    guard_count: Any
+
+
+class LinearMetrics(NamedTuple):
+    """Per-step metrics of a :class:`LinearLearner` update.
+
+    Attributes:
+        squared_error: ``error ** 2`` of the prediction made before the update.
+        guard: 1.0 if the divergence guard restarted the learner on this step, else 0.0.
+    """
+
+    squared_error: Any
+    guard: Any
+
+
+class LinearLearner(NamedTuple):
+    r"""Linear prediction :math:`\hat y = w^\top [\tilde x; 1]` learned online by a rule.
+
+    ``optimizer`` is a closed-form rule of :mod:`sensorimotor.rules` (``LMS``, ``NLMS``,
+    ``IDBD``, ``Autostep``, ``RLS``); ``normalizer`` (``EMANormalizer``,
+    ``WelfordNormalizer`` or ``None``) maps ``x`` to :math:`\tilde x` after updating its
+    statistics with ``x``; ``bias`` appends a constant 1 feature. Each step:
+
+    .. math::
+        \hat y = w^\top \tilde x, \quad \delta = y - \hat y, \quad
+        w \leftarrow w + \text{optimizer.update\_from\_error}(\tilde x, \delta)
+
+    then the divergence guard (:mod:`sensorimotor.rules.guard`, policy ``guard``) checks
+    that the new state is finite. The same code runs eagerly on NumPy arrays (a robot's
+    per-sample loop) and compiled on JAX arrays (:func:`sensorimotor.run.run_learning_loop`).
+
+    Bad input (wrong shape, NaN or inf in ``x`` or ``y``) raises ``ValueError`` or
+    ``TypeError`` naming the argument; since the update is pure the state passed in is
+    untouched. Inside ``jit`` only shapes are checked.
+
+    Example:
+        >>> import numpy as np
+        >>> from sensorimotor.rules import IDBD
+        >>> learner = LinearLearner(optimizer=IDBD(initial_step_size=0.05, meta_step_size=0.01))
+        >>> state = learner.init(2)
+        >>> rng = np.random.default_rng(0)
+        >>> for _ in range(500):
+        ...     x = rng.normal(size=2)
+        ...     result = learner.update(state, x, 2.0 * x[0] - x[1] + 0.5)
+        ...     state = result.state
+        >>> print(np.round(state.weights, 2))
+        [ 2.  -1.   0.5]
+    """
+
+    optimizer: Any = LMS(0.01)
+    normalizer: Any = None
+    bias: bool = True
+    guard: str = "reset"
+
+    def init(self, feature_dim: int, xp=None, dtype=None) -> LinearState:
+        """Initial state for inputs of shape ``(feature_dim,)``.
+
+        ``xp`` is the engine (``numpy``, the default, or ``jax.numpy``); ``dtype`` the
+        floating dtype (default: the engine's default float).
+        """
+        check_policy(self.guard)
+        if not hasattr(self.optimizer, "update_from_error"):
+            raise TypeError(
+                f"optimizer must be a supervised rule with update_from_error, "
+                f"got {type(self.optimizer).__name__}"
+            )
+        xp = np if xp is None else xp
+        dtype = default_float(xp, dtype)
+        n = int(feature_dim) + (1 if self.bias else 0)
+        norm = None if self.normalizer is None else self.normalizer.init(feature_dim, xp, dtype)
+        return LinearState(
+            xp.zeros((n,), dtype=dtype),
+            self.optimizer.init(n, xp, dtype),
+            norm,
+            xp.zeros((), dtype=xp.int32),
+        )
+
+    def _features(self, xp, state, x, update_stats):
+        norm = state.normalizer
+        if self.normalizer is not None:
+            if update_stats:
+                norm, x = self.normalizer.update(norm, x)
+            else:
+                x = self.normalizer.normalize(norm, x)
+        if self.bias:
+            x = xp.concatenate((x, _one(xp, x.dtype)))
+        return norm, x
+
+    def step_sizes(self, state: LinearState):
+        """The optimizer's per-weight step sizes, shape of ``state.weights``."""
+        return self.optimizer.step_sizes(state.optimizer, state.weights)
+
+    def predict(self, state: LinearState, x):
+        """Prediction for ``x`` (shape ``(feature_dim,)``) without learning."""
+        n = state.weights.shape[0] - (1 if self.bias else 0)
+        xp = check_vector("x", x, n)
+        check_finite_vector("x", x)
+        _, xb = self._features(xp, state, x, update_stats=False)
+        return state.weights @ xb
+
+    def update(self, state: LinearState, x, y) -> UpdateResult:
+        """Predict ``y`` from ``x``, then learn from the error.
+
+        Args:
+            state: the current :class:`LinearState`.
+            x: input, shape ``(feature_dim,)``.
+            y: target, a scalar.
+
+        Returns:
+            ``UpdateResult(state, prediction, error, LinearMetrics)``; ``prediction`` and
+            ``error`` are those of the state passed in.
+        """
+        w = state.weights
+        n = w.shape[0] - (1 if self.bias else 0)
+        try:
+            xp = x.__array_namespace__()
+            if x.shape != (n,):
+                raise ValueError
+        except (AttributeError, ValueError):
+            check_vector("x", x, n)  # raises with a clear message
+            raise
+        if self.normalizer is None:  # the per-sample fast path
+            norm = None
+            xb = xp.concatenate((x, _one(xp, x.dtype))) if self.bias else x
+        else:
+            norm, xb = self._features(xp, state, x, update_stats=True)
+        pred = w @ xb
+        err = y - pred
+        eager = xp is np
+        if eager and not math.isfinite(err):
+            check_finite_vector("x", x)
+            check_finite_scalar("y", y)
+        elif not eager and not is_traced(err):
+            check_finite_vector("x", x)
+            check_finite_scalar("y", y)
+        opt, inc = self.optimizer.update_from_error(state.optimizer, xb, err)
+        w_new = w + inc
+        probe = finite_probe(xp, w_new, opt, err * err)
+        new = LinearState(w_new, opt, norm, state.guard_count)
+        if eager:
+            if math.isfinite(probe):
+                return UpdateResult(new, pred, err, LinearMetrics(err * err, 0.0))
+            if self.guard == "raise":
+                raise DivergenceError(
+                    f"LinearLearner state became non-finite (optimizer "
+                    f"{type(self.optimizer).__name__}); state left unchanged"
+                )
+        fresh = self.init(n, xp, w.dtype)
+        fresh = fresh._replace(guard_count=state.guard_count + 1)
+        _, xb0 = self._features(xp, fresh, x, update_stats=False)
+        pred0 = fresh.weights @ xb0
+        if eager:
+            err0 = y - pred0
+            return UpdateResult(fresh, pred0, err0, LinearMetrics(err0 * err0, 1.0))
+        ok = xp.isfinite(probe)
+        out = select(xp, ok, new, fresh)
+        pred = xp.where(ok, pred, pred0)
+        err = y - pred
+        guard = xp.where(ok, 0.0, 1.0).astype(w.dtype)
+        return UpdateResult(out, pred, err, LinearMetrics(err * err, guard))

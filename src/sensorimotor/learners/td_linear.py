@@ -1,0 +1,146 @@
+"""Linear TD(lambda) learner with an adaptive step-size rule and a divergence guard."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from sensorimotor.learners._checks import check_finite_scalar, check_finite_vector, check_vector
+from sensorimotor.learners.update_result import UpdateResult
+from sensorimotor.rules._common import default_float
+from sensorimotor.rules.guard import DivergenceError, check_policy, finite_probe, select
+from sensorimotor.rules.td_idbd import TDIDBD
+
+
+class TDLinearState(NamedTuple):
+    """State of a :class:`TDLinearLearner`: ``weights`` (``(feature_dim,)``), the rule's
+    state ``optimizer`` (with the eligibility trace) and ``guard_count``."""
+
+    weights: Any
+    optimizer: Any
+    guard_count: Any
+
+
+class TDMetrics(NamedTuple):
+    """Per-step metrics of a TD update.
+
+    Attributes:
+        squared_td_error: the squared TD error of the transition.
+        guard: 1.0 if the divergence guard restarted the learner on this step.
+    """
+
+    squared_td_error: Any
+    guard: Any
+
+
+class TDLinearLearner(NamedTuple):
+    r"""Linear value prediction :math:`v(x) = w^\top x` learned by TD(:math:`\lambda`).
+
+    For a transition :math:`x \to x'` with reward (cumulant) :math:`r` and discount
+    :math:`\gamma` (0 when the episode ends):
+
+    .. math::
+        \delta = r + \gamma\, w^\top x' - w^\top x, \qquad
+        w \leftarrow w + \text{optimizer.update\_from\_td\_error}(x, x', \delta, \gamma)
+
+    ``optimizer`` is :class:`~sensorimotor.rules.TDIDBD` (semi-gradient or full gradient)
+    or :class:`~sensorimotor.rules.AutoTDIDBD`; the eligibility trace and its decay
+    :math:`\lambda` (``trace_decay``) belong to the rule. ``TDIDBD(meta_step_size=0)`` is
+    plain TD(:math:`\lambda`). No bias feature is added (add a constant feature yourself if
+    you want one). The divergence guard is that of :class:`LinearLearner`.
+
+    Example:
+        >>> import numpy as np
+        >>> learner = TDLinearLearner(TDIDBD(initial_step_size=0.5, meta_step_size=0.0))
+        >>> s = learner.init(1)
+        >>> for _ in range(20):  # a state that gives reward 1 and ends
+        ...     s = learner.update(s, np.ones(1), 1.0, np.ones(1), 0.0).state
+        >>> print(round(float(s.weights[0]), 4))
+        1.0
+    """
+
+    optimizer: Any = TDIDBD()
+    guard: str = "reset"
+
+    def init(self, feature_dim: int, xp=None, dtype=None) -> TDLinearState:
+        """Initial state for features of shape ``(feature_dim,)`` (``xp``: engine)."""
+        check_policy(self.guard)
+        if not hasattr(self.optimizer, "update_from_td_error"):
+            raise TypeError(
+                f"optimizer must be a TD rule with update_from_td_error, "
+                f"got {type(self.optimizer).__name__}"
+            )
+        xp = np if xp is None else xp
+        dtype = default_float(xp, dtype)
+        n = int(feature_dim)
+        return TDLinearState(
+            xp.zeros((n,), dtype=dtype), self.optimizer.init(n, xp, dtype), xp.zeros((), xp.int32)
+        )
+
+    @property
+    def normalizer(self):
+        """TD learners have no input normaliser (``None``)."""
+        return None
+
+    def step_sizes(self, state: TDLinearState):
+        """The rule's per-weight step sizes."""
+        return self.optimizer.step_sizes(state.optimizer, state.weights)
+
+    def predict(self, state: TDLinearState, x):
+        """The value estimate ``w . x``."""
+        check_vector("x", x, state.weights.shape[0])
+        check_finite_vector("x", x)
+        return state.weights @ x
+
+    def update(self, state: TDLinearState, x, reward, next_x, gamma) -> UpdateResult:
+        """Learn from the transition ``x -> next_x``.
+
+        Args:
+            state: the current :class:`TDLinearState`.
+            x, next_x: features, shape ``(feature_dim,)``.
+            reward: the reward (cumulant) of the transition, a scalar.
+            gamma: its discount, a scalar in ``[0, 1]`` (0 at the end of an episode).
+
+        Returns:
+            ``UpdateResult(state, prediction, error, TDMetrics)`` with the prediction
+            ``w . x`` and the TD error, both before the update.
+        """
+        w = state.weights
+        n = w.shape[0]
+        xp = check_vector("x", x, n)
+        check_vector("next_x", next_x, n)
+        v = w @ x
+        delta = reward + gamma * (w @ next_x) - v
+        eager = xp is np
+        if eager and not math.isfinite(delta):
+            check_finite_vector("x", x)
+            check_finite_vector("next_x", next_x)
+            check_finite_scalar("reward", reward)
+            check_finite_scalar("gamma", gamma)
+        if eager and not 0.0 <= float(gamma) <= 1.0:
+            raise ValueError(f"gamma must be in [0, 1], got {gamma}")
+        opt, inc = self.optimizer.update_from_td_error(state.optimizer, x, next_x, delta, gamma)
+        w_new = w + inc
+        probe = finite_probe(xp, w_new, opt, delta * delta)
+        new = TDLinearState(w_new, opt, state.guard_count)
+        if eager:
+            if math.isfinite(probe):
+                return UpdateResult(new, v, delta, TDMetrics(delta * delta, 0.0))
+            if self.guard == "raise":
+                raise DivergenceError(
+                    f"TDLinearLearner state became non-finite (optimizer "
+                    f"{type(self.optimizer).__name__}); state left unchanged"
+                )
+        fresh = self.init(n, xp, w.dtype)
+        fresh = fresh._replace(guard_count=state.guard_count + 1)
+        if eager:
+            d0 = reward + 0.0 * v  # the restarted weights are zero: v = 0, delta = reward
+            return UpdateResult(fresh, 0.0 * v, d0, TDMetrics(d0 * d0, 1.0))
+        ok = xp.isfinite(probe)
+        out = select(xp, ok, new, fresh)
+        v = xp.where(ok, v, 0.0)
+        delta = xp.where(ok, delta, reward + 0.0 * v)
+        guard = xp.where(ok, 0.0, 1.0).astype(w.dtype)
+        return UpdateResult(out, v, delta, TDMetrics(delta * delta, guard))

@@ -1,0 +1,368 @@
+"""Compiled learning loops: ``lax.scan`` over a stream, vmapped over seeds and settings.
+
+The loop is compiled once per *structure* (learner and stream types, their int/bool/str
+settings, ``num_steps``, ``trace_interval`` and the tracking options); float settings
+(step sizes, meta step sizes, noise levels) and the key are traced arguments. So a
+second call with another seed or step size reuses the compiled code, and a sweep over
+seeds x step sizes is one compilation (:func:`run_sweep`).
+
+Metrics are summarised inside the loop: a running mean per block of ``trace_interval``
+steps (the decimated ``trace``) and their mean over the run (``metrics``); no per-step
+array is kept. Running means use :math:`m \\leftarrow m + (v - m)/k`, accurate in float32.
+"""
+
+from __future__ import annotations
+
+import collections
+import functools
+from collections.abc import Sequence
+from typing import Any, NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from sensorimotor.rules.guard import DivergenceError
+
+
+def _is_static(leaf) -> bool:
+    return isinstance(leaf, (bool, int, str, np.bool_, np.integer)) or leaf is None
+
+
+def partition(tree):
+    """Return ``(dynamic_leaves, static)``.
+
+    Float and array leaves are dynamic (they become traced arguments of a compiled
+    function, so changing them does not recompile); bools, ints and strings, together
+    with the tree structure, form ``static``, a hashable key of the compilation cache.
+    Objects that are not pytrees (e.g. a frozen dataclass) are one static leaf.
+
+    >>> from sensorimotor.rules import IDBD
+    >>> dyn, static = partition((IDBD(0.1, 0.01), 3))
+    >>> print(dyn)
+    [0.1, 0.01]
+    """
+    leaves, treedef = jax.tree_util.tree_flatten(tree)
+    dynamic, fixed = [], []
+    for i, leaf in enumerate(leaves):
+        if _is_static(leaf):
+            fixed.append((i, leaf))
+        else:
+            dynamic.append(leaf)
+    static = (treedef, tuple(fixed), len(leaves))
+    hash(static)  # fail early, with a clear error, if a static leaf is unhashable
+    return dynamic, static
+
+
+def combine(dynamic, static):
+    """Inverse of :func:`partition`."""
+    treedef, fixed, n = static
+    leaves = [None] * n
+    fixed_idx = {i for i, _ in fixed}
+    for i, leaf in fixed:
+        leaves[i] = leaf
+    it = iter(dynamic)
+    for i in range(n):
+        if i not in fixed_idx:
+            leaves[i] = next(it)
+    return jax.tree_util.tree_unflatten(treedef, leaves)
+
+
+_TRACES: collections.Counter = collections.Counter()
+
+
+def compile_count() -> dict:
+    """How many times each loop body has been traced (compiled) in this process.
+
+    A diagnostic for tests and benchmarks: a call that reuses the cache leaves it
+    unchanged.
+    """
+    return dict(_TRACES)
+
+
+class LoopResult(NamedTuple):
+    """What a compiled loop returns (batched loops add leading axes to every leaf).
+
+    Attributes:
+        state: the learner state after the last step.
+        stream_state: the stream state after the last step.
+        metrics: the learner's metrics record, each field averaged over all steps.
+        trace: the same record, averaged over each block of ``trace_interval`` steps;
+            each field has shape ``(num_steps // trace_interval,)``.
+        step_sizes: the learner's per-weight step sizes at the end of each block,
+            ``(num_blocks, num_weights)``, if ``track_step_sizes`` else ``None``.
+        normalizer: the normaliser state at the end of each block (leading axis
+            ``num_blocks``) if ``track_normalizer`` else ``None``.
+    """
+
+    state: Any
+    stream_state: Any
+    metrics: Any
+    trace: Any
+    step_sizes: Any
+    normalizer: Any
+
+
+_STATIC = ("static_l", "static_s", "num_blocks", "interval", "track_ss", "track_norm", "kind")
+
+
+def _core(
+    dyn_l,
+    dyn_s,
+    key,
+    state0,
+    *,
+    static_l,
+    static_s,
+    num_blocks,
+    interval,
+    track_ss,
+    track_norm,
+    kind,
+):
+    _TRACES[kind] += 1  # runs only while tracing
+    learner = combine(dyn_l, static_l)
+    stream = combine(dyn_s, static_s)
+    k_stream, k_steps = jax.random.split(key)
+    sstate = stream.init(k_stream)
+    lstate = learner.init(stream.feature_dim, xp=jnp) if state0 is None else state0
+
+    def one(carry, t):
+        ls, ss = carry
+        ss, ts = stream.step(ss, jax.random.fold_in(k_steps, t))
+        if kind == "td":
+            res = learner.update(ls, ts.x, ts.reward, ts.next_x, ts.gamma)
+        else:
+            res = learner.update(ls, ts.x, ts.y)
+        return (res.state, ss), res.metrics
+
+    metric_shapes = jax.eval_shape(one, (lstate, sstate), jnp.zeros((), jnp.int32))[1]
+
+    def inner(carry, t):
+        ls, ss, acc, k = carry
+        (ls, ss), m = one((ls, ss), t)
+        k = k + 1
+        acc = jax.tree_util.tree_map(lambda a, v: a + (v - a) / k, acc, m)
+        return (ls, ss, acc, k), None
+
+    def block(carry, b):
+        ls, ss = carry
+        acc0 = jax.tree_util.tree_map(lambda s: jnp.zeros(s.shape, s.dtype), metric_shapes)
+        steps = b * interval + jnp.arange(interval, dtype=jnp.int32)
+        (ls, ss, acc, _), _ = jax.lax.scan(inner, (ls, ss, acc0, jnp.zeros((), jnp.int32)), steps)
+        ss_out = learner.step_sizes(ls) if track_ss else None
+        norm_out = ls.normalizer if track_norm else None
+        return (ls, ss), (acc, ss_out, norm_out)
+
+    blocks = jnp.arange(num_blocks, dtype=jnp.int32)
+    (ls, ss), (trace, ss_trace, norm_trace) = jax.lax.scan(block, (lstate, sstate), blocks)
+    metrics = jax.tree_util.tree_map(lambda a: jnp.mean(a, axis=0), trace)
+    return LoopResult(ls, ss, metrics, trace, ss_trace, norm_trace)
+
+
+@functools.partial(jax.jit, static_argnames=_STATIC)
+def _run_one(dyn_l, dyn_s, key, state0, **static):
+    return _core(dyn_l, dyn_s, key, state0, **static)
+
+
+@functools.partial(jax.jit, static_argnames=_STATIC)
+def _run_seeds(dyn_l, dyn_s, keys, state0, **static):
+    return jax.vmap(lambda k: _core(dyn_l, dyn_s, k, state0, **static))(keys)
+
+
+@functools.partial(jax.jit, static_argnames=_STATIC)
+def _run_sweep(dyn_l, dyn_s, keys, state0, **static):
+    def per_setting(dl):
+        return jax.vmap(lambda k: _core(dl, dyn_s, k, state0, **static))(keys)
+
+    return jax.vmap(per_setting)(dyn_l)
+
+
+def _prepare(learner, stream, num_steps, trace_interval, track_step_sizes, track_normalizer, kind):
+    for attr in ("feature_dim", "init", "step"):
+        if not hasattr(stream, attr):
+            raise TypeError(f"stream must have {attr!r} (see sensorimotor.envs.streams)")
+    if not hasattr(learner, "update") or not hasattr(learner, "init"):
+        raise TypeError(f"learner must have init and update, got {type(learner).__name__}")
+    num_steps = int(num_steps)
+    if num_steps <= 0:
+        raise ValueError(f"num_steps must be positive, got {num_steps}")
+    interval = num_steps if trace_interval is None else int(trace_interval)
+    if interval <= 0 or num_steps % interval:
+        raise ValueError(
+            f"trace_interval must be a positive divisor of num_steps={num_steps}, "
+            f"got {trace_interval}"
+        )
+    if track_normalizer and getattr(learner, "normalizer", None) is None:
+        raise ValueError("track_normalizer=True needs a learner with a normalizer")
+    learner.init(int(stream.feature_dim))  # validates the settings eagerly (NumPy, cheap)
+    dyn_l, static_l = partition(learner)
+    dyn_s, static_s = partition(stream)
+    static = dict(
+        static_l=static_l,
+        static_s=static_s,
+        num_blocks=num_steps // interval,
+        interval=interval,
+        track_ss=bool(track_step_sizes),
+        track_norm=bool(track_normalizer),
+        kind=kind,
+    )
+    return dyn_l, dyn_s, static
+
+
+def _guard_counts(state):
+    """Guard counters of a learner state (a Horde has one per GVF)."""
+    if hasattr(state, "guard_count"):
+        return np.asarray(state.guard_count)
+    if hasattr(state, "demons"):
+        return np.stack([np.asarray(d.guard_count) for d in state.demons], axis=-1)
+    return np.zeros(())
+
+
+def _check_guard(learner, result, state0):
+    if getattr(learner, "guard", "reset") != "raise":
+        return
+    before = 0 if state0 is None else _guard_counts(state0)
+    after = _guard_counts(result.state)
+    if bool(np.any(after > before)):
+        raise DivergenceError(
+            f"the learner diverged and was reset {int(np.max(after))} "
+            "time(s) during the compiled loop (guard='raise')"
+        )
+
+
+def run_learning_loop(
+    learner,
+    stream,
+    num_steps: int,
+    key,
+    *,
+    trace_interval=None,
+    track_step_sizes: bool = False,
+    track_normalizer: bool = False,
+    state=None,
+    _kind: str = "supervised",
+) -> LoopResult:
+    """Run ``learner`` on ``stream`` for ``num_steps`` steps, compiled (``jit`` + ``scan``).
+
+    Args:
+        learner: e.g. ``LinearLearner(optimizer=IDBD(...))``.
+        stream: a supervised stream (``step`` returns a ``TimeStep``).
+        num_steps: number of samples.
+        key: a JAX PRNG key; the stream's initial state and every sample derive from it.
+        trace_interval: block length of the decimated trace (a divisor of
+            ``num_steps``); default one block.
+        track_step_sizes: record the per-weight step sizes at the end of each block.
+        track_normalizer: record the normaliser state at the end of each block.
+        state: a learner state to continue from (default: ``learner.init``).
+
+    Returns:
+        a :class:`LoopResult`.
+
+    Example:
+        >>> import jax
+        >>> from sensorimotor.learners import LinearLearner
+        >>> from sensorimotor.rules import Autostep
+        >>> from sensorimotor.envs.streams import RandomWalkStream
+        >>> learner = LinearLearner(optimizer=Autostep(initial_step_size=0.01))
+        >>> out = run_learning_loop(learner, RandomWalkStream(5), 2000, jax.random.key(0),
+        ...                         trace_interval=500)
+        >>> print(out.trace.squared_error.shape, bool(out.trace.squared_error[-1] < 0.1))
+        (4,) True
+    """
+    dyn_l, dyn_s, static = _prepare(
+        learner, stream, num_steps, trace_interval, track_step_sizes, track_normalizer, _kind
+    )
+    result = _run_one(dyn_l, dyn_s, key, state, **static)
+    _check_guard(learner, result, state)
+    return result
+
+
+def run_learning_loop_batched(
+    learner,
+    stream,
+    num_steps: int,
+    keys,
+    *,
+    trace_interval=None,
+    track_step_sizes: bool = False,
+    track_normalizer: bool = False,
+    state=None,
+    _kind: str = "supervised",
+) -> LoopResult:
+    """:func:`run_learning_loop` vmapped over ``keys`` (one run per key, one compilation).
+
+    ``keys`` is a batch of PRNG keys (e.g. ``jax.random.split(key, 30)``); every leaf of
+    the result gains a leading axis of that size.
+
+    Example:
+        >>> import jax
+        >>> from sensorimotor.learners import LinearLearner
+        >>> from sensorimotor.rules import LMS
+        >>> from sensorimotor.envs.streams import RandomWalkStream
+        >>> out = run_learning_loop_batched(LinearLearner(LMS(0.05)), RandomWalkStream(3),
+        ...                                 1000, jax.random.split(jax.random.key(0), 4))
+        >>> print(out.metrics.squared_error.shape)
+        (4,)
+    """
+    dyn_l, dyn_s, static = _prepare(
+        learner, stream, num_steps, trace_interval, track_step_sizes, track_normalizer, _kind
+    )
+    result = _run_seeds(dyn_l, dyn_s, keys, state, **static)
+    _check_guard(learner, result, state)
+    return result
+
+
+def run_sweep(
+    learners: Sequence,
+    stream,
+    num_steps: int,
+    keys,
+    *,
+    trace_interval=None,
+    track_step_sizes: bool = False,
+    track_normalizer: bool = False,
+    _kind: str = "supervised",
+) -> LoopResult:
+    """Every learner in ``learners`` x every key in ``keys``, in one compiled call.
+
+    The learners must share their structure (same types, same int/bool/str settings);
+    their float settings are stacked and vmapped. Every leaf of the result gains two
+    leading axes, ``(len(learners), len(keys))``.
+
+    Example:
+        >>> import jax
+        >>> from sensorimotor.learners import LinearLearner
+        >>> from sensorimotor.rules import LMS
+        >>> from sensorimotor.envs.streams import RandomWalkStream
+        >>> learners = [LinearLearner(LMS(a)) for a in (0.001, 0.01, 0.1)]
+        >>> out = run_sweep(learners, RandomWalkStream(3), 1000,
+        ...                 jax.random.split(jax.random.key(0), 5))
+        >>> print(out.metrics.squared_error.shape)
+        (3, 5)
+    """
+    learners = list(learners)
+    if not learners:
+        raise ValueError("learners is empty")
+    dyn_l, dyn_s, static = _prepare(
+        learners[0],
+        stream,
+        num_steps,
+        trace_interval,
+        track_step_sizes,
+        track_normalizer,
+        _kind,
+    )
+    columns = [dyn_l]
+    for other in learners[1:]:
+        dyn, st = partition(other)
+        if st != static["static_l"]:
+            raise ValueError(
+                "all learners of a sweep must share their structure (types and int/bool/str "
+                f"settings); {other!r} differs from {learners[0]!r}"
+            )
+        columns.append(dyn)
+    stacked = [jnp.stack([jnp.asarray(col[i]) for col in columns]) for i in range(len(dyn_l))]
+    result = _run_sweep(stacked, dyn_s, keys, None, **static)
+    _check_guard(learners[0], result, None)
+    return result

@@ -1,0 +1,126 @@
+"""Tile coding and RBF features; saving and loading learner states."""
+
+import json
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from sensorimotor.continual import (
+    GVF,
+    IDBD,
+    RLS,
+    TDIDBD,
+    Autostep,
+    EMANormalizer,
+    Horde,
+    LinearLearner,
+    RBFFeatures,
+    TDLinearLearner,
+    TileCoder,
+    load_state,
+    read_header,
+    save_state,
+)
+
+
+def test_tile_coder_properties_and_engines_agree():
+    coder = TileCoder(low=(-1.0, 0.0), high=(1.0, 2.0), tiles_per_dim=5, num_tilings=4)
+    rng = np.random.default_rng(0)
+    jitted = jax.jit(lambda v: coder(v))
+    for x in rng.uniform(-1.5, 2.5, size=(50, 2)):
+        phi = coder(x)
+        assert phi.shape == (coder.feature_dim,) == (4 * 36,)
+        assert phi.sum() == 4  # one active tile per tiling
+        np.testing.assert_array_equal(phi, np.asarray(jitted(jnp.asarray(x, jnp.float32))))
+    # generalisation: nearby points share tiles, distant points share none
+    a, b, c = (
+        coder(np.array([0.1, 1.0])),
+        coder(np.array([0.15, 1.05])),
+        coder(np.array([-0.9, 0.1])),
+    )
+    assert a @ b >= 2 and a @ c == 0
+
+
+def test_tile_coded_linear_learner_fits_a_smooth_function():
+    coder = TileCoder(low=(0.0,), high=(2 * np.pi,), tiles_per_dim=10, num_tilings=8)
+    learner = LinearLearner(Autostep(0.1 / 8), bias=False)
+    state = learner.init(coder.feature_dim)
+    rng = np.random.default_rng(1)
+    for _ in range(5000):
+        x = rng.uniform(0, 2 * np.pi, size=1)
+        state = learner.update(state, coder(x), float(np.sin(x[0]))).state
+    grid = np.linspace(0.2, 6.0, 30)
+    err = [float(learner.predict(state, coder(np.array([g])))) - np.sin(g) for g in grid]
+    assert np.sqrt(np.mean(np.square(err))) < 0.1
+
+
+def test_rbf_features():
+    rbf = RBFFeatures.grid(low=(0.0, 0.0), high=(1.0, 1.0), num_per_dim=4, sigma=0.3)
+    assert rbf.feature_dim == 16
+    x = np.array([1 / 3, 2 / 3])
+    phi = rbf(x)
+    assert phi.max() == pytest.approx(1.0) and phi.argmax() == 1 * 4 + 2
+    np.testing.assert_allclose(phi, np.asarray(rbf(jnp.asarray(x))), rtol=1e-5)
+    norm = RBFFeatures.random(10, (0.0,), (1.0,), 0.2, seed=3, normalize=True)
+    assert norm(np.array([0.5])).sum() == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="shape"):
+        rbf(np.ones(3))
+
+
+STATES = [
+    LinearLearner(IDBD(0.05, 0.01), normalizer=EMANormalizer()),
+    LinearLearner(RLS(0.99, 1.0), bias=False),
+    TDLinearLearner(TDIDBD(0.05, 0.01, trace_decay=0.5)),
+    Horde((GVF(TDIDBD(0.1, 0.0)), GVF(TDIDBD(0.1, 0.01), 0.5, cumulant=1))),
+]
+
+
+@pytest.mark.parametrize("learner", STATES, ids=["linear", "rls", "td", "horde"])
+def test_save_load_round_trip_continues_identically(tmp_path, learner):
+    rng = np.random.default_rng(2)
+    td = not isinstance(learner, LinearLearner)
+
+    def step(state, x):
+        if td:
+            return learner.update(state, x, 1.0, np.roll(x, 1), 0.9).state
+        return learner.update(state, x, float(x.sum())).state
+
+    state = learner.init(3)
+    for _ in range(50):
+        state = step(state, rng.normal(size=3))
+    path = tmp_path / "s.npz"
+    save_state(path, state, learner)
+    back = load_state(path, like=learner.init(3))
+    x = rng.normal(size=3)
+    a, b = step(state, x), step(back, x)
+    for u, v in zip(jax.tree_util.tree_leaves(a), jax.tree_util.tree_leaves(b), strict=True):
+        np.testing.assert_array_equal(u, v)
+    header = read_header(path)
+    assert header["version"] == 1 and type(learner).__name__ in header["learner"]
+    # no pickle anywhere: every array loads with allow_pickle=False
+    with np.load(path, allow_pickle=False) as data:
+        assert all(data[k].dtype != object for k in data.files)
+
+
+def test_load_refuses_mismatched_or_foreign_files(tmp_path):
+    learner = LinearLearner(IDBD(0.05, 0.01))
+    path = tmp_path / "s.npz"
+    save_state(path, learner.init(3), learner)
+    with pytest.raises(ValueError, match="leaf 0 has shape"):
+        load_state(path, like=learner.init(4))
+    with pytest.raises(ValueError, match="structure"):
+        load_state(path, like=LinearLearner(Autostep()).init(3))
+    np.savez(tmp_path / "other.npz", a=np.ones(2))
+    with pytest.raises(ValueError, match="header"):
+        load_state(tmp_path / "other.npz", like=learner.init(3))
+    bad = dict(np.load(path, allow_pickle=False))
+    header = json.loads(str(bad["header"]))
+    header["version"] = 99
+    bad["header"] = np.array(json.dumps(header))
+    np.savez(tmp_path / "future.npz", **bad)
+    with pytest.raises(ValueError, match="version"):
+        load_state(tmp_path / "future.npz", like=learner.init(3))
+    with pytest.raises(ValueError, match="npz"):
+        save_state(tmp_path / "s.pkl", learner.init(3))

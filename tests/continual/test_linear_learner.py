@@ -1,0 +1,170 @@
+"""LinearLearner: bad input, guard, NumPy path == compiled path, same seed same result."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from sensorimotor.continual import (
+    IDBD,
+    LMS,
+    NLMS,
+    RLS,
+    Autostep,
+    DivergenceError,
+    EMANormalizer,
+    LinearLearner,
+    LinearMetrics,
+    RandomWalkStream,
+    UpdateResult,
+    WelfordNormalizer,
+    run_learning_loop,
+)
+
+LEARNERS = [
+    LinearLearner(LMS(0.02)),
+    LinearLearner(NLMS(0.5)),
+    LinearLearner(IDBD(0.02, 0.01)),
+    LinearLearner(Autostep(0.02, 0.01)),
+    LinearLearner(RLS(0.999, 1.0)),
+    LinearLearner(IDBD(0.02, 0.01), normalizer=EMANormalizer(0.99)),
+    LinearLearner(Autostep(0.02, 0.01), normalizer=WelfordNormalizer(), bias=False),
+]
+IDS = ["lms", "nlms", "idbd", "autostep", "rls", "idbd+ema", "autostep+welford"]
+
+
+def _copy(state):
+    return jax.tree_util.tree_map(lambda a: np.array(a, copy=True), state)
+
+
+def _same(a, b):
+    la, lb = jax.tree_util.tree_leaves(a), jax.tree_util.tree_leaves(b)
+    return len(la) == len(lb) and all(np.array_equal(x, y) for x, y in zip(la, lb, strict=True))
+
+
+@pytest.mark.parametrize("learner", LEARNERS, ids=IDS)
+def test_update_returns_named_record_and_learns(learner):
+    rng = np.random.default_rng(0)
+    w_true = np.array([1.0, -2.0, 0.5])
+    offset = 0.3 if learner.bias else 0.0
+    state = learner.init(3)
+    errs = []
+    for _ in range(3000):
+        x = rng.normal(size=3)
+        res = learner.update(state, x, x @ w_true + offset)
+        state = res.state
+        errs.append(float(res.error) ** 2)
+    assert isinstance(res, UpdateResult) and isinstance(res.metrics, LinearMetrics)
+    assert res.metrics._fields == ("squared_error", "guard")
+    assert np.mean(errs[-300:]) < 0.05 * np.mean(errs[:30])
+    x = np.array([0.5, 0.2, -1.0])
+    target = x @ w_true + offset
+    assert float(learner.predict(state, x)) == pytest.approx(target, abs=0.1)
+
+
+@pytest.mark.filterwarnings("ignore:invalid value:RuntimeWarning")
+@pytest.mark.parametrize("learner", LEARNERS, ids=IDS)
+@pytest.mark.parametrize(
+    "x, y, exc, word",
+    [
+        (np.array([1.0, np.nan, 0.0]), 1.0, ValueError, "x"),
+        (np.array([1.0, np.inf, 0.0]), 1.0, ValueError, "x"),
+        (np.array([1.0, 2.0, 0.0]), np.nan, ValueError, "y"),
+        (np.array([1.0, 2.0, 0.0]), float("inf"), ValueError, "y"),
+        (np.ones(4), 1.0, ValueError, "x"),
+        ([1.0, 2.0, 3.0], 1.0, TypeError, "x"),
+        (np.ones((3, 1)), 1.0, ValueError, "x"),
+    ],
+)
+def test_bad_input_raises_and_leaves_state_unchanged(learner, x, y, exc, word):
+    state = learner.init(3)
+    state = learner.update(state, np.array([0.5, -0.1, 1.0]), 0.7).state
+    before = _copy(state)
+    with pytest.raises(exc, match=word):
+        learner.update(state, x, y)
+    assert _same(before, state)
+
+
+def test_wrong_settings_are_refused():
+    with pytest.raises(ValueError, match="guard"):
+        LinearLearner(LMS(0.1), guard="ignore").init(3)
+    with pytest.raises(TypeError, match="optimizer"):
+        LinearLearner(EMANormalizer()).init(3)
+
+
+@pytest.mark.filterwarnings("ignore:overflow:RuntimeWarning")
+def test_guard_resets_a_diverging_learner_and_never_returns_nan():
+    learner = LinearLearner(LMS(1.0), bias=False)  # step 1 on 20 N(0,1) inputs: divergent
+    rng = np.random.default_rng(1)
+    state = learner.init(20)
+    recoveries = 0
+    for _ in range(2000):
+        x = rng.normal(size=20)
+        res = learner.update(state, x, float(x[0]))
+        state = res.state
+        assert np.isfinite(res.prediction) and np.isfinite(res.error)
+        assert np.all(np.isfinite(state.weights))
+        recoveries += int(res.metrics.guard)
+    assert recoveries > 0 and int(state.guard_count) == recoveries
+
+
+@pytest.mark.filterwarnings("ignore:overflow:RuntimeWarning")
+def test_guard_raise_policy_raises_with_state_unchanged():
+    learner = LinearLearner(LMS(1.0), bias=False, guard="raise")
+    rng = np.random.default_rng(1)
+    state = learner.init(20)
+    with pytest.raises(DivergenceError):
+        for _ in range(2000):
+            x = rng.normal(size=20)
+            before = _copy(state)
+            state = learner.update(state, x, float(x[0])).state
+    assert _same(before, state)
+    assert np.all(np.isfinite(state.weights))
+
+
+def test_guard_raise_policy_in_compiled_loop():
+    learner = LinearLearner(LMS(1.0), guard="raise")
+    with pytest.raises(DivergenceError, match="compiled loop"):
+        run_learning_loop(learner, RandomWalkStream(20), 2000, jax.random.key(0))
+
+
+@pytest.mark.parametrize(
+    "learner", [LEARNERS[i] for i in (0, 4, 5, 6)], ids=[IDS[i] for i in (0, 4, 5, 6)]
+)
+def test_numpy_per_sample_path_equals_compiled_loop(learner):
+    """The compiled loop and a NumPy loop over the same samples give the same learner."""
+    stream = RandomWalkStream(feature_dim=4, drift_rate=0.01, noise_std=0.1)
+    key = jax.random.key(3)
+    steps = 400
+    out = run_learning_loop(learner, stream, steps, key)
+    # replay the same samples (the loop's key schedule) on the NumPy path
+    k_stream, k_steps = jax.random.split(key)
+    ss = stream.init(k_stream)
+    step = jax.jit(stream.step)
+    state = learner.init(4, dtype=np.float32)
+    sq = []
+    for t in range(steps):
+        ss, ts = step(ss, jax.random.fold_in(k_steps, t))
+        res = learner.update(state, np.asarray(ts.x), np.float32(ts.y))
+        state = res.state
+        sq.append(float(res.metrics.squared_error))
+    np.testing.assert_allclose(np.asarray(out.state.weights), state.weights, rtol=1e-3, atol=1e-4)
+    np.testing.assert_allclose(float(out.metrics.squared_error), np.mean(sq), rtol=1e-2)
+
+
+def test_state_keeps_shape_and_dtype_under_jit():
+    learner = LinearLearner(Autostep(0.02), normalizer=EMANormalizer())
+    s0 = learner.init(5, xp=jnp, dtype=jnp.float32)
+    s1 = jax.jit(lambda s, x, y: learner.update(s, x, y).state)(s0, jnp.ones(5), 1.0)
+    for a, b in zip(jax.tree_util.tree_leaves(s0), jax.tree_util.tree_leaves(s1), strict=True):
+        assert a.shape == b.shape and a.dtype == b.dtype
+
+
+def test_same_seed_same_result_other_seed_other_result():
+    learner = LinearLearner(IDBD(0.02, 0.01))
+    stream = RandomWalkStream(5)
+    a = run_learning_loop(learner, stream, 500, jax.random.key(7))
+    b = run_learning_loop(learner, stream, 500, jax.random.key(7))
+    c = run_learning_loop(learner, stream, 500, jax.random.key(8))
+    assert np.array_equal(np.asarray(a.state.weights), np.asarray(b.state.weights))
+    assert not np.array_equal(np.asarray(a.state.weights), np.asarray(c.state.weights))

@@ -1,0 +1,131 @@
+"""Compiled loops: compile once, summaries, tracking options, bad arguments."""
+
+import jax
+import numpy as np
+import pytest
+
+from sensorimotor.continual import (
+    IDBD,
+    LMS,
+    AbruptChangeStream,
+    Autostep,
+    CyclicStream,
+    EMANormalizer,
+    LinearLearner,
+    RandomWalkStream,
+    ScaleDriftStream,
+    compile_count,
+    run_learning_loop,
+    run_learning_loop_batched,
+    run_sweep,
+)
+from sensorimotor.run import learning_loop
+
+
+def test_second_call_with_other_key_or_step_size_does_not_recompile():
+    stream = RandomWalkStream(7, drift_rate=0.002)
+    run_learning_loop(LinearLearner(Autostep(0.01, 0.01)), stream, 3000, jax.random.key(0))
+    before = compile_count()["supervised"]
+    size = learning_loop._run_one._cache_size()
+    for i, (alpha, theta) in enumerate([(0.02, 0.005), (0.001, 0.02), (0.05, 0.0)]):
+        learner = LinearLearner(Autostep(alpha, theta, tau=5000.0 + i))
+        run_learning_loop(learner, stream._replace(noise_std=0.2 * i), 3000, jax.random.key(i))
+    assert compile_count()["supervised"] == before
+    assert learning_loop._run_one._cache_size() == size
+    # the structure (another rule, another num_steps) does recompile: the counter sees it
+    run_learning_loop(LinearLearner(IDBD(0.01, 0.01)), stream, 3000, jax.random.key(0))
+    assert compile_count()["supervised"] == before + 1
+
+
+def test_batched_over_seeds_and_sweep_compile_once():
+    stream = AbruptChangeStream(4, change_interval=500)
+    keys = jax.random.split(jax.random.key(0), 6)
+    run_learning_loop_batched(LinearLearner(LMS(0.01)), stream, 1000, keys)
+    before = compile_count()["supervised"]
+    out = run_learning_loop_batched(LinearLearner(LMS(0.03)), stream, 1000, keys[::-1])
+    assert compile_count()["supervised"] == before
+    assert out.metrics.squared_error.shape == (6,)
+    learners = [LinearLearner(LMS(a)) for a in np.geomspace(1e-3, 0.3, 8)]
+    run_sweep(learners, stream, 1000, keys)
+    again = [LinearLearner(LMS(a)) for a in np.geomspace(1e-4, 0.1, 8)]
+    out = run_sweep(again, stream, 1000, jax.random.split(jax.random.key(5), 6))
+    assert compile_count()["supervised"] == before + 1
+    assert out.trace.squared_error.shape == (8, 6, 1)
+    # the sweep's runs are the single runs
+    single = run_learning_loop(again[2], stream, 1000, jax.random.split(jax.random.key(5), 6)[4])
+    np.testing.assert_allclose(
+        np.asarray(out.state.weights[2, 4]), np.asarray(single.state.weights), rtol=1e-5
+    )
+
+
+def test_trace_is_a_decimated_running_mean():
+    learner = LinearLearner(IDBD(0.01, 0.01))
+    stream = CyclicStream(3, cycle_length=250, num_targets=2)
+    out = run_learning_loop(learner, stream, 2000, jax.random.key(1), trace_interval=250)
+    assert out.trace.squared_error.shape == (8,)
+    np.testing.assert_allclose(
+        float(out.metrics.squared_error), float(np.mean(out.trace.squared_error)), rtol=1e-6
+    )
+    fine = run_learning_loop(learner, stream, 2000, jax.random.key(1), trace_interval=50)
+    coarse = np.asarray(fine.trace.squared_error).reshape(8, 5).mean(1)
+    np.testing.assert_allclose(coarse, np.asarray(out.trace.squared_error), rtol=1e-4)
+
+
+def test_step_size_and_normalizer_tracking():
+    learner = LinearLearner(Autostep(0.01, 0.01), normalizer=EMANormalizer(0.999))
+    stream = ScaleDriftStream(3, drift_rate=0.01)
+    out = run_learning_loop(
+        learner,
+        stream,
+        4000,
+        jax.random.key(2),
+        trace_interval=1000,
+        track_step_sizes=True,
+        track_normalizer=True,
+    )
+    assert out.step_sizes.shape == (4, 4)  # 3 features + bias
+    np.testing.assert_allclose(
+        np.asarray(out.step_sizes[-1]), np.asarray(out.state.optimizer.alpha)
+    )
+    assert out.normalizer.mean.shape == (4, 3)
+    np.testing.assert_allclose(
+        np.asarray(out.normalizer.var[-1]), np.asarray(out.state.normalizer.var)
+    )
+    plain = run_learning_loop(learner, stream, 4000, jax.random.key(2))
+    assert plain.step_sizes is None and plain.normalizer is None
+
+
+def test_continue_from_a_state_equals_one_long_run_of_the_learner():
+    learner = LinearLearner(LMS(0.02))
+    stream = RandomWalkStream(3, drift_rate=0.0)
+    first = run_learning_loop(learner, stream, 1000, jax.random.key(0))
+    second = run_learning_loop(learner, stream, 1000, jax.random.key(0), state=first.state)
+    # the stream restarts with the same samples: the second pass starts from learned weights
+    assert float(second.metrics.squared_error) < float(first.metrics.squared_error)
+
+
+@pytest.mark.parametrize(
+    "kwargs, exc, word",
+    [
+        (dict(num_steps=0), ValueError, "num_steps"),
+        (dict(num_steps=1000, trace_interval=300), ValueError, "trace_interval"),
+        (dict(num_steps=1000, track_normalizer=True), ValueError, "normalizer"),
+        (dict(num_steps=1000, stream=object()), TypeError, "stream"),
+        (dict(num_steps=1000, learner=object()), TypeError, "learner"),
+    ],
+)
+def test_bad_arguments_are_refused(kwargs, exc, word):
+    args = dict(learner=LinearLearner(LMS(0.1)), stream=RandomWalkStream(2), key=jax.random.key(0))
+    args.update(kwargs)
+    with pytest.raises(exc, match=word):
+        run_learning_loop(**args)
+
+
+def test_sweep_refuses_learners_of_different_structure():
+    with pytest.raises(ValueError, match="structure"):
+        run_sweep(
+            [LinearLearner(LMS(0.1)), LinearLearner(LMS(0.1), bias=False)],
+            RandomWalkStream(2),
+            100,
+            jax.random.split(jax.random.key(0), 2),
+        )

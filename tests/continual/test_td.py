@@ -1,0 +1,138 @@
+"""TD(lambda) on the random-walk chain, the Horde, and the TD learner's input checks."""
+
+import jax
+import numpy as np
+import pytest
+
+from sensorimotor.continual import (
+    GVF,
+    TDIDBD,
+    AutoTDIDBD,
+    Horde,
+    RandomWalkChainStream,
+    TDLinearLearner,
+    compile_count,
+    run_td_learning_loop,
+    run_td_learning_loop_batched,
+)
+
+
+def _rms(values, truth):
+    return np.sqrt(np.mean((np.asarray(values) - truth) ** 2, axis=-1))
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        TDIDBD(initial_step_size=0.02, meta_step_size=0.0, trace_decay=0.8),
+        TDIDBD(initial_step_size=0.02, meta_step_size=0.001, trace_decay=0.8),
+        TDIDBD(0.02, 0.001, trace_decay=0.8, semi_gradient=False),
+        AutoTDIDBD(initial_step_size=0.02, meta_step_size=0.001, trace_decay=0.8),
+    ],
+    ids=["td-lambda", "tidbd-semi", "tidbd-full", "auto-tidbd"],
+)
+def test_td_lambda_recovers_the_19_state_random_walk_values(rule):
+    stream = RandomWalkChainStream(num_states=19)  # rewards -1 / +1, values -0.9 ... 0.9
+    keys = jax.random.split(jax.random.key(19), 4)
+    out = run_td_learning_loop_batched(TDLinearLearner(rule), stream, 60_000, keys)
+    rms = _rms(out.state.weights, stream.true_values())
+    assert np.all(rms < 0.08), rms
+    assert np.all(np.asarray(out.state.guard_count) == 0)
+
+
+def test_td_on_5_state_walk_numpy_path_converges():
+    stream = RandomWalkChainStream(num_states=5, left_reward=0.0)
+    learner = TDLinearLearner(TDIDBD(initial_step_size=0.05, meta_step_size=0.0, trace_decay=0.5))
+    state = learner.init(5)
+    rng = np.random.default_rng(0)
+    eye, pos, est = np.eye(5), 2, []
+    for t in range(30_000):
+        nxt = pos + (1 if rng.uniform() < 0.5 else -1)
+        done = nxt < 0 or nxt > 4
+        r = 1.0 if nxt > 4 else 0.0
+        nxt = 2 if done else nxt
+        state = learner.update(state, eye[pos], r, eye[nxt], 0.0 if done else 1.0).state
+        pos = nxt
+        if t >= 20_000:
+            est.append(state.weights)
+    # averaged over the last 10k steps the estimates are within 0.02 of 1/6 ... 5/6
+    assert _rms(np.mean(est, axis=0), stream.true_values()) < 0.02
+
+
+def _chain_gvf_truth(stream, gamma, cumulant):
+    """Exact values of a GVF on the chain by solving its Bellman equations."""
+    n, centre = stream.num_states, stream.num_states // 2
+    A, b = np.eye(n), np.zeros(n)
+    for i in range(n):
+        for j in (i - 1, i + 1):
+            done = not 0 <= j < n
+            reward = stream.left_reward if j < 0 else stream.right_reward if j >= n else 0.0
+            landing = centre if done else j
+            c = reward if cumulant is None else float(landing == cumulant)
+            b[i] += 0.5 * c
+            if not done:
+                A[i, j] -= 0.5 * gamma * stream.discount
+    return np.linalg.solve(A, b)
+
+
+def test_horde_learns_several_gvfs_at_once():
+    stream = RandomWalkChainStream(num_states=7)
+    gvfs = (
+        GVF(TDIDBD(0.01, 0.0, trace_decay=0.5), gamma=1.0),  # the value function
+        GVF(TDIDBD(0.02, 0.001, trace_decay=0.5), gamma=0.5),  # a short-horizon return
+        GVF(AutoTDIDBD(0.01, 0.001, trace_decay=0.7), gamma=0.8, cumulant=0),  # "soon at 0"
+        GVF(TDIDBD(0.05, 0.0, trace_decay=0.0), gamma=0.0, cumulant=6),  # "next at 6"
+    )
+    horde = Horde(gvfs)
+    out = run_td_learning_loop_batched(
+        horde, stream, 60_000, jax.random.split(jax.random.key(3), 2), track_step_sizes=True
+    )
+    assert out.metrics.squared_td_error.shape == (2, 4)
+    assert out.step_sizes.shape == (2, 1, 4, 7)
+    for k, g in enumerate(gvfs):
+        truth = _chain_gvf_truth(stream, g.gamma, g.cumulant)
+        rms = _rms(out.state.demons[k].weights, truth)
+        assert np.all(rms < 0.06), (k, rms, truth)
+
+
+def test_horde_numpy_path_and_bad_cumulant():
+    horde = Horde((GVF(TDIDBD(0.1, 0.0), gamma=0.9), GVF(TDIDBD(0.1, 0.0), 0.0, cumulant=1)))
+    s = horde.init(3)
+    res = horde.update(s, np.array([1.0, 0.0, 0.0]), 1.0, np.array([0.0, 1.0, 0.0]), 1.0)
+    assert res.prediction.shape == (2,) and res.error.tolist() == [1.0, 1.0]
+    with pytest.raises(ValueError, match="cumulant"):
+        Horde((GVF(cumulant=5),)).init(3)
+    with pytest.raises(ValueError, match="at least one"):
+        Horde(()).init(3)
+
+
+@pytest.mark.parametrize(
+    "args, exc, word",
+    [
+        ((np.ones(3), 1.0, np.ones(2), 0.9), ValueError, "next_x"),
+        ((np.ones(2), 1.0, np.ones(3), 0.9), ValueError, "x"),
+        ((np.ones(3), np.nan, np.ones(3), 0.9), ValueError, "reward"),
+        ((np.array([1.0, np.nan, 0.0]), 1.0, np.ones(3), 0.9), ValueError, "x"),
+        ((np.ones(3), 1.0, np.array([np.inf, 0, 0]), 0.9), ValueError, "next_x"),
+        ((np.ones(3), 1.0, np.ones(3), 1.5), ValueError, "gamma"),
+    ],
+)
+def test_td_bad_input_raises_state_unchanged(args, exc, word):
+    learner = TDLinearLearner(TDIDBD(0.1, 0.01, trace_decay=0.5))
+    state = learner.update(learner.init(3), np.ones(3), 1.0, np.zeros(3), 0.9).state
+    before = jax.tree_util.tree_map(np.copy, state)
+    with pytest.raises(exc, match=word):
+        learner.update(state, *args)
+    for a, b in zip(
+        jax.tree_util.tree_leaves(before), jax.tree_util.tree_leaves(state), strict=True
+    ):
+        assert np.array_equal(a, b)
+
+
+def test_td_loop_compiles_once_across_step_sizes():
+    stream = RandomWalkChainStream(5)
+    run_td_learning_loop(TDLinearLearner(TDIDBD(0.1, 0.0)), stream, 1000, jax.random.key(0))
+    before = compile_count()["td"]
+    for a in (0.05, 0.2):
+        run_td_learning_loop(TDLinearLearner(TDIDBD(a, 0.01)), stream, 1000, jax.random.key(1))
+    assert compile_count()["td"] == before
