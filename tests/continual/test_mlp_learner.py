@@ -44,10 +44,10 @@ def test_learns_a_nonlinear_target_below_the_best_linear_fit():
     coef = np.linalg.lstsq(a, _target(x), rcond=None)[0]
     linear_mse = np.mean((a @ coef - _target(x)) ** 2)
     assert linear_mse > 0.1
-    final = float(out.squared_error_trace[-1])
+    final = float(out.trace.squared_error[-1])
     assert final < 0.01, final
-    assert float(out.squared_error_trace[0]) > 5 * final  # it learned, it did not start there
-    assert int(out.num_rejected) == 0
+    assert float(out.trace.squared_error[0]) > 5 * final  # it learned, it did not start there
+    assert int(out.state.guard_count) == 0
 
 
 @pytest.mark.parametrize("step_size", [1e2, 1e6])
@@ -56,8 +56,8 @@ def test_defaults_never_diverge_even_with_a_huge_step_size(step_size):
     out = run_mlp_learning_loop(
         learner, NonlinearStream(scale=100.0), 3000, jax.random.key(1), trace_interval=500
     )
-    trace = np.asarray(out.squared_error_trace)
-    assert np.isfinite(trace).all() and int(out.num_rejected) == 0
+    trace = np.asarray(out.trace.squared_error)
+    assert np.isfinite(trace).all() and int(out.state.guard_count) == 0
     # the error does not blow up: it ends below the target's own variance (~6300)
     assert trace[-1] < 0.5 * 100.0**2 * 0.63
     assert all(np.isfinite(leaf).all() for leaf in jax.tree_util.tree_leaves(out.state.params))
@@ -73,7 +73,7 @@ def test_update_returns_prediction_before_the_update_and_named_metrics():
     assert float(result.prediction) == pytest.approx(before, rel=1e-6)
     assert float(result.error) == pytest.approx(2.0 - before, rel=1e-6)
     assert float(result.metrics.squared_error) == pytest.approx(float(result.error) ** 2)
-    assert int(result.state.step) == 1 and not bool(result.metrics.rejected)
+    assert int(result.state.step) == 1 and float(result.metrics.guard) == 0.0
     # eager (checked) update and the pure jittable step agree
     pure = jax.jit(learner.step)(state, x, jnp.float32(2.0))
     for a, b in zip(
@@ -115,7 +115,7 @@ def test_guard_skips_non_finite_updates_and_raise_policy_raises():
     # LMS with a huge step overflows; the guard keeps the previous (finite) weights
     learner = MLPLearner((16,), optimizer=LMS(step_size=1e30))
     out = run_mlp_learning_loop(learner, NonlinearStream(), 200, jax.random.key(0))
-    assert int(out.num_rejected) > 0
+    assert int(out.state.guard_count) > 0
     assert all(np.isfinite(leaf).all() for leaf in jax.tree_util.tree_leaves(out.state.params))
     strict = dataclasses.replace(learner, guard="raise")
     with pytest.raises(DivergenceError):
@@ -134,7 +134,7 @@ def test_same_seed_same_result_other_seed_other_result():
     c = run_mlp_learning_loop(learner, NonlinearStream(), 500, jax.random.key(8))
     for x, y in zip(jax.tree_util.tree_leaves(a), jax.tree_util.tree_leaves(b), strict=True):
         np.testing.assert_array_equal(x, y)
-    assert float(a.mean_squared_error) != float(c.mean_squared_error)
+    assert float(a.metrics.squared_error) != float(c.metrics.squared_error)
 
 
 @pytest.mark.parametrize(

@@ -56,7 +56,7 @@ def _overshoot_rate(optimizer):
             r = learner.step(s, *xy)
             e1 = xy[1] - learner.predict_unchecked(r.state, xy[0])
             bad = (jnp.sign(e1) != jnp.sign(r.error)) | (jnp.abs(e1) > jnp.abs(r.error))
-            bad = bad | r.metrics.rejected
+            bad = bad | (r.metrics.guard > 0)
             return r.state, bad
 
         return jax.lax.scan(body, state, (xs, ys))[1]

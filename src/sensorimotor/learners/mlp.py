@@ -18,7 +18,8 @@ that the defaults never diverge, whatever the step size.
 
 Divergence guard (``guard``): an update whose error, trace norm or step is not finite (a NaN
 or inf in the data, an overflow) is discarded; parameters, optimiser state and trace stay as
-they were and ``num_rejected`` in the state counts it (policy ``"skip"``, the default). With
+they were, a ``guard`` metric of 1 marks the step and ``guard_count`` in the state counts it
+(policy ``"skip"``, the default). With
 ``"raise"``, :meth:`MLPLearner.update` raises :class:`~sensorimotor.rules.DivergenceError`
 instead, and a compiled loop raises after the run if anything was rejected. (Unlike the
 linear learners' ``"reset"`` policy, restarting the network is not offered: with ObGD the
@@ -54,22 +55,29 @@ class MLPState(NamedTuple):
         opt_state: the optimiser's state (``()`` for ObGD and LMS).
         trace: eligibility trace like ``params``, or ``None`` without traces.
         step: number of updates made (int32).
-        num_rejected: updates discarded by the divergence guard (int32).
+        guard_count: updates discarded by the divergence guard so far (int32).
     """
 
     params: Any
     opt_state: Any
     trace: Any
     step: Any
-    num_rejected: Any
+    guard_count: Any
 
 
 class MLPMetrics(NamedTuple):
-    """Per-step metrics of :meth:`MLPLearner.update`."""
+    """Per-step metrics of :meth:`MLPLearner.update`.
+
+    Attributes:
+        squared_error: ``error ** 2`` of the prediction made before the update.
+        effective_step_size: the optimiser's scalar step (ObGD: :math:`\alpha_{eff}`;
+            Autostep: mean step size); 0 on a discarded step.
+        guard: 1.0 if the divergence guard discarded this update, else 0.0.
+    """
 
     squared_error: Any
     effective_step_size: Any
-    rejected: Any
+    guard: Any
 
 
 def _is_number(v):
@@ -186,9 +194,11 @@ class MLPLearner:
             keep(opt_state, state.opt_state),
             None if state.trace is None else keep(z, state.trace),
             state.step + 1,
-            state.num_rejected + jnp.where(ok, 0, 1).astype(jnp.int32),
+            state.guard_count + jnp.where(ok, 0, 1).astype(jnp.int32),
         )
-        metrics = MLPMetrics(error * error, jnp.where(ok, alpha, 0.0), ~ok)
+        metrics = MLPMetrics(
+            error * error, jnp.where(ok, alpha, 0.0), jnp.where(ok, 0.0, 1.0).astype(error.dtype)
+        )
         return UpdateResult(new_state, value, error, metrics)
 
     # ---------------------------------------------------------------- checked, eager
@@ -247,7 +257,7 @@ class MLPLearner:
             raise DivergenceError(
                 f"MLPLearner prediction is not finite ({float(result.prediction)}); state unchanged"
             )
-        if self.guard == "raise" and bool(result.metrics.rejected):
+        if self.guard == "raise" and bool(result.metrics.guard):
             raise DivergenceError("MLPLearner update was not finite; state unchanged")
         return result
 

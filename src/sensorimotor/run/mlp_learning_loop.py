@@ -1,206 +1,228 @@
 """Compiled learning loop of a streaming MLP over a stream: one ``lax.scan``, compiled once.
 
-``run_mlp_learning_loop(learner, stream, num_steps, key)`` draws the learner's initial state
-and the stream's, then runs ``num_steps`` updates inside one compiled ``jax.lax.scan`` and
-returns summaries computed inside the loop (never a per-step array): the mean squared error
-over all steps, a trace of the mean squared error over each block of ``trace_interval``
-steps, the mean effective step size and the number of updates the divergence guard rejected.
+The MLP counterpart of :func:`sensorimotor.run.run_learning_loop`, with the same result
+(:class:`~sensorimotor.run.learning_loop.LoopResult`) and conventions: metrics are
+summarised inside the loop as running means (:math:`m \\leftarrow m + (v - m)/k`) per
+block of ``trace_interval`` steps (``trace``, a :class:`~sensorimotor.learners.MLPMetrics`
+of arrays of shape ``(num_steps // trace_interval,)``) and over the run (``metrics``); no
+per-step array is kept.
 
 Compile once: the compiled loop is cached on the *structure* only (hidden sizes, optimiser
-type, stream, ``num_steps``, ``trace_interval``, dtypes). Hyperparameters (step size, kappa,
-trace decay, ...) are pytree leaves, converted to arrays of the learner's dtype before the
-call, and the key is data: a second call with another key or step size does not recompile.
+type, trace on/off, dtype, the stream's type and int settings, ``num_steps``,
+``trace_interval``). Hyperparameters (step size, kappa, trace decay, ...) are pytree leaves,
+converted to arrays of the learner's dtype before the call, the stream's float settings are
+data too (:func:`partition_stream`), the guard policy acts
+after the run, and the key is data: a second call with another key, step size, noise level
+or guard policy does not recompile. Traces are counted under
+``"mlp"`` in :func:`sensorimotor.run.learning_loop.compile_count`.
 
-Key schedule (so that an eager loop can replay it exactly)::
+Key schedule (an eager loop can replay it exactly). Unlike the linear loops, which fold the
+step index into the key at every step, keys are split once per block: a ``fold_in`` per step
+is one more Threefry hash per sample, a cost comparable to the MLP update itself on CPU::
 
     k_init, k_stream, k_steps = jax.random.split(key, 3)
     state = learner.init(k_init, stream.feature_dim); s = stream.init(k_stream)
-    for each block:                    # num_steps // trace_interval blocks, then the rest
-        k_steps, k_block = jax.random.split(k_steps)
-        for k in jax.random.split(k_block, block_length):
+    for b in range(num_steps // trace_interval):
+        for k in jax.random.split(jax.random.fold_in(k_steps, b), trace_interval):
             s, (x, y) = stream.step(s, k); state = learner.step(state, x, y).state
 """
 
 import dataclasses
 from functools import partial
-from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from sensorimotor.rules.guard import DivergenceError
+from sensorimotor.run.learning_loop import _TRACES, LoopResult
 
-__all__ = ["MLPLoopResult", "run_mlp_learning_loop", "run_mlp_learning_loop_batched"]
-
-_TRACES = {"count": 0}  # times the loop body was traced (a test fails on unexpected retraces)
-
-
-class MLPLoopResult(NamedTuple):
-    """Summary of a compiled run (batched runs add a leading axis to every field).
-
-    Attributes:
-        state: learner state after the last step.
-        mean_squared_error: mean of ``(y - prediction)^2`` over all steps (before each update).
-        squared_error_trace: mean squared error of each block of ``trace_interval`` steps,
-            shape ``(num_steps // trace_interval,)``.
-        mean_effective_step_size: mean of the optimiser's effective step size.
-        num_rejected: updates discarded by the divergence guard during the run.
-    """
-
-    state: Any
-    mean_squared_error: Any
-    squared_error_trace: Any
-    mean_effective_step_size: Any
-    num_rejected: Any
+__all__ = ["partition_stream", "run_mlp_learning_loop", "run_mlp_learning_loop_batched"]
 
 
 def _as_leaves(learner):
-    """Hyperparameter leaves as arrays of the learner's dtype: same avals whatever was passed.
-
-    The guard policy acts after the run only, so it is normalised away from the compiled key.
-    """
+    """Hyperparameter leaves as arrays of the learner's dtype (same avals whatever was
+    passed); the guard policy, applied after the run, is normalised out of the cache key."""
     learner = dataclasses.replace(learner, guard="skip")
     return jax.tree_util.tree_map(lambda v: jnp.asarray(v, learner.dtype), learner)
 
 
-def _run(learner, stream, num_steps, trace_interval, key, state):
-    _TRACES["count"] += 1
+def _is_data(leaf) -> bool:
+    return isinstance(leaf, (float, np.floating, np.ndarray, jax.Array)) and not isinstance(
+        leaf, (bool, np.bool_)
+    )
+
+
+def partition_stream(stream):
+    """``(dynamic, static)``: the stream's float/array leaves become traced arguments (a noise
+    level or drift rate does not recompile); its structure and every other leaf (ints,
+    strings, objects that are not pytrees, e.g. a frozen dataclass) is the hashable
+    ``static`` part, a key of the compilation cache.
+
+    >>> from sensorimotor.envs.streams import RandomWalkStream
+    >>> print(partition_stream(RandomWalkStream(3, 0.01, 0.1))[0])
+    [0.01, 0.1]
+    """
+    leaves, treedef = jax.tree_util.tree_flatten(stream)
+    dynamic = [leaf for leaf in leaves if _is_data(leaf)]
+    fixed = tuple((i, leaf) for i, leaf in enumerate(leaves) if not _is_data(leaf))
+    static = (treedef, fixed, len(leaves))
+    hash(static)
+    return dynamic, static
+
+
+def _combine(dynamic, static):
+    treedef, fixed, n = static
+    leaves = [None] * n
+    for i, leaf in fixed:
+        leaves[i] = leaf
+    it = iter(dynamic)
+    leaves = [next(it) if i not in dict(fixed) else leaf for i, leaf in enumerate(leaves)]
+    return jax.tree_util.tree_unflatten(treedef, leaves)
+
+
+def _run(learner, dyn_s, static_s, num_blocks, interval, key, state):
+    _TRACES["mlp"] += 1  # runs only while tracing
+    stream = _combine(dyn_s, static_s)
     k_init, k_stream, k_steps = jax.random.split(key, 3)
     if state is None:
         state = learner.init(k_init, stream.feature_dim)
     stream_state = stream.init(k_stream)
-    zero = jnp.zeros((), learner.dtype)
+    dtype = jnp.dtype(learner.dtype)
+
+    def as_float(metrics):
+        return jax.tree_util.tree_map(lambda v: jnp.asarray(v, dtype), metrics)
+
+    shapes = jax.eval_shape(
+        lambda s, ss, k: as_float(learner.step(s, stream.step(ss, k)[1].x, 0.0).metrics),
+        state,
+        stream_state,
+        k_steps,
+    )
+    zeros = jax.tree_util.tree_map(lambda s: jnp.zeros(s.shape, s.dtype), shapes)
 
     def one_step(carry, k):
-        state, s, se, alpha = carry
-        s, ts = stream.step(s, k)
-        result = learner.step(state, ts.x, ts.y)
-        m = result.metrics
-        return (result.state, s, se + m.squared_error, alpha + m.effective_step_size), None
+        ls, ss, acc, n = carry
+        ss, ts = stream.step(ss, k)
+        result = learner.step(ls, ts.x, ts.y)
+        n = n + 1.0
+        acc = jax.tree_util.tree_map(lambda a, v: a + (v - a) / n, acc, as_float(result.metrics))
+        return (result.state, ss, acc, n), None
 
-    def block(carry, length):
-        state, s, k_steps = carry
-        k_steps, k_block = jax.random.split(k_steps)
-        keys = jax.random.split(k_block, length)
-        (state, s, se, alpha), _ = jax.lax.scan(one_step, (state, s, zero, zero), keys)
-        return (state, s, k_steps), (se, alpha)
+    def block(carry, b):
+        ls, ss = carry
+        keys = jax.random.split(jax.random.fold_in(k_steps, b), interval)
+        (ls, ss, acc, _), _ = jax.lax.scan(one_step, (ls, ss, zeros, jnp.zeros((), dtype)), keys)
+        return (ls, ss), acc
 
-    num_blocks, rest = divmod(num_steps, trace_interval)
-    carry = (state, stream_state, k_steps)
-    carry, (se_blocks, alpha_blocks) = jax.lax.scan(
-        lambda c, _: block(c, trace_interval), carry, None, length=num_blocks
-    )
-    se_total, alpha_total = jnp.sum(se_blocks), jnp.sum(alpha_blocks)
-    if rest:
-        carry, (se_rest, alpha_rest) = block(carry, rest)
-        se_total, alpha_total = se_total + se_rest, alpha_total + alpha_rest
-    final = carry[0]
-    rejected = final.num_rejected - state.num_rejected
-    return MLPLoopResult(
-        final,
-        se_total / num_steps,
-        se_blocks / trace_interval,
-        alpha_total / num_steps,
-        rejected,
-    )
+    blocks = jnp.arange(num_blocks, dtype=jnp.int32)
+    (final, stream_final), trace = jax.lax.scan(block, (state, stream_state), blocks)
+    metrics = jax.tree_util.tree_map(lambda a: jnp.mean(a, axis=0), trace)
+    return LoopResult(final, stream_final, metrics, trace, None, None)
 
 
-_STATIC = ("stream", "num_steps", "trace_interval")
+_STATIC = ("static_s", "num_blocks", "interval")
 _run_jit = jax.jit(_run, static_argnames=_STATIC)
 
 
 @partial(jax.jit, static_argnames=_STATIC)
-def _run_batched(learner, stream, num_steps, trace_interval, keys, states):
-    def one(key, state):
-        return _run(learner, stream, num_steps, trace_interval, key, state)
+def _run_batched(learner, dyn_s, static_s, num_blocks, interval, keys, state):
+    def one(k):
+        return _run(learner, dyn_s, static_s, num_blocks, interval, k, state)
 
-    return jax.vmap(one)(keys, states)
+    return jax.vmap(one)(keys)
 
 
-def _check(stream, num_steps, trace_interval):
-    if not isinstance(num_steps, int) or num_steps < 1:
-        raise ValueError(f"num_steps must be a positive int, got {num_steps!r}")
-    if trace_interval is None:
-        trace_interval = max(1, num_steps // 100)
-    if not isinstance(trace_interval, int) or not 1 <= trace_interval <= num_steps:
-        raise ValueError(f"trace_interval must be an int in [1, num_steps], got {trace_interval!r}")
+def _prepare(stream, num_steps, trace_interval):
     for name in ("feature_dim", "init", "step"):
         if not hasattr(stream, name):
-            raise TypeError(f"stream has no {name!r}: not a stream ({type(stream).__name__})")
+            raise TypeError(f"stream must have {name!r} (see sensorimotor.envs.streams)")
+    if isinstance(num_steps, bool) or not isinstance(num_steps, (int, np.integer)):
+        raise TypeError(f"num_steps must be an int, got {num_steps!r}")
+    num_steps = int(num_steps)
+    if num_steps <= 0:
+        raise ValueError(f"num_steps must be positive, got {num_steps}")
+    interval = num_steps if trace_interval is None else int(trace_interval)
+    if interval <= 0 or num_steps % interval:
+        raise ValueError(
+            f"trace_interval must be a positive divisor of num_steps={num_steps}, "
+            f"got {trace_interval}"
+        )
     try:
-        hash(stream)
+        dyn_s, static_s = partition_stream(stream)
     except TypeError as exc:
         raise TypeError(f"stream must be hashable (frozen), got {type(stream).__name__}") from exc
-    return trace_interval
+    return dyn_s, static_s, num_steps // interval, interval
 
 
-def _raise_if_rejected(learner, num_rejected):
-    if learner.guard == "raise" and int(jnp.max(num_rejected)) > 0:
+def _check_guard(learner, result, state):
+    if learner.guard != "raise":
+        return
+    before = 0 if state is None else np.asarray(state.guard_count)
+    grew = np.asarray(result.state.guard_count) - before
+    if bool(np.any(grew > 0)):
         raise DivergenceError(
-            f"{int(jnp.max(num_rejected))} updates were not finite during the run (guard='raise')"
+            f"{int(np.max(grew))} update(s) were not finite during the compiled loop "
+            "and were discarded (guard='raise')"
         )
 
 
 def run_mlp_learning_loop(
-    learner, stream, num_steps: int, key, *, trace_interval: int | None = None, state=None
-) -> MLPLoopResult:
-    """Run ``num_steps`` updates of ``learner`` on ``stream`` in one compiled scan.
+    learner, stream, num_steps: int, key, *, trace_interval=None, state=None
+) -> LoopResult:
+    """Run ``num_steps`` updates of an :class:`~sensorimotor.learners.MLPLearner` on
+    ``stream`` in one compiled ``jit`` + ``scan``.
 
     Args:
-        learner: an :class:`~sensorimotor.learners.MLPLearner`.
-        stream: a frozen stream (``feature_dim``, ``init(key)``, ``step(state, key)``).
+        learner: an ``MLPLearner``.
+        stream: a frozen stream (``feature_dim``, ``init(key)``, ``step(state, key)``
+            returning a ``TimeStep``), e.g. :class:`~sensorimotor.envs.streams.RandomWalkStream`.
         num_steps: number of samples.
-        key: a JAX PRNG key (see the module docstring for how it is used).
-        trace_interval: block length of ``squared_error_trace`` (default ``num_steps // 100``).
-        state: continue from this learner state instead of a fresh ``learner.init``.
+        key: a JAX PRNG key: the learner's initial state, the stream's and every sample
+            derive from it (see the module docstring).
+        trace_interval: block length of the decimated ``trace`` (a divisor of
+            ``num_steps``); default one block.
+        state: a learner state to continue from (default: ``learner.init``).
 
     Returns:
-        :class:`MLPLoopResult`.
+        :class:`~sensorimotor.run.learning_loop.LoopResult` (``step_sizes`` and
+        ``normalizer`` are ``None``). With ``learner.guard == "raise"``, raises
+        :class:`~sensorimotor.rules.DivergenceError` after the run if an update was discarded.
 
     Example:
-        >>> import jax, jax.numpy as jnp
-        >>> from sensorimotor.envs.streams import TimeStep
+        >>> import jax
+        >>> from sensorimotor.envs.streams import RandomWalkStream
         >>> from sensorimotor.learners import MLPLearner
-        >>> class Sine(tuple):  # a tiny stream: y = sin(3 x0) (frozen and hashable)
-        ...     feature_dim = 2
-        ...     def init(self, key): return jnp.zeros(())
-        ...     def step(self, s, key):
-        ...         x = jax.random.uniform(key, (2,), minval=-1.0, maxval=1.0)
-        ...         return s, TimeStep(x, jnp.sin(3.0 * x[0]))
-        >>> out = run_mlp_learning_loop(MLPLearner((32, 32)), Sine(), 4000, jax.random.key(0),
-        ...                             trace_interval=1000)
-        >>> print(out.squared_error_trace.shape, bool(out.squared_error_trace[-1] < 0.05))
+        >>> out = run_mlp_learning_loop(MLPLearner((32, 32)), RandomWalkStream(5), 4000,
+        ...                             jax.random.key(0), trace_interval=1000)
+        >>> trace = out.trace.squared_error
+        >>> print(trace.shape, bool(trace[-1] < 0.1 * trace[0]))
         (4,) True
     """
-    trace_interval = _check(stream, num_steps, trace_interval)
-    result = _run_jit(_as_leaves(learner), stream, num_steps, trace_interval, key, state)
-    _raise_if_rejected(learner, result.num_rejected)
+    dyn_s, static_s, num_blocks, interval = _prepare(stream, num_steps, trace_interval)
+    result = _run_jit(_as_leaves(learner), dyn_s, static_s, num_blocks, interval, key, state)
+    _check_guard(learner, result, state)
     return result
 
 
 def run_mlp_learning_loop_batched(
-    learner, stream, num_steps: int, keys, *, trace_interval: int | None = None, states=None
-) -> MLPLoopResult:
-    """:func:`run_mlp_learning_loop` for each of ``keys`` (leading axis), in one ``vmap``.
+    learner, stream, num_steps: int, keys, *, trace_interval=None, state=None
+) -> LoopResult:
+    """:func:`run_mlp_learning_loop` vmapped over ``keys`` (one run per key, one compilation).
 
-    Every field of the result gains a leading axis of length ``len(keys)``; ``states``, if
-    given, is a batched learner state.
+    Every leaf of the result gains a leading axis of length ``len(keys)``; ``state``, if
+    given, is one (unbatched) learner state shared by all runs.
 
     Example:
         >>> import jax
+        >>> from sensorimotor.envs.streams import RandomWalkStream
         >>> from sensorimotor.learners import MLPLearner
-        >>> class Const(tuple):
-        ...     feature_dim = 1
-        ...     def init(self, key): return jax.numpy.zeros(())
-        ...     def step(self, s, key):
-        ...         from sensorimotor.envs.streams import TimeStep
-        ...         return s, TimeStep(jax.random.normal(key, (1,)), 1.0)
         >>> keys = jax.random.split(jax.random.key(0), 3)
-        >>> out = run_mlp_learning_loop_batched(MLPLearner((8,)), Const(), 200, keys)
-        >>> print(out.mean_squared_error.shape)
+        >>> out = run_mlp_learning_loop_batched(MLPLearner((8,)), RandomWalkStream(3), 200, keys)
+        >>> print(out.metrics.squared_error.shape)
         (3,)
     """
-    trace_interval = _check(stream, num_steps, trace_interval)
-    result = _run_batched(_as_leaves(learner), stream, num_steps, trace_interval, keys, states)
-    _raise_if_rejected(learner, result.num_rejected)
+    dyn_s, static_s, num_blocks, interval = _prepare(stream, num_steps, trace_interval)
+    result = _run_batched(_as_leaves(learner), dyn_s, static_s, num_blocks, interval, keys, state)
+    _check_guard(learner, result, state)
     return result
