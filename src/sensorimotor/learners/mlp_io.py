@@ -41,7 +41,7 @@ def _named_leaves(tree):
 
 
 def save_mlp_learner(path, learner: MLPLearner, state: MLPState) -> None:
-    """Write ``learner`` and ``state`` to ``path`` (a ``.npz`` file).
+    """Write ``learner`` and ``state`` to ``path`` (must end in ``.npz``), atomically.
 
     Example:
         >>> import jax, tempfile, os
@@ -63,8 +63,15 @@ def save_mlp_learner(path, learner: MLPLearner, state: MLPState) -> None:
     }
     arrays = {name: np.asarray(leaf) for name, leaf in _named_leaves(state)}
     arrays[_META] = np.array(json.dumps(meta))
-    with open(os.fspath(path), "wb") as f:
+    path = os.fspath(path)
+    if not path.endswith(".npz"):
+        raise ValueError(f"path must end with .npz, got {path!r}")
+    tmp = path[:-4] + ".tmp.npz"
+    with open(tmp, "wb") as f:  # write aside, then rename: a crash never leaves half a file
         np.savez(f, **arrays)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
 
 
 def load_mlp_learner(path) -> tuple[MLPLearner, MLPState]:
