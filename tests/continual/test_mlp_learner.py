@@ -11,7 +11,15 @@ import pytest
 from sensorimotor.envs.streams import TimeStep
 from sensorimotor.learners import MLPLearner, UpdateResult, load_mlp_learner, save_mlp_learner
 from sensorimotor.learners.mlp import MLPMetrics
-from sensorimotor.rules import LMS, AdaptiveObGD, Autostep, DivergenceError, ObGD
+from sensorimotor.rules import (
+    LMS,
+    AdaptiveObGD,
+    Autostep,
+    DivergenceError,
+    EMANormalizer,
+    ObGD,
+    WelfordNormalizer,
+)
 from sensorimotor.run.mlp_learning_loop import run_mlp_learning_loop
 
 
@@ -143,7 +151,7 @@ def test_same_seed_same_result_other_seed_other_result():
         MLPLearner(),
         MLPLearner((4, 5), AdaptiveObGD(step_size=0.5), trace_decay=0.8, layer_norm=False),
         MLPLearner((3,), LMS(0.1), sparsity=0.0, negative_slope=0.2, guard="raise"),
-        MLPLearner((3,), Autostep(0.05, 0.01, 1e4)),
+        MLPLearner((3,), Autostep(0.05, 0.01, 1e4), normalizer=EMANormalizer(0.99)),
     ],
 )
 def test_config_round_trips_through_json(learner):
@@ -171,7 +179,11 @@ def test_config_and_constructor_refuse_bad_values():
 
 
 @pytest.mark.parametrize(
-    "learner", [MLPLearner((8, 8)), MLPLearner((6,), AdaptiveObGD(), trace_decay=0.5)]
+    "learner",
+    [
+        MLPLearner((8, 8)),
+        MLPLearner((6,), AdaptiveObGD(), trace_decay=0.5, normalizer=WelfordNormalizer()),
+    ],
 )
 def test_save_load_round_trip_continues_identically(tmp_path, learner):
     state = learner.init(jax.random.key(0), 3)
@@ -218,3 +230,28 @@ def test_load_refuses_wrong_version_missing_or_misshapen_arrays(tmp_path):
     np.savez(tmp_path / "m.npz", **missing)
     with pytest.raises(ValueError, match="missing array 'step'"):
         load_mlp_learner(tmp_path / "m.npz")
+
+
+def test_normalizer_sees_raw_inputs_and_learns_on_badly_scaled_signals():
+    # inputs in the thousands with an offset: the normaliser's statistics are the batch
+    # mean and variance of the raw inputs, and the network learns on the normalised ones
+    @dataclasses.dataclass(frozen=True)
+    class Raw:
+        feature_dim: int = 3
+
+        def init(self, key):
+            return jnp.zeros((), jnp.int32)
+
+        def step(self, s, key):
+            u = jax.random.uniform(key, (3,), minval=-1.0, maxval=1.0)
+            return s + 1, TimeStep(5000.0 + 1000.0 * u, jnp.sin(3.0 * u[0]) + u[1] * u[2])
+
+    learner = MLPLearner((32, 32), normalizer=WelfordNormalizer())
+    out = run_mlp_learning_loop(learner, Raw(), 6000, jax.random.key(0), trace_interval=1000)
+    norm = out.state.normalizer
+    assert float(norm.count) == 6000
+    np.testing.assert_allclose(norm.mean, 5000.0, rtol=0.01)
+    np.testing.assert_allclose(norm.m2 / norm.count, 1000.0**2 / 3, rtol=0.05)
+    assert float(out.trace.squared_error[-1]) < 0.03
+    with pytest.raises(TypeError, match="normalizer"):
+        MLPLearner(normalizer="welford")

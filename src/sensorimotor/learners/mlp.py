@@ -11,6 +11,9 @@ gradients. For a sample :math:`(x_t, y_t)`:
     z_t = \lambda z_{t-1} + \nabla_w f_w(x_t),\quad
     w \leftarrow \text{optimizer}(w, z_t, \delta_t)
 
+The paper normalises observations online; pass ``normalizer=WelfordNormalizer()`` (or an
+``EMANormalizer`` for drifting input scales) to do the same with raw robot signals.
+
 With the default ``trace_decay=None`` no trace is kept (:math:`z_t = \nabla_w f_w(x_t)`),
 the right choice for a supervised stream where :math:`y_t` depends on :math:`x_t` only; TD
 users pass :math:`\gamma\lambda`. The default optimiser, ObGD, bounds the effective step so
@@ -40,11 +43,13 @@ from sensorimotor.learners.mlp_optimizers import OPTIMIZERS, optimizer_apply, op
 from sensorimotor.learners.update_result import UpdateResult
 from sensorimotor.nets.mlp import init_mlp, mlp_apply, mlp_value_and_grad
 from sensorimotor.rules.guard import DivergenceError
+from sensorimotor.rules.normalizers import EMANormalizer, WelfordNormalizer
 from sensorimotor.rules.obgd import ObGD, tree_l1_norm
 
 __all__ = ["MLPLearner", "MLPMetrics", "MLPState"]
 
 GUARDS = ("skip", "raise")
+NORMALIZERS = {cls.__name__: cls for cls in (EMANormalizer, WelfordNormalizer)}
 
 
 class MLPState(NamedTuple):
@@ -54,6 +59,7 @@ class MLPState(NamedTuple):
         params: tuple of ``Dense(w, b)`` layers (see :mod:`sensorimotor.nets`).
         opt_state: the optimiser's state (``()`` for ObGD and LMS).
         trace: eligibility trace like ``params``, or ``None`` without traces.
+        normalizer: the input normaliser's state, or ``None``.
         step: number of updates made (int32).
         guard_count: updates discarded by the divergence guard so far (int32).
     """
@@ -61,6 +67,7 @@ class MLPState(NamedTuple):
     params: Any
     opt_state: Any
     trace: Any
+    normalizer: Any
     step: Any
     guard_count: Any
 
@@ -93,8 +100,12 @@ class MLPLearner:
     ``layer_norm``, ``negative_slope``, ``dtype``, ``guard``. Data fields (pytree leaves: a
     sweep over them reuses the compiled loop): ``optimizer`` (hyperparameter NamedTuple:
     :class:`~sensorimotor.rules.ObGD` (default), :class:`~sensorimotor.rules.AdaptiveObGD`,
-    :class:`~sensorimotor.rules.LMS`, :class:`~sensorimotor.rules.Autostep`) and
-    ``trace_decay`` (``None``: no trace kept).
+    :class:`~sensorimotor.rules.LMS`, :class:`~sensorimotor.rules.Autostep`),
+    ``trace_decay`` (``None``: no trace kept) and ``normalizer``
+    (:class:`~sensorimotor.rules.WelfordNormalizer`,
+    :class:`~sensorimotor.rules.EMANormalizer` or ``None``; its statistics are updated with
+    each input before the input is normalised and fed to the network, as the stream-x
+    agents normalise their observations).
 
     Example:
         >>> import jax, jax.numpy as jnp
@@ -111,6 +122,7 @@ class MLPLearner:
     hidden_sizes: tuple = dataclasses.field(default=(128, 128), metadata=dict(static=True))
     optimizer: Any = ObGD()
     trace_decay: Any = None
+    normalizer: Any = None
     sparsity: float = dataclasses.field(default=0.9, metadata=dict(static=True))
     layer_norm: bool = dataclasses.field(default=True, metadata=dict(static=True))
     negative_slope: float = dataclasses.field(default=0.01, metadata=dict(static=True))
@@ -137,6 +149,11 @@ class MLPLearner:
         for name, value in zip(self.optimizer._fields, self.optimizer, strict=True):
             if _is_number(value) and not (np.isfinite(value) and value >= 0):
                 raise ValueError(f"optimizer.{name} must be finite and >= 0, got {value!r}")
+        if self.normalizer is not None and type(self.normalizer) not in NORMALIZERS.values():
+            raise TypeError(
+                f"normalizer must be None or one of {sorted(NORMALIZERS)}, "
+                f"got {type(self.normalizer).__name__}"
+            )
         decay = self.trace_decay
         if _is_number(decay) and not 0.0 <= decay <= 1.0:
             raise ValueError(f"trace_decay must be None or in [0, 1], got {decay!r}")
@@ -161,18 +178,27 @@ class MLPLearner:
         trace = None
         if self.trace_decay is not None:
             trace = jax.tree_util.tree_map(jnp.zeros_like, params)
+        norm = None
+        if self.normalizer is not None:
+            norm = self.normalizer.init(int(feature_dim), xp=jnp, dtype=self.dtype)
         zero = jnp.zeros((), jnp.int32)
-        return MLPState(params, optimizer_init(self.optimizer, params), trace, zero, zero)
+        opt_state = optimizer_init(self.optimizer, params)
+        return MLPState(params, opt_state, trace, norm, zero, zero)
 
     def _net_kwargs(self):
         return dict(layer_norm=self.layer_norm, negative_slope=self.negative_slope)
 
     def predict_unchecked(self, state: MLPState, x):
         """Scalar prediction for one input, without input checks (for use under ``jit``)."""
+        if self.normalizer is not None:
+            x = self.normalizer.normalize(state.normalizer, x)
         return mlp_apply(state.params, x, **self._net_kwargs())[0]
 
     def step(self, state: MLPState, x, y) -> UpdateResult:
         """One update without input checks: the pure, jittable core of :meth:`update`."""
+        norm = state.normalizer
+        if self.normalizer is not None:
+            norm, x = self.normalizer.update(norm, x)
         value, grads, g_l1 = mlp_value_and_grad(state.params, x, **self._net_kwargs())
         error = jnp.asarray(y, value.dtype) - value
         if state.trace is None:
@@ -193,6 +219,7 @@ class MLPLearner:
             keep(params, state.params),
             keep(opt_state, state.opt_state),
             None if state.trace is None else keep(z, state.trace),
+            None if norm is None else keep(norm, state.normalizer),
             state.step + 1,
             state.guard_count + jnp.where(ok, 0, 1).astype(jnp.int32),
         )
@@ -270,14 +297,12 @@ class MLPLearner:
             >>> print(cfg["hidden_sizes"], cfg["optimizer"])
             [8] {'type': 'ObGD', 'step_size': 1.0, 'kappa': 2.0}
         """
-        opt = {"type": type(self.optimizer).__name__}
-        for name, value in zip(self.optimizer._fields, self.optimizer, strict=True):
-            opt[name] = float(value)
         return {
             "type": "MLPLearner",
             "hidden_sizes": list(self.hidden_sizes),
-            "optimizer": opt,
+            "optimizer": _named_config(self.optimizer),
             "trace_decay": None if self.trace_decay is None else float(self.trace_decay),
+            "normalizer": _named_config(self.normalizer),
             "sparsity": float(self.sparsity),
             "layer_norm": bool(self.layer_norm),
             "negative_slope": float(self.negative_slope),
@@ -299,18 +324,38 @@ class MLPLearner:
         if unknown:
             raise ValueError(f"unknown MLPLearner config keys: {sorted(unknown)}")
         if "optimizer" in config:
-            opt = dict(config["optimizer"])
-            name = opt.pop("type", None)
-            if name not in OPTIMIZERS:
-                raise ValueError(f"unknown optimizer type {name!r}; known: {sorted(OPTIMIZERS)}")
-            opt_cls = OPTIMIZERS[name]
-            bad = set(opt) - set(opt_cls._fields)
-            if bad:
-                raise ValueError(f"unknown {name} fields: {sorted(bad)}")
-            config["optimizer"] = opt_cls(**opt)
+            config["optimizer"] = _from_named_config(config["optimizer"], OPTIMIZERS, "optimizer")
+        if config.get("normalizer") is not None:
+            config["normalizer"] = _from_named_config(
+                config["normalizer"], NORMALIZERS, "normalizer"
+            )
         if "hidden_sizes" in config:
             config["hidden_sizes"] = tuple(config["hidden_sizes"])
         return cls(**config)
+
+
+def _named_config(hyper):
+    """``{"type": class name, **float fields}`` of a hyperparameter NamedTuple (or None)."""
+    if hyper is None:
+        return None
+    config = {"type": type(hyper).__name__}
+    for name, value in zip(hyper._fields, hyper, strict=True):
+        config[name] = float(value)
+    return config
+
+
+def _from_named_config(config, known, what):
+    if not isinstance(config, dict):
+        raise TypeError(f"{what} config must be a dict, got {type(config).__name__}")
+    config = dict(config)
+    name = config.pop("type", None)
+    if name not in known:
+        raise ValueError(f"unknown {what} type {name!r}; known: {sorted(known)}")
+    cls = known[name]
+    bad = set(config) - set(cls._fields)
+    if bad:
+        raise ValueError(f"unknown {name} fields: {sorted(bad)}")
+    return cls(**config)
 
 
 @partial(jax.jit, static_argnums=2)
