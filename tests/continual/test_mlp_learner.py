@@ -136,10 +136,16 @@ def test_guard_skips_non_finite_updates_and_raise_policy_raises():
 
 
 def test_same_seed_same_result_other_seed_other_result():
-    learner = MLPLearner((16, 16))
-    a = run_mlp_learning_loop(learner, NonlinearStream(), 500, jax.random.key(7))
-    b = run_mlp_learning_loop(learner, NonlinearStream(), 500, jax.random.key(7))
-    c = run_mlp_learning_loop(learner, NonlinearStream(), 500, jax.random.key(8))
+    learner = MLPLearner((32, 32))  # the structure of the learning test: compiled once
+    a = run_mlp_learning_loop(
+        learner, NonlinearStream(), 10_000, jax.random.key(7), trace_interval=1000
+    )
+    b = run_mlp_learning_loop(
+        learner, NonlinearStream(), 10_000, jax.random.key(7), trace_interval=1000
+    )
+    c = run_mlp_learning_loop(
+        learner, NonlinearStream(), 10_000, jax.random.key(8), trace_interval=1000
+    )
     for x, y in zip(jax.tree_util.tree_leaves(a), jax.tree_util.tree_leaves(b), strict=True):
         np.testing.assert_array_equal(x, y)
     assert float(a.metrics.squared_error) != float(c.metrics.squared_error)

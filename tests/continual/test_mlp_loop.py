@@ -91,9 +91,13 @@ def test_second_call_with_other_key_step_size_or_noise_does_not_recompile():
 
 
 def test_hyperparameters_are_data_a_step_size_changes_the_result():
-    stream = RandomWalkStream(feature_dim=3)
-    a = run_mlp_learning_loop(MLPLearner((8,), ObGD(1.0)), stream, 100, jax.random.key(0))
-    b = run_mlp_learning_loop(MLPLearner((8,), ObGD(0.01)), stream, 100, jax.random.key(0))
+    stream = RandomWalkStream(feature_dim=3)  # same structure as above: no new compile
+    a = run_mlp_learning_loop(
+        MLPLearner((4,), ObGD(1.0)), stream, 20, jax.random.key(0), trace_interval=10
+    )
+    b = run_mlp_learning_loop(
+        MLPLearner((4,), ObGD(0.01)), stream, 20, jax.random.key(0), trace_interval=10
+    )
     assert float(a.metrics.squared_error) != float(b.metrics.squared_error)
 
 
