@@ -201,16 +201,22 @@ class MLPLearner:
             norm, x = self.normalizer.update(norm, x)
         value, grads, g_l1 = mlp_value_and_grad(state.params, x, **self._net_kwargs())
         error = jnp.asarray(y, value.dtype) - value
+        # Guard test before the optimiser: the stored trace is always finite, so a finite
+        # error and gradient make every quantity below finite (the bounded step cannot
+        # overflow); testing here lets XLA update the trace in place in one pass.
+        ok = jnp.isfinite(error) & jnp.isfinite(g_l1)
         if state.trace is None:
             z, z_l1 = grads, g_l1
         else:
             decay = jnp.asarray(self.trace_decay, value.dtype)
-            z = jax.tree_util.tree_map(lambda t, g: decay * t + g, state.trace, grads)
+            z = jax.tree_util.tree_map(
+                lambda t, g: jnp.where(ok, decay * t + g, t), state.trace, grads
+            )
             z_l1 = tree_l1_norm(z)
         params, opt_state, alpha = optimizer_apply(
             self.optimizer, state.opt_state, state.params, z, error, z_l1
         )
-        ok = jnp.isfinite(error) & jnp.isfinite(z_l1) & jnp.isfinite(alpha * error)
+        ok = ok & jnp.isfinite(alpha * error)
 
         def keep(new, old):
             return jax.tree_util.tree_map(lambda a, b: jnp.where(ok, a, b), new, old)
@@ -218,7 +224,7 @@ class MLPLearner:
         new_state = MLPState(
             keep(params, state.params),
             keep(opt_state, state.opt_state),
-            None if state.trace is None else keep(z, state.trace),
+            z if state.trace is not None else None,
             None if norm is None else keep(norm, state.normalizer),
             state.step + 1,
             state.guard_count + jnp.where(ok, 0, 1).astype(jnp.int32),
