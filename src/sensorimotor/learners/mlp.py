@@ -73,7 +73,7 @@ class MLPState(NamedTuple):
 
 
 class MLPMetrics(NamedTuple):
-    """Per-step metrics of :meth:`MLPLearner.update`.
+    r"""Per-step metrics of :meth:`MLPLearner.update`.
 
     Attributes:
         squared_error: ``error ** 2`` of the prediction made before the update.
