@@ -4,9 +4,10 @@ Prints, for 10k-step calls of :func:`~sensorimotor.run.mlp_learning_loop.run_mlp
 the first call (compile + run), then the median of repeated calls with new keys (no
 recompilation) as steps/s, for
 
-* the acceptance setting, on ``sensorimotor.envs.streams.RandomWalkStream(10)`` and on a
-  random-walk stream with the same distribution that draws all its randomness with ONE
-  ``jax.random.normal`` call per step (``OneDrawRandomWalk`` below);
+* the acceptance setting, on ``sensorimotor.envs.streams.RandomWalkStream(10)`` (five
+  Threefry hashes per step), on a random-walk stream with the same distribution that draws
+  all its randomness with ONE ``jax.random.normal`` call per step (``OneDrawRandomWalk``),
+  and on one drawn as alberta-framework's (four hashes, ``FourHashRandomWalk``);
 * the ceilings: the streams alone, and the learner alone on pre-drawn samples;
 * variants: another step size (must not recompile), traces, AdaptiveObGD, 8 seeds batched.
 
@@ -54,6 +55,25 @@ class OneDrawRandomWalk(NamedTuple):
         x = r[:d]
         y = x @ w + self.noise_std * r[2 * d]
         return w + self.drift_rate * r[d : 2 * d], TimeStep(x, y)
+
+
+class FourHashRandomWalk(NamedTuple):
+    """The same distribution drawn as alberta-framework 0.17.1's RandomWalkStream draws it
+    (the reference figure's stream): one 4-way key split and three normal draws per step,
+    i.e. four Threefry hashes."""
+
+    feature_dim: int = 10
+    drift_rate: float = 0.001
+    noise_std: float = 0.1
+
+    def init(self, key):
+        return jax.random.normal(key, (self.feature_dim,))
+
+    def step(self, w, key):
+        _, k_drift, k_x, k_noise = jax.random.split(key, 4)
+        w = w + self.drift_rate * jax.random.normal(k_drift, w.shape)
+        x = jax.random.normal(k_x, w.shape)
+        return w, TimeStep(x, x @ w + self.noise_std * jax.random.normal(k_noise, ()))
 
 
 def _timed(fn, repeats):
@@ -119,8 +139,10 @@ def main():
     rows = [
         ("ObGD, RandomWalkStream(10)", _loop(mlp, RandomWalkStream(10), n), n),
         ("ObGD, OneDrawRandomWalk(10)", _loop(mlp, OneDrawRandomWalk(10), n), n),
+        ("ObGD, FourHashRandomWalk(10)", _loop(mlp, FourHashRandomWalk(10), n), n),
         ("  ceiling: RandomWalkStream alone", _stream_only(RandomWalkStream(10), n), n),
         ("  ceiling: OneDrawRandomWalk alone", _stream_only(OneDrawRandomWalk(10), n), n),
+        ("  ceiling: FourHashRandomWalk alone", _stream_only(FourHashRandomWalk(10), n), n),
         ("  ceiling: MLP update alone (pre-drawn x, y)", _learner_only(mlp, n), n),
         (
             "ObGD step 0.01 (must not recompile)",
@@ -157,7 +179,11 @@ def main():
             f"(best {best * 1e3:6.1f}) | {total / median / 1e3:7.1f}k steps/s"
         )
     print()
-    for name in ("ObGD, RandomWalkStream(10)", "ObGD, OneDrawRandomWalk(10)"):
+    for name in (
+        "ObGD, RandomWalkStream(10)",
+        "ObGD, OneDrawRandomWalk(10)",
+        "ObGD, FourHashRandomWalk(10)",
+    ):
         verdict = "PASS" if rates[name] >= TARGET else "FAIL"
         print(
             f"acceptance [{name}]: {rates[name] / 1e3:.1f}k steps/s vs {TARGET / 1e3:.0f}k "
