@@ -20,6 +20,7 @@ from sensorimotor.continual import (
     WelfordNormalizer,
     run_learning_loop,
 )
+from sensorimotor.run.learning_loop import loop_keys
 
 LEARNERS = [
     LinearLearner(LMS(0.02)),
@@ -138,7 +139,7 @@ def test_numpy_per_sample_path_equals_compiled_loop(learner):
     steps = 400
     out = run_learning_loop(learner, stream, steps, key)
     # replay the same samples (the loop's key schedule) on the NumPy path
-    k_stream, k_steps = jax.random.split(key)
+    k_stream, k_steps = loop_keys(key)
     ss = stream.init(k_stream)
     step = jax.jit(stream.step)
     state = learner.init(4, dtype=np.float32)

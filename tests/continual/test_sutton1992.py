@@ -14,6 +14,7 @@ from sensorimotor.continual import (
     run_learning_loop_batched,
     run_sweep,
 )
+from sensorimotor.run.learning_loop import loop_keys
 
 SEEDS = jax.random.split(jax.random.key(1992), 30)
 STREAM = SuttonExperiment1Stream()
@@ -71,7 +72,7 @@ def test_idbd_meta_step_002_is_guarded_never_nan():
     # the unguarded rule on a recovered seed: its error overflows float32
     seed = SEEDS[int(np.argmax(counts))]
     rule = learner.optimizer
-    k_stream, k_steps = jax.random.split(seed)
+    k_stream, k_steps = loop_keys(seed)
 
     @jax.jit
     def unguarded_max_abs_error():

@@ -71,6 +71,30 @@ def combine(dynamic, static):
 _TRACES: collections.Counter = collections.Counter()
 
 
+def loop_keys(key):
+    """The keys a compiled loop derives from ``key``: ``(init_key, steps_key)``.
+
+    The stream starts from ``stream.init(init_key)``; step ``t`` (from 0) is
+    ``stream.step(state, jax.random.fold_in(steps_key, t))``. Streams with ``noise_dim``
+    and ``advance`` get the same normals, drawn for a chunk of steps at once.
+
+    >>> import jax
+    >>> init_key, steps_key = loop_keys(jax.random.key(0))
+    >>> print(init_key.shape, steps_key.shape)
+    () ()
+    """
+    k_stream, k_steps = jax.random.split(key)
+    return k_stream, k_steps
+
+
+def _chunk_length(interval: int, cap: int = 1024) -> int:
+    """The largest divisor of ``interval`` not above ``cap``."""
+    for d in range(min(interval, cap), 0, -1):
+        if interval % d == 0:
+            return d
+    return 1
+
+
 def compile_count() -> dict:
     """How many times each loop body has been traced (compiled) in this process.
 
@@ -123,33 +147,51 @@ def _core(
     _TRACES[kind] += 1  # runs only while tracing
     learner = combine(dyn_l, static_l)
     stream = combine(dyn_s, static_s)
-    k_stream, k_steps = jax.random.split(key)
+    k_stream, k_steps = loop_keys(key)
     sstate = stream.init(k_stream)
     lstate = learner.init(stream.feature_dim, xp=jnp) if state0 is None else state0
 
-    def one(carry, t):
+    vectorised = hasattr(stream, "advance") and hasattr(stream, "noise_dim")
+    chunk = _chunk_length(interval)
+
+    def one(carry, inp):
         ls, ss = carry
-        ss, ts = stream.step(ss, jax.random.fold_in(k_steps, t))
+        t, z = inp
+        if vectorised:
+            ss, ts = stream.advance(ss, z)
+        else:
+            ss, ts = stream.step(ss, jax.random.fold_in(k_steps, t))
         if kind == "td":
             res = learner.update(ls, ts.x, ts.reward, ts.next_x, ts.gamma)
         else:
             res = learner.update(ls, ts.x, ts.y)
         return (res.state, ss), res.metrics
 
-    metric_shapes = jax.eval_shape(one, (lstate, sstate), jnp.zeros((), jnp.int32))[1]
+    def noise(steps):
+        if not vectorised:
+            return jnp.zeros(steps.shape + (0,))
+        nd = stream.noise_dim
+        return jax.vmap(lambda t: jax.random.normal(jax.random.fold_in(k_steps, t), (nd,)))(steps)
 
-    def inner(carry, t):
+    t0 = jnp.zeros((), jnp.int32)
+    metric_shapes = jax.eval_shape(one, (lstate, sstate), (t0, noise(t0[None])[0]))[1]
+
+    def inner(carry, inp):
         ls, ss, acc, k = carry
-        (ls, ss), m = one((ls, ss), t)
+        (ls, ss), m = one((ls, ss), inp)
         k = k + 1
         acc = jax.tree_util.tree_map(lambda a, v: a + (v - a) / k, acc, m)
         return (ls, ss, acc, k), None
 
+    def run_chunk(carry, first):
+        steps = first + jnp.arange(chunk, dtype=jnp.int32)
+        return jax.lax.scan(inner, carry, (steps, noise(steps)))[0], None
+
     def block(carry, b):
         ls, ss = carry
         acc0 = jax.tree_util.tree_map(lambda s: jnp.zeros(s.shape, s.dtype), metric_shapes)
-        steps = b * interval + jnp.arange(interval, dtype=jnp.int32)
-        (ls, ss, acc, _), _ = jax.lax.scan(inner, (ls, ss, acc0, jnp.zeros((), jnp.int32)), steps)
+        firsts = b * interval + chunk * jnp.arange(interval // chunk, dtype=jnp.int32)
+        (ls, ss, acc, _), _ = jax.lax.scan(run_chunk, (ls, ss, acc0, t0), firsts)
         ss_out = learner.step_sizes(ls) if track_ss else None
         norm_out = ls.normalizer if track_norm else None
         return (ls, ss), (acc, ss_out, norm_out)

@@ -3,6 +3,12 @@
 A stream is a frozen (hashable) object with ``feature_dim`` and two pure functions:
 ``init(key) -> state`` and ``step(state, key) -> (state, TimeStep)`` (supervised) or
 ``(state, TDTimeStep)`` (temporal difference).
+
+Optionally a stream also has ``noise_dim`` and ``advance(state, z)`` with
+``step(state, key) == advance(state, jax.random.normal(key, (noise_dim,)))``; the
+compiled loops then draw the noise of a chunk of steps in one vectorised call (the
+per-step random draws would otherwise dominate a linear learner's step), with
+exactly the same samples.
 """
 
 from sensorimotor.envs.streams.random_walk_chain import ChainState, RandomWalkChainStream

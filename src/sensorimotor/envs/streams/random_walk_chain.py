@@ -51,10 +51,19 @@ class RandomWalkChainStream(NamedTuple):
         """Start in the centre state."""
         return ChainState(jnp.asarray(self.num_states // 2, jnp.int32))
 
+    @property
+    def noise_dim(self) -> int:
+        """One standard normal per step: its sign picks the move."""
+        return 1
+
     def step(self, state: ChainState, key):
         """One transition: ``(state, TDTimeStep(x, reward, next_x, gamma))``."""
+        return self.advance(state, jax.random.normal(key, (1,)))
+
+    def advance(self, state: ChainState, z):
+        """:meth:`step` given one standard normal ``z`` (shape ``(1,)``)."""
         n = self.num_states
-        move = jnp.where(jax.random.bernoulli(key), 1, -1)
+        move = jnp.where(z[0] > 0, 1, -1)
         nxt = state.position + move
         off_left, off_right = nxt < 0, nxt >= n
         done = off_left | off_right

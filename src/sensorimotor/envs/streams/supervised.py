@@ -1,7 +1,10 @@
 """Non-stationary supervised streams (JAX, usable inside ``jit``/``scan``/``vmap``).
 
 Each stream is a frozen NamedTuple: its float fields are leaves (a compiled loop does not
-recompile for another noise level or drift rate), its int fields are structure.
+recompile for another noise level or drift rate), its int fields are structure. Besides
+``step(state, key)``, each has ``noise_dim`` and ``advance(state, z)``: ``step`` draws
+``z ~ N(0, I_noise_dim)`` from ``key`` and calls ``advance``, so a compiled loop can
+draw the noise of many steps at once (vectorised) with exactly the same result.
 """
 
 from __future__ import annotations
@@ -21,11 +24,13 @@ class WeightsState(NamedTuple):
     t: Any
 
 
-def _linear_sample(key, w, noise_std):
-    kx, kn = jax.random.split(key)
-    x = jax.random.normal(kx, w.shape, w.dtype)
-    y = x @ w + noise_std * jax.random.normal(kn, (), w.dtype)
-    return TimeStep(x, y)
+def _split(z, n):
+    """``z`` -> ``x`` (first ``n``), the target noise (next one), and the rest."""
+    return z[:n], z[n], z[n + 1 :]
+
+
+def _step(stream, state, key):
+    return stream.advance(state, jax.random.normal(key, (stream.noise_dim,)))
 
 
 class RandomWalkStream(NamedTuple):
@@ -54,12 +59,21 @@ class RandomWalkStream(NamedTuple):
         """Initial target weights from ``key``."""
         return WeightsState(jax.random.normal(key, (self.feature_dim,)), jnp.zeros((), jnp.int32))
 
+    @property
+    def noise_dim(self) -> int:
+        """Standard normals per step: ``x``, target noise, weight drift."""
+        return 2 * self.feature_dim + 1
+
     def step(self, state: WeightsState, key):
         """Sample ``(x, y)`` with the current weights, then drift the weights."""
-        k1, k2 = jax.random.split(key)
-        ts = _linear_sample(k1, state.w, self.noise_std)
-        w = state.w + self.drift_rate * jax.random.normal(k2, state.w.shape, state.w.dtype)
-        return WeightsState(w, state.t + 1), ts
+        return _step(self, state, key)
+
+    def advance(self, state: WeightsState, z):
+        """:meth:`step` given its ``noise_dim`` standard normals ``z``."""
+        x, eta, eps = _split(z, self.feature_dim)
+        y = x @ state.w + self.noise_std * eta
+        w = state.w + self.drift_rate * eps
+        return WeightsState(w, state.t + 1), TimeStep(x, y)
 
 
 class AbruptChangeStream(NamedTuple):
@@ -86,14 +100,22 @@ class AbruptChangeStream(NamedTuple):
         """Initial target weights from ``key``."""
         return WeightsState(jax.random.normal(key, (self.feature_dim,)), jnp.zeros((), jnp.int32))
 
+    @property
+    def noise_dim(self) -> int:
+        """Standard normals per step: ``x``, target noise, candidate new weights."""
+        return 2 * self.feature_dim + 1
+
     def step(self, state: WeightsState, key):
         """Sample ``(x, y)``; after every ``change_interval`` samples, redraw the weights."""
-        k1, k2 = jax.random.split(key)
-        ts = _linear_sample(k1, state.w, self.noise_std)
+        return _step(self, state, key)
+
+    def advance(self, state: WeightsState, z):
+        """:meth:`step` given its ``noise_dim`` standard normals ``z``."""
+        x, eta, fresh = _split(z, self.feature_dim)
+        y = x @ state.w + self.noise_std * eta
         t = state.t + 1
-        fresh = jax.random.normal(k2, state.w.shape, state.w.dtype)
         w = jnp.where(t % self.change_interval == 0, fresh, state.w)
-        return WeightsState(w, t), ts
+        return WeightsState(w, t), TimeStep(x, y)
 
 
 class SuttonExperiment1Stream(NamedTuple):
@@ -128,13 +150,24 @@ class SuttonExperiment1Stream(NamedTuple):
         signs = jnp.where(jax.random.bernoulli(key, 0.5, (self.num_relevant,)), 1.0, -1.0)
         return SuttonState(signs, jnp.zeros((), jnp.int32))
 
+    @property
+    def noise_dim(self) -> int:
+        """Standard normals per step: ``x`` and one that picks the sign to flip."""
+        return self.feature_dim + 1
+
     def step(self, state, key):
         """Sample ``(x, y)``; after every ``change_interval`` samples flip one sign."""
-        k1, k2 = jax.random.split(key)
-        x = jax.random.normal(k1, (self.feature_dim,), state.signs.dtype)
+        return _step(self, state, key)
+
+    def advance(self, state, z):
+        """:meth:`step` given its ``noise_dim`` standard normals ``z``."""
+        x, u, _ = _split(z, self.feature_dim)
         y = x[: self.num_relevant] @ state.signs
         t = state.t + 1
-        i = jax.random.randint(k2, (), 0, self.num_relevant)
+        # which sign flips: from the extra normal draw, uniform over the relevant inputs
+        i = jnp.clip(
+            jnp.floor(jax.scipy.special.ndtr(u) * self.num_relevant), 0, self.num_relevant - 1
+        ).astype(jnp.int32)
         flip = (t % self.change_interval == 0) & (jnp.arange(self.num_relevant) == i)
         signs = jnp.where(flip, -state.signs, state.signs)
         return SuttonState(signs, t), TimeStep(x, y)
@@ -181,11 +214,21 @@ class CyclicStream(NamedTuple):
         table = jax.random.normal(key, (self.num_targets, self.feature_dim))
         return CyclicState(table, jnp.zeros((), jnp.int32))
 
+    @property
+    def noise_dim(self) -> int:
+        """Standard normals per step: ``x`` and the target noise."""
+        return self.feature_dim + 1
+
     def step(self, state: CyclicState, key):
         """Sample ``(x, y)`` with the current target of the cycle."""
+        return _step(self, state, key)
+
+    def advance(self, state: CyclicState, z):
+        """:meth:`step` given its ``noise_dim`` standard normals ``z``."""
         k = (state.t // self.cycle_length) % self.num_targets
-        ts = _linear_sample(key, state.table[k], self.noise_std)
-        return CyclicState(state.table, state.t + 1), ts
+        w = state.table[k]
+        x, eta, _ = _split(z, self.feature_dim)
+        return CyclicState(state.table, state.t + 1), TimeStep(x, x @ w + self.noise_std * eta)
 
 
 class ScaleDriftState(NamedTuple):
@@ -226,12 +269,20 @@ class ScaleDriftStream(NamedTuple):
         w = jax.random.normal(key, (self.feature_dim,))
         return ScaleDriftState(w, jnp.zeros_like(w))
 
+    @property
+    def noise_dim(self) -> int:
+        """Standard normals per step: the unscaled input, target noise, scale drift."""
+        return 2 * self.feature_dim + 1
+
     def step(self, state: ScaleDriftState, key):
         """Sample ``(x, y)``, then drift the log-scales."""
-        k1, k2, k3 = jax.random.split(key, 3)
-        xi = jax.random.normal(k1, state.w.shape, state.w.dtype)
-        y = xi @ state.w + self.noise_std * jax.random.normal(k2, (), state.w.dtype)
+        return _step(self, state, key)
+
+    def advance(self, state: ScaleDriftState, z):
+        """:meth:`step` given its ``noise_dim`` standard normals ``z``."""
+        xi, eta, eps = _split(z, self.feature_dim)
+        y = xi @ state.w + self.noise_std * eta
         x = jnp.exp(state.log_scale) * xi
-        s = state.log_scale + self.drift_rate * jax.random.normal(k3, state.w.shape)
+        s = state.log_scale + self.drift_rate * eps
         s = jnp.clip(s, -self.max_log_scale, self.max_log_scale)
         return ScaleDriftState(state.w, s), TimeStep(x, y)

@@ -1,0 +1,197 @@
+"""Benchmarks of the continual-learning (linear) capability; prints its figures.
+
+    PYTHONPATH=src python bench/continual.py            # everything (~1-2 minutes)
+    PYTHONPATH=src python bench/continual.py --quick    # smaller sizes (smoke test)
+
+Reference (alberta-framework 0.17.1 on this kind of machine): about 1.25M linear
+steps/s after compile, 0.44 s per 100k-step call (it recompiles each call), 62 us per
+jitted single-sample update.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import statistics
+import time
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from sensorimotor.continual import (
+    IDBD,
+    LMS,
+    Autostep,
+    LinearLearner,
+    RandomWalkStream,
+    SuttonExperiment1Stream,
+    compile_count,
+    run_learning_loop,
+    run_learning_loop_batched,
+    run_sweep,
+)
+
+REF_STEPS_PER_S = 1.25e6
+REF_CALL_S = 0.44
+REF_JIT_UPDATE_US = 62.0
+
+
+def _block(tree):
+    jax.tree_util.tree_map(lambda a: a.block_until_ready(), tree)
+    return tree
+
+
+def compiled_throughput(num_steps: int, repeats: int) -> None:
+    print(f"\n== compiled loop: LinearLearner on RandomWalkStream(10), {num_steps} steps")
+    stream = RandomWalkStream(10)
+    rows = [
+        ("LMS", lambda i: LMS(0.01 + 0.001 * i)),
+        ("IDBD", lambda i: IDBD(0.01, 0.01 + 0.001 * i)),
+        ("Autostep", lambda i: Autostep(0.01, 0.01 + 0.001 * i)),
+    ]
+    for name, make in rows:
+        learner = LinearLearner(make(0))
+        t0 = time.perf_counter()
+        _block(run_learning_loop(learner, stream, num_steps, jax.random.key(0)))
+        first = time.perf_counter() - t0
+        before = compile_count()["supervised"]
+        times = []
+        for i in range(1, repeats + 1):  # other key AND other step size every call
+            t0 = time.perf_counter()
+            _block(run_learning_loop(LinearLearner(make(i)), stream, num_steps, jax.random.key(i)))
+            times.append(time.perf_counter() - t0)
+        call = statistics.median(times)
+        recompiles = compile_count()["supervised"] - before
+        print(
+            f"{name:9s} first call {first:6.3f} s | repeated call {call * 1e3:7.1f} ms "
+            f"({REF_CALL_S / call:5.1f}x faster than 0.44 s) | {num_steps / call / 1e6:5.2f}M "
+            f"steps/s ({num_steps / call / REF_STEPS_PER_S:4.1f}x of 1.25M) | "
+            f"recompiles in {repeats} calls: {recompiles}"
+        )
+
+
+def sweep(num_steps: int, num_seeds: int, num_sizes: int) -> None:
+    print(f"\n== sweep: {num_seeds} seeds x {num_sizes} LMS step sizes, {num_steps} steps each")
+    stream = RandomWalkStream(10)
+    keys = jax.random.split(jax.random.key(0), num_seeds)
+    before = compile_count().get("supervised", 0)
+    for trial, scale in enumerate((1.0, 0.5)):
+        learners = [LinearLearner(LMS(a)) for a in scale * np.geomspace(1e-3, 0.1, num_sizes)]
+        t0 = time.perf_counter()
+        out = _block(run_sweep(learners, stream, num_steps, keys, trace_interval=num_steps // 10))
+        dt = time.perf_counter() - t0
+        total = num_steps * num_seeds * num_sizes
+        print(
+            f"call {trial + 1}: {dt:6.2f} s, {total / dt / 1e6:5.2f}M steps/s in total, "
+            f"compilations so far: {compile_count()['supervised'] - before}"
+        )
+    best = np.asarray(out.metrics.squared_error).mean(1)
+    print("mean squared error per step size (2nd call):", np.round(best, 4).tolist())
+
+
+def numpy_latency(num_samples: int) -> None:
+    print("\n== NumPy per-sample path (eager), 20 features")
+    rng = np.random.default_rng(0)
+    xs = rng.normal(size=(num_samples, 20))
+    ys = xs[:, :5].sum(1)
+    for name, learner in [
+        ("IDBD, bias", LinearLearner(IDBD(0.05, 0.01))),
+        ("IDBD, no bias", LinearLearner(IDBD(0.05, 0.01), bias=False)),
+        ("LMS, bias", LinearLearner(LMS(0.01))),
+        ("Autostep, bias", LinearLearner(Autostep(0.01, 0.01))),
+    ]:
+        per = []
+        for _ in range(5):
+            state = learner.init(20)
+            t0 = time.perf_counter()
+            for x, y in zip(xs, ys, strict=True):
+                state = learner.update(state, x, y).state
+            per.append((time.perf_counter() - t0) / num_samples * 1e6)
+        print(
+            f"{name:15s} LinearLearner.update: {min(per):5.2f} us (best of 5), "
+            f"median {statistics.median(per):5.2f} us"
+        )
+    rule = IDBD(0.05, 0.01)
+    s, w = rule.init(20), np.zeros(20)
+    t0 = time.perf_counter()
+    for x, y in zip(xs, ys, strict=True):
+        s, inc = rule.update_from_error(s, x, y - w @ x)
+        w = w + inc
+    print(
+        f"bare IDBD.update_from_error + w update: "
+        f"{(time.perf_counter() - t0) / num_samples * 1e6:5.2f} us"
+    )
+    learner = LinearLearner(IDBD(0.05, 0.01))
+    upd = jax.jit(learner.update)
+    st = learner.init(20, xp=jnp)
+    xj = jnp.asarray(xs[:200], jnp.float32)
+    _block(upd(st, xj[0], 1.0))
+    t0 = time.perf_counter()
+    for i in range(200):
+        st = upd(st, xj[i], 1.0).state
+    _block(st)
+    us = (time.perf_counter() - t0) / 200 * 1e6
+    print(
+        f"jitted single-sample JAX update (dispatch-bound): {us:5.1f} us "
+        f"(alberta-framework: {REF_JIT_UPDATE_US:.0f} us)"
+    )
+
+
+def sutton(seeds: int) -> None:
+    print(f"\n== Sutton (1992), {seeds} seeds")
+    keys = jax.random.split(jax.random.key(1992), seeds)
+    stream = SuttonExperiment1Stream()
+    sizes = (0.02, 0.03, 0.035, 0.04, 0.05)
+    out = run_sweep(
+        [LinearLearner(LMS(a), bias=False) for a in sizes],
+        stream,
+        30_000,
+        keys,
+        trace_interval=10_000,
+    )
+    mse = np.asarray(out.trace.squared_error[..., -1]).mean(-1)
+    print(
+        "Exp. 1, LMS MSE over steps 20k-30k:",
+        dict(zip(sizes, np.round(mse, 3).tolist(), strict=True)),
+    )
+    for theta in (0.005, 0.01, 0.02):
+        learner = LinearLearner(IDBD(0.05, theta), bias=False)
+        out = run_learning_loop_batched(learner, stream, 30_000, keys, trace_interval=10_000)
+        print(
+            f"Exp. 1, IDBD theta={theta}: MSE {float(np.mean(out.trace.squared_error[:, -1])):.3f}"
+            f", guard recoveries {int(np.sum(out.state.guard_count))}"
+        )
+    learner = LinearLearner(IDBD(0.05, 0.001), bias=False)
+    out = run_learning_loop_batched(
+        learner, stream, 250_000, keys[:4], trace_interval=50_000, track_step_sizes=True
+    )
+    a = np.asarray(out.step_sizes[:, -1])
+    print(
+        f"Exp. 2 (theta=0.001, 250k steps, 4 seeds): relevant step sizes "
+        f"{a[:, :5].mean():.3f} (range {a[:, :5].min():.3f}-{a[:, :5].max():.3f}), "
+        f"irrelevant mean {a[:, 5:].mean():.4f}, max {a[:, 5:].max():.4f}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke test")
+    args = parser.parse_args()
+    print(
+        f"machine: {platform.machine()}, {jax.device_count()} JAX device(s) "
+        f"({jax.devices()[0].platform}), jax {jax.__version__}, numpy {np.__version__}"
+    )
+    if args.quick:
+        compiled_throughput(10_000, 2)
+        sweep(2_000, 4, 3)
+        numpy_latency(500)
+        return
+    compiled_throughput(100_000, 5)
+    sweep(100_000, 30, 8)
+    numpy_latency(20_000)
+    sutton(30)
+
+
+if __name__ == "__main__":
+    main()
