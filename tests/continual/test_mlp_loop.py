@@ -12,6 +12,7 @@ from sensorimotor.learners import MLPLearner
 from sensorimotor.rules import AdaptiveObGD, DivergenceError, ObGD
 from sensorimotor.run.learning_loop import LoopResult, compile_count
 from sensorimotor.run.mlp_learning_loop import (
+    mlp_loop_keys,
     run_mlp_learning_loop,
     run_mlp_learning_loop_batched,
 )
@@ -33,37 +34,45 @@ class DriftStream:
         return w, TimeStep(x, w @ jnp.tanh(x))
 
 
-def _eager(learner, stream, num_steps, key, interval):
+def _eager(learner, stream, num_steps, key):
     """The documented key schedule, replayed with the checked, eager ``update``."""
-    k_init, k_stream, k_steps = jax.random.split(key, 3)
+    k_init, k_stream, k_steps = mlp_loop_keys(key)
     state = learner.init(k_init, stream.feature_dim)
     s = stream.init(k_stream)
     stream_step = jax.jit(stream.step)
     errors = []
-    for b in range(num_steps // interval):
-        for k in jax.random.split(jax.random.fold_in(k_steps, b), interval):
-            s, ts = stream_step(s, k)
-            result = learner.update(state, ts.x, ts.y)
-            state = result.state
-            errors.append(float(result.error) ** 2)
+    for t in range(num_steps):
+        s, ts = stream_step(s, jax.random.fold_in(k_steps, t))
+        result = learner.update(state, ts.x, ts.y)
+        state = result.state
+        errors.append(float(result.error) ** 2)
     return state, s, np.array(errors)
 
 
 @pytest.mark.parametrize(
-    "learner",
-    [MLPLearner((8, 8)), MLPLearner((6,), AdaptiveObGD(step_size=0.5), trace_decay=0.7)],
+    ("learner", "stream"),
+    [
+        (MLPLearner((8, 8)), DriftStream()),  # a stream with step only: keys per step
+        # a stream with noise_dim/advance: its normals drawn for a chunk at once
+        (MLPLearner((6,), AdaptiveObGD(step_size=0.5), trace_decay=0.7), RandomWalkStream(4)),
+    ],
 )
-def test_scan_loop_equals_eager_loop(learner):
-    stream, key = DriftStream(), jax.random.key(3)
+def test_scan_loop_equals_eager_loop(learner, stream):
+    key = jax.random.key(3)
     out = run_mlp_learning_loop(learner, stream, 12, key, trace_interval=4)
-    state, stream_state, errors = _eager(learner, stream, 12, key, 4)
+    state, stream_state, errors = _eager(learner, stream, 12, key)
     assert isinstance(out, LoopResult)
     leaves = zip(
         jax.tree_util.tree_leaves(out.state), jax.tree_util.tree_leaves(state), strict=True
     )
     for a, b in leaves:
         np.testing.assert_allclose(a, b, rtol=2e-4, atol=1e-6)
-    np.testing.assert_allclose(out.stream_state, stream_state, rtol=1e-6)
+    for a, b in zip(
+        jax.tree_util.tree_leaves(out.stream_state),
+        jax.tree_util.tree_leaves(stream_state),
+        strict=True,
+    ):
+        np.testing.assert_allclose(a, b, rtol=1e-6)
     assert float(out.metrics.squared_error) == pytest.approx(errors.mean(), rel=1e-4)
     np.testing.assert_allclose(out.trace.squared_error, errors.reshape(3, 4).mean(1), rtol=1e-4)
     assert out.trace.effective_step_size.shape == (3,)

@@ -16,15 +16,13 @@ after the run, and the key is data: a second call with another key, step size, n
 or guard policy does not recompile. Traces are counted under
 ``"mlp"`` in :func:`sensorimotor.run.learning_loop.compile_count`.
 
-Key schedule (an eager loop can replay it exactly). Unlike the linear loops, which fold the
-step index into the key at every step, keys are split once per block: a ``fold_in`` per step
-is one more Threefry hash per sample, a cost comparable to the MLP update itself on CPU::
-
-    k_init, k_stream, k_steps = jax.random.split(key, 3)
-    state = learner.init(k_init, stream.feature_dim); s = stream.init(k_stream)
-    for b in range(num_steps // trace_interval):
-        for k in jax.random.split(jax.random.fold_in(k_steps, b), trace_interval):
-            s, (x, y) = stream.step(s, k); state = learner.step(state, x, y).state
+Key schedule, as in the linear loops (an eager loop can replay it exactly; see
+:func:`mlp_loop_keys`): the stream starts from ``stream.init(stream_key)`` and step ``t``
+(from 0) is ``stream.step(s, jax.random.fold_in(steps_key, t))``. The per-step randomness
+is computed for a chunk of steps at once (vectorised): a stream with ``noise_dim`` and
+``advance`` gets its standard normals that way (the same samples), any other stream its
+keys. On CPU a Threefry hash per step inside the scan would cost as much as the MLP
+update itself.
 """
 
 import dataclasses
@@ -35,9 +33,14 @@ import jax.numpy as jnp
 import numpy as np
 
 from sensorimotor.rules.guard import DivergenceError
-from sensorimotor.run.learning_loop import _TRACES, LoopResult
+from sensorimotor.run.learning_loop import _TRACES, LoopResult, _chunk_length, loop_keys
 
-__all__ = ["partition_stream", "run_mlp_learning_loop", "run_mlp_learning_loop_batched"]
+__all__ = [
+    "mlp_loop_keys",
+    "partition_stream",
+    "run_mlp_learning_loop",
+    "run_mlp_learning_loop_batched",
+]
 
 
 def _as_leaves(learner):
@@ -81,38 +84,77 @@ def _combine(dynamic, static):
     return jax.tree_util.tree_unflatten(treedef, leaves)
 
 
+def mlp_loop_keys(key):
+    """``(learner_key, stream_key, steps_key)`` derived from a loop's ``key``.
+
+    ``stream_key`` and ``steps_key`` are :func:`~sensorimotor.run.learning_loop.loop_keys`,
+    so a stream yields the same samples under this loop as under the linear loops; the
+    learner's initial state comes from ``jax.random.fold_in(key, 0x6D6C70)``.
+
+    >>> import jax
+    >>> print(len(mlp_loop_keys(jax.random.key(0))))
+    3
+    """
+    k_stream, k_steps = loop_keys(key)
+    return jax.random.fold_in(key, _INIT_SALT), k_stream, k_steps
+
+
+_INIT_SALT = 0x6D6C70  # "mlp"
+
+
 def _run(learner, dyn_s, static_s, num_blocks, interval, key, state):
     _TRACES["mlp"] += 1  # runs only while tracing
     stream = _combine(dyn_s, static_s)
-    k_init, k_stream, k_steps = jax.random.split(key, 3)
+    k_init, k_stream, k_steps = mlp_loop_keys(key)
     if state is None:
         state = learner.init(k_init, stream.feature_dim)
     stream_state = stream.init(k_stream)
     dtype = jnp.dtype(learner.dtype)
+    vectorised = hasattr(stream, "advance") and hasattr(stream, "noise_dim")
+    chunk = _chunk_length(interval)
+
+    def draws(steps):
+        """Per-step randomness of a chunk, computed vectorised: the stream's standard
+        normals if it has ``advance``, else the per-step keys."""
+        if vectorised:
+            nd = stream.noise_dim
+            return jax.vmap(lambda t: jax.random.normal(jax.random.fold_in(k_steps, t), (nd,)))(
+                steps
+            )
+        return jax.vmap(lambda t: jax.random.fold_in(k_steps, t))(steps)
+
+    def sample(ss, draw):
+        return stream.advance(ss, draw) if vectorised else stream.step(ss, draw)
 
     def as_float(metrics):
         return jax.tree_util.tree_map(lambda v: jnp.asarray(v, dtype), metrics)
 
+    t0 = jnp.zeros((1,), jnp.int32)
     shapes = jax.eval_shape(
-        lambda s, ss, k: as_float(learner.step(s, stream.step(ss, k)[1].x, 0.0).metrics),
+        lambda s, ss, d: as_float(learner.step(s, sample(ss, d)[1].x, 0.0).metrics),
         state,
         stream_state,
-        k_steps,
+        draws(t0)[0],
     )
     zeros = jax.tree_util.tree_map(lambda s: jnp.zeros(s.shape, s.dtype), shapes)
 
-    def one_step(carry, k):
+    def one_step(carry, draw):
         ls, ss, acc, n = carry
-        ss, ts = stream.step(ss, k)
+        ss, ts = sample(ss, draw)
         result = learner.step(ls, ts.x, ts.y)
         n = n + 1.0
         acc = jax.tree_util.tree_map(lambda a, v: a + (v - a) / n, acc, as_float(result.metrics))
         return (result.state, ss, acc, n), None
 
+    def run_chunk(carry, first):
+        steps = first + jnp.arange(chunk, dtype=jnp.int32)
+        return jax.lax.scan(one_step, carry, draws(steps))[0], None
+
     def block(carry, b):
         ls, ss = carry
-        keys = jax.random.split(jax.random.fold_in(k_steps, b), interval)
-        (ls, ss, acc, _), _ = jax.lax.scan(one_step, (ls, ss, zeros, jnp.zeros((), dtype)), keys)
+        firsts = b * interval + chunk * jnp.arange(interval // chunk, dtype=jnp.int32)
+        init = (ls, ss, zeros, jnp.zeros((), dtype))
+        (ls, ss, acc, _), _ = jax.lax.scan(run_chunk, init, firsts)
         return (ls, ss), acc
 
     blocks = jnp.arange(num_blocks, dtype=jnp.int32)
