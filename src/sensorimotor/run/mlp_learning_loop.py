@@ -138,17 +138,30 @@ def _run(learner, dyn_s, static_s, num_blocks, interval, key, state):
     )
     zeros = jax.tree_util.tree_map(lambda s: jnp.zeros(s.shape, s.dtype), shapes)
 
-    def one_step(carry, draw):
-        ls, ss, acc, n = carry
-        ss, ts = sample(ss, draw)
+    def learn(carry, ts):
+        ls, acc, n = carry
         result = learner.step(ls, ts.x, ts.y)
         n = n + 1.0
         acc = jax.tree_util.tree_map(lambda a, v: a + (v - a) / n, acc, as_float(result.metrics))
-        return (result.state, ss, acc, n), None
+        return (result.state, acc, n), None
+
+    def advance_and_learn(carry, z):
+        ls, ss, acc, n = carry
+        ss, ts = stream.advance(ss, z)
+        (ls, acc, n), _ = learn((ls, acc, n), ts)
+        return (ls, ss, acc, n), None
 
     def run_chunk(carry, first):
         steps = first + jnp.arange(chunk, dtype=jnp.int32)
-        return jax.lax.scan(one_step, carry, draws(steps))[0], None
+        if vectorised:  # the cheap advance runs inside the learner's scan
+            return jax.lax.scan(advance_and_learn, carry, draws(steps))[0], None
+        # A stream that draws its own randomness (hashes, nested loops) runs the chunk in
+        # a scan of its own: kept out of the learner's loop body, it does not make XLA
+        # copy the network's parameters around its inner loops at every step.
+        ls, ss, acc, n = carry
+        ss, samples = jax.lax.scan(lambda s, k: stream.step(s, k), ss, draws(steps))
+        (ls, acc, n), _ = jax.lax.scan(learn, (ls, acc, n), samples)
+        return (ls, ss, acc, n), None
 
     def block(carry, b):
         ls, ss = carry
