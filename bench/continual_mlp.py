@@ -160,6 +160,25 @@ def main():
             f"{best * 1e3:6.1f} best | {total / best / 1e3:6.1f}k steps/s best, "
             f"{total / median / 1e3:6.1f}k median"
         )
+    # the per-sample (robot loop) path: checked, eager update with NumPy inputs
+    import numpy as np
+
+    state = mlp.init(jax.random.key(0), 10)
+    xs = np.random.default_rng(0).normal(size=(1100, 10)).astype(np.float32)
+    for x in xs[:100]:
+        state = mlp.update(state, x, float(x.sum())).state
+    t0 = time.perf_counter()
+    for x in xs[100:]:
+        state = mlp.update(state, x, float(x.sum())).state
+    per_update = (time.perf_counter() - t0) / 1000
+    t0 = time.perf_counter()
+    for x in xs[100:]:
+        mlp.predict(state, x)
+    per_predict = (time.perf_counter() - t0) / 1000
+    print(
+        f"{'eager MLPLearner.update / predict (NumPy in)':48s} "
+        f"{per_update * 1e6:.0f} us / {per_predict * 1e6:.0f} us per call"
+    )
     print()
     for name in (
         "ObGD, RandomWalkStream(10)",

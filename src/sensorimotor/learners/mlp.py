@@ -247,7 +247,7 @@ class MLPLearner:
             raise TypeError(f"x must be real numbers, got dtype {arr.dtype}")
         if not np.all(np.isfinite(arr)):
             raise ValueError(f"x contains NaN or inf: {arr}")
-        return jnp.asarray(arr, self.dtype)
+        return np.asarray(arr, dtype=jnp.dtype(self.dtype))  # NumPy: no eager JAX dispatch
 
     def _check_y(self, y):
         try:
@@ -260,7 +260,7 @@ class MLPLearner:
             raise TypeError(f"y must be a real scalar, got dtype {arr.dtype}")
         if not np.isfinite(arr).all():
             raise ValueError(f"y is NaN or inf: {arr}")
-        return jnp.asarray(arr.reshape(()), self.dtype)
+        return np.asarray(arr.reshape(()), dtype=jnp.dtype(self.dtype))
 
     def predict(self, state: MLPState, x):
         """Prediction for one input ``x`` of shape ``(feature_dim,)``; checks ``x``.
@@ -271,7 +271,7 @@ class MLPLearner:
         value = _predict_jit(
             dataclasses.replace(self, guard="skip"), state, self._check_x(state, x)
         )
-        if not bool(jnp.isfinite(value)):
+        if not np.isfinite(float(value)):  # host-side check: no extra device dispatch
             raise DivergenceError(f"MLPLearner prediction is not finite ({float(value)})")
         return value
 
@@ -286,7 +286,7 @@ class MLPLearner:
         x = self._check_x(state, x)
         y = self._check_y(y)
         result = _step_jit(dataclasses.replace(self, guard="skip"), state, x, y)
-        if not bool(jnp.isfinite(result.prediction)):
+        if not np.isfinite(float(result.prediction)):
             raise DivergenceError(
                 f"MLPLearner prediction is not finite ({float(result.prediction)}); state unchanged"
             )
