@@ -124,3 +124,27 @@ def test_load_refuses_mismatched_or_foreign_files(tmp_path):
         load_state(tmp_path / "future.npz", like=learner.init(3))
     with pytest.raises(ValueError, match="npz"):
         save_state(tmp_path / "s.pkl", learner.init(3))
+
+
+def test_stream_normals_moments_tails_and_independence():
+    from sensorimotor.envs.streams import normals
+
+    key = jax.random.key(11)
+    z = np.asarray(
+        jax.vmap(lambda t: normals(jax.random.fold_in(key, t), 21))(jnp.arange(50_000)),
+        np.float64,
+    )
+    assert np.all(np.isfinite(z)) and np.abs(z).max() < 5.6
+    assert abs(z.mean()) < 0.003 and abs(z.var() - 1) < 0.005
+    kurtosis = ((z - z.mean()) ** 4).mean() / z.var() ** 2
+    assert abs(kurtosis - 3) < 0.05
+    assert abs((np.abs(z) > 3).mean() - 0.0027) < 0.0003
+    assert abs(np.corrcoef(z[:-1, 0], z[1:, 0])[0, 1]) < 0.01  # step to step
+    assert abs(np.corrcoef(z[:, 0], z[:, 1])[0, 1]) < 0.01  # within a step
+    # the extreme codes map to finite values (no erfinv(+-1))
+    from sensorimotor.envs.streams import noise
+
+    a = jnp.asarray([0, 2**32 - 1], dtype=jnp.uint32)
+    k = (a >> 8).astype(jnp.int32)
+    v = (2 * k + (1 - 2**24)).astype(jnp.float32) * (2.0**-24)
+    assert bool(jnp.all(jnp.abs(v) < 1)) and noise is not None

@@ -1,5 +1,7 @@
 """Compiled loops: compile once, summaries, tracking options, bad arguments."""
 
+from typing import NamedTuple
+
 import jax
 import numpy as np
 import pytest
@@ -129,3 +131,34 @@ def test_sweep_refuses_learners_of_different_structure():
             100,
             jax.random.split(jax.random.key(0), 2),
         )
+
+
+class _StepOnly(NamedTuple):
+    """A stream with only the basic protocol (no ``noise_dim``/``advance``)."""
+
+    inner: RandomWalkStream
+
+    @property
+    def feature_dim(self):
+        return self.inner.feature_dim
+
+    def init(self, key):
+        return self.inner.init(key)
+
+    def step(self, state, key):
+        return self.inner.step(state, key)
+
+
+def test_basic_protocol_stream_gives_the_same_run_as_the_vectorised_one():
+    stream = RandomWalkStream(4, drift_rate=0.01)
+    learner = LinearLearner(IDBD(0.02, 0.01))
+    fast = run_learning_loop(learner, stream, 3000, jax.random.key(4), trace_interval=1000)
+    slow = run_learning_loop(
+        learner, _StepOnly(stream), 3000, jax.random.key(4), trace_interval=1000
+    )
+    np.testing.assert_allclose(
+        np.asarray(fast.state.weights), np.asarray(slow.state.weights), rtol=1e-5, atol=1e-6
+    )
+    np.testing.assert_allclose(
+        np.asarray(fast.trace.squared_error), np.asarray(slow.trace.squared_error), rtol=1e-5
+    )

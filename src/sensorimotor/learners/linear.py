@@ -72,9 +72,11 @@ class LinearLearner(NamedTuple):
         \hat y = w^\top \tilde x, \quad \delta = y - \hat y, \quad
         w \leftarrow w + \text{optimizer.update\_from\_error}(\tilde x, \delta)
 
-    then the divergence guard (:mod:`sensorimotor.rules.guard`, policy ``guard``) checks
-    that the new state is finite. The same code runs eagerly on NumPy arrays (a robot's
-    per-sample loop) and compiled on JAX arrays (:func:`sensorimotor.run.run_learning_loop`).
+    The divergence guard (:mod:`sensorimotor.rules.guard`, policy ``guard``) watches the
+    squared prediction error: if it is not finite while ``x`` and ``y`` are, the state
+    has diverged and the learner restarts from ``init`` (or raises). The same code runs
+    eagerly on NumPy arrays (a robot's per-sample loop) and compiled on JAX arrays
+    (:func:`sensorimotor.run.run_learning_loop`).
 
     Bad input (wrong shape, NaN or inf in ``x`` or ``y``) raises ``ValueError`` or
     ``TypeError`` naming the argument; since the update is pure the state passed in is
@@ -143,7 +145,12 @@ class LinearLearner(NamedTuple):
         xp = check_vector("x", x, n)
         check_finite_vector("x", x)
         _, xb = self._features(xp, state, x, update_stats=False)
-        return state.weights @ xb
+        pred = state.weights @ xb
+        if not is_traced(pred) and not math.isfinite(float(pred)):
+            raise DivergenceError(
+                "LinearLearner state is not finite; the next update (or recover) restarts it"
+            )
+        return pred
 
     def update(self, state: LinearState, x, y) -> UpdateResult:
         """Predict ``y`` from ``x``, then learn from the error.
@@ -173,35 +180,56 @@ class LinearLearner(NamedTuple):
             norm, xb = self._features(xp, state, x, update_stats=True)
         pred = w @ xb
         err = y - pred
+        sq = err * err
         eager = xp is np
-        if eager and not math.isfinite(err):
+        if eager:
+            if math.isfinite(sq):
+                opt, inc = self.optimizer.update_from_error(state.optimizer, xb, err)
+                new = LinearState(w + inc, opt, norm, state.guard_count)
+                return UpdateResult(new, pred, err, LinearMetrics(sq, 0.0))
             check_finite_vector("x", x)
             check_finite_scalar("y", y)
-        elif not eager and not is_traced(err):
+            return self._restart(xp, state, y, n)
+        if not is_traced(err):  # eager JAX arrays: check values too
             check_finite_vector("x", x)
             check_finite_scalar("y", y)
         opt, inc = self.optimizer.update_from_error(state.optimizer, xb, err)
-        w_new = w + inc
-        probe = finite_probe(xp, w_new, opt, err * err)
-        new = LinearState(w_new, opt, norm, state.guard_count)
-        if eager:
-            if math.isfinite(probe):
-                return UpdateResult(new, pred, err, LinearMetrics(err * err, 0.0))
-            if self.guard == "raise":
-                raise DivergenceError(
-                    f"LinearLearner state became non-finite (optimizer "
-                    f"{type(self.optimizer).__name__}); state left unchanged"
-                )
-        fresh = self.init(n, xp, w.dtype)
-        fresh = fresh._replace(guard_count=state.guard_count + 1)
-        _, xb0 = self._features(xp, fresh, x, update_stats=False)
-        pred0 = fresh.weights @ xb0
-        if eager:
-            err0 = y - pred0
-            return UpdateResult(fresh, pred0, err0, LinearMetrics(err0 * err0, 1.0))
-        ok = xp.isfinite(probe)
+        new = LinearState(w + inc, opt, norm, state.guard_count)
+        ok = xp.isfinite(sq)
+        fresh = self.init(n, xp, w.dtype)._replace(guard_count=state.guard_count + 1)
         out = select(xp, ok, new, fresh)
-        pred = xp.where(ok, pred, pred0)
+        pred = xp.where(ok, pred, 0.0)  # the restarted weights are zero
         err = y - pred
-        guard = xp.where(ok, 0.0, 1.0).astype(w.dtype)
+        guard = xp.astype(xp.logical_not(ok), w.dtype)
         return UpdateResult(out, pred, err, LinearMetrics(err * err, guard))
+
+    def _restart(self, xp, state, y, n):
+        """The eager guard: raise, or restart from ``init`` (prediction 0, no learning)."""
+        if self.guard == "raise":
+            raise DivergenceError(
+                f"LinearLearner diverged (optimizer {type(self.optimizer).__name__}): its "
+                "prediction is not finite; state left unchanged"
+            )
+        fresh = self.init(n, xp, state.weights.dtype)
+        fresh = fresh._replace(guard_count=state.guard_count + 1)
+        pred = fresh.weights[0] * 0.0
+        err = y - pred
+        return UpdateResult(fresh, pred, err, LinearMetrics(err * err, 1.0))
+
+    def recover(self, state: LinearState) -> LinearState:
+        """``state`` if all of it is finite, else a restarted state (``guard_count + 1``).
+
+        :meth:`update` restarts a diverged learner when its prediction stops being
+        finite, i.e. at the update after the one that diverged; call this to check a
+        state at any other time (the compiled loops call it on their final state).
+        """
+        xp = state.weights.__array_namespace__()
+        leaves = [*state.optimizer] + ([] if state.normalizer is None else [*state.normalizer])
+        ok = xp.isfinite(finite_probe(xp, state.weights, leaves))
+        if xp is np and bool(ok):
+            return state
+        n = state.weights.shape[0] - (1 if self.bias else 0)
+        fresh = self.init(n, xp, state.weights.dtype)
+        if xp is np and self.guard == "raise":
+            raise DivergenceError("LinearLearner state is not finite")
+        return select(xp, ok, state, fresh._replace(guard_count=state.guard_count + 1))

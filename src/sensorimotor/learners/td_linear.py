@@ -7,7 +7,12 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from sensorimotor.learners._checks import check_finite_scalar, check_finite_vector, check_vector
+from sensorimotor.learners._checks import (
+    check_finite_scalar,
+    check_finite_vector,
+    check_vector,
+    is_traced,
+)
 from sensorimotor.learners.update_result import UpdateResult
 from sensorimotor.rules._common import default_float
 from sensorimotor.rules.guard import DivergenceError, check_policy, finite_probe, select
@@ -49,7 +54,8 @@ class TDLinearLearner(NamedTuple):
     or :class:`~sensorimotor.rules.AutoTDIDBD`; the eligibility trace and its decay
     :math:`\lambda` (``trace_decay``) belong to the rule. ``TDIDBD(meta_step_size=0)`` is
     plain TD(:math:`\lambda`). No bias feature is added (add a constant feature yourself if
-    you want one). The divergence guard is that of :class:`LinearLearner`.
+    you want one). The divergence guard is that of :class:`LinearLearner`, on the squared
+    TD error.
 
     Example:
         >>> import numpy as np
@@ -92,7 +98,12 @@ class TDLinearLearner(NamedTuple):
         """The value estimate ``w . x``."""
         check_vector("x", x, state.weights.shape[0])
         check_finite_vector("x", x)
-        return state.weights @ x
+        v = state.weights @ x
+        if not is_traced(v) and not math.isfinite(float(v)):
+            raise DivergenceError(
+                "TDLinearLearner state is not finite; the next update (or recover) restarts it"
+            )
+        return v
 
     def update(self, state: TDLinearState, x, reward, next_x, gamma) -> UpdateResult:
         """Learn from the transition ``x -> next_x``.
@@ -121,26 +132,39 @@ class TDLinearLearner(NamedTuple):
             check_finite_scalar("gamma", gamma)
         if eager and not 0.0 <= float(gamma) <= 1.0:
             raise ValueError(f"gamma must be in [0, 1], got {gamma}")
-        opt, inc = self.optimizer.update_from_td_error(state.optimizer, x, next_x, delta, gamma)
-        w_new = w + inc
-        probe = finite_probe(xp, w_new, opt, delta * delta)
-        new = TDLinearState(w_new, opt, state.guard_count)
-        if eager:
-            if math.isfinite(probe):
-                return UpdateResult(new, v, delta, TDMetrics(delta * delta, 0.0))
+        sq = delta * delta
+        if eager and math.isfinite(sq):
+            opt, inc = self.optimizer.update_from_td_error(state.optimizer, x, next_x, delta, gamma)
+            return UpdateResult(
+                TDLinearState(w + inc, opt, state.guard_count), v, delta, TDMetrics(sq, 0.0)
+            )
+        if eager:  # inputs are finite (checked above): the state has diverged
             if self.guard == "raise":
                 raise DivergenceError(
-                    f"TDLinearLearner state became non-finite (optimizer "
-                    f"{type(self.optimizer).__name__}); state left unchanged"
+                    f"TDLinearLearner diverged (optimizer {type(self.optimizer).__name__}): "
+                    "its TD error is not finite; state left unchanged"
                 )
-        fresh = self.init(n, xp, w.dtype)
-        fresh = fresh._replace(guard_count=state.guard_count + 1)
-        if eager:
-            d0 = reward + 0.0 * v  # the restarted weights are zero: v = 0, delta = reward
-            return UpdateResult(fresh, 0.0 * v, d0, TDMetrics(d0 * d0, 1.0))
-        ok = xp.isfinite(probe)
+            fresh = self.init(n, xp, w.dtype)._replace(guard_count=state.guard_count + 1)
+            d0 = reward + 0.0 * w[0]  # the restarted weights are zero: v = 0, delta = reward
+            return UpdateResult(fresh, 0.0 * w[0], d0, TDMetrics(d0 * d0, 1.0))
+        opt, inc = self.optimizer.update_from_td_error(state.optimizer, x, next_x, delta, gamma)
+        new = TDLinearState(w + inc, opt, state.guard_count)
+        ok = xp.isfinite(sq)
+        fresh = self.init(n, xp, w.dtype)._replace(guard_count=state.guard_count + 1)
         out = select(xp, ok, new, fresh)
         v = xp.where(ok, v, 0.0)
         delta = xp.where(ok, delta, reward + 0.0 * v)
-        guard = xp.where(ok, 0.0, 1.0).astype(w.dtype)
+        guard = xp.astype(xp.logical_not(ok), w.dtype)
         return UpdateResult(out, v, delta, TDMetrics(delta * delta, guard))
+
+    def recover(self, state: TDLinearState) -> TDLinearState:
+        """``state`` if all of it is finite, else a restarted one (see
+        :meth:`LinearLearner.recover`)."""
+        xp = state.weights.__array_namespace__()
+        ok = xp.isfinite(finite_probe(xp, state.weights, [*state.optimizer]))
+        if xp is np and bool(ok):
+            return state
+        if xp is np and self.guard == "raise":
+            raise DivergenceError("TDLinearLearner state is not finite")
+        fresh = self.init(state.weights.shape[0], xp, state.weights.dtype)
+        return select(xp, ok, state, fresh._replace(guard_count=state.guard_count + 1))

@@ -42,6 +42,11 @@ class AutoTDIDBD(NamedTuple):
     discount; and :math:`[\cdot]^+` on the ``h`` decay, as in TIDBD, because with a
     trace :math:`d_i z_i` can be negative for single weights even when :math:`M \le 1`.
 
+    Provenance: written from the published description (Autostep's two normalisations,
+    with :math:`\alpha_i x_i^2` replaced by :math:`\alpha_i d_i z_i`), not checked line by
+    line against the paper's pseudocode; tested for NumPy == JAX and for recovering the
+    values of the random-walk chain.
+
     Example:
         >>> import numpy as np
         >>> rule = AutoTDIDBD(initial_step_size=0.8, meta_step_size=0.01, trace_decay=0.0)

@@ -69,8 +69,10 @@ class Autostep(NamedTuple):
         abs_g = xp.abs(g)
         z2 = z * z
         v = xp.maximum(abs_g, state.v + (state.alpha * z2) * ((1.0 / self.tau) * (abs_g - state.v)))
-        safe_v = xp.where(v > 0, v, 1.0)
-        alpha = state.alpha * xp.exp(xp.where(v > 0, (self.meta_step_size * g) / safe_v, 0.0))
+        # v >= |g|, so where v == 0 also g == 0: dividing by max(v, tiny) gives the
+        # paper's "if v != 0" without a branch
+        tiny = xp.finfo(v.dtype).tiny
+        alpha = state.alpha * xp.exp((self.meta_step_size * g) / xp.maximum(v, tiny))
         alpha = alpha / xp.maximum(xp.vecdot(alpha, z2), 1.0)
         inc = alpha * dz
         h = state.h * (1.0 - alpha * z2) + inc

@@ -1,16 +1,23 @@
 """Divergence guard: detect a non-finite learner state and recover by a fixed policy.
 
-Policies (the ``guard`` argument of the learners):
+A state that diverges shows it in the next prediction: NaN or inf anywhere in the weights,
+the rule's state or the normaliser reaches the prediction ``w . x`` within one or two
+updates (``inf * 0`` and ``inf - inf`` are NaN), and a state so large that the squared
+error overflows counts as diverged too. So the learners watch one scalar, the squared
+prediction error, which they compute anyway: this costs nothing per sample (a full check
+of the state after every update would cost a reduction per state vector, which in a
+compiled JAX loop is several times the cost of a linear learner's step). Policies (the
+``guard`` argument of the learners):
 
 ``"reset"`` (default)
-    When the state after an update is not finite (any NaN or inf in the weights, the
-    rule's state or the squared error; values so large that a product of two of them
-    overflows count as non-finite), the update is discarded
-    and the learner *restarts*: weights, step-size state and traces go back to ``init``.
-    The prediction and error of that step are recomputed with the restarted state, a
-    ``guard`` metric of 1 marks the step and ``guard_count`` in the state counts the
-    restarts. Reverting to the previous state instead would not recover: the
-    previous weights are already huge, so the next meta-step overflows again.
+    When the squared error is not finite while the input and target are, the learner
+    *restarts*: weights, step-size state, traces and normaliser go back to ``init``,
+    this sample is not learned from, the prediction reported for it is that of the
+    restarted learner (0), a ``guard`` metric of 1 marks the step and ``guard_count`` in
+    the state counts the restarts. Reverting to the previous state instead would not
+    recover: the previous weights are already huge, so the next meta-step overflows
+    again. ``recover(state)`` applies the same check to the whole state at any time;
+    the compiled loops call it on their final state, so a loop never ends non-finite.
 ``"raise"``
     On the NumPy path, raise :class:`DivergenceError` and leave the state unchanged. In
     a compiled loop (where nothing can be raised mid-scan) the loop resets as above and

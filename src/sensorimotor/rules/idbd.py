@@ -28,9 +28,13 @@ class IDBD(NamedTuple):
         h_i &\leftarrow h_i\,[1 - \alpha_i x_i^2]^+ + \alpha_i\,\delta\,x_i
 
     with :math:`\beta_i = \ln(\text{initial\_step\_size})` and :math:`h_i = 0` at start.
-    No departure from the paper. The rule can diverge when the meta step size is too
-    large (e.g. 0.02 on Experiment 1): the learners wrap it in a divergence guard (see
-    :mod:`sensorimotor.rules.guard`).
+    No departure from the paper. With too large a meta step size (e.g. 0.02 on
+    Experiment 1) the rule fails in two ways: the step sizes grow until
+    :math:`\sum_i \alpha_i x_i^2 > 2` and the weights blow up (the learners' divergence
+    guard, :mod:`sensorimotor.rules.guard`, restarts them when the error overflows), or
+    one such burst drives a log step size to about -500, after which that weight never
+    learns again (a finite state, which no guard flags). :class:`Autostep` is the remedy
+    the authors proposed; prefer it when the meta step size cannot be tuned.
 
     ``update_from_error(state, z, error)`` returns the weight increment
     :math:`\alpha\,\delta\,z`; ``z`` is ``x`` for a linear learner.

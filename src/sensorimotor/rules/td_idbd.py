@@ -44,6 +44,11 @@ class TDIDBD(NamedTuple):
 
     ``semi_gradient`` is a bool (static structure of a compiled loop).
 
+    Provenance: these equations were written from the published description of TIDBD
+    (IDBD's derivation applied to the TD error, with the trace in the weight and ``h``
+    updates); they reduce to TD(:math:`\lambda`) for ``meta_step_size = 0`` (tested) but
+    have not been checked line by line against the paper's pseudocode.
+
     Example:
         >>> import numpy as np
         >>> rule = TDIDBD(initial_step_size=0.1, meta_step_size=0.0, trace_decay=0.5)

@@ -8,7 +8,9 @@ seeds x step sizes is one compilation (:func:`run_sweep`).
 
 Metrics are summarised inside the loop: a running mean per block of ``trace_interval``
 steps (the decimated ``trace``) and their mean over the run (``metrics``); no per-step
-array is kept. Running means use :math:`m \\leftarrow m + (v - m)/k`, accurate in float32.
+array is kept. Metrics are summed over chunks of at most 1024 steps (a plain sum is the
+cheapest thing in the compiled step) and the chunk means are averaged with a running
+mean, :math:`m \\leftarrow m + (c - m)/j`: accurate in float32 over any run length.
 """
 
 from __future__ import annotations
@@ -22,51 +24,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from sensorimotor.envs.streams.noise import normals
 from sensorimotor.rules.guard import DivergenceError
-
-
-def _is_static(leaf) -> bool:
-    return isinstance(leaf, (bool, int, str, np.bool_, np.integer)) or leaf is None
-
-
-def partition(tree):
-    """Return ``(dynamic_leaves, static)``.
-
-    Float and array leaves are dynamic (they become traced arguments of a compiled
-    function, so changing them does not recompile); bools, ints and strings, together
-    with the tree structure, form ``static``, a hashable key of the compilation cache.
-    Objects that are not pytrees (e.g. a frozen dataclass) are one static leaf.
-
-    >>> from sensorimotor.rules import IDBD
-    >>> dyn, static = partition((IDBD(0.1, 0.01), 3))
-    >>> print(dyn)
-    [0.1, 0.01]
-    """
-    leaves, treedef = jax.tree_util.tree_flatten(tree)
-    dynamic, fixed = [], []
-    for i, leaf in enumerate(leaves):
-        if _is_static(leaf):
-            fixed.append((i, leaf))
-        else:
-            dynamic.append(leaf)
-    static = (treedef, tuple(fixed), len(leaves))
-    hash(static)  # fail early, with a clear error, if a static leaf is unhashable
-    return dynamic, static
-
-
-def combine(dynamic, static):
-    """Inverse of :func:`partition`."""
-    treedef, fixed, n = static
-    leaves = [None] * n
-    fixed_idx = {i for i, _ in fixed}
-    for i, leaf in fixed:
-        leaves[i] = leaf
-    it = iter(dynamic)
-    for i in range(n):
-        if i not in fixed_idx:
-            leaves[i] = next(it)
-    return jax.tree_util.tree_unflatten(treedef, leaves)
-
+from sensorimotor.run._loop_parts import _chunk_length, _packer, combine, partition
 
 _TRACES: collections.Counter = collections.Counter()
 
@@ -76,7 +36,7 @@ def loop_keys(key):
 
     The stream starts from ``stream.init(init_key)``; step ``t`` (from 0) is
     ``stream.step(state, jax.random.fold_in(steps_key, t))``. Streams with ``noise_dim``
-    and ``advance`` get the same normals, drawn for a chunk of steps at once.
+    and ``advance`` get the same samples, their normals drawn for a chunk of steps at once.
 
     >>> import jax
     >>> init_key, steps_key = loop_keys(jax.random.key(0))
@@ -85,14 +45,6 @@ def loop_keys(key):
     """
     k_stream, k_steps = jax.random.split(key)
     return k_stream, k_steps
-
-
-def _chunk_length(interval: int, cap: int = 1024) -> int:
-    """The largest divisor of ``interval`` not above ``cap``."""
-    for d in range(min(interval, cap), 0, -1):
-        if interval % d == 0:
-            return d
-    return 1
 
 
 def compile_count() -> dict:
@@ -171,33 +123,43 @@ def _core(
         if not vectorised:
             return jnp.zeros(steps.shape + (0,))
         nd = stream.noise_dim
-        return jax.vmap(lambda t: jax.random.normal(jax.random.fold_in(k_steps, t), (nd,)))(steps)
+        return jax.vmap(lambda t: normals(jax.random.fold_in(k_steps, t), nd))(steps)
 
     t0 = jnp.zeros((), jnp.int32)
     metric_shapes = jax.eval_shape(one, (lstate, sstate), (t0, noise(t0[None])[0]))[1]
 
+    zeros = jax.tree_util.tree_map(lambda s: jnp.zeros(s.shape, s.dtype), metric_shapes)
+    # The per-step carry is packed into one flat vector: XLA on CPU runs a loop body that
+    # updates many small buffers several times slower than one that updates a single one.
+    pack, unpack = _packer((lstate, sstate, zeros))
+
     def inner(carry, inp):
-        ls, ss, acc, k = carry
+        ls, ss, acc = unpack(carry)
         (ls, ss), m = one((ls, ss), inp)
-        k = k + 1
-        acc = jax.tree_util.tree_map(lambda a, v: a + (v - a) / k, acc, m)
-        return (ls, ss, acc, k), None
+        acc = jax.tree_util.tree_map(jnp.add, acc, m)  # a plain sum: cheapest in the loop
+        return pack((ls, ss, acc)), None
 
     def run_chunk(carry, first):
+        ls, ss, mean, j = carry
         steps = first + jnp.arange(chunk, dtype=jnp.int32)
-        return jax.lax.scan(inner, carry, (steps, noise(steps)))[0], None
+        packed, _ = jax.lax.scan(inner, pack((ls, ss, zeros)), (steps, noise(steps)))
+        ls, ss, total = unpack(packed)
+        j = j + 1  # running mean over chunks of the chunk means (accurate in float32)
+        mean = jax.tree_util.tree_map(lambda m, s: m + (s / chunk - m) / j, mean, total)
+        return (ls, ss, mean, j), None
 
     def block(carry, b):
         ls, ss = carry
-        acc0 = jax.tree_util.tree_map(lambda s: jnp.zeros(s.shape, s.dtype), metric_shapes)
         firsts = b * interval + chunk * jnp.arange(interval // chunk, dtype=jnp.int32)
-        (ls, ss, acc, _), _ = jax.lax.scan(run_chunk, (ls, ss, acc0, t0), firsts)
+        (ls, ss, acc, _), _ = jax.lax.scan(run_chunk, (ls, ss, zeros, t0), firsts)
         ss_out = learner.step_sizes(ls) if track_ss else None
         norm_out = ls.normalizer if track_norm else None
         return (ls, ss), (acc, ss_out, norm_out)
 
     blocks = jnp.arange(num_blocks, dtype=jnp.int32)
     (ls, ss), (trace, ss_trace, norm_trace) = jax.lax.scan(block, (lstate, sstate), blocks)
+    if hasattr(learner, "recover"):  # a divergence on the very last step is caught here
+        ls = learner.recover(ls)
     metrics = jax.tree_util.tree_map(lambda a: jnp.mean(a, axis=0), trace)
     return LoopResult(ls, ss, metrics, trace, ss_trace, norm_trace)
 
@@ -256,8 +218,8 @@ def _guard_counts(state):
     """Guard counters of a learner state (a Horde has one per GVF)."""
     if hasattr(state, "guard_count"):
         return np.asarray(state.guard_count)
-    if hasattr(state, "demons"):
-        return np.stack([np.asarray(d.guard_count) for d in state.demons], axis=-1)
+    if hasattr(state, "groups"):  # a Horde: one stacked counter per group of GVFs
+        return np.concatenate([np.asarray(g.guard_count) for g in state.groups], axis=-1)
     return np.zeros(())
 
 

@@ -5,12 +5,13 @@ A stream is a frozen (hashable) object with ``feature_dim`` and two pure functio
 ``(state, TDTimeStep)`` (temporal difference).
 
 Optionally a stream also has ``noise_dim`` and ``advance(state, z)`` with
-``step(state, key) == advance(state, jax.random.normal(key, (noise_dim,)))``; the
+``step(state, key) == advance(state, normals(key, noise_dim))`` (see ``noise``); the
 compiled loops then draw the noise of a chunk of steps in one vectorised call (the
 per-step random draws would otherwise dominate a linear learner's step), with
 exactly the same samples.
 """
 
+from sensorimotor.envs.streams.noise import normals
 from sensorimotor.envs.streams.random_walk_chain import ChainState, RandomWalkChainStream
 from sensorimotor.envs.streams.supervised import (
     AbruptChangeStream,
@@ -32,4 +33,5 @@ __all__ = [
     "ScaleDriftStream",
     "RandomWalkChainStream",
     "ChainState",
+    "normals",
 ]

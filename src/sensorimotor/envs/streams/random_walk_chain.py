@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-import jax
 import jax.numpy as jnp
 import numpy as np
 
+from sensorimotor.envs.streams.noise import normals
 from sensorimotor.envs.streams.td_time_step import TDTimeStep
 
 
@@ -58,7 +58,7 @@ class RandomWalkChainStream(NamedTuple):
 
     def step(self, state: ChainState, key):
         """One transition: ``(state, TDTimeStep(x, reward, next_x, gamma))``."""
-        return self.advance(state, jax.random.normal(key, (1,)))
+        return self.advance(state, normals(key, 1))
 
     def advance(self, state: ChainState, z):
         """:meth:`step` given one standard normal ``z`` (shape ``(1,)``)."""

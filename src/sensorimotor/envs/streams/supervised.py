@@ -3,8 +3,9 @@
 Each stream is a frozen NamedTuple: its float fields are leaves (a compiled loop does not
 recompile for another noise level or drift rate), its int fields are structure. Besides
 ``step(state, key)``, each has ``noise_dim`` and ``advance(state, z)``: ``step`` draws
-``z ~ N(0, I_noise_dim)`` from ``key`` and calls ``advance``, so a compiled loop can
-draw the noise of many steps at once (vectorised) with exactly the same result.
+``z = normals(key, noise_dim)`` (:mod:`sensorimotor.envs.streams.noise`) and calls
+``advance``, so a compiled loop can draw the noise of many steps at once (vectorised)
+with exactly the same result.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any, NamedTuple
 import jax
 import jax.numpy as jnp
 
+from sensorimotor.envs.streams.noise import normals
 from sensorimotor.envs.streams.time_step import TimeStep
 
 
@@ -30,7 +32,7 @@ def _split(z, n):
 
 
 def _step(stream, state, key):
-    return stream.advance(state, jax.random.normal(key, (stream.noise_dim,)))
+    return stream.advance(state, normals(key, stream.noise_dim))
 
 
 class RandomWalkStream(NamedTuple):

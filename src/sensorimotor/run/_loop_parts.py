@@ -1,0 +1,96 @@
+"""Pieces of the compiled loops: static/traced split of settings, carry packing, chunks."""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+
+def _is_static(leaf) -> bool:
+    return isinstance(leaf, (bool, int, str, np.bool_, np.integer)) or leaf is None
+
+
+def partition(tree):
+    """Return ``(dynamic_leaves, static)``.
+
+    Float and array leaves are dynamic (they become traced arguments of a compiled
+    function, so changing them does not recompile); bools, ints and strings, together
+    with the tree structure, form ``static``, a hashable key of the compilation cache.
+    Objects that are not pytrees (e.g. a frozen dataclass) are one static leaf.
+
+    >>> from sensorimotor.rules import IDBD
+    >>> dyn, static = partition((IDBD(0.1, 0.01), 3))
+    >>> print(dyn)
+    [0.1, 0.01]
+    """
+    leaves, treedef = jax.tree_util.tree_flatten(tree)
+    dynamic, fixed = [], []
+    for i, leaf in enumerate(leaves):
+        if _is_static(leaf):
+            fixed.append((i, leaf))
+        else:
+            dynamic.append(leaf)
+    static = (treedef, tuple(fixed), len(leaves))
+    hash(static)  # fail early, with a clear error, if a static leaf is unhashable
+    return dynamic, static
+
+
+def combine(dynamic, static):
+    """Inverse of :func:`partition`."""
+    treedef, fixed, n = static
+    leaves = [None] * n
+    fixed_idx = {i for i, _ in fixed}
+    for i, leaf in fixed:
+        leaves[i] = leaf
+    it = iter(dynamic)
+    for i in range(n):
+        if i not in fixed_idx:
+            leaves[i] = next(it)
+    return jax.tree_util.tree_unflatten(treedef, leaves)
+
+
+def _chunk_length(interval: int, cap: int = 1024) -> int:
+    """The largest divisor of ``interval`` not above ``cap``."""
+    for d in range(min(interval, cap), 0, -1):
+        if interval % d == 0:
+            return d
+    return 1
+
+
+def _packer(template):
+    """``(pack, unpack)`` between a pytree like ``template`` and ``(vector, others)``.
+
+    The floating leaves of the most common float dtype are concatenated into one vector;
+    other leaves (integer counters, keys, other dtypes) pass through untouched, so they
+    keep their exact values.
+    """
+    leaves, treedef = jax.tree_util.tree_flatten(template)
+    floats = [
+        getattr(leaf, "dtype", None)
+        for leaf in leaves
+        if jnp.issubdtype(getattr(leaf, "dtype", np.int32), jnp.floating)
+    ]
+    dtype = max(set(floats), key=floats.count) if floats else None
+    packed = [getattr(leaf, "dtype", None) == dtype for leaf in leaves]
+    shapes = [np.shape(leaf) for leaf in leaves]
+    sizes = [int(np.prod(sh)) for sh in shapes]
+
+    def pack(tree):
+        ls = jax.tree_util.tree_leaves(tree)
+        vec = [jnp.reshape(v, (-1,)) for v, p in zip(ls, packed, strict=True) if p]
+        others = tuple(v for v, p in zip(ls, packed, strict=True) if not p)
+        return (jnp.concatenate(vec) if vec else jnp.zeros((0,))), others
+
+    def unpack(carry):
+        vec, others = carry
+        out, start, it = [], 0, iter(others)
+        for p, sh, size in zip(packed, shapes, sizes, strict=True):
+            if p:
+                out.append(jnp.reshape(vec[start : start + size], sh))
+                start += size
+            else:
+                out.append(next(it))
+        return jax.tree_util.tree_unflatten(treedef, out)
+
+    return pack, unpack
