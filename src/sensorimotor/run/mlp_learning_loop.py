@@ -20,8 +20,8 @@ Key schedule, as in the linear loops (an eager loop can replay it exactly; see
 :func:`mlp_loop_keys`): the stream starts from ``stream.init(stream_key)`` and step ``t``
 (from 0) is ``stream.step(s, jax.random.fold_in(steps_key, t))``. The per-step randomness
 is computed for a chunk of steps at once (vectorised): a stream with ``noise_dim`` and
-``advance`` gets its standard normals that way (the same samples), any other stream its
-keys. On CPU a Threefry hash per step inside the scan would cost as much as the MLP
+``advance`` gets its normals that way (``normals(fold_in(steps_key, t), noise_dim)``, the
+same samples as its ``step``), any other stream its keys. On CPU a Threefry hash per step inside the scan would cost as much as the MLP
 update itself.
 """
 
@@ -32,6 +32,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from sensorimotor.envs.streams.noise import normals
 from sensorimotor.rules.guard import DivergenceError
 from sensorimotor.run.learning_loop import _TRACES, LoopResult, _chunk_length, loop_keys
 
@@ -118,9 +119,7 @@ def _run(learner, dyn_s, static_s, num_blocks, interval, key, state):
         normals if it has ``advance``, else the per-step keys."""
         if vectorised:
             nd = stream.noise_dim
-            return jax.vmap(lambda t: jax.random.normal(jax.random.fold_in(k_steps, t), (nd,)))(
-                steps
-            )
+            return jax.vmap(lambda t: normals(jax.random.fold_in(k_steps, t), nd))(steps)
         return jax.vmap(lambda t: jax.random.fold_in(k_steps, t))(steps)
 
     def sample(ss, draw):
