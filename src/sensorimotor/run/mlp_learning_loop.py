@@ -21,8 +21,8 @@ Key schedule, as in the linear loops (an eager loop can replay it exactly; see
 (from 0) is ``stream.step(s, jax.random.fold_in(steps_key, t))``. The per-step randomness
 is computed for a chunk of steps at once (vectorised): a stream with ``noise_dim`` and
 ``advance`` gets its normals that way (``normals(fold_in(steps_key, t), noise_dim)``, the
-same samples as its ``step``), any other stream its keys. On CPU a Threefry hash per step inside the scan would cost as much as the MLP
-update itself.
+same samples as its ``step``), any other stream its keys. On CPU a Threefry hash per step
+inside the scan would cost as much as the MLP update itself.
 """
 
 import dataclasses
