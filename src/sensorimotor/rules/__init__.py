@@ -5,6 +5,10 @@ pure update: ``update_from_error(state, z, error) -> (state, increment)`` for th
 supervised rules (``z`` is the feature vector of a linear learner, or a network's output
 gradient), ``update_from_td_error(state, x, next_x, td_error, gamma)`` for the TD rules,
 and ``update(state, x) -> (state, x_normalised)`` for the normalisers.
+
+The network rules ``ObGD`` and ``AdaptiveObGD`` (JAX, over parameter pytrees) come in a
+pure form (``obgd_apply``: ``(params, trace, error) -> params``) and as optax
+transformations (``obgd``, ``adaptive_obgd``).
 """
 
 from sensorimotor.rules.adaptive_obgd import AdaptiveObGD, AdaptiveObGDState, adaptive_obgd
