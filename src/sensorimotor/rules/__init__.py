@@ -11,7 +11,13 @@ pure form (``obgd_apply``: ``(params, trace, error) -> params``) and as optax
 transformations (``obgd``, ``adaptive_obgd``).
 """
 
-from sensorimotor.rules.adaptive_obgd import AdaptiveObGD, AdaptiveObGDState, adaptive_obgd
+from sensorimotor.rules.adaptive_obgd import (
+    AdaptiveObGD,
+    AdaptiveObGDState,
+    adaptive_obgd,
+    adaptive_obgd_apply,
+    adaptive_obgd_init,
+)
 from sensorimotor.rules.auto_td_idbd import AutoTDIDBD, AutoTDIDBDState
 from sensorimotor.rules.autostep import Autostep, AutostepState
 from sensorimotor.rules.guard import DivergenceError
@@ -24,7 +30,7 @@ from sensorimotor.rules.normalizers import (
     WelfordNormalizer,
     WelfordNormalizerState,
 )
-from sensorimotor.rules.obgd import ObGD, ObGDState, obgd
+from sensorimotor.rules.obgd import ObGD, ObGDState, obgd, obgd_apply
 from sensorimotor.rules.rls import RLS, RLSState
 from sensorimotor.rules.td_idbd import TDIDBD, TDIDBDState
 
@@ -51,7 +57,10 @@ __all__ = [
     "ObGD",
     "ObGDState",
     "obgd",
+    "obgd_apply",
     "AdaptiveObGD",
     "AdaptiveObGDState",
     "adaptive_obgd",
+    "adaptive_obgd_apply",
+    "adaptive_obgd_init",
 ]
