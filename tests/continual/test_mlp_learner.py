@@ -82,8 +82,13 @@ def test_update_returns_prediction_before_the_update_and_named_metrics():
     assert float(result.error) == pytest.approx(2.0 - before, rel=1e-6)
     assert float(result.metrics.squared_error) == pytest.approx(float(result.error) ** 2)
     assert int(result.state.step) == 1 and float(result.metrics.guard) == 0.0
-    # eager (checked) update and the pure jittable step agree
+    # eager (checked) update and the pure jittable step agree; under jit, update is step
     pure = jax.jit(learner.step)(state, x, jnp.float32(2.0))
+    traced = jax.jit(learner.update)(state, x, jnp.float32(2.0))
+    np.testing.assert_allclose(traced.state.params[0].w, pure.state.params[0].w, rtol=1e-6)
+    np.testing.assert_allclose(
+        jax.jit(learner.predict)(state, x), learner.predict(state, x), rtol=1e-6
+    )
     for a, b in zip(
         jax.tree_util.tree_leaves(pure), jax.tree_util.tree_leaves(result), strict=True
     ):

@@ -266,8 +266,11 @@ class MLPLearner:
         """Prediction for one input ``x`` of shape ``(feature_dim,)``; checks ``x``.
 
         Raises ``ValueError``/``TypeError`` on bad input and
-        :class:`~sensorimotor.rules.DivergenceError` if the prediction is not finite.
+        :class:`~sensorimotor.rules.DivergenceError` if the prediction is not finite. Under
+        ``jit`` (traced arguments) it is :meth:`predict_unchecked`.
         """
+        if any(isinstance(a, jax.core.Tracer) for a in jax.tree_util.tree_leaves((state, x))):
+            return self.predict_unchecked(state, x)
         value = _predict_jit(
             dataclasses.replace(self, guard="skip"), state, self._check_x(state, x)
         )
@@ -281,8 +284,11 @@ class MLPLearner:
         Returns :class:`~sensorimotor.learners.UpdateResult` with the prediction and error
         made before the update and :class:`MLPMetrics`. Bad input raises and nothing changes
         (``state`` is immutable; no new state is returned). The compiled step is cached: a
-        stream of calls compiles once.
+        stream of calls compiles once. Called under ``jit``/``scan``/``vmap`` (traced
+        arguments), it is :meth:`step`: no value checks are possible there, the guard acts.
         """
+        if any(isinstance(a, jax.core.Tracer) for a in jax.tree_util.tree_leaves((state, x, y))):
+            return self.step(state, x, y)
         x = self._check_x(state, x)
         y = self._check_y(y)
         result = _step_jit(dataclasses.replace(self, guard="skip"), state, x, y)
