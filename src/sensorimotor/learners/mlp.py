@@ -12,7 +12,9 @@ gradients. For a sample :math:`(x_t, y_t)`:
     w \leftarrow \text{optimizer}(w, z_t, \delta_t)
 
 The paper normalises observations online; pass ``normalizer=WelfordNormalizer()`` (or an
-``EMANormalizer`` for drifting input scales) to do the same with raw robot signals.
+``EMANormalizer`` for drifting input scales) to do the same with raw robot signals. It also
+scales rewards: ObGD's step shrinks as :math:`1/\max(|\delta|, 1)`, so targets of order
+100 are learned much more slowly than targets of order 1; scale them.
 
 With the default ``trace_decay=None`` no trace is kept (:math:`z_t = \nabla_w f_w(x_t)`),
 the right choice for a supervised stream where :math:`y_t` depends on :math:`x_t` only; TD
