@@ -1,9 +1,9 @@
 """Continual learning (the Alberta plan's linear and TD tools) under alberta-framework's names.
 
-Rules (``LMS``, ``NLMS``, ``IDBD``, ``Autostep``, ``RLS``, ``TDIDBD``, ``AutoTDIDBD``),
-normalisers, learners (``LinearLearner``, ``TDLinearLearner``, ``Horde``), features,
-streams and compiled loops (``run_learning_loop`` and friends), re-exported from the
-layers where they live.
+Rules (``LMS``, ``NLMS``, ``IDBD``, ``Autostep``, ``RLS``, ``TDIDBD``, ``AutoTDIDBD``,
+``ObGD``, ``AdaptiveObGD``), normalisers, learners (``LinearLearner``, ``TDLinearLearner``,
+``Horde``, ``MLPLearner``), features, streams and compiled loops (``run_learning_loop``,
+``run_mlp_learning_loop`` and friends), re-exported from the layers where they live.
 
 Example:
     >>> import jax
@@ -29,6 +29,8 @@ from sensorimotor.envs.streams import (
 from sensorimotor.learners.features import RBFFeatures, TileCoder
 from sensorimotor.learners.horde import GVF, Horde, HordeMetrics, HordeState
 from sensorimotor.learners.linear import LinearLearner, LinearMetrics, LinearState
+from sensorimotor.learners.mlp import MLPLearner, MLPMetrics, MLPState
+from sensorimotor.learners.mlp_io import load_mlp_learner, save_mlp_learner
 from sensorimotor.learners.state_io import load_state, read_header, save_state
 from sensorimotor.learners.td_linear import TDLinearLearner, TDLinearState, TDMetrics
 from sensorimotor.learners.update_result import UpdateResult
@@ -38,6 +40,8 @@ from sensorimotor.rules import (
     NLMS,
     RLS,
     TDIDBD,
+    AdaptiveObGD,
+    AdaptiveObGDState,
     Autostep,
     AutostepState,
     AutoTDIDBD,
@@ -48,10 +52,14 @@ from sensorimotor.rules import (
     IDBDState,
     LMSState,
     NLMSState,
+    ObGD,
+    ObGDState,
     RLSState,
     TDIDBDState,
     WelfordNormalizer,
     WelfordNormalizerState,
+    adaptive_obgd,
+    obgd,
 )
 from sensorimotor.run.learning_loop import (
     LoopResult,
@@ -59,6 +67,10 @@ from sensorimotor.run.learning_loop import (
     run_learning_loop,
     run_learning_loop_batched,
     run_sweep,
+)
+from sensorimotor.run.mlp_learning_loop import (
+    run_mlp_learning_loop,
+    run_mlp_learning_loop_batched,
 )
 from sensorimotor.run.td_learning_loop import (
     run_td_learning_loop,
@@ -87,6 +99,12 @@ __all__ = [
     "WelfordNormalizer",
     "WelfordNormalizerState",
     "DivergenceError",
+    "ObGD",
+    "ObGDState",
+    "obgd",
+    "AdaptiveObGD",
+    "AdaptiveObGDState",
+    "adaptive_obgd",
     # learners
     "UpdateResult",
     "LinearLearner",
@@ -99,6 +117,11 @@ __all__ = [
     "Horde",
     "HordeState",
     "HordeMetrics",
+    "MLPLearner",
+    "MLPState",
+    "MLPMetrics",
+    "save_mlp_learner",
+    "load_mlp_learner",
     # features, saving
     "TileCoder",
     "RBFFeatures",
@@ -123,4 +146,6 @@ __all__ = [
     "run_td_learning_loop",
     "run_td_learning_loop_batched",
     "run_td_sweep",
+    "run_mlp_learning_loop",
+    "run_mlp_learning_loop_batched",
 ]

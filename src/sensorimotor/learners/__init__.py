@@ -7,6 +7,8 @@ from sensorimotor.learners.learner import Learner, NotReadyError
 from sensorimotor.learners.linear import LinearLearner, LinearMetrics, LinearState
 from sensorimotor.learners.lwlr import LWLRLearner
 from sensorimotor.learners.memory import Memory, knn
+from sensorimotor.learners.mlp import MLPLearner, MLPMetrics, MLPState
+from sensorimotor.learners.mlp_io import load_mlp_learner, save_mlp_learner
 from sensorimotor.learners.nearest_neighbour import NNLearner
 from sensorimotor.learners.random import RandomLearner
 from sensorimotor.learners.state_io import load_state, read_header, save_state
@@ -40,4 +42,9 @@ __all__ = [
     "save_state",
     "load_state",
     "read_header",
+    "MLPLearner",
+    "MLPState",
+    "MLPMetrics",
+    "save_mlp_learner",
+    "load_mlp_learner",
 ]

@@ -5,8 +5,19 @@ pure update: ``update_from_error(state, z, error) -> (state, increment)`` for th
 supervised rules (``z`` is the feature vector of a linear learner, or a network's output
 gradient), ``update_from_td_error(state, x, next_x, td_error, gamma)`` for the TD rules,
 and ``update(state, x) -> (state, x_normalised)`` for the normalisers.
+
+The network rules ``ObGD`` and ``AdaptiveObGD`` (JAX, over parameter pytrees) come in a
+pure form (``obgd_apply``: ``(params, trace, error) -> params``) and as optax
+transformations (``obgd``, ``adaptive_obgd``).
 """
 
+from sensorimotor.rules.adaptive_obgd import (
+    AdaptiveObGD,
+    AdaptiveObGDState,
+    adaptive_obgd,
+    adaptive_obgd_apply,
+    adaptive_obgd_init,
+)
 from sensorimotor.rules.auto_td_idbd import AutoTDIDBD, AutoTDIDBDState
 from sensorimotor.rules.autostep import Autostep, AutostepState
 from sensorimotor.rules.guard import DivergenceError
@@ -19,6 +30,7 @@ from sensorimotor.rules.normalizers import (
     WelfordNormalizer,
     WelfordNormalizerState,
 )
+from sensorimotor.rules.obgd import ObGD, ObGDState, obgd, obgd_apply
 from sensorimotor.rules.rls import RLS, RLSState
 from sensorimotor.rules.td_idbd import TDIDBD, TDIDBDState
 
@@ -42,4 +54,13 @@ __all__ = [
     "WelfordNormalizer",
     "WelfordNormalizerState",
     "DivergenceError",
+    "ObGD",
+    "ObGDState",
+    "obgd",
+    "obgd_apply",
+    "AdaptiveObGD",
+    "AdaptiveObGDState",
+    "adaptive_obgd",
+    "adaptive_obgd_apply",
+    "adaptive_obgd_init",
 ]

@@ -1,0 +1,387 @@
+r"""Streaming MLP learner: the stream-x recipe for supervised prediction, one sample at a time.
+
+Elsayed, Vasan & Mahmood (2024), "Streaming Deep Reinforcement Learning Finally Works": a
+LeakyReLU MLP whose hidden layers are LayerNorm'd without parameters, sparse-initialised
+(90 % of each unit's inputs start at zero), trained on every sample as it arrives with
+overshooting-bounded gradient descent (ObGD) on an eligibility trace of prediction
+gradients. For a sample :math:`(x_t, y_t)`:
+
+.. math::
+    \hat y_t = f_w(x_t),\quad \delta_t = y_t - \hat y_t,\quad
+    z_t = \lambda z_{t-1} + \nabla_w f_w(x_t),\quad
+    w \leftarrow \text{optimizer}(w, z_t, \delta_t)
+
+The paper normalises observations online; pass ``normalizer=WelfordNormalizer()`` (or an
+``EMANormalizer`` for drifting input scales) to do the same with raw robot signals. It also
+scales rewards: ObGD's step shrinks as :math:`1/\max(|\delta|, 1)`, so targets of order
+100 are learned much more slowly than targets of order 1; scale them.
+
+With the default ``trace_decay=None`` no trace is kept (:math:`z_t = \nabla_w f_w(x_t)`),
+the right choice for a supervised stream where :math:`y_t` depends on :math:`x_t` only; TD
+users pass :math:`\gamma\lambda`. The default optimiser, ObGD, bounds the effective step so
+that the defaults never diverge, whatever the step size.
+
+Divergence guard (``guard``): an update whose error, trace norm or step is not finite (a NaN
+or inf in the data, an overflow) is discarded; parameters, optimiser state and trace stay as
+they were, a ``guard`` metric of 1 marks the step and ``guard_count`` in the state counts it
+(policy ``"skip"``, the default). With
+``"raise"``, :meth:`MLPLearner.update` raises :class:`~sensorimotor.rules.DivergenceError`
+instead, and a compiled loop raises after the run if anything was rejected. (Unlike the
+linear learners' ``"reset"`` policy, restarting the network is not offered: with ObGD the
+weights cannot grow without bound, so a non-finite step comes from the data, where keeping
+the previous weights is the recovery.) :meth:`MLPLearner.update` and
+:meth:`MLPLearner.predict` never return a non-finite prediction: they raise.
+"""
+
+import dataclasses
+from functools import partial
+from typing import Any, NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from sensorimotor.learners.mlp_optimizers import OPTIMIZERS, optimizer_apply, optimizer_init
+from sensorimotor.learners.update_result import UpdateResult
+from sensorimotor.nets.mlp import init_mlp, mlp_apply, mlp_value_and_grad
+from sensorimotor.rules.guard import DivergenceError
+from sensorimotor.rules.normalizers import EMANormalizer, WelfordNormalizer
+from sensorimotor.rules.obgd import ObGD, tree_l1_norm
+
+__all__ = ["MLPLearner", "MLPMetrics", "MLPState"]
+
+GUARDS = ("skip", "raise")
+NORMALIZERS = {cls.__name__: cls for cls in (EMANormalizer, WelfordNormalizer)}
+
+
+class MLPState(NamedTuple):
+    """State of an :class:`MLPLearner` (a pytree).
+
+    Attributes:
+        params: tuple of ``Dense(w, b)`` layers (see :mod:`sensorimotor.nets`).
+        opt_state: the optimiser's state (``()`` for ObGD and LMS).
+        trace: eligibility trace like ``params``, or ``None`` without traces.
+        normalizer: the input normaliser's state, or ``None``.
+        step: number of updates made (int32).
+        guard_count: updates discarded by the divergence guard so far (int32).
+    """
+
+    params: Any
+    opt_state: Any
+    trace: Any
+    normalizer: Any
+    step: Any
+    guard_count: Any
+
+
+class MLPMetrics(NamedTuple):
+    r"""Per-step metrics of :meth:`MLPLearner.update`.
+
+    Attributes:
+        squared_error: ``error ** 2`` of the prediction made before the update.
+        effective_step_size: the optimiser's scalar step (ObGD: :math:`\alpha_{eff}`;
+            Autostep: mean step size); 0 on a discarded step.
+        guard: 1.0 if the divergence guard discarded this update, else 0.0.
+    """
+
+    squared_error: Any
+    effective_step_size: Any
+    guard: Any
+
+
+def _is_number(v):
+    return isinstance(v, (int, float, np.number)) and not isinstance(v, bool)
+
+
+@jax.tree_util.register_dataclass
+@dataclasses.dataclass(frozen=True)
+class MLPLearner:
+    """A streaming MLP regressor (scalar target). See the module docstring for the equations.
+
+    Structure fields (static: changing them compiles anew): ``hidden_sizes``, ``sparsity``,
+    ``layer_norm``, ``negative_slope``, ``dtype``, ``guard``. Data fields (pytree leaves: a
+    sweep over them reuses the compiled loop): ``optimizer`` (hyperparameter NamedTuple:
+    :class:`~sensorimotor.rules.ObGD` (default), :class:`~sensorimotor.rules.AdaptiveObGD`,
+    :class:`~sensorimotor.rules.LMS`, :class:`~sensorimotor.rules.Autostep`),
+    ``trace_decay`` (``None``: no trace kept) and ``normalizer``
+    (:class:`~sensorimotor.rules.WelfordNormalizer`,
+    :class:`~sensorimotor.rules.EMANormalizer` or ``None``; its statistics are updated with
+    each input before the input is normalised and fed to the network, as the stream-x
+    agents normalise their observations).
+
+    Example:
+        >>> import jax, jax.numpy as jnp
+        >>> learner = MLPLearner(hidden_sizes=(16, 16))
+        >>> state = learner.init(jax.random.key(0), feature_dim=3)
+        >>> x = jnp.array([0.5, -1.0, 2.0])
+        >>> for _ in range(20):
+        ...     result = learner.update(state, x, 1.5)
+        ...     state = result.state
+        >>> print(round(float(learner.predict(state, x)), 2))
+        1.5
+    """
+
+    hidden_sizes: tuple = dataclasses.field(default=(128, 128), metadata=dict(static=True))
+    optimizer: Any = ObGD()
+    trace_decay: Any = None
+    normalizer: Any = None
+    sparsity: float = dataclasses.field(default=0.9, metadata=dict(static=True))
+    layer_norm: bool = dataclasses.field(default=True, metadata=dict(static=True))
+    negative_slope: float = dataclasses.field(default=0.01, metadata=dict(static=True))
+    dtype: str = dataclasses.field(default="float32", metadata=dict(static=True))
+    guard: str = dataclasses.field(default="skip", metadata=dict(static=True))
+
+    def __post_init__(self):
+        # Runs on every unflatten too (leaves may then be tracers): check only what is concrete.
+        sizes = self.hidden_sizes
+        if not isinstance(sizes, tuple):
+            try:
+                sizes = tuple(sizes)
+            except TypeError:
+                raise TypeError(f"hidden_sizes must be a sequence of ints, got {sizes!r}") from None
+            object.__setattr__(self, "hidden_sizes", sizes)
+        if not all(isinstance(h, (int, np.integer)) and h > 0 for h in sizes):
+            raise ValueError(f"hidden_sizes must be positive ints, got {sizes!r}")
+        object.__setattr__(self, "hidden_sizes", tuple(int(h) for h in sizes))
+        if type(self.optimizer) not in OPTIMIZERS.values():
+            raise TypeError(
+                f"optimizer must be one of {sorted(OPTIMIZERS)}, "
+                f"got {type(self.optimizer).__name__}"
+            )
+        for name, value in zip(self.optimizer._fields, self.optimizer, strict=True):
+            if _is_number(value) and not (np.isfinite(value) and value >= 0):
+                raise ValueError(f"optimizer.{name} must be finite and >= 0, got {value!r}")
+        if self.normalizer is not None and type(self.normalizer) not in NORMALIZERS.values():
+            raise TypeError(
+                f"normalizer must be None or one of {sorted(NORMALIZERS)}, "
+                f"got {type(self.normalizer).__name__}"
+            )
+        decay = self.trace_decay
+        if _is_number(decay) and not 0.0 <= decay <= 1.0:
+            raise ValueError(f"trace_decay must be None or in [0, 1], got {decay!r}")
+        if not 0.0 <= float(self.sparsity) < 1.0:
+            raise ValueError(f"sparsity must be in [0, 1), got {self.sparsity!r}")
+        if self.guard not in GUARDS:
+            raise ValueError(f"guard must be one of {GUARDS}, got {self.guard!r}")
+        if self.dtype not in ("float32", "float64", "bfloat16", "float16"):
+            raise ValueError(f"dtype must be a float dtype name, got {self.dtype!r}")
+
+    # ---------------------------------------------------------------- pure, jittable
+    def init(self, key, feature_dim: int) -> MLPState:
+        """Initial state for inputs of shape ``(feature_dim,)`` (compiled once per structure)."""
+        if not isinstance(feature_dim, (int, np.integer)) or feature_dim < 1:
+            raise ValueError(f"feature_dim must be a positive int, got {feature_dim!r}")
+        return _init_jit(dataclasses.replace(self, guard="skip"), key, int(feature_dim))
+
+    def _init(self, key, feature_dim: int) -> MLPState:
+        params = init_mlp(
+            key, int(feature_dim), self.hidden_sizes, 1, sparsity=self.sparsity, dtype=self.dtype
+        )
+        trace = None
+        if self.trace_decay is not None:
+            trace = jax.tree_util.tree_map(jnp.zeros_like, params)
+        norm = None
+        if self.normalizer is not None:
+            norm = self.normalizer.init(int(feature_dim), xp=jnp, dtype=self.dtype)
+        zero = jnp.zeros((), jnp.int32)
+        opt_state = optimizer_init(self.optimizer, params)
+        return MLPState(params, opt_state, trace, norm, zero, zero)
+
+    def _net_kwargs(self):
+        return dict(layer_norm=self.layer_norm, negative_slope=self.negative_slope)
+
+    def predict_unchecked(self, state: MLPState, x):
+        """Scalar prediction for one input, without input checks (for use under ``jit``)."""
+        if self.normalizer is not None:
+            x = self.normalizer.normalize(state.normalizer, x)
+        return mlp_apply(state.params, x, **self._net_kwargs())[0]
+
+    def step(self, state: MLPState, x, y) -> UpdateResult:
+        """One update without input checks: the pure, jittable core of :meth:`update`."""
+        norm = state.normalizer
+        if self.normalizer is not None:
+            norm, x = self.normalizer.update(norm, x)
+        value, grads, g_l1 = mlp_value_and_grad(state.params, x, **self._net_kwargs())
+        error = jnp.asarray(y, value.dtype) - value
+        # Guard test before the optimiser: the stored trace is always finite, so a finite
+        # error and gradient make every quantity below finite (the bounded step cannot
+        # overflow); testing here lets XLA update the trace in place in one pass.
+        ok = jnp.isfinite(error) & jnp.isfinite(g_l1)
+        if state.trace is None:
+            z, z_l1 = grads, g_l1
+        else:
+            decay = jnp.asarray(self.trace_decay, value.dtype)
+            z = jax.tree_util.tree_map(
+                lambda t, g: jnp.where(ok, decay * t + g, t), state.trace, grads
+            )
+            z_l1 = tree_l1_norm(z)
+        params, opt_state, alpha = optimizer_apply(
+            self.optimizer, state.opt_state, state.params, z, error, z_l1
+        )
+        ok = ok & jnp.isfinite(alpha * error)
+
+        def keep(new, old):
+            return jax.tree_util.tree_map(lambda a, b: jnp.where(ok, a, b), new, old)
+
+        new_state = MLPState(
+            keep(params, state.params),
+            keep(opt_state, state.opt_state),
+            z if state.trace is not None else None,
+            None if norm is None else keep(norm, state.normalizer),
+            state.step + 1,
+            state.guard_count + jnp.where(ok, 0, 1).astype(jnp.int32),
+        )
+        metrics = MLPMetrics(
+            error * error, jnp.where(ok, alpha, 0.0), jnp.where(ok, 0.0, 1.0).astype(error.dtype)
+        )
+        return UpdateResult(new_state, value, error, metrics)
+
+    # ---------------------------------------------------------------- checked, eager
+    def _check_x(self, state, x):
+        d = state.params[0].w.shape[0]
+        try:
+            arr = np.asarray(x)
+        except Exception as exc:  # noqa: BLE001 - report any conversion failure the same way
+            raise TypeError(f"x must be an array of shape ({d},), got {type(x).__name__}") from exc
+        if arr.shape != (d,):
+            raise ValueError(f"x must have shape ({d},), got {arr.shape}")
+        if not (np.issubdtype(arr.dtype, np.floating) or np.issubdtype(arr.dtype, np.integer)):
+            raise TypeError(f"x must be real numbers, got dtype {arr.dtype}")
+        if not np.all(np.isfinite(arr)):
+            raise ValueError(f"x contains NaN or inf: {arr}")
+        return np.asarray(arr, dtype=jnp.dtype(self.dtype))  # NumPy: no eager JAX dispatch
+
+    def _check_y(self, y):
+        try:
+            arr = np.asarray(y)
+        except Exception as exc:  # noqa: BLE001
+            raise TypeError(f"y must be a real scalar, got {type(y).__name__}") from exc
+        if arr.shape not in ((), (1,)):
+            raise ValueError(f"y must be a scalar (shape () or (1,)), got shape {arr.shape}")
+        if not (np.issubdtype(arr.dtype, np.floating) or np.issubdtype(arr.dtype, np.integer)):
+            raise TypeError(f"y must be a real scalar, got dtype {arr.dtype}")
+        if not np.isfinite(arr).all():
+            raise ValueError(f"y is NaN or inf: {arr}")
+        return np.asarray(arr.reshape(()), dtype=jnp.dtype(self.dtype))
+
+    def predict(self, state: MLPState, x):
+        """Prediction for one input ``x`` of shape ``(feature_dim,)``; checks ``x``.
+
+        Raises ``ValueError``/``TypeError`` on bad input and
+        :class:`~sensorimotor.rules.DivergenceError` if the prediction is not finite. Under
+        ``jit`` (traced arguments) it is :meth:`predict_unchecked`.
+        """
+        if any(isinstance(a, jax.core.Tracer) for a in jax.tree_util.tree_leaves((state, x))):
+            return self.predict_unchecked(state, x)
+        value = _predict_jit(
+            dataclasses.replace(self, guard="skip"), state, self._check_x(state, x)
+        )
+        if not np.isfinite(float(value)):  # host-side check: no extra device dispatch
+            raise DivergenceError(f"MLPLearner prediction is not finite ({float(value)})")
+        return value
+
+    def update(self, state: MLPState, x, y) -> UpdateResult:
+        """Check ``x`` (shape ``(feature_dim,)``, finite) and ``y`` (finite scalar), then learn.
+
+        Returns :class:`~sensorimotor.learners.UpdateResult` with the prediction and error
+        made before the update and :class:`MLPMetrics`. Bad input raises and nothing changes
+        (``state`` is immutable; no new state is returned). The compiled step is cached: a
+        stream of calls compiles once. Called under ``jit``/``scan``/``vmap`` (traced
+        arguments), it is :meth:`step`: no value checks are possible there, the guard acts.
+        """
+        if any(isinstance(a, jax.core.Tracer) for a in jax.tree_util.tree_leaves((state, x, y))):
+            return self.step(state, x, y)
+        x = self._check_x(state, x)
+        y = self._check_y(y)
+        result = _step_jit(dataclasses.replace(self, guard="skip"), state, x, y)
+        if not np.isfinite(float(result.prediction)):
+            raise DivergenceError(
+                f"MLPLearner prediction is not finite ({float(result.prediction)}); state unchanged"
+            )
+        if self.guard == "raise" and bool(result.metrics.guard):
+            raise DivergenceError("MLPLearner update was not finite; state unchanged")
+        return result
+
+    # ---------------------------------------------------------------- config
+    def to_config(self) -> dict:
+        """JSON-able description; :meth:`from_config` rebuilds an equal learner.
+
+        Example:
+            >>> cfg = MLPLearner(hidden_sizes=(8,)).to_config()
+            >>> print(cfg["hidden_sizes"], cfg["optimizer"])
+            [8] {'type': 'ObGD', 'step_size': 1.0, 'kappa': 2.0}
+        """
+        return {
+            "type": "MLPLearner",
+            "hidden_sizes": list(self.hidden_sizes),
+            "optimizer": _named_config(self.optimizer),
+            "trace_decay": None if self.trace_decay is None else float(self.trace_decay),
+            "normalizer": _named_config(self.normalizer),
+            "sparsity": float(self.sparsity),
+            "layer_norm": bool(self.layer_norm),
+            "negative_slope": float(self.negative_slope),
+            "dtype": self.dtype,
+            "guard": self.guard,
+        }
+
+    @classmethod
+    def from_config(cls, config: dict) -> "MLPLearner":
+        """Inverse of :meth:`to_config`; unknown or missing keys raise ``ValueError``."""
+        if not isinstance(config, dict):
+            raise TypeError(f"config must be a dict, got {type(config).__name__}")
+        config = dict(config)
+        kind = config.pop("type", "MLPLearner")
+        if kind != "MLPLearner":
+            raise ValueError(f"config type must be 'MLPLearner', got {kind!r}")
+        fields = {f.name for f in dataclasses.fields(cls)}
+        unknown = set(config) - fields
+        if unknown:
+            raise ValueError(f"unknown MLPLearner config keys: {sorted(unknown)}")
+        if "optimizer" in config:
+            config["optimizer"] = _from_named_config(config["optimizer"], OPTIMIZERS, "optimizer")
+        if config.get("normalizer") is not None:
+            config["normalizer"] = _from_named_config(
+                config["normalizer"], NORMALIZERS, "normalizer"
+            )
+        if "hidden_sizes" in config:
+            config["hidden_sizes"] = tuple(config["hidden_sizes"])
+        return cls(**config)
+
+
+def _named_config(hyper):
+    """``{"type": class name, **float fields}`` of a hyperparameter NamedTuple (or None)."""
+    if hyper is None:
+        return None
+    config = {"type": type(hyper).__name__}
+    for name, value in zip(hyper._fields, hyper, strict=True):
+        config[name] = float(value)
+    return config
+
+
+def _from_named_config(config, known, what):
+    if not isinstance(config, dict):
+        raise TypeError(f"{what} config must be a dict, got {type(config).__name__}")
+    config = dict(config)
+    name = config.pop("type", None)
+    if name not in known:
+        raise ValueError(f"unknown {what} type {name!r}; known: {sorted(known)}")
+    cls = known[name]
+    bad = set(config) - set(cls._fields)
+    if bad:
+        raise ValueError(f"unknown {name} fields: {sorted(bad)}")
+    return cls(**config)
+
+
+@partial(jax.jit, static_argnums=2)
+def _init_jit(learner, key, feature_dim):
+    return learner._init(key, feature_dim)
+
+
+@jax.jit
+def _step_jit(learner, state, x, y):
+    return learner.step(state, x, y)
+
+
+@jax.jit
+def _predict_jit(learner, state, x):
+    return learner.predict_unchecked(state, x)

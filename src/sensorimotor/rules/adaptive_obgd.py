@@ -1,0 +1,124 @@
+r"""Adaptive ObGD: ObGD with an Adam-like second-moment normalisation, over pytrees.
+
+Elsayed, Vasan & Mahmood (2024), "Streaming Deep Reinforcement Learning Finally Works"
+(arXiv:2410.14606), the adaptive variant of ObGD. With trace :math:`z`, error
+:math:`\delta`, step count :math:`t` (starting at 1):
+
+.. math::
+    z &\leftarrow \gamma\lambda\, z + \nabla_w f_w(x) \\
+    v &\leftarrow \beta_2 v + (1-\beta_2)(\delta z)^2, \qquad
+    \hat v = v / (1-\beta_2^{\,t}) \\
+    u &= z / (\sqrt{\hat v} + \epsilon) \\
+    M &= \alpha\,\kappa\,\max(|\delta|,1)\,\|u\|_1,\qquad
+    \alpha_{\text{eff}} = \alpha / \max(M, 1) \\
+    w &\leftarrow w + \alpha_{\text{eff}}\,\delta\, u
+
+Departures from the paper: as for :mod:`sensorimotor.rules.obgd` (one ``trace_decay``
+:math:`=\gamma\lambda`; the pure form takes the trace from the caller, the optax form keeps
+it and zeroes it on ``reset=True``; dtype of the parameters throughout). The reference code
+resets the second moment never; so do we.
+"""
+
+from typing import Any, NamedTuple
+
+import jax
+import jax.numpy as jnp
+import optax
+
+from sensorimotor.rules.obgd import obgd_step_size, tree_l1_norm
+
+__all__ = [
+    "AdaptiveObGD",
+    "AdaptiveObGDState",
+    "adaptive_obgd",
+    "adaptive_obgd_apply",
+    "adaptive_obgd_init",
+]
+
+
+class AdaptiveObGD(NamedTuple):
+    """Adaptive ObGD hyperparameters (the paper's defaults)."""
+
+    step_size: Any = 1.0
+    kappa: Any = 2.0
+    beta2: Any = 0.999
+    eps: Any = 1e-8
+
+
+class AdaptiveObGDState(NamedTuple):
+    """Second-moment estimate ``v`` (pytree like the parameters) and step count ``count``.
+
+    In the optax form :func:`adaptive_obgd`, ``trace`` holds the eligibility trace; the pure
+    form leaves it ``None``.
+    """
+
+    v: Any
+    count: Any
+    trace: Any = None
+
+
+def adaptive_obgd_init(params) -> AdaptiveObGDState:
+    """Zero second moment, count 0.
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> print(adaptive_obgd_init(jnp.ones(2)).count)
+        0
+    """
+    zeros = jax.tree_util.tree_map(jnp.zeros_like, params)
+    return AdaptiveObGDState(zeros, jnp.zeros((), jnp.int32))
+
+
+def adaptive_obgd_apply(hyper: AdaptiveObGD, state: AdaptiveObGDState, params, z, error):
+    r"""One adaptive-ObGD step: returns ``(new_params, new_state, effective_step_size)``.
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> w, x = jnp.zeros(2), jnp.array([1.0, 0.5])
+        >>> hyper = AdaptiveObGD()
+        >>> w, state, a = adaptive_obgd_apply(hyper, adaptive_obgd_init(w), w, x, 2.0 - w @ x)
+        >>> print(w, int(state.count))
+        [0.25 0.25] 1
+    """
+    count = state.count + 1
+    b2 = jnp.asarray(hyper.beta2)
+    v = jax.tree_util.tree_map(lambda m, t: b2 * m + (1.0 - b2) * (error * t) ** 2, state.v, z)
+    correction = 1.0 - b2**count
+    u = jax.tree_util.tree_map(lambda t, m: t / (jnp.sqrt(m / correction) + hyper.eps), z, v)
+    alpha = obgd_step_size(hyper.step_size, hyper.kappa, error, tree_l1_norm(u))
+    scale = alpha * error
+    new = jax.tree_util.tree_map(lambda p, d: p + (scale * d).astype(p.dtype), params, u)
+    return new, AdaptiveObGDState(v, count, state.trace), alpha
+
+
+def adaptive_obgd(
+    step_size=1.0, kappa=2.0, beta2=0.999, eps=1e-8, trace_decay=0.0
+) -> optax.GradientTransformationExtraArgs:
+    r"""Adaptive ObGD as an optax transformation keeping the trace in its state.
+
+    Same calling convention as :func:`sensorimotor.rules.obgd.obgd`: ``grads`` are gradients
+    of the prediction, ``error`` is a keyword argument, updates are added to the parameters.
+
+    Example:
+        >>> import jax.numpy as jnp, optax
+        >>> opt = adaptive_obgd()
+        >>> w = jnp.zeros(2); state = opt.init(w)
+        >>> updates, state = opt.update(jnp.array([1.0, 0.5]), state, w, error=2.0)
+        >>> print(optax.apply_updates(w, updates))
+        [0.25 0.25]
+    """
+    hyper = AdaptiveObGD(step_size, kappa, beta2, eps)
+
+    def init_fn(params):
+        state = adaptive_obgd_init(params)
+        return state._replace(trace=jax.tree_util.tree_map(jnp.zeros_like, params))
+
+    def update_fn(updates, state, params=None, *, error, reset=False, **extra_args):
+        del params, extra_args
+        z = jax.tree_util.tree_map(lambda t, g: trace_decay * t + g, state.trace, updates)
+        zero = jax.tree_util.tree_map(jnp.zeros_like, z)
+        new_updates, new_state, _ = adaptive_obgd_apply(hyper, state, zero, z, error)
+        trace = jax.tree_util.tree_map(lambda t: jnp.where(reset, jnp.zeros_like(t), t), z)
+        return new_updates, new_state._replace(trace=trace)
+
+    return optax.GradientTransformationExtraArgs(init_fn, update_fn)

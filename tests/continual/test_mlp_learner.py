@@ -1,0 +1,268 @@
+"""MLPLearner: learning, no divergence, bad input, config, save/load, determinism."""
+
+import dataclasses
+import json
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from sensorimotor.envs.streams import TimeStep
+from sensorimotor.learners import MLPLearner, UpdateResult, load_mlp_learner, save_mlp_learner
+from sensorimotor.learners.mlp import MLPMetrics
+from sensorimotor.rules import (
+    LMS,
+    AdaptiveObGD,
+    Autostep,
+    DivergenceError,
+    EMANormalizer,
+    ObGD,
+    WelfordNormalizer,
+)
+from sensorimotor.run.mlp_learning_loop import run_mlp_learning_loop
+
+
+@dataclasses.dataclass(frozen=True)
+class NonlinearStream:
+    """x ~ U(-1, 1)^3, y = sin(3 x0) + x1 x2 (+ scale): no linear model fits it."""
+
+    scale: float = 1.0
+    feature_dim: int = 3
+
+    def init(self, key):
+        return jnp.zeros((), jnp.int32)
+
+    def step(self, state, key):
+        x = jax.random.uniform(key, (3,), minval=-1.0, maxval=1.0)
+        return state + 1, TimeStep(x, self.scale * (jnp.sin(3.0 * x[0]) + x[1] * x[2]))
+
+
+def _target(x):
+    return np.sin(3.0 * x[:, 0]) + x[:, 1] * x[:, 2]
+
+
+def test_learns_a_nonlinear_target_below_the_best_linear_fit():
+    out = run_mlp_learning_loop(
+        MLPLearner((32, 32)), NonlinearStream(), 10_000, jax.random.key(0), trace_interval=1000
+    )
+    # best linear predictor (with bias), from a large sample: MSE about 0.13
+    x = np.random.default_rng(0).uniform(-1, 1, (20_000, 3))
+    a = np.c_[x, np.ones(len(x))]
+    coef = np.linalg.lstsq(a, _target(x), rcond=None)[0]
+    linear_mse = np.mean((a @ coef - _target(x)) ** 2)
+    assert linear_mse > 0.1
+    final = float(out.trace.squared_error[-1])
+    assert final < 0.01, final
+    assert float(out.trace.squared_error[0]) > 5 * final  # it learned, it did not start there
+    assert int(out.state.guard_count) == 0
+
+
+@pytest.mark.parametrize("step_size", [1e2, 1e6])
+def test_defaults_never_diverge_even_with_a_huge_step_size(step_size):
+    learner = MLPLearner((32, 32), optimizer=ObGD(step_size=step_size))
+    out = run_mlp_learning_loop(
+        learner, NonlinearStream(scale=100.0), 3000, jax.random.key(1), trace_interval=500
+    )
+    trace = np.asarray(out.trace.squared_error)
+    assert np.isfinite(trace).all() and int(out.state.guard_count) == 0
+    # the error does not blow up: it ends below the target's own variance (~6300)
+    assert trace[-1] < 0.5 * 100.0**2 * 0.63
+    assert all(np.isfinite(leaf).all() for leaf in jax.tree_util.tree_leaves(out.state.params))
+
+
+def test_update_returns_prediction_before_the_update_and_named_metrics():
+    learner = MLPLearner((8,))
+    state = learner.init(jax.random.key(0), 2)
+    x = jnp.array([0.3, -0.7])
+    before = float(learner.predict(state, x))
+    result = learner.update(state, x, 2.0)
+    assert isinstance(result, UpdateResult) and isinstance(result.metrics, MLPMetrics)
+    assert float(result.prediction) == pytest.approx(before, rel=1e-6)
+    assert float(result.error) == pytest.approx(2.0 - before, rel=1e-6)
+    assert float(result.metrics.squared_error) == pytest.approx(float(result.error) ** 2)
+    assert int(result.state.step) == 1 and float(result.metrics.guard) == 0.0
+    # eager (checked) update and the pure jittable step agree; under jit, update is step
+    pure = jax.jit(learner.step)(state, x, jnp.float32(2.0))
+    traced = jax.jit(learner.update)(state, x, jnp.float32(2.0))
+    np.testing.assert_allclose(traced.state.params[0].w, pure.state.params[0].w, rtol=1e-6)
+    np.testing.assert_allclose(
+        jax.jit(learner.predict)(state, x), learner.predict(state, x), rtol=1e-6
+    )
+    for a, b in zip(
+        jax.tree_util.tree_leaves(pure), jax.tree_util.tree_leaves(result), strict=True
+    ):
+        np.testing.assert_allclose(a, b, rtol=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("x", "y", "exc", "match"),
+    [
+        ([0.1, np.nan, 0.2], 1.0, ValueError, "x contains NaN"),
+        ([0.1, np.inf, 0.2], 1.0, ValueError, "x contains NaN or inf"),
+        ([0.1, 0.2, 0.3], np.nan, ValueError, "y is NaN or inf"),
+        ([0.1, 0.2, 0.3], -np.inf, ValueError, "y is NaN or inf"),
+        ([0.1, 0.2], 1.0, ValueError, r"x must have shape \(3,\)"),
+        ([[0.1, 0.2, 0.3]], 1.0, ValueError, r"x must have shape \(3,\)"),
+        ([0.1, 0.2, 0.3], [1.0, 2.0], ValueError, "y must be a scalar"),
+        (["a", "b", "c"], 1.0, TypeError, "x must be real"),
+        ([0.1, 0.2, 0.3], "one", TypeError, "y must be a real"),
+    ],
+)
+def test_bad_input_raises_and_state_is_unchanged(x, y, exc, match):
+    learner = MLPLearner((8,))
+    state = learner.init(jax.random.key(0), 3)
+    snapshot = [np.array(leaf) for leaf in jax.tree_util.tree_leaves(state)]
+    with pytest.raises(exc, match=match):
+        learner.update(state, x, y)
+    if not match.startswith("y"):  # a bad x is refused by predict too
+        with pytest.raises(exc, match=match):
+            learner.predict(state, x)
+    for a, b in zip(snapshot, jax.tree_util.tree_leaves(state), strict=True):
+        np.testing.assert_array_equal(a, b)
+    # and the learner still works afterwards
+    assert np.isfinite(float(learner.update(state, [0.1, 0.2, 0.3], 1.0).prediction))
+
+
+def test_guard_skips_non_finite_updates_and_raise_policy_raises():
+    # LMS with a huge step overflows; the guard keeps the previous (finite) weights
+    learner = MLPLearner((16,), optimizer=LMS(step_size=1e30))
+    out = run_mlp_learning_loop(learner, NonlinearStream(), 200, jax.random.key(0))
+    assert int(out.state.guard_count) > 0
+    assert all(np.isfinite(leaf).all() for leaf in jax.tree_util.tree_leaves(out.state.params))
+    strict = dataclasses.replace(learner, guard="raise")
+    with pytest.raises(DivergenceError):
+        run_mlp_learning_loop(strict, NonlinearStream(), 200, jax.random.key(0))
+    state = strict.init(jax.random.key(0), 3)
+    x = jnp.array([1.0, -1.0, 0.5])
+    with pytest.raises(DivergenceError):
+        for _ in range(10):
+            state = strict.update(state, x, 1e3).state
+
+
+def test_same_seed_same_result_other_seed_other_result():
+    learner = MLPLearner((32, 32))  # the structure of the learning test: compiled once
+    a = run_mlp_learning_loop(
+        learner, NonlinearStream(), 10_000, jax.random.key(7), trace_interval=1000
+    )
+    b = run_mlp_learning_loop(
+        learner, NonlinearStream(), 10_000, jax.random.key(7), trace_interval=1000
+    )
+    c = run_mlp_learning_loop(
+        learner, NonlinearStream(), 10_000, jax.random.key(8), trace_interval=1000
+    )
+    for x, y in zip(jax.tree_util.tree_leaves(a), jax.tree_util.tree_leaves(b), strict=True):
+        np.testing.assert_array_equal(x, y)
+    assert float(a.metrics.squared_error) != float(c.metrics.squared_error)
+
+
+@pytest.mark.parametrize(
+    "learner",
+    [
+        MLPLearner(),
+        MLPLearner((4, 5), AdaptiveObGD(step_size=0.5), trace_decay=0.8, layer_norm=False),
+        MLPLearner((3,), LMS(0.1), sparsity=0.0, negative_slope=0.2, guard="raise"),
+        MLPLearner((3,), Autostep(0.05, 0.01, 1e4), normalizer=EMANormalizer(0.99)),
+    ],
+)
+def test_config_round_trips_through_json(learner):
+    config = json.loads(json.dumps(learner.to_config()))
+    assert MLPLearner.from_config(config) == learner
+
+
+def test_config_and_constructor_refuse_bad_values():
+    with pytest.raises(ValueError, match="unknown MLPLearner config keys"):
+        MLPLearner.from_config({"hidden_sizes": [4], "hiden": 3})
+    with pytest.raises(ValueError, match="unknown optimizer type"):
+        MLPLearner.from_config({"optimizer": {"type": "Adam"}})
+    with pytest.raises(ValueError, match="unknown ObGD fields"):
+        MLPLearner.from_config({"optimizer": {"type": "ObGD", "lr": 1.0}})
+    with pytest.raises(ValueError, match="step_size"):
+        MLPLearner(optimizer=ObGD(step_size=-1.0))
+    with pytest.raises(ValueError, match="trace_decay"):
+        MLPLearner(trace_decay=1.5)
+    with pytest.raises(ValueError, match="hidden_sizes"):
+        MLPLearner(hidden_sizes=(0,))
+    with pytest.raises(ValueError, match="guard"):
+        MLPLearner(guard="ignore")
+    with pytest.raises(TypeError, match="optimizer"):
+        MLPLearner(optimizer="sgd")
+
+
+@pytest.mark.parametrize(
+    "learner",
+    [
+        MLPLearner((8, 8)),
+        MLPLearner((6,), AdaptiveObGD(), trace_decay=0.5, normalizer=WelfordNormalizer()),
+    ],
+)
+def test_save_load_round_trip_continues_identically(tmp_path, learner):
+    state = learner.init(jax.random.key(0), 3)
+    rng = np.random.default_rng(0)
+    for _ in range(5):
+        state = learner.update(state, rng.uniform(-1, 1, 3), rng.normal()).state
+    path = tmp_path / "mlp.npz"
+    save_mlp_learner(path, learner, state)
+    with np.load(path, allow_pickle=False) as data:  # no pickle inside
+        assert "__meta__" in data.files
+    learner2, state2 = load_mlp_learner(path)
+    assert learner2 == learner
+    for a, b in zip(
+        jax.tree_util.tree_leaves(state), jax.tree_util.tree_leaves(state2), strict=True
+    ):
+        np.testing.assert_array_equal(a, b)
+        assert a.dtype == b.dtype
+    x, y = rng.uniform(-1, 1, 3), 0.5
+    r1, r2 = learner.update(state, x, y), learner2.update(state2, x, y)
+    assert float(r1.prediction) == float(r2.prediction)
+    np.testing.assert_array_equal(r1.state.params[0].w, r2.state.params[0].w)
+
+
+def test_load_refuses_wrong_version_missing_or_misshapen_arrays(tmp_path):
+    learner = MLPLearner((4,))
+    state = learner.init(jax.random.key(0), 2)
+    path = tmp_path / "mlp.npz"
+    save_mlp_learner(path, learner, state)
+    with np.load(path, allow_pickle=False) as data:
+        arrays = {k: data[k] for k in data.files}
+    meta = json.loads(str(arrays["__meta__"]))
+
+    def write(name, **changes):
+        p = tmp_path / name
+        np.savez(p, **{**arrays, **changes})
+        return p
+
+    bad_meta = dict(meta, format_version=99)
+    with pytest.raises(ValueError, match="format_version"):
+        load_mlp_learner(write("v.npz", __meta__=np.array(json.dumps(bad_meta))))
+    with pytest.raises(ValueError, match="params/0/w"):
+        load_mlp_learner(write("s.npz", **{"params/0/w": np.zeros((3, 4), np.float32)}))
+    missing = {k: v for k, v in arrays.items() if k != "step"}
+    np.savez(tmp_path / "m.npz", **missing)
+    with pytest.raises(ValueError, match="missing array 'step'"):
+        load_mlp_learner(tmp_path / "m.npz")
+
+
+def test_normalizer_sees_raw_inputs_and_learns_on_badly_scaled_signals():
+    # inputs in the thousands with an offset: the normaliser's statistics are the batch
+    # mean and variance of the raw inputs, and the network learns on the normalised ones
+    @dataclasses.dataclass(frozen=True)
+    class Raw:
+        feature_dim: int = 3
+
+        def init(self, key):
+            return jnp.zeros((), jnp.int32)
+
+        def step(self, s, key):
+            u = jax.random.uniform(key, (3,), minval=-1.0, maxval=1.0)
+            return s + 1, TimeStep(5000.0 + 1000.0 * u, jnp.sin(3.0 * u[0]) + u[1] * u[2])
+
+    learner = MLPLearner((32, 32), normalizer=WelfordNormalizer())
+    out = run_mlp_learning_loop(learner, Raw(), 6000, jax.random.key(0), trace_interval=1000)
+    norm = out.state.normalizer
+    assert float(norm.count) == 6000
+    np.testing.assert_allclose(norm.mean, 5000.0, rtol=0.01)
+    np.testing.assert_allclose(norm.m2 / norm.count, 1000.0**2 / 3, rtol=0.05)
+    assert float(out.trace.squared_error[-1]) < 0.03
+    with pytest.raises(TypeError, match="normalizer"):
+        MLPLearner(normalizer="welford")
