@@ -3,6 +3,7 @@
 from sensorimotor.learners.learner import Learner, NotReadyError
 from sensorimotor.learners.memory import Memory, knn
 from sensorimotor.learners.nearest_neighbour import NNLearner
+from sensorimotor.learners.network import NetworkLearner
 from sensorimotor.learners.random import RandomLearner
 from sensorimotor.learners.update_result import UpdateResult
 
@@ -10,6 +11,7 @@ __all__ = [
     "Learner",
     "Memory",
     "NNLearner",
+    "NetworkLearner",
     "NotReadyError",
     "RandomLearner",
     "UpdateResult",

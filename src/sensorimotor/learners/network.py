@@ -1,0 +1,236 @@
+"""A small network forward model trained online with replay; its inverse uses its gradient."""
+
+import math
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from sensorimotor.learners import network_core as core
+from sensorimotor.learners.learner import Learner
+
+_CHUNK = 256  # rows per compiled update_many call (padded): one compile serves any batch
+
+
+def _bucket(n: int) -> int:
+    """The power of two ``>= n``: query batches are padded to it, bounding recompiles."""
+    return 1 << max(0, math.ceil(math.log2(max(n, 1))))
+
+
+class NetworkLearner(Learner):
+    """A multilayer perceptron forward model, trained one observation at a time with replay.
+
+    Forward model: an MLP ``f`` (``cfg['hidden']`` layers of ``cfg['activation']`` units,
+    inputs and outputs scaled to ``[0, 1]`` by the channels' bounds; see
+    ``network_core.forward``). Each ``update`` stores the observation in a replay memory and
+    takes one Adam step (Kingma & Ba 2015) on the minibatch made of the new observation and
+    ``batch_size - 1`` observations drawn uniformly from the memory::
+
+        theta <- Adam(theta, grad_theta mean_i |f(m_i) - s_i|^2)
+
+    the experience replay of Lin (1992), "Self-improving reactive agents based on
+    reinforcement learning, planning and teaching", with one step per observation. The step
+    is compiled once (the memory is preallocated and doubles when full; the minibatch has a
+    fixed size and is drawn by index) and costs a fraction of a millisecond.
+
+    Inverse model: from each of the ``restarts`` observations nearest to the goal ``g`` in
+    sensory space, ``(m_j, s_j)``, a projected Levenberg-Marquardt descent with the
+    network's exact Jacobian solves ``f(m) + b_j = g`` within the motor bounds, where
+    ``b_j = s_j - f(m_j)`` corrects the model's local bias with the observation (a learned
+    model is only as good as its local bias, which the nearest observations correct). The
+    damped minimum-norm steps keep ``m`` near ``m_j``, where the correction holds; the
+    candidate minimising ``|f(m) + b_j - g|^2 + distance_weight |m - m_j|^2`` is returned.
+    See ``network_core.solve``. This is the "forward model + optimisation" inverse of
+    Jordan & Rumelhart (1992), "Forward models: supervised learning with a distal teacher",
+    done by Gauss-Newton on the command instead of training an inverse network.
+
+    ``predict`` is ``f(m)``; with ``predict_correction=True`` it is ``f(m) + s_j - f(m_j)``
+    for the observation ``j`` nearest to ``m`` in motor space (on the 7-joint arm this does
+    not help: motor neighbours are too far apart in 7 dimensions; see BENCHMARKS.md).
+
+    Config (``defcfg``, beyond the base ``Learner``'s): ``hidden`` (64, 64), ``activation``
+    'gelu', ``batch_size`` 128, ``learning_rate`` 3e-3, ``restarts`` 4, ``iterations`` 10,
+    ``damping`` 1e-4, ``distance_weight`` 0.01, ``capacity`` 8192 (initial memory rows),
+    ``predict_correction`` False, ``dtype`` 'float32' ('float64' needs JAX's x64 mode, which
+    the library never switches on). Same ``seed``, same observations: same answers.
+
+    >>> from sensorimotor.envs import KinematicArm2D
+    >>> arm = KinematicArm2D({'dim': 2, 'lengths': 0.5, 'limits': (-90, 90)})
+    >>> learner = NetworkLearner({'m_channels': arm.m_channels, 's_channels': arm.s_channels,
+    ...                           'hidden': (32, 32)})
+    >>> m = arm.m_set.random(np.random.default_rng(0), 2000)
+    >>> learner.update_array(m, arm.execute_array(m))
+    >>> goal = {'x': 0.7, 'y': 0.3}
+    >>> reached = arm.execute(learner.infer(goal))['s_signal']
+    >>> bool(math.dist(reached.values(), goal.values()) < 0.01), len(learner)
+    (True, 2000)
+    """
+
+    defcfg = {
+        **Learner.defcfg,
+        "hidden": (64, 64),
+        "activation": "gelu",
+        "batch_size": 128,
+        "learning_rate": 3e-3,
+        "restarts": 4,
+        "iterations": 10,
+        "damping": 1e-4,
+        "distance_weight": 0.01,
+        "capacity": 8192,
+        "predict_correction": False,
+        "dtype": "float32",
+    }
+
+    # -- setup ------------------------------------------------------------------------------
+    def _setup(self) -> None:
+        c = self.cfg
+        name = type(self).__name__
+
+        def positive_int(key):
+            v = c[key]
+            if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < 1:
+                raise ValueError(f"{name}: cfg[{key!r}] must be a positive int, got {v!r}")
+            return int(v)
+
+        def non_negative(key, positive=False):
+            v = c[key]
+            ok = isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+            if not ok or v < 0 or (positive and v == 0):
+                kind = "> 0" if positive else ">= 0"
+                raise ValueError(f"{name}: cfg[{key!r}] must be a number {kind}, got {v!r}")
+            return float(v)
+
+        hidden = c.hidden
+        if isinstance(hidden, int) or not all(
+            isinstance(h, int | np.integer) and not isinstance(h, bool) and h >= 1 for h in hidden
+        ):
+            raise ValueError(
+                f"{name}: cfg['hidden'] must be a list of positive ints, got {hidden!r}"
+            )
+        if c.activation not in core._ACTIVATIONS:
+            raise ValueError(
+                f"{name}: cfg['activation'] must be one of {sorted(core._ACTIVATIONS)}, "
+                f"got {c.activation!r}"
+            )
+        if c.dtype not in ("float32", "float64"):
+            raise ValueError(
+                f"{name}: cfg['dtype'] must be 'float32' or 'float64', got {c.dtype!r}"
+            )
+        if c.dtype == "float64" and not jax.config.jax_enable_x64:
+            raise ValueError(f"{name}: cfg['dtype'] = 'float64' needs JAX's x64 mode enabled")
+        if not isinstance(c.predict_correction, bool):
+            raise ValueError(f"{name}: cfg['predict_correction'] must be a bool")
+        self.net_cfg = core.NetworkConfig(
+            n_m=len(self.m_set),
+            n_s=len(self.s_set),
+            hidden=tuple(int(h) for h in hidden),
+            activation=c.activation,
+            batch_size=positive_int("batch_size"),
+            learning_rate=non_negative("learning_rate", positive=True),
+            restarts=positive_int("restarts"),
+            iterations=positive_int("iterations"),
+            damping=non_negative("damping"),
+            distance_weight=non_negative("distance_weight"),
+            dtype=c.dtype,
+        )
+        self._capacity0 = positive_int("capacity")
+        self._dtype = np.dtype(c.dtype)
+        bounded = self.m_set.bounded
+        self._lo = jnp.asarray(np.where(bounded, 0.0, -np.inf), dtype=self._dtype)
+        self._hi = jnp.asarray(np.where(bounded, 1.0, np.inf), dtype=self._dtype)
+        self.net_state = core.init_state(self.net_cfg, jax.random.key(int(c.seed)), self._capacity0)
+
+    # -- learning ---------------------------------------------------------------------------
+    def _room(self, state: core.NetworkState, need: int) -> core.NetworkState:
+        capacity = state.memory.shape[0]
+        if need <= capacity:
+            return state
+        while capacity < need:
+            capacity *= 2
+        return core.grow(state, capacity)
+
+    def _learn(self, m: np.ndarray, s: np.ndarray) -> None:
+        cfg, dt = self.net_cfg, self._dtype
+        n = m.shape[0]
+        state = self._room(self.net_state, int(self.net_state.count) + n)
+        if n == 1:
+            state = core.update_donated(cfg, state, jnp.asarray(m[0], dt), jnp.asarray(s[0], dt))
+        else:
+            for start in range(0, n, _CHUNK):
+                mc, sc = m[start : start + _CHUNK], s[start : start + _CHUNK]
+                k = mc.shape[0]
+                valid = np.arange(_CHUNK) < k
+                mp = np.zeros((_CHUNK, cfg.n_m), dt)
+                sp = np.zeros((_CHUNK, cfg.n_s), dt)
+                mp[:k], sp[:k] = mc, sc
+                state = core.update_many_donated(cfg, state, mp, sp, valid)
+        self.net_state = state
+
+    # -- queries ----------------------------------------------------------------------------
+    def _forward(self, m: np.ndarray) -> np.ndarray:
+        n = m.shape[0]
+        padded = np.zeros((_bucket(n), m.shape[1]), self._dtype)
+        padded[:n] = m
+        out = core.predict_batch_jit(self.net_cfg, self.net_state.theta, padded)
+        return np.asarray(out, dtype=np.float64)[:n]
+
+    def _predict(self, m: np.ndarray) -> np.ndarray:
+        s = self._forward(m)
+        if self.cfg.predict_correction:
+            _, idx = self.memory.nearest("m", m)
+            j = idx[:, 0]
+            s = s + self.memory.s[j] - self._forward(self.memory.m[j])
+        return s
+
+    def _infer(self, s: np.ndarray) -> np.ndarray:
+        n = s.shape[0]
+        padded = np.zeros((_bucket(n), s.shape[1]), self._dtype)
+        padded[:n] = s
+        st = self.net_state
+        out = core.infer_batch_jit(
+            self.net_cfg, st.theta, st.memory, st.count, padded, self._lo, self._hi
+        )
+        return np.asarray(out, dtype=np.float64)[:n]
+
+    # -- persistence ------------------------------------------------------------------------
+    def _state_arrays(self) -> dict:
+        st = self.net_state
+        out = {"theta": np.asarray(st.theta), "key": np.asarray(jax.random.key_data(st.key))}
+        for i, leaf in enumerate(jax.tree.leaves(st.opt_state)):
+            out[f"opt_{i}"] = np.asarray(leaf)
+        return out
+
+    def _set_state_arrays(self, arrays: dict) -> None:
+        cfg = self.net_cfg
+        fresh = self.net_state
+        leaves, treedef = jax.tree.flatten(fresh.opt_state)
+        try:
+            theta = arrays["theta"]
+            opt = [arrays[f"opt_{i}"] for i in range(len(leaves))]
+            key = arrays["key"]
+        except KeyError as err:
+            raise ValueError(f"{type(self).__name__}: saved state lacks {err}") from None
+        if theta.shape != fresh.theta.shape:
+            raise ValueError(
+                f"{type(self).__name__}: saved parameters have shape {theta.shape}, "
+                f"the configured network needs {fresh.theta.shape}"
+            )
+        for saved, leaf in zip(opt, leaves, strict=True):
+            if saved.shape != leaf.shape:
+                raise ValueError(f"{type(self).__name__}: saved optimiser state does not fit")
+        n = len(self.memory)
+        capacity = self._capacity0
+        while capacity < n:
+            capacity *= 2
+        memory = np.zeros((capacity, cfg.n_m + cfg.n_s), self._dtype)
+        memory[:n, : cfg.n_m] = self.memory.m
+        memory[:n, cfg.n_m :] = self.memory.s
+        self.net_state = core.NetworkState(
+            theta=jnp.asarray(theta, fresh.theta.dtype),
+            opt_state=jax.tree.unflatten(
+                treedef, [jnp.asarray(a, leaf.dtype) for a, leaf in zip(opt, leaves, strict=True)]
+            ),
+            memory=jnp.asarray(memory),
+            count=jnp.int32(n),
+            key=jax.random.wrap_key_data(jnp.asarray(key, jnp.uint32)),
+        )

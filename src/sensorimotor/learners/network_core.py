@@ -1,0 +1,320 @@
+"""Pure JAX core of the online network forward model: init, forward, replay step, inverse.
+
+Everything here works on scaled units (every bounded channel mapped to ``[0, 1]``) and on
+a ``NetworkState`` pytree threaded through pure functions; ``NetworkLearner`` wraps it.
+The jitted functions take the ``NetworkConfig`` as a static argument, so they compile once
+per configuration and memory capacity.
+"""
+
+import math
+from typing import Any, NamedTuple
+
+import jax
+import jax.numpy as jnp
+import optax
+
+_ACTIVATIONS = {"gelu": jax.nn.gelu, "tanh": jnp.tanh, "silu": jax.nn.silu, "relu": jax.nn.relu}
+
+
+class NetworkConfig(NamedTuple):
+    """Static hyperparameters of the online network model (hashable: a jit static argument).
+
+    Attributes:
+        n_m, n_s: motor and sensory dimensions.
+        hidden: widths of the hidden layers.
+        activation: ``'gelu'``, ``'tanh'``, ``'silu'`` or ``'relu'`` (the inverse needs a
+            smooth one: not ``'relu'``).
+        batch_size: minibatch of one update: the new observation plus ``batch_size - 1``
+            observations drawn uniformly (with replacement) from the memory.
+        learning_rate: Adam step size.
+        restarts: inverse starts, the nearest observations of the goal in sensory space.
+        iterations: projected Gauss-Newton iterations of the inverse from each start.
+        damping: Levenberg-Marquardt damping ``lambda`` of the inverse step.
+        distance_weight: the inverse keeps, among its restarts, the one minimising
+            ``|r|^2 + distance_weight * |m - m_start|^2`` (far from its start, the start's bias
+            correction is less valid).
+        dtype: float dtype of parameters and memory (``'float32'``; ``'float64'`` needs the
+            caller to have enabled JAX's x64 mode).
+    """
+
+    n_m: int
+    n_s: int
+    hidden: tuple[int, ...] = (64, 64)
+    activation: str = "gelu"
+    batch_size: int = 128
+    learning_rate: float = 3e-3
+    restarts: int = 4
+    iterations: int = 10
+    damping: float = 1e-4
+    distance_weight: float = 0.01
+    dtype: str = "float32"
+
+
+class NetworkState(NamedTuple):
+    """State of the online network model (a pytree).
+
+    Attributes:
+        theta: flat parameter vector, shape ``(n_params,)``.
+        opt_state: the Adam state of ``theta``.
+        memory: observations, shape ``(capacity, n_m + n_s)``: rows ``[m, s]``, scaled; only
+            the first ``count`` rows are observations.
+        count: number of observations, int32 scalar.
+        key: PRNG key of the minibatch draws.
+    """
+
+    theta: jax.Array
+    opt_state: Any
+    memory: jax.Array
+    count: jax.Array
+    key: jax.Array
+
+
+def layer_sizes(cfg: NetworkConfig) -> tuple[int, ...]:
+    """``(n_m, *hidden, n_s)``."""
+    return (cfg.n_m, *cfg.hidden, cfg.n_s)
+
+
+def param_count(cfg: NetworkConfig) -> int:
+    """Length of the flat parameter vector ``theta``."""
+    sizes = layer_sizes(cfg)
+    return sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:], strict=True))
+
+
+def _layers(cfg: NetworkConfig, theta: jax.Array) -> list[tuple[jax.Array, jax.Array]]:
+    """Weights ``(fan_in, fan_out)`` and biases, sliced from ``theta`` (static offsets)."""
+    sizes = layer_sizes(cfg)
+    out, pos = [], 0
+    for a, b in zip(sizes[:-1], sizes[1:], strict=True):
+        w = theta[pos : pos + a * b].reshape(a, b)
+        pos += a * b
+        out.append((w, theta[pos : pos + b]))
+        pos += b
+    return out
+
+
+def init_params(cfg: NetworkConfig, key: jax.Array) -> jax.Array:
+    """Flat parameters: weights ``N(0, 1/fan_in)`` (LeCun normal), biases zero."""
+    parts = []
+    sizes = layer_sizes(cfg)
+    for a, b in zip(sizes[:-1], sizes[1:], strict=True):
+        key, sub = jax.random.split(key)
+        w = jax.random.normal(sub, (a * b,), dtype=cfg.dtype) / math.sqrt(a)
+        parts += [w, jnp.zeros(b, dtype=cfg.dtype)]
+    return jnp.concatenate(parts)
+
+
+def forward(cfg: NetworkConfig, theta: jax.Array, m: jax.Array) -> jax.Array:
+    """The network's prediction for one scaled motor command.
+
+    With ``x = 2 m - 1`` (inputs centred on ``[-1, 1]``), hidden layers
+    ``h_{l+1} = act(h_l W_l + b_l)`` and a linear last layer ``z``::
+
+        f(m) = 1/2 + z / 2
+
+    (the sensory range ``[0, 1]`` centred likewise).
+
+    Args:
+        m: shape ``(n_m,)``; ``vmap`` for batches.
+
+    Returns:
+        shape ``(n_s,)``.
+
+    >>> cfg = NetworkConfig(n_m=2, n_s=1, hidden=(8,))
+    >>> theta = init_params(cfg, jax.random.key(0))
+    >>> forward(cfg, theta, jnp.array([0.5, 0.5])).shape, param_count(cfg)
+    ((1,), 33)
+    """
+    act = _ACTIVATIONS[cfg.activation]
+    layers = _layers(cfg, theta)
+    h = 2.0 * m - 1.0
+    for w, b in layers[:-1]:
+        h = act(h @ w + b)
+    w, b = layers[-1]
+    return 0.5 + 0.5 * (h @ w + b)
+
+
+def jacobian(cfg: NetworkConfig, theta: jax.Array, m: jax.Array) -> jax.Array:
+    """Exact Jacobian ``df/dm`` of ``forward`` at ``m``: shape ``(n_s, n_m)`` (reverse mode)."""
+    return jax.jacrev(forward, argnums=2)(cfg, theta, m)
+
+
+def optimizer(cfg: NetworkConfig) -> optax.GradientTransformation:
+    """Adam (Kingma & Ba 2015) with the configured step size."""
+    return optax.adam(cfg.learning_rate)
+
+
+def init_state(cfg: NetworkConfig, key: jax.Array, capacity: int = 8192) -> NetworkState:
+    """Fresh parameters, optimiser state and an empty memory of ``capacity`` rows."""
+    init_key, key = jax.random.split(key)
+    theta = init_params(cfg, init_key)
+    memory = jnp.zeros((int(capacity), cfg.n_m + cfg.n_s), dtype=cfg.dtype)
+    return NetworkState(theta, optimizer(cfg).init(theta), memory, jnp.int32(0), key)
+
+
+def grow(state: NetworkState, capacity: int) -> NetworkState:
+    """The same state with a memory of ``capacity`` rows (``>=`` the current one)."""
+    old = state.memory
+    if capacity < old.shape[0]:
+        raise ValueError(f"cannot shrink the memory from {old.shape[0]} to {capacity} rows")
+    pad = jnp.zeros((capacity - old.shape[0], old.shape[1]), dtype=old.dtype)
+    return state._replace(memory=jnp.concatenate([old, pad]))
+
+
+def loss(cfg: NetworkConfig, theta: jax.Array, m: jax.Array, s: jax.Array) -> jax.Array:
+    """Mean squared error ``mean_i |f(m_i) - s_i|^2`` over a minibatch ``(B, n_m), (B, n_s)``."""
+    pred = jax.vmap(forward, (None, None, 0))(cfg, theta, m)
+    return jnp.mean(jnp.sum((pred - s) ** 2, axis=-1))
+
+
+def update(cfg: NetworkConfig, state: NetworkState, m: jax.Array, s: jax.Array) -> NetworkState:
+    """Store one observation and take one Adam step on a minibatch with replay.
+
+    The observation ``(m, s)`` (scaled, shapes ``(n_m,)``, ``(n_s,)``) becomes memory row
+    ``count`` (the memory must have room: see ``grow``). The minibatch is that row plus
+    ``batch_size - 1`` rows drawn uniformly from the ``count + 1`` stored ones; one step of
+    Adam on ``loss`` follows. Pure; ``update_jit`` / ``update_donated`` are its compiled forms.
+
+    >>> cfg = NetworkConfig(n_m=1, n_s=1, hidden=(8,), batch_size=4)
+    >>> state = init_state(cfg, jax.random.key(0), capacity=16)
+    >>> state = update_jit(cfg, state, jnp.array([0.2]), jnp.array([0.4]))
+    >>> int(state.count), state.memory[0].tolist()
+    (1, [0.20000000298023224, 0.4000000059604645])
+    """
+    row = jnp.concatenate([m, s]).astype(state.memory.dtype)
+    memory = state.memory.at[state.count].set(row)
+    count = state.count + 1
+    key, sub = jax.random.split(state.key)
+    idx = jax.random.randint(sub, (cfg.batch_size,), 0, count).at[0].set(count - 1)
+    batch = memory[idx]
+    grad = jax.grad(loss, argnums=1)(cfg, state.theta, batch[:, : cfg.n_m], batch[:, cfg.n_m :])
+    step, opt_state = optimizer(cfg).update(grad, state.opt_state, state.theta)
+    theta = optax.apply_updates(state.theta, step)
+    return NetworkState(theta, opt_state, memory, count, key)
+
+
+def update_many(
+    cfg: NetworkConfig, state: NetworkState, m: jax.Array, s: jax.Array, valid: jax.Array
+) -> NetworkState:
+    """``update`` for every row ``i`` of ``m`` (B, n_m), ``s`` (B, n_s) with ``valid[i]``, in order.
+
+    Rows with ``valid[i] == False`` are skipped (padding, so that one compiled loop serves
+    every batch length).
+    """
+
+    def body(st, row):
+        mi, si, ok = row
+        return jax.lax.cond(ok, lambda t: update(cfg, t, mi, si), lambda t: t, st), None
+
+    return jax.lax.scan(body, state, (m, s, valid))[0]
+
+
+update_jit = jax.jit(update, static_argnums=0)
+update_donated = jax.jit(update, static_argnums=0, donate_argnums=1)
+update_many_donated = jax.jit(update_many, static_argnums=0, donate_argnums=1)
+
+
+def _lm_direction(cfg: NetworkConfig, jac: jax.Array, r: jax.Array) -> jax.Array:
+    """Damped Gauss-Newton step ``-J^T (J J^T + lambda I)^-1 r`` (or its ``J^T J`` twin)."""
+    lam = cfg.damping
+    if cfg.n_s <= cfg.n_m:  # the minimum-norm form: solve in the small sensory space
+        a = jac @ jac.T + lam * jnp.eye(cfg.n_s, dtype=jac.dtype)
+        return -jac.T @ jnp.linalg.solve(a, r)
+    a = jac.T @ jac + lam * jnp.eye(cfg.n_m, dtype=jac.dtype)
+    return -jnp.linalg.solve(a, jac.T @ r)
+
+
+def solve(
+    cfg: NetworkConfig,
+    theta: jax.Array,
+    m0: jax.Array,
+    bias: jax.Array,
+    goal: jax.Array,
+    lo: jax.Array,
+    hi: jax.Array,
+) -> jax.Array:
+    """A motor command ``m`` in ``[lo, hi]`` with ``f(m) + bias ~= goal``, from ``m0``.
+
+    Projected Levenberg-Marquardt on ``E(m) = |r(m)|^2 / 2``, ``r(m) = f(m) + b - goal``,
+    with the network's exact Jacobian ``J = df/dm``; each iteration::
+
+        d = -J_F^T (J_F J_F^T + lambda I)^-1 r      (minimum-norm damped Gauss-Newton)
+        m <- clip(m + d, lo, hi)
+
+    where ``J_F`` zeroes the columns of coordinates held at a bound that ``d`` would push
+    outward (the active set, found from a first unconstrained ``d``). The minimum-norm step
+    keeps ``m`` close to the start, where the bias correction ``b`` is valid.
+    """
+
+    def body(_, m):
+        r = forward(cfg, theta, m) + bias - goal
+        jac = jacobian(cfg, theta, m)
+        d = _lm_direction(cfg, jac, r)
+        blocked = ((m <= lo) & (d < 0)) | ((m >= hi) & (d > 0))
+        d = _lm_direction(cfg, jnp.where(blocked[None, :], 0.0, jac), r)
+        d = jnp.where(blocked, 0.0, d)
+        return jnp.clip(m + d, lo, hi)
+
+    return jax.lax.fori_loop(0, cfg.iterations, body, m0)
+
+
+def nearest(cfg: NetworkConfig, memory: jax.Array, count, goal: jax.Array, k: int) -> jax.Array:
+    """Indices ``(k,)`` of the ``k`` stored observations nearest to ``goal`` in sensory space.
+
+    Exact brute force over the first ``count`` rows of ``memory``; when fewer than ``k``
+    are stored, the nearest repeats.
+    """
+    d2 = jnp.sum((memory[:, cfg.n_m :] - goal) ** 2, axis=-1)
+    d2 = jnp.where(jnp.arange(d2.shape[0]) < count, d2, jnp.inf)
+    neg, idx = jax.lax.top_k(-d2, k)
+    return jnp.where(jnp.isfinite(neg), idx, idx[0])
+
+
+def infer(
+    cfg: NetworkConfig,
+    theta: jax.Array,
+    memory: jax.Array,
+    count,
+    goal: jax.Array,
+    lo: jax.Array,
+    hi: jax.Array,
+) -> jax.Array:
+    """The inverse model: a scaled command ``(n_m,)`` for a scaled goal ``(n_s,)``.
+
+    From each of the ``restarts`` nearest observations ``(m_j, s_j)`` of the goal, with
+    the local bias correction ``b_j = s_j - f(m_j)``, ``solve`` descends on
+    ``|f(m) + b_j - goal|^2``; the answer is the candidate minimising
+    ``|f(m) + b_j - goal|^2 + distance_weight * |m - m_j|^2``. Needs ``count >= 1``.
+
+    >>> cfg = NetworkConfig(n_m=1, n_s=1, hidden=(8,))
+    >>> state = init_state(cfg, jax.random.key(0), capacity=4)
+    >>> state = update_jit(cfg, state, jnp.array([0.5]), jnp.array([0.3]))
+    >>> m = infer(cfg, state.theta, state.memory, state.count, jnp.array([0.3]),
+    ...           jnp.zeros(1), jnp.ones(1))
+    >>> round(float(m[0]), 3)  # the goal is the observation: its command comes back
+    0.5
+    """
+    idx = nearest(cfg, memory, count, goal, cfg.restarts)
+    rows = memory[idx]
+    m0, s0 = rows[:, : cfg.n_m], rows[:, cfg.n_m :]
+    fwd = jax.vmap(forward, (None, None, 0))
+    bias = s0 - fwd(cfg, theta, m0)
+    ms = jax.vmap(solve, (None, None, 0, 0, None, None, None))(cfg, theta, m0, bias, goal, lo, hi)
+    r = fwd(cfg, theta, ms) + bias - goal
+    score = jnp.sum(r**2, -1) + cfg.distance_weight * jnp.sum((ms - m0) ** 2, -1)
+    return ms[jnp.argmin(score)]
+
+
+def infer_batch(cfg, theta, memory, count, goals, lo, hi):
+    """``infer`` for every row of ``goals`` (Q, n_s): shape ``(Q, n_m)``."""
+    return jax.vmap(infer, (None, None, None, None, 0, None, None))(
+        cfg, theta, memory, count, goals, lo, hi
+    )
+
+
+def predict_batch(cfg, theta, m):
+    """``forward`` for every row of ``m`` (Q, n_m): shape ``(Q, n_s)``."""
+    return jax.vmap(forward, (None, None, 0))(cfg, theta, m)
+
+
+infer_batch_jit = jax.jit(infer_batch, static_argnums=0)
+predict_batch_jit = jax.jit(predict_batch, static_argnums=0)
