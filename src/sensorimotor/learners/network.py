@@ -152,9 +152,11 @@ class NetworkLearner(Learner):
     def _learn(self, m: np.ndarray, s: np.ndarray) -> None:
         cfg, dt = self.net_cfg, self._dtype
         n = m.shape[0]
-        state = self._room(self.net_state, int(self.net_state.count) + n)
+        # the base class has appended the rows already: len(memory) is the count after them
+        # (read on the host: asking the device for state.count would wait for the last step)
+        state = self._room(self.net_state, len(self.memory))
         if n == 1:
-            state = core.update_donated(cfg, state, jnp.asarray(m[0], dt), jnp.asarray(s[0], dt))
+            state = core.update_donated(cfg, state, m[0].astype(dt), s[0].astype(dt))
         else:
             for start in range(0, n, _CHUNK):
                 mc, sc = m[start : start + _CHUNK], s[start : start + _CHUNK]

@@ -1,0 +1,238 @@
+"""NetworkLearner and its pure JAX core."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from sensorimotor import Channel, KinematicArm2D, SignalError
+from sensorimotor.learners import Learner, NetworkLearner, NotReadyError
+from sensorimotor.learners import network_core as core
+
+ARM = KinematicArm2D({"dim": 2, "lengths": 0.5, "limits": (-90, 90)})
+# One small configuration for every test: each distinct one costs a compilation.
+SMALL = {"hidden": (32, 32), "batch_size": 32, "capacity": 64}
+
+
+def make(**cfg):
+    return NetworkLearner(
+        {"m_channels": ARM.m_channels, "s_channels": ARM.s_channels, **SMALL, **cfg}
+    )
+
+
+def data(n, seed):
+    m = ARM.m_set.random(np.random.default_rng(seed), n)
+    return m, ARM.execute_array(m)
+
+
+def snapshot(learner):
+    st = learner.net_state
+    return [np.array(x) for x in jax.tree.leaves(st._replace(key=jax.random.key_data(st.key)))]
+
+
+def same_state(a, b):
+    return len(a) == len(b) and all(np.array_equal(x, y) for x, y in zip(a, b, strict=True))
+
+
+@pytest.fixture(scope="module")
+def trained():
+    learner = make(seed=3)
+    m, s = data(2000, 0)
+    learner.update_array(m, s)
+    return learner
+
+
+def test_learns_two_joint_arm_forward_and_inverse(trained):
+    m_test, s_test = data(500, 1)
+    forward = np.linalg.norm(trained.predict_array(m_test) - s_test, axis=1)
+    assert forward.mean() < 0.015  # a stated error after 2000 updates (arm length 1.0)
+    goals = s_test[:50]  # reachable: effects of held-out commands
+    reached = ARM.execute_array(trained.infer_array(goals))
+    reach = np.linalg.norm(reached - goals, axis=1)
+    assert reach.mean() < 0.002
+    # the inverse beats both the forward model's error and the nearest observation
+    _, idx = trained.memory.nearest("s", ARM.s_set.scale(goals))
+    nearest = np.linalg.norm(ARM.s_set.unscale(trained.memory.s[idx[:, 0]]) - goals, axis=1)
+    assert reach.mean() < 0.2 * nearest.mean()
+
+
+def test_single_queries_equal_batch_queries(trained):
+    m_test, s_test = data(5, 2)
+    batch_s = trained.predict_array(m_test)
+    batch_m = trained.infer_array(s_test)
+    for i in range(5):
+        p = trained.predict(ARM.m_set.from_array(m_test[i]))
+        # equal to float32 rounding (a batch of 1 and of 8 may take other matmul kernels)
+        np.testing.assert_allclose(ARM.s_set.to_array(p), batch_s[i], rtol=0, atol=1e-6)
+        q = trained.infer(ARM.s_set.from_array(s_test[i]))
+        np.testing.assert_allclose(ARM.m_set.to_array(q), batch_m[i], rtol=0, atol=1e-3)
+
+
+def test_online_updates_equal_update_array():
+    m, s = data(40, 4)
+    one, many = make(seed=1), make(seed=1)
+    for mi, si in zip(ARM.m_set.from_array(m), ARM.s_set.from_array(s), strict=True):
+        one.update(mi, si)
+    many.update_array(m, s)
+    assert len(one) == len(many) == 40
+    np.testing.assert_allclose(one.net_state.theta, many.net_state.theta, rtol=1e-4, atol=1e-5)
+    np.testing.assert_array_equal(one.net_state.memory, many.net_state.memory)
+
+
+def test_memory_grows_past_capacity_without_loss():
+    m, s = data(150, 5)  # capacity 64 -> 128 -> 256
+    learner = make(seed=2)
+    learner.update_array(m[:100], s[:100])
+    for mi, si in zip(m[100:], s[100:], strict=True):
+        learner.update_array(mi, si)
+    st = learner.net_state
+    assert st.memory.shape[0] == 256 and int(st.count) == 150 == len(learner)
+    np.testing.assert_allclose(st.memory[:150, :2], ARM.m_set.scale(m), atol=1e-6)
+    np.testing.assert_allclose(st.memory[:150, 2:], ARM.s_set.scale(s), atol=1e-6)
+
+
+def test_jacobian_and_gradient_equal_finite_differences(trained):
+    cfg, theta = trained.net_cfg, trained.net_state.theta
+    m = jnp.array([0.3, 0.7])
+    jac = np.asarray(core.jacobian(cfg, theta, m), dtype=np.float64)
+    eps = 1e-2
+    fd = np.stack(
+        [
+            (
+                np.asarray(core.forward(cfg, theta, m + eps * e), np.float64)
+                - np.asarray(core.forward(cfg, theta, m - eps * e), np.float64)
+            )
+            / (2 * eps)
+            for e in jnp.eye(2)
+        ],
+        axis=1,
+    )
+    np.testing.assert_allclose(jac, fd, rtol=2e-3, atol=2e-4)
+    # the inverse's objective E(m) = |f(m) + b - g|^2 / 2 has gradient J^T r
+    b, g = jnp.array([0.01, -0.02]), jnp.array([0.6, 0.4])
+
+    def objective(x):
+        r = np.asarray(core.forward(cfg, theta, jnp.asarray(x, jnp.float32)) + b - g, np.float64)
+        return 0.5 * r @ r
+
+    r = np.asarray(core.forward(cfg, theta, m) + b - g, np.float64)
+    fd_grad = [(objective(m + eps * e) - objective(m - eps * e)) / (2 * eps) for e in np.eye(2)]
+    np.testing.assert_allclose(jac.T @ r, fd_grad, rtol=2e-3, atol=2e-5)
+
+
+def test_solve_reaches_model_goals_within_bounds(trained):
+    cfg, theta = trained.net_cfg, trained.net_state.theta
+    lo, hi = jnp.zeros(2), jnp.ones(2)
+    rng = np.random.default_rng(6)
+    for _ in range(5):
+        target_m = jnp.asarray(rng.uniform(0.1, 0.9, 2), jnp.float32)
+        m0 = jnp.clip(target_m + jnp.asarray(rng.normal(0, 0.05, 2), jnp.float32), 0, 1)
+        goal = core.forward(cfg, theta, target_m) + 0.01
+        m = core.solve(cfg, theta, m0, jnp.full(2, 0.01), goal, lo, hi)
+        assert np.all((np.asarray(m) >= 0) & (np.asarray(m) <= 1))
+        residual = core.forward(cfg, theta, m) + 0.01 - goal
+        assert float(jnp.linalg.norm(residual)) < 1e-4
+    # a goal beyond the model's reach: the answer stays in bounds
+    far = core.solve(cfg, theta, jnp.array([0.5, 0.5]), jnp.zeros(2), jnp.array([5.0, 5.0]), lo, hi)
+    assert np.all((np.asarray(far) >= 0) & (np.asarray(far) <= 1))
+
+
+def test_bias_corrected_predict_is_exact_on_observations():
+    m, s = data(30, 10)
+    plain, corrected = make(seed=3), make(seed=3, predict_correction=True)
+    for learner in (plain, corrected):
+        learner.update_array(m, s)
+    np.testing.assert_allclose(corrected.predict_array(m), s, rtol=0, atol=1e-12)
+    assert not np.allclose(plain.predict_array(m), s, atol=1e-4)
+
+
+def test_bad_input_refused_with_state_unchanged():
+    learner = make(seed=0)
+    with pytest.raises(NotReadyError):
+        learner.predict({"j0": 0.0, "j1": 0.0})
+    with pytest.raises(NotReadyError):
+        learner.infer({"x": 0.5, "y": 0.5})
+    m, s = data(20, 7)
+    learner.update_array(m, s)
+    before, n = snapshot(learner), len(learner)
+    bad = [
+        lambda: learner.update({"j0": np.nan, "j1": 0.0}, {"x": 0.1, "y": 0.2}),
+        lambda: learner.update({"j0": 1.0}, {"x": 0.1, "y": 0.2}),
+        lambda: learner.update({"j0": 1.0, "j1": 0.0}, {"x": np.inf, "y": 0.2}),
+        lambda: learner.update({"j0": 1.0, "j1": 0.0, "j9": 0.0}, {"x": 0.1, "y": 0.2}),
+        lambda: learner.update_array(np.zeros((3, 3)), np.zeros((3, 2))),
+        lambda: learner.update_array(np.zeros((3, 2)), np.zeros((2, 2))),
+        lambda: learner.predict_array(np.array([[0.0, np.nan]])),
+        lambda: learner.infer({"x": "far"}),
+    ]
+    for call in bad:
+        with pytest.raises(SignalError):
+            call()
+        assert len(learner) == n and same_state(snapshot(learner), before)
+
+
+@pytest.mark.parametrize(
+    "key, value",
+    [
+        ("hidden", (32, 0)),
+        ("activation", "sigmoid"),
+        ("batch_size", 0),
+        ("learning_rate", -1.0),
+        ("dtype", "float16"),
+        ("restarts", 1.5),
+        ("damping", float("nan")),
+    ],
+)
+def test_bad_config_refused(key, value):
+    with pytest.raises(ValueError, match=key):
+        make(**{key: value})
+
+
+def test_unknown_config_key_and_float64_without_x64():
+    with pytest.raises(KeyError, match="hiden"):
+        make(hiden=(3,))
+    if not jax.config.jax_enable_x64:
+        with pytest.raises(ValueError, match="x64"):
+            make(dtype="float64")
+
+
+def test_same_seed_same_answers_other_seed_differs():
+    m, s = data(60, 8)
+    a, b, c = make(seed=5), make(seed=5), make(seed=6)
+    for learner in (a, b, c):
+        learner.update_array(m, s)
+    assert same_state(snapshot(a), snapshot(b))
+    np.testing.assert_array_equal(a.infer_array(s[:4]), b.infer_array(s[:4]))
+    assert not np.array_equal(a.predict_array(m[:4]), c.predict_array(m[:4]))
+
+
+def test_save_load_round_trip_answers_and_continues_identically(tmp_path):
+    m, s = data(80, 9)
+    learner = make(seed=7, explore_sigma=0.1)
+    learner.update_array(m[:70], s[:70])
+    learner.infer({"x": 0.5, "y": 0.5}, mode="explore")  # advances the generator
+    path = tmp_path / "net.npz"
+    learner.save(path)
+    loaded = Learner.load(path)
+    assert isinstance(loaded, NetworkLearner) and len(loaded) == 70
+    assert loaded.net_cfg == learner.net_cfg
+    assert same_state(snapshot(loaded), snapshot(learner))
+    np.testing.assert_array_equal(loaded.predict_array(m[70:]), learner.predict_array(m[70:]))
+    np.testing.assert_array_equal(loaded.infer_array(s[70:]), learner.infer_array(s[70:]))
+    assert loaded.infer({"x": 0.5, "y": 0.5}, mode="explore") == learner.infer(
+        {"x": 0.5, "y": 0.5}, mode="explore"
+    )
+    for x in (learner, loaded):
+        x.update_array(m[70:], s[70:])
+    assert same_state(snapshot(loaded), snapshot(learner))
+    with np.load(path, allow_pickle=False) as saved:
+        assert "state_theta" in saved.files
+
+
+def test_channels_without_bounds_pass_through():
+    cfg = {"m_channels": [Channel("u")], "s_channels": [Channel("v", (0, 1))], **SMALL}
+    learner = NetworkLearner(cfg)
+    u = np.linspace(-1, 1, 30)[:, None]
+    learner.update_array(u, 0.5 + 0.4 * u)
+    m = learner.infer({"v": 0.7})
+    assert np.isfinite(m["u"])
