@@ -1,13 +1,16 @@
 """Learners: linear, TD, streaming MLP, forward and inverse models."""
 
 from sensorimotor.learners.learner import Learner, NotReadyError
+from sensorimotor.learners.lwlr import LWLRLearner
 from sensorimotor.learners.memory import Memory, knn
 from sensorimotor.learners.nearest_neighbour import NNLearner
 from sensorimotor.learners.network import NetworkLearner
 from sensorimotor.learners.random import RandomLearner
 from sensorimotor.learners.update_result import UpdateResult
+from sensorimotor.learners.weighted_nn import WNNLearner
 
 __all__ = [
+    "LWLRLearner",
     "Learner",
     "Memory",
     "NNLearner",
@@ -15,5 +18,6 @@ __all__ = [
     "NotReadyError",
     "RandomLearner",
     "UpdateResult",
+    "WNNLearner",
     "knn",
 ]
