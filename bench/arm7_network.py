@@ -6,7 +6,7 @@ error on 100 reachable goals (effects of held-out commands), in units of the arm
 length 1.0. Times: total and per update (the first update includes compilation, reported
 apart), per single ``predict`` and ``infer`` call (dict API, after a warm-up call).
 
-    PYTHONPATH=src python bench/arm7_network.py [--seeds 0 1 2] [--correction]
+    PYTHONPATH=src python bench/arm7_network.py [--seeds 0 1 2] [--neighbours K]
 """
 
 import argparse
@@ -77,9 +77,9 @@ def run(seed: int, n_train: int = 5000, n_test: int = 1000, n_goals: int = 100, 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
-    parser.add_argument("--correction", action="store_true", help="predict_correction=True")
+    parser.add_argument("--neighbours", type=int, help="cfg predict_neighbours (default: 8)")
     args = parser.parse_args()
-    cfg = {"predict_correction": True} if args.correction else {}
+    cfg = {} if args.neighbours is None else {"predict_neighbours": args.neighbours}
     print(f"NetworkLearner on KinematicArm2D.mid7(), 5000 updates, cfg overrides {cfg}")
     rows = []
     for seed in args.seeds:

@@ -9,12 +9,19 @@ import numpy as np
 from sensorimotor.learners import network_core as core
 from sensorimotor.learners.learner import Learner
 
-_CHUNK = 256  # rows per compiled update_many call (padded): one compile serves any batch
+_CHUNK = 256  # rows per compiled update_many / predict call (padded): one compile serves all
+_INFER_CHUNK = 32  # goals per compiled infer call for batches; a single goal has its own
 
 
-def _bucket(n: int) -> int:
-    """The power of two ``>= n``: query batches are padded to it, bounding recompiles."""
-    return 1 << max(0, math.ceil(math.log2(max(n, 1))))
+def _chunked(fn, x: np.ndarray, chunk: int, dtype) -> np.ndarray:
+    """``fn`` on ``x`` (N, d) in padded chunks of ``chunk`` rows, so shapes never vary."""
+    out = []
+    for start in range(0, x.shape[0], chunk):
+        part = x[start : start + chunk]
+        padded = np.zeros((chunk, x.shape[1]), dtype)
+        padded[: part.shape[0]] = part
+        out.append(np.asarray(fn(padded), dtype=np.float64)[: part.shape[0]])
+    return np.concatenate(out)
 
 
 class NetworkLearner(Learner):
@@ -44,14 +51,21 @@ class NetworkLearner(Learner):
     Jordan & Rumelhart (1992), "Forward models: supervised learning with a distal teacher",
     done by Gauss-Newton on the command instead of training an inverse network.
 
-    ``predict`` is ``f(m)``; with ``predict_correction=True`` it is ``f(m) + s_j - f(m_j)``
-    for the observation ``j`` nearest to ``m`` in motor space (on the 7-joint arm this does
-    not help: motor neighbours are too far apart in 7 dimensions; see BENCHMARKS.md).
+    ``predict`` corrects the network's local bias the same way, from the
+    ``k = predict_neighbours`` observations nearest to ``m`` in motor space, weighted by
+    inverse squared distance ``w_j = 1 / |m - m_j|^2``::
+
+        predict(m) = f(m) + sum_j w_j (s_j - f(m_j)) / sum_j w_j
+
+    (an observed command gets its observation back; ``predict_neighbours=0`` gives the plain
+    ``f(m)``). On the 7-joint arm this halves the forward error (0.0069 -> 0.0035, see
+    BENCHMARKS.md). With noisy observations, the correction carries their noise, averaged
+    over ``k``.
 
     Config (``defcfg``, beyond the base ``Learner``'s): ``hidden`` (64, 64), ``activation``
     'gelu', ``batch_size`` 128, ``learning_rate`` 3e-3, ``restarts`` 4, ``iterations`` 10,
     ``damping`` 1e-4, ``distance_weight`` 0.01, ``capacity`` 8192 (initial memory rows),
-    ``predict_correction`` False, ``dtype`` 'float32' ('float64' needs JAX's x64 mode, which
+    ``predict_neighbours`` 8, ``dtype`` 'float32' ('float64' needs JAX's x64 mode, which
     the library never switches on). Same ``seed``, same observations: same answers.
 
     >>> from sensorimotor.envs import KinematicArm2D
@@ -77,7 +91,7 @@ class NetworkLearner(Learner):
         "damping": 1e-4,
         "distance_weight": 0.01,
         "capacity": 8192,
-        "predict_correction": False,
+        "predict_neighbours": 8,
         "dtype": "float32",
     }
 
@@ -118,8 +132,9 @@ class NetworkLearner(Learner):
             )
         if c.dtype == "float64" and not jax.config.jax_enable_x64:
             raise ValueError(f"{name}: cfg['dtype'] = 'float64' needs JAX's x64 mode enabled")
-        if not isinstance(c.predict_correction, bool):
-            raise ValueError(f"{name}: cfg['predict_correction'] must be a bool")
+        k = c.predict_neighbours
+        if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 0:
+            raise ValueError(f"{name}: cfg['predict_neighbours'] must be an int >= 0, got {k!r}")
         self.net_cfg = core.NetworkConfig(
             n_m=len(self.m_set),
             n_s=len(self.s_set),
@@ -170,29 +185,36 @@ class NetworkLearner(Learner):
 
     # -- queries ----------------------------------------------------------------------------
     def _forward(self, m: np.ndarray) -> np.ndarray:
-        n = m.shape[0]
-        padded = np.zeros((_bucket(n), m.shape[1]), self._dtype)
-        padded[:n] = m
-        out = core.predict_batch_jit(self.net_cfg, self.net_state.theta, padded)
-        return np.asarray(out, dtype=np.float64)[:n]
+        theta = self.net_state.theta
+        return _chunked(
+            lambda x: core.predict_batch_jit(self.net_cfg, theta, x), m, _CHUNK, self._dtype
+        )
 
     def _predict(self, m: np.ndarray) -> np.ndarray:
         s = self._forward(m)
-        if self.cfg.predict_correction:
-            _, idx = self.memory.nearest("m", m)
-            j = idx[:, 0]
-            s = s + self.memory.s[j] - self._forward(self.memory.m[j])
+        k = min(self.cfg.predict_neighbours, len(self.memory))
+        if k == 0:
+            return s
+        d2, idx = self.memory.nearest("m", m, k)
+        bias = self.memory.s[idx] - self._forward(self.memory.m[idx.ravel()]).reshape(
+            *idx.shape, -1
+        )
+        w = 1.0 / np.maximum(d2, 1e-300)
+        s = s + np.einsum("qk,qkd->qd", w, bias) / w.sum(axis=1, keepdims=True)
+        exact = d2[:, 0] == 0.0  # an observed command: its own observation answers
+        s[exact] = self.memory.s[idx[exact, 0]]
         return s
 
     def _infer(self, s: np.ndarray) -> np.ndarray:
-        n = s.shape[0]
-        padded = np.zeros((_bucket(n), s.shape[1]), self._dtype)
-        padded[:n] = s
         st = self.net_state
-        out = core.infer_batch_jit(
-            self.net_cfg, st.theta, st.memory, st.count, padded, self._lo, self._hi
-        )
-        return np.asarray(out, dtype=np.float64)[:n]
+
+        def solve(goals):
+            return core.infer_batch_jit(
+                self.net_cfg, st.theta, st.memory, st.count, goals, self._lo, self._hi
+            )
+
+        chunk = 1 if s.shape[0] == 1 else _INFER_CHUNK
+        return _chunked(solve, s, chunk, self._dtype)
 
     # -- persistence ------------------------------------------------------------------------
     def _state_arrays(self) -> dict:
