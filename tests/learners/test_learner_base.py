@@ -86,3 +86,22 @@ def test_bad_update_refused_state_unchanged():
 def test_unknown_config_key_named():
     with pytest.raises(KeyError, match="kk"):
         NNLearner({**CFG, "kk": 3})
+
+
+def test_numpy_config_values_save(tmp_path):
+    learner = NNLearner({**CFG, "seed": np.int64(7), "explore_sigma": np.float32(0.1)})
+    learner.save(tmp_path / "a.npz")
+    back = Learner.load(tmp_path / "a.npz")
+    assert back.cfg.seed == 7 and back.cfg.explore_sigma == pytest.approx(0.1)
+
+
+def test_load_refuses_other_files_and_versions(tmp_path):
+    np.savez(tmp_path / "x.npz", header=np.array(json.dumps({"format": "other"})))
+    with pytest.raises(ValueError, match="not a saved"):
+        Learner.load(tmp_path / "x.npz")
+    np.savez(
+        tmp_path / "y.npz",
+        header=np.array(json.dumps({"format": "sensorimotor.learner", "format_version": 99})),
+    )
+    with pytest.raises(ValueError, match="version 99"):
+        Learner.load(tmp_path / "y.npz")

@@ -1,5 +1,6 @@
 """Learners: linear, TD, streaming MLP, forward and inverse models."""
 
+from sensorimotor.learners.checks import check_learner
 from sensorimotor.learners.learner import Learner, NotReadyError
 from sensorimotor.learners.lwlr import LWLRLearner
 from sensorimotor.learners.memory import Memory, knn
@@ -19,5 +20,6 @@ __all__ = [
     "RandomLearner",
     "UpdateResult",
     "WNNLearner",
+    "check_learner",
     "knn",
 ]

@@ -4,6 +4,7 @@ import importlib
 import io
 import json
 import math
+import numbers
 import os
 import tempfile
 from collections.abc import Mapping
@@ -90,10 +91,10 @@ class Learner:
         self.m_set = ChannelSet(cfg.m_channels)
         self.s_set = ChannelSet(cfg.s_channels)
         seed = cfg.seed
-        if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
             raise ValueError(f"{name}: cfg['seed'] must be a non-negative int, got {seed!r}")
         sigma = cfg.explore_sigma
-        if not isinstance(sigma, int | float) or not math.isfinite(sigma) or sigma < 0:
+        if not _is_number(sigma) or not math.isfinite(sigma) or sigma < 0:
             raise ValueError(f"{name}: cfg['explore_sigma'] must be a number >= 0, got {sigma!r}")
         self.cfg = cfg
         self.rng = np.random.default_rng(int(seed))
@@ -228,7 +229,7 @@ class Learner:
     def state(self) -> dict:
         """Everything ``save`` writes: ``{'header': dict, name: ndarray, ...}`` (a copy)."""
         out = {
-            "header": json.loads(json.dumps(self._header())),
+            "header": json.loads(json.dumps(self._header(), default=_json_default)),
             "memory_m": self.memory.m.copy(),
             "memory_s": self.memory.s.copy(),
             "uuids": np.array(sorted(self._uuids), dtype=str),
@@ -290,8 +291,28 @@ class Learner:
     def __repr__(self) -> str:
         return (
             f"{type(self).__name__}(m={list(self.m_set.names)}, s={list(self.s_set.names)}, "
-            f"observations={len(self)})"
+            f"observations={len(self.memory) if hasattr(self, 'memory') else 0})"
         )
+
+
+def _is_number(value) -> bool:
+    """A real number (Python or NumPy), not a bool."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_)
+
+
+def _is_int(value) -> bool:
+    """An integer (Python or NumPy), not a bool."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool | np.bool_)
+
+
+def _json_default(value):
+    """NumPy scalars and arrays in a config become plain JSON numbers and lists."""
+    if isinstance(value, np.generic | np.ndarray):
+        return value.tolist()
+    raise TypeError(
+        f"config value {value!r} ({type(value).__name__}) cannot be saved: "
+        "learner configs hold numbers, strings, lists and channels"
+    )
 
 
 def _subclasses(cls):

@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 
-from sensorimotor.learners.learner import Learner
+from sensorimotor.learners.learner import Learner, _is_int, _is_number
 from sensorimotor.learners.local_poly import local_fit, n_features, poly_jacobian
 
 _INVERSES = ("nn", "jacobian", "optimize")
@@ -41,10 +41,32 @@ class LWLRLearner(Learner):
           u <- clip(u + J_F^T (J_F J_F^T + lambda I)^-1 (s* - f_j(m_j + u)), bounds)
 
       where ``J_F`` is the model's Jacobian with the columns of joints held at a bound
-      (and pushed outwards) zeroed; the step is limited to half the fit's radius. Of the
-      anchors, the answer with the smallest score ``|s* - f_j| + |u| * cfg['inverse_step_cost']``
-      is kept: small predicted residual, small excursion from the observed command where
-      the bias correction holds best. ``inverse_k=None`` means ``2.5 P``.
+      (and pushed outwards) zeroed; a step is limited to half the fit's radius. The score
+      of an anchor's answer is ``|s* - f_j| + inverse_step_cost * |u|`` (predicted residual
+      plus the excursion from the observed command, where the bias correction holds
+      best); the next anchor is only tried while the best excursion exceeds
+      ``inverse_restart``, and the best-scoring answer is kept.
+
+    ================================  =====================================================
+    config (``defcfg``)               meaning
+    ================================  =====================================================
+    ``k``, ``degree``, ``width``      forward fit: neighbours (``None``: ``4 P``), polynomial
+                                      degree (2), kernel width (``None``: per-query tricube)
+    ``ridge``                         forward ridge on the coefficients (1e-5)
+    ``inverse``                       ``'nn'``, ``'jacobian'`` or ``'optimize'`` (default)
+    ``inverse_degree``, ``inverse_k`` the anchored model: degree 3, ``None``: ``2.5 P``
+    ``inverse_ridge``                 its ridge (1e-6)
+    ``inverse_anchors``               at most this many starts (2)
+    ``inverse_iterations``            Gauss-Newton steps per start (2)
+    ``inverse_damping``               Levenberg ``lambda`` (1e-6, scaled units squared)
+    ``inverse_step_cost``             excursion weight in the score (0.05)
+    ``inverse_restart``               try another start while the excursion exceeds this
+                                      (0.02, scaled motor units)
+    ================================  =====================================================
+
+    Cost: each fit is a ``k x P`` weighted least squares (the default inverse, ``P = 120``
+    for 7 motor channels, is ~1 ms of CPU per ``infer`` on a 2-core VM); BLAS threads do
+    not help matrices this small, run with ``OPENBLAS_NUM_THREADS=1`` on a shared machine.
 
     Reimplemented from the papers above and the seeds' documented behaviour.
 
@@ -57,7 +79,7 @@ class LWLRLearner(Learner):
     >>> goal = arm.execute_array(np.array([30.0, 45.0]))  # a reachable goal
     >>> reached = arm.execute_array(learner.infer_array(goal))
     >>> print(f"{np.linalg.norm(reached - goal):.1e}")
-    5.8e-04
+    4.6e-04
     """
 
     defcfg = {
@@ -71,6 +93,7 @@ class LWLRLearner(Learner):
         "inverse_degree": 3,
         "inverse_k": None,
         "inverse_iterations": 2,
+        "inverse_ridge": 1e-6,
         "inverse_damping": 1e-6,
         "inverse_step_cost": 0.05,
         "inverse_restart": 0.02,
@@ -79,51 +102,58 @@ class LWLRLearner(Learner):
     def _setup(self) -> None:
         cfg, name = self.cfg, type(self).__name__
         for key in ("degree", "inverse_degree"):
-            if not isinstance(cfg[key], int) or not 0 <= cfg[key] <= 4:
+            if not _is_int(cfg[key]) or not 0 <= cfg[key] <= 4:
                 raise ValueError(f"{name}: cfg[{key!r}] must be an int in 0..4, got {cfg[key]!r}")
         for key in ("k", "inverse_k"):
-            if cfg[key] is not None and (not isinstance(cfg[key], int) or cfg[key] < 1):
+            if cfg[key] is not None and (not _is_int(cfg[key]) or cfg[key] < 1):
                 raise ValueError(f"{name}: cfg[{key!r}] must be a positive int or None")
         for key in ("inverse_anchors", "inverse_iterations"):
-            if not isinstance(cfg[key], int) or cfg[key] < 1:
+            if not _is_int(cfg[key]) or cfg[key] < 1:
                 raise ValueError(f"{name}: cfg[{key!r}] must be a positive int, got {cfg[key]!r}")
-        for key in ("ridge", "inverse_damping", "inverse_step_cost", "inverse_restart"):
-            if not isinstance(cfg[key], int | float) or not math.isfinite(cfg[key]) or cfg[key] < 0:
+        for key in (
+            "ridge",
+            "inverse_ridge",
+            "inverse_damping",
+            "inverse_step_cost",
+            "inverse_restart",
+        ):
+            if not _is_number(cfg[key]) or not math.isfinite(cfg[key]) or cfg[key] < 0:
                 raise ValueError(f"{name}: cfg[{key!r}] must be a number >= 0, got {cfg[key]!r}")
         width = cfg.width
-        if width is not None and (not isinstance(width, int | float) or not width > 0):
+        if width is not None and (not _is_number(width) or not width > 0):
             raise ValueError(f"{name}: cfg['width'] must be None or a number > 0, got {width!r}")
         if cfg.inverse not in _INVERSES:
             raise ValueError(
                 f"{name}: cfg['inverse'] must be one of {_INVERSES}, got {cfg.inverse!r}"
             )
         n_m = len(self.m_set)
+        for key, deg in (("k", cfg.degree), ("inverse_k", cfg.inverse_degree)):
+            p = n_features(n_m, deg)
+            if cfg[key] is not None and cfg[key] <= p:
+                raise ValueError(
+                    f"{name}: cfg[{key!r}] = {cfg[key]} must exceed the {p} coefficients of a "
+                    f"degree-{deg} polynomial in {n_m} motor channels"
+                )
         self._lo = np.where(self.m_set.bounded, 0.0, -np.inf)
         self._hi = np.where(self.m_set.bounded, 1.0, np.inf)
-        self._fwd = self._plan(cfg.degree, cfg.k, 4.0, n_m)
-        self._inv = self._plan(cfg.inverse_degree, cfg.inverse_k, 2.5, n_m)
+        self._fwd = self._plan(cfg.degree, cfg.k, 4.0, n_m, cfg.ridge)
+        self._inv = self._plan(cfg.inverse_degree, cfg.inverse_k, 2.5, n_m, cfg.inverse_ridge)
 
     @staticmethod
-    def _plan(degree: int, k, factor: float, dim: int):
-        """``(degree, k)`` pairs from the configured degree down to 0, for sparse data."""
+    def _plan(degree: int, k, factor: float, dim: int, ridge: float):
+        """Fits from the configured degree down to 0 (for sparse data): (degree, k, need, ridge)."""
         plans = []
         for deg in range(degree, -1, -1):
             p = n_features(dim, deg)
-            plans.append((deg, k if k is not None else int(round(factor * p)), 1.5 * p))
+            plans.append((deg, k if k is not None else int(round(factor * p)), 1.5 * p, ridge))
         return plans
 
     def _fit(self, plans, centre):
         n = len(self.memory)
-        for deg, k, need in plans:
+        for deg, k, need, ridge in plans:
             if n >= need or deg == 0:
                 beta, idx, d2 = local_fit(
-                    self.memory.m,
-                    self.memory.s,
-                    centre,
-                    min(k, n),
-                    deg,
-                    self.cfg.ridge,
-                    self.cfg.width,
+                    self.memory.m, self.memory.s, centre, min(k, n), deg, ridge, self.cfg.width
                 )
                 return deg, beta, idx, d2
         raise AssertionError("unreachable")

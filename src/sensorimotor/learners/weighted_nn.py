@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 
-from sensorimotor.learners.learner import Learner
+from sensorimotor.learners.learner import Learner, _is_int, _is_number
 
 
 class WNNLearner(Learner):
@@ -36,11 +36,9 @@ class WNNLearner(Learner):
 
     def _setup(self) -> None:
         k, width, name = self.cfg.k, self.cfg.width, type(self).__name__
-        if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+        if not _is_int(k) or k < 1:
             raise ValueError(f"{name}: cfg['k'] must be a positive int, got {k!r}")
-        if width is not None and (
-            not isinstance(width, int | float) or not math.isfinite(width) or width <= 0
-        ):
+        if width is not None and (not _is_number(width) or not math.isfinite(width) or width <= 0):
             raise ValueError(f"{name}: cfg['width'] must be None or a number > 0, got {width!r}")
 
     def _average(self, space: str, other: np.ndarray, q: np.ndarray) -> np.ndarray:

@@ -1,0 +1,144 @@
+import numpy as np
+import pytest
+
+from sensorimotor import Channel, KinematicArm2D
+from sensorimotor.learners import LWLRLearner, NNLearner, WNNLearner
+from sensorimotor.learners.local_poly import local_fit, poly_features, poly_jacobian
+
+
+def _cfg(n_m=3, n_s=2, **kw):
+    return {
+        "m_channels": [Channel(f"m{i}", (0.0, 1.0)) for i in range(n_m)],
+        "s_channels": [Channel(f"s{i}", (0.0, 1.0)) for i in range(n_s)],
+        **kw,
+    }
+
+
+def test_degree_one_forward_equals_batch_weighted_least_squares():
+    rng = np.random.default_rng(0)
+    m = rng.uniform(size=(80, 3))
+    s = np.stack([np.sin(3 * m[:, 0]) + m[:, 1], m[:, 2] ** 2], axis=1)
+    learner = LWLRLearner(_cfg(degree=1, k=12, width=0.3, ridge=0.0))
+    for i in range(80):
+        learner.update(learner.m_set.from_array(m[i]), learner.s_set.from_array(s[i]))
+    q = rng.uniform(size=(5, 3))
+    pred = learner.predict_array(q)
+    for i in range(5):
+        d2 = ((m - q[i]) ** 2).sum(axis=1)
+        nb = np.argsort(d2, kind="stable")[:12]
+        w = np.sqrt(np.exp(-d2[nb] / (2 * 0.3**2)))
+        x = np.hstack([np.ones((12, 1)), m[nb] - q[i]])
+        beta = np.linalg.lstsq(x * w[:, None], s[nb] * w[:, None], rcond=None)[0]
+        np.testing.assert_allclose(pred[i], beta[0], rtol=1e-9, atol=1e-12)
+
+
+def test_quadratic_model_recovers_a_quadratic_exactly():
+    rng = np.random.default_rng(1)
+    m = rng.uniform(size=(60, 2))
+    s = np.stack([m[:, 0] ** 2 - m[:, 0] * m[:, 1], 0.5 + 0.3 * m[:, 1]], axis=1)
+    learner = LWLRLearner(_cfg(2, 2, degree=2, ridge=0.0))
+    learner.update_array(m, s)
+    q = rng.uniform(0.2, 0.8, size=(4, 2))
+    expect = np.stack([q[:, 0] ** 2 - q[:, 0] * q[:, 1], 0.5 + 0.3 * q[:, 1]], axis=1)
+    np.testing.assert_allclose(learner.predict_array(q), expect, atol=1e-9)
+
+
+def test_poly_jacobian_matches_finite_differences():
+    u = np.array([0.3, -0.2, 0.5])
+    f, jac = poly_jacobian(u, 3)
+    np.testing.assert_allclose(f, poly_features(u[None], 3)[:, 0])
+    h = 1e-6
+    for i in range(3):
+        e = np.zeros(3)
+        e[i] = h
+        fd = (poly_features((u + e)[None], 3) - poly_features((u - e)[None], 3))[:, 0] / (2 * h)
+        np.testing.assert_allclose(jac[:, i], fd, atol=1e-8)
+
+
+def test_local_fit_tricube_weights_ignore_points_beyond_k():
+    x = np.linspace(0, 1, 11)[:, None]
+    y = np.where(x > 0.55, 100.0, x)  # far points are wild; only the 4 nearest may count
+    beta, idx, _ = local_fit(x, y, np.array([0.1]), k=4, degree=1, ridge=0.0)
+    assert set(idx.tolist()) == {0, 1, 2, 3}
+    np.testing.assert_allclose(beta[:, 0], [0.1, 1.0], atol=1e-12)
+
+
+@pytest.fixture(scope="module")
+def arm_data():
+    arm = KinematicArm2D({"dim": 3, "limits": (-100, 100)})
+    rng = np.random.default_rng(2)
+    m = arm.m_set.random(rng, 600)
+    goals = arm.execute_array(arm.m_set.random(rng, 25))
+    return arm, m, arm.execute_array(m), goals
+
+
+def _reach(arm, learner, goals):
+    return np.linalg.norm(arm.execute_array(learner.infer_array(goals)) - goals, axis=1).mean()
+
+
+def test_inverse_strategies_rank_as_expected_on_a_3_joint_arm(arm_data):
+    arm, m, s, goals = arm_data
+    err = {}
+    for inverse in ("nn", "jacobian", "optimize"):
+        learner = LWLRLearner(
+            {"m_channels": arm.m_channels, "s_channels": arm.s_channels, "inverse": inverse}
+        )
+        learner.update_array(m, s)
+        err[inverse] = _reach(arm, learner, goals)
+    nn = NNLearner({"m_channels": arm.m_channels, "s_channels": arm.s_channels})
+    nn.update_array(m, s)
+    assert err["nn"] == pytest.approx(_reach(arm, nn, goals))
+    assert err["optimize"] < err["jacobian"] < err["nn"]
+    assert err["optimize"] < 0.1 * err["nn"]
+
+
+def test_lwlr_forward_beats_nearest_neighbour(arm_data):
+    arm, m, s, goals = arm_data
+    rng = np.random.default_rng(5)
+    q = arm.m_set.random(rng, 50)
+    truth = arm.execute_array(q)
+    errs = []
+    for cls in (NNLearner, WNNLearner, LWLRLearner):
+        learner = cls({"m_channels": arm.m_channels, "s_channels": arm.s_channels})
+        learner.update_array(m, s)
+        errs.append(np.linalg.norm(learner.predict_array(q) - truth, axis=1).mean())
+    assert errs[2] < errs[1] < errs[0]
+
+
+def test_sparse_data_lowers_the_degree_and_still_answers():
+    learner = LWLRLearner(_cfg(3, 2))
+    learner.update_array(
+        np.array([[0.1, 0.2, 0.3], [0.5, 0.5, 0.5]]), np.array([[0.1, 0.1], [0.9, 0.9]])
+    )
+    out = learner.predict_array(np.array([[0.3, 0.3, 0.4]]))
+    assert np.all(np.isfinite(out))
+    assert np.all(np.isfinite(learner.infer_array(np.array([[0.5, 0.5]]))))
+
+
+@pytest.mark.parametrize(
+    "bad, word",
+    [
+        ({"degree": 5}, "degree"),
+        ({"k": 3}, "k"),
+        ({"inverse": "newton"}, "inverse"),
+        ({"width": -1.0}, "width"),
+        ({"inverse_anchors": 0}, "inverse_anchors"),
+        ({"ridge": float("nan")}, "ridge"),
+    ],
+)
+def test_bad_config_named(bad, word):
+    with pytest.raises(ValueError, match=word):
+        LWLRLearner(_cfg(**bad))
+
+
+def test_wnn_equals_kernel_average():
+    rng = np.random.default_rng(3)
+    m, s = rng.uniform(size=(30, 3)), rng.uniform(size=(30, 2))
+    learner = WNNLearner(_cfg(k=4, width=0.2))
+    learner.update_array(m, s)
+    q = rng.uniform(size=(3, 3))
+    for i, row in enumerate(learner.predict_array(q)):
+        d2 = ((m - q[i]) ** 2).sum(axis=1)
+        nb = np.argsort(d2)[:4]
+        w = np.exp(-d2[nb] / (2 * 0.2**2))
+        np.testing.assert_allclose(row, w @ s[nb] / w.sum(), rtol=1e-12)
