@@ -219,7 +219,7 @@ class NetworkLearner(Learner):
     # -- persistence ------------------------------------------------------------------------
     def _state_arrays(self) -> dict:
         st = self.net_state
-        out = {"theta": np.asarray(st.theta), "key": np.asarray(jax.random.key_data(st.key))}
+        out = {"theta": np.asarray(st.theta), "key": np.asarray(st.key)}
         for i, leaf in enumerate(jax.tree.leaves(st.opt_state)):
             out[f"opt_{i}"] = np.asarray(leaf)
         return out
@@ -239,9 +239,11 @@ class NetworkLearner(Learner):
                 f"{type(self).__name__}: saved parameters have shape {theta.shape}, "
                 f"the configured network needs {fresh.theta.shape}"
             )
-        for saved, leaf in zip(opt, leaves, strict=True):
+        for saved, leaf in zip([*opt, key], [*leaves, fresh.key], strict=True):
             if saved.shape != leaf.shape:
-                raise ValueError(f"{type(self).__name__}: saved optimiser state does not fit")
+                raise ValueError(
+                    f"{type(self).__name__}: saved optimiser state or key does not fit"
+                )
         n = len(self.memory)
         capacity = self._capacity0
         while capacity < n:
@@ -256,5 +258,5 @@ class NetworkLearner(Learner):
             ),
             memory=jnp.asarray(memory),
             count=jnp.int32(n),
-            key=jax.random.wrap_key_data(jnp.asarray(key, jnp.uint32)),
+            key=jnp.asarray(key, fresh.key.dtype),
         )

@@ -59,7 +59,8 @@ class NetworkState(NamedTuple):
         memory: observations, shape ``(capacity, n_m + n_s)``: rows ``[m, s]``, scaled; only
             the first ``count`` rows are observations.
         count: number of observations, int32 scalar.
-        key: PRNG key of the minibatch draws.
+        key: raw data (uint32) of the PRNG key of the minibatch draws (raw data, not a typed
+            key: a typed key output costs tens of microseconds of Python per call).
     """
 
     theta: jax.Array
@@ -144,11 +145,15 @@ def optimizer(cfg: NetworkConfig) -> optax.GradientTransformation:
 
 
 def init_state(cfg: NetworkConfig, key: jax.Array, capacity: int = 8192) -> NetworkState:
-    """Fresh parameters, optimiser state and an empty memory of ``capacity`` rows."""
+    """Fresh parameters, optimiser state and an empty memory of ``capacity`` rows.
+
+    ``key`` is a typed PRNG key (``jax.random.key(seed)``).
+    """
     init_key, key = jax.random.split(key)
     theta = init_params(cfg, init_key)
     memory = jnp.zeros((int(capacity), cfg.n_m + cfg.n_s), dtype=cfg.dtype)
-    return NetworkState(theta, optimizer(cfg).init(theta), memory, jnp.int32(0), key)
+    opt_state = optimizer(cfg).init(theta)
+    return NetworkState(theta, opt_state, memory, jnp.int32(0), jax.random.key_data(key))
 
 
 def grow(state: NetworkState, capacity: int) -> NetworkState:
@@ -183,13 +188,13 @@ def update(cfg: NetworkConfig, state: NetworkState, m: jax.Array, s: jax.Array) 
     row = jnp.concatenate([m, s]).astype(state.memory.dtype)
     memory = state.memory.at[state.count].set(row)
     count = state.count + 1
-    key, sub = jax.random.split(state.key)
+    key, sub = jax.random.split(jax.random.wrap_key_data(state.key))
     idx = jax.random.randint(sub, (cfg.batch_size,), 0, count).at[0].set(count - 1)
     batch = memory[idx]
     grad = jax.grad(loss, argnums=1)(cfg, state.theta, batch[:, : cfg.n_m], batch[:, cfg.n_m :])
     step, opt_state = optimizer(cfg).update(grad, state.opt_state, state.theta)
     theta = optax.apply_updates(state.theta, step)
-    return NetworkState(theta, opt_state, memory, count, key)
+    return NetworkState(theta, opt_state, memory, count, jax.random.key_data(key))
 
 
 def update_many(
