@@ -14,7 +14,7 @@ Lengths are in units of the arm's total length (1.0). Every learner runs with it
 configuration. BLAS runs single-threaded (the fits are small matrices; on a shared 2-core
 machine, threads only contend).
 
-    python bench/arm7.py [--train 5000] [--only LWLRLearner] [--seed 0]
+    python bench/arm7.py [--train 5000] [--only LWLRLearner] [--seed 0] [--variants]
 """
 
 import os
@@ -36,24 +36,26 @@ from sensorimotor.learners import (  # noqa: E402
     WNNLearner,
 )
 
-# (name, factory(m_channels, s_channels, seed) -> learner): add a learner with one line.
+
+def default(cls, **kw):
+    """A factory ``(m_channels, s_channels, seed) -> learner`` for ``cls`` with config ``kw``."""
+    return lambda mc, sc, seed: cls({"m_channels": mc, "s_channels": sc, "seed": seed, **kw})
+
+
+# (name, factory): every learner with its default configuration; add one with one line.
 LEARNERS = [
-    (
-        "RandomLearner",
-        lambda mc, sc, seed: RandomLearner({"m_channels": mc, "s_channels": sc, "seed": seed}),
-    ),
-    (
-        "NNLearner",
-        lambda mc, sc, seed: NNLearner({"m_channels": mc, "s_channels": sc, "seed": seed}),
-    ),
-    (
-        "WNNLearner",
-        lambda mc, sc, seed: WNNLearner({"m_channels": mc, "s_channels": sc, "seed": seed}),
-    ),
-    (
-        "LWLRLearner",
-        lambda mc, sc, seed: LWLRLearner({"m_channels": mc, "s_channels": sc, "seed": seed}),
-    ),
+    ("RandomLearner", default(RandomLearner)),
+    ("NNLearner", default(NNLearner)),
+    ("WNNLearner", default(WNNLearner)),
+    ("LWLRLearner", default(LWLRLearner)),
+]
+
+# Non-default configurations, run with --variants (for comparison only).
+VARIANTS = [
+    ("LWLR degree=1", default(LWLRLearner, degree=1)),
+    ("LWLR degree=3", default(LWLRLearner, degree=3)),
+    ("LWLR inv=jacobian", default(LWLRLearner, inverse="jacobian")),
+    ("LWLR anchors=4", default(LWLRLearner, inverse_anchors=4, inverse_restart=0.0)),
 ]
 
 
@@ -93,15 +95,18 @@ def run_one(name, factory, arm, data, seed):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--train", type=int, default=5000)
+    parser.add_argument("--tests", type=int, default=1000, help="held-out forward tests")
+    parser.add_argument("--goals", type=int, default=100, help="reach goals")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--only", action="append", help="run only these learners (by name)")
+    parser.add_argument("--variants", action="store_true", help="also non-default LWLR configs")
     args = parser.parse_args(argv)
 
     arm = KinematicArm2D.mid7()
     rng = np.random.default_rng(args.seed)
     m_train = arm.m_set.random(rng, args.train)
-    m_test = arm.m_set.random(rng, 1000)
-    m_goal = arm.m_set.random(rng, 100)
+    m_test = arm.m_set.random(rng, args.tests)
+    m_goal = arm.m_set.random(rng, args.goals)
     data = (
         m_train,
         arm.execute_array(m_train),
@@ -109,18 +114,21 @@ def main(argv=None):
         arm.execute_array(m_test),
         arm.execute_array(m_goal),
     )
-    print(f"arm7: mid7 arm, {args.train} random commands, 1000 forward tests, 100 reach goals")
+    print(
+        f"arm7: mid7 arm, {args.train} random commands, {args.tests} forward tests, "
+        f"{args.goals} reach goals"
+    )
     head = (
-        f"{'learner':<16} {'fwd mean':>9} {'median':>8} {'p90':>8} {'reach mean':>11} "
+        f"{'learner':<18} {'fwd mean':>9} {'median':>8} {'p90':>8} {'reach mean':>11} "
         f"{'median':>8} {'p90':>8} {'update':>9} {'predict':>9} {'infer':>9} {'(cpu)':>9}"
     )
     print(head)
-    for name, factory in LEARNERS:
+    for name, factory in LEARNERS + (VARIANTS if args.variants else []):
         if args.only and name not in args.only:
             continue
         fwd, reach, tu, tp, ti, ci = run_one(name, factory, arm, data, args.seed)
         print(
-            f"{name:<16} {fwd[0]:9.4f} {fwd[1]:8.4f} {fwd[2]:8.4f} {reach[0]:11.5f} "
+            f"{name:<18} {fwd[0]:9.4f} {fwd[1]:8.4f} {fwd[2]:8.4f} {reach[0]:11.5f} "
             f"{reach[1]:8.5f} {reach[2]:8.5f} {tu * 1e6:7.1f}us {tp * 1e3:7.3f}ms {ti * 1e3:7.3f}ms {ci * 1e3:7.3f}ms",
             flush=True,
         )

@@ -142,3 +142,30 @@ def test_wnn_equals_kernel_average():
         nb = np.argsort(d2)[:4]
         w = np.exp(-d2[nb] / (2 * 0.2**2))
         np.testing.assert_allclose(row, w @ s[nb] / w.sum(), rtol=1e-12)
+
+
+def test_high_dimensional_motor_space_caps_the_degree():
+    learner = LWLRLearner(_cfg(20, 2))
+    assert [plan[0] for plan in learner._fwd] == [1, 0]
+    assert [plan[0] for plan in learner._inv] == [1, 0]
+    rng = np.random.default_rng(0)
+    m = rng.uniform(size=(100, 20))
+    learner.update_array(m, np.stack([m.mean(axis=1), m[:, 0]], axis=1))
+    assert learner.predict_array(m[:3]).shape == (3, 2)
+
+
+@pytest.mark.parametrize("ridge", [0.0, 1e-5])
+def test_duplicates_unbounded_channels_and_one_sensory_channel(ridge):
+    cfg = {
+        "m_channels": [Channel("free"), Channel("b", (0.0, 1.0))],
+        "s_channels": [Channel("y")],
+        "ridge": ridge,
+        "inverse_ridge": ridge,
+    }
+    learner = LWLRLearner(cfg)
+    m = np.array([[0.5, 0.5]] * 30 + [[1.0, 0.2], [2.0, 0.9], [-1.0, 0.1]] * 10)
+    learner.update_array(m, m[:, :1] + m[:, 1:])
+    out = learner.predict_array(np.array([[0.5, 0.5], [1.5, 0.5]]))
+    assert np.all(np.isfinite(out))
+    inv = learner.infer_array(np.array([[1.0], [2.5]]))
+    assert np.all(np.isfinite(inv)) and np.all((inv[:, 1] >= 0) & (inv[:, 1] <= 1))

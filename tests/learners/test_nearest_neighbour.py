@@ -16,12 +16,13 @@ def _brute_nearest(points, q):
     return int(np.argmin(((points - q) ** 2).sum(axis=1)))
 
 
-def test_nn_learner_equals_brute_force_after_every_update():
+@pytest.mark.parametrize("n_m", [3, 7])
+def test_nn_learner_equals_brute_force_after_every_update(n_m):
     rng = np.random.default_rng(3)
-    learner = NNLearner(_cfg())
-    m_all = rng.uniform(-2, 3, size=(150, 3))
+    learner = NNLearner(_cfg(n_m))
+    m_all = rng.uniform(-2, 3, size=(150, n_m))
     s_all = rng.uniform(0, 10, size=(150, 2))
-    queries_m = rng.uniform(-2, 3, size=(40, 3))
+    queries_m = rng.uniform(-2, 3, size=(40, n_m))
     queries_s = rng.uniform(0, 10, size=(40, 2))
     ms, ss = learner.m_set, learner.s_set
     for t in range(150):
@@ -67,3 +68,26 @@ def test_memory_grows_by_doubling_and_keeps_rows():
     np.testing.assert_array_equal(mem.m, rows)
     with pytest.raises(ValueError):
         mem.m[0, 0] = 5.0
+
+
+def test_knn_chunks_queries_without_changing_answers(monkeypatch):
+    from sensorimotor.learners import memory
+
+    rng = np.random.default_rng(9)
+    pts, qs = rng.normal(size=(500, 3)), rng.normal(size=(37, 3))
+    whole = knn(pts, qs, 20)
+    monkeypatch.setattr(memory, "_CHUNK_ENTRIES", 1000)  # 2 queries per chunk
+    chunked = knn(pts, qs, 20)
+    for a, b in zip(whole, chunked, strict=True):
+        np.testing.assert_array_equal(a, b)
+    full = ((pts[None] - qs[:, None]) ** 2).sum(-1)
+    np.testing.assert_array_equal(whole[1], np.argsort(full, axis=1, kind="stable")[:, :20])
+
+
+@pytest.mark.parametrize("n", [10, 200])
+def test_knn_ties_at_the_kth_distance_keep_the_lowest_indices(n):
+    pts = np.zeros((n, 2))
+    pts[::3] = 1.0  # many exact ties at distances 0 and 2
+    d2, idx = knn(pts, np.zeros((1, 2)), 5)
+    expect = np.argsort(((pts - 0.0) ** 2).sum(-1), kind="stable")[:5]
+    np.testing.assert_array_equal(idx[0], expect)

@@ -16,7 +16,13 @@ N_OBSERVATIONS = 40
 
 
 def toy_system(m: np.ndarray) -> np.ndarray:
-    """The smooth nonlinear system the checks observe: ``(N, 3) -> (N, 2)``, within bounds."""
+    """The smooth nonlinear system the checks observe: ``(N, 3) -> (N, 2)``, within bounds.
+
+    ``x = a + b cos(c) - 0.5``, ``y = 5 + 2 b sin(c) + a^2`` (``c`` in degrees).
+
+    >>> toy_system(np.array([[0.5, 1.0, 90.0]])).round(3).tolist()
+    [[0.0, 7.25]]
+    """
     a, b, c = m[:, 0], m[:, 1], np.radians(m[:, 2])
     return np.stack([a + b * np.cos(c) - 0.5, 5.0 + 2.0 * np.sin(c) * b + a * a], axis=1)
 

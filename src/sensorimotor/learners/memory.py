@@ -78,8 +78,13 @@ def _smallest(d2: np.ndarray, k: int) -> np.ndarray:
         cand = np.arange(n)
     vals = d2[cand]
     if cand.shape[0] > k:
-        part = np.argpartition(vals, k - 1)[:k]
-        cand, vals = cand[part], vals[part]
+        # everything below the k-th value, then the lowest indices among those equal to it
+        # (cand is in increasing index order)
+        kth = np.partition(vals, k - 1)[k - 1]
+        below = vals < kth
+        tied = np.flatnonzero(vals == kth)[: k - int(below.sum())]
+        keep = np.concatenate([np.flatnonzero(below), tied])
+        cand, vals = cand[keep], vals[keep]
     order = np.lexsort((cand, vals))
     return cand[order]
 
