@@ -4,12 +4,14 @@
 as a robot loop would); then the forward error on 1000 held-out commands and the reach
 error on 100 reachable goals (effects of held-out commands), in units of the arm's total
 length 1.0. Times: total and per update (the first update includes compilation, reported
-apart), per single ``predict`` and ``infer`` call (dict API, after a warm-up call).
+apart), per single ``predict`` and ``infer`` call (dict API, after a warm-up call; mean and
+median over the calls).
 
-    PYTHONPATH=src python bench/arm7_network.py [--seeds 0 1 2] [--neighbours K]
+    PYTHONPATH=src python bench/arm7_network.py [--seeds 0 1 2] [--set predict_neighbours=0 ...]
 """
 
 import argparse
+import ast
 import time
 
 import numpy as np
@@ -46,18 +48,21 @@ def run(seed: int, n_train: int = 5000, n_test: int = 1000, n_goals: int = 100, 
 
     goal_dicts = arm.s_set.from_array(goals)
     learner.infer(goal_dicts[0])
-    t2 = time.perf_counter()
-    single = [learner.infer(g) for g in goal_dicts]
-    t_infer = (time.perf_counter() - t2) / len(goal_dicts)
+    single, t_infer = [], []
+    for g in goal_dicts:
+        t2 = time.perf_counter()
+        single.append(learner.infer(g))
+        t_infer.append(time.perf_counter() - t2)
     reach_single = np.linalg.norm(
         arm.execute_array(arm.m_set.to_array_batch(single)) - goals, axis=1
     )
     test_dicts = arm.m_set.from_array(m_test[:200])
     learner.predict(test_dicts[0])
-    t3 = time.perf_counter()
+    t_predict = []
     for m in test_dicts:
+        t3 = time.perf_counter()
         learner.predict(m)
-    t_predict = (time.perf_counter() - t3) / len(test_dicts)
+        t_predict.append(time.perf_counter() - t3)
     return {
         "forward_mean": forward.mean(),
         "forward_median": np.median(forward),
@@ -69,17 +74,28 @@ def run(seed: int, n_train: int = 5000, n_test: int = 1000, n_goals: int = 100, 
         "update_total_s": t_first + t_rest,
         "update_first_s": t_first,
         "update_us": t_rest / (n_train - 1) * 1e6,
-        "predict_ms": t_predict * 1e3,
-        "infer_ms": t_infer * 1e3,
+        "predict_ms": np.mean(t_predict) * 1e3,
+        "predict_median_ms": np.median(t_predict) * 1e3,
+        "infer_ms": np.mean(t_infer) * 1e3,
+        "infer_median_ms": np.median(t_infer) * 1e3,
     }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
-    parser.add_argument("--neighbours", type=int, help="cfg predict_neighbours (default: 8)")
+    parser.add_argument(
+        "--set",
+        nargs="*",
+        default=[],
+        metavar="KEY=VALUE",
+        help="config overrides, values as Python literals, e.g. restarts=2 hidden=(128,128)",
+    )
     args = parser.parse_args()
-    cfg = {} if args.neighbours is None else {"predict_neighbours": args.neighbours}
+    cfg = {}
+    for item in args.set:
+        key, _, value = item.partition("=")
+        cfg[key] = ast.literal_eval(value)
     print(f"NetworkLearner on KinematicArm2D.mid7(), 5000 updates, cfg overrides {cfg}")
     rows = []
     for seed in args.seeds:
@@ -91,7 +107,8 @@ def main() -> None:
             f"{r['reach_median']:.5f} p90 {r['reach_p90']:.5f} (single calls "
             f"{r['reach_single_mean']:.5f}) | updates {r['update_total_s']:.2f} s total "
             f"(first {r['update_first_s']:.2f} s incl. compile, then {r['update_us']:.0f} us "
-            f"each) | predict {r['predict_ms']:.3f} ms | infer {r['infer_ms']:.3f} ms",
+            f"each) | predict {r['predict_ms']:.3f} ms (median {r['predict_median_ms']:.3f}) | "
+            f"infer {r['infer_ms']:.3f} ms (median {r['infer_median_ms']:.3f})",
             flush=True,
         )
     if len(rows) > 1:

@@ -63,7 +63,7 @@ class NetworkLearner(Learner):
     over ``k``.
 
     Config (``defcfg``, beyond the base ``Learner``'s): ``hidden`` (64, 64), ``activation``
-    'gelu', ``batch_size`` 128, ``learning_rate`` 3e-3, ``restarts`` 4, ``iterations`` 10,
+    'gelu', ``batch_size`` 128, ``learning_rate`` 3e-3, ``restarts`` 2, ``iterations`` 8,
     ``damping`` 1e-4, ``distance_weight`` 0.01, ``capacity`` 8192 (initial memory rows),
     ``predict_neighbours`` 8, ``dtype`` 'float32' ('float64' needs JAX's x64 mode, which
     the library never switches on). Same ``seed``, same observations: same answers.
@@ -86,8 +86,8 @@ class NetworkLearner(Learner):
         "activation": "gelu",
         "batch_size": 128,
         "learning_rate": 3e-3,
-        "restarts": 4,
-        "iterations": 10,
+        "restarts": 2,
+        "iterations": 8,
         "damping": 1e-4,
         "distance_weight": 0.01,
         "capacity": 8192,

@@ -43,8 +43,8 @@ class NetworkConfig(NamedTuple):
     activation: str = "gelu"
     batch_size: int = 128
     learning_rate: float = 3e-3
-    restarts: int = 4
-    iterations: int = 10
+    restarts: int = 2
+    iterations: int = 8
     damping: float = 1e-4
     distance_weight: float = 0.01
     dtype: str = "float32"
