@@ -71,12 +71,20 @@ class NetworkState(NamedTuple):
 
 
 def layer_sizes(cfg: NetworkConfig) -> tuple[int, ...]:
-    """``(n_m, *hidden, n_s)``."""
+    """``(n_m, *hidden, n_s)``.
+
+    >>> layer_sizes(NetworkConfig(n_m=7, n_s=2))
+    (7, 64, 64, 2)
+    """
     return (cfg.n_m, *cfg.hidden, cfg.n_s)
 
 
 def param_count(cfg: NetworkConfig) -> int:
-    """Length of the flat parameter vector ``theta``."""
+    """Length of the flat parameter vector ``theta``: ``sum_l (fan_in_l + 1) fan_out_l``.
+
+    >>> param_count(NetworkConfig(n_m=7, n_s=2))  # 8*64 + 65*64 + 65*2
+    4802
+    """
     sizes = layer_sizes(cfg)
     return sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:], strict=True))
 
@@ -94,7 +102,14 @@ def _layers(cfg: NetworkConfig, theta: jax.Array) -> list[tuple[jax.Array, jax.A
 
 
 def init_params(cfg: NetworkConfig, key: jax.Array) -> jax.Array:
-    """Flat parameters: weights ``N(0, 1/fan_in)`` (LeCun normal), biases zero."""
+    """Flat parameters: weights ``N(0, 1/fan_in)`` (LeCun normal), biases zero.
+
+    Layer ``l`` is stored as its weights ``(fan_in, fan_out)`` row-major, then its biases.
+
+    >>> theta = init_params(NetworkConfig(n_m=2, n_s=1, hidden=(4,)), jax.random.key(0))
+    >>> theta.shape, theta.dtype, float(theta[8:12].sum())  # the hidden biases start at 0
+    ((17,), dtype('float32'), 0.0)
+    """
     parts = []
     sizes = layer_sizes(cfg)
     for a, b in zip(sizes[:-1], sizes[1:], strict=True):
@@ -135,19 +150,38 @@ def forward(cfg: NetworkConfig, theta: jax.Array, m: jax.Array) -> jax.Array:
 
 
 def jacobian(cfg: NetworkConfig, theta: jax.Array, m: jax.Array) -> jax.Array:
-    """Exact Jacobian ``df/dm`` of ``forward`` at ``m``: shape ``(n_s, n_m)`` (reverse mode)."""
+    """Exact Jacobian ``J_ij = df_i/dm_j`` of ``forward`` at ``m``: ``(n_s, n_m)`` (reverse mode).
+
+    >>> cfg = NetworkConfig(n_m=3, n_s=2, hidden=(8,))
+    >>> jax.jit(jacobian, static_argnums=0)(cfg, init_params(cfg, jax.random.key(0)),
+    ...                                     jnp.full(3, 0.5)).shape
+    (2, 3)
+    """
     return jax.jacrev(forward, argnums=2)(cfg, theta, m)
 
 
 def optimizer(cfg: NetworkConfig) -> optax.GradientTransformation:
-    """Adam (Kingma & Ba 2015) with the configured step size."""
+    """Adam (Kingma & Ba 2015, "Adam: a method for stochastic optimization") with step size
+    ``learning_rate`` and optax's defaults ``b1 = 0.9, b2 = 0.999, eps = 1e-8``.
+
+    >>> optimizer(NetworkConfig(n_m=1, n_s=1)).init(jnp.zeros(3))[0].count
+    Array(0, dtype=int32)
+    """
     return optax.adam(cfg.learning_rate)
 
 
 def init_state(cfg: NetworkConfig, key: jax.Array, capacity: int = 8192) -> NetworkState:
     """Fresh parameters, optimiser state and an empty memory of ``capacity`` rows.
 
-    ``key`` is a typed PRNG key (``jax.random.key(seed)``).
+    ``key`` is a typed PRNG key (``jax.random.key(seed)``). ``vmap`` over keys makes an
+    ensemble.
+
+    >>> cfg = NetworkConfig(n_m=2, n_s=1, hidden=(4,))
+    >>> state = init_state(cfg, jax.random.key(0), capacity=16)
+    >>> state.memory.shape, int(state.count)
+    ((16, 3), 0)
+    >>> jax.vmap(lambda k: init_state(cfg, k, 16))(jax.random.split(jax.random.key(0), 5)).theta.shape
+    (5, 17)
     """
     init_key, key = jax.random.split(key)
     theta = init_params(cfg, init_key)
@@ -157,7 +191,12 @@ def init_state(cfg: NetworkConfig, key: jax.Array, capacity: int = 8192) -> Netw
 
 
 def grow(state: NetworkState, capacity: int) -> NetworkState:
-    """The same state with a memory of ``capacity`` rows (``>=`` the current one)."""
+    """The same state with a memory of ``capacity`` rows (``>=`` the current one).
+
+    >>> state = init_state(NetworkConfig(n_m=2, n_s=1, hidden=(4,)), jax.random.key(0), 4)
+    >>> grow(state, 8).memory.shape
+    (8, 3)
+    """
     old = state.memory
     if capacity < old.shape[0]:
         raise ValueError(f"cannot shrink the memory from {old.shape[0]} to {capacity} rows")
@@ -166,7 +205,13 @@ def grow(state: NetworkState, capacity: int) -> NetworkState:
 
 
 def loss(cfg: NetworkConfig, theta: jax.Array, m: jax.Array, s: jax.Array) -> jax.Array:
-    """Mean squared error ``mean_i |f(m_i) - s_i|^2`` over a minibatch ``(B, n_m), (B, n_s)``."""
+    """Mean squared error ``mean_i |f(m_i) - s_i|^2`` over a minibatch ``(B, n_m), (B, n_s)``.
+
+    >>> cfg = NetworkConfig(n_m=1, n_s=1, hidden=(4,))
+    >>> theta = jnp.zeros(param_count(cfg))  # f = 1/2 everywhere
+    >>> float(loss(cfg, theta, jnp.zeros((2, 1)), jnp.array([[0.5], [1.5]])))
+    0.5
+    """
     pred = jax.vmap(forward, (None, None, 0))(cfg, theta, m)
     return jnp.mean(jnp.sum((pred - s) ** 2, axis=-1))
 
@@ -203,7 +248,14 @@ def update_many(
     """``update`` for every row ``i`` of ``m`` (B, n_m), ``s`` (B, n_s) with ``valid[i]``, in order.
 
     Rows with ``valid[i] == False`` are skipped (padding, so that one compiled loop serves
-    every batch length).
+    every batch length). A ``lax.scan``: equal to ``update`` called row by row.
+
+    >>> cfg = NetworkConfig(n_m=1, n_s=1, hidden=(4,), batch_size=2)
+    >>> state = init_state(cfg, jax.random.key(0), capacity=8)
+    >>> m = s = jnp.array([[0.1], [0.2], [0.3]])
+    >>> state = update_many(cfg, state, m, s, jnp.array([True, False, True]))
+    >>> int(state.count), state.memory[:2, 0].round(2).tolist()
+    (2, [0.1, 0.3])
     """
 
     def body(st, row):
@@ -247,7 +299,16 @@ def solve(
 
     where ``J_F`` zeroes the columns of coordinates held at a bound that ``d`` would push
     outward (the active set, found from a first unconstrained ``d``). The minimum-norm step
-    keeps ``m`` close to the start, where the bias correction ``b`` is valid.
+    keeps ``m`` close to the start, where the bias correction ``b`` is valid. Levenberg
+    (1944), Marquardt (1963); the projection as in Bertsekas (1982), "Projected Newton
+    methods for optimization problems with simple constraints".
+
+    >>> cfg = NetworkConfig(n_m=2, n_s=1, hidden=(8,))
+    >>> theta = init_params(cfg, jax.random.key(1))
+    >>> goal = forward(cfg, theta, jnp.array([0.3, 0.6]))
+    >>> m = solve(cfg, theta, jnp.array([0.4, 0.5]), jnp.zeros(1), goal, jnp.zeros(2), jnp.ones(2))
+    >>> float(jnp.abs(forward(cfg, theta, m) - goal)[0]) < 1e-5
+    True
     """
 
     def body(_, m):
@@ -268,6 +329,11 @@ def nearest(cfg: NetworkConfig, memory: jax.Array, count, goal: jax.Array, k: in
     Exact brute force over the first ``count`` rows of ``memory``, by ``k`` passes of
     ``argmin`` (on CPU, ``lax.top_k`` sorts the whole memory: a millisecond at 8192 rows);
     ties go to the lowest index. When fewer than ``k`` are stored, the nearest repeats.
+
+    >>> cfg = NetworkConfig(n_m=1, n_s=1)
+    >>> memory = jnp.array([[0.0, 0.9], [0.0, 0.2], [0.0, 0.4], [0.0, 0.0]])
+    >>> nearest(cfg, memory, 3, jnp.array([0.25]), 2).tolist()  # row 3 is not stored
+    [1, 2]
     """
     d2 = jnp.sum((memory[:, cfg.n_m :] - goal) ** 2, axis=-1)
     d2 = jnp.where(jnp.arange(d2.shape[0]) < count, d2, jnp.inf)
@@ -298,8 +364,8 @@ def infer(
     >>> cfg = NetworkConfig(n_m=1, n_s=1, hidden=(8,))
     >>> state = init_state(cfg, jax.random.key(0), capacity=4)
     >>> state = update_jit(cfg, state, jnp.array([0.5]), jnp.array([0.3]))
-    >>> m = infer(cfg, state.theta, state.memory, state.count, jnp.array([0.3]),
-    ...           jnp.zeros(1), jnp.ones(1))
+    >>> m = jax.jit(infer, static_argnums=0)(cfg, state.theta, state.memory, state.count,
+    ...                                      jnp.array([0.3]), jnp.zeros(1), jnp.ones(1))
     >>> round(float(m[0]), 3)  # the goal is the observation: its command comes back
     0.5
     """
@@ -315,14 +381,29 @@ def infer(
 
 
 def infer_batch(cfg, theta, memory, count, goals, lo, hi):
-    """``infer`` for every row of ``goals`` (Q, n_s): shape ``(Q, n_m)``."""
+    """``infer`` for every row of ``goals`` (Q, n_s): shape ``(Q, n_m)``; ``infer_batch_jit``
+    is its compiled form.
+
+    >>> cfg = NetworkConfig(n_m=1, n_s=1, hidden=(4,))
+    >>> state = update_jit(cfg, init_state(cfg, jax.random.key(0), 4), jnp.array([0.5]),
+    ...                    jnp.array([0.3]))
+    >>> infer_batch_jit(cfg, state.theta, state.memory, state.count, jnp.zeros((3, 1)),
+    ...                 jnp.zeros(1), jnp.ones(1)).shape
+    (3, 1)
+    """
     return jax.vmap(infer, (None, None, None, None, 0, None, None))(
         cfg, theta, memory, count, goals, lo, hi
     )
 
 
 def predict_batch(cfg, theta, m):
-    """``forward`` for every row of ``m`` (Q, n_m): shape ``(Q, n_s)``."""
+    """``forward`` for every row of ``m`` (Q, n_m): shape ``(Q, n_s)``; ``predict_batch_jit``
+    is its compiled form.
+
+    >>> cfg = NetworkConfig(n_m=2, n_s=3, hidden=(4,))
+    >>> predict_batch_jit(cfg, init_params(cfg, jax.random.key(0)), jnp.zeros((5, 2))).shape
+    (5, 3)
+    """
     return jax.vmap(forward, (None, None, 0))(cfg, theta, m)
 
 
