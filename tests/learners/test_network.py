@@ -246,3 +246,38 @@ def test_channels_without_bounds_pass_through():
     learner.update_array(u, np.stack([0.5 + 0.1 * u[:, 0], np.full(40, 0.5)], axis=1))
     m = learner.infer({"v": 0.7, "z": 0.5})
     assert np.isfinite(m["u"]) and np.isfinite(m["w"])
+
+
+def test_no_recompile_per_update_or_query_size():
+    learner = make(seed=12)
+    m, s = data(60, 12)
+    learner.update_array(m[:30], s[:30])
+    learner.update_array(m[30], s[30])  # one observation: the per-sample step
+    learner.predict_array(m[:3])
+    learner.infer_array(s[:3])
+    learner.infer_array(s[0])
+    compiled = [
+        f._cache_size()
+        for f in (
+            core.update_donated,
+            core.update_many_donated,
+            core.predict_batch_jit,
+            core.infer_batch_jit,
+        )
+    ]
+    for i in range(31, 60):  # within the capacity (64): no growth
+        learner.update(ARM.m_set.from_array(m[i]), ARM.s_set.from_array(s[i]))
+    learner.update_array(m[:3], s[:3])
+    learner.predict_array(m[:40])
+    learner.infer_array(s[:40])
+    learner.infer(ARM.s_set.from_array(s[5]))
+    after = [
+        f._cache_size()
+        for f in (
+            core.update_donated,
+            core.update_many_donated,
+            core.predict_batch_jit,
+            core.infer_batch_jit,
+        )
+    ]
+    assert after == compiled
