@@ -5,7 +5,8 @@ as a robot loop would); then the forward error on 1000 held-out commands and the
 error on 100 reachable goals (effects of held-out commands), in units of the arm's total
 length 1.0. Times: total and per update (the first update includes compilation, reported
 apart), per single ``predict`` and ``infer`` call (dict API, after a warm-up call; mean and
-median over the calls).
+median over the calls; CPU time of the process as well, less sensitive to a shared machine's
+load).
 
     PYTHONPATH=src python bench/arm7_network.py [--seeds 0 1 2] [--set predict_neighbours=0 ...]
 """
@@ -28,11 +29,14 @@ def run(seed: int, n_train: int = 5000, n_test: int = 1000, n_goals: int = 100, 
     m_test = arm.m_set.random(rng, n_test)
     s_test = arm.execute_array(m_test)
     goals = s_test[:n_goals]
+    t_make = time.perf_counter()
     learner = NetworkLearner(
         {"m_channels": arm.m_channels, "s_channels": arm.s_channels, "seed": seed, **cfg}
     )
+    t_make = time.perf_counter() - t_make
     m_dicts = arm.m_set.from_array(m_train)
     s_dicts = arm.s_set.from_array(s_train)
+    c0 = time.process_time()
     t0 = time.perf_counter()
     learner.update(m_dicts[0], s_dicts[0])
     t_first = time.perf_counter() - t0
@@ -41,6 +45,7 @@ def run(seed: int, n_train: int = 5000, n_test: int = 1000, n_goals: int = 100, 
         learner.update(m, s)
     np.asarray(learner.net_state.theta)  # wait for the last step
     t_rest = time.perf_counter() - t1
+    cpu_updates = time.process_time() - c0
 
     forward = np.linalg.norm(learner.predict_array(m_test) - s_test, axis=1)
     commands = learner.infer_array(goals)
@@ -49,10 +54,12 @@ def run(seed: int, n_train: int = 5000, n_test: int = 1000, n_goals: int = 100, 
     goal_dicts = arm.s_set.from_array(goals)
     learner.infer(goal_dicts[0])
     single, t_infer = [], []
+    c2 = time.process_time()
     for g in goal_dicts:
         t2 = time.perf_counter()
         single.append(learner.infer(g))
         t_infer.append(time.perf_counter() - t2)
+    cpu_infer = (time.process_time() - c2) / len(goal_dicts)
     reach_single = np.linalg.norm(
         arm.execute_array(arm.m_set.to_array_batch(single)) - goals, axis=1
     )
@@ -73,6 +80,9 @@ def run(seed: int, n_train: int = 5000, n_test: int = 1000, n_goals: int = 100, 
         "reach_single_mean": reach_single.mean(),
         "update_total_s": t_first + t_rest,
         "update_first_s": t_first,
+        "make_s": t_make,
+        "update_cpu_s": cpu_updates,
+        "infer_cpu_ms": cpu_infer * 1e3,
         "update_us": t_rest / (n_train - 1) * 1e6,
         "predict_ms": np.mean(t_predict) * 1e3,
         "predict_median_ms": np.median(t_predict) * 1e3,
@@ -105,10 +115,11 @@ def main() -> None:
             f"seed {seed}: forward mean {r['forward_mean']:.4f} median {r['forward_median']:.4f} "
             f"p90 {r['forward_p90']:.4f} | reach mean {r['reach_mean']:.5f} median "
             f"{r['reach_median']:.5f} p90 {r['reach_p90']:.5f} (single calls "
-            f"{r['reach_single_mean']:.5f}) | updates {r['update_total_s']:.2f} s total "
+            f"{r['reach_single_mean']:.5f}) | construction {r['make_s']:.2f} s | updates {r['update_total_s']:.2f} s total "
             f"(first {r['update_first_s']:.2f} s incl. compile, then {r['update_us']:.0f} us "
-            f"each) | predict {r['predict_ms']:.3f} ms (median {r['predict_median_ms']:.3f}) | "
-            f"infer {r['infer_ms']:.3f} ms (median {r['infer_median_ms']:.3f})",
+            f"each; CPU {r['update_cpu_s']:.2f} s) | predict {r['predict_ms']:.3f} ms (median {r['predict_median_ms']:.3f}) | "
+            f"infer {r['infer_ms']:.3f} ms (median {r['infer_median_ms']:.3f}, CPU "
+            f"{r['infer_cpu_ms']:.3f})",
             flush=True,
         )
     if len(rows) > 1:

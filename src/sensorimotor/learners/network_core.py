@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 import optax
 
 _ACTIVATIONS = {"gelu": jax.nn.gelu, "tanh": jnp.tanh, "silu": jax.nn.silu, "relu": jax.nn.relu}
@@ -101,22 +102,38 @@ def _layers(cfg: NetworkConfig, theta: jax.Array) -> list[tuple[jax.Array, jax.A
     return out
 
 
-def init_params(cfg: NetworkConfig, key: jax.Array) -> jax.Array:
-    """Flat parameters: weights ``N(0, 1/fan_in)`` (LeCun normal), biases zero.
+def param_scales(cfg: NetworkConfig) -> np.ndarray:
+    """Standard deviation of each initial parameter: ``1/sqrt(fan_in)`` for weights, 0 for biases.
 
     Layer ``l`` is stored as its weights ``(fan_in, fan_out)`` row-major, then its biases.
 
-    >>> theta = init_params(NetworkConfig(n_m=2, n_s=1, hidden=(4,)), jax.random.key(0))
+    >>> param_scales(NetworkConfig(n_m=4, n_s=1, hidden=(2,))).round(3).tolist()
+    [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.0, 0.0, 0.707, 0.707, 0.0]
+    """
+    sizes = layer_sizes(cfg)
+    parts = []
+    for a, b in zip(sizes[:-1], sizes[1:], strict=True):
+        parts += [np.full(a * b, 1.0 / math.sqrt(a)), np.zeros(b)]
+    return np.concatenate(parts)
+
+
+def init_params(cfg: NetworkConfig, key) -> jax.Array:
+    """Flat parameters: weights ``N(0, 1/fan_in)`` (LeCun normal), biases zero.
+
+    ``key`` is a JAX PRNG key (``vmap`` over keys for an ensemble) or a NumPy ``Generator``
+    (no compilation: what ``NetworkLearner`` uses, so that making one costs milliseconds).
+
+    >>> cfg = NetworkConfig(n_m=2, n_s=1, hidden=(4,))
+    >>> theta = init_params(cfg, jax.random.key(0))
     >>> theta.shape, theta.dtype, float(theta[8:12].sum())  # the hidden biases start at 0
     ((17,), dtype('float32'), 0.0)
+    >>> init_params(cfg, np.random.default_rng(0)).shape
+    (17,)
     """
-    parts = []
-    sizes = layer_sizes(cfg)
-    for a, b in zip(sizes[:-1], sizes[1:], strict=True):
-        key, sub = jax.random.split(key)
-        w = jax.random.normal(sub, (a * b,), dtype=cfg.dtype) / math.sqrt(a)
-        parts += [w, jnp.zeros(b, dtype=cfg.dtype)]
-    return jnp.concatenate(parts)
+    scales = param_scales(cfg)
+    if isinstance(key, np.random.Generator):
+        return jnp.asarray((key.standard_normal(scales.shape) * scales).astype(cfg.dtype))
+    return jax.random.normal(key, scales.shape, dtype=cfg.dtype) * scales.astype(cfg.dtype)
 
 
 def forward(cfg: NetworkConfig, theta: jax.Array, m: jax.Array) -> jax.Array:
@@ -173,8 +190,8 @@ def optimizer(cfg: NetworkConfig) -> optax.GradientTransformation:
 def init_state(cfg: NetworkConfig, key: jax.Array, capacity: int = 8192) -> NetworkState:
     """Fresh parameters, optimiser state and an empty memory of ``capacity`` rows.
 
-    ``key`` is a typed PRNG key (``jax.random.key(seed)``). ``vmap`` over keys makes an
-    ensemble.
+    ``key`` is a typed PRNG key (``jax.random.key(seed)``); ``vmap`` over keys makes an
+    ensemble. See ``make_state`` to start from given parameters.
 
     >>> cfg = NetworkConfig(n_m=2, n_s=1, hidden=(4,))
     >>> state = init_state(cfg, jax.random.key(0), capacity=16)
@@ -184,10 +201,22 @@ def init_state(cfg: NetworkConfig, key: jax.Array, capacity: int = 8192) -> Netw
     (5, 17)
     """
     init_key, key = jax.random.split(key)
-    theta = init_params(cfg, init_key)
+    return make_state(cfg, init_params(cfg, init_key), jax.random.key_data(key), capacity)
+
+
+def make_state(cfg: NetworkConfig, theta, key_data, capacity: int = 8192) -> NetworkState:
+    """A state with parameters ``theta``, a fresh optimiser, an empty memory of ``capacity``
+    rows and the minibatch key ``key_data`` (raw uint32 key data, ``jax.random.key_data``).
+
+    >>> cfg = NetworkConfig(n_m=2, n_s=1, hidden=(4,))
+    >>> theta = init_params(cfg, np.random.default_rng(0))
+    >>> make_state(cfg, theta, jax.random.key_data(jax.random.key(0)), 8).memory.shape
+    (8, 3)
+    """
+    theta = jnp.asarray(theta, dtype=cfg.dtype)
     memory = jnp.zeros((int(capacity), cfg.n_m + cfg.n_s), dtype=cfg.dtype)
     opt_state = optimizer(cfg).init(theta)
-    return NetworkState(theta, opt_state, memory, jnp.int32(0), jax.random.key_data(key))
+    return NetworkState(theta, opt_state, memory, jnp.int32(0), jnp.asarray(key_data))
 
 
 def grow(state: NetworkState, capacity: int) -> NetworkState:
