@@ -58,8 +58,8 @@ class NetworkLearner(Learner):
         predict(m) = f(m) + sum_j w_j (s_j - f(m_j)) / sum_j w_j
 
     (an observed command gets its observation back; ``predict_neighbours=0`` gives the plain
-    ``f(m)``). On the 7-joint arm this halves the forward error (0.0069 -> 0.0035, see
-    BENCHMARKS.md). With noisy observations, the correction carries their noise, averaged
+    ``f(m)``). On the 7-joint arm this nearly halves the forward error (0.0061 -> 0.0034,
+    see BENCHMARKS.md). With noisy observations, the correction carries their noise, averaged
     over ``k``.
 
     Config (``defcfg``, beyond the base ``Learner``'s): ``hidden`` (64, 64), ``activation``
@@ -72,7 +72,7 @@ class NetworkLearner(Learner):
     recompilation of the step and the inverse per doubling).
 
     Measured on the issue's 7-joint arm benchmark (``bench/arm7_network.py``, 5000 updates):
-    forward error 0.0033, reach error 0.00027 (units of the arm's length), about 0.2 ms per
+    forward error 0.0034, reach error 0.00026 (units of the arm's length), 0.15-0.25 ms per
     update once compiled, 0.4 ms per ``infer`` call.
 
     >>> from sensorimotor.envs import KinematicArm2D
