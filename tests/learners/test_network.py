@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from sensorimotor import Channel, KinematicArm2D, SignalError
-from sensorimotor.learners import Learner, NetworkLearner, NotReadyError
+from sensorimotor.learners import Learner, NetworkLearner, NotReadyError, check_learner
 from sensorimotor.learners import network_core as core
 
 ARM = KinematicArm2D({"dim": 2, "lengths": 0.5, "limits": (-90, 90)})
@@ -281,3 +281,22 @@ def test_no_recompile_per_update_or_query_size():
         )
     ]
     assert after == compiled
+
+
+def test_inverse_settings_do_not_recompile_the_step():
+    m, s = data(20, 13)
+    make(seed=0).update_array(m, s)
+    compiled = core.update_many_donated._cache_size()
+    other = make(seed=0, restarts=3, iterations=4, damping=1e-3, distance_weight=0.5)
+    other.update_array(m, s)
+    assert core.update_many_donated._cache_size() == compiled
+    goals = s[:3]
+    assert np.all(np.isfinite(other.infer_array(goals)))
+
+
+def test_check_learner_with_other_settings():
+    check_learner(
+        lambda cfg: NetworkLearner(
+            {**cfg, **SMALL, "predict_neighbours": 0, "activation": "tanh", "restarts": 1}
+        )
+    )

@@ -155,6 +155,13 @@ class NetworkLearner(Learner):
             distance_weight=non_negative("distance_weight"),
             dtype=c.dtype,
         )
+        # The step and the forward pass do not read the inverse's settings: compile them under
+        # a configuration with those at their defaults, shared by learners that differ only there.
+        inverse_defaults = {
+            k: core.NetworkConfig._field_defaults[k]
+            for k in ("restarts", "iterations", "damping", "distance_weight")
+        }
+        self._train_cfg = self.net_cfg._replace(**inverse_defaults)
         self._capacity0 = positive_int("capacity")
         self._dtype = np.dtype(c.dtype)
         bounded = self.m_set.bounded
@@ -176,7 +183,7 @@ class NetworkLearner(Learner):
         return core.grow(state, capacity)
 
     def _learn(self, m: np.ndarray, s: np.ndarray) -> None:
-        cfg, dt = self.net_cfg, self._dtype
+        cfg, dt = self._train_cfg, self._dtype
         n = m.shape[0]
         # the base class has appended the rows already: len(memory) is the count after them
         # (read on the host: asking the device for state.count would wait for the last step)
@@ -198,7 +205,7 @@ class NetworkLearner(Learner):
     def _forward(self, m: np.ndarray) -> np.ndarray:
         theta = self.net_state.theta
         return _chunked(
-            lambda x: core.predict_batch_jit(self.net_cfg, theta, x), m, _CHUNK, self._dtype
+            lambda x: core.predict_batch_jit(self._train_cfg, theta, x), m, _CHUNK, self._dtype
         )
 
     def _predict(self, m: np.ndarray) -> np.ndarray:
