@@ -300,3 +300,17 @@ def test_check_learner_with_other_settings():
             {**cfg, **SMALL, "predict_neighbours": 0, "activation": "tanh", "restarts": 1}
         )
     )
+
+
+def test_warmup_compiles_without_changing_the_learner():
+    learner = make(seed=14)
+    m, s = data(10, 14)
+    learner.update_array(m, s)
+    before = snapshot(learner)
+    learner.warmup()
+    assert same_state(snapshot(learner), before) and len(learner) == 10
+    compiled = [f._cache_size() for f in (core.update_donated, core.infer_batch_jit)]
+    learner.update(ARM.m_set.from_array(m[0]), ARM.s_set.from_array(s[0]))
+    learner.infer(ARM.s_set.from_array(s[1]))
+    learner.infer_array(s[:5])
+    assert [f._cache_size() for f in (core.update_donated, core.infer_batch_jit)] == compiled

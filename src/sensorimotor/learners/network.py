@@ -173,6 +173,46 @@ class NetworkLearner(Learner):
         key = jax.random.key_data(jax.random.key(seed))
         self.net_state = core.make_state(self.net_cfg, theta, key, self._capacity0)
 
+    # -- compilation ------------------------------------------------------------------------
+    def warmup(self, batches: bool = True) -> None:
+        """Compile the update step and the queries now, for the current memory capacity.
+
+        Otherwise each compiles on its first use (about a second each on a 2-core machine):
+        the first ``update``, the first single ``infer``, and, with ``batches``, the batch
+        paths (``update_array``, ``infer_array`` of several goals). A robot loop calls this
+        at start-up so that no step stalls later. The learner is unchanged (the compiled
+        functions run on a copy of its state). After the memory doubles (at ``capacity``,
+        ``2 capacity``, ...) the step and the inverse compile once more.
+
+        >>> from sensorimotor import Channel
+        >>> learner = NetworkLearner({'m_channels': [Channel('u', (0, 1))],
+        ...                           's_channels': [Channel('v', (0, 1))], 'hidden': (8,)})
+        >>> learner.warmup(batches=False)
+        >>> len(learner)
+        0
+        """
+        cfg, dt = self._train_cfg, self._dtype
+        copy = jax.tree.map(jnp.copy, self.net_state)
+        m, s = np.zeros(cfg.n_m, dt), np.zeros(cfg.n_s, dt)
+        copy = core.update_donated(cfg, copy, m, s)
+        goals = [1, _INFER_CHUNK] if batches else [1]
+        for n in goals:
+            core.infer_batch_jit(
+                self.net_cfg,
+                copy.theta,
+                copy.memory,
+                copy.count,
+                np.zeros((n, cfg.n_s), dt),
+                self._lo,
+                self._hi,
+            )
+        core.predict_batch_jit(cfg, copy.theta, np.zeros((_CHUNK, cfg.n_m), dt))
+        if batches:
+            valid = np.zeros(_CHUNK, bool)
+            m_pad, s_pad = np.zeros((_CHUNK, cfg.n_m), dt), np.zeros((_CHUNK, cfg.n_s), dt)
+            copy = core.update_many_donated(cfg, copy, m_pad, s_pad, valid)
+        jax.block_until_ready(copy)
+
     # -- learning ---------------------------------------------------------------------------
     def _room(self, state: core.NetworkState, need: int) -> core.NetworkState:
         capacity = state.memory.shape[0]
