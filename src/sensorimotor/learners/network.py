@@ -182,7 +182,10 @@ class NetworkLearner(Learner):
         paths (``update_array``, ``infer_array`` of several goals). A robot loop calls this
         at start-up so that no step stalls later. The learner is unchanged (the compiled
         functions run on a copy of its state). After the memory doubles (at ``capacity``,
-        ``2 capacity``, ...) the step and the inverse compile once more.
+        ``2 capacity``, ...) the step and the inverse compile once more. JAX's persistent
+        compilation cache (a user setting: ``jax.config.update('jax_compilation_cache_dir',
+        path)``; the library does not set it) lets later processes skip the compilation:
+        measured 3.9 s -> 0.7 s for construction plus ``warmup()`` on the 7-joint arm.
 
         >>> from sensorimotor import Channel
         >>> learner = NetworkLearner({'m_channels': [Channel('u', (0, 1))],
