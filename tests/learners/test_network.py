@@ -8,6 +8,7 @@ import pytest
 from sensorimotor import Channel, KinematicArm2D, SignalError
 from sensorimotor.learners import Learner, NetworkLearner, NotReadyError, check_learner
 from sensorimotor.learners import network_core as core
+from sensorimotor.learners import network_inverse as inverse
 
 ARM = KinematicArm2D({"dim": 2, "lengths": 0.5, "limits": (-90, 90)})
 # One small configuration for every test: each distinct one costs a compilation.
@@ -124,7 +125,7 @@ def test_jacobian_and_gradient_equal_finite_differences(trained):
 
 def test_solve_reaches_model_goals_within_bounds(trained):
     cfg, theta = trained.net_cfg, trained.net_state.theta
-    solve = jax.jit(core.solve, static_argnums=0)
+    solve = jax.jit(inverse.solve, static_argnums=0)
     lo, hi = jnp.zeros(2), jnp.ones(2)
     rng = np.random.default_rng(6)
     for _ in range(5):
@@ -262,7 +263,7 @@ def test_no_recompile_per_update_or_query_size():
             core.update_donated,
             core.update_many_donated,
             core.predict_batch_jit,
-            core.infer_batch_jit,
+            inverse.infer_batch_jit,
         )
     ]
     for i in range(31, 60):  # within the capacity (64): no growth
@@ -277,7 +278,7 @@ def test_no_recompile_per_update_or_query_size():
             core.update_donated,
             core.update_many_donated,
             core.predict_batch_jit,
-            core.infer_batch_jit,
+            inverse.infer_batch_jit,
         )
     ]
     assert after == compiled
@@ -309,8 +310,8 @@ def test_warmup_compiles_without_changing_the_learner():
     before = snapshot(learner)
     learner.warmup()
     assert same_state(snapshot(learner), before) and len(learner) == 10
-    compiled = [f._cache_size() for f in (core.update_donated, core.infer_batch_jit)]
+    compiled = [f._cache_size() for f in (core.update_donated, inverse.infer_batch_jit)]
     learner.update(ARM.m_set.from_array(m[0]), ARM.s_set.from_array(s[0]))
     learner.infer(ARM.s_set.from_array(s[1]))
     learner.infer_array(s[:5])
-    assert [f._cache_size() for f in (core.update_donated, core.infer_batch_jit)] == compiled
+    assert [f._cache_size() for f in (core.update_donated, inverse.infer_batch_jit)] == compiled

@@ -7,6 +7,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from sensorimotor.learners import network_core as core
+from sensorimotor.learners import network_inverse as inverse
 from sensorimotor.learners.learner import Learner
 
 _CHUNK = 256  # rows per compiled update_many / predict call (padded): one compile serves all
@@ -47,7 +48,7 @@ class NetworkLearner(Learner):
     model is only as good as its local bias, which the nearest observations correct). The
     damped minimum-norm steps keep ``m`` near ``m_j``, where the correction holds; the
     candidate minimising ``|f(m) + b_j - g|^2 + distance_weight |m - m_j|^2`` is returned.
-    See ``network_core.solve``. This is the "forward model + optimisation" inverse of
+    See ``network_inverse.solve``. This is the "forward model + optimisation" inverse of
     Jordan & Rumelhart (1992), "Forward models: supervised learning with a distal teacher",
     done by Gauss-Newton on the command instead of training an inverse network.
 
@@ -200,7 +201,7 @@ class NetworkLearner(Learner):
         copy = core.update_donated(cfg, copy, m, s)
         goals = [1, _INFER_CHUNK] if batches else [1]
         for n in goals:
-            core.infer_batch_jit(
+            inverse.infer_batch_jit(
                 self.net_cfg,
                 copy.theta,
                 copy.memory,
@@ -270,7 +271,7 @@ class NetworkLearner(Learner):
         st = self.net_state
 
         def solve(goals):
-            return core.infer_batch_jit(
+            return inverse.infer_batch_jit(
                 self.net_cfg, st.theta, st.memory, st.count, goals, self._lo, self._hi
             )
 
