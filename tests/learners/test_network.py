@@ -315,3 +315,25 @@ def test_warmup_compiles_without_changing_the_learner():
     learner.infer(ARM.s_set.from_array(s[1]))
     learner.infer_array(s[:5])
     assert [f._cache_size() for f in (core.update_donated, inverse.infer_batch_jit)] == compiled
+
+
+def test_guards_skip_non_finite_steps():
+    cfg = core.NetworkConfig(n_m=2, n_s=2, hidden=(32, 32), batch_size=32)
+    state = core.init_state(cfg, jax.random.key(0), capacity=64)
+    huge = state._replace(theta=state.theta.at[-40:].set(3e38))  # outputs overflow: inf loss
+    after = core.update_jit(cfg, huge, jnp.array([0.5, 0.5]), jnp.array([0.2, 0.3]))
+    np.testing.assert_array_equal(after.theta, huge.theta)  # the diverging step is skipped
+    assert int(after.count) == 1 and np.all(np.isfinite(after.opt_state[0].mu))
+    # damping 0 with a zero Jacobian: a singular system; the command stays where it started
+    flat = cfg._replace(damping=0.0)
+    m0 = jnp.array([0.3, 0.6])
+    m = jax.jit(inverse.solve, static_argnums=0)(
+        flat,
+        jnp.zeros_like(state.theta),
+        m0,
+        jnp.zeros(2),
+        jnp.array([0.9, 0.1]),
+        jnp.zeros(2),
+        jnp.ones(2),
+    )
+    np.testing.assert_array_equal(m, m0)

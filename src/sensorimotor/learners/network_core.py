@@ -251,7 +251,9 @@ def update(cfg: NetworkConfig, state: NetworkState, m: jax.Array, s: jax.Array) 
     The observation ``(m, s)`` (scaled, shapes ``(n_m,)``, ``(n_s,)``) becomes memory row
     ``count`` (the memory must have room: see ``grow``). The minibatch is that row plus
     ``batch_size - 1`` rows drawn uniformly from the ``count + 1`` stored ones; one step of
-    Adam on ``loss`` follows. Pure; ``update_jit`` / ``update_donated`` are its compiled forms.
+    Adam on ``loss`` follows. Guard: a step that would make a parameter or the optimiser
+    state non-finite (divergence) is skipped; the observation is still stored. Pure;
+    ``update_jit`` / ``update_donated`` are its compiled forms.
 
     >>> cfg = NetworkConfig(n_m=1, n_s=1, hidden=(8,), batch_size=4)
     >>> state = init_state(cfg, jax.random.key(0), capacity=16)
@@ -268,6 +270,14 @@ def update(cfg: NetworkConfig, state: NetworkState, m: jax.Array, s: jax.Array) 
     grad = jax.grad(loss, argnums=1)(cfg, state.theta, batch[:, : cfg.n_m], batch[:, cfg.n_m :])
     step, opt_state = optimizer(cfg).update(grad, state.opt_state, state.theta)
     theta = optax.apply_updates(state.theta, step)
+    finite = jnp.all(jnp.isfinite(theta))
+    for leaf in jax.tree.leaves(opt_state):
+        finite &= jnp.all(jnp.isfinite(leaf))
+    theta, opt_state = jax.tree.map(
+        lambda new, old: jnp.where(finite, new, old),
+        (theta, opt_state),
+        (state.theta, state.opt_state),
+    )
     return NetworkState(theta, opt_state, memory, count, jax.random.key_data(key))
 
 

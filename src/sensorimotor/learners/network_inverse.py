@@ -45,7 +45,8 @@ def solve(
     outward (the active set, found from a first unconstrained ``d``). The minimum-norm step
     keeps ``m`` close to the start, where the bias correction ``b`` is valid. Levenberg
     (1944), Marquardt (1963); the projection as in Bertsekas (1982), "Projected Newton
-    methods for optimization problems with simple constraints".
+    methods for optimization problems with simple constraints". Guard: a step that is not
+    finite (e.g. ``damping = 0`` where ``J`` is singular) is not taken.
 
     >>> from sensorimotor.learners.network_core import init_params
     >>> cfg = NetworkConfig(n_m=2, n_s=1, hidden=(8,))
@@ -63,7 +64,8 @@ def solve(
         blocked = ((m <= lo) & (d < 0)) | ((m >= hi) & (d > 0))
         d = _lm_direction(cfg, jnp.where(blocked[None, :], 0.0, jac), r)
         d = jnp.where(blocked, 0.0, d)
-        return jnp.clip(m + d, lo, hi)
+        new = jnp.clip(m + d, lo, hi)
+        return jnp.where(jnp.all(jnp.isfinite(new)), new, m)  # guard: e.g. damping 0, J = 0
 
     return jax.lax.fori_loop(0, cfg.iterations, body, m0)
 
