@@ -39,7 +39,8 @@ class NetworkLearner(Learner):
     the experience replay of Lin (1992), "Self-improving reactive agents based on
     reinforcement learning, planning and teaching", with one step per observation. The step
     is compiled once (the memory is preallocated and doubles when full; the minibatch has a
-    fixed size and is drawn by index) and costs a fraction of a millisecond.
+    fixed size and is drawn by index) and costs a fraction of a millisecond. Guard: a step
+    that would make the parameters non-finite is skipped (the observation is kept).
 
     Inverse model: from each of the ``restarts`` observations nearest to the goal ``g`` in
     sensory space, ``(m_j, s_j)``, a projected Levenberg-Marquardt descent with the
