@@ -45,14 +45,14 @@ def trained():
 def test_learns_two_joint_arm_forward_and_inverse(trained):
     m_test, s_test = data(500, 1)
     forward = np.linalg.norm(trained.predict_array(m_test) - s_test, axis=1)
-    assert forward.mean() < 0.01  # a stated error after 2000 updates (arm length 1.0)
+    assert forward.mean() < 0.002  # measured 0.00057 after 2000 updates (arm length 1.0)
     # the neighbours' bias correction improves on the plain network
     plain = ARM.s_set.unscale(trained._forward(ARM.m_set.scale(m_test)))
-    assert forward.mean() < 0.8 * np.linalg.norm(plain - s_test, axis=1).mean()
+    assert forward.mean() < 0.3 * np.linalg.norm(plain - s_test, axis=1).mean()  # 0.0077
     goals = s_test[:50]  # reachable: effects of held-out commands
     reached = ARM.execute_array(trained.infer_array(goals))
     reach = np.linalg.norm(reached - goals, axis=1)
-    assert reach.mean() < 0.002
+    assert reach.mean() < 0.002  # measured 0.00088
     # the inverse beats both the forward model's error and the nearest observation
     _, idx = trained.memory.nearest("s", ARM.s_set.scale(goals))
     nearest = np.linalg.norm(ARM.s_set.unscale(trained.memory.s[idx[:, 0]]) - goals, axis=1)
