@@ -296,11 +296,8 @@ def test_inverse_settings_do_not_recompile_the_step():
 
 
 def test_check_learner_with_other_settings():
-    check_learner(
-        lambda cfg: NetworkLearner(
-            {**cfg, **SMALL, "predict_neighbours": 0, "activation": "tanh", "restarts": 1}
-        )
-    )
+    # the default network (compiled by test_checks' run of the defaults), other query settings
+    check_learner(lambda cfg: NetworkLearner({**cfg, "predict_neighbours": 0, "restarts": 1}))
 
 
 def test_warmup_compiles_without_changing_the_learner():
@@ -321,7 +318,9 @@ def test_guards_skip_non_finite_steps():
     cfg = core.NetworkConfig(n_m=2, n_s=2, hidden=(32, 32), batch_size=32)
     state = core.init_state(cfg, jax.random.key(0), capacity=64)
     huge = state._replace(theta=state.theta.at[-40:].set(3e38))  # outputs overflow: inf loss
-    after = core.update_jit(cfg, huge, jnp.array([0.5, 0.5]), jnp.array([0.2, 0.3]))
+    # (the learners' compiled step: this cfg is SMALL's training configuration)
+    copy = jax.tree.map(jnp.copy, huge)
+    after = core.update_donated(cfg, copy, np.array([0.5, 0.5], "f4"), np.array([0.2, 0.3], "f4"))
     np.testing.assert_array_equal(after.theta, huge.theta)  # the diverging step is skipped
     assert int(after.count) == 1 and np.all(np.isfinite(after.opt_state[0].mu))
     # damping 0 with a zero Jacobian: a singular system; the command stays where it started
