@@ -30,7 +30,8 @@ class NetworkLearner(Learner):
 
     Forward model: an MLP ``f`` (``cfg['hidden']`` layers of ``cfg['activation']`` units,
     inputs and outputs scaled to ``[0, 1]`` by the channels' bounds; see
-    ``network_core.forward``). Each ``update`` stores the observation in a replay memory and
+    ``network_core.forward``; give channels bounds: an unbounded channel enters unscaled,
+    which suits values of order 1 only). Each ``update`` stores the observation in a replay memory and
     takes one Adam step (Kingma & Ba 2015) on the minibatch made of the new observation and
     ``batch_size - 1`` observations drawn uniformly from the memory::
 
