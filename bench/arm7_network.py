@@ -9,6 +9,7 @@ median over the calls; CPU time of the process as well, less sensitive to a shar
 load).
 
     PYTHONPATH=src python bench/arm7_network.py [--seeds 0 1 2] [--set predict_neighbours=0 ...]
+        [--train 5000] [--tests 1000] [--goals 100]
 """
 
 import argparse
@@ -94,7 +95,7 @@ def run(seed: int, n_train: int = 5000, n_test: int = 1000, n_goals: int = 100, 
     }
 
 
-def main() -> None:
+def main(argv=None) -> list[dict]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument(
@@ -104,15 +105,18 @@ def main() -> None:
         metavar="KEY=VALUE",
         help="config overrides, values as Python literals, e.g. restarts=2 hidden=(128,128)",
     )
-    args = parser.parse_args()
+    parser.add_argument("--train", type=int, default=5000)
+    parser.add_argument("--tests", type=int, default=1000, help="held-out forward tests")
+    parser.add_argument("--goals", type=int, default=100, help="reach goals")
+    args = parser.parse_args(argv)
     cfg = {}
     for item in args.set:
         key, _, value = item.partition("=")
         cfg[key] = ast.literal_eval(value)
-    print(f"NetworkLearner on KinematicArm2D.mid7(), 5000 updates, cfg overrides {cfg}")
+    print(f"NetworkLearner on KinematicArm2D.mid7(), {args.train} updates, cfg overrides {cfg}")
     rows = []
     for seed in args.seeds:
-        r = run(seed, **cfg)
+        r = run(seed, args.train, args.tests, args.goals, **cfg)
         rows.append(r)
         print(
             f"seed {seed}: forward mean {r['forward_mean']:.4f} median {r['forward_median']:.4f} "
@@ -131,6 +135,7 @@ def main() -> None:
             "mean over seeds: "
             + ", ".join(f"{k} {np.mean([r[k] for r in rows]):.5f}" for k in keys)
         )
+    return rows
 
 
 if __name__ == "__main__":
