@@ -9,7 +9,7 @@ median over the calls; CPU time of the process as well, less sensitive to a shar
 load).
 
     PYTHONPATH=src python bench/arm7_network.py [--seeds 0 1 2] [--set predict_neighbours=0 ...]
-        [--train 5000] [--tests 1000] [--goals 100]
+        [--train 5000] [--tests 1000] [--goals 100] [--noise 0.005]
 """
 
 import argparse
@@ -22,11 +22,15 @@ from sensorimotor.envs import KinematicArm2D
 from sensorimotor.learners import NetworkLearner
 
 
-def run(seed: int, n_train: int = 5000, n_test: int = 1000, n_goals: int = 100, **cfg) -> dict:
+def run(
+    seed: int, n_train: int = 5000, n_test: int = 1000, n_goals: int = 100, noise=0.0, **cfg
+) -> dict:
     arm = KinematicArm2D.mid7()
     rng = np.random.default_rng(seed)
     m_train = arm.m_set.random(rng, n_train)
     s_train = arm.execute_array(m_train)
+    if noise:  # sensor noise on the training observations; errors are measured against truth
+        s_train = s_train + np.random.default_rng(seed + 1000).normal(0, noise, s_train.shape)
     m_test = arm.m_set.random(rng, n_test)
     s_test = arm.execute_array(m_test)
     goals = s_test[:n_goals]
@@ -108,6 +112,7 @@ def main(argv=None) -> list[dict]:
     parser.add_argument("--train", type=int, default=5000)
     parser.add_argument("--tests", type=int, default=1000, help="held-out forward tests")
     parser.add_argument("--goals", type=int, default=100, help="reach goals")
+    parser.add_argument("--noise", type=float, default=0.0, help="sensor noise std (training)")
     args = parser.parse_args(argv)
     cfg = {}
     for item in args.set:
@@ -116,7 +121,7 @@ def main(argv=None) -> list[dict]:
     print(f"NetworkLearner on KinematicArm2D.mid7(), {args.train} updates, cfg overrides {cfg}")
     rows = []
     for seed in args.seeds:
-        r = run(seed, args.train, args.tests, args.goals, **cfg)
+        r = run(seed, args.train, args.tests, args.goals, args.noise, **cfg)
         rows.append(r)
         print(
             f"seed {seed}: forward mean {r['forward_mean']:.4f} median {r['forward_median']:.4f} "

@@ -34,6 +34,10 @@ class NetworkConfig(NamedTuple):
         distance_weight: the inverse keeps, among its restarts, the one minimising
             ``|r|^2 + distance_weight * |m - m_start|^2`` (far from its start, the start's bias
             correction is less valid).
+        bias_neighbours: the inverse's bias correction at a start ``m_j`` is the mean of
+            ``s_i - f(m_i)`` over the ``bias_neighbours`` observations nearest to ``m_j`` in
+            motor space (1: the start's own, exact for a deterministic system; more average
+            out sensor noise).
         dtype: float dtype of parameters and memory (``'float32'``; ``'float64'`` needs the
             caller to have enabled JAX's x64 mode).
     """
@@ -48,6 +52,7 @@ class NetworkConfig(NamedTuple):
     iterations: int = 8
     damping: float = 1e-4
     distance_weight: float = 0.01
+    bias_neighbours: int = 1
     dtype: str = "float32"
 
 

@@ -70,19 +70,23 @@ def solve(
     return jax.lax.fori_loop(0, cfg.iterations, body, m0)
 
 
-def nearest(cfg: NetworkConfig, memory: jax.Array, count, goal: jax.Array, k: int) -> jax.Array:
-    """Indices ``(k,)`` of the ``k`` stored observations nearest to ``goal`` in sensory space.
+def nearest(
+    cfg: NetworkConfig, memory: jax.Array, count, goal: jax.Array, k: int, space: str = "s"
+) -> jax.Array:
+    """Indices ``(k,)`` of the ``k`` stored observations nearest to ``goal`` in ``space``.
 
-    Exact brute force over the first ``count`` rows of ``memory``, by ``k`` passes of
-    ``argmin`` (on CPU, ``lax.top_k`` sorts the whole memory: a millisecond at 8192 rows);
-    ties go to the lowest index. When fewer than ``k`` are stored, the nearest repeats.
+    ``space`` is ``'s'`` (sensory: ``goal`` has shape ``(n_s,)``) or ``'m'`` (motor). Exact
+    brute force over the first ``count`` rows of ``memory``, by ``k`` passes of ``argmin``
+    (on CPU, ``lax.top_k`` sorts the whole memory: a millisecond at 8192 rows); ties go to
+    the lowest index. When fewer than ``k`` are stored, the nearest repeats.
 
     >>> cfg = NetworkConfig(n_m=1, n_s=1)
     >>> memory = jnp.array([[0.0, 0.9], [0.0, 0.2], [0.0, 0.4], [0.0, 0.0]])
     >>> nearest(cfg, memory, 3, jnp.array([0.25]), 2).tolist()  # row 3 is not stored
     [1, 2]
     """
-    d2 = jnp.sum((memory[:, cfg.n_m :] - goal) ** 2, axis=-1)
+    points = memory[:, cfg.n_m :] if space == "s" else memory[:, : cfg.n_m]
+    d2 = jnp.sum((points - goal) ** 2, axis=-1)
     d2 = jnp.where(jnp.arange(d2.shape[0]) < count, d2, jnp.inf)
     found = []
     for _ in range(k):
@@ -107,6 +111,9 @@ def infer(
     the local bias correction ``b_j = s_j - f(m_j)``, ``solve`` descends on
     ``|f(m) + b_j - goal|^2``; the answer is the candidate minimising
     ``|f(m) + b_j - goal|^2 + distance_weight * |m - m_j|^2``. Needs ``count >= 1``.
+    With ``bias_neighbours = k > 1``, ``b_j`` is the mean of ``s_i - f(m_i)`` over the
+    ``k`` observations nearest to ``m_j`` in motor space (``m_j`` among them), which
+    averages out sensor noise at the cost of a smoother correction.
 
     >>> from sensorimotor.learners.network_core import init_state, update_jit
     >>> cfg = NetworkConfig(n_m=1, n_s=1, hidden=(8,))
@@ -121,7 +128,18 @@ def infer(
     rows = memory[idx]
     m0, s0 = rows[:, : cfg.n_m], rows[:, cfg.n_m :]
     fwd = jax.vmap(forward, (None, None, 0))
-    bias = s0 - fwd(cfg, theta, m0)
+    if cfg.bias_neighbours == 1:
+        bias = s0 - fwd(cfg, theta, m0)
+    else:  # all starts at once: lax.top_k batches natively (a vmap of it does not, on CPU)
+        mem_m = memory[:, : cfg.n_m]  # |x - q|^2 by expansion: a matmul, 10x faster here
+        d2 = jnp.sum(mem_m**2, axis=-1)[None, :] - 2.0 * m0 @ mem_m.T
+        d2 = d2 + jnp.sum(m0**2, axis=-1)[:, None]
+        d2 = jnp.where(jnp.arange(d2.shape[1]) < count, d2, jnp.inf)
+        neg, near = jax.lax.top_k(-d2, cfg.bias_neighbours)  # (restarts, k)
+        near = jnp.where(jnp.isfinite(neg), near, near[:, :1])
+        rows = memory[near.reshape(-1)]
+        b = rows[:, cfg.n_m :] - fwd(cfg, theta, rows[:, : cfg.n_m])
+        bias = jnp.mean(b.reshape(cfg.restarts, cfg.bias_neighbours, cfg.n_s), axis=1)
     ms = jax.vmap(solve, (None, None, 0, 0, None, None, None))(cfg, theta, m0, bias, goal, lo, hi)
     r = fwd(cfg, theta, ms) + bias - goal
     score = jnp.sum(r**2, -1) + cfg.distance_weight * jnp.sum((ms - m0) ** 2, -1)
