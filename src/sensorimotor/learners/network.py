@@ -57,8 +57,8 @@ class NetworkLearner(Learner):
     averages the bias over the ``k`` observations nearest to ``m_j`` in motor space. On the
     7-joint arm with Gaussian sensor noise of standard deviation 0.005 (0.02), mean reach
     error 0.0064 (0.026) with k = 1, 0.0039 (0.0088) with k = 16; without noise k = 1 is
-    best (0.00026 against 0.0032). It costs time: about 3 ms per single ``infer`` with
-    k = 16 against 0.4 ms (``bench/arm7_network.py --noise``, BENCHMARKS.md).
+    best (0.00026 against 0.0032). With k = 16 a single ``infer`` takes about 0.5 ms
+    instead of 0.4 ms (``bench/arm7_network.py --noise``, BENCHMARKS.md).
 
     ``predict`` corrects the network's local bias the same way, from the
     ``k = predict_neighbours`` observations nearest to ``m`` in motor space, weighted by

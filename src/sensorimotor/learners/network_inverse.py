@@ -70,23 +70,20 @@ def solve(
     return jax.lax.fori_loop(0, cfg.iterations, body, m0)
 
 
-def nearest(
-    cfg: NetworkConfig, memory: jax.Array, count, goal: jax.Array, k: int, space: str = "s"
-) -> jax.Array:
-    """Indices ``(k,)`` of the ``k`` stored observations nearest to ``goal`` in ``space``.
+def nearest(cfg: NetworkConfig, memory: jax.Array, count, goal: jax.Array, k: int) -> jax.Array:
+    """Indices ``(k,)`` of the ``k`` stored observations nearest to ``goal`` in sensory space.
 
-    ``space`` is ``'s'`` (sensory: ``goal`` has shape ``(n_s,)``) or ``'m'`` (motor). Exact
-    brute force over the first ``count`` rows of ``memory``, by ``k`` passes of ``argmin``
-    (on CPU, ``lax.top_k`` sorts the whole memory: a millisecond at 8192 rows); ties go to
-    the lowest index. When fewer than ``k`` are stored, the nearest repeats.
+    Exact brute force over the first ``count`` rows of ``memory``, by ``k`` passes of
+    ``argmin`` (``k``, the restarts, is small); ties go to the lowest index. When fewer than
+    ``k`` are stored, the nearest repeats. (A ``jnp.where`` on ``lax.top_k``'s values, as
+    this fallback needs, made a ``top_k`` version several times slower on CPU; measured.)
 
     >>> cfg = NetworkConfig(n_m=1, n_s=1)
     >>> memory = jnp.array([[0.0, 0.9], [0.0, 0.2], [0.0, 0.4], [0.0, 0.0]])
     >>> nearest(cfg, memory, 3, jnp.array([0.25]), 2).tolist()  # row 3 is not stored
     [1, 2]
     """
-    points = memory[:, cfg.n_m :] if space == "s" else memory[:, : cfg.n_m]
-    d2 = jnp.sum((points - goal) ** 2, axis=-1)
+    d2 = jnp.sum((memory[:, cfg.n_m :] - goal) ** 2, axis=-1)
     d2 = jnp.where(jnp.arange(d2.shape[0]) < count, d2, jnp.inf)
     found = []
     for _ in range(k):
@@ -136,10 +133,11 @@ def infer(
         d2 = d2 + jnp.sum(m0**2, axis=-1)[:, None]
         d2 = jnp.where(jnp.arange(d2.shape[1]) < count, d2, jnp.inf)
         neg, near = jax.lax.top_k(-d2, cfg.bias_neighbours)  # (restarts, k)
-        near = jnp.where(jnp.isfinite(neg), near, near[:, :1])
         rows = memory[near.reshape(-1)]
         b = rows[:, cfg.n_m :] - fwd(cfg, theta, rows[:, : cfg.n_m])
-        bias = jnp.mean(b.reshape(cfg.restarts, cfg.bias_neighbours, cfg.n_s), axis=1)
+        b = b.reshape(cfg.restarts, cfg.bias_neighbours, cfg.n_s)
+        w = jnp.isfinite(neg).astype(b.dtype)[:, :, None]  # fewer than k stored: those only
+        bias = jnp.sum(w * b, axis=1) / jnp.sum(w, axis=1)
     ms = jax.vmap(solve, (None, None, 0, 0, None, None, None))(cfg, theta, m0, bias, goal, lo, hi)
     r = fwd(cfg, theta, ms) + bias - goal
     score = jnp.sum(r**2, -1) + cfg.distance_weight * jnp.sum((ms - m0) ** 2, -1)
