@@ -10,6 +10,7 @@ from sensorimotor.learners.memory import Memory, knn
 from sensorimotor.learners.mlp import MLPLearner, MLPMetrics, MLPState
 from sensorimotor.learners.mlp_io import load_mlp_learner, save_mlp_learner
 from sensorimotor.learners.nearest_neighbour import NNLearner
+from sensorimotor.learners.network import NetworkLearner
 from sensorimotor.learners.random import RandomLearner
 from sensorimotor.learners.state_io import load_state, read_header, save_state
 from sensorimotor.learners.td_linear import TDLinearLearner, TDLinearState, TDMetrics
@@ -21,6 +22,7 @@ __all__ = [
     "Learner",
     "Memory",
     "NNLearner",
+    "NetworkLearner",
     "NotReadyError",
     "RandomLearner",
     "UpdateResult",

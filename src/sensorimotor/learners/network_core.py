@@ -1,0 +1,328 @@
+"""Pure JAX core of the online network forward model: init, forward, replay step, inverse.
+
+Everything here works on scaled units (every bounded channel mapped to ``[0, 1]``) and on
+a ``NetworkState`` pytree threaded through pure functions; ``NetworkLearner`` wraps it.
+The jitted functions take the ``NetworkConfig`` as a static argument, so they compile once
+per configuration and memory capacity.
+"""
+
+import math
+from typing import Any, NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+
+_ACTIVATIONS = {"gelu": jax.nn.gelu, "tanh": jnp.tanh, "silu": jax.nn.silu, "relu": jax.nn.relu}
+
+
+class NetworkConfig(NamedTuple):
+    """Static hyperparameters of the online network model (hashable: a jit static argument).
+
+    Attributes:
+        n_m, n_s: motor and sensory dimensions.
+        hidden: widths of the hidden layers.
+        activation: ``'gelu'``, ``'tanh'``, ``'silu'`` or ``'relu'`` (the inverse needs a
+            smooth one: not ``'relu'``).
+        batch_size: minibatch of one update: the new observation plus ``batch_size - 1``
+            observations drawn uniformly (with replacement) from the memory.
+        learning_rate: Adam step size.
+        restarts: inverse starts, the nearest observations of the goal in sensory space.
+        iterations: projected Gauss-Newton iterations of the inverse from each start.
+        damping: Levenberg-Marquardt damping ``lambda`` of the inverse step.
+        distance_weight: the inverse keeps, among its restarts, the one minimising
+            ``|r|^2 + distance_weight * |m - m_start|^2`` (far from its start, the start's bias
+            correction is less valid).
+        bias_neighbours: the inverse's bias correction at a start ``m_j`` is the mean of
+            ``s_i - f(m_i)`` over the ``bias_neighbours`` observations nearest to ``m_j`` in
+            motor space (1: the start's own, exact for a deterministic system; more average
+            out sensor noise).
+        dtype: float dtype of parameters and memory (``'float32'``; ``'float64'`` needs the
+            caller to have enabled JAX's x64 mode).
+    """
+
+    n_m: int
+    n_s: int
+    hidden: tuple[int, ...] = (64, 64)
+    activation: str = "gelu"
+    batch_size: int = 128
+    learning_rate: float = 3e-3
+    restarts: int = 2
+    iterations: int = 8
+    damping: float = 1e-4
+    distance_weight: float = 0.01
+    bias_neighbours: int = 1
+    dtype: str = "float32"
+
+
+class NetworkState(NamedTuple):
+    """State of the online network model (a pytree).
+
+    Attributes:
+        theta: flat parameter vector, shape ``(n_params,)``.
+        opt_state: the Adam state of ``theta``.
+        memory: observations, shape ``(capacity, n_m + n_s)``: rows ``[m, s]``, scaled; only
+            the first ``count`` rows are observations.
+        count: number of observations, int32 scalar.
+        key: raw data (uint32) of the PRNG key of the minibatch draws (raw data, not a typed
+            key: a typed key output costs tens of microseconds of Python per call).
+    """
+
+    theta: jax.Array
+    opt_state: Any
+    memory: jax.Array
+    count: jax.Array
+    key: jax.Array
+
+
+def layer_sizes(cfg: NetworkConfig) -> tuple[int, ...]:
+    """``(n_m, *hidden, n_s)``.
+
+    >>> layer_sizes(NetworkConfig(n_m=7, n_s=2))
+    (7, 64, 64, 2)
+    """
+    return (cfg.n_m, *cfg.hidden, cfg.n_s)
+
+
+def param_count(cfg: NetworkConfig) -> int:
+    """Length of the flat parameter vector ``theta``: ``sum_l (fan_in_l + 1) fan_out_l``.
+
+    >>> param_count(NetworkConfig(n_m=7, n_s=2))  # 8*64 + 65*64 + 65*2
+    4802
+    """
+    sizes = layer_sizes(cfg)
+    return sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:], strict=True))
+
+
+def _layers(cfg: NetworkConfig, theta: jax.Array) -> list[tuple[jax.Array, jax.Array]]:
+    """Weights ``(fan_in, fan_out)`` and biases, sliced from ``theta`` (static offsets)."""
+    sizes = layer_sizes(cfg)
+    out, pos = [], 0
+    for a, b in zip(sizes[:-1], sizes[1:], strict=True):
+        w = theta[pos : pos + a * b].reshape(a, b)
+        pos += a * b
+        out.append((w, theta[pos : pos + b]))
+        pos += b
+    return out
+
+
+def param_scales(cfg: NetworkConfig) -> np.ndarray:
+    """Standard deviation of each initial parameter: ``1/sqrt(fan_in)`` for weights, 0 for biases.
+
+    Layer ``l`` is stored as its weights ``(fan_in, fan_out)`` row-major, then its biases.
+
+    >>> param_scales(NetworkConfig(n_m=4, n_s=1, hidden=(2,))).round(3).tolist()
+    [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.0, 0.0, 0.707, 0.707, 0.0]
+    """
+    sizes = layer_sizes(cfg)
+    parts = []
+    for a, b in zip(sizes[:-1], sizes[1:], strict=True):
+        parts += [np.full(a * b, 1.0 / math.sqrt(a)), np.zeros(b)]
+    return np.concatenate(parts)
+
+
+def init_params(cfg: NetworkConfig, key) -> jax.Array:
+    """Flat parameters: weights ``N(0, 1/fan_in)`` (LeCun normal), biases zero.
+
+    ``key`` is a JAX PRNG key (``vmap`` over keys for an ensemble) or a NumPy ``Generator``
+    (no compilation: what ``NetworkLearner`` uses, so that making one costs milliseconds).
+
+    >>> cfg = NetworkConfig(n_m=2, n_s=1, hidden=(4,))
+    >>> theta = init_params(cfg, jax.random.key(0))
+    >>> theta.shape, theta.dtype, float(theta[8:12].sum())  # the hidden biases start at 0
+    ((17,), dtype('float32'), 0.0)
+    >>> init_params(cfg, np.random.default_rng(0)).shape
+    (17,)
+    """
+    scales = param_scales(cfg)
+    if isinstance(key, np.random.Generator):
+        return jnp.asarray((key.standard_normal(scales.shape) * scales).astype(cfg.dtype))
+    return jax.random.normal(key, scales.shape, dtype=cfg.dtype) * scales.astype(cfg.dtype)
+
+
+def forward(cfg: NetworkConfig, theta: jax.Array, m: jax.Array) -> jax.Array:
+    """The network's prediction for one scaled motor command.
+
+    With ``x = 2 m - 1`` (inputs centred on ``[-1, 1]``), hidden layers
+    ``h_{l+1} = act(h_l W_l + b_l)`` and a linear last layer ``z``::
+
+        f(m) = 1/2 + z / 2
+
+    (the sensory range ``[0, 1]`` centred likewise).
+
+    Args:
+        m: shape ``(n_m,)``; ``vmap`` for batches.
+
+    Returns:
+        shape ``(n_s,)``.
+
+    >>> cfg = NetworkConfig(n_m=2, n_s=1, hidden=(8,))
+    >>> theta = init_params(cfg, jax.random.key(0))
+    >>> forward(cfg, theta, jnp.array([0.5, 0.5])).shape, param_count(cfg)
+    ((1,), 33)
+    """
+    act = _ACTIVATIONS[cfg.activation]
+    layers = _layers(cfg, theta)
+    h = 2.0 * m - 1.0
+    for w, b in layers[:-1]:
+        h = act(h @ w + b)
+    w, b = layers[-1]
+    return 0.5 + 0.5 * (h @ w + b)
+
+
+def jacobian(cfg: NetworkConfig, theta: jax.Array, m: jax.Array) -> jax.Array:
+    """Exact Jacobian ``J_ij = df_i/dm_j`` of ``forward`` at ``m``: ``(n_s, n_m)`` (reverse mode).
+
+    >>> cfg = NetworkConfig(n_m=3, n_s=2, hidden=(8,))
+    >>> jax.jit(jacobian, static_argnums=0)(cfg, init_params(cfg, jax.random.key(0)),
+    ...                                     jnp.full(3, 0.5)).shape
+    (2, 3)
+    """
+    return jax.jacrev(forward, argnums=2)(cfg, theta, m)
+
+
+def optimizer(cfg: NetworkConfig) -> optax.GradientTransformation:
+    """Adam (Kingma & Ba 2015, "Adam: a method for stochastic optimization") with step size
+    ``learning_rate`` and optax's defaults ``b1 = 0.9, b2 = 0.999, eps = 1e-8``.
+
+    >>> optimizer(NetworkConfig(n_m=1, n_s=1)).init(jnp.zeros(3))[0].count
+    Array(0, dtype=int32)
+    """
+    return optax.adam(cfg.learning_rate)
+
+
+def init_state(cfg: NetworkConfig, key: jax.Array, capacity: int = 8192) -> NetworkState:
+    """Fresh parameters, optimiser state and an empty memory of ``capacity`` rows.
+
+    ``key`` is a typed PRNG key (``jax.random.key(seed)``); ``vmap`` over keys makes an
+    ensemble. See ``make_state`` to start from given parameters.
+
+    >>> cfg = NetworkConfig(n_m=2, n_s=1, hidden=(4,))
+    >>> state = init_state(cfg, jax.random.key(0), capacity=16)
+    >>> state.memory.shape, int(state.count)
+    ((16, 3), 0)
+    >>> jax.vmap(lambda k: init_state(cfg, k, 16))(jax.random.split(jax.random.key(0), 5)).theta.shape
+    (5, 17)
+    """
+    init_key, key = jax.random.split(key)
+    return make_state(cfg, init_params(cfg, init_key), jax.random.key_data(key), capacity)
+
+
+def make_state(cfg: NetworkConfig, theta, key_data, capacity: int = 8192) -> NetworkState:
+    """A state with parameters ``theta``, a fresh optimiser, an empty memory of ``capacity``
+    rows and the minibatch key ``key_data`` (raw uint32 key data, ``jax.random.key_data``).
+
+    >>> cfg = NetworkConfig(n_m=2, n_s=1, hidden=(4,))
+    >>> theta = init_params(cfg, np.random.default_rng(0))
+    >>> make_state(cfg, theta, jax.random.key_data(jax.random.key(0)), 8).memory.shape
+    (8, 3)
+    """
+    theta = jnp.asarray(theta, dtype=cfg.dtype)
+    memory = jnp.zeros((int(capacity), cfg.n_m + cfg.n_s), dtype=cfg.dtype)
+    opt_state = optimizer(cfg).init(theta)
+    return NetworkState(theta, opt_state, memory, jnp.int32(0), jnp.asarray(key_data))
+
+
+def grow(state: NetworkState, capacity: int) -> NetworkState:
+    """The same state with a memory of ``capacity`` rows (``>=`` the current one).
+
+    >>> state = init_state(NetworkConfig(n_m=2, n_s=1, hidden=(4,)), jax.random.key(0), 4)
+    >>> grow(state, 8).memory.shape
+    (8, 3)
+    """
+    old = state.memory
+    if capacity < old.shape[0]:
+        raise ValueError(f"cannot shrink the memory from {old.shape[0]} to {capacity} rows")
+    pad = jnp.zeros((capacity - old.shape[0], old.shape[1]), dtype=old.dtype)
+    return state._replace(memory=jnp.concatenate([old, pad]))
+
+
+def loss(cfg: NetworkConfig, theta: jax.Array, m: jax.Array, s: jax.Array) -> jax.Array:
+    """Mean squared error ``mean_i |f(m_i) - s_i|^2`` over a minibatch ``(B, n_m), (B, n_s)``.
+
+    >>> cfg = NetworkConfig(n_m=1, n_s=1, hidden=(4,))
+    >>> theta = jnp.zeros(param_count(cfg))  # f = 1/2 everywhere
+    >>> float(loss(cfg, theta, jnp.zeros((2, 1)), jnp.array([[0.5], [1.5]])))
+    0.5
+    """
+    pred = jax.vmap(forward, (None, None, 0))(cfg, theta, m)
+    return jnp.mean(jnp.sum((pred - s) ** 2, axis=-1))
+
+
+def update(cfg: NetworkConfig, state: NetworkState, m: jax.Array, s: jax.Array) -> NetworkState:
+    """Store one observation and take one Adam step on a minibatch with replay.
+
+    The observation ``(m, s)`` (scaled, shapes ``(n_m,)``, ``(n_s,)``) becomes memory row
+    ``count`` (the memory must have room: see ``grow``). The minibatch is that row plus
+    ``batch_size - 1`` rows drawn uniformly from the ``count + 1`` stored ones; one step of
+    Adam on ``loss`` follows. Guard: a step that would make a parameter or the optimiser
+    state non-finite (divergence) is skipped; the observation is still stored. Pure;
+    ``update_jit`` / ``update_donated`` are its compiled forms.
+
+    >>> cfg = NetworkConfig(n_m=1, n_s=1, hidden=(8,), batch_size=4)
+    >>> state = init_state(cfg, jax.random.key(0), capacity=16)
+    >>> state = update_jit(cfg, state, jnp.array([0.2]), jnp.array([0.4]))
+    >>> int(state.count), state.memory[0].tolist()
+    (1, [0.20000000298023224, 0.4000000059604645])
+    """
+    row = jnp.concatenate([m, s]).astype(state.memory.dtype)
+    memory = state.memory.at[state.count].set(row)
+    count = state.count + 1
+    key, sub = jax.random.split(jax.random.wrap_key_data(state.key))
+    idx = jax.random.randint(sub, (cfg.batch_size,), 0, count).at[0].set(count - 1)
+    batch = memory[idx]
+    grad = jax.grad(loss, argnums=1)(cfg, state.theta, batch[:, : cfg.n_m], batch[:, cfg.n_m :])
+    step, opt_state = optimizer(cfg).update(grad, state.opt_state, state.theta)
+    theta = optax.apply_updates(state.theta, step)
+    finite = jnp.all(jnp.isfinite(theta))
+    for leaf in jax.tree.leaves(opt_state):
+        finite &= jnp.all(jnp.isfinite(leaf))
+    theta, opt_state = jax.tree.map(
+        lambda new, old: jnp.where(finite, new, old),
+        (theta, opt_state),
+        (state.theta, state.opt_state),
+    )
+    return NetworkState(theta, opt_state, memory, count, jax.random.key_data(key))
+
+
+def update_many(
+    cfg: NetworkConfig, state: NetworkState, m: jax.Array, s: jax.Array, valid: jax.Array
+) -> NetworkState:
+    """``update`` for every row ``i`` of ``m`` (B, n_m), ``s`` (B, n_s) with ``valid[i]``, in order.
+
+    Rows with ``valid[i] == False`` are skipped (padding, so that one compiled loop serves
+    every batch length). A ``lax.scan``: equal to ``update`` called row by row.
+
+    >>> cfg = NetworkConfig(n_m=1, n_s=1, hidden=(4,), batch_size=2)
+    >>> state = init_state(cfg, jax.random.key(0), capacity=8)
+    >>> m = s = jnp.array([[0.1], [0.2], [0.3]])
+    >>> state = update_many(cfg, state, m, s, jnp.array([True, False, True]))
+    >>> int(state.count), state.memory[:2, 0].round(2).tolist()
+    (2, [0.1, 0.3])
+    """
+
+    def body(st, row):
+        mi, si, ok = row
+        return jax.lax.cond(ok, lambda t: update(cfg, t, mi, si), lambda t: t, st), None
+
+    return jax.lax.scan(body, state, (m, s, valid))[0]
+
+
+update_jit = jax.jit(update, static_argnums=0)
+update_donated = jax.jit(update, static_argnums=0, donate_argnums=1)
+update_many_donated = jax.jit(update_many, static_argnums=0, donate_argnums=1)
+
+
+def predict_batch(cfg, theta, m):
+    """``forward`` for every row of ``m`` (Q, n_m): shape ``(Q, n_s)``; ``predict_batch_jit``
+    is its compiled form.
+
+    >>> cfg = NetworkConfig(n_m=2, n_s=3, hidden=(4,))
+    >>> predict_batch_jit(cfg, init_params(cfg, jax.random.key(0)), jnp.zeros((5, 2))).shape
+    (5, 3)
+    """
+    return jax.vmap(forward, (None, None, 0))(cfg, theta, m)
+
+
+predict_batch_jit = jax.jit(predict_batch, static_argnums=0)

@@ -1,0 +1,353 @@
+"""NetworkLearner and its pure JAX core."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from sensorimotor import Channel, KinematicArm2D, SignalError
+from sensorimotor.learners import Learner, NetworkLearner, NotReadyError, check_learner
+from sensorimotor.learners import network_core as core
+from sensorimotor.learners import network_inverse as inverse
+
+ARM = KinematicArm2D({"dim": 2, "lengths": 0.5, "limits": (-90, 90)})
+# One small configuration for every test: each distinct one costs a compilation.
+SMALL = {"hidden": (32, 32), "batch_size": 32, "capacity": 64}
+
+
+def make(**cfg):
+    return NetworkLearner(
+        {"m_channels": ARM.m_channels, "s_channels": ARM.s_channels, **SMALL, **cfg}
+    )
+
+
+def data(n, seed):
+    m = ARM.m_set.random(np.random.default_rng(seed), n)
+    return m, ARM.execute_array(m)
+
+
+def snapshot(learner):
+    return [np.array(x) for x in jax.tree.leaves(learner.net_state)]
+
+
+def same_state(a, b):
+    return len(a) == len(b) and all(np.array_equal(x, y) for x, y in zip(a, b, strict=True))
+
+
+@pytest.fixture(scope="module")
+def trained():
+    learner = make(seed=3)
+    m, s = data(2000, 0)
+    learner.update_array(m, s)
+    return learner
+
+
+def test_learns_two_joint_arm_forward_and_inverse(trained):
+    m_test, s_test = data(500, 1)
+    forward = np.linalg.norm(trained.predict_array(m_test) - s_test, axis=1)
+    assert forward.mean() < 0.002  # measured 0.00057 after 2000 updates (arm length 1.0)
+    # the neighbours' bias correction improves on the plain network
+    plain = ARM.s_set.unscale(trained._forward(ARM.m_set.scale(m_test)))
+    assert forward.mean() < 0.3 * np.linalg.norm(plain - s_test, axis=1).mean()  # 0.0077
+    goals = s_test[:50]  # reachable: effects of held-out commands
+    reached = ARM.execute_array(trained.infer_array(goals))
+    reach = np.linalg.norm(reached - goals, axis=1)
+    assert reach.mean() < 0.002  # measured 0.00088
+    # the inverse beats both the forward model's error and the nearest observation
+    _, idx = trained.memory.nearest("s", ARM.s_set.scale(goals))
+    nearest = np.linalg.norm(ARM.s_set.unscale(trained.memory.s[idx[:, 0]]) - goals, axis=1)
+    assert reach.mean() < 0.2 * nearest.mean()
+
+
+def test_single_queries_equal_batch_queries(trained):
+    m_test, s_test = data(5, 2)
+    batch_s = trained.predict_array(m_test)
+    batch_m = trained.infer_array(s_test)
+    for i in range(5):
+        p = trained.predict(ARM.m_set.from_array(m_test[i]))
+        # equal to float32 rounding (a batch of 1 and of 8 may take other matmul kernels)
+        np.testing.assert_allclose(ARM.s_set.to_array(p), batch_s[i], rtol=0, atol=1e-6)
+        q = trained.infer(ARM.s_set.from_array(s_test[i]))
+        np.testing.assert_allclose(ARM.m_set.to_array(q), batch_m[i], rtol=0, atol=1e-3)
+
+
+def test_online_updates_equal_update_array():
+    m, s = data(40, 4)
+    one, many = make(seed=1), make(seed=1)
+    for mi, si in zip(ARM.m_set.from_array(m), ARM.s_set.from_array(s), strict=True):
+        one.update(mi, si)
+    many.update_array(m, s)
+    assert len(one) == len(many) == 40
+    np.testing.assert_allclose(one.net_state.theta, many.net_state.theta, rtol=1e-4, atol=1e-5)
+    np.testing.assert_array_equal(one.net_state.memory, many.net_state.memory)
+
+
+def test_memory_grows_past_capacity_without_loss():
+    m, s = data(100, 5)  # capacity 64 -> 128
+    learner = make(seed=2)
+    learner.update_array(m[:50], s[:50])
+    learner.update_array(m[50:], s[50:])
+    st = learner.net_state
+    assert st.memory.shape[0] == 128 and int(st.count) == 100 == len(learner)
+    np.testing.assert_allclose(st.memory[:100, :2], ARM.m_set.scale(m), atol=1e-6)
+    np.testing.assert_allclose(st.memory[:100, 2:], ARM.s_set.scale(s), atol=1e-6)
+    assert np.all(np.asarray(st.memory[100:]) == 0)
+
+
+def test_jacobian_and_gradient_equal_finite_differences(trained):
+    cfg, theta = trained.net_cfg, trained.net_state.theta
+    m = jnp.array([0.3, 0.7])
+    jac = np.asarray(core.jacobian(cfg, theta, m), dtype=np.float64)
+    eps = 1e-2
+    fd = np.stack(
+        [
+            (
+                np.asarray(core.forward(cfg, theta, m + eps * e), np.float64)
+                - np.asarray(core.forward(cfg, theta, m - eps * e), np.float64)
+            )
+            / (2 * eps)
+            for e in jnp.eye(2)
+        ],
+        axis=1,
+    )
+    np.testing.assert_allclose(jac, fd, rtol=2e-3, atol=2e-4)
+    # the inverse's objective E(m) = |f(m) + b - g|^2 / 2 has gradient J^T r
+    b, g = jnp.array([0.01, -0.02]), jnp.array([0.6, 0.4])
+
+    def objective(x):
+        r = np.asarray(core.forward(cfg, theta, jnp.asarray(x, jnp.float32)) + b - g, np.float64)
+        return 0.5 * r @ r
+
+    r = np.asarray(core.forward(cfg, theta, m) + b - g, np.float64)
+    fd_grad = [(objective(m + eps * e) - objective(m - eps * e)) / (2 * eps) for e in np.eye(2)]
+    np.testing.assert_allclose(jac.T @ r, fd_grad, rtol=2e-3, atol=2e-5)
+
+
+def test_solve_reaches_model_goals_within_bounds(trained):
+    cfg, theta = trained.net_cfg, trained.net_state.theta
+    solve = jax.jit(inverse.solve, static_argnums=0)
+    lo, hi = jnp.zeros(2), jnp.ones(2)
+    rng = np.random.default_rng(6)
+    for _ in range(5):
+        target_m = jnp.asarray(rng.uniform(0.1, 0.9, 2), jnp.float32)
+        m0 = jnp.clip(target_m + jnp.asarray(rng.normal(0, 0.05, 2), jnp.float32), 0, 1)
+        goal = core.forward(cfg, theta, target_m) + 0.01
+        m = solve(cfg, theta, m0, jnp.full(2, 0.01), goal, lo, hi)
+        assert np.all((np.asarray(m) >= 0) & (np.asarray(m) <= 1))
+        residual = core.forward(cfg, theta, m) + 0.01 - goal
+        assert float(jnp.linalg.norm(residual)) < 1e-4
+    # a goal beyond the model's reach: the answer stays in bounds
+    far = solve(cfg, theta, jnp.array([0.5, 0.5]), jnp.zeros(2), jnp.array([5.0, 5.0]), lo, hi)
+    assert np.all((np.asarray(far) >= 0) & (np.asarray(far) <= 1))
+
+
+def test_bias_corrected_predict_is_exact_on_observations():
+    m, s = data(30, 10)
+    plain, corrected = make(seed=3, predict_neighbours=0), make(seed=3)
+    for learner in (plain, corrected):
+        learner.update_array(m, s)
+    np.testing.assert_allclose(corrected.predict_array(m), s, rtol=0, atol=1e-12)
+    assert not np.allclose(plain.predict_array(m), s, atol=1e-4)
+
+
+def test_bad_input_refused_with_state_unchanged():
+    learner = make(seed=0)
+    with pytest.raises(NotReadyError):
+        learner.predict({"j0": 0.0, "j1": 0.0})
+    with pytest.raises(NotReadyError):
+        learner.infer({"x": 0.5, "y": 0.5})
+    m, s = data(20, 7)
+    learner.update_array(m, s)
+    before, n = snapshot(learner), len(learner)
+    bad = [
+        lambda: learner.update({"j0": np.nan, "j1": 0.0}, {"x": 0.1, "y": 0.2}),
+        lambda: learner.update({"j0": 1.0}, {"x": 0.1, "y": 0.2}),
+        lambda: learner.update({"j0": 1.0, "j1": 0.0}, {"x": np.inf, "y": 0.2}),
+        lambda: learner.update({"j0": 1.0, "j1": 0.0, "j9": 0.0}, {"x": 0.1, "y": 0.2}),
+        lambda: learner.update_array(np.zeros((3, 3)), np.zeros((3, 2))),
+        lambda: learner.update_array(np.zeros((3, 2)), np.zeros((2, 2))),
+        lambda: learner.predict_array(np.array([[0.0, np.nan]])),
+        lambda: learner.infer({"x": "far"}),
+    ]
+    for call in bad:
+        with pytest.raises(SignalError):
+            call()
+        assert len(learner) == n and same_state(snapshot(learner), before)
+
+
+@pytest.mark.parametrize(
+    "key, value",
+    [
+        ("hidden", (32, 0)),
+        ("activation", "sigmoid"),
+        ("batch_size", 0),
+        ("learning_rate", -1.0),
+        ("dtype", "float16"),
+        ("restarts", 1.5),
+        ("predict_neighbours", -1),
+        ("damping", float("nan")),
+    ],
+)
+def test_bad_config_refused(key, value):
+    with pytest.raises(ValueError, match=key):
+        make(**{key: value})
+
+
+def test_unknown_config_key_and_float64_without_x64():
+    with pytest.raises(KeyError, match="hiden"):
+        make(hiden=(3,))
+    if not jax.config.jax_enable_x64:
+        with pytest.raises(ValueError, match="x64"):
+            make(dtype="float64")
+
+
+def test_same_seed_same_answers_other_seed_differs():
+    m, s = data(60, 8)
+    a, b, c = make(seed=5), make(seed=5), make(seed=6)
+    for learner in (a, b, c):
+        learner.update_array(m, s)
+    assert same_state(snapshot(a), snapshot(b))
+    np.testing.assert_array_equal(a.infer_array(s[:4]), b.infer_array(s[:4]))
+    m_new, _ = data(4, 11)
+    np.testing.assert_array_equal(a.predict_array(m_new), b.predict_array(m_new))
+    assert not np.array_equal(a.predict_array(m_new), c.predict_array(m_new))
+
+
+def test_save_load_round_trip_answers_and_continues_identically(tmp_path):
+    m, s = data(80, 9)
+    learner = make(seed=7, explore_sigma=0.1)
+    learner.update_array(m[:70], s[:70])
+    learner.infer({"x": 0.5, "y": 0.5}, mode="explore")  # advances the generator
+    path = tmp_path / "net.npz"
+    learner.save(path)
+    loaded = Learner.load(path)
+    assert isinstance(loaded, NetworkLearner) and len(loaded) == 70
+    assert loaded.net_cfg == learner.net_cfg
+    assert same_state(snapshot(loaded), snapshot(learner))
+    np.testing.assert_array_equal(loaded.predict_array(m[70:]), learner.predict_array(m[70:]))
+    np.testing.assert_array_equal(loaded.infer_array(s[70:]), learner.infer_array(s[70:]))
+    assert loaded.infer({"x": 0.5, "y": 0.5}, mode="explore") == learner.infer(
+        {"x": 0.5, "y": 0.5}, mode="explore"
+    )
+    for x in (learner, loaded):
+        x.update_array(m[70:], s[70:])
+    assert same_state(snapshot(loaded), snapshot(learner))
+    with np.load(path, allow_pickle=False) as saved:
+        assert "state_theta" in saved.files
+
+
+def test_channels_without_bounds_pass_through():
+    cfg = {
+        "m_channels": [Channel("u"), Channel("w")],
+        "s_channels": [Channel("v", (0, 1)), Channel("z", (0, 1))],
+        **SMALL,
+    }
+    learner = NetworkLearner(cfg)
+    u = np.stack([np.linspace(-3, 3, 40), np.zeros(40)], axis=1)
+    learner.update_array(u, np.stack([0.5 + 0.1 * u[:, 0], np.full(40, 0.5)], axis=1))
+    m = learner.infer({"v": 0.7, "z": 0.5})
+    assert np.isfinite(m["u"]) and np.isfinite(m["w"])
+
+
+def test_no_recompile_per_update_or_query_size():
+    learner = make(seed=12)
+    m, s = data(60, 12)
+    learner.update_array(m[:30], s[:30])
+    learner.update_array(m[30], s[30])  # one observation: the per-sample step
+    learner.predict_array(m[:3])
+    learner.infer_array(s[:3])
+    learner.infer_array(s[0])
+    compiled = [
+        f._cache_size()
+        for f in (
+            core.update_donated,
+            core.update_many_donated,
+            core.predict_batch_jit,
+            inverse.infer_batch_jit,
+        )
+    ]
+    for i in range(31, 60):  # within the capacity (64): no growth
+        learner.update(ARM.m_set.from_array(m[i]), ARM.s_set.from_array(s[i]))
+    learner.update_array(m[:3], s[:3])
+    learner.predict_array(m[:40])
+    learner.infer_array(s[:40])
+    learner.infer(ARM.s_set.from_array(s[5]))
+    after = [
+        f._cache_size()
+        for f in (
+            core.update_donated,
+            core.update_many_donated,
+            core.predict_batch_jit,
+            inverse.infer_batch_jit,
+        )
+    ]
+    assert after == compiled
+
+
+def test_inverse_settings_do_not_recompile_the_step():
+    m, s = data(20, 13)
+    make(seed=0).update_array(m, s)
+    compiled = core.update_many_donated._cache_size()
+    other = make(seed=0, restarts=3, iterations=4, damping=1e-3, distance_weight=0.5)
+    other.update_array(m, s)
+    assert core.update_many_donated._cache_size() == compiled
+    goals = s[:3]
+    assert np.all(np.isfinite(other.infer_array(goals)))
+
+
+def test_check_learner_with_other_settings():
+    # the default network (compiled by test_checks' run of the defaults), other query settings
+    check_learner(lambda cfg: NetworkLearner({**cfg, "predict_neighbours": 0, "restarts": 1}))
+
+
+def test_warmup_compiles_without_changing_the_learner():
+    learner = make(seed=14)
+    m, s = data(10, 14)
+    learner.update_array(m, s)
+    before = snapshot(learner)
+    learner.warmup()
+    assert same_state(snapshot(learner), before) and len(learner) == 10
+    compiled = [f._cache_size() for f in (core.update_donated, inverse.infer_batch_jit)]
+    learner.update(ARM.m_set.from_array(m[0]), ARM.s_set.from_array(s[0]))
+    learner.infer(ARM.s_set.from_array(s[1]))
+    learner.infer_array(s[:5])
+    assert [f._cache_size() for f in (core.update_donated, inverse.infer_batch_jit)] == compiled
+
+
+def test_guards_skip_non_finite_steps():
+    cfg = core.NetworkConfig(n_m=2, n_s=2, hidden=(32, 32), batch_size=32)
+    state = core.init_state(cfg, jax.random.key(0), capacity=64)
+    huge = state._replace(theta=state.theta.at[-40:].set(3e38))  # outputs overflow: inf loss
+    # (the learners' compiled step: this cfg is SMALL's training configuration)
+    copy = jax.tree.map(jnp.copy, huge)
+    after = core.update_donated(cfg, copy, np.array([0.5, 0.5], "f4"), np.array([0.2, 0.3], "f4"))
+    np.testing.assert_array_equal(after.theta, huge.theta)  # the diverging step is skipped
+    assert int(after.count) == 1 and np.all(np.isfinite(after.opt_state[0].mu))
+    # damping 0 with a zero Jacobian: a singular system; the command stays where it started
+    flat = cfg._replace(damping=0.0)
+    m0 = jnp.array([0.3, 0.6])
+    m = jax.jit(inverse.solve, static_argnums=0)(
+        flat,
+        jnp.zeros_like(state.theta),
+        m0,
+        jnp.zeros(2),
+        jnp.array([0.9, 0.1]),
+        jnp.zeros(2),
+        jnp.ones(2),
+    )
+    np.testing.assert_array_equal(m, m0)
+
+
+def test_bias_neighbours_average_out_sensor_noise():
+    m, s = data(1000, 20)
+    noisy = s + np.random.default_rng(21).normal(0, 0.02, s.shape)
+    _, goals = data(100, 22)
+    reach = {}
+    for k in (1, 16):
+        learner = make(seed=0, bias_neighbours=k)
+        learner.update_array(m, noisy)
+        reach[k] = np.linalg.norm(
+            ARM.execute_array(learner.infer_array(goals)) - goals, axis=1
+        ).mean()
+    # measured 0.023 (one observation's bias carries its noise) and 0.0071
+    assert reach[16] < 0.5 * reach[1]
