@@ -31,6 +31,7 @@ import numpy as np  # noqa: E402
 from sensorimotor import KinematicArm2D  # noqa: E402
 from sensorimotor.learners import (  # noqa: E402
     LWLRLearner,
+    NetworkLearner,
     NNLearner,
     RandomLearner,
     WNNLearner,
@@ -48,6 +49,7 @@ LEARNERS = [
     ("NNLearner", default(NNLearner)),
     ("WNNLearner", default(WNNLearner)),
     ("LWLRLearner", default(LWLRLearner)),
+    ("NetworkLearner", default(NetworkLearner)),
 ]
 
 # Non-default configurations, run with --variants (for comparison only).
@@ -66,6 +68,8 @@ def stats(err):
 def run_one(name, factory, arm, data, seed):
     m_train, s_train, m_test, s_test, goals = data
     learner = factory(arm.m_channels, arm.s_channels, seed)
+    if hasattr(learner, "warmup"):  # compile before timing, as a robot loop would at start-up
+        learner.warmup()
     m_sigs = arm.m_set.from_array(m_train)
     s_sigs = arm.s_set.from_array(s_train)
     t0 = time.perf_counter()
