@@ -2,7 +2,6 @@
 
 import importlib
 import json
-import math
 import os
 import tempfile
 from collections.abc import Mapping
@@ -15,17 +14,6 @@ from sensorimotor.signals import Channel, ChannelSet, SignalError
 
 FORMAT = "sensorimotor.explorer"
 FORMAT_VERSION = 1
-
-
-def channel_to_json(ch: Channel) -> dict:
-    """A channel as a JSON-able dict (infinite bounds as the strings ``'inf'``/``'-inf'``)."""
-    bounds = [b if math.isfinite(b) else ("inf" if b > 0 else "-inf") for b in ch.bounds]
-    return {"name": ch.name, "bounds": bounds, "unit": ch.unit}
-
-
-def channel_from_json(d: Mapping) -> Channel:
-    """Inverse of ``channel_to_json``."""
-    return Channel(d["name"], tuple(float(b) for b in d["bounds"]), unit=d.get("unit"))
 
 
 class Explorer:
@@ -189,7 +177,7 @@ class Explorer:
                 continue
             if key in ("m_channels", "s_channels"):
                 side = self.m_set if key == "m_channels" else self.s_set
-                value = [channel_to_json(ch) for ch in side]
+                value = [ch.to_json() for ch in side]
             elif isinstance(value, tuple):
                 value = json.loads(json.dumps(value))
             out[key] = value
@@ -199,7 +187,7 @@ class Explorer:
     def _cfg_from_json(cls, cfg: dict, learner) -> dict:
         cfg = dict(cfg)
         for key in ("m_channels", "s_channels"):
-            cfg[key] = [channel_from_json(d) for d in cfg[key]]
+            cfg[key] = [Channel.from_json(d) for d in cfg[key]]
         cfg["learner"] = learner
         return cfg
 

@@ -28,15 +28,6 @@ class NotReadyError(RuntimeError):
     """
 
 
-def _channel_to_json(ch: Channel) -> dict:
-    bounds = [b if math.isfinite(b) else ("inf" if b > 0 else "-inf") for b in ch.bounds]
-    return {"name": ch.name, "bounds": bounds, "unit": ch.unit}
-
-
-def _channel_from_json(d: Mapping) -> Channel:
-    return Channel(d["name"], tuple(float(b) for b in d["bounds"]), unit=d.get("unit"))
-
-
 class Learner:
     """A forward model ``m -> s`` and an inverse model ``s -> m``, learned one observation at a time.
 
@@ -212,7 +203,7 @@ class Learner:
         cfg = {}
         for key, value in self.cfg.items():
             if key in ("m_channels", "s_channels"):
-                value = [_channel_to_json(ch) for ch in value]
+                value = [ch.to_json() for ch in value]
             elif isinstance(value, tuple):
                 value = list(value)
             cfg[key] = value
@@ -277,7 +268,7 @@ class Learner:
             raise TypeError(f"{path} holds a {klass.__name__}, not a {cls.__name__}")
         cfg = dict(header["cfg"])
         for key in ("m_channels", "s_channels"):
-            cfg[key] = [_channel_from_json(d) for d in cfg[key]]
+            cfg[key] = [Channel.from_json(d) for d in cfg[key]]
         learner = klass(cfg)
         learner.memory.append(arrays.pop("memory_m"), arrays.pop("memory_s"))
         learner._uuids = set(arrays.pop("uuids").tolist())

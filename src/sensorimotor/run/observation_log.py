@@ -17,13 +17,11 @@ FORMAT_VERSION = 1
 
 
 def _channels_to_json(channels: ChannelSet) -> str:
-    return json.dumps(
-        [{"name": c.name, "bounds": list(c.bounds), "unit": c.unit} for c in channels]
-    )
+    return json.dumps([c.to_json() for c in channels])
 
 
 def _channels_from_json(text: str) -> list[Channel]:
-    return [Channel(d["name"], tuple(d["bounds"]), d.get("unit")) for d in json.loads(text)]
+    return [Channel.from_json(d) for d in json.loads(text)]
 
 
 class LogRecords(NamedTuple):

@@ -39,6 +39,22 @@ class Channel:
             )
         object.__setattr__(self, "bounds", (lo, hi))
 
+    def to_json(self) -> dict:
+        """A JSON-able dict (strict JSON: infinite bounds as the strings ``'inf'``/``'-inf'``).
+
+        >>> Channel('x', (0, math.inf)).to_json()
+        {'name': 'x', 'bounds': [0.0, 'inf'], 'unit': None}
+        >>> Channel.from_json(Channel('x', (0, math.inf)).to_json()) == Channel('x', (0, math.inf))
+        True
+        """
+        bounds = [b if math.isfinite(b) else ("inf" if b > 0 else "-inf") for b in self.bounds]
+        return {"name": self.name, "bounds": bounds, "unit": self.unit}
+
+    @classmethod
+    def from_json(cls, d) -> "Channel":
+        """Inverse of ``to_json``."""
+        return cls(d["name"], tuple(float(b) for b in d["bounds"]), unit=d.get("unit"))
+
     @property
     def low(self) -> float:
         return self.bounds[0]
