@@ -33,3 +33,9 @@ def test_unknown_command_is_an_error(capsys):
     with pytest.raises(SystemExit):
         main(["fly"])
     assert "invalid choice" in capsys.readouterr().err
+
+
+def test_sutton1992_command(capsys):
+    assert main(["sutton1992", "--seeds", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "IDBD meta step size 0.01" in out and "paper: about 1.5" in out

@@ -12,6 +12,13 @@ def _demo(args) -> int:
     return 0
 
 
+def _sutton1992(args) -> int:
+    from sensorimotor.run.sutton1992 import experiment1, format_experiment1
+
+    print(format_experiment1(experiment1(seeds=args.seeds, meta_step_size=args.meta_step_size)))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sensorimotor", description="Learning in robots, one sample at a time."
@@ -25,6 +32,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", default="runs/demo", help="output folder (default runs/demo)")
     demo.add_argument("--quiet", action="store_true", help="no progress bar")
     demo.set_defaults(func=_demo)
+    sutton = sub.add_parser(
+        "sutton1992", help="reproduce Sutton's (1992) Experiment 1: LMS versus IDBD, compiled"
+    )
+    sutton.add_argument("--seeds", type=int, default=30)
+    sutton.add_argument("--meta-step-size", type=float, default=0.01)
+    sutton.set_defaults(func=_sutton1992)
     return parser
 
 
