@@ -162,3 +162,22 @@ def test_basic_protocol_stream_gives_the_same_run_as_the_vectorised_one():
     np.testing.assert_allclose(
         np.asarray(fast.trace.squared_error), np.asarray(slow.trace.squared_error), rtol=1e-5
     )
+
+
+def test_run_package_exports_the_loops_the_continual_facade_shows():
+    import sensorimotor.continual as continual
+    import sensorimotor.run as run
+
+    names = [
+        "run_learning_loop",
+        "run_learning_loop_batched",
+        "run_sweep",
+        "run_td_learning_loop",
+        "run_td_learning_loop_batched",
+        "run_td_sweep",
+        "LoopResult",
+        "compile_count",
+    ]
+    assert sorted(run.__all__) == sorted(names)
+    for name in names:
+        assert getattr(run, name) is getattr(continual, name), name
