@@ -58,20 +58,23 @@ def _chunk_length(interval: int, cap: int = 1024) -> int:
     return 1
 
 
-def _sub_length(chunk: int, noise_row_bytes: int, limit: int = 512) -> int:
+def _sub_length(chunk: int, noise_row_bytes: int, carry_bytes: int, limit: int = 512) -> int:
     """Steps per innermost loop: the largest divisor of ``chunk`` whose noise fits ``limit`` bytes.
 
     XLA's CPU runtime runs the kernels of a loop body one after the other on the calling
     thread only if the body has at most 8 kernels or every buffer it touches is at most
     512 bytes; otherwise it dispatches them through its thread pool, which costs several
     hundred nanoseconds per step. A learner's step (Autostep: 10 kernels) easily passes 8
-    kernels, so the compiled loops feed the innermost loop a few steps of noise at a time
-    (at most 512 bytes) instead of a whole chunk: its buffers stay small whatever the
-    rule. Without noise (``noise_row_bytes == 0``) the whole chunk is one inner loop.
+    kernels, so when the packed carry is small the compiled loops feed the innermost loop
+    a few steps of noise at a time (at most 512 bytes) instead of a whole chunk: its
+    buffers stay small whatever the rule. Without noise, or when the carry or one step's
+    noise is larger than ``limit`` (nothing to gain), the whole chunk is one inner loop.
 
-    >>> _sub_length(1000, 21 * 4)
-    5
+    >>> _sub_length(1000, 21 * 4, 56 * 4), _sub_length(1000, 21 * 4, 600 * 4)
+    (5, 1000)
     """
+    if noise_row_bytes == 0 or noise_row_bytes > limit or carry_bytes > limit:
+        return chunk
     best = 1
     for d in range(1, chunk + 1):
         if chunk % d == 0 and d * noise_row_bytes <= limit:

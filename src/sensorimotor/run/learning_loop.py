@@ -143,7 +143,8 @@ def _core(
         acc = jax.tree_util.tree_map(jnp.add, acc, m)  # a plain sum: cheapest in the loop
         return pack((ls, ss, acc)), None
 
-    sub = _sub_length(chunk, row.size * row.dtype.itemsize)
+    vec = jax.eval_shape(lambda: pack((lstate, sstate, zeros))[0])
+    sub = _sub_length(chunk, row.size * row.dtype.itemsize, vec.size * vec.dtype.itemsize)
 
     def inner_block(carry, inp):  # a few steps, small buffers: see _sub_length
         return jax.lax.scan(inner, carry, inp)[0], None
