@@ -82,12 +82,15 @@ def _sub_length(chunk: int, noise_row_bytes: int, carry_bytes: int, limit: int =
     return best
 
 
-def _packer(template):
+def _packer(template, bits=()):
     """``(pack, unpack)`` between a pytree like ``template`` and ``(vector, others)``.
 
     The floating leaves of the most common float dtype are concatenated into one vector;
-    other leaves (integer counters, keys, other dtypes) pass through untouched, so they
-    keep their exact values.
+    so are the integer leaves whose flat index is in ``bits`` and whose width is that of
+    the float dtype (e.g. an int32 counter next to float32 weights), bit for bit
+    (``bitcast_convert_type``: no arithmetic, the values stay exact), so that XLA updates
+    them in the kernel that writes the vector rather than in a kernel of their own.
+    Other leaves (keys, other dtypes) pass through untouched.
     """
     leaves, treedef = jax.tree_util.tree_flatten(template)
     floats = [
@@ -96,25 +99,43 @@ def _packer(template):
         if jnp.issubdtype(getattr(leaf, "dtype", np.int32), jnp.floating)
     ]
     dtype = max(set(floats), key=floats.count) if floats else None
-    packed = [getattr(leaf, "dtype", None) == dtype for leaf in leaves]
+
+    def mode(i, leaf):
+        ldt = getattr(leaf, "dtype", None)
+        if dtype is None or ldt is None:
+            return None
+        if ldt == dtype:
+            return "float"
+        same_width = np.dtype(ldt).itemsize == np.dtype(dtype).itemsize
+        if i in bits and jnp.issubdtype(ldt, jnp.integer) and same_width:
+            return "bits"
+        return None
+
+    modes = [mode(i, leaf) for i, leaf in enumerate(leaves)]
+    dtypes = [getattr(leaf, "dtype", None) for leaf in leaves]
     shapes = [np.shape(leaf) for leaf in leaves]
     sizes = [int(np.prod(sh)) for sh in shapes]
 
     def pack(tree):
-        ls = jax.tree_util.tree_leaves(tree)
-        vec = [jnp.reshape(v, (-1,)) for v, p in zip(ls, packed, strict=True) if p]
-        others = tuple(v for v, p in zip(ls, packed, strict=True) if not p)
-        return (jnp.concatenate(vec) if vec else jnp.zeros((0,))), others
+        vec, others = [], []
+        for v, m in zip(jax.tree_util.tree_leaves(tree), modes, strict=True):
+            if m is None:
+                others.append(v)
+                continue
+            v = jax.lax.bitcast_convert_type(v, dtype) if m == "bits" else v
+            vec.append(jnp.reshape(v, (-1,)))
+        return (jnp.concatenate(vec) if vec else jnp.zeros((0,))), tuple(others)
 
     def unpack(carry):
         vec, others = carry
         out, start, it = [], 0, iter(others)
-        for p, sh, size in zip(packed, shapes, sizes, strict=True):
-            if p:
-                out.append(jnp.reshape(vec[start : start + size], sh))
-                start += size
-            else:
+        for m, ldt, sh, size in zip(modes, dtypes, shapes, sizes, strict=True):
+            if m is None:
                 out.append(next(it))
+                continue
+            v = jnp.reshape(vec[start : start + size], sh)
+            out.append(jax.lax.bitcast_convert_type(v, ldt) if m == "bits" else v)
+            start += size
         return jax.tree_util.tree_unflatten(treedef, out)
 
     return pack, unpack

@@ -135,7 +135,9 @@ def _core(
     zeros = jax.tree_util.tree_map(lambda s: jnp.zeros(s.shape, s.dtype), metric_shapes)
     # The per-step carry is packed into one flat vector: XLA on CPU runs a loop body that
     # updates many small buffers several times slower than one that updates a single one.
-    pack, unpack = _packer((lstate, sstate, zeros))
+    # the learner's integer scalars (its guard counter) travel in the float vector
+    bits = [i for i, leaf in enumerate(jax.tree_util.tree_leaves(lstate)) if jnp.ndim(leaf) == 0]
+    pack, unpack = _packer((lstate, sstate, zeros), bits=set(bits))
 
     def inner(carry, inp):
         ls, ss, acc = unpack(carry)
