@@ -162,3 +162,46 @@ def test_basic_protocol_stream_gives_the_same_run_as_the_vectorised_one():
     np.testing.assert_allclose(
         np.asarray(fast.trace.squared_error), np.asarray(slow.trace.squared_error), rtol=1e-5
     )
+
+
+def test_run_package_exports_the_loops_the_continual_facade_shows():
+    import sensorimotor.continual as continual
+    import sensorimotor.run as run
+
+    names = [
+        "run_learning_loop",
+        "run_learning_loop_batched",
+        "run_sweep",
+        "run_td_learning_loop",
+        "run_td_learning_loop_batched",
+        "run_td_sweep",
+        "LoopResult",
+        "compile_count",
+    ]
+    assert sorted(run.__all__) == sorted(names)
+    for name in names:
+        assert getattr(run, name) is getattr(continual, name), name
+
+
+def test_packed_integer_counters_keep_their_exact_bits():
+    """The loop carries int32 scalars inside the float32 vector bit for bit: values
+    whose bit patterns are inf or (signalling) NaN as floats survive jit + scan."""
+    import jax.numpy as jnp
+
+    from sensorimotor.run._loop_parts import _packer
+
+    template = (jnp.zeros(3, jnp.float32), jnp.int32(0), jnp.int32(0))
+    pack, unpack = _packer(template, bits={1, 2})
+
+    @jax.jit
+    def run(start):
+        def body(carry, _):
+            w, a, b = unpack(carry)
+            return pack((w * 0.5, a + 1, b + 1)), None
+
+        return unpack(jax.lax.scan(body, pack(start), None, length=3)[0])
+
+    start = (jnp.ones(3, jnp.float32), jnp.int32(0x7F800000 - 1), jnp.int32(-3))
+    _, a, b = run(start)
+    assert int(a) == 0x7F800002 and int(b) == 0
+    assert pack(start)[1] == ()  # both counters travel in the vector

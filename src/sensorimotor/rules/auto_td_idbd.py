@@ -22,38 +22,42 @@ class AutoTDIDBD(NamedTuple):
     r"""AutoTIDBD: TD(:math:`\lambda`) with IDBD step sizes normalised as in Autostep.
 
     Kearney, Veeriah, Travnik, Pilarski & Sutton (2019), "Learning feature relevance
-    through step size adaptation in temporal-difference learning", AutoTIDBD. With the
-    given TD error :math:`\delta` and :math:`d_i = x_i - \gamma x'_i` (minus the gradient
-    of :math:`\delta`):
+    through step size adaptation in temporal-difference learning" (arXiv:1903.03252),
+    Algorithm 6, "AutoStep style normalized TIDBD(:math:`\lambda`)". With the given TD
+    error :math:`\delta`, :math:`d_i = x_i - \gamma x'_i` (minus the paper's
+    :math:`\gamma\phi_i(s') - \phi_i(s)`), :math:`z` the trace *before* this step and
+    :math:`\alpha_i = e^{\beta_i}` the step sizes before this step, line by line:
 
     .. math::
-        z &\leftarrow \gamma_{\text{prev}}\lambda\, z + x, \qquad
-        g_i = \delta\,x_i\,h_i \\
-        \eta_i &\leftarrow \max\!\Big(|g_i|,\;
-            \eta_i + \tfrac1\tau\,\alpha_i\, d_i z_i\,\big(|g_i| - \eta_i\big)\Big) \\
-        \beta_i &\leftarrow \beta_i + \theta\, g_i / \eta_i \quad (\eta_i \ne 0) \\
+        \eta_i &\leftarrow \max\!\Big(|\delta\,d_i\,h_i|,\;
+            \eta_i + \tfrac1\tau\,\alpha_i\, d_i z_i\,
+            \big(|\delta\,x_i\,h_i| - \eta_i\big)\Big) \\
+        \beta_i &\leftarrow \beta_i + \theta\,\delta\,d_i\,h_i / \eta_i
+            \quad (\eta_i \ne 0) \\
         M &= \max\!\big(\textstyle\sum_j e^{\beta_j} d_j z_j,\; 1\big), \qquad
-        \beta_i \leftarrow \beta_i - \ln M \\
-        \alpha_i &= e^{\beta_i}, \qquad w_i \leftarrow w_i + \alpha_i\,\delta\,z_i \\
+        \beta_i \leftarrow \beta_i - \ln M, \qquad \alpha_i = e^{\beta_i} \\
+        z &\leftarrow \gamma_{\text{prev}}\lambda\, z + x, \qquad
+        w_i \leftarrow w_i + \alpha_i\,\delta\,z_i \\
         h_i &\leftarrow h_i\,[1 - \alpha_i d_i z_i]^+ + \alpha_i\,\delta\,z_i
 
-    (:math:`\alpha_i` in the :math:`\eta` update is the step size before this step.)
-    Departures: as in :class:`TDIDBD`, the trace decays by the previous transition's
-    discount; and :math:`[\cdot]^+` on the ``h`` decay, as in TIDBD, because with a
-    trace :math:`d_i z_i` can be negative for single weights even when :math:`M \le 1`.
-
-    Provenance: written from the published description (Autostep's two normalisations,
-    with :math:`\alpha_i x_i^2` replaced by :math:`\alpha_i d_i z_i`), not checked line by
-    line against the paper's pseudocode; tested for NumPy == JAX and for recovering the
-    values of the random-walk chain.
+    As printed, the first argument of the max uses :math:`d_i` while the running average
+    uses :math:`x_i`, and :math:`\eta`, :math:`M` see the trace before it is updated
+    (line 13 comes after lines 5-12): both kept. The paper does not state the initial
+    :math:`\eta`; it is 0 here (the first meta-step is then skipped, as :math:`h = 0`
+    makes it zero anyway). Departure: as in :class:`TDIDBD`, the trace decays by the
+    previous transition's discount, so that ``gamma = 0`` at an episode's end clears it;
+    with a constant :math:`\gamma` this is the paper's :math:`z_i \gamma\lambda + x_i`.
+    Checked line by line against the printed algorithm (a transcription of it runs side
+    by side with this rule in the tests).
 
     Example:
         >>> import numpy as np
-        >>> rule = AutoTDIDBD(initial_step_size=0.8, meta_step_size=0.01, trace_decay=0.0)
+        >>> rule = AutoTDIDBD(initial_step_size=0.8, meta_step_size=0.01, trace_decay=0.5)
         >>> s = rule.init(2)
         >>> x, x2 = np.array([1.0, 1.0]), np.array([0.0, 1.0])
         >>> s, inc = rule.update_from_td_error(s, x, x2, 1.0, 0.0)
-        >>> print(np.exp(s.beta))  # normalised so that the effective step is 1
+        >>> s, inc = rule.update_from_td_error(s, x, x2, 1.0, 0.0)
+        >>> print(np.exp(s.beta))  # normalised: sum of alpha * d * z (old trace) is 1
         [0.5 0.5]
     """
 
@@ -72,21 +76,22 @@ class AutoTDIDBD(NamedTuple):
     def update_from_td_error(self, state: AutoTDIDBDState, x, next_x, td_error, gamma):
         """Return ``(state, alpha * td_error * z)`` for one transition ``x -> next_x``."""
         xp = namespace(x)
-        z = state.decay * state.z + x
-        d = x - gamma * next_x
-        g = td_error * x * state.h
-        abs_g = xp.abs(g)
-        dz = d * z
+        d = x - gamma * next_x  # -(gamma x' - x)
+        dz = d * state.z  # with the trace before this step (lines 5-10)
+        abs_g = xp.abs(td_error * x * state.h)
         eta = xp.maximum(
-            abs_g, state.eta + (xp.exp(state.beta) * dz) * ((1.0 / self.tau) * (abs_g - state.eta))
+            xp.abs(td_error * d * state.h),
+            state.eta + (xp.exp(state.beta) * dz) * ((1.0 / self.tau) * (abs_g - state.eta)),
         )
         safe = xp.where(eta > 0, eta, 1.0)
-        beta = state.beta + xp.where(eta > 0, (self.meta_step_size * g) / safe, 0.0)
+        meta = (self.meta_step_size * td_error) * (d * state.h)
+        beta = state.beta + xp.where(eta > 0, meta / safe, 0.0)
         m = xp.maximum(xp.vecdot(xp.exp(beta), dz), 1.0)
         beta = beta - xp.log(m)
         alpha = xp.exp(beta)
+        z = state.decay * state.z + x  # line 13
         inc = alpha * (td_error * z)
-        h = state.h * xp.maximum(1.0 - alpha * dz, 0.0) + inc
+        h = state.h * xp.maximum(1.0 - alpha * (d * z), 0.0) + inc
         decay = xp.asarray(gamma * self.trace_decay, dtype=state.decay.dtype)
         return AutoTDIDBDState(beta, h, z, eta, decay), inc
 

@@ -44,10 +44,12 @@ class TDIDBD(NamedTuple):
 
     ``semi_gradient`` is a bool (static structure of a compiled loop).
 
-    Provenance: these equations were written from the published description of TIDBD
-    (IDBD's derivation applied to the TD error, with the trace in the weight and ``h``
-    updates); they reduce to TD(:math:`\lambda`) for ``meta_step_size = 0`` (tested) but
-    have not been checked line by line against the paper's pseudocode.
+    Provenance: checked line by line against the printed algorithms (Kearney et al.
+    2018, arXiv:1804.03334, Algorithm 1, semi-gradient TIDBD(:math:`\lambda`), and the
+    full-gradient form of arXiv:1903.03252, whose meta-step and ``h`` decay use
+    :math:`\gamma x'_i - x_i`): a per-element transcription of each runs side by side
+    with this rule in the tests. The order of the trace update (before or after the
+    meta-step) does not matter here, since the meta-step does not read the trace.
 
     Example:
         >>> import numpy as np

@@ -58,12 +58,39 @@ def _chunk_length(interval: int, cap: int = 1024) -> int:
     return 1
 
 
-def _packer(template):
+def _sub_length(chunk: int, noise_row_bytes: int, carry_bytes: int, limit: int = 512) -> int:
+    """Steps per innermost loop: the largest divisor of ``chunk`` whose noise fits ``limit`` bytes.
+
+    XLA's CPU runtime runs the kernels of a loop body one after the other on the calling
+    thread only if the body has at most 8 kernels or every buffer it touches is at most
+    512 bytes; otherwise it dispatches them through its thread pool, which costs several
+    hundred nanoseconds per step. A learner's step (Autostep: 10 kernels) easily passes 8
+    kernels, so when the packed carry is small the compiled loops feed the innermost loop
+    a few steps of noise at a time (at most 512 bytes) instead of a whole chunk: its
+    buffers stay small whatever the rule. Without noise, or when the carry or one step's
+    noise is larger than ``limit`` (nothing to gain), the whole chunk is one inner loop.
+
+    >>> _sub_length(1000, 21 * 4, 56 * 4), _sub_length(1000, 21 * 4, 600 * 4)
+    (5, 1000)
+    """
+    if noise_row_bytes == 0 or noise_row_bytes > limit or carry_bytes > limit:
+        return chunk
+    best = 1
+    for d in range(1, chunk + 1):
+        if chunk % d == 0 and d * noise_row_bytes <= limit:
+            best = d
+    return best
+
+
+def _packer(template, bits=()):
     """``(pack, unpack)`` between a pytree like ``template`` and ``(vector, others)``.
 
     The floating leaves of the most common float dtype are concatenated into one vector;
-    other leaves (integer counters, keys, other dtypes) pass through untouched, so they
-    keep their exact values.
+    so are the integer leaves whose flat index is in ``bits`` and whose width is that of
+    the float dtype (e.g. an int32 counter next to float32 weights), bit for bit
+    (``bitcast_convert_type``: no arithmetic, the values stay exact), so that XLA updates
+    them in the kernel that writes the vector rather than in a kernel of their own.
+    Other leaves (keys, other dtypes) pass through untouched.
     """
     leaves, treedef = jax.tree_util.tree_flatten(template)
     floats = [
@@ -72,25 +99,43 @@ def _packer(template):
         if jnp.issubdtype(getattr(leaf, "dtype", np.int32), jnp.floating)
     ]
     dtype = max(set(floats), key=floats.count) if floats else None
-    packed = [getattr(leaf, "dtype", None) == dtype for leaf in leaves]
+
+    def mode(i, leaf):
+        ldt = getattr(leaf, "dtype", None)
+        if dtype is None or ldt is None:
+            return None
+        if ldt == dtype:
+            return "float"
+        same_width = np.dtype(ldt).itemsize == np.dtype(dtype).itemsize
+        if i in bits and jnp.issubdtype(ldt, jnp.integer) and same_width:
+            return "bits"
+        return None
+
+    modes = [mode(i, leaf) for i, leaf in enumerate(leaves)]
+    dtypes = [getattr(leaf, "dtype", None) for leaf in leaves]
     shapes = [np.shape(leaf) for leaf in leaves]
     sizes = [int(np.prod(sh)) for sh in shapes]
 
     def pack(tree):
-        ls = jax.tree_util.tree_leaves(tree)
-        vec = [jnp.reshape(v, (-1,)) for v, p in zip(ls, packed, strict=True) if p]
-        others = tuple(v for v, p in zip(ls, packed, strict=True) if not p)
-        return (jnp.concatenate(vec) if vec else jnp.zeros((0,))), others
+        vec, others = [], []
+        for v, m in zip(jax.tree_util.tree_leaves(tree), modes, strict=True):
+            if m is None:
+                others.append(v)
+                continue
+            v = jax.lax.bitcast_convert_type(v, dtype) if m == "bits" else v
+            vec.append(jnp.reshape(v, (-1,)))
+        return (jnp.concatenate(vec) if vec else jnp.zeros((0,))), tuple(others)
 
     def unpack(carry):
         vec, others = carry
         out, start, it = [], 0, iter(others)
-        for p, sh, size in zip(packed, shapes, sizes, strict=True):
-            if p:
-                out.append(jnp.reshape(vec[start : start + size], sh))
-                start += size
-            else:
+        for m, ldt, sh, size in zip(modes, dtypes, shapes, sizes, strict=True):
+            if m is None:
                 out.append(next(it))
+                continue
+            v = jnp.reshape(vec[start : start + size], sh)
+            out.append(jax.lax.bitcast_convert_type(v, ldt) if m == "bits" else v)
+            start += size
         return jax.tree_util.tree_unflatten(treedef, out)
 
     return pack, unpack
