@@ -8,7 +8,10 @@ import numpy as np
 
 
 def _is_static(leaf) -> bool:
-    return isinstance(leaf, (bool, int, str, np.bool_, np.integer)) or leaf is None
+    """Everything but float and array leaves: ints, bools, strings, ``None`` and objects
+    that are not pytrees (e.g. a frozen dataclass held by a stream)."""
+    is_data = isinstance(leaf, (float, np.floating, np.ndarray, jax.Array))
+    return not is_data or isinstance(leaf, (bool, np.bool_))
 
 
 def partition(tree):

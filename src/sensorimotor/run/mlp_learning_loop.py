@@ -11,7 +11,7 @@ Compile once: the compiled loop is cached on the *structure* only (hidden sizes,
 type, trace on/off, dtype, the stream's type and int settings, ``num_steps``,
 ``trace_interval``). Hyperparameters (step size, kappa, trace decay, ...) are pytree leaves,
 converted to arrays of the learner's dtype before the call, the stream's float settings are
-data too (:func:`partition_stream`), the guard policy acts
+data too (``run._loop_parts.partition``), the guard policy acts
 after the run, and the key is data: a second call with another key, step size, noise level
 or guard policy does not recompile. Traces are counted under
 ``"mlp"`` in :func:`sensorimotor.run.learning_loop.compile_count`.
@@ -34,11 +34,11 @@ import numpy as np
 
 from sensorimotor.envs.streams.noise import normals
 from sensorimotor.rules.guard import DivergenceError
+from sensorimotor.run._loop_parts import combine, partition
 from sensorimotor.run.learning_loop import _TRACES, LoopResult, _chunk_length, loop_keys
 
 __all__ = [
     "mlp_loop_keys",
-    "partition_stream",
     "run_mlp_learning_loop",
     "run_mlp_learning_loop_batched",
 ]
@@ -49,40 +49,6 @@ def _as_leaves(learner):
     passed); the guard policy, applied after the run, is normalised out of the cache key."""
     learner = dataclasses.replace(learner, guard="skip")
     return jax.tree_util.tree_map(lambda v: jnp.asarray(v, learner.dtype), learner)
-
-
-def _is_data(leaf) -> bool:
-    return isinstance(leaf, (float, np.floating, np.ndarray, jax.Array)) and not isinstance(
-        leaf, (bool, np.bool_)
-    )
-
-
-def partition_stream(stream):
-    """``(dynamic, static)``: the stream's float/array leaves become traced arguments (a noise
-    level or drift rate does not recompile); its structure and every other leaf (ints,
-    strings, objects that are not pytrees, e.g. a frozen dataclass) is the hashable
-    ``static`` part, a key of the compilation cache.
-
-    >>> from sensorimotor.envs.streams import RandomWalkStream
-    >>> print(partition_stream(RandomWalkStream(3, 0.01, 0.1))[0])
-    [0.01, 0.1]
-    """
-    leaves, treedef = jax.tree_util.tree_flatten(stream)
-    dynamic = [leaf for leaf in leaves if _is_data(leaf)]
-    fixed = tuple((i, leaf) for i, leaf in enumerate(leaves) if not _is_data(leaf))
-    static = (treedef, fixed, len(leaves))
-    hash(static)
-    return dynamic, static
-
-
-def _combine(dynamic, static):
-    treedef, fixed, n = static
-    leaves = [None] * n
-    for i, leaf in fixed:
-        leaves[i] = leaf
-    it = iter(dynamic)
-    leaves = [next(it) if i not in dict(fixed) else leaf for i, leaf in enumerate(leaves)]
-    return jax.tree_util.tree_unflatten(treedef, leaves)
 
 
 def mlp_loop_keys(key):
@@ -105,7 +71,7 @@ _INIT_SALT = 0x6D6C70  # "mlp"
 
 def _run(learner, dyn_s, static_s, num_blocks, interval, key, state):
     _TRACES["mlp"] += 1  # runs only while tracing
-    stream = _combine(dyn_s, static_s)
+    stream = combine(dyn_s, static_s)
     k_init, k_stream, k_steps = mlp_loop_keys(key)
     if state is None:
         state = learner.init(k_init, stream.feature_dim)
@@ -203,7 +169,7 @@ def _prepare(stream, num_steps, trace_interval):
             f"got {trace_interval}"
         )
     try:
-        dyn_s, static_s = partition_stream(stream)
+        dyn_s, static_s = partition(stream)
     except TypeError as exc:
         raise TypeError(f"stream must be hashable (frozen), got {type(stream).__name__}") from exc
     return dyn_s, static_s, num_steps // interval, interval
