@@ -53,6 +53,26 @@ def combine(dynamic, static):
     return jax.tree_util.tree_unflatten(treedef, leaves)
 
 
+def check_loop_args(stream, num_steps, trace_interval) -> tuple[int, int]:
+    """Validate a loop's stream, ``num_steps`` and ``trace_interval``; return
+    ``(num_steps, interval)`` (the interval defaults to one block of ``num_steps``)."""
+    for name in ("feature_dim", "init", "step"):
+        if not hasattr(stream, name):
+            raise TypeError(f"stream must have {name!r} (see sensorimotor.envs.streams)")
+    if isinstance(num_steps, bool) or not isinstance(num_steps, int | np.integer):
+        raise TypeError(f"num_steps must be an int, got {num_steps!r}")
+    num_steps = int(num_steps)
+    if num_steps <= 0:
+        raise ValueError(f"num_steps must be positive, got {num_steps}")
+    interval = num_steps if trace_interval is None else int(trace_interval)
+    if interval <= 0 or num_steps % interval:
+        raise ValueError(
+            f"trace_interval must be a positive divisor of num_steps={num_steps}, "
+            f"got {trace_interval}"
+        )
+    return num_steps, interval
+
+
 def _chunk_length(interval: int, cap: int = 1024) -> int:
     """The largest divisor of ``interval`` not above ``cap``."""
     for d in range(min(interval, cap), 0, -1):

@@ -29,7 +29,14 @@ import numpy as np
 
 from sensorimotor.envs.streams.noise import normals
 from sensorimotor.rules.guard import DivergenceError
-from sensorimotor.run._loop_parts import _chunk_length, _packer, _sub_length, combine, partition
+from sensorimotor.run._loop_parts import (
+    _chunk_length,
+    _packer,
+    _sub_length,
+    check_loop_args,
+    combine,
+    partition,
+)
 
 _TRACES: collections.Counter = collections.Counter()
 
@@ -198,20 +205,9 @@ def _run_sweep(dyn_l, dyn_s, keys, state0, **static):
 
 
 def _prepare(learner, stream, num_steps, trace_interval, track_step_sizes, track_normalizer, kind):
-    for attr in ("feature_dim", "init", "step"):
-        if not hasattr(stream, attr):
-            raise TypeError(f"stream must have {attr!r} (see sensorimotor.envs.streams)")
+    num_steps, interval = check_loop_args(stream, num_steps, trace_interval)
     if not hasattr(learner, "update") or not hasattr(learner, "init"):
         raise TypeError(f"learner must have init and update, got {type(learner).__name__}")
-    num_steps = int(num_steps)
-    if num_steps <= 0:
-        raise ValueError(f"num_steps must be positive, got {num_steps}")
-    interval = num_steps if trace_interval is None else int(trace_interval)
-    if interval <= 0 or num_steps % interval:
-        raise ValueError(
-            f"trace_interval must be a positive divisor of num_steps={num_steps}, "
-            f"got {trace_interval}"
-        )
     if track_normalizer and getattr(learner, "normalizer", None) is None:
         raise ValueError("track_normalizer=True needs a learner with a normalizer")
     learner.init(int(stream.feature_dim))  # validates the settings eagerly (NumPy, cheap)

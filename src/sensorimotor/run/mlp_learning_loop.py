@@ -34,7 +34,7 @@ import numpy as np
 
 from sensorimotor.envs.streams.noise import normals
 from sensorimotor.rules.guard import DivergenceError
-from sensorimotor.run._loop_parts import combine, partition
+from sensorimotor.run._loop_parts import check_loop_args, combine, partition
 from sensorimotor.run.learning_loop import _TRACES, LoopResult, _chunk_length, loop_keys
 
 __all__ = [
@@ -154,20 +154,7 @@ def _run_batched(learner, dyn_s, static_s, num_blocks, interval, keys, state):
 
 
 def _prepare(stream, num_steps, trace_interval):
-    for name in ("feature_dim", "init", "step"):
-        if not hasattr(stream, name):
-            raise TypeError(f"stream must have {name!r} (see sensorimotor.envs.streams)")
-    if isinstance(num_steps, bool) or not isinstance(num_steps, (int, np.integer)):
-        raise TypeError(f"num_steps must be an int, got {num_steps!r}")
-    num_steps = int(num_steps)
-    if num_steps <= 0:
-        raise ValueError(f"num_steps must be positive, got {num_steps}")
-    interval = num_steps if trace_interval is None else int(trace_interval)
-    if interval <= 0 or num_steps % interval:
-        raise ValueError(
-            f"trace_interval must be a positive divisor of num_steps={num_steps}, "
-            f"got {trace_interval}"
-        )
+    num_steps, interval = check_loop_args(stream, num_steps, trace_interval)
     try:
         dyn_s, static_s = partition(stream)
     except TypeError as exc:
