@@ -31,6 +31,11 @@ def _split(z, n):
     return z[:n], z[n], z[n + 1 :]
 
 
+def _initial_weights(feature_dim: int, key) -> WeightsState:
+    """Target weights drawn from N(0, I), at step 0."""
+    return WeightsState(jax.random.normal(key, (feature_dim,)), jnp.zeros((), jnp.int32))
+
+
 def _step(stream, state, key):
     return stream.advance(state, normals(key, stream.noise_dim))
 
@@ -59,7 +64,7 @@ class RandomWalkStream(NamedTuple):
 
     def init(self, key) -> WeightsState:
         """Initial target weights from ``key``."""
-        return WeightsState(jax.random.normal(key, (self.feature_dim,)), jnp.zeros((), jnp.int32))
+        return _initial_weights(self.feature_dim, key)
 
     @property
     def noise_dim(self) -> int:
@@ -100,7 +105,7 @@ class AbruptChangeStream(NamedTuple):
 
     def init(self, key) -> WeightsState:
         """Initial target weights from ``key``."""
-        return WeightsState(jax.random.normal(key, (self.feature_dim,)), jnp.zeros((), jnp.int32))
+        return _initial_weights(self.feature_dim, key)
 
     @property
     def noise_dim(self) -> int:
