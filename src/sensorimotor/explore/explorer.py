@@ -1,6 +1,5 @@
 """The explorer interface of the sensorimotor tradition (``explorers`` seed, Benureau)."""
 
-import importlib
 import json
 import os
 import tempfile
@@ -10,6 +9,7 @@ import numpy as np
 
 from sensorimotor.config import merge_config
 from sensorimotor.learners import Learner
+from sensorimotor.saved_class import find_saved_class
 from sensorimotor.signals import Channel, ChannelSet, SignalError
 
 FORMAT = "sensorimotor.explorer"
@@ -217,7 +217,7 @@ class Explorer:
                 f"explorer format version {state.get('format_version')!r} is not supported "
                 f"(this library reads version {FORMAT_VERSION})"
             )
-        klass = _find_class(state["class"], state["module"])
+        klass = find_saved_class(Explorer, state["class"], state["module"])
         if not issubclass(klass, cls):
             raise TypeError(f"the state holds a {klass.__name__}, not a {cls.__name__}")
         explorer = klass(klass._cfg_from_json(state["cfg"], learner))
@@ -259,23 +259,3 @@ class Explorer:
             f"{type(self).__name__}(m={list(self.m_set.names)}, s={list(self.s_set.names)}, "
             f"received={len(self)})"
         )
-
-
-def _subclasses(cls):
-    for sub in cls.__subclasses__():
-        yield sub
-        yield from _subclasses(sub)
-
-
-def _find_class(name: str, module: str) -> type:
-    """The ``Explorer`` subclass ``name`` of ``module`` (only sensorimotor modules are imported)."""
-    for attempt in range(2):
-        for sub in _subclasses(Explorer):
-            if sub.__name__ == name and sub.__module__ == module:
-                return sub
-        if attempt == 0 and (module == "sensorimotor" or module.startswith("sensorimotor.")):
-            try:
-                importlib.import_module(module)
-            except ImportError:
-                break
-    raise ValueError(f"unknown explorer class {module}.{name} (import its module before loading)")

@@ -1,6 +1,5 @@
 """The forward/inverse learner interface of the sensorimotor tradition (``learners`` seed)."""
 
-import importlib
 import io
 import json
 import math
@@ -13,6 +12,7 @@ import numpy as np
 
 from sensorimotor.config import merge_config
 from sensorimotor.learners.memory import Memory
+from sensorimotor.saved_class import find_saved_class
 from sensorimotor.signals import Channel, ChannelSet, SignalError
 
 FORMAT = "sensorimotor.learner"
@@ -263,7 +263,7 @@ class Learner:
                 f"{path}: learner format version {header.get('format_version')!r} is not "
                 f"supported (this library reads version {FORMAT_VERSION})"
             )
-        klass = _find_class(header["class"], header["module"])
+        klass = find_saved_class(Learner, header["class"], header["module"])
         if not issubclass(klass, cls):
             raise TypeError(f"{path} holds a {klass.__name__}, not a {cls.__name__}")
         cfg = dict(header["cfg"])
@@ -304,25 +304,3 @@ def _json_default(value):
         f"config value {value!r} ({type(value).__name__}) cannot be saved: "
         "learner configs hold numbers, strings, lists and channels"
     )
-
-
-def _subclasses(cls):
-    for sub in cls.__subclasses__():
-        yield sub
-        yield from _subclasses(sub)
-
-
-def _find_class(name: str, module: str) -> type:
-    """The ``Learner`` subclass called ``name`` from ``module`` (only sensorimotor modules load)."""
-    for sub in _subclasses(Learner):
-        if sub.__name__ == name and sub.__module__ == module:
-            return sub
-    if module == "sensorimotor" or module.startswith("sensorimotor."):
-        try:
-            importlib.import_module(module)
-        except ImportError:
-            pass
-        for sub in _subclasses(Learner):
-            if sub.__name__ == name and sub.__module__ == module:
-                return sub
-    raise ValueError(f"unknown learner class {module}.{name} (import its module before loading)")
