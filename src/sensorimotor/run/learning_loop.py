@@ -14,6 +14,9 @@ mean, :math:`m \\leftarrow m + (c - m)/j`: accurate in float32 over any run leng
 Within a chunk the innermost loop runs a few steps at a time, with at most 512 bytes of
 stream noise, so that XLA's CPU runtime executes its kernels sequentially on the calling
 thread (see ``_loop_parts._sub_length``): Autostep's step went from about 0.74 to 0.45 us.
+The normals of a chunk are drawn a few hundred at a time (``_loop_parts.draw_noise``), so
+that no kernel is split across XLA's thread pool: the loop's time then no longer depends
+on whether another core is free.
 """
 
 from __future__ import annotations
@@ -27,7 +30,6 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from sensorimotor.envs.streams.noise import normals
 from sensorimotor.rules.guard import DivergenceError
 from sensorimotor.run._loop_parts import (
     _chunk_length,
@@ -35,6 +37,7 @@ from sensorimotor.run._loop_parts import (
     _sub_length,
     check_loop_args,
     combine,
+    draw_noise,
     partition,
 )
 
@@ -132,8 +135,7 @@ def _core(
     def noise(steps):
         if not vectorised:
             return jnp.zeros(steps.shape + (0,))
-        nd = stream.noise_dim
-        return jax.vmap(lambda t: normals(jax.random.fold_in(k_steps, t), nd))(steps)
+        return draw_noise(k_steps, steps, stream.noise_dim)
 
     t0 = jnp.zeros((), jnp.int32)
     row = noise(t0[None])[0]
