@@ -55,33 +55,36 @@ def compiled_throughput(num_steps: int, repeats: int) -> None:
         ("IDBD", lambda i: IDBD(0.01, 0.01 + 0.001 * i)),
         ("Autostep", lambda i: Autostep(0.01, 0.01 + 0.001 * i)),
     ]
-    lms_best = lms_median = None
+    first = {}
     for name, make in rows:
-        learner = LinearLearner(make(0))
         t0 = time.perf_counter()
-        _block(run_learning_loop(learner, stream, num_steps, jax.random.key(0)))
-        first = time.perf_counter() - t0
-        before = compile_count()["supervised"]
-        times = []
-        for i in range(1, repeats + 1):  # other key AND other step size every call
+        _block(run_learning_loop(LinearLearner(make(0)), stream, num_steps, jax.random.key(0)))
+        first[name] = time.perf_counter() - t0
+    before = compile_count()["supervised"]
+    # the rules take turns, call by call, so that a slow spell of this shared machine
+    # falls on all of them alike and the ratios between them stay meaningful
+    times = {name: [] for name, _ in rows}
+    for i in range(1, repeats + 1):  # other key AND other step size every call
+        for name, make in rows:
             t0 = time.perf_counter()
             _block(run_learning_loop(LinearLearner(make(i)), stream, num_steps, jax.random.key(i)))
-            times.append(time.perf_counter() - t0)
-        call, median = min(times), statistics.median(times)
-        if lms_best is None:
-            lms_best, lms_median = call, median
-        recompiles = compile_count()["supervised"] - before
+            times[name].append(time.perf_counter() - t0)
+    recompiles = compile_count()["supervised"] - before
+    lms_best, lms_median = min(times["LMS"]), statistics.median(times["LMS"])
+    for name, _ in rows:
+        call, median = min(times[name]), statistics.median(times[name])
         print(
-            f"{name:9s} first call {first:6.3f} s | repeated call best {call * 1e3:6.1f} ms, "
+            f"{name:9s} first call {first[name]:6.3f} s | repeated call best {call * 1e3:6.1f} ms, "
             f"median {median * 1e3:6.1f} ms "
             f"({REF_CALL_S / call:5.1f}x faster than 0.44 s) | {num_steps / call / 1e6:5.2f}M "
-            f"steps/s ({num_steps / call / REF_STEPS_PER_S:4.1f}x of 1.25M) | "
-            f"recompiles in {repeats} calls: {recompiles}"
+            f"steps/s ({num_steps / call / REF_STEPS_PER_S:4.1f}x of 1.25M)"
         )
         print(
-            f"{'':9s} median {num_steps / median / 1e6:5.2f}M steps/s | time vs LMS in this "
-            f"run: best {call / lms_best:4.2f}x, median {median / lms_median:4.2f}x"
+            f"{'':9s} median {num_steps / median / 1e6:5.2f}M steps/s "
+            f"({num_steps / median / REF_STEPS_PER_S:4.2f}x of 1.25M) | time vs LMS in this run: "
+            f"best {call / lms_best:4.2f}x, median {median / lms_median:4.2f}x"
         )
+    print(f"recompiles in {repeats} x {len(rows)} calls: {recompiles}")
 
 
 def sweep(num_steps: int, num_seeds: int, num_sizes: int) -> None:
@@ -207,16 +210,22 @@ def sutton(seeds: int) -> None:
             f"Exp. 1, IDBD theta={theta}: MSE {float(np.mean(out.trace.squared_error[:, -1])):.3f}"
             f", guard recoveries {int(np.sum(out.state.guard_count))}"
         )
-    learner = LinearLearner(IDBD(0.05, 0.001), bias=False)
-    out = run_learning_loop_batched(
-        learner, stream, 250_000, keys[:4], trace_interval=50_000, track_step_sizes=True
-    )
-    a = np.asarray(out.step_sizes[:, -1])
-    print(
-        f"Exp. 2 (theta=0.001, 250k steps, 4 seeds): relevant step sizes "
-        f"{a[:, :5].mean():.3f} (range {a[:, :5].min():.3f}-{a[:, :5].max():.3f}), "
-        f"irrelevant mean {a[:, 5:].mean():.4f}, max {a[:, 5:].max():.4f}"
-    )
+    # The irrelevant step sizes fall as 1/alpha = 1/alpha(t0) + k t: their value at 250k
+    # steps depends on where they start, which the issue does not give; 0.05 is Exp. 1's.
+    for alpha0 in (0.05, 0.02, 0.01):
+        learner = LinearLearner(IDBD(alpha0, 0.001), bias=False)
+        out = run_learning_loop_batched(
+            learner, stream, 250_000, keys[:4], trace_interval=50_000, track_step_sizes=True
+        )
+        a = np.asarray(out.step_sizes[:, -1])
+        inverse = 1.0 / np.asarray(out.step_sizes[:, :, 5:]).mean((0, 2))
+        print(
+            f"Exp. 2 (theta=0.001, initial step size {alpha0}, 250k steps, 4 seeds): relevant "
+            f"step sizes {a[:, :5].mean():.3f} (range {a[:, :5].min():.3f}-"
+            f"{a[:, :5].max():.3f}), irrelevant mean {a[:, 5:].mean():.4f}, max "
+            f"{a[:, 5:].max():.4f}; growth of 1/alpha (irrelevant) per 50k steps: "
+            f"{np.round(np.diff(inverse), 1).tolist()}"
+        )
 
 
 def main() -> None:
@@ -233,7 +242,7 @@ def main() -> None:
         numpy_latency(500)
         horde(2_000, 4)
         return
-    compiled_throughput(100_000, 9)
+    compiled_throughput(100_000, 21)
     sweep(100_000, 30, 8)
     numpy_latency(20_000)
     horde(100_000, 32)

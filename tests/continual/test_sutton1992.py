@@ -50,24 +50,33 @@ def test_experiment2_step_sizes_of_relevant_and_irrelevant_inputs():
 
     Setting: Experiment 1's task unchanged (20 inputs x ~ N(0, 1), 5 relevant weights
     +-1 of which one flips every 20 steps, 15 irrelevant weights 0, no noise, no bias),
-    weights start at 0 and every step size at 0.05 (beta_i = ln 0.05), step sizes read
-    as exp(beta_i) after the last step, as in the paper's Figure 4. The issue quotes the
-    paper as "relevant near 0.13, irrelevant below 0.007". Relevant: 0.13 (0.12-0.145
-    over seeds). Irrelevant: 0.0075 on average, at most 0.0079 over 8 seeds, the same in
-    float64 (so not a float32 effect), and still falling by about 15% per 50k steps:
-    this faithful setting crosses 0.007 around 280k steps. Nothing is tuned to reach
-    the quoted figure; the test asserts the behaviour (below 0.008 and still falling).
+    weights start at 0, step sizes read as exp(beta_i) after the last step, as in the
+    paper's Figure 4. The issue quotes the paper as "relevant near 0.13, irrelevant below
+    0.007" without the initial step size. Relevant: 0.13 (0.12-0.145 over seeds),
+    whatever the start. Irrelevant: they fall as 1/alpha = 1/alpha(t0) + k t, with k
+    about 20 per 50k steps whatever the start, so their value at 250k steps depends on
+    where they started. From Experiment 1's 0.05 they end at 0.0075 on average (at most
+    0.0079 over 8 seeds, the same in float64), crossing 0.007 near 280k steps; from 0.02
+    at 0.0064. The test asserts that law and both figures; nothing else is tuned.
     """
-    idbd = LinearLearner(IDBD(initial_step_size=0.05, meta_step_size=0.001), bias=False)
-    out = run_learning_loop_batched(
-        idbd, STREAM, 250_000, SEEDS[:2], trace_interval=50_000, track_step_sizes=True
+    learners = [
+        LinearLearner(IDBD(initial_step_size=a, meta_step_size=0.001), bias=False)
+        for a in (0.05, 0.02)
+    ]
+    out = run_sweep(
+        learners, STREAM, 250_000, SEEDS[:2], trace_interval=50_000, track_step_sizes=True
     )
-    alpha = np.asarray(out.step_sizes)  # (seeds, blocks, 20)
-    relevant, irrelevant = alpha[:, -1, :5], alpha[:, -1, 5:]
+    alpha = np.asarray(out.step_sizes)  # (initial sizes, seeds, blocks, 20)
+    relevant, irrelevant = alpha[:, :, -1, :5], alpha[:, :, -1, 5:]
     # the paper: relevant step sizes settle near 0.13, irrelevant ones fall towards zero
     assert np.all(np.abs(relevant - 0.13) < 0.02), relevant
-    assert irrelevant.max() < 0.008, irrelevant.max()
-    assert np.all(np.diff(alpha[:, :, 5:].mean(-1), axis=1) < 0)  # still decreasing
+    assert irrelevant[0].max() < 0.008, irrelevant[0].max()  # from 0.05
+    assert irrelevant[1].max() < 0.007, irrelevant[1].max()  # from 0.02
+    # 1/alpha of the irrelevant inputs grows by about the same amount per block from
+    # either start (after the first block): the step sizes are still falling at 250k
+    growth = np.diff(1.0 / alpha[:, :, :, 5:].mean(-1), axis=-1)[:, :, 1:]
+    assert np.all((growth > 15) & (growth < 25)), growth
+    np.testing.assert_allclose(growth[0], growth[1], rtol=0.1)
 
 
 @pytest.mark.filterwarnings("ignore:overflow:RuntimeWarning")
