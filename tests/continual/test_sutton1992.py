@@ -15,6 +15,7 @@ from sensorimotor.continual import (
     run_sweep,
 )
 from sensorimotor.run.learning_loop import loop_keys
+from sensorimotor.run.sutton1992 import experiment2, format_experiment2
 
 SEEDS = jax.random.split(jax.random.key(1992), 30)
 STREAM = SuttonExperiment1Stream()
@@ -77,6 +78,18 @@ def test_experiment2_step_sizes_of_relevant_and_irrelevant_inputs():
     growth = np.diff(1.0 / alpha[:, :, :, 5:].mean(-1), axis=-1)[:, :, 1:]
     assert np.all((growth > 15) & (growth < 25)), growth
     np.testing.assert_allclose(growth[0], growth[1], rtol=0.1)
+
+
+def test_experiment2_the_best_fixed_step_size_is_the_one_idbd_finds():
+    """Experiment 2, second part: LMS with one fixed step size on the relevant inputs and
+    zero on the irrelevant ones. The best of them is 0.13, the value IDBD reaches on its
+    own (previous test)."""
+    r = experiment2(seeds=1, num_steps=50_000)
+    grid, mse = np.asarray(r.lms_step_sizes), r.lms_mse
+    assert grid[int(np.argmin(mse))] == 0.13, dict(zip(grid, mse))
+    assert mse.min() < 1.45  # a little better than IDBD's 1.53 with meta step 0.01
+    assert mse[0] > mse.min() + 0.2 and mse[-1] > mse.min() + 0.1  # a clear minimum
+    assert "best fixed step size 0.13" in format_experiment2(r)
 
 
 @pytest.mark.filterwarnings("ignore:overflow:RuntimeWarning")

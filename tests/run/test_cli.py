@@ -36,6 +36,25 @@ def test_unknown_command_is_an_error(capsys):
 
 
 def test_sutton1992_command(capsys):
-    assert main(["sutton1992", "--seeds", "3"]) == 0
+    assert main(["sutton1992", "--experiment", "1", "--seeds", "3"]) == 0
     out = capsys.readouterr().out
     assert "IDBD meta step size 0.01" in out and "paper: about 1.5" in out
+    assert "Experiment 2" not in out
+
+
+def test_sutton1992_command_runs_experiment2(capsys, monkeypatch):
+    from sensorimotor.run import sutton1992
+
+    calls = {}
+    full = sutton1992.experiment2
+
+    def smaller(**kwargs):  # the command's setting, on a shorter run
+        calls.update(kwargs)
+        return full(num_steps=20_000, lms_seeds=3, **kwargs)
+
+    monkeypatch.setattr(sutton1992, "experiment2", smaller)
+    assert main(["sutton1992", "--experiment", "2", "--initial-step-size", "0.02"]) == 0
+    out = capsys.readouterr().out
+    assert calls == {"initial_step_size": 0.02}
+    assert "initial step size 0.02" in out and "best fixed step size" in out
+    assert "Experiment 1" not in out

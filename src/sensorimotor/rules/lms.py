@@ -22,7 +22,8 @@ class LMS(NamedTuple):
 
     Args:
         step_size: the step size :math:`\alpha` (a float leaf: a sweep over it does not
-            recompile a compiled loop).
+            recompile a compiled loop), or an array of per-weight step sizes, e.g. zero for
+            inputs known to be irrelevant.
 
     Example:
         >>> import numpy as np

@@ -13,9 +13,19 @@ def _demo(args) -> int:
 
 
 def _sutton1992(args) -> int:
-    from sensorimotor.run.sutton1992 import experiment1, format_experiment1
+    from sensorimotor.run import sutton1992 as s
 
-    print(format_experiment1(experiment1(seeds=args.seeds, meta_step_size=args.meta_step_size)))
+    if args.experiment in ("1", "all"):
+        print(
+            s.format_experiment1(
+                s.experiment1(seeds=args.seeds, meta_step_size=args.meta_step_size)
+            )
+        )
+    if args.experiment in ("2", "all"):
+        if args.experiment == "all":
+            print()
+        result = s.experiment2(initial_step_size=args.initial_step_size)
+        print(s.format_experiment2(result))
     return 0
 
 
@@ -33,10 +43,21 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--quiet", action="store_true", help="no progress bar")
     demo.set_defaults(func=_demo)
     sutton = sub.add_parser(
-        "sutton1992", help="reproduce Sutton's (1992) Experiment 1: LMS versus IDBD, compiled"
+        "sutton1992",
+        help="reproduce Sutton's (1992) Experiments 1 (LMS versus IDBD) and 2 (the step sizes "
+        "IDBD finds), compiled",
     )
-    sutton.add_argument("--seeds", type=int, default=30)
-    sutton.add_argument("--meta-step-size", type=float, default=0.01)
+    sutton.add_argument("--experiment", choices=("1", "2", "all"), default="all")
+    sutton.add_argument("--seeds", type=int, default=30, help="Experiment 1's runs (default 30)")
+    sutton.add_argument(
+        "--meta-step-size", type=float, default=0.01, help="Experiment 1's IDBD (default 0.01)"
+    )
+    sutton.add_argument(
+        "--initial-step-size",
+        type=float,
+        default=0.05,
+        help="Experiment 2's initial IDBD step size (default 0.05, Experiment 1's)",
+    )
     sutton.set_defaults(func=_sutton1992)
     return parser
 

@@ -1,4 +1,4 @@
-"""Sutton's (1992) Experiment 1, reproduced with the compiled loops."""
+"""Sutton's (1992) Experiments 1 and 2, reproduced with the compiled loops."""
 
 from typing import NamedTuple
 
@@ -58,5 +58,105 @@ def format_experiment1(r: Experiment1Result) -> str:
     lines.append(f"  IDBD meta step size {r.idbd_meta_step_size:<6g}     {r.idbd_mse:6.3f}")
     lines.append(
         f"best LMS {r.lms_mse.min():.3f} (paper: about 3.5), IDBD {r.idbd_mse:.3f} (paper: about 1.5)"
+    )
+    return "\n".join(lines)
+
+
+class Experiment2Result(NamedTuple):
+    """Step sizes IDBD reaches (Figure 4) and the best fixed ones (Figure 5).
+
+    Attributes:
+        relevant: step sizes of the 5 relevant inputs after the run, ``(seeds, 5)``.
+        irrelevant: those of the 15 irrelevant inputs, ``(seeds, 15)``.
+        inverse_growth: growth of ``1 / alpha`` (mean of the irrelevant inputs) over each
+            block of ``block`` steps after the first; about constant: the step sizes
+            fall as ``1 / (1 / alpha0 + k t)``.
+        lms_step_sizes: the fixed step sizes tried for the relevant inputs (irrelevant 0).
+        lms_mse: their MSE over steps 20k-30k, averaged over seeds.
+        initial_step_size, meta_step_size, num_steps, block, seeds: the setting.
+    """
+
+    relevant: np.ndarray
+    irrelevant: np.ndarray
+    inverse_growth: np.ndarray
+    lms_step_sizes: tuple
+    lms_mse: np.ndarray
+    initial_step_size: float
+    meta_step_size: float
+    num_steps: int
+    block: int
+    seeds: int
+
+
+def experiment2(
+    seeds: int = 4,
+    initial_step_size: float = 0.05,
+    meta_step_size: float = 0.001,
+    num_steps: int = 250_000,
+    lms_step_sizes=(0.07, 0.09, 0.11, 0.13, 0.15, 0.17, 0.19),
+    lms_seeds: int = 30,
+    key: int = 1992,
+) -> Experiment2Result:
+    """Sutton (1992), Experiment 2: does IDBD find the optimal step sizes?
+
+    Figure 4: IDBD with a small meta step size (0.001) runs ``num_steps`` steps of
+    Experiment 1's task; the relevant inputs' step sizes settle near 0.13 (the issue's
+    figure), the irrelevant ones keep falling towards zero, as ``1 / alpha = 1 / alpha0 + k t`` (so where they are
+    after 250k steps depends on ``initial_step_size``: 0.0075 from 0.05, 0.0064 from 0.02).
+    Figure 5: LMS with a fixed step size on the relevant inputs and 0 on the irrelevant
+    ones; the best fixed step size is the one IDBD found, about 0.13.
+
+    >>> r = experiment2(seeds=1, num_steps=20_000, lms_step_sizes=(0.05, 0.13), lms_seeds=2)
+    >>> print(r.relevant.shape, r.irrelevant.shape, bool(r.lms_mse[1] < r.lms_mse[0]))
+    (1, 5) (1, 15) True
+    """
+    stream = SuttonExperiment1Stream()
+    keys = jax.random.split(jax.random.key(key), max(seeds, lms_seeds))
+    block = num_steps // 5 if num_steps % 5 == 0 else num_steps
+    idbd = LinearLearner(IDBD(initial_step_size, meta_step_size), bias=False)
+    out = run_learning_loop_batched(
+        idbd, stream, num_steps, keys[:seeds], trace_interval=block, track_step_sizes=True
+    )
+    alpha = np.asarray(out.step_sizes)  # (seeds, blocks, 20)
+    inverse = 1.0 / alpha[:, :, 5:].mean(axis=(0, 2))
+    n_rel = stream.num_relevant
+    lms = [
+        LinearLearner(LMS(np.array([a] * n_rel + [0.0] * stream.num_irrelevant)), bias=False)
+        for a in lms_step_sizes
+    ]
+    out = run_sweep(lms, stream, 30_000, keys[:lms_seeds], trace_interval=10_000)
+    lms_mse = np.asarray(out.trace.squared_error[..., -1]).mean(-1)
+    return Experiment2Result(
+        relevant=alpha[:, -1, :n_rel],
+        irrelevant=alpha[:, -1, n_rel:],
+        inverse_growth=np.diff(inverse)[1:],
+        lms_step_sizes=tuple(lms_step_sizes),
+        lms_mse=lms_mse,
+        initial_step_size=initial_step_size,
+        meta_step_size=meta_step_size,
+        num_steps=num_steps,
+        block=block,
+        seeds=seeds,
+    )
+
+
+def format_experiment2(r: Experiment2Result) -> str:
+    """The result as a short table, with the paper's figures beside it."""
+    best = r.lms_step_sizes[int(np.argmin(r.lms_mse))]
+    growth = ", ".join(f"{g:.1f}" for g in r.inverse_growth)
+    lines = [
+        f"Sutton (1992) Experiment 2: IDBD meta step size {r.meta_step_size:g}, initial step "
+        f"size {r.initial_step_size:g}, {r.num_steps} steps, {r.seeds} seeds",
+        f"  relevant step sizes     {r.relevant.mean():.3f} (range {r.relevant.min():.3f}-"
+        f"{r.relevant.max():.3f})   the issue: near 0.13",
+        f"  irrelevant step sizes   {r.irrelevant.mean():.4f} (max {r.irrelevant.max():.4f})"
+        f"   the issue: below 0.007",
+        f"  1/alpha (irrelevant) grows by {growth} per {r.block} steps",
+        "  LMS, fixed step size on the relevant inputs (0 on the others), MSE over steps 20k-30k:",
+    ]
+    for a, mse in zip(r.lms_step_sizes, r.lms_mse, strict=True):
+        lines.append(f"    step size {a:<6g} {mse:6.3f}{'  <- best' if a == best else ''}")
+    lines.append(
+        f"best fixed step size {best:g}; IDBD found {r.relevant.mean():.3f} on its own"
     )
     return "\n".join(lines)
