@@ -42,7 +42,7 @@ def test_sutton1992_command(capsys):
     assert "Experiment 2" not in out
 
 
-def test_sutton1992_command_runs_experiment2(capsys, monkeypatch):
+def test_sutton1992_command_runs_experiment2(capsys, monkeypatch, tmp_path):
     from sensorimotor.run import sutton1992
 
     calls = {}
@@ -53,8 +53,11 @@ def test_sutton1992_command_runs_experiment2(capsys, monkeypatch):
         return full(num_steps=20_000, lms_seeds=3, **kwargs)
 
     monkeypatch.setattr(sutton1992, "experiment2", smaller)
-    assert main(["sutton1992", "--experiment", "2", "--initial-step-size", "0.02"]) == 0
+    png = tmp_path / "exp2.png"
+    argv = ["sutton1992", "--experiment", "2", "--initial-step-size", "0.02", "--plot", str(png)]
+    assert main(argv) == 0
     out = capsys.readouterr().out
     assert calls == {"initial_step_size": 0.02}
     assert "initial step size 0.02" in out and "best fixed step size" in out
     assert "Experiment 1" not in out
+    assert f"wrote {png}" in out and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -26,6 +26,8 @@ def _sutton1992(args) -> int:
             print()
         result = s.experiment2(initial_step_size=args.initial_step_size)
         print(s.format_experiment2(result))
+        if args.plot:
+            print(f"wrote {s.plot_experiment2(result, args.plot)}")
     return 0
 
 
@@ -58,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=0.05,
         help="Experiment 2's initial IDBD step size (default 0.05, Experiment 1's)",
     )
+    sutton.add_argument("--plot", metavar="PNG", help="draw Experiment 2's figures to this file")
     sutton.set_defaults(func=_sutton1992)
     return parser
 

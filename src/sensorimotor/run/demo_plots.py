@@ -3,6 +3,7 @@
 import numpy as np
 
 from sensorimotor.envs import arm_joint_positions
+from sensorimotor.run.plotting import agg_pyplot
 
 COLOURS = {
     "motor babbling": "tab:blue",
@@ -11,22 +12,13 @@ COLOURS = {
 }
 
 
-def _pyplot():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
 def plot_learning_curves(
     results: dict, reachable_cells: int, path: str, switch: int | None = 100
 ) -> str:
     """Two panels against steps (log scale): mean and p90 reach error on the uniform goals,
     and coverage as a fraction of the reachable cells; a dotted line at ``switch``, the step
     where the goal explorers stop motor babbling. Returns ``path``."""
-    plt = _pyplot()
+    plt = agg_pyplot()
     fig, (ax_err, ax_cov) = plt.subplots(1, 2, figsize=(11, 4.2))
     if switch is not None:
         for ax in (ax_err, ax_cov):
@@ -71,7 +63,7 @@ def plot_learning_curves(
 def plot_reached(reached: dict, reachable: np.ndarray, arm, path: str) -> str:
     """One panel per explorer: the points it reached (colour = step) over the estimated
     reachable space (grey), with the arm at rest. Returns ``path``."""
-    plt = _pyplot()
+    plt = agg_pyplot()
     n = len(reached)
     fig, axes = plt.subplots(1, n, figsize=(4.2 * n, 4.6), squeeze=False)
     rest = arm_joint_positions(np.zeros(arm.dim), arm.lengths, arm.origin)

@@ -9,6 +9,7 @@ from sensorimotor.envs.streams import SuttonExperiment1Stream
 from sensorimotor.learners.linear import LinearLearner
 from sensorimotor.rules import IDBD, LMS
 from sensorimotor.run.learning_loop import run_learning_loop_batched, run_sweep
+from sensorimotor.run.plotting import agg_pyplot
 
 
 class Experiment1Result(NamedTuple):
@@ -71,6 +72,9 @@ class Experiment2Result(NamedTuple):
         inverse_growth: growth of ``1 / alpha`` (mean of the irrelevant inputs) over each
             block of ``block`` steps after the first; about constant: the step sizes
             fall as ``1 / (1 / alpha0 + k t)``.
+        steps: the ends of the trace's blocks (50 blocks when ``num_steps`` allows).
+        relevant_trace, irrelevant_trace: the mean step size of the relevant and of the
+            irrelevant inputs at those steps (over inputs and seeds), for Figure 4.
         lms_step_sizes: the fixed step sizes tried for the relevant inputs (irrelevant 0).
         lms_mse: their MSE over steps 20k-30k, averaged over seeds.
         initial_step_size, meta_step_size, num_steps, block, seeds: the setting.
@@ -79,6 +83,9 @@ class Experiment2Result(NamedTuple):
     relevant: np.ndarray
     irrelevant: np.ndarray
     inverse_growth: np.ndarray
+    steps: np.ndarray
+    relevant_trace: np.ndarray
+    irrelevant_trace: np.ndarray
     lms_step_sizes: tuple
     lms_mse: np.ndarray
     initial_step_size: float
@@ -101,8 +108,9 @@ def experiment2(
 
     Figure 4: IDBD with a small meta step size (0.001) runs ``num_steps`` steps of
     Experiment 1's task; the relevant inputs' step sizes settle near 0.13 (the issue's
-    figure), the irrelevant ones keep falling towards zero, as ``1 / alpha = 1 / alpha0 + k t`` (so where they are
-    after 250k steps depends on ``initial_step_size``: 0.0075 from 0.05, 0.0064 from 0.02).
+    figure), the irrelevant ones keep falling towards zero, as ``1 / alpha = 1 / alpha0 +
+    k t`` (so where they are after 250k steps depends on ``initial_step_size``: 0.0075
+    from 0.05, 0.0064 from 0.02).
     Figure 5: LMS with a fixed step size on the relevant inputs and 0 on the irrelevant
     ones; the best fixed step size is the one IDBD found, about 0.13.
 
@@ -112,14 +120,19 @@ def experiment2(
     """
     stream = SuttonExperiment1Stream()
     keys = jax.random.split(jax.random.key(key), max(seeds, lms_seeds))
-    block = num_steps // 5 if num_steps % 5 == 0 else num_steps
+    # a fine trace for the figure; 1/alpha's growth is read over 5 coarse blocks
+    fine = num_steps // 50 if num_steps % 50 == 0 else num_steps
     idbd = LinearLearner(IDBD(initial_step_size, meta_step_size), bias=False)
     out = run_learning_loop_batched(
-        idbd, stream, num_steps, keys[:seeds], trace_interval=block, track_step_sizes=True
+        idbd, stream, num_steps, keys[:seeds], trace_interval=fine, track_step_sizes=True
     )
     alpha = np.asarray(out.step_sizes)  # (seeds, blocks, 20)
-    inverse = 1.0 / alpha[:, :, 5:].mean(axis=(0, 2))
     n_rel = stream.num_relevant
+    relevant_trace = alpha[:, :, :n_rel].mean(axis=(0, 2))
+    irrelevant_trace = alpha[:, :, n_rel:].mean(axis=(0, 2))
+    per = max(len(irrelevant_trace) // 5, 1)
+    coarse = irrelevant_trace[per - 1 :: per]
+    block = per * fine
     lms = [
         LinearLearner(LMS(np.array([a] * n_rel + [0.0] * stream.num_irrelevant)), bias=False)
         for a in lms_step_sizes
@@ -129,7 +142,10 @@ def experiment2(
     return Experiment2Result(
         relevant=alpha[:, -1, :n_rel],
         irrelevant=alpha[:, -1, n_rel:],
-        inverse_growth=np.diff(inverse)[1:],
+        inverse_growth=np.diff(1.0 / coarse)[1:],
+        steps=fine * np.arange(1, alpha.shape[1] + 1),
+        relevant_trace=relevant_trace,
+        irrelevant_trace=irrelevant_trace,
         lms_step_sizes=tuple(lms_step_sizes),
         lms_mse=lms_mse,
         initial_step_size=initial_step_size,
@@ -156,7 +172,53 @@ def format_experiment2(r: Experiment2Result) -> str:
     ]
     for a, mse in zip(r.lms_step_sizes, r.lms_mse, strict=True):
         lines.append(f"    step size {a:<6g} {mse:6.3f}{'  <- best' if a == best else ''}")
-    lines.append(
-        f"best fixed step size {best:g}; IDBD found {r.relevant.mean():.3f} on its own"
-    )
+    lines.append(f"best fixed step size {best:g}; IDBD found {r.relevant.mean():.3f} on its own")
     return "\n".join(lines)
+
+
+def plot_experiment2(r: Experiment2Result, path: str) -> str:
+    """Figures 4 and 5 of the paper in one PNG; returns ``path``.
+
+    Left: the mean step size of the relevant and of the irrelevant inputs over the run
+    (log scale), with the issue's figures (0.13 and 0.007) dotted. Right: the MSE of LMS
+    against its fixed step size on the relevant inputs, and the step size IDBD found.
+    """
+    plt = agg_pyplot()
+    fig, (ax_a, ax_m) = plt.subplots(1, 2, figsize=(11, 4.2))
+    thousands = np.concatenate(([0.0], r.steps / 1000))
+    for trace, label, colour in (
+        (r.relevant_trace, "relevant inputs", "tab:blue"),
+        (r.irrelevant_trace, "irrelevant inputs", "tab:red"),
+    ):
+        ax_a.plot(
+            thousands, np.concatenate(([r.initial_step_size], trace)), label=label, color=colour
+        )
+    for level in (0.13, 0.007):
+        ax_a.axhline(level, ls=":", color="0.4", lw=1)
+        ax_a.annotate(
+            f"{level:g}",
+            (0.995, level),
+            xycoords=("axes fraction", "data"),
+            ha="right",
+            va="bottom",
+            fontsize=7,
+            color="0.3",
+        )
+    ax_a.set_yscale("log")
+    ax_a.set_xlabel("steps (thousands)")
+    ax_a.set_ylabel("step size (mean over inputs and seeds)")
+    ax_a.set_title(
+        f"IDBD, meta step size {r.meta_step_size:g}, initial {r.initial_step_size:g}", fontsize=10
+    )
+    ax_a.legend(fontsize=8)
+    ax_m.plot(r.lms_step_sizes, r.lms_mse, "o-", color="tab:blue", label="LMS, fixed step size")
+    ax_m.axvline(float(r.relevant.mean()), ls="--", color="tab:orange", label="IDBD found")
+    ax_m.set_xlabel("step size of the relevant inputs (irrelevant: 0)")
+    ax_m.set_ylabel("MSE over steps 20k-30k")
+    ax_m.set_title("the best fixed step size", fontsize=10)
+    ax_m.legend(fontsize=8)
+    fig.suptitle("Sutton (1992), Experiment 2", fontsize=11)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
