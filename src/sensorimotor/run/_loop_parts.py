@@ -180,11 +180,12 @@ def _piece_length(num_steps: int, noise_dim: int, limit: int = 1024) -> int:
     return best
 
 
-def draw_noise(steps_key, steps, noise_dim: int):
+def draw_noise(steps_key, steps, noise_dim: int, limit: int | None = 1024):
     """The normals of steps ``steps``: row ``i`` is ``normals(fold_in(steps_key, steps[i]),
     noise_dim)``, shape ``steps.shape + (noise_dim,)``.
 
-    Drawn at most about 1024 numbers per kernel. XLA's CPU compiler splits a larger
+    Drawn at most about ``limit`` numbers per kernel (``None``: all at once; for a loop
+    vmapped over many runs, whose kernels are wide anyway). XLA's CPU compiler splits a larger
     inverse-CDF kernel (hash, ``erfinv``) across its thread pool. On a machine with few
     cores, that makes a loop's time depend on whether another core is free when the split
     kernel runs. On this project's 2-core machine, the time of a 100k-step Autostep loop
@@ -204,7 +205,7 @@ def draw_noise(steps_key, steps, noise_dim: int):
         return jax.vmap(lambda t: normals(jax.random.fold_in(steps_key, t), noise_dim))(ts)
 
     n = steps.shape[0]
-    piece = _piece_length(n, noise_dim)
+    piece = n if limit is None else _piece_length(n, noise_dim, limit)
     if piece == n:
         return rows(steps)
     out = jax.lax.map(rows, steps.reshape(n // piece, piece))

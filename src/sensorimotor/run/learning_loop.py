@@ -108,6 +108,7 @@ def _core(
     track_ss,
     track_norm,
     kind,
+    batched=False,
 ):
     _TRACES[kind] += 1  # runs only while tracing
     learner = combine(dyn_l, static_l)
@@ -135,7 +136,8 @@ def _core(
     def noise(steps):
         if not vectorised:
             return jnp.zeros(steps.shape + (0,))
-        return draw_noise(k_steps, steps, stream.noise_dim)
+        # one run: small kernels that stay on this thread; vmapped runs: whole chunks
+        return draw_noise(k_steps, steps, stream.noise_dim, None if batched else 1024)
 
     t0 = jnp.zeros((), jnp.int32)
     row = noise(t0[None])[0]
@@ -195,13 +197,13 @@ def _run_one(dyn_l, dyn_s, key, state0, **static):
 
 @functools.partial(jax.jit, static_argnames=_STATIC)
 def _run_seeds(dyn_l, dyn_s, keys, state0, **static):
-    return jax.vmap(lambda k: _core(dyn_l, dyn_s, k, state0, **static))(keys)
+    return jax.vmap(lambda k: _core(dyn_l, dyn_s, k, state0, batched=True, **static))(keys)
 
 
 @functools.partial(jax.jit, static_argnames=_STATIC)
 def _run_sweep(dyn_l, dyn_s, keys, state0, **static):
     def per_setting(dl):
-        return jax.vmap(lambda k: _core(dl, dyn_s, k, state0, **static))(keys)
+        return jax.vmap(lambda k: _core(dl, dyn_s, k, state0, batched=True, **static))(keys)
 
     return jax.vmap(per_setting)(dyn_l)
 
