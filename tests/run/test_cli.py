@@ -61,3 +61,11 @@ def test_sutton1992_command_runs_experiment2(capsys, monkeypatch, tmp_path):
     assert "initial step size 0.02" in out and "best fixed step size" in out
     assert "Experiment 1" not in out
     assert f"wrote {png}" in out and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_bad_setting_is_a_clear_error_not_a_table_of_nan(capsys):
+    assert main(["sutton1992", "--experiment", "1", "--seeds", "0"]) == 2
+    assert "seeds must be a positive int, got 0" in capsys.readouterr().err
+    assert main(["sutton1992", "--experiment", "2", "--initial-step-size", "-1"]) == 2
+    err = capsys.readouterr().err
+    assert "sensorimotor sutton1992: error: IDBD.initial_step_size" in err

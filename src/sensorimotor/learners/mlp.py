@@ -47,6 +47,7 @@ from sensorimotor.nets.mlp import init_mlp, mlp_apply, mlp_value_and_grad
 from sensorimotor.rules.guard import DivergenceError
 from sensorimotor.rules.normalizers import EMANormalizer, WelfordNormalizer
 from sensorimotor.rules.obgd import ObGD, tree_l1_norm
+from sensorimotor.rules.settings import check_settings
 
 __all__ = ["MLPLearner", "MLPMetrics", "MLPState"]
 
@@ -148,14 +149,14 @@ class MLPLearner:
                 f"optimizer must be one of {sorted(OPTIMIZERS)}, "
                 f"got {type(self.optimizer).__name__}"
             )
-        for name, value in zip(self.optimizer._fields, self.optimizer, strict=True):
-            if _is_number(value) and not (np.isfinite(value) and value >= 0):
-                raise ValueError(f"optimizer.{name} must be finite and >= 0, got {value!r}")
+        check_settings(self.optimizer)
         if self.normalizer is not None and type(self.normalizer) not in NORMALIZERS.values():
             raise TypeError(
                 f"normalizer must be None or one of {sorted(NORMALIZERS)}, "
                 f"got {type(self.normalizer).__name__}"
             )
+        if self.normalizer is not None:
+            check_settings(self.normalizer)
         decay = self.trace_decay
         if _is_number(decay) and not 0.0 <= decay <= 1.0:
             raise ValueError(f"trace_decay must be None or in [0, 1], got {decay!r}")

@@ -26,6 +26,7 @@ import jax.numpy as jnp
 import optax
 
 from sensorimotor.rules.obgd import obgd_step_size, tree_l1_norm
+from sensorimotor.rules.settings import check_setting, check_settings
 
 __all__ = [
     "AdaptiveObGD",
@@ -107,7 +108,8 @@ def adaptive_obgd(
         >>> print(optax.apply_updates(w, updates))
         [0.25 0.25]
     """
-    hyper = AdaptiveObGD(step_size, kappa, beta2, eps)
+    hyper = check_settings(AdaptiveObGD(step_size, kappa, beta2, eps))
+    check_setting("adaptive_obgd", "trace_decay", trace_decay)
 
     def init_fn(params):
         state = adaptive_obgd_init(params)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from sensorimotor.rules._common import full, namespace
+from sensorimotor.rules.settings import check_settings
 
 
 class AutostepState(NamedTuple):
@@ -57,6 +58,7 @@ class Autostep(NamedTuple):
 
     def init(self, n: int, xp=None, dtype=None) -> AutostepState:
         """State for ``n`` weights; ``xp`` is the engine (``numpy`` default, or ``jax.numpy``)."""
+        check_settings(self)
         xp = xp if xp is not None else namespace(self.initial_step_size)
         alpha = full(xp, n, self.initial_step_size, dtype)
         return AutostepState(alpha, xp.zeros_like(alpha), xp.zeros_like(alpha))

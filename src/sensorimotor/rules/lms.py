@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from sensorimotor.rules._common import default_float, namespace
+from sensorimotor.rules.settings import check_settings
 
 
 class LMSState(NamedTuple):
@@ -38,6 +39,7 @@ class LMS(NamedTuple):
 
     def init(self, n: int, xp=None, dtype=None) -> LMSState:
         """State for ``n`` weights (empty for LMS)."""
+        check_settings(self)
         return LMSState()
 
     def update_from_error(self, state: LMSState, z, error):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from sensorimotor.rules._common import default_float, namespace
+from sensorimotor.rules.settings import check_settings
 
 
 class NLMSState(NamedTuple):
@@ -35,6 +36,7 @@ class NLMS(NamedTuple):
 
     def init(self, n: int, xp=None, dtype=None) -> NLMSState:
         """State for ``n`` weights (empty for NLMS)."""
+        check_settings(self)
         return NLMSState()
 
     def update_from_error(self, state: NLMSState, z, error):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from sensorimotor.rules._common import default_float, namespace
+from sensorimotor.rules.settings import check_settings
 
 
 class EMANormalizerState(NamedTuple):
@@ -50,6 +51,7 @@ class EMANormalizer(NamedTuple):
 
     def init(self, n: int, xp=None, dtype=None) -> EMANormalizerState:
         """Statistics for ``n`` inputs."""
+        check_settings(self)
         xp = xp if xp is not None else namespace(self.decay)
         dtype = default_float(xp, dtype)
         zero = xp.zeros((n,), dtype=dtype)
@@ -111,6 +113,7 @@ class WelfordNormalizer(NamedTuple):
 
     def init(self, n: int, xp=None, dtype=None) -> WelfordNormalizerState:
         """Statistics for ``n`` inputs."""
+        check_settings(self)
         xp = xp if xp is not None else namespace(self.eps)
         dtype = default_float(xp, dtype)
         zero = xp.zeros((n,), dtype=dtype)

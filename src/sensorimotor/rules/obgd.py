@@ -43,6 +43,8 @@ import jax
 import jax.numpy as jnp
 import optax
 
+from sensorimotor.rules.settings import check_setting, check_settings
+
 __all__ = ["ObGD", "ObGDState", "obgd", "obgd_apply", "obgd_step_size", "tree_l1_norm"]
 
 
@@ -128,7 +130,8 @@ def obgd(step_size=1.0, kappa=2.0, trace_decay=0.0) -> optax.GradientTransformat
         >>> print(optax.apply_updates(w, updates))
         [0.25 0.25]
     """
-    hyper = ObGD(step_size, kappa)
+    hyper = check_settings(ObGD(step_size, kappa))
+    check_setting("obgd", "trace_decay", trace_decay)
 
     def init_fn(params):
         return ObGDState(jax.tree_util.tree_map(jnp.zeros_like, params))

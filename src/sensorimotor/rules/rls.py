@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from sensorimotor.rules._common import default_float, namespace
+from sensorimotor.rules.settings import check_settings
 
 
 class RLSState(NamedTuple):
@@ -50,6 +51,7 @@ class RLS(NamedTuple):
 
     def init(self, n: int, xp=None, dtype=None) -> RLSState:
         """State for ``n`` weights; ``xp`` is the engine (``numpy`` default, or ``jax.numpy``)."""
+        check_settings(self)
         xp = xp if xp is not None else namespace(self.delta)
         dtype = default_float(xp, dtype)
         return RLSState(xp.eye(n, dtype=dtype) / xp.asarray(self.delta, dtype=dtype))

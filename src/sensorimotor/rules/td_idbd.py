@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from sensorimotor.rules._common import full, namespace
+from sensorimotor.rules.settings import check_settings
 
 
 class TDIDBDState(NamedTuple):
@@ -69,6 +70,7 @@ class TDIDBD(NamedTuple):
 
     def init(self, n: int, xp=None, dtype=None) -> TDIDBDState:
         """State for ``n`` weights; ``xp`` is the engine (``numpy`` default, or ``jax.numpy``)."""
+        check_settings(self)
         xp = xp if xp is not None else namespace(self.initial_step_size)
         beta = xp.log(full(xp, n, self.initial_step_size, dtype))
         zero = xp.zeros_like(beta)

@@ -229,6 +229,18 @@ def _prepare(learner, stream, num_steps, trace_interval, track_step_sizes, track
     return dyn_l, dyn_s, static
 
 
+def _check_keys(keys):
+    """``keys`` must be a non-empty batch of PRNG keys (one run per key)."""
+    shape = getattr(keys, "shape", None)
+    if shape is None or len(shape) == 0:
+        raise TypeError(
+            "keys must be a batch of PRNG keys, e.g. jax.random.split(key, 30); "
+            f"got {type(keys).__name__} of shape {shape}"
+        )
+    if shape[0] == 0:
+        raise ValueError("keys is empty: a batched loop needs at least one key (one run)")
+
+
 def _guard_counts(state):
     """Guard counters of a learner state (a Horde has one per GVF)."""
     if hasattr(state, "guard_count"):
@@ -324,6 +336,7 @@ def run_learning_loop_batched(
         >>> print(out.metrics.squared_error.shape)
         (4,)
     """
+    _check_keys(keys)
     dyn_l, dyn_s, static = _prepare(
         learner, stream, num_steps, trace_interval, track_step_sizes, track_normalizer, _kind
     )
@@ -363,6 +376,7 @@ def run_sweep(
     learners = list(learners)
     if not learners:
         raise ValueError("learners is empty")
+    _check_keys(keys)
     dyn_l, dyn_s, static = _prepare(
         learners[0],
         stream,
@@ -374,6 +388,7 @@ def run_sweep(
     )
     columns = [dyn_l]
     for other in learners[1:]:
+        other.init(int(stream.feature_dim))  # validates its settings eagerly, as _prepare does
         dyn, st = partition(other)
         if st != static["static_l"]:
             raise ValueError(

@@ -35,7 +35,13 @@ import numpy as np
 from sensorimotor.envs.streams.noise import normals
 from sensorimotor.rules.guard import DivergenceError
 from sensorimotor.run._loop_parts import check_loop_args, combine, partition
-from sensorimotor.run.learning_loop import _TRACES, LoopResult, _chunk_length, loop_keys
+from sensorimotor.run.learning_loop import (
+    _TRACES,
+    LoopResult,
+    _check_keys,
+    _chunk_length,
+    loop_keys,
+)
 
 __all__ = [
     "mlp_loop_keys",
@@ -229,6 +235,7 @@ def run_mlp_learning_loop_batched(
         >>> print(out.metrics.squared_error.shape)
         (3,)
     """
+    _check_keys(keys)
     dyn_s, static_s, num_blocks, interval = _prepare(stream, num_steps, trace_interval)
     result = _run_batched(_as_leaves(learner), dyn_s, static_s, num_blocks, interval, keys, state)
     _check_guard(learner, result, state)

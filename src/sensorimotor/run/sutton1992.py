@@ -12,6 +12,11 @@ from sensorimotor.run.learning_loop import run_learning_loop_batched, run_sweep
 from sensorimotor.run.plotting import agg_pyplot
 
 
+def _check_count(name: str, value) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+        raise ValueError(f"{name} must be a positive int, got {value!r}")
+
+
 class Experiment1Result(NamedTuple):
     """Asymptotic MSE (over the last 10k of 30k steps, averaged over seeds)."""
 
@@ -40,6 +45,7 @@ def experiment1(
     >>> bool(r.idbd_mse < r.lms_mse.min())
     True
     """
+    _check_count("seeds", seeds)
     stream = SuttonExperiment1Stream()
     keys = jax.random.split(jax.random.key(key), seeds)
     lms = [LinearLearner(LMS(a), bias=False) for a in lms_step_sizes]
@@ -118,6 +124,8 @@ def experiment2(
     >>> print(r.relevant.shape, r.irrelevant.shape, bool(r.lms_mse[1] < r.lms_mse[0]))
     (1, 5) (1, 15) True
     """
+    for name, value in (("seeds", seeds), ("lms_seeds", lms_seeds), ("num_steps", num_steps)):
+        _check_count(name, value)
     stream = SuttonExperiment1Stream()
     keys = jax.random.split(jax.random.key(key), max(seeds, lms_seeds))
     # a fine trace for the figure; 1/alpha's growth is read over 5 coarse blocks

@@ -1,0 +1,121 @@
+"""Bad settings of a rule, a learner or a loop raise at once, naming what was wrong."""
+
+import math
+
+import jax
+import numpy as np
+import pytest
+
+from sensorimotor.continual import (
+    IDBD,
+    LMS,
+    NLMS,
+    RLS,
+    TDIDBD,
+    Autostep,
+    AutoTDIDBD,
+    EMANormalizer,
+    LinearLearner,
+    MLPLearner,
+    RandomWalkStream,
+    TDLinearLearner,
+    WelfordNormalizer,
+    run_learning_loop,
+    run_learning_loop_batched,
+    run_mlp_learning_loop_batched,
+    run_sweep,
+)
+from sensorimotor.rules import ObGD, adaptive_obgd, obgd
+
+BAD = [
+    (LMS(-0.1), "LMS.step_size"),
+    (LMS(np.array([0.1, -0.1])), "LMS.step_size"),
+    (LMS(math.nan), "LMS.step_size"),
+    (NLMS(step_size=math.inf), "NLMS.step_size"),
+    (NLMS(eps=-1.0), "NLMS.eps"),
+    (IDBD(initial_step_size=-0.05), "IDBD.initial_step_size"),
+    (IDBD(initial_step_size=0.0), "IDBD.initial_step_size"),
+    (IDBD(meta_step_size=-0.01), "IDBD.meta_step_size"),
+    (Autostep(tau=0.0), "Autostep.tau"),
+    (Autostep(initial_step_size=math.nan), "Autostep.initial_step_size"),
+    (RLS(forgetting=1.5), "RLS.forgetting"),
+    (RLS(forgetting=0.0), "RLS.forgetting"),
+    (RLS(delta=-1.0), "RLS.delta"),
+    (TDIDBD(trace_decay=1.2), "TDIDBD.trace_decay"),
+    (AutoTDIDBD(trace_decay=-0.1), "AutoTDIDBD.trace_decay"),
+    (EMANormalizer(decay=1.0), "EMANormalizer.decay"),
+    (WelfordNormalizer(eps=-1e-8), "WelfordNormalizer.eps"),
+]
+
+
+@pytest.mark.parametrize(("rule", "name"), BAD, ids=[name for _, name in BAD])
+def test_a_bad_setting_raises_at_init_naming_it(rule, name):
+    with pytest.raises(ValueError, match=name.replace(".", r"\.")):
+        rule.init(3)
+
+
+@pytest.mark.parametrize("value", ["0.1", None, True])
+def test_a_setting_that_is_not_a_number_is_a_type_error(value):
+    with pytest.raises(TypeError, match="IDBD.meta_step_size must be a number"):
+        IDBD(meta_step_size=value).init(3)
+
+
+def test_good_settings_pass_including_edges_and_arrays():
+    for rule in (
+        LMS(0.0),
+        LMS(np.array([0.1, 0.0, 0.2])),
+        IDBD(1e-6, 0.0),
+        Autostep(tau=1.0),
+        RLS(forgetting=1.0),
+        TDIDBD(trace_decay=1.0),
+        EMANormalizer(decay=0.0),
+    ):
+        rule.init(3)
+
+
+def test_learners_check_their_rule_before_the_first_sample():
+    with pytest.raises(ValueError, match=r"IDBD\.initial_step_size"):
+        LinearLearner(IDBD(-1.0, 0.01)).init(4)
+    with pytest.raises(ValueError, match=r"TDIDBD\.trace_decay"):
+        TDLinearLearner(TDIDBD(trace_decay=2.0)).init(4)
+    with pytest.raises(ValueError, match=r"ObGD\.kappa"):
+        MLPLearner((8,), optimizer=ObGD(step_size=1.0, kappa=-2.0))
+    with pytest.raises(ValueError, match=r"Autostep\.initial_step_size"):
+        MLPLearner((8,), optimizer=Autostep(initial_step_size=0.0))
+    with pytest.raises(ValueError, match=r"EMANormalizer\.decay"):
+        MLPLearner((8,), normalizer=EMANormalizer(decay=1.5))
+
+
+def test_the_optax_factories_check_their_settings():
+    with pytest.raises(ValueError, match=r"ObGD\.step_size"):
+        obgd(step_size=-1.0)
+    with pytest.raises(ValueError, match=r"obgd\.trace_decay"):
+        obgd(trace_decay=1.5)
+    with pytest.raises(ValueError, match=r"AdaptiveObGD\.beta2"):
+        adaptive_obgd(beta2=1.0)
+
+
+def test_compiled_loops_check_settings_before_compiling_and_refuse_empty_key_batches():
+    stream, key = RandomWalkStream(3), jax.random.key(0)
+    with pytest.raises(ValueError, match=r"Autostep\.meta_step_size"):
+        run_learning_loop(LinearLearner(Autostep(meta_step_size=-1.0)), stream, 100, key)
+    # every learner of a sweep is checked, not only the first
+    learners = [LinearLearner(LMS(0.1)), LinearLearner(LMS(-0.1))]
+    with pytest.raises(ValueError, match=r"LMS\.step_size"):
+        run_sweep(learners, stream, 100, jax.random.split(key, 2))
+    empty = jax.random.split(key, 2)[:0]
+    with pytest.raises(ValueError, match="keys is empty"):
+        run_learning_loop_batched(LinearLearner(LMS(0.1)), stream, 100, empty)
+    with pytest.raises(ValueError, match="keys is empty"):
+        run_sweep([LinearLearner(LMS(0.1))], stream, 100, empty)
+    with pytest.raises(ValueError, match="keys is empty"):
+        run_mlp_learning_loop_batched(MLPLearner((4,)), stream, 100, empty)
+    with pytest.raises(TypeError, match="batch of PRNG keys"):
+        run_learning_loop_batched(LinearLearner(LMS(0.1)), stream, 100, key)
+
+
+def test_a_swept_setting_is_traced_inside_the_loop_and_still_runs():
+    # the check skips tracers: a sweep over step sizes compiles and runs
+    learners = [LinearLearner(IDBD(a, 0.01)) for a in (0.01, 0.05)]
+    out = run_sweep(learners, RandomWalkStream(3), 200, jax.random.split(jax.random.key(1), 2))
+    assert np.all(np.isfinite(np.asarray(out.metrics.squared_error)))
