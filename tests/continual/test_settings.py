@@ -12,18 +12,24 @@ from sensorimotor.continual import (
     NLMS,
     RLS,
     TDIDBD,
+    AbruptChangeStream,
     Autostep,
     AutoTDIDBD,
+    CyclicStream,
     EMANormalizer,
     LinearLearner,
     MLPLearner,
+    RandomWalkChainStream,
     RandomWalkStream,
+    ScaleDriftStream,
+    SuttonExperiment1Stream,
     TDLinearLearner,
     WelfordNormalizer,
     run_learning_loop,
     run_learning_loop_batched,
     run_mlp_learning_loop_batched,
     run_sweep,
+    run_td_learning_loop,
 )
 from sensorimotor.rules import ObGD, adaptive_obgd, obgd
 
@@ -119,3 +125,36 @@ def test_a_swept_setting_is_traced_inside_the_loop_and_still_runs():
     learners = [LinearLearner(IDBD(a, 0.01)) for a in (0.01, 0.05)]
     out = run_sweep(learners, RandomWalkStream(3), 200, jax.random.split(jax.random.key(1), 2))
     assert np.all(np.isfinite(np.asarray(out.metrics.squared_error)))
+
+
+@pytest.mark.parametrize(
+    ("stream", "name"),
+    [
+        (RandomWalkStream(feature_dim=0), "RandomWalkStream.feature_dim"),
+        (RandomWalkStream(feature_dim=3.0), "RandomWalkStream.feature_dim"),
+        (RandomWalkStream(drift_rate=math.nan), "RandomWalkStream.drift_rate"),
+        (RandomWalkStream(noise_std=-0.1), "RandomWalkStream.noise_std"),
+        (AbruptChangeStream(change_interval=0), "AbruptChangeStream.change_interval"),
+        (SuttonExperiment1Stream(num_relevant=0), "SuttonExperiment1Stream.num_relevant"),
+        (CyclicStream(num_targets=0), "CyclicStream.num_targets"),
+        (ScaleDriftStream(max_log_scale=math.inf), "ScaleDriftStream.max_log_scale"),
+        (RandomWalkChainStream(discount=1.5), "RandomWalkChainStream.discount"),
+        (RandomWalkChainStream(left_reward=math.nan), "RandomWalkChainStream.left_reward"),
+    ],
+    ids=lambda v: v if isinstance(v, str) else "",
+)
+def test_a_bad_stream_setting_raises_at_init_and_before_a_loop_compiles(stream, name):
+    error = TypeError if name.endswith("feature_dim") and stream.feature_dim == 3.0 else ValueError
+    with pytest.raises(error, match=name.replace(".", r"\.")):
+        stream.init(jax.random.key(0))
+    if hasattr(stream, "reward") or "Chain" in name:
+        return  # a TD stream: run_td_learning_loop checks it the same way (below)
+    with pytest.raises(error, match=name.replace(".", r"\.")):
+        run_learning_loop(LinearLearner(LMS(0.1)), stream, 100, jax.random.key(0))
+
+
+def test_td_loops_check_the_stream_too():
+    with pytest.raises(ValueError, match=r"RandomWalkChainStream\.discount"):
+        run_td_learning_loop(
+            TDLinearLearner(TDIDBD()), RandomWalkChainStream(discount=-1.0), 100, jax.random.key(0)
+        )

@@ -8,6 +8,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from sensorimotor.envs.streams.noise import normals
+from sensorimotor.envs.streams.settings import check_stream_settings
 from sensorimotor.envs.streams.td_time_step import TDTimeStep
 
 
@@ -49,6 +50,7 @@ class RandomWalkChainStream(NamedTuple):
 
     def init(self, key) -> ChainState:
         """Start in the centre state."""
+        check_stream_settings(self)
         return ChainState(jnp.asarray(self.num_states // 2, jnp.int32))
 
     @property

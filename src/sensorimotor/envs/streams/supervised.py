@@ -16,6 +16,7 @@ import jax
 import jax.numpy as jnp
 
 from sensorimotor.envs.streams.noise import normals
+from sensorimotor.envs.streams.settings import check_stream_settings
 from sensorimotor.envs.streams.time_step import TimeStep
 
 
@@ -64,6 +65,7 @@ class RandomWalkStream(NamedTuple):
 
     def init(self, key) -> WeightsState:
         """Initial target weights from ``key``."""
+        check_stream_settings(self)
         return _initial_weights(self.feature_dim, key)
 
     @property
@@ -105,6 +107,7 @@ class AbruptChangeStream(NamedTuple):
 
     def init(self, key) -> WeightsState:
         """Initial target weights from ``key``."""
+        check_stream_settings(self)
         return _initial_weights(self.feature_dim, key)
 
     @property
@@ -154,6 +157,7 @@ class SuttonExperiment1Stream(NamedTuple):
 
     def init(self, key):
         """Random initial signs of the relevant weights."""
+        check_stream_settings(self)
         signs = jnp.where(jax.random.bernoulli(key, 0.5, (self.num_relevant,)), 1.0, -1.0)
         return SuttonState(signs, jnp.zeros((), jnp.int32))
 
@@ -218,6 +222,7 @@ class CyclicStream(NamedTuple):
 
     def init(self, key) -> CyclicState:
         """Draw the table of target weights."""
+        check_stream_settings(self)
         table = jax.random.normal(key, (self.num_targets, self.feature_dim))
         return CyclicState(table, jnp.zeros((), jnp.int32))
 
@@ -273,6 +278,7 @@ class ScaleDriftStream(NamedTuple):
 
     def init(self, key) -> ScaleDriftState:
         """Draw the target weights; log-scales start at 0."""
+        check_stream_settings(self)
         w = jax.random.normal(key, (self.feature_dim,))
         return ScaleDriftState(w, jnp.zeros_like(w))
 

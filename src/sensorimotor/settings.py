@@ -1,0 +1,66 @@
+"""Checks of settings kept in frozen objects (rules, streams): bounds by field name.
+
+A negative step size or a NaN drift rate does not fail loudly by itself: the learner or
+stream just produces NaN from then on. So the objects that hold such settings check them
+when they are used, against a table of intervals keyed by field name (a new class whose
+fields reuse the names is checked with no extra code). A JAX tracer passes: a setting
+swept inside a compiled loop is checked, concrete, before the loop compiles.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+INF = math.inf
+
+
+class Bounds(tuple):
+    """``(low, high, low_included, high_included, integer)``: an interval of allowed values."""
+
+    def __new__(cls, low, high=INF, low_in=True, high_in=False, integer=False):
+        return super().__new__(cls, (low, high, low_in, high_in, integer))
+
+    def describe(self) -> str:
+        low, high, low_in, high_in, integer = self
+        kind = "an int" if integer else "a finite number"
+        return f"{kind} in {'[' if low_in else '('}{low:g}, {high:g}{']' if high_in else ')'}"
+
+
+def check_value(owner: str, name: str, value, bounds: Bounds):
+    """Return ``value`` if it is a finite number (or array of them; an int if
+    ``bounds`` says so) inside ``bounds``; else raise ``ValueError`` (``TypeError`` for a
+    non-number) naming ``owner.name``.
+
+    >>> check_value("RLS", "forgetting", 1.5, Bounds(0.0, 1.0, False, True))
+    Traceback (most recent call last):
+    ...
+    ValueError: RLS.forgetting must be a finite number in (0, 1], got 1.5
+    """
+    low, high, low_in, high_in, integer = bounds
+    if isinstance(value, bool | str) or value is None:
+        raise TypeError(f"{owner}.{name} must be a number, got {value!r}")
+    if integer and not isinstance(value, int | np.integer):
+        raise TypeError(f"{owner}.{name} must be an int, got {value!r}")
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        if hasattr(value, "aval"):  # a JAX tracer
+            return value
+        raise TypeError(f"{owner}.{name} must be a number, got {value!r}") from exc
+    ok = np.isfinite(arr) & ((arr >= low) if low_in else (arr > low))
+    ok &= (arr <= high) if high_in else (arr < high)
+    if not bool(np.all(ok)):
+        raise ValueError(f"{owner}.{name} must be {bounds.describe()}, got {value!r}")
+    return value
+
+
+def check_fields(obj, table: dict):
+    """Return ``obj`` after :func:`check_value` on each of its NamedTuple fields that
+    ``table`` (field name -> :class:`Bounds`) names."""
+    owner = type(obj).__name__
+    for name in getattr(obj, "_fields", ()):
+        if name in table:
+            check_value(owner, name, getattr(obj, name), table[name])
+    return obj
