@@ -166,6 +166,24 @@ class LinearLearner(NamedTuple):
         """
         w = state.weights
         n = w.shape[0] - (1 if self.bias else 0)
+        if type(x) is np.ndarray and x.shape == (n,) and self.normalizer is None:
+            # the per-sample fast path: NumPy's own calls, about 1 us less than the array API
+            if self.bias:
+                xb = np.empty(n + 1, dtype=x.dtype)
+                xb[:n] = x
+                xb[n] = 1
+            else:
+                xb = x
+            pred = w.dot(xb)
+            err = y - pred
+            sq = err * err
+            if math.isfinite(sq):
+                opt, inc = self.optimizer.update_from_error(state.optimizer, xb, err)
+                new = LinearState(w + inc, opt, None, state.guard_count)
+                return UpdateResult(new, pred, err, LinearMetrics(sq, 0.0))
+            check_finite_vector("x", x)
+            check_finite_scalar("y", y)
+            return self._restart(np, state, y, n)
         try:
             xp = x.__array_namespace__()
             if x.shape != (n,):
@@ -173,7 +191,7 @@ class LinearLearner(NamedTuple):
         except (AttributeError, ValueError):
             check_vector("x", x, n)  # raises with a clear message
             raise
-        if self.normalizer is None:  # the per-sample fast path
+        if self.normalizer is None:
             norm = None
             xb = xp.concatenate((x, _one(xp, x.dtype))) if self.bias else x
         else:

@@ -10,6 +10,8 @@ def namespace(x):
 
     Python floats and NumPy scalars are treated as NumPy.
     """
+    if type(x) is np.ndarray:  # the per-sample path: skip the protocol call (0.2 us)
+        return np
     get = getattr(x, "__array_namespace__", None)
     if get is None:
         return np

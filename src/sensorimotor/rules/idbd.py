@@ -61,7 +61,7 @@ class IDBD(NamedTuple):
 
     def update_from_error(self, state: IDBDState, z, error):
         """Return ``(state, alpha * error * z)`` after the meta-step on ``beta`` and ``h``."""
-        xp = z.__array_namespace__()
+        xp = namespace(z)
         beta = state.beta + ((self.meta_step_size * error) * z) * state.h
         alpha = xp.exp(beta)
         az = alpha * z
