@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from sensorimotor.continual import (
+    GVF,
     IDBD,
     LMS,
     NLMS,
@@ -17,6 +18,7 @@ from sensorimotor.continual import (
     AutoTDIDBD,
     CyclicStream,
     EMANormalizer,
+    Horde,
     LinearLearner,
     MLPLearner,
     RandomWalkChainStream,
@@ -158,3 +160,10 @@ def test_td_loops_check_the_stream_too():
         run_td_learning_loop(
             TDLinearLearner(TDIDBD()), RandomWalkChainStream(discount=-1.0), 100, jax.random.key(0)
         )
+
+
+@pytest.mark.parametrize("gamma", [1.5, -0.1, math.nan])
+def test_a_horde_checks_each_gvf_discount(gamma):
+    horde = Horde([GVF(TDIDBD(), gamma=0.5), GVF(TDIDBD(), gamma=gamma)])
+    with pytest.raises(ValueError, match=r"gvfs\[1\]\.gamma"):
+        horde.init(3)
