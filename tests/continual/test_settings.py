@@ -167,3 +167,16 @@ def test_a_horde_checks_each_gvf_discount(gamma):
     horde = Horde([GVF(TDIDBD(), gamma=0.5), GVF(TDIDBD(), gamma=gamma)])
     with pytest.raises(ValueError, match=r"gvfs\[1\]\.gamma"):
         horde.init(3)
+
+
+@pytest.mark.parametrize("bad", ["a", "1.5", True, np.array([1.0])])
+def test_a_scalar_of_the_wrong_type_or_shape_is_refused_by_name(bad):
+    x = np.ones(3)
+    linear = LinearLearner(IDBD(0.05, 0.01))
+    with pytest.raises(TypeError, match="y must be a real scalar"):
+        linear.update(linear.init(3), x, bad)
+    td = TDLinearLearner(TDIDBD())
+    with pytest.raises(TypeError, match="reward must be a real scalar"):
+        td.update(td.init(3), x, bad, x, 0.9)
+    with pytest.raises(TypeError, match="gamma must be a real scalar"):
+        td.update(td.init(3), x, 1.0, x, bad)

@@ -6,6 +6,10 @@ import math
 
 import numpy as np
 
+# scalar types that need no check on the per-sample path (a NaN is caught by the guard's
+# look at the error); anything else goes through check_finite_scalar
+PLAIN_SCALARS = frozenset({float, int, np.float64, np.float32})
+
 
 def is_traced(a) -> bool:
     """True if ``a`` is a JAX tracer (inside ``jit``/``scan``/``vmap``): no value checks."""
@@ -36,6 +40,8 @@ def check_finite_scalar(name: str, y) -> None:
     """Raise ``ValueError``/``TypeError`` unless a concrete ``y`` is a finite real scalar."""
     if is_traced(y):
         return
+    if isinstance(y, str | bytes | bool | np.bool_):
+        raise TypeError(f"{name} must be a real scalar, got {y!r}")
     try:
         v = float(y)
     except (TypeError, ValueError):

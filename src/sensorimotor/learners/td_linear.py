@@ -8,6 +8,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from sensorimotor.learners._checks import (
+    PLAIN_SCALARS,
     check_finite_scalar,
     check_finite_vector,
     check_vector,
@@ -122,6 +123,10 @@ class TDLinearLearner(NamedTuple):
         n = w.shape[0]
         xp = check_vector("x", x, n)
         check_vector("next_x", next_x, n)
+        if xp is np:  # a wrong type or shape of a scalar raises here, naming it
+            for name, value in (("reward", reward), ("gamma", gamma)):
+                if type(value) not in PLAIN_SCALARS:
+                    check_finite_scalar(name, value)
         v = w @ x
         delta = reward + gamma * (w @ next_x) - v
         eager = xp is np
