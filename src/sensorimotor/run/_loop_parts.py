@@ -186,14 +186,14 @@ def draw_noise(steps_key, steps, noise_dim: int, limit: int | None = 1024):
     """The normals of steps ``steps``: row ``i`` is ``normals(fold_in(steps_key, steps[i]),
     noise_dim)``, shape ``steps.shape + (noise_dim,)``.
 
-    Drawn at most about ``limit`` numbers per kernel (``None``: all at once; for a loop
-    vmapped over many runs, whose kernels are wide anyway). XLA's CPU compiler splits a larger
-    inverse-CDF kernel (hash, ``erfinv``) across its thread pool. On a machine with few
-    cores, that makes a loop's time depend on whether another core is free when the split
-    kernel runs. On this project's 2-core machine, the time of a 100k-step Autostep loop
-    then jumped between about 38 and 60 ms. Drawn in pieces, the kernels stay on the
-    calling thread, and the same loop takes 44 ms whatever else runs. The numbers are
-    identical either way.
+    Drawn at most about ``limit`` numbers per kernel (``None``: all at once, for a loop
+    vmapped over many runs, whose kernels are wide anyway). XLA's CPU compiler splits a
+    larger inverse-CDF kernel (hash, ``erfinv``) across its thread pool. On a machine with
+    few cores, that makes a loop's time depend on whether another core is free when the
+    split kernel runs. On this project's 2-core machine, the time of a 100k-step Autostep
+    loop then jumped between about 38 and 60 ms. Drawn in pieces, the kernels stay on the
+    calling thread: the same loop takes 44-46 ms whether or not the other core is busy.
+    The numbers are identical either way.
 
     >>> import jax, jax.numpy as jnp
     >>> key = jax.random.key(0)

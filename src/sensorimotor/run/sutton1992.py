@@ -165,7 +165,7 @@ def experiment2(
 
 
 def format_experiment2(r: Experiment2Result) -> str:
-    """The result as a short table, with the paper's figures beside it."""
+    """The result as a short table, with the issue's figures beside it."""
     best = r.lms_step_sizes[int(np.argmin(r.lms_mse))]
     growth = ", ".join(f"{g:.1f}" for g in r.inverse_growth)
     lines = [
