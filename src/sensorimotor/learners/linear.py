@@ -177,16 +177,7 @@ class LinearLearner(NamedTuple):
                 xb[n] = 1
             else:
                 xb = x
-            pred = w.dot(xb)
-            err = y - pred
-            sq = err * err
-            if math.isfinite(sq):
-                opt, inc = self.optimizer.update_from_error(state.optimizer, xb, err)
-                new = LinearState(w + inc, opt, None, state.guard_count)
-                return UpdateResult(new, pred, err, LinearMetrics(sq, 0.0))
-            check_finite_vector("x", x)
-            check_finite_scalar("y", y)
-            return self._restart(np, state, y, n)
+            return self._learn_eager(state, x, y, xb, w.dot(xb), None)
         try:
             xp = x.__array_namespace__()
             if x.shape != (n,):
@@ -200,17 +191,10 @@ class LinearLearner(NamedTuple):
         else:
             norm, xb = self._features(xp, state, x, update_stats=True)
         pred = w @ xb
+        if xp is np:
+            return self._learn_eager(state, x, y, xb, pred, norm)
         err = y - pred
         sq = err * err
-        eager = xp is np
-        if eager:
-            if math.isfinite(sq):
-                opt, inc = self.optimizer.update_from_error(state.optimizer, xb, err)
-                new = LinearState(w + inc, opt, norm, state.guard_count)
-                return UpdateResult(new, pred, err, LinearMetrics(sq, 0.0))
-            check_finite_vector("x", x)
-            check_finite_scalar("y", y)
-            return self._restart(xp, state, y, n)
         if not is_traced(err):  # eager JAX arrays: check values too
             check_finite_vector("x", x)
             check_finite_scalar("y", y)
@@ -223,6 +207,19 @@ class LinearLearner(NamedTuple):
         err = y - pred
         guard = xp.astype(xp.logical_not(ok), w.dtype)
         return UpdateResult(out, pred, err, LinearMetrics(err * err, guard))
+
+    def _learn_eager(self, state, x, y, xb, pred, norm):
+        """The NumPy path after the prediction: learn from the error, or, if it is not
+        finite while ``x`` and ``y`` are, apply the guard."""
+        err = y - pred
+        sq = err * err
+        if math.isfinite(sq):
+            opt, inc = self.optimizer.update_from_error(state.optimizer, xb, err)
+            new = LinearState(state.weights + inc, opt, norm, state.guard_count)
+            return UpdateResult(new, pred, err, LinearMetrics(sq, 0.0))
+        check_finite_vector("x", x)
+        check_finite_scalar("y", y)
+        return self._restart(np, state, y, x.shape[0])
 
     def _restart(self, xp, state, y, n):
         """The eager guard: raise, or restart from ``init`` (prediction 0, no learning)."""
