@@ -15,6 +15,8 @@ def _demo(args) -> int:
 def _sutton1992(args) -> int:
     from sensorimotor.run import sutton1992 as s
 
+    if args.plot and args.experiment == "1":
+        raise ValueError("--plot draws Experiment 2's figures: use it with --experiment 2 or all")
     if args.experiment in ("1", "all"):
         print(
             s.format_experiment1(
