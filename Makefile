@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: install install-dev demo test bench lint clean
+.PHONY: install install-dev demo test bench bench-peers lint clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,5 +30,18 @@ test: install-dev
 bench: install
 	@for f in $(wildcard bench/*.py); do echo "== $$f"; $(PY) $$f || exit 1; done
 
+# Side by side with alberta-framework, which needs Python 3.13: its own environment.
+PEERS_PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3.13) python3.13)
+PEERS_VENV ?= .venv-peers
+
+$(PEERS_VENV)/.installed: pyproject.toml
+	$(PEERS_PYTHON) -m venv $(PEERS_VENV)
+	$(PEERS_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(PEERS_VENV)/bin/python -m pip install --quiet -e '.[peers]'
+	touch $@
+
+bench-peers: $(PEERS_VENV)/.installed
+	$(PEERS_VENV)/bin/python bench/peers.py
+
 clean:
-	rm -rf $(VENV) runs .pytest_cache
+	rm -rf $(VENV) $(PEERS_VENV) runs .pytest_cache
