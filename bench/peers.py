@@ -177,7 +177,7 @@ def sutton_experiment2_rows(seeds):
     print(
         f"\n== Sutton (1992) Experiment 2, IDBD theta 0.001, initial 0.05, 250k steps, {seeds} seeds"
     )
-    ours = experiment2(seeds=seeds, lms_step_sizes=(0.13,), lms_seeds=1)
+    ours = experiment2(seeds=seeds, lms_step_sizes=())
     theirs = []
     for seed in range(seeds):
         learner = af.LinearLearner(optimizer=af.IDBD(initial_step_size=0.05, meta_step_size=0.001))

@@ -56,6 +56,20 @@ def check_value(owner: str, name: str, value, bounds: Bounds):
     return value
 
 
+def check_count(name: str, value) -> int:
+    """``value`` as an int if it is a positive int (not a bool); else ``ValueError``
+    naming ``name``: a number of samples, seeds or steps.
+
+    >>> check_count("seeds", 0)
+    Traceback (most recent call last):
+    ...
+    ValueError: seeds must be a positive int, got 0
+    """
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+        raise ValueError(f"{name} must be a positive int, got {value!r}")
+    return int(value)
+
+
 def check_fields(obj, table: dict):
     """Return ``obj`` after :func:`check_value` on each of its NamedTuple fields that
     ``table`` (field name -> :class:`Bounds`) names."""

@@ -15,7 +15,7 @@ from sensorimotor.continual import (
     run_sweep,
 )
 from sensorimotor.run.learning_loop import loop_keys
-from sensorimotor.run.sutton1992 import experiment2, format_experiment2
+from sensorimotor.run.sutton1992 import experiment2, format_experiment2, plot_experiment2
 
 SEEDS = jax.random.split(jax.random.key(1992), 30)
 STREAM = SuttonExperiment1Stream()
@@ -122,3 +122,12 @@ def test_idbd_meta_step_002_is_guarded_never_nan():
         return jax.lax.scan(step, c0, jnp.arange(steps))[0][3]
 
     assert float(unguarded_max_abs_error()) > 1e18
+
+
+def test_experiment2_without_figure5_reports_and_plots_figure4_only(tmp_path):
+    r = experiment2(seeds=1, num_steps=20_000, lms_step_sizes=())
+    assert r.lms_step_sizes == () and r.lms_mse.shape == (0,)
+    text = format_experiment2(r)
+    assert "irrelevant step sizes" in text and "best fixed step size" not in text
+    png = plot_experiment2(r, str(tmp_path / "fig4.png"))
+    assert open(png, "rb").read(8) == b"\x89PNG\r\n\x1a\n"

@@ -30,6 +30,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from sensorimotor.settings import check_count
 from sensorimotor.signals import ChannelSet
 
 FORWARD = "forward"
@@ -81,12 +82,6 @@ def error_stats(errors) -> ErrorStats:
     )
 
 
-def _check_count(n) -> int:
-    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
-        raise ValueError(f"n must be a positive int, got {n!r}")
-    return int(n)
-
-
 def held_out_goals(env, n: int, seed: int = 0) -> TestSet:
     """Goals that are the effects of ``n`` uniform random commands (held out: own seed).
 
@@ -96,7 +91,7 @@ def held_out_goals(env, n: int, seed: int = 0) -> TestSet:
     ('inverse', (3, 2), 0.8184)
     """
     rng = np.random.default_rng(seed)
-    s = env.execute_array(env.m_set.random(rng, size=_check_count(n)))
+    s = env.execute_array(env.m_set.random(rng, size=check_count("n", n)))
     return TestSet(INVERSE, s, s.copy(), "goals of random commands")
 
 
@@ -109,7 +104,7 @@ def forward_tests(env, n: int, seed: int = 0) -> TestSet:
     ('forward', (3, 2), (3, 2))
     """
     rng = np.random.default_rng(seed)
-    m = env.m_set.random(rng, size=_check_count(n))
+    m = env.m_set.random(rng, size=check_count("n", n))
     return TestSet(FORWARD, m, env.execute_array(m), "forward, random commands")
 
 
@@ -200,7 +195,7 @@ def uniform_goals(
     reachable cells. ``n`` of them are drawn uniformly (without replacement while there are
     enough), and each goal is a reached point of its cell, so every goal is reachable.
     """
-    n = _check_count(n)
+    n = check_count("n", n)
     rng = np.random.default_rng([seed, 1])
     if points is None:
         points = reachable_points(env, seed=seed, samples=samples)

@@ -10,11 +10,7 @@ from sensorimotor.learners.linear import LinearLearner
 from sensorimotor.rules import IDBD, LMS
 from sensorimotor.run.learning_loop import run_learning_loop_batched, run_sweep
 from sensorimotor.run.plotting import agg_pyplot
-
-
-def _check_count(name: str, value) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-        raise ValueError(f"{name} must be a positive int, got {value!r}")
+from sensorimotor.settings import check_count
 
 
 class Experiment1Result(NamedTuple):
@@ -45,7 +41,7 @@ def experiment1(
     >>> bool(r.idbd_mse < r.lms_mse.min())
     True
     """
-    _check_count("seeds", seeds)
+    check_count("seeds", seeds)
     stream = SuttonExperiment1Stream()
     keys = jax.random.split(jax.random.key(key), seeds)
     lms = [LinearLearner(LMS(a), bias=False) for a in lms_step_sizes]
@@ -81,7 +77,8 @@ class Experiment2Result(NamedTuple):
         steps: the ends of the trace's blocks (50 blocks when ``num_steps`` allows).
         relevant_trace, irrelevant_trace: the mean step size of the relevant and of the
             irrelevant inputs at those steps (over inputs and seeds), for Figure 4.
-        lms_step_sizes: the fixed step sizes tried for the relevant inputs (irrelevant 0).
+        lms_step_sizes: the fixed step sizes tried for the relevant inputs (irrelevant 0);
+            empty if Figure 5 was skipped.
         lms_mse: their MSE over steps 20k-30k, averaged over seeds.
         initial_step_size, meta_step_size, num_steps, block, seeds: the setting.
     """
@@ -125,7 +122,7 @@ def experiment2(
     (1, 5) (1, 15) True
     """
     for name, value in (("seeds", seeds), ("lms_seeds", lms_seeds), ("num_steps", num_steps)):
-        _check_count(name, value)
+        check_count(name, value)
     stream = SuttonExperiment1Stream()
     keys = jax.random.split(jax.random.key(key), max(seeds, lms_seeds))
     # a fine trace for the figure; 1/alpha's growth is read over 5 coarse blocks
@@ -141,12 +138,14 @@ def experiment2(
     per = max(len(irrelevant_trace) // 5, 1)
     coarse = irrelevant_trace[per - 1 :: per]
     block = per * fine
-    lms = [
-        LinearLearner(LMS(np.array([a] * n_rel + [0.0] * stream.num_irrelevant)), bias=False)
-        for a in lms_step_sizes
-    ]
-    out = run_sweep(lms, stream, 30_000, keys[:lms_seeds], trace_interval=10_000)
-    lms_mse = np.asarray(out.trace.squared_error[..., -1]).mean(-1)
+    lms_mse = np.zeros(0)
+    if lms_step_sizes:  # Figure 5 (skipped with no step sizes)
+        lms = [
+            LinearLearner(LMS(np.array([a] * n_rel + [0.0] * stream.num_irrelevant)), bias=False)
+            for a in lms_step_sizes
+        ]
+        out = run_sweep(lms, stream, 30_000, keys[:lms_seeds], trace_interval=10_000)
+        lms_mse = np.asarray(out.trace.squared_error[..., -1]).mean(-1)
     return Experiment2Result(
         relevant=alpha[:, -1, :n_rel],
         irrelevant=alpha[:, -1, n_rel:],
@@ -166,7 +165,6 @@ def experiment2(
 
 def format_experiment2(r: Experiment2Result) -> str:
     """The result as a short table, with the issue's figures beside it."""
-    best = r.lms_step_sizes[int(np.argmin(r.lms_mse))]
     growth = ", ".join(f"{g:.1f}" for g in r.inverse_growth)
     lines = [
         f"Sutton (1992) Experiment 2: IDBD meta step size {r.meta_step_size:g}, initial step "
@@ -176,8 +174,13 @@ def format_experiment2(r: Experiment2Result) -> str:
         f"  irrelevant step sizes   {r.irrelevant.mean():.4f} (max {r.irrelevant.max():.4f})"
         f"   the issue: below 0.007",
         f"  1/alpha (irrelevant) grows by {growth} per {r.block} steps",
-        "  LMS, fixed step size on the relevant inputs (0 on the others), MSE over steps 20k-30k:",
     ]
+    if not r.lms_step_sizes:
+        return "\n".join(lines)
+    best = r.lms_step_sizes[int(np.argmin(r.lms_mse))]
+    lines.append(
+        "  LMS, fixed step size on the relevant inputs (0 on the others), MSE over steps 20k-30k:"
+    )
     for a, mse in zip(r.lms_step_sizes, r.lms_mse, strict=True):
         lines.append(f"    step size {a:<6g} {mse:6.3f}{'  <- best' if a == best else ''}")
     lines.append(f"best fixed step size {best:g}; IDBD found {r.relevant.mean():.3f} on its own")
@@ -189,10 +192,13 @@ def plot_experiment2(r: Experiment2Result, path: str) -> str:
 
     Left: the mean step size of the relevant and of the irrelevant inputs over the run
     (log scale), with the issue's figures (0.13 and 0.007) dotted. Right: the MSE of LMS
-    against its fixed step size on the relevant inputs, and the step size IDBD found.
+    against its fixed step size on the relevant inputs, and the step size IDBD found
+    (left out if the result has no Figure 5).
     """
     plt = agg_pyplot()
-    fig, (ax_a, ax_m) = plt.subplots(1, 2, figsize=(11, 4.2))
+    figure5 = bool(r.lms_step_sizes)
+    fig, axes = plt.subplots(1, 2 if figure5 else 1, figsize=(11 if figure5 else 5.5, 4.2))
+    ax_a = axes[0] if figure5 else axes
     thousands = np.concatenate(([0.0], r.steps / 1000))
     for trace, label, colour in (
         (r.relevant_trace, "relevant inputs", "tab:blue"),
@@ -219,12 +225,14 @@ def plot_experiment2(r: Experiment2Result, path: str) -> str:
         f"IDBD, meta step size {r.meta_step_size:g}, initial {r.initial_step_size:g}", fontsize=10
     )
     ax_a.legend(fontsize=8)
-    ax_m.plot(r.lms_step_sizes, r.lms_mse, "o-", color="tab:blue", label="LMS, fixed step size")
-    ax_m.axvline(float(r.relevant.mean()), ls="--", color="tab:orange", label="IDBD found")
-    ax_m.set_xlabel("step size of the relevant inputs (irrelevant: 0)")
-    ax_m.set_ylabel("MSE over steps 20k-30k")
-    ax_m.set_title("the best fixed step size", fontsize=10)
-    ax_m.legend(fontsize=8)
+    if figure5:
+        ax_m = axes[1]
+        ax_m.plot(r.lms_step_sizes, r.lms_mse, "o-", color="tab:blue", label="LMS, fixed step size")
+        ax_m.axvline(float(r.relevant.mean()), ls="--", color="tab:orange", label="IDBD found")
+        ax_m.set_xlabel("step size of the relevant inputs (irrelevant: 0)")
+        ax_m.set_ylabel("MSE over steps 20k-30k")
+        ax_m.set_title("the best fixed step size", fontsize=10)
+        ax_m.legend(fontsize=8)
     fig.suptitle("Sutton (1992), Experiment 2", fontsize=11)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
