@@ -78,7 +78,11 @@ def check_loop_args(stream, num_steps, trace_interval) -> tuple[int, int]:
 
 
 def _chunk_length(interval: int, cap: int = 1024) -> int:
-    """The largest divisor of ``interval`` not above ``cap``."""
+    """The largest divisor of ``interval`` not above ``cap`` (at least 1).
+
+    >>> _chunk_length(100_000), _chunk_length(7), _chunk_length(10, cap=0)
+    (1000, 7, 1)
+    """
     for d in range(min(interval, cap), 0, -1):
         if interval % d == 0:
             return d
@@ -102,11 +106,7 @@ def _sub_length(chunk: int, noise_row_bytes: int, carry_bytes: int, limit: int =
     """
     if noise_row_bytes == 0 or noise_row_bytes > limit or carry_bytes > limit:
         return chunk
-    best = 1
-    for d in range(1, chunk + 1):
-        if chunk % d == 0 and d * noise_row_bytes <= limit:
-            best = d
-    return best
+    return _chunk_length(chunk, limit // noise_row_bytes)
 
 
 def _packer(template, bits=()):
@@ -175,11 +175,7 @@ def _piece_length(num_steps: int, noise_dim: int, limit: int = 1024) -> int:
     >>> _piece_length(1000, 21), _piece_length(1000, 2000), _piece_length(8, 3)
     (40, 1, 8)
     """
-    best = 1
-    for d in range(1, num_steps + 1):
-        if num_steps % d == 0 and d * noise_dim <= limit:
-            best = d
-    return best
+    return _chunk_length(num_steps, limit // noise_dim)
 
 
 def draw_noise(steps_key, steps, noise_dim: int, limit: int | None = 1024):
