@@ -28,6 +28,10 @@ class Bounds(tuple):
         return f"{kind} in {'[' if low_in else '('}{low:g}, {high:g}{']' if high_in else ')'}"
 
 
+UNIT = Bounds(0.0, 1.0, True, True)  # a probability-like setting: discount, trace decay
+COUNT = Bounds(1, INF, True, False, True)  # a positive int: a dimension, an interval
+
+
 def check_value(owner: str, name: str, value, bounds: Bounds):
     """Return ``value`` if it is a finite number (or array of them; an int if
     ``bounds`` says so) inside ``bounds``; else raise ``ValueError`` (``TypeError`` for a

@@ -10,9 +10,7 @@ from sensorimotor.learners._checks import check_vector
 from sensorimotor.learners.td_linear import TDLinearLearner
 from sensorimotor.learners.update_result import UpdateResult
 from sensorimotor.rules.td_idbd import TDIDBD
-from sensorimotor.settings import Bounds, check_value
-
-_DISCOUNT = Bounds(0.0, 1.0, True, True)
+from sensorimotor.settings import UNIT, check_value
 
 
 class GVF(NamedTuple):
@@ -112,7 +110,7 @@ class Horde(NamedTuple):
         if len(self.gvfs) == 0:
             raise ValueError("a Horde needs at least one GVF")
         for k, g in enumerate(self.gvfs):
-            check_value(f"gvfs[{k}]", "gamma", g.gamma, _DISCOUNT)
+            check_value(f"gvfs[{k}]", "gamma", g.gamma, UNIT)
             if g.cumulant is not None and not 0 <= int(g.cumulant) < int(feature_dim):
                 raise ValueError(
                     f"gvfs[{k}].cumulant={g.cumulant} is not a feature index "

@@ -6,7 +6,7 @@ checks its settings when its state is made (see :mod:`sensorimotor.settings`).
 
 from __future__ import annotations
 
-from sensorimotor.settings import INF, Bounds, check_fields, check_value
+from sensorimotor.settings import INF, UNIT, Bounds, check_fields, check_value
 
 BOUNDS = {
     "step_size": Bounds(0.0),
@@ -16,7 +16,7 @@ BOUNDS = {
     "kappa": Bounds(0.0, INF, False),
     "forgetting": Bounds(0.0, 1.0, False, True),
     "delta": Bounds(0.0, INF, False),
-    "trace_decay": Bounds(0.0, 1.0, True, True),
+    "trace_decay": UNIT,
     "decay": Bounds(0.0, 1.0),
     "beta2": Bounds(0.0, 1.0),
     "eps": Bounds(0.0),

@@ -7,24 +7,22 @@ learner for the whole run.
 
 from __future__ import annotations
 
-from sensorimotor.settings import INF, Bounds, check_fields
-
-_COUNT = Bounds(1, INF, True, False, True)
+from sensorimotor.settings import COUNT, INF, UNIT, Bounds, check_fields
 
 BOUNDS = {
-    "feature_dim": _COUNT,
-    "change_interval": _COUNT,
-    "num_relevant": _COUNT,
+    "feature_dim": COUNT,
+    "change_interval": COUNT,
+    "num_relevant": COUNT,
     "num_irrelevant": Bounds(0, INF, True, False, True),
-    "cycle_length": _COUNT,
-    "num_targets": _COUNT,
-    "num_states": _COUNT,
+    "cycle_length": COUNT,
+    "num_targets": COUNT,
+    "num_states": COUNT,
     "drift_rate": Bounds(0.0),
     "noise_std": Bounds(0.0),
     "max_log_scale": Bounds(0.0),
     "left_reward": Bounds(-INF, INF, False),
     "right_reward": Bounds(-INF, INF, False),
-    "discount": Bounds(0.0, 1.0, True, True),
+    "discount": UNIT,
 }
 
 
