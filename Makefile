@@ -25,6 +25,7 @@ demo: install
 
 test: install-dev
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -q
 
 bench: install

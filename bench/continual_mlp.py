@@ -1,6 +1,6 @@
 """Benchmark: streaming MLP (128, 128) with ObGD on a 10-feature random-walk-target stream.
 
-Prints, for 10k-step calls of :func:`~sensorimotor.run.mlp_learning_loop.run_mlp_learning_loop`:
+Prints, for 10k-step calls of :func:`~sensorimotor.continual.mlp_learning_loop.run_mlp_learning_loop`:
 the first call (compile + run), then the median of repeated calls with new keys (no
 recompilation) as steps/s, for
 
@@ -28,13 +28,13 @@ from typing import NamedTuple
 
 import jax
 
-from sensorimotor.envs.streams import RandomWalkStream, TimeStep
-from sensorimotor.learners import MLPLearner
-from sensorimotor.rules import AdaptiveObGD, ObGD
-from sensorimotor.run.mlp_learning_loop import (
+from sensorimotor.continual import MLPLearner
+from sensorimotor.continual.mlp_learning_loop import (
     run_mlp_learning_loop,
     run_mlp_learning_loop_batched,
 )
+from sensorimotor.envs.streams import RandomWalkStream, TimeStep
+from sensorimotor.rules import AdaptiveObGD, ObGD
 
 REFERENCE = 88_000  # alberta-framework 0.17.1, MLP + ObGD, steps/s
 TARGET = 1.5 * REFERENCE

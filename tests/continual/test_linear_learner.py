@@ -20,7 +20,7 @@ from sensorimotor.continual import (
     WelfordNormalizer,
     run_learning_loop,
 )
-from sensorimotor.run.learning_loop import loop_keys
+from sensorimotor.continual.learning_loop import loop_keys
 
 LEARNERS = [
     LinearLearner(LMS(0.02)),

@@ -17,11 +17,11 @@ from sensorimotor.continual import (
     RandomWalkStream,
     ScaleDriftStream,
     compile_count,
+    learning_loop,
     run_learning_loop,
     run_learning_loop_batched,
     run_sweep,
 )
-from sensorimotor.run import learning_loop
 
 
 def test_second_call_with_other_key_or_step_size_does_not_recompile():
@@ -164,23 +164,18 @@ def test_basic_protocol_stream_gives_the_same_run_as_the_vectorised_one():
     )
 
 
-def test_run_package_exports_the_loops_the_continual_facade_shows():
+def test_the_continual_facade_composes_the_rules_streams_and_its_own_loops():
     import sensorimotor.continual as continual
-    import sensorimotor.run as run
+    import sensorimotor.envs.streams as streams
+    import sensorimotor.rules as rules
 
-    names = [
-        "run_learning_loop",
-        "run_learning_loop_batched",
-        "run_sweep",
-        "run_td_learning_loop",
-        "run_td_learning_loop_batched",
-        "run_td_sweep",
-        "LoopResult",
-        "compile_count",
-    ]
-    assert sorted(run.__all__) == sorted(names)
-    for name in names:
-        assert getattr(run, name) is getattr(continual, name), name
+    for module in (rules, streams):
+        for name in module.__all__:
+            assert name in continual.__all__, name
+            assert getattr(continual, name) is getattr(module, name), name
+    for name in ("run_learning_loop", "run_td_sweep", "run_mlp_learning_loop", "LoopResult"):
+        assert name in continual.__all__, name
+    assert len(set(continual.__all__)) == len(continual.__all__)  # no name listed twice
 
 
 def test_packed_integer_counters_keep_their_exact_bits():
@@ -188,7 +183,7 @@ def test_packed_integer_counters_keep_their_exact_bits():
     whose bit patterns are inf or (signalling) NaN as floats survive jit + scan."""
     import jax.numpy as jnp
 
-    from sensorimotor.run._loop_parts import _packer
+    from sensorimotor.continual.loop_parts import _packer
 
     template = (jnp.zeros(3, jnp.float32), jnp.int32(0), jnp.int32(0))
     pack, unpack = _packer(template, bits={1, 2})

@@ -8,9 +8,10 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
+from sensorimotor.continual import MLPLearner, UpdateResult, load_mlp_learner, save_mlp_learner
+from sensorimotor.continual.mlp import MLPMetrics
+from sensorimotor.continual.mlp_learning_loop import run_mlp_learning_loop
 from sensorimotor.envs.streams import TimeStep
-from sensorimotor.learners import MLPLearner, UpdateResult, load_mlp_learner, save_mlp_learner
-from sensorimotor.learners.mlp import MLPMetrics
 from sensorimotor.rules import (
     LMS,
     AdaptiveObGD,
@@ -20,7 +21,6 @@ from sensorimotor.rules import (
     ObGD,
     WelfordNormalizer,
 )
-from sensorimotor.run.mlp_learning_loop import run_mlp_learning_loop
 
 
 @dataclasses.dataclass(frozen=True)

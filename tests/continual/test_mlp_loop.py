@@ -7,15 +7,15 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from sensorimotor.envs.streams import RandomWalkStream, TimeStep
-from sensorimotor.learners import MLPLearner
-from sensorimotor.rules import AdaptiveObGD, DivergenceError, ObGD
-from sensorimotor.run.learning_loop import LoopResult, compile_count
-from sensorimotor.run.mlp_learning_loop import (
+from sensorimotor.continual import MLPLearner
+from sensorimotor.continual.learning_loop import LoopResult, compile_count
+from sensorimotor.continual.mlp_learning_loop import (
     mlp_loop_keys,
     run_mlp_learning_loop,
     run_mlp_learning_loop_batched,
 )
+from sensorimotor.envs.streams import RandomWalkStream, TimeStep
+from sensorimotor.rules import AdaptiveObGD, DivergenceError, ObGD
 
 
 @dataclasses.dataclass(frozen=True)

@@ -3,7 +3,7 @@ import uuid
 import pytest
 
 from sensorimotor import Channel, Environment, SignalError
-from sensorimotor.config import merge_config
+from sensorimotor.base.user_config import merge_config
 
 ch_x = Channel("x", bounds=(0, 10))
 ch_y = Channel("y", bounds=(5, 15))

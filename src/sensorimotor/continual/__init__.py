@@ -1,9 +1,11 @@
-"""Continual learning (the Alberta plan's linear and TD tools) under alberta-framework's names.
+"""Continual learning (the Alberta plan's streaming learners) under alberta-framework's names.
 
-Rules (``LMS``, ``NLMS``, ``IDBD``, ``Autostep``, ``RLS``, ``TDIDBD``, ``AutoTDIDBD``,
-``ObGD``, ``AdaptiveObGD``), normalisers, learners (``LinearLearner``, ``TDLinearLearner``,
-``Horde``, ``MLPLearner``), features, streams and compiled loops (``run_learning_loop``,
-``run_mlp_learning_loop`` and friends), re-exported from the layers where they live.
+The streaming learners live here (``LinearLearner``, ``TDLinearLearner``, ``Horde``,
+``MLPLearner``, features, saved states) with the compiled loops that run them over a
+stream (``run_learning_loop``, ``run_td_learning_loop``, ``run_mlp_learning_loop``, their
+batched forms and sweeps). The step-size rules (:mod:`sensorimotor.rules`) and the streams
+(:mod:`sensorimotor.envs.streams`) they use are re-exported, so that one import serves an
+experiment.
 
 Example:
     >>> import jax
@@ -16,95 +18,36 @@ Example:
     (20,)
 """
 
-from sensorimotor.envs.streams import (
-    AbruptChangeStream,
-    CyclicStream,
-    RandomWalkChainStream,
-    RandomWalkStream,
-    ScaleDriftStream,
-    SuttonExperiment1Stream,
-    TDTimeStep,
-    TimeStep,
-)
-from sensorimotor.learners.features import RBFFeatures, TileCoder
-from sensorimotor.learners.horde import GVF, Horde, HordeMetrics, HordeState
-from sensorimotor.learners.linear import LinearLearner, LinearMetrics, LinearState
-from sensorimotor.learners.mlp import MLPLearner, MLPMetrics, MLPState
-from sensorimotor.learners.mlp_io import load_mlp_learner, save_mlp_learner
-from sensorimotor.learners.state_io import load_state, read_header, save_state
-from sensorimotor.learners.td_linear import TDLinearLearner, TDLinearState, TDMetrics
-from sensorimotor.learners.update_result import UpdateResult
-from sensorimotor.rules import (
-    IDBD,
-    LMS,
-    NLMS,
-    RLS,
-    TDIDBD,
-    AdaptiveObGD,
-    AdaptiveObGDState,
-    Autostep,
-    AutostepState,
-    AutoTDIDBD,
-    AutoTDIDBDState,
-    DivergenceError,
-    EMANormalizer,
-    EMANormalizerState,
-    IDBDState,
-    LMSState,
-    NLMSState,
-    ObGD,
-    ObGDState,
-    RLSState,
-    TDIDBDState,
-    WelfordNormalizer,
-    WelfordNormalizerState,
-    adaptive_obgd,
-    obgd,
-)
-from sensorimotor.run.learning_loop import (
+from sensorimotor import rules as _rules
+from sensorimotor.continual.features import RBFFeatures, TileCoder
+from sensorimotor.continual.horde import GVF, Horde, HordeMetrics, HordeState
+from sensorimotor.continual.learning_loop import (
     LoopResult,
     compile_count,
     run_learning_loop,
     run_learning_loop_batched,
     run_sweep,
 )
-from sensorimotor.run.mlp_learning_loop import (
+from sensorimotor.continual.linear import LinearLearner, LinearMetrics, LinearState
+from sensorimotor.continual.mlp import MLPLearner, MLPMetrics, MLPState
+from sensorimotor.continual.mlp_io import load_mlp_learner, save_mlp_learner
+from sensorimotor.continual.mlp_learning_loop import (
     run_mlp_learning_loop,
     run_mlp_learning_loop_batched,
 )
-from sensorimotor.run.td_learning_loop import (
+from sensorimotor.continual.state_io import load_state, read_header, save_state
+from sensorimotor.continual.td_learning_loop import (
     run_td_learning_loop,
     run_td_learning_loop_batched,
     run_td_sweep,
 )
+from sensorimotor.continual.td_linear import TDLinearLearner, TDLinearState, TDMetrics
+from sensorimotor.continual.update_result import UpdateResult
+from sensorimotor.envs import streams as _streams
+from sensorimotor.envs.streams import *  # noqa: F403 - the facade re-exports the streams
+from sensorimotor.rules import *  # noqa: F403 - and the rules
 
 __all__ = [
-    # rules
-    "LMS",
-    "LMSState",
-    "NLMS",
-    "NLMSState",
-    "IDBD",
-    "IDBDState",
-    "Autostep",
-    "AutostepState",
-    "RLS",
-    "RLSState",
-    "TDIDBD",
-    "TDIDBDState",
-    "AutoTDIDBD",
-    "AutoTDIDBDState",
-    "EMANormalizer",
-    "EMANormalizerState",
-    "WelfordNormalizer",
-    "WelfordNormalizerState",
-    "DivergenceError",
-    "ObGD",
-    "ObGDState",
-    "obgd",
-    "AdaptiveObGD",
-    "AdaptiveObGDState",
-    "adaptive_obgd",
     # learners
     "UpdateResult",
     "LinearLearner",
@@ -120,23 +63,14 @@ __all__ = [
     "MLPLearner",
     "MLPState",
     "MLPMetrics",
-    "save_mlp_learner",
-    "load_mlp_learner",
     # features, saving
     "TileCoder",
     "RBFFeatures",
     "save_state",
     "load_state",
     "read_header",
-    # streams
-    "TimeStep",
-    "TDTimeStep",
-    "RandomWalkStream",
-    "AbruptChangeStream",
-    "SuttonExperiment1Stream",
-    "CyclicStream",
-    "ScaleDriftStream",
-    "RandomWalkChainStream",
+    "save_mlp_learner",
+    "load_mlp_learner",
     # loops
     "LoopResult",
     "compile_count",
@@ -149,3 +83,5 @@ __all__ = [
     "run_mlp_learning_loop",
     "run_mlp_learning_loop_batched",
 ]
+
+__all__ += _rules.__all__ + _streams.__all__  # composed, not copied

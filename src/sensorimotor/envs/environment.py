@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from sensorimotor.config import Config, merge_config
+from sensorimotor.base.user_config import Config, merge_config
 from sensorimotor.signals import ChannelSet, SignalError
 
 

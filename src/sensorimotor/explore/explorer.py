@@ -7,9 +7,9 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from sensorimotor.config import merge_config
+from sensorimotor.base.saved_file import find_saved_class
+from sensorimotor.base.user_config import merge_config
 from sensorimotor.learners import Learner
-from sensorimotor.saved_class import find_saved_class
 from sensorimotor.signals import Channel, ChannelSet, SignalError
 
 FORMAT = "sensorimotor.explorer"

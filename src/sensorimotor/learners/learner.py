@@ -10,9 +10,9 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from sensorimotor.config import merge_config
+from sensorimotor.base.saved_file import find_saved_class
+from sensorimotor.base.user_config import merge_config
 from sensorimotor.learners.memory import Memory
-from sensorimotor.saved_class import find_saved_class
 from sensorimotor.signals import Channel, ChannelSet, SignalError
 
 FORMAT = "sensorimotor.learner"

@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 
-from sensorimotor.blas import single_threaded_blas
+from sensorimotor.base.blas import single_threaded_blas
 from sensorimotor.learners.learner import Learner, _is_int, _is_number
 from sensorimotor.learners.local_poly import local_fit, n_features, poly_jacobian
 
@@ -78,7 +78,7 @@ class LWLRLearner(Learner):
     Cost: each fit is a ``k x P`` weighted least squares (the default inverse, ``P = 120``
     for 7 motor channels, is ~1 ms of CPU per ``infer`` on a 2-core VM); BLAS threads do
     not help matrices this small, so ``predict`` and ``infer`` run on one BLAS thread
-    (``sensorimotor.blas``).
+    (``sensorimotor.base.blas``).
 
     Reimplemented from the papers above and the seeds' documented behaviour.
 

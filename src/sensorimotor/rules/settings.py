@@ -1,12 +1,12 @@
 """The bounds of the rules' settings: a bad step size or decay rate raises at ``init``.
 
 IDBD's ``log(-1)`` is NaN, and the learner would then predict NaN forever; so every rule
-checks its settings when its state is made (see :mod:`sensorimotor.settings`).
+checks its settings when its state is made (see :mod:`sensorimotor.base.bounds`).
 """
 
 from __future__ import annotations
 
-from sensorimotor.settings import INF, UNIT, Bounds, check_fields, check_value
+from sensorimotor.base.bounds import INF, UNIT, Bounds, check_fields, check_value
 
 BOUNDS = {
     "step_size": Bounds(0.0),

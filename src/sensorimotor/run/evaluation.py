@@ -30,7 +30,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sensorimotor.settings import check_count
+from sensorimotor.base.bounds import check_count
 from sensorimotor.signals import ChannelSet
 
 FORWARD = "forward"

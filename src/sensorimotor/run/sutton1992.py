@@ -5,12 +5,12 @@ from typing import NamedTuple
 import jax
 import numpy as np
 
+from sensorimotor.base.bounds import check_count
+from sensorimotor.continual.learning_loop import run_learning_loop_batched, run_sweep
+from sensorimotor.continual.linear import LinearLearner
 from sensorimotor.envs.streams import SuttonExperiment1Stream
-from sensorimotor.learners.linear import LinearLearner
 from sensorimotor.rules import IDBD, LMS
-from sensorimotor.run.learning_loop import run_learning_loop_batched, run_sweep
 from sensorimotor.run.plotting import agg_pyplot
-from sensorimotor.settings import check_count
 
 
 class Experiment1Result(NamedTuple):

@@ -1,13 +1,13 @@
 """The bounds of the streams' settings: a bad dimension or noise level raises at once.
 
 Checked by the compiled loops before they compile and by each stream's ``init`` (see
-:mod:`sensorimotor.settings`): a NaN drift rate would otherwise feed NaN targets to the
+:mod:`sensorimotor.base.bounds`): a NaN drift rate would otherwise feed NaN targets to the
 learner for the whole run.
 """
 
 from __future__ import annotations
 
-from sensorimotor.settings import COUNT, INF, UNIT, Bounds, check_fields
+from sensorimotor.base.bounds import COUNT, INF, UNIT, Bounds, check_fields
 
 BOUNDS = {
     "feature_dim": COUNT,

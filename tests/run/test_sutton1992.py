@@ -14,7 +14,7 @@ from sensorimotor.continual import (
     run_learning_loop_batched,
     run_sweep,
 )
-from sensorimotor.run.learning_loop import loop_keys
+from sensorimotor.continual.learning_loop import loop_keys
 from sensorimotor.run.sutton1992 import experiment2, format_experiment2, plot_experiment2
 
 SEEDS = jax.random.split(jax.random.key(1992), 30)

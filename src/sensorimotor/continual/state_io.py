@@ -34,7 +34,7 @@ def save_state(path, state, learner=None) -> None:
     Example:
         >>> import os, tempfile
         >>> import numpy as np
-        >>> from sensorimotor.learners import LinearLearner
+        >>> from sensorimotor.continual import LinearLearner
         >>> from sensorimotor.rules import IDBD
         >>> learner = LinearLearner(IDBD(0.1, 0.01))
         >>> state = learner.update(learner.init(2), np.array([1.0, 2.0]), 3.0).state

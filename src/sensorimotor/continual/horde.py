@@ -6,11 +6,11 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from sensorimotor.learners._checks import check_vector
-from sensorimotor.learners.td_linear import TDLinearLearner
-from sensorimotor.learners.update_result import UpdateResult
+from sensorimotor.base.bounds import UNIT, check_value
+from sensorimotor.continual.input_checks import check_vector
+from sensorimotor.continual.td_linear import TDLinearLearner
+from sensorimotor.continual.update_result import UpdateResult
 from sensorimotor.rules.td_idbd import TDIDBD
-from sensorimotor.settings import UNIT, check_value
 
 
 class GVF(NamedTuple):
@@ -32,7 +32,7 @@ class GVF(NamedTuple):
 
 
 class HordeState(NamedTuple):
-    """One stacked :class:`~sensorimotor.learners.TDLinearState` per group of GVFs that
+    """One stacked :class:`~sensorimotor.continual.TDLinearState` per group of GVFs that
     share a rule type and its non-float settings (every leaf has a leading axis, the
     group's size); :meth:`Horde.demon_state` gives one GVF's state."""
 
@@ -148,7 +148,7 @@ class Horde(NamedTuple):
             if _is_jax(xp):
                 import jax
 
-                from sensorimotor.run._loop_parts import combine, partition
+                from sensorimotor.base.pytree import combine, partition
 
                 dyn = [partition(r)[0] for r in rules]
                 static = partition(rules[0])[1]

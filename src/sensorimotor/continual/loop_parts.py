@@ -1,4 +1,4 @@
-"""Pieces of the compiled loops: static/traced split of settings, carry packing, chunks."""
+"""Pieces of the compiled loops: argument checks, carry packing, chunks, noise pieces."""
 
 from __future__ import annotations
 
@@ -8,52 +8,6 @@ import numpy as np
 
 from sensorimotor.envs.streams.noise import normals
 from sensorimotor.envs.streams.settings import check_stream_settings
-
-
-def _is_static(leaf) -> bool:
-    """Everything but float and array leaves: ints, bools, strings, ``None`` and objects
-    that are not pytrees (e.g. a frozen dataclass held by a stream)."""
-    is_data = isinstance(leaf, (float, np.floating, np.ndarray, jax.Array))
-    return not is_data or isinstance(leaf, (bool, np.bool_))
-
-
-def partition(tree):
-    """Return ``(dynamic_leaves, static)``.
-
-    Float and array leaves are dynamic (they become traced arguments of a compiled
-    function, so changing them does not recompile); bools, ints and strings, together
-    with the tree structure, form ``static``, a hashable key of the compilation cache.
-    Objects that are not pytrees (e.g. a frozen dataclass) are one static leaf.
-
-    >>> from sensorimotor.rules import IDBD
-    >>> dyn, static = partition((IDBD(0.1, 0.01), 3))
-    >>> print(dyn)
-    [0.1, 0.01]
-    """
-    leaves, treedef = jax.tree_util.tree_flatten(tree)
-    dynamic, fixed = [], []
-    for i, leaf in enumerate(leaves):
-        if _is_static(leaf):
-            fixed.append((i, leaf))
-        else:
-            dynamic.append(leaf)
-    static = (treedef, tuple(fixed), len(leaves))
-    hash(static)  # fail early, with a clear error, if a static leaf is unhashable
-    return dynamic, static
-
-
-def combine(dynamic, static):
-    """Inverse of :func:`partition`."""
-    treedef, fixed, n = static
-    leaves = [None] * n
-    fixed_idx = {i for i, _ in fixed}
-    for i, leaf in fixed:
-        leaves[i] = leaf
-    it = iter(dynamic)
-    for i in range(n):
-        if i not in fixed_idx:
-            leaves[i] = next(it)
-    return jax.tree_util.tree_unflatten(treedef, leaves)
 
 
 def check_loop_args(stream, num_steps, trace_interval) -> tuple[int, int]:

@@ -30,16 +30,15 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from sensorimotor.rules.guard import DivergenceError
-from sensorimotor.run._loop_parts import (
+from sensorimotor.base.pytree import combine, partition
+from sensorimotor.continual.loop_parts import (
     _chunk_length,
     _packer,
     _sub_length,
     check_loop_args,
-    combine,
     draw_noise,
-    partition,
 )
+from sensorimotor.rules.guard import DivergenceError
 
 _TRACES: collections.Counter = collections.Counter()
 
@@ -292,7 +291,7 @@ def run_learning_loop(
 
     Example:
         >>> import jax
-        >>> from sensorimotor.learners import LinearLearner
+        >>> from sensorimotor.continual import LinearLearner
         >>> from sensorimotor.rules import Autostep
         >>> from sensorimotor.envs.streams import RandomWalkStream
         >>> learner = LinearLearner(optimizer=Autostep(initial_step_size=0.01))
@@ -328,7 +327,7 @@ def run_learning_loop_batched(
 
     Example:
         >>> import jax
-        >>> from sensorimotor.learners import LinearLearner
+        >>> from sensorimotor.continual import LinearLearner
         >>> from sensorimotor.rules import LMS
         >>> from sensorimotor.envs.streams import RandomWalkStream
         >>> out = run_learning_loop_batched(LinearLearner(LMS(0.05)), RandomWalkStream(3),
@@ -364,7 +363,7 @@ def run_sweep(
 
     Example:
         >>> import jax
-        >>> from sensorimotor.learners import LinearLearner
+        >>> from sensorimotor.continual import LinearLearner
         >>> from sensorimotor.rules import LMS
         >>> from sensorimotor.envs.streams import RandomWalkStream
         >>> learners = [LinearLearner(LMS(a)) for a in (0.001, 0.01, 0.1)]

@@ -7,14 +7,14 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from sensorimotor.learners._checks import (
+from sensorimotor.continual.input_checks import (
     PLAIN_SCALARS,
     check_finite_scalar,
     check_finite_vector,
     check_vector,
     is_traced,
 )
-from sensorimotor.learners.update_result import UpdateResult
+from sensorimotor.continual.update_result import UpdateResult
 from sensorimotor.rules._common import default_float
 from sensorimotor.rules.guard import DivergenceError, check_policy, finite_probe, select
 from sensorimotor.rules.lms import LMS
@@ -77,7 +77,7 @@ class LinearLearner(NamedTuple):
     squared prediction error: if it is not finite while ``x`` and ``y`` are, the state
     has diverged and the learner restarts from ``init`` (or raises). The same code runs
     eagerly on NumPy arrays (a robot's per-sample loop) and compiled on JAX arrays
-    (:func:`sensorimotor.run.run_learning_loop`).
+    (:func:`sensorimotor.continual.run_learning_loop`).
 
     Bad input (wrong shape, NaN or inf in ``x`` or ``y``) raises ``ValueError`` or
     ``TypeError`` naming the argument; since the update is pure the state passed in is

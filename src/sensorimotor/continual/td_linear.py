@@ -7,14 +7,14 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from sensorimotor.learners._checks import (
+from sensorimotor.continual.input_checks import (
     PLAIN_SCALARS,
     check_finite_scalar,
     check_finite_vector,
     check_vector,
     is_traced,
 )
-from sensorimotor.learners.update_result import UpdateResult
+from sensorimotor.continual.update_result import UpdateResult
 from sensorimotor.rules._common import default_float
 from sensorimotor.rules.guard import DivergenceError, check_policy, finite_probe, select
 from sensorimotor.rules.td_idbd import TDIDBD

@@ -15,7 +15,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from sensorimotor.learners.mlp import MLPLearner, MLPState
+from sensorimotor.continual.mlp import MLPLearner, MLPState
 
 __all__ = ["FORMAT_VERSION", "load_mlp_learner", "save_mlp_learner"]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sensorimotor.run.learning_loop import (
+from sensorimotor.continual.learning_loop import (
     LoopResult,
     run_learning_loop,
     run_learning_loop_batched,
@@ -12,11 +12,11 @@ from sensorimotor.run.learning_loop import (
 
 def run_td_learning_loop(learner, stream, num_steps: int, key, **options) -> LoopResult:
     """Run a TD learner (``update(state, x, reward, next_x, gamma)``) on a TD stream,
-    compiled; options and result as :func:`~sensorimotor.run.run_learning_loop`.
+    compiled; options and result as :func:`~sensorimotor.continual.run_learning_loop`.
 
     Example:
         >>> import jax
-        >>> from sensorimotor.learners import TDLinearLearner
+        >>> from sensorimotor.continual import TDLinearLearner
         >>> from sensorimotor.rules import TDIDBD
         >>> from sensorimotor.envs.streams import RandomWalkChainStream
         >>> learner = TDLinearLearner(TDIDBD(initial_step_size=0.05, meta_step_size=0.0))
@@ -34,5 +34,5 @@ def run_td_learning_loop_batched(learner, stream, num_steps: int, keys, **option
 
 
 def run_td_sweep(learners, stream, num_steps: int, keys, **options) -> LoopResult:
-    """TD counterpart of :func:`~sensorimotor.run.run_sweep`."""
+    """TD counterpart of :func:`~sensorimotor.continual.run_sweep`."""
     return run_sweep(learners, stream, num_steps, keys, _kind="td", **options)

@@ -3,7 +3,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sensorimotor.run._loop_parts import combine, partition
+from sensorimotor.base.pytree import combine, partition
 
 
 @dataclasses.dataclass(frozen=True)

@@ -41,8 +41,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from sensorimotor.learners.mlp_optimizers import OPTIMIZERS, optimizer_apply, optimizer_init
-from sensorimotor.learners.update_result import UpdateResult
+from sensorimotor.continual.mlp_optimizers import OPTIMIZERS, optimizer_apply, optimizer_init
+from sensorimotor.continual.update_result import UpdateResult
 from sensorimotor.nets.mlp import init_mlp, mlp_apply, mlp_value_and_grad
 from sensorimotor.rules.guard import DivergenceError
 from sensorimotor.rules.normalizers import EMANormalizer, WelfordNormalizer
@@ -284,7 +284,7 @@ class MLPLearner:
     def update(self, state: MLPState, x, y) -> UpdateResult:
         """Check ``x`` (shape ``(feature_dim,)``, finite) and ``y`` (finite scalar), then learn.
 
-        Returns :class:`~sensorimotor.learners.UpdateResult` with the prediction and error
+        Returns :class:`~sensorimotor.continual.UpdateResult` with the prediction and error
         made before the update and :class:`MLPMetrics`. Bad input raises and nothing changes
         (``state`` is immutable; no new state is returned). The compiled step is cached: a
         stream of calls compiles once. Called under ``jit``/``scan``/``vmap`` (traced

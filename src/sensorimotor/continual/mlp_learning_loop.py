@@ -1,9 +1,9 @@
 """Compiled learning loop of a streaming MLP over a stream: one ``lax.scan``, compiled once.
 
-The MLP counterpart of :func:`sensorimotor.run.run_learning_loop`, with the same result
-(:class:`~sensorimotor.run.learning_loop.LoopResult`) and conventions: metrics are
+The MLP counterpart of :func:`sensorimotor.continual.run_learning_loop`, with the same result
+(:class:`~sensorimotor.continual.learning_loop.LoopResult`) and conventions: metrics are
 summarised inside the loop as running means (:math:`m \\leftarrow m + (v - m)/k`) per
-block of ``trace_interval`` steps (``trace``, a :class:`~sensorimotor.learners.MLPMetrics`
+block of ``trace_interval`` steps (``trace``, a :class:`~sensorimotor.continual.MLPMetrics`
 of arrays of shape ``(num_steps // trace_interval,)``) and over the run (``metrics``); no
 per-step array is kept.
 
@@ -14,7 +14,7 @@ converted to arrays of the learner's dtype before the call, the stream's float s
 data too (``run._loop_parts.partition``), the guard policy acts
 after the run, and the key is data: a second call with another key, step size, noise level
 or guard policy does not recompile. Traces are counted under
-``"mlp"`` in :func:`sensorimotor.run.learning_loop.compile_count`.
+``"mlp"`` in :func:`sensorimotor.continual.learning_loop.compile_count`.
 
 Key schedule, as in the linear loops (an eager loop can replay it exactly; see
 :func:`mlp_loop_keys`): the stream starts from ``stream.init(stream_key)`` and step ``t``
@@ -32,16 +32,17 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from sensorimotor.envs.streams.noise import normals
-from sensorimotor.rules.guard import DivergenceError
-from sensorimotor.run._loop_parts import check_loop_args, combine, partition
-from sensorimotor.run.learning_loop import (
+from sensorimotor.base.pytree import combine, partition
+from sensorimotor.continual.learning_loop import (
     _TRACES,
     LoopResult,
     _check_keys,
     _chunk_length,
     loop_keys,
 )
+from sensorimotor.continual.loop_parts import check_loop_args
+from sensorimotor.envs.streams.noise import normals
+from sensorimotor.rules.guard import DivergenceError
 
 __all__ = [
     "mlp_loop_keys",
@@ -60,7 +61,7 @@ def _as_leaves(learner):
 def mlp_loop_keys(key):
     """``(learner_key, stream_key, steps_key)`` derived from a loop's ``key``.
 
-    ``stream_key`` and ``steps_key`` are :func:`~sensorimotor.run.learning_loop.loop_keys`,
+    ``stream_key`` and ``steps_key`` are :func:`~sensorimotor.continual.learning_loop.loop_keys`,
     so a stream yields the same samples under this loop as under the linear loops; the
     learner's initial state comes from ``jax.random.fold_in(key, 0x6D6C70)``.
 
@@ -183,7 +184,7 @@ def _check_guard(learner, result, state):
 def run_mlp_learning_loop(
     learner, stream, num_steps: int, key, *, trace_interval=None, state=None
 ) -> LoopResult:
-    """Run ``num_steps`` updates of an :class:`~sensorimotor.learners.MLPLearner` on
+    """Run ``num_steps`` updates of an :class:`~sensorimotor.continual.MLPLearner` on
     ``stream`` in one compiled ``jit`` + ``scan``.
 
     Args:
@@ -198,14 +199,14 @@ def run_mlp_learning_loop(
         state: a learner state to continue from (default: ``learner.init``).
 
     Returns:
-        :class:`~sensorimotor.run.learning_loop.LoopResult` (``step_sizes`` and
+        :class:`~sensorimotor.continual.learning_loop.LoopResult` (``step_sizes`` and
         ``normalizer`` are ``None``). With ``learner.guard == "raise"``, raises
         :class:`~sensorimotor.rules.DivergenceError` after the run if an update was discarded.
 
     Example:
         >>> import jax
         >>> from sensorimotor.envs.streams import RandomWalkStream
-        >>> from sensorimotor.learners import MLPLearner
+        >>> from sensorimotor.continual import MLPLearner
         >>> out = run_mlp_learning_loop(MLPLearner((32, 32)), RandomWalkStream(5), 4000,
         ...                             jax.random.key(0), trace_interval=1000)
         >>> trace = out.trace.squared_error
@@ -229,7 +230,7 @@ def run_mlp_learning_loop_batched(
     Example:
         >>> import jax
         >>> from sensorimotor.envs.streams import RandomWalkStream
-        >>> from sensorimotor.learners import MLPLearner
+        >>> from sensorimotor.continual import MLPLearner
         >>> keys = jax.random.split(jax.random.key(0), 3)
         >>> out = run_mlp_learning_loop_batched(MLPLearner((8,)), RandomWalkStream(3), 200, keys)
         >>> print(out.metrics.squared_error.shape)

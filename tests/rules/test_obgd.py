@@ -6,8 +6,8 @@ import numpy as np
 import optax
 import pytest
 
-from sensorimotor.learners import MLPLearner
-from sensorimotor.learners.mlp_optimizers import optimizer_apply, optimizer_init
+from sensorimotor.continual import MLPLearner
+from sensorimotor.continual.mlp_optimizers import optimizer_apply, optimizer_init
 from sensorimotor.rules import LMS, AdaptiveObGD, Autostep, ObGD, adaptive_obgd, obgd
 from sensorimotor.rules.adaptive_obgd import adaptive_obgd_apply, adaptive_obgd_init
 from sensorimotor.rules.obgd import obgd_apply, obgd_step_size, tree_l1_norm
