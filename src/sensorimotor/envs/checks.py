@@ -13,13 +13,13 @@ signal leaves it as it was (the same signal gives the same output before and aft
 ('passed', 'passed')
 """
 
-import functools
 import math
 import uuid
 from contextlib import contextmanager
 
 import numpy as np
 
+from sensorimotor.base.conformance import CheckError, named_check, run_checks
 from sensorimotor.envs.environment import Environment
 from sensorimotor.signals import Channel, SignalError
 
@@ -28,7 +28,7 @@ UNKNOWN_CHANNEL = "__not_a_channel__"
 NON_NUMBERS = ("0.5", "abc", None, [0.5], True)
 
 
-class EnvironmentCheckError(AssertionError):
+class EnvironmentCheckError(CheckError):
     """An environment failed a conformance check; ``check`` names it.
 
     ``failures`` maps every failed check's name to its message (one entry for a single
@@ -40,25 +40,8 @@ class EnvironmentCheckError(AssertionError):
     ('check_fresh_uuid: the same uuid twice', 'check_fresh_uuid')
     """
 
-    def __init__(self, check: str, message: str, failures: dict | None = None):
-        super().__init__(f"{check}: {message}")
-        self.check = check
-        self.failures = dict(failures) if failures else {check: message}
 
-
-def _named_check(fn):
-    """Report any unexpected exception of a check as a failure of that check."""
-
-    @functools.wraps(fn)
-    def check(env_factory, *, deterministic: bool = True, seed: int = 0) -> str:
-        try:
-            return fn(env_factory, deterministic=deterministic, seed=seed)
-        except EnvironmentCheckError:
-            raise
-        except Exception as err:
-            raise EnvironmentCheckError(fn.__name__, f"raised {type(err).__name__}: {err}") from err
-
-    return check
+_named_check = named_check(EnvironmentCheckError)
 
 
 def _fail(check: str, message: str):
@@ -266,40 +249,42 @@ def check_refuses_unknown_channel(env_factory, *, deterministic=True, seed=0) ->
     return _refusals("check_refuses_unknown_channel", env_factory, deterministic, seed, cases)
 
 
-@_named_check
-def check_refuses_nan(env_factory, *, deterministic=True, seed=0) -> str:
-    """NaN in a channel (``execute`` and ``execute_array``) raises a ``SignalError`` naming it."""
-    return _refusals(
-        "check_refuses_nan",
-        env_factory,
-        deterministic,
-        seed,
-        lambda env, m: _bad_values(env, m, [math.nan], True),
-    )
+def _refuses_values(name: str, values, with_array: bool, doc: str):
+    """A check that each of ``values`` in a channel is refused (``execute``, and
+    ``execute_array`` if ``with_array``) with a ``SignalError`` naming the channel."""
+
+    def check(env_factory, *, deterministic=True, seed=0) -> str:
+        return _refusals(
+            name,
+            env_factory,
+            deterministic,
+            seed,
+            lambda env, m: _bad_values(env, m, values, with_array),
+        )
+
+    check.__name__ = check.__qualname__ = name
+    check.__doc__ = doc
+    return _named_check(check)
 
 
-@_named_check
-def check_refuses_inf(env_factory, *, deterministic=True, seed=0) -> str:
-    """+-inf in a channel (``execute`` and ``execute_array``) raises a ``SignalError`` naming it."""
-    return _refusals(
-        "check_refuses_inf",
-        env_factory,
-        deterministic,
-        seed,
-        lambda env, m: _bad_values(env, m, [math.inf, -math.inf], True),
-    )
-
-
-@_named_check
-def check_refuses_non_number(env_factory, *, deterministic=True, seed=0) -> str:
-    """A string, ``None``, a list or a bool as a value raises a ``SignalError`` naming the channel."""
-    return _refusals(
-        "check_refuses_non_number",
-        env_factory,
-        deterministic,
-        seed,
-        lambda env, m: _bad_values(env, m, NON_NUMBERS, False),
-    )
+check_refuses_nan = _refuses_values(
+    "check_refuses_nan",
+    [math.nan],
+    True,
+    "NaN in a channel (``execute`` and ``execute_array``) raises a ``SignalError`` naming it.",
+)
+check_refuses_inf = _refuses_values(
+    "check_refuses_inf",
+    [math.inf, -math.inf],
+    True,
+    "+-inf in a channel (``execute`` and ``execute_array``) raises a ``SignalError`` naming it.",
+)
+check_refuses_non_number = _refuses_values(
+    "check_refuses_non_number",
+    NON_NUMBERS,
+    False,
+    "A string, ``None``, a list or a bool as a value raises a ``SignalError`` naming the channel.",
+)
 
 
 @_named_check
@@ -423,15 +408,11 @@ def check_environment(
     >>> len(report), report['check_batch_matches_single']
     (12, 'passed')
     """
-    report, failures = {}, {}
-    for check in checks:
-        try:
-            report[check.__name__] = check(env_factory, deterministic=deterministic, seed=seed)
-        except EnvironmentCheckError as err:
-            failures[check.__name__] = str(err)
-    if failures:
-        message = f"{len(failures)} of {len(checks)} checks failed:\n" + "\n".join(
-            failures.values()
-        )
-        raise EnvironmentCheckError("check_environment", message, failures)
-    return report
+    return run_checks(
+        checks,
+        EnvironmentCheckError,
+        "check_environment",
+        env_factory,
+        deterministic=deterministic,
+        seed=seed,
+    )

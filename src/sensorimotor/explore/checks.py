@@ -32,6 +32,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from sensorimotor.base.conformance import CheckError, named_check, run_checks
 from sensorimotor.envs import KinematicArm2D
 from sensorimotor.explore.explorer import Explorer
 from sensorimotor.learners import Learner, NNLearner
@@ -41,18 +42,13 @@ STEPS = 40
 REFUSALS = (SignalError, TypeError, ValueError)
 
 
-class ExplorerCheckError(AssertionError):
+class ExplorerCheckError(CheckError):
     """An explorer failed a conformance check; ``check`` names it (``failures``: all of them).
 
     >>> err = ExplorerCheckError('check_same_seed_same_exploration', 'step 3 differs')
     >>> str(err), err.check
     ('check_same_seed_same_exploration: step 3 differs', 'check_same_seed_same_exploration')
     """
-
-    def __init__(self, check: str, message: str, failures: dict | None = None):
-        super().__init__(f"{check}: {message}")
-        self.check = check
-        self.failures = dict(failures) if failures else {check: message}
 
 
 def default_env() -> KinematicArm2D:
@@ -66,18 +62,14 @@ def default_learner(env, seed: int) -> Learner:
 
 
 def _named_check(fn):
-    """Report any unexpected exception of a check as a failure of that check."""
+    """A named check (see :func:`~sensorimotor.base.conformance.named_check`) whose
+    environment and learner factories default to :func:`default_env` and
+    :func:`default_learner`."""
+    reported = named_check(ExplorerCheckError)(fn)
 
     @functools.wraps(fn)
     def check(make, *, env_factory=None, learner_factory=None) -> str:
-        env_factory = env_factory or default_env
-        learner_factory = learner_factory or default_learner
-        try:
-            return fn(make, env_factory, learner_factory)
-        except ExplorerCheckError:
-            raise
-        except Exception as err:
-            raise ExplorerCheckError(fn.__name__, f"raised {type(err).__name__}: {err}") from err
+        return reported(make, env_factory or default_env, learner_factory or default_learner)
 
     return check
 
@@ -329,14 +321,11 @@ def check_explorer(make, *, env_factory=None, learner_factory=None) -> dict:
     >>> sorted(set(result.values())), len(result)
     (['passed'], 7)
     """
-    results, failures = {}, {}
-    for check in CHECKS:
-        try:
-            results[check.__name__] = check(
-                make, env_factory=env_factory, learner_factory=learner_factory
-            )
-        except ExplorerCheckError as err:
-            failures[err.check] = str(err)
-    if failures:
-        raise ExplorerCheckError("check_explorer", "; ".join(failures.values()), failures=failures)
-    return results
+    return run_checks(
+        CHECKS,
+        ExplorerCheckError,
+        "check_explorer",
+        make,
+        env_factory=env_factory,
+        learner_factory=learner_factory,
+    )

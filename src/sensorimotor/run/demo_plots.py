@@ -41,23 +41,33 @@ def plot_learning_curves(
         ax_err.plot(steps, p90, "--", color=colour, alpha=0.6, label=f"{label}, 90th percentile")
         cov = [100.0 * curve[s]["coverage"] / reachable_cells for s in steps]
         ax_cov.plot(steps, cov, "-o", ms=3, color=colour, label=label)
-    ax_err.set_xscale("log")
     ax_err.set_yscale("log")
-    ax_err.set_xlabel("exploration steps")
-    ax_err.set_ylabel("reach error (arm lengths)")
-    ax_err.set_title("Reaching goals spread uniformly over the reachable space")
-    ax_err.grid(True, which="both", alpha=0.3)
-    ax_err.legend(fontsize=7)
-    ax_cov.set_xscale("log")
-    ax_cov.set_xlabel("exploration steps")
-    ax_cov.set_ylabel("coverage (% of reachable cells)")
-    ax_cov.set_title("Coverage of the reachable space (20 x 20 grid)")
-    ax_cov.grid(True, which="both", alpha=0.3)
-    ax_cov.legend(fontsize=8)
+    _label_axes(
+        ax_err,
+        "reach error (arm lengths)",
+        "Reaching goals spread uniformly over the reachable space",
+        7,
+    )
+    _label_axes(
+        ax_cov,
+        "coverage (% of reachable cells)",
+        "Coverage of the reachable space (20 x 20 grid)",
+        8,
+    )
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
     return path
+
+
+def _label_axes(ax, ylabel: str, title: str, legend_size: int):
+    """A panel against exploration steps on a log axis, with its grid and legend."""
+    ax.set_xscale("log")
+    ax.set_xlabel("exploration steps")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=legend_size)
 
 
 def plot_reached(reached: dict, reachable: np.ndarray, arm, path: str) -> str:
