@@ -148,3 +148,34 @@ def test_stream_normals_moments_tails_and_independence():
     k = (a >> 8).astype(jnp.int32)
     v = (2 * k + (1 - 2**24)).astype(jnp.float32) * (2.0**-24)
     assert bool(jnp.all(jnp.abs(v) < 1)) and noise is not None
+
+
+@pytest.mark.parametrize(
+    "settings, named",
+    [
+        (dict(low=(0.0,), high=(1.0, 2.0)), "low and high"),
+        (dict(low=(0.0,), high=(1.0,), num_tilings=0), "num_tilings"),
+        (dict(low=(0.0,), high=(1.0,), tiles_per_dim=-2), "tiles_per_dim"),
+        (dict(low=(0.0,), high=(1.0,), tiles_per_dim=2.5), "tiles_per_dim"),
+        (dict(low=(1.0,), high=(0.0,)), "below high"),
+        (dict(low=(0.0,), high=(np.inf,)), "below high"),
+    ],
+)
+def test_tile_coder_refuses_bad_settings_naming_them(settings, named):
+    coder = TileCoder(**settings)
+    with pytest.raises(ValueError, match=named):
+        coder(np.array([0.5]))
+    with pytest.raises(ValueError, match=named):
+        coder.feature_dim  # noqa: B018 - a learner sizes its weights from it
+
+
+def test_tile_coder_refuses_nan_eagerly_and_activates_nothing_when_compiled():
+    coder = TileCoder(low=(0.0,), high=(1.0,), tiles_per_dim=4, num_tilings=2)
+    for bad in (np.nan, np.inf):
+        with pytest.raises(ValueError, match="finite"):
+            coder(np.array([bad]))
+        with pytest.raises(ValueError, match="finite"):
+            coder(jnp.array([bad]))
+    compiled = jax.jit(lambda x: coder(x))
+    assert float(compiled(jnp.array([jnp.nan])).sum()) == 0.0
+    np.testing.assert_array_equal(np.asarray(compiled(jnp.array([0.3]))), coder(np.array([0.3])))

@@ -25,6 +25,12 @@ class TileCoder(NamedTuple):
     ``num_tilings * (T + 1) ** d``, with exactly ``num_tilings`` ones. Use a step size
     of about ``1 / num_tilings`` times the one for a single feature.
 
+    Bad settings (``low`` and ``high`` of different lengths or not ``low < high``, a
+    ``tiles_per_dim`` or ``num_tilings`` that is not a positive int) raise ``ValueError``
+    when the coder is first used. A NaN or inf in ``x`` raises ``ValueError`` on concrete
+    arrays; inside a compiled loop, where nothing can raise, such an ``x`` activates no tile
+    (all features zero), so that it teaches a linear learner nothing.
+
     Example:
         >>> import numpy as np
         >>> coder = TileCoder(low=(0.0,), high=(1.0,), tiles_per_dim=4, num_tilings=2)
@@ -41,14 +47,51 @@ class TileCoder(NamedTuple):
     @property
     def feature_dim(self) -> int:
         """``num_tilings * (tiles_per_dim + 1) ** input_dim``."""
+        self.check_settings()
         return self.num_tilings * (self.tiles_per_dim + 1) ** len(self.low)
 
+    def check_settings(self) -> TileCoder:
+        """Return the coder if its settings are valid; else raise ``ValueError`` naming one.
+
+        >>> TileCoder(low=(0.0,), high=(1.0,), num_tilings=0).check_settings()
+        Traceback (most recent call last):
+        ...
+        ValueError: TileCoder.num_tilings must be a positive int, got 0
+        """
+        for name in ("tiles_per_dim", "num_tilings"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+                raise ValueError(f"TileCoder.{name} must be a positive int, got {value!r}")
+        try:
+            low = np.asarray(self.low, dtype=np.float64)
+            high = np.asarray(self.high, dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(
+                f"TileCoder.low and high must be sequences of numbers, got {self.low!r}, {self.high!r}"
+            ) from exc
+        if low.ndim != 1 or low.shape != high.shape or low.size == 0:
+            raise ValueError(
+                "TileCoder.low and high must be non-empty sequences of the same length, "
+                f"got {len(np.atleast_1d(low))} and {len(np.atleast_1d(high))} values"
+            )
+        if not (np.all(np.isfinite(low)) and np.all(np.isfinite(high)) and np.all(low < high)):
+            raise ValueError(
+                f"TileCoder.low must be below high in every dimension (finite), "
+                f"got low={self.low!r}, high={self.high!r}"
+            )
+        return self
+
     def active(self, x):
-        """Indices of the active tiles, one per tiling, shape ``(num_tilings,)``."""
+        """Indices of the active tiles, one per tiling, shape ``(num_tilings,)``; a
+        non-finite ``x`` in a compiled loop gives index -1 (no tile) for every tiling."""
         xp = namespace(x)
+        self.check_settings()
         d = len(self.low)
         if x.shape != (d,):
             raise ValueError(f"x must have shape ({d},), got {x.shape}")
+        concrete = xp is np or not _is_tracer(x)
+        if concrete and not bool(xp.all(xp.isfinite(x))):
+            raise ValueError(f"x must be finite, got {np.asarray(x)!r}")
         low = xp.asarray(self.low, dtype=x.dtype)
         high = xp.asarray(self.high, dtype=x.dtype)
         t, n = self.tiles_per_dim, self.num_tilings
@@ -60,7 +103,10 @@ class TileCoder(NamedTuple):
         cells = xp.clip(cells, 0, t)
         strides = xp.asarray([(t + 1) ** j for j in range(d)], dtype=xp.int32)
         flat = xp.sum(cells * strides, axis=1)
-        return flat + xp.arange(n, dtype=xp.int32) * (t + 1) ** d
+        idx = flat + xp.arange(n, dtype=xp.int32) * (t + 1) ** d
+        if concrete:
+            return idx
+        return xp.where(xp.all(xp.isfinite(x)), idx, -1)
 
     def __call__(self, x):
         """The binary feature vector of ``x`` (dtype of ``x``)."""
@@ -69,6 +115,12 @@ class TileCoder(NamedTuple):
         grid = xp.arange(self.feature_dim, dtype=xp.int32)
         hits = xp.reshape(grid, (1, -1)) == xp.reshape(idx, (-1, 1))
         return xp.astype(xp.any(hits, axis=0), x.dtype)
+
+
+def _is_tracer(x) -> bool:
+    import jax
+
+    return isinstance(x, jax.core.Tracer)
 
 
 class RBFFeatures(NamedTuple):
