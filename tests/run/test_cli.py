@@ -71,3 +71,24 @@ def test_a_bad_setting_is_a_clear_error_not_a_table_of_nan(capsys):
     assert "sensorimotor sutton1992: error: IDBD.initial_step_size" in err
     assert main(["sutton1992", "--experiment", "1", "--plot", "x.png"]) == 2
     assert "--plot draws Experiment 2's figures" in capsys.readouterr().err
+
+
+def test_output_paths_are_checked_before_any_work(capsys, tmp_path, monkeypatch):
+    """A folder under an existing file, or a plot in a folder that is a file, is an
+    argparse-style error (exit 2) before anything is computed."""
+    from sensorimotor.run import demo, sutton1992
+
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("the work started before the output path was checked")
+
+    monkeypatch.setattr(demo, "run_demo", must_not_run)
+    monkeypatch.setattr(sutton1992, "experiment2", must_not_run)
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("a file, not a folder")
+    assert main(["demo", "--out", str(a_file / "sub"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "sensorimotor demo: error: --out: cannot create the folder" in err
+    assert main(["sutton1992", "--experiment", "2", "--plot", str(a_file / "x.png")]) == 2
+    assert "sensorimotor sutton1992: error: --plot: cannot write" in capsys.readouterr().err
+    assert main(["sutton1992", "--experiment", "2", "--plot", str(tmp_path)]) == 2
+    assert "is a folder, expected a file name" in capsys.readouterr().err
