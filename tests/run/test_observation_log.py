@@ -131,3 +131,11 @@ def test_channel_mismatch_and_second_writer_refused(tmp_path):
     with pytest.raises(ValueError, match="flush_every"):
         ObservationLog(tmp_path / "d.h5", M, S, flush_every=0)
     log.close()  # idempotent
+
+
+def test_the_log_is_importable_from_the_run_layer():
+    import sensorimotor.run as run
+    from sensorimotor.run import observation_log
+
+    assert run.ObservationLog is observation_log.ObservationLog
+    assert run.read_log is observation_log.read_log

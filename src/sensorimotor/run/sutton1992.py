@@ -110,8 +110,8 @@ def experiment2(
     """Sutton (1992), Experiment 2: does IDBD find the optimal step sizes?
 
     Figure 4: IDBD with a small meta step size (0.001) runs ``num_steps`` steps of
-    Experiment 1's task; the relevant inputs' step sizes settle near 0.13 (the issue's
-    figure), the irrelevant ones keep falling towards zero, as ``1 / alpha = 1 / alpha0 +
+    Experiment 1's task; the relevant inputs' step sizes settle near 0.13 (the paper's
+    Figure 4), the irrelevant ones keep falling towards zero, as ``1 / alpha = 1 / alpha0 +
     k t`` (so where they are after 250k steps depends on ``initial_step_size``: 0.0075
     from 0.05, 0.0064 from 0.02).
     Figure 5: LMS with a fixed step size on the relevant inputs and 0 on the irrelevant
@@ -164,15 +164,16 @@ def experiment2(
 
 
 def format_experiment2(r: Experiment2Result) -> str:
-    """The result as a short table, with the issue's figures beside it."""
+    """The result as a short table, with the paper's figures (Figure 4: meta step size
+    0.001, 250k steps) beside it."""
     growth = ", ".join(f"{g:.1f}" for g in r.inverse_growth)
     lines = [
         f"Sutton (1992) Experiment 2: IDBD meta step size {r.meta_step_size:g}, initial step "
         f"size {r.initial_step_size:g}, {r.num_steps} steps, {r.seeds} seeds",
         f"  relevant step sizes     {r.relevant.mean():.3f} (range {r.relevant.min():.3f}-"
-        f"{r.relevant.max():.3f})   the issue: near 0.13",
+        f"{r.relevant.max():.3f})   Sutton (1992), Fig. 4: near 0.13",
         f"  irrelevant step sizes   {r.irrelevant.mean():.4f} (max {r.irrelevant.max():.4f})"
-        f"   the issue: below 0.007",
+        f"   Sutton (1992), Fig. 4: below 0.007",
         f"  1/alpha (irrelevant) grows by {growth} per {r.block} steps",
     ]
     if not r.lms_step_sizes:
@@ -191,7 +192,7 @@ def plot_experiment2(r: Experiment2Result, path: str) -> str:
     """Figures 4 and 5 of the paper in one PNG; returns ``path``.
 
     Left: the mean step size of the relevant and of the irrelevant inputs over the run
-    (log scale), with the issue's figures (0.13 and 0.007) dotted. Right: the MSE of LMS
+    (log scale), with the paper's Figure 4 values (0.13 and 0.007) dotted. Right: the MSE of LMS
     against its fixed step size on the relevant inputs, and the step size IDBD found
     (left out if the result has no Figure 5).
     """
