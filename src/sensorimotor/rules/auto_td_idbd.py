@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from sensorimotor.base.bounds import NON_NEGATIVE, POSITIVE, UNIT, check_settings
-from sensorimotor.rules._common import full, namespace
+from sensorimotor.rules.array_namespace import full, namespace
 
 
 class AutoTDIDBDState(NamedTuple):

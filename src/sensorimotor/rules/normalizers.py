@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from sensorimotor.base.bounds import NON_NEGATIVE, Bounds, check_settings
-from sensorimotor.rules._common import default_float, namespace
+from sensorimotor.rules.array_namespace import default_float, namespace
 
 
 class EMANormalizerState(NamedTuple):
