@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import zipfile
 
 import h5py
 import numpy as np
@@ -143,6 +144,11 @@ def bad_files(folder):
     out.append((folder / "array.npy", "not an .npz file"))
     np.savez(folder / "no_header.npz", w=np.ones(3))
     out.append((folder / "no_header.npz", "no 'header' entry"))
+    np.savez(folder / "no_entries.npz")
+    out.append((folder / "no_entries.npz", "no 'header' entry"))
+    with zipfile.ZipFile(folder / "not_npy.npz", "w") as z:
+        z.writestr("header", json.dumps(make_header(NAME, 1, note="hi")))
+    out.append((folder / "not_npy.npz", "entry 'header' is not an array"))
     header = np.array(json.dumps(make_header(NAME, 1, note="hi")))
     np.savez(folder / "objects.npz", header=header, o=np.array([{}, 2], dtype=object))
     out.append((folder / "objects.npz", "Python objects"))

@@ -43,7 +43,7 @@ HEADER = "header"  # the .npz entry that holds the JSON header
 # ``__meta__`` and the version of learner-state files ``version``; both still read.
 _OLD_HEADER_ENTRIES = ("__meta__",)
 _OLD_VERSION_KEYS = ("version",)
-_ZIP_MAGIC = b"PK\x03\x04"
+_ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")  # a zip archive, with entries or empty
 
 
 # -- headers --------------------------------------------------------------------------
@@ -199,10 +199,10 @@ def write_json(path, header: Mapping) -> None:
 def _open_npz(path):
     """``np.load`` of an ``.npz`` file, without pickle, or a ``ValueError`` naming ``path``."""
     with open(path, "rb") as f:
-        magic = f.read(len(_ZIP_MAGIC))
+        magic = f.read(4)
     if not magic:
         raise ValueError(f"{path}: the file is empty, not an .npz file")
-    if magic != _ZIP_MAGIC:
+    if magic not in _ZIP_MAGICS:
         raise ValueError(f"{path}: not an .npz file")
     try:
         return np.load(path, allow_pickle=False)
@@ -217,11 +217,14 @@ def _reason(err: BaseException) -> str:
     return text or type(err).__name__
 
 
-def _entry(data, name: str, path):
+def _entry(data, name: str, path) -> np.ndarray:
     try:
-        return data[name]
+        value = data[name]
     except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError, zlib.error) as err:
         raise ValueError(f"{path}: entry {name!r} cannot be read ({_reason(err)})") from None
+    if not isinstance(value, np.ndarray):  # a zip member that is not a .npy array
+        raise ValueError(f"{path}: entry {name!r} is not an array")
+    return value
 
 
 def _npz_header(data, path) -> dict:
