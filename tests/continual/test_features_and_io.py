@@ -108,7 +108,7 @@ def test_load_refuses_mismatched_or_foreign_files(tmp_path):
     learner = LinearLearner(IDBD(0.05, 0.01))
     path = tmp_path / "s.npz"
     save_state(path, learner.init(3), learner)
-    with pytest.raises(ValueError, match="leaf 0 has shape"):
+    with pytest.raises(ValueError, match="'leaf_0' has shape"):
         load_state(path, like=learner.init(4))
     with pytest.raises(ValueError, match="structure"):
         load_state(path, like=LinearLearner(Autostep()).init(3))
@@ -117,7 +117,7 @@ def test_load_refuses_mismatched_or_foreign_files(tmp_path):
         load_state(tmp_path / "other.npz", like=learner.init(3))
     bad = dict(np.load(path, allow_pickle=False))
     header = json.loads(str(bad["header"]))
-    header["version"] = 99
+    header["format_version"] = 99
     bad["header"] = np.array(json.dumps(header))
     np.savez(tmp_path / "future.npz", **bad)
     with pytest.raises(ValueError, match="version"):

@@ -204,7 +204,7 @@ def test_save_load_round_trip_continues_identically(tmp_path, learner):
     path = tmp_path / "mlp.npz"
     save_mlp_learner(path, learner, state)
     with np.load(path, allow_pickle=False) as data:  # no pickle inside
-        assert "__meta__" in data.files
+        assert "header" in data.files
     learner2, state2 = load_mlp_learner(path)
     assert learner2 == learner
     for a, b in zip(
@@ -225,7 +225,7 @@ def test_load_refuses_wrong_version_missing_or_misshapen_arrays(tmp_path):
     save_mlp_learner(path, learner, state)
     with np.load(path, allow_pickle=False) as data:
         arrays = {k: data[k] for k in data.files}
-    meta = json.loads(str(arrays["__meta__"]))
+    meta = json.loads(str(arrays["header"]))
 
     def write(name, **changes):
         p = tmp_path / name
@@ -233,8 +233,8 @@ def test_load_refuses_wrong_version_missing_or_misshapen_arrays(tmp_path):
         return p
 
     bad_meta = dict(meta, format_version=99)
-    with pytest.raises(ValueError, match="format_version"):
-        load_mlp_learner(write("v.npz", __meta__=np.array(json.dumps(bad_meta))))
+    with pytest.raises(ValueError, match="format version 99"):
+        load_mlp_learner(write("v.npz", header=np.array(json.dumps(bad_meta))))
     with pytest.raises(ValueError, match="params/0/w"):
         load_mlp_learner(write("s.npz", **{"params/0/w": np.zeros((3, 4), np.float32)}))
     missing = {k: v for k, v in arrays.items() if k != "step"}

@@ -1,4 +1,6 @@
-"""Bad settings of a rule, a learner or a loop raise at once, naming what was wrong."""
+"""Bad settings of a learner's rule, a Horde's GVF or a loop's stream raise at once, naming
+what was wrong (the rules' and streams' own checks: tests/rules/test_rule_settings.py,
+tests/envs/test_stream_settings.py)."""
 
 import math
 
@@ -10,12 +12,9 @@ from sensorimotor.continual import (
     GVF,
     IDBD,
     LMS,
-    NLMS,
-    RLS,
     TDIDBD,
     AbruptChangeStream,
     Autostep,
-    AutoTDIDBD,
     CyclicStream,
     EMANormalizer,
     Horde,
@@ -26,59 +25,13 @@ from sensorimotor.continual import (
     ScaleDriftStream,
     SuttonExperiment1Stream,
     TDLinearLearner,
-    WelfordNormalizer,
     run_learning_loop,
     run_learning_loop_batched,
     run_mlp_learning_loop_batched,
     run_sweep,
     run_td_learning_loop,
 )
-from sensorimotor.rules import ObGD, adaptive_obgd, obgd
-
-BAD = [
-    (LMS(-0.1), "LMS.step_size"),
-    (LMS(np.array([0.1, -0.1])), "LMS.step_size"),
-    (LMS(math.nan), "LMS.step_size"),
-    (NLMS(step_size=math.inf), "NLMS.step_size"),
-    (NLMS(eps=-1.0), "NLMS.eps"),
-    (IDBD(initial_step_size=-0.05), "IDBD.initial_step_size"),
-    (IDBD(initial_step_size=0.0), "IDBD.initial_step_size"),
-    (IDBD(meta_step_size=-0.01), "IDBD.meta_step_size"),
-    (Autostep(tau=0.0), "Autostep.tau"),
-    (Autostep(initial_step_size=math.nan), "Autostep.initial_step_size"),
-    (RLS(forgetting=1.5), "RLS.forgetting"),
-    (RLS(forgetting=0.0), "RLS.forgetting"),
-    (RLS(delta=-1.0), "RLS.delta"),
-    (TDIDBD(trace_decay=1.2), "TDIDBD.trace_decay"),
-    (AutoTDIDBD(trace_decay=-0.1), "AutoTDIDBD.trace_decay"),
-    (EMANormalizer(decay=1.0), "EMANormalizer.decay"),
-    (WelfordNormalizer(eps=-1e-8), "WelfordNormalizer.eps"),
-]
-
-
-@pytest.mark.parametrize(("rule", "name"), BAD, ids=[name for _, name in BAD])
-def test_a_bad_setting_raises_at_init_naming_it(rule, name):
-    with pytest.raises(ValueError, match=name.replace(".", r"\.")):
-        rule.init(3)
-
-
-@pytest.mark.parametrize("value", ["0.1", None, True])
-def test_a_setting_that_is_not_a_number_is_a_type_error(value):
-    with pytest.raises(TypeError, match="IDBD.meta_step_size must be a number"):
-        IDBD(meta_step_size=value).init(3)
-
-
-def test_good_settings_pass_including_edges_and_arrays():
-    for rule in (
-        LMS(0.0),
-        LMS(np.array([0.1, 0.0, 0.2])),
-        IDBD(1e-6, 0.0),
-        Autostep(tau=1.0),
-        RLS(forgetting=1.0),
-        TDIDBD(trace_decay=1.0),
-        EMANormalizer(decay=0.0),
-    ):
-        rule.init(3)
+from sensorimotor.rules import ObGD
 
 
 def test_learners_check_their_rule_before_the_first_sample():
@@ -92,15 +45,6 @@ def test_learners_check_their_rule_before_the_first_sample():
         MLPLearner((8,), optimizer=Autostep(initial_step_size=0.0))
     with pytest.raises(ValueError, match=r"EMANormalizer\.decay"):
         MLPLearner((8,), normalizer=EMANormalizer(decay=1.5))
-
-
-def test_the_optax_factories_check_their_settings():
-    with pytest.raises(ValueError, match=r"ObGD\.step_size"):
-        obgd(step_size=-1.0)
-    with pytest.raises(ValueError, match=r"obgd\.trace_decay"):
-        obgd(trace_decay=1.5)
-    with pytest.raises(ValueError, match=r"AdaptiveObGD\.beta2"):
-        adaptive_obgd(beta2=1.0)
 
 
 def test_compiled_loops_check_settings_before_compiling_and_refuse_empty_key_batches():
@@ -145,14 +89,14 @@ def test_a_swept_setting_is_traced_inside_the_loop_and_still_runs():
     ],
     ids=lambda v: v if isinstance(v, str) else "",
 )
-def test_a_bad_stream_setting_raises_at_init_and_before_a_loop_compiles(stream, name):
+def test_a_bad_stream_setting_raises_before_a_loop_compiles(stream, name):
+    # (each stream's init checks too: tests/envs/test_stream_settings.py)
     error = TypeError if name.endswith("feature_dim") and stream.feature_dim == 3.0 else ValueError
     with pytest.raises(error, match=name.replace(".", r"\.")):
-        stream.init(jax.random.key(0))
-    if hasattr(stream, "reward") or "Chain" in name:
-        return  # a TD stream: run_td_learning_loop checks it the same way (below)
-    with pytest.raises(error, match=name.replace(".", r"\.")):
-        run_learning_loop(LinearLearner(LMS(0.1)), stream, 100, jax.random.key(0))
+        if isinstance(stream, RandomWalkChainStream):  # a TD stream
+            run_td_learning_loop(TDLinearLearner(TDIDBD()), stream, 100, jax.random.key(0))
+        else:
+            run_learning_loop(LinearLearner(LMS(0.1)), stream, 100, jax.random.key(0))
 
 
 def test_td_loops_check_the_stream_too():

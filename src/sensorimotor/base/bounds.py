@@ -1,10 +1,21 @@
-"""Checks of settings kept in frozen objects (rules, streams): bounds by field name.
+"""Settings checked against the bounds their class declares.
 
 A negative step size or a NaN drift rate does not fail loudly by itself: the learner or
-stream just produces NaN from then on. So the objects that hold such settings check them
-when they are used, against a table of intervals keyed by field name (a new class whose
-fields reuse the names is checked with no extra code). A JAX tracer passes: a setting
+stream just produces NaN from then on. So each class that holds such settings (a rule, a
+stream, a GVF) declares the interval of each of them in a class attribute ``BOUNDS``
+(setting name -> :class:`Bounds`), and :func:`check_settings` checks an object against its
+own class's declaration when the object is used. Nothing is looked up by a field's name
+elsewhere: a field is checked only if its class says how. A JAX tracer passes: a setting
 swept inside a compiled loop is checked, concrete, before the loop compiles.
+
+>>> from typing import NamedTuple
+>>> class Decay(NamedTuple):
+...     rate: float = 0.5
+...     BOUNDS = {"rate": UNIT}
+>>> check_settings(Decay(1.5))
+Traceback (most recent call last):
+...
+ValueError: Decay.rate must be a finite number in [0, 1], got 1.5
 """
 
 from __future__ import annotations
@@ -30,6 +41,9 @@ class Bounds(tuple):
 
 UNIT = Bounds(0.0, 1.0, True, True)  # a probability-like setting: discount, trace decay
 COUNT = Bounds(1, INF, True, False, True)  # a positive int: a dimension, an interval
+NON_NEGATIVE = Bounds(0.0)  # a step size, a noise level, a drift rate
+POSITIVE = Bounds(0.0, INF, False)  # a scale that divides or is a logarithm's argument
+FINITE = Bounds(-INF, INF, False)  # any finite number: a reward
 
 
 def check_value(owner: str, name: str, value, bounds: Bounds):
@@ -74,11 +88,25 @@ def check_count(name: str, value) -> int:
     return int(value)
 
 
-def check_fields(obj, table: dict):
-    """Return ``obj`` after :func:`check_value` on each of its NamedTuple fields that
-    ``table`` (field name -> :class:`Bounds`) names."""
-    owner = type(obj).__name__
-    for name in getattr(obj, "_fields", ()):
-        if name in table:
-            check_value(owner, name, getattr(obj, name), table[name])
+def check_settings(obj, owner: str | None = None):
+    """Return ``obj`` after :func:`check_value` on each setting its class declares in
+    ``BOUNDS`` (a class without ``BOUNDS`` declares nothing to check). Messages name
+    ``owner.setting``; ``owner`` defaults to the class's name.
+
+    >>> from sensorimotor.rules import IDBD
+    >>> check_settings(IDBD(initial_step_size=-0.1))
+    Traceback (most recent call last):
+    ...
+    ValueError: IDBD.initial_step_size must be a finite number in (0, inf), got -0.1
+    """
+    cls = type(obj)
+    owner = cls.__name__ if owner is None else owner
+    for name, bounds in getattr(cls, "BOUNDS", {}).items():
+        try:
+            value = getattr(obj, name)
+        except AttributeError:
+            raise TypeError(
+                f"{cls.__name__}.BOUNDS declares {name!r}, which is not one of its settings"
+            ) from None
+        check_value(owner, name, value, bounds)
     return obj

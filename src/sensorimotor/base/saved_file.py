@@ -1,8 +1,315 @@
-"""Find the class a saved file names, without running code from the file."""
+"""Saved files: atomic writes, a format name + version header, strict reading, class lookup.
 
+Every file the library writes (a learner, an explorer, a streaming learner's state, an
+MLP learner, an observation log, later an agent) carries a header, a JSON object with
+
+* ``format``: the format's name, e.g. ``"sensorimotor.learner"``;
+* ``format_version``: a positive int, raised when the layout changes (a reader reads every
+  version up to its own and refuses a newer one);
+* whatever metadata the format needs (a class name, a config, ...).
+
+``.npz`` files keep the header, as a JSON string, in the entry ``header`` beside the
+arrays; JSON files are the header; HDF5 files keep ``format`` and ``format_version`` as
+root attributes. A file is written to a temporary file in the same folder, flushed to
+disk and renamed over its target, so a crash or an exception never leaves a partial file
+(the old file, if any, stays whole). Reading never unpickles: a file that is not what the
+caller expects raises ``ValueError`` naming the file and what is wrong.
+
+>>> import os, tempfile
+>>> import numpy as np
+>>> path = os.path.join(tempfile.mkdtemp(), "counts.npz")
+>>> write_npz(path, {"counts": np.arange(3)}, make_header("example.counts", 1, unit="hits"))
+>>> arrays, header = read_npz(path, "example.counts", 1, header_keys=["unit"])
+>>> arrays["counts"], header["unit"]
+(array([0, 1, 2]), 'hits')
+"""
+
+from __future__ import annotations
+
+import contextlib
 import importlib
+import json
+import numbers
+import os
+import secrets
+import zipfile
+import zlib
+from collections.abc import Iterable, Iterator, Mapping
+
+import numpy as np
+
+HEADER = "header"  # the .npz entry that holds the JSON header
+# Files written before this module named the header entry of MLP learner files
+# ``__meta__`` and the version of learner-state files ``version``; both still read.
+_OLD_HEADER_ENTRIES = ("__meta__",)
+_OLD_VERSION_KEYS = ("version",)
+_ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")  # a zip archive, with entries or empty
 
 
+# -- headers --------------------------------------------------------------------------
+def make_header(format_name: str, format_version: int, **fields) -> dict:
+    """A header: ``{'format': format_name, 'format_version': format_version, **fields}``.
+
+    >>> make_header("sensorimotor.learner", 1, cls="NNLearner")
+    {'format': 'sensorimotor.learner', 'format_version': 1, 'cls': 'NNLearner'}
+    """
+    if not isinstance(format_name, str) or not format_name:
+        raise ValueError(f"format_name must be a non-empty str, got {format_name!r}")
+    if not _is_version(format_version):
+        raise ValueError(f"format_version must be a positive int, got {format_version!r}")
+    clash = {"format", "format_version"} & set(fields)
+    if clash:
+        raise ValueError(f"header fields {sorted(clash)} are set by make_header itself")
+    return {"format": format_name, "format_version": int(format_version), **fields}
+
+
+def check_header(
+    where, header, format_name: str, max_version: int, header_keys: Iterable[str] = ()
+) -> dict:
+    """Return ``header`` if it is a header of ``format_name`` at a version from 1 to
+    ``max_version`` holding every key of ``header_keys``; else raise ``ValueError``
+    starting with ``where`` (the file's path) and saying what is wrong.
+
+    >>> check_header("a.npz", {"format": "x", "format_version": 2}, "x", 1)
+    Traceback (most recent call last):
+    ...
+    ValueError: a.npz: format version 2 of 'x' is newer than this library reads (up to 1); update sensorimotor to read it
+    """
+    if not isinstance(header, Mapping):
+        raise ValueError(f"{where}: the header is not a JSON object, got {type(header).__name__}")
+    got = header.get("format")
+    if got != format_name:
+        what = "has no format name" if got is None else f"holds format {got!r}"
+        raise ValueError(f"{where}: not a saved {format_name!r} file ({what})")
+    version = header.get("format_version")
+    if not _is_version(version):
+        raise ValueError(
+            f"{where}: format version {version!r} of {format_name!r} is not a positive int"
+        )
+    if version > max_version:
+        raise ValueError(
+            f"{where}: format version {version} of {format_name!r} is newer than this "
+            f"library reads (up to {max_version}); update sensorimotor to read it"
+        )
+    missing = [key for key in header_keys if key not in header]
+    if missing:
+        raise ValueError(f"{where}: the header of {format_name!r} has no {missing}")
+    return header
+
+
+def _is_version(value) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= 1
+
+
+def _header_json(header: Mapping) -> str:
+    if not isinstance(header, Mapping) or "format" not in header or "format_version" not in header:
+        raise ValueError("a header needs 'format' and 'format_version' (see make_header)")
+    try:
+        return json.dumps(dict(header), allow_nan=False)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"the header cannot be saved as strict JSON: {err}") from None
+
+
+# -- atomic writes --------------------------------------------------------------------
+@contextlib.contextmanager
+def atomic_path(path) -> Iterator[str]:
+    """Yield a temporary path beside ``path``; write the file there.
+
+    When the block ends normally the temporary file is flushed to disk and renamed over
+    ``path`` (atomic: a reader sees the old file or the new one, never a part); when it
+    raises, the temporary file is removed and ``path`` is untouched. The file gets the
+    permissions of a new file (``0o666`` less the umask).
+
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "notes.txt")
+    >>> with atomic_path(path) as tmp:
+    ...     with open(tmp, "w") as f:
+    ...         _ = f.write("hello")
+    >>> open(path).read(), os.listdir(os.path.dirname(path))
+    ('hello', ['notes.txt'])
+    """
+    path = os.fspath(path)
+    folder, name = os.path.split(os.path.abspath(path))
+    while True:
+        tmp = os.path.join(folder, f".{name}.{secrets.token_hex(4)}.tmp")
+        try:
+            os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+            break
+        except FileExistsError:  # pragma: no cover - a 32-bit name collision
+            continue
+    try:
+        yield tmp
+        fd = os.open(tmp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(tmp)
+        raise
+    _sync_folder(folder)
+
+
+def _sync_folder(folder: str) -> None:
+    """Make the rename durable (where the platform allows a folder to be synced)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:  # pragma: no cover - e.g. Windows
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover - file systems that refuse
+        pass
+    finally:
+        os.close(fd)
+
+
+def write_npz(path, arrays: Mapping[str, np.ndarray], header: Mapping) -> None:
+    """Write ``arrays`` (name -> array) and ``header`` (see :func:`make_header`) to the
+    ``.npz`` file ``path``, atomically (see :func:`atomic_path`).
+
+    The file is written at ``path`` exactly (no suffix is added). Arrays of Python
+    objects are refused: they would need pickle to be read back.
+    """
+    text = _header_json(header)
+    out = {}
+    for name, value in arrays.items():
+        if name == HEADER:
+            raise ValueError(f"an array may not be called {HEADER!r}: the header's entry")
+        arr = np.asarray(value)
+        if arr.dtype.hasobject:
+            raise ValueError(f"array {name!r} holds Python objects; saved files hold numbers")
+        out[name] = arr
+    out[HEADER] = np.array(text)
+    with atomic_path(path) as tmp, open(tmp, "wb") as f:
+        np.savez(f, **out)
+
+
+def write_json(path, header: Mapping) -> None:
+    """Write ``header`` (see :func:`make_header`; all the file holds) to ``path`` as
+    strict JSON, atomically (see :func:`atomic_path`)."""
+    text = _header_json(header)
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
+# -- strict reading -------------------------------------------------------------------
+def _open_npz(path):
+    """``np.load`` of an ``.npz`` file, without pickle, or a ``ValueError`` naming ``path``."""
+    with open(path, "rb") as f:
+        magic = f.read(4)
+    if not magic:
+        raise ValueError(f"{path}: the file is empty, not an .npz file")
+    if magic not in _ZIP_MAGICS:
+        raise ValueError(f"{path}: not an .npz file")
+    try:
+        return np.load(path, allow_pickle=False)
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError) as err:
+        raise ValueError(f"{path}: not a readable .npz file ({_reason(err)})") from None
+
+
+def _reason(err: BaseException) -> str:
+    text = str(err)
+    if "pickle" in text or "bject arrays" in text:
+        return "it holds Python objects, which saved files never do"
+    return text or type(err).__name__
+
+
+def _entry(data, name: str, path) -> np.ndarray:
+    try:
+        value = data[name]
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError, zlib.error) as err:
+        raise ValueError(f"{path}: entry {name!r} cannot be read ({_reason(err)})") from None
+    if not isinstance(value, np.ndarray):  # a zip member that is not a .npy array
+        raise ValueError(f"{path}: entry {name!r} is not an array")
+    return value
+
+
+def _npz_header(data, path) -> dict:
+    names = [n for n in (HEADER, *_OLD_HEADER_ENTRIES) if n in data.files]
+    if not names:
+        raise ValueError(f"{path}: not a saved sensorimotor file (no {HEADER!r} entry)")
+    raw = _entry(data, names[0], path)
+    if raw.dtype.kind != "U" or raw.ndim != 0:
+        raise ValueError(f"{path}: the {names[0]!r} entry is not a JSON string")
+    try:
+        header = json.loads(str(raw))
+    except ValueError as err:
+        raise ValueError(f"{path}: the header is not valid JSON ({err})") from None
+    if isinstance(header, dict) and "format_version" not in header:
+        for key in _OLD_VERSION_KEYS:
+            if key in header:
+                header["format_version"] = header.pop(key)
+    return header
+
+
+def read_npz_header(path, format_name: str, max_version: int, header_keys=()) -> dict:
+    """The header of the ``.npz`` file ``path`` (its arrays are not read); the checks of
+    :func:`read_npz`."""
+    with _open_npz(os.fspath(path)) as data:
+        return check_header(path, _npz_header(data, path), format_name, max_version, header_keys)
+
+
+def read_npz(
+    path, format_name: str, max_version: int, header_keys=(), array_names=()
+) -> tuple[dict, dict]:
+    """Read an ``.npz`` file written by :func:`write_npz`: ``(arrays, header)``.
+
+    ``ValueError`` naming ``path`` and what is wrong when the file is empty, truncated or
+    not an ``.npz`` file, holds Python objects (never unpickled), has no header or one of
+    another format, a version above ``max_version``, no key of ``header_keys``, or no
+    array of ``array_names``. ``FileNotFoundError`` when there is no file.
+    """
+    with _open_npz(os.fspath(path)) as data:
+        header = check_header(path, _npz_header(data, path), format_name, max_version, header_keys)
+        skip = {HEADER, *_OLD_HEADER_ENTRIES}
+        arrays = {name: _entry(data, name, path) for name in data.files if name not in skip}
+    missing = [name for name in array_names if name not in arrays]
+    if missing:
+        raise ValueError(f"{path}: the saved {format_name!r} has no array {missing}")
+    return arrays, header
+
+
+def check_arrays(path, arrays: Mapping[str, np.ndarray], expected: Mapping) -> list[np.ndarray]:
+    """The arrays named in ``expected`` (name -> ``(shape, dtype)``), in its order; a
+    ``ValueError`` naming ``path`` for a missing, unexpected or misshapen array.
+
+    >>> check_arrays("a.npz", {"w": np.zeros(2)}, {"w": ((3,), "float64")})
+    Traceback (most recent call last):
+    ...
+    ValueError: a.npz: array 'w' has shape (2,) and dtype float64, expected (3,) and float64
+    """
+    extra = sorted(set(arrays) - set(expected))
+    if extra:
+        raise ValueError(f"{path}: unexpected arrays {extra}")
+    out = []
+    for name, (shape, dtype) in expected.items():
+        if name not in arrays:
+            raise ValueError(f"{path}: missing array {name!r}")
+        arr = arrays[name]
+        if arr.shape != tuple(shape) or arr.dtype != np.dtype(dtype):
+            raise ValueError(
+                f"{path}: array {name!r} has shape {arr.shape} and dtype {arr.dtype}, "
+                f"expected {tuple(shape)} and {np.dtype(dtype)}"
+            )
+        out.append(arr)
+    return out
+
+
+def read_json(path, format_name: str, max_version: int, header_keys=()) -> dict:
+    """Read a file written by :func:`write_json`: its header, checked as in
+    :func:`read_npz` (``ValueError`` naming ``path`` for anything else)."""
+    try:
+        with open(os.fspath(path), encoding="utf-8") as f:
+            header = json.load(f)
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise ValueError(f"{path}: not a saved {format_name!r} file, not JSON ({err})") from None
+    return check_header(path, header, format_name, max_version, header_keys)
+
+
+# -- the class a file names -----------------------------------------------------------
 def _subclasses(cls):
     for sub in cls.__subclasses__():
         yield sub

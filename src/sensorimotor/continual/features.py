@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from sensorimotor.rules._common import namespace
+from sensorimotor.rules.array_namespace import namespace
 
 
 class TileCoder(NamedTuple):

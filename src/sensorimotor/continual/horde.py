@@ -6,7 +6,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from sensorimotor.base.bounds import UNIT, check_value
+from sensorimotor.base.bounds import UNIT, check_settings
 from sensorimotor.continual.input_checks import check_vector
 from sensorimotor.continual.td_linear import TDLinearLearner
 from sensorimotor.continual.update_result import UpdateResult
@@ -29,6 +29,8 @@ class GVF(NamedTuple):
     optimizer: Any = TDIDBD()
     gamma: float = 0.9
     cumulant: int | None = None
+
+    BOUNDS = {"gamma": UNIT}
 
 
 class HordeState(NamedTuple):
@@ -110,7 +112,7 @@ class Horde(NamedTuple):
         if len(self.gvfs) == 0:
             raise ValueError("a Horde needs at least one GVF")
         for k, g in enumerate(self.gvfs):
-            check_value(f"gvfs[{k}]", "gamma", g.gamma, UNIT)
+            check_settings(g, owner=f"gvfs[{k}]")
             if g.cumulant is not None and not 0 <= int(g.cumulant) < int(feature_dim):
                 raise ValueError(
                     f"gvfs[{k}].cumulant={g.cumulant} is not a feature index "

@@ -15,7 +15,7 @@ from sensorimotor.continual.input_checks import (
     is_traced,
 )
 from sensorimotor.continual.update_result import UpdateResult
-from sensorimotor.rules._common import default_float
+from sensorimotor.rules.array_namespace import default_float
 from sensorimotor.rules.guard import DivergenceError, check_policy, finite_probe, select
 from sensorimotor.rules.lms import LMS
 

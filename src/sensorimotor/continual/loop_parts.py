@@ -6,8 +6,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from sensorimotor.base.bounds import check_settings
 from sensorimotor.envs.streams.noise import normals
-from sensorimotor.envs.streams.settings import check_stream_settings
 
 
 def check_loop_args(stream, num_steps, trace_interval) -> tuple[int, int]:
@@ -16,7 +16,7 @@ def check_loop_args(stream, num_steps, trace_interval) -> tuple[int, int]:
     for name in ("feature_dim", "init", "step"):
         if not hasattr(stream, name):
             raise TypeError(f"stream must have {name!r} (see sensorimotor.envs.streams)")
-    check_stream_settings(stream)  # its float settings are traced inside the loop
+    check_settings(stream)  # its float settings are traced inside the loop
     if isinstance(num_steps, bool) or not isinstance(num_steps, int | np.integer):
         raise TypeError(f"num_steps must be an int, got {num_steps!r}")
     num_steps = int(num_steps)

@@ -41,13 +41,13 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from sensorimotor.base.bounds import check_settings
 from sensorimotor.continual.mlp_optimizers import OPTIMIZERS, optimizer_apply, optimizer_init
 from sensorimotor.continual.update_result import UpdateResult
 from sensorimotor.nets.mlp import init_mlp, mlp_apply, mlp_value_and_grad
 from sensorimotor.rules.guard import DivergenceError
 from sensorimotor.rules.normalizers import EMANormalizer, WelfordNormalizer
 from sensorimotor.rules.obgd import ObGD, tree_l1_norm
-from sensorimotor.rules.settings import check_settings
 
 __all__ = ["MLPLearner", "MLPMetrics", "MLPState"]
 

@@ -2,34 +2,38 @@
 
 from __future__ import annotations
 
-import json
 import os
 
 import jax
 import numpy as np
 
+from sensorimotor.base.saved_file import (
+    check_arrays,
+    make_header,
+    read_npz,
+    read_npz_header,
+    write_npz,
+)
+
 FORMAT = "sensorimotor.learner_state"
-VERSION = 1
+FORMAT_VERSION = 1
+_HEADER_KEYS = ("structure", "leaves")
 
 
-def _header(state, learner):
+def _layout(state):
+    """The leaves of ``state`` and what the header says of them."""
     leaves, treedef = jax.tree_util.tree_flatten(state)
-    return leaves, {
-        "format": FORMAT,
-        "version": VERSION,
-        "structure": str(treedef),
-        "leaves": [{"shape": list(np.shape(a)), "dtype": str(np.asarray(a).dtype)} for a in leaves],
-        "learner": None if learner is None else repr(learner),
-    }
+    specs = [{"shape": list(np.shape(a)), "dtype": str(np.asarray(a).dtype)} for a in leaves]
+    return leaves, {"structure": str(treedef), "leaves": specs}
 
 
 def save_state(path, state, learner=None) -> None:
     """Write ``state`` (any pytree of arrays, e.g. a ``LinearState``) to ``path`` (.npz).
 
-    The file holds one array per leaf (``leaf_0``, ``leaf_1``, ...) and ``header``, a
-    JSON string with ``format``, ``version``, the tree ``structure``, every leaf's shape
-    and dtype, and ``repr(learner)`` (for the reader; it is not executed). The write goes
-    through a temporary file and a rename, so a crash never leaves a half-written file.
+    The file holds one array per leaf (``leaf_0``, ``leaf_1``, ...) and a header (see
+    :mod:`sensorimotor.base.saved_file`) with the format name and version, the tree
+    ``structure``, every leaf's shape and dtype, and ``repr(learner)`` (for the reader; it
+    is not executed). The write is atomic: a crash never leaves a half-written file.
 
     Example:
         >>> import os, tempfile
@@ -41,34 +45,24 @@ def save_state(path, state, learner=None) -> None:
         >>> path = os.path.join(tempfile.mkdtemp(), "state.npz")
         >>> save_state(path, state, learner)
         >>> back = load_state(path, like=learner.init(2))
-        >>> print(np.allclose(back.weights, state.weights), read_header(path)["version"])
+        >>> print(np.allclose(back.weights, state.weights), read_header(path)["format_version"])
         True 1
     """
-    leaves, header = _header(state, learner)
-    arrays = {f"leaf_{i}": np.asarray(a) for i, a in enumerate(leaves)}
-    arrays["header"] = np.array(json.dumps(header))
     path = os.fspath(path)
     if not path.endswith(".npz"):
         raise ValueError(f"path must end with .npz, got {path!r}")
-    tmp = path[:-4] + ".tmp.npz"
-    with open(tmp, "wb") as f:
-        np.savez(f, **arrays)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    leaves, layout = _layout(state)
+    header = make_header(
+        FORMAT, FORMAT_VERSION, **layout, learner=None if learner is None else repr(learner)
+    )
+    write_npz(path, {f"leaf_{i}": np.asarray(a) for i, a in enumerate(leaves)}, header)
 
 
 def read_header(path) -> dict:
-    """The JSON header of a saved state (raises ``ValueError`` if it is not one)."""
-    with np.load(os.fspath(path), allow_pickle=False) as data:
-        if "header" not in data.files:
-            raise ValueError(f"{path} is not a saved learner state (no header)")
-        header = json.loads(str(data["header"]))
-    if header.get("format") != FORMAT:
-        raise ValueError(f"{path}: format {header.get('format')!r} is not {FORMAT!r}")
-    if header.get("version") != VERSION:
-        raise ValueError(f"{path}: format version {header.get('version')} is not {VERSION}")
-    return header
+    """The header of a saved state (raises ``ValueError`` if it is not one); ``version``
+    repeats ``format_version`` for code written when the header spelled it so."""
+    header = read_npz_header(path, FORMAT, FORMAT_VERSION, _HEADER_KEYS)
+    return {**header, "version": header["format_version"]}
 
 
 def load_state(path, like):
@@ -79,20 +73,14 @@ def load_state(path, like):
     names the first difference. The result has NumPy leaves; pass it through
     ``jax.numpy.asarray`` (``jax.tree_util.tree_map``) for the JAX engine.
     """
-    header = read_header(path)
-    want_leaves, want = _header(like, None)
+    _, want = _layout(like)
+    arrays, header = read_npz(path, FORMAT, FORMAT_VERSION, _HEADER_KEYS)
     if header["structure"] != want["structure"]:
         raise ValueError(
             f"{path}: saved structure {header['structure']} differs from the expected "
             f"{want['structure']}"
         )
-    with np.load(os.fspath(path), allow_pickle=False) as data:
-        leaves = [np.array(data[f"leaf_{i}"]) for i in range(len(want_leaves))]
-    for i, (got, exp) in enumerate(zip(leaves, want["leaves"], strict=True)):
-        if list(got.shape) != exp["shape"] or str(got.dtype) != exp["dtype"]:
-            raise ValueError(
-                f"{path}: leaf {i} has shape {got.shape} and dtype {got.dtype}, expected "
-                f"{tuple(exp['shape'])} and {exp['dtype']}"
-            )
+    expected = {f"leaf_{i}": (s["shape"], s["dtype"]) for i, s in enumerate(want["leaves"])}
+    leaves = check_arrays(path, arrays, expected)
     treedef = jax.tree_util.tree_structure(like)
     return jax.tree_util.tree_unflatten(treedef, leaves)

@@ -1,19 +1,24 @@
 """The explorer interface of the sensorimotor tradition (``explorers`` seed, Benureau)."""
 
 import json
-import os
-import tempfile
 from collections.abc import Mapping
 
 import numpy as np
 
-from sensorimotor.base.saved_file import find_saved_class
+from sensorimotor.base.saved_file import (
+    check_header,
+    find_saved_class,
+    make_header,
+    read_json,
+    write_json,
+)
 from sensorimotor.base.user_config import merge_config
 from sensorimotor.learners import Learner
 from sensorimotor.signals import Channel, ChannelSet, SignalError
 
 FORMAT = "sensorimotor.explorer"
 FORMAT_VERSION = 1
+_STATE_KEYS = ("class", "module", "cfg", "rng_state", "count", "uuids", "state")
 
 
 class Explorer:
@@ -194,29 +199,23 @@ class Explorer:
     def state(self) -> dict:
         """The explorer's own state as a JSON-able dict (what ``save`` writes)."""
         cls = type(self)
-        state = {
-            "format": FORMAT,
-            "format_version": FORMAT_VERSION,
-            "class": cls.__name__,
-            "module": cls.__module__,
-            "cfg": self._cfg_to_json(),
-            "rng_state": self.rng.bit_generator.state,
-            "count": self._count,
-            "uuids": sorted(self._uuids),
-            "state": self._get_state(),
-        }
+        state = make_header(
+            FORMAT,
+            FORMAT_VERSION,
+            **{"class": cls.__name__, "module": cls.__module__},
+            cfg=self._cfg_to_json(),
+            rng_state=self.rng.bit_generator.state,
+            count=self._count,
+            uuids=sorted(self._uuids),
+            state=self._get_state(),
+        )
         return json.loads(json.dumps(state, allow_nan=False))
 
     @classmethod
-    def from_state(cls, state: Mapping, learner=None) -> "Explorer":
-        """Rebuild an explorer from ``state()`` and the learner it used."""
-        if state.get("format") != FORMAT:
-            raise ValueError("not a saved sensorimotor explorer")
-        if state.get("format_version") != FORMAT_VERSION:
-            raise ValueError(
-                f"explorer format version {state.get('format_version')!r} is not supported "
-                f"(this library reads version {FORMAT_VERSION})"
-            )
+    def from_state(cls, state: Mapping, learner=None, where="explorer state") -> "Explorer":
+        """Rebuild an explorer from ``state()`` and the learner it used (``where`` names
+        the state's origin in error messages)."""
+        check_header(where, state, FORMAT, FORMAT_VERSION, _STATE_KEYS)
         klass = find_saved_class(Explorer, state["class"], state["module"])
         if not issubclass(klass, cls):
             raise TypeError(f"the state holds a {klass.__name__}, not a {cls.__name__}")
@@ -229,30 +228,13 @@ class Explorer:
 
     def save(self, path) -> None:
         """Write ``state()`` to ``path`` as JSON (atomically; no pickle)."""
-        text = json.dumps(self.state())
-        path = os.fspath(path)
-        folder = os.path.dirname(os.path.abspath(path))
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".explorer-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w") as f:
-                f.write(text)
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.remove(tmp)
-            raise
+        write_json(path, self.state())
 
     @classmethod
     def load(cls, path, learner=None) -> "Explorer":
         """Read an explorer written by ``save``; pass the learner it explored with."""
-        try:
-            with open(os.fspath(path)) as f:
-                state = json.load(f)
-        except (UnicodeDecodeError, json.JSONDecodeError) as err:
-            raise ValueError(f"{path}: not a saved sensorimotor explorer ({err})") from None
-        if not isinstance(state, dict):
-            raise ValueError(f"{path}: not a saved sensorimotor explorer")
-        return cls.from_state(state, learner)
+        state = read_json(path, FORMAT, FORMAT_VERSION, _STATE_KEYS)
+        return cls.from_state(state, learner, where=path)
 
     def __repr__(self) -> str:
         return (

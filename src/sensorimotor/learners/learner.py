@@ -1,16 +1,13 @@
 """The forward/inverse learner interface of the sensorimotor tradition (``learners`` seed)."""
 
-import io
 import json
 import math
 import numbers
-import os
-import tempfile
 from collections.abc import Mapping
 
 import numpy as np
 
-from sensorimotor.base.saved_file import find_saved_class
+from sensorimotor.base.saved_file import find_saved_class, make_header, read_npz, write_npz
 from sensorimotor.base.user_config import merge_config
 from sensorimotor.learners.memory import Memory
 from sensorimotor.signals import Channel, ChannelSet, SignalError
@@ -208,14 +205,13 @@ class Learner:
                 value = list(value)
             cfg[key] = value
         cls = type(self)
-        return {
-            "format": FORMAT,
-            "format_version": FORMAT_VERSION,
-            "class": cls.__name__,
-            "module": cls.__module__,
-            "cfg": cfg,
-            "rng_state": self.rng.bit_generator.state,
-        }
+        return make_header(
+            FORMAT,
+            FORMAT_VERSION,
+            **{"class": cls.__name__, "module": cls.__module__},
+            cfg=cfg,
+            rng_state=self.rng.bit_generator.state,
+        )
 
     def state(self) -> dict:
         """Everything ``save`` writes: ``{'header': dict, name: ndarray, ...}`` (a copy)."""
@@ -230,39 +226,21 @@ class Learner:
         return out
 
     def save(self, path) -> None:
-        """Write the learner to ``path`` (an ``.npz`` archive with a JSON header; no pickle)."""
-        st = self.state()
-        header = json.dumps(st.pop("header"), allow_nan=False)
-        buf = io.BytesIO()
-        np.savez(buf, header=np.array(header), **st)
-        path = os.fspath(path)
-        folder = os.path.dirname(os.path.abspath(path))
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".learner-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(buf.getvalue())
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.remove(tmp)
-            raise
+        """Write the learner to ``path`` (an ``.npz`` archive with a JSON header; no pickle),
+        atomically (see :mod:`sensorimotor.base.saved_file`)."""
+        arrays = self.state()
+        write_npz(path, arrays, arrays.pop("header"))
 
     @classmethod
     def load(cls, path) -> "Learner":
         """Read a learner written by ``save``; ``Learner.load`` returns the saved class."""
-        with np.load(os.fspath(path), allow_pickle=False) as data:
-            arrays = {k: data[k] for k in data.files}
-        try:
-            header = json.loads(str(arrays.pop("header")))
-        except (KeyError, ValueError) as err:
-            raise ValueError(f"{path}: not a saved sensorimotor learner ({err})") from None
-        if header.get("format") != FORMAT:
-            raise ValueError(f"{path}: not a saved sensorimotor learner")
-        if header.get("format_version") != FORMAT_VERSION:
-            raise ValueError(
-                f"{path}: learner format version {header.get('format_version')!r} is not "
-                f"supported (this library reads version {FORMAT_VERSION})"
-            )
+        arrays, header = read_npz(
+            path,
+            FORMAT,
+            FORMAT_VERSION,
+            header_keys=("class", "module", "cfg", "rng_state"),
+            array_names=("memory_m", "memory_s", "uuids"),
+        )
         klass = find_saved_class(Learner, header["class"], header["module"])
         if not issubclass(klass, cls):
             raise TypeError(f"{path} holds a {klass.__name__}, not a {cls.__name__}")

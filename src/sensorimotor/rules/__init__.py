@@ -1,7 +1,8 @@
 """Closed-form online rules on the array API: eager on NumPy, compiled on JAX.
 
-Each rule is a frozen NamedTuple of settings with ``init(n, xp=None, dtype=None)`` and a
-pure update: ``update_from_error(state, z, error) -> (state, increment)`` for the
+Each rule is a frozen NamedTuple of settings, whose class declares their bounds in
+``BOUNDS`` (checked by ``init``: see :mod:`sensorimotor.base.bounds`), with
+``init(n, xp=None, dtype=None)`` and a pure update: ``update_from_error(state, z, error) -> (state, increment)`` for the
 supervised rules (``z`` is the feature vector of a linear learner, or a network's output
 gradient), ``update_from_td_error(state, x, next_x, td_error, gamma)`` for the TD rules,
 and ``update(state, x) -> (state, x_normalised)`` for the normalisers.

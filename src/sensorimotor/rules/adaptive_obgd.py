@@ -25,8 +25,15 @@ import jax
 import jax.numpy as jnp
 import optax
 
+from sensorimotor.base.bounds import (
+    NON_NEGATIVE,
+    POSITIVE,
+    UNIT,
+    Bounds,
+    check_settings,
+    check_value,
+)
 from sensorimotor.rules.obgd import obgd_step_size, tree_l1_norm
-from sensorimotor.rules.settings import check_setting, check_settings
 
 __all__ = [
     "AdaptiveObGD",
@@ -44,6 +51,13 @@ class AdaptiveObGD(NamedTuple):
     kappa: Any = 2.0
     beta2: Any = 0.999
     eps: Any = 1e-8
+
+    BOUNDS = {
+        "step_size": NON_NEGATIVE,
+        "kappa": POSITIVE,
+        "beta2": Bounds(0.0, 1.0),
+        "eps": NON_NEGATIVE,
+    }
 
 
 class AdaptiveObGDState(NamedTuple):
@@ -109,7 +123,7 @@ def adaptive_obgd(
         [0.25 0.25]
     """
     hyper = check_settings(AdaptiveObGD(step_size, kappa, beta2, eps))
-    check_setting("adaptive_obgd", "trace_decay", trace_decay)
+    check_value("adaptive_obgd", "trace_decay", trace_decay, UNIT)
 
     def init_fn(params):
         state = adaptive_obgd_init(params)

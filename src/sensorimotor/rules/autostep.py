@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from sensorimotor.rules._common import full, namespace
-from sensorimotor.rules.settings import check_settings
+from sensorimotor.base.bounds import NON_NEGATIVE, POSITIVE, check_settings
+from sensorimotor.rules.array_namespace import full, namespace
 
 
 class AutostepState(NamedTuple):
@@ -55,6 +55,12 @@ class Autostep(NamedTuple):
     initial_step_size: float = 0.01
     meta_step_size: float = 0.01
     tau: float = 10000.0
+
+    BOUNDS = {
+        "initial_step_size": POSITIVE,
+        "meta_step_size": NON_NEGATIVE,
+        "tau": POSITIVE,
+    }
 
     def init(self, n: int, xp=None, dtype=None) -> AutostepState:
         """State for ``n`` weights; ``xp`` is the engine (``numpy`` default, or ``jax.numpy``)."""

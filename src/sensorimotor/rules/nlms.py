@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from sensorimotor.rules._common import default_float, namespace
-from sensorimotor.rules.settings import check_settings
+from sensorimotor.base.bounds import NON_NEGATIVE, check_settings
+from sensorimotor.rules.array_namespace import default_float, namespace
 
 
 class NLMSState(NamedTuple):
@@ -33,6 +33,8 @@ class NLMS(NamedTuple):
 
     step_size: float = 0.5
     eps: float = 1e-6
+
+    BOUNDS = {"step_size": NON_NEGATIVE, "eps": NON_NEGATIVE}
 
     def init(self, n: int, xp=None, dtype=None) -> NLMSState:
         """State for ``n`` weights (empty for NLMS)."""

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from sensorimotor.rules._common import default_float, namespace
-from sensorimotor.rules.settings import check_settings
+from sensorimotor.base.bounds import NON_NEGATIVE, Bounds, check_settings
+from sensorimotor.rules.array_namespace import default_float, namespace
 
 
 class EMANormalizerState(NamedTuple):
@@ -48,6 +48,8 @@ class EMANormalizer(NamedTuple):
 
     decay: float = 0.99
     eps: float = 1e-8
+
+    BOUNDS = {"decay": Bounds(0.0, 1.0), "eps": NON_NEGATIVE}
 
     def init(self, n: int, xp=None, dtype=None) -> EMANormalizerState:
         """Statistics for ``n`` inputs."""
@@ -110,6 +112,8 @@ class WelfordNormalizer(NamedTuple):
     """
 
     eps: float = 1e-8
+
+    BOUNDS = {"eps": NON_NEGATIVE}
 
     def init(self, n: int, xp=None, dtype=None) -> WelfordNormalizerState:
         """Statistics for ``n`` inputs."""

@@ -43,7 +43,7 @@ import jax
 import jax.numpy as jnp
 import optax
 
-from sensorimotor.rules.settings import check_setting, check_settings
+from sensorimotor.base.bounds import NON_NEGATIVE, POSITIVE, UNIT, check_settings, check_value
 
 __all__ = ["ObGD", "ObGDState", "obgd", "obgd_apply", "obgd_step_size", "tree_l1_norm"]
 
@@ -58,6 +58,8 @@ class ObGD(NamedTuple):
 
     step_size: Any = 1.0
     kappa: Any = 2.0
+
+    BOUNDS = {"step_size": NON_NEGATIVE, "kappa": POSITIVE}
 
 
 class ObGDState(NamedTuple):
@@ -131,7 +133,7 @@ def obgd(step_size=1.0, kappa=2.0, trace_decay=0.0) -> optax.GradientTransformat
         [0.25 0.25]
     """
     hyper = check_settings(ObGD(step_size, kappa))
-    check_setting("obgd", "trace_decay", trace_decay)
+    check_value("obgd", "trace_decay", trace_decay, UNIT)
 
     def init_fn(params):
         return ObGDState(jax.tree_util.tree_map(jnp.zeros_like, params))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from sensorimotor.rules._common import default_float, namespace
-from sensorimotor.rules.settings import check_settings
+from sensorimotor.base.bounds import POSITIVE, Bounds, check_settings
+from sensorimotor.rules.array_namespace import default_float, namespace
 
 
 class RLSState(NamedTuple):
@@ -48,6 +48,8 @@ class RLS(NamedTuple):
 
     forgetting: float = 1.0
     delta: float = 1.0
+
+    BOUNDS = {"forgetting": Bounds(0.0, 1.0, False, True), "delta": POSITIVE}
 
     def init(self, n: int, xp=None, dtype=None) -> RLSState:
         """State for ``n`` weights; ``xp`` is the engine (``numpy`` default, or ``jax.numpy``)."""

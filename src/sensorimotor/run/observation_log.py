@@ -10,6 +10,7 @@ from typing import NamedTuple
 import h5py
 import numpy as np
 
+from sensorimotor.base.saved_file import atomic_path, check_header, make_header
 from sensorimotor.signals import Channel, ChannelSet
 
 FORMAT = "sensorimotor.observation_log"
@@ -148,13 +149,7 @@ class ObservationLog:
         self._file = f
 
     def _check_layout(self, f) -> None:
-        if f.attrs.get("format") != FORMAT:
-            raise ValueError(f"{self.path} is not an observation log")
-        version = int(f.attrs["format_version"])
-        if version > FORMAT_VERSION:
-            raise ValueError(
-                f"{self.path}: format version {version} is newer than this library's {FORMAT_VERSION}"
-            )
+        _check_attrs(self.path, f)
         for side, cs in (("m_channels", self.m_set), ("s_channels", self.s_set)):
             stored = _channels_from_json(f.attrs[side])
             if stored != list(cs.channels):
@@ -171,10 +166,8 @@ class ObservationLog:
             f["meta_json"].resize((end,))
 
     def _create(self) -> None:
-        tmp = self.path + ".tmp"
-        with h5py.File(tmp, "w", libver="latest") as f:
+        with atomic_path(self.path) as tmp, h5py.File(tmp, "w", libver="latest") as f:
             _create_layout(f, self.m_set, self.s_set)
-        os.replace(tmp, self.path)
         self._file = h5py.File(self.path, "a", libver="latest")
         self._file.swmr_mode = True
 
@@ -265,11 +258,19 @@ class ObservationLog:
             self.close()
 
 
+def _check_attrs(path, f) -> None:
+    """The log's header (root attributes), checked as every saved file's header is."""
+    check_header(path, dict(f.attrs), FORMAT, FORMAT_VERSION, ("m_channels", "s_channels"))
+
+
 def _create_layout(f, m_set: ChannelSet, s_set: ChannelSet, chunk: int = 1024) -> None:
-    f.attrs["format"] = FORMAT
-    f.attrs["format_version"] = FORMAT_VERSION
-    f.attrs["m_channels"] = _channels_to_json(m_set)
-    f.attrs["s_channels"] = _channels_to_json(s_set)
+    header = make_header(
+        FORMAT,
+        FORMAT_VERSION,
+        m_channels=_channels_to_json(m_set),
+        s_channels=_channels_to_json(s_set),
+    )
+    f.attrs.update(header)
     for name, width in (("m", len(m_set)), ("s", len(s_set))):
         f.create_dataset(
             name,
@@ -287,8 +288,7 @@ def _create_layout(f, m_set: ChannelSet, s_set: ChannelSet, chunk: int = 1024) -
 def _rewrite_committed(path: str) -> None:
     """Replace a log whose writer died by a clean file holding its committed records."""
     records = read_log(path)
-    tmp = path + ".recover"
-    with h5py.File(tmp, "w", libver="latest") as f:
+    with atomic_path(path) as tmp, h5py.File(tmp, "w", libver="latest") as f:
         _create_layout(f, ChannelSet(records.m_channels), ChannelSet(records.s_channels))
         with h5py.File(path, "r", swmr=True) as old:
             n = len(records)
@@ -303,7 +303,6 @@ def _rewrite_committed(path: str) -> None:
                 f[name].resize(values.shape[0], axis=0)
                 f[name][:] = values
             f["count"][0] = n
-    os.replace(tmp, path)
 
 
 def read_log(path) -> LogRecords:
@@ -313,12 +312,7 @@ def read_log(path) -> LogRecords:
     Raises ``ValueError`` for a file that is not an observation log or has a newer format.
     """
     with h5py.File(os.fspath(path), "r", swmr=True) as f:
-        if f.attrs.get("format") != FORMAT:
-            raise ValueError(f"{path} is not an observation log")
-        if int(f.attrs["format_version"]) > FORMAT_VERSION:
-            raise ValueError(
-                f"{path}: format version {int(f.attrs['format_version'])} is not supported"
-            )
+        _check_attrs(path, f)
         for name in ("count", "m", "s", "uuid", "meta_end", "meta_json"):
             f[name].refresh()
         n = int(f["count"][0])

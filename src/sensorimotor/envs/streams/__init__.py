@@ -2,7 +2,9 @@
 
 A stream is a frozen (hashable) object with ``feature_dim`` and two pure functions:
 ``init(key) -> state`` and ``step(state, key) -> (state, TimeStep)`` (supervised) or
-``(state, TDTimeStep)`` (temporal difference).
+``(state, TDTimeStep)`` (temporal difference). Its class declares the bounds of its
+settings in ``BOUNDS``, checked by ``init`` and by a compiled loop before it compiles (see
+:mod:`sensorimotor.base.bounds`).
 
 Optionally a stream also has ``noise_dim`` and ``advance(state, z)`` with
 ``step(state, key) == advance(state, normals(key, noise_dim))`` (see ``noise``); the

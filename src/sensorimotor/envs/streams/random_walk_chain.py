@@ -7,8 +7,8 @@ from typing import Any, NamedTuple
 import jax.numpy as jnp
 import numpy as np
 
+from sensorimotor.base.bounds import COUNT, FINITE, UNIT, check_settings
 from sensorimotor.envs.streams.noise import normals
-from sensorimotor.envs.streams.settings import check_stream_settings
 from sensorimotor.envs.streams.td_time_step import TDTimeStep
 
 
@@ -43,6 +43,13 @@ class RandomWalkChainStream(NamedTuple):
     right_reward: float = 1.0
     discount: float = 1.0
 
+    BOUNDS = {
+        "num_states": COUNT,
+        "left_reward": FINITE,
+        "right_reward": FINITE,
+        "discount": UNIT,
+    }
+
     @property
     def feature_dim(self) -> int:
         """One feature per non-terminal state."""
@@ -50,7 +57,7 @@ class RandomWalkChainStream(NamedTuple):
 
     def init(self, key) -> ChainState:
         """Start in the centre state."""
-        check_stream_settings(self)
+        check_settings(self)
         return ChainState(jnp.asarray(self.num_states // 2, jnp.int32))
 
     @property

@@ -15,8 +15,8 @@ from typing import Any, NamedTuple
 import jax
 import jax.numpy as jnp
 
+from sensorimotor.base.bounds import COUNT, INF, NON_NEGATIVE, Bounds, check_settings
 from sensorimotor.envs.streams.noise import normals
-from sensorimotor.envs.streams.settings import check_stream_settings
 from sensorimotor.envs.streams.time_step import TimeStep
 
 
@@ -63,9 +63,11 @@ class RandomWalkStream(NamedTuple):
     drift_rate: float = 0.001
     noise_std: float = 0.1
 
+    BOUNDS = {"feature_dim": COUNT, "drift_rate": NON_NEGATIVE, "noise_std": NON_NEGATIVE}
+
     def init(self, key) -> WeightsState:
         """Initial target weights from ``key``."""
-        check_stream_settings(self)
+        check_settings(self)
         return _initial_weights(self.feature_dim, key)
 
     @property
@@ -105,9 +107,11 @@ class AbruptChangeStream(NamedTuple):
     change_interval: int = 1000
     noise_std: float = 0.1
 
+    BOUNDS = {"feature_dim": COUNT, "change_interval": COUNT, "noise_std": NON_NEGATIVE}
+
     def init(self, key) -> WeightsState:
         """Initial target weights from ``key``."""
-        check_stream_settings(self)
+        check_settings(self)
         return _initial_weights(self.feature_dim, key)
 
     @property
@@ -150,6 +154,12 @@ class SuttonExperiment1Stream(NamedTuple):
     num_irrelevant: int = 15
     change_interval: int = 20
 
+    BOUNDS = {
+        "num_relevant": COUNT,
+        "num_irrelevant": Bounds(0, INF, True, False, True),
+        "change_interval": COUNT,
+    }
+
     @property
     def feature_dim(self) -> int:
         """``num_relevant + num_irrelevant`` (20)."""
@@ -157,7 +167,7 @@ class SuttonExperiment1Stream(NamedTuple):
 
     def init(self, key):
         """Random initial signs of the relevant weights."""
-        check_stream_settings(self)
+        check_settings(self)
         signs = jnp.where(jax.random.bernoulli(key, 0.5, (self.num_relevant,)), 1.0, -1.0)
         return SuttonState(signs, jnp.zeros((), jnp.int32))
 
@@ -220,9 +230,16 @@ class CyclicStream(NamedTuple):
     num_targets: int = 3
     noise_std: float = 0.1
 
+    BOUNDS = {
+        "feature_dim": COUNT,
+        "cycle_length": COUNT,
+        "num_targets": COUNT,
+        "noise_std": NON_NEGATIVE,
+    }
+
     def init(self, key) -> CyclicState:
         """Draw the table of target weights."""
-        check_stream_settings(self)
+        check_settings(self)
         table = jax.random.normal(key, (self.num_targets, self.feature_dim))
         return CyclicState(table, jnp.zeros((), jnp.int32))
 
@@ -276,9 +293,16 @@ class ScaleDriftStream(NamedTuple):
     max_log_scale: float = 3.0
     noise_std: float = 0.1
 
+    BOUNDS = {
+        "feature_dim": COUNT,
+        "drift_rate": NON_NEGATIVE,
+        "max_log_scale": NON_NEGATIVE,
+        "noise_std": NON_NEGATIVE,
+    }
+
     def init(self, key) -> ScaleDriftState:
         """Draw the target weights; log-scales start at 0."""
-        check_stream_settings(self)
+        check_settings(self)
         w = jax.random.normal(key, (self.feature_dim,))
         return ScaleDriftState(w, jnp.zeros_like(w))
 

@@ -1,4 +1,5 @@
-"""Helpers shared by the closed-form rules: the array namespace and dtypes."""
+"""The array namespace of an input (NumPy or JAX) and dtype helpers, for the rules and the
+streaming learners that run on either engine."""
 
 from __future__ import annotations
 
