@@ -3,7 +3,8 @@
 The streaming learners live here (``LinearLearner``, ``TDLinearLearner``, ``Horde``,
 ``MLPLearner``, features, saved states) with the compiled loops that run them over a
 stream (``run_learning_loop``, ``run_td_learning_loop``, ``run_mlp_learning_loop``, their
-batched forms and sweeps). The step-size rules (:mod:`sensorimotor.rules`) and the streams
+batched forms and sweeps), and ``check_stream_learner``, the conformance suite every
+streaming learner passes. The step-size rules (:mod:`sensorimotor.rules`) and the streams
 (:mod:`sensorimotor.envs.streams`) they use are re-exported, so that one import serves an
 experiment.
 
@@ -19,6 +20,7 @@ Example:
 """
 
 from sensorimotor import rules as _rules
+from sensorimotor.continual.checks import StreamCheckError, check_stream_learner
 from sensorimotor.continual.features import RBFFeatures, TileCoder
 from sensorimotor.continual.horde import GVF, Horde, HordeMetrics, HordeState
 from sensorimotor.continual.learning_loop import (
@@ -36,6 +38,7 @@ from sensorimotor.continual.mlp_learning_loop import (
     run_mlp_learning_loop_batched,
 )
 from sensorimotor.continual.state_io import load_state, read_header, save_state
+from sensorimotor.continual.stream_kinds import StreamKind
 from sensorimotor.continual.td_learning_loop import (
     run_td_learning_loop,
     run_td_learning_loop_batched,
@@ -82,6 +85,10 @@ __all__ = [
     "run_td_sweep",
     "run_mlp_learning_loop",
     "run_mlp_learning_loop_batched",
+    # conformance
+    "check_stream_learner",
+    "StreamCheckError",
+    "StreamKind",
 ]
 
 __all__ += _rules.__all__ + _streams.__all__  # composed, not copied

@@ -21,12 +21,15 @@ def is_traced(a) -> bool:
 
 
 def check_vector(name: str, x, n: int):
-    """Raise unless ``x`` is a float array of shape ``(n,)``; return its namespace."""
+    """Raise unless ``x`` is a real (float or int) array of shape ``(n,)``; return its
+    namespace."""
     get = getattr(x, "__array_namespace__", None)
     if get is None:
         raise TypeError(f"{name} must be an array of shape ({n},), got {type(x).__name__}")
     if x.shape != (n,):
         raise ValueError(f"{name} must have shape ({n},), got {x.shape}")
+    if x.dtype.kind not in "fiu":
+        raise TypeError(f"{name} must hold real numbers, got dtype {x.dtype}")
     return get()
 
 
@@ -40,7 +43,9 @@ def check_finite_scalar(name: str, y) -> None:
     """Raise ``ValueError``/``TypeError`` unless a concrete ``y`` is a finite real scalar."""
     if is_traced(y):
         return
-    if isinstance(y, str | bytes | bool | np.bool_):
+    if isinstance(y, str | bytes | bool | np.bool_ | complex) or (
+        getattr(getattr(y, "dtype", None), "kind", "f") not in "fiu"
+    ):
         raise TypeError(f"{name} must be a real scalar, got {y!r}")
     try:
         v = float(y)
@@ -50,3 +55,25 @@ def check_finite_scalar(name: str, y) -> None:
         raise ValueError(f"{name} must be a scalar, got shape {y.shape}")
     if not math.isfinite(v):
         raise ValueError(f"{name} is not finite: {v}")
+
+
+def check_magnitude(name: str, v, dtype) -> None:
+    """Raise ``ValueError`` if a concrete ``v`` is so large that its squared norm may
+    overflow ``dtype``: no rule learns from it (the squared error, ``x * x`` terms, a
+    normaliser's variance overflow), so it is refused rather than taken for a divergence."""
+    if is_traced(v):
+        return
+    try:
+        info, dtype_name = np.finfo(dtype), np.dtype(dtype).name
+    except (TypeError, ValueError):  # bfloat16 and the other ml_dtypes
+        import jax.numpy as jnp
+
+        info, dtype_name = jnp.finfo(dtype), jnp.dtype(dtype).name
+    v = np.asarray(v, dtype=np.float64)
+    limit = math.sqrt(float(info.max) / max(v.size, 1))
+    biggest = float(np.max(np.abs(v)))
+    if biggest > limit:
+        raise ValueError(
+            f"{name} is too large to learn from in {dtype_name}: |{name}| reaches "
+            f"{biggest:.3g}, above {limit:.3g} (its square overflows)"
+        )

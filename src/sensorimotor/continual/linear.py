@@ -11,6 +11,7 @@ from sensorimotor.continual.input_checks import (
     PLAIN_SCALARS,
     check_finite_scalar,
     check_finite_vector,
+    check_magnitude,
     check_vector,
     is_traced,
 )
@@ -79,9 +80,10 @@ class LinearLearner(NamedTuple):
     eagerly on NumPy arrays (a robot's per-sample loop) and compiled on JAX arrays
     (:func:`sensorimotor.continual.run_learning_loop`).
 
-    Bad input (wrong shape, NaN or inf in ``x`` or ``y``) raises ``ValueError`` or
-    ``TypeError`` naming the argument; since the update is pure the state passed in is
-    untouched. Inside ``jit`` only shapes are checked.
+    Bad input (wrong shape or type, NaN or inf in ``x`` or ``y``, a value so large that
+    its square overflows) raises ``ValueError`` or ``TypeError`` naming the argument; since
+    the update is pure the state passed in is untouched. Inside ``jit`` only shapes and
+    dtypes are checked.
 
     Example:
         >>> import numpy as np
@@ -167,7 +169,8 @@ class LinearLearner(NamedTuple):
         """
         w = state.weights
         n = w.shape[0] - (1 if self.bias else 0)
-        if type(x) is np.ndarray and x.shape == (n,) and self.normalizer is None:
+        fast = type(x) is np.ndarray and x.shape == (n,) and x.dtype.kind == "f"
+        if fast and self.normalizer is None:
             # the per-sample fast path: NumPy's own calls, about 1 us less than the array API
             if type(y) not in PLAIN_SCALARS:
                 check_finite_scalar("y", y)  # a wrong type or shape raises, naming y
@@ -178,13 +181,13 @@ class LinearLearner(NamedTuple):
             else:
                 xb = x
             return self._learn_eager(state, x, y, xb, w.dot(xb), None)
-        try:
-            xp = x.__array_namespace__()
-            if x.shape != (n,):
-                raise ValueError
-        except (AttributeError, ValueError):
-            check_vector("x", x, n)  # raises with a clear message
-            raise
+        xp = check_vector("x", x, n)  # shape and dtype; raises naming x
+        if not is_traced(x):  # eager: refuse a y of a wrong type, naming it
+            if type(y) not in PLAIN_SCALARS:
+                check_finite_scalar("y", y)
+            if self.normalizer is not None and not math.isfinite(float(x @ x)):
+                check_finite_vector("x", x)  # the normaliser's statistics would absorb a
+                check_magnitude("x", x, x.dtype)  # NaN or a huge x silently
         if self.normalizer is None:
             norm = None
             xb = xp.concatenate((x, _one(xp, x.dtype))) if self.bias else x
@@ -198,6 +201,9 @@ class LinearLearner(NamedTuple):
         if not is_traced(err):  # eager JAX arrays: check values too
             check_finite_vector("x", x)
             check_finite_scalar("y", y)
+            if not bool(xp.isfinite(sq)):  # a huge input, not a divergence: refuse it
+                check_magnitude("x", x, sq.dtype)
+                check_magnitude("y", y, sq.dtype)
         opt, inc = self.optimizer.update_from_error(state.optimizer, xb, err)
         new = LinearState(w + inc, opt, norm, state.guard_count)
         ok = xp.isfinite(sq)
@@ -219,6 +225,9 @@ class LinearLearner(NamedTuple):
             return UpdateResult(new, pred, err, LinearMetrics(sq, 0.0))
         check_finite_vector("x", x)
         check_finite_scalar("y", y)
+        dtype = np.result_type(sq)  # a huge input, not a divergence: refuse it
+        check_magnitude("x", x, dtype)
+        check_magnitude("y", y, dtype)
         return self._restart(np, state, y, x.shape[0])
 
     def _restart(self, xp, state, y, n):

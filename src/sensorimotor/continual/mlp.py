@@ -42,6 +42,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from sensorimotor.base.bounds import check_settings
+from sensorimotor.continual.input_checks import check_magnitude
 from sensorimotor.continual.mlp_optimizers import OPTIMIZERS, optimizer_apply, optimizer_init
 from sensorimotor.continual.update_result import UpdateResult
 from sensorimotor.nets.mlp import init_mlp, mlp_apply, mlp_value_and_grad
@@ -250,6 +251,7 @@ class MLPLearner:
             raise TypeError(f"x must be real numbers, got dtype {arr.dtype}")
         if not np.all(np.isfinite(arr)):
             raise ValueError(f"x contains NaN or inf: {arr}")
+        check_magnitude("x", arr, self.dtype)  # else inf in float32, or an overflowing square
         return np.asarray(arr, dtype=jnp.dtype(self.dtype))  # NumPy: no eager JAX dispatch
 
     def _check_y(self, y):
@@ -263,6 +265,7 @@ class MLPLearner:
             raise TypeError(f"y must be a real scalar, got dtype {arr.dtype}")
         if not np.isfinite(arr).all():
             raise ValueError(f"y is NaN or inf: {arr}")
+        check_magnitude("y", arr, self.dtype)
         return np.asarray(arr.reshape(()), dtype=jnp.dtype(self.dtype))
 
     def predict(self, state: MLPState, x):

@@ -11,6 +11,7 @@ from sensorimotor.continual.input_checks import (
     PLAIN_SCALARS,
     check_finite_scalar,
     check_finite_vector,
+    check_magnitude,
     check_vector,
     is_traced,
 )
@@ -56,7 +57,9 @@ class TDLinearLearner(NamedTuple):
     :math:`\lambda` (``trace_decay``) belong to the rule. ``TDIDBD(meta_step_size=0)`` is
     plain TD(:math:`\lambda`). No bias feature is added (add a constant feature yourself if
     you want one). The divergence guard is that of :class:`LinearLearner`, on the squared
-    TD error.
+    TD error. Bad input (wrong shape or type, NaN or inf, a ``gamma`` outside [0, 1], a
+    value so large that its square overflows) raises ``ValueError`` or ``TypeError``
+    naming the argument, and the state passed in is untouched.
 
     Example:
         >>> import numpy as np
@@ -143,7 +146,10 @@ class TDLinearLearner(NamedTuple):
             return UpdateResult(
                 TDLinearState(w + inc, opt, state.guard_count), v, delta, TDMetrics(sq, 0.0)
             )
-        if eager:  # inputs are finite (checked above): the state has diverged
+        if eager:  # finite inputs (checked above), a non-finite TD error: a huge input is
+            for name, value in (("x", x), ("next_x", next_x), ("reward", reward)):
+                check_magnitude(name, value, np.result_type(sq))  # refused, naming it;
+            # else the state has diverged
             if self.guard == "raise":
                 raise DivergenceError(
                     f"TDLinearLearner diverged (optimizer {type(self.optimizer).__name__}): "
