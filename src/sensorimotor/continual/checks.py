@@ -33,6 +33,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from sensorimotor.base.conformance import CheckError, named_check, run_checks
 from sensorimotor.continual.stream_kinds import MLP, SUPERVISED, TD, StreamKind, kind_of
 
 __all__ = [
@@ -53,7 +54,7 @@ __all__ = [
 NUM_STEPS = 40  # samples fed by each run; a save/load check saves after half of them
 
 
-class StreamCheckError(AssertionError):
+class StreamCheckError(CheckError):
     """A streaming learner failed a conformance check; ``check`` names it.
 
     ``failures`` maps every failed check's name to its message (one entry for a single
@@ -64,11 +65,6 @@ class StreamCheckError(AssertionError):
     ('check_numpy_equals_jax: weights differ', 'check_numpy_equals_jax')
     """
 
-    def __init__(self, check: str, message: str, failures: dict | None = None):
-        super().__init__(f"{check}: {message}")
-        self.check = check
-        self.failures = dict(failures) if failures else {check: message}
-
 
 # -- helpers ------------------------------------------------------------------------------------
 def _fail(check: str, message: str):
@@ -76,16 +72,13 @@ def _fail(check: str, message: str):
 
 
 def _named_check(fn):
-    """Fill in ``kind``, and report an unexpected exception as a failure of the check."""
+    """A named check (:func:`~sensorimotor.base.conformance.named_check`) whose ``kind``
+    defaults to :func:`kind_of` the learner."""
 
+    @named_check(StreamCheckError)
     @functools.wraps(fn)
     def check(learner, *, kind: StreamKind | None = None, feature_dim: int = 3, seed: int = 0):
-        try:
-            return fn(learner, kind or kind_of(learner), int(feature_dim), int(seed))
-        except StreamCheckError:
-            raise
-        except Exception as err:
-            raise StreamCheckError(fn.__name__, f"raised {type(err).__name__}: {err}") from err
+        return fn(learner, kind or kind_of(learner), int(feature_dim), int(seed))
 
     return check
 
@@ -396,15 +389,12 @@ def check_stream_learner(
     >>> report['check_numpy_equals_jax'], len(report)
     ('passed', 4)
     """
-    report, failures = {}, {}
-    for check in checks:
-        try:
-            report[check.__name__] = check(learner, kind=kind, feature_dim=feature_dim, seed=seed)
-        except StreamCheckError as err:
-            failures[check.__name__] = str(err)
-    if failures:
-        message = f"{len(failures)} of {len(checks)} checks failed:\n" + "\n".join(
-            failures.values()
-        )
-        raise StreamCheckError("check_stream_learner", message, failures)
-    return report
+    return run_checks(
+        checks,
+        StreamCheckError,
+        "check_stream_learner",
+        learner,
+        kind=kind,
+        feature_dim=feature_dim,
+        seed=seed,
+    )
