@@ -91,6 +91,14 @@ def check_feedback(
     ...
     sensorimotor.signals.errors.FeedbackError: feedback has no 'uuid'
     """
+    if type(feedback) is Feedback and (
+        not need_uuid or isinstance(feedback.get("uuid"), uuid_module.UUID)
+    ):  # the common case: a feedback from execute, passed on
+        if (
+            m_set.carried(feedback.get("m_signal")) is not None
+            and s_set.carried(feedback.get("s_signal")) is not None
+        ):
+            return feedback
     if not isinstance(feedback, Mapping):
         raise FeedbackError(
             "feedback must be a mapping {'m_signal', 's_signal', 'uuid'} as Environment.execute "
