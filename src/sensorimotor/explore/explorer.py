@@ -37,9 +37,8 @@ class Explorer:
     plain dict is validated and converted once): a missing, unknown, NaN or non-numeric
     channel raises ``SignalError`` (``FeedbackError`` for a malformed feedback, a
     ``TypeError`` for a malformed exploration), and neither the explorer nor its learner
-    changes. Feedback whose ``uuid`` was received before is
-    ignored (``receive`` returns ``False``). ``len(explorer)`` is the number of observations
-    received.
+    changes. Feedback whose ``uuid`` was received before is ignored (``receive`` returns
+    ``False``). ``len(explorer)`` is the number of observations received.
 
     ``save(path)`` writes the explorer's own state (configuration, generator, observation
     count, uuids, and e.g. an interest model) as JSON with a format version, never the learner:
@@ -47,8 +46,7 @@ class Explorer:
 
     Subclasses implement ``_explore() -> dict`` and may override ``_setup()``,
     ``_observe(exploration, m, s, goal)`` (raw arrays, already validated, read-only: must not
-    fail),
-    ``_get_state()`` / ``_set_state(state)`` (JSON-able), ``_check_exploration(e)``.
+    fail), ``_get_state()`` / ``_set_state(state)`` (JSON-able), ``_check_exploration(e)``.
 
     >>> from sensorimotor.envs import KinematicArm2D
     >>> from sensorimotor.explore import RandomMotorExplorer
