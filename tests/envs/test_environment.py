@@ -1,9 +1,11 @@
 import uuid
 
+import numpy as np
 import pytest
 
-from sensorimotor import Channel, Environment, SignalError
+from sensorimotor import Channel, Environment, KinematicArm2D, SignalError
 from sensorimotor.base.user_config import merge_config
+from sensorimotor.signals import Feedback
 
 ch_x = Channel("x", bounds=(0, 10))
 ch_y = Channel("y", bounds=(5, 15))
@@ -74,3 +76,34 @@ def test_close_is_idempotent_and_context_manager():
     env.close()
     with pytest.raises(RuntimeError, match="closed"):
         env.execute({"x": 1, "y": 1})
+
+
+def test_the_more_derived_of_execute_and_execute_vector_is_called():
+    class Vector(Sum):
+        def _execute_vector(self, m, meta=None):
+            return np.array([m[0] + m[1]])
+
+    class DictAgain(Vector):
+        def _execute(self, m_signal, meta=None):
+            return {"a": 2 * (m_signal["x"] + m_signal["y"])}
+
+    class BadVector(Sum):
+        def _execute_vector(self, m, meta=None):
+            return np.array([np.nan])
+
+    assert Vector._executes_vectors and not DictAgain._executes_vectors
+    assert not Sum._executes_vectors and KinematicArm2D._executes_vectors
+    fb = Vector().execute({"x": 2, "y": 11})
+    assert fb["s_signal"] == {"a": 13.0} and fb["s_signal"].array.tolist() == [13.0]
+    assert DictAgain().execute({"x": 2, "y": 11})["s_signal"] == {"a": 26.0}
+    with pytest.raises(SignalError, match="BadVector._execute_vector returned a bad sensory"):
+        BadVector().execute({"x": 2, "y": 11})
+
+
+def test_execute_returns_a_feedback_that_prints_as_the_seed_dict():
+    fb = Sum().execute({"x": 2, "y": 11})
+    assert type(fb) is Feedback
+    assert repr(fb) == (
+        f"{{'m_signal': {{'x': 2.0, 'y': 11.0}}, 's_signal': {{'a': 13.0}}, 'uuid': {fb['uuid']!r}}}"
+    )
+    assert fb.m_array.tolist() == [2.0, 11.0] and fb.s_array.tolist() == [13.0]

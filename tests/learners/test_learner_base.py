@@ -46,6 +46,21 @@ def test_feedback_from_environment_and_explore_mode_clipped():
         learner.infer(f["s_signal"], mode="greedy")
 
 
+def test_update_takes_a_feedback_whole_or_its_signals():
+    arm = KinematicArm2D({"dim": 2})
+    learner = NNLearner({"m_channels": arm.m_channels, "s_channels": arm.s_channels})
+    f, g = arm.execute({"j0": 10.0, "j1": 20.0}), arm.execute({"j0": 30.0, "j1": 40.0})
+    assert learner.update(f) and not learner.update(f)  # update(feedback) = update_feedback
+    assert learner.update(g["m_signal"], g["s_signal"], g["uuid"])  # carried arrays reused
+    assert learner.update({**f, "uuid": uuid.uuid4()})  # a plain dict of carried signals
+    assert len(learner) == 3
+    np.testing.assert_array_equal(learner.memory.m[1], learner.m_set.scale(g["m_signal"].array))
+    with pytest.raises(TypeError, match="uuid from the feedback"):
+        learner.update(f, uuid="u")
+    with pytest.raises(SignalError, match="feedback has no 's_signal'"):
+        learner.update({"m_signal": f["m_signal"]})
+
+
 def test_save_load_round_trip_with_format_version(tmp_path):
     learner = NNLearner({**CFG, "seed": 4})
     learner.update_array(np.array([[1.0, 6.0], [9.0, 14.0]]), np.array([[7.0], [23.0]]))

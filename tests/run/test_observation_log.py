@@ -10,6 +10,7 @@ import pytest
 
 from sensorimotor import Channel, KinematicArm2D, SignalError
 from sensorimotor.run.observation_log import ObservationLog, read_log
+from sensorimotor.signals import FeedbackError
 
 M = [Channel("a", (0, 1)), Channel("b")]
 S = [Channel("x", (-1, 1))]
@@ -115,8 +116,10 @@ def test_bad_records_refused_and_log_unchanged(tmp_path):
             log.append({**good, "uuid": "nope"})
         with pytest.raises(TypeError):
             log.append(good, meta={"x": object()})
-        with pytest.raises(KeyError, match="uuid"):
+        with pytest.raises(FeedbackError, match="feedback has no 'uuid'"):
             log.append({"m_signal": good["m_signal"], "s_signal": good["s_signal"]})
+        with pytest.raises(FeedbackError, match="must be a mapping"):
+            log.append([good["m_signal"], good["s_signal"]])
         assert len(log) == 1
     assert len(read_log(path)) == 1
 

@@ -21,9 +21,8 @@ import numpy as np
 
 from sensorimotor.base.conformance import CheckError, named_check, run_checks
 from sensorimotor.envs.environment import Environment
-from sensorimotor.signals import Channel, SignalError
+from sensorimotor.signals import FEEDBACK_KEYS, Channel, SignalError
 
-FEEDBACK_KEYS = ("m_signal", "s_signal", "uuid")
 UNKNOWN_CHANNEL = "__not_a_channel__"
 NON_NUMBERS = ("0.5", "abc", None, [0.5], True)
 

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from sensorimotor.base.user_config import Config, merge_config
-from sensorimotor.signals import ChannelSet, SignalError
+from sensorimotor.signals import ChannelSet, Feedback, SignalError
 
 
 class Environment:
@@ -27,9 +27,16 @@ class Environment:
     whose ``__init__`` declares it without a default (as the ``environments`` seed's own
     example does). Environments are context managers; ``close()`` is idempotent.
 
+    ``execute`` returns a ``Feedback``: it reads and prints as that dict, and its signals
+    carry their validated arrays, so that explorers, learners and logs use them without
+    converting again.
+
     Optional hooks: ``_motor_command(m_array) -> m_array`` says what is really executed
-    (e.g. clipped to joint limits; the feedback reports it), and ``_execute_array(m_batch)
-    -> s_batch`` is a vectorised path used by ``execute_array``.
+    (e.g. clipped to joint limits; the feedback reports it; it must return a finite array of
+    the same shape, not validated again); ``_execute_vector(m_array, meta) -> s_array`` is
+    an array path for one command, used by ``execute`` instead of ``_execute`` when it is
+    the more derived of the two (its output is validated by ``check_array``); and
+    ``_execute_array(m_batch) -> s_batch`` is a vectorised path used by ``execute_array``.
 
     The seed's example, as written there:
 
@@ -53,8 +60,16 @@ class Environment:
     m_channels: list = []
     s_channels: list = []
 
+    _executes_vectors: bool = False
+
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
+        # The most derived of ``_execute`` and ``_execute_vector`` is the one ``execute`` calls,
+        # so that a subclass overriding ``_execute`` of an array-path class is obeyed.
+        for klass in cls.__mro__:
+            if "_execute_vector" in klass.__dict__ or "_execute" in klass.__dict__:
+                cls._executes_vectors = "_execute_vector" in klass.__dict__
+                break
         init = cls.__dict__.get("__init__")
         if init is None:
             return
@@ -105,21 +120,36 @@ class Environment:
         """What the environment really executes for a validated command (default: as given)."""
         return m_array
 
-    def execute(self, m_signal: Mapping, meta: dict | None = None) -> dict:
-        """Execute one motor signal; return ``{'m_signal', 's_signal', 'uuid'}``."""
+    def execute(self, m_signal: Mapping, meta: dict | None = None) -> Feedback:
+        """Execute one motor signal; return the ``Feedback`` ``{'m_signal', 's_signal', 'uuid'}``.
+
+        The motor signal is validated and converted once; the sensory signal is validated
+        once (a ``SignalError`` naming the channel, blaming ``_execute``, if it is bad).
+        """
         self._check_open()
-        m_set = self.m_set
+        m_set, s_set = self.m_set, self.s_set
         m_array = self._motor_command(m_set.to_array(m_signal))
-        m_clean = m_set.from_array(m_array)
-        s_signal = self._execute(dict(m_clean), meta)
+        m_executed = m_set.signal(m_array)
+        vector = self._executes_vectors
+        if vector:
+            s_out = self._execute_vector(m_array, meta)
+        else:
+            s_out = self._execute(dict(m_executed), meta)
         try:
-            s_clean = self.s_set.validate(s_signal)
+            if vector:
+                s_array = s_set.check_array(s_out)
+                if s_array.ndim != 1:
+                    raise SignalError(f"expected shape ({len(s_set)},), got {s_array.shape}")
+                s_executed = s_set.signal(s_array)
+            else:
+                s_executed = s_set.to_signal(s_out)
         except (SignalError, TypeError) as err:
+            hook = "_execute_vector" if vector else "_execute"
             raise SignalError(
-                f"{type(self).__name__}._execute returned a bad sensory signal: {err}",
+                f"{type(self).__name__}.{hook} returned a bad sensory signal: {err}",
                 channel=getattr(err, "channel", None),
             ) from err
-        return {"m_signal": m_clean, "s_signal": s_clean, "uuid": uuid.uuid4()}
+        return Feedback.of(m_executed, s_executed, uuid.uuid4())
 
     def _execute(self, m_signal: dict, meta: dict | None = None) -> dict:
         raise NotImplementedError(f"{type(self).__name__} must implement _execute")

@@ -40,8 +40,12 @@ def arm_forward(angles_deg, lengths, origin=(0.0, 0.0)):
 def arm_joint_positions(angles_deg: np.ndarray, lengths, origin=(0.0, 0.0)) -> np.ndarray:
     """Positions of the base, every joint and the tip: shape ``(dim + 1, 2)``, for plotting."""
     phi = np.cumsum(np.radians(angles_deg))
-    steps = np.stack([lengths * np.cos(phi), lengths * np.sin(phi)], axis=-1)
-    return np.vstack([np.zeros((1, 2)), np.cumsum(steps, axis=0)]) + np.asarray(origin)
+    out = np.zeros((phi.shape[0] + 1, 2))
+    # the positions accumulate link by link, each coordinate on its own (one pass each)
+    np.cumsum(lengths * np.cos(phi), out=out[1:, 0])
+    np.cumsum(lengths * np.sin(phi), out=out[1:, 1])
+    out += origin
+    return out
 
 
 class KinematicArm2D(Environment):
@@ -118,13 +122,17 @@ class KinematicArm2D(Environment):
         return float(self.lengths.sum())
 
     def _motor_command(self, m_array: np.ndarray) -> np.ndarray:
-        return np.clip(m_array, self.limits[:, 0], self.limits[:, 1])
+        # np.clip's min(max(m, lo), hi), without its dispatch
+        return np.minimum(np.maximum(m_array, self.limits[:, 0]), self.limits[:, 1])
+
+    def _execute_vector(self, m: np.ndarray, meta=None) -> np.ndarray:
+        self.posture = arm_joint_positions(m, self.lengths, self.origin)
+        return self.posture[-1].copy()  # the tip; the batch path computes it with arm_forward
 
     def _execute(self, m_signal: dict, meta=None) -> dict:
+        """The seed's dict path (``execute`` takes the array path, ``_execute_vector``)."""
         angles = np.array([m_signal[ch.name] for ch in self.m_channels])
-        self.posture = arm_joint_positions(angles, self.lengths, self.origin)
-        x, y = self.posture[-1]  # the tip; the batch path computes it with arm_forward
-        return {"x": float(x), "y": float(y)}
+        return self.s_set.from_array(self._execute_vector(angles, meta))
 
     def _execute_array(self, m_batch: np.ndarray) -> np.ndarray:
         return arm_forward(m_batch, self.lengths, self.origin)

@@ -137,7 +137,7 @@ class EnvironmentGymEnv(gymnasium.Env):
         m = self.motor_command(action)
         feedback = self.env.execute(self.env.m_set.from_array(m))
         obs = np.asarray(
-            self.env.s_set.to_array(feedback["s_signal"]), dtype=self.observation_space.dtype
+            self.env.s_set.array_of(feedback["s_signal"]), dtype=self.observation_space.dtype
         )
         reward = self.reward(feedback["m_signal"], feedback["s_signal"])
         return obs, reward, True, False, {"m_signal": dict(feedback["m_signal"])}

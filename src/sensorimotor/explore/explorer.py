@@ -14,7 +14,7 @@ from sensorimotor.base.saved_file import (
 )
 from sensorimotor.base.user_config import merge_config
 from sensorimotor.learners import Learner
-from sensorimotor.signals import Channel, ChannelSet, SignalError
+from sensorimotor.signals import Channel, ChannelSet, check_feedback
 
 FORMAT = "sensorimotor.explorer"
 FORMAT_VERSION = 1
@@ -27,8 +27,8 @@ class Explorer:
     The loop of the ``explorers`` seed::
 
         e = explorer.explore()          # {'m_signal': dict, 's_goal': dict (goal explorers),
-                                        #  'from': str tag}
-        f = env.execute(e['m_signal'])  # {'m_signal', 's_signal', 'uuid'}
+                                        #  'from': str tag}; the dicts are Signals
+        f = env.execute(e['m_signal'])  # Feedback {'m_signal', 's_signal', 'uuid'}
         explorer.receive(e, f)          # feeds cfg['learner'] too
 
     ``cfg`` is merged over ``defcfg`` (an unknown key is a ``KeyError`` naming it):
@@ -37,19 +37,21 @@ class Explorer:
     caller, who may query it at any time) and ``seed`` (the explorer's own generator: the same
     seed, learner and feedback give the same explorations).
 
-    ``receive`` validates the exploration and the feedback first: a missing, unknown, NaN or
-    non-numeric channel raises ``SignalError`` (a ``TypeError`` for a non-dict), and neither
-    the explorer nor its learner changes. Feedback whose ``uuid`` was received before is
-    ignored (``receive`` returns ``False``). ``len(explorer)`` is the number of observations
-    received.
+    ``receive`` checks the exploration and the feedback first (``check_feedback``: a
+    feedback from ``env.execute`` carries its validated arrays and is not converted again, a
+    plain dict is validated and converted once): a missing, unknown, NaN or non-numeric
+    channel raises ``SignalError`` (``FeedbackError`` for a malformed feedback, a
+    ``TypeError`` for a malformed exploration), and neither the explorer nor its learner
+    changes. Feedback whose ``uuid`` was received before is ignored (``receive`` returns
+    ``False``). ``len(explorer)`` is the number of observations received.
 
     ``save(path)`` writes the explorer's own state (configuration, generator, observation
     count, uuids, and e.g. an interest model) as JSON with a format version, never the learner:
     save the learner with ``learner.save`` and pass it to ``Explorer.load(path, learner)``.
 
     Subclasses implement ``_explore() -> dict`` and may override ``_setup()``,
-    ``_observe(exploration, m, s, goal)`` (raw arrays, already validated: must not fail),
-    ``_get_state()`` / ``_set_state(state)`` (JSON-able), ``_check_exploration(e)``.
+    ``_observe(exploration, m, s, goal)`` (raw arrays, already validated, read-only: must not
+    fail), ``_get_state()`` / ``_set_state(state)`` (JSON-able), ``_check_exploration(e)``.
 
     >>> from sensorimotor.envs import KinematicArm2D
     >>> from sensorimotor.explore import RandomMotorExplorer
@@ -129,37 +131,35 @@ class Explorer:
     def receive(self, exploration: Mapping, feedback: Mapping) -> bool:
         """Learn from ``feedback = env.execute(exploration['m_signal'])``.
 
-        Returns ``False`` (and changes nothing) when the feedback's uuid was seen before.
+        Returns ``False`` (and changes nothing) when the feedback's uuid was seen before. The
+        feedback goes through ``check_feedback`` once; the learner and the explorer's own
+        bookkeeping then use the arrays it carries.
         """
+        feedback = check_feedback(feedback, self.m_set, self.s_set)
         m, s, goal, key = self._validate(exploration, feedback)
         if key is not None and key in self._uuids:
             return False
         if self.learner is not None:
-            self.learner.update(feedback["m_signal"], feedback["s_signal"], feedback.get("uuid"))
+            self.learner.update_feedback(feedback)
         self._record(exploration, m, s, goal, key)
         return True
 
     def _validate(self, exploration, feedback):
+        """``(m, s, goal, key)``: the feedback's arrays, the goal's array (or ``None``) and the
+        uuid as a string (or ``None``), once the exploration and the feedback are checked."""
         if not isinstance(exploration, Mapping):
             raise TypeError(
                 f"exploration must be the dict explore() returned, got {type(exploration).__name__}"
             )
-        if not isinstance(feedback, Mapping):
-            raise TypeError(f"feedback must be a dict, got {type(feedback).__name__}")
-        for key in ("m_signal", "s_signal"):
-            if key not in feedback:
-                raise SignalError(f"feedback has no {key!r}")
-        m = self.m_set.to_array(feedback["m_signal"])
-        s = self.s_set.to_array(feedback["s_signal"])
+        feedback = check_feedback(feedback, self.m_set, self.s_set)
         goal = exploration.get("s_goal")
         if goal is not None:
-            goal = self.s_set.to_array(goal)
+            goal = self.s_set.array_of(goal)
         tag = exploration.get("from")
         if tag is not None and not isinstance(tag, str):
             raise TypeError(f"exploration['from'] must be a str, got {type(tag).__name__}")
         self._check_exploration(exploration)
-        uid = feedback.get("uuid")
-        return m, s, goal, None if uid is None else str(uid)
+        return feedback.m_array, feedback.s_array, goal, feedback.key
 
     def _record(self, exploration, m, s, goal, key) -> None:
         self._observe(exploration, m, s, goal)

@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 
+from sensorimotor.explore import draws
 from sensorimotor.explore.explorer import Explorer
 from sensorimotor.learners import NotReadyError
 
@@ -74,8 +75,12 @@ class RandomGoalExplorer(Explorer):
         self.goal_low, self.goal_high = low, high
 
     def sample_goal(self) -> np.ndarray:
-        """A goal (raw sensory units, shape ``(n_s,)``); uniform here, subclasses choose."""
-        return self.rng.uniform(self.goal_low, self.goal_high)
+        """A goal (raw sensory units, shape ``(n_s,)``); uniform here, subclasses choose.
+
+        A subclass returns a finite float64 array: it is the explorer's own, not validated
+        again (``check_explorer`` checks the goals an explorer makes).
+        """
+        return draws.uniform(self.rng, self.goal_low, self.goal_high)
 
     def _inferred(self, goal: np.ndarray, m: np.ndarray) -> None:
         """Hook: the learner's unperturbed answer ``m`` for ``goal`` (raw units)."""
@@ -83,14 +88,10 @@ class RandomGoalExplorer(Explorer):
     def _explore(self) -> dict:
         goal = self.sample_goal()
         try:
-            m = self.learner.infer_array(goal[None], mode="exploit")[0]
+            m = self.learner.infer_array(goal[None], mode="exploit", check=False)[0]
         except NotReadyError:
-            return {"m_signal": self.m_set.from_array(self.random_motor()), "from": "goal.fallback"}
+            return {"m_signal": self.m_set.signal(self.random_motor()), "from": "goal.fallback"}
         self._inferred(goal, m)
         u = self.m_set.scale(m) + self.cfg.sigma * self.rng.standard_normal(len(self.m_set))
         m = self.m_set.clip(self.m_set.unscale(u))
-        return {
-            "m_signal": self.m_set.from_array(m),
-            "s_goal": self.s_set.from_array(goal),
-            "from": "goal",
-        }
+        return {"m_signal": self.m_set.signal(m), "s_goal": self.s_set.signal(goal), "from": "goal"}

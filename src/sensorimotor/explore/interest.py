@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 
+from sensorimotor.explore import draws
 from sensorimotor.explore.goal import RandomGoalExplorer
 
 
@@ -137,18 +138,18 @@ class LearningProgressExplorer(RandomGoalExplorer):
     def sample_goal(self) -> np.ndarray:
         self._tag = "goal.random"
         if self.rng.random() < self.cfg.p_random or not self._history:
-            return self.rng.uniform(self.goal_low, self.goal_high)
+            return draws.uniform(self.rng, self.goal_low, self.goal_high)
         keys = sorted(self._history)
         weights = np.array([self.cell_interest(self._history[c]) for c in keys])
         total = weights.sum()
         if not total > 0:
-            return self.rng.uniform(self.goal_low, self.goal_high)
-        cell = keys[int(self.rng.choice(len(keys), p=weights / total))]
+            return draws.uniform(self.rng, self.goal_low, self.goal_high)
+        cell = keys[draws.choice_index(self.rng, draws.cumulative(weights / total))]
         idx = np.array(np.unravel_index(cell, self.cells))
         size = (self.goal_high - self.goal_low) / np.array(self.cells)
         low = self.goal_low + idx * size
         self._tag = "goal"
-        return self.rng.uniform(low, low + size)
+        return draws.uniform(self.rng, low, low + size)
 
     def _explore(self) -> dict:
         e = super()._explore()
@@ -162,7 +163,7 @@ class LearningProgressExplorer(RandomGoalExplorer):
     def _inferred(self, goal: np.ndarray, m: np.ndarray) -> None:
         if self.cfg.measure != "improvement":
             return
-        s_hat = self.learner.predict_array(m[None])[0]
+        s_hat = self.learner.predict_array(m[None], check=False)[0]
         self._pending[tuple(goal.tolist())] = self._distance(goal, s_hat)
         while len(self._pending) > self._PENDING:
             del self._pending[next(iter(self._pending))]

@@ -5,6 +5,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from sensorimotor.explore import draws
 from sensorimotor.explore.explorer import Explorer
 from sensorimotor.explore.goal import RandomGoalExplorer
 from sensorimotor.explore.motor import RandomMotorExplorer
@@ -91,6 +92,7 @@ class MetaExplorer(Explorer):
                 )
         self.explorers = subs
         self._probs = [np.asarray(row, dtype=np.float64) / sum(row) for row in weights]
+        self._cdfs = [draws.cumulative(p) for p in self._probs]
 
     def era(self) -> int:
         """Index of the current era."""
@@ -101,8 +103,7 @@ class MetaExplorer(Explorer):
         raise AssertionError("unreachable: the last era is None")
 
     def _explore(self) -> dict:
-        probs = self._probs[self.era()]
-        j = int(self.rng.choice(len(probs), p=probs))
+        j = draws.choice_index(self.rng, self._cdfs[self.era()])  # rng.choice(n, p=probs)
         e = dict(self.explorers[j].explore())
         e["explorer"] = j
         return e

@@ -25,4 +25,4 @@ class RandomMotorExplorer(Explorer):
             raise ValueError(f"{type(self).__name__}: every motor channel must be bounded")
 
     def _explore(self) -> dict:
-        return {"m_signal": self.m_set.from_array(self.random_motor()), "from": "motor"}
+        return {"m_signal": self.m_set.signal(self.random_motor()), "from": "motor"}

@@ -10,7 +10,7 @@ import numpy as np
 from sensorimotor.base.saved_file import find_saved_class, make_header, read_npz, write_npz
 from sensorimotor.base.user_config import merge_config
 from sensorimotor.learners.memory import Memory
-from sensorimotor.signals import Channel, ChannelSet, SignalError
+from sensorimotor.signals import Channel, ChannelSet, SignalError, check_feedback
 
 FORMAT = "sensorimotor.learner"
 FORMAT_VERSION = 1
@@ -35,8 +35,9 @@ class Learner:
     observations are kept in a growable ``Memory``. Public methods take and return raw units.
 
     * ``update(m_signal, s_signal, uuid=None) -> bool``: one observation; ``False`` (and
-      nothing learned) when ``uuid`` was seen before. ``update_feedback(feedback)`` takes an
-      ``env.execute`` result as is; ``update_array(m_batch, s_batch)`` many observations.
+      nothing learned) when ``uuid`` was seen before. ``update(feedback)`` (or
+      ``update_feedback``) takes an ``env.execute`` result as is, learning from the arrays it
+      carries; ``update_array(m_batch, s_batch)`` many observations.
     * ``predict(m_signal) -> s_signal`` and ``infer(s_signal, mode) -> m_signal``, with
       ``predict_array`` / ``infer_array`` for batches ``(N, n)``. ``mode='exploit'`` gives the
       best guess; ``mode='explore'`` adds Gaussian noise of standard deviation
@@ -121,24 +122,39 @@ class Learner:
         """Whether ``predict``/``infer`` can answer."""
         return not self.needs_data or len(self.memory) > 0
 
-    def update(self, m_signal: Mapping, s_signal: Mapping, uuid=None) -> bool:
-        """Learn one observation; ``False`` (nothing learned) if ``uuid`` was already seen."""
+    def update(self, m_signal: Mapping, s_signal: Mapping | None = None, uuid=None) -> bool:
+        """Learn one observation; ``False`` (nothing learned) if ``uuid`` was already seen.
+
+        ``update(feedback)``, with an ``env.execute`` result as the one argument, is
+        ``update_feedback(feedback)``. Signals that carry their arrays (``Signal``, as in a
+        feedback) are not converted again.
+        """
+        if s_signal is None:
+            if uuid is not None:
+                raise TypeError("update(feedback) takes the uuid from the feedback")
+            return self.update_feedback(m_signal)
         key = None if uuid is None else str(uuid)
         if key is not None and key in self._uuids:
             return False
-        m = self.m_set.scale(self.m_set.to_array(m_signal))
-        s = self.s_set.scale(self.s_set.to_array(s_signal))
+        m = self.m_set.scale(self.m_set.array_of(m_signal))
+        s = self.s_set.scale(self.s_set.array_of(s_signal))
         self._add(m[None], s[None], key)
         return True
 
     def update_feedback(self, feedback: Mapping) -> bool:
-        """Learn from an ``env.execute`` result ``{'m_signal', 's_signal', 'uuid'}``."""
-        if not isinstance(feedback, Mapping):
-            raise TypeError(f"feedback must be a dict, got {type(feedback).__name__}")
-        for key in ("m_signal", "s_signal"):
-            if key not in feedback:
-                raise SignalError(f"feedback has no {key!r}")
-        return self.update(feedback["m_signal"], feedback["s_signal"], feedback.get("uuid"))
+        """Learn from an ``env.execute`` result ``{'m_signal', 's_signal', 'uuid'}``.
+
+        The feedback goes through ``check_feedback``: a ``Feedback`` is learned from the arrays
+        it carries, a plain dict is validated and converted once.
+        """
+        feedback = check_feedback(feedback, self.m_set, self.s_set)
+        key = feedback.key
+        if key is not None and key in self._uuids:
+            return False
+        m = self.m_set.scale(feedback.m_array)
+        s = self.s_set.scale(feedback.s_array)
+        self._add(m[None], s[None], key)
+        return True
 
     def update_array(self, m_batch, s_batch) -> None:
         """Learn many observations: ``m_batch`` (N, n_m) and ``s_batch`` (N, n_s), raw units."""
@@ -170,9 +186,13 @@ class Learner:
         m = self.m_set.to_array(m_signal)
         return self.s_set.from_array(self.predict_array(m[None])[0])
 
-    def predict_array(self, m_batch) -> np.ndarray:
-        """Forward model on arrays: ``(N, n_m) -> (N, n_s)`` (or ``(n_m,) -> (n_s,)``), raw units."""
-        m = self.m_set.check_array(m_batch)
+    def predict_array(self, m_batch, *, check: bool = True) -> np.ndarray:
+        """Forward model on arrays: ``(N, n_m) -> (N, n_s)`` (or ``(n_m,) -> (n_s,)``), raw units.
+
+        ``check=False`` skips validating ``m_batch``: for float64 arrays the caller made and
+        knows finite, of shape ``(N, n_m)`` or ``(n_m,)`` (an explorer's own commands).
+        """
+        m = self.m_set.check_array(m_batch) if check else m_batch
         self._check_ready()
         s = self._predict(self.m_set.scale(np.atleast_2d(m)))
         s = self.s_set.unscale(s)
@@ -183,11 +203,15 @@ class Learner:
         s = self.s_set.to_array(s_signal)
         return self.m_set.from_array(self.infer_array(s[None], mode)[0])
 
-    def infer_array(self, s_batch, mode: str = "exploit") -> np.ndarray:
-        """Inverse model on arrays: ``(N, n_s) -> (N, n_m)`` (or ``(n_s,) -> (n_m,)``), raw units."""
+    def infer_array(self, s_batch, mode: str = "exploit", *, check: bool = True) -> np.ndarray:
+        """Inverse model on arrays: ``(N, n_s) -> (N, n_m)`` (or ``(n_s,) -> (n_m,)``), raw units.
+
+        ``check=False`` skips validating ``s_batch``: for float64 arrays the caller made and
+        knows finite, of shape ``(N, n_s)`` or ``(n_s,)`` (an explorer's own goals).
+        """
         if mode not in _MODES:
             raise ValueError(f"mode must be one of {_MODES}, got {mode!r}")
-        s = self.s_set.check_array(s_batch)
+        s = self.s_set.check_array(s_batch) if check else s_batch
         self._check_ready()
         m = self._infer(self.s_set.scale(np.atleast_2d(s)))
         if mode == "explore" and self.cfg.explore_sigma > 0:

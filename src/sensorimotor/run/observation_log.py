@@ -11,7 +11,7 @@ import h5py
 import numpy as np
 
 from sensorimotor.base.saved_file import atomic_path, check_header, make_header
-from sensorimotor.signals import Channel, ChannelSet
+from sensorimotor.signals import Channel, ChannelSet, check_feedback
 
 FORMAT = "sensorimotor.observation_log"
 FORMAT_VERSION = 1
@@ -175,26 +175,16 @@ class ObservationLog:
     def append(self, feedback: Mapping, meta: Mapping | None = None) -> None:
         """Add one record: ``feedback`` as returned by ``Environment.execute``.
 
-        The signals are validated (``SignalError`` naming the channel), the uuid must be a
-        ``uuid.UUID`` (or its string), and ``meta`` (or ``feedback['meta']``) must be
-        JSON-serialisable; on any error nothing is added.
+        The feedback goes through ``check_feedback``: a feedback from ``execute`` is written
+        from the arrays it carries, a plain dict is validated and converted once
+        (``SignalError`` naming the channel; ``FeedbackError`` for a missing key or a uuid
+        that is not a ``uuid.UUID`` or its string). ``meta`` (or ``feedback['meta']``) must be
+        JSON-serialisable. On any error nothing is added.
         """
         if self._file is None:
             raise RuntimeError("the log is closed")
-        if not isinstance(feedback, Mapping):
-            raise TypeError(
-                f"feedback must be a dict from Environment.execute, got {type(feedback).__name__}"
-            )
-        for key in ("m_signal", "s_signal", "uuid"):
-            if key not in feedback:
-                raise KeyError(f"feedback has no {key!r}")
-        m = self.m_set.to_array(feedback["m_signal"])
-        s = self.s_set.to_array(feedback["s_signal"])
-        u = feedback["uuid"]
-        try:
-            u = u if isinstance(u, uuid_module.UUID) else uuid_module.UUID(str(u))
-        except ValueError:
-            raise ValueError(f"feedback uuid {u!r} is not a UUID") from None
+        feedback = check_feedback(feedback, self.m_set, self.s_set, need_uuid=True)
+        m, s, u = feedback.m_array, feedback.s_array, feedback["uuid"]
         if meta is None:
             meta = feedback.get("meta") or {}
         meta_bytes = json.dumps(dict(meta), allow_nan=False).encode()

@@ -8,10 +8,13 @@ import numpy as np
 
 from sensorimotor.signals.channel import Channel
 from sensorimotor.signals.errors import SignalError
+from sensorimotor.signals.signal import Signal
 
 
 def _as_float(name: str, value) -> float:
     """``value`` as a finite float, or a ``SignalError`` naming ``name``."""
+    if type(value) is float and math.isfinite(value):  # the common case, without ABC checks
+        return value
     if isinstance(value, bool | np.bool_) or isinstance(value, str | bytes):
         raise SignalError(f"channel {name!r}: {value!r} is not a number", channel=name)
     if not isinstance(value, numbers.Real):
@@ -31,7 +34,9 @@ class ChannelSet:
     """Channels in a fixed order: the bridge between dict signals and arrays.
 
     A signal is a plain ``{channel name: float}`` dict. ``to_array`` orders its values as the
-    channels are ordered, ``from_array`` goes back. ``scale`` maps each bounded channel
+    channels are ordered, ``from_array`` goes back. ``to_signal`` validates a dict once into a
+    ``Signal`` (a dict that carries its array) and ``array_of`` takes that array back without
+    converting again; ``signal`` wraps an array the library made itself. ``scale`` maps each bounded channel
     affinely from ``[low, high]`` to ``[0, 1]`` (``u = (v - low) / (high - low)``);
     unbounded channels pass through unchanged. Validation refuses a missing or unknown
     channel, NaN, inf and non-numbers with a ``SignalError`` naming the channel; with
@@ -44,6 +49,9 @@ class ChannelSet:
     array([0.4, 0.6])
     >>> cs.from_array([1.0, 6.0])
     {'x': 1.0, 'y': 6.0}
+    >>> sig = cs.to_signal({'y': 11, 'x': 4})
+    >>> cs.array_of(sig) is sig.array
+    True
     >>> cs.validate({'x': 4})
     Traceback (most recent call last):
     ...
@@ -88,7 +96,7 @@ class ChannelSet:
         return self.channels[self._index[name]]
 
     def __eq__(self, other) -> bool:
-        return isinstance(other, ChannelSet) and self.channels == other.channels
+        return self is other or (isinstance(other, ChannelSet) and self.channels == other.channels)
 
     def __hash__(self) -> int:
         return hash(self.channels)
@@ -167,6 +175,46 @@ class ChannelSet:
             self.validate(signal, strict).values(), dtype=np.float64, count=len(self)
         )
 
+    def to_signal(self, signal: Mapping, strict: bool | None = None) -> Signal:
+        """A validated signal as a ``Signal``: the clean dict, carrying its array.
+
+        One validation and one conversion, as ``to_array``; the result can be passed on and its
+        array taken back by ``array_of`` without converting again.
+        """
+        clean = self.validate(signal, strict)
+        array = np.fromiter(clean.values(), dtype=np.float64, count=len(self))
+        return Signal._make(self, array, clean)
+
+    def signal(self, values) -> Signal:
+        """The ``Signal`` of an array the library made itself, without validating it.
+
+        For arrays known to be sound: shape ``(n,)``, finite, in channel order (an explorer's
+        command, a checked sensory array). Use ``from_array`` for anything else.
+        """
+        array = np.array(values, dtype=np.float64)
+        return Signal._make(self, array, zip(self.names, array.tolist(), strict=True))
+
+    def array_of(self, signal: Mapping, strict: bool | None = None) -> np.ndarray:
+        """``signal``'s values in channel order: the array a ``Signal`` of these channels
+        carries (not converted again, read-only), else ``to_array(signal, strict)``."""
+        array = self.carried(signal, strict)
+        return self.to_array(signal, strict) if array is None else array
+
+    def carried(self, signal, strict: bool | None = None) -> np.ndarray | None:
+        """The array ``signal`` carries if it is an unchanged ``Signal`` of channels equal to
+        these (and, when validating strictly, of a strict set), else ``None``."""
+        if type(signal) is not Signal:
+            return None
+        array = signal.array
+        if array is None:
+            return None
+        owner = signal.channel_set
+        if owner is not self and owner != self:
+            return None
+        if (self.strict if strict is None else strict) and not owner.strict:
+            return None
+        return array
+
     def to_array_batch(self, signals: Sequence[Mapping], strict: bool | None = None) -> np.ndarray:
         """A sequence of signals as an array of shape ``(N, n)``."""
         out = np.empty((len(signals), len(self)), dtype=np.float64)
@@ -191,8 +239,11 @@ class ChannelSet:
         return np.asarray(values, dtype=np.float64) * self._width + self._offset
 
     def clip(self, values) -> np.ndarray:
-        """Clip values to the channels' bounds (infinite bounds clip nothing)."""
-        return np.clip(np.asarray(values, dtype=np.float64), self.low, self.high)
+        """Clip values to the channels' bounds (infinite bounds clip nothing).
+
+        ``min(max(v, low), high)``, as ``np.clip`` computes it, without its dispatch.
+        """
+        return np.minimum(np.maximum(np.asarray(values, dtype=np.float64), self.low), self.high)
 
     # -- random draws ---------------------------------------------------------------------
     def random(self, rng: np.random.Generator, size: int | None = None) -> np.ndarray:
@@ -204,7 +255,8 @@ class ChannelSet:
             names = [n for n, b in zip(self.names, self.bounded, strict=True) if not b]
             raise ValueError(f"cannot draw uniformly: channels {names} are unbounded")
         shape = (len(self),) if size is None else (size, len(self))
-        return rng.uniform(self.low, self.high, size=shape)
+        # rng.uniform(low, high, size=shape), the same numbers without its per-call checks
+        return self.low + (self.high - self.low) * rng.random(shape)
 
     def random_signal(self, rng: np.random.Generator) -> dict:
         """One uniform random signal as a dict."""
