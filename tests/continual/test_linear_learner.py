@@ -16,6 +16,7 @@ from sensorimotor.continual import (
     LinearLearner,
     LinearMetrics,
     RandomWalkStream,
+    TDLinearLearner,
     UpdateResult,
     WelfordNormalizer,
     run_learning_loop,
@@ -194,3 +195,14 @@ def test_recover_restarts_a_non_finite_state_and_predict_refuses_it():
     assert (
         int(jax.jit(learner.recover)(jax.tree_util.tree_map(jnp.asarray, broken)).guard_count) == 1
     )
+
+
+@pytest.mark.parametrize(
+    "bad, exc",
+    [("3", TypeError), (2.7, TypeError), (True, TypeError), (-1, ValueError), (0, ValueError)],
+)
+def test_init_refuses_a_feature_dim_that_is_not_a_positive_int(bad, exc):
+    """``init("3")``, ``init(-1)`` and ``init(2.7)`` made 4, 0 and 3 weights (issue 9, defect 5)."""
+    for learner in (LinearLearner(LMS(0.1)), TDLinearLearner()):
+        with pytest.raises(exc, match="feature_dim must be a positive int"):
+            learner.init(bad)

@@ -77,3 +77,27 @@ def check_magnitude(name: str, v, dtype) -> None:
             f"{name} is too large to learn from in {dtype_name}: |{name}| reaches "
             f"{biggest:.3g}, above {limit:.3g} (its square overflows)"
         )
+
+
+def check_feature_dim(feature_dim) -> int:
+    """``feature_dim`` as an int if it is a positive int (not a bool, a float or a string).
+
+    >>> check_feature_dim("3")
+    Traceback (most recent call last):
+    ...
+    TypeError: feature_dim must be a positive int, got '3'
+    """
+    if isinstance(feature_dim, bool) or not isinstance(feature_dim, int | np.integer):
+        raise TypeError(f"feature_dim must be a positive int, got {feature_dim!r}")
+    if feature_dim < 1:
+        raise ValueError(f"feature_dim must be a positive int, got {feature_dim!r}")
+    return int(feature_dim)
+
+
+def check_rule(optimizer, update: str, kind: str) -> None:
+    """Raise ``TypeError`` unless ``optimizer`` is a rule with the method ``update`` (a
+    supervised rule has ``update_from_error``, a TD rule ``update_from_td_error``)."""
+    if not hasattr(optimizer, update):
+        raise TypeError(
+            f"optimizer must be a {kind} rule with {update}, got {type(optimizer).__name__}"
+        )

@@ -9,9 +9,11 @@ import numpy as np
 
 from sensorimotor.continual.input_checks import (
     PLAIN_SCALARS,
+    check_feature_dim,
     check_finite_scalar,
     check_finite_vector,
     check_magnitude,
+    check_rule,
     check_vector,
     is_traced,
 )
@@ -111,14 +113,11 @@ class LinearLearner(NamedTuple):
         floating dtype (default: the engine's default float).
         """
         check_policy(self.guard)
-        if not hasattr(self.optimizer, "update_from_error"):
-            raise TypeError(
-                f"optimizer must be a supervised rule with update_from_error, "
-                f"got {type(self.optimizer).__name__}"
-            )
+        check_rule(self.optimizer, "update_from_error", "supervised")
+        feature_dim = check_feature_dim(feature_dim)
         xp = np if xp is None else xp
         dtype = default_float(xp, dtype)
-        n = int(feature_dim) + (1 if self.bias else 0)
+        n = feature_dim + (1 if self.bias else 0)
         norm = None if self.normalizer is None else self.normalizer.init(feature_dim, xp, dtype)
         return LinearState(
             xp.zeros((n,), dtype=dtype),

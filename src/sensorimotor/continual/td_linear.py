@@ -9,9 +9,11 @@ import numpy as np
 
 from sensorimotor.continual.input_checks import (
     PLAIN_SCALARS,
+    check_feature_dim,
     check_finite_scalar,
     check_finite_vector,
     check_magnitude,
+    check_rule,
     check_vector,
     is_traced,
 )
@@ -77,14 +79,10 @@ class TDLinearLearner(NamedTuple):
     def init(self, feature_dim: int, xp=None, dtype=None) -> TDLinearState:
         """Initial state for features of shape ``(feature_dim,)`` (``xp``: engine)."""
         check_policy(self.guard)
-        if not hasattr(self.optimizer, "update_from_td_error"):
-            raise TypeError(
-                f"optimizer must be a TD rule with update_from_td_error, "
-                f"got {type(self.optimizer).__name__}"
-            )
+        check_rule(self.optimizer, "update_from_td_error", "TD")
+        n = check_feature_dim(feature_dim)
         xp = np if xp is None else xp
         dtype = default_float(xp, dtype)
-        n = int(feature_dim)
         return TDLinearState(
             xp.zeros((n,), dtype=dtype), self.optimizer.init(n, xp, dtype), xp.zeros((), xp.int32)
         )
