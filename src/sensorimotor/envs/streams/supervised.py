@@ -38,7 +38,20 @@ def _initial_weights(feature_dim: int, key) -> WeightsState:
 
 
 def _step(stream, state, key):
+    """Sample ``(x, y)`` from ``noise_dim`` standard normals drawn from ``key``."""
     return stream.advance(state, normals(key, stream.noise_dim))
+
+
+def _init_weights(stream, key) -> WeightsState:
+    """Initial target weights from ``key`` (the settings checked first)."""
+    check_settings(stream)
+    return _initial_weights(stream.feature_dim, key)
+
+
+def _weights_noise_dim(stream) -> int:
+    """Standard normals per step: ``x``, the target noise, and one per weight (its drift,
+    or its candidate new value)."""
+    return 2 * stream.feature_dim + 1
 
 
 class RandomWalkStream(NamedTuple):
@@ -65,19 +78,9 @@ class RandomWalkStream(NamedTuple):
 
     BOUNDS = {"feature_dim": COUNT, "drift_rate": NON_NEGATIVE, "noise_std": NON_NEGATIVE}
 
-    def init(self, key) -> WeightsState:
-        """Initial target weights from ``key``."""
-        check_settings(self)
-        return _initial_weights(self.feature_dim, key)
-
-    @property
-    def noise_dim(self) -> int:
-        """Standard normals per step: ``x``, target noise, weight drift."""
-        return 2 * self.feature_dim + 1
-
-    def step(self, state: WeightsState, key):
-        """Sample ``(x, y)`` with the current weights, then drift the weights."""
-        return _step(self, state, key)
+    init = _init_weights
+    noise_dim = property(_weights_noise_dim)
+    step = _step
 
     def advance(self, state: WeightsState, z):
         """:meth:`step` given its ``noise_dim`` standard normals ``z``."""
@@ -109,19 +112,9 @@ class AbruptChangeStream(NamedTuple):
 
     BOUNDS = {"feature_dim": COUNT, "change_interval": COUNT, "noise_std": NON_NEGATIVE}
 
-    def init(self, key) -> WeightsState:
-        """Initial target weights from ``key``."""
-        check_settings(self)
-        return _initial_weights(self.feature_dim, key)
-
-    @property
-    def noise_dim(self) -> int:
-        """Standard normals per step: ``x``, target noise, candidate new weights."""
-        return 2 * self.feature_dim + 1
-
-    def step(self, state: WeightsState, key):
-        """Sample ``(x, y)``; after every ``change_interval`` samples, redraw the weights."""
-        return _step(self, state, key)
+    init = _init_weights
+    noise_dim = property(_weights_noise_dim)
+    step = _step
 
     def advance(self, state: WeightsState, z):
         """:meth:`step` given its ``noise_dim`` standard normals ``z``."""
