@@ -206,3 +206,35 @@ def test_init_refuses_a_feature_dim_that_is_not_a_positive_int(bad, exc):
     for learner in (LinearLearner(LMS(0.1)), TDLinearLearner()):
         with pytest.raises(exc, match="feature_dim must be a positive int"):
             learner.init(bad)
+
+
+def test_a_jax_or_numpy_scalar_keeps_the_numpy_states_engine_and_precision():
+    """A 0-d JAX target turned a NumPy float64 state into JAX float32 (issue 9, defect 3)."""
+    for learner in (
+        LinearLearner(IDBD(0.05, 0.01)),
+        LinearLearner(LMS(0.1), normalizer=EMANormalizer()),
+    ):
+        state = learner.init(3)
+        for y in (jnp.asarray(1.0), np.float32(1.0), np.asarray(1.0), 1):
+            new = learner.update(state, np.ones(3), y).state
+            for leaf in jax.tree_util.tree_leaves(new):
+                assert isinstance(leaf, np.ndarray | np.generic), (type(leaf), y)
+                assert leaf.dtype in (np.float64, np.int32, np.int64), (leaf.dtype, y)
+            assert new.weights.dtype == np.float64
+
+
+def test_td_learner_keeps_the_numpy_engine_with_jax_scalars():
+    learner = TDLinearLearner()
+    state = learner.init(3)
+    new = learner.update(state, np.ones(3), jnp.asarray(1.0), np.zeros(3), jnp.asarray(0.9)).state
+    assert all(isinstance(v, np.ndarray | np.generic) for v in jax.tree_util.tree_leaves(new))
+
+
+def test_a_huge_int_target_is_refused_naming_it_and_nothing_changes():
+    """``update(y=10**400)`` raised OverflowError (issue 9, defect 6)."""
+    learner = LinearLearner(LMS(0.1))
+    state = learner.init(3)
+    with pytest.raises(ValueError, match="y is too large"):
+        learner.update(state, np.ones(3), 10**400)
+    with pytest.raises(ValueError, match="reward is too large"):
+        TDLinearLearner().update(TDLinearLearner().init(3), np.ones(3), 10**400, np.zeros(3), 0.9)

@@ -61,3 +61,20 @@ def test_bad_config_and_input():
     arm = KinematicArm2D({"dim": 2})
     with pytest.raises(SignalError, match="'j1' is NaN"):
         arm.execute_array([[0.0, np.nan]])
+
+
+def test_lengths_of_the_wrong_count_are_named():
+    """Two lengths for three joints was a NumPy broadcast error (issue 9, defect 14)."""
+    with pytest.raises(ValueError, match="lengths must be one number or 3 of them"):
+        KinematicArm2D({"dim": 3, "lengths": [1, 2]})
+    with pytest.raises(ValueError, match="limits"):
+        KinematicArm2D({"dim": 2, "limits": "wide"})
+
+
+def test_a_huge_int_motor_value_is_a_signal_error_and_the_arm_is_unchanged():
+    arm = KinematicArm2D({"dim": 2})
+    arm.execute({"j0": 10.0, "j1": 20.0})
+    before = arm.posture.copy()
+    with pytest.raises(SignalError, match="'j0'"):
+        arm.execute({"j0": 10**400, "j1": 1})
+    np.testing.assert_array_equal(arm.posture, before)

@@ -142,3 +142,15 @@ def test_the_log_is_importable_from_the_run_layer():
 
     assert run.ObservationLog is observation_log.ObservationLog
     assert run.read_log is observation_log.read_log
+
+
+def test_a_file_that_is_not_hdf5_is_a_value_error_naming_it(tmp_path):
+    """h5py's OSError ('file signature not found') leaked out (issue 9, defect 11)."""
+    text = tmp_path / "notes.txt"
+    text.write_text("not a log")
+    channels = [Channel("a", (0, 1))]
+    with pytest.raises(ValueError, match="notes.txt: not an observation log"):
+        read_log(text)
+    with pytest.raises(ValueError, match="notes.txt: not an observation log"):
+        ObservationLog(str(text), channels, channels)
+    assert text.read_text() == "not a log"

@@ -131,3 +131,15 @@ def test_channel_equality_and_bad_channels():
         Channel("")
     with pytest.raises(ValueError, match="duplicate"):
         ChannelSet([Channel("x"), Channel("x")])
+
+
+@pytest.mark.parametrize("value", [10**400, -(10**400), np.timedelta64(1, "s")])
+def test_a_value_that_is_no_float_is_a_signal_error_naming_the_channel(value):
+    """A huge Python int raised OverflowError, a timedelta64 a bare TypeError (issue 9,
+    defects 6 and 14)."""
+    cs = ChannelSet([Channel("x", (0, 10)), Channel("y", (5, 15))])
+    for convert in (cs.validate, cs.to_array, cs.to_signal):
+        with pytest.raises(SignalError, match="channel 'x'") as info:
+            convert({"x": value, "y": 6.0})
+        assert info.value.channel == "x"
+        assert len(str(info.value)) < 200  # a 400-digit int is cut short

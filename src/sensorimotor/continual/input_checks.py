@@ -8,7 +8,7 @@ import numpy as np
 
 # scalar types that need no check on the per-sample path (a NaN is caught by the guard's
 # look at the error); anything else goes through check_finite_scalar
-PLAIN_SCALARS = frozenset({float, int, np.float64, np.float32})
+PLAIN_SCALARS = frozenset({float, np.float64, np.float32})
 
 
 def is_traced(a) -> bool:
@@ -49,12 +49,29 @@ def check_finite_scalar(name: str, y) -> None:
         raise TypeError(f"{name} must be a real scalar, got {y!r}")
     try:
         v = float(y)
+    except OverflowError:  # a Python int beyond float64
+        raise ValueError(f"{name} is too large for a float: an int of {len(str(y))} digits") from None
     except (TypeError, ValueError):
         raise TypeError(f"{name} must be a real scalar, got {y!r}") from None
     if getattr(y, "ndim", 0) != 0:
         raise ValueError(f"{name} must be a scalar, got shape {y.shape}")
     if not math.isfinite(v):
         raise ValueError(f"{name} is not finite: {v}")
+
+
+def eager_scalar(name: str, value):
+    """A scalar for the NumPy engine: ``value`` itself if it is a plain float, else checked
+    (:func:`check_finite_scalar`) and made a Python float, so that a JAX or NumPy 0-d value
+    cannot change the state's engine or precision.
+
+    >>> import jax.numpy as jnp
+    >>> eager_scalar("y", jnp.asarray(1.5)), eager_scalar("y", 2)
+    (1.5, 2.0)
+    """
+    if type(value) in PLAIN_SCALARS:
+        return value
+    check_finite_scalar(name, value)
+    return float(value)
 
 
 def check_magnitude(name: str, v, dtype) -> None:

@@ -15,6 +15,7 @@ from sensorimotor.continual.input_checks import (
     check_magnitude,
     check_rule,
     check_vector,
+    eager_scalar,
     is_traced,
 )
 from sensorimotor.continual.update_result import UpdateResult
@@ -171,8 +172,7 @@ class LinearLearner(NamedTuple):
         fast = type(x) is np.ndarray and x.shape == (n,) and x.dtype.kind == "f"
         if fast and self.normalizer is None:
             # the per-sample fast path: NumPy's own calls, about 1 us less than the array API
-            if type(y) not in PLAIN_SCALARS:
-                check_finite_scalar("y", y)  # a wrong type or shape raises, naming y
+            y = eager_scalar("y", y)  # a wrong type or shape raises, naming y
             if self.bias:
                 xb = np.empty(n + 1, dtype=x.dtype)
                 xb[:n] = x
@@ -182,7 +182,9 @@ class LinearLearner(NamedTuple):
             return self._learn_eager(state, x, y, xb, w.dot(xb), None)
         xp = check_vector("x", x, n)  # shape and dtype; raises naming x
         if not is_traced(x):  # eager: refuse a y of a wrong type, naming it
-            if type(y) not in PLAIN_SCALARS:
+            if xp is np:
+                y = eager_scalar("y", y)
+            elif type(y) not in PLAIN_SCALARS:
                 check_finite_scalar("y", y)
             if self.normalizer is not None and not math.isfinite(float(x @ x)):
                 check_finite_vector("x", x)  # the normaliser's statistics would absorb a

@@ -8,13 +8,13 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from sensorimotor.continual.input_checks import (
-    PLAIN_SCALARS,
     check_feature_dim,
     check_finite_scalar,
     check_finite_vector,
     check_magnitude,
     check_rule,
     check_vector,
+    eager_scalar,
     is_traced,
 )
 from sensorimotor.continual.update_result import UpdateResult
@@ -125,9 +125,8 @@ class TDLinearLearner(NamedTuple):
         xp = check_vector("x", x, n)
         check_vector("next_x", next_x, n)
         if xp is np:  # a wrong type or shape of a scalar raises here, naming it
-            for name, value in (("reward", reward), ("gamma", gamma)):
-                if type(value) not in PLAIN_SCALARS:
-                    check_finite_scalar(name, value)
+            reward = eager_scalar("reward", reward)
+            gamma = eager_scalar("gamma", gamma)
         v = w @ x
         delta = reward + gamma * (w @ next_x) - v
         eager = xp is np

@@ -84,10 +84,19 @@ class KinematicArm2D(Environment):
         lengths = self.cfg.lengths
         if lengths is None:
             lengths = 1.0 / dim
-        lengths = np.broadcast_to(np.asarray(lengths, dtype=np.float64), (dim,)).copy()
+        try:
+            lengths = np.broadcast_to(np.asarray(lengths, dtype=np.float64), (dim,)).copy()
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"KinematicArm2D: lengths must be one number or {dim} of them (dim={dim}), "
+                f"got {self.cfg.lengths!r}"
+            ) from None
         if not (np.all(np.isfinite(lengths)) and np.all(lengths > 0)):
             raise ValueError(f"KinematicArm2D: lengths must be positive and finite, got {lengths}")
-        limits = np.asarray(self.cfg.limits, dtype=np.float64)
+        try:
+            limits = np.asarray(self.cfg.limits, dtype=np.float64)
+        except (TypeError, ValueError):
+            limits = np.zeros((0,))  # refused just below, with the message that says why
         if limits.shape == (2,):
             limits = np.tile(limits, (dim, 1))
         if limits.shape != (dim, 2) or np.any(limits[:, 0] > limits[:, 1]):

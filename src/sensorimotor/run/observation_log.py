@@ -136,7 +136,7 @@ class ObservationLog:
             f = h5py.File(self.path, "a", libver="latest")
         except OSError as err:
             if "consistency flags" not in str(err):
-                raise
+                raise _not_a_log(self.path, err) from None
             # A writer died with the file open: keep what it committed, in a clean file.
             _rewrite_committed(self.path)
             f = h5py.File(self.path, "a", libver="latest")
@@ -295,13 +295,24 @@ def _rewrite_committed(path: str) -> None:
             f["count"][0] = n
 
 
+def _not_a_log(path, err: OSError) -> ValueError:
+    """The error for a file that HDF5 cannot open: not an observation log."""
+    return ValueError(f"{os.fspath(path)}: not an observation log (an HDF5 file): {err}")
+
+
 def read_log(path) -> LogRecords:
     """Read every committed record of an observation log (also one whose writer is running
     or was killed).
 
     Raises ``ValueError`` for a file that is not an observation log or has a newer format.
     """
-    with h5py.File(os.fspath(path), "r", swmr=True) as f:
+    try:
+        f = h5py.File(os.fspath(path), "r", swmr=True)
+    except OSError as err:
+        if not os.path.exists(path):
+            raise
+        raise _not_a_log(path, err) from None
+    with f:
         _check_attrs(path, f)
         for name in ("count", "m", "s", "uuid", "meta_end", "meta_json"):
             f[name].refresh()

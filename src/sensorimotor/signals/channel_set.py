@@ -11,6 +11,12 @@ from sensorimotor.signals.errors import SignalError
 from sensorimotor.signals.signal import Signal
 
 
+def _short(value) -> str:
+    """``repr(value)``, cut short: a huge int would fill the screen."""
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:20]}...{text[-8:]} ({len(text)} characters)"
+
+
 def _as_float(name: str, value) -> float:
     """``value`` as a finite float, or a ``SignalError`` naming ``name``."""
     if type(value) is float and math.isfinite(value):  # the common case, without ABC checks
@@ -22,7 +28,12 @@ def _as_float(name: str, value) -> float:
         dtype = getattr(value, "dtype", None)
         if getattr(value, "ndim", None) != 0 or dtype is None or np.dtype(dtype).kind not in "iuf":
             raise SignalError(f"channel {name!r}: {value!r} is not a number", channel=name)
-    x = float(value)
+    try:
+        x = float(value)
+    except (OverflowError, TypeError, ValueError):  # a huge int; a timedelta64 is an int too
+        raise SignalError(
+            f"channel {name!r}: {_short(value)} is not a finite float", channel=name
+        ) from None
     if math.isnan(x):
         raise SignalError(f"channel {name!r} is NaN", channel=name)
     if math.isinf(x):
