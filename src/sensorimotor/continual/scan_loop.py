@@ -181,7 +181,9 @@ def _scan(
     else:
         row = jax.eval_shape(lambda: stream.step(sstate, k_steps)[1])
     shapes = jax.eval_shape(one, state0, sstate if fused else None, row)[2]
-    zeros = jax.tree_util.tree_map(lambda s: jnp.zeros(s.shape, s.dtype), shapes)
+    # sums of float16/bfloat16 metrics (an MLP's) are kept in float32: a half-precision sum
+    # of 1024 squared errors loses most of its digits, or overflows
+    zeros = jax.tree_util.tree_map(lambda s: jnp.zeros(s.shape, _sum_dtype(s.dtype)), shapes)
     template = (state0, sstate if fused else None, zeros)
     if kind.pack:  # the learner's int scalars (its guard counter) travel in the vector
         bits = [i for i, v in enumerate(jax.tree_util.tree_leaves(state0)) if jnp.ndim(v) == 0]
@@ -227,6 +229,7 @@ def _scan(
         ls, ss = carry
         firsts = b * interval + chunk * jnp.arange(interval // chunk, dtype=jnp.int32)
         (ls, ss, mean, _), _ = jax.lax.scan(run_chunk, (ls, ss, zeros, t0), firsts)
+        mean = jax.tree_util.tree_map(lambda m, s: m.astype(s.dtype), mean, shapes)
         step_sizes = learner.step_sizes(ls) if track_ss else None
         return (ls, ss), (mean, step_sizes, ls.normalizer if track_norm else None)
 
@@ -236,6 +239,11 @@ def _scan(
         ls = learner.recover(ls)
     metrics = jax.tree_util.tree_map(lambda a: jnp.mean(a, axis=0), trace)
     return LoopResult(ls, ss, metrics, trace, ss_trace, norm_trace)
+
+
+def _sum_dtype(dtype):
+    """The dtype in which the loop sums a metric: at least float32."""
+    return jnp.promote_types(dtype, jnp.float32) if jnp.issubdtype(dtype, jnp.floating) else dtype
 
 
 _STATIC = ("kind", "static_l", "static_s", "num_blocks", "interval", "track_ss", "track_norm")
