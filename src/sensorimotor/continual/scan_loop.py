@@ -66,7 +66,9 @@ class LoopKind(NamedTuple):
             the learner's settings and return it in the form whose
             :func:`~sensorimotor.base.pytree.partition` splits its fixed settings (the
             cache key) from its traced ones.
-        pack: whether :func:`~sensorimotor.continual.xla_cpu.packer` packs the carry.
+        pack: whether the carry is packed into one vector (XLA CPU tuning, see
+            :mod:`~sensorimotor.continual.xla_cpu`): yes for small states, no for a
+            network's parameters.
     """
 
     name: str
@@ -184,18 +186,9 @@ def _scan(
     # sums of float16/bfloat16 metrics (an MLP's) are kept in float32: a half-precision sum
     # of 1024 squared errors loses most of its digits, or overflows
     zeros = jax.tree_util.tree_map(lambda s: jnp.zeros(s.shape, _sum_dtype(s.dtype)), shapes)
-    template = (state0, sstate if fused else None, zeros)
-    if kind.pack:  # the learner's int scalars (its guard counter) travel in the vector
-        bits = [i for i, v in enumerate(jax.tree_util.tree_leaves(state0)) if jnp.ndim(v) == 0]
-        pack, unpack = xla_cpu.packer(template, bits=set(bits))
-    else:
-        pack = unpack = lambda tree: tree  # noqa: E731
-    leaves = jax.tree_util.tree_leaves(jax.eval_shape(lambda: pack(template)))
-    sub = xla_cpu.sub_length(
-        chunk,
-        sum(v.size * v.dtype.itemsize for v in jax.tree_util.tree_leaves(row)),
-        max(v.size * v.dtype.itemsize for v in leaves),
-    )
+    template = (state0, sstate if fused else None, zeros)  # the innermost loop's carry
+    bits = {i for i, v in enumerate(jax.tree_util.tree_leaves(state0)) if jnp.ndim(v) == 0}
+    pack, unpack, sub = xla_cpu.inner_loop(template, row, chunk, pack=kind.pack, bits=bits)
 
     def learn(ls, ss, inputs):
         """The steps of one chunk (``inputs``, leading axis ``chunk``): ``(ls, ss, sums)``."""

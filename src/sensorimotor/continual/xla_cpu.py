@@ -1,15 +1,17 @@
 """How the scan loop is tuned for XLA on CPU: what makes it fast, and why.
 
 :mod:`~sensorimotor.continual.scan_loop` says *what* a compiled learning loop does; this
-module holds *how* it is laid out for XLA's CPU backend, behind four calls that change
+module holds *how* it is laid out for XLA's CPU backend, behind two calls that change
 the compiled code and never the numbers:
 
-* :func:`packer`: the per-step carry in one flat vector, int32 counters bit-cast into it;
-* :func:`sub_length`: the innermost loop runs a few steps at a time (at most 512 bytes
-  of input), so that XLA runs its kernels on the calling thread;
+* :func:`inner_loop`: the layout of the innermost loop, ``(pack, unpack, sub)``: the
+  per-step carry in one flat vector with the int32 counters bit-cast into it
+  (:func:`packer`), and a few steps at a time (at most 512 bytes of input,
+  :func:`sub_length`), so that XLA runs its kernels on the calling thread;
 * :func:`draw_noise`: a chunk's normals drawn in pieces of about 1024 numbers (single
   runs) or at once (vmapped runs);
-* :func:`largest_divisor`: the lengths of chunks, sub-chunks and pieces.
+
+and :func:`largest_divisor`, for the lengths of chunks, sub-chunks and pieces.
 
 Each trick and its measured effect (2-core x86_64 VM, jax 0.10.2; ``BENCHMARKS.md``,
 "Continual learning (linear)"):
@@ -44,9 +46,12 @@ Each trick and its measured effect (2-core x86_64 VM, jax 0.10.2; ``BENCHMARKS.m
    their kernels are hundreds of runs wide and split across the pool anyway (a sweep of
    8 x 30 runs: 1.25-1.28 s whole, 1.33-1.39 s in pieces).
 
-A large carry (a network's parameters; one step's input over 512 bytes) gains nothing
-from tricks 1 and 3: :func:`sub_length` then keeps the whole chunk as one loop, and the
-MLP front end does not pack (see :func:`packer`).
+A large carry gains nothing from tricks 1 and 3: :func:`sub_length` then keeps the whole
+chunk as one loop, and a network's parameters are not packed (``LoopKind.pack``): an
+``MLPLearner((128, 128))`` whose 17.8k parameters were concatenated into the vector at
+every step took about 0.4 s per 10k steps instead of 44 ms. Its noise costs the same in
+pieces or whole (43.7 / 43.6 ms of CPU per 10k steps), so it is drawn as the linear
+learners' is.
 
 Not used, for the record: an XLA option that compiles a small loop into one function
 (``--xla_backend_extra_options=xla_cpu_small_while_loop_byte_threshold=4096``) brings
@@ -61,7 +66,7 @@ import numpy as np
 
 from sensorimotor.envs.streams.noise import normals
 
-__all__ = ["draw_noise", "largest_divisor", "packer", "sub_length"]
+__all__ = ["draw_noise", "inner_loop", "largest_divisor", "packer", "sub_length"]
 
 SEQUENTIAL_BYTES = 512  # XLA CPU: a body whose buffers are all this small runs sequentially
 NOISE_PIECE = 1024  # numbers per kernel that XLA does not split across its thread pool
@@ -77,6 +82,35 @@ def largest_divisor(n: int, cap: int) -> int:
         if n % d == 0:
             return d
     return 1
+
+
+def inner_loop(template, row, chunk: int, *, pack: bool = True, bits=()):
+    """``(pack, unpack, sub)``: how the innermost loop carries ``template`` (a pytree like
+    its carry) and how many steps it runs at a time (``sub``, a divisor of ``chunk``),
+    given the shapes of one step's input ``row``.
+
+    ``pack``/``unpack`` are those of :func:`packer` (``bits``: the indices of the int
+    scalars to bit-cast), or the identity if ``pack`` is false (a large carry such as a
+    network's parameters: packing would copy it every step); ``sub`` is
+    :func:`sub_length` of the largest buffer of the carry.
+
+    >>> import jax.numpy as jnp
+    >>> row = jnp.zeros(21)  # one step's normals, 84 bytes
+    >>> pack, unpack, sub = inner_loop((jnp.zeros(11), jnp.int32(0)), row, 1000, bits={1})
+    >>> print(pack((jnp.ones(11), jnp.int32(3)))[0].shape, sub)
+    (12,) 5
+    """
+    if pack:
+        pack, unpack = packer(template, bits)
+    else:
+        pack = unpack = lambda tree: tree  # noqa: E731
+    carry = jax.tree_util.tree_leaves(jax.eval_shape(lambda: pack(template)))
+    sub = sub_length(
+        chunk,
+        sum(v.size * v.dtype.itemsize for v in jax.tree_util.tree_leaves(row)),
+        max((v.size * v.dtype.itemsize for v in carry), default=0),
+    )
+    return pack, unpack, sub
 
 
 def sub_length(chunk: int, row_bytes: int, carry_bytes: int) -> int:
