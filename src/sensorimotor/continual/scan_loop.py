@@ -293,10 +293,20 @@ def _split(kind, learner, stream):
     return partition(kind.ready(learner, int(stream.feature_dim)))
 
 
-def _prepare(kind, learner, stream, num_steps, trace_interval, track_ss=False, track_norm=False):
-    """Check everything eagerly; return ``(dyn_l, dyn_s, static)`` for a compiled run."""
+def _prepare(
+    kind,
+    learner,
+    stream,
+    num_steps,
+    *,
+    trace_interval=None,
+    track_step_sizes=False,
+    track_normalizer=False,
+):
+    """Check everything eagerly; return ``(dyn_l, dyn_s, static)`` for a compiled run.
+    Its keywords are the ``**options`` of :func:`run_loop` and its siblings."""
     num_steps, interval = check_loop_args(stream, num_steps, trace_interval)
-    if track_norm and getattr(learner, "normalizer", None) is None:
+    if track_normalizer and getattr(learner, "normalizer", None) is None:
         raise ValueError("track_normalizer=True needs a learner with a normalizer")
     dyn_l, static_l = _split(kind, learner, stream)
     try:
@@ -309,8 +319,8 @@ def _prepare(kind, learner, stream, num_steps, trace_interval, track_ss=False, t
         static_s=static_s,
         num_blocks=num_steps // interval,
         interval=interval,
-        track_ss=bool(track_ss),
-        track_norm=bool(track_norm),
+        track_ss=bool(track_step_sizes),
+        track_norm=bool(track_normalizer),
     )
     return dyn_l, dyn_s, static
 
@@ -351,14 +361,14 @@ def _check_guard(learner, result, state0):
         )
 
 
-def make_loop(kind, learner, stream, num_steps: int, *, trace_interval=None, state=None):
+def make_loop(kind, learner, stream, num_steps: int, *, state=None, **options):
     """A pure ``run(key) -> LoopResult`` of ``learner`` on ``stream``: the builder under
     the front ends' ``make_*_learning_loop`` (``make_train(config) -> train(key)``).
 
-    Everything is checked here, once; ``run`` is the compiled loop (cached on the
-    structure), a pure function of ``key``: ``jax.vmap(run)(keys)`` runs many seeds and
-    ``jax.jit`` composes with it. Being pure, it does not raise for ``guard="raise"``:
-    look at ``result.state.guard_count``.
+    ``options`` as in :func:`run_loop`. Everything is checked here, once; ``run`` is the
+    compiled loop (cached on the structure), a pure function of ``key``:
+    ``jax.vmap(run)(keys)`` runs many seeds and ``jax.jit`` composes with it. Being pure,
+    it does not raise for ``guard="raise"``: look at ``result.state.guard_count``.
 
     >>> import jax
     >>> from sensorimotor.continual import LinearLearner, LMS, RandomWalkStream
@@ -367,7 +377,7 @@ def make_loop(kind, learner, stream, num_steps: int, *, trace_interval=None, sta
     >>> print(run(jax.random.key(0)).metrics.squared_error.shape)
     ()
     """
-    dyn_l, dyn_s, static = _prepare(kind, learner, stream, num_steps, trace_interval)
+    dyn_l, dyn_s, static = _prepare(kind, learner, stream, num_steps, **options)
 
     def run(key) -> LoopResult:
         return _run_one(dyn_l, dyn_s, key, state, **static)
@@ -375,19 +385,10 @@ def make_loop(kind, learner, stream, num_steps: int, *, trace_interval=None, sta
     return run
 
 
-def run_loop(
-    kind,
-    learner,
-    stream,
-    num_steps: int,
-    key,
-    *,
-    trace_interval=None,
-    track_step_sizes: bool = False,
-    track_normalizer: bool = False,
-    state=None,
-) -> LoopResult:
+def run_loop(kind, learner, stream, num_steps: int, key, *, state=None, **options):
     """One compiled run (see the module docstring); the guard is checked after it.
+    ``options``: ``trace_interval``, ``track_step_sizes``, ``track_normalizer``, as in
+    :func:`~sensorimotor.continual.run_learning_loop`.
 
     >>> import jax
     >>> from sensorimotor.continual import LinearLearner, LMS, RandomWalkStream
@@ -397,26 +398,13 @@ def run_loop(
     >>> print(out.trace.squared_error.shape)
     (5,)
     """
-    dyn_l, dyn_s, static = _prepare(
-        kind, learner, stream, num_steps, trace_interval, track_step_sizes, track_normalizer
-    )
+    dyn_l, dyn_s, static = _prepare(kind, learner, stream, num_steps, **options)
     result = _run_one(dyn_l, dyn_s, key, state, **static)
     _check_guard(learner, result, state)
     return result
 
 
-def run_loop_batched(
-    kind,
-    learner,
-    stream,
-    num_steps: int,
-    keys,
-    *,
-    trace_interval=None,
-    track_step_sizes: bool = False,
-    track_normalizer: bool = False,
-    state=None,
-) -> LoopResult:
+def run_loop_batched(kind, learner, stream, num_steps: int, keys, *, state=None, **options):
     """:func:`run_loop` vmapped over ``keys`` (one run per key, one compilation); every
     leaf of the result gains a leading axis ``len(keys)``; ``state``, if given, is one
     (unbatched) learner state shared by all runs.
@@ -431,25 +419,13 @@ def run_loop_batched(
     (4,)
     """
     _check_keys(keys)
-    dyn_l, dyn_s, static = _prepare(
-        kind, learner, stream, num_steps, trace_interval, track_step_sizes, track_normalizer
-    )
+    dyn_l, dyn_s, static = _prepare(kind, learner, stream, num_steps, **options)
     result = _run_seeds(dyn_l, dyn_s, keys, state, **static)
     _check_guard(learner, result, state)
     return result
 
 
-def run_loop_sweep(
-    kind,
-    learners: Sequence,
-    stream,
-    num_steps: int,
-    keys,
-    *,
-    trace_interval=None,
-    track_step_sizes: bool = False,
-    track_normalizer: bool = False,
-) -> LoopResult:
+def run_loop_sweep(kind, learners: Sequence, stream, num_steps: int, keys, **options):
     """Every learner x every key in one compiled call: the learners must share their
     structure; their traced settings are stacked and vmapped. Every leaf of the result
     gains two leading axes, ``(len(learners), len(keys))``.
@@ -466,9 +442,7 @@ def run_loop_sweep(
     if not learners:
         raise ValueError("learners is empty")
     _check_keys(keys)
-    dyn_l, dyn_s, static = _prepare(
-        kind, learners[0], stream, num_steps, trace_interval, track_step_sizes, track_normalizer
-    )
+    dyn_l, dyn_s, static = _prepare(kind, learners[0], stream, num_steps, **options)
     columns = [dyn_l]
     for other in learners[1:]:
         dyn, fixed = _split(kind, other, stream)  # every learner's settings are checked
