@@ -183,10 +183,10 @@ def test_packed_integer_counters_keep_their_exact_bits():
     whose bit patterns are inf or (signalling) NaN as floats survive jit + scan."""
     import jax.numpy as jnp
 
-    from sensorimotor.continual.loop_parts import _packer
+    from sensorimotor.continual.xla_cpu import packer
 
     template = (jnp.zeros(3, jnp.float32), jnp.int32(0), jnp.int32(0))
-    pack, unpack = _packer(template, bits={1, 2})
+    pack, unpack = packer(template, bits={1, 2})
 
     @jax.jit
     def run(start):

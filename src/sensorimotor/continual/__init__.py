@@ -3,10 +3,12 @@
 The streaming learners live here (``LinearLearner``, ``TDLinearLearner``, ``Horde``,
 ``MLPLearner``, features, saved states) with the compiled loops that run them over a
 stream (``run_learning_loop``, ``run_td_learning_loop``, ``run_mlp_learning_loop``, their
-batched forms and sweeps), and ``check_stream_learner``, the conformance suite every
-streaming learner passes. The step-size rules (:mod:`sensorimotor.rules`) and the streams
-(:mod:`sensorimotor.envs.streams`) they use are re-exported, so that one import serves an
-experiment.
+batched forms and sweeps, and the pure builders ``make_*_learning_loop`` whose
+``run(key)`` vmaps over seeds), all front ends of one scan loop
+(:mod:`sensorimotor.continual.scan_loop`), and ``check_stream_learner``, the conformance
+suite every streaming learner passes. The step-size rules (:mod:`sensorimotor.rules`) and
+the streams (:mod:`sensorimotor.envs.streams`) they use are re-exported, so that one
+import serves an experiment.
 
 Example:
     >>> import jax
@@ -26,6 +28,7 @@ from sensorimotor.continual.horde import GVF, Horde, HordeMetrics, HordeState
 from sensorimotor.continual.learning_loop import (
     LoopResult,
     compile_count,
+    make_learning_loop,
     run_learning_loop,
     run_learning_loop_batched,
     run_sweep,
@@ -34,12 +37,15 @@ from sensorimotor.continual.linear import LinearLearner, LinearMetrics, LinearSt
 from sensorimotor.continual.mlp import MLPLearner, MLPMetrics, MLPState
 from sensorimotor.continual.mlp_io import load_mlp_learner, save_mlp_learner
 from sensorimotor.continual.mlp_learning_loop import (
+    make_mlp_learning_loop,
     run_mlp_learning_loop,
     run_mlp_learning_loop_batched,
+    run_mlp_sweep,
 )
 from sensorimotor.continual.state_io import load_state, read_header, save_state
 from sensorimotor.continual.stream_kinds import StreamKind
 from sensorimotor.continual.td_learning_loop import (
+    make_td_learning_loop,
     run_td_learning_loop,
     run_td_learning_loop_batched,
     run_td_sweep,
@@ -85,6 +91,10 @@ __all__ = [
     "run_td_sweep",
     "run_mlp_learning_loop",
     "run_mlp_learning_loop_batched",
+    "run_mlp_sweep",
+    "make_learning_loop",
+    "make_td_learning_loop",
+    "make_mlp_learning_loop",
     # conformance
     "check_stream_learner",
     "StreamCheckError",

@@ -1,0 +1,457 @@
+"""The one compiled learning loop: a learner on a stream, ``lax.scan``, vmapped over seeds
+and settings. Every streaming learner's loop (linear, TD, MLP) and every ``train(key)``
+built for an agent runs on this engine; the front ends only say which :class:`LoopKind`.
+
+What the loop does, for ``num_steps`` steps from a key:
+
+* **Keys** (:func:`loop_keys`): the stream starts from ``stream.init(stream_key)``; step
+  ``t`` (from 0) is ``stream.step(state, jax.random.fold_in(steps_key, t))``. A stream
+  with ``noise_dim`` and ``advance`` gets the same samples, its normals drawn for a chunk
+  of steps at once; any other stream runs each chunk in a scan of its own, outside the
+  learner's loop body (its hashes and nested loops then do not make XLA copy the
+  learner's state around them at every step). A learner whose ``init`` draws (an MLP)
+  gets :func:`learner_key`.
+* **Summaries, not per-step arrays**: metrics are summed over chunks of at most 1024
+  steps (a plain sum is the cheapest thing in the compiled step) and the chunk means are
+  averaged with a running mean, :math:`m \\leftarrow m + (c - m)/j`, accurate in float32
+  over any run length: one mean per block of ``trace_interval`` steps (``trace``) and
+  their mean over the run (``metrics``).
+* **Guard**: a learner with ``recover`` is checked once more after the last step; with
+  ``guard="raise"`` the front end raises :class:`~sensorimotor.rules.DivergenceError`
+  after the run if the guard acted (inside the loop it cannot raise).
+* **Compile once**: the loop is compiled per *structure* (learner and stream types,
+  their int/bool/str settings, ``num_steps``, ``trace_interval``, tracking options;
+  :func:`~sensorimotor.base.pytree.partition`); float settings and the key are traced
+  arguments, so another seed or step size reuses the compiled code, and a sweep over
+  seeds x settings is one compilation (:func:`run_loop_sweep`).
+
+How it is laid out for XLA on CPU (the packed carry, small inner loops, noise drawn in
+pieces) is :mod:`sensorimotor.continual.xla_cpu`: it changes the compiled code, never the
+numbers.
+"""
+
+from __future__ import annotations
+
+import collections
+import functools
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from sensorimotor.base.bounds import check_settings
+from sensorimotor.base.pytree import combine, partition, stack
+from sensorimotor.continual import xla_cpu
+from sensorimotor.rules.guard import DivergenceError
+
+CHUNK = 1024  # steps whose metrics are summed before they enter the running mean
+_INIT_SALT = 0x6D6C70  # "mlp": the learner's key, apart from the stream's
+_TRACES: collections.Counter = collections.Counter()
+
+
+class LoopKind(NamedTuple):
+    """How the loop drives one kind of learner: the only learner-specific part.
+
+    A kind is static (part of the compile-cache key): define it once, at module level.
+
+    Attributes:
+        name: the kind's entry in :func:`compile_count`.
+        init: ``init(learner, key, feature_dim) -> state``, traced: the initial state
+            (``key`` is :func:`learner_key`; learners that do not draw ignore it).
+        update: ``update(learner, state, time_step) -> (state, metrics)``, traced: one
+            step on one sample of the stream.
+        ready: ``ready(learner, feature_dim) -> learner``, eager, before compiling: check
+            the learner's settings and return it in the form whose
+            :func:`~sensorimotor.base.pytree.partition` splits its fixed settings (the
+            cache key) from its traced ones.
+        pack: whether the carry is packed into one vector (XLA CPU tuning, see
+            :mod:`~sensorimotor.continual.xla_cpu`): yes for small states, no for a
+            network's parameters.
+    """
+
+    name: str
+    init: Callable
+    update: Callable
+    ready: Callable
+    pack: bool = True
+
+
+class LoopResult(NamedTuple):
+    """What a compiled loop returns (batched loops add leading axes to every leaf).
+
+    Attributes:
+        state: the learner state after the last step.
+        stream_state: the stream state after the last step.
+        metrics: the learner's metrics record, each field averaged over all steps.
+        trace: the same record, averaged over each block of ``trace_interval`` steps;
+            each field has shape ``(num_steps // trace_interval,)``.
+        step_sizes: the learner's per-weight step sizes at the end of each block,
+            ``(num_blocks, num_weights)``, if ``track_step_sizes`` else ``None``.
+        normalizer: the normaliser state at the end of each block (leading axis
+            ``num_blocks``) if ``track_normalizer`` else ``None``.
+    """
+
+    state: Any
+    stream_state: Any
+    metrics: Any
+    trace: Any
+    step_sizes: Any
+    normalizer: Any
+
+
+def loop_keys(key):
+    """The keys a compiled loop derives from ``key``: ``(stream_key, steps_key)``.
+
+    The stream starts from ``stream.init(stream_key)``; step ``t`` (from 0) is
+    ``stream.step(state, jax.random.fold_in(steps_key, t))``. Streams with ``noise_dim``
+    and ``advance`` get the same samples, their normals drawn for a chunk of steps at once.
+
+    >>> import jax
+    >>> stream_key, steps_key = loop_keys(jax.random.key(0))
+    >>> print(stream_key.shape, steps_key.shape)
+    () ()
+    """
+    k_stream, k_steps = jax.random.split(key)
+    return k_stream, k_steps
+
+
+def learner_key(key):
+    """The key from which a loop initialises a learner that draws (e.g. an MLP's weights):
+    ``jax.random.fold_in(key, 0x6D6C70)``, apart from :func:`loop_keys`.
+
+    >>> import jax
+    >>> print(learner_key(jax.random.key(0)).shape)
+    ()
+    """
+    return jax.random.fold_in(key, _INIT_SALT)
+
+
+def compile_count() -> dict:
+    """How many times each kind of loop has been traced (compiled) in this process.
+
+    A diagnostic for tests and benchmarks: a call that reuses the cache leaves it
+    unchanged. Kinds: ``"supervised"``, ``"td"``, ``"mlp"``.
+
+    >>> print(isinstance(compile_count(), dict))
+    True
+    """
+    return dict(_TRACES)
+
+
+def _scan(
+    dyn_l,
+    dyn_s,
+    key,
+    state0,
+    *,
+    kind,
+    static_l,
+    static_s,
+    num_blocks,
+    interval,
+    track_ss,
+    track_norm,
+    batched=False,
+):
+    _TRACES[kind.name] += 1  # runs only while tracing
+    learner = combine(dyn_l, static_l)
+    stream = combine(dyn_s, static_s)
+    k_stream, k_steps = loop_keys(key)
+    sstate = stream.init(k_stream)
+    if state0 is None:
+        state0 = kind.init(learner, learner_key(key), stream.feature_dim)
+    fused = hasattr(stream, "advance") and hasattr(stream, "noise_dim")
+    chunk = xla_cpu.largest_divisor(interval, CHUNK)
+
+    def draws(steps):
+        """A chunk's randomness, vectorised: the stream's normals, or else its keys."""
+        if fused:
+            return xla_cpu.draw_noise(k_steps, steps, stream.noise_dim, pieces=not batched)
+        return jax.vmap(lambda t: jax.random.fold_in(k_steps, t))(steps)
+
+    def one(ls, ss, inp):
+        """One step: a fused stream advances on its normals; else ``inp`` is the sample."""
+        ss, ts = stream.advance(ss, inp) if fused else (ss, inp)
+        ls, metrics = kind.update(learner, ls, ts)
+        return ls, ss, metrics
+
+    t0 = jnp.zeros((), jnp.int32)
+    if fused:  # the shape of one step's input
+        row = jax.eval_shape(lambda: draws(t0[None])[0])
+    else:
+        row = jax.eval_shape(lambda: stream.step(sstate, k_steps)[1])
+    shapes = jax.eval_shape(one, state0, sstate if fused else None, row)[2]
+    # sums of float16/bfloat16 metrics (an MLP's) are kept in float32: a half-precision sum
+    # of 1024 squared errors loses most of its digits, or overflows
+    zeros = jax.tree_util.tree_map(lambda s: jnp.zeros(s.shape, _sum_dtype(s.dtype)), shapes)
+    template = (state0, sstate if fused else None, zeros)  # the innermost loop's carry
+    bits = {i for i, v in enumerate(jax.tree_util.tree_leaves(state0)) if jnp.ndim(v) == 0}
+    pack, unpack, sub = xla_cpu.inner_loop(template, row, chunk, pack=kind.pack, bits=bits)
+
+    def learn(ls, ss, inputs):
+        """The steps of one chunk (``inputs``, leading axis ``chunk``): ``(ls, ss, sums)``."""
+
+        def body(carry, inp):
+            ls, ss, acc = unpack(carry)
+            ls, ss, metrics = one(ls, ss, inp)
+            return pack((ls, ss, jax.tree_util.tree_map(jnp.add, acc, metrics))), None
+
+        def sub_chunk(carry, inp):
+            return jax.lax.scan(body, carry, inp)[0], None
+
+        inputs = jax.tree_util.tree_map(
+            lambda a: a.reshape((chunk // sub, sub) + a.shape[1:]), inputs
+        )
+        return unpack(jax.lax.scan(sub_chunk, pack((ls, ss, zeros)), inputs)[0])
+
+    def run_chunk(carry, first):
+        ls, ss, mean, j = carry
+        steps = first + jnp.arange(chunk, dtype=jnp.int32)
+        if fused:
+            ls, ss, total = learn(ls, ss, draws(steps))
+        else:
+            ss, samples = jax.lax.scan(stream.step, ss, draws(steps))
+            ls, _, total = learn(ls, None, samples)
+        j = j + 1  # running mean over chunks of the chunk means (accurate in float32)
+        mean = jax.tree_util.tree_map(lambda m, s: m + (s / chunk - m) / j, mean, total)
+        return (ls, ss, mean, j), None
+
+    def block(carry, b):
+        ls, ss = carry
+        firsts = b * interval + chunk * jnp.arange(interval // chunk, dtype=jnp.int32)
+        (ls, ss, mean, _), _ = jax.lax.scan(run_chunk, (ls, ss, zeros, t0), firsts)
+        mean = jax.tree_util.tree_map(lambda m, s: m.astype(s.dtype), mean, shapes)
+        step_sizes = learner.step_sizes(ls) if track_ss else None
+        return (ls, ss), (mean, step_sizes, ls.normalizer if track_norm else None)
+
+    blocks = jnp.arange(num_blocks, dtype=jnp.int32)
+    (ls, ss), (trace, ss_trace, norm_trace) = jax.lax.scan(block, (state0, sstate), blocks)
+    if hasattr(learner, "recover"):  # a divergence on the very last step is caught here
+        ls = learner.recover(ls)
+    metrics = jax.tree_util.tree_map(lambda a: jnp.mean(a, axis=0), trace)
+    return LoopResult(ls, ss, metrics, trace, ss_trace, norm_trace)
+
+
+def _sum_dtype(dtype):
+    """The dtype in which the loop sums a metric: at least float32."""
+    return jnp.promote_types(dtype, jnp.float32) if jnp.issubdtype(dtype, jnp.floating) else dtype
+
+
+_STATIC = ("kind", "static_l", "static_s", "num_blocks", "interval", "track_ss", "track_norm")
+
+
+@functools.partial(jax.jit, static_argnames=_STATIC)
+def _run_one(dyn_l, dyn_s, key, state0, **static):
+    return _scan(dyn_l, dyn_s, key, state0, **static)
+
+
+@functools.partial(jax.jit, static_argnames=_STATIC)
+def _run_seeds(dyn_l, dyn_s, keys, state0, **static):
+    return jax.vmap(lambda k: _scan(dyn_l, dyn_s, k, state0, batched=True, **static))(keys)
+
+
+@functools.partial(jax.jit, static_argnames=_STATIC)
+def _run_sweep(dyn_l, dyn_s, keys, state0, **static):
+    def per_setting(dl):
+        return jax.vmap(lambda k: _scan(dl, dyn_s, k, state0, batched=True, **static))(keys)
+
+    return jax.vmap(per_setting)(dyn_l)
+
+
+def check_loop_args(stream, num_steps, trace_interval) -> tuple[int, int]:
+    """Validate a loop's stream, ``num_steps`` and ``trace_interval``; return
+    ``(num_steps, interval)`` (the interval defaults to one block of ``num_steps``).
+
+    >>> from sensorimotor.envs.streams import RandomWalkStream
+    >>> check_loop_args(RandomWalkStream(3), 1000, 250)
+    (1000, 250)
+    """
+    for name in ("feature_dim", "init", "step"):
+        if not hasattr(stream, name):
+            raise TypeError(f"stream must have {name!r} (see sensorimotor.envs.streams)")
+    check_settings(stream)  # its float settings are traced inside the loop
+    if isinstance(num_steps, bool) or not isinstance(num_steps, int | np.integer):
+        raise TypeError(f"num_steps must be an int, got {num_steps!r}")
+    num_steps = int(num_steps)
+    if num_steps <= 0:
+        raise ValueError(f"num_steps must be positive, got {num_steps}")
+    interval = num_steps if trace_interval is None else int(trace_interval)
+    if interval <= 0 or num_steps % interval:
+        raise ValueError(
+            f"trace_interval must be a positive divisor of num_steps={num_steps}, "
+            f"got {trace_interval}"
+        )
+    return num_steps, interval
+
+
+def _split(kind, learner, stream):
+    """``(dyn_l, static_l)``: the learner made ready (settings checked) and partitioned."""
+    if not hasattr(learner, "update") or not hasattr(learner, "init"):
+        raise TypeError(f"learner must have init and update, got {type(learner).__name__}")
+    return partition(kind.ready(learner, int(stream.feature_dim)))
+
+
+def _prepare(
+    kind,
+    learner,
+    stream,
+    num_steps,
+    *,
+    trace_interval=None,
+    track_step_sizes=False,
+    track_normalizer=False,
+):
+    """Check everything eagerly; return ``(dyn_l, dyn_s, static)`` for a compiled run.
+    Its keywords are the ``**options`` of :func:`run_loop` and its siblings."""
+    num_steps, interval = check_loop_args(stream, num_steps, trace_interval)
+    if track_normalizer and getattr(learner, "normalizer", None) is None:
+        raise ValueError("track_normalizer=True needs a learner with a normalizer")
+    dyn_l, static_l = _split(kind, learner, stream)
+    try:
+        dyn_s, static_s = partition(stream)
+    except TypeError as exc:
+        raise TypeError(f"stream must be hashable (frozen), got {type(stream).__name__}") from exc
+    static = dict(
+        kind=kind,
+        static_l=static_l,
+        static_s=static_s,
+        num_blocks=num_steps // interval,
+        interval=interval,
+        track_ss=bool(track_step_sizes),
+        track_norm=bool(track_normalizer),
+    )
+    return dyn_l, dyn_s, static
+
+
+def _check_keys(keys):
+    """``keys`` must be a non-empty batch of PRNG keys (one run per key)."""
+    shape = getattr(keys, "shape", None)
+    if shape is None or len(shape) == 0:
+        raise TypeError(
+            "keys must be a batch of PRNG keys, e.g. jax.random.split(key, 30); "
+            f"got {type(keys).__name__} of shape {shape}"
+        )
+    if shape[0] == 0:
+        raise ValueError("keys is empty: a batched loop needs at least one key (one run)")
+
+
+def _guard_counts(state):
+    """Guard counters of a learner state (a Horde has one per GVF)."""
+    if hasattr(state, "guard_count"):
+        return np.asarray(state.guard_count)
+    if hasattr(state, "groups"):  # a Horde: one stacked counter per group of GVFs
+        return np.concatenate([np.asarray(g.guard_count) for g in state.groups], axis=-1)
+    return np.zeros(())
+
+
+def _check_guard(learner, result, state0):
+    """With ``guard="raise"``: raise if the guard acted during the run (after the run:
+    inside the compiled loop the guard can only recover)."""
+    if getattr(learner, "guard", None) != "raise":
+        return
+    before = 0 if state0 is None else _guard_counts(state0)
+    grew = _guard_counts(result.state) - before
+    if bool(np.any(grew > 0)):
+        raise DivergenceError(
+            f"the divergence guard acted {int(np.max(grew))} time(s) during the compiled "
+            "loop (a diverged learner restarted, or a non-finite update discarded); "
+            "guard='raise'"
+        )
+
+
+def make_loop(kind, learner, stream, num_steps: int, *, state=None, **options):
+    """A pure ``run(key) -> LoopResult`` of ``learner`` on ``stream``: the builder under
+    the front ends' ``make_*_learning_loop`` (``make_train(config) -> train(key)``).
+
+    ``options`` as in :func:`run_loop`. Everything is checked here, once; ``run`` is the
+    compiled loop (cached on the structure), a pure function of ``key``:
+    ``jax.vmap(run)(keys)`` runs many seeds and ``jax.jit`` composes with it. Being pure,
+    it does not raise for ``guard="raise"``: look at ``result.state.guard_count``.
+
+    >>> import jax
+    >>> from sensorimotor.continual import LinearLearner, LMS, RandomWalkStream
+    >>> from sensorimotor.continual.learning_loop import SUPERVISED
+    >>> run = make_loop(SUPERVISED, LinearLearner(LMS(0.05)), RandomWalkStream(3), 500)
+    >>> print(run(jax.random.key(0)).metrics.squared_error.shape)
+    ()
+    """
+    dyn_l, dyn_s, static = _prepare(kind, learner, stream, num_steps, **options)
+
+    def run(key) -> LoopResult:
+        return _run_one(dyn_l, dyn_s, key, state, **static)
+
+    return run
+
+
+def run_loop(kind, learner, stream, num_steps: int, key, *, state=None, **options):
+    """One compiled run (see the module docstring); the guard is checked after it.
+    ``options``: ``trace_interval``, ``track_step_sizes``, ``track_normalizer``, as in
+    :func:`~sensorimotor.continual.run_learning_loop`.
+
+    >>> import jax
+    >>> from sensorimotor.continual import LinearLearner, LMS, RandomWalkStream
+    >>> from sensorimotor.continual.learning_loop import SUPERVISED
+    >>> out = run_loop(SUPERVISED, LinearLearner(LMS(0.05)), RandomWalkStream(3), 500,
+    ...                jax.random.key(0), trace_interval=100)
+    >>> print(out.trace.squared_error.shape)
+    (5,)
+    """
+    dyn_l, dyn_s, static = _prepare(kind, learner, stream, num_steps, **options)
+    result = _run_one(dyn_l, dyn_s, key, state, **static)
+    _check_guard(learner, result, state)
+    return result
+
+
+def run_loop_batched(kind, learner, stream, num_steps: int, keys, *, state=None, **options):
+    """:func:`run_loop` vmapped over ``keys`` (one run per key, one compilation); every
+    leaf of the result gains a leading axis ``len(keys)``; ``state``, if given, is one
+    (unbatched) learner state shared by all runs.
+
+    >>> import jax
+    >>> from sensorimotor.continual import LinearLearner, LMS, RandomWalkStream
+    >>> from sensorimotor.continual.learning_loop import SUPERVISED
+    >>> keys = jax.random.split(jax.random.key(0), 4)
+    >>> out = run_loop_batched(SUPERVISED, LinearLearner(LMS(0.05)), RandomWalkStream(3),
+    ...                        500, keys)
+    >>> print(out.metrics.squared_error.shape)
+    (4,)
+    """
+    _check_keys(keys)
+    dyn_l, dyn_s, static = _prepare(kind, learner, stream, num_steps, **options)
+    result = _run_seeds(dyn_l, dyn_s, keys, state, **static)
+    _check_guard(learner, result, state)
+    return result
+
+
+def run_loop_sweep(kind, learners: Sequence, stream, num_steps: int, keys, **options):
+    """Every learner x every key in one compiled call: the learners must share their
+    structure; their traced settings are stacked and vmapped. Every leaf of the result
+    gains two leading axes, ``(len(learners), len(keys))``.
+
+    >>> import jax
+    >>> from sensorimotor.continual import LinearLearner, LMS, RandomWalkStream
+    >>> from sensorimotor.continual.learning_loop import SUPERVISED
+    >>> out = run_loop_sweep(SUPERVISED, [LinearLearner(LMS(a)) for a in (0.01, 0.1)],
+    ...                      RandomWalkStream(3), 500, jax.random.split(jax.random.key(0), 3))
+    >>> print(out.metrics.squared_error.shape)
+    (2, 3)
+    """
+    learners = list(learners)
+    if not learners:
+        raise ValueError("learners is empty")
+    _check_keys(keys)
+    dyn_l, dyn_s, static = _prepare(kind, learners[0], stream, num_steps, **options)
+    columns = [dyn_l]
+    for other in learners[1:]:
+        dyn, fixed = _split(kind, other, stream)  # every learner's settings are checked
+        if fixed != static["static_l"]:
+            raise ValueError(
+                "all learners of a sweep must share their structure (types and int/bool/str "
+                f"settings); {other!r} differs from {learners[0]!r}"
+            )
+        columns.append(dyn)
+    result = _run_sweep(stack(columns), dyn_s, keys, None, **static)
+    _check_guard(learners[0], result, None)
+    return result
