@@ -17,10 +17,10 @@ from sensorimotor.continual import (
     RandomWalkStream,
     ScaleDriftStream,
     compile_count,
-    learning_loop,
     run_learning_loop,
     run_learning_loop_batched,
     run_sweep,
+    scan_loop,
 )
 
 
@@ -28,12 +28,12 @@ def test_second_call_with_other_key_or_step_size_does_not_recompile():
     stream = RandomWalkStream(7, drift_rate=0.002)
     run_learning_loop(LinearLearner(Autostep(0.01, 0.01)), stream, 3000, jax.random.key(0))
     before = compile_count()["supervised"]
-    size = learning_loop._run_one._cache_size()
+    size = scan_loop._run_one._cache_size()
     for i, (alpha, theta) in enumerate([(0.02, 0.005), (0.001, 0.02), (0.05, 0.0)]):
         learner = LinearLearner(Autostep(alpha, theta, tau=5000.0 + i))
         run_learning_loop(learner, stream._replace(noise_std=0.2 * i), 3000, jax.random.key(i))
     assert compile_count()["supervised"] == before
-    assert learning_loop._run_one._cache_size() == size
+    assert scan_loop._run_one._cache_size() == size
     # the structure (another rule, another num_steps) does recompile: the counter sees it
     run_learning_loop(LinearLearner(IDBD(0.01, 0.01)), stream, 3000, jax.random.key(0))
     assert compile_count()["supervised"] == before + 1

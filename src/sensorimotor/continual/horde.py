@@ -30,7 +30,7 @@ class GVF(NamedTuple):
     gamma: float = 0.9
     cumulant: int | None = None
 
-    BOUNDS = {"gamma": UNIT}
+    BOUNDS = dict(gamma=UNIT)
 
 
 class HordeState(NamedTuple):

@@ -15,17 +15,8 @@ from collections.abc import Sequence
 
 import jax.numpy as jnp
 
-from sensorimotor.continual.scan_loop import (  # noqa: F401 - _run_one: its cache is tested
-    LoopKind,
-    LoopResult,
-    _run_one,
-    compile_count,
-    loop_keys,
-    make_loop,
-    run_loop,
-    run_loop_batched,
-    run_loop_sweep,
-)
+from sensorimotor.continual import scan_loop
+from sensorimotor.continual.scan_loop import LoopKind, LoopResult, compile_count, loop_keys
 
 __all__ = [
     "LoopResult",
@@ -75,7 +66,7 @@ def make_learning_loop(learner, stream, num_steps: int, *, trace_interval=None, 
         >>> print(out.trace.squared_error.shape, out.state.weights.shape)
         (3, 4) (3, 6)
     """
-    return make_loop(
+    return scan_loop.make_loop(
         SUPERVISED, learner, stream, num_steps, trace_interval=trace_interval, state=state
     )
 
@@ -120,7 +111,7 @@ def run_learning_loop(
         >>> print(out.trace.squared_error.shape, bool(out.trace.squared_error[-1] < 0.1))
         (4,) True
     """
-    return run_loop(
+    return scan_loop.run_loop(
         SUPERVISED,
         learner,
         stream,
@@ -133,21 +124,13 @@ def run_learning_loop(
     )
 
 
-def run_learning_loop_batched(
-    learner,
-    stream,
-    num_steps: int,
-    keys,
-    *,
-    trace_interval=None,
-    track_step_sizes: bool = False,
-    track_normalizer: bool = False,
-    state=None,
-) -> LoopResult:
+def run_learning_loop_batched(learner, stream, num_steps: int, keys, **options) -> LoopResult:
     """:func:`run_learning_loop` vmapped over ``keys`` (one run per key, one compilation).
 
     ``keys`` is a batch of PRNG keys (e.g. ``jax.random.split(key, 30)``); every leaf of
-    the result gains a leading axis of that size.
+    the result gains a leading axis of that size. ``options`` are those of
+    :func:`run_learning_loop` (``trace_interval``, ``track_step_sizes``,
+    ``track_normalizer``, ``state``).
 
     Example:
         >>> import jax
@@ -159,34 +142,16 @@ def run_learning_loop_batched(
         >>> print(out.metrics.squared_error.shape)
         (4,)
     """
-    return run_loop_batched(
-        SUPERVISED,
-        learner,
-        stream,
-        num_steps,
-        keys,
-        trace_interval=trace_interval,
-        track_step_sizes=track_step_sizes,
-        track_normalizer=track_normalizer,
-        state=state,
-    )
+    return scan_loop.run_loop_batched(SUPERVISED, learner, stream, num_steps, keys, **options)
 
 
-def run_sweep(
-    learners: Sequence,
-    stream,
-    num_steps: int,
-    keys,
-    *,
-    trace_interval=None,
-    track_step_sizes: bool = False,
-    track_normalizer: bool = False,
-) -> LoopResult:
+def run_sweep(learners: Sequence, stream, num_steps: int, keys, **options) -> LoopResult:
     """Every learner in ``learners`` x every key in ``keys``, in one compiled call.
 
     The learners must share their structure (same types, same int/bool/str settings);
     their float settings are stacked and vmapped. Every leaf of the result gains two
-    leading axes, ``(len(learners), len(keys))``.
+    leading axes, ``(len(learners), len(keys))``. ``options`` are those of
+    :func:`run_learning_loop` but ``state``.
 
     Example:
         >>> import jax
@@ -199,13 +164,4 @@ def run_sweep(
         >>> print(out.metrics.squared_error.shape)
         (3, 5)
     """
-    return run_loop_sweep(
-        SUPERVISED,
-        learners,
-        stream,
-        num_steps,
-        keys,
-        trace_interval=trace_interval,
-        track_step_sizes=track_step_sizes,
-        track_normalizer=track_normalizer,
-    )
+    return scan_loop.run_loop_sweep(SUPERVISED, learners, stream, num_steps, keys, **options)

@@ -67,12 +67,12 @@ class AutoTDIDBD(NamedTuple):
     trace_decay: float = 0.0
     tau: float = 10000.0
 
-    BOUNDS = {
-        "initial_step_size": POSITIVE,
-        "meta_step_size": NON_NEGATIVE,
-        "trace_decay": UNIT,
-        "tau": POSITIVE,
-    }
+    BOUNDS = dict(
+        initial_step_size=POSITIVE,
+        meta_step_size=NON_NEGATIVE,
+        trace_decay=UNIT,
+        tau=POSITIVE,
+    )
 
     def init(self, n: int, xp=None, dtype=None) -> AutoTDIDBDState:
         """State for ``n`` weights; ``xp`` is the engine (``numpy`` default, or ``jax.numpy``)."""

@@ -56,11 +56,7 @@ class Autostep(NamedTuple):
     meta_step_size: float = 0.01
     tau: float = 10000.0
 
-    BOUNDS = {
-        "initial_step_size": POSITIVE,
-        "meta_step_size": NON_NEGATIVE,
-        "tau": POSITIVE,
-    }
+    BOUNDS = dict(initial_step_size=POSITIVE, meta_step_size=NON_NEGATIVE, tau=POSITIVE)
 
     def init(self, n: int, xp=None, dtype=None) -> AutostepState:
         """State for ``n`` weights; ``xp`` is the engine (``numpy`` default, or ``jax.numpy``)."""

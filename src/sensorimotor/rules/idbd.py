@@ -52,7 +52,7 @@ class IDBD(NamedTuple):
     initial_step_size: float = 0.01
     meta_step_size: float = 0.01
 
-    BOUNDS = {"initial_step_size": POSITIVE, "meta_step_size": NON_NEGATIVE}
+    BOUNDS = dict(initial_step_size=POSITIVE, meta_step_size=NON_NEGATIVE)
 
     def init(self, n: int, xp=None, dtype=None) -> IDBDState:
         """State for ``n`` weights; ``xp`` is the engine (``numpy`` default, or ``jax.numpy``)."""

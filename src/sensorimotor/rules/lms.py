@@ -37,7 +37,7 @@ class LMS(NamedTuple):
 
     step_size: float = 0.01
 
-    BOUNDS = {"step_size": NON_NEGATIVE}
+    BOUNDS = dict(step_size=NON_NEGATIVE)
 
     def init(self, n: int, xp=None, dtype=None) -> LMSState:
         """State for ``n`` weights (empty for LMS)."""

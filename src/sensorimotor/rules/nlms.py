@@ -34,7 +34,7 @@ class NLMS(NamedTuple):
     step_size: float = 0.5
     eps: float = 1e-6
 
-    BOUNDS = {"step_size": NON_NEGATIVE, "eps": NON_NEGATIVE}
+    BOUNDS = dict(step_size=NON_NEGATIVE, eps=NON_NEGATIVE)
 
     def init(self, n: int, xp=None, dtype=None) -> NLMSState:
         """State for ``n`` weights (empty for NLMS)."""

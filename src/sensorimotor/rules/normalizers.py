@@ -49,7 +49,7 @@ class EMANormalizer(NamedTuple):
     decay: float = 0.99
     eps: float = 1e-8
 
-    BOUNDS = {"decay": Bounds(0.0, 1.0), "eps": NON_NEGATIVE}
+    BOUNDS = dict(decay=Bounds(0.0, 1.0), eps=NON_NEGATIVE)
 
     def init(self, n: int, xp=None, dtype=None) -> EMANormalizerState:
         """Statistics for ``n`` inputs."""
@@ -113,7 +113,7 @@ class WelfordNormalizer(NamedTuple):
 
     eps: float = 1e-8
 
-    BOUNDS = {"eps": NON_NEGATIVE}
+    BOUNDS = dict(eps=NON_NEGATIVE)
 
     def init(self, n: int, xp=None, dtype=None) -> WelfordNormalizerState:
         """Statistics for ``n`` inputs."""

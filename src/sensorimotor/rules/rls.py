@@ -49,7 +49,7 @@ class RLS(NamedTuple):
     forgetting: float = 1.0
     delta: float = 1.0
 
-    BOUNDS = {"forgetting": Bounds(0.0, 1.0, False, True), "delta": POSITIVE}
+    BOUNDS = dict(forgetting=Bounds(0.0, 1.0, False, True), delta=POSITIVE)
 
     def init(self, n: int, xp=None, dtype=None) -> RLSState:
         """State for ``n`` weights; ``xp`` is the engine (``numpy`` default, or ``jax.numpy``)."""

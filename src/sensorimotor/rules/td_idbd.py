@@ -68,11 +68,7 @@ class TDIDBD(NamedTuple):
     trace_decay: float = 0.0
     semi_gradient: bool = True
 
-    BOUNDS = {
-        "initial_step_size": POSITIVE,
-        "meta_step_size": NON_NEGATIVE,
-        "trace_decay": UNIT,
-    }
+    BOUNDS = dict(initial_step_size=POSITIVE, meta_step_size=NON_NEGATIVE, trace_decay=UNIT)
 
     def init(self, n: int, xp=None, dtype=None) -> TDIDBDState:
         """State for ``n`` weights; ``xp`` is the engine (``numpy`` default, or ``jax.numpy``)."""

@@ -43,12 +43,7 @@ class RandomWalkChainStream(NamedTuple):
     right_reward: float = 1.0
     discount: float = 1.0
 
-    BOUNDS = {
-        "num_states": COUNT,
-        "left_reward": FINITE,
-        "right_reward": FINITE,
-        "discount": UNIT,
-    }
+    BOUNDS = dict(num_states=COUNT, left_reward=FINITE, right_reward=FINITE, discount=UNIT)
 
     @property
     def feature_dim(self) -> int:

@@ -76,7 +76,7 @@ class RandomWalkStream(NamedTuple):
     drift_rate: float = 0.001
     noise_std: float = 0.1
 
-    BOUNDS = {"feature_dim": COUNT, "drift_rate": NON_NEGATIVE, "noise_std": NON_NEGATIVE}
+    BOUNDS = dict(feature_dim=COUNT, drift_rate=NON_NEGATIVE, noise_std=NON_NEGATIVE)
 
     init = _init_weights
     noise_dim = property(_weights_noise_dim)
@@ -110,7 +110,7 @@ class AbruptChangeStream(NamedTuple):
     change_interval: int = 1000
     noise_std: float = 0.1
 
-    BOUNDS = {"feature_dim": COUNT, "change_interval": COUNT, "noise_std": NON_NEGATIVE}
+    BOUNDS = dict(feature_dim=COUNT, change_interval=COUNT, noise_std=NON_NEGATIVE)
 
     init = _init_weights
     noise_dim = property(_weights_noise_dim)
@@ -147,11 +147,11 @@ class SuttonExperiment1Stream(NamedTuple):
     num_irrelevant: int = 15
     change_interval: int = 20
 
-    BOUNDS = {
-        "num_relevant": COUNT,
-        "num_irrelevant": Bounds(0, INF, True, False, True),
-        "change_interval": COUNT,
-    }
+    BOUNDS = dict(
+        num_relevant=COUNT,
+        num_irrelevant=Bounds(0, INF, True, False, True),
+        change_interval=COUNT,
+    )
 
     @property
     def feature_dim(self) -> int:
@@ -223,12 +223,7 @@ class CyclicStream(NamedTuple):
     num_targets: int = 3
     noise_std: float = 0.1
 
-    BOUNDS = {
-        "feature_dim": COUNT,
-        "cycle_length": COUNT,
-        "num_targets": COUNT,
-        "noise_std": NON_NEGATIVE,
-    }
+    BOUNDS = dict(feature_dim=COUNT, cycle_length=COUNT, num_targets=COUNT, noise_std=NON_NEGATIVE)
 
     def init(self, key) -> CyclicState:
         """Draw the table of target weights."""
@@ -286,12 +281,12 @@ class ScaleDriftStream(NamedTuple):
     max_log_scale: float = 3.0
     noise_std: float = 0.1
 
-    BOUNDS = {
-        "feature_dim": COUNT,
-        "drift_rate": NON_NEGATIVE,
-        "max_log_scale": NON_NEGATIVE,
-        "noise_std": NON_NEGATIVE,
-    }
+    BOUNDS = dict(
+        feature_dim=COUNT,
+        drift_rate=NON_NEGATIVE,
+        max_log_scale=NON_NEGATIVE,
+        noise_std=NON_NEGATIVE,
+    )
 
     def init(self, key) -> ScaleDriftState:
         """Draw the target weights; log-scales start at 0."""
