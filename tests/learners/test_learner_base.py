@@ -120,3 +120,43 @@ def test_load_refuses_other_files_and_versions(tmp_path):
     )
     with pytest.raises(ValueError, match="version 99"):
         Learner.load(tmp_path / "y.npz")
+
+
+def _saved_then_edited(tmp_path, edit):
+    """A saved NNLearner whose header (a dict) and arrays ``edit(header, arrays)`` changes."""
+    learner = NNLearner(
+        {"m_channels": [Channel("a", (0, 1))], "s_channels": [Channel("x", (0, 2))]}
+    )
+    for i in range(5):
+        learner.update({"a": i / 5}, {"x": 2 * i / 5}, uuid=f"u{i}")
+    path = tmp_path / "learner.npz"
+    learner.save(path)
+    with np.load(path, allow_pickle=False) as f:
+        arrays = {k: f[k] for k in f.files}
+    header = json.loads(str(arrays.pop("header")))
+    edit(header, arrays)
+    np.savez(path, header=np.array(json.dumps(header)), **arrays)
+    return path
+
+
+@pytest.mark.parametrize(
+    "what, edit",
+    [
+        ("cfg has no 'm_channels'", lambda h, a: h["cfg"].pop("m_channels")),
+        ("cfg.s_channels is not a list of channels", lambda h, a: h["cfg"].update(s_channels=[1])),
+        ("memory_m holds NaN", lambda h, a: a.update(memory_m=np.full_like(a["memory_m"], np.nan))),
+        (
+            "memory_s must be real numbers of shape",
+            lambda h, a: a.update(memory_s=np.zeros((5, 3))),
+        ),
+        ("disagree in length", lambda h, a: a.update(memory_s=a["memory_s"][:2])),
+        ("rng_state is not a NumPy generator state", lambda h, a: h.update(rng_state=[1, 2])),
+    ],
+)
+def test_a_hand_edited_learner_file_is_a_value_error_naming_it(tmp_path, what, edit):
+    """A missing key gave a bare KeyError, a bad memory shape a broadcast error, NaN in the
+    memory loaded silently (issue 9, defect 9)."""
+    path = _saved_then_edited(tmp_path, edit)
+    with pytest.raises(ValueError, match=what) as info:
+        Learner.load(path)
+    assert str(path) in str(info.value)

@@ -268,23 +268,58 @@ class Learner:
         klass = find_saved_class(Learner, header["class"], header["module"])
         if not issubclass(klass, cls):
             raise TypeError(f"{path} holds a {klass.__name__}, not a {cls.__name__}")
-        cfg = dict(header["cfg"])
-        for key in ("m_channels", "s_channels"):
-            cfg[key] = [Channel.from_json(d) for d in cfg[key]]
-        learner = klass(cfg)
-        learner.memory.append(arrays.pop("memory_m"), arrays.pop("memory_s"))
-        learner._uuids = set(arrays.pop("uuids").tolist())
+        learner = klass(_saved_cfg(path, header["cfg"]))
+        m, s, uuids = (arrays.pop(name) for name in ("memory_m", "memory_s", "uuids"))
+        _check_memory(path, m, s, uuids, len(learner.m_set), len(learner.s_set))
+        learner.memory.append(m, s)
+        learner._uuids = set(uuids.tolist())
         prefix = "state_"
         learner._set_state_arrays(
             {k[len(prefix) :]: v for k, v in arrays.items() if k.startswith(prefix)}
         )
-        learner.rng.bit_generator.state = header["rng_state"]
+        try:
+            learner.rng.bit_generator.state = header["rng_state"]
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"{path}: rng_state is not a NumPy generator state ({exc})") from None
         return learner
 
     def __repr__(self) -> str:
         return (
             f"{type(self).__name__}(m={list(self.m_set.names)}, s={list(self.s_set.names)}, "
             f"observations={len(self.memory) if hasattr(self, 'memory') else 0})"
+        )
+
+
+def _saved_cfg(path, cfg) -> dict:
+    """A saved learner's config with its channels rebuilt; a ``ValueError`` naming the
+    file and the key for anything missing or malformed."""
+    if not isinstance(cfg, dict):
+        raise ValueError(f"{path}: cfg must be a JSON object, got {type(cfg).__name__}")
+    cfg = dict(cfg)
+    for key in ("m_channels", "s_channels"):
+        if key not in cfg:
+            raise ValueError(f"{path}: cfg has no {key!r}")
+        try:
+            cfg[key] = [Channel.from_json(d) for d in cfg[key]]
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"{path}: cfg.{key} is not a list of channels ({exc})") from None
+    return cfg
+
+
+def _check_memory(path, m, s, uuids, m_dim: int, s_dim: int) -> None:
+    """The saved memory must be finite real rows of the channels' widths, one uuid each."""
+    for name, rows, width in (("memory_m", m, m_dim), ("memory_s", s, s_dim)):
+        if rows.dtype.kind not in "fiu" or rows.ndim != 2 or rows.shape[1] != width:
+            raise ValueError(
+                f"{path}: {name} must be real numbers of shape (N, {width}), "
+                f"got {rows.dtype} {rows.shape}"
+            )
+        if not np.all(np.isfinite(rows)):
+            raise ValueError(f"{path}: {name} holds NaN or inf")
+    if len(m) != len(s) or uuids.ndim != 1 or len(uuids) > len(m):
+        raise ValueError(
+            f"{path}: memory_m, memory_s and uuids disagree in length "
+            f"({len(m)}, {len(s)}, {uuids.shape})"
         )
 
 
