@@ -268,3 +268,33 @@ def test_load_refuses_other_files(tmp_path):
     with pytest.raises(TypeError, match="RandomMotorExplorer"):
         RandomGoalExplorer.load(tmp_path / "m.json", learner)
     assert isinstance(Explorer.load(tmp_path / "m.json", learner), RandomMotorExplorer)
+
+
+@pytest.mark.parametrize(
+    "what, edit",
+    [
+        ("outside the 100 cells", lambda st: st["history"].update({"999999": [0.1]})),
+        ("holds NaN", lambda st: st["history"].update({"3": [float("nan")]})),
+        ("pending goal", lambda st: st["pending"].append([[0.1], 0.2])),
+        ("KeyError", lambda st: st.pop("history")),
+    ],
+)
+def test_a_corrupted_interest_history_is_refused_at_load_naming_the_file(tmp_path, what, edit):
+    """A history naming cell 999999 loaded, then explore() failed with an IndexError
+    (issue 9, defect 10)."""
+    import json
+
+    arm = KinematicArm2D({"dim": 3})
+    learner = NNLearner({"m_channels": arm.m_channels, "s_channels": arm.s_channels})
+    explorer = LearningProgressExplorer({"learner": learner, "seed": 0})
+    for _ in range(150):
+        e = explorer.explore()
+        explorer.receive(e, arm.execute(e["m_signal"]))
+    path = tmp_path / "explorer.json"
+    explorer.save(path)
+    saved = json.loads(path.read_text())
+    edit(saved["state"])
+    path.write_text(json.dumps(saved))
+    with pytest.raises(ValueError, match=what) as info:
+        LearningProgressExplorer.load(path, learner)
+    assert str(path) in str(info.value)

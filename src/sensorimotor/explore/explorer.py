@@ -220,10 +220,15 @@ class Explorer:
         if not issubclass(klass, cls):
             raise TypeError(f"the state holds a {klass.__name__}, not a {cls.__name__}")
         explorer = klass(klass._cfg_from_json(state["cfg"], learner))
-        explorer.rng.bit_generator.state = state["rng_state"]
-        explorer._count = int(state["count"])
-        explorer._uuids = set(state["uuids"])
-        explorer._set_state(state["state"])
+        try:  # a hand-edited or corrupted file: name it and what is wrong, load nothing
+            explorer.rng.bit_generator.state = state["rng_state"]
+            explorer._count = int(state["count"])
+            explorer._uuids = set(state["uuids"])
+            explorer._set_state(state["state"])
+        except (AttributeError, IndexError, KeyError, TypeError, ValueError) as exc:
+            raise ValueError(
+                f"{where}: not a valid {klass.__name__} state ({type(exc).__name__}: {exc})"
+            ) from None
         return explorer
 
     def save(self, path) -> None:

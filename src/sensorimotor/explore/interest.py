@@ -191,5 +191,14 @@ class LearningProgressExplorer(RandomGoalExplorer):
         }
 
     def _set_state(self, state) -> None:
-        self._history = {int(c): [float(x) for x in h] for c, h in state["history"].items()}
-        self._pending = {tuple(float(x) for x in g): float(d) for g, d in state["pending"]}
+        n_cells = int(np.prod(self.cells))
+        history = {int(c): [float(x) for x in h] for c, h in state["history"].items()}
+        for cell, values in history.items():
+            if not 0 <= cell < n_cells:
+                raise ValueError(f"history names cell {cell}, outside the {n_cells} cells")
+            if not all(math.isfinite(v) for v in values):
+                raise ValueError(f"history of cell {cell} holds NaN or inf")
+        pending = {tuple(float(x) for x in g): float(d) for g, d in state["pending"]}
+        if any(len(g) != len(self.s_set) for g in pending):
+            raise ValueError(f"a pending goal does not have {len(self.s_set)} values")
+        self._history, self._pending = history, pending
