@@ -298,3 +298,21 @@ def test_a_corrupted_interest_history_is_refused_at_load_naming_the_file(tmp_pat
     with pytest.raises(ValueError, match=what) as info:
         LearningProgressExplorer.load(path, learner)
     assert str(path) in str(info.value)
+
+
+def test_numpy_scalar_settings_are_accepted_and_saved_as_numbers(tmp_path):
+    """``sigma=np.float32(0.1)`` was refused while learner configs accepted NumPy scalars
+    (issue 9, defect 14); once accepted, it must also save and load."""
+    arm = KinematicArm2D({"dim": 3})
+    learner = NNLearner({"m_channels": arm.m_channels, "s_channels": arm.s_channels})
+    cfg = {"learner": learner, "sigma": np.float32(0.1), "p_random": np.float64(0.3), "seed": 1}
+    explorer = LearningProgressExplorer(cfg)
+    for _ in range(30):
+        e = explorer.explore()
+        explorer.receive(e, arm.execute(e["m_signal"]))
+    explorer.save(tmp_path / "explorer.json")
+    again = LearningProgressExplorer.load(tmp_path / "explorer.json", learner)
+    assert again.cfg.sigma == pytest.approx(0.1) and again.cfg.p_random == 0.3
+    for bad in (np.bool_(True), "0.1", np.complex64(0.1)):
+        with pytest.raises(ValueError, match="sigma"):
+            RandomGoalExplorer({"learner": learner, "sigma": bad})

@@ -101,11 +101,23 @@ def _is_version(value) -> bool:
     return isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= 1
 
 
+def numpy_scalar(value):
+    """``json.dumps``'s ``default``: a NumPy scalar (a setting given as ``np.float32(0.1)``)
+    is written as the Python number it holds; anything else is not JSON.
+
+    >>> json.dumps({"sigma": np.float32(0.5), "cells": np.int64(4)}, default=numpy_scalar)
+    '{"sigma": 0.5, "cells": 4}'
+    """
+    if isinstance(value, np.generic) and value.dtype.kind in "biuf":
+        return value.item()
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
 def _header_json(header: Mapping) -> str:
     if not isinstance(header, Mapping) or "format" not in header or "format_version" not in header:
         raise ValueError("a header needs 'format' and 'format_version' (see make_header)")
     try:
-        return json.dumps(dict(header), allow_nan=False)
+        return json.dumps(dict(header), allow_nan=False, default=numpy_scalar)
     except (TypeError, ValueError) as err:
         raise ValueError(f"the header cannot be saved as strict JSON: {err}") from None
 

@@ -9,6 +9,7 @@ from sensorimotor.base.saved_file import (
     check_header,
     find_saved_class,
     make_header,
+    numpy_scalar,
     read_json,
     write_json,
 )
@@ -209,7 +210,7 @@ class Explorer:
             uuids=sorted(self._uuids),
             state=self._get_state(),
         )
-        return json.loads(json.dumps(state, allow_nan=False))
+        return json.loads(json.dumps(state, allow_nan=False, default=numpy_scalar))
 
     @classmethod
     def from_state(cls, state: Mapping, learner=None, where="explorer state") -> "Explorer":

@@ -1,6 +1,7 @@
 """Interest-driven goal babbling: goals where competence progresses fastest."""
 
 import math
+import numbers
 
 import numpy as np
 
@@ -93,7 +94,7 @@ class LearningProgressExplorer(RandomGoalExplorer):
         if isinstance(window, bool) or not isinstance(window, int | np.integer) or window < 2:
             raise ValueError(f"{name}: cfg['window'] must be an int >= 2, got {window!r}")
         p = self.cfg.p_random
-        if isinstance(p, bool) or not isinstance(p, int | float) or not 0 <= p <= 1:
+        if isinstance(p, bool | np.bool_) or not isinstance(p, numbers.Real) or not 0 <= p <= 1:
             raise ValueError(f"{name}: cfg['p_random'] must be in [0, 1], got {p!r}")
         if self.cfg.measure not in self.MEASURES:
             raise ValueError(

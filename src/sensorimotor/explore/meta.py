@@ -1,6 +1,7 @@
 """A schedule of explorers: e.g. motor babbling first, then goal babbling."""
 
 import math
+import numbers
 from collections.abc import Mapping
 
 import numpy as np
@@ -83,7 +84,7 @@ class MetaExplorer(Explorer):
             raise ValueError(f"{name}: cfg['weights'] needs one row per era ({len(eras)})")
         for row in weights:
             ok = len(row) == len(subs) and all(
-                isinstance(w, int | float) and math.isfinite(w) and w >= 0 for w in row
+                isinstance(w, numbers.Real) and not isinstance(w, bool) and math.isfinite(w) and w >= 0 for w in row
             )
             if not ok or not sum(row) > 0:
                 raise ValueError(

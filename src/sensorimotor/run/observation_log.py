@@ -187,7 +187,10 @@ class ObservationLog:
         m, s, u = feedback.m_array, feedback.s_array, feedback["uuid"]
         if meta is None:
             meta = feedback.get("meta") or {}
-        meta_bytes = json.dumps(dict(meta), allow_nan=False).encode()
+        try:
+            meta_bytes = json.dumps(dict(meta), allow_nan=False).encode()
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"meta must be JSON without NaN or inf: {exc}") from None
         self._buffer.append((m, s, u.hex.encode(), meta_bytes))
         if len(self._buffer) >= self.flush_every:
             self.flush()
