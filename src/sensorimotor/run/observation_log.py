@@ -189,7 +189,9 @@ class ObservationLog:
             meta = feedback.get("meta") or {}
         try:
             meta_bytes = json.dumps(dict(meta), allow_nan=False).encode()
-        except (TypeError, ValueError) as exc:
+        except TypeError as exc:  # an object JSON cannot hold
+            raise TypeError(f"meta must be JSON: {exc}") from None
+        except ValueError as exc:  # NaN or inf
             raise ValueError(f"meta must be JSON without NaN or inf: {exc}") from None
         self._buffer.append((m, s, u.hex.encode(), meta_bytes))
         if len(self._buffer) >= self.flush_every:
