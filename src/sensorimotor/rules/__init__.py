@@ -8,7 +8,10 @@ and ``update(state, x) -> (state, x_normalised)`` for the normalisers.
 
 The network rules ``ObGD`` and ``AdaptiveObGD`` (JAX, over parameter pytrees) come in a
 pure form (``obgd_apply``: ``(params, trace, error) -> params``) and as optax
-transformations (``obgd``, ``adaptive_obgd``).
+transformations (``obgd``, ``adaptive_obgd``). ``as_optax`` makes any supervised rule an
+optax transformation over a network's flattened parameters. Each network optimiser's
+settings give theirs with ``to_optax()`` (``ObGD``, ``AdaptiveObGD``, ``LMS``, ``Autostep``):
+the one calling convention ``update(z, state, params, *, error)`` that ``MLPLearner`` uses.
 """
 
 from sensorimotor.rules.adaptive_obgd import (
@@ -18,6 +21,7 @@ from sensorimotor.rules.adaptive_obgd import (
     adaptive_obgd_apply,
     adaptive_obgd_init,
 )
+from sensorimotor.rules.as_optax import AsOptaxState, as_optax
 from sensorimotor.rules.auto_td_idbd import AutoTDIDBD, AutoTDIDBDState
 from sensorimotor.rules.autostep import Autostep, AutostepState
 from sensorimotor.rules.guard import DivergenceError
@@ -63,4 +67,6 @@ __all__ = [
     "adaptive_obgd",
     "adaptive_obgd_apply",
     "adaptive_obgd_init",
+    "as_optax",
+    "AsOptaxState",
 ]

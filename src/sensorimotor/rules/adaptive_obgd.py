@@ -15,7 +15,8 @@ Elsayed, Vasan & Mahmood (2024), "Streaming Deep Reinforcement Learning Finally 
 
 Departures from the paper: as for :mod:`sensorimotor.rules.obgd` (one ``trace_decay``
 :math:`=\gamma\lambda`; the pure form takes the trace from the caller, the optax form keeps
-it and zeroes it on ``reset=True``; dtype of the parameters throughout). The reference code
+it and zeroes it on ``reset=True``, or with ``trace_decay=None`` takes the caller's; dtype of
+the parameters throughout). The reference code
 resets the second moment never; so do we.
 """
 
@@ -25,7 +26,7 @@ import jax
 import jax.numpy as jnp
 import optax
 
-from sensorimotor.rules.obgd import obgd_step_size, tree_l1_norm
+from sensorimotor.rules.obgd import _scalar_like, obgd_step_size, tree_l1_norm
 from sensorimotor.rules.settings import check_setting, check_settings
 
 __all__ = [
@@ -45,17 +46,31 @@ class AdaptiveObGD(NamedTuple):
     beta2: Any = 0.999
     eps: Any = 1e-8
 
+    def to_optax(self) -> optax.GradientTransformationExtraArgs:
+        """These settings as an optax transformation of the caller's trace:
+        :func:`adaptive_obgd` with ``trace_decay=None``.
+
+        >>> import jax.numpy as jnp
+        >>> tx = AdaptiveObGD().to_optax()
+        >>> updates, state = tx.update(jnp.array([1.0, 0.5]), tx.init(jnp.zeros(2)), error=2.0)
+        >>> print(updates, state.step_size)
+        [0.25 0.25] 0.25
+        """
+        return adaptive_obgd(*self, trace_decay=None)
+
 
 class AdaptiveObGDState(NamedTuple):
     """Second-moment estimate ``v`` (pytree like the parameters) and step count ``count``.
 
-    In the optax form :func:`adaptive_obgd`, ``trace`` holds the eligibility trace; the pure
-    form leaves it ``None``.
+    In the optax form :func:`adaptive_obgd`, ``trace`` holds the eligibility trace (``None``
+    with ``trace_decay=None``) and ``step_size`` the effective step size
+    :math:`\alpha_{\text{eff}}` of the last update; the pure form leaves both ``None``.
     """
 
     v: Any
     count: Any
     trace: Any = None
+    step_size: Any = None
 
 
 def adaptive_obgd_init(params) -> AdaptiveObGDState:
@@ -81,6 +96,13 @@ def adaptive_obgd_apply(hyper: AdaptiveObGD, state: AdaptiveObGDState, params, z
         >>> print(w, int(state.count))
         [0.25 0.25] 1
     """
+    updates, state, alpha = _adaptive_obgd_updates(hyper, state, z, error)
+    new = jax.tree_util.tree_map(lambda p, d: p + d.astype(p.dtype), params, updates)
+    return new, state, alpha
+
+
+def _adaptive_obgd_updates(hyper: AdaptiveObGD, state: AdaptiveObGDState, z, error):
+    """``(alpha_eff * error * u, new state, alpha_eff)``: the increments, state and step."""
     count = state.count + 1
     b2 = jnp.asarray(hyper.beta2)
     v = jax.tree_util.tree_map(lambda m, t: b2 * m + (1.0 - b2) * (error * t) ** 2, state.v, z)
@@ -88,8 +110,8 @@ def adaptive_obgd_apply(hyper: AdaptiveObGD, state: AdaptiveObGDState, params, z
     u = jax.tree_util.tree_map(lambda t, m: t / (jnp.sqrt(m / correction) + hyper.eps), z, v)
     alpha = obgd_step_size(hyper.step_size, hyper.kappa, error, tree_l1_norm(u))
     scale = alpha * error
-    new = jax.tree_util.tree_map(lambda p, d: p + (scale * d).astype(p.dtype), params, u)
-    return new, AdaptiveObGDState(v, count, state.trace), alpha
+    updates = jax.tree_util.tree_map(lambda d, t: (scale * d).astype(t.dtype), u, z)
+    return updates, state._replace(v=v, count=count), alpha
 
 
 def adaptive_obgd(
@@ -98,7 +120,9 @@ def adaptive_obgd(
     r"""Adaptive ObGD as an optax transformation keeping the trace in its state.
 
     Same calling convention as :func:`sensorimotor.rules.obgd.obgd`: ``grads`` are gradients
-    of the prediction, ``error`` is a keyword argument, updates are added to the parameters.
+    of the prediction, ``error`` is a keyword argument, updates are added to the parameters,
+    ``state.step_size`` is the last effective step; ``trace_decay=None`` keeps no trace
+    (``grads`` is the caller's trace).
 
     Example:
         >>> import jax.numpy as jnp, optax
@@ -109,18 +133,25 @@ def adaptive_obgd(
         [0.25 0.25]
     """
     hyper = check_settings(AdaptiveObGD(step_size, kappa, beta2, eps))
-    check_setting("adaptive_obgd", "trace_decay", trace_decay)
+    if trace_decay is not None:
+        check_setting("adaptive_obgd", "trace_decay", trace_decay)
 
     def init_fn(params):
-        state = adaptive_obgd_init(params)
-        return state._replace(trace=jax.tree_util.tree_map(jnp.zeros_like, params))
+        trace = None
+        if trace_decay is not None:
+            trace = jax.tree_util.tree_map(jnp.zeros_like, params)
+        return adaptive_obgd_init(params)._replace(trace=trace, step_size=_scalar_like(params))
 
     def update_fn(updates, state, params=None, *, error, reset=False, **extra_args):
         del params, extra_args
-        z = jax.tree_util.tree_map(lambda t, g: trace_decay * t + g, state.trace, updates)
-        zero = jax.tree_util.tree_map(jnp.zeros_like, z)
-        new_updates, new_state, _ = adaptive_obgd_apply(hyper, state, zero, z, error)
-        trace = jax.tree_util.tree_map(lambda t: jnp.where(reset, jnp.zeros_like(t), t), z)
-        return new_updates, new_state._replace(trace=trace)
+        z = updates
+        if trace_decay is not None:
+            z = jax.tree_util.tree_map(lambda t, g: trace_decay * t + g, state.trace, updates)
+        new_updates, new_state, alpha = _adaptive_obgd_updates(hyper, state, z, error)
+        trace = None
+        if trace_decay is not None:
+            trace = jax.tree_util.tree_map(lambda t: jnp.where(reset, jnp.zeros_like(t), t), z)
+        step = alpha.astype(state.step_size.dtype)
+        return new_updates, new_state._replace(trace=trace, step_size=step)
 
     return optax.GradientTransformationExtraArgs(init_fn, update_fn)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from sensorimotor.rules._common import full, namespace
+from sensorimotor.rules.as_optax import as_optax
 from sensorimotor.rules.settings import check_settings
 
 
@@ -79,6 +80,17 @@ class Autostep(NamedTuple):
         inc = alpha * dz
         h = state.h * (1.0 - alpha * z2) + inc
         return AutostepState(alpha, h, v), inc
+
+    def to_optax(self):
+        """These settings as an optax transformation for a network's parameters:
+        :func:`~sensorimotor.rules.as_optax.as_optax` (the rule over the flattened gradient).
+
+        >>> import jax.numpy as jnp
+        >>> tx = Autostep(initial_step_size=0.1).to_optax()
+        >>> print(tx.init((jnp.zeros((2, 3)), jnp.zeros(3))).rule_state.alpha.shape)
+        (9,)
+        """
+        return as_optax(self)
 
     def step_sizes(self, state: AutostepState, z=None):
         """Per-weight step sizes ``alpha``."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from sensorimotor.rules._common import default_float, namespace
+from sensorimotor.rules.as_optax import as_optax
 from sensorimotor.rules.settings import check_settings
 
 
@@ -45,6 +46,18 @@ class LMS(NamedTuple):
     def update_from_error(self, state: LMSState, z, error):
         """Return ``(state, alpha * error * z)`` for the error ``y - prediction``."""
         return state, (self.step_size * error) * z
+
+    def to_optax(self):
+        """These settings as an optax transformation for a network's parameters:
+        :func:`~sensorimotor.rules.as_optax.as_optax` (the rule over the flattened gradient).
+
+        >>> import jax.numpy as jnp
+        >>> tx = LMS(step_size=0.5).to_optax()
+        >>> updates, _ = tx.update((jnp.array([1.0, -2.0]),), tx.init((jnp.zeros(2),)), error=0.2)
+        >>> print(updates[0])
+        [ 0.1 -0.2]
+        """
+        return as_optax(self)
 
     def step_sizes(self, state: LMSState, z):
         """Per-weight step sizes, shape of ``z`` (all equal to ``step_size``)."""
