@@ -66,7 +66,7 @@ class MLPState(NamedTuple):
     Attributes:
         params: tuple of ``Dense(w, b)`` layers (see :mod:`sensorimotor.nets`).
         opt_state: the state of the optimiser's optax transformation
-            (``optimizer.to_optax()``); its ``step_size`` is the last effective step.
+            (``optimizer.to_optax()``; empty for ObGD and LMS).
         trace: eligibility trace like ``params``, or ``None`` without traces.
         normalizer: the input normaliser's state, or ``None``.
         step: number of updates made (int32).
@@ -111,7 +111,8 @@ class MLPLearner:
     :class:`~sensorimotor.rules.ObGD` (default), :class:`~sensorimotor.rules.AdaptiveObGD`,
     :class:`~sensorimotor.rules.LMS`, :class:`~sensorimotor.rules.Autostep`; the learner
     runs its optax transformation ``optimizer.to_optax()``, made inside each compiled step
-    from the swept values, on the trace ``z`` with the error as an extra argument),
+    from the swept values, on the trace ``z`` with the error as an extra argument, and
+    reports ``optimizer.effective_step_size``),
     ``trace_decay`` (``None``: no trace kept) and ``normalizer``
     (:class:`~sensorimotor.rules.WelfordNormalizer`,
     :class:`~sensorimotor.rules.EMANormalizer` or ``None``; its statistics are updated with
@@ -228,7 +229,7 @@ class MLPLearner:
             z, state.opt_state, state.params, error=error, z_l1=z_l1
         )
         params = optax.apply_updates(state.params, updates)
-        alpha = opt_state.step_size
+        alpha = self.optimizer.effective_step_size(opt_state, z, error, z_l1)
         ok = ok & jnp.isfinite(alpha * error)
 
         def keep(new, old):

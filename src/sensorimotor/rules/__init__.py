@@ -10,8 +10,9 @@ The network rules ``ObGD`` and ``AdaptiveObGD`` (JAX, over parameter pytrees) co
 pure form (``obgd_apply``: ``(params, trace, error) -> params``) and as optax
 transformations (``obgd``, ``adaptive_obgd``). ``as_optax`` makes any supervised rule an
 optax transformation over a network's flattened parameters. Each network optimiser's
-settings give theirs with ``to_optax()`` (``ObGD``, ``AdaptiveObGD``, ``LMS``, ``Autostep``):
-the one calling convention ``update(z, state, params, *, error)`` that ``MLPLearner`` uses.
+settings give theirs with ``to_optax()`` (``ObGD``, ``AdaptiveObGD``, ``LMS``, ``Autostep``),
+the one calling convention ``update(z, state, params, *, error)`` that ``MLPLearner`` uses,
+and report its step with ``effective_step_size(opt_state, z, error, z_l1)``.
 """
 
 from sensorimotor.rules.adaptive_obgd import (
@@ -21,7 +22,7 @@ from sensorimotor.rules.adaptive_obgd import (
     adaptive_obgd_apply,
     adaptive_obgd_init,
 )
-from sensorimotor.rules.as_optax import AsOptaxState, as_optax
+from sensorimotor.rules.as_optax import as_optax
 from sensorimotor.rules.auto_td_idbd import AutoTDIDBD, AutoTDIDBDState
 from sensorimotor.rules.autostep import Autostep, AutostepState
 from sensorimotor.rules.guard import DivergenceError
@@ -68,5 +69,4 @@ __all__ = [
     "adaptive_obgd_apply",
     "adaptive_obgd_init",
     "as_optax",
-    "AsOptaxState",
 ]

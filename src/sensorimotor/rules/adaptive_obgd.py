@@ -16,8 +16,7 @@ Elsayed, Vasan & Mahmood (2024), "Streaming Deep Reinforcement Learning Finally 
 Departures from the paper: as for :mod:`sensorimotor.rules.obgd` (one ``trace_decay``
 :math:`=\gamma\lambda`; the pure form takes the trace from the caller, the optax form keeps
 it and zeroes it on ``reset=True``, or with ``trace_decay=None`` takes the caller's; dtype of
-the parameters throughout). The reference code
-resets the second moment never; so do we.
+the parameters throughout). The reference code resets the second moment never; so do we.
 """
 
 from typing import Any, NamedTuple
@@ -26,7 +25,7 @@ import jax
 import jax.numpy as jnp
 import optax
 
-from sensorimotor.rules.obgd import _scalar_like, obgd_step_size, tree_l1_norm
+from sensorimotor.rules.obgd import obgd_step_size, tree_l1_norm
 from sensorimotor.rules.settings import check_setting, check_settings
 
 __all__ = [
@@ -52,25 +51,32 @@ class AdaptiveObGD(NamedTuple):
 
         >>> import jax.numpy as jnp
         >>> tx = AdaptiveObGD().to_optax()
-        >>> updates, state = tx.update(jnp.array([1.0, 0.5]), tx.init(jnp.zeros(2)), error=2.0)
-        >>> print(updates, state.step_size)
+        >>> z = jnp.array([1.0, 0.5])
+        >>> updates, state = tx.update(z, tx.init(jnp.zeros(2)), error=2.0)
+        >>> print(updates, AdaptiveObGD().effective_step_size(state, z, 2.0))
         [0.25 0.25] 0.25
         """
         return adaptive_obgd(*self, trace_decay=None)
+
+    def effective_step_size(self, opt_state, z, error, z_l1=None):
+        r""":math:`\alpha_{\text{eff}}` of the update :meth:`to_optax` just made from the trace
+        ``z`` and ``error``, given its state after the update (a report recomputed from it, as
+        :meth:`sensorimotor.rules.ObGD.effective_step_size`; ``z_l1`` is not needed)."""
+        del z_l1
+        u = _normalised(self, opt_state.v, opt_state.count, z)
+        return obgd_step_size(self.step_size, self.kappa, error, tree_l1_norm(u))
 
 
 class AdaptiveObGDState(NamedTuple):
     """Second-moment estimate ``v`` (pytree like the parameters) and step count ``count``.
 
     In the optax form :func:`adaptive_obgd`, ``trace`` holds the eligibility trace (``None``
-    with ``trace_decay=None``) and ``step_size`` the effective step size
-    :math:`\alpha_{\text{eff}}` of the last update; the pure form leaves both ``None``.
+    with ``trace_decay=None``); the pure form leaves it ``None``.
     """
 
     v: Any
     count: Any
     trace: Any = None
-    step_size: Any = None
 
 
 def adaptive_obgd_init(params) -> AdaptiveObGDState:
@@ -106,12 +112,17 @@ def _adaptive_obgd_updates(hyper: AdaptiveObGD, state: AdaptiveObGDState, z, err
     count = state.count + 1
     b2 = jnp.asarray(hyper.beta2)
     v = jax.tree_util.tree_map(lambda m, t: b2 * m + (1.0 - b2) * (error * t) ** 2, state.v, z)
-    correction = 1.0 - b2**count
-    u = jax.tree_util.tree_map(lambda t, m: t / (jnp.sqrt(m / correction) + hyper.eps), z, v)
+    u = _normalised(hyper, v, count, z)
     alpha = obgd_step_size(hyper.step_size, hyper.kappa, error, tree_l1_norm(u))
     scale = alpha * error
     updates = jax.tree_util.tree_map(lambda d, t: (scale * d).astype(t.dtype), u, z)
     return updates, state._replace(v=v, count=count), alpha
+
+
+def _normalised(hyper: AdaptiveObGD, v, count, z):
+    r""":math:`u = z / (\sqrt{v / (1-\beta_2^t)} + \epsilon)` (leaf by leaf)."""
+    correction = 1.0 - jnp.asarray(hyper.beta2) ** count
+    return jax.tree_util.tree_map(lambda t, m: t / (jnp.sqrt(m / correction) + hyper.eps), z, v)
 
 
 def adaptive_obgd(
@@ -120,9 +131,8 @@ def adaptive_obgd(
     r"""Adaptive ObGD as an optax transformation keeping the trace in its state.
 
     Same calling convention as :func:`sensorimotor.rules.obgd.obgd`: ``grads`` are gradients
-    of the prediction, ``error`` is a keyword argument, updates are added to the parameters,
-    ``state.step_size`` is the last effective step; ``trace_decay=None`` keeps no trace
-    (``grads`` is the caller's trace).
+    of the prediction, ``error`` is a keyword argument, updates are added to the parameters;
+    ``trace_decay=None`` keeps no trace (``grads`` is the caller's trace).
 
     Example:
         >>> import jax.numpy as jnp, optax
@@ -140,18 +150,17 @@ def adaptive_obgd(
         trace = None
         if trace_decay is not None:
             trace = jax.tree_util.tree_map(jnp.zeros_like, params)
-        return adaptive_obgd_init(params)._replace(trace=trace, step_size=_scalar_like(params))
+        return adaptive_obgd_init(params)._replace(trace=trace)
 
     def update_fn(updates, state, params=None, *, error, reset=False, **extra_args):
         del params, extra_args
         z = updates
         if trace_decay is not None:
             z = jax.tree_util.tree_map(lambda t, g: trace_decay * t + g, state.trace, updates)
-        new_updates, new_state, alpha = _adaptive_obgd_updates(hyper, state, z, error)
+        new_updates, new_state, _ = _adaptive_obgd_updates(hyper, state, z, error)
         trace = None
         if trace_decay is not None:
             trace = jax.tree_util.tree_map(lambda t: jnp.where(reset, jnp.zeros_like(t), t), z)
-        step = alpha.astype(state.step_size.dtype)
-        return new_updates, new_state._replace(trace=trace, step_size=step)
+        return new_updates, new_state._replace(trace=trace)
 
     return optax.GradientTransformationExtraArgs(init_fn, update_fn)

@@ -20,35 +20,21 @@ steps :math:`\alpha\,\delta\,\nabla_w f`.
 
 The calling convention is that of :func:`~sensorimotor.rules.obgd` with
 ``trace_decay=None``: ``update(z, state, params=None, *, error)``, the returned updates are
-added with ``optax.apply_updates``, ``state.step_size`` holds the mean of the rule's
-per-weight step sizes after the update (``rule.step_sizes``).
+added with ``optax.apply_updates``; the state is the rule's own, over ``n_params`` weights.
+:func:`mean_step_size` reports the mean of the rule's per-weight step sizes.
 """
-
-from typing import Any, NamedTuple
 
 import jax.numpy as jnp
 import optax
 from jax.flatten_util import ravel_pytree
 
-__all__ = ["AsOptaxState", "as_optax"]
-
-
-class AsOptaxState(NamedTuple):
-    """State of :func:`as_optax`.
-
-    Attributes:
-        rule_state: the rule's state over the flattened parameters (e.g. Autostep's
-            ``alpha``, ``h``, ``v`` of shape ``(n_params,)``; empty for LMS).
-        step_size: mean step size of the last update (a scalar of the parameters' dtype).
-    """
-
-    rule_state: Any
-    step_size: Any
+__all__ = ["as_optax", "mean_step_size"]
 
 
 def as_optax(rule) -> optax.GradientTransformationExtraArgs:
-    """``rule`` (``init(n, xp, dtype)``, ``update_from_error``, ``step_sizes``) as an optax
-    transformation of the prediction's gradient or trace, over flattened parameters.
+    """``rule`` (``init(n, xp, dtype)``, ``update_from_error``) as an optax transformation of
+    the prediction's gradient or trace, over the flattened parameters; its state is the
+    rule's state for ``n_params`` weights.
 
     Example (one Autostep step on a two-leaf pytree: ``alpha`` starts at 0.1, so the
     increment is ``0.1 * error * z``):
@@ -59,20 +45,31 @@ def as_optax(rule) -> optax.GradientTransformationExtraArgs:
         >>> state = tx.init(params)
         >>> z = {"w": jnp.array([0.1, -0.2]), "b": jnp.array(1.0)}
         >>> updates, state = tx.update(z, state, params, error=2.0)
-        >>> print(optax.apply_updates(params, updates)["w"], state.rule_state.alpha.shape)
+        >>> print(optax.apply_updates(params, updates)["w"], state.alpha.shape)
         [1.02 1.96] (3,)
     """
 
     def init_fn(params):
         flat, _ = ravel_pytree(params)
-        rule_state = rule.init(flat.shape[0], xp=jnp, dtype=flat.dtype)
-        return AsOptaxState(rule_state, jnp.zeros((), flat.dtype))
+        return rule.init(flat.shape[0], xp=jnp, dtype=flat.dtype)
 
     def update_fn(updates, state, params=None, *, error, **extra_args):
         del params, extra_args
         flat, unravel = ravel_pytree(updates)
-        rule_state, increment = rule.update_from_error(state.rule_state, flat, error)
-        step = jnp.mean(rule.step_sizes(rule_state, flat)).astype(state.step_size.dtype)
-        return unravel(increment.astype(flat.dtype)), AsOptaxState(rule_state, step)
+        state, increment = rule.update_from_error(state, flat, error)
+        return unravel(increment.astype(flat.dtype)), state
 
     return optax.GradientTransformationExtraArgs(init_fn, update_fn)
+
+
+def mean_step_size(rule, state, z):
+    """Mean of ``rule.step_sizes`` over the flattened parameters, for the trace ``z`` (a
+    pytree like the parameters) and the state after an update of :func:`as_optax`.
+
+    >>> import jax.numpy as jnp
+    >>> from sensorimotor.rules import LMS
+    >>> print(mean_step_size(LMS(0.25), (), {"w": jnp.ones(3)}))
+    0.25
+    """
+    flat, _ = ravel_pytree(z)
+    return jnp.mean(rule.step_sizes(state, flat))

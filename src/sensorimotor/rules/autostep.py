@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from sensorimotor.rules._common import full, namespace
-from sensorimotor.rules.as_optax import as_optax
+from sensorimotor.rules.as_optax import as_optax, mean_step_size
 from sensorimotor.rules.settings import check_settings
 
 
@@ -87,10 +87,15 @@ class Autostep(NamedTuple):
 
         >>> import jax.numpy as jnp
         >>> tx = Autostep(initial_step_size=0.1).to_optax()
-        >>> print(tx.init((jnp.zeros((2, 3)), jnp.zeros(3))).rule_state.alpha.shape)
+        >>> print(tx.init((jnp.zeros((2, 3)), jnp.zeros(3))).alpha.shape)
         (9,)
         """
         return as_optax(self)
+
+    def effective_step_size(self, opt_state, z, error=None, z_l1=None):
+        """Mean step size of the update :meth:`to_optax` just made (``opt_state`` is its state
+        after it, ``z`` the trace; :func:`~sensorimotor.rules.as_optax.mean_step_size`)."""
+        return mean_step_size(self, opt_state, z)
 
     def step_sizes(self, state: AutostepState, z=None):
         """Per-weight step sizes ``alpha``."""

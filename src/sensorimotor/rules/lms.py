@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from sensorimotor.rules._common import default_float, namespace
-from sensorimotor.rules.as_optax import as_optax
+from sensorimotor.rules.as_optax import as_optax, mean_step_size
 from sensorimotor.rules.settings import check_settings
 
 
@@ -58,6 +58,11 @@ class LMS(NamedTuple):
         [ 0.1 -0.2]
         """
         return as_optax(self)
+
+    def effective_step_size(self, opt_state, z, error=None, z_l1=None):
+        """Mean step size of the update :meth:`to_optax` just made (``opt_state`` is its state
+        after it, ``z`` the trace; :func:`~sensorimotor.rules.as_optax.mean_step_size`)."""
+        return mean_step_size(self, opt_state, z)
 
     def step_sizes(self, state: LMSState, z):
         """Per-weight step sizes, shape of ``z`` (all equal to ``step_size``)."""

@@ -67,25 +67,27 @@ class ObGD(NamedTuple):
 
         >>> import jax.numpy as jnp
         >>> tx = ObGD(step_size=0.5).to_optax()
-        >>> updates, state = tx.update(jnp.array([1.0, 0.5]), tx.init(jnp.zeros(2)), error=1.0)
-        >>> print(updates, state.step_size)
+        >>> z = jnp.array([1.0, 0.5])
+        >>> updates, state = tx.update(z, tx.init(jnp.zeros(2)), error=1.0)
+        >>> print(updates, ObGD(step_size=0.5).effective_step_size(state, z, 1.0))
         [0.33333334 0.16666667] 0.33333334
         """
         return obgd(self.step_size, self.kappa, trace_decay=None)
 
+    def effective_step_size(self, opt_state, z, error, z_l1=None):
+        r""":math:`\alpha_{\text{eff}}` of the update :meth:`to_optax` just made from the trace
+        ``z`` and ``error`` (``opt_state`` is its state after the update; ``z_l1`` the known
+        1-norm of ``z``): a report, recomputed rather than kept in the state (a scalar more
+        in the carry of a compiled loop costs time; XLA merges the repeated arithmetic)."""
+        del opt_state
+        return obgd_step_size(self.step_size, self.kappa, error, _l1(z, z_l1))
+
 
 class ObGDState(NamedTuple):
-    """State of the optax form :func:`obgd`.
-
-    Attributes:
-        trace: the eligibility trace, a pytree like the parameters (``None`` with
-            ``trace_decay=None``: the caller keeps it).
-        step_size: the effective step size :math:`\alpha_{\text{eff}}` of the last update
-            (a scalar of the parameters' dtype; 0 before the first).
-    """
+    """State of the optax form :func:`obgd`: the eligibility trace, a pytree like the
+    parameters (``None`` with ``trace_decay=None``: the caller keeps it)."""
 
     trace: Any
-    step_size: Any
 
 
 def tree_l1_norm(tree):
@@ -130,18 +132,15 @@ def obgd_apply(hyper: ObGD, params, z, error, z_l1=None):
     return jax.tree_util.tree_map(lambda p, u: p + u.astype(p.dtype), params, updates), alpha
 
 
+def _l1(z, z_l1=None):
+    return tree_l1_norm(z) if z_l1 is None else z_l1
+
+
 def _obgd_updates(hyper: ObGD, z, error, z_l1=None):
     """``(alpha_eff * error * z, alpha_eff)``: the increments of the parameters, their step."""
-    if z_l1 is None:
-        z_l1 = tree_l1_norm(z)
-    alpha = obgd_step_size(hyper.step_size, hyper.kappa, error, z_l1)
+    alpha = obgd_step_size(hyper.step_size, hyper.kappa, error, _l1(z, z_l1))
     scale = alpha * error
     return jax.tree_util.tree_map(lambda t: (scale * t).astype(t.dtype), z), alpha
-
-
-def _scalar_like(params):
-    """A zero scalar of the parameters' dtype (the state's effective step size)."""
-    return jnp.zeros((), jax.tree_util.tree_leaves(params)[0].dtype)
 
 
 def obgd(step_size=1.0, kappa=2.0, trace_decay=0.0) -> optax.GradientTransformationExtraArgs:
@@ -150,8 +149,7 @@ def obgd(step_size=1.0, kappa=2.0, trace_decay=0.0) -> optax.GradientTransformat
     ``update(grads, state, params=None, *, error, reset=False, z_l1=None)``: ``grads`` is the
     gradient of the prediction (not of a loss), ``error`` the scalar :math:`\delta`; the
     returned updates :math:`\alpha_{\text{eff}}\delta z` are added with
-    ``optax.apply_updates``, and :math:`\alpha_{\text{eff}}` is kept in the state
-    (``state.step_size``). ``reset=True`` zeroes the trace after the update (end of an
+    ``optax.apply_updates``. ``reset=True`` zeroes the trace after the update (end of an
     episode). Optax's ``update`` has no slot for the error, hence the extra keyword argument
     (``GradientTransformationExtraArgs``).
 
@@ -165,8 +163,8 @@ def obgd(step_size=1.0, kappa=2.0, trace_decay=0.0) -> optax.GradientTransformat
         >>> w = jnp.zeros(2); x = jnp.array([1.0, 1.0])
         >>> state = opt.init(w)
         >>> updates, state = opt.update(x, state, w, error=1.0 - w @ x)
-        >>> print(optax.apply_updates(w, updates), state.step_size)
-        [0.25 0.25] 0.25
+        >>> print(optax.apply_updates(w, updates))
+        [0.25 0.25]
     """
     hyper = check_settings(ObGD(step_size, kappa))
     if trace_decay is not None:
@@ -176,16 +174,15 @@ def obgd(step_size=1.0, kappa=2.0, trace_decay=0.0) -> optax.GradientTransformat
         trace = None
         if trace_decay is not None:
             trace = jax.tree_util.tree_map(jnp.zeros_like, params)
-        return ObGDState(trace, _scalar_like(params))
+        return ObGDState(trace)
 
     def update_fn(updates, state, params=None, *, error, reset=False, z_l1=None, **extra_args):
         del params, extra_args
         if trace_decay is None:
-            new_updates, alpha = _obgd_updates(hyper, updates, error, z_l1)
-            return new_updates, ObGDState(None, alpha.astype(state.step_size.dtype))
+            return _obgd_updates(hyper, updates, error, z_l1)[0], state
         z = jax.tree_util.tree_map(lambda t, g: trace_decay * t + g, state.trace, updates)
-        new_updates, alpha = _obgd_updates(hyper, z, error)
+        new_updates, _ = _obgd_updates(hyper, z, error)
         trace = jax.tree_util.tree_map(lambda t: jnp.where(reset, jnp.zeros_like(t), t), z)
-        return new_updates, ObGDState(trace, alpha.astype(state.step_size.dtype))
+        return new_updates, ObGDState(trace)
 
     return optax.GradientTransformationExtraArgs(init_fn, update_fn)
