@@ -20,7 +20,7 @@ from sensorimotor.continual.mlp import MLPLearner, MLPState
 __all__ = ["FORMAT_VERSION", "load_mlp_learner", "save_mlp_learner"]
 
 FORMAT = "sensorimotor.MLPLearner"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: AdaptiveObGD's optimiser state keeps its step_size (issue 8)
 _META = "__meta__"
 
 
