@@ -155,8 +155,8 @@ def init_mlp(
     ``init="sparse"``: each layer's weights from :func:`sparse_init` with ``sparsity`` (the
     output layer too, as in the stream-x code), one key per layer. ``init="lecun"``: every
     weight :math:`\\mathcal N(0, 1/\\text{fan\\_in})`, drawn in one call for the whole
-    :func:`flatten_mlp` vector (biases' draws scaled to zero), so that a seed gives the same
-    network whatever the layer count. ``key`` is a JAX PRNG key, or for ``"lecun"`` also a
+    :func:`flatten_mlp` vector (biases' draws scaled to zero; NetworkLearner's weights of a
+    given seed are those it always had). ``key`` is a JAX PRNG key, or for ``"lecun"`` also a
     NumPy ``Generator``: the parameters are then NumPy arrays and nothing compiles.
 
     Example:
