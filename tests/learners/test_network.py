@@ -79,7 +79,7 @@ def test_online_updates_equal_update_array():
     many.update_array(m, s)
     assert len(one) == len(many) == 40
     np.testing.assert_allclose(one.net_state.theta, many.net_state.theta, rtol=1e-4, atol=1e-5)
-    np.testing.assert_array_equal(one.net_state.memory, many.net_state.memory)
+    np.testing.assert_array_equal(one.net_state.replay.data, many.net_state.replay.data)
 
 
 def test_memory_grows_past_capacity_without_loss():
@@ -87,11 +87,12 @@ def test_memory_grows_past_capacity_without_loss():
     learner = make(seed=2)
     learner.update_array(m[:50], s[:50])
     learner.update_array(m[50:], s[50:])
-    st = learner.net_state
-    assert st.memory.shape[0] == 128 and int(st.count) == 100 == len(learner)
-    np.testing.assert_allclose(st.memory[:100, :2], ARM.m_set.scale(m), atol=1e-6)
-    np.testing.assert_allclose(st.memory[:100, 2:], ARM.s_set.scale(s), atol=1e-6)
-    assert np.all(np.asarray(st.memory[100:]) == 0)
+    replay = learner.net_state.replay
+    assert replay.data.shape[0] == 128 and int(replay.count) == 100 == len(learner)
+    assert int(replay.position) == 100
+    np.testing.assert_allclose(replay.data[:100, :2], ARM.m_set.scale(m), atol=1e-6)
+    np.testing.assert_allclose(replay.data[:100, 2:], ARM.s_set.scale(s), atol=1e-6)
+    assert np.all(np.asarray(replay.data[100:]) == 0)
 
 
 def test_jacobian_and_gradient_equal_finite_differences(trained):
@@ -322,7 +323,7 @@ def test_guards_skip_non_finite_steps():
     copy = jax.tree.map(jnp.copy, huge)
     after = core.update_donated(cfg, copy, np.array([0.5, 0.5], "f4"), np.array([0.2, 0.3], "f4"))
     np.testing.assert_array_equal(after.theta, huge.theta)  # the diverging step is skipped
-    assert int(after.count) == 1 and np.all(np.isfinite(after.opt_state[0].mu))
+    assert int(after.replay.count) == 1 and np.all(np.isfinite(after.opt_state[0].mu))
     # damping 0 with a zero Jacobian: a singular system; the command stays where it started
     flat = cfg._replace(damping=0.0)
     m0 = jnp.array([0.3, 0.6])

@@ -7,8 +7,7 @@ import optax
 import pytest
 
 from sensorimotor.continual import MLPLearner
-from sensorimotor.continual.mlp_optimizers import optimizer_apply, optimizer_init
-from sensorimotor.rules import LMS, AdaptiveObGD, Autostep, ObGD, adaptive_obgd, obgd
+from sensorimotor.rules import LMS, AdaptiveObGD, Autostep, ObGD, adaptive_obgd, as_optax, obgd
 from sensorimotor.rules.adaptive_obgd import adaptive_obgd_apply, adaptive_obgd_init
 from sensorimotor.rules.obgd import obgd_apply, obgd_step_size, tree_l1_norm
 
@@ -136,18 +135,74 @@ def test_adaptive_obgd_equals_numpy_transcription_of_the_equations():
     np.testing.assert_allclose(p, p2, rtol=1e-6)
 
 
-def test_lms_and_autostep_adapters_on_a_pytree():
+def _apply(rule, params, z, error):
+    tx = rule.to_optax()
+    state = tx.init(params)
+    updates, state = tx.update(z, state, params, error=error, z_l1=tree_l1_norm(z))
+    return optax.apply_updates(params, updates), state, rule.effective_step_size(state, z, error)
+
+
+def test_lms_and_autostep_as_optax_on_a_pytree():
     params = (jnp.array([1.0, 2.0]), jnp.array([[0.5]]))
     z = (jnp.array([0.1, -0.2]), jnp.array([[0.3]]))
-    new, _, alpha = optimizer_apply(LMS(0.5), optimizer_init(LMS(0.5), params), params, z, 2.0, 0.6)
+    new, state, step = _apply(LMS(0.5), params, z, 2.0)
     np.testing.assert_allclose(new[0], [1.1, 1.8], rtol=1e-6)
     np.testing.assert_allclose(new[1], [[0.8]], rtol=1e-6)
-    assert float(alpha) == 0.5
-    rule = Autostep(initial_step_size=0.1, meta_step_size=0.01)
-    st = optimizer_init(rule, params)
-    assert st.alpha.shape == (3,)
-    new, st, _ = optimizer_apply(rule, st, params, z, 2.0, 0.6)
+    assert state == () and float(step) == 0.5
+    new, state, step = _apply(Autostep(initial_step_size=0.1, meta_step_size=0.01), params, z, 2.0)
+    assert state.alpha.shape == (3,)
     # first Autostep step: alpha unchanged (h = 0), increment alpha * error * z
     np.testing.assert_allclose(new[0], [1.0 + 0.1 * 2 * 0.1, 2.0 - 0.1 * 2 * 0.2], rtol=1e-6)
-    with pytest.raises(TypeError, match="optimizer"):
-        optimizer_init(object(), params)
+    assert float(step) == pytest.approx(0.1)
+
+
+def test_autostep_as_optax_equals_the_rule_on_the_flat_vector():
+    # the normalisation sum_j alpha_j z_j^2 <= 1 runs over the whole pytree
+    rule = Autostep(initial_step_size=0.3, meta_step_size=0.05, tau=100.0)
+    rng = np.random.default_rng(2)
+    params = {"a": jnp.zeros((2, 2)), "b": jnp.zeros(3)}
+    tx = as_optax(rule)
+    state = tx.init(params)
+    flat_w, flat_state = np.zeros(7), rule.init(7)
+    for _ in range(5):
+        zf = rng.normal(size=7)
+        z = {
+            "a": jnp.asarray(zf[:4].reshape(2, 2), jnp.float32),
+            "b": jnp.asarray(zf[4:], jnp.float32),
+        }
+        error = float(rng.normal())
+        updates, state = tx.update(z, state, params, error=error)
+        params = optax.apply_updates(params, updates)
+        flat_state, inc = rule.update_from_error(flat_state, zf, error)
+        flat_w = flat_w + inc
+        np.testing.assert_allclose(params["a"].ravel(), flat_w[:4], rtol=1e-4, atol=1e-6)
+        np.testing.assert_allclose(params["b"], flat_w[4:], rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(state.alpha, flat_state.alpha, rtol=1e-4)
+    np.testing.assert_allclose(
+        rule.effective_step_size(state, z), flat_state.alpha.mean(), rtol=1e-4
+    )
+
+
+@pytest.mark.parametrize("hyper", [ObGD(0.5, 2.0), AdaptiveObGD(0.7, 1.5, 0.99, 1e-8)])
+def test_to_optax_without_trace_equals_the_pure_form(hyper):
+    params = {"a": jnp.array([0.1, -0.2]), "b": jnp.array(0.3)}
+    tx = hyper.to_optax()
+    state = tx.init(params)
+    assert state.trace is None
+    pure, pure_state = params, adaptive_obgd_init(params)
+    rng = np.random.default_rng(3)
+    for _ in range(4):
+        z = {"a": jnp.asarray(rng.normal(size=2), jnp.float32), "b": jnp.float32(rng.normal())}
+        error = float(rng.normal() * 3)
+        updates, state = tx.update(z, state, params, error=error)
+        params = optax.apply_updates(params, updates)
+        if isinstance(hyper, ObGD):
+            pure, alpha = obgd_apply(hyper, pure, z, error)
+        else:
+            pure, pure_state, alpha = adaptive_obgd_apply(hyper, pure_state, pure, z, error)
+        step = hyper.effective_step_size(state, z, error)
+        assert float(step) == pytest.approx(float(alpha), rel=1e-6)
+        for a, b in zip(
+            jax.tree_util.tree_leaves(params), jax.tree_util.tree_leaves(pure), strict=True
+        ):
+            np.testing.assert_allclose(a, b, rtol=1e-6)

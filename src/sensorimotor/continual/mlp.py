@@ -40,19 +40,24 @@ from typing import Any, NamedTuple
 import jax
 import jax.numpy as jnp
 import numpy as np
+import optax
 
 from sensorimotor.base.bounds import check_settings
 from sensorimotor.continual.input_checks import check_magnitude
-from sensorimotor.continual.mlp_optimizers import OPTIMIZERS, optimizer_apply, optimizer_init
 from sensorimotor.continual.update_result import UpdateResult
 from sensorimotor.nets.mlp import init_mlp, mlp_apply, mlp_value_and_grad
+from sensorimotor.rules.adaptive_obgd import AdaptiveObGD
+from sensorimotor.rules.autostep import Autostep
 from sensorimotor.rules.guard import DivergenceError
+from sensorimotor.rules.lms import LMS
 from sensorimotor.rules.normalizers import EMANormalizer, WelfordNormalizer
 from sensorimotor.rules.obgd import ObGD, tree_l1_norm
 
 __all__ = ["MLPLearner", "MLPMetrics", "MLPState"]
 
 GUARDS = ("skip", "raise")
+#: name -> settings class, for configs (``{"type": name, **fields}``); each has ``to_optax()``
+OPTIMIZERS = {cls.__name__: cls for cls in (ObGD, AdaptiveObGD, LMS, Autostep)}
 NORMALIZERS = {cls.__name__: cls for cls in (EMANormalizer, WelfordNormalizer)}
 
 
@@ -61,7 +66,8 @@ class MLPState(NamedTuple):
 
     Attributes:
         params: tuple of ``Dense(w, b)`` layers (see :mod:`sensorimotor.nets`).
-        opt_state: the optimiser's state (``()`` for ObGD and LMS).
+        opt_state: the state of the optimiser's optax transformation
+            (``optimizer.to_optax()``; empty for ObGD and LMS).
         trace: eligibility trace like ``params``, or ``None`` without traces.
         normalizer: the input normaliser's state, or ``None``.
         step: number of updates made (int32).
@@ -104,7 +110,10 @@ class MLPLearner:
     ``layer_norm``, ``negative_slope``, ``dtype``, ``guard``. Data fields (pytree leaves: a
     sweep over them reuses the compiled loop): ``optimizer`` (hyperparameter NamedTuple:
     :class:`~sensorimotor.rules.ObGD` (default), :class:`~sensorimotor.rules.AdaptiveObGD`,
-    :class:`~sensorimotor.rules.LMS`, :class:`~sensorimotor.rules.Autostep`),
+    :class:`~sensorimotor.rules.LMS`, :class:`~sensorimotor.rules.Autostep`; the learner
+    runs its optax transformation ``optimizer.to_optax()``, made inside each compiled step
+    from the swept values, on the trace ``z`` with the error as an extra argument, and
+    reports ``optimizer.effective_step_size``),
     ``trace_decay`` (``None``: no trace kept) and ``normalizer``
     (:class:`~sensorimotor.rules.WelfordNormalizer`,
     :class:`~sensorimotor.rules.EMANormalizer` or ``None``; its statistics are updated with
@@ -186,7 +195,7 @@ class MLPLearner:
         if self.normalizer is not None:
             norm = self.normalizer.init(int(feature_dim), xp=jnp, dtype=self.dtype)
         zero = jnp.zeros((), jnp.int32)
-        opt_state = optimizer_init(self.optimizer, params)
+        opt_state = self.optimizer.to_optax().init(params)
         return MLPState(params, opt_state, trace, norm, zero, zero)
 
     def _net_kwargs(self):
@@ -217,9 +226,11 @@ class MLPLearner:
                 lambda t, g: jnp.where(ok, decay * t + g, t), state.trace, grads
             )
             z_l1 = tree_l1_norm(z)
-        params, opt_state, alpha = optimizer_apply(
-            self.optimizer, state.opt_state, state.params, z, error, z_l1
+        updates, opt_state = self.optimizer.to_optax().update(
+            z, state.opt_state, state.params, error=error, z_l1=z_l1
         )
+        params = optax.apply_updates(state.params, updates)
+        alpha = self.optimizer.effective_step_size(opt_state, z, error, z_l1)
         ok = ok & jnp.isfinite(alpha * error)
 
         def keep(new, old):

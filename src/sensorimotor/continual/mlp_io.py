@@ -19,7 +19,7 @@ from sensorimotor.continual.mlp import MLPLearner, MLPState
 __all__ = ["FORMAT_VERSION", "load_mlp_learner", "save_mlp_learner"]
 
 FORMAT = "sensorimotor.MLPLearner"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: AdaptiveObGD's optimiser state keeps its step_size (issue 8)
 
 
 def _path_name(path) -> str:
@@ -69,12 +69,16 @@ def load_mlp_learner(path) -> tuple[MLPLearner, MLPState]:
     """Read a file written by :func:`save_mlp_learner`: returns ``(learner, state)``.
 
     Raises ``ValueError`` naming what is wrong (unknown format or version, a missing, extra
-    or misshapen array).
+    or misshapen array). A version-1 file (before AdaptiveObGD kept its last effective step
+    in its state) loads with that step at 0: it is a report, not used by the next update.
     """
     arrays, header = read_npz(path, FORMAT, FORMAT_VERSION, ("learner", "feature_dim"))
     learner = MLPLearner.from_config(header["learner"])
     template = jax.eval_shape(lambda k: learner.init(k, header["feature_dim"]), jax.random.key(0))
     expected = {name: (spec.shape, spec.dtype) for name, spec in _named_leaves(template)}
+    reported = "opt_state/step_size"
+    if header["format_version"] == 1 and reported in expected and reported not in arrays:
+        arrays = {**arrays, reported: np.zeros(*expected[reported])}
     leaves = [jnp.asarray(a) for a in check_arrays(path, arrays, expected)]
     treedef = jax.tree_util.tree_structure(template)
     return learner, jax.tree_util.tree_unflatten(treedef, leaves)

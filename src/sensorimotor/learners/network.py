@@ -9,6 +9,8 @@ import numpy as np
 from sensorimotor.learners import network_core as core
 from sensorimotor.learners import network_inverse as inverse
 from sensorimotor.learners.learner import Learner
+from sensorimotor.nets.mlp import ACTIVATIONS
+from sensorimotor.nets.replay_buffer import ReplayBuffer
 
 _CHUNK = 256  # rows per compiled update_many / predict call (padded): one compile serves all
 _INFER_CHUNK = 32  # goals per compiled infer call for batches; a single goal has its own
@@ -28,18 +30,20 @@ def _chunked(fn, x: np.ndarray, chunk: int, dtype) -> np.ndarray:
 class NetworkLearner(Learner):
     """A multilayer perceptron forward model, trained one observation at a time with replay.
 
-    Forward model: an MLP ``f`` (``cfg['hidden']`` layers of ``cfg['activation']`` units,
-    inputs and outputs scaled to ``[0, 1]`` by the channels' bounds; see
-    ``network_core.forward``; give channels bounds: an unbounded channel enters unscaled,
-    which suits values of order 1 only). Each ``update`` stores the observation in a replay memory and
-    takes one Adam step (Kingma & Ba 2015) on the minibatch made of the new observation and
-    ``batch_size - 1`` observations drawn uniformly from the memory::
+    Forward model: an MLP ``f`` (the library's one MLP, :mod:`sensorimotor.nets.mlp`:
+    ``cfg['hidden']`` layers of ``cfg['activation']`` units, inputs and outputs scaled to
+    ``[0, 1]`` by the channels' bounds; see ``network_core.forward``; give channels bounds:
+    an unbounded channel enters unscaled, which suits values of order 1 only). Each
+    ``update`` stores the observation in a replay buffer (:mod:`sensorimotor.nets.replay_buffer`)
+    and takes one Adam step (Kingma & Ba 2015) on the minibatch made of the new observation
+    and ``batch_size - 1`` observations drawn uniformly from the buffer::
 
         theta <- Adam(theta, grad_theta mean_i |f(m_i) - s_i|^2)
 
     the experience replay of Lin (1992), "Self-improving reactive agents based on
     reinforcement learning, planning and teaching", with one step per observation. The step
-    is compiled once (the memory is preallocated and doubles when full; the minibatch has a
+    is compiled once (the buffer is preallocated and doubles when full, so every observation
+    is kept; the minibatch has a
     fixed size and is drawn by index) and costs a fraction of a millisecond. Guard: a step
     that would make the parameters non-finite is skipped (the observation is kept).
 
@@ -139,9 +143,9 @@ class NetworkLearner(Learner):
             raise ValueError(
                 f"{name}: cfg['hidden'] must be a list of positive ints, got {hidden!r}"
             )
-        if c.activation not in core._ACTIVATIONS:
+        if c.activation not in ACTIVATIONS:
             raise ValueError(
-                f"{name}: cfg['activation'] must be one of {sorted(core._ACTIVATIONS)}, "
+                f"{name}: cfg['activation'] must be one of {sorted(ACTIVATIONS)}, "
                 f"got {c.activation!r}"
             )
         if c.dtype not in ("float32", "float64"):
@@ -215,8 +219,8 @@ class NetworkLearner(Learner):
             inverse.infer_batch_jit(
                 self.net_cfg,
                 copy.theta,
-                copy.memory,
-                copy.count,
+                copy.replay.data,
+                copy.replay.count,
                 np.zeros((n, cfg.n_s), dt),
                 self._lo,
                 self._hi,
@@ -230,7 +234,7 @@ class NetworkLearner(Learner):
 
     # -- learning ---------------------------------------------------------------------------
     def _room(self, state: core.NetworkState, need: int) -> core.NetworkState:
-        capacity = state.memory.shape[0]
+        capacity = state.replay.data.shape[0]
         if need <= capacity:
             return state
         while capacity < need:
@@ -283,7 +287,7 @@ class NetworkLearner(Learner):
 
         def solve(goals):
             return inverse.infer_batch_jit(
-                self.net_cfg, st.theta, st.memory, st.count, goals, self._lo, self._hi
+                self.net_cfg, st.theta, st.replay.data, st.replay.count, goals, self._lo, self._hi
             )
 
         chunk = 1 if s.shape[0] == 1 else _INFER_CHUNK
@@ -329,7 +333,6 @@ class NetworkLearner(Learner):
             opt_state=jax.tree.unflatten(
                 treedef, [jnp.asarray(a, leaf.dtype) for a, leaf in zip(opt, leaves, strict=True)]
             ),
-            memory=jnp.asarray(memory),
-            count=jnp.int32(n),
+            replay=ReplayBuffer(jnp.asarray(memory), jnp.int32(n % capacity), jnp.int32(n)),
             key=jnp.asarray(key, fresh.key.dtype),
         )

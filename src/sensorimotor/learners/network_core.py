@@ -4,17 +4,23 @@ Everything here works on scaled units (every bounded channel mapped to ``[0, 1]`
 a ``NetworkState`` pytree threaded through pure functions; ``NetworkLearner`` wraps it.
 The jitted functions take the ``NetworkConfig`` as a static argument, so they compile once
 per configuration and memory capacity.
+
+The network is the library's one MLP (:mod:`sensorimotor.nets.mlp`: LeCun init, no
+LayerNorm), kept here as one flat parameter vector ``theta`` (``nets.mlp.flatten_mlp``
+order): Adam and the divergence guard then act on one array, and the saved files hold it
+as such. The observations are kept in the one replay buffer
+(:mod:`sensorimotor.nets.replay_buffer`), rows ``[m, s]``.
 """
 
-import math
 from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 import optax
 
-_ACTIVATIONS = {"gelu": jax.nn.gelu, "tanh": jnp.tanh, "silu": jax.nn.silu, "relu": jax.nn.relu}
+from sensorimotor.nets import replay_buffer
+from sensorimotor.nets.mlp import flatten_mlp, init_mlp, mlp_apply, unflatten_mlp
+from sensorimotor.nets.mlp import param_count as _param_count
 
 
 class NetworkConfig(NamedTuple):
@@ -23,8 +29,8 @@ class NetworkConfig(NamedTuple):
     Attributes:
         n_m, n_s: motor and sensory dimensions.
         hidden: widths of the hidden layers.
-        activation: ``'gelu'``, ``'tanh'``, ``'silu'`` or ``'relu'`` (the inverse needs a
-            smooth one: not ``'relu'``).
+        activation: one of ``nets.mlp.ACTIVATIONS``: ``'gelu'``, ``'tanh'``, ``'silu'``,
+            ``'relu'``, ``'leaky_relu'`` (the inverse needs a smooth one: not the relus).
         batch_size: minibatch of one update: the new observation plus ``batch_size - 1``
             observations drawn uniformly (with replacement) from the memory.
         learning_rate: Adam step size.
@@ -60,19 +66,18 @@ class NetworkState(NamedTuple):
     """State of the online network model (a pytree).
 
     Attributes:
-        theta: flat parameter vector, shape ``(n_params,)``.
+        theta: flat parameter vector, shape ``(n_params,)`` (``nets.mlp.flatten_mlp``).
         opt_state: the Adam state of ``theta``.
-        memory: observations, shape ``(capacity, n_m + n_s)``: rows ``[m, s]``, scaled; only
-            the first ``count`` rows are observations.
-        count: number of observations, int32 scalar.
+        replay: the observations, a :class:`~sensorimotor.nets.ReplayBuffer` of rows
+            ``[m, s]`` (scaled): ``replay.data`` of shape ``(capacity, n_m + n_s)``, of which
+            the first ``replay.count`` rows are observations (it is grown, never wrapped).
         key: raw data (uint32) of the PRNG key of the minibatch draws (raw data, not a typed
             key: a typed key output costs tens of microseconds of Python per call).
     """
 
     theta: jax.Array
     opt_state: Any
-    memory: jax.Array
-    count: jax.Array
+    replay: replay_buffer.ReplayBuffer
     key: jax.Array
 
 
@@ -91,39 +96,12 @@ def param_count(cfg: NetworkConfig) -> int:
     >>> param_count(NetworkConfig(n_m=7, n_s=2))  # 8*64 + 65*64 + 65*2
     4802
     """
-    sizes = layer_sizes(cfg)
-    return sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:], strict=True))
-
-
-def _layers(cfg: NetworkConfig, theta: jax.Array) -> list[tuple[jax.Array, jax.Array]]:
-    """Weights ``(fan_in, fan_out)`` and biases, sliced from ``theta`` (static offsets)."""
-    sizes = layer_sizes(cfg)
-    out, pos = [], 0
-    for a, b in zip(sizes[:-1], sizes[1:], strict=True):
-        w = theta[pos : pos + a * b].reshape(a, b)
-        pos += a * b
-        out.append((w, theta[pos : pos + b]))
-        pos += b
-    return out
-
-
-def param_scales(cfg: NetworkConfig) -> np.ndarray:
-    """Standard deviation of each initial parameter: ``1/sqrt(fan_in)`` for weights, 0 for biases.
-
-    Layer ``l`` is stored as its weights ``(fan_in, fan_out)`` row-major, then its biases.
-
-    >>> param_scales(NetworkConfig(n_m=4, n_s=1, hidden=(2,))).round(3).tolist()
-    [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.0, 0.0, 0.707, 0.707, 0.0]
-    """
-    sizes = layer_sizes(cfg)
-    parts = []
-    for a, b in zip(sizes[:-1], sizes[1:], strict=True):
-        parts += [np.full(a * b, 1.0 / math.sqrt(a)), np.zeros(b)]
-    return np.concatenate(parts)
+    return _param_count(layer_sizes(cfg))
 
 
 def init_params(cfg: NetworkConfig, key) -> jax.Array:
-    """Flat parameters: weights ``N(0, 1/fan_in)`` (LeCun normal), biases zero.
+    """Flat parameters: weights ``N(0, 1/fan_in)`` (LeCun normal), biases zero
+    (``nets.mlp.init_mlp(..., init='lecun')``, flattened).
 
     ``key`` is a JAX PRNG key (``vmap`` over keys for an ensemble) or a NumPy ``Generator``
     (no compilation: what ``NetworkLearner`` uses, so that making one costs milliseconds).
@@ -132,20 +110,22 @@ def init_params(cfg: NetworkConfig, key) -> jax.Array:
     >>> theta = init_params(cfg, jax.random.key(0))
     >>> theta.shape, theta.dtype, float(theta[8:12].sum())  # the hidden biases start at 0
     ((17,), dtype('float32'), 0.0)
+    >>> import numpy as np
     >>> init_params(cfg, np.random.default_rng(0)).shape
     (17,)
     """
-    scales = param_scales(cfg)
-    if isinstance(key, np.random.Generator):
-        return jnp.asarray((key.standard_normal(scales.shape) * scales).astype(cfg.dtype))
-    return jax.random.normal(key, scales.shape, dtype=cfg.dtype) * scales.astype(cfg.dtype)
+    sizes = layer_sizes(cfg)
+    params = init_mlp(key, sizes[0], sizes[1:-1], sizes[-1], init="lecun", dtype=cfg.dtype)
+    return jnp.asarray(flatten_mlp(params))
 
 
 def forward(cfg: NetworkConfig, theta: jax.Array, m: jax.Array) -> jax.Array:
-    """The network's prediction for one scaled motor command.
+    """The forward model's prediction for one scaled motor command: the MLP in the model's
+    units.
 
-    With ``x = 2 m - 1`` (inputs centred on ``[-1, 1]``), hidden layers
-    ``h_{l+1} = act(h_l W_l + b_l)`` and a linear last layer ``z``::
+    With ``x = 2 m - 1`` (inputs centred on ``[-1, 1]``) and ``z`` the output of the MLP
+    (``nets.mlp.mlp_apply``: hidden layers ``h_{l+1} = act(h_l W_l + b_l)``, no LayerNorm,
+    a linear last layer)::
 
         f(m) = 1/2 + z / 2
 
@@ -162,13 +142,9 @@ def forward(cfg: NetworkConfig, theta: jax.Array, m: jax.Array) -> jax.Array:
     >>> forward(cfg, theta, jnp.array([0.5, 0.5])).shape, param_count(cfg)
     ((1,), 33)
     """
-    act = _ACTIVATIONS[cfg.activation]
-    layers = _layers(cfg, theta)
-    h = 2.0 * m - 1.0
-    for w, b in layers[:-1]:
-        h = act(h @ w + b)
-    w, b = layers[-1]
-    return 0.5 + 0.5 * (h @ w + b)
+    params = unflatten_mlp(theta, layer_sizes(cfg))
+    z = mlp_apply(params, 2.0 * m - 1.0, activation=cfg.activation, layer_norm=False)
+    return 0.5 + 0.5 * z
 
 
 def jacobian(cfg: NetworkConfig, theta: jax.Array, m: jax.Array) -> jax.Array:
@@ -200,7 +176,7 @@ def init_state(cfg: NetworkConfig, key: jax.Array, capacity: int = 8192) -> Netw
 
     >>> cfg = NetworkConfig(n_m=2, n_s=1, hidden=(4,))
     >>> state = init_state(cfg, jax.random.key(0), capacity=16)
-    >>> state.memory.shape, int(state.count)
+    >>> state.replay.data.shape, int(state.replay.count)
     ((16, 3), 0)
     >>> jax.vmap(lambda k: init_state(cfg, k, 16))(jax.random.split(jax.random.key(0), 5)).theta.shape
     (5, 17)
@@ -214,28 +190,26 @@ def make_state(cfg: NetworkConfig, theta, key_data, capacity: int = 8192) -> Net
     rows and the minibatch key ``key_data`` (raw uint32 key data, ``jax.random.key_data``).
 
     >>> cfg = NetworkConfig(n_m=2, n_s=1, hidden=(4,))
+    >>> import numpy as np
     >>> theta = init_params(cfg, np.random.default_rng(0))
-    >>> make_state(cfg, theta, jax.random.key_data(jax.random.key(0)), 8).memory.shape
+    >>> make_state(cfg, theta, jax.random.key_data(jax.random.key(0)), 8).replay.data.shape
     (8, 3)
     """
     theta = jnp.asarray(theta, dtype=cfg.dtype)
-    memory = jnp.zeros((int(capacity), cfg.n_m + cfg.n_s), dtype=cfg.dtype)
+    row = jax.ShapeDtypeStruct((cfg.n_m + cfg.n_s,), jnp.dtype(cfg.dtype))
+    replay = replay_buffer.init(row, int(capacity))
     opt_state = optimizer(cfg).init(theta)
-    return NetworkState(theta, opt_state, memory, jnp.int32(0), jnp.asarray(key_data))
+    return NetworkState(theta, opt_state, replay, jnp.asarray(key_data))
 
 
 def grow(state: NetworkState, capacity: int) -> NetworkState:
     """The same state with a memory of ``capacity`` rows (``>=`` the current one).
 
     >>> state = init_state(NetworkConfig(n_m=2, n_s=1, hidden=(4,)), jax.random.key(0), 4)
-    >>> grow(state, 8).memory.shape
+    >>> grow(state, 8).replay.data.shape
     (8, 3)
     """
-    old = state.memory
-    if capacity < old.shape[0]:
-        raise ValueError(f"cannot shrink the memory from {old.shape[0]} to {capacity} rows")
-    pad = jnp.zeros((capacity - old.shape[0], old.shape[1]), dtype=old.dtype)
-    return state._replace(memory=jnp.concatenate([old, pad]))
+    return state._replace(replay=replay_buffer.grow(state.replay, capacity))
 
 
 def loss(cfg: NetworkConfig, theta: jax.Array, m: jax.Array, s: jax.Array) -> jax.Array:
@@ -253,25 +227,24 @@ def loss(cfg: NetworkConfig, theta: jax.Array, m: jax.Array, s: jax.Array) -> ja
 def update(cfg: NetworkConfig, state: NetworkState, m: jax.Array, s: jax.Array) -> NetworkState:
     """Store one observation and take one Adam step on a minibatch with replay.
 
-    The observation ``(m, s)`` (scaled, shapes ``(n_m,)``, ``(n_s,)``) becomes memory row
-    ``count`` (the memory must have room: see ``grow``). The minibatch is that row plus
-    ``batch_size - 1`` rows drawn uniformly from the ``count + 1`` stored ones; one step of
-    Adam on ``loss`` follows. Guard: a step that would make a parameter or the optimiser
-    state non-finite (divergence) is skipped; the observation is still stored. Pure;
-    ``update_jit`` / ``update_donated`` are its compiled forms.
+    The observation ``(m, s)`` (scaled, shapes ``(n_m,)``, ``(n_s,)``) is added to the replay
+    buffer as row ``count`` (the buffer must have room: see ``grow``). The minibatch is that
+    row plus ``batch_size - 1`` rows drawn uniformly from the ``count + 1`` stored ones (a
+    uniform ``replay_buffer.sample`` of ``batch_size`` whose first row is replaced by the
+    new one); one step of Adam on ``loss`` follows. Guard: a step that would make a
+    parameter or the optimiser state non-finite (divergence) is skipped; the observation is
+    still stored. Pure; ``update_jit`` / ``update_donated`` are its compiled forms.
 
     >>> cfg = NetworkConfig(n_m=1, n_s=1, hidden=(8,), batch_size=4)
     >>> state = init_state(cfg, jax.random.key(0), capacity=16)
     >>> state = update_jit(cfg, state, jnp.array([0.2]), jnp.array([0.4]))
-    >>> int(state.count), state.memory[0].tolist()
+    >>> int(state.replay.count), state.replay.data[0].tolist()
     (1, [0.20000000298023224, 0.4000000059604645])
     """
-    row = jnp.concatenate([m, s]).astype(state.memory.dtype)
-    memory = state.memory.at[state.count].set(row)
-    count = state.count + 1
+    row = jnp.concatenate([m, s]).astype(state.replay.data.dtype)
+    replay = replay_buffer.add(state.replay, row)
     key, sub = jax.random.split(jax.random.wrap_key_data(state.key))
-    idx = jax.random.randint(sub, (cfg.batch_size,), 0, count).at[0].set(count - 1)
-    batch = memory[idx]
+    batch = replay_buffer.sample(replay, sub, cfg.batch_size).at[0].set(row)
     grad = jax.grad(loss, argnums=1)(cfg, state.theta, batch[:, : cfg.n_m], batch[:, cfg.n_m :])
     step, opt_state = optimizer(cfg).update(grad, state.opt_state, state.theta)
     theta = optax.apply_updates(state.theta, step)
@@ -283,7 +256,7 @@ def update(cfg: NetworkConfig, state: NetworkState, m: jax.Array, s: jax.Array) 
         (theta, opt_state),
         (state.theta, state.opt_state),
     )
-    return NetworkState(theta, opt_state, memory, count, jax.random.key_data(key))
+    return NetworkState(theta, opt_state, replay, jax.random.key_data(key))
 
 
 def update_many(
@@ -298,7 +271,7 @@ def update_many(
     >>> state = init_state(cfg, jax.random.key(0), capacity=8)
     >>> m = s = jnp.array([[0.1], [0.2], [0.3]])
     >>> state = update_many(cfg, state, m, s, jnp.array([True, False, True]))
-    >>> int(state.count), state.memory[:2, 0].round(2).tolist()
+    >>> int(state.replay.count), state.replay.data[:2, 0].round(2).tolist()
     (2, [0.1, 0.3])
     """
 

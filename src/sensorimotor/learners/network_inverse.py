@@ -116,7 +116,8 @@ def infer(
     >>> cfg = NetworkConfig(n_m=1, n_s=1, hidden=(8,))
     >>> state = init_state(cfg, jax.random.key(0), capacity=4)
     >>> state = update_jit(cfg, state, jnp.array([0.5]), jnp.array([0.3]))
-    >>> m = jax.jit(infer, static_argnums=0)(cfg, state.theta, state.memory, state.count,
+    >>> replay = state.replay
+    >>> m = jax.jit(infer, static_argnums=0)(cfg, state.theta, replay.data, replay.count,
     ...                                      jnp.array([0.3]), jnp.zeros(1), jnp.ones(1))
     >>> round(float(m[0]), 3)  # the goal is the observation: its command comes back
     0.5
@@ -152,7 +153,8 @@ def infer_batch(cfg, theta, memory, count, goals, lo, hi):
     >>> cfg = NetworkConfig(n_m=1, n_s=1, hidden=(4,))
     >>> state = update_jit(cfg, init_state(cfg, jax.random.key(0), 4), jnp.array([0.5]),
     ...                    jnp.array([0.3]))
-    >>> infer_batch_jit(cfg, state.theta, state.memory, state.count, jnp.zeros((3, 1)),
+    >>> replay = state.replay
+    >>> infer_batch_jit(cfg, state.theta, replay.data, replay.count, jnp.zeros((3, 1)),
     ...                 jnp.zeros(1), jnp.ones(1)).shape
     (3, 1)
     """

@@ -1,22 +1,60 @@
-"""A tiny stream-x multilayer perceptron as a pytree, with a fused forward/backward pass.
-
-Architecture (Elsayed, Vasan & Mahmood 2024, "Streaming Deep Reinforcement Learning Finally
-Works"): every hidden layer is ``Dense -> parameter-free LayerNorm -> LeakyReLU``, the output
-layer is ``Dense``; weights start sparse (:func:`sparse_init`) and biases at zero.
+r"""The library's one multilayer perceptron: a pytree of dense layers and pure functions.
 
 Parameters are a tuple of :class:`Dense` layers (a pytree): ``Dense(w, b)`` with ``w`` of
-shape ``(fan_in, fan_out)``. Every function takes ONE sample ``x`` of shape ``(in_dim,)``;
-``jax.vmap`` makes batches.
+shape ``(fan_in, fan_out)``. Every hidden layer is ``Dense -> [LayerNorm] -> activation``,
+the output layer is ``Dense`` (linear):
+
+.. math::
+    a_0 = x,\quad a_l = \sigma(\operatorname{LN}(a_{l-1} W_l + b_l)),\quad
+    f(x) = a_{L-1} W_L + b_L
+
+Options, each a keyword of :func:`init_mlp` (how the weights start) or of
+:func:`mlp_apply` / :func:`mlp_value_and_grad` (how the network computes):
+
+* ``init="sparse"``: the stream-x initialisation (:func:`~sensorimotor.nets.sparse_init`,
+  ``sparsity`` of each unit's inputs at zero); ``init="lecun"``: every weight
+  :math:`\mathcal N(0, 1/\text{fan\_in})` (LeCun et al. 1998, "Efficient BackProp"). Biases
+  start at zero either way.
+* ``activation``: ``"leaky_relu"`` (slope ``negative_slope`` below zero), ``"gelu"``
+  (``jax.nn.gelu``, tanh approximation), ``"tanh"``, ``"silu"``, ``"relu"``.
+* ``layer_norm``: parameter-free LayerNorm (:func:`~sensorimotor.nets.layer_norm`) on every
+  hidden pre-activation, or none.
+* ``dtype`` of the parameters (:func:`init_mlp`); the functions compute in it.
+
+The users: the streaming :class:`~sensorimotor.continual.MLPLearner` (Elsayed, Vasan &
+Mahmood 2024, "Streaming Deep Reinforcement Learning Finally Works": sparse init,
+LayerNorm, LeakyReLU, trained one sample at a time through the fused
+:func:`mlp_value_and_grad`) and the forward model of
+:class:`~sensorimotor.learners.NetworkLearner` (LeCun init, no LayerNorm, gelu, kept as one
+flat parameter vector: :func:`flatten_mlp` / :func:`unflatten_mlp`). Every function takes
+ONE sample ``x`` of shape ``(in_dim,)``; ``jax.vmap`` makes batches.
 """
 
+import math
 from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from sensorimotor.nets.sparse_init import sparse_init
 
-__all__ = ["Dense", "init_mlp", "mlp_apply", "mlp_value_and_grad"]
+__all__ = [
+    "ACTIVATIONS",
+    "Dense",
+    "flatten_mlp",
+    "init_mlp",
+    "mlp_apply",
+    "mlp_sizes",
+    "mlp_value_and_grad",
+    "param_count",
+    "unflatten_mlp",
+]
+
+#: the activations of the hidden layers, by name
+ACTIVATIONS = ("leaky_relu", "gelu", "tanh", "silu", "relu")
+_SMOOTH = {"gelu": jax.nn.gelu, "tanh": jnp.tanh, "silu": jax.nn.silu, "relu": jax.nn.relu}
+INITS = ("sparse", "lecun")
 
 
 class Dense(NamedTuple):
@@ -26,34 +64,131 @@ class Dense(NamedTuple):
     b: Any
 
 
+def _check_sizes(in_dim, hidden_sizes, out_dim) -> tuple[int, ...]:
+    sizes = (in_dim, *hidden_sizes, out_dim)
+    if not all(isinstance(s, int | np.integer) and not isinstance(s, bool) for s in sizes):
+        raise ValueError(f"layer sizes must be positive ints, got {sizes}")
+    sizes = tuple(int(s) for s in sizes)
+    if any(s < 1 for s in sizes):
+        raise ValueError(f"layer sizes must be positive, got {sizes}")
+    return sizes
+
+
+def param_count(sizes) -> int:
+    """Number of parameters of an MLP of layer sizes ``(in_dim, *hidden, out_dim)``:
+    :math:`\\sum_l (\\text{fan\\_in}_l + 1)\\,\\text{fan\\_out}_l`.
+
+    >>> param_count((7, 64, 64, 2))  # 8*64 + 65*64 + 65*2
+    4802
+    """
+    return sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:], strict=True))
+
+
+def mlp_sizes(params) -> tuple[int, ...]:
+    """Layer sizes ``(in_dim, *hidden, out_dim)`` of ``params``.
+
+    >>> mlp_sizes(init_mlp(jax.random.key(0), 3, (8,), 2))
+    (3, 8, 2)
+    """
+    return (params[0].w.shape[0], *(layer.w.shape[1] for layer in params))
+
+
+def flatten_mlp(params):
+    """All parameters in one vector: layer by layer, its weights row-major, then its biases.
+
+    The order is that of ``jax.flatten_util.ravel_pytree(params)``; NumPy parameters give a
+    NumPy vector (no JAX dispatch), JAX parameters a JAX one.
+
+    >>> params = init_mlp(jax.random.key(0), 2, (3,), 1)
+    >>> flat = flatten_mlp(params)
+    >>> print(flat.shape, bool((unflatten_mlp(flat, (2, 3, 1))[0].w == params[0].w).all()))
+    (13,) True
+    """
+    leaves = jax.tree_util.tree_leaves(params)
+    xp = np if all(isinstance(leaf, np.ndarray) for leaf in leaves) else jnp
+    return xp.concatenate([xp.reshape(leaf, (-1,)) for leaf in leaves])
+
+
+def unflatten_mlp(flat, sizes) -> tuple[Dense, ...]:
+    """Inverse of :func:`flatten_mlp` for layer sizes ``sizes``: static slices of ``flat``
+    (free under ``jit``: XLA reads the layers in place).
+
+    >>> unflatten_mlp(np.arange(13.0), (2, 3, 1))[1]
+    Dense(w=array([[ 9.],
+           [10.],
+           [11.]]), b=array([12.]))
+    """
+    if flat.shape != (param_count(sizes),):
+        raise ValueError(
+            f"flat must have shape ({param_count(sizes)},) for layer sizes {tuple(sizes)}, "
+            f"got {flat.shape}"
+        )
+    layers, pos = [], 0
+    for a, b in zip(sizes[:-1], sizes[1:], strict=True):
+        w = flat[pos : pos + a * b].reshape(a, b)
+        pos += a * b
+        layers.append(Dense(w, flat[pos : pos + b]))
+        pos += b
+    return tuple(layers)
+
+
+def _lecun_scales(sizes) -> np.ndarray:
+    """Standard deviation of each flat parameter: ``1/sqrt(fan_in)`` for weights, 0 for biases."""
+    parts = []
+    for a, b in zip(sizes[:-1], sizes[1:], strict=True):
+        parts += [np.full(a * b, 1.0 / math.sqrt(a)), np.zeros(b)]
+    return np.concatenate(parts)
+
+
 def init_mlp(
     key,
     in_dim: int,
     hidden_sizes=(128, 128),
     out_dim: int = 1,
     *,
+    init: str = "sparse",
     sparsity: float = 0.9,
     dtype=jnp.float32,
 ) -> tuple[Dense, ...]:
-    """Sparse-initialised parameters of an MLP ``in_dim -> *hidden_sizes -> out_dim``.
+    """Parameters of an MLP ``in_dim -> *hidden_sizes -> out_dim``; biases zero.
 
-    Each layer's weights come from :func:`sparse_init` (the output layer too, as in the
-    stream-x code), biases are zero.
+    ``init="sparse"``: each layer's weights from :func:`sparse_init` with ``sparsity`` (the
+    output layer too, as in the stream-x code), one key per layer. ``init="lecun"``: every
+    weight :math:`\\mathcal N(0, 1/\\text{fan\\_in})`, drawn in one call for the whole
+    :func:`flatten_mlp` vector (biases' draws scaled to zero; NetworkLearner's weights of a
+    given seed are those it always had). ``key`` is a JAX PRNG key, or for ``"lecun"`` also a
+    NumPy ``Generator``: the parameters are then NumPy arrays and nothing compiles.
 
     Example:
-        >>> import jax
         >>> params = init_mlp(jax.random.key(0), 10, (128, 128), 1)
         >>> print([p.w.shape for p in params], float(params[0].b.sum()))
         [(10, 128), (128, 128), (128, 1)] 0.0
+        >>> lecun = init_mlp(np.random.default_rng(0), 1000, (500,), 1, init="lecun")
+        >>> print(round(float(lecun[0].w.std() * math.sqrt(1000)), 2), type(lecun[0].w).__name__)
+        1.0 ndarray
     """
-    sizes = (int(in_dim), *(int(h) for h in hidden_sizes), int(out_dim))
-    if any(s < 1 for s in sizes):
-        raise ValueError(f"layer sizes must be positive, got {sizes}")
-    keys = jax.random.split(key, len(sizes) - 1)
-    return tuple(
-        Dense(sparse_init(k, a, b, sparsity, dtype), jnp.zeros((b,), dtype))
-        for k, a, b in zip(keys, sizes[:-1], sizes[1:], strict=True)
-    )
+    sizes = _check_sizes(in_dim, hidden_sizes, out_dim)
+    if init == "sparse":
+        if isinstance(key, np.random.Generator):
+            raise TypeError("key: init='sparse' needs a JAX PRNG key, got a NumPy Generator")
+        keys = jax.random.split(key, len(sizes) - 1)
+        return tuple(
+            Dense(sparse_init(k, a, b, sparsity, dtype), jnp.zeros((b,), dtype))
+            for k, a, b in zip(keys, sizes[:-1], sizes[1:], strict=True)
+        )
+    if init != "lecun":
+        raise ValueError(f"init must be one of {INITS}, got {init!r}")
+    scales = _lecun_scales(sizes)
+    if isinstance(key, np.random.Generator):
+        flat = (key.standard_normal(scales.shape) * scales).astype(dtype)
+    else:
+        flat = jax.random.normal(key, scales.shape, dtype=dtype) * scales.astype(dtype)
+    return unflatten_mlp(flat, sizes)
+
+
+def _check_activation(activation: str):
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
 
 
 def _normalise(h, layer_norm: bool, eps: float):
@@ -66,58 +201,79 @@ def _normalise(h, layer_norm: bool, eps: float):
     return c * r, r
 
 
-def mlp_apply(params, x, *, layer_norm: bool = True, negative_slope: float = 0.01, eps=1e-5):
+def mlp_apply(
+    params,
+    x,
+    *,
+    activation: str = "leaky_relu",
+    negative_slope: float = 0.01,
+    layer_norm: bool = True,
+    eps=1e-5,
+):
     r"""The network's output for one input ``x`` (shape ``(in_dim,)``) -> ``(out_dim,)``.
 
     .. math::
-        a_0 = x,\quad a_l = \operatorname{LeakyReLU}(\operatorname{LN}(a_{l-1} W_l + b_l)),
+        a_0 = x,\quad a_l = \sigma(\operatorname{LN}(a_{l-1} W_l + b_l)),
         \quad f(x) = a_{L-1} W_L + b_L
 
+    with :math:`\sigma` the ``activation`` (``negative_slope`` is LeakyReLU's) and LN the
+    parameter-free LayerNorm (``layer_norm=False``: the identity; ``eps`` its variance floor).
+
     Example:
-        >>> import jax, jax.numpy as jnp
         >>> params = init_mlp(jax.random.key(0), 3, (8,), 2)
         >>> print(mlp_apply(params, jnp.ones(3)).shape)
         (2,)
+        >>> print(mlp_apply(params, jnp.ones(3), activation="tanh", layer_norm=False).shape)
+        (2,)
     """
+    _check_activation(activation)
+    act = _SMOOTH.get(activation)
     a = x
     for layer in params[:-1]:
         n, _ = _normalise(a @ layer.w + layer.b, layer_norm, eps)
-        a = jnp.where(n >= 0, n, negative_slope * n)
+        a = jnp.where(n >= 0, n, negative_slope * n) if act is None else act(n)
     last = params[-1]
     return a @ last.w + last.b
 
 
 def mlp_value_and_grad(
-    params, x, *, layer_norm: bool = True, negative_slope: float = 0.01, eps=1e-5
+    params,
+    x,
+    *,
+    activation: str = "leaky_relu",
+    negative_slope: float = 0.01,
+    layer_norm: bool = True,
+    eps=1e-5,
 ):
     r"""Scalar output ``f(x)``, its gradient w.r.t. the parameters, and the gradient's 1-norm.
 
     One forward and one hand-written backward pass (the same numbers as
-    ``jax.value_and_grad`` up to rounding, tested), laid out so that XLA fuses it into few
-    kernels: this is the hot path of single-sample streaming learning, where the cost of a
-    step is the number of kernels rather than the arithmetic. Backward through a hidden layer
-    with pre-activation ``h``, normalised ``n``, ``r = (\sigma^2+\epsilon)^{-1/2}`` and
-    upstream gradient ``g_a``:
+    ``jax.value_and_grad`` of :func:`mlp_apply` up to rounding, tested), laid out so that XLA
+    fuses it into few kernels: this is the hot path of single-sample streaming learning,
+    where the cost of a step is the number of kernels rather than the arithmetic. Backward
+    through a hidden layer with pre-activation ``h``, normalised ``n``,
+    ``r = (\sigma^2+\epsilon)^{-1/2}`` and upstream gradient ``g_a``:
 
     .. math::
-        g_n = g_a \odot \mathbb 1[n\ge0] + \nu\, g_a \odot \mathbb 1[n<0],\qquad
+        g_n = g_a \odot \sigma'(n),\qquad
         g_h = r\,(g_n - \overline{g_n} - n\,\overline{g_n n}),\\
         \nabla_{W} f = a_{\text{in}} \otimes g_h,\quad \nabla_b f = g_h,\quad
-        g_{a_{\text{in}}} = W g_h .
+        g_{a_{\text{in}}} = W g_h
 
-    The 1-norm of the whole gradient needs no pass over it, since
-    :math:`\|a\otimes g\|_1 = \|a\|_1\|g\|_1`:
+    (:math:`\sigma'(n) = \mathbb 1[n\ge0] + \nu\,\mathbb 1[n<0]` for LeakyReLU; without
+    LayerNorm :math:`g_h = g_n`). The 1-norm of the whole gradient needs no pass over it,
+    since :math:`\|a\otimes g\|_1 = \|a\|_1\|g\|_1`:
     :math:`\|\nabla f\|_1 = \sum_l \|g_{h,l}\|_1 (\|a_{l-1}\|_1 + 1)`.
 
     Args:
         params: output of :func:`init_mlp` with ``out_dim == 1``.
         x: one input, shape ``(in_dim,)``.
+        activation, negative_slope, layer_norm, eps: as for :func:`mlp_apply`.
 
     Returns:
         ``(value, grads, grad_l1)``: scalar ``f(x)``, a pytree like ``params``, a scalar.
 
     Example:
-        >>> import jax, jax.numpy as jnp
         >>> params = init_mlp(jax.random.key(0), 3, (8, 8), 1)
         >>> v, g, l1 = mlp_value_and_grad(params, jnp.array([0.5, -1.0, 2.0]))
         >>> v2, g2 = jax.value_and_grad(lambda p: mlp_apply(p, jnp.array([0.5, -1.0, 2.0]))[0])(
@@ -125,18 +281,25 @@ def mlp_value_and_grad(
         >>> print(bool(jnp.allclose(v, v2, atol=1e-6)), g[0].w.shape, float(l1) > 0)
         True (3, 8) True
     """
+    _check_activation(activation)
     if params[-1].w.shape[-1] != 1:
         raise ValueError(
             f"mlp_value_and_grad needs a scalar output (out_dim 1), got {params[-1].w.shape[-1]}"
         )
-    inputs, norms, rstds = [], [], []
+    act = _SMOOTH.get(activation)
+    inputs, norms, rstds, slopes = [], [], [], []
     a = x
     for layer in params[:-1]:
         inputs.append(a)
         n, r = _normalise(a @ layer.w + layer.b, layer_norm, eps)
         norms.append(n)
         rstds.append(r)
-        a = jnp.where(n >= 0, n, negative_slope * n)
+        if act is None:
+            a = jnp.where(n >= 0, n, negative_slope * n)
+            slopes.append(None)
+        else:  # an elementwise activation: its derivative is the JVP with ones
+            a, d = jax.jvp(act, (n,), (jnp.ones_like(n),))
+            slopes.append(d)
     last = params[-1]
     value = (a @ last.w + last.b)[0]
 
@@ -149,7 +312,10 @@ def mlp_value_and_grad(
     g_a = last.w[:, 0]
     for i in range(len(params) - 2, -1, -1):
         n, r, a_in = norms[i], rstds[i], inputs[i]
-        g = g_a * jnp.where(n >= 0, 1.0, negative_slope).astype(n.dtype)
+        if slopes[i] is None:
+            g = g_a * jnp.where(n >= 0, 1.0, negative_slope).astype(n.dtype)
+        else:
+            g = g_a * slopes[i]
         if layer_norm:
             ride = [k for k, v in pending.items() if v.shape == g.shape]
             stacked = jnp.stack([g, g * n] + [jnp.abs(pending.pop(k)) for k in ride])

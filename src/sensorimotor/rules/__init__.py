@@ -9,7 +9,11 @@ and ``update(state, x) -> (state, x_normalised)`` for the normalisers.
 
 The network rules ``ObGD`` and ``AdaptiveObGD`` (JAX, over parameter pytrees) come in a
 pure form (``obgd_apply``: ``(params, trace, error) -> params``) and as optax
-transformations (``obgd``, ``adaptive_obgd``).
+transformations (``obgd``, ``adaptive_obgd``). ``as_optax`` makes any supervised rule an
+optax transformation over a network's flattened parameters. Each network optimiser's
+settings give theirs with ``to_optax()`` (``ObGD``, ``AdaptiveObGD``, ``LMS``, ``Autostep``),
+the one calling convention ``update(z, state, params, *, error)`` that ``MLPLearner`` uses,
+and report its step with ``effective_step_size(opt_state, z, error, z_l1)``.
 """
 
 from sensorimotor.rules.adaptive_obgd import (
@@ -19,6 +23,7 @@ from sensorimotor.rules.adaptive_obgd import (
     adaptive_obgd_apply,
     adaptive_obgd_init,
 )
+from sensorimotor.rules.as_optax import as_optax
 from sensorimotor.rules.auto_td_idbd import AutoTDIDBD, AutoTDIDBDState
 from sensorimotor.rules.autostep import Autostep, AutostepState
 from sensorimotor.rules.guard import DivergenceError
@@ -64,4 +69,5 @@ __all__ = [
     "adaptive_obgd",
     "adaptive_obgd_apply",
     "adaptive_obgd_init",
+    "as_optax",
 ]

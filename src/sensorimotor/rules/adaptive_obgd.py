@@ -15,8 +15,8 @@ Elsayed, Vasan & Mahmood (2024), "Streaming Deep Reinforcement Learning Finally 
 
 Departures from the paper: as for :mod:`sensorimotor.rules.obgd` (one ``trace_decay``
 :math:`=\gamma\lambda`; the pure form takes the trace from the caller, the optax form keeps
-it and zeroes it on ``reset=True``; dtype of the parameters throughout). The reference code
-resets the second moment never; so do we.
+it and zeroes it on ``reset=True``, or with ``trace_decay=None`` takes the caller's; dtype of
+the parameters throughout). The reference code resets the second moment never; so do we.
 """
 
 from typing import Any, NamedTuple
@@ -52,24 +52,41 @@ class AdaptiveObGD(NamedTuple):
     beta2: Any = 0.999
     eps: Any = 1e-8
 
-    BOUNDS = {
-        "step_size": NON_NEGATIVE,
-        "kappa": POSITIVE,
-        "beta2": Bounds(0.0, 1.0),
-        "eps": NON_NEGATIVE,
-    }
+    BOUNDS = dict(step_size=NON_NEGATIVE, kappa=POSITIVE, beta2=Bounds(0.0, 1.0), eps=NON_NEGATIVE)
+
+    def to_optax(self) -> optax.GradientTransformationExtraArgs:
+        """These settings as an optax transformation of the caller's trace:
+        :func:`adaptive_obgd` with ``trace_decay=None``.
+
+        >>> import jax.numpy as jnp
+        >>> tx = AdaptiveObGD().to_optax()
+        >>> z = jnp.array([1.0, 0.5])
+        >>> updates, state = tx.update(z, tx.init(jnp.zeros(2)), error=2.0)
+        >>> print(updates, AdaptiveObGD().effective_step_size(state, z, 2.0))
+        [0.25 0.25] 0.25
+        """
+        return adaptive_obgd(*self, trace_decay=None)
+
+    def effective_step_size(self, opt_state, z=None, error=None, z_l1=None):
+        r""":math:`\alpha_{\text{eff}}` of the update :meth:`to_optax` just made: kept in its
+        state (``opt_state.step_size``), since recomputing it would take a pass over the
+        parameters (measured 5-10 % of a step)."""
+        return opt_state.step_size
 
 
 class AdaptiveObGDState(NamedTuple):
     """Second-moment estimate ``v`` (pytree like the parameters) and step count ``count``.
 
-    In the optax form :func:`adaptive_obgd`, ``trace`` holds the eligibility trace; the pure
-    form leaves it ``None``.
+    In the optax form :func:`adaptive_obgd`, ``trace`` holds the eligibility trace (``None``
+    with ``trace_decay=None``) and ``step_size`` the effective step size
+    :math:`\alpha_{\text{eff}}` of the last update (0 before the first, the parameters'
+    dtype); the pure form leaves both ``None``.
     """
 
     v: Any
     count: Any
     trace: Any = None
+    step_size: Any = None
 
 
 def adaptive_obgd_init(params) -> AdaptiveObGDState:
@@ -95,15 +112,27 @@ def adaptive_obgd_apply(hyper: AdaptiveObGD, state: AdaptiveObGDState, params, z
         >>> print(w, int(state.count))
         [0.25 0.25] 1
     """
+    updates, state, alpha = _adaptive_obgd_updates(hyper, state, z, error)
+    new = jax.tree_util.tree_map(lambda p, d: p + d.astype(p.dtype), params, updates)
+    return new, state, alpha
+
+
+def _adaptive_obgd_updates(hyper: AdaptiveObGD, state: AdaptiveObGDState, z, error):
+    """``(alpha_eff * error * u, new state, alpha_eff)``: the increments, state and step."""
     count = state.count + 1
     b2 = jnp.asarray(hyper.beta2)
     v = jax.tree_util.tree_map(lambda m, t: b2 * m + (1.0 - b2) * (error * t) ** 2, state.v, z)
-    correction = 1.0 - b2**count
-    u = jax.tree_util.tree_map(lambda t, m: t / (jnp.sqrt(m / correction) + hyper.eps), z, v)
+    u = _normalised(hyper, v, count, z)
     alpha = obgd_step_size(hyper.step_size, hyper.kappa, error, tree_l1_norm(u))
     scale = alpha * error
-    new = jax.tree_util.tree_map(lambda p, d: p + (scale * d).astype(p.dtype), params, u)
-    return new, AdaptiveObGDState(v, count, state.trace), alpha
+    updates = jax.tree_util.tree_map(lambda d, t: (scale * d).astype(t.dtype), u, z)
+    return updates, state._replace(v=v, count=count), alpha
+
+
+def _normalised(hyper: AdaptiveObGD, v, count, z):
+    r""":math:`u = z / (\sqrt{v / (1-\beta_2^t)} + \epsilon)` (leaf by leaf)."""
+    correction = 1.0 - jnp.asarray(hyper.beta2) ** count
+    return jax.tree_util.tree_map(lambda t, m: t / (jnp.sqrt(m / correction) + hyper.eps), z, v)
 
 
 def adaptive_obgd(
@@ -112,7 +141,9 @@ def adaptive_obgd(
     r"""Adaptive ObGD as an optax transformation keeping the trace in its state.
 
     Same calling convention as :func:`sensorimotor.rules.obgd.obgd`: ``grads`` are gradients
-    of the prediction, ``error`` is a keyword argument, updates are added to the parameters.
+    of the prediction, ``error`` is a keyword argument, updates are added to the parameters,
+    ``state.step_size`` is the effective step of the last update; ``trace_decay=None`` keeps
+    no trace (``grads`` is the caller's trace).
 
     Example:
         >>> import jax.numpy as jnp, optax
@@ -123,18 +154,26 @@ def adaptive_obgd(
         [0.25 0.25]
     """
     hyper = check_settings(AdaptiveObGD(step_size, kappa, beta2, eps))
-    check_value("adaptive_obgd", "trace_decay", trace_decay, UNIT)
+    if trace_decay is not None:
+        check_value("adaptive_obgd", "trace_decay", trace_decay, UNIT)
 
     def init_fn(params):
-        state = adaptive_obgd_init(params)
-        return state._replace(trace=jax.tree_util.tree_map(jnp.zeros_like, params))
+        trace = None
+        if trace_decay is not None:
+            trace = jax.tree_util.tree_map(jnp.zeros_like, params)
+        step = jnp.zeros((), jax.tree_util.tree_leaves(params)[0].dtype)
+        return adaptive_obgd_init(params)._replace(trace=trace, step_size=step)
 
     def update_fn(updates, state, params=None, *, error, reset=False, **extra_args):
         del params, extra_args
-        z = jax.tree_util.tree_map(lambda t, g: trace_decay * t + g, state.trace, updates)
-        zero = jax.tree_util.tree_map(jnp.zeros_like, z)
-        new_updates, new_state, _ = adaptive_obgd_apply(hyper, state, zero, z, error)
-        trace = jax.tree_util.tree_map(lambda t: jnp.where(reset, jnp.zeros_like(t), t), z)
-        return new_updates, new_state._replace(trace=trace)
+        z = updates
+        if trace_decay is not None:
+            z = jax.tree_util.tree_map(lambda t, g: trace_decay * t + g, state.trace, updates)
+        new_updates, new_state, alpha = _adaptive_obgd_updates(hyper, state, z, error)
+        trace = None
+        if trace_decay is not None:
+            trace = jax.tree_util.tree_map(lambda t: jnp.where(reset, jnp.zeros_like(t), t), z)
+        step = alpha.astype(state.step_size.dtype)
+        return new_updates, new_state._replace(trace=trace, step_size=step)
 
     return optax.GradientTransformationExtraArgs(init_fn, update_fn)

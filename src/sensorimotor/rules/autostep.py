@@ -6,6 +6,7 @@ from typing import Any, NamedTuple
 
 from sensorimotor.base.bounds import NON_NEGATIVE, POSITIVE, check_settings
 from sensorimotor.rules.array_namespace import full, namespace
+from sensorimotor.rules.as_optax import as_optax, mean_step_size
 
 
 class AutostepState(NamedTuple):
@@ -81,6 +82,22 @@ class Autostep(NamedTuple):
         inc = alpha * dz
         h = state.h * (1.0 - alpha * z2) + inc
         return AutostepState(alpha, h, v), inc
+
+    def to_optax(self):
+        """These settings as an optax transformation for a network's parameters:
+        :func:`~sensorimotor.rules.as_optax.as_optax` (the rule over the flattened gradient).
+
+        >>> import jax.numpy as jnp
+        >>> tx = Autostep(initial_step_size=0.1).to_optax()
+        >>> print(tx.init((jnp.zeros((2, 3)), jnp.zeros(3))).alpha.shape)
+        (9,)
+        """
+        return as_optax(self)
+
+    def effective_step_size(self, opt_state, z, error=None, z_l1=None):
+        """Mean step size of the update :meth:`to_optax` just made (``opt_state`` is its state
+        after it, ``z`` the trace; :func:`~sensorimotor.rules.as_optax.mean_step_size`)."""
+        return mean_step_size(self, opt_state, z)
 
     def step_sizes(self, state: AutostepState, z=None):
         """Per-weight step sizes ``alpha``."""

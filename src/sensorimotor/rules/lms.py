@@ -6,6 +6,7 @@ from typing import NamedTuple
 
 from sensorimotor.base.bounds import NON_NEGATIVE, check_settings
 from sensorimotor.rules.array_namespace import default_float, namespace
+from sensorimotor.rules.as_optax import as_optax, mean_step_size
 
 
 class LMSState(NamedTuple):
@@ -47,6 +48,23 @@ class LMS(NamedTuple):
     def update_from_error(self, state: LMSState, z, error):
         """Return ``(state, alpha * error * z)`` for the error ``y - prediction``."""
         return state, (self.step_size * error) * z
+
+    def to_optax(self):
+        """These settings as an optax transformation for a network's parameters:
+        :func:`~sensorimotor.rules.as_optax.as_optax` (the rule over the flattened gradient).
+
+        >>> import jax.numpy as jnp
+        >>> tx = LMS(step_size=0.5).to_optax()
+        >>> updates, _ = tx.update((jnp.array([1.0, -2.0]),), tx.init((jnp.zeros(2),)), error=0.2)
+        >>> print(updates[0])
+        [ 0.1 -0.2]
+        """
+        return as_optax(self)
+
+    def effective_step_size(self, opt_state, z, error=None, z_l1=None):
+        """Mean step size of the update :meth:`to_optax` just made (``opt_state`` is its state
+        after it, ``z`` the trace; :func:`~sensorimotor.rules.as_optax.mean_step_size`)."""
+        return mean_step_size(self, opt_state, z)
 
     def step_sizes(self, state: LMSState, z):
         """Per-weight step sizes, shape of ``z`` (all equal to ``step_size``)."""

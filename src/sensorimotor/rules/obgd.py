@@ -27,9 +27,11 @@ Departures from the paper, all deliberate:
 * The trace decay is one number, ``trace_decay`` :math:`=\gamma\lambda`, and the trace is kept
   by the caller (the learner or agent) in the pure form :func:`obgd_apply`, which then needs
   only ``(params, z, error)``; the optax form :func:`obgd` keeps the trace in its state as the
-  paper's optimiser does, and zeroes it when called with ``reset=True`` (episode end).
-* :func:`obgd_apply` accepts a precomputed :math:`\|z\|_1` (the MLP's fused backward pass gets
-  it for free); it is the same number.
+  paper's optimiser does, and zeroes it when called with ``reset=True`` (episode end), or,
+  with ``trace_decay=None``, takes the caller's trace as its input (what
+  :meth:`ObGD.to_optax` gives, and :class:`~sensorimotor.continual.MLPLearner` uses).
+* :func:`obgd_apply` and the trace-free optax form accept a precomputed :math:`\|z\|_1` (the
+  MLP's fused backward pass gets it for free); it is the same number.
 * Everything stays in the dtype of the parameters; no global precision switch.
 
 Sign convention: the input is the gradient of the PREDICTION (not of a loss) and the
@@ -59,11 +61,34 @@ class ObGD(NamedTuple):
     step_size: Any = 1.0
     kappa: Any = 2.0
 
-    BOUNDS = {"step_size": NON_NEGATIVE, "kappa": POSITIVE}
+    BOUNDS = dict(step_size=NON_NEGATIVE, kappa=POSITIVE)
+
+    def to_optax(self) -> optax.GradientTransformationExtraArgs:
+        """These settings as an optax transformation of the caller's trace:
+        :func:`obgd` with ``trace_decay=None``.
+
+        >>> import jax.numpy as jnp
+        >>> tx = ObGD(step_size=0.5).to_optax()
+        >>> z = jnp.array([1.0, 0.5])
+        >>> updates, state = tx.update(z, tx.init(jnp.zeros(2)), error=1.0)
+        >>> print(updates, ObGD(step_size=0.5).effective_step_size(state, z, 1.0))
+        [0.33333334 0.16666667] 0.33333334
+        """
+        return obgd(self.step_size, self.kappa, trace_decay=None)
+
+    def effective_step_size(self, opt_state, z, error, z_l1=None):
+        r""":math:`\alpha_{\text{eff}}` of the update :meth:`to_optax` just made from the trace
+        ``z`` and ``error`` (``opt_state`` is its state after the update; ``z_l1`` the known
+        1-norm of ``z``): a report, recomputed (a few scalar operations) rather than kept in
+        the state: one scalar more in the carry of the compiled MLP loop measured half the
+        steps per second."""
+        del opt_state
+        return obgd_step_size(self.step_size, self.kappa, error, _l1(z, z_l1))
 
 
 class ObGDState(NamedTuple):
-    """State of the optax form: the eligibility trace, a pytree like the parameters."""
+    """State of the optax form :func:`obgd`: the eligibility trace, a pytree like the
+    parameters (``None`` with ``trace_decay=None``: the caller keeps it)."""
 
     trace: Any
 
@@ -106,22 +131,34 @@ def obgd_apply(hyper: ObGD, params, z, error, z_l1=None):
         >>> print(round(float(y - w @ x), 4), round(float(a), 5))
         9.625 0.02857
     """
-    if z_l1 is None:
-        z_l1 = tree_l1_norm(z)
-    alpha = obgd_step_size(hyper.step_size, hyper.kappa, error, z_l1)
+    updates, alpha = _obgd_updates(hyper, z, error, z_l1)
+    return jax.tree_util.tree_map(lambda p, u: p + u.astype(p.dtype), params, updates), alpha
+
+
+def _l1(z, z_l1=None):
+    return tree_l1_norm(z) if z_l1 is None else z_l1
+
+
+def _obgd_updates(hyper: ObGD, z, error, z_l1=None):
+    """``(alpha_eff * error * z, alpha_eff)``: the increments of the parameters, their step."""
+    alpha = obgd_step_size(hyper.step_size, hyper.kappa, error, _l1(z, z_l1))
     scale = alpha * error
-    new = jax.tree_util.tree_map(lambda p, t: p + (scale * t).astype(p.dtype), params, z)
-    return new, alpha
+    return jax.tree_util.tree_map(lambda t: (scale * t).astype(t.dtype), z), alpha
 
 
 def obgd(step_size=1.0, kappa=2.0, trace_decay=0.0) -> optax.GradientTransformationExtraArgs:
-    r"""ObGD as an optax transformation that keeps the eligibility trace in its state.
+    r"""ObGD as an optax transformation, keeping the eligibility trace in its state or not.
 
-    ``update(grads, state, params=None, *, error, reset=False)``: ``grads`` is the gradient of
-    the prediction (not of a loss), ``error`` the scalar :math:`\delta`; the returned updates
-    :math:`\alpha_{\text{eff}}\delta z` are added with ``optax.apply_updates``. ``reset=True``
-    zeroes the trace after the update (end of an episode). Optax's ``update`` has no slot for
-    the error, hence the extra keyword argument (``GradientTransformationExtraArgs``).
+    ``update(grads, state, params=None, *, error, reset=False, z_l1=None)``: ``grads`` is the
+    gradient of the prediction (not of a loss), ``error`` the scalar :math:`\delta`; the
+    returned updates :math:`\alpha_{\text{eff}}\delta z` are added with
+    ``optax.apply_updates``. ``reset=True`` zeroes the trace after the update (end of an
+    episode). Optax's ``update`` has no slot for the error, hence the extra keyword argument
+    (``GradientTransformationExtraArgs``).
+
+    With ``trace_decay=None`` no trace is kept: ``grads`` is taken as the trace :math:`z`
+    itself (the caller keeps it, or there is none), ``z_l1`` may give its 1-norm if already
+    known, and ``reset`` has nothing to reset.
 
     Example:
         >>> import jax.numpy as jnp, optax
@@ -133,16 +170,21 @@ def obgd(step_size=1.0, kappa=2.0, trace_decay=0.0) -> optax.GradientTransformat
         [0.25 0.25]
     """
     hyper = check_settings(ObGD(step_size, kappa))
-    check_value("obgd", "trace_decay", trace_decay, UNIT)
+    if trace_decay is not None:
+        check_value("obgd", "trace_decay", trace_decay, UNIT)
 
     def init_fn(params):
-        return ObGDState(jax.tree_util.tree_map(jnp.zeros_like, params))
+        trace = None
+        if trace_decay is not None:
+            trace = jax.tree_util.tree_map(jnp.zeros_like, params)
+        return ObGDState(trace)
 
-    def update_fn(updates, state, params=None, *, error, reset=False, **extra_args):
+    def update_fn(updates, state, params=None, *, error, reset=False, z_l1=None, **extra_args):
         del params, extra_args
+        if trace_decay is None:
+            return _obgd_updates(hyper, updates, error, z_l1)[0], state
         z = jax.tree_util.tree_map(lambda t, g: trace_decay * t + g, state.trace, updates)
-        zero = jax.tree_util.tree_map(jnp.zeros_like, z)
-        new_updates, _ = obgd_apply(hyper, zero, z, error)
+        new_updates, _ = _obgd_updates(hyper, z, error)
         trace = jax.tree_util.tree_map(lambda t: jnp.where(reset, jnp.zeros_like(t), t), z)
         return new_updates, ObGDState(trace)
 
