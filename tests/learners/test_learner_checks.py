@@ -125,3 +125,17 @@ def test_every_check_has_a_broken_learner():
 
 def test_random_learner_answers_before_data_within_bounds():
     C.check_not_ready(RandomLearner)
+
+
+def test_check_learner_reports_every_failed_check_by_name():
+    """Like the other suites (base/conformance): one LearnerCheckError listing each failure,
+    not only the first."""
+
+    class TwiceBroken(AnswersEarly, UnclippedExplore):
+        pass
+
+    with pytest.raises(C.LearnerCheckError) as info:
+        check_learner(TwiceBroken)
+    assert info.value.check == "check_learner"
+    assert {"check_not_ready", "check_answers_within_motor_bounds"} <= set(info.value.failures)
+    assert check_learner(NNLearner) == {check.__name__: "passed" for check in C.CHECKS}

@@ -6,7 +6,7 @@ passes. The streaming learners of the continual-learning tradition live in
 :mod:`sensorimotor.continual`.
 """
 
-from sensorimotor.learners.checks import check_learner
+from sensorimotor.learners.checks import LearnerCheckError, check_learner
 from sensorimotor.learners.learner import Learner, NotReadyError
 from sensorimotor.learners.lwlr import LWLRLearner
 from sensorimotor.learners.memory import Memory, knn
@@ -17,6 +17,7 @@ from sensorimotor.learners.weighted_nn import WNNLearner
 
 __all__ = [
     "LWLRLearner",
+    "LearnerCheckError",
     "Learner",
     "Memory",
     "NNLearner",

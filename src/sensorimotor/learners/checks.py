@@ -1,5 +1,6 @@
 """Conformance suite for ``Learner`` implementations: named checks, run by ``check_learner``."""
 
+import functools
 import math
 import tempfile
 from collections.abc import Callable
@@ -7,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from sensorimotor.base.conformance import CheckError, named_check, run_checks
 from sensorimotor.learners.learner import Learner, NotReadyError
 from sensorimotor.signals import Channel, SignalError
 
@@ -86,7 +88,35 @@ def _assert_same_state(a: dict, b: dict, what: str) -> None:
             raise AssertionError(f"{what}: state {key!r} changed")
 
 
+class LearnerCheckError(CheckError):
+    """A learner failed a conformance check; ``check`` names it (``failures``: all of them).
+
+    >>> err = LearnerCheckError('check_not_ready', 'predict answered before any update')
+    >>> str(err), err.check
+    ('check_not_ready: predict answered before any update', 'check_not_ready')
+    """
+
+
+def _named_check(fn):
+    """A named check (:func:`~sensorimotor.base.conformance.named_check`): its assertions
+    become a :class:`LearnerCheckError` naming it, and it returns ``'passed'``."""
+
+    @named_check(LearnerCheckError)
+    @functools.wraps(fn)
+    def check(factory: Callable) -> str:
+        try:
+            fn(factory)
+        except LearnerCheckError:
+            raise
+        except AssertionError as err:
+            raise LearnerCheckError(fn.__name__, str(err)) from err
+        return "passed"
+
+    return check
+
+
 # -- named checks -----------------------------------------------------------------------------
+@_named_check
 def check_bad_input_refused(factory: Callable) -> None:
     """Bad signals raise ``SignalError`` (or ``TypeError`` for a non-dict) naming the problem,
     and leave the learner exactly as it was (state, generator, answers)."""
@@ -139,6 +169,7 @@ def check_bad_input_refused(factory: Callable) -> None:
     _assert_same_answers(before, _answers(learner), "after refused calls")
 
 
+@_named_check
 def check_save_load_round_trip(factory: Callable) -> None:
     """``save`` then ``Learner.load`` gives a learner of the same class with the same state that
     answers identically, now and after the same further observations."""
@@ -157,6 +188,7 @@ def check_save_load_round_trip(factory: Callable) -> None:
     _assert_same_answers(_answers(learner), _answers(loaded), "after load and more updates")
 
 
+@_named_check
 def check_same_seed_same_answers(factory: Callable) -> None:
     """Two learners made with the same seed and fed the same data answer identically (explore
     mode included); the learner uses its own generator, not global randomness."""
@@ -168,6 +200,7 @@ def check_same_seed_same_answers(factory: Callable) -> None:
     _assert_same_answers(ans_a, ans_b, "same seed")
 
 
+@_named_check
 def check_duplicate_uuid_ignored(factory: Callable) -> None:
     """An observation whose uuid was seen before is ignored: ``update`` returns ``False``,
     ``len`` and the answers do not change."""
@@ -186,6 +219,7 @@ def check_duplicate_uuid_ignored(factory: Callable) -> None:
         raise AssertionError("a new uuid was not learned")
 
 
+@_named_check
 def check_not_ready(factory: Callable) -> None:
     """Before any observation ``predict``/``infer`` raise ``NotReadyError``, unless the class
     answers without data (``needs_data = False``): then within the channels' bounds."""
@@ -205,6 +239,7 @@ def check_not_ready(factory: Callable) -> None:
             raise AssertionError("answers before any observation are outside the bounds")
 
 
+@_named_check
 def check_array_path_equals_dict_path(factory: Callable) -> None:
     """``predict``/``infer`` on dicts answer as ``predict_array``/``infer_array`` on the same
     rows (compared on two identical learners, so that random answers compare too)."""
@@ -224,6 +259,7 @@ def check_array_path_equals_dict_path(factory: Callable) -> None:
                 raise AssertionError(f"infer ({mode}) differs from infer_array on query {i}")
 
 
+@_named_check
 def check_answers_within_motor_bounds(factory: Callable) -> None:
     """Inferred commands, exploit and explore, lie within the motor bounds; shapes are right."""
     learner = _fed(factory)
@@ -250,9 +286,10 @@ CHECKS = (
 )
 
 
-def check_learner(factory: Callable, checks=CHECKS) -> None:
-    """Run the named conformance checks on a learner; raise ``AssertionError`` naming the first
-    that fails.
+def check_learner(factory: Callable, checks=CHECKS) -> dict:
+    """Run the named conformance checks on a learner: ``{check name: 'passed'}``, or one
+    :class:`LearnerCheckError` (an ``AssertionError``) whose ``failures`` names every failed
+    check and says why.
 
     ``factory(cfg)`` makes a learner from ``{'m_channels', 's_channels', 'seed'}`` (a
     ``Learner`` subclass itself is such a factory; wrap it to add algorithm keys). The checks
@@ -260,12 +297,10 @@ def check_learner(factory: Callable, checks=CHECKS) -> None:
     ``check_estimator`` and Gymnasium's ``check_env`` do for theirs.
 
     >>> from sensorimotor.learners import NNLearner
-    >>> check_learner(NNLearner)
+    >>> report = check_learner(NNLearner)
+    >>> sorted(set(report.values())), len(report)
+    (['passed'], 7)
     >>> [c.__name__ for c in CHECKS][:2]
     ['check_bad_input_refused', 'check_save_load_round_trip']
     """
-    for check in checks:
-        try:
-            check(factory)
-        except AssertionError as err:
-            raise AssertionError(f"{check.__name__}: {err}") from err
+    return run_checks(checks, LearnerCheckError, "check_learner", factory)
