@@ -64,7 +64,10 @@ class RandomGoalExplorer(Explorer):
                 )
             low, high = self.s_set.low.copy(), self.s_set.high.copy()
         else:
-            arr = np.asarray(bounds, dtype=np.float64)
+            try:
+                arr = np.asarray(bounds, dtype=np.float64)
+            except (TypeError, ValueError, OverflowError):
+                arr = np.zeros((0,))  # refused just below
             if arr.shape != (len(self.s_set), 2) or not np.all(np.isfinite(arr)):
                 raise ValueError(
                     f"{name}: cfg['s_bounds'] must be {len(self.s_set)} finite (low, high) "
