@@ -160,3 +160,30 @@ def test_a_hand_edited_learner_file_is_a_value_error_naming_it(tmp_path, what, e
     with pytest.raises(ValueError, match=what) as info:
         Learner.load(path)
     assert str(path) in str(info.value)
+
+
+@pytest.mark.parametrize("name", ["NNLearner", "WNNLearner", "LWLRLearner"])
+def test_a_finite_but_absurd_value_is_refused_naming_its_channel(name):
+    # 1e200 degrees passed the finite check, then the squared distances overflowed: WNN and
+    # LWLR answered NaN (or blamed the sensory channel 'x'), and update stored the row.
+    import sensorimotor.learners as learners
+    from sensorimotor.learners.checks import _assert_same_state
+
+    arm = KinematicArm2D({"dim": 3})
+    learner = getattr(learners, name)({"m_channels": arm.m_channels, "s_channels": arm.s_channels})
+    m = np.random.default_rng(0).uniform(-100, 100, size=(20, 3))
+    learner.update_array(m, arm.execute_array(m))
+    before = learner.state()
+    huge = {"j0": 1e200, "j1": 0.0, "j2": 0.0}
+    s = {"x": 0.1, "y": 0.2}
+    for call in (
+        lambda: learner.predict(huge),
+        lambda: learner.predict_array(np.array([[0.0, 1e200, 0.0]])),
+        lambda: learner.update(huge, s),
+        lambda: learner.update({"j0": 0.0, "j1": 0.0, "j2": 0.0}, {"x": 1e300, "y": 0.0}),
+        lambda: learner.infer_array(np.array([[-1e250, 0.0]])),
+    ):
+        with pytest.raises(SignalError, match="'j0'|'j1'|'x'") as err:
+            call()
+        assert "too large" in str(err.value)
+        _assert_same_state(before, learner.state(), "after a refused absurd value")
