@@ -238,3 +238,22 @@ def test_a_huge_int_target_is_refused_naming_it_and_nothing_changes():
         learner.update(state, np.ones(3), 10**400)
     with pytest.raises(ValueError, match="reward is too large"):
         TDLinearLearner().update(TDLinearLearner().init(3), np.ones(3), 10**400, np.zeros(3), 0.9)
+
+
+def test_a_jax_input_keeps_the_numpy_states_engine_and_precision():
+    """A JAX ``x`` (or ``next_x``) turned a NumPy float64 state into JAX float32 arrays
+    (found by the fuzz suite, issue 9)."""
+    cases = [
+        (LinearLearner(IDBD(0.05, 0.01)), lambda L, s: L.update(s, jnp.ones(3), 1.0)),
+        (
+            LinearLearner(LMS(0.1), normalizer=EMANormalizer()),
+            lambda L, s: L.update(s, jnp.ones(3), 1.0),
+        ),
+        (TDLinearLearner(), lambda L, s: L.update(s, jnp.ones(3), 1.0, np.zeros(3), 0.9)),
+        (TDLinearLearner(), lambda L, s: L.update(s, np.ones(3), 1.0, jnp.zeros(3), 0.9)),
+    ]
+    for learner, step in cases:
+        new = step(learner, learner.init(3)).state
+        for leaf in jax.tree_util.tree_leaves(new):
+            assert isinstance(leaf, np.ndarray | np.generic), (type(leaf), learner)
+        assert new.weights.dtype == np.float64

@@ -39,6 +39,15 @@ def check_finite_vector(name: str, x) -> None:
         raise ValueError(f"{name} contains NaN or inf: {np.asarray(x)}")
 
 
+def like_state(state_w, x):
+    """``x`` as a NumPy array if the state ``state_w`` is NumPy and ``x`` a concrete array
+    of another engine (JAX): the state keeps its engine (a JAX ``x`` made it JAX)."""
+    if type(state_w) is np.ndarray and type(x) is not np.ndarray and not is_traced(x):
+        if hasattr(x, "__array_namespace__"):
+            return np.asarray(x)
+    return x
+
+
 def check_finite_scalar(name: str, y) -> None:
     """Raise ``ValueError``/``TypeError`` unless a concrete ``y`` is a finite real scalar."""
     if is_traced(y):
@@ -50,7 +59,9 @@ def check_finite_scalar(name: str, y) -> None:
     try:
         v = float(y)
     except OverflowError:  # a Python int beyond float64
-        raise ValueError(f"{name} is too large for a float: an int of {len(str(y))} digits") from None
+        raise ValueError(
+            f"{name} is too large for a float: an int of {len(str(y))} digits"
+        ) from None
     except (TypeError, ValueError):
         raise TypeError(f"{name} must be a real scalar, got {y!r}") from None
     if getattr(y, "ndim", 0) != 0:

@@ -17,6 +17,7 @@ from sensorimotor.continual.input_checks import (
     check_vector,
     eager_scalar,
     is_traced,
+    like_state,
 )
 from sensorimotor.continual.update_result import UpdateResult
 from sensorimotor.rules.array_namespace import default_float
@@ -169,6 +170,7 @@ class LinearLearner(NamedTuple):
         """
         w = state.weights
         n = w.shape[0] - (1 if self.bias else 0)
+        x = like_state(w, x)
         fast = type(x) is np.ndarray and x.shape == (n,) and x.dtype.kind == "f"
         if fast and self.normalizer is None:
             # the per-sample fast path: NumPy's own calls, about 1 us less than the array API

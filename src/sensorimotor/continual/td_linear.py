@@ -16,6 +16,7 @@ from sensorimotor.continual.input_checks import (
     check_vector,
     eager_scalar,
     is_traced,
+    like_state,
 )
 from sensorimotor.continual.update_result import UpdateResult
 from sensorimotor.rules.array_namespace import default_float
@@ -122,6 +123,7 @@ class TDLinearLearner(NamedTuple):
         """
         w = state.weights
         n = w.shape[0]
+        x, next_x = like_state(w, x), like_state(w, next_x)
         xp = check_vector("x", x, n)
         check_vector("next_x", next_x, n)
         if xp is np:  # a wrong type or shape of a scalar raises here, naming it
