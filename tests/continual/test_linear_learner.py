@@ -257,3 +257,28 @@ def test_a_jax_input_keeps_the_numpy_states_engine_and_precision():
         for leaf in jax.tree_util.tree_leaves(new):
             assert isinstance(leaf, np.ndarray | np.generic), (type(leaf), learner)
         assert new.weights.dtype == np.float64
+
+
+@pytest.mark.parametrize(
+    "name, value, exc",
+    [
+        ("gamma", 0j, TypeError),  # was: float() argument must be ... not 'complex'
+        ("gamma", None, TypeError),  # was: unsupported operand type(s) for *
+        ("gamma", np.str_("1"), TypeError),  # was: JAX's "Error interpreting argument"
+        ("gamma", np.timedelta64(1, "s"), TypeError),  # was: not a valid dtype for JAX
+        ("gamma", np.complex64(1j), TypeError),  # was: accepted, the state became complex
+        ("gamma", [1.0], TypeError),  # was: unsupported operand type(s)
+        ("gamma", 10**400, ValueError),  # was: OverflowError from jit argument parsing
+        ("gamma", float("nan"), ValueError),  # was: accepted, the guard reset the state
+        ("gamma", 1.5, ValueError),  # was: accepted
+        ("reward", [1.0], TypeError),  # was: unsupported operand type(s) for +
+        ("reward", float("inf"), ValueError),  # was: the guard reset the state
+    ],
+)
+def test_td_learner_on_jax_refuses_a_bad_reward_or_gamma_naming_it(name, value, exc):
+    """On the JAX engine reward and gamma were not checked (found by the fuzz suite)."""
+    learner = TDLinearLearner()
+    state = learner.update(learner.init(3, xp=jnp), jnp.ones(3), 1.0, jnp.zeros(3), 0.9).state
+    args = {"reward": 0.5, "gamma": 0.9, name: value}
+    with pytest.raises(exc, match=name):
+        learner.update(state, jnp.ones(3), args["reward"], jnp.zeros(3), args["gamma"])

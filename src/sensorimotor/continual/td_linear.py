@@ -129,6 +129,13 @@ class TDLinearLearner(NamedTuple):
         if xp is np:  # a wrong type or shape of a scalar raises here, naming it
             reward = eager_scalar("reward", reward)
             gamma = eager_scalar("gamma", gamma)
+        elif not is_traced(x):  # eager JAX: check every value (the guard would reset)
+            for name, value in (("x", x), ("next_x", next_x)):
+                check_finite_vector(name, value)
+            for name, value in (("reward", reward), ("gamma", gamma)):
+                check_finite_scalar(name, value)
+            if not 0.0 <= float(gamma) <= 1.0:
+                raise ValueError(f"gamma must be in [0, 1], got {gamma}")
         v = w @ x
         delta = reward + gamma * (w @ next_x) - v
         eager = xp is np
