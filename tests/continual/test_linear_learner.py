@@ -282,3 +282,23 @@ def test_td_learner_on_jax_refuses_a_bad_reward_or_gamma_naming_it(name, value, 
     args = {"reward": 0.5, "gamma": 0.9, name: value}
     with pytest.raises(exc, match=name):
         learner.update(state, jnp.ones(3), args["reward"], jnp.zeros(3), args["gamma"])
+
+
+@pytest.mark.parametrize("xp", [np, jnp])
+def test_one_extreme_target_that_overflows_the_state_is_refused_not_reset_later(xp):
+    """``y = 1e150`` gave a finite squared error, but IDBD's step sizes overflowed: the update
+    was accepted, predict then raised DivergenceError and the next update reset the
+    learned weights (defect 1 through the target; found by the fuzz suite, issue 9)."""
+    learner = LinearLearner(IDBD(0.05, 0.01))
+    state = learner.init(3, xp=xp)
+    rng = np.random.default_rng(0)
+    for _ in range(30):
+        x = rng.normal(size=3)
+        state = learner.update(state, xp.asarray(x), float(x @ [1.0, -2.0, 0.5])).state
+    before = [np.asarray(leaf).copy() for leaf in jax.tree_util.tree_leaves(state)]
+    with pytest.raises(ValueError, match="y is too large to learn from"):
+        learner.update(state, xp.asarray([0.5, -1.0, 0.25]), 1e150)
+    after = [np.asarray(leaf) for leaf in jax.tree_util.tree_leaves(state)]
+    assert all(np.array_equal(a, b) for a, b in zip(before, after, strict=True))
+    result = learner.update(state, xp.asarray([0.5, -1.0, 0.25]), 1.0)
+    assert float(result.metrics.guard) == 0.0 and int(result.state.guard_count) == 0
