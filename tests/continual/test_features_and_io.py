@@ -202,3 +202,15 @@ def test_features_refuse_nan_and_non_arrays_naming_x_and_feature_dim_is_an_int()
             with pytest.raises(exc, match="x"):
                 features(bad)
     assert type(TileCoder(num_tilings=np.int64(3)).feature_dim) is int
+
+
+def test_tile_coder_of_unsigned_ints_and_a_timedelta_setting():
+    """A uint8 x raised OverflowError (x - low in uint8); num_tilings=np.timedelta64(1, 's')
+    (a NumPy integer) was taken, then failed in int() (found by the fuzz suite, issue 9)."""
+    coder = TileCoder(low=(-1.0, -1.0), high=(1.0, 1.0), tiles_per_dim=4, num_tilings=2)
+    np.testing.assert_array_equal(
+        np.flatnonzero(coder(np.array([0, 1], dtype=np.uint8))),
+        np.flatnonzero(coder(np.array([0.0, 1.0]))),
+    )
+    with pytest.raises(ValueError, match="num_tilings"):
+        TileCoder(num_tilings=np.timedelta64(1, "s")).feature_dim  # noqa: B018

@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from sensorimotor.rules.array_namespace import namespace
+from sensorimotor.rules.array_namespace import default_float, namespace
 
 
 class TileCoder(NamedTuple):
@@ -60,7 +60,11 @@ class TileCoder(NamedTuple):
         """
         for name in ("tiles_per_dim", "num_tilings"):
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+            if (
+                isinstance(value, bool | np.timedelta64)  # a timedelta64 is a NumPy integer
+                or not isinstance(value, int | np.integer)
+                or value < 1
+            ):
                 raise ValueError(f"TileCoder.{name} must be a positive int, got {value!r}")
         try:
             low = np.asarray(self.low, dtype=np.float64)
@@ -93,7 +97,7 @@ class TileCoder(NamedTuple):
         xp = namespace(x)
         self.check_settings()
         d = len(self.low)
-        _check_x(x, d)
+        x = _check_x(xp, x, d)
         concrete = xp is np or not _is_tracer(x)
         if concrete and not bool(xp.all(xp.isfinite(x))):
             raise ValueError(f"x must be finite, got {np.asarray(x)!r}")
@@ -125,14 +129,18 @@ class TileCoder(NamedTuple):
 _MAX_FEATURES = 2**31 - 1
 
 
-def _check_x(x, d: int) -> None:
-    """Raise ``TypeError``/``ValueError`` naming ``x`` unless it is a real array of shape ``(d,)``."""
+def _check_x(xp, x, d: int):
+    """``x``, integers made floats; raise ``TypeError``/``ValueError`` naming ``x`` unless it
+    is a real array of shape ``(d,)``."""
     if not (hasattr(x, "shape") and hasattr(x, "dtype")):
         raise TypeError(f"x must be an array of shape ({d},), got {type(x).__name__}")
     if x.shape != (d,):
         raise ValueError(f"x must have shape ({d},), got {x.shape}")
     if np.dtype(x.dtype).kind in "bcOSUmM":  # bool, complex, object, text, times
         raise TypeError(f"x must hold real numbers, got dtype {x.dtype}")
+    if np.dtype(x.dtype).kind in "iu":  # (x - low) in uint8 wraps or overflows
+        x = xp.astype(x, default_float(xp))
+    return x
 
 
 def _is_tracer(x) -> bool:
@@ -183,7 +191,7 @@ class RBFFeatures(NamedTuple):
     def __call__(self, x):
         """Features of ``x`` (shape ``(input_dim,)``), shape ``(num_features,)``."""
         xp = namespace(x)
-        _check_x(x, np.shape(self.centers)[1])
+        x = _check_x(xp, x, np.shape(self.centers)[1])
         if (xp is np or not _is_tracer(x)) and not bool(xp.all(xp.isfinite(x))):
             raise ValueError(f"x must be finite, got {np.asarray(x)!r}")
         c = xp.asarray(self.centers, dtype=x.dtype)
