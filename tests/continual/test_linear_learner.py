@@ -302,3 +302,15 @@ def test_one_extreme_target_that_overflows_the_state_is_refused_not_reset_later(
     assert all(np.array_equal(a, b) for a, b in zip(before, after, strict=True))
     result = learner.update(state, xp.asarray([0.5, -1.0, 0.25]), 1.0)
     assert float(result.metrics.guard) == 0.0 and int(result.state.guard_count) == 0
+
+
+@pytest.mark.parametrize("xp, big", [(np, 1.3e308), (jnp, 1e39)])
+def test_predict_of_an_x_too_large_for_the_dtype_names_x_not_a_divergence(xp, big):
+    """predict([1e39, 0, 0]) on a float32 state (1.3e308 on float64) said "state is not
+    finite" (DivergenceError) of a sound state (found by the fuzz suite, issue 9)."""
+    x = np.array([big, 0.0, 0.0])
+    for learner in (LinearLearner(IDBD(0.05, 0.01)), TDLinearLearner()):
+        state = learner.init(3, xp=xp)
+        state = state._replace(weights=state.weights + 2)
+        with pytest.raises(ValueError, match="x is too large"):
+            learner.predict(state, x)

@@ -151,6 +151,7 @@ class LinearLearner(NamedTuple):
         _, xb = self._features(xp, state, x, update_stats=False)
         pred = state.weights @ xb
         if not is_traced(pred) and not math.isfinite(float(pred)):
+            check_magnitude("x", x, pred.dtype)  # an x too large for the dtype, not the state
             raise DivergenceError(
                 "LinearLearner state is not finite; the next update (or recover) restarts it"
             )

@@ -103,6 +103,7 @@ class TDLinearLearner(NamedTuple):
         check_finite_vector("x", x)
         v = state.weights @ x
         if not is_traced(v) and not math.isfinite(float(v)):
+            check_magnitude("x", x, v.dtype)  # an x too large for the dtype, not the state
             raise DivergenceError(
                 "TDLinearLearner state is not finite; the next update (or recover) restarts it"
             )
