@@ -314,3 +314,19 @@ def test_predict_of_an_x_too_large_for_the_dtype_names_x_not_a_divergence(xp, bi
         state = state._replace(weights=state.weights + 2)
         with pytest.raises(ValueError, match="x is too large"):
             learner.predict(state, x)
+
+
+def test_td_one_extreme_reward_that_overflows_the_state_is_refused_not_reset_later():
+    """reward = 1e150: a finite TD error whose update overflowed TIDBD's state; accepted,
+    then predict raised DivergenceError and the next update reset the weights (found by the
+    fuzz suite, issue 9)."""
+    learner = TDLinearLearner()
+    state = learner.init(3)
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        state = learner.update(state, rng.normal(size=3), 0.5, rng.normal(size=3), 0.9).state
+    before = _copy(state)
+    with pytest.raises(ValueError, match="reward is too large"):
+        learner.update(state, np.array([0.5, -1.0, 0.25]), 1e150, np.array([0.25, -1.0, 0.5]), 0.9)
+    assert _same(before, state)
+    assert float(learner.update(state, np.ones(3), 1.0, np.zeros(3), 0.9).metrics.guard) == 0.0

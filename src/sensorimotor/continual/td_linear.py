@@ -150,9 +150,13 @@ class TDLinearLearner(NamedTuple):
         sq = delta * delta
         if eager and math.isfinite(sq):
             opt, inc = self.optimizer.update_from_td_error(state.optimizer, x, next_x, delta, gamma)
-            return UpdateResult(
-                TDLinearState(w + inc, opt, state.guard_count), v, delta, TDMetrics(sq, 0.0)
-            )
+            new = TDLinearState(w + inc, opt, state.guard_count)
+            if abs(reward) > abs(v) and not math.isfinite(finite_probe(np, new.weights, [*opt])):
+                raise ValueError(  # the reward, not the state's value, made the overflow
+                    f"reward is too large to learn from: one {type(self.optimizer).__name__} "
+                    f"update with the TD error {delta:.3g} overflows the state; state unchanged"
+                )
+            return UpdateResult(new, v, delta, TDMetrics(sq, 0.0))
         if eager:  # finite inputs (checked above), a non-finite TD error: a huge input is
             for name, value in (("x", x), ("next_x", next_x), ("reward", reward)):
                 check_magnitude(name, value, np.result_type(sq))  # refused, naming it;
