@@ -330,3 +330,6 @@ def test_td_one_extreme_reward_that_overflows_the_state_is_refused_not_reset_lat
         learner.update(state, np.array([0.5, -1.0, 0.25]), 1e150, np.array([0.25, -1.0, 0.5]), 0.9)
     assert _same(before, state)
     assert float(learner.update(state, np.ones(3), 1.0, np.zeros(3), 0.9).metrics.guard) == 0.0
+    with pytest.raises(ValueError, match="next_x is too large"):
+        learner.update(state, np.array([0.5, -1.0, 0.25]), 0.5, np.array([1e39, 0.0, 0.0]), 0.9)
+    assert _same(before, state)

@@ -151,11 +151,8 @@ class TDLinearLearner(NamedTuple):
         if eager and math.isfinite(sq):
             opt, inc = self.optimizer.update_from_td_error(state.optimizer, x, next_x, delta, gamma)
             new = TDLinearState(w + inc, opt, state.guard_count)
-            if abs(reward) > abs(v) and not math.isfinite(finite_probe(np, new.weights, [*opt])):
-                raise ValueError(  # the reward, not the state's value, made the overflow
-                    f"reward is too large to learn from: one {type(self.optimizer).__name__} "
-                    f"update with the TD error {delta:.3g} overflows the state; state unchanged"
-                )
+            if not math.isfinite(finite_probe(np, new.weights, [*opt])):
+                _refuse_extreme(self, x, reward, next_x, v, delta)
             return UpdateResult(new, v, delta, TDMetrics(sq, 0.0))
         if eager:  # finite inputs (checked above), a non-finite TD error: a huge input is
             for name, value in (("x", x), ("next_x", next_x), ("reward", reward)):
@@ -190,3 +187,20 @@ class TDLinearLearner(NamedTuple):
             raise DivergenceError("TDLinearLearner state is not finite")
         fresh = self.init(state.weights.shape[0], xp, state.weights.dtype)
         return select(xp, ok, state, fresh._replace(guard_count=state.guard_count + 1))
+
+
+def _refuse_extreme(learner, x, reward, next_x, v, delta) -> None:
+    """One update from a finite TD error overflowed the state: raise ``ValueError`` naming
+    ``reward`` or ``next_x`` when that input, not the state's own value ``v``, made the
+    error (the state passed in is kept); a state whose values blow up is left to the guard."""
+    bootstrap = delta - reward + v  # gamma * w . next_x
+    if abs(reward) > abs(v) and abs(reward) >= abs(bootstrap):
+        name = "reward"
+    elif abs(bootstrap) > abs(v) and np.max(np.abs(next_x)) > 1e3 * max(1.0, np.max(np.abs(x))):
+        name = "next_x"
+    else:
+        return
+    raise ValueError(
+        f"{name} is too large to learn from: one {type(learner.optimizer).__name__} update "
+        f"with the TD error {delta:.3g} overflows the state; the state is unchanged"
+    )
