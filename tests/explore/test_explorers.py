@@ -320,3 +320,31 @@ def test_numpy_scalar_settings_are_accepted_and_saved_as_numbers(tmp_path):
     for bad in (np.bool_(True), "0.1", np.complex64(0.1)):
         with pytest.raises(ValueError, match="sigma"):
             RandomGoalExplorer({"learner": learner, "sigma": bad})
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda st: st.update(module=None),  # was: AttributeError ('startswith')
+        lambda st: st.update(cfg=None),  # was: TypeError
+        lambda st: st["cfg"].update(m_channels=None),  # was: TypeError, not iterable
+        lambda st: st["cfg"].update(s_channels=[st["cfg"]["s_channels"][0]] * 2),  # duplicates
+        lambda st: st["cfg"].update(m_channels=st["cfg"]["m_channels"][1:]),  # differs
+        lambda st: st["cfg"].update(sigma="x"),
+        lambda st: st["cfg"].update(unknown=1),  # was: KeyError
+    ],
+)
+def test_a_corrupted_explorer_cfg_is_refused_at_load_naming_the_file(tmp_path, edit):
+    """A corrupted cfg, class or module in a saved explorer gave errors that did not name
+    the file, or AttributeError/TypeError (found by the fuzz suite, issue 9)."""
+    import json
+
+    arm, learner = arm_and_learner()
+    path = tmp_path / "explorer.json"
+    RandomGoalExplorer({"learner": learner, "seed": 0}).save(path)
+    saved = json.loads(path.read_text())
+    edit(saved)
+    path.write_text(json.dumps(saved))
+    with pytest.raises(ValueError) as info:
+        Explorer.load(path, learner)
+    assert str(path) in str(info.value)

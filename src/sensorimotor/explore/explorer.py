@@ -217,10 +217,19 @@ class Explorer:
         """Rebuild an explorer from ``state()`` and the learner it used (``where`` names
         the state's origin in error messages)."""
         check_header(where, state, FORMAT, FORMAT_VERSION, _STATE_KEYS)
-        klass = find_saved_class(Explorer, state["class"], state["module"])
+        try:  # a class, a module or channels that are not what save wrote
+            klass = find_saved_class(Explorer, state["class"], state["module"])
+            cfg = klass._cfg_from_json(state["cfg"], learner)
+        except (AttributeError, KeyError, TypeError, ValueError) as exc:
+            raise ValueError(
+                f"{where}: not a valid saved explorer ({type(exc).__name__}: {exc})"
+            ) from None
         if not issubclass(klass, cls):
             raise TypeError(f"the state holds a {klass.__name__}, not a {cls.__name__}")
-        explorer = klass(klass._cfg_from_json(state["cfg"], learner))
+        try:
+            explorer = klass(cfg)
+        except (KeyError, ValueError) as exc:  # settings refused, or a learner that differs
+            raise ValueError(f"{where}: {exc}") from None
         try:  # a hand-edited or corrupted file: name it and what is wrong, load nothing
             explorer.rng.bit_generator.state = state["rng_state"]
             explorer._count = int(state["count"])
