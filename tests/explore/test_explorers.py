@@ -332,6 +332,10 @@ def test_numpy_scalar_settings_are_accepted_and_saved_as_numbers(tmp_path):
         lambda st: st["cfg"].update(m_channels=st["cfg"]["m_channels"][1:]),  # differs
         lambda st: st["cfg"].update(sigma="x"),
         lambda st: st["cfg"].update(unknown=1),  # was: KeyError
+        lambda st: st.update(uuids=[None, *st["uuids"]]),  # was: loaded, then save failed
+        lambda st: st.update(count=1.5),  # was: loaded as count 1
+        lambda st: st.update(count=True),  # was: loaded as count 1
+        lambda st: st.update(count=0),  # fewer than the uuids seen
     ],
 )
 def test_a_corrupted_explorer_cfg_is_refused_at_load_naming_the_file(tmp_path, edit):
@@ -341,7 +345,11 @@ def test_a_corrupted_explorer_cfg_is_refused_at_load_naming_the_file(tmp_path, e
 
     arm, learner = arm_and_learner()
     path = tmp_path / "explorer.json"
-    RandomGoalExplorer({"learner": learner, "seed": 0}).save(path)
+    explorer = RandomGoalExplorer({"learner": learner, "seed": 0})
+    for _ in range(3):
+        e = explorer.explore()
+        explorer.receive(e, arm.execute(e["m_signal"]))
+    explorer.save(path)
     saved = json.loads(path.read_text())
     edit(saved)
     path.write_text(json.dumps(saved))

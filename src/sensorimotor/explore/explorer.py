@@ -232,8 +232,15 @@ class Explorer:
             raise ValueError(f"{where}: {exc}") from None
         try:  # a hand-edited or corrupted file: name it and what is wrong, load nothing
             explorer.rng.bit_generator.state = state["rng_state"]
-            explorer._count = int(state["count"])
-            explorer._uuids = set(state["uuids"])
+            count, uuids = state["count"], state["uuids"]
+            if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+                raise ValueError(f"count must be an int >= 0, got {count!r}")
+            if not isinstance(uuids, list) or not all(isinstance(u, str) for u in uuids):
+                raise ValueError("uuids must be a list of str")
+            if len(set(uuids)) > count:
+                raise ValueError(f"count {count} is below the {len(set(uuids))} uuids seen")
+            explorer._count = count
+            explorer._uuids = set(uuids)
             explorer._set_state(state["state"])
         except (AttributeError, IndexError, KeyError, TypeError, ValueError) as exc:
             raise ValueError(
