@@ -32,7 +32,7 @@ test: install-dev
 # test (FUZZ_EXAMPLES each, scaled per test); prints the entry points and cases covered.
 FUZZ_EXAMPLES ?= 2000
 fuzz: install-dev
-	HYPOTHESIS_PROFILE=fuzz FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -q -p no:doctest tests/fuzz
+	HYPOTHESIS_PROFILE=fuzz FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -q tests/fuzz
 
 bench: install
 	@for f in $(wildcard bench/*.py); do echo "== $$f"; $(PY) $$f || exit 1; done
