@@ -284,9 +284,12 @@ def read_npz(
     return arrays, header
 
 
-def check_arrays(path, arrays: Mapping[str, np.ndarray], expected: Mapping) -> list[np.ndarray]:
+def check_arrays(
+    path, arrays: Mapping[str, np.ndarray], expected: Mapping, finite: bool = False
+) -> list[np.ndarray]:
     """The arrays named in ``expected`` (name -> ``(shape, dtype)``), in its order; a
-    ``ValueError`` naming ``path`` for a missing, unexpected or misshapen array.
+    ``ValueError`` naming ``path`` for a missing, unexpected or misshapen array (and, with
+    ``finite``, for NaN or inf in a float array).
 
     >>> check_arrays("a.npz", {"w": np.zeros(2)}, {"w": ((3,), "float64")})
     Traceback (most recent call last):
@@ -306,6 +309,8 @@ def check_arrays(path, arrays: Mapping[str, np.ndarray], expected: Mapping) -> l
                 f"{path}: array {name!r} has shape {arr.shape} and dtype {arr.dtype}, "
                 f"expected {tuple(shape)} and {np.dtype(dtype)}"
             )
+        if finite and arr.dtype.kind in "fc" and not np.all(np.isfinite(arr)):
+            raise ValueError(f"{path}: array {name!r} holds NaN or inf")
         out.append(arr)
     return out
 
