@@ -199,7 +199,16 @@ def test_recover_restarts_a_non_finite_state_and_predict_refuses_it():
 
 @pytest.mark.parametrize(
     "bad, exc",
-    [("3", TypeError), (2.7, TypeError), (True, TypeError), (-1, ValueError), (0, ValueError)],
+    [
+        ("3", TypeError),
+        (2.7, TypeError),
+        (True, TypeError),
+        (-1, ValueError),
+        (0, ValueError),
+        # found by the fuzz suite: int() of a timedelta, NumPy's "Maximum allowed dimension"
+        (np.timedelta64(1, "s"), TypeError),
+        (10**400, ValueError),
+    ],
 )
 def test_init_refuses_a_feature_dim_that_is_not_a_positive_int(bad, exc):
     """``init("3")``, ``init(-1)`` and ``init(2.7)`` made 4, 0 and 3 weights (issue 9, defect 5)."""

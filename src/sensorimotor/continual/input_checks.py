@@ -115,9 +115,11 @@ def check_feature_dim(feature_dim) -> int:
     ...
     TypeError: feature_dim must be a positive int, got '3'
     """
-    if isinstance(feature_dim, bool) or not isinstance(feature_dim, int | np.integer):
+    if isinstance(feature_dim, bool | np.timedelta64) or not isinstance(
+        feature_dim, int | np.integer
+    ):  # a timedelta64 is a NumPy integer
         raise TypeError(f"feature_dim must be a positive int, got {feature_dim!r}")
-    if feature_dim < 1:
+    if feature_dim < 1 or feature_dim > 2**31 - 1:
         raise ValueError(f"feature_dim must be a positive int, got {feature_dim!r}")
     return int(feature_dim)
 
