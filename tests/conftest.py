@@ -18,7 +18,7 @@ _SLOW = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_to
 settings.register_profile(
     "ci",
     derandomize=True,
-    max_examples=12,
+    max_examples=20,
     deadline=None,
     database=None,
     suppress_health_check=_SLOW,

@@ -143,7 +143,7 @@ def _mutate_tree(draw, tree):
         node[key] = draw(st.sampled_from([None, "x", 1.5, -1, 10**30, [], {}, [1, 2], True, "NaN"]))
 
 
-def _mutate_npz(draw, data):
+def _mutate_npz(draw, data, nan):
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         arrays = {n[:-4]: np.load(io.BytesIO(z.read(n)), allow_pickle=False) for n in z.namelist()}
     name = draw(st.sampled_from(sorted(arrays)))
@@ -161,6 +161,7 @@ def _mutate_npz(draw, data):
         elif how == "rename":
             arrays[name + "_x"] = arrays.pop(name)
         elif how == "nan" and arr.dtype.kind == "f" and arr.size:
+            nan[0] = True
             arr = arr.copy()
             arr.flat[draw(st.integers(0, arr.size - 1))] = draw(
                 st.sampled_from([np.nan, np.inf, 1e300])
@@ -181,7 +182,7 @@ def _mutate_npz(draw, data):
     return out.getvalue()
 
 
-def _mutate_h5(draw, data, folder):
+def _mutate_h5(draw, data, folder, nan):
     path = os.path.join(folder, "mutating.h5")
     with open(path, "wb") as f:
         f.write(data)
@@ -195,6 +196,7 @@ def _mutate_h5(draw, data, folder):
         elif how == "rename":
             f.move(name, name + "_x")
         elif how == "nan" and f[name].dtype.kind == "f" and f[name].size:
+            nan[0] = True
             values = f[name][...]
             values.flat[0] = np.nan
             f[name][...] = values
@@ -226,28 +228,31 @@ def corrupted(draw, data, others, kind, folder):
         hows = ["other"]
     how = draw(st.sampled_from(hows))
     if how == "truncate":
-        return data[: draw(st.integers(0, len(data) - 1))]
+        return data[: draw(st.integers(0, len(data) - 1))], how
     if how == "flip":
         out = bytearray(data)
         for _ in range(draw(st.integers(1, 3))):
             i = draw(st.integers(0, len(out) - 1))
             out[i] ^= 1 << draw(st.integers(0, 7))
-        return bytes(out)
+        return bytes(out), how
     if how == "overwrite":
         i = draw(st.integers(0, len(data) - 1))
         chunk = draw(st.binary(min_size=1, max_size=64))
-        return data[:i] + chunk + data[i + len(chunk) :]
+        return data[:i] + chunk + data[i + len(chunk) :], how
     if how == "other":
         return draw(
             st.sampled_from([b"", b"hello\n", b'{"format": "x"}', b"\x00" * 64, *others.values()])
-        )
+        ), how
+    nan = [False]
     if kind == "npz":
-        return _mutate_npz(draw, data)
-    if kind == "json":
+        out = _mutate_npz(draw, data, nan)
+    elif kind == "json":
         tree = json.loads(data)
         _mutate_tree(draw, tree)
-        return json.dumps(tree).encode()
-    return _mutate_h5(draw, data, folder)
+        out = json.dumps(tree).encode()
+    else:
+        out = _mutate_h5(draw, data, folder, nan)
+    return out, "structure: NaN" if nan[0] else "structure"
 
 
 KINDS = {
@@ -271,10 +276,11 @@ def test_a_corrupted_file_is_refused_naming_it_or_loads_identically(
     path0, loader = files[loader_name]
     original, expected = good[loader_name]
     folder = str(tmp_path_factory.getbasetemp())
-    bad = data.draw(corrupted(original, others, KINDS[loader_name], folder))
-    # JSON has no checksum: a flipped digit or letter that keeps the file valid loads a
-    # different value (say, a uuid); such a load must still give a sound explorer
-    unchecked = KINDS[loader_name] == "json" and len(bad) == len(original)
+    bad, how = data.draw(corrupted(original, others, KINDS[loader_name], folder))
+    # A valid edit of a key or a value (a shorter uuid list, another free-text field) makes
+    # another valid file: it may load, the loader having checked it. So may a JSON file
+    # whose flipped digit or letter keeps it valid (JSON has no checksum). NaN may not.
+    unchecked = how == "structure" or (KINDS[loader_name] == "json" and how != "truncate")
     path = os.path.join(folder, "fuzzed" + os.path.splitext(path0)[1])
     for leftover in (path, path + ".lock"):
         if os.path.exists(leftover):
