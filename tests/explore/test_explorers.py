@@ -63,6 +63,10 @@ def test_config_errors_name_the_key():
         RandomGoalExplorer({"learner": learner, "seed": -1})
     with pytest.raises(ValueError, match="s_bounds"):
         RandomGoalExplorer({"learner": learner, "s_bounds": [(0, 1)]})
+    # a timedelta64 is a NumPy integer: int() or float() of it failed, not naming the key
+    for key in ("seed", "sigma"):
+        with pytest.raises(ValueError, match=key):
+            RandomGoalExplorer({"learner": learner, key: np.timedelta64(1, "s")})
     # were a conversion error, a complex TypeError and an OverflowError not naming it
     for bounds in ("1,2", [(1j, 2), (0, 1)], [(-(10**400), 1), (0, 1)]):
         with pytest.raises(ValueError, match="s_bounds"):

@@ -94,7 +94,11 @@ class Explorer:
             if learner is not None and getattr(learner, side) != sets[side]:
                 raise ValueError(f"{name}: cfg[{key!r}] differs from the learner's channels")
         seed = cfg.seed
-        if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        if (
+            isinstance(seed, bool | np.timedelta64)  # a timedelta64 is a NumPy integer
+            or not isinstance(seed, int | np.integer)
+            or seed < 0
+        ):
             raise ValueError(f"{name}: cfg['seed'] must be a non-negative int, got {seed!r}")
         self.cfg = cfg
         self.m_set: ChannelSet = sets["m_set"]

@@ -50,7 +50,11 @@ class RandomGoalExplorer(Explorer):
     def _setup(self) -> None:
         name = type(self).__name__
         sigma = self.cfg.sigma
-        if isinstance(sigma, bool | np.bool_) or not isinstance(sigma, numbers.Real) or not sigma >= 0:
+        if (
+            isinstance(sigma, bool | np.bool_ | np.timedelta64)
+            or not isinstance(sigma, numbers.Real)
+            or not sigma >= 0
+        ):
             raise ValueError(f"{name}: cfg['sigma'] must be a number >= 0, got {sigma!r}")
         if not math.isfinite(sigma):
             raise ValueError(f"{name}: cfg['sigma'] must be finite, got {sigma!r}")
