@@ -161,11 +161,10 @@ def _mutate_npz(draw, data, nan):
         elif how == "rename":
             arrays[name + "_x"] = arrays.pop(name)
         elif how == "nan" and arr.dtype.kind == "f" and arr.size:
-            nan[0] = True
             arr = arr.copy()
-            arr.flat[draw(st.integers(0, arr.size - 1))] = draw(
-                st.sampled_from([np.nan, np.inf, 1e300])
-            )
+            value = draw(st.sampled_from([np.nan, np.inf, 1e300]))
+            nan[0] = not np.isfinite(value)  # 1e300 is a valid (if odd) value
+            arr.flat[draw(st.integers(0, arr.size - 1))] = value
             arrays[name] = arr
         elif how == "shape":
             arrays[name] = np.resize(arr, (arr.size + 1,)) if arr.size else np.zeros(2)

@@ -218,7 +218,7 @@ def _open_npz(path):
         raise ValueError(f"{path}: not an .npz file")
     try:
         return np.load(path, allow_pickle=False)
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError) as err:
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError) as err:
         raise ValueError(f"{path}: not a readable .npz file ({_reason(err)})") from None
 
 
@@ -232,7 +232,16 @@ def _reason(err: BaseException) -> str:
 def _entry(data, name: str, path) -> np.ndarray:
     try:
         value = data[name]
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError, zlib.error) as err:
+    except (
+        zipfile.BadZipFile,
+        EOFError,
+        OSError,
+        ValueError,
+        KeyError,
+        zlib.error,
+        NotImplementedError,  # a compression method or zip version zipfile cannot read
+        RuntimeError,  # "is encrypted, password required": a flipped flag bit
+    ) as err:
         raise ValueError(f"{path}: entry {name!r} cannot be read ({_reason(err)})") from None
     if not isinstance(value, np.ndarray):  # a zip member that is not a .npy array
         raise ValueError(f"{path}: entry {name!r} is not an array")
