@@ -187,3 +187,32 @@ def test_a_finite_but_absurd_value_is_refused_naming_its_channel(name):
             call()
         assert "too large" in str(err.value)
         _assert_same_state(before, learner.state(), "after a refused absurd value")
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda h: h["cfg"].update(seed=None),  # "cfg['seed'] must be ...", no file named
+        lambda h: h["cfg"].update(explore_sigma=None),
+        lambda h: h["cfg"].update(seed_x=1),  # was: KeyError
+        lambda h: h.update(module=None),
+        lambda h: h.update(**{"class": None}),  # "unknown learner class ...None"
+    ],
+)
+def test_a_corrupted_saved_cfg_or_class_is_refused_naming_the_file(tmp_path, edit):
+    """Found by the fuzz suite (issue 9): the errors did not name the file."""
+    import io
+    import zipfile
+
+    learner = NNLearner(CFG)
+    learner.update({"x": 5, "y": 6}, {"a": 11})
+    path = str(tmp_path / "learner.npz")
+    learner.save(path)
+    with zipfile.ZipFile(path) as z:
+        arrays = {n[:-4]: np.load(io.BytesIO(z.read(n)), allow_pickle=False) for n in z.namelist()}
+    header = json.loads(str(arrays["header"]))
+    edit(header)
+    arrays["header"] = np.array(json.dumps(header))
+    np.savez(path, **arrays)
+    with pytest.raises(ValueError, match="learner.npz"):
+        Learner.load(path)

@@ -290,10 +290,18 @@ class Learner:
             header_keys=("class", "module", "cfg", "rng_state"),
             array_names=("memory_m", "memory_s", "uuids"),
         )
-        klass = find_saved_class(Learner, header["class"], header["module"])
+        try:  # a class or module that save did not write
+            klass = find_saved_class(Learner, header["class"], header["module"])
+        except (AttributeError, TypeError, ValueError) as exc:
+            raise ValueError(f"{path}: not a valid saved learner ({exc})") from None
         if not issubclass(klass, cls):
             raise TypeError(f"{path} holds a {klass.__name__}, not a {cls.__name__}")
-        learner = klass(_saved_cfg(path, header["cfg"]))
+        try:
+            learner = klass(_saved_cfg(path, header["cfg"]))
+        except (KeyError, TypeError, ValueError) as exc:  # a setting the class refuses
+            if str(path) in str(exc):
+                raise
+            raise ValueError(f"{path}: {exc}") from None
         m, s, uuids = (arrays.pop(name) for name in ("memory_m", "memory_s", "uuids"))
         _check_memory(path, m, s, uuids, len(learner.m_set), len(learner.s_set))
         learner.memory.append(m, s)
