@@ -216,3 +216,18 @@ def test_a_corrupted_saved_cfg_or_class_is_refused_naming_the_file(tmp_path, edi
     np.savez(path, **arrays)
     with pytest.raises(ValueError, match="learner.npz"):
         Learner.load(path)
+
+
+@pytest.mark.parametrize(
+    "key, value",
+    [
+        ("seed", np.timedelta64(1, "s")),
+        ("explore_sigma", 10**400),
+        ("explore_sigma", np.timedelta64(1, "s")),
+    ],
+)
+def test_a_timedelta_or_huge_int_setting_is_refused_naming_it(key, value):
+    """int()/float() of a timedelta64 (a NumPy integer) and math.isfinite(10**400) raised
+    TypeError or OverflowError not naming the key (found by the fuzz suite, issue 9)."""
+    with pytest.raises(ValueError, match=key):
+        NNLearner({**CFG, key: value})

@@ -103,10 +103,18 @@ class Learner:
         self.m_set = ChannelSet(cfg.m_channels)
         self.s_set = ChannelSet(cfg.s_channels)
         seed = cfg.seed
-        if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        if (
+            isinstance(seed, bool | np.timedelta64)  # a timedelta64 is a NumPy integer
+            or not isinstance(seed, numbers.Integral)
+            or seed < 0
+        ):
             raise ValueError(f"{name}: cfg['seed'] must be a non-negative int, got {seed!r}")
         sigma = cfg.explore_sigma
-        if not _is_number(sigma) or not math.isfinite(sigma) or sigma < 0:
+        try:
+            finite = _is_number(sigma) and math.isfinite(sigma)
+        except (OverflowError, TypeError):  # an int beyond float64, a timedelta64
+            finite = False
+        if not finite or sigma < 0:
             raise ValueError(f"{name}: cfg['explore_sigma'] must be a number >= 0, got {sigma!r}")
         self.cfg = cfg
         self.rng = np.random.default_rng(int(seed))
