@@ -342,3 +342,17 @@ def test_td_one_extreme_reward_that_overflows_the_state_is_refused_not_reset_lat
     with pytest.raises(ValueError, match="next_x is too large"):
         learner.update(state, np.array([0.5, -1.0, 0.25]), 0.5, np.array([1e39, 0.0, 0.0]), 0.9)
     assert _same(before, state)
+
+
+def test_td_learner_on_jax_keeps_its_engine_with_numpy_input_and_refuses_huge_input():
+    """A NumPy x made a JAX state NumPy; next_x = 1e150 reset a float32 state (found by the
+    fuzz suite, issue 9)."""
+    learner = TDLinearLearner()
+    state = learner.update(learner.init(3, xp=jnp), jnp.ones(3), 1.0, jnp.zeros(3), 0.9).state
+    new = learner.update(state, np.array([0.5, 0.0, 0.0]), 1.0, np.zeros(3), 0.9).state
+    for leaf in jax.tree_util.tree_leaves(new):
+        assert isinstance(leaf, jax.Array), type(leaf)
+    assert new.weights.dtype == state.weights.dtype
+    for big in (np.array([1e150, 0.0, 0.0]), jnp.array([1e30, 0.0, 0.0])):
+        with pytest.raises(ValueError, match="next_x"):  # too large, or inf in float32
+            learner.update(state, jnp.ones(3), 1.0, big, 0.9)

@@ -40,11 +40,16 @@ def check_finite_vector(name: str, x) -> None:
 
 
 def like_state(state_w, x):
-    """``x`` as a NumPy array if the state ``state_w`` is NumPy and ``x`` a concrete array
-    of another engine (JAX): the state keeps its engine (a JAX ``x`` made it JAX)."""
-    if type(state_w) is np.ndarray and type(x) is not np.ndarray and not is_traced(x):
-        if hasattr(x, "__array_namespace__"):
-            return np.asarray(x)
+    """``x`` on the engine of the state ``state_w`` if it is a concrete array of the other
+    one: NumPy for a NumPy state (a JAX ``x`` made it JAX), JAX, in the state's dtype, for
+    a JAX state (a NumPy ``x`` made it NumPy)."""
+    if type(x) is np.ndarray:
+        if type(state_w) is np.ndarray or is_traced(state_w) or x.dtype.kind not in "fiu":
+            return x
+        get = getattr(state_w, "__array_namespace__", None)
+        return x if get is None else get().asarray(x, dtype=state_w.dtype)
+    if type(state_w) is np.ndarray and not is_traced(x) and hasattr(x, "__array_namespace__"):
+        return np.asarray(x)
     return x
 
 

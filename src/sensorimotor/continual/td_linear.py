@@ -137,6 +137,8 @@ class TDLinearLearner(NamedTuple):
                 check_finite_scalar(name, value)
             if not 0.0 <= float(gamma) <= 1.0:
                 raise ValueError(f"gamma must be in [0, 1], got {gamma}")
+            for name, value in (("x", x), ("next_x", next_x), ("reward", reward)):
+                check_magnitude(name, value, w.dtype)  # else a reset in float32
         v = w @ x
         delta = reward + gamma * (w @ next_x) - v
         eager = xp is np
