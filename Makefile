@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: install install-dev demo test bench bench-peers lint clean
+.PHONY: install install-dev demo test fuzz bench bench-peers lint clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,12 @@ test: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -q
+
+# The hostile-input and file fuzzers (tests/fuzz, issue 9) with many random examples per
+# test (FUZZ_EXAMPLES each, scaled per test); prints the entry points and cases covered.
+FUZZ_EXAMPLES ?= 2000
+fuzz: install-dev
+	HYPOTHESIS_PROFILE=fuzz FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -q tests/fuzz
 
 bench: install
 	@for f in $(wildcard bench/*.py); do echo "== $$f"; $(PY) $$f || exit 1; done

@@ -260,3 +260,31 @@ def test_observation_logs_check_their_header_the_same_way(tmp_path):
         f.attrs["format"] = "other"
     with pytest.raises(ValueError, match="not a saved 'sensorimotor.observation_log' file"):
         read_log(path)
+
+
+@pytest.mark.parametrize(
+    "flag_bits, method, version",
+    [(1, None, None), (1 << 5, None, None), (1 << 6, None, None), (0, 99, None), (0, None, 64)],
+)
+def test_a_flipped_zip_flag_method_or_version_is_a_value_error_naming_the_file(
+    tmp_path, flag_bits, method, version
+):
+    """An encrypted-flag bit, an unknown compression method or zip version gave zipfile's
+    RuntimeError or NotImplementedError (found by the fuzz suite, issue 9)."""
+    import struct
+
+    from sensorimotor.base.saved_file import make_header, read_npz, write_npz
+
+    path = str(tmp_path / "f.npz")
+    write_npz(path, {"w": np.arange(3.0)}, make_header("t.f", 1))
+    data = bytearray(open(path, "rb").read())
+    at = data.index(b"PK\x01\x02")  # the central directory entry of the first member
+    if flag_bits:
+        data[at + 8 : at + 10] = struct.pack("<H", flag_bits)
+    if method is not None:
+        data[at + 10 : at + 12] = struct.pack("<H", method)
+    if version is not None:
+        data[at + 6 : at + 8] = struct.pack("<H", version)
+    open(path, "wb").write(bytes(data))
+    with pytest.raises(ValueError, match="f.npz"):
+        read_npz(path, "t.f", 1)

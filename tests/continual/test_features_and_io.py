@@ -159,6 +159,10 @@ def test_stream_normals_moments_tails_and_independence():
         (dict(low=(0.0,), high=(1.0,), tiles_per_dim=2.5), "tiles_per_dim"),
         (dict(low=(1.0,), high=(0.0,)), "below high"),
         (dict(low=(0.0,), high=(np.inf,)), "below high"),
+        # found by the fuzz suite (issue 9): an OverflowError, and a feature_dim past int32
+        (dict(low=(-(10**400),), high=(1.0,)), "low and high"),
+        (dict(low=(0.0,), high=(1.0,), num_tilings=10**400), "num_tilings"),
+        (dict(low=(0.0,), high=(1.0,), tiles_per_dim=2**40), "tiles_per_dim"),
     ],
 )
 def test_tile_coder_refuses_bad_settings_naming_them(settings, named):
@@ -179,3 +183,34 @@ def test_tile_coder_refuses_nan_eagerly_and_activates_nothing_when_compiled():
     compiled = jax.jit(lambda x: coder(x))
     assert float(compiled(jnp.array([jnp.nan])).sum()) == 0.0
     np.testing.assert_array_equal(np.asarray(compiled(jnp.array([0.3]))), coder(np.array([0.3])))
+
+
+def test_features_refuse_nan_and_non_arrays_naming_x_and_feature_dim_is_an_int():
+    """RBFFeatures of [nan, 0] gave NaN features and of None an AttributeError; a NumPy
+    int num_tilings made feature_dim a NumPy int (found by the fuzz suite, issue 9)."""
+    rbf = RBFFeatures.grid(low=(0.0, -1.0), high=(1.0, 1.0), num_per_dim=3, sigma=0.5)
+    coder = TileCoder(low=(0.0, -1.0), high=(1.0, 1.0), tiles_per_dim=4, num_tilings=2)
+    for features in (rbf, coder):
+        for bad, exc in (
+            (np.array([np.nan, 0.0]), ValueError),
+            (jnp.array([0.0, np.inf]), ValueError),
+            (None, TypeError),
+            ([0.5, 0.5], TypeError),
+            (np.array([0.5, 0.5]).astype(np.complex128), TypeError),
+            (np.array([True, False]), TypeError),
+        ):
+            with pytest.raises(exc, match="x"):
+                features(bad)
+    assert type(TileCoder(num_tilings=np.int64(3)).feature_dim) is int
+
+
+def test_tile_coder_of_unsigned_ints_and_a_timedelta_setting():
+    """A uint8 x raised OverflowError (x - low in uint8); num_tilings=np.timedelta64(1, 's')
+    (a NumPy integer) was taken, then failed in int() (found by the fuzz suite, issue 9)."""
+    coder = TileCoder(low=(-1.0, -1.0), high=(1.0, 1.0), tiles_per_dim=4, num_tilings=2)
+    np.testing.assert_array_equal(
+        np.flatnonzero(coder(np.array([0, 1], dtype=np.uint8))),
+        np.flatnonzero(coder(np.array([0.0, 1.0]))),
+    )
+    with pytest.raises(ValueError, match="num_tilings"):
+        TileCoder(num_tilings=np.timedelta64(1, "s")).feature_dim  # noqa: B018

@@ -199,7 +199,16 @@ def test_recover_restarts_a_non_finite_state_and_predict_refuses_it():
 
 @pytest.mark.parametrize(
     "bad, exc",
-    [("3", TypeError), (2.7, TypeError), (True, TypeError), (-1, ValueError), (0, ValueError)],
+    [
+        ("3", TypeError),
+        (2.7, TypeError),
+        (True, TypeError),
+        (-1, ValueError),
+        (0, ValueError),
+        # found by the fuzz suite: int() of a timedelta, NumPy's "Maximum allowed dimension"
+        (np.timedelta64(1, "s"), TypeError),
+        (10**400, ValueError),
+    ],
 )
 def test_init_refuses_a_feature_dim_that_is_not_a_positive_int(bad, exc):
     """``init("3")``, ``init(-1)`` and ``init(2.7)`` made 4, 0 and 3 weights (issue 9, defect 5)."""
@@ -238,3 +247,112 @@ def test_a_huge_int_target_is_refused_naming_it_and_nothing_changes():
         learner.update(state, np.ones(3), 10**400)
     with pytest.raises(ValueError, match="reward is too large"):
         TDLinearLearner().update(TDLinearLearner().init(3), np.ones(3), 10**400, np.zeros(3), 0.9)
+
+
+def test_a_jax_input_keeps_the_numpy_states_engine_and_precision():
+    """A JAX ``x`` (or ``next_x``) turned a NumPy float64 state into JAX float32 arrays
+    (found by the fuzz suite, issue 9)."""
+    cases = [
+        (LinearLearner(IDBD(0.05, 0.01)), lambda L, s: L.update(s, jnp.ones(3), 1.0)),
+        (
+            LinearLearner(LMS(0.1), normalizer=EMANormalizer()),
+            lambda L, s: L.update(s, jnp.ones(3), 1.0),
+        ),
+        (TDLinearLearner(), lambda L, s: L.update(s, jnp.ones(3), 1.0, np.zeros(3), 0.9)),
+        (TDLinearLearner(), lambda L, s: L.update(s, np.ones(3), 1.0, jnp.zeros(3), 0.9)),
+    ]
+    for learner, step in cases:
+        new = step(learner, learner.init(3)).state
+        for leaf in jax.tree_util.tree_leaves(new):
+            assert isinstance(leaf, np.ndarray | np.generic), (type(leaf), learner)
+        assert new.weights.dtype == np.float64
+
+
+@pytest.mark.parametrize(
+    "name, value, exc",
+    [
+        ("gamma", 0j, TypeError),  # was: float() argument must be ... not 'complex'
+        ("gamma", None, TypeError),  # was: unsupported operand type(s) for *
+        ("gamma", np.str_("1"), TypeError),  # was: JAX's "Error interpreting argument"
+        ("gamma", np.timedelta64(1, "s"), TypeError),  # was: not a valid dtype for JAX
+        ("gamma", np.complex64(1j), TypeError),  # was: accepted, the state became complex
+        ("gamma", [1.0], TypeError),  # was: unsupported operand type(s)
+        ("gamma", 10**400, ValueError),  # was: OverflowError from jit argument parsing
+        ("gamma", float("nan"), ValueError),  # was: accepted, the guard reset the state
+        ("gamma", 1.5, ValueError),  # was: accepted
+        ("reward", [1.0], TypeError),  # was: unsupported operand type(s) for +
+        ("reward", float("inf"), ValueError),  # was: the guard reset the state
+    ],
+)
+def test_td_learner_on_jax_refuses_a_bad_reward_or_gamma_naming_it(name, value, exc):
+    """On the JAX engine reward and gamma were not checked (found by the fuzz suite)."""
+    learner = TDLinearLearner()
+    state = learner.update(learner.init(3, xp=jnp), jnp.ones(3), 1.0, jnp.zeros(3), 0.9).state
+    args = {"reward": 0.5, "gamma": 0.9, name: value}
+    with pytest.raises(exc, match=name):
+        learner.update(state, jnp.ones(3), args["reward"], jnp.zeros(3), args["gamma"])
+
+
+@pytest.mark.parametrize("xp", [np, jnp])
+def test_one_extreme_target_that_overflows_the_state_is_refused_not_reset_later(xp):
+    """``y = 1e150`` gave a finite squared error, but IDBD's step sizes overflowed: the update
+    was accepted, predict then raised DivergenceError and the next update reset the
+    learned weights (defect 1 through the target; found by the fuzz suite, issue 9)."""
+    learner = LinearLearner(IDBD(0.05, 0.01))
+    state = learner.init(3, xp=xp)
+    rng = np.random.default_rng(0)
+    for _ in range(30):
+        x = rng.normal(size=3)
+        state = learner.update(state, xp.asarray(x), float(x @ [1.0, -2.0, 0.5])).state
+    before = [np.asarray(leaf).copy() for leaf in jax.tree_util.tree_leaves(state)]
+    with pytest.raises(ValueError, match="y is too large to learn from"):
+        learner.update(state, xp.asarray([0.5, -1.0, 0.25]), 1e150)
+    after = [np.asarray(leaf) for leaf in jax.tree_util.tree_leaves(state)]
+    assert all(np.array_equal(a, b) for a, b in zip(before, after, strict=True))
+    result = learner.update(state, xp.asarray([0.5, -1.0, 0.25]), 1.0)
+    assert float(result.metrics.guard) == 0.0 and int(result.state.guard_count) == 0
+
+
+@pytest.mark.parametrize("xp, big", [(np, 1.3e308), (jnp, 1e39)])
+def test_predict_of_an_x_too_large_for_the_dtype_names_x_not_a_divergence(xp, big):
+    """predict([1e39, 0, 0]) on a float32 state (1.3e308 on float64) said "state is not
+    finite" (DivergenceError) of a sound state (found by the fuzz suite, issue 9)."""
+    x = np.array([big, 0.0, 0.0])
+    for learner in (LinearLearner(IDBD(0.05, 0.01)), TDLinearLearner()):
+        state = learner.init(3, xp=xp)
+        state = state._replace(weights=state.weights + 2)
+        with pytest.raises(ValueError, match="x is too large"):
+            learner.predict(state, x)
+
+
+def test_td_one_extreme_reward_that_overflows_the_state_is_refused_not_reset_later():
+    """reward = 1e150: a finite TD error whose update overflowed TIDBD's state; accepted,
+    then predict raised DivergenceError and the next update reset the weights (found by the
+    fuzz suite, issue 9)."""
+    learner = TDLinearLearner()
+    state = learner.init(3)
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        state = learner.update(state, rng.normal(size=3), 0.5, rng.normal(size=3), 0.9).state
+    before = _copy(state)
+    with pytest.raises(ValueError, match="reward is too large"):
+        learner.update(state, np.array([0.5, -1.0, 0.25]), 1e150, np.array([0.25, -1.0, 0.5]), 0.9)
+    assert _same(before, state)
+    assert float(learner.update(state, np.ones(3), 1.0, np.zeros(3), 0.9).metrics.guard) == 0.0
+    with pytest.raises(ValueError, match="next_x is too large"):
+        learner.update(state, np.array([0.5, -1.0, 0.25]), 0.5, np.array([1e39, 0.0, 0.0]), 0.9)
+    assert _same(before, state)
+
+
+def test_td_learner_on_jax_keeps_its_engine_with_numpy_input_and_refuses_huge_input():
+    """A NumPy x made a JAX state NumPy; next_x = 1e150 reset a float32 state (found by the
+    fuzz suite, issue 9)."""
+    learner = TDLinearLearner()
+    state = learner.update(learner.init(3, xp=jnp), jnp.ones(3), 1.0, jnp.zeros(3), 0.9).state
+    new = learner.update(state, np.array([0.5, 0.0, 0.0]), 1.0, np.zeros(3), 0.9).state
+    for leaf in jax.tree_util.tree_leaves(new):
+        assert isinstance(leaf, jax.Array), type(leaf)
+    assert new.weights.dtype == state.weights.dtype
+    for big in (np.array([1e150, 0.0, 0.0]), jnp.array([1e30, 0.0, 0.0])):
+        with pytest.raises(ValueError, match="next_x"):  # too large, or inf in float32
+            learner.update(state, jnp.ones(3), 1.0, big, 0.9)

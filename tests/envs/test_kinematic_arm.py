@@ -78,3 +78,19 @@ def test_a_huge_int_motor_value_is_a_signal_error_and_the_arm_is_unchanged():
     with pytest.raises(SignalError, match="'j0'"):
         arm.execute({"j0": 10**400, "j1": 1})
     np.testing.assert_array_equal(arm.posture, before)
+
+
+@pytest.mark.parametrize(
+    "cfg, name",
+    [
+        ({"origin": "0:"}, "origin"),  # was: could not convert string to float: '0'
+        ({"origin": (1.0,)}, "origin"),  # was: IndexError
+        ({"origin": 0.5}, "origin"),  # was: 'float' object is not iterable
+        ({"origin": (np.nan, 0.0)}, "origin"),  # was: accepted, NaN channel bounds
+        ({"limits": (-(10**400), 10)}, "limits"),  # was: OverflowError
+        ({"lengths": [10**400, 1, 1]}, "lengths"),  # was: OverflowError
+    ],
+)
+def test_a_bad_origin_or_a_huge_int_setting_is_a_value_error_naming_it(cfg, name):
+    with pytest.raises(ValueError, match=name):
+        KinematicArm2D({"dim": 3, **cfg})

@@ -63,6 +63,14 @@ def test_config_errors_name_the_key():
         RandomGoalExplorer({"learner": learner, "seed": -1})
     with pytest.raises(ValueError, match="s_bounds"):
         RandomGoalExplorer({"learner": learner, "s_bounds": [(0, 1)]})
+    # a timedelta64 is a NumPy integer: int() or float() of it failed, not naming the key
+    for key in ("seed", "sigma"):
+        with pytest.raises(ValueError, match=key):
+            RandomGoalExplorer({"learner": learner, key: np.timedelta64(1, "s")})
+    # were a conversion error, a complex TypeError and an OverflowError not naming it
+    for bounds in ("1,2", [(1j, 2), (0, 1)], [(-(10**400), 1), (0, 1)]):
+        with pytest.raises(ValueError, match="s_bounds"):
+            RandomGoalExplorer({"learner": learner, "s_bounds": bounds})
 
 
 def test_goal_explorer_falls_back_then_follows_the_inverse_model():
@@ -316,3 +324,39 @@ def test_numpy_scalar_settings_are_accepted_and_saved_as_numbers(tmp_path):
     for bad in (np.bool_(True), "0.1", np.complex64(0.1)):
         with pytest.raises(ValueError, match="sigma"):
             RandomGoalExplorer({"learner": learner, "sigma": bad})
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda st: st.update(module=None),  # was: AttributeError ('startswith')
+        lambda st: st.update(cfg=None),  # was: TypeError
+        lambda st: st["cfg"].update(m_channels=None),  # was: TypeError, not iterable
+        lambda st: st["cfg"].update(s_channels=[st["cfg"]["s_channels"][0]] * 2),  # duplicates
+        lambda st: st["cfg"].update(m_channels=st["cfg"]["m_channels"][1:]),  # differs
+        lambda st: st["cfg"].update(sigma="x"),
+        lambda st: st["cfg"].update(unknown=1),  # was: KeyError
+        lambda st: st.update(uuids=[None, *st["uuids"]]),  # was: loaded, then save failed
+        lambda st: st.update(count=1.5),  # was: loaded as count 1
+        lambda st: st.update(count=True),  # was: loaded as count 1
+        lambda st: st.update(count=0),  # fewer than the uuids seen
+    ],
+)
+def test_a_corrupted_explorer_cfg_is_refused_at_load_naming_the_file(tmp_path, edit):
+    """A corrupted cfg, class or module in a saved explorer gave errors that did not name
+    the file, or AttributeError/TypeError (found by the fuzz suite, issue 9)."""
+    import json
+
+    arm, learner = arm_and_learner()
+    path = tmp_path / "explorer.json"
+    explorer = RandomGoalExplorer({"learner": learner, "seed": 0})
+    for _ in range(3):
+        e = explorer.explore()
+        explorer.receive(e, arm.execute(e["m_signal"]))
+    explorer.save(path)
+    saved = json.loads(path.read_text())
+    edit(saved)
+    path.write_text(json.dumps(saved))
+    with pytest.raises(ValueError) as info:
+        Explorer.load(path, learner)
+    assert str(path) in str(info.value)

@@ -160,3 +160,74 @@ def test_a_hand_edited_learner_file_is_a_value_error_naming_it(tmp_path, what, e
     with pytest.raises(ValueError, match=what) as info:
         Learner.load(path)
     assert str(path) in str(info.value)
+
+
+@pytest.mark.parametrize("name", ["NNLearner", "WNNLearner", "LWLRLearner"])
+def test_a_finite_but_absurd_value_is_refused_naming_its_channel(name):
+    # 1e200 degrees passed the finite check, then the squared distances overflowed: WNN and
+    # LWLR answered NaN (or blamed the sensory channel 'x'), and update stored the row.
+    import sensorimotor.learners as learners
+    from sensorimotor.learners.checks import _assert_same_state
+
+    arm = KinematicArm2D({"dim": 3})
+    learner = getattr(learners, name)({"m_channels": arm.m_channels, "s_channels": arm.s_channels})
+    m = np.random.default_rng(0).uniform(-100, 100, size=(20, 3))
+    learner.update_array(m, arm.execute_array(m))
+    before = learner.state()
+    huge = {"j0": 1e200, "j1": 0.0, "j2": 0.0}
+    s = {"x": 0.1, "y": 0.2}
+    for call in (
+        lambda: learner.predict(huge),
+        lambda: learner.predict_array(np.array([[0.0, 1e200, 0.0]])),
+        lambda: learner.update(huge, s),
+        lambda: learner.update({"j0": 0.0, "j1": 0.0, "j2": 0.0}, {"x": 1e300, "y": 0.0}),
+        lambda: learner.infer_array(np.array([[-1e250, 0.0]])),
+    ):
+        with pytest.raises(SignalError, match="'j0'|'j1'|'x'") as err:
+            call()
+        assert "too large" in str(err.value)
+        _assert_same_state(before, learner.state(), "after a refused absurd value")
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda h: h["cfg"].update(seed=None),  # "cfg['seed'] must be ...", no file named
+        lambda h: h["cfg"].update(explore_sigma=None),
+        lambda h: h["cfg"].update(seed_x=1),  # was: KeyError
+        lambda h: h.update(module=None),
+        lambda h: h.update(**{"class": None}),  # "unknown learner class ...None"
+    ],
+)
+def test_a_corrupted_saved_cfg_or_class_is_refused_naming_the_file(tmp_path, edit):
+    """Found by the fuzz suite (issue 9): the errors did not name the file."""
+    import io
+    import zipfile
+
+    learner = NNLearner(CFG)
+    learner.update({"x": 5, "y": 6}, {"a": 11})
+    path = str(tmp_path / "learner.npz")
+    learner.save(path)
+    with zipfile.ZipFile(path) as z:
+        arrays = {n[:-4]: np.load(io.BytesIO(z.read(n)), allow_pickle=False) for n in z.namelist()}
+    header = json.loads(str(arrays["header"]))
+    edit(header)
+    arrays["header"] = np.array(json.dumps(header))
+    np.savez(path, **arrays)
+    with pytest.raises(ValueError, match="learner.npz"):
+        Learner.load(path)
+
+
+@pytest.mark.parametrize(
+    "key, value",
+    [
+        ("seed", np.timedelta64(1, "s")),
+        ("explore_sigma", 10**400),
+        ("explore_sigma", np.timedelta64(1, "s")),
+    ],
+)
+def test_a_timedelta_or_huge_int_setting_is_refused_naming_it(key, value):
+    """int()/float() of a timedelta64 (a NumPy integer) and math.isfinite(10**400) raised
+    TypeError or OverflowError not naming the key (found by the fuzz suite, issue 9)."""
+    with pytest.raises(ValueError, match=key):
+        NNLearner({**CFG, key: value})

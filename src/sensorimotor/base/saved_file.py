@@ -218,7 +218,7 @@ def _open_npz(path):
         raise ValueError(f"{path}: not an .npz file")
     try:
         return np.load(path, allow_pickle=False)
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError) as err:
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError) as err:
         raise ValueError(f"{path}: not a readable .npz file ({_reason(err)})") from None
 
 
@@ -232,7 +232,16 @@ def _reason(err: BaseException) -> str:
 def _entry(data, name: str, path) -> np.ndarray:
     try:
         value = data[name]
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError, zlib.error) as err:
+    except (
+        zipfile.BadZipFile,
+        EOFError,
+        OSError,
+        ValueError,
+        KeyError,
+        zlib.error,
+        NotImplementedError,  # a compression method or zip version zipfile cannot read
+        RuntimeError,  # "is encrypted, password required": a flipped flag bit
+    ) as err:
         raise ValueError(f"{path}: entry {name!r} cannot be read ({_reason(err)})") from None
     if not isinstance(value, np.ndarray):  # a zip member that is not a .npy array
         raise ValueError(f"{path}: entry {name!r} is not an array")
@@ -284,9 +293,12 @@ def read_npz(
     return arrays, header
 
 
-def check_arrays(path, arrays: Mapping[str, np.ndarray], expected: Mapping) -> list[np.ndarray]:
+def check_arrays(
+    path, arrays: Mapping[str, np.ndarray], expected: Mapping, finite: bool = False
+) -> list[np.ndarray]:
     """The arrays named in ``expected`` (name -> ``(shape, dtype)``), in its order; a
-    ``ValueError`` naming ``path`` for a missing, unexpected or misshapen array.
+    ``ValueError`` naming ``path`` for a missing, unexpected or misshapen array (and, with
+    ``finite``, for NaN or inf in a float array).
 
     >>> check_arrays("a.npz", {"w": np.zeros(2)}, {"w": ((3,), "float64")})
     Traceback (most recent call last):
@@ -306,6 +318,8 @@ def check_arrays(path, arrays: Mapping[str, np.ndarray], expected: Mapping) -> l
                 f"{path}: array {name!r} has shape {arr.shape} and dtype {arr.dtype}, "
                 f"expected {tuple(shape)} and {np.dtype(dtype)}"
             )
+        if finite and arr.dtype.kind in "fc" and not np.all(np.isfinite(arr)):
+            raise ValueError(f"{path}: array {name!r} holds NaN or inf")
         out.append(arr)
     return out
 

@@ -24,6 +24,8 @@ class Config(Mapping):
         return self._values[key]
 
     def __getattr__(self, key: str) -> Any:
+        if key == "_values":  # not set yet (copy, deepcopy): no recursion through here
+            raise AttributeError(key)
         try:
             return self._values[key]
         except KeyError:

@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from sensorimotor.rules.array_namespace import namespace
+from sensorimotor.rules.array_namespace import default_float, namespace
 
 
 class TileCoder(NamedTuple):
@@ -48,7 +48,7 @@ class TileCoder(NamedTuple):
     def feature_dim(self) -> int:
         """``num_tilings * (tiles_per_dim + 1) ** input_dim``."""
         self.check_settings()
-        return self.num_tilings * (self.tiles_per_dim + 1) ** len(self.low)
+        return int(self.num_tilings) * (int(self.tiles_per_dim) + 1) ** len(self.low)
 
     def check_settings(self) -> TileCoder:
         """Return the coder if its settings are valid; else raise ``ValueError`` naming one.
@@ -60,12 +60,16 @@ class TileCoder(NamedTuple):
         """
         for name in ("tiles_per_dim", "num_tilings"):
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+            if (
+                isinstance(value, bool | np.timedelta64)  # a timedelta64 is a NumPy integer
+                or not isinstance(value, int | np.integer)
+                or value < 1
+            ):
                 raise ValueError(f"TileCoder.{name} must be a positive int, got {value!r}")
         try:
             low = np.asarray(self.low, dtype=np.float64)
             high = np.asarray(self.high, dtype=np.float64)
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError, OverflowError) as exc:
             raise ValueError(
                 f"TileCoder.low and high must be sequences of numbers, got {self.low!r}, {self.high!r}"
             ) from exc
@@ -79,6 +83,12 @@ class TileCoder(NamedTuple):
                 f"TileCoder.low must be below high in every dimension (finite), "
                 f"got low={self.low!r}, high={self.high!r}"
             )
+        if self.num_tilings * (self.tiles_per_dim + 1) ** low.size > _MAX_FEATURES:
+            raise ValueError(
+                f"TileCoder.num_tilings * (tiles_per_dim + 1) ** {low.size} must be at most "
+                f"{_MAX_FEATURES} (tile indices are int32), got num_tilings={self.num_tilings!r}, "
+                f"tiles_per_dim={self.tiles_per_dim!r}"
+            )
         return self
 
     def active(self, x):
@@ -87,8 +97,7 @@ class TileCoder(NamedTuple):
         xp = namespace(x)
         self.check_settings()
         d = len(self.low)
-        if x.shape != (d,):
-            raise ValueError(f"x must have shape ({d},), got {x.shape}")
+        x = _check_x(xp, x, d)
         concrete = xp is np or not _is_tracer(x)
         if concrete and not bool(xp.all(xp.isfinite(x))):
             raise ValueError(f"x must be finite, got {np.asarray(x)!r}")
@@ -115,6 +124,23 @@ class TileCoder(NamedTuple):
         grid = xp.arange(self.feature_dim, dtype=xp.int32)
         hits = xp.reshape(grid, (1, -1)) == xp.reshape(idx, (-1, 1))
         return xp.astype(xp.any(hits, axis=0), x.dtype)
+
+
+_MAX_FEATURES = 2**31 - 1
+
+
+def _check_x(xp, x, d: int):
+    """``x``, integers made floats; raise ``TypeError``/``ValueError`` naming ``x`` unless it
+    is a real array of shape ``(d,)``."""
+    if not (hasattr(x, "shape") and hasattr(x, "dtype")):
+        raise TypeError(f"x must be an array of shape ({d},), got {type(x).__name__}")
+    if x.shape != (d,):
+        raise ValueError(f"x must have shape ({d},), got {x.shape}")
+    if np.dtype(x.dtype).kind in "bcOSUmM":  # bool, complex, object, text, times
+        raise TypeError(f"x must hold real numbers, got dtype {x.dtype}")
+    if np.dtype(x.dtype).kind in "iu":  # (x - low) in uint8 wraps or overflows
+        x = xp.astype(x, default_float(xp))
+    return x
 
 
 def _is_tracer(x) -> bool:
@@ -165,9 +191,10 @@ class RBFFeatures(NamedTuple):
     def __call__(self, x):
         """Features of ``x`` (shape ``(input_dim,)``), shape ``(num_features,)``."""
         xp = namespace(x)
+        x = _check_x(xp, x, np.shape(self.centers)[1])
+        if (xp is np or not _is_tracer(x)) and not bool(xp.all(xp.isfinite(x))):
+            raise ValueError(f"x must be finite, got {np.asarray(x)!r}")
         c = xp.asarray(self.centers, dtype=x.dtype)
-        if x.shape != (c.shape[1],):
-            raise ValueError(f"x must have shape ({c.shape[1]},), got {x.shape}")
         d2 = xp.sum((c - x) ** 2, axis=1)
         phi = xp.exp(-d2 / (2.0 * self.sigma**2))
         if self.normalize:

@@ -39,6 +39,20 @@ def check_finite_vector(name: str, x) -> None:
         raise ValueError(f"{name} contains NaN or inf: {np.asarray(x)}")
 
 
+def like_state(state_w, x):
+    """``x`` on the engine of the state ``state_w`` if it is a concrete array of the other
+    one: NumPy for a NumPy state (a JAX ``x`` made it JAX), JAX, in the state's dtype, for
+    a JAX state (a NumPy ``x`` made it NumPy)."""
+    if type(x) is np.ndarray:
+        if type(state_w) is np.ndarray or is_traced(state_w) or x.dtype.kind not in "fiu":
+            return x
+        get = getattr(state_w, "__array_namespace__", None)
+        return x if get is None else get().asarray(x, dtype=state_w.dtype)
+    if type(state_w) is np.ndarray and not is_traced(x) and hasattr(x, "__array_namespace__"):
+        return np.asarray(x)
+    return x
+
+
 def check_finite_scalar(name: str, y) -> None:
     """Raise ``ValueError``/``TypeError`` unless a concrete ``y`` is a finite real scalar."""
     if is_traced(y):
@@ -50,7 +64,9 @@ def check_finite_scalar(name: str, y) -> None:
     try:
         v = float(y)
     except OverflowError:  # a Python int beyond float64
-        raise ValueError(f"{name} is too large for a float: an int of {len(str(y))} digits") from None
+        raise ValueError(
+            f"{name} is too large for a float: an int of {len(str(y))} digits"
+        ) from None
     except (TypeError, ValueError):
         raise TypeError(f"{name} must be a real scalar, got {y!r}") from None
     if getattr(y, "ndim", 0) != 0:
@@ -104,9 +120,11 @@ def check_feature_dim(feature_dim) -> int:
     ...
     TypeError: feature_dim must be a positive int, got '3'
     """
-    if isinstance(feature_dim, bool) or not isinstance(feature_dim, int | np.integer):
+    if isinstance(feature_dim, bool | np.timedelta64) or not isinstance(
+        feature_dim, int | np.integer
+    ):  # a timedelta64 is a NumPy integer
         raise TypeError(f"feature_dim must be a positive int, got {feature_dim!r}")
-    if feature_dim < 1:
+    if feature_dim < 1 or feature_dim > 2**31 - 1:
         raise ValueError(f"feature_dim must be a positive int, got {feature_dim!r}")
     return int(feature_dim)
 

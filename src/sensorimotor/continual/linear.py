@@ -17,6 +17,7 @@ from sensorimotor.continual.input_checks import (
     check_vector,
     eager_scalar,
     is_traced,
+    like_state,
 )
 from sensorimotor.continual.update_result import UpdateResult
 from sensorimotor.rules.array_namespace import default_float
@@ -150,6 +151,7 @@ class LinearLearner(NamedTuple):
         _, xb = self._features(xp, state, x, update_stats=False)
         pred = state.weights @ xb
         if not is_traced(pred) and not math.isfinite(float(pred)):
+            check_magnitude("x", x, pred.dtype)  # an x too large for the dtype, not the state
             raise DivergenceError(
                 "LinearLearner state is not finite; the next update (or recover) restarts it"
             )
@@ -169,6 +171,7 @@ class LinearLearner(NamedTuple):
         """
         w = state.weights
         n = w.shape[0] - (1 if self.bias else 0)
+        x = like_state(w, x)
         fast = type(x) is np.ndarray and x.shape == (n,) and x.dtype.kind == "f"
         if fast and self.normalizer is None:
             # the per-sample fast path: NumPy's own calls, about 1 us less than the array API
@@ -207,6 +210,8 @@ class LinearLearner(NamedTuple):
                 check_magnitude("y", y, sq.dtype)
         opt, inc = self.optimizer.update_from_error(state.optimizer, xb, err)
         new = LinearState(w + inc, opt, norm, state.guard_count)
+        if not is_traced(err) and bool(xp.isfinite(sq)):
+            _check_not_overflowed(xp, self, new, y, pred, err)
         ok = xp.isfinite(sq)
         fresh = self.init(n, xp, w.dtype)._replace(guard_count=state.guard_count + 1)
         out = select(xp, ok, new, fresh)
@@ -223,6 +228,7 @@ class LinearLearner(NamedTuple):
         if math.isfinite(sq):
             opt, inc = self.optimizer.update_from_error(state.optimizer, xb, err)
             new = LinearState(state.weights + inc, opt, norm, state.guard_count)
+            _check_not_overflowed(np, self, new, y, pred, err)
             return UpdateResult(new, pred, err, LinearMetrics(sq, 0.0))
         check_finite_vector("x", x)
         check_finite_scalar("y", y)
@@ -261,3 +267,19 @@ class LinearLearner(NamedTuple):
         if xp is np and self.guard == "raise":
             raise DivergenceError("LinearLearner state is not finite")
         return select(xp, ok, state, fresh._replace(guard_count=state.guard_count + 1))
+
+
+def _check_not_overflowed(xp, learner, new, y, pred, err) -> None:
+    """Raise ``ValueError`` if one update from a finite error made the state non-finite
+    and the target, not the state's prediction, made that error (``|y| > |prediction|``:
+    e.g. ``y = 1e150`` overflows IDBD's step sizes): the sample is refused and the state
+    passed in kept, instead of a reset at the next step. A state whose own predictions
+    blow up has diverged: that is left to the guard."""
+    leaves = [*new.optimizer] + ([] if new.normalizer is None else [*new.normalizer])
+    if bool(xp.isfinite(finite_probe(xp, new.weights, leaves))):
+        return
+    if abs(float(y)) > abs(float(pred)):
+        raise ValueError(
+            f"y is too large to learn from: one {type(learner.optimizer).__name__} update "
+            f"with the error {float(err):.3g} overflows the state; the state is unchanged"
+        )

@@ -73,12 +73,17 @@ def load_mlp_learner(path) -> tuple[MLPLearner, MLPState]:
     in its state) loads with that step at 0: it is a report, not used by the next update.
     """
     arrays, header = read_npz(path, FORMAT, FORMAT_VERSION, ("learner", "feature_dim"))
-    learner = MLPLearner.from_config(header["learner"])
-    template = jax.eval_shape(lambda k: learner.init(k, header["feature_dim"]), jax.random.key(0))
+    try:  # a config or feature_dim that save did not write: name the file
+        learner = MLPLearner.from_config(header["learner"])
+        template = jax.eval_shape(
+            lambda k: learner.init(k, header["feature_dim"]), jax.random.key(0)
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValueError(f"{path}: not a valid saved MLPLearner ({exc})") from None
     expected = {name: (spec.shape, spec.dtype) for name, spec in _named_leaves(template)}
     reported = "opt_state/step_size"
     if header["format_version"] == 1 and reported in expected and reported not in arrays:
         arrays = {**arrays, reported: np.zeros(*expected[reported])}
-    leaves = [jnp.asarray(a) for a in check_arrays(path, arrays, expected)]
+    leaves = [jnp.asarray(a) for a in check_arrays(path, arrays, expected, finite=True)]
     treedef = jax.tree_util.tree_structure(template)
     return learner, jax.tree_util.tree_unflatten(treedef, leaves)

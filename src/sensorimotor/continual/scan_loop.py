@@ -286,10 +286,22 @@ def check_loop_args(stream, num_steps, trace_interval) -> tuple[int, int]:
     return num_steps, interval
 
 
+def _what(obj):
+    """How an object that is not a learner is named in an error: a step-size rule
+    (``LMS(0.1)``) is said to be one, with the learner that takes it."""
+    name = type(obj).__name__
+    if any(hasattr(obj, m) for m in ("update_from_error", "update_from_td_error")):
+        return (
+            f"the step-size rule {name}: a rule goes inside a learner, "
+            f"e.g. LinearLearner({name}(...)) or TDLinearLearner({name}(...))"
+        )
+    return name
+
+
 def _split(kind, learner, stream):
     """``(dyn_l, static_l)``: the learner made ready (settings checked) and partitioned."""
     if not hasattr(learner, "update") or not hasattr(learner, "init"):
-        raise TypeError(f"learner must have init and update, got {type(learner).__name__}")
+        raise TypeError(f"learner must have init and update, got {_what(learner)}")
     return partition(kind.ready(learner, int(stream.feature_dim)))
 
 
@@ -438,6 +450,8 @@ def run_loop_sweep(kind, learners: Sequence, stream, num_steps: int, keys, **opt
     >>> print(out.metrics.squared_error.shape)
     (2, 3)
     """
+    if hasattr(learners, "init"):  # one learner or one rule, not a sequence of them
+        raise TypeError(f"learners must be a sequence of learners, got {_what(learners)}")
     learners = list(learners)
     if not learners:
         raise ValueError("learners is empty")

@@ -81,6 +81,6 @@ def load_state(path, like):
             f"{want['structure']}"
         )
     expected = {f"leaf_{i}": (s["shape"], s["dtype"]) for i, s in enumerate(want["leaves"])}
-    leaves = check_arrays(path, arrays, expected)
+    leaves = check_arrays(path, arrays, expected, finite=True)
     treedef = jax.tree_util.tree_structure(like)
     return jax.tree_util.tree_unflatten(treedef, leaves)

@@ -16,6 +16,7 @@ from sensorimotor.continual.input_checks import (
     check_vector,
     eager_scalar,
     is_traced,
+    like_state,
 )
 from sensorimotor.continual.update_result import UpdateResult
 from sensorimotor.rules.array_namespace import default_float
@@ -102,6 +103,7 @@ class TDLinearLearner(NamedTuple):
         check_finite_vector("x", x)
         v = state.weights @ x
         if not is_traced(v) and not math.isfinite(float(v)):
+            check_magnitude("x", x, v.dtype)  # an x too large for the dtype, not the state
             raise DivergenceError(
                 "TDLinearLearner state is not finite; the next update (or recover) restarts it"
             )
@@ -122,11 +124,21 @@ class TDLinearLearner(NamedTuple):
         """
         w = state.weights
         n = w.shape[0]
+        x, next_x = like_state(w, x), like_state(w, next_x)
         xp = check_vector("x", x, n)
         check_vector("next_x", next_x, n)
         if xp is np:  # a wrong type or shape of a scalar raises here, naming it
             reward = eager_scalar("reward", reward)
             gamma = eager_scalar("gamma", gamma)
+        elif not is_traced(x):  # eager JAX: check every value (the guard would reset)
+            for name, value in (("x", x), ("next_x", next_x)):
+                check_finite_vector(name, value)
+            for name, value in (("reward", reward), ("gamma", gamma)):
+                check_finite_scalar(name, value)
+            if not 0.0 <= float(gamma) <= 1.0:
+                raise ValueError(f"gamma must be in [0, 1], got {gamma}")
+            for name, value in (("x", x), ("next_x", next_x), ("reward", reward)):
+                check_magnitude(name, value, w.dtype)  # else a reset in float32
         v = w @ x
         delta = reward + gamma * (w @ next_x) - v
         eager = xp is np
@@ -140,9 +152,10 @@ class TDLinearLearner(NamedTuple):
         sq = delta * delta
         if eager and math.isfinite(sq):
             opt, inc = self.optimizer.update_from_td_error(state.optimizer, x, next_x, delta, gamma)
-            return UpdateResult(
-                TDLinearState(w + inc, opt, state.guard_count), v, delta, TDMetrics(sq, 0.0)
-            )
+            new = TDLinearState(w + inc, opt, state.guard_count)
+            if not math.isfinite(finite_probe(np, new.weights, [*opt])):
+                _refuse_extreme(self, x, reward, next_x, v, delta)
+            return UpdateResult(new, v, delta, TDMetrics(sq, 0.0))
         if eager:  # finite inputs (checked above), a non-finite TD error: a huge input is
             for name, value in (("x", x), ("next_x", next_x), ("reward", reward)):
                 check_magnitude(name, value, np.result_type(sq))  # refused, naming it;
@@ -176,3 +189,20 @@ class TDLinearLearner(NamedTuple):
             raise DivergenceError("TDLinearLearner state is not finite")
         fresh = self.init(state.weights.shape[0], xp, state.weights.dtype)
         return select(xp, ok, state, fresh._replace(guard_count=state.guard_count + 1))
+
+
+def _refuse_extreme(learner, x, reward, next_x, v, delta) -> None:
+    """One update from a finite TD error overflowed the state: raise ``ValueError`` naming
+    ``reward`` or ``next_x`` when that input, not the state's own value ``v``, made the
+    error (the state passed in is kept); a state whose values blow up is left to the guard."""
+    bootstrap = delta - reward + v  # gamma * w . next_x
+    if abs(reward) > abs(v) and abs(reward) >= abs(bootstrap):
+        name = "reward"
+    elif abs(bootstrap) > abs(v) and np.max(np.abs(next_x)) > 1e3 * max(1.0, np.max(np.abs(x))):
+        name = "next_x"
+    else:
+        return
+    raise ValueError(
+        f"{name} is too large to learn from: one {type(learner.optimizer).__name__} update "
+        f"with the TD error {delta:.3g} overflows the state; the state is unchanged"
+    )

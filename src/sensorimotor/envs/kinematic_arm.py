@@ -86,7 +86,7 @@ class KinematicArm2D(Environment):
             lengths = 1.0 / dim
         try:
             lengths = np.broadcast_to(np.asarray(lengths, dtype=np.float64), (dim,)).copy()
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise ValueError(
                 f"KinematicArm2D: lengths must be one number or {dim} of them (dim={dim}), "
                 f"got {self.cfg.lengths!r}"
@@ -95,7 +95,7 @@ class KinematicArm2D(Environment):
             raise ValueError(f"KinematicArm2D: lengths must be positive and finite, got {lengths}")
         try:
             limits = np.asarray(self.cfg.limits, dtype=np.float64)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             limits = np.zeros((0,))  # refused just below, with the message that says why
         if limits.shape == (2,):
             limits = np.tile(limits, (dim, 1))
@@ -104,7 +104,15 @@ class KinematicArm2D(Environment):
         self.dim = dim
         self.lengths = lengths
         self.limits = limits
-        self.origin = tuple(float(o) for o in self.cfg.origin)
+        try:
+            origin = np.asarray(self.cfg.origin, dtype=np.float64)
+        except (TypeError, ValueError, OverflowError):
+            origin = np.zeros((0,))  # refused just below
+        if origin.shape != (2,) or not np.all(np.isfinite(origin)):
+            raise ValueError(
+                f"KinematicArm2D: origin must be a finite (x, y) pair, got {self.cfg.origin!r}"
+            )
+        self.origin = (float(origin[0]), float(origin[1]))
         reach = float(lengths.sum())
         self.m_channels = [Channel(f"j{i}", tuple(limits[i]), unit="deg") for i in range(dim)]
         self.s_channels = [

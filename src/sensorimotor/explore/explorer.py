@@ -94,7 +94,11 @@ class Explorer:
             if learner is not None and getattr(learner, side) != sets[side]:
                 raise ValueError(f"{name}: cfg[{key!r}] differs from the learner's channels")
         seed = cfg.seed
-        if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        if (
+            isinstance(seed, bool | np.timedelta64)  # a timedelta64 is a NumPy integer
+            or not isinstance(seed, int | np.integer)
+            or seed < 0
+        ):
             raise ValueError(f"{name}: cfg['seed'] must be a non-negative int, got {seed!r}")
         self.cfg = cfg
         self.m_set: ChannelSet = sets["m_set"]
@@ -217,14 +221,30 @@ class Explorer:
         """Rebuild an explorer from ``state()`` and the learner it used (``where`` names
         the state's origin in error messages)."""
         check_header(where, state, FORMAT, FORMAT_VERSION, _STATE_KEYS)
-        klass = find_saved_class(Explorer, state["class"], state["module"])
+        try:  # a class, a module or channels that are not what save wrote
+            klass = find_saved_class(Explorer, state["class"], state["module"])
+            cfg = klass._cfg_from_json(state["cfg"], learner)
+        except (AttributeError, KeyError, TypeError, ValueError) as exc:
+            raise ValueError(
+                f"{where}: not a valid saved explorer ({type(exc).__name__}: {exc})"
+            ) from None
         if not issubclass(klass, cls):
             raise TypeError(f"the state holds a {klass.__name__}, not a {cls.__name__}")
-        explorer = klass(klass._cfg_from_json(state["cfg"], learner))
+        try:
+            explorer = klass(cfg)
+        except (KeyError, ValueError) as exc:  # settings refused, or a learner that differs
+            raise ValueError(f"{where}: {exc}") from None
         try:  # a hand-edited or corrupted file: name it and what is wrong, load nothing
             explorer.rng.bit_generator.state = state["rng_state"]
-            explorer._count = int(state["count"])
-            explorer._uuids = set(state["uuids"])
+            count, uuids = state["count"], state["uuids"]
+            if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+                raise ValueError(f"count must be an int >= 0, got {count!r}")
+            if not isinstance(uuids, list) or not all(isinstance(u, str) for u in uuids):
+                raise ValueError("uuids must be a list of str")
+            if len(set(uuids)) > count:
+                raise ValueError(f"count {count} is below the {len(set(uuids))} uuids seen")
+            explorer._count = count
+            explorer._uuids = set(uuids)
             explorer._set_state(state["state"])
         except (AttributeError, IndexError, KeyError, TypeError, ValueError) as exc:
             raise ValueError(

@@ -50,7 +50,11 @@ class RandomGoalExplorer(Explorer):
     def _setup(self) -> None:
         name = type(self).__name__
         sigma = self.cfg.sigma
-        if isinstance(sigma, bool | np.bool_) or not isinstance(sigma, numbers.Real) or not sigma >= 0:
+        if (
+            isinstance(sigma, bool | np.bool_ | np.timedelta64)
+            or not isinstance(sigma, numbers.Real)
+            or not sigma >= 0
+        ):
             raise ValueError(f"{name}: cfg['sigma'] must be a number >= 0, got {sigma!r}")
         if not math.isfinite(sigma):
             raise ValueError(f"{name}: cfg['sigma'] must be finite, got {sigma!r}")
@@ -64,7 +68,10 @@ class RandomGoalExplorer(Explorer):
                 )
             low, high = self.s_set.low.copy(), self.s_set.high.copy()
         else:
-            arr = np.asarray(bounds, dtype=np.float64)
+            try:
+                arr = np.asarray(bounds, dtype=np.float64)
+            except (TypeError, ValueError, OverflowError):
+                arr = np.zeros((0,))  # refused just below
             if arr.shape != (len(self.s_set), 2) or not np.all(np.isfinite(arr)):
                 raise ValueError(
                     f"{name}: cfg['s_bounds'] must be {len(self.s_set)} finite (low, high) "

@@ -84,7 +84,11 @@ class MetaExplorer(Explorer):
             raise ValueError(f"{name}: cfg['weights'] needs one row per era ({len(eras)})")
         for row in weights:
             ok = len(row) == len(subs) and all(
-                isinstance(w, numbers.Real) and not isinstance(w, bool) and math.isfinite(w) and w >= 0 for w in row
+                isinstance(w, numbers.Real)
+                and not isinstance(w, bool)
+                and math.isfinite(w)
+                and w >= 0
+                for w in row
             )
             if not ok or not sum(row) > 0:
                 raise ValueError(

@@ -17,6 +17,29 @@ FORMAT_VERSION = 1
 _MODES = ("exploit", "explore")
 
 
+# Scaled values beyond this many channel widths are refused: squared distances and the
+# normal equations of the learners overflow float64 long before 1e154, so a finite but
+# absurd value (1e200 degrees) would give NaN answers or poison the memory.
+MAX_SCALED = 1e100
+
+
+def _scaled(cs: ChannelSet, values) -> np.ndarray:
+    """``cs.scale(values)``, refusing a value too far outside its channel's bounds for a
+    learner (``SignalError`` naming the channel)."""
+    u = cs.scale(values)
+    if not (np.abs(u) <= MAX_SCALED).all():
+        col = int(np.nonzero(~(np.abs(u.reshape(-1, len(cs))) <= MAX_SCALED).all(axis=0))[0][0])
+        ch = cs.channels[col]
+        bad = np.asarray(values, dtype=np.float64).reshape(-1, len(cs))[:, col]
+        value = bad[~(np.abs(u.reshape(-1, len(cs))[:, col]) <= MAX_SCALED)][0]
+        raise SignalError(
+            f"channel {ch.name!r} is {value:g}, more than {MAX_SCALED:g} times its range "
+            f"{(ch.low, ch.high)} from it: too large for a learner",
+            channel=ch.name,
+        )
+    return u
+
+
 class NotReadyError(RuntimeError):
     """``predict`` or ``infer`` was asked of a learner that has no observation yet.
 
@@ -80,10 +103,18 @@ class Learner:
         self.m_set = ChannelSet(cfg.m_channels)
         self.s_set = ChannelSet(cfg.s_channels)
         seed = cfg.seed
-        if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        if (
+            isinstance(seed, bool | np.timedelta64)  # a timedelta64 is a NumPy integer
+            or not isinstance(seed, numbers.Integral)
+            or seed < 0
+        ):
             raise ValueError(f"{name}: cfg['seed'] must be a non-negative int, got {seed!r}")
         sigma = cfg.explore_sigma
-        if not _is_number(sigma) or not math.isfinite(sigma) or sigma < 0:
+        try:
+            finite = _is_number(sigma) and math.isfinite(sigma)
+        except (OverflowError, TypeError):  # an int beyond float64, a timedelta64
+            finite = False
+        if not finite or sigma < 0:
             raise ValueError(f"{name}: cfg['explore_sigma'] must be a number >= 0, got {sigma!r}")
         self.cfg = cfg
         self.rng = np.random.default_rng(int(seed))
@@ -136,8 +167,8 @@ class Learner:
         key = None if uuid is None else str(uuid)
         if key is not None and key in self._uuids:
             return False
-        m = self.m_set.scale(self.m_set.array_of(m_signal))
-        s = self.s_set.scale(self.s_set.array_of(s_signal))
+        m = _scaled(self.m_set, self.m_set.array_of(m_signal))
+        s = _scaled(self.s_set, self.s_set.array_of(s_signal))
         self._add(m[None], s[None], key)
         return True
 
@@ -151,8 +182,8 @@ class Learner:
         key = feedback.key
         if key is not None and key in self._uuids:
             return False
-        m = self.m_set.scale(feedback.m_array)
-        s = self.s_set.scale(feedback.s_array)
+        m = _scaled(self.m_set, feedback.m_array)
+        s = _scaled(self.s_set, feedback.s_array)
         self._add(m[None], s[None], key)
         return True
 
@@ -163,7 +194,7 @@ class Learner:
         if m.shape[0] != s.shape[0]:
             raise SignalError(f"m_batch has {m.shape[0]} rows but s_batch has {s.shape[0]}")
         if m.shape[0]:
-            self._add(self.m_set.scale(m), self.s_set.scale(s), None)
+            self._add(_scaled(self.m_set, m), _scaled(self.s_set, s), None)
 
     def _add(self, m: np.ndarray, s: np.ndarray, key) -> None:
         n = len(self.memory)
@@ -194,7 +225,8 @@ class Learner:
         """
         m = self.m_set.check_array(m_batch) if check else m_batch
         self._check_ready()
-        s = self._predict(self.m_set.scale(np.atleast_2d(m)))
+        m2 = np.atleast_2d(m)
+        s = self._predict(_scaled(self.m_set, m2) if check else self.m_set.scale(m2))
         s = self.s_set.unscale(s)
         return s[0] if m.ndim == 1 else s
 
@@ -213,7 +245,8 @@ class Learner:
             raise ValueError(f"mode must be one of {_MODES}, got {mode!r}")
         s = self.s_set.check_array(s_batch) if check else s_batch
         self._check_ready()
-        m = self._infer(self.s_set.scale(np.atleast_2d(s)))
+        s2 = np.atleast_2d(s)
+        m = self._infer(_scaled(self.s_set, s2) if check else self.s_set.scale(s2))
         if mode == "explore" and self.cfg.explore_sigma > 0:
             m = m + self.rng.normal(0.0, self.cfg.explore_sigma, size=m.shape)
         m = self.m_set.clip(self.m_set.unscale(m))
@@ -265,10 +298,18 @@ class Learner:
             header_keys=("class", "module", "cfg", "rng_state"),
             array_names=("memory_m", "memory_s", "uuids"),
         )
-        klass = find_saved_class(Learner, header["class"], header["module"])
+        try:  # a class or module that save did not write
+            klass = find_saved_class(Learner, header["class"], header["module"])
+        except (AttributeError, TypeError, ValueError) as exc:
+            raise ValueError(f"{path}: not a valid saved learner ({exc})") from None
         if not issubclass(klass, cls):
             raise TypeError(f"{path} holds a {klass.__name__}, not a {cls.__name__}")
-        learner = klass(_saved_cfg(path, header["cfg"]))
+        try:
+            learner = klass(_saved_cfg(path, header["cfg"]))
+        except (KeyError, TypeError, ValueError) as exc:  # a setting the class refuses
+            if str(path) in str(exc):
+                raise
+            raise ValueError(f"{path}: {exc}") from None
         m, s, uuids = (arrays.pop(name) for name in ("memory_m", "memory_s", "uuids"))
         _check_memory(path, m, s, uuids, len(learner.m_set), len(learner.s_set))
         learner.memory.append(m, s)

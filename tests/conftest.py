@@ -1,0 +1,54 @@
+"""Hypothesis profiles of the fuzz suites (issue 9) and the count ``make fuzz`` prints.
+
+``ci`` (the default, ``make test``): derandomised, a fixed small number of examples, so a
+run is reproducible. ``fuzz`` (``make fuzz``, ``HYPOTHESIS_PROFILE=fuzz``): random, many
+examples per test (``FUZZ_EXAMPLES``, default 2000). The shared strategy lives in
+``tests/hostile.py``.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+from hypothesis import HealthCheck, settings
+
+sys.path.insert(0, str(Path(__file__).parent))  # `import hostile` from the fuzz tests
+
+_SLOW = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    max_examples=20,
+    deadline=None,
+    database=None,
+    suppress_health_check=_SLOW,
+    print_blob=True,
+)
+settings.register_profile(
+    "fuzz",
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "2000")),
+    deadline=None,
+    database=None,
+    suppress_health_check=_SLOW,
+    print_blob=True,
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def pytest_terminal_summary(terminalreporter):
+    import hostile
+
+    if not hostile.COUNTS:
+        return
+    total = sum(hostile.COUNTS.values())
+    write = terminalreporter.write_line
+    write(
+        f"hostile input: {len(hostile.COUNTS)} entry points, {total} generated cases "
+        f"(profile {os.environ.get('HYPOTHESIS_PROFILE', 'ci')})"
+    )
+    for entry in sorted(hostile.COUNTS):
+        refused = hostile.OUTCOMES[entry, "refused"]
+        accepted = hostile.OUTCOMES[entry, "accepted"]
+        write(
+            f"  {entry:<44} {hostile.COUNTS[entry]:>8} cases ({refused} refused, {accepted} accepted)"
+        )

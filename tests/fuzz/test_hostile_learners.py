@@ -1,0 +1,287 @@
+"""Hostile input at environments, forward/inverse learners, explorers, logs and configs
+(issue 9): refused naming the argument or channel with the state bit-identical, or
+accepted with finite results. The strategy and the property are in ``tests/hostile.py``."""
+
+import copy
+import functools
+
+import hostile
+import numpy as np
+import pytest
+from hostile import all_finite, check_outcome, examples, fingerprint
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sensorimotor import KinematicArm2D
+from sensorimotor.explore import RandomGoalExplorer, RandomMotorExplorer
+from sensorimotor.learners import LWLRLearner, NetworkLearner, NNLearner, WNNLearner
+from sensorimotor.run import ObservationLog
+
+ARM = KinematicArm2D({"dim": 3})
+M_NAMES = ARM.m_set.names if hasattr(ARM.m_set, "names") else [c.name for c in ARM.m_channels]
+S_NAMES = [c.name for c in ARM.s_channels]
+GOOD_M = {name: 10.0 * (i + 1) for i, name in enumerate(M_NAMES)}
+RNG = np.random.default_rng(0)
+M_DATA = RNG.uniform(-100, 100, size=(30, 3))
+S_DATA = ARM.execute_array(M_DATA)
+QM, QS = M_DATA[:4] + 1.0, S_DATA[:4] * 0.9
+
+LEARNERS = {
+    "NNLearner": (NNLearner, {}, 1.0),
+    "WNNLearner": (WNNLearner, {}, 1.0),
+    "LWLRLearner": (LWLRLearner, {}, 1.0),
+    "NetworkLearner": (NetworkLearner, {"hidden": (8,), "seed": 0}, 0.15),
+}
+
+
+@functools.cache
+def _fed(name):
+    cls, extra, _ = LEARNERS[name]
+    learner = cls({"m_channels": ARM.m_channels, "s_channels": ARM.s_channels, **extra})
+    learner.update_array(M_DATA, S_DATA)
+    return learner
+
+
+def _learner_snapshot(learner):
+    return fingerprint([learner.state(), learner.predict_array(QM), learner.infer_array(QS)])
+
+
+def _accept_finite(result):
+    assert all_finite(result), f"accepted with a non-finite result: {result}"
+
+
+# -- environments -------------------------------------------------------------------------------
+@settings(max_examples=examples())
+@given(hostile.hostile_signal(M_NAMES, GOOD_M))
+def test_environment_execute(case):
+    signal, names = case
+    check_outcome(
+        "Environment.execute",
+        lambda: ARM.execute(signal),
+        lambda: fingerprint(ARM.execute_array(QM)),
+        names,
+        lambda fb: _accept_finite(fb["s_signal"]),
+    )
+
+
+@settings(max_examples=examples())
+@given(hostile.hostile_batch(3))
+def test_environment_execute_array(batch):
+    check_outcome(
+        "Environment.execute_array",
+        lambda: ARM.execute_array(batch),
+        lambda: fingerprint(ARM.execute_array(QM)),
+        ["m_batch", "shape", *M_NAMES],
+        _accept_finite,
+    )
+
+
+# -- forward / inverse learners ---------------------------------------------------------------------
+def _learner_call(name, data):
+    """One hostile call at one learner entry point: ``(entry, call, names)``."""
+    learner = copy.deepcopy(_fed(name))
+    good_s = dict(zip(S_NAMES, S_DATA[0], strict=True))
+    good_m = dict(zip(M_NAMES, M_DATA[0], strict=True))
+    which = data.draw(
+        st.sampled_from(
+            [
+                "update_m",
+                "update_s",
+                "update_uuid",
+                "update_feedback",
+                "update_array",
+                "predict",
+                "predict_array",
+                "infer",
+                "infer_array",
+                "infer_mode",
+            ]
+        )
+    )
+    if which == "update_m":
+        m, names = data.draw(hostile.hostile_signal(M_NAMES, good_m))
+        call = lambda: learner.update(m, good_s, uuid="u1")  # noqa: E731
+    elif which == "update_s":
+        s, names = data.draw(hostile.hostile_signal(S_NAMES, good_s))
+        call = lambda: learner.update(good_m, s, uuid="u1")  # noqa: E731
+    elif which == "update_uuid":
+        u = data.draw(hostile.hostile_scalar())
+        names = ["uuid"]
+        call = lambda: learner.update(good_m, good_s, uuid=u)  # noqa: E731
+    elif which == "update_feedback":
+        side = data.draw(st.sampled_from(["m_signal", "s_signal", "uuid", "whole"]))
+        fb = {"m_signal": good_m, "s_signal": good_s, "uuid": "f" * 32}
+        if side == "m_signal":
+            fb[side], names = data.draw(hostile.hostile_signal(M_NAMES, good_m))
+        elif side == "s_signal":
+            fb[side], names = data.draw(hostile.hostile_signal(S_NAMES, good_s))
+        elif side == "uuid":
+            fb[side], names = data.draw(hostile.hostile_scalar()), ["uuid"]
+        else:
+            fb, names = data.draw(hostile.hostile_scalar()), ["feedback", "Mapping", "mapping"]
+        call = lambda: learner.update_feedback(fb)  # noqa: E731
+    elif which == "update_array":
+        b = data.draw(hostile.hostile_batch(3))
+        names = ["m_batch", "shape", "rows", *M_NAMES]
+        sb = S_DATA[:1] if np.ndim(b) < 2 else S_DATA[: np.shape(b)[0]]
+        call = lambda: learner.update_array(b, sb)  # noqa: E731
+    elif which == "predict":
+        m, names = data.draw(hostile.hostile_signal(M_NAMES, good_m))
+        call = lambda: learner.predict(m)  # noqa: E731
+    elif which == "predict_array":
+        b = data.draw(hostile.hostile_batch(3))
+        names = ["m_batch", "shape", *M_NAMES]
+        call = lambda: learner.predict_array(b)  # noqa: E731
+    elif which == "infer":
+        s, names = data.draw(hostile.hostile_signal(S_NAMES, good_s))
+        call = lambda: learner.infer(s)  # noqa: E731
+    elif which == "infer_array":
+        b = data.draw(hostile.hostile_batch(2))
+        names = ["s_batch", "shape", *S_NAMES]
+        call = lambda: learner.infer_array(b)  # noqa: E731
+    else:
+        mode = data.draw(hostile.hostile_scalar())
+        names = ["mode"]
+        call = lambda: learner.infer(good_s, mode=mode)  # noqa: E731
+    return f"{name}.{which}", learner, call, names
+
+
+def _check_learner(name, data):
+    entry, learner, call, names = _learner_call(name, data)
+
+    def accepted(result):
+        _accept_finite(result)
+        _accept_finite(learner.predict_array(QM))
+        _accept_finite(learner.infer_array(QS))
+
+    check_outcome(entry, call, lambda: _learner_snapshot(learner), names, accepted)
+
+
+@pytest.mark.parametrize("name", ["NNLearner", "WNNLearner", "LWLRLearner"])
+@settings(max_examples=examples(2.0))
+@given(data=st.data())
+def test_learner_entry_points(name, data):
+    _check_learner(name, data)
+
+
+@settings(max_examples=examples(LEARNERS["NetworkLearner"][2]))
+@given(data=st.data())
+def test_network_learner_entry_points(data):
+    _check_learner("NetworkLearner", data)
+
+
+# -- explorers ---------------------------------------------------------------------------------------
+@functools.cache
+def _explorer(kind):
+    learner = copy.deepcopy(_fed("NNLearner"))
+    cfg = {"m_channels": ARM.m_channels, "s_channels": ARM.s_channels, "seed": 0}
+    if kind == "goal":
+        return RandomGoalExplorer({**cfg, "learner": learner})
+    return RandomMotorExplorer(cfg)
+
+
+@pytest.mark.parametrize("kind", ["goal", "motor"])
+@settings(max_examples=examples())
+@given(data=st.data())
+def test_explorer_receive(kind, data):
+    explorer = copy.deepcopy(_explorer(kind))
+    e = explorer.explore()
+    fb = dict(ARM.execute(e["m_signal"]))
+    e = dict(e)
+    part = data.draw(
+        st.sampled_from(["m_signal", "s_signal", "uuid", "s_goal", "from", "exploration"])
+    )
+    if part == "m_signal":
+        fb[part], names = data.draw(hostile.hostile_signal(M_NAMES, dict(fb[part])))
+    elif part == "s_signal":
+        fb[part], names = data.draw(hostile.hostile_signal(S_NAMES, dict(fb[part])))
+    elif part == "uuid":
+        fb[part], names = data.draw(hostile.hostile_scalar()), ["uuid"]
+    elif part == "s_goal":
+        e[part], names = data.draw(hostile.hostile_signal(S_NAMES, {k: 0.1 for k in S_NAMES}))
+        names = [*names, "s_goal"]
+    elif part == "from":
+        e[part], names = data.draw(hostile.hostile_scalar()), ["from"]
+    else:
+        e, names = data.draw(hostile.hostile_scalar()), ["exploration"]
+
+    def snapshot():
+        learner = explorer.learner if kind == "goal" else None
+        return fingerprint(
+            [explorer.state(), None if learner is None else _learner_snapshot(learner)]
+        )
+
+    check_outcome(
+        f"{type(explorer).__name__}.receive", lambda: explorer.receive(e, fb), snapshot, names
+    )
+
+
+# -- the observation log ------------------------------------------------------------------------------
+@settings(max_examples=examples())
+@given(data=st.data())
+def test_observation_log_append(tmp_path_factory, data):
+    path = tmp_path_factory.mktemp("log") / "log.h5"
+    fb = dict(ARM.execute(GOOD_M))
+    meta = {"step": 1}
+    part = data.draw(st.sampled_from(["m_signal", "s_signal", "uuid", "meta", "meta_value"]))
+    if part == "m_signal":
+        fb[part], names = data.draw(hostile.hostile_signal(M_NAMES, dict(fb[part])))
+    elif part == "s_signal":
+        fb[part], names = data.draw(hostile.hostile_signal(S_NAMES, dict(fb[part])))
+    elif part == "uuid":
+        fb[part], names = data.draw(hostile.hostile_scalar()), ["uuid"]
+    elif part == "meta":
+        meta, names = data.draw(hostile.hostile_scalar()), ["meta"]
+    else:
+        meta, names = {"v": data.draw(hostile.hostile_scalar())}, ["meta"]
+    with ObservationLog(path, ARM.m_channels, ARM.s_channels, flush_every=1) as log:
+        log.append(ARM.execute(GOOD_M), meta={"first": True})
+
+        def snapshot():
+            return fingerprint(
+                [len(log._buffer), [list(r) for r in log._buffer], log._file["count"][:]]
+            )
+
+        check_outcome("ObservationLog.append", lambda: log.append(fb, meta=meta), snapshot, names)
+
+
+# -- configs --------------------------------------------------------------------------------------
+CONFIGS = {
+    "NNLearner": (
+        lambda cfg: NNLearner({"m_channels": ARM.m_channels, "s_channels": ARM.s_channels, **cfg}),
+        NNLearner.defcfg,
+    ),
+    "WNNLearner": (
+        lambda cfg: WNNLearner({"m_channels": ARM.m_channels, "s_channels": ARM.s_channels, **cfg}),
+        WNNLearner.defcfg,
+    ),
+    "LWLRLearner": (
+        lambda cfg: LWLRLearner(
+            {"m_channels": ARM.m_channels, "s_channels": ARM.s_channels, **cfg}
+        ),
+        LWLRLearner.defcfg,
+    ),
+    "RandomGoalExplorer": (
+        lambda cfg: RandomGoalExplorer(
+            {
+                "m_channels": ARM.m_channels,
+                "s_channels": ARM.s_channels,
+                "learner": _fed("NNLearner"),
+                **cfg,
+            }
+        ),
+        RandomGoalExplorer.defcfg,
+    ),
+    "KinematicArm2D": (KinematicArm2D, KinematicArm2D.defcfg),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CONFIGS))
+@settings(max_examples=examples())
+@given(data=st.data())
+def test_config_settings(name, data):
+    make, defcfg = CONFIGS[name]
+    keys = [k for k in defcfg if k not in ("m_channels", "s_channels", "learner")]
+    key = data.draw(st.sampled_from(keys))
+    value = data.draw(hostile.hostile_scalar() | hostile.hostile_vector(2))
+    check_outcome(f"{name}(cfg)", lambda: make({key: value}), lambda: None, [key])
