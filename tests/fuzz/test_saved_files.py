@@ -8,6 +8,7 @@ import io
 import json
 import os
 import zipfile
+from pathlib import Path
 
 import h5py
 import hostile
@@ -109,7 +110,7 @@ def _make_files(folder):
 def saved(tmp_path_factory):
     folder = tmp_path_factory.mktemp("saved")
     files = _make_files(str(folder))
-    good = {name: (open(path, "rb").read(), loader(path)) for name, (path, loader) in files.items()}
+    good = {name: (Path(path).read_bytes(), loader(path)) for name, (path, loader) in files.items()}
     others = {
         os.path.basename(path): data
         for (path, _), (data, _) in zip(files.values(), good.values(), strict=True)
