@@ -228,7 +228,9 @@ class LinearLearner(NamedTuple):
         if math.isfinite(sq):
             opt, inc = self.optimizer.update_from_error(state.optimizer, xb, err)
             new = LinearState(state.weights + inc, opt, norm, state.guard_count)
-            _check_not_overflowed(np, self, new, y, pred, err)
+            # one dot gates the full probe: an update that overflows the state overflows inc
+            if not math.isfinite(inc.dot(inc)):
+                _check_not_overflowed(np, self, new, y, pred, err)
             return UpdateResult(new, pred, err, LinearMetrics(sq, 0.0))
         check_finite_vector("x", x)
         check_finite_scalar("y", y)

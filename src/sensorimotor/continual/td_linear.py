@@ -153,7 +153,10 @@ class TDLinearLearner(NamedTuple):
         if eager and math.isfinite(sq):
             opt, inc = self.optimizer.update_from_td_error(state.optimizer, x, next_x, delta, gamma)
             new = TDLinearState(w + inc, opt, state.guard_count)
-            if not math.isfinite(finite_probe(np, new.weights, [*opt])):
+            # one dot gates the full probe: an update that overflows the state overflows inc
+            if not math.isfinite(inc.dot(inc)) and not math.isfinite(
+                finite_probe(np, new.weights, [*opt])
+            ):
                 _refuse_extreme(self, x, reward, next_x, v, delta)
             return UpdateResult(new, v, delta, TDMetrics(sq, 0.0))
         if eager:  # finite inputs (checked above), a non-finite TD error: a huge input is
