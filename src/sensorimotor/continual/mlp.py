@@ -43,7 +43,7 @@ import numpy as np
 import optax
 
 from sensorimotor.base.bounds import check_settings
-from sensorimotor.continual.input_checks import check_magnitude
+from sensorimotor.continual.input_checks import check_feature_dim, check_magnitude
 from sensorimotor.continual.update_result import UpdateResult
 from sensorimotor.nets.mlp import init_mlp, mlp_apply, mlp_value_and_grad
 from sensorimotor.rules.adaptive_obgd import AdaptiveObGD
@@ -180,9 +180,8 @@ class MLPLearner:
     # ---------------------------------------------------------------- pure, jittable
     def init(self, key, feature_dim: int) -> MLPState:
         """Initial state for inputs of shape ``(feature_dim,)`` (compiled once per structure)."""
-        if not isinstance(feature_dim, (int, np.integer)) or feature_dim < 1:
-            raise ValueError(f"feature_dim must be a positive int, got {feature_dim!r}")
-        return _init_jit(dataclasses.replace(self, guard="skip"), key, int(feature_dim))
+        feature_dim = check_feature_dim(feature_dim)
+        return _init_jit(dataclasses.replace(self, guard="skip"), key, feature_dim)
 
     def _init(self, key, feature_dim: int) -> MLPState:
         params = init_mlp(
