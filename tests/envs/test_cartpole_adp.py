@@ -4,14 +4,20 @@ import math
 import warnings
 
 import gymnasium
+import jax
+import jax.numpy as jnp
 import numpy as np
 import pytest
 from gymnasium.utils.env_checker import check_env
 
 from sensorimotor.envs import (
+    AutoReset,
     CartPoleADP,
     CartPoleADPEnv,
+    CartPoleADPJax,
+    CartPoleADPParams,
     CartPoleParams,
+    CartPoleState,
     cartpole_step,
     check_environment,
 )
@@ -210,3 +216,62 @@ def test_the_gym_face_clips_refuses_steps_out_of_order_and_reports_the_force():
         env.step(np.ones(1, np.float32))
     env.reset()
     env.step(np.ones(1, np.float32))  # a new episode runs
+
+
+def test_the_jax_face_takes_the_gym_faces_steps():
+    actions = np.random.default_rng(3).uniform(-1.2, 1.2, (300, 1)).astype(np.float32)
+    env = CartPoleADPEnv()
+    obs, _ = env.reset(seed=2)
+    start, expected = env.plant.state, []
+    for a in actions:
+        obs, reward, terminated, _, _ = env.step(a)
+        expected.append((env.plant.state, reward, terminated))
+        if terminated:
+            break
+    jax_env = CartPoleADPJax()
+    with jax.enable_x64(True):
+        state = CartPoleState(*(jnp.asarray(v) for v in start), jnp.zeros((), jnp.int32))
+
+        def body(state, action):
+            obs, state, reward, terminated, _, _ = jax_env.step(jax.random.key(0), state, action)
+            return state, (obs, reward, terminated)
+
+        _, (obs, reward, terminated) = jax.lax.scan(
+            body, state, jnp.asarray(actions[: len(expected)])
+        )
+        obs, reward, terminated = np.asarray(obs), np.asarray(reward), np.asarray(terminated)
+    np.testing.assert_allclose(obs, [e[0] for e in expected], rtol=0, atol=1e-9)
+    assert reward.tolist() == [e[1] for e in expected]
+    assert terminated.tolist() == [e[2] for e in expected]
+
+
+def test_the_jax_face_draws_its_noise_from_the_key_within_5_percent_and_compiles_once():
+    env = CartPoleADPJax()
+    _, state = env.reset(jax.random.key(0))
+    step = jax.jit(jax.vmap(env.step, in_axes=(0, None, None, None)))
+    keys = jax.random.split(jax.random.key(1), 200)
+    noisy = CartPoleADPParams(actuator_noise=0.05)
+    x_dot = np.asarray(step(keys, state, jnp.full(1, 0.8), noisy)[1].x_dot)
+    plain = np.asarray(step(keys, state, jnp.full(1, 0.8), CartPoleADPParams())[1].x_dot)
+    assert step._cache_size() == 1, "unexpected recompile"
+    assert np.all(plain == plain[0]) and len(np.unique(x_dot)) > 150
+    delta, spread = plain[0] - float(state.x_dot), x_dot - float(state.x_dot)
+    assert np.all(np.abs(spread / delta - 1.0) < 0.05 * 1.1)  # the friction shifts it slightly
+    again = np.asarray(step(keys, state, jnp.full(1, 0.8), noisy)[1].x_dot)
+    np.testing.assert_array_equal(x_dot, again)
+
+
+def test_the_jax_face_runs_trials_one_after_another():
+    env = AutoReset(CartPoleADPJax())
+    _, state = env.reset(jax.random.key(0))
+
+    def body(state, key):
+        _, state, reward, terminated, _, _ = env.step(key, state, jnp.ones(1))
+        return state, (reward, terminated)
+
+    _, (reward, terminated) = jax.lax.scan(body, state, jax.random.split(jax.random.key(1), 300))
+    reward, terminated = np.asarray(reward), np.asarray(terminated)
+    assert terminated.sum() > 10 and np.array_equal(reward == -1.0, terminated)
+    with pytest.raises(ValueError, match=r"shape \(1,\)"):
+        CartPoleADPJax().step(jax.random.key(0), state, jnp.ones(()))
+    assert CartPoleADPJax().observation_space() == CartPoleADPEnv().observation_space

@@ -6,6 +6,7 @@ from sensorimotor.envs.auto_reset import AutoReset, auto_reset_step
 from sensorimotor.envs.cartpole import CartPole, CartPoleEnvParams, CartPoleState
 from sensorimotor.envs.cartpole_adp import CartPoleADP
 from sensorimotor.envs.cartpole_adp_gym import CartPoleADPEnv
+from sensorimotor.envs.cartpole_adp_jax import CartPoleADPJax, CartPoleADPParams
 from sensorimotor.envs.cartpole_dynamics import CartPoleParams, cartpole_failed, cartpole_step
 from sensorimotor.envs.checks import ENVIRONMENT_CHECKS, EnvironmentCheckError, check_environment
 from sensorimotor.envs.environment import Environment
@@ -33,6 +34,8 @@ __all__ = [
     "CartPole",
     "CartPoleADP",
     "CartPoleADPEnv",
+    "CartPoleADPJax",
+    "CartPoleADPParams",
     "CartPoleEnvParams",
     "CartPoleParams",
     "CartPoleState",
