@@ -275,3 +275,20 @@ def test_the_jax_face_runs_trials_one_after_another():
     with pytest.raises(ValueError, match=r"shape \(1,\)"):
         CartPoleADPJax().step(jax.random.key(0), state, jnp.ones(()))
     assert CartPoleADPJax().observation_space() == CartPoleADPEnv().observation_space
+
+
+def test_advance_clips_and_refuses_what_is_not_a_finite_force():
+    plant = CartPoleADP({"seed": 0})
+    start = plant.state
+    s = plant.advance(40.0)
+    assert s[1] == float(cartpole_step(*start, 10.0, CartPoleParams.barto())[1])
+    before = snapshot(plant)
+    for bad, error in (
+        (math.nan, ValueError),
+        (math.inf, ValueError),
+        ("1", TypeError),
+        (True, TypeError),
+    ):
+        with pytest.raises(error, match="force"):
+            plant.advance(bad)
+        assert snapshot(plant) == before

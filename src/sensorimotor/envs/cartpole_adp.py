@@ -1,5 +1,7 @@
 """Si and Wang's (2001) cart-pole, a force in newtons in, the plant's state out."""
 
+import math
+
 import numpy as np
 
 from sensorimotor.base.bounds import NON_NEGATIVE, POSITIVE, Bounds, check_value
@@ -102,20 +104,32 @@ class CartPoleADP(Environment):
     def _motor_command(self, m_array: np.ndarray) -> np.ndarray:
         return np.minimum(np.maximum(m_array, -self.max_force), self.max_force)
 
-    def _execute_vector(self, m: np.ndarray, meta=None) -> np.ndarray:
+    def advance(self, force: float) -> np.ndarray:
+        """One step under ``force`` (N, clipped to ``+-max_force``), the array path beneath
+        ``execute``: begins a new trial first if the last step failed. Returns the sensory
+        array ``(x, x_dot, theta, theta_dot, reward)``. A force that is not a finite real
+        number raises an error naming ``force``, with the plant unchanged."""
+        if isinstance(force, bool) or not isinstance(force, int | float | np.floating | np.integer):
+            raise TypeError(f"force must be a real number, got {force!r}")
+        if not math.isfinite(force):
+            raise ValueError(f"force must be finite, got {force}")
+        force = min(max(float(force), -self.max_force), self.max_force)
         if self.failed:
             self.reset()
-        force = float(m[0])
         if self.actuator_noise > 0.0:
             force *= 1.0 + self.rng.uniform(-self.actuator_noise, self.actuator_noise)
         state = cartpole_step(*self.state, force, self.params)
         self.state = tuple(float(v) for v in state)
         self.failed = bool(cartpole_failed(self.state[0], self.state[2], self.params))
         self.steps += 1
+        return np.array([*self.state, -1.0 if self.failed else 0.0])
+
+    def _execute_vector(self, m: np.ndarray, meta=None) -> np.ndarray:
+        s = self.advance(float(m[0]))
         if isinstance(meta, dict):
             meta["failed"] = self.failed
             meta["trial"] = self.trials
-        return np.array([*self.state, -1.0 if self.failed else 0.0])
+        return s
 
     def _execute(self, m_signal: dict, meta=None) -> dict:
         """The dict path (``execute`` takes the array path, ``_execute_vector``)."""

@@ -93,10 +93,9 @@ class CartPoleADPEnv(gymnasium.Env):
         a = check_box_action(action, self.action_space)
         if self.plant.failed:
             raise RuntimeError("CartPoleADPEnv: the episode has terminated; call reset()")
-        force = self.plant.max_force * float(a[0])
-        s = self.plant.execute({"force": force})["s_signal"]
-        obs = np.array([s["x"], s["x_dot"], s["theta"], s["theta_dot"]], np.float32)
-        return obs, s["reward"], self.plant.failed, False, {"force": force}
+        force = self.plant.max_force * float(a[0])  # within +-max_force: a is clipped
+        s = self.plant.advance(force)
+        return s[:4].astype(np.float32), float(s[4]), self.plant.failed, False, {"force": force}
 
     def close(self):
         self.plant.close()
