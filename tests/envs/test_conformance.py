@@ -16,6 +16,7 @@ import pytest
 import sensorimotor
 import sensorimotor.envs
 from sensorimotor.envs import (
+    CartPoleADP,
     Environment,
     EnvironmentGymEnv,
     GymEpisodeEnvironment,
@@ -32,6 +33,10 @@ class Factory(NamedTuple):
 
 # class -> factories (several configurations of one class may be checked)
 FACTORIES = {
+    CartPoleADP: [  # a plant with a state: the same force gives another output
+        Factory(lambda: CartPoleADP({"seed": 0}), deterministic=False),
+        Factory(lambda: CartPoleADP({"seed": 1, "actuator_noise": 0.05}), deterministic=False),
+    ],
     KinematicArm2D: [
         Factory(KinematicArm2D),
         Factory(KinematicArm2D.mid7),
