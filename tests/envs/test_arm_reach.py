@@ -33,7 +33,7 @@ def test_registration_is_idempotent():
     before = gymnasium.registry["sensorimotor/ArmReach-v0"]
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        assert register_envs() == ["sensorimotor/ArmReach-v0"]
+        assert "sensorimotor/ArmReach-v0" in register_envs()
     assert gymnasium.registry["sensorimotor/ArmReach-v0"] is before
     assert before.kwargs == {"arm": "mid7"}
 

@@ -7,6 +7,7 @@ NAMESPACE = "sensorimotor"
 # id -> (entry point, default kwargs)
 GYM_ENVS = {
     f"{NAMESPACE}/ArmReach-v0": ("sensorimotor.envs.arm_reach:ArmReachEnv", {"arm": "mid7"}),
+    f"{NAMESPACE}/Epuck2D-v0": ("sensorimotor.envs.epuck_gym:Epuck2DEnv", {}),
 }
 
 
@@ -16,8 +17,8 @@ def register_envs() -> list[str]:
     Called when ``sensorimotor.envs`` is imported; calling it again does nothing.
 
     >>> ids = register_envs()
-    >>> ids, ids[0] in gymnasium.registry
-    (['sensorimotor/ArmReach-v0'], True)
+    >>> 'sensorimotor/Epuck2D-v0' in ids, ids[0] in gymnasium.registry
+    (True, True)
     """
     for env_id, (entry_point, kwargs) in GYM_ENVS.items():
         if env_id not in gymnasium.registry:
