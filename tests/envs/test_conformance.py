@@ -18,6 +18,7 @@ import sensorimotor.envs
 from sensorimotor.envs import (
     Environment,
     EnvironmentGymEnv,
+    Epuck2D,
     GymEpisodeEnvironment,
     KinematicArm2D,
     check_environment,
@@ -32,6 +33,13 @@ class Factory(NamedTuple):
 
 # class -> factories (several configurations of one class may be checked)
 FACTORIES = {
+    Epuck2D: [  # a robot: where it ends up depends on where it was
+        Factory(Epuck2D, deterministic=False),
+        Factory(
+            lambda: Epuck2D({"obstacles": [[(2, 2), (4, 2), (3, 4)]], "step_length": 0.5}),
+            deterministic=False,
+        ),
+    ],
     KinematicArm2D: [
         Factory(KinematicArm2D),
         Factory(KinematicArm2D.mid7),

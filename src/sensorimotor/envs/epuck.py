@@ -238,8 +238,7 @@ class Epuck2D(Environment):
         ]
         self.state = None
         self.collided = False
-        self.rng = np.random.default_rng()
-        self.reset(seed=0)
+        self.reset(seed=0)  # a robot is somewhere from the start: a seeded free pose
 
     # -- the pure functions, bound to this arena -------------------------------------------
     def sensors(self, state: EpuckState | None = None) -> np.ndarray:
@@ -273,7 +272,9 @@ class Epuck2D(Environment):
         if position is not None:
             p = np.asarray(position, dtype=np.float64) if _numeric(position) else None
             if p is None or p.shape != (2,) or not np.all(np.isfinite(p)):
-                raise ValueError(f"Epuck2D.reset: position must be a finite (x, y), got {position!r}")
+                raise ValueError(
+                    f"Epuck2D.reset: position must be a finite (x, y), got {position!r}"
+                )
             inside = any(bool(inside_polygon(p, poly)) for poly in self.polygons)
             if inside or np.any(p < self.s_set.low[8:10]) or np.any(p > self.s_set.high[8:10]):
                 raise ValueError(f"Epuck2D.reset: position {p.tolist()} is not in the free arena")

@@ -45,9 +45,20 @@ class Epuck2DEnv(EnvironmentGymEnv):
     (-0.25, 0.0, False)
     """
 
-    def __init__(self, robot=None, theta: float = THETA, max_steps: int = MAX_STEPS, dtype=np.float32, render_mode=None):
+    def __init__(
+        self,
+        robot=None,
+        theta: float = THETA,
+        max_steps: int = MAX_STEPS,
+        dtype=np.float32,
+        render_mode=None,
+    ):
         robot = robot if isinstance(robot, Epuck2D) else Epuck2D(robot)
-        if isinstance(theta, bool) or not isinstance(theta, int | float) or not math.isfinite(theta):
+        if (
+            isinstance(theta, bool)
+            or not isinstance(theta, int | float)
+            or not math.isfinite(theta)
+        ):
             raise ValueError(f"theta must be a finite number, got {theta!r}")
         if isinstance(max_steps, bool) or not isinstance(max_steps, int) or max_steps < 1:
             raise ValueError(f"max_steps must be a positive int, got {max_steps!r}")
@@ -62,7 +73,9 @@ class Epuck2DEnv(EnvironmentGymEnv):
         options = dict(options or {})
         unknown = set(options) - {"position", "pose"}
         if unknown:
-            raise ValueError(f"Epuck2DEnv.reset: unknown options {sorted(unknown)} (known: position, pose)")
+            raise ValueError(
+                f"Epuck2DEnv.reset: unknown options {sorted(unknown)} (known: position, pose)"
+            )
         robot = self.env
         start = robot.random_start(self.np_random)
         position = options.get("position", start.position)

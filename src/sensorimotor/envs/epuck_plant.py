@@ -82,7 +82,11 @@ class CollisionAvoidance:
         ):
             raise ValueError(f"sensors must be indices 0..7, got {sensors!r}")
         for name, value in (("theta", theta), ("obs_noise", obs_noise), ("ir_max", ir_max)):
-            if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or not math.isfinite(value)
+            ):
                 raise ValueError(f"{name} must be a finite number, got {value!r}")
         if obs_noise < 0 or ir_max <= 0:
             raise ValueError(f"obs_noise must be >= 0 and ir_max > 0, got {obs_noise}, {ir_max}")
