@@ -302,6 +302,8 @@ def test_reward_is_the_sum_over_front_sensors_of_min_ir_minus_theta():
     # ahead 0.5, +-45 degrees 0.5 sqrt2: (0.5 - 1) + 2 (0.707 - 1)
     assert reward == pytest.approx(-0.5 + 2 * (0.5 * R2 - 1.0), rel=1e-6)
     assert reward == pytest.approx(sum(min(ir[k] - 1.0, 0.0) for k in (0, 1, 7)), rel=1e-6)
+    s_signal = dict(zip(env.env.s_set.names, obs.astype(float).tolist()))
+    assert env.reward({}, s_signal) == pytest.approx(reward, rel=1e-6)
     far = Epuck2DEnv(robot=EMPTY, theta=0.25)
     far.reset(options={"position": (9.25, 0.0), "pose": 0.0})
     assert far.step(np.array([1.0], np.float32))[1] == 0.0  # every front sensor beyond theta

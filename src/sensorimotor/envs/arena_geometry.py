@@ -87,13 +87,15 @@ def ray_distances(position, angles, edges, max_range=math.inf):
     t = (wx * ey - wy * ex) / safe
     s = (wx * uy - wy * ux) / safe
     crossing = (~parallel) & (t >= 0.0) & (s >= 0.0) & (s <= 1.0)
-    # Along the ray, a parallel edge on the ray's line spans [t_a, t_b] of ray parameters.
-    on_line = parallel & (xp.abs(wx * uy - wy * ux) <= PARALLEL_TOL * (1.0 + length))
-    t_a = wx * ux + wy * uy
-    t_b = t_a + ex * ux + ey * uy
-    t_near = xp.maximum(xp.minimum(t_a, t_b), 0.0)
-    along = on_line & (xp.maximum(t_a, t_b) >= 0.0)
-    dist = xp.where(crossing, t, xp.where(along, t_near, math.inf))
+    dist = xp.where(crossing, t, math.inf)
+    if xp is not np or parallel.any():  # eager NumPy skips what cannot change the answer
+        # Along the ray, a parallel edge on the ray's line spans [t_a, t_b] of ray parameters.
+        on_line = parallel & (xp.abs(wx * uy - wy * ux) <= PARALLEL_TOL * (1.0 + length))
+        t_a = wx * ux + wy * uy
+        t_b = t_a + ex * ux + ey * uy
+        t_near = xp.maximum(xp.minimum(t_a, t_b), 0.0)
+        along = on_line & (xp.maximum(t_a, t_b) >= 0.0)
+        dist = xp.where(along, t_near, dist)
     return xp.minimum(xp.min(dist, axis=-1), max_range)
 
 

@@ -104,6 +104,9 @@ def random_start(
 
     Positions are drawn 64 at a time and the first free one is taken; then the pose is
     drawn. Raises ``RuntimeError`` when 64 rounds find none.
+    (HDPy's ``reset_random`` drew from ``[-10, 10]^2`` and refused a start inside an
+    obstacle or whose first step collided; a clearance of one step length refuses the
+    starts from which any first step could collide.)
 
     >>> edges = segments_from(HDPY_WALLS, HDPY_OBSTACLES)
     >>> start = random_start(np.random.default_rng(0), edges, HDPY_OBSTACLES, (-10, -10), (10, 10), 0.5)

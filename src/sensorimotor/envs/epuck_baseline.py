@@ -29,7 +29,8 @@ class BaselineResult(NamedTuple):
 def random_heading_baseline(
     episodes: int = 10, seed: int = 0, cfg=None, max_steps: int = MAX_STEPS
 ) -> BaselineResult:
-    """Run ``episodes`` episodes of ``Epuck2D(cfg)`` under uniformly random headings.
+    """Run ``episodes`` episodes of ``Epuck2D(cfg)`` (or of the robot ``cfg``) under
+    uniformly random headings.
 
     Each episode starts at ``Epuck2D.random_start`` and at every step turns to a heading
     drawn uniformly from ``[0, 2 pi)``, until a collision or ``max_steps`` steps. One
@@ -47,7 +48,7 @@ def random_heading_baseline(
         raise ValueError(f"episodes must be a positive int, got {episodes!r}")
     if isinstance(max_steps, bool) or not isinstance(max_steps, int | np.integer) or max_steps < 1:
         raise ValueError(f"max_steps must be a positive int, got {max_steps!r}")
-    robot = Epuck2D(cfg)
+    robot = cfg if isinstance(cfg, Epuck2D) else Epuck2D(cfg)
     rng = np.random.default_rng(seed)
     starts = [robot.random_start(rng) for _ in range(episodes)]
     headings = rng.uniform(0.0, TWO_PI, size=(max_steps, episodes))

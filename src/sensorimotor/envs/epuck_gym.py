@@ -89,6 +89,7 @@ class Epuck2DEnv(EnvironmentGymEnv):
         return np.asarray(s_array, dtype=self.observation_space.dtype)
 
     def reward(self, m_signal: dict, s_signal: dict) -> float:
+        """``avoidance_reward`` of the sensory signal's readings (``step`` computes it so)."""
         ir = np.array([s_signal[f"ir{k}"] for k in range(8)])
         return float(avoidance_reward(ir, self.theta, FRONTAL_SENSORS))
 
@@ -103,5 +104,6 @@ class Epuck2DEnv(EnvironmentGymEnv):
         truncated = (not collided) and self.steps >= self.max_steps
         self.done = collided or truncated
         info = {"m_signal": dict(feedback["m_signal"]), "collision": collided, "steps": self.steps}
-        obs = self._observation(self.env.s_set.array_of(s_signal))
-        return obs, self.reward(feedback["m_signal"], s_signal), collided, truncated, info
+        s_array = self.env.s_set.array_of(s_signal)
+        reward = float(avoidance_reward(s_array[:8], self.theta, FRONTAL_SENSORS))
+        return self._observation(s_array), reward, collided, truncated, info
