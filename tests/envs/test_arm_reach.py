@@ -38,6 +38,7 @@ def test_registration_is_idempotent():
             "sensorimotor/CartPoleADP-v0",
             "sensorimotor/ToyHumanoid-v0",
             "sensorimotor/ToyHumanoidDiscrete-v0",
+            "sensorimotor/Epuck2D-v0",
         ]
     assert gymnasium.registry["sensorimotor/ArmReach-v0"] is before
     assert before.kwargs == {"arm": "mid7"}

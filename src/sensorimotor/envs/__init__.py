@@ -10,6 +10,17 @@ from sensorimotor.envs.cartpole_adp_jax import CartPoleADPJax, CartPoleADPParams
 from sensorimotor.envs.cartpole_dynamics import CartPoleParams, cartpole_failed, cartpole_step
 from sensorimotor.envs.checks import ENVIRONMENT_CHECKS, EnvironmentCheckError, check_environment
 from sensorimotor.envs.environment import Environment
+from sensorimotor.envs.epuck import Epuck2D, EpuckState, epuck_move, epuck_sensors
+from sensorimotor.envs.epuck_baseline import BaselineResult, random_heading_baseline
+from sensorimotor.envs.epuck_gym import Epuck2DEnv
+from sensorimotor.envs.epuck_plant import (
+    CollisionAvoidance,
+    CollisionAvoidanceFrontal,
+    CollisionAvoidanceFull,
+    CollisionAvoidanceSideways,
+    avoidance_reward,
+    avoidance_state,
+)
 from sensorimotor.envs.from_gym import ConstantPolicy, Episode, GymEpisodeEnvironment, LinearPolicy
 from sensorimotor.envs.from_gymnax import FromGymnax
 from sensorimotor.envs.jax_env import JaxEnv
@@ -31,6 +42,7 @@ __all__ = [
     "ENVIRONMENT_CHECKS",
     "ArmReachEnv",
     "AutoReset",
+    "BaselineResult",
     "CartPole",
     "CartPoleADP",
     "CartPoleADPEnv",
@@ -39,10 +51,17 @@ __all__ = [
     "CartPoleEnvParams",
     "CartPoleParams",
     "CartPoleState",
+    "CollisionAvoidance",
+    "CollisionAvoidanceFrontal",
+    "CollisionAvoidanceFull",
+    "CollisionAvoidanceSideways",
     "ConstantPolicy",
     "Environment",
     "EnvironmentCheckError",
     "EnvironmentGymEnv",
+    "Epuck2D",
+    "Epuck2DEnv",
+    "EpuckState",
     "Episode",
     "FromGymnax",
     "GymEpisodeEnvironment",
@@ -56,13 +75,18 @@ __all__ = [
     "arm_forward",
     "arm_joint_positions",
     "auto_reset_step",
+    "avoidance_reward",
+    "avoidance_state",
     "cartpole_failed",
     "cartpole_step",
     "check_box_action",
     "check_discrete_action",
     "check_environment",
     "discrete_torques",
+    "epuck_move",
+    "epuck_sensors",
     "register_envs",
+    "random_heading_baseline",
     "registered_ids",
     "toy_humanoid_reward",
     "toy_humanoid_step",

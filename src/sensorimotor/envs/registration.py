@@ -16,6 +16,7 @@ GYM_ENVS = {
         {"discrete_actions": True},
         None,
     ),
+    f"{NAMESPACE}/Epuck2D-v0": ("sensorimotor.envs.epuck_gym:Epuck2DEnv", {}, None),
 }
 
 
