@@ -69,17 +69,22 @@ class RLS(NamedTuple):
         vector of ``m`` outputs sharing the input ``z`` (the increment is the outer product
         ``k error^T``, shape ``(n, m)``: one ``P`` serves every output of a readout).
         """
-        xp = namespace(z)
         P = state.P
-        Pz = P @ z
-        c = self.forgetting + xp.vecdot(z, Pz)
-        k = Pz / c
-        # P - k (Pz)^T written as P - g g^T with g = Pz / sqrt(c): each product g_i g_j is
-        # the same float as g_j g_i, so a symmetric P stays exactly symmetric
-        g = Pz / xp.sqrt(c)
-        if xp is np:  # BLAS outer product: ~1.5 us less than the broadcast at n = 100
-            P = P - np.dot(g[:, None], g[None, :])
+        # P - k (Pz)^T is computed as P - g g^T with g = Pz / sqrt(c): each product g_i g_j
+        # is the same float as g_j g_i, so a symmetric P stays exactly symmetric
+        if type(P) is np.ndarray:  # the per-sample path: ndarray methods, BLAS outer product
+            Pz = P.dot(z)
+            c = self.forgetting + z.dot(Pz)
+            k = Pz / c
+            g = Pz / np.sqrt(c)
+            gg = np.dot(g[:, None], g[None, :])
+            P = np.subtract(P, gg, out=gg)
         else:
+            xp = namespace(z)
+            Pz = P @ z
+            c = self.forgetting + xp.vecdot(z, Pz)
+            k = Pz / c
+            g = Pz / xp.sqrt(c)
             P = P - g[:, None] * g[None, :]
         if type(self.forgetting) is not float or self.forgetting != 1.0:
             P = P / self.forgetting
