@@ -280,7 +280,9 @@ class PlainRLS(LinearReadout):
         [2.5]
     """
 
-    def __init__(self, input_dim, output_dim, with_bias=True, lambda_=1.0, delta=1e-4, dtype=np.float64):
+    def __init__(
+        self, input_dim, output_dim, with_bias=True, lambda_=1.0, delta=1e-4, dtype=np.float64
+    ):
         check_value(type(self).__name__, "lambda_", lambda_, Bounds(0.0, 1.0, False, True))
         check_value(type(self).__name__, "delta", delta, POSITIVE)
         self.lambda_, self.delta = float(lambda_), float(delta)
@@ -310,7 +312,16 @@ class StabilizedRLS(PlainRLS):
         True [2.]
     """
 
-    def __init__(self, input_dim, output_dim, with_bias=True, lambda_=1.0, delta=1e-4, tau=500, dtype=np.float64):
+    def __init__(
+        self,
+        input_dim,
+        output_dim,
+        with_bias=True,
+        lambda_=1.0,
+        delta=1e-4,
+        tau=500,
+        dtype=np.float64,
+    ):
         check_value(type(self).__name__, "tau", tau, COUNT)
         self.tau = int(tau)
         super().__init__(input_dim, output_dim, with_bias, lambda_, delta, dtype)
@@ -378,7 +389,9 @@ def load_readout(path) -> LinearReadout:
     try:
         new = cls(h["input_dim"], h["output_dim"], h["with_bias"], **h["settings"])
         count = check_value(str(path), "count", h["count"], Bounds(0, math.inf, True, False, True))
-        resets = check_value(str(path), "resets", h["resets"], Bounds(0, math.inf, True, False, True))
+        resets = check_value(
+            str(path), "resets", h["resets"], Bounds(0, math.inf, True, False, True)
+        )
     except TypeError as err:
         raise ValueError(f"{path}: bad header: {err}") from None
     n = new.input_dim + int(new.with_bias)
@@ -390,3 +403,17 @@ def load_readout(path) -> LinearReadout:
     new._state = ReadoutState(loaded[0], opt)
     new.count, new.resets, new._stopped = int(count), int(resets), bool(h.get("stopped", False))
     return new
+
+
+__all__ = [
+    "PlainRLS",
+    "StabilizedRLS",
+    "LMSReadout",
+    "LinearReadout",
+    "ReadoutState",
+    "readout_init",
+    "readout_features",
+    "readout_predict",
+    "readout_train",
+    "load_readout",
+]

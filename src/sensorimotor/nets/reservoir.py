@@ -10,7 +10,12 @@ import numpy as np
 from sensorimotor.base.bounds import COUNT, NON_NEGATIVE, Bounds, check_value
 from sensorimotor.base.saved_file import check_arrays, make_header, read_npz, write_npz
 from sensorimotor.nets.reservoir_step import ReservoirParams, reservoir_input_jacobian
-from sensorimotor.nets.reservoir_topology import dense_w_bias, dense_w_in, sparse_reservoir, sparse_w_in
+from sensorimotor.nets.reservoir_topology import (
+    dense_w_bias,
+    dense_w_in,
+    sparse_reservoir,
+    sparse_w_in,
+)
 
 FORMAT = "sensorimotor.reservoir_node"
 FORMAT_VERSION = 1
@@ -292,4 +297,3 @@ class ReservoirNode:
         node._set_weights(w, w_in, w_bias)
         node.set_state(state)
         return node
-

@@ -84,3 +84,9 @@ def find_radius_for_mc(
         f"no spectral radius in (0, {radius_max}) gives a memory of {num_steps} steps "
         f"(reached {memory} at {rho:.6g}): change radius_max, tol or the leak"
     )
+
+
+__all__ = [
+    "reservoir_memory",
+    "find_radius_for_mc",
+]

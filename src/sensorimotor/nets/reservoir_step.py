@@ -98,3 +98,11 @@ def reservoir_run(params: ReservoirParams, x, us):
         x = reservoir_step(params, x, us[t])
         states[t] = x
     return x, states
+
+
+__all__ = [
+    "ReservoirParams",
+    "reservoir_step",
+    "reservoir_input_jacobian",
+    "reservoir_run",
+]

@@ -193,3 +193,15 @@ class dense_w_bias(NamedTuple):  # noqa: N801 - HDPy's name
     def __call__(self, rng, size: int):
         check_settings(self)
         return self.scaling * rng.uniform(-1.0, 1.0, size=size)
+
+
+__all__ = [
+    "sparse_reservoir",
+    "orthogonal_reservoir",
+    "ring_of_neurons",
+    "chain_of_neurons",
+    "dense_w_in",
+    "sparse_w_in",
+    "dense_w_bias",
+    "spectral_radius_of",
+]
