@@ -127,14 +127,21 @@ class LinearReadout:
         """``target`` or ``error`` as ``(rows, output_dim)`` (or ``(output_dim,)``)."""
         m = self.output_dim
         if rows is None:
-            if type(value) is float and m == 1 and math.isfinite(value):
-                return np.array([value], dtype=self.dtype)
-            if np.ndim(value) == 0 and m == 1:
+            if np.ndim(value) == 0 and m == 1 and not isinstance(value, str | bytes):
                 value = np.reshape(np.asarray(value), (1,))
-            return check_input(name, value, (m,), self.dtype)
-        if np.ndim(value) == 1 and m == 1:
-            value = np.reshape(np.asarray(value), (-1, 1))
-        return check_input(name, value, (rows, m), self.dtype)
+            value = check_input(name, value, (m,), self.dtype)
+        else:
+            if np.ndim(value) == 1 and m == 1:
+                value = np.reshape(np.asarray(value), (-1, 1))
+            value = check_input(name, value, (rows, m), self.dtype)
+        flat = value.ravel()
+        with np.errstate(over="ignore"):
+            if not math.isfinite(flat.dot(flat)):
+                raise ValueError(
+                    f"{name} is too large to learn from: its square overflows "
+                    f"{self.dtype.name} (|{name}| reaches {np.abs(flat).max():.3g})"
+                )
+        return value
 
     def __call__(self, sample):
         """The prediction for ``sample``: shape ``(output_dim,)``, or ``(K, output_dim)`` for
@@ -179,6 +186,12 @@ class LinearReadout:
             raise ValueError("give either target or error (one of them, not both)")
         name, value = ("target", target) if error is None else ("error", error)
         sample, batched = self._sample(sample)
+        flat = sample.ravel()
+        with np.errstate(over="ignore"):
+            if not math.isfinite(flat.dot(flat)):
+                raise ValueError(
+                    f"sample is too large to learn from: its square overflows {self.dtype.name}"
+                )
         values = self._values(name, value, sample.shape[0] if batched else None)
         if self._stopped:
             return
@@ -199,7 +212,9 @@ class LinearReadout:
         e = value - z.dot(state.beta) if is_target else value
         new = readout_train(self.rule, state, z, e)
         flat = new.beta.ravel()
-        if not math.isfinite(flat.dot(flat)):  # one dot for NaN, inf (and huge weights)
+        with np.errstate(over="ignore", invalid="ignore"):
+            ok = math.isfinite(flat.dot(flat))  # one dot for NaN, inf (and huge weights)
+        if not ok:
             if not np.all(np.isfinite(flat)):
                 name = "target" if is_target else "error"
                 raise ValueError(
