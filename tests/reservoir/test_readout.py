@@ -74,7 +74,10 @@ def test_lms_readout_is_the_lms_rule_per_output():
 
 
 def test_stabilized_rls_resets_a_wound_up_matrix_and_is_plain_otherwise():
-    plain, stable = PlainRLS(2, 1, lambda_=0.9, delta=1.0), StabilizedRLS(2, 1, lambda_=0.9, delta=1.0, tau=20)
+    plain, stable = (
+        PlainRLS(2, 1, lambda_=0.9, delta=1.0),
+        StabilizedRLS(2, 1, lambda_=0.9, delta=1.0, tau=20),
+    )
     for _ in range(200):  # one direction excited: P grows by 1/0.9 per step elsewhere
         plain.train(np.array([1.0, 0.0]), target=1.0)
         stable.train(np.array([1.0, 0.0]), target=1.0)
@@ -108,9 +111,17 @@ def test_stop_training_freezes_the_weights():
         (dict(sample=np.zeros(3), target=np.zeros(3)), "target", ValueError),
         (dict(sample=np.zeros(3), error=np.array([0.0, np.nan])), "error", ValueError),
         (dict(sample=np.zeros(3)), "target or error", ValueError),
-        (dict(sample=np.zeros(3), target=np.zeros(2), error=np.zeros(2)), "target or error", ValueError),
+        (
+            dict(sample=np.zeros(3), target=np.zeros(2), error=np.zeros(2)),
+            "target or error",
+            ValueError,
+        ),
         (dict(sample=np.ones(3), target=np.array([1e308, 1e308])), "target", ValueError),
-        (dict(sample=np.ones((2, 3)), target=np.array([[0.0, 0.0], [np.nan, 0.0]])), "target", ValueError),
+        (
+            dict(sample=np.ones((2, 3)), target=np.array([[0.0, 0.0], [np.nan, 0.0]])),
+            "target",
+            ValueError,
+        ),
     ],
 )
 def test_bad_input_raises_naming_it_and_keeps_the_readout(cls, kwargs, name, error):
@@ -133,7 +144,12 @@ def test_an_overflowing_row_in_a_batch_leaves_the_readout_as_before():
 
 
 @pytest.mark.parametrize(
-    "make", [lambda: PlainRLS(3, 2, lambda_=0.99), lambda: StabilizedRLS(3, 2, tau=9), lambda: LMSReadout(3, 2, step_size=0.1)]
+    "make",
+    [
+        lambda: PlainRLS(3, 2, lambda_=0.99),
+        lambda: StabilizedRLS(3, 2, tau=9),
+        lambda: LMSReadout(3, 2, step_size=0.1),
+    ],
 )
 def test_save_load_and_copy_continue_identically(tmp_path, make):
     xs, ys = data(5)
@@ -180,7 +196,9 @@ def test_esn_with_rls_on_numpy_equals_the_jitted_scan():
         preds.append(readout(x)[0])
         readout.train(x, target=us[t + 1])
     rule = RLS(1.0, 1.0)
-    params = jax.tree_util.tree_map(jnp.asarray, ReservoirNode(1, 30, 0.9, leak_rate=0.7, seed=0).params)
+    params = jax.tree_util.tree_map(
+        jnp.asarray, ReservoirNode(1, 30, 0.9, leak_rate=0.7, seed=0).params
+    )
     dtype = params.w.dtype
 
     def body(carry, inputs):

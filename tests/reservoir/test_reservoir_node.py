@@ -9,7 +9,6 @@ import pytest
 
 from sensorimotor.reservoir import (
     ReservoirNode,
-    ReservoirParams,
     chain_of_neurons,
     dense_w_bias,
     dense_w_in,
@@ -171,7 +170,9 @@ def test_input_jacobian_matches_finite_differences_in_float64():
     for j in range(3):
         e = np.zeros(3)
         e[j] = h
-        fd[:, j] = (reservoir_step(node.params, x, u + e) - reservoir_step(node.params, x, u - e)) / (2 * h)
+        fd[:, j] = (
+            reservoir_step(node.params, x, u + e) - reservoir_step(node.params, x, u - e)
+        ) / (2 * h)
     np.testing.assert_allclose(jac, fd, atol=1e-6, rtol=0)
     assert np.max(np.abs(jac)) > 1e-2  # not a trivially zero comparison
     # a critic J = beta^T [x+(u); u; 1] by the chain rule, as ADHDP takes dJ/da
@@ -181,7 +182,9 @@ def test_input_jacobian_matches_finite_differences_in_float64():
         return beta @ np.r_[reservoir_step(node.params, x, v), v, 1.0]
 
     grad = reservoir_input_jacobian(node.params, x, u).T @ beta[:40] + beta[40:43]
-    fd_j = [(critic(u + h * np.eye(3)[j]) - critic(u - h * np.eye(3)[j])) / (2 * h) for j in range(3)]
+    fd_j = [
+        (critic(u + h * np.eye(3)[j]) - critic(u - h * np.eye(3)[j])) / (2 * h) for j in range(3)
+    ]
     np.testing.assert_allclose(grad, fd_j, atol=1e-6, rtol=0)
 
 

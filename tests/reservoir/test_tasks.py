@@ -19,7 +19,9 @@ def test_narma_series_follows_its_recurrence_and_its_seed():
     u, y, clipped = narma_series(200, order=30, seed=3)
     assert not clipped and np.all((u >= 0) & (u <= 0.5))
     for t in range(40, 60):  # y[t] is the output after u[t]
-        want = 0.2 * y[t - 1] + 0.004 * y[t - 1] * y[t - 30 : t].sum() + 1.5 * u[t - 29] * u[t] + 0.001
+        want = (
+            0.2 * y[t - 1] + 0.004 * y[t - 1] * y[t - 30 : t].sum() + 1.5 * u[t - 29] * u[t] + 0.001
+        )
         assert y[t] == pytest.approx(want, rel=1e-12)
     again = narma_series(200, order=30, seed=3)
     assert np.array_equal(again[0], u) and np.array_equal(again[1], y)

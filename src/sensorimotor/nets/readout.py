@@ -90,6 +90,7 @@ class LinearReadout:
         self._state = readout_init(rule, self.input_dim, self.output_dim, with_bias, np, self.dtype)
         self._z = np.ones(self.input_dim + int(self.with_bias), dtype=self.dtype)
         self._in_shape, self._out_shape = (self.input_dim,), (self.output_dim,)
+        self._repairs = type(self)._stabilize is not LinearReadout._stabilize
 
     @property
     def state(self) -> ReadoutState:
@@ -207,14 +208,17 @@ class LinearReadout:
 
     def _train_one(self, sample, value, is_target: bool) -> None:
         """One checked sample: learn, or raise if the update overflows (state kept)."""
-        z = self._features(sample)
+        if self.with_bias:
+            z = self._z  # the rules keep no reference to z: the buffer is reused
+            z[: self.input_dim] = sample
+        else:
+            z = sample
         state = self._state
         e = value - z.dot(state.beta) if is_target else value
-        new = readout_train(self.rule, state, z, e)
-        flat = new.beta.ravel()
-        with np.errstate(over="ignore", invalid="ignore"):
-            ok = math.isfinite(flat.dot(flat))  # one dot for NaN, inf (and huge weights)
-        if not ok:
+        opt, inc = self.rule.update_from_error(state.optimizer, z, e)
+        beta = state.beta + inc
+        flat = beta.ravel()
+        if not math.isfinite(flat.dot(flat)):  # one dot for NaN, inf (and huge weights)
             if not np.all(np.isfinite(flat)):
                 name = "target" if is_target else "error"
                 raise ValueError(
@@ -222,7 +226,10 @@ class LinearReadout:
                     f"(error {e}); the readout is unchanged"
                 )
         self.count += 1
-        self._state, self.resets = self._stabilize(new, self.count, self.resets)
+        new = ReadoutState(beta, opt)  # readout_train's step, inlined on the per-sample path
+        if self._repairs:
+            new, self.resets = self._stabilize(new, self.count, self.resets)
+        self._state = new
 
     def _stabilize(self, state, count, resets):
         return state, resets

@@ -29,7 +29,7 @@ from sensorimotor.nets import reservoir_memory as _memory
 from sensorimotor.nets import reservoir_step as _step
 from sensorimotor.nets import reservoir_topology as _topology
 from sensorimotor.nets.readout import *  # noqa: F403 - the facade re-exports the readouts
-from sensorimotor.nets.reservoir import ReservoirNode, check_input
+from sensorimotor.nets.reservoir import ReservoirNode
 from sensorimotor.nets.reservoir_memory import *  # noqa: F403 - the memory measures
 from sensorimotor.nets.reservoir_step import *  # noqa: F403 - the pure step
 from sensorimotor.nets.reservoir_topology import *  # noqa: F403 - the topologies
@@ -38,7 +38,6 @@ from sensorimotor.reservoir.tasks import *  # noqa: F403 - the examples
 
 __all__ = [
     "ReservoirNode",
-    "check_input",
     "narma_series",
     "mackey_glass_series",
     *_step.__all__,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -75,8 +76,9 @@ class RLS(NamedTuple):
         if type(P) is np.ndarray:  # the per-sample path: ndarray methods, BLAS outer product
             Pz = P.dot(z)
             c = self.forgetting + z.dot(Pz)
-            k = Pz / c
-            g = Pz / np.sqrt(c)
+            s = 1.0 / math.sqrt(c) if c > 0.0 else math.nan  # NaN: P lost positive definiteness
+            g = Pz * s
+            k = g * s
             gg = np.dot(g[:, None], g[None, :])
             P = np.subtract(P, gg, out=gg)
         else:
