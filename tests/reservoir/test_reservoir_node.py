@@ -265,3 +265,19 @@ def test_find_radius_for_mc_reaches_the_memory_or_says_why():
     assert abs(reservoir_memory(node.with_spectral_radius(rho), 1500) - 30) < 1
     with pytest.raises(ValueError, match="no spectral radius"):
         find_radius_for_mc(node, 1000, max_settling_time=1500, radius_max=0.2)
+
+
+def test_vmap_over_seeds_equals_each_node_and_keeps_shape_and_dtype():
+    nodes = [ReservoirNode(2, 20, 0.9, leak_rate=0.5, seed=s) for s in range(3)]
+    params = jax.tree_util.tree_map(lambda *a: jnp.asarray(np.stack(a)), *(n.params for n in nodes))
+    dtype = params.w.dtype
+    us = rng(8).normal(size=(3, 50, 2))
+    run = jax.jit(jax.vmap(reservoir_run))
+    last, states = run(params, jnp.zeros((3, 20), dtype), jnp.asarray(us, dtype))
+    assert states.shape == (3, 50, 20) and states.dtype == dtype and last.dtype == dtype
+    tol = 1e-4 if dtype == jnp.float32 else 1e-10
+    for i, node in enumerate(nodes):
+        np.testing.assert_allclose(np.asarray(states[i]), node.execute(us[i]), atol=tol)
+    assert run._cache_size() == 1
+    run(params, last, jnp.asarray(us[:, ::-1], dtype))  # another episode: no recompile
+    assert run._cache_size() == 1

@@ -17,11 +17,13 @@ from typing import NamedTuple
 
 import numpy as np
 
+from sensorimotor.base.blas import single_threaded_blas
 from sensorimotor.base.bounds import NON_NEGATIVE, Bounds, check_settings
 
 DENSITY = Bounds(0.0, 1.0, False, True)
 
 
+@single_threaded_blas  # else LAPACK's threads spin on after it, slowing the first steps
 def spectral_radius_of(w) -> float:
     """The largest absolute eigenvalue of the square matrix ``w``.
 

@@ -18,8 +18,8 @@ Example:
     ...     x = node.execute(u[t : t + 1])
     ...     readout.train(x, target=u[t + 1 : t + 2])
     >>> x = node.execute(u[500:501])
-    >>> print(round(float(readout(x)[0] - u[501]), 4))
-    0.0
+    >>> print(round(float(readout(x)[0]), 3), round(float(u[501]), 3))  # prediction, truth
+    -0.324 -0.325
 """
 
 from sensorimotor.envs.streams.mackey_glass import mackey_glass_series
