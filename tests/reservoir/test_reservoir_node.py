@@ -92,6 +92,13 @@ def test_bad_topology_settings_raise_naming_them():
         ReservoirNode(1, 3, w=np.eye(4))
 
 
+def test_a_given_matrix_is_used_as_is_with_its_own_radius():
+    w = 0.5 * np.eye(4)[[1, 2, 3, 0]]
+    node = ReservoirNode(1, 4, spectral_radius=0.9, w=w, w_in=np.ones((4, 1)))
+    assert np.array_equal(node.w, w) and node.spectral_radius == pytest.approx(0.5)
+    np.testing.assert_allclose(node.with_spectral_radius(0.25).w, 0.5 * w)
+
+
 # -- the step -------------------------------------------------------------------------
 def test_leaky_step_follows_the_equation():
     node = ReservoirNode(2, 30, 0.9, leak_rate=0.3, bias_scaling=0.5, seed=3)

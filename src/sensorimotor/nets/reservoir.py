@@ -15,6 +15,7 @@ from sensorimotor.nets.reservoir_topology import (
     dense_w_in,
     sparse_reservoir,
     sparse_w_in,
+    spectral_radius_of,
 )
 
 FORMAT = "sensorimotor.reservoir_node"
@@ -62,7 +63,8 @@ class ReservoirNode:
 
     (:func:`~sensorimotor.nets.reservoir_step.reservoir_step`, the same step on JAX.)
     ``W`` is drawn by ``w`` (default :class:`sparse_reservoir` of ``density``) and scaled to
-    ``spectral_radius``; ``W_in`` by ``w_in`` (default dense, or sparse with
+    ``spectral_radius`` (a matrix ``w`` is used as given, and ``spectral_radius`` becomes
+    its own); ``W_in`` by ``w_in`` (default dense, or sparse with
     ``input_density``, uniform in ``[-input_scaling, input_scaling]``); ``b`` by ``w_bias``
     (default uniform in ``[-bias_scaling, bias_scaling]``, 0: none); from the NumPy
     ``Generator`` of ``seed``, so one seed gives one reservoir.
@@ -123,6 +125,8 @@ class ReservoirNode:
         b = w_bias(rng, n) if callable(w_bias) else np.array(w_bias, dtype=dtype)
         self.input_dim, self.output_dim = int(input_dim), n
         self.spectral_radius, self.leak_rate = float(spectral_radius), float(leak_rate)
+        if not callable(w):  # a matrix is used as given: record the radius it has
+            self.spectral_radius = spectral_radius_of(check_input("w", w_m, (n, n)))
         self._set_weights(
             check_input("w", w_m, (n, n), dtype),
             check_input("w_in", w_in_m, (n, self.input_dim), dtype),

@@ -25,10 +25,12 @@ Example:
 from sensorimotor.envs.streams.mackey_glass import mackey_glass_series
 from sensorimotor.envs.streams.narma import narma_series
 from sensorimotor.nets import readout as _readout
+from sensorimotor.nets import readout_step as _readout_step
 from sensorimotor.nets import reservoir_memory as _memory
 from sensorimotor.nets import reservoir_step as _step
 from sensorimotor.nets import reservoir_topology as _topology
 from sensorimotor.nets.readout import *  # noqa: F403 - the facade re-exports the readouts
+from sensorimotor.nets.readout_step import *  # noqa: F403 - and their pure step
 from sensorimotor.nets.reservoir import ReservoirNode
 from sensorimotor.nets.reservoir_memory import *  # noqa: F403 - the memory measures
 from sensorimotor.nets.reservoir_step import *  # noqa: F403 - the pure step
@@ -44,5 +46,6 @@ __all__ = [
     *_topology.__all__,
     *_memory.__all__,
     *_readout.__all__,
+    *_readout_step.__all__,
     *_tasks.__all__,
 ]
