@@ -54,6 +54,18 @@ def test_error_form_equals_target_form_and_batch_rows_equal_the_loop():
     np.testing.assert_allclose(c(xs), xs @ a.beta[:3] + a.beta[3], rtol=1e-12)
 
 
+def test_a_float_error_or_target_for_one_output_equals_the_array_form():
+    a, b, c = PlainRLS(2, 1), PlainRLS(2, 1), PlainRLS(2, 1)
+    xs, ys = data(6, d=2, m=1)
+    for x, y in zip(xs, ys):
+        a.train(x, error=float(y[0] - a(x)[0]))
+        b.train(x, error=y - b(x))
+        c.train(x, target=float(y[0]))
+    assert a.beta.shape == (3, 1)
+    np.testing.assert_allclose(a.beta, b.beta, rtol=1e-12)
+    np.testing.assert_allclose(c.beta, b.beta, rtol=1e-12)
+
+
 def test_scalar_target_for_one_output_and_no_bias():
     readout = PlainRLS(2, 1, with_bias=False)
     for _ in range(5):

@@ -121,6 +121,8 @@ class LinearReadout:
         ):  # the per-sample path: one dot checks NaN and inf of each argument
             if type(value) is float and self.output_dim == 1:
                 if math.isfinite(sample.dot(sample)) and math.isfinite(value):
+                    if error is not None:  # the increment needs the error's (1,) shape
+                        value = np.array([value], dtype=self.dtype)
                     return self._train_one(sample, value, error is None)
             elif (
                 type(value) is np.ndarray
@@ -191,9 +193,8 @@ class LinearReadout:
     def copy(self):
         """An independent copy (weights, rule state, counters)."""
         new = type(self)(self.input_dim, self.output_dim, self.with_bias, **self._settings())
-        new._state = ReadoutState(*(np.copy(a) for a in (self._state.beta,)), self._state.optimizer)
-        if isinstance(self._state.optimizer, RLSState):
-            new._state = new._state._replace(optimizer=RLSState(self._state.optimizer.P.copy()))
+        opt = self._state.optimizer  # a NamedTuple of arrays (RLSState, LMSState)
+        new._state = ReadoutState(self._state.beta.copy(), type(opt)(*(np.copy(a) for a in opt)))
         new.count, new.resets, new._stopped = self.count, self.resets, self._stopped
         return new
 
