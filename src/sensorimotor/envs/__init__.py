@@ -7,6 +7,7 @@ from sensorimotor.envs.cartpole import CartPole, CartPoleEnvParams, CartPoleStat
 from sensorimotor.envs.cartpole_adp import CartPoleADP
 from sensorimotor.envs.cartpole_adp_gym import CartPoleADPEnv
 from sensorimotor.envs.cartpole_adp_jax import CartPoleADPJax, CartPoleADPParams
+from sensorimotor.envs.cartpole_adp_plant import CartPoleBalance
 from sensorimotor.envs.cartpole_dynamics import CartPoleParams, cartpole_failed, cartpole_step
 from sensorimotor.envs.checks import ENVIRONMENT_CHECKS, EnvironmentCheckError, check_environment
 from sensorimotor.envs.environment import Environment
@@ -48,6 +49,7 @@ __all__ = [
     "CartPoleADPEnv",
     "CartPoleADPJax",
     "CartPoleADPParams",
+    "CartPoleBalance",
     "CartPoleEnvParams",
     "CartPoleParams",
     "CartPoleState",

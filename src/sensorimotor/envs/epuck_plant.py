@@ -131,6 +131,14 @@ class CollisionAvoidance:
             r += float(self.rng.normal(scale=self.obs_noise))
         return r
 
+    def terminal(self, s_signal) -> bool:
+        """Whether the step ended at an obstacle (the ``collision`` channel is 1; HDPy's
+        plants knew no terminal state: the actor-critic uses it to stop bootstrapping)."""
+        try:
+            return float(s_signal["collision"]) > 0.5
+        except KeyError:
+            raise SignalError("missing channel 'collision'", channel="collision") from None
+
     def reset(self) -> None:
         """Nothing to reset (HDPy's plants keep no episode state)."""
 

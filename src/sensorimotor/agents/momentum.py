@@ -1,0 +1,114 @@
+"""Action momentum (HDPy's ``Momentum``, ``ConstMomentum``, ``RadialMomentum``) and the
+schedules that let a setting be a constant or a function of ``(episode, step)``."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from sensorimotor.base.bounds import UNIT, check_value
+
+TWO_PI = 2.0 * math.pi
+
+
+class Schedule:
+    """A setting that is a constant or a function of ``(episode, step)``.
+
+    ``Schedule(0.9)(3, 10)`` is 0.9; ``Schedule(f)(episode, step)`` is ``f(episode,
+    step)``. A constant is checked against ``bounds`` when made; a function's value at each
+    call (a ``ValueError`` naming ``name``).
+
+    >>> print(Schedule(lambda episode, step: 1.0 / episode, "alpha")(4, 0))
+    0.25
+    """
+
+    def __init__(self, value, name: str, bounds=None):
+        self.name, self.bounds = name, bounds
+        self.function = value if callable(value) else None
+        self.value = None if callable(value) else self._check(value)
+
+    def _check(self, value) -> float:
+        if self.bounds is not None:
+            return float(check_value("ActorCritic", self.name, value, self.bounds))
+        if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+            raise TypeError(f"{self.name} must be a number or a function, got {value!r}")
+        if not math.isfinite(value):
+            raise ValueError(f"{self.name} must be finite, got {value}")
+        return float(value)
+
+    def __call__(self, episode: int, step: int) -> float:
+        if self.function is None:
+            return self.value
+        return self._check(self.function(episode, step))
+
+    def __repr__(self) -> str:
+        return repr(self.function if self.function is not None else self.value)
+
+
+class Momentum:
+    r"""An action momentum: the next action from the current one and a proposal.
+
+    .. math::  a_{t+1} = m\, a_t + (1 - m)\, a^*
+
+    ``m = 0`` follows the proposal, ``m = 1`` keeps the action. ``__call__(a_curr, a_prop,
+    episode, step)`` returns the next action; ``m`` may be a function of ``(episode,
+    step)`` (see :class:`Schedule`). Subclasses redefine :meth:`combine`.
+
+    >>> print(Momentum(0.25)(np.array([0.0]), np.array([1.0]), 1, 1))
+    [0.75]
+    """
+
+    def __init__(self, value=0.0):
+        self.momentum = Schedule(value, "momentum", UNIT)
+
+    def __call__(self, a_curr, a_prop, episode: int = 0, step: int = 0):
+        return self.combine(a_curr, a_prop, self.momentum(episode, step))
+
+    def combine(self, a_curr, a_prop, m: float):
+        return m * a_curr + (1.0 - m) * a_prop
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.momentum!r})"
+
+
+class ConstMomentum(Momentum):
+    """HDPy's linear momentum with a constant ``value`` in ``[0, 1]`` (see :class:`Momentum`).
+
+    >>> print(ConstMomentum(0.5)(np.array([2.0]), np.array([4.0])))
+    [3.]
+    """
+
+    def __init__(self, value: float):
+        if callable(value):
+            raise TypeError("ConstMomentum takes a number; use Momentum for a schedule")
+        super().__init__(value)
+
+
+class RadialMomentum(Momentum):
+    r"""Momentum on angles (radians): the point a fraction ``1 - m`` of the way from
+    ``a_curr`` to ``a_prop`` along the shorter arc, in ``[0, 2 pi)``.
+
+    .. math::  a_{t+1} = \big(a_t + (1 - m)\, \mathrm{wrap}(a^* - a_t)\big) \bmod 2\pi,
+               \quad \mathrm{wrap}(d) \in [-\pi, \pi)
+
+    >>> print(RadialMomentum(0.5)(np.array([6.0]), np.array([0.5])).round(4))  # across 0
+    [0.1084]
+    """
+
+    def combine(self, a_curr, a_prop, m: float):
+        d = (a_prop - a_curr + math.pi) % TWO_PI - math.pi
+        return (a_curr + (1.0 - m) * d) % TWO_PI
+
+
+def as_momentum(value) -> Momentum:
+    """A :class:`Momentum` from a number, a function of ``(episode, step)`` or a
+    ``Momentum`` (kept).
+
+    >>> as_momentum(0.3)
+    Momentum(0.3)
+    """
+    return value if isinstance(value, Momentum) else Momentum(value)
+
+
+__all__ = ["Schedule", "Momentum", "ConstMomentum", "RadialMomentum", "as_momentum"]

@@ -1,0 +1,61 @@
+"""The cart-pole's balancing plant for the actor-critic: the scaled state and the failure
+signal of ``CartPoleADP``."""
+
+import math
+
+import numpy as np
+
+from sensorimotor.signals import SignalError
+
+# The scales that bring each variable to about [-1, 1] while the pole is up: the failure
+# bounds for x and theta, and speeds the balancing cart and pole rarely exceed.
+STATE_CHANNELS = ("x", "x_dot", "theta", "theta_dot")
+STATE_SCALES = (2.4, 2.0, 12.0 * math.pi / 180.0, 3.0)
+
+
+class CartPoleBalance:
+    """An HDPy ``Plant`` for ``CartPoleADP``: state ``(x, x_dot, theta, theta_dot) /
+    scales`` (shape ``(4,)``), reward the ``reward`` channel (-1 at a failure, else 0, Si
+    and Wang's), terminal at a failure. A missing or non-finite channel raises a
+    ``SignalError`` naming it.
+
+    >>> plant = CartPoleBalance()
+    >>> s = {'x': 1.2, 'x_dot': 0.0, 'theta': 0.0, 'theta_dot': 0.0, 'reward': 0.0}
+    >>> plant.state_input(s).tolist(), plant.reward(s), plant.terminal(s)
+    ([0.5, 0.0, 0.0, 0.0], 0.0, False)
+    """
+
+    def __init__(self, scales=STATE_SCALES):
+        scales = np.asarray(scales, dtype=np.float64)
+        if scales.shape != (4,) or not np.all(np.isfinite(scales)) or np.any(scales <= 0):
+            raise ValueError(f"scales must be 4 positive numbers, got {scales.tolist()}")
+        self.scales = scales
+
+    def state_space_dim(self) -> int:
+        return 4
+
+    def _channel(self, s_signal, name) -> float:
+        try:
+            value = float(s_signal[name])
+        except KeyError:
+            raise SignalError(f"missing channel {name!r}", channel=name) from None
+        except (TypeError, ValueError):
+            raise SignalError(f"channel {name!r} is not a number", channel=name) from None
+        if not math.isfinite(value):
+            raise SignalError(f"channel {name!r} is {value} (not finite)", channel=name)
+        return value
+
+    def state_input(self, s_signal) -> np.ndarray:
+        return np.array([self._channel(s_signal, n) for n in STATE_CHANNELS]) / self.scales
+
+    def reward(self, s_signal) -> float:
+        return self._channel(s_signal, "reward")
+
+    def terminal(self, s_signal) -> bool:
+        return self._channel(s_signal, "reward") < 0.0
+
+    def reset(self) -> None:
+        """Nothing to reset."""
+
+    def __repr__(self) -> str:
+        return f"CartPoleBalance(scales={self.scales.tolist()})"
