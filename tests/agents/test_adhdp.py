@@ -1,0 +1,191 @@
+"""ADHDP: the action gradient against finite differences, the TD update, terminal states,
+bad input, the hooks and schedules."""
+
+import math
+
+import numpy as np
+import pytest
+
+from sensorimotor.agents.adhdp import ADHDP
+from sensorimotor.agents.policy import ChannelPolicy, HeadingPolicy
+from sensorimotor.envs import CartPoleADP, CartPoleBalance, CollisionAvoidanceFrontal, Epuck2D
+from sensorimotor.reservoir import PlainRLS, ReservoirNode
+
+
+def make_critic(seed=0, leak=0.3, scale=10.0, offset=1.5, **kw):
+    env = CartPoleADP({"seed": seed})
+    reservoir = ReservoirNode(5, 30, spectral_radius=0.8, leak_rate=leak, bias_scaling=0.3, seed=seed)
+    readout = PlainRLS(35, 1)
+    agent = ADHDP(
+        reservoir, readout, CartPoleBalance(), ChannelPolicy(env.m_channels),
+        gamma=0.95, alpha=2.0, action_scale=scale, action_offset=offset, **kw,
+    )
+    return env, agent
+
+
+def trained(seed=0, steps=60, **kw):
+    env, agent = make_critic(seed, **kw)
+    agent.new_episode(env.reset())
+    rng = np.random.default_rng(seed)
+    for _ in range(steps):
+        if agent.done:
+            agent.new_episode(env.reset())
+        agent(env)
+    # weights that make every path of the chain rule count
+    agent.readout._state = agent.readout.state._replace(
+        beta=rng.normal(size=agent.readout.beta.shape)
+    )
+    return env, agent
+
+
+@pytest.mark.parametrize("leak", [0.3, 1.0])
+def test_action_gradient_matches_finite_differences(leak):
+    env, agent = trained(leak=leak)
+    state = agent.plant.state_input(env.s_set.from_array(np.array([*env.state, 0.0])))
+    before = agent.reservoir.state.copy()
+    for a in (-7.0, 0.0, 3.3):
+        action = np.array([a])
+        g = agent.action_gradient(state, action)
+        h = 1e-5
+        fd = (agent.critic(state, action + h) - agent.critic(state, action - h)) / (2 * h)
+        assert abs(g[0] - fd) <= 1e-6 * max(1.0, abs(fd)), (g, fd)
+    assert np.array_equal(agent.reservoir.state, before)  # evaluated without committing
+
+
+def test_gradient_divides_by_the_action_scale():
+    _, a1 = trained(scale=1.0, offset=0.0)
+    _, a2 = trained(scale=4.0, offset=0.0)
+    state = np.full(4, 0.1)
+    # the same weights and reservoir see (a / c): dJ/da at c = 4 is a quarter of dJ/du at u
+    a2.readout._state = a1.readout.state
+    a2.reservoir.set_state(a1.reservoir.state)
+    g1 = a1.action_gradient(state, np.array([0.5]))
+    g4 = a2.action_gradient(state, np.array([2.0]))
+    np.testing.assert_allclose(g4, g1 / 4.0, rtol=1e-12)
+
+
+def test_the_step_is_the_documented_update():
+    env, agent = trained()
+    agent.readout._state = agent.readout.state._replace(beta=agent.readout.beta * 0.01)
+    if agent.done:
+        agent.new_episode(env.reset())
+    z_curr, a_curr, x_before = agent._z.copy(), agent.a_curr.copy(), agent.reservoir.state.copy()
+    j_curr = float(agent.readout(z_curr)[0])
+    probe = agent.reservoir.copy()
+    readout = agent.readout.copy()
+    feedback = agent(env)
+    s_next = feedback["s_signal"]
+    state = agent.plant.state_input(s_next)
+    # the gradient at the new state, from the reservoir state after (s_t, a_t)
+    probe.set_state(x_before)
+    u = np.concatenate((state, (a_curr - 1.5) / 10.0))
+    beta = readout.beta[:, 0]
+    g = (probe.input_jacobian(u).T @ beta[:30] + beta[30:35])[4:] / 10.0
+    a_next = np.clip(a_curr + 2.0 * g, -10, 10)
+    np.testing.assert_allclose(agent.a_curr, a_next, rtol=1e-12)
+    u_next = np.concatenate((state, (a_next - 1.5) / 10.0))
+    x_next = probe.execute(u_next, simulate=True)
+    z_next = np.concatenate((x_next, u_next))
+    j_next = float(readout(z_next)[0])
+    readout.train(z_curr, error=s_next["reward"] + 0.95 * j_next - j_curr)
+    np.testing.assert_allclose(agent.readout.beta, readout.beta, rtol=1e-12)
+    np.testing.assert_allclose(agent.reservoir.state, x_next, rtol=1e-12)
+
+
+def test_nothing_is_bootstrapped_past_a_terminal_state():
+    env, agent = make_critic()
+    records = []
+    agent._pre_increment_hook = lambda **kw: records.append(kw)
+    agent.new_episode(env.reset())
+    while not agent.done:
+        agent(env)
+    last = records[-1]
+    assert last["reward"] == -1.0 and last["j_next"] == 0.0
+    assert last["td_error"] == pytest.approx(-1.0 - last["j_curr"])
+    with pytest.raises(RuntimeError, match="new_episode"):
+        agent(env)
+
+
+class NaNPlant(CartPoleBalance):
+    bad = None
+
+    def state_input(self, s_signal):
+        return self.bad if self.bad is not None else super().state_input(s_signal)
+
+
+@pytest.mark.parametrize("bad", [np.array([0.0, np.nan, 0.0, 0.0]), np.zeros(3)])
+def test_a_bad_state_is_refused_with_the_critic_unchanged(bad):
+    env = CartPoleADP({"seed": 1})
+    plant = NaNPlant()
+    agent = ADHDP(
+        ReservoirNode(5, 10, seed=0), PlainRLS(15, 1), plant, ChannelPolicy(env.m_channels)
+    )
+    agent.new_episode(env.reset())
+    agent(env)
+    beta, P, x = agent.readout.beta.copy(), agent.readout.state.optimizer.P.copy(), agent.reservoir.state.copy()
+    plant.bad = bad
+    with pytest.raises(ValueError, match="state"):
+        agent(env)
+    assert np.array_equal(agent.readout.beta, beta)
+    assert np.array_equal(agent.readout.state.optimizer.P, P)
+    assert np.array_equal(agent.reservoir.state, x)
+
+
+@pytest.mark.parametrize("bad", [np.array([np.nan]), np.zeros(2)])
+def test_a_bad_action_is_refused_with_the_critic_unchanged(bad):
+    env, agent = make_critic()
+    agent.new_episode(env.reset())
+    agent(env)
+    beta, x = agent.readout.beta.copy(), agent.reservoir.state.copy()
+    agent._next_action_hook = lambda a: bad
+    with pytest.raises(ValueError, match="action"):
+        agent(env)
+    assert np.array_equal(agent.readout.beta, beta)
+    assert np.array_equal(agent.reservoir.state, x)
+    with pytest.raises(ValueError, match="action"):
+        agent.critic(np.zeros(4), np.array([np.inf]))
+    with pytest.raises(ValueError, match="state"):
+        agent.critic(np.zeros(5), np.zeros(1))
+
+
+def test_wrong_dimensions_are_refused():
+    env = CartPoleADP()
+    with pytest.raises(ValueError, match="reservoir.input_dim"):
+        ADHDP(ReservoirNode(4, 10), PlainRLS(14, 1), CartPoleBalance(), ChannelPolicy(env.m_channels))
+    with pytest.raises(ValueError, match="readout"):
+        ADHDP(ReservoirNode(5, 10), PlainRLS(10, 1), CartPoleBalance(), ChannelPolicy(env.m_channels))
+
+
+def test_schedules_and_hooks_are_called_with_episode_and_step():
+    env, agent = make_critic()
+    seen = []
+
+    def alpha(episode, step):
+        seen.append((episode, step))
+        return 1.0
+
+    agent.set_alpha(alpha)
+    agent.new_episode(env.reset())
+    for _ in range(3):
+        agent(env)
+    assert seen == [(1, 1), (1, 2)]  # the first call observes (init_steps=1)
+
+
+def test_same_seed_same_run_on_the_epuck():
+    def run():
+        robot = Epuck2D()
+        agent = ADHDP(
+            ReservoirNode(4, 20, leak_rate=0.5, seed=3), PlainRLS(24, 1),
+            CollisionAvoidanceFrontal(), HeadingPolicy(), gamma=0.9, alpha=0.5,
+            action_scale=math.pi,
+        )
+        out = []
+        for episode in range(3):
+            agent.new_episode(robot.reset(seed=episode))
+            for _ in range(30):
+                if agent.done:
+                    break
+                out.append(agent(robot)["s_signal"]["x"])
+        return out
+
+    assert run() == run()
