@@ -14,11 +14,20 @@ from sensorimotor.reservoir import PlainRLS, ReservoirNode
 
 def make_critic(seed=0, leak=0.3, scale=10.0, offset=1.5, **kw):
     env = CartPoleADP({"seed": seed})
-    reservoir = ReservoirNode(5, 30, spectral_radius=0.8, leak_rate=leak, bias_scaling=0.3, seed=seed)
+    reservoir = ReservoirNode(
+        5, 30, spectral_radius=0.8, leak_rate=leak, bias_scaling=0.3, seed=seed
+    )
     readout = PlainRLS(35, 1)
     agent = ADHDP(
-        reservoir, readout, CartPoleBalance(), ChannelPolicy(env.m_channels),
-        gamma=0.95, alpha=2.0, action_scale=scale, action_offset=offset, **kw,
+        reservoir,
+        readout,
+        CartPoleBalance(),
+        ChannelPolicy(env.m_channels),
+        gamma=0.95,
+        alpha=2.0,
+        action_scale=scale,
+        action_offset=offset,
+        **kw,
     )
     return env, agent
 
@@ -122,7 +131,11 @@ def test_a_bad_state_is_refused_with_the_critic_unchanged(bad):
     )
     agent.new_episode(env.reset())
     agent(env)
-    beta, P, x = agent.readout.beta.copy(), agent.readout.state.optimizer.P.copy(), agent.reservoir.state.copy()
+    beta, P, x = (
+        agent.readout.beta.copy(),
+        agent.readout.state.optimizer.P.copy(),
+        agent.reservoir.state.copy(),
+    )
     plant.bad = bad
     with pytest.raises(ValueError, match="state"):
         agent(env)
@@ -151,9 +164,13 @@ def test_a_bad_action_is_refused_with_the_critic_unchanged(bad):
 def test_wrong_dimensions_are_refused():
     env = CartPoleADP()
     with pytest.raises(ValueError, match="reservoir.input_dim"):
-        ADHDP(ReservoirNode(4, 10), PlainRLS(14, 1), CartPoleBalance(), ChannelPolicy(env.m_channels))
+        ADHDP(
+            ReservoirNode(4, 10), PlainRLS(14, 1), CartPoleBalance(), ChannelPolicy(env.m_channels)
+        )
     with pytest.raises(ValueError, match="readout"):
-        ADHDP(ReservoirNode(5, 10), PlainRLS(10, 1), CartPoleBalance(), ChannelPolicy(env.m_channels))
+        ADHDP(
+            ReservoirNode(5, 10), PlainRLS(10, 1), CartPoleBalance(), ChannelPolicy(env.m_channels)
+        )
 
 
 def test_schedules_and_hooks_are_called_with_episode_and_step():
@@ -175,8 +192,12 @@ def test_same_seed_same_run_on_the_epuck():
     def run():
         robot = Epuck2D()
         agent = ADHDP(
-            ReservoirNode(4, 20, leak_rate=0.5, seed=3), PlainRLS(24, 1),
-            CollisionAvoidanceFrontal(), HeadingPolicy(), gamma=0.9, alpha=0.5,
+            ReservoirNode(4, 20, leak_rate=0.5, seed=3),
+            PlainRLS(24, 1),
+            CollisionAvoidanceFrontal(),
+            HeadingPolicy(),
+            gamma=0.9,
+            alpha=0.5,
             action_scale=math.pi,
         )
         out = []

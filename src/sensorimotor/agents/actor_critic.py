@@ -70,7 +70,9 @@ class ActorCritic:
         self.collector = collector
         for name in ("initial_action", "update", "motor_signals"):
             if not callable(getattr(policy, name, None)):
-                raise TypeError(f"policy: {type(policy).__name__} has no method {name} (see Policy)")
+                raise TypeError(
+                    f"policy: {type(policy).__name__} has no method {name} (see Policy)"
+                )
         if isinstance(init_steps, bool) or not isinstance(init_steps, int) or init_steps < 0:
             raise ValueError(f"init_steps must be an int >= 0, got {init_steps!r}")
         self.plant, self.policy = plant, policy

@@ -114,18 +114,11 @@ class ObservationLog:
 
     # -- opening --------------------------------------------------------------------------
     def _acquire_lock(self) -> int:
-        fd = os.open(self.path + ".lock", os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
-            raise RuntimeError(f"{self.path} is being written by another ObservationLog") from None
-        return fd
+        return acquire_write_lock(self.path, "ObservationLog")
 
     def _release_lock(self) -> None:
         if self._lock_fd is not None:
-            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
-            os.close(self._lock_fd)
+            release_write_lock(self._lock_fd)
             self._lock_fd = None
 
     def _open(self) -> None:
@@ -251,6 +244,24 @@ class ObservationLog:
     def __del__(self):
         if getattr(self, "_file", None) is not None:
             self.close()
+
+
+def acquire_write_lock(path: str, writer: str) -> int:
+    """Take the exclusive lock ``<path>.lock`` of a log's one writer (a file descriptor);
+    ``RuntimeError`` if another writer holds it."""
+    fd = os.open(path + ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise RuntimeError(f"{path} is being written by another {writer}") from None
+    return fd
+
+
+def release_write_lock(fd: int) -> None:
+    """Release a lock taken by :func:`acquire_write_lock`."""
+    fcntl.flock(fd, fcntl.LOCK_UN)
+    os.close(fd)
 
 
 def _check_attrs(path, f) -> None:

@@ -1,0 +1,78 @@
+"""Adaptive critics (ADHDP) under HDPy's names.
+
+The actor-critics live among the agents (:mod:`sensorimotor.agents`): the loop
+(:class:`ActorCritic`), :class:`Plant` and :class:`Policy`, the momenta, :class:`ADHDP`
+and its variants (:class:`ActionGradient`, :class:`ActionRecomputation`,
+:class:`ActionBruteForce`, the state-feedback :class:`StateFeedbackADHDP`), saving and
+loading; the plants beside their environments (:class:`CollisionAvoidanceFrontal` and its
+siblings for the ePuck, :class:`CartPoleBalance` for the cart-pole); the echo state
+network and its readouts in :mod:`sensorimotor.reservoir`, re-exported here so that one
+import serves an experiment. The episode log that collects an actor-critic's internals
+(:class:`~sensorimotor.run.EpisodeLog`) and the experiments are in :mod:`sensorimotor.run`.
+
+Example:
+    >>> import math
+    >>> from sensorimotor.actorcritic import (ADHDP, CollisionAvoidanceFrontal, Epuck2D,
+    ...     HeadingPolicy, PlainRLS, ReservoirNode)
+    >>> robot = Epuck2D()
+    >>> agent = ADHDP(ReservoirNode(4, 30, leak_rate=0.5, seed=0), PlainRLS(34, 1),
+    ...               CollisionAvoidanceFrontal(), HeadingPolicy(), gamma=0.9, alpha=0.3,
+    ...               momentum=0.3, action_scale=math.pi)
+    >>> lengths = []
+    >>> for episode in range(10):
+    ...     agent.new_episode(robot.reset(seed=episode))
+    ...     while not agent.done and agent.num_step < 200:
+    ...         _ = agent(robot)
+    ...     lengths.append(agent.num_step)
+    >>> print(lengths)
+    [81, 200, 200, 169, 200, 82, 81, 200, 31, 120]
+"""
+
+from sensorimotor.agents import actor_critic as _actor_critic
+from sensorimotor.agents import adhdp as _adhdp
+from sensorimotor.agents import adhdp_io as _adhdp_io
+from sensorimotor.agents import adhdp_variants as _variants
+from sensorimotor.agents import momentum as _momentum
+from sensorimotor.agents import plant as _plant
+from sensorimotor.agents import policy as _policy
+from sensorimotor.agents import state_feedback as _state_feedback
+from sensorimotor.agents.actor_critic import *  # noqa: F403 - the facade re-exports
+from sensorimotor.agents.adhdp import *  # noqa: F403
+from sensorimotor.agents.adhdp_io import *  # noqa: F403
+from sensorimotor.agents.adhdp_variants import *  # noqa: F403
+from sensorimotor.agents.momentum import *  # noqa: F403
+from sensorimotor.agents.plant import *  # noqa: F403
+from sensorimotor.agents.policy import *  # noqa: F403
+from sensorimotor.agents.state_feedback import *  # noqa: F403
+from sensorimotor.envs import (
+    CartPoleADP,
+    CartPoleBalance,
+    CollisionAvoidance,
+    CollisionAvoidanceFrontal,
+    CollisionAvoidanceFull,
+    CollisionAvoidanceSideways,
+    Epuck2D,
+)
+from sensorimotor.reservoir import LMSReadout, PlainRLS, ReservoirNode, StabilizedRLS
+
+__all__ = [
+    *_actor_critic.__all__,
+    *_adhdp.__all__,
+    *_variants.__all__,
+    *_state_feedback.__all__,
+    *_adhdp_io.__all__,
+    *_momentum.__all__,
+    *_plant.__all__,
+    *_policy.__all__,
+    "CollisionAvoidance",
+    "CollisionAvoidanceFrontal",
+    "CollisionAvoidanceSideways",
+    "CollisionAvoidanceFull",
+    "CartPoleBalance",
+    "Epuck2D",
+    "CartPoleADP",
+    "ReservoirNode",
+    "PlainRLS",
+    "StabilizedRLS",
+    "LMSReadout",
+]

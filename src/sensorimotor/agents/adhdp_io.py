@@ -1,0 +1,138 @@
+"""Saving and loading an ADHDP (a folder of JSON and .npz files; no pickle)."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+from sensorimotor.agents.adhdp import ADHDP
+from sensorimotor.agents.adhdp_variants import ActionBruteForce, ActionGradient, ActionRecomputation
+from sensorimotor.agents.momentum import ConstMomentum, Momentum, RadialMomentum
+from sensorimotor.agents.state_feedback import StateFeedbackADHDP
+from sensorimotor.base.saved_file import (
+    check_arrays,
+    make_header,
+    read_json,
+    read_npz,
+    write_json,
+    write_npz,
+)
+from sensorimotor.nets.readout import load_readout
+from sensorimotor.nets.reservoir import ReservoirNode
+
+FORMAT = "sensorimotor.adhdp"
+FORMAT_VERSION = 1
+CLASSES = {
+    c.__name__: c
+    for c in (ADHDP, ActionGradient, ActionRecomputation, ActionBruteForce, StateFeedbackADHDP)
+}
+MOMENTA = {c.__name__: c for c in (Momentum, ConstMomentum, RadialMomentum)}
+_KEYS = ("cls", "settings", "extra", "episode", "num_step", "done", "terminal", "s_curr", "j_curr")
+
+
+def save_adhdp(agent: ADHDP, folder) -> None:
+    """Write ``agent`` to the folder ``folder`` (created): ``adhdp.json`` (settings and
+    counters), ``adhdp.npz`` (current action, critic input), ``reservoir.npz``,
+    ``readout.npz`` and, for :class:`StateFeedbackADHDP`, ``actor.npz``. Each file is
+    written atomically. Settings given as functions of ``(episode, step)`` are not saved:
+    :func:`load_adhdp` needs them again. Plant, policy, collector and environment are the
+    caller's."""
+    name = type(agent).__name__
+    if name not in CLASSES:
+        raise TypeError(f"cannot save a {name}: not one of {sorted(CLASSES)}")
+    folder = os.fspath(folder)
+    os.makedirs(folder, exist_ok=True)
+    m = agent.momentum
+    settings = dict(
+        gamma=agent.gamma.value,
+        alpha=agent.alpha.value,
+        momentum=m.momentum.value,
+        momentum_kind=type(m).__name__ if type(m).__name__ in MOMENTA else None,
+        init_steps=agent.init_steps,
+        action_offset=agent.action_offset.tolist(),
+        action_scale=agent.action_scale.tolist(),
+    )
+    extra = agent._settings() if hasattr(agent, "_settings") else {}
+    rng = getattr(agent, "rng", None)
+    s_curr = None if agent.s_curr is None else {k: float(v) for k, v in agent.s_curr.items()}
+    header = make_header(
+        FORMAT,
+        FORMAT_VERSION,
+        cls=name,
+        settings=settings,
+        extra=extra,
+        episode=agent.episode,
+        num_step=agent.num_step,
+        done=agent.done,
+        terminal=agent.terminal,
+        s_curr=s_curr,
+        j_curr=agent.j_curr,
+        rng=None if rng is None else rng.bit_generator.state,
+    )
+    agent.reservoir.save(os.path.join(folder, "reservoir.npz"))
+    agent.readout.save(os.path.join(folder, "readout.npz"))
+    if isinstance(agent, StateFeedbackADHDP):
+        agent.actor.save(os.path.join(folder, "actor.npz"))
+    a_curr = np.zeros(agent.action_dim) if agent.a_curr is None else agent.a_curr
+    write_npz(os.path.join(folder, "adhdp.npz"), {"a_curr": a_curr, "z": agent._z}, header)
+    write_json(os.path.join(folder, "adhdp.json"), header)
+
+
+def load_adhdp(folder, plant, policy, **overrides) -> ADHDP:
+    """The agent saved by :func:`save_adhdp` in ``folder``, on ``plant`` and ``policy``
+    (and ``collector``, ``gamma``, ``alpha``, ``momentum`` if given: those saved as
+    functions must be). Continues exactly where the saved one was. A corrupt or foreign
+    file raises ``ValueError`` naming it."""
+    folder = os.fspath(folder)
+    h = read_json(os.path.join(folder, "adhdp.json"), FORMAT, FORMAT_VERSION, _KEYS)
+    cls = CLASSES.get(h["cls"]) if isinstance(h["cls"], str) else None
+    settings, extra = h["settings"], h["extra"]
+    if cls is None or not isinstance(settings, dict) or not isinstance(extra, dict):
+        raise ValueError(f"{folder}: unknown agent {h['cls']!r} or bad settings")
+    kw = {k: settings.get(k) for k in ("gamma", "alpha", "momentum")}
+    kind = MOMENTA.get(settings.get("momentum_kind"))
+    if kind is not None and kw["momentum"] is not None:
+        kw["momentum"] = kind(kw["momentum"])
+    kw.update(overrides)
+    missing = [k for k in ("gamma", "alpha", "momentum") if kw.get(k) is None]
+    if missing:
+        raise ValueError(f"{folder}: {missing} were functions when saved: give them to load_adhdp")
+    reservoir = ReservoirNode.load(os.path.join(folder, "reservoir.npz"))
+    readout = load_readout(os.path.join(folder, "readout.npz"))
+    args = [reservoir, readout, plant, policy]
+    if cls is StateFeedbackADHDP:
+        args.insert(2, load_readout(os.path.join(folder, "actor.npz")))
+        extra = dict(extra)
+    if cls is ActionBruteForce:
+        args.insert(0, extra.pop("candidates"))
+    try:
+        agent = cls(
+            *args,
+            init_steps=settings["init_steps"],
+            action_offset=settings["action_offset"],
+            action_scale=settings["action_scale"],
+            **extra,
+            **kw,
+        )
+    except (TypeError, KeyError) as err:
+        raise ValueError(f"{folder}: bad settings ({err})") from None
+    arrays, _ = read_npz(os.path.join(folder, "adhdp.npz"), FORMAT, FORMAT_VERSION)
+    a_curr, z = check_arrays(
+        folder,
+        arrays,
+        {"a_curr": ((agent.action_dim,), "float64"), "z": ((readout.input_dim,), "float64")},
+        finite=True,
+    )
+    agent.episode, agent.num_step = int(h["episode"]), int(h["num_step"])
+    agent.done, agent.terminal = bool(h["done"]), bool(h["terminal"])
+    agent.s_curr, agent.j_curr = h["s_curr"], float(h["j_curr"])
+    agent.a_curr, agent._z = a_curr.copy(), z.copy()
+    if h.get("rng") is not None and hasattr(agent, "rng"):
+        agent.rng.bit_generator.state = h["rng"]
+    if agent.episode:
+        policy.update(agent.a_curr)
+    return agent
+
+
+__all__ = ["save_adhdp", "load_adhdp"]

@@ -1,0 +1,181 @@
+"""An HDF5 log of episodes: one group per episode, one dataset per key, written whole at
+the episode's end (the data collector of the actor-critics)."""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Mapping
+
+import h5py
+import numpy as np
+
+from sensorimotor.base.saved_file import atomic_path, check_header, make_header
+from sensorimotor.run.observation_log import acquire_write_lock, release_write_lock
+
+FORMAT = "sensorimotor.episode_log"
+FORMAT_VERSION = 1
+
+
+class EpisodeLog:
+    """Collect per-step records and write each finished episode to an HDF5 file.
+
+    ``append(record)`` takes a dict of numbers or small arrays (the sensory channels and an
+    actor-critic's internals: ``j_curr``, ``td_error``, ``action``, ``gradient``,
+    ``reward``, ...); the same keys and shapes at every step of an episode.
+    ``end_episode()`` writes the episode as the group ``episode_00001``, ... holding one
+    dataset per key, shape ``(steps, ...)`` float64 (with a checksum per chunk), and
+    closes the file again: between episodes the file is closed and whole, so a process
+    killed (even by SIGKILL) mid-episode loses only that episode. A log that exists is
+    appended to. ``<path>.lock`` keeps a second writer out (as ``ObservationLog`` does).
+
+    Why not ``ObservationLog``: it is one flat table of fixed motor and sensory channels,
+    flushed every few records; episodes of varying keys need groups, and writing a group
+    whole keeps the file valid without its single-writer mode (which cannot create groups).
+
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), 'episodes.h5')
+    >>> with EpisodeLog(path) as log:
+    ...     for episode in range(2):
+    ...         for t in range(3 + episode):
+    ...             log.append({'reward': -t, 'action': [t, 2.0 * t]})
+    ...         log.end_episode()
+    >>> episodes = read_episodes(path)
+    >>> len(episodes), episodes[1]['action'].shape, float(episodes[1]['reward'][-1])
+    (2, (4, 2), -3.0)
+    """
+
+    def __init__(self, path):
+        self.path = os.fspath(path)
+        self._lock_fd = acquire_write_lock(self.path, "EpisodeLog")
+        try:
+            if os.path.exists(self.path):
+                self.episodes = len(read_episode_names(self.path))
+            else:
+                with atomic_path(self.path) as tmp, h5py.File(tmp, "w") as f:
+                    f.attrs.update(make_header(FORMAT, FORMAT_VERSION))
+                self.episodes = 0
+        except BaseException:
+            self._release()
+            raise
+        self._records: list[dict] = []
+
+    def append(self, record: Mapping) -> None:
+        """Add one step's record (see the class docstring); a NaN is kept (a diverging
+        critic is worth seeing), a key or shape that differs from the episode's first
+        record raises naming it, and nothing is added."""
+        if self._lock_fd is None:
+            raise RuntimeError("the log is closed")
+        row = {}
+        for key, value in record.items():
+            if not isinstance(key, str) or not key or "/" in key:
+                raise ValueError(f"record keys must be names without '/', got {key!r}")
+            try:
+                row[key] = np.asarray(value, dtype=np.float64)
+            except (TypeError, ValueError):
+                raise TypeError(f"record[{key!r}] is not numeric: {value!r}") from None
+        if self._records:
+            first = self._records[0]
+            if first.keys() != row.keys():
+                raise ValueError(
+                    f"record keys {sorted(row)} differ from the episode's {sorted(first)}"
+                )
+            for key, value in row.items():
+                if value.shape != first[key].shape:
+                    raise ValueError(
+                        f"record[{key!r}] has shape {value.shape}, the episode's {first[key].shape}"
+                    )
+        self._records.append(row)
+
+    def end_episode(self) -> None:
+        """Write the collected episode (nothing if it is empty) and close the file."""
+        if not self._records:
+            return
+        records, self._records = self._records, []
+        name = f"episode_{self.episodes + 1:05d}"
+        with h5py.File(self.path, "a") as f:
+            group = f.create_group(name)
+            group.attrs["steps"] = len(records)
+            for key in records[0]:
+                data = np.stack([r[key] for r in records])
+                chunks = (min(len(records), 4096), *data.shape[1:])
+                group.create_dataset(key, data=data, chunks=chunks, fletcher32=True)
+            f.flush()
+        self.episodes += 1
+
+    def close(self) -> None:
+        """Write the episode in progress, if any, and release the lock."""
+        if self._lock_fd is not None:
+            try:
+                self.end_episode()
+            finally:
+                self._release()
+
+    def _release(self):
+        if self._lock_fd is not None:
+            release_write_lock(self._lock_fd)
+            self._lock_fd = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+
+def _open(path):
+    try:
+        f = h5py.File(os.fspath(path), "r")
+    except OSError as err:
+        if not os.path.exists(path):
+            raise
+        raise ValueError(f"{os.fspath(path)}: not an episode log (an HDF5 file): {err}") from None
+    try:
+        check_header(path, dict(f.attrs), FORMAT, FORMAT_VERSION)
+    except BaseException:
+        f.close()
+        raise
+    return f
+
+
+def read_episode_names(path) -> list[str]:
+    """The episode groups of a log, in order."""
+    with _open(path) as f:
+        return sorted(k for k in f.keys() if k.startswith("episode_"))
+
+
+def read_episodes(path) -> list[dict]:
+    """Every episode of a log, in order: dicts of key -> array ``(steps, ...)``.
+    ``ValueError`` naming the file if it is not an episode log or is corrupt."""
+    with _open(path) as f:
+        out = []
+        for name in sorted(k for k in f.keys() if k.startswith("episode_")):
+            try:
+                group = f[name]
+                steps = int(group.attrs["steps"])
+                episode = {key: group[key][()] for key in group.keys()}
+            except (KeyError, OSError, ValueError, TypeError) as err:
+                raise ValueError(f"{os.fspath(path)}: episode {name} is corrupt ({err})") from None
+            if any(v.shape[:1] != (steps,) for v in episode.values()):
+                raise ValueError(f"{os.fspath(path)}: episode {name} has datasets of other lengths")
+            out.append(episode)
+        return out
+
+
+def episode_summary(episode: Mapping) -> dict:
+    """Length, return and mean absolute TD error of one episode read back.
+
+    >>> episode_summary({'reward': np.array([0.0, -1.0]), 'td_error': np.array([0.5, -0.5])})
+    {'steps': 2, 'return': -1.0, 'mean_abs_td_error': 0.5}
+    """
+    reward = np.asarray(episode.get("reward", []), dtype=np.float64)
+    td = np.asarray(episode.get("td_error", [math.nan]), dtype=np.float64)
+    return {
+        "steps": int(reward.shape[0]),
+        "return": float(reward.sum()),
+        "mean_abs_td_error": float(np.mean(np.abs(td))),
+    }
+
+
+__all__ = ["EpisodeLog", "read_episodes", "read_episode_names", "episode_summary"]
