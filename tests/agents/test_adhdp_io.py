@@ -1,0 +1,213 @@
+"""ADHDP saved and loaded continues identically; the episode log keeps every finished
+episode of a run killed mid-episode."""
+
+import math
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import numpy as np
+import pytest
+
+from sensorimotor.actorcritic import (
+    ADHDP,
+    ActionBruteForce,
+    ActionGradient,
+    ActionRecomputation,
+    CartPoleADP,
+    CartPoleBalance,
+    ChannelPolicy,
+    CollisionAvoidanceFrontal,
+    Epuck2D,
+    HeadingPolicy,
+    LMSReadout,
+    PlainRLS,
+    RadialMomentum,
+    ReservoirNode,
+    StabilizedRLS,
+    StateFeedbackADHDP,
+    load_adhdp,
+)
+from sensorimotor.run import EpisodeLog, read_episodes
+
+
+def epuck_agent(kind="ADHDP", collector=None):
+    args = (ReservoirNode(4, 20, leak_rate=0.5, seed=0), StabilizedRLS(24, 1, lambda_=0.99))
+    kw = dict(gamma=0.9, alpha=0.3, action_scale=math.pi, collector=collector)
+    rest = (CollisionAvoidanceFrontal(), HeadingPolicy())
+    if kind == "ADHDP":
+        return ADHDP(*args, *rest, momentum=0.3, **kw)
+    if kind == "ActionGradient":
+        return ActionGradient(*args, *rest, max_iterations=3, **kw)
+    if kind == "ActionRecomputation":
+        return ActionRecomputation(*args, *rest, **kw)
+    turns = np.linspace(-math.pi, math.pi, 8, endpoint=False)
+    return ActionBruteForce(turns, *args, *rest, **kw)
+
+
+def run(agent, robot, steps, episode_seeds):
+    out = []
+    for _ in range(steps):
+        if agent.done:
+            agent.new_episode(robot.reset(seed=next(episode_seeds)))
+        fb = agent(robot)
+        out.append((fb["s_signal"]["x"], float(agent.a_curr[0]), agent.j_curr))
+    return out
+
+
+@pytest.mark.parametrize(
+    "kind", ["ADHDP", "ActionGradient", "ActionRecomputation", "ActionBruteForce"]
+)
+def test_save_load_continues_identically(tmp_path, kind):
+    robot = Epuck2D()
+    seeds = iter(range(1000))
+    agent = epuck_agent(kind)
+    run(agent, robot, 120, seeds)
+    agent.save(tmp_path / "agent")
+    state = robot.state
+    rest = list(seeds)
+    expected = run(agent, robot, 150, iter(rest))
+    robot.state = state
+    back = load_adhdp(tmp_path / "agent", CollisionAvoidanceFrontal(), HeadingPolicy())
+    assert type(back) is type(agent)
+    assert run(back, robot, 150, iter(rest)) == expected
+
+
+def test_save_load_state_feedback_with_exploration(tmp_path):
+    def make():
+        env = CartPoleADP({"seed": 0})
+        agent = StateFeedbackADHDP(
+            ReservoirNode(5, 20, seed=0),
+            PlainRLS(25, 1),
+            LMSReadout(4, 1, step_size=0.05),
+            CartPoleBalance(),
+            ChannelPolicy(env.m_channels),
+            gamma=0.95,
+            alpha=5.0,
+            action_scale=10.0,
+            exploration=0.1,
+            seed=3,
+        )
+        return env, agent
+
+    def go(agent, env, steps):
+        out = []
+        for _ in range(steps):
+            if agent.done:
+                agent.new_episode(env.reset())
+            agent(env)
+            out.append(float(agent.a_curr[0]))
+        return out
+
+    env, agent = make()
+    go(agent, env, 50)
+    agent.save(tmp_path / "sf")
+    state, rng = env.state, env.rng.bit_generator.state
+    expected = go(agent, env, 80)
+    env.state, env.rng.bit_generator.state = state, rng
+    back = load_adhdp(tmp_path / "sf", CartPoleBalance(), ChannelPolicy(env.m_channels))
+    assert go(back, env, 80) == expected
+
+
+def test_functions_are_needed_again_at_load(tmp_path):
+    agent = epuck_agent()
+    agent.set_alpha(lambda episode, step: 0.1)
+    agent.save(tmp_path / "a")
+    with pytest.raises(ValueError, match="alpha"):
+        load_adhdp(tmp_path / "a", CollisionAvoidanceFrontal(), HeadingPolicy())
+    back = load_adhdp(
+        tmp_path / "a", CollisionAvoidanceFrontal(), HeadingPolicy(), alpha=lambda e, s: 0.1
+    )
+    assert back.alpha(1, 1) == 0.1
+
+
+def test_radial_momentum_is_saved(tmp_path):
+    agent = ADHDP(
+        ReservoirNode(4, 10, seed=0),
+        PlainRLS(14, 1),
+        CollisionAvoidanceFrontal(),
+        HeadingPolicy(relative=False),
+        momentum=RadialMomentum(0.4),
+        action_offset=math.pi,
+        action_scale=math.pi,
+    )
+    agent.save(tmp_path / "r")
+    back = load_adhdp(tmp_path / "r", CollisionAvoidanceFrontal(), HeadingPolicy(relative=False))
+    assert isinstance(back.momentum, RadialMomentum) and back.momentum.momentum.value == 0.4
+
+
+def test_a_corrupt_file_names_itself(tmp_path):
+    agent = epuck_agent()
+    agent.save(tmp_path / "c")
+    (tmp_path / "c" / "readout.npz").write_bytes(b"PK\x03\x04garbage")
+    with pytest.raises(ValueError, match="readout.npz"):
+        load_adhdp(tmp_path / "c", CollisionAvoidanceFrontal(), HeadingPolicy())
+
+
+def test_the_collector_gets_every_step_one_group_per_episode(tmp_path):
+    path = tmp_path / "log.h5"
+    robot = Epuck2D()
+    with EpisodeLog(path) as log:
+        agent = epuck_agent(collector=log)
+        lengths = []
+        for episode in range(4):
+            agent.new_episode(robot.reset(seed=episode))
+            while not agent.done and agent.num_step < 40:
+                agent(robot)
+            lengths.append(agent.num_step)
+    episodes = read_episodes(path)
+    assert len(episodes) == 4
+    for episode, n in zip(episodes, lengths):
+        # the first control period only observes (init_steps = 1)
+        assert episode["reward"].shape == (n - 1,)
+        for key in ("j_curr", "td_error", "action", "gradient", "ir0", "x", "collision"):
+            assert episode[key].shape[0] == n - 1
+    assert np.all(np.isfinite(episodes[0]["td_error"]))
+
+
+SCRIPT = textwrap.dedent(
+    """
+    import math, sys
+    from sensorimotor.actorcritic import (ADHDP, CollisionAvoidanceFrontal, Epuck2D,
+        HeadingPolicy, PlainRLS, ReservoirNode)
+    from sensorimotor.run import EpisodeLog
+    log = EpisodeLog(sys.argv[1])
+    robot = Epuck2D()
+    agent = ADHDP(ReservoirNode(4, 10, seed=0), PlainRLS(14, 1), CollisionAvoidanceFrontal(),
+                  HeadingPolicy(), gamma=0.9, alpha=0.3, action_scale=math.pi, collector=log)
+    for episode in range(3):
+        agent.new_episode(robot.reset(seed=episode))
+        while not agent.done and agent.num_step < 20:
+            agent(robot)
+    agent.new_episode(robot.reset(seed=9))
+    for _ in range(5):
+        agent(robot)
+    print("mid-episode", flush=True)
+    while True:
+        agent(robot) if not agent.done else agent.new_episode(robot.reset(seed=9))
+    """
+)
+
+
+def test_sigkill_mid_episode_keeps_every_finished_episode(tmp_path):
+    path = tmp_path / "killed.h5"
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    proc = subprocess.Popen(
+        [sys.executable, "-c", SCRIPT, str(path)], stdout=subprocess.PIPE, env=env, text=True
+    )
+    try:
+        assert proc.stdout.readline().strip() == "mid-episode"
+        time.sleep(0.05)
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        proc.wait(timeout=30)
+        proc.stdout.close()
+    episodes = read_episodes(path)
+    assert len(episodes) >= 3
+    assert all(np.all(np.isfinite(e["j_curr"])) for e in episodes)
+    with EpisodeLog(path) as log:  # the lock died with the writer: a new one appends
+        log.append({"reward": 0.0})
+    assert len(read_episodes(path)) == len(episodes) + 1

@@ -1,0 +1,48 @@
+"""EpisodeLog: groups per episode, refused records, a second writer, corrupt files."""
+
+import numpy as np
+import pytest
+
+from sensorimotor.run import EpisodeLog, read_episodes
+
+
+def test_records_of_other_keys_or_shapes_are_refused(tmp_path):
+    with EpisodeLog(tmp_path / "a.h5") as log:
+        log.append({"r": 1.0, "a": [1.0, 2.0]})
+        with pytest.raises(ValueError, match="keys"):
+            log.append({"r": 1.0})
+        with pytest.raises(ValueError, match="'a'"):
+            log.append({"r": 1.0, "a": [1.0]})
+        with pytest.raises(TypeError, match="'r'"):
+            log.append({"r": "x", "a": [1.0, 2.0]})
+        log.append({"r": 2.0, "a": [3.0, 4.0]})
+    (episode,) = read_episodes(tmp_path / "a.h5")
+    assert episode["r"].tolist() == [1.0, 2.0]
+
+
+def test_a_second_writer_is_refused_and_a_log_is_appended_to(tmp_path):
+    path = tmp_path / "b.h5"
+    with EpisodeLog(path) as log:
+        with pytest.raises(RuntimeError, match="another EpisodeLog"):
+            EpisodeLog(path)
+        log.append({"r": 0.0})
+    with EpisodeLog(path) as log:
+        log.append({"r": 1.0})
+        log.end_episode()
+        log.end_episode()  # nothing collected: no empty group
+    assert [e["r"].tolist() for e in read_episodes(path)] == [[0.0], [1.0]]
+
+
+def test_a_file_that_is_not_a_log_names_itself(tmp_path):
+    path = tmp_path / "c.h5"
+    path.write_bytes(b"not hdf5 at all" * 10)
+    with pytest.raises(ValueError, match="c.h5"):
+        read_episodes(path)
+    with pytest.raises(ValueError, match="c.h5"):
+        EpisodeLog(path)
+
+
+def test_nan_is_kept(tmp_path):
+    with EpisodeLog(tmp_path / "d.h5") as log:
+        log.append({"j": np.nan})
+    assert np.isnan(read_episodes(tmp_path / "d.h5")[0]["j"][0])
