@@ -1,4 +1,4 @@
-"""The command line: ``sensorimotor demo`` (also ``python -m sensorimotor``)."""
+"""The command line: ``sensorimotor demo``, ``sutton1992``, ``adhdp`` (also ``python -m sensorimotor``)."""
 
 import argparse
 import os
@@ -107,6 +107,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sutton.add_argument("--plot", metavar="PNG", help="draw Experiment 2's figures to this file")
     sutton.set_defaults(func=_sutton1992)
+    from sensorimotor.run.adhdp_command import add_adhdp_parser
+
+    add_adhdp_parser(sub)
     return parser
 
 

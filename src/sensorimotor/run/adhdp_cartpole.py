@@ -1,0 +1,167 @@
+"""The cart-pole experiment of ``sensorimotor adhdp cartpole``: a state-feedback ADHDP
+learns to balance Si and Wang's (2001) cart-pole."""
+
+from __future__ import annotations
+
+import os
+from typing import NamedTuple
+
+import numpy as np
+
+from sensorimotor.actorcritic import (
+    CartPoleADP,
+    CartPoleBalance,
+    ChannelPolicy,
+    LMSReadout,
+    ReservoirNode,
+    StabilizedRLS,
+    StateFeedbackADHDP,
+)
+from sensorimotor.run.episode_log import EpisodeLog
+from sensorimotor.run.progress import progress
+
+
+class CartPoleSettings(NamedTuple):
+    """The cart-pole agent: a reservoir on [scaled state; force / 10 N], an RLS critic, a
+    linear actor (no bias) on the scaled state trained by LMS on the critic's gradient."""
+
+    reservoir_size: int = 50
+    spectral_radius: float = 0.3
+    leak_rate: float = 1.0
+    input_scaling: float = 1.0
+    bias_scaling: float = 0.5
+    gamma: float = 0.95
+    alpha: float = 30.0
+    actor_step_size: float = 0.1
+    exploration: float = 0.1
+    rls_lambda: float = 1.0
+    rls_delta: float = 1e-2
+    balanced_steps: int = 6000
+    actuator_noise: float = 0.0
+
+
+DEFAULT_CARTPOLE = CartPoleSettings()
+
+
+def make_cartpole_agent(seed: int, settings=DEFAULT_CARTPOLE, collector=None):
+    """The state-feedback ADHDP of the experiment and its cart-pole, both from ``seed``.
+
+    >>> agent, env = make_cartpole_agent(0)
+    >>> print(agent.actor.input_dim, env.actuator_noise)
+    4 0.0
+    """
+    s = settings
+    env = CartPoleADP({"seed": seed, "actuator_noise": s.actuator_noise})
+    reservoir = ReservoirNode(
+        5,
+        s.reservoir_size,
+        spectral_radius=s.spectral_radius,
+        leak_rate=s.leak_rate,
+        input_scaling=s.input_scaling,
+        bias_scaling=s.bias_scaling,
+        seed=seed,
+    )
+    critic = StabilizedRLS(s.reservoir_size + 5, 1, lambda_=s.rls_lambda, delta=s.rls_delta)
+    actor = LMSReadout(4, 1, with_bias=False, step_size=s.actor_step_size)
+    agent = StateFeedbackADHDP(
+        reservoir,
+        critic,
+        actor,
+        CartPoleBalance(),
+        ChannelPolicy(env.m_channels),
+        gamma=s.gamma,
+        alpha=s.alpha,
+        action_scale=env.max_force,
+        exploration=s.exploration,
+        seed=seed,
+        collector=collector,
+    )
+    return agent, env
+
+
+def run_cartpole(agent, env, max_trials: int, balanced_steps: int = 6000) -> tuple:
+    """Trials until one balances ``balanced_steps`` steps or ``max_trials`` have failed:
+    ``(trials needed or None, lengths of the trials)``.
+
+    >>> agent, env = make_cartpole_agent(0)
+    >>> trials, lengths = run_cartpole(agent, env, max_trials=2, balanced_steps=50)
+    >>> len(lengths) <= 2
+    True
+    """
+    lengths = []
+    for trial in range(1, max_trials + 1):
+        agent.new_episode(env.reset())
+        while not agent.done and agent.num_step < balanced_steps:
+            agent(env)
+        lengths.append(agent.num_step)
+        if not agent.done:
+            if agent.collector is not None:
+                agent.collector.end_episode()
+            return trial, lengths
+    return None, lengths
+
+
+def cartpole_experiment(
+    runs: int = 50,
+    seed: int = 0,
+    max_trials: int = 100,
+    out: str | None = None,
+    settings=DEFAULT_CARTPOLE,
+    show_progress: bool = True,
+) -> dict:
+    """``runs`` runs (seeds ``seed, seed + 1, ...``), each until a trial balances
+    ``settings.balanced_steps`` steps or ``max_trials`` trials failed. With ``out``,
+    writes each run's episode log (``cartpole_seed<S>.h5``, large: every step).
+
+    >>> r = cartpole_experiment(runs=1, max_trials=1, settings=CartPoleSettings(balanced_steps=20), show_progress=False)
+    >>> r['runs'], len(r['trials'])
+    (1, 1)
+    """
+    trials, lengths = [], []
+    for r in progress(range(runs), desc="adhdp cartpole", disable=not show_progress):
+        s = seed + r
+        log = EpisodeLog(os.path.join(out, f"cartpole_seed{s}.h5")) if out else None
+        try:
+            agent, env = make_cartpole_agent(s, settings, collector=log)
+            t, ls = run_cartpole(agent, env, max_trials, settings.balanced_steps)
+        finally:
+            if log is not None:
+                log.close()
+        trials.append(t)
+        lengths.append(ls)
+    done = [t for t in trials if t is not None]
+    return {
+        "runs": runs,
+        "seed": seed,
+        "max_trials": max_trials,
+        "actuator_noise": settings.actuator_noise,
+        "successes": len(done),
+        "trials": trials,
+        "median_trials": float(np.median(done)) if done else None,
+        "_lengths": lengths,
+    }
+
+
+def format_cartpole(result: dict) -> str:
+    """The table the command prints."""
+    done = [t for t in result["trials"] if t is not None]
+    lines = [
+        f"cart-pole (Si and Wang 2001), {result['runs']} runs (seeds {result['seed']}.."
+        f"{result['seed'] + result['runs'] - 1}), actuator noise {result['actuator_noise']:.0%}",
+        f"balanced 6000 steps within {result['max_trials']} trials: "
+        f"{result['successes']}/{result['runs']} ({result['successes'] / max(result['runs'], 1):.0%})",
+    ]
+    if done:
+        lines.append(
+            f"trials needed: median {np.median(done):.0f}, min {min(done)}, max {max(done)}"
+        )
+    return "\n".join(lines)
+
+
+__all__ = [
+    "CartPoleSettings",
+    "make_cartpole_agent",
+    "run_cartpole",
+    "cartpole_experiment",
+    "format_cartpole",
+]

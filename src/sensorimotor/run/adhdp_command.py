@@ -1,0 +1,150 @@
+"""``sensorimotor adhdp {epuck,cartpole}``: run an experiment, print a table, write logs
+and plots, and with ``--json`` print one JSON object as the last line."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+
+import numpy as np
+
+
+def _public(result: dict) -> dict:
+    return {k: v for k, v in result.items() if not k.startswith("_")}
+
+
+def run_adhdp_command(args) -> int:
+    """The ``adhdp`` subcommand (``args`` from ``cli.build_parser``)."""
+    from sensorimotor.run.cli import output_folder
+
+    for name in ("runs", "episodes", "max_trials"):
+        value = getattr(args, name)
+        if value is not None and value < 1:
+            raise ValueError(f"--{name.replace('_', '-')} must be at least 1, got {value}")
+    out = output_folder("--out", args.out) if args.out else None
+    quiet = args.quiet or args.json
+    if args.experiment == "epuck":
+        result = _epuck(args, out, quiet)
+    else:
+        result = _cartpole(args, out, quiet)
+    if args.json:
+        print(json.dumps(_public(result)))
+    return 0
+
+
+def _epuck(args, out, quiet) -> dict:
+    from sensorimotor.run.adhdp_epuck import epuck_experiment, format_epuck
+
+    runs = 20 if args.runs is None else args.runs
+    episodes = 50 if args.episodes is None else args.episodes
+    result = epuck_experiment(runs, args.seed, episodes, out=out, show_progress=not quiet)
+    print(format_epuck(result))
+    if out:
+        _epuck_plots(result, out)
+    return {k: v for k, v in result.items() if not k.endswith("_lengths") or k.startswith("_")} | {
+        "learned_lengths": result["learned_lengths"]
+    }
+
+
+def _epuck_plots(result: dict, out: str) -> None:
+    from sensorimotor.run.adhdp_plots import (
+        plot_critic_over_action,
+        plot_episode_lengths,
+        plot_td_error,
+    )
+    from sensorimotor.run.episode_log import read_episodes
+    from sensorimotor.run.epuck_plots import plot_epuck_trajectories
+
+    written = [
+        plot_episode_lengths(
+            os.path.join(out, "epuck_lengths.png"),
+            {n: result[f"{n}_lengths"] for n in ("learned", "random", "frozen")},
+            title="ePuck: episode length (median and quartiles over runs)",
+        )
+    ]
+    first = result["_first_run"]
+    written.append(
+        plot_epuck_trajectories(
+            os.path.join(out, "epuck_trajectories.png"),
+            None,
+            first.trajectories[-10:],
+            first.collided[-10:],
+            title=f"ePuck, seed {result['seed']}: the last 10 episodes (x: collision)",
+        )
+    )
+    log = os.path.join(out, f"epuck_seed{result['seed']}.h5")
+    written.append(
+        plot_td_error(os.path.join(out, "epuck_td_error.png"), read_episodes(log), "ePuck")
+    )
+    states = {
+        "obstacle ahead": np.array([0.5, 1.0, 1.0]) / 15.0,
+        "obstacle front-left": np.array([1.5, 0.5, 15.0]) / 15.0,
+        "free": np.ones(3),
+    }
+    agent = result["_first_agent"]
+    agent.reservoir.reset()
+    written.append(
+        plot_critic_over_action(
+            os.path.join(out, "epuck_critic.png"),
+            agent,
+            states,
+            np.linspace(-math.pi, math.pi, 73),
+            xlabel="turn (rad)",
+        )
+    )
+    print("wrote " + ", ".join(written))
+
+
+def _cartpole(args, out, quiet) -> dict:
+    from sensorimotor.run.adhdp_cartpole import (
+        CartPoleSettings,
+        cartpole_experiment,
+        format_cartpole,
+    )
+    from sensorimotor.run.adhdp_plots import plot_episode_lengths
+
+    runs = 50 if args.runs is None else args.runs
+    max_trials = 100 if args.max_trials is None else args.max_trials
+    settings = CartPoleSettings(actuator_noise=args.actuator_noise)
+    result = cartpole_experiment(
+        runs, args.seed, max_trials, out=out, settings=settings, show_progress=not quiet
+    )
+    print(format_cartpole(result))
+    if out:
+        width = max(len(ls) for ls in result["_lengths"])
+        rows = np.array([ls + [ls[-1]] * (width - len(ls)) for ls in result["_lengths"]])
+        png = plot_episode_lengths(
+            os.path.join(out, "cartpole_trials.png"),
+            {"state-feedback ADHDP": rows},
+            title="cart-pole: steps per trial (a run stops at 6000)",
+        )
+        print(f"wrote {png}")
+    return result
+
+
+def add_adhdp_parser(sub) -> None:
+    """Add the ``adhdp`` subcommand to the ``sensorimotor`` parser."""
+    p = sub.add_parser(
+        "adhdp",
+        help="adaptive critics (ADHDP): the ePuck's collision avoidance against random and "
+        "frozen-critic baselines, or the cart-pole",
+    )
+    p.add_argument("experiment", choices=("epuck", "cartpole"))
+    p.add_argument("--runs", type=int, help="seeds (default 20 for epuck, 50 for cartpole)")
+    p.add_argument("--seed", type=int, default=0, help="the first seed (default 0)")
+    p.add_argument("--episodes", type=int, help="epuck: episodes per run (default 50)")
+    p.add_argument("--max-trials", type=int, help="cartpole: trials allowed per run (default 100)")
+    p.add_argument(
+        "--actuator-noise",
+        type=float,
+        default=0.0,
+        help="cartpole: uniform actuator noise, e.g. 0.05 for 5%% (default 0)",
+    )
+    p.add_argument("--out", help="folder for the HDF5 episode logs and the plots")
+    p.add_argument("--json", action="store_true", help="print one JSON object as the last line")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=run_adhdp_command)
+
+
+__all__ = ["run_adhdp_command", "add_adhdp_parser"]
