@@ -80,7 +80,8 @@ class ActionRecomputation(ADHDP):
 class ActionBruteForce(ADHDP):
     r""":class:`ADHDP` whose actor picks, among ``candidates`` (a list of actions, or an
     array ``(K, action_dim)``), the one of highest :math:`J(s_{t+1}, a)` (HDPy's
-    ``ActionBruteForce``); ties go to the first. The momentum is not applied.
+    ``ActionBruteForce``); among tied candidates the one nearest the current action (a
+    critic without preference changes nothing). The momentum is not applied.
 
     >>> import math
     >>> from sensorimotor.agents.policy import HeadingPolicy
@@ -110,8 +111,10 @@ class ActionBruteForce(ADHDP):
         self.candidates = c
 
     def _propose(self, state, a_curr):
-        values = [self.critic(state, c) for c in self.candidates]
-        best = self.candidates[int(np.argmax(values))].copy()
+        values = np.array([self.critic(state, c) for c in self.candidates])
+        tied = np.flatnonzero(values == values.max())
+        distance = np.linalg.norm(self.candidates[tied] - a_curr, axis=1)
+        best = self.candidates[tied[int(np.argmin(distance))]].copy()
         return best, np.zeros(self.action_dim)
 
     def _settings(self) -> dict:

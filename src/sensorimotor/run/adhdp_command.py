@@ -34,11 +34,14 @@ def run_adhdp_command(args) -> int:
 
 
 def _epuck(args, out, quiet) -> dict:
-    from sensorimotor.run.adhdp_epuck import epuck_experiment, format_epuck
+    from sensorimotor.run.adhdp_epuck import EpuckSettings, epuck_experiment, format_epuck
 
     runs = 20 if args.runs is None else args.runs
     episodes = 50 if args.episodes is None else args.episodes
-    result = epuck_experiment(runs, args.seed, episodes, out=out, show_progress=not quiet)
+    settings = EpuckSettings(actor=args.actor)
+    result = epuck_experiment(
+        runs, args.seed, episodes, out=out, settings=settings, show_progress=not quiet
+    )
     print(format_epuck(result))
     if out:
         _epuck_plots(result, out)
@@ -140,6 +143,12 @@ def add_adhdp_parser(sub) -> None:
         type=float,
         default=0.0,
         help="cartpole: uniform actuator noise, e.g. 0.05 for 5%% (default 0)",
+    )
+    p.add_argument(
+        "--actor",
+        choices=("bruteforce", "gradient"),
+        default="bruteforce",
+        help="epuck: ActionBruteForce over 16 turns (default) or ADHDP's gradient step",
     )
     p.add_argument("--out", help="folder for the HDF5 episode logs and the plots")
     p.add_argument("--json", action="store_true", help="print one JSON object as the last line")

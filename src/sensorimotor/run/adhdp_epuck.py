@@ -11,6 +11,7 @@ import numpy as np
 
 from sensorimotor.actorcritic import (
     ADHDP,
+    ActionBruteForce,
     CollisionAvoidanceFrontal,
     Epuck2D,
     HeadingPolicy,
@@ -24,7 +25,9 @@ from sensorimotor.run.progress import progress
 
 class EpuckSettings(NamedTuple):
     """The ePuck agent: a reservoir of ``reservoir_size`` leaky units on [frontal sensors;
-    turn / pi], a ``StabilizedRLS`` critic, the turn relative to the pose as action."""
+    turn / pi], a ``StabilizedRLS`` critic, the turn relative to the pose as action, chosen
+    by ``actor``: ``"bruteforce"`` (``ActionBruteForce`` over ``candidates`` turns evenly
+    spaced in ``[-pi, pi)``) or ``"gradient"`` (``ADHDP``'s gradient step with momentum)."""
 
     reservoir_size: int = 50
     spectral_radius: float = 0.7
@@ -37,6 +40,8 @@ class EpuckSettings(NamedTuple):
     rls_delta: float = 1e-2
     max_steps: int = 200
     last_episodes: int = 10  # the episodes summarised (41-50 of 50)
+    actor: str = "bruteforce"
+    candidates: int = 16
 
 
 DEFAULT_EPUCK = EpuckSettings()
@@ -63,17 +68,14 @@ def make_epuck_agent(seed: int, settings=DEFAULT_EPUCK, frozen=False, collector=
     readout = StabilizedRLS(s.reservoir_size + 4, 1, delta=s.rls_delta)
     if frozen:
         readout.stop_training()
-    return ADHDP(
-        reservoir,
-        readout,
-        CollisionAvoidanceFrontal(),
-        HeadingPolicy(relative=True),
-        gamma=s.gamma,
-        alpha=s.alpha,
-        momentum=s.momentum,
-        action_scale=math.pi,
-        collector=collector,
-    )
+    kw = dict(gamma=s.gamma, action_scale=math.pi, collector=collector)
+    rest = (reservoir, readout, CollisionAvoidanceFrontal(), HeadingPolicy(relative=True))
+    if s.actor == "bruteforce":
+        turns = np.linspace(-math.pi, math.pi, s.candidates, endpoint=False)[:, None]
+        return ActionBruteForce(turns, *rest, **kw)
+    if s.actor == "gradient":
+        return ADHDP(*rest, alpha=s.alpha, momentum=s.momentum, **kw)
+    raise ValueError(f"actor must be 'bruteforce' or 'gradient', got {s.actor!r}")
 
 
 class EpuckRun(NamedTuple):
