@@ -1,0 +1,47 @@
+"""``sensorimotor adhdp``: the table, the JSON object last, logs and plots (tiny budgets)."""
+
+import json
+
+import numpy as np
+
+from sensorimotor.run.cli import main
+from sensorimotor.run.episode_log import read_episodes
+
+
+def test_epuck_json_logs_and_plots(tmp_path, capsys):
+    out = tmp_path / "out"
+    code = main(["adhdp", "epuck", "--runs", "2", "--episodes", "3", "--out", str(out), "--json"])
+    assert code == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    result = json.loads(lines[-1])
+    for name in ("learned", "random", "frozen"):
+        assert 0 <= result[f"{name}_median_length"] <= 200
+        assert 0.0 <= result[f"{name}_collision_rate"] <= 1.0
+    assert "Mann-Whitney" in "\n".join(lines)
+    assert len(read_episodes(out / "epuck_seed0.h5")) == 3
+    for png in ("lengths", "trajectories", "td_error", "critic"):
+        assert (out / f"epuck_{png}.png").stat().st_size > 1000
+
+
+def test_cartpole_json(tmp_path, capsys):
+    code = main(["adhdp", "cartpole", "--runs", "2", "--max-trials", "2", "--json", "--seed", "5"])
+    assert code == 0
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert result["runs"] == 2 and len(result["trials"]) == 2
+    assert result["successes"] == sum(t is not None for t in result["trials"])
+    assert all(t is None or 1 <= t <= 2 for t in result["trials"])
+
+
+def test_bad_options_are_refused(capsys):
+    assert main(["adhdp", "cartpole", "--runs", "0"]) == 2
+    assert "--runs" in capsys.readouterr().err
+    assert main(["adhdp", "epuck", "--out", "/dev/null/x"]) == 2
+    assert "--out" in capsys.readouterr().err
+
+
+def test_same_seed_same_result(capsys):
+    main(["adhdp", "epuck", "--runs", "1", "--episodes", "2", "--json", "--seed", "3"])
+    a = capsys.readouterr().out.strip().splitlines()[-1]
+    main(["adhdp", "epuck", "--runs", "1", "--episodes", "2", "--json", "--seed", "3"])
+    b = capsys.readouterr().out.strip().splitlines()[-1]
+    assert a == b and np.isfinite(json.loads(a)["learned_median_length"])
