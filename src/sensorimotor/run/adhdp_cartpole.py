@@ -138,6 +138,7 @@ def cartpole_experiment(
         "successes": len(done),
         "trials": trials,
         "median_trials": float(np.median(done)) if done else None,
+        "longest_trials": [max(ls) for ls in lengths],
         "_lengths": lengths,
     }
 
@@ -151,6 +152,11 @@ def format_cartpole(result: dict) -> str:
         f"balanced 6000 steps within {result['max_trials']} trials: "
         f"{result['successes']}/{result['runs']} ({result['successes'] / max(result['runs'], 1):.0%})",
     ]
+    longest = result["longest_trials"]
+    lines.append(
+        f"longest trial per run: median {np.median(longest):.0f} steps, "
+        f"min {min(longest)}, max {max(longest)}"
+    )
     if done:
         lines.append(
             f"trials needed: median {np.median(done):.0f}, min {min(done)}, max {max(done)}"
