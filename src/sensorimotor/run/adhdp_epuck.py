@@ -152,7 +152,7 @@ def epuck_experiment(
             per[name].append((np.asarray(run.lengths), np.asarray(run.collided)))
         if first_run is None:
             first_run, first_agent = learned, agent
-    result: dict = {"runs": runs, "seed": seed, "episodes": episodes}
+    result: dict = {"runs": runs, "seed": seed, "episodes": episodes, "actor": settings.actor}
     pooled = {}
     for name, rows in per.items():
         lengths = np.concatenate([row[0][-k:] for row in rows])
@@ -174,15 +174,16 @@ def format_epuck(result: dict) -> str:
     lines = [
         f"ePuck, {result['runs']} runs (seeds {result['seed']}..{result['seed'] + result['runs'] - 1}), "
         f"episodes {k0}-{result['episodes']} of {result['episodes']} (at most 200 steps)",
-        f"{'agent':<16} {'median length':>14} {'collisions':>11}",
+        f"{'agent':<18} {'median length':>14} {'collisions':>11}",
     ]
+    learned = "ADHDP" if result.get("actor") == "gradient" else "ActionBruteForce"
     for name, label in (
-        ("learned", "ADHDP"),
+        ("learned", learned),
         ("random", "random heading"),
         ("frozen", "frozen critic"),
     ):
         lines.append(
-            f"{label:<16} {result[name + '_median_length']:>14.1f} {result[name + '_collision_rate']:>10.0%}"
+            f"{label:<18} {result[name + '_median_length']:>14.1f} {result[name + '_collision_rate']:>10.0%}"
         )
     lines.append(
         "one-sided Mann-Whitney U (learned lengths larger): "
