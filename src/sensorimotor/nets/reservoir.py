@@ -32,7 +32,7 @@ def _frozen(a):
 def check_input(name: str, u, shape: tuple, dtype=None):
     """``u`` as a NumPy float array of ``shape`` (a JAX array or a list is converted, an int
     array cast to ``dtype``); ``TypeError``/``ValueError`` naming ``name`` for a wrong type,
-    a wrong shape, NaN or inf.
+    a wrong shape, NaN, inf, or values so large that their squared norm overflows.
 
     >>> check_input("u", [1.0, float("nan")], (2,))
     Traceback (most recent call last):
@@ -53,6 +53,13 @@ def check_input(name: str, u, shape: tuple, dtype=None):
         arr = arr.astype(np.float64 if dtype is None else dtype)
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} contains NaN or inf: {arr}")
+    flat = arr.ravel()
+    with np.errstate(over="ignore"):
+        if not math.isfinite(flat.dot(flat)):  # W_in u could be inf - inf
+            raise ValueError(
+                f"{name} is too large: its square overflows {arr.dtype.name} "
+                f"(|{name}| reaches {float(np.abs(flat).max()):.3g})"
+            )
     return arr
 
 
