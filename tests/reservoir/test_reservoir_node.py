@@ -288,3 +288,12 @@ def test_vmap_over_seeds_equals_each_node_and_keeps_shape_and_dtype():
     assert run._cache_size() == 1
     run(params, last, jnp.asarray(us[:, ::-1], dtype))  # another episode: no recompile
     assert run._cache_size() == 1
+
+
+def test_float32_node_keeps_its_dtype_and_follows_the_float64_one():
+    single = ReservoirNode(1, 30, 0.9, leak_rate=0.5, seed=0, dtype=np.float32)
+    double = ReservoirNode(1, 30, 0.9, leak_rate=0.5, seed=0)
+    us = rng(9).normal(size=(100, 1))
+    s32, s64 = single.execute(us), double.execute(us)
+    assert s32.dtype == np.float32 and single.execute(np.array([0.5])).dtype == np.float32
+    np.testing.assert_allclose(s32, s64, atol=1e-5)

@@ -362,7 +362,10 @@ def load_readout(path) -> LinearReadout:
         resets = check_value(
             str(path), "resets", h["resets"], Bounds(0, math.inf, True, False, True)
         )
-    except TypeError as err:
+        stopped = h.get("stopped", False)
+        if not isinstance(stopped, bool):
+            raise TypeError(f"stopped must be a bool, got {stopped!r}")
+    except (TypeError, ValueError) as err:
         raise ValueError(f"{path}: bad header: {err}") from None
     n = new.input_dim + int(new.with_bias)
     expected = {"beta": ((n, new.output_dim), new.dtype)}
@@ -371,7 +374,7 @@ def load_readout(path) -> LinearReadout:
     loaded = check_arrays(path, arrays, expected, finite=True)
     opt = RLSState(loaded[1]) if isinstance(new.rule, RLS) else new.rule.init(n)
     new._state = ReadoutState(loaded[0], opt)
-    new.count, new.resets, new._stopped = int(count), int(resets), bool(h.get("stopped", False))
+    new.count, new.resets, new._stopped = int(count), int(resets), stopped
     return new
 
 

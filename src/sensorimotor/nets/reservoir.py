@@ -32,7 +32,7 @@ def _frozen(a):
 def check_input(name: str, u, shape: tuple, dtype=None):
     """``u`` as a NumPy float array of ``shape`` (a JAX array or a list is converted, an int
     array cast to ``dtype``); ``TypeError``/``ValueError`` naming ``name`` for a wrong type,
-    a wrong shape, NaN or inf.
+    a wrong shape, NaN, inf, or values so large that their squared norm overflows.
 
     >>> check_input("u", [1.0, float("nan")], (2,))
     Traceback (most recent call last):
@@ -53,6 +53,13 @@ def check_input(name: str, u, shape: tuple, dtype=None):
         arr = arr.astype(np.float64 if dtype is None else dtype)
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} contains NaN or inf: {arr}")
+    flat = arr.ravel()
+    with np.errstate(over="ignore"):
+        if not math.isfinite(flat.dot(flat)):  # W_in u could be inf - inf
+            raise ValueError(
+                f"{name} is too large: its square overflows {arr.dtype.name} "
+                f"(|{name}| reaches {float(np.abs(flat).max()):.3g})"
+            )
     return arr
 
 
@@ -283,21 +290,30 @@ class ReservoirNode:
         if the file is not one (corrupt, truncated, another format, bad values)."""
         arrays, h = read_npz(path, FORMAT, FORMAT_VERSION, _HEADER_KEYS)
         try:
-            n = check_value(str(path), "output_dim", h["output_dim"], COUNT)
-            d = check_value(str(path), "input_dim", h["input_dim"], COUNT)
-            check_value(str(path), "spectral_radius", h["spectral_radius"], NON_NEGATIVE)
-            check_value(str(path), "leak_rate", h["leak_rate"], LEAK)
-            dtype = np.dtype(h["dtype"])
-            if dtype.kind != "f":
-                raise TypeError(f"dtype {dtype} is not a float dtype")
-        except TypeError as err:
+            values = {}
+            for key, bounds in (
+                ("output_dim", COUNT),
+                ("input_dim", COUNT),
+                ("spectral_radius", NON_NEGATIVE),
+                ("leak_rate", LEAK),
+            ):
+                v = h[key]
+                if isinstance(v, bool) or not isinstance(v, int | float):
+                    raise TypeError(f"{key} must be a number, got {v!r}")
+                values[key] = check_value(str(path), key, v, bounds)
+            dtype = np.dtype(h["dtype"]) if isinstance(h["dtype"], str) else None
+            if dtype is None or dtype.kind != "f":
+                raise TypeError(f"dtype must name a float dtype, got {h['dtype']!r}")
+        except (TypeError, ValueError) as err:
             raise ValueError(f"{path}: bad header: {err}") from None
+        n, d = int(values["output_dim"]), int(values["input_dim"])
         expected = dict(w=((n, n), dtype), w_in=((n, d), dtype), w_bias=((n,), dtype))
         expected["state"] = ((n,), dtype)
         w, w_in, w_bias, state = check_arrays(path, arrays, expected, finite=True)
         node = object.__new__(cls)
-        node.input_dim, node.output_dim = int(d), int(n)
-        node.spectral_radius, node.leak_rate = float(h["spectral_radius"]), float(h["leak_rate"])
+        node.input_dim, node.output_dim = d, n
+        node.spectral_radius = float(values["spectral_radius"])
+        node.leak_rate = float(values["leak_rate"])
         node._set_weights(w, w_in, w_bias)
         node.set_state(state)
         return node
