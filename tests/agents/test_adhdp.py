@@ -210,3 +210,31 @@ def test_same_seed_same_run_on_the_epuck():
         return out
 
     assert run() == run()
+
+
+def test_a_td_readout_gets_the_successor_and_none_past_a_failure():
+    from sensorimotor.nets.td_readout import TDReadout
+
+    env = CartPoleADP({"seed": 2})
+    readout = TDReadout(15)
+    calls = []
+    train_td = readout.train_td
+    readout.train_td = lambda z, z_next, gamma, error: (
+        calls.append((z.copy(), None if z_next is None else z_next.copy(), gamma)),
+        train_td(z, z_next, gamma, error),
+    )
+    agent = ADHDP(
+        ReservoirNode(5, 10, seed=0),
+        readout,
+        CartPoleBalance(),
+        ChannelPolicy(env.m_channels),
+        gamma=0.9,
+        action_scale=10.0,
+    )
+    agent.new_episode(env.reset())
+    while not agent.done:
+        agent(env)
+    assert calls[-1][1] is None and all(c[1] is not None for c in calls[:-1])
+    for (_z, z_next, gamma), (z2, _, _) in zip(calls[:-1], calls[1:]):
+        np.testing.assert_array_equal(z_next, z2)  # the successor is the next sample
+        assert gamma == 0.9

@@ -211,3 +211,29 @@ def test_sigkill_mid_episode_keeps_every_finished_episode(tmp_path):
     with EpisodeLog(path) as log:  # the lock died with the writer: a new one appends
         log.append({"reward": 0.0})
     assert len(read_episodes(path)) == len(episodes) + 1
+
+
+def test_save_load_with_a_td_readout(tmp_path):
+    from sensorimotor.actorcritic import TDReadout
+
+    def make():
+        return ADHDP(
+            ReservoirNode(4, 20, leak_rate=0.5, seed=0),
+            TDReadout(24),
+            CollisionAvoidanceFrontal(),
+            HeadingPolicy(),
+            gamma=0.9,
+            alpha=0.3,
+            action_scale=math.pi,
+        )
+
+    robot, seeds = Epuck2D(), iter(range(1000))
+    agent = make()
+    run(agent, robot, 60, seeds)
+    agent.save(tmp_path / "td")
+    state, rest = robot.state, list(seeds)
+    expected = run(agent, robot, 60, iter(rest))
+    robot.state = state
+    back = load_adhdp(tmp_path / "td", CollisionAvoidanceFrontal(), HeadingPolicy())
+    assert isinstance(back.readout, TDReadout)
+    assert run(back, robot, 60, iter(rest)) == expected

@@ -53,6 +53,7 @@ from sensorimotor.envs import (
     CollisionAvoidanceSideways,
     Epuck2D,
 )
+from sensorimotor.nets.td_readout import TDReadout
 from sensorimotor.reservoir import LMSReadout, PlainRLS, ReservoirNode, StabilizedRLS
 
 __all__ = [
@@ -75,4 +76,5 @@ __all__ = [
     "PlainRLS",
     "StabilizedRLS",
     "LMSReadout",
+    "TDReadout",
 ]

@@ -34,7 +34,9 @@ class ADHDP(ActorCritic):
         \quad (\delta_t = r_{t+1} - J(s_t, a_t) \text{ at a terminal } s_{t+1})
 
     and the readout learns :math:`\delta_t` as the error of :math:`J(s_t, a_t)`
-    (``readout.train(z_t, error=delta)``, RLS). The gradient follows the chain rule
+    (``readout.train(z_t, error=delta)``, RLS, as HDPy did; a readout with ``train_td``,
+    :class:`~sensorimotor.nets.td_readout.TDReadout`, gets the successor's input too and
+    learns by RLS-TD, which plain RLS on moving TD targets is not). The gradient follows the chain rule
     through the reservoir step, its leak included, and through the normalisation:
 
     .. math::
@@ -205,7 +207,11 @@ class ADHDP(ActorCritic):
             a_next = self.check_action(self._next_action_hook(self.policy.bound(a_next)))
             x_next, z_next, j_next = self._evaluate(self.critic_input(state, a_next))
             td_error = reward + gamma * j_next - j_curr
-        self.readout.train(z_curr, error=td_error)  # the first change: may refuse, nothing done
+        # the first change: it may refuse (overflow), and then nothing is done
+        if hasattr(self.readout, "train_td"):  # RLS-TD: the gain knows the successor
+            self.readout.train_td(z_curr, z_next, gamma, td_error)
+        else:
+            self.readout.train(z_curr, error=td_error)
         if not self.terminal:
             b_next, grad = self._after_training(state, a_curr, a_next, grad)
             if b_next is not a_next:

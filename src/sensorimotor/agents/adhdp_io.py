@@ -20,6 +20,7 @@ from sensorimotor.base.saved_file import (
 )
 from sensorimotor.nets.readout import load_readout
 from sensorimotor.nets.reservoir import ReservoirNode
+from sensorimotor.nets.td_readout import TDReadout
 
 FORMAT = "sensorimotor.adhdp"
 FORMAT_VERSION = 1
@@ -71,7 +72,8 @@ def save_adhdp(agent: ADHDP, folder) -> None:
         rng=None if rng is None else rng.bit_generator.state,
     )
     agent.reservoir.save(os.path.join(folder, "reservoir.npz"))
-    agent.readout.save(os.path.join(folder, "readout.npz"))
+    name_readout = "readout_td.npz" if isinstance(agent.readout, TDReadout) else "readout.npz"
+    agent.readout.save(os.path.join(folder, name_readout))
     if isinstance(agent, StateFeedbackADHDP):
         agent.actor.save(os.path.join(folder, "actor.npz"))
     a_curr = np.zeros(agent.action_dim) if agent.a_curr is None else agent.a_curr
@@ -99,7 +101,11 @@ def load_adhdp(folder, plant, policy, **overrides) -> ADHDP:
     if missing:
         raise ValueError(f"{folder}: {missing} were functions when saved: give them to load_adhdp")
     reservoir = ReservoirNode.load(os.path.join(folder, "reservoir.npz"))
-    readout = load_readout(os.path.join(folder, "readout.npz"))
+    td_path = os.path.join(folder, "readout_td.npz")
+    if os.path.exists(td_path):
+        readout = TDReadout.load(td_path)
+    else:
+        readout = load_readout(os.path.join(folder, "readout.npz"))
     args = [reservoir, readout, plant, policy]
     if cls is StateFeedbackADHDP:
         args.insert(2, load_readout(os.path.join(folder, "actor.npz")))

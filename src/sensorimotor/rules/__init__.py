@@ -38,6 +38,7 @@ from sensorimotor.rules.normalizers import (
 )
 from sensorimotor.rules.obgd import ObGD, ObGDState, obgd, obgd_apply
 from sensorimotor.rules.rls import RLS, RLSState
+from sensorimotor.rules.rls_td import RLSTD, RLSTDState
 from sensorimotor.rules.td_idbd import TDIDBD, TDIDBDState
 
 __all__ = [
@@ -51,6 +52,8 @@ __all__ = [
     "AutostepState",
     "RLS",
     "RLSState",
+    "RLSTD",
+    "RLSTDState",
     "TDIDBD",
     "TDIDBDState",
     "AutoTDIDBD",

@@ -16,26 +16,31 @@ from sensorimotor.actorcritic import (
     ReservoirNode,
     StabilizedRLS,
     StateFeedbackADHDP,
+    TDReadout,
 )
 from sensorimotor.run.episode_log import EpisodeLog
 from sensorimotor.run.progress import progress
 
 
 class CartPoleSettings(NamedTuple):
-    """The cart-pole agent: a reservoir on [scaled state; force / 10 N], an RLS critic, a
-    linear actor (no bias) on the scaled state trained by LMS on the critic's gradient."""
+    """The cart-pole agent: a reservoir on [scaled state; force / 10 N] (strong inputs and
+    biases: the critic needs the tanh's curvature for the state-action interaction), a
+    critic readout trained by RLS-TD (``critic="rls_td"``, :class:`TDReadout`) or, as
+    HDPy did, by RLS on the TD error (``"rls"``), and a linear actor (no bias) on the
+    scaled state trained by LMS on the critic's gradient."""
 
-    reservoir_size: int = 50
-    spectral_radius: float = 0.3
+    reservoir_size: int = 200
+    spectral_radius: float = 0.1
     leak_rate: float = 1.0
-    input_scaling: float = 1.0
-    bias_scaling: float = 0.5
+    input_scaling: float = 3.0
+    bias_scaling: float = 1.0
+    critic: str = "rls_td"
     gamma: float = 0.95
     alpha: float = 30.0
     actor_step_size: float = 0.1
     exploration: float = 0.1
     rls_lambda: float = 1.0
-    rls_delta: float = 1e-2
+    rls_delta: float = 1.0
     balanced_steps: int = 6000
     actuator_noise: float = 0.0
 
@@ -61,7 +66,12 @@ def make_cartpole_agent(seed: int, settings=DEFAULT_CARTPOLE, collector=None):
         bias_scaling=s.bias_scaling,
         seed=seed,
     )
-    critic = StabilizedRLS(s.reservoir_size + 5, 1, lambda_=s.rls_lambda, delta=s.rls_delta)
+    if s.critic == "rls_td":
+        critic = TDReadout(s.reservoir_size + 5, 1, lambda_=s.rls_lambda, delta=s.rls_delta)
+    elif s.critic == "rls":
+        critic = StabilizedRLS(s.reservoir_size + 5, 1, lambda_=s.rls_lambda, delta=s.rls_delta)
+    else:
+        raise ValueError(f"critic must be 'rls_td' or 'rls', got {s.critic!r}")
     actor = LMSReadout(4, 1, with_bias=False, step_size=s.actor_step_size)
     agent = StateFeedbackADHDP(
         reservoir,

@@ -1,0 +1,55 @@
+"""RLS-TD: online equals batch (regularised LSTD) after every sample; the TD readout."""
+
+import numpy as np
+import pytest
+
+from sensorimotor.nets.td_readout import TDReadout
+from sensorimotor.rules import RLSTD
+
+
+def test_online_equals_batch_lstd():
+    rng = np.random.default_rng(0)
+    n, gamma, delta = 4, 0.9, 0.5
+    rule = RLSTD(delta=delta)
+    state, w = rule.init(n), np.zeros(n)
+    A, b = delta * np.eye(n), np.zeros(n)
+    z = rng.normal(size=n)
+    for t in range(40):
+        terminal = t % 9 == 8
+        z_next = np.zeros(n) if terminal else rng.normal(size=n)
+        r = rng.normal()
+        d = z - gamma * z_next
+        state, inc = rule.update_td(state, z, d, r - d @ w)
+        w = w + inc
+        A += np.outer(z, d)
+        b += z * r
+        np.testing.assert_allclose(w, np.linalg.solve(A, b), rtol=1e-8, atol=1e-10)
+        z = rng.normal(size=n) if terminal else z_next
+
+
+def test_td_readout_refuses_bad_input_unchanged():
+    readout = TDReadout(2)
+    readout.train_td(np.ones(2), np.zeros(2), 0.9, 0.5)
+    beta = readout.beta.copy()
+    with pytest.raises(ValueError, match="sample"):
+        readout.train_td(np.array([np.nan, 1.0]), None, 0.9, 1.0)
+    with pytest.raises(ValueError, match="next_sample"):
+        readout.train_td(np.ones(2), np.ones(3), 0.9, 1.0)
+    with pytest.raises(ValueError, match="error"):
+        readout.train_td(np.ones(2), None, 0.9, float("inf"))
+    np.testing.assert_array_equal(readout.beta, beta)
+
+
+def test_td_readout_save_load_and_corrupt_file(tmp_path):
+    readout = TDReadout(3, lambda_=0.99)
+    for k in range(5):
+        readout.train_td(np.full(3, k / 5), np.ones(3), 0.9, -1.0)
+    readout.save(tmp_path / "r.npz")
+    back = TDReadout.load(tmp_path / "r.npz")
+    x = np.array([0.1, 0.2, 0.3])
+    readout.train_td(x, None, 0.9, 0.7)
+    back.train_td(x, None, 0.9, 0.7)
+    np.testing.assert_array_equal(back.beta, readout.beta)
+    (tmp_path / "bad.npz").write_bytes(b"PK\x03\x04nonsense")
+    with pytest.raises(ValueError, match="bad.npz"):
+        TDReadout.load(tmp_path / "bad.npz")
