@@ -37,7 +37,7 @@ class CartPoleSettings(NamedTuple):
     critic: str = "rls_td"
     gamma: float = 0.95
     alpha: float = 30.0
-    actor_step_size: float = 0.1
+    actor_step_size: float = 0.3
     exploration: float = 0.1
     rls_lambda: float = 1.0
     rls_delta: float = 1.0
