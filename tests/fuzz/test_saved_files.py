@@ -25,6 +25,7 @@ from sensorimotor.continual.mlp_io import load_mlp_learner, save_mlp_learner
 from sensorimotor.continual.state_io import load_state, read_header, save_state
 from sensorimotor.explore import Explorer, RandomGoalExplorer
 from sensorimotor.learners import Learner, NNLearner
+from sensorimotor.reservoir import ReservoirNode, StabilizedRLS, load_readout
 from sensorimotor.run import ObservationLog, read_log
 
 ARM = KinematicArm2D({"dim": 3})
@@ -103,6 +104,30 @@ def _make_files(folder):
 
     files["read_log"] = (path, records)
     files["ObservationLog(existing)"] = (path, reopen)
+
+    node = ReservoirNode(2, 6, leak_rate=0.5, bias_scaling=0.1, seed=0)
+    node.execute(np.random.default_rng(0).normal(size=(4, 2)))
+    path = os.path.join(folder, "reservoir.npz")
+    node.save(path)
+
+    def load_node(p):
+        back = ReservoirNode.load(p)  # continues identically: one more step compared
+        return fingerprint([repr(back), back.w, back.w_in, back.w_bias, back.execute([0.1, 0.2])])
+
+    files["ReservoirNode.load"] = (path, load_node)
+
+    # one readout file only: another file of the same format is a valid readout
+    readout = StabilizedRLS(3, 2, lambda_=0.99, tau=4)
+    readout.train(np.random.default_rng(1).normal(size=(6, 3)), target=np.ones((6, 2)))
+    path = os.path.join(folder, "readout.npz")
+    readout.save(path)
+
+    def load_ro(p):
+        back = load_readout(p)  # continues identically: one more sample compared
+        back.train(np.ones(3), target=np.zeros(2))
+        return fingerprint([repr(back), back.count, back.resets, *back.state])
+
+    files["load_readout"] = (path, load_ro)
     return files
 
 
@@ -265,6 +290,8 @@ KINDS = {
     "load_mlp_learner": "npz",
     "read_log": "h5",
     "ObservationLog(existing)": "h5",
+    "ReservoirNode.load": "npz",
+    "load_readout": "npz",
 }
 
 
