@@ -254,6 +254,12 @@ def test_corrupt_saved_file_gives_value_error_naming_it(tmp_path):
     np.savez(nan_path, **arrays)
     with pytest.raises(ValueError, match="nan.npz"):
         ReservoirNode.load(nan_path)
+    arrays["w"] = np.zeros((8, 8))
+    arrays["state"] = np.full(8, 1e300)  # was refused without naming the file (fuzz suite)
+    big_path = tmp_path / "big.npz"
+    np.savez(big_path, **arrays)
+    with pytest.raises(ValueError, match="big.npz"):
+        ReservoirNode.load(big_path)
     assert os.path.exists(path)
 
 

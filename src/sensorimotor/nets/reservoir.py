@@ -315,5 +315,8 @@ class ReservoirNode:
         node.spectral_radius = float(values["spectral_radius"])
         node.leak_rate = float(values["leak_rate"])
         node._set_weights(w, w_in, w_bias)
-        node.set_state(state)
+        try:
+            node.set_state(state)
+        except ValueError as err:  # a state too large to step from
+            raise ValueError(f"{path}: state: {err}") from None
         return node
