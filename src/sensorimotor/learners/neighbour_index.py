@@ -1,0 +1,216 @@
+"""Exact k-nearest-neighbour search over a growing array: kd-trees over the bulk, brute force
+over the recent tail, the trees rebuilt on a geometric schedule in a background thread."""
+
+import threading
+from typing import NamedTuple
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+from sensorimotor.learners.brute_force import knn, row_distances
+
+# A kd-tree's distances are summed in another order than ``sq_distances`` and come back
+# square-rooted: the two agree to a few ulps, far inside this relative margin.
+_ROUNDING = 1e-9
+# Bytes of one scipy kd-tree node (ckdtreenode: nine 8-byte fields), for ``nbytes``.
+_NODE_BYTES = 72
+
+
+class TreeSchedule(NamedTuple):
+    """When a ``NeighbourIndex`` builds its kd-trees.
+
+    * ``min_rows``: below this many rows, brute force only (it is faster there than a
+      tree's query; measured in bench/memory_knn.py).
+    * ``tail_rows``: rows appended since the last build that are searched by brute force
+      before a tree is built over them.
+    * ``fraction``: the rows beyond the bulk tree are kept in one middle tree, rebuilt every
+      ``tail_rows`` appends, until they exceed ``fraction`` of the bulk; then the bulk tree is
+      rebuilt over everything.
+    * ``leafsize``: rows per kd-tree leaf.
+    * ``background``: build in a thread (queries meanwhile search the previous trees and a
+      longer tail, with the same answers), or in the call that triggers the build.
+
+    >>> TreeSchedule().min_rows
+    4096
+    """
+
+    min_rows: int = 4096
+    tail_rows: int = 1024
+    fraction: float = 1.0 / 32.0
+    leafsize: int = 16
+    background: bool = True
+
+
+class _Build:
+    """A kd-tree being built over rows ``[start, stop)``."""
+
+    def __init__(self, points: np.ndarray, start: int, stop: int, leafsize: int, background: bool):
+        self.start, self.stop = start, stop
+        self.tree = None
+        rows = points[start:stop]
+        if background:
+            self.thread = threading.Thread(target=self._run, args=(rows, leafsize))
+            self.thread.start()
+        else:
+            self.thread = None
+            self._run(rows, leafsize)
+
+    def _run(self, rows: np.ndarray, leafsize: int) -> None:
+        # the tree keeps a view of the rows (copy_data=False): no second copy of the memory;
+        # the sliding-midpoint split (balanced_tree=False) builds ~3x faster than medians
+        self.tree = cKDTree(
+            rows, leafsize=leafsize, balanced_tree=False, compact_nodes=False, copy_data=False
+        )
+
+    def done(self) -> bool:
+        return self.thread is None or not self.thread.is_alive()
+
+
+class NeighbourIndex:
+    """Exact ``k`` nearest rows of a growing array, in ``O(log N)`` per query and amortised
+    ``O(log N)`` per appended row.
+
+    The rows ``[0, N)`` are covered by at most two kd-trees (``scipy.spatial.cKDTree``,
+    Bentley 1975; Maneewongvatana & Mount 1999 for the sliding-midpoint split), the bulk
+    ``[0, b)`` and the middle ``[b, c)``, and the tail ``[c, N)`` is searched by brute force.
+    When the tail reaches ``tail_rows``, the middle tree is rebuilt over ``[b, N)``; when the
+    rows beyond the bulk exceed ``fraction * b``, the bulk is rebuilt over ``[0, N)``: every
+    row is rebuilt ``O(1)`` times per doubling of ``N``, so ``O(log N)`` amortised work per
+    row, done in a background thread (``TreeSchedule``) so that no single update pays for a
+    rebuild. A finished build replaces the trees it covers on the next call.
+
+    Answers equal ``knn`` on all rows, distances and ties included: each tree proposes its
+    ``k + 1`` nearest, their squared distances are recomputed as ``knn`` computes them
+    (``row_distances``), and the ``k`` best by (distance, index) are kept; when a tree's
+    farthest proposal is not strictly farther (beyond rounding) than the ``k``-th best, a
+    tie may hide behind it and that tree is asked for twice as many.
+
+    The trees are derived state: copies and saved learners drop them and rebuild.
+
+    >>> rng = np.random.default_rng(0)
+    >>> pts = rng.uniform(size=(5000, 3))
+    >>> index = NeighbourIndex(TreeSchedule(min_rows=1000, background=False))
+    >>> index.update(pts, 5000)
+    >>> d2, idx = index.query(pts, 5000, pts[:2] + 0.001, k=2)
+    >>> bool((idx == knn(pts, pts[:2] + 0.001, 2)[1]).all()), index.trees
+    (True, 1)
+    """
+
+    def __init__(self, schedule: TreeSchedule = TreeSchedule()):
+        self.schedule = schedule
+        self._trees: list[tuple[int, int, cKDTree]] = []  # contiguous ranges from row 0
+        self._build: _Build | None = None
+        self.builds = 0  # trees built and installed so far (for tests of the schedule)
+
+    # -- derived state: dropped by copies ---------------------------------------------------
+    def __getstate__(self):
+        return {"schedule": self.schedule}
+
+    def __setstate__(self, state):
+        self.__init__(state["schedule"])
+
+    # -- maintenance --------------------------------------------------------------------------
+    @property
+    def trees(self) -> int:
+        """Number of kd-trees in use."""
+        return len(self._trees)
+
+    @property
+    def covered(self) -> int:
+        """Rows ``[0, covered)`` are in the trees; the rest is the brute-force tail."""
+        return self._trees[-1][1] if self._trees else 0
+
+    def update(self, points: np.ndarray, n: int) -> None:
+        """Note that ``points`` (row-major, C-contiguous float64) now holds ``n`` rows: install
+        a finished build and start the next one that the schedule calls for."""
+        build = self._build
+        if build is not None:
+            if not build.done():
+                return
+            self._install(build)
+        s = self.schedule
+        covered = self.covered
+        if n < s.min_rows or n - covered < s.tail_rows:
+            return
+        bulk = self._trees[0][1] if self._trees else 0
+        start = 0 if n - bulk > s.fraction * bulk else bulk
+        self._build = _Build(points, start, n, s.leafsize, s.background)
+        if not s.background:
+            self._install(self._build)
+
+    def _install(self, build: _Build) -> None:
+        self._trees = [t for t in self._trees if t[1] <= build.start]
+        self._trees.append((build.start, build.stop, build.tree))
+        self._build = None
+        self.builds += 1
+
+    def wait(self) -> None:
+        """Finish a build in progress (tests; a robot never needs to)."""
+        if self._build is not None and self._build.thread is not None:
+            self._build.thread.join()
+
+    def truncate(self, n: int) -> None:
+        """Forget rows from ``n`` on: trees and builds reaching beyond them are dropped."""
+        if self._build is not None and self._build.stop > n:
+            self._build = None  # its thread finishes on its own; the result is discarded
+        while self._trees and self._trees[-1][1] > n:
+            self._trees.pop()
+
+    def nbytes(self) -> int:
+        """Bytes held by the trees beyond the rows they share: their index arrays and nodes."""
+        return sum(t.indices.nbytes + t.size * _NODE_BYTES for _, _, t in self._trees)
+
+    def row_arrays(self) -> list:
+        """The arrays whose rows the trees read (an older one stays alive while a tree built
+        on it is in use)."""
+        out = []
+        for _, _, tree in self._trees:
+            base = tree.data
+            while base.base is not None:
+                base = base.base
+            out.append(base)
+        return out
+
+    # -- queries ------------------------------------------------------------------------------
+    def query(self, points: np.ndarray, n: int, queries: np.ndarray, k: int = 1):
+        """``knn(points[:n], queries, k)``, from the trees and the tail: ``(d2, idx)`` (Q, k)."""
+        if not self._trees:
+            return knn(points[:n], queries, k)
+        k = min(int(k), n)
+        sizes = [stop - start for start, stop, _ in self._trees]
+        asks = [min(k + 1, size) for size in sizes]
+        d2, idx, ok = self._merge(points, n, queries, k, asks)
+        rows = np.flatnonzero(~ok)
+        while rows.size:  # ties at the edge of a tree's proposals: ask those trees for more
+            asks = [min(2 * a, size) for a, size in zip(asks, sizes, strict=True)]
+            d2r, idxr, okr = self._merge(points, n, queries[rows], k, asks)
+            d2[rows], idx[rows] = d2r, idxr
+            rows = rows[~okr]
+        return d2, idx
+
+    def _merge(self, points, n, queries, k, asks):
+        """The ``k`` best by (distance, index) among the trees' ``asks`` proposals and the
+        tail's ``k`` nearest, and per query whether no unproposed row can tie or beat them."""
+        q_count = queries.shape[0]
+        covered = self.covered
+        d2_parts, idx_parts, edges = [], [], []
+        for (start, stop, tree), ask in zip(self._trees, asks, strict=True):
+            dist, found = tree.query(queries, k=ask)
+            found = found.reshape(q_count, ask) + start
+            d2_parts.append(row_distances(points, found, queries))
+            idx_parts.append(found)
+            if ask < stop - start:  # the tree holds rows it did not propose
+                edges.append(dist.reshape(q_count, ask)[:, -1])
+        if covered < n:
+            d2t, idxt = knn(points[covered:n], queries, k)
+            d2_parts.append(d2t)
+            idx_parts.append(idxt + covered)
+        d2 = np.concatenate(d2_parts, axis=1)
+        idx = np.concatenate(idx_parts, axis=1)
+        order = np.lexsort((idx, d2), axis=-1)[:, :k]
+        d2 = np.take_along_axis(d2, order, axis=1)
+        idx = np.take_along_axis(idx, order, axis=1)
+        ok = np.ones(q_count, dtype=bool)
+        for edge in edges:
+            ok &= d2[:, -1] < edge * edge * (1.0 - _ROUNDING)
+        return d2, idx, ok

@@ -1,0 +1,168 @@
+"""The kd-tree index answers exactly as brute force: indices, distances and ties."""
+
+import copy
+
+import numpy as np
+import pytest
+
+from sensorimotor import Channel
+from sensorimotor.learners import LWLRLearner, Memory, NNLearner, WNNLearner, knn
+from sensorimotor.learners.neighbour_index import NeighbourIndex, TreeSchedule
+
+SMALL = TreeSchedule(min_rows=40, tail_rows=16, fraction=0.25, leafsize=4, background=False)
+
+
+def _data(rng, n, dim, kind):
+    if kind == "uniform":
+        return rng.uniform(size=(n, dim))
+    if kind == "grid":  # many exact ties: integer points, integer queries
+        return rng.integers(0, 3, size=(n, dim)).astype(float)
+    # duplicates: every row repeated a few times
+    base = rng.uniform(size=(max(1, n // 4), dim))
+    return base[rng.integers(0, base.shape[0], size=n)]
+
+
+def _queries(rng, pts, dim, kind):
+    q = rng.integers(0, 3, size=(9, dim)).astype(float) if kind == "grid" else rng.uniform(
+        size=(9, dim)
+    )
+    return np.concatenate([q, pts[rng.integers(0, pts.shape[0], size=3)]])  # some on points
+
+
+@pytest.mark.parametrize("kind", ["uniform", "grid", "duplicates"])
+@pytest.mark.parametrize("dim", [1, 2, 7])
+def test_index_equals_brute_force_as_rows_are_appended(kind, dim):
+    rng = np.random.default_rng(dim * 7 + len(kind))
+    pts = _data(rng, 400, dim, kind)
+    index = NeighbourIndex(SMALL)
+    trees_seen = set()
+    for n in range(1, 401, 7):
+        index.update(pts, n)
+        trees_seen.add(index.trees)
+        q = _queries(rng, pts[:n], dim, kind)
+        for k in (1, 2, 5, 17):
+            d2, idx = index.query(pts, n, q, k)
+            d2b, idxb = knn(pts[:n], q, k)
+            np.testing.assert_array_equal(idx, idxb)
+            np.testing.assert_array_equal(d2, d2b)
+    assert trees_seen >= {0, 1, 2}  # brute force, bulk only, bulk and middle all served
+
+
+def test_ties_go_to_the_earliest_row_through_the_trees():
+    pts = np.zeros((300, 2))  # every row at the same place
+    index = NeighbourIndex(SMALL)
+    index.update(pts, 300)
+    assert index.trees >= 1
+    d2, idx = index.query(pts, 300, np.array([[0.5, 0.5]]), 5)
+    assert idx.tolist() == [[0, 1, 2, 3, 4]] and (d2 == 0.5).all()
+
+
+def test_rebuild_schedule_is_geometric():
+    # the bulk is rebuilt when the rows beyond it exceed a fraction of it, the middle tree
+    # every tail_rows rows: O(log N) bulk builds, covered rows always contiguous from 0
+    sched = TreeSchedule(min_rows=100, tail_rows=50, fraction=0.5, background=False)
+    index = NeighbourIndex(sched)
+    pts = np.random.default_rng(0).uniform(size=(20000, 2))
+    bulk_sizes = []
+    for n in range(1, 20001):
+        index.update(pts, n)
+        assert n - index.covered < sched.tail_rows or n < sched.min_rows
+        assert index.trees <= 2
+        if index._trees and (not bulk_sizes or index._trees[0][1] != bulk_sizes[-1]):
+            bulk_sizes.append(index._trees[0][1])
+    ratios = np.array(bulk_sizes[1:]) / np.array(bulk_sizes[:-1])
+    assert (ratios > 1.5).all()  # geometric: each bulk at least 1 + fraction times the last
+    assert len(bulk_sizes) <= 12
+    # every row is built a bounded number of times per doubling: total built rows / N
+    assert index.builds < 20000 / sched.tail_rows + len(bulk_sizes) + 1
+
+
+def test_background_builds_give_the_same_answers():
+    rng = np.random.default_rng(5)
+    pts = rng.uniform(size=(3000, 3))
+    sched = SMALL._replace(background=True, min_rows=200, tail_rows=100)
+    index = NeighbourIndex(sched)
+    for n in range(1, 3001, 37):
+        index.update(pts, n)  # builds run while queries go on
+        q = rng.uniform(size=(4, 3))
+        for k in (1, 6):
+            np.testing.assert_array_equal(index.query(pts, n, q, k)[1], knn(pts[:n], q, k)[1])
+    index.wait()
+    index.update(pts, 3000)
+    assert index.trees >= 1
+
+
+@pytest.mark.parametrize("background", [False, True])
+def test_memory_truncation_drops_trees_beyond_it(background):
+    rng = np.random.default_rng(2)
+    mem = Memory(3, 2, capacity=8, schedule=SMALL._replace(background=background))
+    m, s = rng.uniform(size=(600, 3)), rng.uniform(size=(600, 2))
+    for i in range(0, 600, 10):
+        mem.append(m[i : i + 10], s[i : i + 10])
+        mem.nearest("m", m[:1])  # the spaces' indexes follow appends from the first query
+        mem.nearest("s", s[:1])
+    mem.wait()
+    mem.nearest("m", m[:1])
+    assert mem.index["m"].covered > 300
+    for cut in (590, 300, 45, 20):
+        mem.truncate(cut)
+        # new rows overwrite the forgotten ones: a tree over the old rows must not answer
+        mem.append(m[::-1][:cut], s[::-1][:cut])
+        rows_m, rows_s = mem.m.copy(), mem.s.copy()
+        for space, rows, q in (("m", rows_m, m[:12] + 0.01), ("s", rows_s, s[:12])):
+            for k in (1, 3):
+                d2, idx = mem.nearest(space, q, k)
+                d2b, idxb = knn(rows, q, k)
+                np.testing.assert_array_equal(idx, idxb)
+                np.testing.assert_array_equal(d2, d2b)
+        mem.truncate(cut)
+
+
+def test_copies_drop_the_trees_and_rebuild():
+    rng = np.random.default_rng(4)
+    mem = Memory(2, 1, schedule=SMALL)
+    mem.append(rng.uniform(size=(500, 2)), rng.uniform(size=(500, 1)))
+    q = rng.uniform(size=(5, 2))
+    before = mem.nearest("m", q, 3)
+    twin = copy.deepcopy(mem)
+    assert twin.index["m"].trees == 0
+    after = twin.nearest("m", q, 3)
+    assert twin.index["m"].trees >= 1
+    np.testing.assert_array_equal(before[1], after[1])
+
+
+def _arm_cfg(cls, **kw):
+    mch = [Channel(f"q{i}", (-60, 60)) for i in range(7)]
+    sch = [Channel("x", (-1, 1)), Channel("y", (-1, 1))]
+    return cls({"m_channels": mch, "s_channels": sch, **kw})
+
+
+@pytest.mark.parametrize("cls", [NNLearner, WNNLearner, LWLRLearner])
+def test_learners_answer_as_with_brute_force_only(cls, tmp_path):
+    from sensorimotor import KinematicArm2D
+
+    arm = KinematicArm2D.mid7()
+    rng = np.random.default_rng(0)
+    m = arm.m_set.random(rng, 1500)
+    s = arm.execute_array(m)
+    brute = cls({"m_channels": arm.m_channels, "s_channels": arm.s_channels})
+    brute.memory = Memory(7, 2, schedule=TreeSchedule(min_rows=10**9))
+    tree = cls({"m_channels": arm.m_channels, "s_channels": arm.s_channels})
+    tree.memory = Memory(7, 2, schedule=SMALL._replace(min_rows=200, tail_rows=64))
+    for learner in (brute, tree):
+        learner.update_array(m[:700], s[:700])
+        for i in range(700, 760):  # one at a time: the index follows
+            learner.update_array(m[i], s[i])
+    mq = arm.m_set.random(rng, 20)
+    gq = arm.execute_array(arm.m_set.random(rng, 20))
+    np.testing.assert_array_equal(tree.predict_array(mq), brute.predict_array(mq))
+    np.testing.assert_array_equal(tree.infer_array(gq), brute.infer_array(gq))
+    assert tree.memory.index["m"].trees >= 1 and tree.memory.index["s"].trees >= 1
+    # saved and loaded: the trees are not saved, the answers are the same
+    tree.save(tmp_path / "l.npz")
+    loaded = cls.load(tmp_path / "l.npz")
+    np.testing.assert_array_equal(loaded.predict_array(mq), brute.predict_array(mq))
+    np.testing.assert_array_equal(loaded.infer_array(gq), brute.infer_array(gq))
+    brute.save(tmp_path / "b.npz")
+    with np.load(tmp_path / "l.npz") as saved, np.load(tmp_path / "b.npz") as plain:
+        assert saved.files == plain.files  # nothing of the index is written
