@@ -42,14 +42,15 @@ LEARNERS = {"NNLearner": NNLearner, "WNNLearner": WNNLearner, "LWLRLearner": LWL
 
 
 def per_call(fn, rows, repeats=3):
-    """Best over ``repeats`` passes of the mean wall time of ``fn(row)`` over ``rows``."""
-    best = np.inf
+    """Best over ``repeats`` passes of the mean time of ``fn(row)`` over ``rows``: (wall, cpu)."""
+    best, best_cpu = np.inf, np.inf
     for _ in range(repeats):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         for row in rows:
             fn(row)
         best = min(best, (time.perf_counter() - t0) / len(rows))
-    return best
+        best_cpu = min(best_cpu, (time.process_time() - c0) / len(rows))
+    return best, best_cpu
 
 
 def measure(cls, arm, m, s, n, queries, goals):
@@ -77,8 +78,7 @@ def measure(cls, arm, m, s, n, queries, goals):
     raw = n * (m.shape[1] + s.shape[1]) * 8
     trees = learner.memory.index["m"].trees + learner.memory.index["s"].trees
     return {
-        "update": wall,
-        "update_cpu": cpu,
+        "update": (wall, cpu),
         "predict": predict,
         "infer": infer,
         "memory": learner.memory.nbytes / raw,
@@ -101,20 +101,27 @@ def main():
     goals = arm.execute_array(arm.m_set.random(rng, 200))
     print(f"arm7_scale: mid7 arm (7 motor, 2 sensory channels), sizes {args.sizes}")
     print(
-        f"{'learner':<12} {'N':>8} {'update':>9} {'(cpu)':>9} {'predict':>9} {'infer':>9} "
-        f"{'memory':>7} {'trees':>5}   ratios to the smallest N: update (cpu) predict infer"
+        "times per call, wall / cpu (cpu: the process's CPU time, background builds included)"
+    )
+    print(
+        f"{'learner':<12} {'N':>8} {'update':>15} {'predict':>15} {'infer':>15} "
+        f"{'memory':>7} {'trees':>5}   to the smallest N (wall/cpu): update predict infer"
     )
     for name in args.only:
         first = None
         for n in sorted(args.sizes):
             r = measure(LEARNERS[name], arm, m, s, n, queries, goals)
             first = first or r
+            cells = " ".join(
+                f"{r[key][0] * 1e6:6.1f}/{r[key][1] * 1e6:6.1f}us"
+                for key in ("update", "predict", "infer")
+            )
+            ratios = " ".join(
+                f"{r[key][0] / first[key][0]:.2f}/{r[key][1] / first[key][1]:.2f}"
+                for key in ("update", "predict", "infer")
+            )
             print(
-                f"{name:<12} {n:>8} {r['update'] * 1e6:7.1f}us {r['update_cpu'] * 1e6:7.1f}us "
-                f"{r['predict'] * 1e3:7.3f}ms {r['infer'] * 1e3:7.3f}ms {r['memory']:6.2f}x "
-                f"{r['trees']:>5}   {r['update'] / first['update']:.2f} "
-                f"({r['update_cpu'] / first['update_cpu']:.2f}) "
-                f"{r['predict'] / first['predict']:.2f} {r['infer'] / first['infer']:.2f}",
+                f"{name:<12} {n:>8} {cells} {r['memory']:6.2f}x {r['trees']:>5}   {ratios}",
                 flush=True,
             )
             gc.collect()

@@ -39,6 +39,8 @@ def row_distances(points: np.ndarray, idx: np.ndarray, queries: np.ndarray) -> n
     """
     diff = points[idx] - queries[:, None, :]
     np.multiply(diff, diff, out=diff)
+    if points.shape[1] < 8:  # NumPy sums fewer than 8 terms in order: one call
+        return diff.sum(axis=-1)
     d2 = diff[:, :, 0].copy()
     for j in range(1, points.shape[1]):
         d2 += diff[:, :, j]

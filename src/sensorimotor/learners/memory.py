@@ -7,12 +7,14 @@ from sensorimotor.learners.neighbour_index import NeighbourIndex, TreeSchedule
 
 __all__ = ["Memory", "knn"]
 
+_DOUBLE_BELOW = 1 << 16  # rows: the capacity doubles below this, grows by 1/8 above
+
 
 class Memory:
     """Observed motor and sensory arrays, growing by amortised doubling, with exact search.
 
-    Appending one observation costs ``O(1)`` amortised (capacity doubles when full, no full
-    copy per update); ``m`` and ``s`` are read-only ``(N, n)`` views of the observations
+    Appending one observation costs ``O(1)`` amortised (when full, the capacity doubles, or
+    grows by an eighth beyond 65536 rows; no full copy per update); ``m`` and ``s`` are read-only ``(N, n)`` views of the observations
     (row-major, C-contiguous), in the learner's internal (scaled) units.
 
     ``nearest(space, queries, k)`` gives exactly ``knn(space rows, queries, k)`` (distances,
@@ -74,7 +76,10 @@ class Memory:
         count = m.shape[0]
         need = self._n + count
         if need > self.capacity:
-            cap = max(need, 2 * self.capacity)
+            # doubling while small; beyond that, growth by an eighth keeps the spare capacity
+            # under 12.5% of a large memory (each row is copied ~8 times in all: still O(1))
+            grown = 2 * self.capacity if self.capacity < _DOUBLE_BELOW else self.capacity * 9 // 8
+            cap = max(need, grown)
             for name in ("_m", "_s"):
                 old = getattr(self, name)
                 # a new array (not a resize): trees built on the old one keep reading it
