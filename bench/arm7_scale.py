@@ -100,9 +100,7 @@ def main():
     queries = arm.m_set.random(rng, 200)
     goals = arm.execute_array(arm.m_set.random(rng, 200))
     print(f"arm7_scale: mid7 arm (7 motor, 2 sensory channels), sizes {args.sizes}")
-    print(
-        "times per call, wall / cpu (cpu: the process's CPU time, background builds included)"
-    )
+    print("times per call, wall / cpu (cpu: the process's CPU time, background builds included)")
     print(
         f"{'learner':<12} {'N':>8} {'update':>15} {'predict':>15} {'infer':>15} "
         f"{'memory':>7} {'trees':>5}   to the smallest N (wall/cpu): update predict infer"

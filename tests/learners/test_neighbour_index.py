@@ -23,8 +23,10 @@ def _data(rng, n, dim, kind):
 
 
 def _queries(rng, pts, dim, kind):
-    q = rng.integers(0, 3, size=(9, dim)).astype(float) if kind == "grid" else rng.uniform(
-        size=(9, dim)
+    q = (
+        rng.integers(0, 3, size=(9, dim)).astype(float)
+        if kind == "grid"
+        else rng.uniform(size=(9, dim))
     )
     return np.concatenate([q, pts[rng.integers(0, pts.shape[0], size=3)]])  # some on points
 

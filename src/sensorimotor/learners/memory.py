@@ -31,7 +31,9 @@ class Memory:
     [[2]]
     """
 
-    def __init__(self, n_m: int, n_s: int, capacity: int = 64, schedule: TreeSchedule = None):
+    def __init__(
+        self, n_m: int, n_s: int, capacity: int = 64, schedule: TreeSchedule | None = None
+    ):
         self.n_m, self.n_s = int(n_m), int(n_s)
         # row-major storage: a kd-tree over a range of rows shares it without a copy
         self._m = np.empty((capacity, self.n_m))

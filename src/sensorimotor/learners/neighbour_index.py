@@ -97,8 +97,8 @@ class NeighbourIndex:
     (True, 1)
     """
 
-    def __init__(self, schedule: TreeSchedule = TreeSchedule()):
-        self.schedule = schedule
+    def __init__(self, schedule: TreeSchedule | None = None):
+        self.schedule = TreeSchedule() if schedule is None else schedule
         self._trees: list[tuple[int, int, cKDTree]] = []  # contiguous ranges from row 0
         self._build: _Build | None = None
         self.builds = 0  # trees built and installed so far (for tests of the schedule)
