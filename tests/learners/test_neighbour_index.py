@@ -9,7 +9,10 @@ from sensorimotor import Channel
 from sensorimotor.learners import LWLRLearner, Memory, NNLearner, WNNLearner, knn
 from sensorimotor.learners.neighbour_index import NeighbourIndex, TreeSchedule
 
-SMALL = TreeSchedule(min_rows=40, tail_rows=16, fraction=0.25, leafsize=4, background=False)
+# trees from a few rows on, for every k: the tests exercise them, not the speed crossovers
+SMALL = TreeSchedule(
+    min_rows=40, rows_per_k=1, tail_rows=16, fraction=0.25, leafsize=4, background=False
+)
 
 
 def _data(rng, n, dim, kind):
@@ -73,7 +76,7 @@ def test_rebuild_schedule_is_geometric():
     bulk_sizes = []
     for n in range(1, 20001):
         index.update(pts, n)
-        assert n - index.covered < sched.tail_rows or n < sched.min_rows
+        assert n - index.covered < sched.tail_rows or n < index._min_rows(2)
         assert index.trees <= 2
         if index._trees and (not bulk_sizes or index._trees[0][1] != bulk_sizes[-1]):
             bulk_sizes.append(index._trees[0][1])
@@ -174,3 +177,17 @@ def test_learners_answer_as_with_brute_force_only(cls, tmp_path):
     brute.save(tmp_path / "b.npz")
     with np.load(tmp_path / "l.npz") as saved, np.load(tmp_path / "b.npz") as plain:
         assert saved.files == plain.files  # nothing of the index is written
+
+
+def test_small_memories_stay_brute_force():
+    # below the measured crossovers the default index builds no tree
+    rng = np.random.default_rng(1)
+    mem = Memory(7, 2, schedule=TreeSchedule(background=False))
+    mem.append(rng.uniform(size=(4000, 7)), rng.uniform(size=(4000, 2)))
+    for space in ("m", "s"):
+        mem.nearest(space, rng.uniform(size=(1, 7 if space == "m" else 2)))
+    assert (mem.index["m"].trees, mem.index["s"].trees) == (0, 0)
+    mem.append(rng.uniform(size=(2000, 7)), rng.uniform(size=(2000, 2)))
+    mem.nearest("m", rng.uniform(size=(1, 7)))
+    mem.nearest("s", rng.uniform(size=(1, 2)))
+    assert (mem.index["m"].trees, mem.index["s"].trees) == (1, 0)  # 2 dims: from 12288 rows

@@ -20,7 +20,12 @@ class TreeSchedule(NamedTuple):
     """When a ``NeighbourIndex`` builds its kd-trees.
 
     * ``min_rows``: below this many rows, brute force only (it is faster there than a
-      tree's query; measured in bench/memory_knn.py).
+      tree's query); in ``d < 6`` dimensions, where brute force is cheaper, below
+      ``min_rows * 6 / d``. Measured crossovers (one query, CPU time): 4-8k rows in 7
+      dimensions, 8-16k in 2, for k = 1.
+    * ``rows_per_k``: a query for ``k`` neighbours goes to brute force below ``rows_per_k * k``
+      rows (a tree's cost grows with ``k``; measured crossover for k = 300: 12k rows in 7
+      dimensions, 30k in 2).
     * ``tail_rows``: rows appended since the last build that are searched by brute force
       before a tree is built over them.
     * ``fraction``: the rows beyond the bulk tree are kept in one middle tree, rebuilt every
@@ -36,6 +41,7 @@ class TreeSchedule(NamedTuple):
     """
 
     min_rows: int = 4096
+    rows_per_k: int = 100
     tail_rows: int = 1024
     fraction: float = 1.0 / 32.0
     leafsize: int = 32
@@ -131,13 +137,16 @@ class NeighbourIndex:
             self._install(build)
         s = self.schedule
         covered = self.covered
-        if n < s.min_rows or n - covered < s.tail_rows:
+        if n < self._min_rows(points.shape[1]) or n - covered < s.tail_rows:
             return
         bulk = self._trees[0][1] if self._trees else 0
         start = 0 if n - bulk > s.fraction * bulk or self._moved(points) else bulk
         self._build = _Build(points, start, n, s.leafsize, s.background)
         if not s.background:
             self._install(self._build)
+
+    def _min_rows(self, dim: int) -> int:
+        return int(self.schedule.min_rows * max(1.0, 6.0 / dim))
 
     def _moved(self, points: np.ndarray) -> bool:
         """Whether the rows have moved to a new array since the bulk tree was built: then it
@@ -183,7 +192,7 @@ class NeighbourIndex:
     # -- queries ------------------------------------------------------------------------------
     def query(self, points: np.ndarray, n: int, queries: np.ndarray, k: int = 1):
         """``knn(points[:n], queries, k)``, from the trees and the tail: ``(d2, idx)`` (Q, k)."""
-        if not self._trees:
+        if not self._trees or n < self.schedule.rows_per_k * k:
             return knn(points[:n], queries, k)
         k = min(int(k), n)
         if queries.shape[0] == 1:
