@@ -53,35 +53,45 @@ def per_call(fn, rows, repeats=3):
     return best, best_cpu
 
 
+def wait(learner):
+    """Let the memory's index builds finish (a no-op for a memory without an index)."""
+    getattr(learner.memory, "wait", lambda: None)()
+
+
 def measure(cls, arm, m, s, n, queries, goals):
     learner = cls({"m_channels": arm.m_channels, "s_channels": arm.s_channels})
     steps = min(n // 2, max(2000, n // 16))
     learner.update_array(m[: n - steps], s[: n - steps])
     learner.predict_array(m[0])  # the first queries start the indexes of both spaces
     learner.infer_array(s[0])
-    learner.memory.wait()
+    wait(learner)
     learner.predict_array(m[0])
     learner.infer_array(s[0])
-    learner.memory.wait()
+    wait(learner)
     rows = list(zip(m[n - steps : n], s[n - steps : n], strict=True))
     gc.collect()
     t0, c0 = time.perf_counter(), time.process_time()
     for mi, si in rows:
         learner.update_array(mi, si)
     wall = (time.perf_counter() - t0) / steps
-    learner.memory.wait()
+    wait(learner)
     cpu = (time.process_time() - c0) / steps
     count = 200 if cls is NNLearner else 50
     predict = per_call(learner.predict_array, queries[:count])
     infer = per_call(learner.infer_array, goals[:count])
     assert len(learner) == n
     raw = n * (m.shape[1] + s.shape[1]) * 8
-    trees = learner.memory.index["m"].trees + learner.memory.index["s"].trees
+    mem = learner.memory
+    if hasattr(mem, "index"):
+        trees = mem.index["m"].trees + mem.index["s"].trees
+        held = mem.nbytes
+    else:  # the code before issue 12 (run this script against it to compare): no index
+        trees, held = 0, mem._m.nbytes + mem._s.nbytes
     return {
         "update": (wall, cpu),
         "predict": predict,
         "infer": infer,
-        "memory": learner.memory.nbytes / raw,
+        "memory": held / raw,
         "trees": trees,
     }
 

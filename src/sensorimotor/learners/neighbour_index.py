@@ -65,9 +65,12 @@ class _Build:
     def _run(self, rows: np.ndarray, leafsize: int) -> None:
         # the tree keeps a view of the rows (copy_data=False): no second copy of the memory;
         # the sliding-midpoint split (balanced_tree=False) builds ~3x faster than medians
-        self.tree = cKDTree(
-            rows, leafsize=leafsize, balanced_tree=False, compact_nodes=False, copy_data=False
-        )
+        try:
+            self.tree = cKDTree(
+                rows, leafsize=leafsize, balanced_tree=False, compact_nodes=False, copy_data=False
+            )
+        except MemoryError:  # no tree: the rows stay in the brute-force tail, answers unchanged
+            self.tree = None
 
     def done(self) -> bool:
         return self.thread is None or not self.thread.is_alive()
@@ -157,9 +160,11 @@ class NeighbourIndex:
         return any(arr is not base for arr in self.row_arrays())
 
     def _install(self, build: _Build) -> None:
+        self._build = None
+        if build.tree is None:  # the build failed (out of memory): brute force covers its rows
+            return
         self._trees = [t for t in self._trees if t[1] <= build.start]
         self._trees.append((build.start, build.stop, build.tree))
-        self._build = None
         self.builds += 1
 
     def wait(self) -> None:
