@@ -24,8 +24,8 @@ class TreeSchedule(NamedTuple):
       ``min_rows * 6 / d``. Measured crossovers (one query, CPU time): 4-8k rows in 7
       dimensions, 8-16k in 2, for k = 1.
     * ``rows_per_k``: a query for ``k`` neighbours goes to brute force below ``rows_per_k * k``
-      rows (a tree's cost grows with ``k``; measured crossover for k = 300: 12k rows in 7
-      dimensions, 30k in 2).
+      rows (times ``6 / d`` likewise): a tree's cost grows with ``k``. Measured crossovers:
+      k = 144, 6k rows in 7 dimensions, 12k in 2; k = 300, 12k and 25-30k.
     * ``tail_rows``: rows appended since the last build that are searched by brute force
       before a tree is built over them.
     * ``fraction``: the rows beyond the bulk tree are kept in one middle tree, rebuilt every
@@ -41,7 +41,7 @@ class TreeSchedule(NamedTuple):
     """
 
     min_rows: int = 4096
-    rows_per_k: int = 100
+    rows_per_k: int = 40
     tail_rows: int = 1024
     fraction: float = 1.0 / 32.0
     leafsize: int = 32
@@ -148,8 +148,10 @@ class NeighbourIndex:
         if not s.background:
             self._install(self._build)
 
-    def _min_rows(self, dim: int) -> int:
-        return int(self.schedule.min_rows * max(1.0, 6.0 / dim))
+    def _min_rows(self, dim: int, k: int = 1) -> int:
+        """Rows from which a tree beats brute force for ``k`` neighbours in ``dim`` dimensions."""
+        s = self.schedule
+        return int(max(s.min_rows, s.rows_per_k * k) * max(1.0, 6.0 / dim))
 
     def _moved(self, points: np.ndarray) -> bool:
         """Whether the rows have moved to a new array since the bulk tree was built: then it
@@ -197,7 +199,7 @@ class NeighbourIndex:
     # -- queries ------------------------------------------------------------------------------
     def query(self, points: np.ndarray, n: int, queries: np.ndarray, k: int = 1):
         """``knn(points[:n], queries, k)``, from the trees and the tail: ``(d2, idx)`` (Q, k)."""
-        if not self._trees or n < self.schedule.rows_per_k * k:
+        if not self._trees or n < self._min_rows(points.shape[1], k):
             return knn(points[:n], queries, k)
         k = min(int(k), n)
         if queries.shape[0] == 1:
