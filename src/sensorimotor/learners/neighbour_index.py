@@ -226,17 +226,26 @@ class NeighbourIndex:
                 found.append(np.atleast_1d(rows) + start)
                 if ask < stop - start:
                     edges.append(float(np.atleast_1d(dist)[-1]))
-            cand = np.concatenate(found)
+            cand = np.concatenate(found) if len(found) > 1 else found[0]
             d2 = row_distances(points, cand[None], q[None])[0]
-            if covered < n:
-                d2t, idxt = knn(points[covered:n], q[None], k)
-                cand = np.concatenate([cand, idxt[0] + covered])
-                d2 = np.concatenate([d2, d2t[0]])
-            order = np.lexsort((cand, d2))[:k]
-            d2, cand = d2[order], cand[order]
-            kth = float(d2[-1])
-            if all(kth < e * e * (1.0 - _ROUNDING) for e in edges):
-                return d2[None], cand[None]
+            if k == 1:  # a handful of candidates: plain Python picks the (distance, index) least
+                pairs = list(zip(d2.tolist(), cand.tolist(), strict=True))
+                if covered < n:
+                    d2t, idxt = knn(points[covered:n], q[None], 1)
+                    pairs.append((float(d2t[0, 0]), int(idxt[0, 0]) + covered))
+                kth, best = min(pairs)
+                if all(kth < e * e * (1.0 - _ROUNDING) for e in edges):
+                    return np.array([[kth]]), np.array([[best]], dtype=np.intp)
+            else:
+                if covered < n:
+                    d2t, idxt = knn(points[covered:n], q[None], k)
+                    cand = np.concatenate([cand, idxt[0] + covered])
+                    d2 = np.concatenate([d2, d2t[0]])
+                order = np.lexsort((cand, d2))[:k]
+                d2, cand = d2[order], cand[order]
+                kth = float(d2[-1])
+                if all(kth < e * e * (1.0 - _ROUNDING) for e in edges):
+                    return d2[None], cand[None]
             sizes = [stop - start for start, stop, _ in self._trees]
             asks = [min(2 * a, size) for a, size in zip(asks, sizes, strict=True)]
 
