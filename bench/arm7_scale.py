@@ -6,10 +6,11 @@ commands. For each size N and each learner (``NNLearner``, ``WNNLearner``,
 one ``update_array``, asked once (so that its neighbour indexes follow the appends) and its
 kd-trees finished; then
 
-* update: T single observations (``update_array`` of one row; T = max(2000, N / 16) or N / 2, more
-  than one bulk-tree rebuild period of the index), time per update: wall clock of the
-  calling thread, and CPU time of the whole process, background tree builds included,
-  over the updates and the finishing of the builds they started (the amortised cost);
+* update: T single observations (``update_array`` of one row; T = max(2000, N / 16) or
+  N / 2, more than one bulk-tree rebuild period of the index), time per update: the
+  calling thread's own CPU time, wall clock, and CPU time of the whole process, background
+  tree builds included, over the updates and the finishing of the builds they started (the
+  amortised cost);
 * predict / infer: single-row ``predict_array`` / ``infer_array`` on held-out commands and
   on goals that are effects of held-out commands (wall clock per call);
 * memory: bytes held by the learner's memory (row arrays with their spare capacity, and the
@@ -70,10 +71,11 @@ def measure(cls, arm, m, s, n, queries, goals):
     wait(learner)
     rows = list(zip(m[n - steps : n], s[n - steps : n], strict=True))
     gc.collect()
-    t0, c0 = time.perf_counter(), time.process_time()
+    t0, c0, h0 = time.perf_counter(), time.process_time(), time.thread_time()
     for mi, si in rows:
         learner.update_array(mi, si)
     wall = (time.perf_counter() - t0) / steps
+    own = (time.thread_time() - h0) / steps
     wait(learner)
     cpu = (time.process_time() - c0) / steps
     count = 200 if cls is NNLearner else 50
@@ -89,6 +91,7 @@ def measure(cls, arm, m, s, n, queries, goals):
         trees, held = 0, mem._m.nbytes + mem._s.nbytes
     return {
         "update": (wall, cpu),
+        "update_thread": own,
         "predict": predict,
         "infer": infer,
         "memory": held / raw,
@@ -110,9 +113,13 @@ def main():
     queries = arm.m_set.random(rng, 200)
     goals = arm.execute_array(arm.m_set.random(rng, 200))
     print(f"arm7_scale: mid7 arm (7 motor, 2 sensory channels), sizes {args.sizes}")
-    print("times per call, wall / cpu (cpu: the process's CPU time, background builds included)")
     print(
-        f"{'learner':<12} {'N':>8} {'update':>15} {'predict':>15} {'infer':>15} "
+        "times per call, wall / cpu (cpu: the process's CPU time, background builds included;"
+        " update's 'own': CPU time of the calling thread alone, us)"
+    )
+    print(
+        f"{'learner':<12} {'N':>8} {'update: own':>11} {'wall/cpu':>15} {'predict':>15} "
+        f"{'infer':>15} "
         f"{'memory':>7} {'trees':>5}   to the smallest N (wall/cpu): update predict infer"
     )
     for name in args.only:
@@ -120,7 +127,7 @@ def main():
         for n in sorted(args.sizes):
             r = measure(LEARNERS[name], arm, m, s, n, queries, goals)
             first = first or r
-            cells = " ".join(
+            cells = f"{r['update_thread'] * 1e6:11.1f} " + " ".join(
                 f"{r[key][0] * 1e6:6.1f}/{r[key][1] * 1e6:6.1f}us"
                 for key in ("update", "predict", "infer")
             )
