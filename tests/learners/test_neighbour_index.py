@@ -191,3 +191,32 @@ def test_small_memories_stay_brute_force():
     mem.nearest("m", rng.uniform(size=(1, 7)))
     mem.nearest("s", rng.uniform(size=(1, 2)))
     assert (mem.index["m"].trees, mem.index["s"].trees) == (1, 0)  # 2 dims: from 12288 rows
+
+
+def test_large_memories_grow_by_an_eighth_and_trees_share_the_rows():
+    mem = Memory(1, 1, capacity=1 << 16, schedule=TreeSchedule(background=False))
+    rows = np.arange(float(1 << 16))[:, None]
+    mem.append(rows, rows)
+    mem.nearest("m", rows[:1])
+    raw = mem.nbytes
+    mem.append(rows[:1], rows[:1])
+    assert mem.capacity == (1 << 16) * 9 // 8
+    # the tree over the old array keeps it alive until the bulk is rebuilt on the new one
+    assert mem.nbytes > raw
+    mem.append(rows[: TreeSchedule().tail_rows], rows[: TreeSchedule().tail_rows])
+    mem.nearest("m", rows[:1])
+    tree_bytes = mem.index["m"].nbytes()
+    assert mem.nbytes == mem._m.nbytes + mem._s.nbytes + tree_bytes
+    assert all(np.shares_memory(tree.data, mem._m) for _, _, tree in mem.index["m"]._trees)
+
+
+def test_a_copy_during_a_background_build_is_independent():
+    rng = np.random.default_rng(8)
+    mem = Memory(3, 1, schedule=SMALL._replace(background=True))
+    mem.append(rng.uniform(size=(3000, 3)), rng.uniform(size=(3000, 1)))
+    q = rng.uniform(size=(3, 3))
+    mem.nearest("m", q, 2)  # starts a build in a thread
+    twin = copy.deepcopy(mem)
+    np.testing.assert_array_equal(twin.nearest("m", q, 2)[1], knn(mem.m, q, 2)[1])
+    mem.wait()
+    twin.wait()
