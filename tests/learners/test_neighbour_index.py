@@ -41,7 +41,7 @@ def test_index_equals_brute_force_as_rows_are_appended(kind, dim):
     pts = _data(rng, 400, dim, kind)
     index = NeighbourIndex(SMALL)
     trees_seen = set()
-    for n in range(1, 401, 7):
+    for n in range(1, 401, 13):
         index.update(pts, n)
         trees_seen.add(index.trees)
         q = _queries(rng, pts[:n], dim, kind)
@@ -68,8 +68,9 @@ def test_ties_go_to_the_earliest_row_through_the_trees():
 
 
 def test_rebuild_schedule_is_geometric():
-    # the bulk is rebuilt when the rows beyond it exceed a fraction of it, the middle tree
-    # every tail_rows rows: O(log N) bulk builds, covered rows always contiguous from 0
+    # the bulk is rebuilt when the rows beyond it exceed a fraction f of it (f = the setting,
+    # or sqrt(2 tail_rows / bulk) when smaller), the middle tree every tail_rows rows; the
+    # covered rows always contiguous from 0, at most two trees
     sched = TreeSchedule(min_rows=100, tail_rows=50, fraction=0.5, background=False)
     index = NeighbourIndex(sched)
     pts = np.random.default_rng(0).uniform(size=(20000, 2))
@@ -80,11 +81,14 @@ def test_rebuild_schedule_is_geometric():
         assert index.trees <= 2
         if index._trees and (not bulk_sizes or index._trees[0][1] != bulk_sizes[-1]):
             bulk_sizes.append(index._trees[0][1])
-    ratios = np.array(bulk_sizes[1:]) / np.array(bulk_sizes[:-1])
-    assert (ratios > 1.5).all()  # geometric: each bulk at least 1 + fraction times the last
-    assert len(bulk_sizes) <= 12
-    # every row is built a bounded number of times per doubling: total built rows / N
-    assert index.builds < 20000 / sched.tail_rows + len(bulk_sizes) + 1
+    old, new = np.array(bulk_sizes[:-1]), np.array(bulk_sizes[1:])
+    fraction = np.minimum(0.5, np.sqrt(2 * 50 / old))
+    assert (new > old * (1 + fraction)).all()  # geometric while f is 0.5, then sqrt-spaced
+    assert (new <= old * (1 + fraction) + 2 * sched.tail_rows).all()  # and not later
+    # bulk builds ~ 0.2 (sqrt(20000) - sqrt(400)) + log1.5(400 / 300), middle ones every
+    # tail_rows rows
+    assert len(bulk_sizes) <= 30
+    assert index.builds <= 20000 / sched.tail_rows + len(bulk_sizes) + 1
 
 
 def test_background_builds_give_the_same_answers():

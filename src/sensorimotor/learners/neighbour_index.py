@@ -1,6 +1,7 @@
 """Exact k-nearest-neighbour search over a growing array: kd-trees over the bulk, brute force
 over the recent tail, the trees rebuilt on a geometric schedule in a background thread."""
 
+import math
 import threading
 from typing import NamedTuple
 
@@ -29,7 +30,8 @@ class TreeSchedule(NamedTuple):
     * ``tail_rows``: rows appended since the last build that are searched by brute force
       before a tree is built over them.
     * ``fraction``: the rows beyond the bulk tree are kept in one middle tree, rebuilt every
-      ``tail_rows`` appends, until they exceed ``fraction`` of the bulk; then the bulk tree is
+      ``tail_rows`` appends, until they exceed ``fraction`` of the bulk (or
+      ``sqrt(2 tail_rows / bulk)`` if smaller: beyond ~2M rows); then the bulk tree is
       rebuilt over everything.
     * ``leafsize``: rows per kd-tree leaf (32: as fast as 16 in 7 dimensions, half the
       nodes; a node takes 72 bytes).
@@ -86,10 +88,12 @@ class NeighbourIndex:
     rows, is searched by brute force. When the tail reaches ``tail_rows``, the middle tree
     is rebuilt over ``[b, N)``; when the rows beyond the bulk exceed ``fraction * b`` (or
     the rows have moved to a larger array), the bulk is rebuilt over ``[0, N)``. Build work
-    per appended row, amortised: ``~ (1 / fraction) log N`` for the geometric bulk schedule
-    plus ``~ fraction * N / tail_rows * log N`` for the middle tree (about 30 rows rebuilt
-    per append at N = 1M with the defaults); the price of searching two trees only (the
-    logarithmic method's ``O(log N)`` per row would search ``O(log N)`` trees per query).
+    per appended row, amortised, with ``f`` the fraction: ``~ (1 / f) log N`` for the
+    geometric bulk schedule plus ``~ f N / tail_rows * log N`` for the middle tree (about
+    30 + 30 rows rebuilt per append at N = 1M with the defaults; ``f`` shrinks as
+    ``sqrt(2 tail_rows / N)`` beyond, so ``O(sqrt(N) log N)``): the price of searching two
+    trees only (the logarithmic method's ``O(log^2 N)`` per row would search ``O(log N)``
+    trees per query).
     The builds run in a background thread (``TreeSchedule.background``), so the calling
     thread's update stays ``O(1)``; a finished build replaces the trees it covers on the
     next call, and queries meanwhile search the previous trees and a longer tail.
@@ -150,7 +154,11 @@ class NeighbourIndex:
         if n < self._min_rows(points.shape[1]) or n - covered < s.tail_rows:
             return
         bulk = self._trees[0][1] if self._trees else 0
-        start = 0 if n - bulk > s.fraction * bulk or self._moved(points) else bulk
+        # the two rebuild costs per row, bulk / fraction and the middle's fraction * bulk /
+        # tail_rows, balance at sqrt(2 tail_rows / bulk): beyond a few million rows that
+        # keeps the work per row O(sqrt(N) log N) instead of O(N log N)
+        fraction = min(s.fraction, math.sqrt(2.0 * s.tail_rows / max(bulk, 1)))
+        start = 0 if n - bulk > fraction * bulk or self._moved(points) else bulk
         self._build = _Build(points, start, n, s.leafsize, s.background)
         if not s.background:
             self._install(self._build)
