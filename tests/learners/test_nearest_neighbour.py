@@ -71,12 +71,12 @@ def test_memory_grows_by_doubling_and_keeps_rows():
 
 
 def test_knn_chunks_queries_without_changing_answers(monkeypatch):
-    from sensorimotor.learners import memory
+    from sensorimotor.learners import brute_force
 
     rng = np.random.default_rng(9)
     pts, qs = rng.normal(size=(500, 3)), rng.normal(size=(37, 3))
     whole = knn(pts, qs, 20)
-    monkeypatch.setattr(memory, "_CHUNK_ENTRIES", 1000)  # 2 queries per chunk
+    monkeypatch.setattr(brute_force, "_CHUNK_ENTRIES", 1000)  # 2 queries per chunk
     chunked = knn(pts, qs, 20)
     for a, b in zip(whole, chunked, strict=True):
         np.testing.assert_array_equal(a, b)

@@ -352,3 +352,19 @@ def test_bias_neighbours_average_out_sensor_noise():
         ).mean()
     # measured 0.023 (one observation's bias carries its noise) and 0.0071
     assert reach[16] < 0.5 * reach[1]
+
+
+def test_inverse_compiles_once_as_the_memory_grows():
+    # the inverse's starts and bias neighbours come from the memory's index, not from the
+    # replay buffer: a doubling of the buffer recompiles the step, not the inverse
+    learner = make(seed=3, bias_neighbours=4)
+    m, s = data(200, 3)
+    learner.update_array(m[:40], s[:40])
+    learner.infer_array(s[0])
+    learner.infer_array(s[:3])
+    compiled = inverse.infer_batch_jit._cache_size()
+    learner.update_array(m[40:], s[40:])  # capacity 64 -> 256
+    reached = learner.infer_array(s[:3])
+    learner.infer_array(s[0])
+    assert inverse.infer_batch_jit._cache_size() == compiled
+    assert np.all(np.isfinite(reached))

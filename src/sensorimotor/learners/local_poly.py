@@ -6,7 +6,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from sensorimotor.learners.memory import knn
+from sensorimotor.learners.brute_force import knn
 
 
 @lru_cache(maxsize=32)
@@ -108,7 +108,9 @@ def poly_jacobian(u: np.ndarray, degree: int) -> tuple[np.ndarray, np.ndarray]:
     return f, jac
 
 
-def local_fit(points, values, centre, k: int, degree: int, ridge: float, width=None):
+def local_fit(
+    points, values, centre, k: int, degree: int, ridge: float, width=None, neighbours=None
+):
     """Weighted least-squares polynomial around ``centre`` on its ``k`` nearest points.
 
     With neighbours ``x_i`` (offsets ``u_i = x_i - centre``), values ``y_i`` and weights
@@ -122,6 +124,9 @@ def local_fit(points, values, centre, k: int, degree: int, ridge: float, width=N
     neighbour's distance (a per-query width, Cleveland 1979); with a number ``h``, the
     Gaussian kernel ``w = exp(-r^2 / (2 h^2))`` (Atkeson, Moore & Schaal 1997).
 
+    ``neighbours``: the ``(d2 (k,), idx (k,))`` of the ``k`` nearest points if the caller
+    has them (from ``Memory.nearest``'s index); otherwise they are found by brute force.
+
     Returns ``(beta (P, n_out), idx (k,), d2 (k,))``.
 
     >>> rng = np.random.default_rng(0)
@@ -131,8 +136,11 @@ def local_fit(points, values, centre, k: int, degree: int, ridge: float, width=N
     >>> (np.round(beta[:, 0], 6) + 0.0).tolist()
     [0.0, 0.0, 3.0, 1.0, 0.0, 0.0]
     """
-    d2, idx = knn(points, centre[None], k)
-    d2, idx = d2[0], idx[0]
+    if neighbours is None:
+        d2, idx = knn(points, centre[None], k)
+        d2, idx = d2[0], idx[0]
+    else:
+        d2, idx = neighbours
     u = points[idx] - centre
     if width is None:
         r = np.sqrt(d2 / (d2[-1] * (1.0 + 1e-6) + 1e-300))

@@ -173,8 +173,16 @@ class LWLRLearner(Learner):
         n = len(self.memory)
         for deg, k, need, ridge in plans:
             if n >= need or deg == 0:
+                d2, idx = self.memory.nearest("m", centre[None], min(k, n))
                 beta, idx, d2 = local_fit(
-                    self.memory.m, self.memory.s, centre, min(k, n), deg, ridge, self.cfg.width
+                    self.memory.m,
+                    self.memory.s,
+                    centre,
+                    min(k, n),
+                    deg,
+                    ridge,
+                    self.cfg.width,
+                    neighbours=(d2[0], idx[0]),
                 )
                 return deg, beta, idx, d2
         raise AssertionError("unreachable")

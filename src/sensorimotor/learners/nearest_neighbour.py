@@ -13,8 +13,10 @@ class NNLearner(Learner):
         predict(m) = s_j,  j = argmin_i |m_i - m|^2
         infer(s)   = m_j,  j = argmin_i |s_i - s|^2
 
-    ties going to the earliest observation. The search is exact brute force
-    (``memory.knn``) over the growable memory: ``O(N d)`` per query, no index rebuild.
+    ties going to the earliest observation. The search is exact (``Memory.nearest``): brute
+    force below 4096 observations, then kd-trees over the bulk of the memory plus brute force
+    over the newest rows, rebuilt in a background thread on a geometric schedule
+    (``NeighbourIndex``), with the same answers.
     Seed: ``learners.NNLearner`` (Benureau); Moore (1992), "Fast, robust adaptive control by
     learning only forward models".
 

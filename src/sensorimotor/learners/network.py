@@ -84,7 +84,8 @@ class NetworkLearner(Learner):
     the library never switches on). ``seed`` fixes the initial weights (LeCun normal, drawn by
     NumPy so that making a learner compiles nothing) and the minibatch draws (a JAX key):
     same seed and observations, same answers. The memory doubles when full (one
-    recompilation of the step and the inverse per doubling).
+    recompilation of the step per doubling; the inverse's starts and bias neighbours come
+    from the learner's exact neighbour index, so it compiles once).
 
     Measured on the issue's 7-joint arm benchmark (``bench/arm7_network.py``, 5000 updates):
     forward error 0.0034, reach error 0.00026 (units of the arm's length), 0.15-0.25 ms per
@@ -197,7 +198,7 @@ class NetworkLearner(Learner):
         paths (``update_array``, ``infer_array`` of several goals). A robot loop calls this
         at start-up so that no step stalls later. The learner is unchanged (the compiled
         functions run on a copy of its state). After the memory doubles (at ``capacity``,
-        ``2 capacity``, ...) the step and the inverse compile once more. JAX's persistent
+        ``2 capacity``, ...) the step compiles once more. JAX's persistent
         compilation cache (a user setting: ``jax.config.update('jax_compilation_cache_dir',
         path)``; the library does not set it) lets later processes skip the compilation:
         measured 3.9 s -> 0.7 s for construction plus ``warmup()`` on the 7-joint arm.
@@ -214,12 +215,14 @@ class NetworkLearner(Learner):
         m, s = np.zeros(cfg.n_m, dt), np.zeros(cfg.n_s, dt)
         copy = core.update_donated(cfg, copy, m, s)
         goals = [1, _INFER_CHUNK] if batches else [1]
+        r, k, width = self.net_cfg.restarts, self.net_cfg.bias_neighbours, cfg.n_m + cfg.n_s
         for n in goals:
             inverse.infer_batch_jit(
                 self.net_cfg,
                 copy.theta,
-                copy.replay.data,
-                copy.replay.count,
+                np.zeros((n, r, width), dt),
+                np.zeros((n, r, k, width), dt),
+                np.ones((n, r, k), dt),
                 np.zeros((n, cfg.n_s), dt),
                 self._lo,
                 self._hi,
@@ -281,16 +284,44 @@ class NetworkLearner(Learner):
         s[exact] = self.memory.s[idx[exact, 0]]
         return s
 
+    def _starts(self, s: np.ndarray):
+        """The inverse's starts and bias neighbours for goals ``s`` (Q, n_s), from the memory's
+        exact index: ``(starts (Q, R, D), neighbours (Q, R, k, D), weights (Q, R, k))``."""
+        cfg, mem = self.net_cfg, self.memory
+        _, near = mem.nearest("s", s, cfg.restarts)
+        if near.shape[1] < cfg.restarts:  # fewer stored: the nearest repeats
+            fill = np.repeat(near[:, :1], cfg.restarts - near.shape[1], axis=1)
+            near = np.concatenate([near, fill], axis=1)
+        m0 = mem.m[near]
+        starts = np.concatenate([m0, mem.s[near]], axis=-1)
+        k = cfg.bias_neighbours
+        if k == 1:  # the start's own bias: neighbours are not read
+            return starts, starts[:, :, None], np.ones(near.shape + (1,))
+        _, nb = mem.nearest("m", m0.reshape(-1, cfg.n_m), k)
+        weights = np.zeros((nb.shape[0], k))
+        weights[:, : nb.shape[1]] = 1.0
+        if nb.shape[1] < k:  # fewer stored: padding rows, weight 0
+            nb = np.concatenate([nb, np.zeros((nb.shape[0], k - nb.shape[1]), nb.dtype)], 1)
+        neighbours = np.concatenate([mem.m[nb], mem.s[nb]], axis=-1)
+        q = s.shape[0]
+        return starts, neighbours.reshape(q, cfg.restarts, k, -1), weights.reshape(q, -1, k)
+
     def _infer(self, s: np.ndarray) -> np.ndarray:
-        st = self.net_state
-
-        def solve(goals):
-            return inverse.infer_batch_jit(
-                self.net_cfg, st.theta, st.replay.data, st.replay.count, goals, self._lo, self._hi
-            )
-
+        theta, dt = self.net_state.theta, self._dtype
+        arrays = (*self._starts(s), s)
         chunk = 1 if s.shape[0] == 1 else _INFER_CHUNK
-        return _chunked(solve, s, chunk, self._dtype)
+        out = []
+        for start in range(0, s.shape[0], chunk):
+            part = [a[start : start + chunk] for a in arrays]
+            count = part[0].shape[0]
+            if count < chunk:  # pad to the compiled chunk by repeating the last row
+                pad = [(0, chunk - count)]
+                part = [np.pad(a, pad + [(0, 0)] * (a.ndim - 1), mode="edge") for a in part]
+            m = inverse.infer_batch_jit(
+                self.net_cfg, theta, *(a.astype(dt) for a in part), self._lo, self._hi
+            )
+            out.append(np.asarray(m, dtype=np.float64)[:count])
+        return np.concatenate(out)
 
     # -- persistence ------------------------------------------------------------------------
     def _state_arrays(self) -> dict:

@@ -1,7 +1,8 @@
 """Inverse of the online network model: projected Levenberg-Marquardt with its exact Jacobian.
 
-From the nearest observations of a goal, corrected by their local bias; scaled units, pure
-functions of the ``network_core`` state (``NetworkConfig`` static under ``jit``).
+From the nearest observations of a goal (found by the caller), corrected by their local
+bias; scaled units, pure functions of the ``network_core`` state (``NetworkConfig`` static
+under ``jit``).
 """
 
 import jax
@@ -70,74 +71,50 @@ def solve(
     return jax.lax.fori_loop(0, cfg.iterations, body, m0)
 
 
-def nearest(cfg: NetworkConfig, memory: jax.Array, count, goal: jax.Array, k: int) -> jax.Array:
-    """Indices ``(k,)`` of the ``k`` stored observations nearest to ``goal`` in sensory space.
-
-    Exact brute force over the first ``count`` rows of ``memory``, by ``k`` passes of
-    ``argmin`` (``k``, the restarts, is small); ties go to the lowest index. When fewer than
-    ``k`` are stored, the nearest repeats. (A ``jnp.where`` on ``lax.top_k``'s values, as
-    this fallback needs, made a ``top_k`` version several times slower on CPU; measured.)
-
-    >>> cfg = NetworkConfig(n_m=1, n_s=1)
-    >>> memory = jnp.array([[0.0, 0.9], [0.0, 0.2], [0.0, 0.4], [0.0, 0.0]])
-    >>> nearest(cfg, memory, 3, jnp.array([0.25]), 2).tolist()  # row 3 is not stored
-    [1, 2]
-    """
-    d2 = jnp.sum((memory[:, cfg.n_m :] - goal) ** 2, axis=-1)
-    d2 = jnp.where(jnp.arange(d2.shape[0]) < count, d2, jnp.inf)
-    found = []
-    for _ in range(k):
-        j = jnp.argmin(d2)
-        found.append(jnp.where(jnp.isfinite(d2[j]), j, found[0] if found else j))
-        d2 = d2.at[j].set(jnp.inf)
-    return jnp.stack(found)
-
-
 def infer(
     cfg: NetworkConfig,
     theta: jax.Array,
-    memory: jax.Array,
-    count,
+    starts: jax.Array,
+    neighbours: jax.Array,
+    weights: jax.Array,
     goal: jax.Array,
     lo: jax.Array,
     hi: jax.Array,
 ) -> jax.Array:
     """The inverse model: a scaled command ``(n_m,)`` for a scaled goal ``(n_s,)``.
 
-    From each of the ``restarts`` nearest observations ``(m_j, s_j)`` of the goal, with
-    the local bias correction ``b_j = s_j - f(m_j)``, ``solve`` descends on
+    ``starts`` ``(restarts, n_m + n_s)`` are the observations ``(m_j, s_j)`` nearest to the
+    goal in sensory space (nearest first; the nearest repeated when fewer are stored).
+    From each, with the local bias correction ``b_j = s_j - f(m_j)``, ``solve`` descends on
     ``|f(m) + b_j - goal|^2``; the answer is the candidate minimising
-    ``|f(m) + b_j - goal|^2 + distance_weight * |m - m_j|^2``. Needs ``count >= 1``.
-    With ``bias_neighbours = k > 1``, ``b_j`` is the mean of ``s_i - f(m_i)`` over the
-    ``k`` observations nearest to ``m_j`` in motor space (``m_j`` among them), which
-    averages out sensor noise at the cost of a smoother correction.
+    ``|f(m) + b_j - goal|^2 + distance_weight * |m - m_j|^2``. With ``bias_neighbours =
+    k > 1``, ``b_j`` is the weighted mean of ``s_i - f(m_i)`` over ``neighbours[j]``
+    ``(k, n_m + n_s)``, the ``k`` observations nearest to ``m_j`` in motor space (``m_j``
+    among them; ``weights[j]`` ``(k,)`` is 1 for each, 0 for padding when fewer are
+    stored), which averages out sensor noise at the cost of a smoother correction; with
+    ``k = 1`` they are not read. The caller finds the neighbours (``NetworkLearner`` asks
+    its memory's exact index), so this compiles once whatever the number of observations.
 
     >>> from sensorimotor.learners.network_core import init_state, update_jit
     >>> cfg = NetworkConfig(n_m=1, n_s=1, hidden=(8,))
     >>> state = init_state(cfg, jax.random.key(0), capacity=4)
     >>> state = update_jit(cfg, state, jnp.array([0.5]), jnp.array([0.3]))
-    >>> replay = state.replay
-    >>> m = jax.jit(infer, static_argnums=0)(cfg, state.theta, replay.data, replay.count,
-    ...                                      jnp.array([0.3]), jnp.zeros(1), jnp.ones(1))
+    >>> starts = jnp.array([[0.5, 0.3], [0.5, 0.3]])  # the one observation, repeated
+    >>> m = jax.jit(infer, static_argnums=0)(cfg, state.theta, starts, starts[:, None],
+    ...                                      jnp.ones((2, 1)), jnp.array([0.3]),
+    ...                                      jnp.zeros(1), jnp.ones(1))
     >>> round(float(m[0]), 3)  # the goal is the observation: its command comes back
     0.5
     """
-    idx = nearest(cfg, memory, count, goal, cfg.restarts)
-    rows = memory[idx]
-    m0, s0 = rows[:, : cfg.n_m], rows[:, cfg.n_m :]
+    m0, s0 = starts[:, : cfg.n_m], starts[:, cfg.n_m :]
     fwd = jax.vmap(forward, (None, None, 0))
     if cfg.bias_neighbours == 1:
         bias = s0 - fwd(cfg, theta, m0)
-    else:  # all starts at once: lax.top_k batches natively (a vmap of it does not, on CPU)
-        mem_m = memory[:, : cfg.n_m]  # |x - q|^2 by expansion: a matmul, 10x faster here
-        d2 = jnp.sum(mem_m**2, axis=-1)[None, :] - 2.0 * m0 @ mem_m.T
-        d2 = d2 + jnp.sum(m0**2, axis=-1)[:, None]
-        d2 = jnp.where(jnp.arange(d2.shape[1]) < count, d2, jnp.inf)
-        neg, near = jax.lax.top_k(-d2, cfg.bias_neighbours)  # (restarts, k)
-        rows = memory[near.reshape(-1)]
+    else:
+        rows = neighbours.reshape(-1, cfg.n_m + cfg.n_s)
         b = rows[:, cfg.n_m :] - fwd(cfg, theta, rows[:, : cfg.n_m])
         b = b.reshape(cfg.restarts, cfg.bias_neighbours, cfg.n_s)
-        w = jnp.isfinite(neg).astype(b.dtype)[:, :, None]  # fewer than k stored: those only
+        w = weights[:, :, None]
         bias = jnp.sum(w * b, axis=1) / jnp.sum(w, axis=1)
     ms = jax.vmap(solve, (None, None, 0, 0, None, None, None))(cfg, theta, m0, bias, goal, lo, hi)
     r = fwd(cfg, theta, ms) + bias - goal
@@ -145,21 +122,21 @@ def infer(
     return ms[jnp.argmin(score)]
 
 
-def infer_batch(cfg, theta, memory, count, goals, lo, hi):
-    """``infer`` for every row of ``goals`` (Q, n_s): shape ``(Q, n_m)``; ``infer_batch_jit``
-    is its compiled form.
+def infer_batch(cfg, theta, starts, neighbours, weights, goals, lo, hi):
+    """``infer`` for every row of ``goals`` (Q, n_s), with ``starts`` (Q, restarts, n_m + n_s),
+    ``neighbours`` (Q, restarts, k, n_m + n_s) and ``weights`` (Q, restarts, k): shape
+    ``(Q, n_m)``; ``infer_batch_jit`` is its compiled form.
 
-    >>> from sensorimotor.learners.network_core import init_state, update_jit
+    >>> from sensorimotor.learners.network_core import init_params
     >>> cfg = NetworkConfig(n_m=1, n_s=1, hidden=(4,))
-    >>> state = update_jit(cfg, init_state(cfg, jax.random.key(0), 4), jnp.array([0.5]),
-    ...                    jnp.array([0.3]))
-    >>> replay = state.replay
-    >>> infer_batch_jit(cfg, state.theta, replay.data, replay.count, jnp.zeros((3, 1)),
-    ...                 jnp.zeros(1), jnp.ones(1)).shape
+    >>> theta = init_params(cfg, jax.random.key(0))
+    >>> starts = jnp.full((3, 2, 2), 0.5)
+    >>> infer_batch_jit(cfg, theta, starts, starts[:, :, None], jnp.ones((3, 2, 1)),
+    ...                 jnp.zeros((3, 1)), jnp.zeros(1), jnp.ones(1)).shape
     (3, 1)
     """
-    return jax.vmap(infer, (None, None, None, None, 0, None, None))(
-        cfg, theta, memory, count, goals, lo, hi
+    return jax.vmap(infer, (None, None, 0, 0, 0, 0, None, None))(
+        cfg, theta, starts, neighbours, weights, goals, lo, hi
     )
 
 
