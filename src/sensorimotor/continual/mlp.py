@@ -359,6 +359,15 @@ class MLPLearner:
             )
         if "hidden_sizes" in config:
             config["hidden_sizes"] = tuple(config["hidden_sizes"])
+        for key in ("trace_decay", "sparsity", "negative_slope"):  # plain numbers only
+            if key not in config or (key == "trace_decay" and config[key] is None):
+                continue
+            value = config[key]
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise TypeError(f"MLPLearner.{key} must be a number, got {value!r}")
+        for key, kind in (("layer_norm", bool), ("dtype", str), ("guard", str)):
+            if key in config and not isinstance(config[key], kind):
+                raise TypeError(f"MLPLearner.{key} must be a {kind.__name__}, got {config[key]!r}")
         return cls(**config)
 
 
