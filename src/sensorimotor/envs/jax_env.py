@@ -1,0 +1,84 @@
+"""The functional JAX environment protocol (gymnax's shape, terminated and truncated apart)."""
+
+from typing import Any
+
+
+class JaxEnv:
+    """An environment written as pure functions of JAX arrays, for compiled training.
+
+    The shape is gymnax 1.0's, except that ``step`` returns Gymnasium's ``terminated`` and
+    ``truncated`` apart where gymnax returns one ``done``, and does not reset by itself
+    (wrap the environment in ``AutoReset`` for the form a ``lax.scan`` over many episodes
+    needs)::
+
+        obs, state = env.reset(key, params)
+        obs, state, reward, terminated, truncated, info = env.step(key, state, action, params)
+
+    ``state`` is a ``NamedTuple`` of arrays (a pytree: it crosses ``jit``, ``vmap`` and
+    ``lax.scan``), ``params`` a ``NamedTuple`` of numbers whose values can change from one
+    call to the next without a recompile (``None`` means ``default_params``), and ``info``
+    a dict of arrays with the same keys at every step. ``terminated`` says the episode
+    reached a terminal state (no bootstrap past it); ``truncated`` that it was cut short
+    (by a time limit). Neither ``reset`` nor ``step`` has a Python side effect, so both
+    ``jax.jit`` and ``jax.vmap`` apply; shapes of one environment (no batch axis) are
+    stated by each class, and ``vmap`` makes batches.
+
+    A subclass implements ``default_params``, ``reset_env``, ``step_env``,
+    ``observation_space`` and ``action_space`` (Gymnasium spaces, read for shapes and
+    bounds, not used inside compiled code), as a gymnax environment does.
+
+    >>> import jax
+    >>> from sensorimotor.envs import CartPole
+    >>> env = CartPole()
+    >>> obs, state = env.reset(jax.random.key(0))
+    >>> obs, state, reward, terminated, truncated, info = env.step(jax.random.key(1), state, 1)
+    >>> obs.shape, float(reward), bool(terminated), bool(truncated), env.num_actions
+    ((4,), 1.0, False, False, 2)
+    """
+
+    @property
+    def name(self) -> str:
+        return type(self).__name__
+
+    @property
+    def default_params(self) -> Any:
+        raise NotImplementedError(f"{self.name} must define default_params")
+
+    def reset(self, key, params=None):
+        """``(obs, state)`` at the start of an episode drawn with ``key``."""
+        if params is None:
+            params = self.default_params
+        return self.reset_env(key, params)
+
+    def step(self, key, state, action, params=None):
+        """``(obs, state, reward, terminated, truncated, info)`` after ``action`` in ``state``."""
+        if params is None:
+            params = self.default_params
+        return self.step_env(key, state, action, params)
+
+    def reset_env(self, key, params):
+        raise NotImplementedError(f"{self.name} must implement reset_env")
+
+    def step_env(self, key, state, action, params):
+        raise NotImplementedError(f"{self.name} must implement step_env")
+
+    def observation_space(self, params=None):
+        raise NotImplementedError(f"{self.name} must implement observation_space")
+
+    def action_space(self, params=None):
+        raise NotImplementedError(f"{self.name} must implement action_space")
+
+    @property
+    def num_actions(self) -> int:
+        """The number of discrete actions, or the action dimension of a ``Box``."""
+        space = self.action_space(self.default_params)
+        n = getattr(space, "n", None)
+        if n is not None:
+            return int(n)
+        size = 1
+        for d in space.shape:
+            size *= int(d)
+        return size
+
+    def __repr__(self) -> str:
+        return f"{self.name}()"
