@@ -253,4 +253,6 @@ class Agent:
         return agent
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.env_id or self.env!r}, seed={self.seed}, {self.config})"
+        return (
+            f"{type(self).__name__}({self.env_id or self.env!r}, seed={self.seed}, {self.config})"
+        )

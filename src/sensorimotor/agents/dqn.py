@@ -18,8 +18,9 @@ The loop, per environment step :math:`t` (SB3's order):
 As in SB3, the last phase of a ``learn`` call is completed, so the step counter may pass
 ``total_timesteps`` by less than ``train_freq``. Everything drawn comes from ``seed``: the
 Q-network's init (a JAX key), exploration, batches and the episodes' reset seeds (one NumPy
-``Generator``, saved with the agent). The Python loop keeps the buffer in NumPy and calls
-two compiled functions: the greedy action and the training phase.
+``Generator``, saved with the agent). The Python loop keeps the buffer in NumPy, acts with a
+NumPy copy of the Q-network (one small forward pass costs less than a dispatch) and calls
+one compiled function per training phase.
 
 >>> agent = DQN("CartPole-v1", seed=0, learning_starts=50, train_freq=10, net_arch=[16])
 >>> stats = agent.learn(200)
@@ -75,6 +76,7 @@ class DQN(Agent):
             jax.random.key(self.seed), obs_dim, c.net_arch, self.n_actions, init="lecun"
         )
         self.target_params = self.q_params
+        self._sync()
         self.opt_state = make_optimizer(c.learning_rate, c.max_grad_norm).init(self.q_params)
         obs = np.zeros(self.observation_shape, np.float32)
         item = Transition(obs, np.int32(0), np.float32(0), obs, np.float32(0))
@@ -101,7 +103,16 @@ class DQN(Agent):
             return int(self._rng.integers(self.n_actions))
         if self._rng.random() < self.exploration_rate:
             return int(self._rng.integers(self.n_actions))
-        return int(np.asarray(self._greedy(self.q_params, obs[None]))[0])
+        # NumPy, not a jitted call: one small forward pass costs less than a dispatch
+        a = obs.reshape(-1)
+        for w, b in self._np_params[:-1]:
+            a = np.maximum(a @ w + b, 0.0)
+        w, b = self._np_params[-1]
+        return int(np.argmax(a @ w + b))
+
+    def _sync(self) -> None:
+        """Refresh the NumPy copy of the Q-network that the per-step loop acts with."""
+        self._np_params = [(np.asarray(layer.w), np.asarray(layer.b)) for layer in self.q_params]
 
     def set_parameters(self, q_params) -> None:
         """Use ``q_params`` (e.g. one seed's network from :meth:`make_train`) as the
@@ -117,6 +128,7 @@ class DQN(Agent):
         if not all(bool(jnp.all(jnp.isfinite(a))) for a in jax.tree_util.tree_leaves(params)):
             raise ValueError("q_params holds NaN or inf")
         self.q_params = self.target_params = params
+        self._sync()
 
     # -- learning --------------------------------------------------------------------
     def _reset(self, env):
@@ -132,8 +144,13 @@ class DQN(Agent):
             )
         return arr
 
-    def learn(self, total_timesteps: int, callback=None, progress_bar: bool = False,
-              reset_num_timesteps: bool = True) -> TrainingStats:
+    def learn(
+        self,
+        total_timesteps: int,
+        callback=None,
+        progress_bar: bool = False,
+        reset_num_timesteps: bool = True,
+    ) -> TrainingStats:
         """Train for ``total_timesteps`` environment steps (see the module for the loop).
 
         Args:
@@ -176,8 +193,9 @@ class DQN(Agent):
                     raise ValueError(f"the environment returned a non-finite reward {reward!r}")
                 self.buffer = rb.add(
                     self.buffer,
-                    Transition(obs, np.int32(action), np.float32(reward), next_obs,
-                               np.float32(terminated)),
+                    Transition(
+                        obs, np.int32(action), np.float32(reward), next_obs, np.float32(terminated)
+                    ),
                 )
                 self.num_timesteps += 1
                 self._n_calls += 1
@@ -223,6 +241,7 @@ class DQN(Agent):
             self.q_params, self.target_params, self.opt_state, batches
         )
         self._n_updates += c.gradient_steps
+        self._sync()
         return float(jnp.mean(phase_losses))
 
     # -- saving ----------------------------------------------------------------------
@@ -260,6 +279,7 @@ class DQN(Agent):
             raise ValueError(f"{path}: the header does not describe a DQN ({err})") from None
         self.q_params = tree_from_arrays(path, arrays, "q", self.q_params, jnp.asarray)
         self.target_params = tree_from_arrays(path, arrays, "target", self.q_params, jnp.asarray)
+        self._sync()
         self.opt_state = tree_from_arrays(path, arrays, "opt", self.opt_state, jnp.asarray)
         like = jax.tree_util.tree_map(lambda a: a[:n], self.buffer.data)
         stored = tree_from_arrays(path, arrays, "buffer", like)

@@ -2,11 +2,13 @@ r"""DQN compiled end to end on a JAX environment: ``make_train(env, total_timest
 **hyperparameters) -> train(key)`` (PureJaxRL's pattern), and ``jax.vmap(train)`` over
 seeds.
 
-The environment follows the functional protocol of gymnax 1.0: ``env.reset(key, params)
--> (obs, state)`` and ``env.step(key, state, action, params) -> (obs, state, reward,
-terminated, truncated, info)``, with ``env.default_params`` and the number of actions in
-``env.action_space(params).n`` (or ``env.num_actions``). An episode that ends is replaced
-by a fresh one inside the loop (the stored transition keeps the true last observation).
+The environment is a :class:`~sensorimotor.envs.JaxEnv` (the functional protocol of
+gymnax 1.0: ``env.reset(key, params) -> (obs, state)``, ``env.step(key, state, action,
+params) -> (obs, state, reward, terminated, truncated, info)``, ``env.default_params``,
+``env.action_space(params).n`` or ``env.num_actions``), e.g. the library's
+:class:`~sensorimotor.envs.CartPole`. An episode that ends is replaced by a fresh one
+inside the loop (:func:`~sensorimotor.envs.auto_reset.auto_reset_step`); the stored
+transition keeps the episode's true last observation.
 
 One ``lax.scan`` over training phases; each phase is a ``lax.scan`` of ``train_freq``
 environment steps (act, step, store in the JAX replay buffer), then the target updates
@@ -25,19 +27,12 @@ environment's next state depends on the agent's action, and updates come in phas
 separate from the steps, with a replay buffer between them.
 
 >>> import jax, jax.numpy as jnp
->>> class Coin:  # reward 1 for action 1, episodes of 5 steps
-...     default_params = None
-...     num_actions = 2
-...     def reset(self, key, params):
-...         return jnp.zeros(1), jnp.int32(0)
-...     def step(self, key, state, action, params):
-...         return (jnp.zeros(1), state + 1, (action == 1).astype(jnp.float32),
-...                 jnp.bool_(False), state + 1 >= 5, {})
->>> train = make_train(Coin(), 64, learning_starts=16, train_freq=16, gradient_steps=4,
-...                    batch_size=8, net_arch=[8])
+>>> from sensorimotor.envs import CartPole
+>>> train = make_train(CartPole(), 512, learning_starts=128, train_freq=128, gradient_steps=8,
+...                    batch_size=16, net_arch=[16])
 >>> out = jax.jit(jax.vmap(train))(jax.random.split(jax.random.key(0), 2))
->>> print(out.metrics.loss.shape, int(out.metrics.episodes.sum()))
-(2, 4) 24
+>>> print(out.metrics.loss.shape, bool((out.metrics.episodes.sum(axis=1) > 0).all()))
+(2, 4) True
 """
 
 from __future__ import annotations
@@ -57,6 +52,7 @@ from sensorimotor.agents.dqn_update import (
     train_phase,
 )
 from sensorimotor.base.bounds import check_count
+from sensorimotor.envs.auto_reset import auto_reset_step
 from sensorimotor.nets import replay_buffer as rb
 from sensorimotor.nets.mlp import init_mlp
 
@@ -141,24 +137,20 @@ def make_train(env, total_timesteps: int, *, env_params=None, **hyperparameters)
     optimizer = make_optimizer(c.learning_rate, c.max_grad_norm)
 
     def env_step(s: RunnerState, t):
-        key, k_eps, k_random, k_step, k_reset = jax.random.split(s.key, 5)
+        key, k_eps, k_random, k_step = jax.random.split(s.key, 4)
         eps = jnp.where(t < c.learning_starts, 1.0, exploration_rate(c, t, total))
         greedy = greedy_actions(s.q_params, s.obs[None])[0]
         random = jax.random.randint(k_random, (), 0, n_actions, jnp.int32)
         action = jnp.where(jax.random.uniform(k_eps) < eps, random, greedy)
-        obs, env_state, reward, terminated, truncated, _ = env.step(
-            k_step, s.env_state, action, params
+        obs, env_state, reward, terminated, truncated, info = auto_reset_step(
+            env, k_step, s.env_state, action, params
         )
-        obs = obs.astype(jnp.float32)
         reward = jnp.asarray(reward, jnp.float32)
-        item = Transition(s.obs, action, reward, obs, terminated.astype(jnp.float32))
+        last_obs = info["final_observation"].astype(jnp.float32)
+        item = Transition(s.obs, action, reward, last_obs, terminated.astype(jnp.float32))
         buffer = rb.add(s.buffer, item)
         done = jnp.logical_or(terminated, truncated)
-        reset_obs, reset_state = env.reset(k_reset, params)
-        env_state = jax.tree_util.tree_map(
-            lambda a, b: jnp.where(done, a, b), reset_state, env_state
-        )
-        obs = jnp.where(done, reset_obs.astype(jnp.float32), obs)
+        obs = obs.astype(jnp.float32)
         ret = s.episode_return + reward
         length = s.episode_length + 1
         ended = jnp.where(done, ret, 0.0)
@@ -179,8 +171,13 @@ def make_train(env, total_timesteps: int, *, env_params=None, **hyperparameters)
             lambda a: a.reshape(c.gradient_steps, c.batch_size, *a.shape[1:]), flat
         )
         q, opt_state, losses = train_phase(
-            s.q_params, s.target_params, s.opt_state, batches,
-            optimizer=optimizer, gamma=c.gamma, double_q=bool(c.double_q),
+            s.q_params,
+            s.target_params,
+            s.opt_state,
+            batches,
+            optimizer=optimizer,
+            gamma=c.gamma,
+            double_q=bool(c.double_q),
         )
         return s._replace(q_params=q, opt_state=opt_state, key=key), jnp.mean(losses)
 

@@ -23,7 +23,14 @@ import dataclasses
 import jax.numpy as jnp
 import numpy as np
 
-from sensorimotor.base.bounds import COUNT, INF, NON_NEGATIVE, POSITIVE, UNIT, Bounds, check_settings
+from sensorimotor.base.bounds import (
+    COUNT,
+    INF,
+    POSITIVE,
+    UNIT,
+    Bounds,
+    check_settings,
+)
 
 __all__ = ["DQNConfig", "exploration_rate"]
 

@@ -126,8 +126,16 @@ def make_optimizer(learning_rate: float, max_grad_norm: float) -> optax.Gradient
     return optax.chain(optax.clip_by_global_norm(max_grad_norm), optax.adam(learning_rate))
 
 
-def train_phase(params, target_params, opt_state, batches: Transition, *, optimizer, gamma,
-                double_q: bool = False):
+def train_phase(
+    params,
+    target_params,
+    opt_state,
+    batches: Transition,
+    *,
+    optimizer,
+    gamma,
+    double_q: bool = False,
+):
     """``gradient_steps`` Adam steps, one per batch of ``batches`` (each field with leading
     axes ``(gradient_steps, batch_size)``), the target fixed.
 
