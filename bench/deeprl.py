@@ -9,7 +9,9 @@ episodes of Gymnasium's own ``CartPole-v1`` (``evaluate``, episode ``i`` reset w
   over ``--compiled-seeds`` seeds (default 10); wall time with and without compilation;
 * Python loop: ``DQN("CartPole-v1").learn`` on Gymnasium's env, seeds 0 .. ``--seeds`` - 1;
 * Stable-Baselines3 (the ``bench`` extra: ``pip install torch==2.13.0 stable-baselines3``)
-  on the same seeds, ``device="cpu"``; skipped with a note when it is not installed.
+  on the same seeds, ``device="cpu"``, one torch thread (``--torch-threads``: two threads
+  on two cores shared with other work were several times slower); skipped with a note
+  when it is not installed.
 
 Then the ratios the acceptance reads: the compiled seeds' total time over one SB3 run,
 the compiled cost per seed and the Python loop's against SB3's per seed.
@@ -67,12 +69,14 @@ def run_python(seeds, steps: int, settings: dict) -> dict:
     return {"times": times, "returns": returns}
 
 
-def run_sb3(seeds, steps: int, settings: dict) -> dict | None:
+def run_sb3(seeds, steps: int, settings: dict, threads: int) -> dict | None:
     try:
         import stable_baselines3 as sb3
         import torch
     except ImportError:
         return None
+    if threads > 0:
+        torch.set_num_threads(threads)
     kwargs = dict(settings)
     kwargs.pop("double_q", None)
     net_arch = list(kwargs.pop("net_arch"))
@@ -117,6 +121,12 @@ def main(argv=None) -> dict:
     parser.add_argument("--steps", type=int, default=50_000)
     parser.add_argument("--seeds", type=int, default=3, help="Python-loop and SB3 seeds")
     parser.add_argument("--compiled-seeds", type=int, default=10)
+    parser.add_argument(
+        "--torch-threads",
+        type=int,
+        default=1,
+        help="SB3's torch threads (default 1, its fastest on 2 shared cores; 0: torch's own)",
+    )
     parser.add_argument("--set", default="{}", help="JSON of settings over the zoo's")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON last")
     args = parser.parse_args(argv)
@@ -143,7 +153,7 @@ def main(argv=None) -> dict:
             f"{_fmt(p['returns'])}"
         )
     if "sb3" in args.only:
-        s = run_sb3(seeds, args.steps, settings)
+        s = run_sb3(seeds, args.steps, settings, args.torch_threads)
         if s is None:
             print("Stable-Baselines3 is not installed (pip install -e '.[bench]'): peer skipped")
         else:

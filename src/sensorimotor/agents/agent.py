@@ -161,18 +161,6 @@ class Agent:
             raise ValueError(f"{name} holds NaN or inf: {obs!r}")
         return arr, single
 
-    def check_action(self, action, name: str = "action") -> int:
-        """``action`` as an int in ``[0, n_actions)``; else an error naming ``name``."""
-        if isinstance(action, bool | np.bool_) or np.ndim(action) != 0:
-            raise ValueError(f"{name} must be one int in [0, {self.n_actions}), got {action!r}")
-        if not isinstance(action, int | np.integer) and not (
-            isinstance(action, np.ndarray) and action.dtype.kind in "iu"
-        ):
-            raise TypeError(f"{name} must be an int in [0, {self.n_actions}), got {action!r}")
-        if not 0 <= int(action) < self.n_actions:
-            raise ValueError(f"{name} must be in [0, {self.n_actions}), got {action!r}")
-        return int(action)
-
     # -- SB3's face --------------------------------------------------------------------
     def predict(self, obs, state=None, episode_start=None, deterministic: bool = True):
         """``(action, None)`` for ``obs`` (SB3's signature: ``state`` and

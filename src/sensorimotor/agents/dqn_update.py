@@ -88,9 +88,15 @@ def greedy_actions(params, obs):
     return jnp.argmax(q_values(params, obs), axis=-1).astype(jnp.int32)
 
 
-def td_targets(params, target_params, batch: Transition, gamma, double_q: bool = False):
-    """The TD targets :math:`y` of the module's equation, ``(B,)``, no gradient through."""
-    next_target = q_values(target_params, batch.next_obs)
+def td_targets(
+    params, target_params, batch: Transition, gamma, double_q: bool = False, next_target=None
+):
+    r"""The TD targets :math:`y` of the module's equation, ``(B,)``, no gradient through.
+
+    ``next_target``: :math:`Q_{\bar\theta}(s', \cdot)`, ``(B, n_actions)``, if already
+    computed (else from ``target_params``)."""
+    if next_target is None:
+        next_target = q_values(target_params, batch.next_obs)
     chooser = q_values(params, batch.next_obs) if double_q else next_target
     best = jnp.argmax(chooser, axis=-1)
     next_value = jnp.take_along_axis(next_target, best[:, None], axis=-1)[:, 0]
@@ -108,9 +114,11 @@ def huber_loss(error, delta: float = 1.0):
     return optax.losses.huber_loss(error, delta=delta)
 
 
-def dqn_loss(params, target_params, batch: Transition, gamma, double_q: bool = False):
+def dqn_loss(
+    params, target_params, batch: Transition, gamma, double_q: bool = False, next_target=None
+):
     """Mean Huber loss of :math:`Q_\\theta(s, a)` against :func:`td_targets`."""
-    y = td_targets(params, target_params, batch, gamma, double_q)
+    y = td_targets(params, target_params, batch, gamma, double_q, next_target)
     q = q_values(params, batch.obs)
     taken = jnp.take_along_axis(q, batch.action[:, None].astype(jnp.int32), axis=-1)[:, 0]
     return jnp.mean(huber_loss(taken - y))
@@ -144,14 +152,20 @@ def train_phase(
         before its step.
     """
     grad_fn = jax.value_and_grad(dqn_loss)
+    # The target is fixed for the phase: its values of all the batches' next observations
+    # in one pass (one large product is cheaper than gradient_steps small ones).
+    steps, size = batches.reward.shape
+    next_obs = batches.next_obs.reshape(steps * size, *batches.next_obs.shape[2:])
+    next_target = q_values(target_params, next_obs).reshape(steps, size, -1)
 
-    def one(carry, batch):
+    def one(carry, inputs):
         p, s = carry
-        loss, grads = grad_fn(p, target_params, batch, gamma, double_q)
+        batch, nt = inputs
+        loss, grads = grad_fn(p, target_params, batch, gamma, double_q, nt)
         updates, s = optimizer.update(grads, s, p)
         return (optax.apply_updates(p, updates), s), loss
 
-    (params, opt_state), losses = jax.lax.scan(one, (params, opt_state), batches)
+    (params, opt_state), losses = jax.lax.scan(one, (params, opt_state), (batches, next_target))
     return params, opt_state, losses
 
 
