@@ -356,3 +356,74 @@ def test_td_learner_on_jax_keeps_its_engine_with_numpy_input_and_refuses_huge_in
     for big in (np.array([1e150, 0.0, 0.0]), jnp.array([1e30, 0.0, 0.0])):
         with pytest.raises(ValueError, match="next_x"):  # too large, or inf in float32
             learner.update(state, jnp.ones(3), 1.0, big, 0.9)
+
+
+@pytest.mark.parametrize(
+    "xp, x",
+    [(np, [1e39, 0.0, 0.0]), (jnp, [0.0, 255.0, 255.0])],
+)
+def test_one_input_too_large_for_the_step_size_is_refused_not_reset_later(xp, x):
+    """x = 1e39 (float64) or x = 255 (float32) overflowed IDBD's step sizes in one update of
+    a sound state: the update was accepted, predict then raised DivergenceError and the next
+    update reset the learned weights (found by the fuzz suite, issue 9)."""
+    learner = LinearLearner(IDBD(0.05, 0.01))
+    state = learner.init(3, xp=xp)
+    rng = np.random.default_rng(0)
+    for _ in range(30):
+        v = rng.normal(size=3)
+        state = learner.update(state, xp.asarray(v), float(v @ [1.0, -2.0, 0.5])).state
+    before = _copy(state)
+    with pytest.raises(ValueError, match="x is too large to learn from"):
+        learner.update(state, xp.asarray(x), 1.0)
+    assert _same(before, state)
+    assert float(learner.update(state, xp.asarray([0.5, -1.0, 0.25]), 1.0).metrics.guard) == 0
+
+
+def test_td_one_input_too_large_for_the_step_size_is_refused():
+    """x = [1e150, 0, 1] overflowed TIDBD's state from a sound one (found by the fuzz suite)."""
+    learner = TDLinearLearner()
+    state = learner.init(3)
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        state = learner.update(state, rng.normal(size=3), 0.5, rng.normal(size=3), 0.9).state
+    before = _copy(state)
+    with pytest.raises(ValueError, match="x is too large to learn from"):
+        learner.update(state, np.array([1e150, 0.0, 1.0]), 0.5, np.ones(3), 0.9)
+    assert _same(before, state)
+
+
+@pytest.mark.parametrize("rule", [LMS(3.0), IDBD(0.05, 1.0)])
+def test_a_real_divergence_still_restarts_the_learner(rule):
+    """Blaming an input needs a sound state: a rule that runs away on learnable inputs is
+    restarted by the guard, as before."""
+    learner = LinearLearner(rule)
+    state = learner.init(5)
+    rng = np.random.default_rng(0)
+    restarted = False
+    for _ in range(2000):
+        x = rng.normal(size=5)
+        state = learner.recover(state)
+        result = learner.update(state, x, float(x.sum()))
+        restarted |= bool(result.metrics.guard) or not np.all(np.isfinite(result.state.weights))
+        state = result.state
+    assert restarted
+
+
+@pytest.mark.parametrize("y", [2**64, 10**30])
+def test_jax_learner_refuses_a_python_int_target_beyond_int64_naming_y(y):
+    """y = 2**64 on a JAX state: an OverflowError from JAX's argument parsing; now the
+    float32 state's magnitude check names y (fuzz suite)."""
+    learner = LinearLearner(LMS(0.01))
+    state = learner.init(3, xp=jnp)
+    before = _copy(state)
+    with pytest.raises(ValueError, match="y is too large"):
+        learner.update(state, jnp.ones(3), y)
+    assert _same(before, state)
+
+
+def test_a_setting_given_as_an_int_beyond_float64_or_int64_is_refused_naming_it():
+    """LMS(10**400).init: OverflowError; an int step size beyond int64 reached jit."""
+    with pytest.raises(ValueError, match="LMS.step_size"):
+        LinearLearner(LMS(10**400)).init(3)
+    with pytest.raises(ValueError, match="LMS.step_size"):
+        LinearLearner(LMS(10**30)).init(3)

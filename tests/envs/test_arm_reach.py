@@ -33,7 +33,13 @@ def test_registration_is_idempotent():
     before = gymnasium.registry["sensorimotor/ArmReach-v0"]
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        assert register_envs() == ["sensorimotor/ArmReach-v0"]
+        assert register_envs() == [
+            "sensorimotor/ArmReach-v0",
+            "sensorimotor/CartPoleADP-v0",
+            "sensorimotor/ToyHumanoid-v0",
+            "sensorimotor/ToyHumanoidDiscrete-v0",
+            "sensorimotor/Epuck2D-v0",
+        ]
     assert gymnasium.registry["sensorimotor/ArmReach-v0"] is before
     assert before.kwargs == {"arm": "mid7"}
 

@@ -16,8 +16,10 @@ import pytest
 import sensorimotor
 import sensorimotor.envs
 from sensorimotor.envs import (
+    CartPoleADP,
     Environment,
     EnvironmentGymEnv,
+    Epuck2D,
     GymEpisodeEnvironment,
     KinematicArm2D,
     check_environment,
@@ -32,6 +34,17 @@ class Factory(NamedTuple):
 
 # class -> factories (several configurations of one class may be checked)
 FACTORIES = {
+    CartPoleADP: [  # a plant with a state: the same force gives another output
+        Factory(lambda: CartPoleADP({"seed": 0}), deterministic=False),
+        Factory(lambda: CartPoleADP({"seed": 1, "actuator_noise": 0.05}), deterministic=False),
+    ],
+    Epuck2D: [  # a robot: where it ends up depends on where it was
+        Factory(Epuck2D, deterministic=False),
+        Factory(
+            lambda: Epuck2D({"obstacles": [[(2, 2), (4, 2), (3, 4)]], "step_length": 0.5}),
+            deterministic=False,
+        ),
+    ],
     KinematicArm2D: [
         Factory(KinematicArm2D),
         Factory(KinematicArm2D.mid7),

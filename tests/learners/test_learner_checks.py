@@ -139,3 +139,53 @@ def test_check_learner_reports_every_failed_check_by_name():
     assert info.value.check == "check_learner"
     assert {"check_not_ready", "check_answers_within_motor_bounds"} <= set(info.value.failures)
     assert check_learner(NNLearner) == {check.__name__: "passed" for check in C.CHECKS}
+
+
+def _arm_channels():
+    from sensorimotor import KinematicArm2D
+
+    arm = KinematicArm2D({"dim": 3})
+    return {"m_channels": arm.m_channels, "s_channels": arm.s_channels}
+
+
+@pytest.mark.parametrize("name", ["NNLearner", "WNNLearner", "LWLRLearner", "NetworkLearner"])
+def test_an_empty_batch_gets_an_empty_answer(name):
+    """NetworkLearner.predict_array of a (0, 3) batch: "need at least one array to
+    concatenate" (fuzz suite, issue 9)."""
+    learner = getattr(learners_pkg, name)(_arm_channels())
+    rng = np.random.default_rng(0)
+    learner.update_array(rng.uniform(-100, 100, (30, 3)), rng.uniform(-1, 1, (30, 2)))
+    assert learner.predict_array(np.zeros((0, 3))).shape == (0, 2)
+    assert learner.infer_array(np.zeros((0, 2))).shape == (0, 3)
+
+
+def test_a_ragged_batch_is_a_signal_error_and_the_memory_unchanged():
+    """update_array([[1.0], 0, 0], ...): NumPy's "inhomogeneous shape" (fuzz suite)."""
+    from sensorimotor import SignalError
+
+    learner = learners_pkg.WNNLearner(_arm_channels())
+    with pytest.raises(SignalError, match="j0"):
+        learner.update_array([[1.0], 0.0, 0.0], np.zeros((1, 2)))
+    assert len(learner.memory) == 0
+
+
+@pytest.mark.parametrize(
+    "name, key, value",
+    [
+        ("LWLRLearner", "inverse", np.array([0j, 0j])),  # was: "truth value ... ambiguous"
+        ("WNNLearner", "width", 10**400),  # was: OverflowError
+        ("LWLRLearner", "width", 10**400),
+        ("WNNLearner", "width", np.timedelta64(3)),
+    ],
+)
+def test_a_bad_setting_is_refused_naming_it(name, key, value):
+    with pytest.raises(ValueError, match=key):
+        getattr(learners_pkg, name)({**_arm_channels(), key: value})
+
+
+def test_kinematic_arm_refuses_nan_limits_naming_limits():
+    """limits [nan, 0] was refused as "channel 'j0': bounds must satisfy lo <= hi"."""
+    from sensorimotor import KinematicArm2D
+
+    with pytest.raises(ValueError, match="limits"):
+        KinematicArm2D({"dim": 3, "limits": [np.nan, 0.0]})

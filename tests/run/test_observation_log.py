@@ -173,3 +173,23 @@ def test_meta_that_is_not_strict_json_is_an_error_naming_meta(tmp_path, meta, er
         with pytest.raises(error, match="meta must be JSON"):
             log.append(arm.execute({"j0": 1.0, "j1": 0.0}), meta=meta)
         assert len(log) == 1
+
+
+def test_a_flipped_bit_in_the_data_is_a_value_error_naming_the_file(tmp_path):
+    """A bit flipped in a chunk of m read back as another number: each chunk now carries a
+    checksum (fletcher32), so the corruption is refused, naming the file (fuzz suite)."""
+    arm = KinematicArm2D({"dim": 2})
+    path = str(tmp_path / "log.h5")
+    with ObservationLog(path, arm.m_channels, arm.s_channels) as log:
+        for i in range(5):
+            log.append(arm.execute({"j0": 10.0 * i, "j1": 0.0}))
+    m = read_log(path).m
+    data = bytearray(open(path, "rb").read())
+    needle = m[3].tobytes()  # the fourth command's two float64, as stored
+    at = data.find(needle)
+    assert at >= 0
+    data[at + 3] ^= 0x10
+    bad = str(tmp_path / "bad.h5")
+    open(bad, "wb").write(bytes(data))
+    with pytest.raises(ValueError, match="bad.h5"):
+        read_log(bad)

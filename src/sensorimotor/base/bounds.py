@@ -46,6 +46,16 @@ POSITIVE = Bounds(0.0, INF, False)  # a scale that divides or is a logarithm's a
 FINITE = Bounds(-INF, INF, False)  # any finite number: a reward
 
 
+def is_int(value) -> bool:
+    """Whether ``value`` is an integer: a Python or NumPy int, not a bool and not an
+    ``np.timedelta64`` (which NumPy makes a subclass of ``np.signedinteger``).
+
+    >>> is_int(3), is_int(np.int8(3)), is_int(True), is_int(np.timedelta64(3)), is_int(3.0)
+    (True, True, False, False, False)
+    """
+    return isinstance(value, int | np.integer) and not isinstance(value, bool | np.timedelta64)
+
+
 def check_value(owner: str, name: str, value, bounds: Bounds):
     """Return ``value`` if it is a finite number (or array of them; an int if
     ``bounds`` says so) inside ``bounds``; else raise ``ValueError`` (``TypeError`` for a
@@ -59,10 +69,16 @@ def check_value(owner: str, name: str, value, bounds: Bounds):
     low, high, low_in, high_in, integer = bounds
     if isinstance(value, bool | str) or value is None:
         raise TypeError(f"{owner}.{name} must be a number, got {value!r}")
-    if integer and not isinstance(value, int | np.integer):
+    if integer and not is_int(value):
         raise TypeError(f"{owner}.{name} must be an int, got {value!r}")
+    if isinstance(value, int) and not -(2**63) <= value < 2**63:  # JAX cannot take it
+        raise ValueError(f"{owner}.{name} must be {bounds.describe()}, got an int beyond int64")
     try:
         arr = np.asarray(value, dtype=np.float64)
+    except OverflowError:  # a Python int beyond float64
+        raise ValueError(
+            f"{owner}.{name} must be {bounds.describe()}, got an int too large for a float"
+        ) from None
     except (TypeError, ValueError) as exc:
         if hasattr(value, "aval"):  # a JAX tracer
             return value
@@ -83,7 +99,7 @@ def check_count(name: str, value) -> int:
     ...
     ValueError: seeds must be a positive int, got 0
     """
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+    if not is_int(value) or value < 1:
         raise ValueError(f"{name} must be a positive int, got {value!r}")
     return int(value)
 

@@ -29,7 +29,6 @@ from __future__ import annotations
 import contextlib
 import importlib
 import json
-import numbers
 import os
 import secrets
 import zipfile
@@ -37,6 +36,8 @@ import zlib
 from collections.abc import Iterable, Iterator, Mapping
 
 import numpy as np
+
+from sensorimotor.base.bounds import is_int
 
 HEADER = "header"  # the .npz entry that holds the JSON header
 # Files written before this module named the header entry of MLP learner files
@@ -98,7 +99,7 @@ def check_header(
 
 
 def _is_version(value) -> bool:
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= 1
+    return is_int(value) and value >= 1
 
 
 def numpy_scalar(value):

@@ -10,6 +10,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from sensorimotor.base.bounds import is_int
 from sensorimotor.rules.array_namespace import default_float, namespace
 
 
@@ -60,11 +61,7 @@ class TileCoder(NamedTuple):
         """
         for name in ("tiles_per_dim", "num_tilings"):
             value = getattr(self, name)
-            if (
-                isinstance(value, bool | np.timedelta64)  # a timedelta64 is a NumPy integer
-                or not isinstance(value, int | np.integer)
-                or value < 1
-            ):
+            if not is_int(value) or value < 1:
                 raise ValueError(f"TileCoder.{name} must be a positive int, got {value!r}")
         try:
             low = np.asarray(self.low, dtype=np.float64)

@@ -6,6 +6,8 @@ import math
 
 import numpy as np
 
+from sensorimotor.base.bounds import is_int
+
 # scalar types that need no check on the per-sample path (a NaN is caught by the guard's
 # look at the error); anything else goes through check_finite_scalar
 PLAIN_SCALARS = frozenset({float, np.float64, np.float32})
@@ -120,9 +122,7 @@ def check_feature_dim(feature_dim) -> int:
     ...
     TypeError: feature_dim must be a positive int, got '3'
     """
-    if isinstance(feature_dim, bool | np.timedelta64) or not isinstance(
-        feature_dim, int | np.integer
-    ):  # a timedelta64 is a NumPy integer
+    if not is_int(feature_dim):
         raise TypeError(f"feature_dim must be a positive int, got {feature_dim!r}")
     if feature_dim < 1 or feature_dim > 2**31 - 1:
         raise ValueError(f"feature_dim must be a positive int, got {feature_dim!r}")
@@ -136,3 +136,37 @@ def check_rule(optimizer, update: str, kind: str) -> None:
         raise TypeError(
             f"optimizer must be a {kind} rule with {update}, got {type(optimizer).__name__}"
         )
+
+
+def overshooting_input(rule, weights, step_sizes, **inputs) -> str | None:
+    """The name of the largest of ``inputs`` (concrete vectors) that is too large for
+    ``rule`` as configured, when one of its updates overflowed a state that had not run
+    away; ``None`` if there is none to blame.
+
+    Too large: one update at the configured step size overshoots (step size x |v|^2 > 1,
+    the LMS stability bound give or take a factor 2). Run away: the state's adapted step
+    sizes are above 10 times the configured one, or its weights above the fourth root of
+    the dtype's largest number (about 1e77 in float64, 1e9 in float32). Such an input is
+    refused and the state kept (the state was fine, the sample too large for the rule as
+    set up); an overflow from a state that ran away is a divergence, left to the guard.
+
+    >>> from sensorimotor.rules import IDBD
+    >>> w, alpha = np.ones(2), np.full(2, 0.05)
+    >>> overshooting_input(IDBD(0.05), w, alpha, x=np.array([0.0, 255.0]), next_x=np.ones(2))
+    'x'
+    >>> overshooting_input(IDBD(0.05), w, alpha, x=np.ones(2)) is None
+    True
+    >>> overshooting_input(IDBD(0.05), w, 100 * alpha, x=np.array([0.0, 255.0])) is None
+    True
+    """
+    step = getattr(rule, "initial_step_size", getattr(rule, "step_size", None))
+    if step is None:
+        return None
+    step = float(np.max(np.asarray(step, dtype=np.float64)))
+    w = np.asarray(weights, dtype=np.float64)
+    runaway_weight = float(np.finfo(np.asarray(weights).dtype).max) ** 0.25
+    if not (np.max(np.abs(w)) <= runaway_weight and np.max(step_sizes) <= 10 * step):
+        return None
+    sizes = {name: float(np.dot(v, v)) for name, v in inputs.items()}
+    name = max(sizes, key=sizes.get)
+    return name if step * sizes[name] > 1.0 else None

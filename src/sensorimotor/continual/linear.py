@@ -18,6 +18,7 @@ from sensorimotor.continual.input_checks import (
     eager_scalar,
     is_traced,
     like_state,
+    overshooting_input,
 )
 from sensorimotor.continual.update_result import UpdateResult
 from sensorimotor.rules.array_namespace import default_float
@@ -189,6 +190,8 @@ class LinearLearner(NamedTuple):
                 y = eager_scalar("y", y)
             elif type(y) not in PLAIN_SCALARS:
                 check_finite_scalar("y", y)
+                if type(y) is int:  # JAX refuses an int beyond int64
+                    y = float(y)
             if self.normalizer is not None and not math.isfinite(float(x @ x)):
                 check_finite_vector("x", x)  # the normaliser's statistics would absorb a
                 check_magnitude("x", x, x.dtype)  # NaN or a huge x silently
@@ -211,7 +214,7 @@ class LinearLearner(NamedTuple):
         opt, inc = self.optimizer.update_from_error(state.optimizer, xb, err)
         new = LinearState(w + inc, opt, norm, state.guard_count)
         if not is_traced(err) and bool(xp.isfinite(sq)):
-            _check_not_overflowed(xp, self, new, y, pred, err)
+            _check_not_overflowed(xp, self, state, new, x, y, pred, err)
         ok = xp.isfinite(sq)
         fresh = self.init(n, xp, w.dtype)._replace(guard_count=state.guard_count + 1)
         out = select(xp, ok, new, fresh)
@@ -230,7 +233,7 @@ class LinearLearner(NamedTuple):
             new = LinearState(state.weights + inc, opt, norm, state.guard_count)
             # one dot gates the full probe: an update that overflows the state overflows inc
             if not math.isfinite(inc.dot(inc)):
-                _check_not_overflowed(np, self, new, y, pred, err)
+                _check_not_overflowed(np, self, state, new, x, y, pred, err)
             return UpdateResult(new, pred, err, LinearMetrics(sq, 0.0))
         check_finite_vector("x", x)
         check_finite_scalar("y", y)
@@ -271,17 +274,29 @@ class LinearLearner(NamedTuple):
         return select(xp, ok, state, fresh._replace(guard_count=state.guard_count + 1))
 
 
-def _check_not_overflowed(xp, learner, new, y, pred, err) -> None:
+def _check_not_overflowed(xp, learner, state, new, x, y, pred, err) -> None:
     """Raise ``ValueError`` if one update from a finite error made the state non-finite
-    and the target, not the state's prediction, made that error (``|y| > |prediction|``:
-    e.g. ``y = 1e150`` overflows IDBD's step sizes): the sample is refused and the state
-    passed in kept, instead of a reset at the next step. A state whose own predictions
-    blow up has diverged: that is left to the guard."""
+    and the sample, not the state, is to blame: the target when ``|y| > |prediction|``
+    (e.g. ``y = 1e150`` overflows IDBD's step sizes), else ``x`` when it is too large for
+    the rule as configured (:func:`overshooting_input`, e.g. ``x = 255`` at step size
+    0.05). The sample is refused and the state passed in kept, instead of a reset at the
+    next step. A state whose adapted step sizes or weights ran away on inputs the rule
+    can learn from has diverged: that is left to the guard."""
     leaves = [*new.optimizer] + ([] if new.normalizer is None else [*new.normalizer])
     if bool(xp.isfinite(finite_probe(xp, new.weights, leaves))):
         return
+    rule = type(learner.optimizer).__name__
     if abs(float(y)) > abs(float(pred)):
         raise ValueError(
-            f"y is too large to learn from: one {type(learner.optimizer).__name__} update "
+            f"y is too large to learn from: one {rule} update "
             f"with the error {float(err):.3g} overflows the state; the state is unchanged"
+        )
+    step_sizes = np.asarray(learner.step_sizes(state), dtype=np.float64)
+    if learner.normalizer is None and overshooting_input(
+        learner.optimizer, state.weights, step_sizes, x=np.asarray(x)
+    ):
+        raise ValueError(
+            f"x is too large to learn from at {rule}'s step size: |x| = "
+            f"{float(np.linalg.norm(np.asarray(x))):.3g} and one update overflows the state "
+            "(normalise the features or lower the step size); the state is unchanged"
         )

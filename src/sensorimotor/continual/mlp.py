@@ -42,7 +42,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from sensorimotor.base.bounds import check_settings
+from sensorimotor.base.bounds import check_settings, is_int
 from sensorimotor.continual.input_checks import check_feature_dim, check_magnitude
 from sensorimotor.continual.update_result import UpdateResult
 from sensorimotor.nets.mlp import init_mlp, mlp_apply, mlp_value_and_grad
@@ -151,7 +151,7 @@ class MLPLearner:
             except TypeError:
                 raise TypeError(f"hidden_sizes must be a sequence of ints, got {sizes!r}") from None
             object.__setattr__(self, "hidden_sizes", sizes)
-        if not all(isinstance(h, (int, np.integer)) and h > 0 for h in sizes):
+        if not all(is_int(h) and h > 0 for h in sizes):
             raise ValueError(f"hidden_sizes must be positive ints, got {sizes!r}")
         object.__setattr__(self, "hidden_sizes", tuple(int(h) for h in sizes))
         if type(self.optimizer) not in OPTIMIZERS.values():

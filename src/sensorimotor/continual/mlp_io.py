@@ -78,7 +78,7 @@ def load_mlp_learner(path) -> tuple[MLPLearner, MLPState]:
         template = jax.eval_shape(
             lambda k: learner.init(k, header["feature_dim"]), jax.random.key(0)
         )
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, OverflowError) as exc:
         raise ValueError(f"{path}: not a valid saved MLPLearner ({exc})") from None
     expected = {name: (spec.shape, spec.dtype) for name, spec in _named_leaves(template)}
     reported = "opt_state/step_size"

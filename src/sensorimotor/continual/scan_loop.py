@@ -41,7 +41,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from sensorimotor.base.bounds import check_settings
+from sensorimotor.base.bounds import check_settings, is_int
 from sensorimotor.base.pytree import combine, partition, stack
 from sensorimotor.continual import xla_cpu
 from sensorimotor.rules.guard import DivergenceError
@@ -272,7 +272,7 @@ def check_loop_args(stream, num_steps, trace_interval) -> tuple[int, int]:
         if not hasattr(stream, name):
             raise TypeError(f"stream must have {name!r} (see sensorimotor.envs.streams)")
     check_settings(stream)  # its float settings are traced inside the loop
-    if isinstance(num_steps, bool) or not isinstance(num_steps, int | np.integer):
+    if not is_int(num_steps):
         raise TypeError(f"num_steps must be an int, got {num_steps!r}")
     num_steps = int(num_steps)
     if num_steps <= 0:

@@ -17,6 +17,7 @@ from sensorimotor.continual.input_checks import (
     eager_scalar,
     is_traced,
     like_state,
+    overshooting_input,
 )
 from sensorimotor.continual.update_result import UpdateResult
 from sensorimotor.rules.array_namespace import default_float
@@ -135,6 +136,9 @@ class TDLinearLearner(NamedTuple):
                 check_finite_vector(name, value)
             for name, value in (("reward", reward), ("gamma", gamma)):
                 check_finite_scalar(name, value)
+            # JAX refuses an int beyond int64
+            reward = float(reward) if type(reward) is int else reward
+            gamma = float(gamma) if type(gamma) is int else gamma
             if not 0.0 <= float(gamma) <= 1.0:
                 raise ValueError(f"gamma must be in [0, 1], got {gamma}")
             for name, value in (("x", x), ("next_x", next_x), ("reward", reward)):
@@ -157,7 +161,7 @@ class TDLinearLearner(NamedTuple):
             if not math.isfinite(inc.dot(inc)) and not math.isfinite(
                 finite_probe(np, new.weights, [*opt])
             ):
-                _refuse_extreme(self, x, reward, next_x, v, delta)
+                _refuse_extreme(self, state, x, reward, next_x, v, delta)
             return UpdateResult(new, v, delta, TDMetrics(sq, 0.0))
         if eager:  # finite inputs (checked above), a non-finite TD error: a huge input is
             for name, value in (("x", x), ("next_x", next_x), ("reward", reward)):
@@ -194,17 +198,24 @@ class TDLinearLearner(NamedTuple):
         return select(xp, ok, state, fresh._replace(guard_count=state.guard_count + 1))
 
 
-def _refuse_extreme(learner, x, reward, next_x, v, delta) -> None:
+def _refuse_extreme(learner, state, x, reward, next_x, v, delta) -> None:
     """One update from a finite TD error overflowed the state: raise ``ValueError`` naming
     ``reward`` or ``next_x`` when that input, not the state's own value ``v``, made the
-    error (the state passed in is kept); a state whose values blow up is left to the guard."""
+    error, or ``x`` or ``next_x`` when it is too large for the rule as configured
+    (:func:`~sensorimotor.continual.input_checks.overshooting_input`); the state passed in
+    is kept. A state whose values blow up on learnable inputs is left to the guard."""
     bootstrap = delta - reward + v  # gamma * w . next_x
     if abs(reward) > abs(v) and abs(reward) >= abs(bootstrap):
         name = "reward"
     elif abs(bootstrap) > abs(v) and np.max(np.abs(next_x)) > 1e3 * max(1.0, np.max(np.abs(x))):
         name = "next_x"
-    else:
-        return
+    else:  # too large for the rule as configured (see LinearLearner's), or a divergence
+        step_sizes = np.asarray(learner.step_sizes(state), dtype=np.float64)
+        name = overshooting_input(
+            learner.optimizer, state.weights, step_sizes, x=np.asarray(x), next_x=np.asarray(next_x)
+        )
+        if name is None:
+            return
     raise ValueError(
         f"{name} is too large to learn from: one {type(learner.optimizer).__name__} update "
         f"with the TD error {delta:.3g} overflows the state; the state is unchanged"

@@ -1,17 +1,40 @@
 """Environments: the blackbox interface, built-in robots, the Gymnasium bridge, streams."""
 
+from sensorimotor.envs.action_checks import check_box_action, check_discrete_action
 from sensorimotor.envs.arm_reach import ArmReachEnv
 from sensorimotor.envs.auto_reset import AutoReset, auto_reset_step
 from sensorimotor.envs.cartpole import CartPole, CartPoleEnvParams, CartPoleState
+from sensorimotor.envs.cartpole_adp import CartPoleADP
+from sensorimotor.envs.cartpole_adp_gym import CartPoleADPEnv
+from sensorimotor.envs.cartpole_adp_jax import CartPoleADPJax, CartPoleADPParams
 from sensorimotor.envs.cartpole_dynamics import CartPoleParams, cartpole_failed, cartpole_step
 from sensorimotor.envs.checks import ENVIRONMENT_CHECKS, EnvironmentCheckError, check_environment
 from sensorimotor.envs.environment import Environment
+from sensorimotor.envs.epuck import Epuck2D, EpuckState, epuck_move, epuck_sensors
+from sensorimotor.envs.epuck_baseline import BaselineResult, random_heading_baseline
+from sensorimotor.envs.epuck_gym import Epuck2DEnv
+from sensorimotor.envs.epuck_plant import (
+    CollisionAvoidance,
+    CollisionAvoidanceFrontal,
+    CollisionAvoidanceFull,
+    CollisionAvoidanceSideways,
+    avoidance_reward,
+    avoidance_state,
+)
 from sensorimotor.envs.from_gym import ConstantPolicy, Episode, GymEpisodeEnvironment, LinearPolicy
 from sensorimotor.envs.from_gymnax import FromGymnax
 from sensorimotor.envs.jax_env import JaxEnv
 from sensorimotor.envs.kinematic_arm import KinematicArm2D, arm_forward, arm_joint_positions
 from sensorimotor.envs.registration import register_envs, registered_ids
 from sensorimotor.envs.to_gym import EnvironmentGymEnv
+from sensorimotor.envs.toy_humanoid import ToyHumanoid, ToyHumanoidState
+from sensorimotor.envs.toy_humanoid_dynamics import (
+    ToyHumanoidParams,
+    discrete_torques,
+    toy_humanoid_reward,
+    toy_humanoid_step,
+)
+from sensorimotor.envs.toy_humanoid_gym import ToyHumanoidEnv
 
 register_envs()
 
@@ -19,26 +42,52 @@ __all__ = [
     "ENVIRONMENT_CHECKS",
     "ArmReachEnv",
     "AutoReset",
+    "BaselineResult",
     "CartPole",
+    "CartPoleADP",
+    "CartPoleADPEnv",
+    "CartPoleADPJax",
+    "CartPoleADPParams",
     "CartPoleEnvParams",
     "CartPoleParams",
     "CartPoleState",
+    "CollisionAvoidance",
+    "CollisionAvoidanceFrontal",
+    "CollisionAvoidanceFull",
+    "CollisionAvoidanceSideways",
     "ConstantPolicy",
     "Environment",
     "EnvironmentCheckError",
     "EnvironmentGymEnv",
+    "Epuck2D",
+    "Epuck2DEnv",
+    "EpuckState",
     "Episode",
     "FromGymnax",
     "GymEpisodeEnvironment",
     "JaxEnv",
     "KinematicArm2D",
     "LinearPolicy",
+    "ToyHumanoid",
+    "ToyHumanoidEnv",
+    "ToyHumanoidParams",
+    "ToyHumanoidState",
     "arm_forward",
     "arm_joint_positions",
     "auto_reset_step",
+    "avoidance_reward",
+    "avoidance_state",
     "cartpole_failed",
     "cartpole_step",
+    "check_box_action",
+    "check_discrete_action",
     "check_environment",
+    "discrete_torques",
+    "epuck_move",
+    "epuck_sensors",
     "register_envs",
+    "random_heading_baseline",
     "registered_ids",
+    "toy_humanoid_reward",
+    "toy_humanoid_step",
 ]

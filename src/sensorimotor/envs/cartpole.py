@@ -94,7 +94,13 @@ class CartPole(JaxEnv):
         """Gymnasium's box: twice the failure thresholds for ``x`` and ``theta``, unbounded rates."""
         physics = (self.default_params if params is None else params).physics
         high = np.array(
-            [2 * physics.x_threshold, np.inf, 2 * physics.theta_threshold, np.inf], np.float32
+            [
+                2 * physics.x_threshold,
+                np.inf,
+                2 * physics.theta_threshold,
+                np.inf,
+            ],
+            np.float32,
         )
         return gymnasium.spaces.Box(-high, high, dtype=np.float32)
 

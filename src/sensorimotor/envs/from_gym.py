@@ -7,6 +7,7 @@ import gymnasium
 import numpy as np
 from gymnasium import spaces
 
+from sensorimotor.base.bounds import is_int
 from sensorimotor.envs.environment import Environment
 from sensorimotor.signals import Channel, ChannelSet
 
@@ -177,7 +178,7 @@ class GymEpisodeEnvironment(Environment):
             raise ValueError(
                 f"GymEpisodeEnvironment: max_steps must be a positive int, got {max_steps!r}"
             )
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int | np.integer)):
+        if seed is not None and not is_int(seed):
             raise ValueError(f"GymEpisodeEnvironment: seed must be an int or None, got {seed!r}")
         if not isinstance(cfg.env_kwargs, Mapping):
             raise TypeError("GymEpisodeEnvironment: env_kwargs must be a dict")

@@ -99,8 +99,15 @@ class KinematicArm2D(Environment):
             limits = np.zeros((0,))  # refused just below, with the message that says why
         if limits.shape == (2,):
             limits = np.tile(limits, (dim, 1))
-        if limits.shape != (dim, 2) or np.any(limits[:, 0] > limits[:, 1]):
-            raise ValueError(f"KinematicArm2D: limits must be a (lo, hi) pair or {dim} of them")
+        if (
+            limits.shape != (dim, 2)
+            or not np.all(np.isfinite(limits))
+            or np.any(limits[:, 0] > limits[:, 1])
+        ):
+            raise ValueError(
+                f"KinematicArm2D: limits must be a finite (lo, hi) pair or {dim} of them, "
+                f"got {self.cfg.limits!r}"
+            )
         self.dim = dim
         self.lengths = lengths
         self.limits = limits

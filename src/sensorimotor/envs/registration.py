@@ -4,9 +4,19 @@ import gymnasium
 
 NAMESPACE = "sensorimotor"
 
-# id -> (entry point, default kwargs)
+# id -> (entry point, default kwargs, max_episode_steps or None)
 GYM_ENVS = {
-    f"{NAMESPACE}/ArmReach-v0": ("sensorimotor.envs.arm_reach:ArmReachEnv", {"arm": "mid7"}),
+    f"{NAMESPACE}/ArmReach-v0": ("sensorimotor.envs.arm_reach:ArmReachEnv", {"arm": "mid7"}, None),
+    # Si and Wang's success criterion: balanced for 6000 steps
+    f"{NAMESPACE}/CartPoleADP-v0": ("sensorimotor.envs.cartpole_adp_gym:CartPoleADPEnv", {}, 6000),
+    # the toy humanoid truncates its own episodes (100 steps)
+    f"{NAMESPACE}/ToyHumanoid-v0": ("sensorimotor.envs.toy_humanoid_gym:ToyHumanoidEnv", {}, None),
+    f"{NAMESPACE}/ToyHumanoidDiscrete-v0": (
+        "sensorimotor.envs.toy_humanoid_gym:ToyHumanoidEnv",
+        {"discrete_actions": True},
+        None,
+    ),
+    f"{NAMESPACE}/Epuck2D-v0": ("sensorimotor.envs.epuck_gym:Epuck2DEnv", {}, None),
 }
 
 
@@ -16,12 +26,17 @@ def register_envs() -> list[str]:
     Called when ``sensorimotor.envs`` is imported; calling it again does nothing.
 
     >>> ids = register_envs()
-    >>> ids, ids[0] in gymnasium.registry
-    (['sensorimotor/ArmReach-v0'], True)
+    >>> ids[:2], all(i in gymnasium.registry for i in ids)
+    (['sensorimotor/ArmReach-v0', 'sensorimotor/CartPoleADP-v0'], True)
     """
-    for env_id, (entry_point, kwargs) in GYM_ENVS.items():
+    for env_id, (entry_point, kwargs, max_episode_steps) in GYM_ENVS.items():
         if env_id not in gymnasium.registry:
-            gymnasium.register(id=env_id, entry_point=entry_point, kwargs=dict(kwargs))
+            gymnasium.register(
+                id=env_id,
+                entry_point=entry_point,
+                kwargs=dict(kwargs),
+                max_episode_steps=max_episode_steps,
+            )
     return list(GYM_ENVS)
 
 

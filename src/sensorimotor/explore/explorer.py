@@ -5,6 +5,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from sensorimotor.base.bounds import is_int
 from sensorimotor.base.saved_file import (
     check_header,
     find_saved_class,
@@ -94,11 +95,7 @@ class Explorer:
             if learner is not None and getattr(learner, side) != sets[side]:
                 raise ValueError(f"{name}: cfg[{key!r}] differs from the learner's channels")
         seed = cfg.seed
-        if (
-            isinstance(seed, bool | np.timedelta64)  # a timedelta64 is a NumPy integer
-            or not isinstance(seed, int | np.integer)
-            or seed < 0
-        ):
+        if not is_int(seed) or seed < 0:
             raise ValueError(f"{name}: cfg['seed'] must be a non-negative int, got {seed!r}")
         self.cfg = cfg
         self.m_set: ChannelSet = sets["m_set"]
@@ -224,7 +221,7 @@ class Explorer:
         try:  # a class, a module or channels that are not what save wrote
             klass = find_saved_class(Explorer, state["class"], state["module"])
             cfg = klass._cfg_from_json(state["cfg"], learner)
-        except (AttributeError, KeyError, TypeError, ValueError) as exc:
+        except (AttributeError, KeyError, OverflowError, TypeError, ValueError) as exc:
             raise ValueError(
                 f"{where}: not a valid saved explorer ({type(exc).__name__}: {exc})"
             ) from None
@@ -232,7 +229,11 @@ class Explorer:
             raise TypeError(f"the state holds a {klass.__name__}, not a {cls.__name__}")
         try:
             explorer = klass(cfg)
-        except (KeyError, ValueError) as exc:  # settings refused, or a learner that differs
+        except (
+            KeyError,
+            OverflowError,
+            ValueError,
+        ) as exc:  # settings refused, or a learner that differs
             raise ValueError(f"{where}: {exc}") from None
         try:  # a hand-edited or corrupted file: name it and what is wrong, load nothing
             explorer.rng.bit_generator.state = state["rng_state"]
@@ -246,7 +247,7 @@ class Explorer:
             explorer._count = count
             explorer._uuids = set(uuids)
             explorer._set_state(state["state"])
-        except (AttributeError, IndexError, KeyError, TypeError, ValueError) as exc:
+        except (AttributeError, IndexError, KeyError, OverflowError, TypeError, ValueError) as exc:
             raise ValueError(
                 f"{where}: not a valid {klass.__name__} state ({type(exc).__name__}: {exc})"
             ) from None

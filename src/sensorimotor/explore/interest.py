@@ -5,6 +5,7 @@ import numbers
 
 import numpy as np
 
+from sensorimotor.base.bounds import is_int
 from sensorimotor.explore import draws
 from sensorimotor.explore.goal import RandomGoalExplorer
 
@@ -83,15 +84,13 @@ class LearningProgressExplorer(RandomGoalExplorer):
         name = type(self).__name__
         n_s = len(self.s_set)
         cells = self.cfg.cells
-        cells = [cells] * n_s if isinstance(cells, int | np.integer) else list(cells)
-        if len(cells) != n_s or not all(
-            isinstance(c, int | np.integer) and not isinstance(c, bool) and c >= 1 for c in cells
-        ):
+        cells = [cells] * n_s if is_int(cells) else list(cells)
+        if len(cells) != n_s or not all(is_int(c) and c >= 1 for c in cells):
             raise ValueError(
                 f"{name}: cfg['cells'] must be a positive int or {n_s} of them, got {self.cfg.cells!r}"
             )
         window = self.cfg.window
-        if isinstance(window, bool) or not isinstance(window, int | np.integer) or window < 2:
+        if not is_int(window) or window < 2:
             raise ValueError(f"{name}: cfg['window'] must be an int >= 2, got {window!r}")
         p = self.cfg.p_random
         if isinstance(p, bool | np.bool_) or not isinstance(p, numbers.Real) or not 0 <= p <= 1:

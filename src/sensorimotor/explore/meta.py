@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from sensorimotor.base.bounds import is_int
 from sensorimotor.explore import draws
 from sensorimotor.explore.explorer import Explorer
 from sensorimotor.explore.goal import RandomGoalExplorer
@@ -115,7 +116,7 @@ class MetaExplorer(Explorer):
 
     def _check_exploration(self, exploration: Mapping) -> None:
         j = exploration.get("explorer")
-        if isinstance(j, bool) or not isinstance(j, int | np.integer):
+        if not is_int(j):
             raise ValueError(f"exploration['explorer'] must be the int explore() gave, got {j!r}")
         if not 0 <= j < len(self.explorers):
             raise ValueError(f"exploration['explorer'] = {j} names no sub-explorer")

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from sensorimotor.base.bounds import is_int
 from sensorimotor.base.saved_file import find_saved_class, make_header, read_npz, write_npz
 from sensorimotor.base.user_config import merge_config
 from sensorimotor.learners.memory import Memory
@@ -103,11 +104,7 @@ class Learner:
         self.m_set = ChannelSet(cfg.m_channels)
         self.s_set = ChannelSet(cfg.s_channels)
         seed = cfg.seed
-        if (
-            isinstance(seed, bool | np.timedelta64)  # a timedelta64 is a NumPy integer
-            or not isinstance(seed, numbers.Integral)
-            or seed < 0
-        ):
+        if not is_int(seed) or seed < 0:
             raise ValueError(f"{name}: cfg['seed'] must be a non-negative int, got {seed!r}")
         sigma = cfg.explore_sigma
         try:
@@ -226,6 +223,8 @@ class Learner:
         m = self.m_set.check_array(m_batch) if check else m_batch
         self._check_ready()
         m2 = np.atleast_2d(m)
+        if m2.shape[0] == 0:  # an empty batch: nothing to ask the model
+            return np.zeros((0, len(self.s_set)))
         s = self._predict(_scaled(self.m_set, m2) if check else self.m_set.scale(m2))
         s = self.s_set.unscale(s)
         return s[0] if m.ndim == 1 else s
@@ -246,6 +245,8 @@ class Learner:
         s = self.s_set.check_array(s_batch) if check else s_batch
         self._check_ready()
         s2 = np.atleast_2d(s)
+        if s2.shape[0] == 0:  # an empty batch: nothing to ask the model
+            return np.zeros((0, len(self.m_set)))
         m = self._infer(_scaled(self.s_set, s2) if check else self.s_set.scale(s2))
         if mode == "explore" and self.cfg.explore_sigma > 0:
             m = m + self.rng.normal(0.0, self.cfg.explore_sigma, size=m.shape)
@@ -300,13 +301,18 @@ class Learner:
         )
         try:  # a class or module that save did not write
             klass = find_saved_class(Learner, header["class"], header["module"])
-        except (AttributeError, TypeError, ValueError) as exc:
+        except (AttributeError, OverflowError, TypeError, ValueError) as exc:
             raise ValueError(f"{path}: not a valid saved learner ({exc})") from None
         if not issubclass(klass, cls):
             raise TypeError(f"{path} holds a {klass.__name__}, not a {cls.__name__}")
         try:
             learner = klass(_saved_cfg(path, header["cfg"]))
-        except (KeyError, TypeError, ValueError) as exc:  # a setting the class refuses
+        except (
+            KeyError,
+            OverflowError,
+            TypeError,
+            ValueError,
+        ) as exc:  # a setting the class refuses
             if str(path) in str(exc):
                 raise
             raise ValueError(f"{path}: {exc}") from None
@@ -320,7 +326,7 @@ class Learner:
         )
         try:
             learner.rng.bit_generator.state = header["rng_state"]
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, OverflowError, TypeError, ValueError) as exc:
             raise ValueError(f"{path}: rng_state is not a NumPy generator state ({exc})") from None
         return learner
 
@@ -342,7 +348,7 @@ def _saved_cfg(path, cfg) -> dict:
             raise ValueError(f"{path}: cfg has no {key!r}")
         try:
             cfg[key] = [Channel.from_json(d) for d in cfg[key]]
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, OverflowError, TypeError, ValueError) as exc:
             raise ValueError(f"{path}: cfg.{key} is not a list of channels ({exc})") from None
     return cfg
 
@@ -365,13 +371,20 @@ def _check_memory(path, m, s, uuids, m_dim: int, s_dim: int) -> None:
 
 
 def _is_number(value) -> bool:
-    """A real number (Python or NumPy), not a bool."""
-    return isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_)
+    """A real number (Python or NumPy) that a float holds: not a bool, a timedelta64 or an
+    int beyond float64."""
+    if not isinstance(value, numbers.Real) or isinstance(value, bool | np.bool_ | np.timedelta64):
+        return False
+    try:
+        float(value)
+    except OverflowError:
+        return False
+    return True
 
 
 def _is_int(value) -> bool:
     """An integer (Python or NumPy), not a bool."""
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool | np.bool_)
+    return is_int(value)
 
 
 def _json_default(value):

@@ -133,9 +133,9 @@ class LWLRLearner(Learner):
             if not _is_number(cfg[key]) or not math.isfinite(cfg[key]) or cfg[key] < 0:
                 raise ValueError(f"{name}: cfg[{key!r}] must be a number >= 0, got {cfg[key]!r}")
         width = cfg.width
-        if width is not None and (not _is_number(width) or not width > 0):
+        if width is not None and (not _is_number(width) or not math.isfinite(width) or width <= 0):
             raise ValueError(f"{name}: cfg['width'] must be None or a number > 0, got {width!r}")
-        if cfg.inverse not in _INVERSES:
+        if not isinstance(cfg.inverse, str) or cfg.inverse not in _INVERSES:
             raise ValueError(
                 f"{name}: cfg['inverse'] must be one of {_INVERSES}, got {cfg.inverse!r}"
             )

@@ -6,6 +6,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from sensorimotor.base.bounds import is_int
 from sensorimotor.learners import network_core as core
 from sensorimotor.learners import network_inverse as inverse
 from sensorimotor.learners.learner import Learner
@@ -124,7 +125,7 @@ class NetworkLearner(Learner):
 
         def positive_int(key):
             v = c[key]
-            if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < 1:
+            if not is_int(v) or v < 1:
                 raise ValueError(f"{name}: cfg[{key!r}] must be a positive int, got {v!r}")
             return int(v)
 
@@ -137,9 +138,7 @@ class NetworkLearner(Learner):
             return float(v)
 
         hidden = c.hidden
-        if isinstance(hidden, int) or not all(
-            isinstance(h, int | np.integer) and not isinstance(h, bool) and h >= 1 for h in hidden
-        ):
+        if isinstance(hidden, int) or not all(is_int(h) and h >= 1 for h in hidden):
             raise ValueError(
                 f"{name}: cfg['hidden'] must be a list of positive ints, got {hidden!r}"
             )
@@ -155,7 +154,7 @@ class NetworkLearner(Learner):
         if c.dtype == "float64" and not jax.config.jax_enable_x64:
             raise ValueError(f"{name}: cfg['dtype'] = 'float64' needs JAX's x64 mode enabled")
         k = c.predict_neighbours
-        if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 0:
+        if not is_int(k) or k < 0:
             raise ValueError(f"{name}: cfg['predict_neighbours'] must be an int >= 0, got {k!r}")
         self.net_cfg = core.NetworkConfig(
             n_m=len(self.m_set),

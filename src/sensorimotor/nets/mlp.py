@@ -37,6 +37,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from sensorimotor.base.bounds import is_int
 from sensorimotor.nets.sparse_init import sparse_init
 
 __all__ = [
@@ -66,7 +67,7 @@ class Dense(NamedTuple):
 
 def _check_sizes(in_dim, hidden_sizes, out_dim) -> tuple[int, ...]:
     sizes = (in_dim, *hidden_sizes, out_dim)
-    if not all(isinstance(s, int | np.integer) and not isinstance(s, bool) for s in sizes):
+    if not all(is_int(s) for s in sizes):
         raise ValueError(f"layer sizes must be positive ints, got {sizes}")
     sizes = tuple(int(s) for s in sizes)
     if any(s < 1 for s in sizes):

@@ -55,6 +55,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from sensorimotor.base.bounds import is_int
+
 __all__ = ["ReplayBuffer", "add", "grow", "init", "sample"]
 
 
@@ -87,7 +89,7 @@ def _capacity(buffer: ReplayBuffer) -> int:
 
 
 def _positive_int(name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+    if not is_int(value) or value < 1:
         raise ValueError(f"{name} must be a positive int, got {value!r}")
     return int(value)
 

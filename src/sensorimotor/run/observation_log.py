@@ -273,11 +273,21 @@ def _create_layout(f, m_set: ChannelSet, s_set: ChannelSet, chunk: int = 1024) -
             maxshape=(None, width),
             chunks=(chunk, max(width, 1)),
             dtype="f8",
+            fletcher32=True,  # a checksum per chunk: a flipped bit is an error, not data
         )
-    f.create_dataset("uuid", shape=(0,), maxshape=(None,), chunks=(chunk,), dtype="S32")
-    f.create_dataset("meta_end", shape=(0,), maxshape=(None,), chunks=(chunk,), dtype="i8")
-    f.create_dataset("meta_json", shape=(0,), maxshape=(None,), chunks=(16 * chunk,), dtype="u1")
-    f.create_dataset("count", shape=(1,), dtype="i8", data=[0])
+    for name, length, dtype in (("uuid", chunk, "S32"), ("meta_end", chunk, "i8")):
+        f.create_dataset(
+            name, shape=(0,), maxshape=(None,), chunks=(length,), dtype=dtype, fletcher32=True
+        )
+    f.create_dataset(
+        "meta_json",
+        shape=(0,),
+        maxshape=(None,),
+        chunks=(16 * chunk,),
+        dtype="u1",
+        fletcher32=True,
+    )
+    f.create_dataset("count", shape=(1,), dtype="i8", data=[0], chunks=(1,), fletcher32=True)
 
 
 def _rewrite_committed(path: str) -> None:
@@ -319,21 +329,35 @@ def read_log(path) -> LogRecords:
         raise _not_a_log(path, err) from None
     with f:
         _check_attrs(path, f)
-        for name in ("count", "m", "s", "uuid", "meta_end", "meta_json"):
-            f[name].refresh()
-        n = int(f["count"][0])
-        m = f["m"][:n]
-        s = f["s"][:n]
-        uuids = [uuid_module.UUID(hex=h.decode()) for h in f["uuid"][:n]]
-        ends = f["meta_end"][:n]
-        blob = f["meta_json"][: int(ends[-1]) if n else 0].tobytes()
-        starts = np.concatenate([[0], ends[:-1]]) if n else []
-        meta = [json.loads(blob[a:b]) for a, b in zip(starts, ends, strict=True)]
-        return LogRecords(
-            m,
-            s,
-            uuids,
-            meta,
-            _channels_from_json(f.attrs["m_channels"]),
-            _channels_from_json(f.attrs["s_channels"]),
-        )
+        try:  # a corrupted file: name it and what is wrong, return nothing
+            return _read_records(f)
+        except (KeyError, IndexError, OSError, TypeError, ValueError, RuntimeError) as exc:
+            raise ValueError(
+                f"{os.fspath(path)}: not a valid observation log ({type(exc).__name__}: {exc})"
+            ) from None
+
+
+def _read_records(f) -> LogRecords:
+    """The committed records of an open log, checked for consistency (the checksums of
+    each chunk are checked by HDF5 as it reads them, for logs written since they exist)."""
+    for name in ("count", "m", "s", "uuid", "meta_end", "meta_json"):
+        f[name].refresh()
+    m_channels = _channels_from_json(f.attrs["m_channels"])
+    s_channels = _channels_from_json(f.attrs["s_channels"])
+    n = int(f["count"][0])
+    lengths = {name: f[name].shape[0] for name in ("m", "s", "uuid", "meta_end")}
+    if not 0 <= n <= min(lengths.values()):
+        raise ValueError(f"count {n} does not fit the datasets' lengths {lengths}")
+    m, s = f["m"][:n], f["s"][:n]
+    if m.shape[1:] != (len(m_channels),) or s.shape[1:] != (len(s_channels),):
+        raise ValueError(f"m and s have shapes {m.shape}, {s.shape} for the channels")
+    if not (np.all(np.isfinite(m)) and np.all(np.isfinite(s))):
+        raise ValueError("m or s holds NaN or inf")
+    uuids = [uuid_module.UUID(hex=h.decode()) for h in f["uuid"][:n]]
+    ends = f["meta_end"][:n]
+    if n and (np.any(np.diff(ends) < 0) or ends[0] < 0 or ends[-1] > f["meta_json"].shape[0]):
+        raise ValueError("meta_end is not an increasing index into meta_json")
+    blob = f["meta_json"][: int(ends[-1]) if n else 0].tobytes()
+    starts = np.concatenate([[0], ends[:-1]]) if n else []
+    meta = [json.loads(blob[a:b]) for a, b in zip(starts, ends, strict=True)]
+    return LogRecords(m, s, uuids, meta, m_channels, s_channels)

@@ -151,7 +151,13 @@ class ChannelSet:
         Raises ``SignalError`` for a wrong last dimension (naming the expected channels) or a
         non-finite / out-of-bounds (strict) entry (naming its channel).
         """
-        arr = np.asarray(values)
+        try:
+            arr = np.asarray(values)
+        except (ValueError, TypeError, OverflowError) as exc:  # ragged lists, huge ints
+            raise SignalError(
+                f"expected a numeric array for channels {list(self.names)}, got "
+                f"{type(values).__name__} that is not one ({exc})"
+            ) from None
         if arr.dtype.kind not in "iuf":
             raise SignalError(
                 f"expected a numeric array for channels {list(self.names)}, got dtype {arr.dtype}"

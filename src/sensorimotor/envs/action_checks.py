@@ -1,0 +1,60 @@
+"""An action checked against a Gymnasium space before it touches an environment's state."""
+
+import numpy as np
+from gymnasium import spaces
+
+
+def check_box_action(action, space: spaces.Box, name: str = "action") -> np.ndarray:
+    """``action`` as a float64 array clipped to ``space``, or an error naming ``name``.
+
+    A non-numeric, boolean or complex action is a ``TypeError``; a wrong shape, NaN or
+    inf a ``ValueError``. A finite action outside the box is clipped to it (as a motor
+    saturates); the caller reports what was applied.
+
+    >>> box = spaces.Box(-1.0, 1.0, (2,), np.float32)
+    >>> check_box_action([0.5, 3.0], box)
+    array([0.5, 1. ])
+    >>> check_box_action([0.5, float('nan')], box)
+    Traceback (most recent call last):
+    ...
+    ValueError: action[1] is nan: the action must be finite
+    """
+    try:
+        a = np.asarray(action)
+    except Exception as err:  # a ragged list, an object that refuses conversion
+        raise TypeError(f"{name} must be a numeric array, got {action!r}") from err
+    if a.dtype.kind not in "iuf":
+        raise TypeError(f"{name} must be a numeric array, got dtype {a.dtype} ({action!r})")
+    if a.shape != space.shape:
+        raise ValueError(f"{name} must have shape {space.shape}, got {a.shape}")
+    a = a.astype(np.float64)
+    finite = np.isfinite(a)
+    if not finite.all():
+        i = int(np.flatnonzero(~finite.ravel())[0])
+        raise ValueError(f"{name}[{i}] is {a.ravel()[i]}: the {name} must be finite")
+    return np.minimum(np.maximum(a, space.low), space.high)
+
+
+def check_discrete_action(action, space: spaces.Discrete, name: str = "action") -> int:
+    """``action`` as an int in ``space``, or an error naming ``name``.
+
+    An integer (Python, NumPy, or a 0-d integer array) is accepted; a float, a bool, a
+    string or an array of another shape is a ``TypeError``, an integer outside
+    ``[start, start + n)`` a ``ValueError``.
+
+    >>> check_discrete_action(np.int64(2), spaces.Discrete(3))
+    2
+    >>> check_discrete_action(3, spaces.Discrete(3))
+    Traceback (most recent call last):
+    ...
+    ValueError: action must be an int in [0, 3), got 3
+    """
+    a = action
+    if isinstance(a, np.ndarray) and a.shape == ():
+        a = a[()]
+    if isinstance(a, bool | np.bool_) or not isinstance(a, int | np.integer):
+        raise TypeError(f"{name} must be an int, got {action!r} ({type(action).__name__})")
+    lo, hi = int(space.start), int(space.start) + int(space.n)
+    if not lo <= a < hi:
+        raise ValueError(f"{name} must be an int in [{lo}, {hi}), got {a}")
+    return int(a)
