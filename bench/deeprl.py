@@ -6,7 +6,8 @@ episodes of Gymnasium's own ``CartPole-v1`` (``evaluate``, episode ``i`` reset w
 ``i``); a seed is *solved* at a mean of 475 or more.
 
 * compiled: ``DQN.make_train`` on the library's JAX cart-pole, ``jax.jit(jax.vmap(train))``
-  over ``--compiled-seeds`` seeds (default 10); wall time with and without compilation;
+  over ``--compiled-seeds`` seeds (default 10; ``--batching map``: ``jax.lax.map``, the
+  seeds one after the other in one call); wall time with and without compilation;
 * Python loop: ``DQN("CartPole-v1").learn`` on Gymnasium's env, seeds 0 .. ``--seeds`` - 1;
 * Stable-Baselines3 (the ``bench`` extra: ``pip install torch==2.13.0 stable-baselines3``)
   on the same seeds, ``device="cpu"``, one torch thread (``--torch-threads``: two threads
@@ -42,8 +43,12 @@ def _score(agent) -> float:
     return evaluate(agent, ENV_ID, EPISODES)[0]
 
 
-def run_compiled(n_seeds: int, steps: int, settings: dict) -> dict:
-    train = jax.jit(jax.vmap(DQN.make_train(CartPole(), steps, **settings)))
+def run_compiled(n_seeds: int, steps: int, settings: dict, batching: str = "vmap") -> dict:
+    train = DQN.make_train(CartPole(), steps, **settings)
+    if batching == "vmap":
+        train = jax.jit(jax.vmap(train))
+    else:  # one seed after the other in one compiled call
+        train = jax.jit(lambda keys: jax.lax.map(train, keys))
     keys = jax.random.split(jax.random.key(0), n_seeds)
     t0 = time.perf_counter()
     compiled = train.lower(keys).compile()
@@ -127,6 +132,12 @@ def main(argv=None) -> dict:
         default=1,
         help="SB3's torch threads (default 1, its fastest on 2 shared cores; 0: torch's own)",
     )
+    parser.add_argument(
+        "--batching",
+        choices=["vmap", "map"],
+        default="vmap",
+        help="compiled seeds: jax.vmap(train) (default) or jax.lax.map(train) (one by one)",
+    )
     parser.add_argument("--set", default="{}", help="JSON of settings over the zoo's")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON last")
     args = parser.parse_args(argv)
@@ -139,9 +150,10 @@ def main(argv=None) -> dict:
     )
     out = {}
     if "compiled" in args.only:
-        c = out["compiled"] = run_compiled(args.compiled_seeds, args.steps, settings)
+        c = out["compiled"] = run_compiled(args.compiled_seeds, args.steps, settings, args.batching)
+        how = "vmapped" if args.batching == "vmap" else "in a lax.map"
         print(
-            f"compiled, {args.compiled_seeds} seeds vmapped: {c['total']:.1f} s "
+            f"compiled, {args.compiled_seeds} seeds {how}: {c['total']:.1f} s "
             f"({c['compile']:.1f} s compiling, {c['run']:.1f} s running); solved "
             f"{_solved(c['returns'])}/{args.compiled_seeds}; returns {_fmt(c['returns'])}"
         )
