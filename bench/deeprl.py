@@ -44,11 +44,11 @@ def _score(agent) -> float:
 
 
 def run_compiled(n_seeds: int, steps: int, settings: dict, batching: str = "vmap") -> dict:
-    train = DQN.make_train(CartPole(), steps, **settings)
+    one = DQN.make_train(CartPole(), steps, **settings)
     if batching == "vmap":
-        train = jax.jit(jax.vmap(train))
+        train = jax.jit(jax.vmap(one))
     else:  # one seed after the other in one compiled call
-        train = jax.jit(lambda keys: jax.lax.map(train, keys))
+        train = jax.jit(lambda keys: jax.lax.map(one, keys))
     keys = jax.random.split(jax.random.key(0), n_seeds)
     t0 = time.perf_counter()
     compiled = train.lower(keys).compile()
