@@ -66,7 +66,7 @@ class DQN(Agent):
     """
 
     CONFIG = DQNConfig
-    make_train = staticmethod(dqn_compiled.make_train)
+    make_train = staticmethod(dqn_compiled.make_dqn_train)
 
     def _setup(self) -> None:
         c = self.config
