@@ -30,9 +30,9 @@ test: install-dev
 
 # The hostile-input and file fuzzers (tests/fuzz, issue 9) with many random examples per
 # test (FUZZ_EXAMPLES each, scaled per test); prints the entry points and cases covered.
-FUZZ_EXAMPLES ?= 2000
+FUZZ_EXAMPLES ?= 3500
 fuzz: install-dev
-	HYPOTHESIS_PROFILE=fuzz FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -q tests/fuzz
+	HYPOTHESIS_PROFILE=fuzz FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -q -p no:randomly -o faulthandler_timeout=300 tests/fuzz
 
 bench: install
 	@for f in $(wildcard bench/*.py); do echo "== $$f"; $(PY) $$f || exit 1; done

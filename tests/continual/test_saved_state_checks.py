@@ -51,6 +51,8 @@ def test_nan_in_a_saved_state_or_mlp_is_refused_naming_the_file_and_the_array(tm
         lambda h: h["learner"].update(hidden_sizes=["x"]),
         lambda h: h["learner"].update(unknown=1),
         lambda h: h.update(learner=None),
+        # an optimiser setting retyped to a list loaded, then to_config failed (fuzz suite)
+        lambda h: h["learner"]["optimizer"].update(step_size=[1.0]),
     ],
 )
 def test_a_corrupted_mlp_config_is_refused_naming_the_file(tmp_path, edit):

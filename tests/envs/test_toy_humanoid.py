@@ -239,3 +239,16 @@ def test_the_jax_face_refuses_wrong_action_shapes_when_traced():
         ToyHumanoid(discrete_actions=True).step(None, state, jnp.zeros(6, jnp.int32))
     assert ToyHumanoid().action_space() == gymnasium.spaces.Box(-1.0, 1.0, (6,), np.float32)
     assert ToyHumanoid().observation_space() == ToyHumanoidEnv().observation_space
+
+
+def test_a_timedelta64_is_not_a_discrete_action():
+    """np.timedelta64(1, 's') passed the int check (NumPy makes it an integer) and failed
+    inside int() with a message that did not name the action (found by the fuzz suite)."""
+    import gymnasium
+    import numpy as np
+    import pytest
+
+    from sensorimotor.envs import check_discrete_action
+
+    with pytest.raises(TypeError, match="action"):
+        check_discrete_action(np.timedelta64(1, "s"), gymnasium.spaces.Discrete(13))

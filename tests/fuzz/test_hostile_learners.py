@@ -5,6 +5,7 @@ accepted with finite results. The strategy and the property are in ``tests/hosti
 import copy
 import functools
 
+import gymnasium
 import hostile
 import numpy as np
 import pytest
@@ -13,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sensorimotor import KinematicArm2D
+from sensorimotor.envs import CartPoleADP, Epuck2D
 from sensorimotor.explore import RandomGoalExplorer, RandomMotorExplorer
 from sensorimotor.learners import LWLRLearner, NetworkLearner, NNLearner, WNNLearner
 from sensorimotor.run import ObservationLog
@@ -74,6 +76,90 @@ def test_environment_execute_array(batch):
         ["m_batch", "shape", *M_NAMES],
         _accept_finite,
     )
+
+
+PLANTS = {  # environments with a state: a refused command must leave it (and its rng) as it was
+    "Epuck2D": Epuck2D,
+    "CartPoleADP": lambda: CartPoleADP({"seed": 0}),
+}
+
+
+@functools.cache
+def _plant(name):
+    env = PLANTS[name]()
+    good = {c.name: 0.5 * (c.bounds[0] + c.bounds[1]) for c in env.m_channels}
+    env.execute(good)
+    return env, good
+
+
+def _plant_snapshot(env):
+    return fingerprint(
+        [vars(env).get(k) for k in ("state", "collided", "failed", "steps", "trials")]
+        + [env.rng.bit_generator.state]
+    )
+
+
+@pytest.mark.parametrize("name", sorted(PLANTS))
+@settings(max_examples=examples())
+@given(data=st.data())
+def test_plant_execute(name, data):
+    env, good = _plant(name)
+    signal, names = data.draw(hostile.hostile_signal(list(good), good))
+    check_outcome(
+        f"{name}.execute",
+        lambda: env.execute(signal),
+        lambda: _plant_snapshot(env),
+        names,
+        lambda fb: _accept_finite(list(fb["s_signal"].values())),
+    )
+
+
+GYM_IDS = [
+    "sensorimotor/CartPoleADP-v0",
+    "sensorimotor/Epuck2D-v0",
+    "sensorimotor/ToyHumanoid-v0",
+    "sensorimotor/ToyHumanoidDiscrete-v0",
+]
+
+
+@functools.cache
+def _gym_env(env_id):
+    env = gymnasium.make(env_id)
+    env.reset(seed=0)
+    discrete = isinstance(env.action_space, gymnasium.spaces.Discrete)
+    good = 0 if discrete else np.zeros(env.action_space.shape, dtype=env.action_space.dtype)
+    return env, good
+
+
+def _gym_snapshot(env, good):
+    """What the environment would do next, from a copy (the original is not stepped)."""
+    twin = copy.deepcopy(env.unwrapped)
+    return fingerprint(list(twin.step(good)[:3]))
+
+
+@pytest.mark.parametrize("env_id", GYM_IDS)
+@settings(max_examples=examples())
+@given(data=st.data())
+def test_gym_step(env_id, data):
+    env, good = _gym_env(env_id)
+    discrete = isinstance(env.action_space, gymnasium.spaces.Discrete)
+    n = 1 if discrete else env.action_space.shape[0]
+    action = data.draw(hostile.hostile_scalar() if discrete else hostile.hostile_vector(n))
+    check_outcome(
+        f"{env_id}.step",
+        lambda: env.unwrapped.step(action),
+        lambda: _gym_snapshot(env, good),
+        ["action", "heading", "force"],  # the argument, or the motor channel it drives
+        lambda out: _accepted_step(env, out),
+    )
+
+
+def _accepted_step(env, out):
+    obs, reward, terminated, truncated, _ = out
+    _accept_finite(obs)
+    _accept_finite(reward)
+    if terminated or truncated:  # the next example needs a running episode
+        env.reset(seed=0)
 
 
 # -- forward / inverse learners ---------------------------------------------------------------------

@@ -189,3 +189,14 @@ def test_kinematic_arm_refuses_nan_limits_naming_limits():
 
     with pytest.raises(ValueError, match="limits"):
         KinematicArm2D({"dim": 3, "limits": [np.nan, 0.0]})
+
+
+def test_huge_ints_in_settings_are_refused_naming_them():
+    """dim = 10**400 (arm) and sigma = 10**400 (goal explorer): OverflowError (fuzz suite)."""
+    from sensorimotor import KinematicArm2D
+    from sensorimotor.explore import RandomGoalExplorer
+
+    with pytest.raises(ValueError, match="dim"):
+        KinematicArm2D({"dim": 10**400})
+    with pytest.raises(ValueError, match="sigma"):
+        RandomGoalExplorer({"learner": NNLearner(_arm_channels()), "sigma": 10**400})

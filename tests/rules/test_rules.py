@@ -155,6 +155,29 @@ def test_rls_equals_batch_weighted_ridge_after_every_sample(forgetting):
         np.testing.assert_allclose(w, np.linalg.solve(A, b), rtol=1e-8, atol=1e-10)
 
 
+def test_rls_inverse_correlation_stays_exactly_symmetric_on_both_engines():
+    """The g g^T form of the update keeps P bit-symmetric without a symmetrisation pass."""
+    xs, _ = _regression_data(7, 300, 12)
+    rule = RLS(forgetting=0.98, delta=0.1)
+    for xp, dtype in ((np, np.float64), (np, np.float32), (jnp, jnp.float32)):
+        state = rule.init(12, xp, dtype)
+        step = jax.jit(rule.update_from_error) if xp is jnp else rule.update_from_error
+        for x in xs:
+            state, _ = step(state, xp.asarray(x, dtype=dtype), 0.1)
+        P = np.asarray(state.P)
+        assert P.dtype == dtype and np.array_equal(P, P.T)
+        assert np.all(np.linalg.eigvalsh(P.astype(np.float64)) > 0)
+
+
+def test_rls_and_lms_share_the_gain_over_several_outputs():
+    z, errors = np.array([1.0, -2.0, 0.5]), np.array([0.3, -1.0])
+    for rule in (RLS(0.99, 1.0), LMS(0.1)):
+        state = rule.init(3)
+        _, inc = rule.update_from_error(state, z, errors)
+        _, k = rule.update_from_error(state, z, 1.0)
+        np.testing.assert_allclose(inc, np.outer(k, errors), rtol=1e-15)
+
+
 def test_welford_equals_batch_after_every_sample():
     rng = np.random.default_rng(4)
     xs = rng.normal(3.0, 2.0, size=(50, 3))

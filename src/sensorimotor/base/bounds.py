@@ -56,6 +56,24 @@ def is_int(value) -> bool:
     return isinstance(value, int | np.integer) and not isinstance(value, bool | np.timedelta64)
 
 
+def is_real(value) -> bool:
+    """Whether ``value`` is a real number a float holds: a Python or NumPy int or float,
+    not a bool, an ``np.timedelta64`` or an int beyond float64.
+
+    >>> is_real(0.5), is_real(np.float32(2)), is_real(True), is_real(10**400), is_real("1")
+    (True, True, False, False, False)
+    """
+    if not isinstance(value, int | float | np.integer | np.floating) or isinstance(
+        value, bool | np.timedelta64
+    ):
+        return False
+    try:
+        float(value)
+    except OverflowError:
+        return False
+    return True
+
+
 def check_value(owner: str, name: str, value, bounds: Bounds):
     """Return ``value`` if it is a finite number (or array of them; an int if
     ``bounds`` says so) inside ``bounds``; else raise ``ValueError`` (``TypeError`` for a

@@ -383,6 +383,9 @@ def _from_named_config(config, known, what):
     bad = set(config) - set(cls._fields)
     if bad:
         raise ValueError(f"unknown {name} fields: {sorted(bad)}")
+    for field, value in config.items():  # a saved config holds plain numbers only
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise TypeError(f"{name}.{field} must be a number, got {value!r}")
     return cls(**config)
 
 

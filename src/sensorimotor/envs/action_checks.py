@@ -3,6 +3,8 @@
 import numpy as np
 from gymnasium import spaces
 
+from sensorimotor.base.bounds import is_int
+
 
 def check_box_action(action, space: spaces.Box, name: str = "action") -> np.ndarray:
     """``action`` as a float64 array clipped to ``space``, or an error naming ``name``.
@@ -52,7 +54,7 @@ def check_discrete_action(action, space: spaces.Discrete, name: str = "action") 
     a = action
     if isinstance(a, np.ndarray) and a.shape == ():
         a = a[()]
-    if isinstance(a, bool | np.bool_) or not isinstance(a, int | np.integer):
+    if not is_int(a):
         raise TypeError(f"{name} must be an int, got {action!r} ({type(action).__name__})")
     lo, hi = int(space.start), int(space.start) + int(space.n)
     if not lo <= a < hi:

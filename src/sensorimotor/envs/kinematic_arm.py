@@ -4,8 +4,11 @@ import math
 
 import numpy as np
 
+from sensorimotor.base.bounds import is_int
 from sensorimotor.envs.environment import Environment
 from sensorimotor.signals import Channel
+
+MAX_JOINTS = 100_000  # a bound that keeps a mistyped dim from allocating without end
 
 
 def arm_forward(angles_deg, lengths, origin=(0.0, 0.0)):
@@ -79,8 +82,11 @@ class KinematicArm2D(Environment):
     def __init__(self, cfg=None):
         super().__init__(cfg)
         dim = self.cfg.dim
-        if not isinstance(dim, int) or dim < 1:
-            raise ValueError(f"KinematicArm2D: dim must be a positive int, got {dim!r}")
+        if not is_int(dim) or not 1 <= dim <= MAX_JOINTS:
+            raise ValueError(
+                f"KinematicArm2D: dim must be an int in [1, {MAX_JOINTS}], got {dim!r}"
+            )
+        dim = int(dim)
         lengths = self.cfg.lengths
         if lengths is None:
             lengths = 1.0 / dim

@@ -1,10 +1,10 @@
 """Goal babbling: random goals reached through the learner's inverse model."""
 
 import math
-import numbers
 
 import numpy as np
 
+from sensorimotor.base.bounds import is_real
 from sensorimotor.explore import draws
 from sensorimotor.explore.explorer import Explorer
 from sensorimotor.learners import NotReadyError
@@ -50,11 +50,7 @@ class RandomGoalExplorer(Explorer):
     def _setup(self) -> None:
         name = type(self).__name__
         sigma = self.cfg.sigma
-        if (
-            isinstance(sigma, bool | np.bool_ | np.timedelta64)
-            or not isinstance(sigma, numbers.Real)
-            or not sigma >= 0
-        ):
+        if not is_real(sigma) or not sigma >= 0:
             raise ValueError(f"{name}: cfg['sigma'] must be a number >= 0, got {sigma!r}")
         if not math.isfinite(sigma):
             raise ValueError(f"{name}: cfg['sigma'] must be finite, got {sigma!r}")

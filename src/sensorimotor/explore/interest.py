@@ -1,11 +1,10 @@
 """Interest-driven goal babbling: goals where competence progresses fastest."""
 
 import math
-import numbers
 
 import numpy as np
 
-from sensorimotor.base.bounds import is_int
+from sensorimotor.base.bounds import is_int, is_real
 from sensorimotor.explore import draws
 from sensorimotor.explore.goal import RandomGoalExplorer
 
@@ -93,7 +92,7 @@ class LearningProgressExplorer(RandomGoalExplorer):
         if not is_int(window) or window < 2:
             raise ValueError(f"{name}: cfg['window'] must be an int >= 2, got {window!r}")
         p = self.cfg.p_random
-        if isinstance(p, bool | np.bool_) or not isinstance(p, numbers.Real) or not 0 <= p <= 1:
+        if not is_real(p) or not 0 <= p <= 1:
             raise ValueError(f"{name}: cfg['p_random'] must be in [0, 1], got {p!r}")
         if self.cfg.measure not in self.MEASURES:
             raise ValueError(

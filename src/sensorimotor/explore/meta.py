@@ -1,12 +1,11 @@
 """A schedule of explorers: e.g. motor babbling first, then goal babbling."""
 
 import math
-import numbers
 from collections.abc import Mapping
 
 import numpy as np
 
-from sensorimotor.base.bounds import is_int
+from sensorimotor.base.bounds import is_int, is_real
 from sensorimotor.explore import draws
 from sensorimotor.explore.explorer import Explorer
 from sensorimotor.explore.goal import RandomGoalExplorer
@@ -85,8 +84,7 @@ class MetaExplorer(Explorer):
             raise ValueError(f"{name}: cfg['weights'] needs one row per era ({len(eras)})")
         for row in weights:
             ok = len(row) == len(subs) and all(
-                isinstance(w, numbers.Real)
-                and not isinstance(w, bool)
+                is_real(w)
                 and math.isfinite(w)
                 and w >= 0
                 for w in row

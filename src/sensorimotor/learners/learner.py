@@ -2,12 +2,11 @@
 
 import json
 import math
-import numbers
 from collections.abc import Mapping
 
 import numpy as np
 
-from sensorimotor.base.bounds import is_int
+from sensorimotor.base.bounds import is_int, is_real
 from sensorimotor.base.saved_file import find_saved_class, make_header, read_npz, write_npz
 from sensorimotor.base.user_config import merge_config
 from sensorimotor.learners.memory import Memory
@@ -371,15 +370,8 @@ def _check_memory(path, m, s, uuids, m_dim: int, s_dim: int) -> None:
 
 
 def _is_number(value) -> bool:
-    """A real number (Python or NumPy) that a float holds: not a bool, a timedelta64 or an
-    int beyond float64."""
-    if not isinstance(value, numbers.Real) or isinstance(value, bool | np.bool_ | np.timedelta64):
-        return False
-    try:
-        float(value)
-    except OverflowError:
-        return False
-    return True
+    """A real number a float holds (see :func:`sensorimotor.base.bounds.is_real`)."""
+    return is_real(value)
 
 
 def _is_int(value) -> bool:

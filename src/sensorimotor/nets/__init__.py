@@ -5,6 +5,13 @@ init, LayerNorm on or off, LeakyReLU/gelu/tanh/silu/relu), used by the streaming
 ``MLPLearner`` and by ``NetworkLearner``'s forward model; :mod:`sensorimotor.nets.replay_buffer`
 the one replay buffer (a pytree ring buffer, JAX or NumPy), used by ``NetworkLearner`` and
 meant for DQN. Reused later by DQN, REINFORCE and the stream-x agents.
+
+The echo state network sits beside them: its step as pure functions
+(:mod:`~sensorimotor.nets.reservoir_step`), its topologies
+(:mod:`~sensorimotor.nets.reservoir_topology`), ``ReservoirNode``
+(:mod:`~sensorimotor.nets.reservoir`), its memory (:mod:`~sensorimotor.nets.reservoir_memory`)
+and the online readouts (:mod:`~sensorimotor.nets.readout`,
+:mod:`~sensorimotor.nets.readout_step`); their public face is :mod:`sensorimotor.reservoir`.
 """
 
 from sensorimotor.nets import replay_buffer

@@ -46,7 +46,11 @@ class LMS(NamedTuple):
         return LMSState()
 
     def update_from_error(self, state: LMSState, z, error):
-        """Return ``(state, alpha * error * z)`` for the error ``y - prediction``."""
+        """Return ``(state, alpha * error * z)`` for the error ``y - prediction``; for a
+        vector of errors (several outputs sharing ``z``) the outer product
+        ``alpha z error^T``, shape ``(n, m)``."""
+        if getattr(error, "ndim", 0) == 1:
+            return state, (self.step_size * z)[:, None] * error[None, :]
         return state, (self.step_size * error) * z
 
     def to_optax(self):

@@ -143,6 +143,13 @@ class ObservationLog:
         try:
             self._check_layout(f)
             f.swmr_mode = True
+        except (KeyError, IndexError, OSError, TypeError, RuntimeError, ValueError) as exc:
+            f.close()  # a corrupted file: name it and what is wrong, change nothing
+            if isinstance(exc, ValueError) and self.path in str(exc):
+                raise
+            raise ValueError(
+                f"{self.path}: not a valid observation log ({type(exc).__name__}: {exc})"
+            ) from None
         except BaseException:
             f.close()
             raise
@@ -321,15 +328,10 @@ def read_log(path) -> LogRecords:
 
     Raises ``ValueError`` for a file that is not an observation log or has a newer format.
     """
-    try:
-        f = h5py.File(os.fspath(path), "r", swmr=True)
-    except OSError as err:
-        if not os.path.exists(path):
-            raise
-        raise _not_a_log(path, err) from None
+    f = _open_for_reading(path)
     with f:
-        _check_attrs(path, f)
         try:  # a corrupted file: name it and what is wrong, return nothing
+            _check_attrs(path, f)
             return _read_records(f)
         except (KeyError, IndexError, OSError, TypeError, ValueError, RuntimeError) as exc:
             raise ValueError(
@@ -337,11 +339,30 @@ def read_log(path) -> LogRecords:
             ) from None
 
 
+def _open_for_reading(path):
+    """The log opened read-only: as a plain HDF5 reader when no writer holds it, so that
+    HDF5 checks the file first (a truncated file is refused: read under SWMR, its missing
+    chunks make libhdf5 retry for ever), else as a SWMR reader (a running writer, or one
+    that was killed, left the file marked open)."""
+    try:
+        return h5py.File(os.fspath(path), "r")
+    except OSError as err:
+        if not os.path.exists(path):
+            raise
+        if "consistency flags" not in str(err) and "already open" not in str(err):
+            raise _not_a_log(path, err) from None
+    try:
+        return h5py.File(os.fspath(path), "r", swmr=True)
+    except OSError as err:
+        raise _not_a_log(path, err) from None
+
+
 def _read_records(f) -> LogRecords:
     """The committed records of an open log, checked for consistency (the checksums of
     each chunk are checked by HDF5 as it reads them, for logs written since they exist)."""
-    for name in ("count", "m", "s", "uuid", "meta_end", "meta_json"):
-        f[name].refresh()
+    if f.swmr_mode:  # see what the writer has flushed since the file was opened
+        for name in ("count", "m", "s", "uuid", "meta_end", "meta_json"):
+            f[name].refresh()
     m_channels = _channels_from_json(f.attrs["m_channels"])
     s_channels = _channels_from_json(f.attrs["s_channels"])
     n = int(f["count"][0])

@@ -13,6 +13,8 @@ per-step random draws would otherwise dominate a linear learner's step), with
 exactly the same samples.
 """
 
+from sensorimotor.envs.streams.mackey_glass import mackey_glass_series
+from sensorimotor.envs.streams.narma import narma_series
 from sensorimotor.envs.streams.noise import normals
 from sensorimotor.envs.streams.random_walk_chain import ChainState, RandomWalkChainStream
 from sensorimotor.envs.streams.supervised import (
@@ -36,4 +38,6 @@ __all__ = [
     "RandomWalkChainStream",
     "ChainState",
     "normals",
+    "narma_series",
+    "mackey_glass_series",
 ]

@@ -1,0 +1,48 @@
+"""The Mackey-Glass delay differential equation, a chaotic series for one-step prediction."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sensorimotor.base.bounds import COUNT, POSITIVE, check_value
+
+
+def mackey_glass_series(
+    n_steps: int,
+    tau: float = 17.0,
+    beta: float = 0.2,
+    gamma: float = 0.1,
+    power: float = 10.0,
+    dt: float = 0.1,
+    sample_every: float = 1.0,
+    x0: float = 1.2,
+    washout: int = 500,
+):
+    r"""A series of the Mackey-Glass equation (Mackey & Glass 1977),
+
+    .. math::  \dot x(t) = \beta\, \frac{x(t - \tau)}{1 + x(t - \tau)^{p}} - \gamma\, x(t)
+
+    integrated by Euler steps of ``dt`` from the constant history ``x0`` and sampled every
+    ``sample_every`` time units, the first ``washout`` samples dropped (the transient). With
+    :math:`\tau = 17` the series is mildly chaotic, the usual prediction benchmark.
+
+    Returns:
+        The samples, shape ``(n_steps,)``.
+
+    Example:
+        >>> x = mackey_glass_series(2000)
+        >>> print(x.shape, round(float(x.min()), 2), round(float(x.max()), 2))
+        (2000,) 0.41 1.32
+    """
+    check_value("mackey_glass_series", "n_steps", n_steps, COUNT)
+    for name, value in dict(tau=tau, dt=dt, sample_every=sample_every).items():
+        check_value("mackey_glass_series", name, value, POSITIVE)
+    delay = int(round(tau / dt))
+    every = max(1, int(round(sample_every / dt)))
+    total = (n_steps + washout) * every
+    x = np.empty(total + delay + 1)
+    x[: delay + 1] = x0
+    for t in range(delay, delay + total):
+        lagged = x[t - delay]
+        x[t + 1] = x[t] + dt * (beta * lagged / (1.0 + lagged**power) - gamma * x[t])
+    return x[delay + 1 :: every][washout : washout + n_steps].copy()

@@ -1,0 +1,51 @@
+"""The NARMA and Mackey-Glass series and the one-step prediction examples."""
+
+import numpy as np
+import pytest
+
+from sensorimotor.reservoir import (
+    PlainRLS,
+    ReservoirNode,
+    mackey_glass_series,
+    mackey_glass_task,
+    narma_series,
+    narma_task,
+    nrmse,
+    one_step_prediction,
+)
+
+
+def test_narma_series_follows_its_recurrence_and_its_seed():
+    u, y, clipped = narma_series(200, order=30, seed=3)
+    assert not clipped and np.all((u >= 0) & (u <= 0.5))
+    for t in range(40, 60):  # y[t] is the output after u[t]
+        want = (
+            0.2 * y[t - 1] + 0.004 * y[t - 1] * y[t - 30 : t].sum() + 1.5 * u[t - 29] * u[t] + 0.001
+        )
+        assert y[t] == pytest.approx(want, rel=1e-12)
+    again = narma_series(200, order=30, seed=3)
+    assert np.array_equal(again[0], u) and np.array_equal(again[1], y)
+    assert not np.array_equal(narma_series(200, order=30, seed=4)[0], u)
+
+
+def test_mackey_glass_is_bounded_and_not_periodic_in_the_short_run():
+    x = mackey_glass_series(1500)
+    assert 0.2 < x.min() and x.max() < 1.5
+    assert np.std(x[:500]) > 0.1 and not np.allclose(x[:50], x[50:100], atol=1e-2)
+
+
+def test_esn_beats_the_simple_predictors():
+    mg = mackey_glass_task(n_train=1500, n_test=500)
+    x = mackey_glass_series(2201) - 1.0
+    persistence = nrmse(x[-501:-1], x[-500:])  # predict x[t+1] = x[t]
+    assert mg.nrmse < 0.1 * persistence
+    narma = narma_task(n_train=1500, n_test=500)
+    assert narma.nrmse < 0.8 and narma.predictions.shape == (500, 1)
+
+
+def test_one_step_prediction_refuses_too_short_a_series():
+    node, readout = ReservoirNode(1, 10, seed=0), PlainRLS(11, 1)
+    with pytest.raises(ValueError, match="no test sample"):
+        one_step_prediction(node, readout, np.zeros((100, 1)), np.zeros((100, 1)), 50, 50)
+    with pytest.raises(ValueError, match="inputs contains NaN"):
+        one_step_prediction(node, readout, np.full((100, 1), np.nan), np.zeros((100, 1)), 5, 5)
