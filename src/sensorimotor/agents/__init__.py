@@ -1,16 +1,46 @@
-"""sensorimotor.agents: the actor-critics of the ADHDP family (HDPy's names; the facade
-:mod:`sensorimotor.actorcritic` gathers them with their plants and reservoirs)."""
+"""sensorimotor.agents: agents in Stable-Baselines3's shape (``Agent(env, *, seed=0,
+**hyperparameters)``, ``learn``, ``predict -> (action, None)``, ``save`` / ``load``;
+compiled training on JAX environments with ``make_train``), and the actor-critics of the
+ADHDP family (HDPy's names; the facade :mod:`sensorimotor.actorcritic` gathers them with
+their plants and reservoirs)."""
 
+from sensorimotor.agents import agent as _agent
+from sensorimotor.agents import dqn as _dqn
+from sensorimotor.agents import dqn_compiled as _dqn_compiled
+from sensorimotor.agents import dqn_config as _dqn_config
+from sensorimotor.agents import dqn_update as _dqn_update
+from sensorimotor.agents import evaluate as _evaluate
+from sensorimotor.agents import training_stats as _training_stats
+from sensorimotor.agents import zoo as _zoo
 from sensorimotor.agents.actor_critic import ActorCritic
 from sensorimotor.agents.adhdp import ADHDP
 from sensorimotor.agents.adhdp_io import load_adhdp, save_adhdp
 from sensorimotor.agents.adhdp_variants import ActionBruteForce, ActionGradient, ActionRecomputation
+from sensorimotor.agents.agent import *  # noqa: F403
+from sensorimotor.agents.dqn import *  # noqa: F403
+from sensorimotor.agents.dqn_compiled import *  # noqa: F403
+from sensorimotor.agents.dqn_config import *  # noqa: F403
+from sensorimotor.agents.dqn_update import *  # noqa: F403
+from sensorimotor.agents.evaluate import *  # noqa: F403
 from sensorimotor.agents.momentum import ConstMomentum, Momentum, RadialMomentum
 from sensorimotor.agents.plant import Plant
 from sensorimotor.agents.policy import ChannelPolicy, HeadingPolicy, Policy
 from sensorimotor.agents.state_feedback import StateFeedbackADHDP
+from sensorimotor.agents.training_stats import *  # noqa: F403
+from sensorimotor.agents.zoo import *  # noqa: F403
+from sensorimotor.nets.replay_buffer import ReplayBuffer
 
 __all__ = [
+    # deep RL
+    "ReplayBuffer",
+    *_agent.__all__,
+    *_dqn.__all__,
+    *_dqn_compiled.__all__,
+    *_dqn_config.__all__,
+    *_dqn_update.__all__,
+    *_evaluate.__all__,
+    *_training_stats.__all__,
+    *_zoo.__all__,
     # actor-critics (ADHDP family)
     "ActorCritic",
     "ADHDP",

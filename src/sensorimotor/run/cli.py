@@ -1,4 +1,5 @@
-"""The command line: ``sensorimotor demo``, ``sutton1992``, ``adhdp`` (also ``python -m sensorimotor``)."""
+"""The command line: ``sensorimotor demo``, ``sutton1992``, ``adhdp``, ``rl`` (also
+``python -m sensorimotor``)."""
 
 import argparse
 import os
@@ -76,6 +77,30 @@ def _sutton1992(args) -> int:
     return 0
 
 
+def _rl(args) -> int:
+    import json
+
+    from sensorimotor.run.rl import format_table, train_seeds
+
+    if args.save:
+        output_folder("--save", args.save)
+    result = train_seeds(
+        args.agent,
+        args.env,
+        seeds=args.seeds,
+        seed=args.seed,
+        steps=args.steps,
+        compiled=args.compiled,
+        save=args.save,
+        progress=not args.json,
+    )
+    print(format_table(result))
+    print(f"trained {len(result['seeds'])} seed(s) in {result['seconds']:.1f}s")
+    if args.json:
+        print(json.dumps({"returns": result["returns"], "seconds": result["seconds"]}))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sensorimotor", description="Learning in robots, one sample at a time."
@@ -110,6 +135,23 @@ def build_parser() -> argparse.ArgumentParser:
     from sensorimotor.run.adhdp_command import add_adhdp_parser
 
     add_adhdp_parser(sub)
+
+    rl = sub.add_parser(
+        "rl",
+        help="train a deep RL agent over seeds (rl-zoo's settings where it has them) and "
+        "print each seed's greedy mean return over 20 episodes",
+    )
+    rl.add_argument("agent", choices=("dqn",))
+    rl.add_argument("--env", required=True, help="a Gymnasium id, e.g. CartPole-v1")
+    rl.add_argument("--seeds", type=int, default=1, help="how many seeds (default 1)")
+    rl.add_argument("--seed", type=int, default=0, help="the first seed (default 0)")
+    rl.add_argument("--steps", type=int, help="environment steps (default: the zoo's, or 50k)")
+    rl.add_argument(
+        "--compiled", action="store_true", help="train all seeds at once on the JAX environment"
+    )
+    rl.add_argument("--save", metavar="DIR", help="write seed-<seed>.npz per seed here")
+    rl.add_argument("--json", action="store_true", help="last line: JSON returns and seconds")
+    rl.set_defaults(func=_rl)
     return parser
 
 

@@ -1,0 +1,200 @@
+"""DQN on CartPole-v1 with rl-baselines3-zoo's settings, beside Stable-Baselines3 in the
+same run (issue 11, acceptance 1).
+
+Three ways to train, each scored the same way: the greedy policy's mean return over 20
+episodes of Gymnasium's own ``CartPole-v1`` (``evaluate``, episode ``i`` reset with seed
+``i``); a seed is *solved* at a mean of 475 or more.
+
+* compiled: ``DQN.make_train`` on the library's JAX cart-pole, ``jax.jit(jax.vmap(train))``
+  over ``--compiled-seeds`` seeds (default 10; ``--batching map``: ``jax.lax.map``, the
+  seeds one after the other in one call); wall time with and without compilation;
+* Python loop: ``DQN("CartPole-v1").learn`` on Gymnasium's env, seeds 0 .. ``--seeds`` - 1;
+* Stable-Baselines3 (the ``bench`` extra: ``pip install torch==2.13.0 stable-baselines3``)
+  on the same seeds, ``device="cpu"``, one torch thread (``--torch-threads``: two threads
+  on two cores shared with other work were several times slower); skipped with a note
+  when it is not installed.
+
+Then the ratios the acceptance reads: the compiled seeds' total time over one SB3 run,
+the compiled cost per seed and the Python loop's against SB3's per seed.
+
+    python bench/deeprl.py                         # everything (many minutes on 2 cores)
+    python bench/deeprl.py --only compiled python  # a subset
+    python bench/deeprl.py --steps 10000 --seeds 1 --compiled-seeds 2   # a smoke run
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+
+import jax
+
+from sensorimotor.agents import DQN, evaluate, zoo_settings
+from sensorimotor.envs import CartPole
+
+ENV_ID = "CartPole-v1"
+SOLVED = 475.0
+EPISODES = 20
+
+
+def _score(agent) -> float:
+    return evaluate(agent, ENV_ID, EPISODES)[0]
+
+
+def run_compiled(n_seeds: int, steps: int, settings: dict, batching: str = "vmap") -> dict:
+    one = DQN.make_train(CartPole(), steps, **settings)
+    if batching == "vmap":
+        train = jax.jit(jax.vmap(one))
+    else:  # one seed after the other in one compiled call
+        train = jax.jit(lambda keys: jax.lax.map(one, keys))
+    keys = jax.random.split(jax.random.key(0), n_seeds)
+    t0 = time.perf_counter()
+    compiled = train.lower(keys).compile()
+    t1 = time.perf_counter()
+    out = jax.block_until_ready(compiled(keys))
+    t2 = time.perf_counter()
+    agent = DQN(ENV_ID, **settings)
+    returns = []
+    for i in range(n_seeds):
+        agent.set_parameters(jax.tree_util.tree_map(lambda x, i=i: x[i], out.q_params))
+        returns.append(_score(agent))
+    return {"compile": t1 - t0, "run": t2 - t1, "total": t2 - t0, "returns": returns}
+
+
+def run_python(seeds, steps: int, settings: dict) -> dict:
+    times, returns = [], []
+    for seed in seeds:
+        agent = DQN(ENV_ID, seed=seed, **settings)
+        t0 = time.perf_counter()
+        agent.learn(steps)
+        times.append(time.perf_counter() - t0)
+        returns.append(_score(agent))
+    return {"times": times, "returns": returns}
+
+
+def run_sb3(seeds, steps: int, settings: dict, threads: int) -> dict | None:
+    try:
+        import stable_baselines3 as sb3
+        import torch
+    except ImportError:
+        return None
+    if threads > 0:
+        torch.set_num_threads(threads)
+    kwargs = dict(settings)
+    kwargs.pop("double_q", None)
+    net_arch = list(kwargs.pop("net_arch"))
+    times, returns = [], []
+    for seed in seeds:
+        t0 = time.perf_counter()
+        model = sb3.DQN(
+            "MlpPolicy",
+            ENV_ID,
+            seed=seed,
+            device="cpu",
+            policy_kwargs={"net_arch": net_arch},
+            **kwargs,
+        )
+        model.learn(steps)
+        times.append(time.perf_counter() - t0)
+        returns.append(_score(model))
+    return {
+        "times": times,
+        "returns": returns,
+        "version": sb3.__version__,
+        "torch_threads": torch.get_num_threads(),
+    }
+
+
+def _solved(returns) -> int:
+    return sum(r >= SOLVED for r in returns)
+
+
+def _fmt(returns) -> str:
+    return " ".join(f"{r:.0f}" for r in returns)
+
+
+def main(argv=None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=["compiled", "python", "sb3"],
+        default=["compiled", "python", "sb3"],
+    )
+    parser.add_argument("--steps", type=int, default=50_000)
+    parser.add_argument("--seeds", type=int, default=3, help="Python-loop and SB3 seeds")
+    parser.add_argument("--compiled-seeds", type=int, default=10)
+    parser.add_argument(
+        "--torch-threads",
+        type=int,
+        default=1,
+        help="SB3's torch threads (default 1, its fastest on 2 shared cores; 0: torch's own)",
+    )
+    parser.add_argument(
+        "--batching",
+        choices=["vmap", "map"],
+        default="vmap",
+        help="compiled seeds: jax.vmap(train) (default) or jax.lax.map(train) (one by one)",
+    )
+    parser.add_argument("--set", default="{}", help="JSON of settings over the zoo's")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON last")
+    args = parser.parse_args(argv)
+    settings = {**zoo_settings("DQN", ENV_ID), **json.loads(args.set)}
+    seeds = list(range(args.seeds))
+    print(f"DQN on {ENV_ID}, {args.steps} steps, settings {settings}")
+    print(
+        f"jax {jax.__version__}, {jax.devices()[0].platform}; solved = greedy mean of "
+        f"{EPISODES} episodes >= {SOLVED:g}"
+    )
+    out = {}
+    if "compiled" in args.only:
+        c = out["compiled"] = run_compiled(args.compiled_seeds, args.steps, settings, args.batching)
+        how = "vmapped" if args.batching == "vmap" else "in a lax.map"
+        print(
+            f"compiled, {args.compiled_seeds} seeds {how}: {c['total']:.1f} s "
+            f"({c['compile']:.1f} s compiling, {c['run']:.1f} s running); solved "
+            f"{_solved(c['returns'])}/{args.compiled_seeds}; returns {_fmt(c['returns'])}"
+        )
+    if "python" in args.only:
+        p = out["python"] = run_python(seeds, args.steps, settings)
+        print(
+            f"Python loop, seeds {seeds}: {statistics.mean(p['times']):.1f} s per seed "
+            f"({_fmt(p['times'])}); solved {_solved(p['returns'])}/{len(seeds)}; returns "
+            f"{_fmt(p['returns'])}"
+        )
+    if "sb3" in args.only:
+        s = run_sb3(seeds, args.steps, settings, args.torch_threads)
+        if s is None:
+            print("Stable-Baselines3 is not installed (pip install -e '.[bench]'): peer skipped")
+        else:
+            out["sb3"] = s
+            print(
+                f"Stable-Baselines3 {s['version']} (torch threads {s['torch_threads']}), "
+                f"seeds {seeds}: {statistics.mean(s['times']):.1f} s per seed "
+                f"({_fmt(s['times'])}); solved {_solved(s['returns'])}/{len(seeds)}; "
+                f"returns {_fmt(s['returns'])}"
+            )
+    if "sb3" in out:
+        sb3_seed = statistics.mean(out["sb3"]["times"])
+        if "compiled" in out:
+            c = out["compiled"]
+            print(
+                f"compiled {len(c['returns'])} seeds / one SB3 run: "
+                f"{c['total'] / sb3_seed:.2f}x (target <= 2); per seed SB3 / compiled: "
+                f"{sb3_seed * len(c['returns']) / c['total']:.1f}x (target >= 5)"
+            )
+        if "python" in out:
+            print(
+                f"per seed SB3 / Python loop: {sb3_seed / statistics.mean(out['python']['times']):.1f}x"
+                f" (target >= 2); solved {_solved(out['python']['returns'])} vs "
+                f"{_solved(out['sb3']['returns'])} on the same seeds"
+            )
+    if args.json:
+        print(json.dumps(out))
+    return out
+
+
+if __name__ == "__main__":
+    main()

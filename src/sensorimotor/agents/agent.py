@@ -1,0 +1,246 @@
+"""What every agent shares, in Stable-Baselines3's shape: made on an environment, checked
+observations, ``predict -> (action, None)``, ``save`` and ``load`` (npz + JSON header, no
+pickle).
+
+An agent is ``Agent(env, *, seed=0, **hyperparameters)``: ``env`` a Gymnasium environment
+or a registered id (``gymnasium.make(id)``); the hyperparameters go into the agent's frozen
+config (its ``CONFIG`` class), which checks them against declared bounds and names a bad
+one. Everything an agent draws comes from ``seed``, so a run is repeatable.
+
+A subclass says how it acts (:meth:`Agent._act`), what it learns (``learn``), and which
+arrays and header fields make it whole (:meth:`Agent._arrays`, :meth:`Agent._restore`);
+this class does the rest. The save file is one ``.npz``: every array of the agent
+(networks, optimiser state, replay buffer, counters) and a JSON header with the format
+name and version, the agent's class, its config, seed, spaces and random state.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+
+import gymnasium as gym
+import jax
+import numpy as np
+
+from sensorimotor.base.saved_file import (
+    check_arrays,
+    find_saved_class,
+    make_header,
+    read_npz,
+    write_npz,
+)
+
+__all__ = ["Agent"]
+
+FORMAT = "sensorimotor.agent"
+FORMAT_VERSION = 1
+_HEADER_KEYS = ("agent", "module", "config", "seed", "observation_shape", "n_actions")
+
+
+def make_env(env):
+    """``(env, env_id)``: a Gymnasium env as given (its spec's id, if any), or a
+    registered id made with ``gymnasium.make``."""
+    if isinstance(env, str):
+        try:
+            return gym.make(env), env
+        except gym.error.Error as err:
+            raise ValueError(f"env: cannot make {env!r} ({err})") from None
+    if not isinstance(env, gym.Env):
+        raise TypeError(f"env must be a Gymnasium environment or a registered id, got {env!r}")
+    spec = getattr(env, "spec", None)
+    return env, getattr(spec, "id", None)
+
+
+def check_seed(seed) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+    return int(seed)
+
+
+def tree_arrays(prefix: str, tree) -> dict:
+    """``{prefix/0: leaf, ...}``: a pytree's leaves as NumPy arrays, in flatten order."""
+    leaves = jax.tree_util.tree_leaves(tree)
+    return {f"{prefix}/{i}": np.asarray(leaf) for i, leaf in enumerate(leaves)}
+
+
+def tree_from_arrays(path, arrays: dict, prefix: str, like, to=np.asarray):
+    """The pytree shaped like ``like`` whose leaves are ``arrays[prefix/i]`` (checked:
+    present, same shape and dtype, finite); a ``ValueError`` naming ``path`` otherwise."""
+    leaves, treedef = jax.tree_util.tree_flatten(like)
+    expected = {
+        f"{prefix}/{i}": (np.shape(leaf), np.asarray(leaf).dtype) for i, leaf in enumerate(leaves)
+    }
+    mine = {k: v for k, v in arrays.items() if k.startswith(prefix + "/")}
+    got = check_arrays(path, mine, expected, finite=True)
+    return jax.tree_util.tree_unflatten(treedef, [to(a) for a in got])
+
+
+class Agent:
+    """The shared half of an agent (see the module). Not used alone: a subclass sets
+    ``CONFIG`` and implements ``_setup``, ``_act``, ``learn``, ``_arrays`` and ``_restore``.
+
+    Attributes:
+        env: the Gymnasium environment (``None`` for an agent loaded without one: it
+            predicts but cannot learn).
+        env_id: the environment's registered id, if it has one (saved with the agent).
+        config: the frozen hyperparameters.
+        seed: the seed everything the agent draws comes from.
+        observation_shape: the shape of one observation.
+        n_actions: the number of discrete actions.
+        num_timesteps: environment steps taken by ``learn`` (SB3's counter).
+    """
+
+    CONFIG: type
+
+    def __init__(self, env, *, seed=0, **hyperparameters):
+        name = type(self).__name__
+        self.config = self.CONFIG.from_kwargs(name, hyperparameters)
+        self.seed = check_seed(seed)
+        self.env, self.env_id = make_env(env)
+        self.observation_shape, self.n_actions = self._spaces(self.env)
+        self.num_timesteps = 0
+        self._setup()
+
+    # -- what a subclass provides ----------------------------------------------------
+    def _setup(self) -> None:
+        raise NotImplementedError
+
+    def _act(self, obs, deterministic: bool):
+        """Actions for a batch ``(n, *observation_shape)`` float32 of checked
+        observations: an int array ``(n,)``."""
+        raise NotImplementedError
+
+    def _arrays(self) -> tuple[dict, dict]:
+        """``(arrays, header_fields)`` that make the agent whole."""
+        raise NotImplementedError
+
+    def _restore(self, path, arrays: dict, header: dict) -> None:
+        """Set the agent's state from a file's arrays and header (checked, naming
+        ``path``)."""
+        raise NotImplementedError
+
+    # -- spaces and checks -----------------------------------------------------------
+    def _spaces(self, env):
+        name = type(self).__name__
+        space = env.action_space
+        if not isinstance(space, gym.spaces.Discrete):
+            raise ValueError(
+                f"{name} needs a Discrete action space; env.action_space is "
+                f"{type(space).__name__} ({space})"
+            )
+        if space.start != 0:
+            raise ValueError(f"{name}: the Discrete action space must start at 0, got {space}")
+        obs_space = env.observation_space
+        if not isinstance(obs_space, gym.spaces.Box):
+            raise ValueError(
+                f"{name} needs a Box observation space; env.observation_space is "
+                f"{type(obs_space).__name__} ({obs_space})"
+            )
+        return tuple(int(d) for d in obs_space.shape), int(space.n)
+
+    def check_obs(self, obs, name: str = "obs") -> tuple[np.ndarray, bool]:
+        """``(batch, single)``: ``obs`` as a float32 batch ``(n, *observation_shape)`` and
+        whether it was one observation; ``ValueError`` naming ``name`` for a wrong shape,
+        NaN or inf, ``TypeError`` for a non-number."""
+        try:
+            arr = np.asarray(obs, dtype=np.float32)
+        except (TypeError, ValueError):
+            raise TypeError(f"{name} must be an array of numbers, got {obs!r}") from None
+        shape = self.observation_shape
+        if arr.shape == shape:
+            single, arr = True, arr[None]
+        elif arr.ndim == len(shape) + 1 and arr.shape[1:] == shape and arr.shape[0] > 0:
+            single = False
+        else:
+            raise ValueError(
+                f"{name} has shape {arr.shape}; expected {shape} (one observation) or "
+                f"(n, {', '.join(map(str, shape))}) (a batch)"
+            )
+        if not np.all(np.isfinite(arr)):
+            raise ValueError(f"{name} holds NaN or inf: {obs!r}")
+        return arr, single
+
+    # -- SB3's face --------------------------------------------------------------------
+    def predict(self, obs, state=None, episode_start=None, deterministic: bool = True):
+        """``(action, None)`` for ``obs`` (SB3's signature: ``state`` and
+        ``episode_start`` are for recurrent policies and ignored).
+
+        ``obs`` is one observation (the action is a NumPy int) or a batch ``(n, ...)``
+        (an int array ``(n,)``). ``deterministic=False`` explores as in training.
+        """
+        batch, single = self.check_obs(obs)
+        actions = np.asarray(self._act(batch, deterministic), dtype=np.int64)
+        return (actions[0] if single else actions), None
+
+    def _need_env(self):
+        if self.env is None:
+            raise ValueError(
+                f"{type(self).__name__} has no environment (loaded without one): pass env "
+                "to load() to learn"
+            )
+        return self.env
+
+    def save(self, path) -> None:
+        """Write the agent to ``path`` (``.npz``, atomically; no suffix is added)."""
+        arrays, fields = self._arrays()
+        header = make_header(
+            FORMAT,
+            FORMAT_VERSION,
+            agent=type(self).__name__,
+            module=type(self).__module__,
+            config=dataclasses.asdict(self.config),
+            seed=self.seed,
+            observation_shape=list(self.observation_shape),
+            n_actions=self.n_actions,
+            env_id=self.env_id,
+            num_timesteps=self.num_timesteps,
+            **fields,
+        )
+        write_npz(path, arrays, header)
+
+    @classmethod
+    def load(cls, path, env=None):
+        """The agent saved at ``path``; ``env`` (an env or an id) to go on learning.
+
+        With ``env=None`` the agent has no environment (it predicts; to learn, pass one).
+        A file that is not a saved agent of this class, or whose arrays do not fit, is a
+        ``ValueError`` naming ``path``; an ``env`` whose spaces differ from the saved
+        ones is a ``ValueError`` too.
+        """
+        path = os.fspath(path)
+        arrays, header = read_npz(path, FORMAT, FORMAT_VERSION, _HEADER_KEYS)
+        try:
+            saved = find_saved_class(Agent, str(header["agent"]), str(header["module"]))
+        except ValueError as err:
+            raise ValueError(f"{path}: {err}") from None
+        if not issubclass(saved, cls):
+            raise ValueError(f"{path}: holds a {saved.__name__}, not a {cls.__name__}")
+        agent = saved.__new__(saved)
+        try:
+            agent.config = saved.CONFIG.from_kwargs(saved.__name__, dict(header["config"]))
+            agent.seed = check_seed(header["seed"])
+            agent.observation_shape = tuple(int(d) for d in header["observation_shape"])
+            agent.n_actions = int(header["n_actions"])
+            agent.num_timesteps = int(header.get("num_timesteps", 0))
+        except (TypeError, ValueError, AttributeError) as err:
+            raise ValueError(f"{path}: the header does not describe an agent ({err})") from None
+        agent.env_id = header.get("env_id")
+        agent.env = None
+        if env is not None:
+            agent.env, env_id = make_env(env)
+            agent.env_id = env_id or agent.env_id
+            spaces = agent._spaces(agent.env)
+            if spaces != (agent.observation_shape, agent.n_actions):
+                raise ValueError(
+                    f"env: its observation shape and action count {spaces} differ from the "
+                    f"saved agent's {(agent.observation_shape, agent.n_actions)} ({path})"
+                )
+        agent._setup()
+        agent._restore(path, arrays, header)
+        return agent
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}({self.env_id or self.env!r}, seed={self.seed}, {self.config})"
+        )

@@ -1,0 +1,136 @@
+r"""DQN's hyperparameters, under Stable-Baselines3's names and defaults, and its epsilon
+schedule.
+
+The exploration rate falls linearly from ``exploration_initial_eps`` to
+``exploration_final_eps`` over the first ``exploration_fraction`` of the run, then stays
+(SB3's ``get_linear_fn``): with :math:`p = t / T` the fraction of the run done,
+
+.. math::
+    \epsilon(p) = \epsilon_0 + (\epsilon_1 - \epsilon_0)\,\min(p / f, 1)
+
+Before ``learning_starts`` steps every action is uniform at random, whatever
+:math:`\epsilon` says (SB3's ``_sample_action``).
+
+>>> config = DQNConfig(exploration_fraction=0.5, exploration_final_eps=0.1)
+>>> print([round(exploration_rate(config, t, 100), 3) for t in (0, 25, 50, 90)])
+[1.0, 0.55, 0.1, 0.1]
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import jax.numpy as jnp
+import numpy as np
+
+from sensorimotor.base.bounds import (
+    COUNT,
+    INF,
+    POSITIVE,
+    UNIT,
+    Bounds,
+    check_settings,
+)
+
+__all__ = ["DQNConfig", "exploration_rate"]
+
+_FRACTION = Bounds(0.0, 1.0, False, True)  # (0, 1]: a share of the run, or Polyak's tau
+_STEPS = Bounds(0, INF, True, False, True)  # a non-negative int: steps before learning
+
+
+@dataclasses.dataclass(frozen=True)
+class DQNConfig:
+    """DQN's hyperparameters (Mnih et al. 2015), SB3's names and defaults.
+
+    Attributes:
+        learning_rate: Adam's step size.
+        buffer_size: replay buffer capacity (transitions).
+        learning_starts: environment steps of uniform random actions before any training.
+        batch_size: transitions per gradient step.
+        tau: Polyak coefficient of the target update, ``target <- tau q + (1 - tau)
+            target``; 1 copies.
+        gamma: discount.
+        train_freq: environment steps between training phases.
+        gradient_steps: gradient steps per training phase (one fresh batch each).
+        target_update_interval: environment steps between target updates (SB3 counts them
+            in environment steps, not gradient steps).
+        exploration_fraction: share of the run over which epsilon falls.
+        exploration_initial_eps, exploration_final_eps: epsilon's start and end.
+        max_grad_norm: the gradient's global norm is clipped to this.
+        net_arch: hidden layer widths of the Q-network (ReLU, no LayerNorm).
+        double_q: double DQN's target (van Hasselt et al. 2016): the online network picks
+            the next action, the target network values it.
+
+    >>> DQNConfig(gamma=1.5)
+    Traceback (most recent call last):
+    ...
+    ValueError: DQNConfig.gamma must be a finite number in [0, 1], got 1.5
+    """
+
+    learning_rate: float = 1e-4
+    buffer_size: int = 1_000_000
+    learning_starts: int = 100
+    batch_size: int = 32
+    tau: float = 1.0
+    gamma: float = 0.99
+    train_freq: int = 4
+    gradient_steps: int = 1
+    target_update_interval: int = 10_000
+    exploration_fraction: float = 0.1
+    exploration_initial_eps: float = 1.0
+    exploration_final_eps: float = 0.05
+    max_grad_norm: float = 10.0
+    net_arch: tuple = (64, 64)
+    double_q: bool = False
+
+    BOUNDS = {
+        "learning_rate": POSITIVE,
+        "buffer_size": COUNT,
+        "learning_starts": _STEPS,
+        "batch_size": COUNT,
+        "tau": _FRACTION,
+        "gamma": UNIT,
+        "train_freq": COUNT,
+        "gradient_steps": COUNT,
+        "target_update_interval": COUNT,
+        "exploration_fraction": _FRACTION,
+        "exploration_initial_eps": UNIT,
+        "exploration_final_eps": UNIT,
+        "max_grad_norm": POSITIVE,
+    }
+
+    def __post_init__(self):
+        arch = self.net_arch
+        if isinstance(arch, list | tuple) and all(
+            isinstance(w, int | np.integer) and not isinstance(w, bool) and w >= 1 for w in arch
+        ):
+            object.__setattr__(self, "net_arch", tuple(int(w) for w in arch))
+        else:
+            raise ValueError(f"DQNConfig.net_arch must be a list of positive ints, got {arch!r}")
+        if not isinstance(self.double_q, bool | np.bool_):
+            raise TypeError(f"DQNConfig.double_q must be a bool, got {self.double_q!r}")
+        check_settings(self)
+        # an int given as a NumPy int is kept as a Python one: the config is a cache key
+        for name, bounds in self.BOUNDS.items():
+            value = getattr(self, name)
+            object.__setattr__(self, name, int(value) if bounds[4] else float(value))
+
+    @classmethod
+    def from_kwargs(cls, owner: str, hyperparameters: dict) -> DQNConfig:
+        """The config of ``hyperparameters``; an unknown name is a ``TypeError`` naming it
+        and listing the known ones."""
+        known = [f.name for f in dataclasses.fields(cls)]
+        unknown = sorted(set(hyperparameters) - set(known))
+        if unknown:
+            raise TypeError(f"{owner}: unknown hyperparameters {unknown}; known: {known}")
+        return cls(**hyperparameters)
+
+
+def exploration_rate(config: DQNConfig, num_timesteps, total_timesteps):
+    """Epsilon after ``num_timesteps`` of a run of ``total_timesteps`` (see the module):
+    a Python float for Python numbers (the per-step loop), a JAX scalar for traced ones."""
+    start, end = config.exploration_initial_eps, config.exploration_final_eps
+    done = num_timesteps / (total_timesteps * config.exploration_fraction)
+    if isinstance(done, float):
+        return start + (end - start) * min(done, 1.0)
+    return start + (end - start) * jnp.minimum(done, 1.0)

@@ -1,0 +1,37 @@
+"""Tuned hyperparameters by environment id: rl-baselines3-zoo's, where it has them.
+
+>>> print(ZOO["DQN"]["CartPole-v1"]["n_timesteps"], zoo_settings("DQN", "CartPole-v1")["gamma"])
+50000 0.99
+"""
+
+from __future__ import annotations
+
+__all__ = ["ZOO", "zoo_settings"]
+
+#: agent name -> env id -> hyperparameters (and ``n_timesteps``, the run's length)
+ZOO = {
+    "DQN": {
+        "CartPole-v1": {
+            "n_timesteps": 50_000,
+            "learning_rate": 2.3e-3,
+            "batch_size": 64,
+            "buffer_size": 100_000,
+            "learning_starts": 1000,
+            "gamma": 0.99,
+            "target_update_interval": 10,
+            "train_freq": 256,
+            "gradient_steps": 128,
+            "exploration_fraction": 0.16,
+            "exploration_final_eps": 0.04,
+            "net_arch": (256, 256),
+        },
+    },
+}
+
+
+def zoo_settings(agent: str, env_id: str) -> dict:
+    """The hyperparameters of ``agent`` on ``env_id`` (without ``n_timesteps``); ``{}``
+    when the zoo has none (the agent's defaults then)."""
+    settings = dict(ZOO.get(agent, {}).get(env_id, {}))
+    settings.pop("n_timesteps", None)
+    return settings

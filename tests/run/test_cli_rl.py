@@ -1,0 +1,62 @@
+"""``sensorimotor rl dqn``: a table of greedy returns, JSON last, files Agent.load reads."""
+
+import json
+
+import numpy as np
+
+from sensorimotor.agents import DQN
+from sensorimotor.run.cli import main
+
+
+def test_rl_dqn_python_loop_saves_seeds_that_load(tmp_path, capsys):
+    code = main(
+        [
+            "rl",
+            "dqn",
+            "--env",
+            "CartPole-v1",
+            "--seeds",
+            "2",
+            "--seed",
+            "3",
+            "--steps",
+            "300",
+            "--save",
+            str(tmp_path),
+            "--json",
+        ]
+    )
+    out = capsys.readouterr().out.strip().splitlines()
+    assert code == 0
+    last = json.loads(out[-1])
+    assert len(last["returns"]) == 2 and last["seconds"] > 0
+    assert out[1].split()[0] == "3" and out[2].split()[0] == "4"
+    agent = DQN.load(tmp_path / "seed-4.npz", env="CartPole-v1")
+    assert agent.seed == 4 and agent.config.net_arch == (256, 256)  # the zoo's settings
+    assert int(agent.predict(np.zeros(4, np.float32))[0]) in (0, 1)
+
+
+def test_rl_dqn_compiled_trains_the_seeds_at_once(capsys):
+    code = main(
+        [
+            "rl",
+            "dqn",
+            "--env",
+            "CartPole-v1",
+            "--seeds",
+            "2",
+            "--steps",
+            "512",
+            "--compiled",
+            "--json",
+        ]
+    )
+    out = capsys.readouterr().out.strip().splitlines()
+    assert code == 0 and len(json.loads(out[-1])["returns"]) == 2
+
+
+def test_rl_errors_name_the_option(capsys):
+    assert main(["rl", "dqn", "--env", "CartPole-v1", "--steps", "0"]) == 2
+    assert "--steps must be a positive int" in capsys.readouterr().err
+    assert main(["rl", "dqn", "--env", "Acrobot-v1", "--compiled", "--steps", "10"]) == 2
+    assert "--compiled: no JAX environment for 'Acrobot-v1'" in capsys.readouterr().err
