@@ -6,8 +6,8 @@ The loop: play ``episodes_per_update`` episodes with the stochastic policy (acti
 NumPy copy of the policy: one small forward pass costs less than a dispatch), then one
 jitted Adam step on the batch (:mod:`~sensorimotor.agents.reinforce_update`: the loss, the
 returns and the baseline); repeat until ``total_timesteps`` steps are done. Episodes are
-padded to a power of two of steps (at least 64), so a run compiles the update a few times
-at most. Everything drawn comes from ``seed``: the networks' init (a JAX key), the actions
+padded to a power of two of steps (at least 64 and the env's ``max_episode_steps``), so a
+run compiles the update once, or a few times at most. Everything drawn comes from ``seed``: the networks' init (a JAX key), the actions
 and the episodes' reset seeds (one NumPy ``Generator``, saved with the agent).
 
 >>> agent = Reinforce("CartPole-v1", seed=0, net_arch=[16])
@@ -253,7 +253,9 @@ class Reinforce(PolicyAgent):
         return np.stack(observations), np.asarray(actions), np.asarray(rewards, np.float32)
 
     def _batch(self, episodes) -> EpisodeBatch:
-        length = _pad_length(max(len(e[2]) for e in episodes))
+        # the env's episode limit, when it has one, pads every batch alike: one compile
+        limit = getattr(getattr(self.env, "spec", None), "max_episode_steps", None) or 0
+        length = _pad_length(max(limit, *(len(e[2]) for e in episodes)))
         b = len(episodes)
         obs = np.zeros((b, length, *self.observation_shape), np.float32)
         if self.action_space.discrete:

@@ -99,12 +99,14 @@ def reinforce_loss(params, value_params, batch: EpisodeBatch, config, discrete: 
     returns = discounted_returns(batch.rewards, config.gamma)
     target = normalized(returns, batch.mask) if config.normalize_returns else returns
     step = functools.partial(log_prob_entropy, discrete=discrete)
-    logp, entropy = jax.vmap(jax.vmap(step, (None, 0, 0)), (None, 0, 0))(
-        params, batch.obs, batch.actions
-    )
+    shape = batch.mask.shape
+    obs = batch.obs.reshape(-1, *batch.obs.shape[2:])  # one vmap over all B * T steps
+    actions = batch.actions.reshape(-1, *batch.actions.shape[2:])
+    logp, entropy = jax.vmap(step, (None, 0, 0))(params, obs, actions)
+    logp, entropy = logp.reshape(shape), entropy.reshape(shape)
     n = jnp.maximum(batch.mask.sum(), 1.0)
     if config.baseline:
-        values = jax.vmap(jax.vmap(value_out, (None, 0)), (None, 0))(value_params, batch.obs)
+        values = jax.vmap(value_out, (None, 0))(value_params, obs).reshape(shape)
         advantage = target - jax.lax.stop_gradient(values)
         value_loss = (((values - target) ** 2) * batch.mask).sum() / n
     else:

@@ -33,6 +33,7 @@ ZOO = {
             "learning_rate": 5e-3,
             "episodes_per_update": 4,
             "baseline": True,
+            "max_grad_norm": 0.5,
             "gamma": 0.99,
             "net_arch": (64, 64),
         },

@@ -106,8 +106,15 @@ def _bc(args) -> int:
 
     from sensorimotor.run.imitation import clone_expert
 
+    settings = {} if args.gradient_steps is None else {"gradient_steps": args.gradient_steps}
     result = clone_expert(
-        args.env, args.expert, args.episodes, seed=args.seed, dagger=args.dagger, save=args.save
+        args.env,
+        args.expert,
+        args.episodes,
+        seed=args.seed,
+        dagger=args.dagger,
+        save=args.save,
+        **settings,
     )
     print(f"expert {result['expert']:.1f}, clone {result['clone']:.1f} "
           f"({result['method']}, {args.episodes} expert episodes, "
@@ -174,6 +181,10 @@ def build_parser() -> argparse.ArgumentParser:
     bc.add_argument("--episodes", type=int, default=10, help="expert episodes (default 10)")
     bc.add_argument("--seed", type=int, default=0, help="the clone's seed (default 0)")
     bc.add_argument("--dagger", action="store_true", help="DAgger: one round per episode")
+    bc.add_argument(
+        "--gradient-steps", type=int, help="per learn call (BC) or round (DAgger); default: "
+        "the agent's"
+    )
     bc.add_argument("--save", metavar="FILE", help="write the clone here (.npz)")
     bc.add_argument("--json", action="store_true", help="last line: JSON returns and seconds")
     bc.set_defaults(func=_bc)
