@@ -77,8 +77,12 @@ def train_reinforce(seed: int) -> dict:
     t0 = time.perf_counter()
     agent.learn(steps)
     seconds = time.perf_counter() - t0
-    return {"seed": seed, "return": evaluate(agent, CARTPOLE, EPISODES)[0], "seconds": seconds,
-            "agent": agent}
+    return {
+        "seed": seed,
+        "return": evaluate(agent, CARTPOLE, EPISODES)[0],
+        "seconds": seconds,
+        "agent": agent,
+    }
 
 
 def _reinforce_row(seed: int) -> dict:
@@ -88,8 +92,11 @@ def _reinforce_row(seed: int) -> dict:
 
 
 def run_reinforce(n_seeds: int, jobs: int) -> dict:
-    print(f"REINFORCE on {CARTPOLE}, zoo settings {zoo_settings('Reinforce', CARTPOLE)}, "
-          f"{ZOO['Reinforce'][CARTPOLE]['n_timesteps']} steps", flush=True)
+    print(
+        f"REINFORCE on {CARTPOLE}, zoo settings {zoo_settings('Reinforce', CARTPOLE)}, "
+        f"{ZOO['Reinforce'][CARTPOLE]['n_timesteps']} steps",
+        flush=True,
+    )
     t0 = time.perf_counter()
     if jobs > 1:
         with multiprocessing.get_context("spawn").Pool(jobs) as pool:
@@ -101,8 +108,11 @@ def run_reinforce(n_seeds: int, jobs: int) -> dict:
     for r in rows:
         print(f"{r['seed']:>4}  {r['return']:>10.1f}  {r['seconds']:>20.1f}")
     solved = sum(r["return"] >= SOLVED for r in rows)
-    print(f"solved {solved}/{n_seeds} (>= {SOLVED}); mean train {np.mean([r['seconds'] for r in rows]):.1f}"
-          f" s per seed, wall {wall:.1f} s ({jobs} job(s))", flush=True)
+    print(
+        f"solved {solved}/{n_seeds} (>= {SOLVED}); mean train {np.mean([r['seconds'] for r in rows]):.1f}"
+        f" s per seed, wall {wall:.1f} s ({jobs} job(s))",
+        flush=True,
+    )
     return {"returns": [r["return"] for r in rows], "solved": solved, "wall": wall}
 
 
@@ -124,23 +134,42 @@ def imitate(env_id: str, expert, n_seeds: int) -> dict:
             learner = DAgger(env_id, expert, seed=seed)
             learner.learn(k)
             dagger.append(evaluate(learner, env_id, EPISODES)[0])
-        rows.append({"k": k, "bc": float(np.mean(bc)), "dagger": float(np.mean(dagger)),
-                     "bc_norm": norm(float(np.mean(bc))), "dagger_norm": norm(float(np.mean(dagger)))})
-    print(f"\n{env_id}: expert {expert_return:.2f}, random {random_return:.2f} "
-          f"(greedy mean over {EPISODES} episodes; clones averaged over {n_seeds} seed(s))")
+        rows.append(
+            {
+                "k": k,
+                "bc": float(np.mean(bc)),
+                "dagger": float(np.mean(dagger)),
+                "bc_norm": norm(float(np.mean(bc))),
+                "dagger_norm": norm(float(np.mean(dagger))),
+            }
+        )
+    print(
+        f"\n{env_id}: expert {expert_return:.2f}, random {random_return:.2f} "
+        f"(greedy mean over {EPISODES} episodes; clones averaged over {n_seeds} seed(s))"
+    )
     print("expert episodes  BC return (score)   DAgger return (score)")
     for r in rows:
-        print(f"{r['k']:>15}  {r['bc']:>8.2f} ({r['bc_norm']:.3f})  {r['dagger']:>10.2f} "
-              f"({r['dagger_norm']:.3f})")
+        print(
+            f"{r['k']:>15}  {r['bc']:>8.2f} ({r['bc_norm']:.3f})  {r['dagger']:>10.2f} "
+            f"({r['dagger_norm']:.3f})"
+        )
 
     def fewest(key):
         ok = [r["k"] for r in rows if r[key] >= 0.95]
         return ok[0] if ok else None
 
-    print(f"fewest expert episodes to a score >= 0.95: BC {fewest('bc_norm')}, "
-          f"DAgger {fewest('dagger_norm')}", flush=True)
-    return {"expert": expert_return, "random": random_return, "rows": rows,
-            "fewest_bc": fewest("bc_norm"), "fewest_dagger": fewest("dagger_norm")}
+    print(
+        f"fewest expert episodes to a score >= 0.95: BC {fewest('bc_norm')}, "
+        f"DAgger {fewest('dagger_norm')}",
+        flush=True,
+    )
+    return {
+        "expert": expert_return,
+        "random": random_return,
+        "rows": rows,
+        "fewest_bc": fewest("bc_norm"),
+        "fewest_dagger": fewest("dagger_norm"),
+    }
 
 
 def run_imitation(expert_path, n_seeds: int) -> dict:
@@ -152,20 +181,24 @@ def run_imitation(expert_path, n_seeds: int) -> dict:
         expert = None
         for seed in range(5):  # the first seed whose run solves cart-pole
             row = train_reinforce(seed)
-            print(f"cart-pole expert: Reinforce seed {seed}, greedy {row['return']:.1f}",
-                  flush=True)
+            print(
+                f"cart-pole expert: Reinforce seed {seed}, greedy {row['return']:.1f}", flush=True
+            )
             if row["return"] >= SOLVED:
                 expert = row["agent"]
                 break
         expert = expert or row["agent"]
-    return {CARTPOLE: imitate(CARTPOLE, expert, n_seeds),
-            HUMANOID: imitate(HUMANOID, PDExpert(), n_seeds)}
+    return {
+        CARTPOLE: imitate(CARTPOLE, expert, n_seeds),
+        HUMANOID: imitate(HUMANOID, PDExpert(), n_seeds),
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--only", nargs="+", choices=("reinforce", "imitation"),
-                        default=["reinforce", "imitation"])
+    parser.add_argument(
+        "--only", nargs="+", choices=("reinforce", "imitation"), default=["reinforce", "imitation"]
+    )
     parser.add_argument("--seeds", type=int, default=10, help="REINFORCE seeds")
     parser.add_argument("--jobs", type=int, default=1, help="REINFORCE seeds in parallel")
     parser.add_argument("--imitation-seeds", type=int, default=3)

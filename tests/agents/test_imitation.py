@@ -59,8 +59,9 @@ def test_bc_fits_a_known_linear_expert():
     rng = np.random.default_rng(0)
     obs = rng.uniform(-1, 1, (2000, 2)).astype(np.float32)
     actions = LinearExpert().predict(obs)[0]
-    agent = BehavioralCloning(_box_env(), seed=0, gradient_steps=1500, learning_rate=3e-3,
-                              net_arch=[32])
+    agent = BehavioralCloning(
+        _box_env(), seed=0, gradient_steps=1500, learning_rate=3e-3, net_arch=[32]
+    )
     stats = agent.learn(Demonstrations(obs, actions))
     test = rng.uniform(-1, 1, (200, 2)).astype(np.float32)
     got, _ = agent.predict(test)
@@ -72,8 +73,9 @@ def test_bc_fits_a_known_linear_expert():
 def test_bc_clones_a_discrete_expert_from_demonstrations():
     demos, returns = collect_demonstrations(IdentityExpert(), IdentityEnv(), 10)
     assert len(demos) == 100 and returns.tolist() == [10.0] * 10
-    agent = BehavioralCloning(IdentityEnv(), seed=0, gradient_steps=300, learning_rate=1e-2,
-                              net_arch=[16])
+    agent = BehavioralCloning(
+        IdentityEnv(), seed=0, gradient_steps=300, learning_rate=1e-2, net_arch=[16]
+    )
     agent.learn(demos)
     assert evaluate(agent, IdentityEnv(), 5)[0] == 10.0
 
@@ -90,8 +92,9 @@ def test_bc_takes_pairs_and_log_records_with_s_and_m():
 
 def test_dagger_aggregates_expert_labels_on_the_learners_states():
     expert = IdentityExpert()
-    agent = DAgger(IdentityEnv(), expert, seed=0, gradient_steps=100, net_arch=[8],
-                   episodes_per_round=2)
+    agent = DAgger(
+        IdentityEnv(), expert, seed=0, gradient_steps=100, net_arch=[8], episodes_per_round=2
+    )
     assert agent.beta(0) == 1.0 and agent.beta(1) == 0.0
     stats = agent.learn(1)
     assert len(agent.dataset) == 20 and agent.expert_episodes == 2
@@ -142,8 +145,9 @@ def test_save_load_continues_identically(tmp_path):
 
 
 def test_same_seed_same_result():
-    runs = [BehavioralCloning(IdentityEnv(), seed=s, gradient_steps=50, net_arch=[8])
-            for s in (4, 4, 5)]
+    runs = [
+        BehavioralCloning(IdentityEnv(), seed=s, gradient_steps=50, net_arch=[8]) for s in (4, 4, 5)
+    ]
     demos = (np.eye(3, dtype=np.float32)[[0, 1, 2] * 5], np.array([0, 1, 2] * 5))
     losses = [r.learn(demos).losses for r in runs]
     np.testing.assert_array_equal(losses[0], losses[1])

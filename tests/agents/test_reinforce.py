@@ -18,7 +18,6 @@ from sensorimotor.agents import (
     evaluate,
     normalized,
 )
-
 from sensorimotor.agents.policy_agent import np_forward, numpy_params
 from sensorimotor.agents.reinforce_update import jitted_update
 
@@ -73,8 +72,14 @@ def test_reinforce_learns_the_identity_task(baseline):
 
 
 def test_gaussian_reinforce_learns_a_continuous_task():
-    agent = Reinforce(SignEnv(), seed=0, learning_rate=1e-2, episodes_per_update=8,
-                      net_arch=[16], log_std_init=-1.0)
+    agent = Reinforce(
+        SignEnv(),
+        seed=0,
+        learning_rate=1e-2,
+        episodes_per_update=8,
+        net_arch=[16],
+        log_std_init=-1.0,
+    )
     agent.learn(6000)
     actions, _ = agent.predict(np.array([[1.0], [-1.0]], np.float32))
     assert actions.dtype == np.float32 and actions.shape == (2, 1)

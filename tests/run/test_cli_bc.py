@@ -14,15 +14,37 @@ from sensorimotor.run.observation_log import ObservationLog
 
 
 def test_rl_reinforce_saves_experts_that_bc_and_dagger_clone(tmp_path, capsys):
-    argv = ["rl", "reinforce", "--env", "CartPole-v1", "--steps", "300", "--save",
-            str(tmp_path), "--json"]
+    argv = [
+        "rl",
+        "reinforce",
+        "--env",
+        "CartPole-v1",
+        "--steps",
+        "300",
+        "--save",
+        str(tmp_path),
+        "--json",
+    ]
     assert main(argv) == 0
     assert len(json.loads(capsys.readouterr().out.strip().splitlines()[-1])["returns"]) == 1
     agent = Reinforce.load(tmp_path / "seed-0.npz")
     assert agent.config.baseline and agent.config.episodes_per_update == 4  # the zoo's
     for extra in ([], ["--dagger"]):
-        argv = ["bc", "--env", "CartPole-v1", "--expert", str(tmp_path / "seed-0.npz"),
-                "--episodes", "1", "--gradient-steps", "50", "--save", str(tmp_path / "clone.npz"), "--json", *extra]
+        argv = [
+            "bc",
+            "--env",
+            "CartPole-v1",
+            "--expert",
+            str(tmp_path / "seed-0.npz"),
+            "--episodes",
+            "1",
+            "--gradient-steps",
+            "50",
+            "--save",
+            str(tmp_path / "clone.npz"),
+            "--json",
+            *extra,
+        ]
         assert main(argv) == 0
         result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
         assert result["method"] == ("dagger" if extra else "bc") and result["clone"] > 0

@@ -173,8 +173,10 @@ class BehavioralCloning(PolicyAgent):
         loss; no episode is played. Bad demonstrations (NaN, wrong shape, actions outside
         the space) raise naming them, before any change to the agent."""
         demos = self.check_demonstrations(demonstrations)
-        steps = self.config.gradient_steps if gradient_steps is None else check_count(
-            "gradient_steps", gradient_steps
+        steps = (
+            self.config.gradient_steps
+            if gradient_steps is None
+            else check_count("gradient_steps", gradient_steps)
         )
         return self._fit(demos, steps, progress_bar)
 
@@ -202,7 +204,10 @@ class BehavioralCloning(PolicyAgent):
         self.n_updates += steps
         self._sync()
         return TrainingStats(
-            np.zeros(0), np.zeros(0, np.int64), np.asarray(losses), self.num_timesteps,
+            np.zeros(0),
+            np.zeros(0, np.int64),
+            np.asarray(losses),
+            self.num_timesteps,
             time.perf_counter() - start,
         )
 
@@ -232,4 +237,3 @@ class BehavioralCloning(PolicyAgent):
         self.opt_state = tree_from_arrays(path, arrays, "opt", self.opt_state, jnp.asarray)
         self._sync()
         self._rng, self._predict_rng, self.n_updates = rng, predict_rng, n_updates
-

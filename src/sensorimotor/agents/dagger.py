@@ -114,16 +114,23 @@ class DAgger(BehavioralCloning):
             new = self.check_demonstrations(
                 Demonstrations(np.stack(observations), np.stack(labels)), "the expert's labels"
             )
-            self.dataset = new if self.dataset is None else Demonstrations(
-                *(np.concatenate([a, b]) for a, b in zip(self.dataset, new, strict=True))
+            self.dataset = (
+                new
+                if self.dataset is None
+                else Demonstrations(
+                    *(np.concatenate([a, b]) for a, b in zip(self.dataset, new, strict=True))
+                )
             )
             stats = self._fit(self.dataset, self.config.gradient_steps, progress_bar)
             losses.append(stats.losses[-1])
             self.rounds += 1
             self.expert_episodes += self.config.episodes_per_round
         return TrainingStats(
-            np.asarray(returns), np.asarray(lengths, np.int64), np.asarray(losses),
-            self.num_timesteps, time.perf_counter() - start,
+            np.asarray(returns),
+            np.asarray(lengths, np.int64),
+            np.asarray(losses),
+            self.num_timesteps,
+            time.perf_counter() - start,
         )
 
     def _play(self, env, beta, observations, labels):

@@ -33,7 +33,7 @@ from sensorimotor.agents.agent import Agent
 from sensorimotor.base.bounds import check_settings
 from sensorimotor.nets.mlp import init_mlp, mlp_apply
 
-__all__ = ["ActionSpace", "PolicyAgent", "init_policy", "np_forward", "squash"]
+__all__ = ["ActionSpace", "PolicyAgent", "squash"]
 
 SQUASHES = ("tanh", "clip")
 OUTPUT_SCALE = 0.01  # a near-uniform (or near-mean) policy at the start
@@ -115,8 +115,12 @@ class ActionSpace(NamedTuple):
         return got
 
     def to_header(self) -> dict:
-        return {"discrete": self.discrete, "n": self.n, "low": list(self.low),
-                "high": list(self.high)}
+        return {
+            "discrete": self.discrete,
+            "n": self.n,
+            "low": list(self.low),
+            "high": list(self.high),
+        }
 
 
 def squash(u, low, high, how: str):

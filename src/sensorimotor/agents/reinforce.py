@@ -29,7 +29,12 @@ import numpy as np
 
 from sensorimotor.agents.agent import tree_arrays, tree_from_arrays
 from sensorimotor.agents.dqn_update import make_optimizer
-from sensorimotor.agents.policy_agent import PolicyAgent, check_config, config_from_kwargs
+from sensorimotor.agents.policy_agent import (
+    PolicyAgent,
+    check_config,
+    config_from_kwargs,
+    squash,
+)
 from sensorimotor.agents.reinforce_update import EpisodeBatch, jitted_update
 from sensorimotor.agents.training_stats import Progress, TrainingStats
 from sensorimotor.base.bounds import COUNT, FINITE, NON_NEGATIVE, POSITIVE, UNIT, check_count
@@ -88,7 +93,9 @@ class ReinforceConfig:
     def __post_init__(self):
         for name in ("normalize_returns", "baseline"):
             if not isinstance(getattr(self, name), bool | np.bool_):
-                raise TypeError(f"ReinforceConfig.{name} must be a bool, got {getattr(self, name)!r}")
+                raise TypeError(
+                    f"ReinforceConfig.{name} must be a bool, got {getattr(self, name)!r}"
+                )
             object.__setattr__(self, name, bool(getattr(self, name)))
         check_config(self, "ReinforceConfig")
 
@@ -141,15 +148,16 @@ class Reinforce(PolicyAgent):
 
     def _draw(self, obs):
         """``(env action, stored action)`` for one observation: the sampled index, or the
-        Gaussian's draw ``u`` and its squash."""
-        out = np_out = self._forward_one(obs)
+        squash of the Gaussian's draw ``u`` and ``u``."""
+        out = self._forward_one(obs)
         if self.action_space.discrete:
-            z = np.exp(np_out - np_out.max())
+            z = np.exp(out - out.max())
             cdf = np.cumsum(z / z.sum())
             a = min(int((self._rng.random() > cdf).sum()), self.n_actions - 1)
             return a, a
         u = out + self._np_std * self._rng.standard_normal(out.shape)
-        return self._squash(u), u.astype(np.float32)
+        action = squash(u, *self._low_high(), self.config.squash).astype(np.float32)
+        return action, u.astype(np.float32)
 
     def _forward_one(self, obs):
         a = obs.reshape(-1)
@@ -157,12 +165,6 @@ class Reinforce(PolicyAgent):
             a = np.tanh(a @ w + b)
         w, b = self._np_params[-1]
         return a @ w + b
-
-    def _squash(self, u):
-        from sensorimotor.agents.policy_agent import squash
-
-        low, high = self._low_high()
-        return squash(u, low, high, self.config.squash).astype(np.float32)
 
     def learn(
         self,

@@ -61,8 +61,9 @@ def discounted_returns(rewards, gamma: float):
         g = r + gamma * g
         return g, g
 
-    _, out = jax.lax.scan(back, jnp.zeros(rewards.shape[:-1]), jnp.moveaxis(rewards, -1, 0),
-                          reverse=True)
+    _, out = jax.lax.scan(
+        back, jnp.zeros(rewards.shape[:-1]), jnp.moveaxis(rewards, -1, 0), reverse=True
+    )
     return jnp.moveaxis(out, 0, -1)
 
 

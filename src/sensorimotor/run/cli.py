@@ -116,9 +116,11 @@ def _bc(args) -> int:
         save=args.save,
         **settings,
     )
-    print(f"expert {result['expert']:.1f}, clone {result['clone']:.1f} "
-          f"({result['method']}, {args.episodes} expert episodes, "
-          f"{result['seconds']:.1f}s)")
+    print(
+        f"expert {result['expert']:.1f}, clone {result['clone']:.1f} "
+        f"({result['method']}, {args.episodes} expert episodes, "
+        f"{result['seconds']:.1f}s)"
+    )
     if args.json:
         print(json.dumps(result))
     return 0
@@ -182,8 +184,9 @@ def build_parser() -> argparse.ArgumentParser:
     bc.add_argument("--seed", type=int, default=0, help="the clone's seed (default 0)")
     bc.add_argument("--dagger", action="store_true", help="DAgger: one round per episode")
     bc.add_argument(
-        "--gradient-steps", type=int, help="per learn call (BC) or round (DAgger); default: "
-        "the agent's"
+        "--gradient-steps",
+        type=int,
+        help="per learn call (BC) or round (DAgger); default: the agent's",
     )
     bc.add_argument("--save", metavar="FILE", help="write the clone here (.npz)")
     bc.add_argument("--json", action="store_true", help="last line: JSON returns and seconds")
