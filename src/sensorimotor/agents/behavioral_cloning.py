@@ -20,7 +20,7 @@ rarely.
 ...     def predict(self, obs, deterministic=True):
 ...         return 1, None
 >>> demos, _ = collect_demonstrations(Right(), "CartPole-v1", 3)
->>> agent = BehavioralCloning("CartPole-v1", seed=0, gradient_steps=200, net_arch=[8])
+>>> agent = BehavioralCloning("CartPole-v1", seed=0, learning_rate=1e-2, net_arch=[8])
 >>> stats = agent.learn(demos)
 >>> print(agent.predict(np.zeros(4))[0], stats.losses[-1] < 0.01 < stats.losses[0])
 1 True
