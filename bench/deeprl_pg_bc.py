@@ -17,6 +17,7 @@ cart-pole and the toy humanoid (issue 11, acceptance 2).
     python bench/deeprl_pg_bc.py                       # everything (~15 min on 2 cores)
     python bench/deeprl_pg_bc.py --only reinforce --jobs 2
     python bench/deeprl_pg_bc.py --only imitation --expert runs/rf/seed-0.npz
+    python bench/deeprl_pg_bc.py --only imitation --envs CartPole-v1 --demo-steps 20
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import json
 import multiprocessing
 import time
 
+import gymnasium as gym
 import numpy as np
 
 from sensorimotor.agents import (
@@ -116,7 +118,7 @@ def run_reinforce(n_seeds: int, jobs: int) -> dict:
     return {"returns": [r["return"] for r in rows], "solved": solved, "wall": wall}
 
 
-def imitate(env_id: str, expert, n_seeds: int) -> dict:
+def imitate(env_id: str, expert, n_seeds: int, demo_steps: int | None = None) -> dict:
     expert_return = evaluate(expert, env_id, EPISODES)[0]
     random_return = evaluate(RandomPolicy(env_id), env_id, EPISODES, deterministic=False)[0]
 
@@ -127,11 +129,12 @@ def imitate(env_id: str, expert, n_seeds: int) -> dict:
     for k in KS:
         bc, dagger = [], []
         for seed in range(n_seeds):
-            demos, _ = collect_demonstrations(expert, env_id, k, seed=DEMO_SEED + 100 * seed)
+            demo_env = gym.make(env_id, max_episode_steps=demo_steps) if demo_steps else env_id
+            demos, _ = collect_demonstrations(expert, demo_env, k, seed=DEMO_SEED + 100 * seed)
             clone = BehavioralCloning(env_id, seed=seed)
             clone.learn(demos)
             bc.append(evaluate(clone, env_id, EPISODES)[0])
-            learner = DAgger(env_id, expert, seed=seed)
+            learner = DAgger(demo_env, expert, seed=seed)
             learner.learn(k)
             dagger.append(evaluate(learner, env_id, EPISODES)[0])
         rows.append(
@@ -143,8 +146,9 @@ def imitate(env_id: str, expert, n_seeds: int) -> dict:
                 "dagger_norm": norm(float(np.mean(dagger))),
             }
         )
+    cut = f", expert episodes cut at {demo_steps} steps" if demo_steps else ""
     print(
-        f"\n{env_id}: expert {expert_return:.2f}, random {random_return:.2f} "
+        f"\n{env_id}{cut}: expert {expert_return:.2f}, random {random_return:.2f} "
         f"(greedy mean over {EPISODES} episodes; clones averaged over {n_seeds} seed(s))"
     )
     print("expert episodes  BC return (score)   DAgger return (score)")
@@ -172,10 +176,12 @@ def imitate(env_id: str, expert, n_seeds: int) -> dict:
     }
 
 
-def run_imitation(expert_path, n_seeds: int) -> dict:
+def run_imitation(expert_path, n_seeds: int, envs, demo_steps, save_expert=None) -> dict:
     import sensorimotor.envs  # noqa: F401  (registers the toy humanoid)
 
-    if expert_path:
+    if CARTPOLE not in envs:
+        expert = None
+    elif expert_path:
         expert = Reinforce.load(expert_path)
     else:
         expert = None
@@ -188,10 +194,10 @@ def run_imitation(expert_path, n_seeds: int) -> dict:
                 expert = row["agent"]
                 break
         expert = expert or row["agent"]
-    return {
-        CARTPOLE: imitate(CARTPOLE, expert, n_seeds),
-        HUMANOID: imitate(HUMANOID, PDExpert(), n_seeds),
-    }
+        if save_expert:
+            expert.save(save_expert)
+    experts = {CARTPOLE: expert, HUMANOID: PDExpert()}
+    return {e: imitate(e, experts[e], n_seeds, demo_steps) for e in envs}
 
 
 def main() -> None:
@@ -203,13 +209,25 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=1, help="REINFORCE seeds in parallel")
     parser.add_argument("--imitation-seeds", type=int, default=3)
     parser.add_argument("--expert", help="a saved cart-pole expert (else one is trained)")
+    parser.add_argument("--save-expert", help="write the cart-pole expert trained here")
+    parser.add_argument(
+        "--envs", nargs="+", choices=(CARTPOLE, HUMANOID), default=[CARTPOLE, HUMANOID]
+    )
+    parser.add_argument(
+        "--demo-steps",
+        type=int,
+        help="cut the expert's and DAgger's episodes at this many steps (the clones are "
+        "scored on whole ones)",
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON last")
     args = parser.parse_args()
     out = {}
     if "reinforce" in args.only:
         out["reinforce"] = run_reinforce(args.seeds, args.jobs)
     if "imitation" in args.only:
-        out["imitation"] = run_imitation(args.expert, args.imitation_seeds)
+        out["imitation"] = run_imitation(
+            args.expert, args.imitation_seeds, args.envs, args.demo_steps, args.save_expert
+        )
     if args.json:
         print(json.dumps(out))
 
