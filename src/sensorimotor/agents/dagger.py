@@ -49,7 +49,6 @@ class DAggerConfig(BCConfig):
             from 1 to 0.
     """
 
-    gradient_steps: int = 1000
     episodes_per_round: int = 1
     beta_rampdown: int = 1
 
