@@ -58,3 +58,26 @@ __all__ = [
     "ChannelPolicy",
     "HeadingPolicy",
 ]
+
+# policy gradient and imitation (issue 11)
+from sensorimotor.agents import behavioral_cloning as _behavioral_cloning  # noqa: E402
+from sensorimotor.agents import dagger as _dagger  # noqa: E402
+from sensorimotor.agents import demonstrations as _demonstrations  # noqa: E402
+from sensorimotor.agents import policy_agent as _policy_agent  # noqa: E402
+from sensorimotor.agents import reinforce as _reinforce  # noqa: E402
+from sensorimotor.agents import reinforce_update as _reinforce_update  # noqa: E402
+from sensorimotor.agents.behavioral_cloning import *  # noqa: E402, F403
+from sensorimotor.agents.dagger import *  # noqa: E402, F403
+from sensorimotor.agents.demonstrations import *  # noqa: E402, F403
+from sensorimotor.agents.policy_agent import *  # noqa: E402, F403
+from sensorimotor.agents.reinforce import *  # noqa: E402, F403
+from sensorimotor.agents.reinforce_update import *  # noqa: E402, F403
+
+__all__ += [
+    *_behavioral_cloning.__all__,
+    *_dagger.__all__,
+    *_demonstrations.__all__,
+    *_policy_agent.__all__,
+    *_reinforce.__all__,
+    *_reinforce_update.__all__,
+]

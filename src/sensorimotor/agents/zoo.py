@@ -26,6 +26,18 @@ ZOO = {
             "net_arch": (256, 256),
         },
     },
+    # not in rl-zoo: found here (bench/deeprl_pg_bc.py)
+    "Reinforce": {
+        "CartPole-v1": {
+            "n_timesteps": 200_000,
+            "learning_rate": 5e-3,
+            "episodes_per_update": 4,
+            "baseline": True,
+            "max_grad_norm": 0.5,
+            "gamma": 0.99,
+            "net_arch": (64, 64),
+        },
+    },
 }
 
 

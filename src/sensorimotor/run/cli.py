@@ -1,4 +1,4 @@
-"""The command line: ``sensorimotor demo``, ``sutton1992``, ``adhdp``, ``rl`` (also
+"""The command line: ``sensorimotor demo``, ``sutton1992``, ``adhdp``, ``rl``, ``bc`` (also
 ``python -m sensorimotor``)."""
 
 import argparse
@@ -101,6 +101,31 @@ def _rl(args) -> int:
     return 0
 
 
+def _bc(args) -> int:
+    import json
+
+    from sensorimotor.run.imitation import clone_expert
+
+    settings = {} if args.gradient_steps is None else {"gradient_steps": args.gradient_steps}
+    result = clone_expert(
+        args.env,
+        args.expert,
+        args.episodes,
+        seed=args.seed,
+        dagger=args.dagger,
+        save=args.save,
+        **settings,
+    )
+    print(
+        f"expert {result['expert']:.1f}, clone {result['clone']:.1f} "
+        f"({result['method']}, {args.episodes} expert episodes, "
+        f"{result['seconds']:.1f}s)"
+    )
+    if args.json:
+        print(json.dumps(result))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sensorimotor", description="Learning in robots, one sample at a time."
@@ -141,7 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="train a deep RL agent over seeds (rl-zoo's settings where it has them) and "
         "print each seed's greedy mean return over 20 episodes",
     )
-    rl.add_argument("agent", choices=("dqn",))
+    rl.add_argument("agent", choices=("dqn", "reinforce"))
     rl.add_argument("--env", required=True, help="a Gymnasium id, e.g. CartPole-v1")
     rl.add_argument("--seeds", type=int, default=1, help="how many seeds (default 1)")
     rl.add_argument("--seed", type=int, default=0, help="the first seed (default 0)")
@@ -152,6 +177,24 @@ def build_parser() -> argparse.ArgumentParser:
     rl.add_argument("--save", metavar="DIR", help="write seed-<seed>.npz per seed here")
     rl.add_argument("--json", action="store_true", help="last line: JSON returns and seconds")
     rl.set_defaults(func=_rl)
+    bc = sub.add_parser(
+        "bc",
+        help="clone an expert saved by `rl --save` from K of its episodes (behavioural "
+        "cloning, or DAgger) and print the clone's and the expert's greedy mean returns",
+    )
+    bc.add_argument("--env", required=True, help="a Gymnasium id, e.g. CartPole-v1")
+    bc.add_argument("--expert", required=True, metavar="PATH", help="an agent's .npz file")
+    bc.add_argument("--episodes", type=int, default=10, help="expert episodes (default 10)")
+    bc.add_argument("--seed", type=int, default=0, help="the clone's seed (default 0)")
+    bc.add_argument("--dagger", action="store_true", help="DAgger: one round per episode")
+    bc.add_argument(
+        "--gradient-steps",
+        type=int,
+        help="per learn call (BC) or round (DAgger); default: the agent's",
+    )
+    bc.add_argument("--save", metavar="FILE", help="write the clone here (.npz)")
+    bc.add_argument("--json", action="store_true", help="last line: JSON returns and seconds")
+    bc.set_defaults(func=_bc)
     return parser
 
 

@@ -18,12 +18,12 @@ import time
 
 import jax
 
-from sensorimotor.agents import DQN, ZOO, evaluate, zoo_settings
+from sensorimotor.agents import DQN, ZOO, Reinforce, evaluate, zoo_settings
 from sensorimotor.base.bounds import check_count
 from sensorimotor.envs import CartPole
 from sensorimotor.run.progress import progress
 
-AGENTS = {"dqn": DQN}
+AGENTS = {"dqn": DQN, "reinforce": Reinforce}
 #: Gymnasium id -> the library's JAX environment with the same dynamics (for --compiled)
 JAX_ENVS = {"CartPole-v1": CartPole}
 DEFAULT_STEPS = 50_000
@@ -67,6 +67,8 @@ def train_seeds(
     agents = []
     start = time.perf_counter()
     if compiled:
+        if not hasattr(cls, "make_train"):
+            raise ValueError(f"--compiled: {agent} trains through the Python loop only")
         if env_id not in JAX_ENVS:
             raise ValueError(
                 f"--compiled: no JAX environment for {env_id!r} (there is for {sorted(JAX_ENVS)})"

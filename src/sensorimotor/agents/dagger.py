@@ -1,0 +1,178 @@
+r"""DAgger (Ross, Gordon and Bagnell 2011, "A reduction of imitation learning and structured
+prediction to no-regret online learning"): behavioural cloning on the states the learner
+itself visits, labelled by an expert that can be queried.
+
+Round :math:`i = 0, 1, \dots`: play ``episodes_per_round`` episodes where, at each step,
+the expert's action is executed with probability :math:`\beta_i` and the learner's greedy
+action otherwise; label every visited state with the expert's action; add the pairs to
+the data set :math:`D`; fit the policy on all of :math:`D` (:mod:`~sensorimotor.agents.
+behavioral_cloning`'s loss, ``gradient_steps`` Adam steps, going on from the last round).
+The schedule is the imitation library's linear one,
+:math:`\beta_i = \max(0, 1 - i / \text{beta\_rampdown})`: round 0 is plain behavioural
+cloning on the expert's own episodes.
+
+The expert is any object with ``predict(obs, deterministic=True) -> (action, _)``; it is
+not saved with the agent (give it again after ``load`` as ``agent.expert``).
+
+>>> class Right:
+...     def predict(self, obs, deterministic=True):
+...         return 1, None
+>>> agent = DAgger("CartPole-v1", Right(), seed=0, gradient_steps=100, net_arch=[8])
+>>> stats = agent.learn(2)
+>>> print(agent.expert_episodes, len(agent.dataset) == stats.episode_lengths.sum())
+2 True
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+
+import numpy as np
+
+from sensorimotor.agents.behavioral_cloning import BCConfig, BehavioralCloning
+from sensorimotor.agents.demonstrations import Demonstrations
+from sensorimotor.agents.training_stats import TrainingStats
+from sensorimotor.base.bounds import COUNT, check_count
+
+__all__ = ["DAgger", "DAggerConfig"]
+
+
+@dataclasses.dataclass(frozen=True)
+class DAggerConfig(BCConfig):
+    """:class:`~sensorimotor.agents.behavioral_cloning.BCConfig`'s hyperparameters
+    (``gradient_steps`` per round) and DAgger's schedule.
+
+    Attributes:
+        episodes_per_round: episodes played (and labelled by the expert) per round.
+        beta_rampdown: rounds over which the expert's share of the executed actions falls
+            from 1 to 0.
+    """
+
+    episodes_per_round: int = 1
+    beta_rampdown: int = 1
+
+    BOUNDS = {
+        **BCConfig.BOUNDS,
+        "episodes_per_round": COUNT,
+        "beta_rampdown": COUNT,
+    }
+
+
+class DAgger(BehavioralCloning):
+    """DAgger with an expert that can be queried (see the module).
+
+    ``DAgger(env, expert, *, seed=0, **hyperparameters)``: ``env`` a Gymnasium env or id
+    (played), ``expert`` with ``predict``; the hyperparameters are
+    :class:`DAggerConfig`'s.
+
+    Attributes (besides :class:`~sensorimotor.agents.behavioral_cloning.
+    BehavioralCloning`'s):
+        expert: the expert (``None`` after ``load``).
+        dataset: the aggregated :class:`~sensorimotor.agents.demonstrations.
+            Demonstrations` (saved with the agent).
+        rounds: rounds done; expert_episodes: episodes the expert has labelled.
+    """
+
+    CONFIG = DAggerConfig
+
+    def __init__(self, env, expert, *, seed=0, **hyperparameters):
+        if not callable(getattr(expert, "predict", None)):
+            raise TypeError(f"expert must have predict(obs) -> (action, state), got {expert!r}")
+        super().__init__(env, seed=seed, **hyperparameters)
+        self.expert = expert
+
+    def _setup(self) -> None:
+        super()._setup()
+        self.expert = None
+        self.dataset = None
+        self.rounds = 0
+        self.expert_episodes = 0
+
+    def beta(self, round_: int) -> float:
+        """The probability that the expert's action is executed in round ``round_``."""
+        return max(0.0, 1.0 - round_ / self.config.beta_rampdown)
+
+    def learn(self, n_rounds: int, progress_bar: bool = False) -> TrainingStats:
+        """Do ``n_rounds`` rounds (see the module); ``TrainingStats`` holds the played
+        episodes' returns and lengths and each round's final chunk loss.
+        ``num_timesteps`` counts the environment steps played."""
+        n_rounds = check_count("n_rounds", n_rounds)
+        if self.expert is None:
+            raise ValueError("DAgger has no expert (after load, set agent.expert)")
+        env = self._need_env()
+        start = time.perf_counter()
+        returns, lengths, losses = [], [], []
+        for _ in range(n_rounds):
+            beta = self.beta(self.rounds)
+            observations, labels = [], []
+            for _ in range(self.config.episodes_per_round):
+                total, length = self._play(env, beta, observations, labels)
+                returns.append(total)
+                lengths.append(length)
+            new = self.check_demonstrations(
+                Demonstrations(np.stack(observations), np.stack(labels)), "the expert's labels"
+            )
+            self.dataset = (
+                new
+                if self.dataset is None
+                else Demonstrations(
+                    *(np.concatenate([a, b]) for a, b in zip(self.dataset, new, strict=True))
+                )
+            )
+            stats = self._fit(self.dataset, self.config.gradient_steps, progress_bar)
+            losses.append(stats.losses[-1])
+            self.rounds += 1
+            self.expert_episodes += self.config.episodes_per_round
+        return TrainingStats(
+            np.asarray(returns),
+            np.asarray(lengths, np.int64),
+            np.asarray(losses),
+            self.num_timesteps,
+            time.perf_counter() - start,
+        )
+
+    def _play(self, env, beta, observations, labels):
+        obs, _ = env.reset(seed=int(self._rng.integers(2**31)))
+        total, length, done = 0.0, 0, False
+        while not done:
+            batch, _ = self.check_obs(obs, "the environment's observation")
+            label, _ = self.expert.predict(obs, deterministic=True)
+            if self._rng.random() < beta:
+                action = label
+            else:
+                action = self._act(batch, True)[0]
+                if self.action_space.discrete:
+                    action = int(action)
+            observations.append(batch[0])
+            labels.append(np.asarray(label))
+            obs, reward, terminated, truncated, _ = env.step(action)
+            total += float(reward)
+            length += 1
+            self.num_timesteps += 1
+            done = terminated or truncated
+        return total, length
+
+    # -- saving ----------------------------------------------------------------------
+    def _arrays(self):
+        arrays, fields = super()._arrays()
+        if self.dataset is not None:
+            arrays["dataset/observations"] = self.dataset.observations
+            arrays["dataset/actions"] = self.dataset.actions
+        fields.update(rounds=self.rounds, expert_episodes=self.expert_episodes)
+        return arrays, fields
+
+    def _restore(self, path, arrays, header) -> None:
+        super()._restore(path, arrays, header)
+        try:
+            self.rounds = int(header["rounds"])
+            self.expert_episodes = int(header["expert_episodes"])
+        except (KeyError, TypeError, ValueError) as err:
+            raise ValueError(f"{path}: the header does not describe a DAgger ({err})") from None
+        if "dataset/observations" in arrays:
+            try:
+                self.dataset = self.check_demonstrations(
+                    (arrays["dataset/observations"], arrays["dataset/actions"]), "dataset"
+                )
+            except (KeyError, TypeError, ValueError) as err:
+                raise ValueError(f"{path}: its dataset is not valid ({err})") from None

@@ -1,0 +1,88 @@
+"""Demonstrations for imitation: pairs of observations and the expert's actions, from
+arrays, from any object with ``.s`` (sensors: the observations) and ``.m`` (motors: the
+actions) arrays such as the records of an observation log
+(``sensorimotor.run.observation_log.read_log``), or played by an expert.
+
+An expert is any object with SB3's ``predict(obs, deterministic=True) -> (action, _)``: a
+trained agent (``DQN.load(path)``, ``Reinforce.load(path)``) or a scripted controller.
+
+>>> class Right:
+...     def predict(self, obs, deterministic=True):
+...         return 1, None
+>>> demos, returns = collect_demonstrations(Right(), "CartPole-v1", 2)
+>>> print(demos.observations.shape[1], demos.actions[:3], len(returns))
+4 [1 1 1] 2
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from sensorimotor.agents.agent import make_env
+from sensorimotor.base.bounds import check_count
+
+__all__ = ["Demonstrations", "as_demonstrations", "collect_demonstrations"]
+
+
+class Demonstrations(NamedTuple):
+    """``observations (N, *obs_shape)`` and the actions taken there, ``(N,)`` ints or
+    ``(N, n)`` floats."""
+
+    observations: np.ndarray
+    actions: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.observations)
+
+
+def as_demonstrations(data, name: str = "demonstrations") -> Demonstrations:
+    """``data`` as :class:`Demonstrations`: one already, a pair ``(observations,
+    actions)``, or an object with ``.s`` and ``.m`` arrays (an observation log's records);
+    a ``TypeError`` naming ``name`` for anything else, a ``ValueError`` when the two
+    disagree in length or are empty (shapes and values are the agent's to check)."""
+    if isinstance(data, Demonstrations):
+        obs, actions = data
+    elif hasattr(data, "s") and hasattr(data, "m"):
+        obs, actions = data.s, data.m
+    elif isinstance(data, tuple | list) and len(data) == 2:
+        obs, actions = data
+    else:
+        raise TypeError(
+            f"{name} must be Demonstrations, a pair (observations, actions) or an object "
+            f"with .s and .m arrays (an observation log's records), got {type(data).__name__}"
+        )
+    try:
+        n_obs, n_act = len(obs), len(actions)
+    except TypeError:
+        raise TypeError(f"{name}: observations and actions must be arrays") from None
+    if n_obs != n_act:
+        raise ValueError(f"{name}: {n_obs} observations but {n_act} actions")
+    if n_obs == 0:
+        raise ValueError(f"{name} is empty")
+    return Demonstrations(obs, actions)
+
+
+def collect_demonstrations(expert, env, n_episodes: int, *, seed: int = 0):
+    """``(Demonstrations, returns)``: ``n_episodes`` whole episodes of ``env`` (an env or
+    an id) played by ``expert.predict(obs, deterministic=True)``, episode ``i`` from
+    ``env.reset(seed=seed + i)``; ``returns`` their undiscounted returns ``(n_episodes,)``.
+    """
+    n_episodes = check_count("n_episodes", n_episodes)
+    if not callable(getattr(expert, "predict", None)):
+        raise TypeError(f"expert must have predict(obs) -> (action, state), got {expert!r}")
+    env, _ = make_env(env)
+    observations, actions, returns = [], [], []
+    for i in range(n_episodes):
+        obs, _ = env.reset(seed=seed + i)
+        total, done = 0.0, False
+        while not done:
+            action, _ = expert.predict(obs, deterministic=True)
+            observations.append(np.asarray(obs, np.float32))
+            actions.append(np.asarray(action))
+            obs, reward, terminated, truncated, _ = env.step(action)
+            total += float(reward)
+            done = terminated or truncated
+        returns.append(total)
+    return Demonstrations(np.stack(observations), np.stack(actions)), np.asarray(returns)

@@ -1,0 +1,137 @@
+r"""REINFORCE's update (Williams 1992, "Simple statistical gradient-following algorithms
+for connectionist reinforcement learning"): discounted returns, their normalisation, an
+optional learned baseline, and one Adam step on a batch of whole episodes.
+
+For a batch of episodes padded to a common length (``mask`` 1 on real steps, 0 after the
+end), with returns :math:`G_t = \sum_{k \ge t} \gamma^{k-t} r_k`:
+
+.. math::
+    \hat G_t = (G_t - \bar G) / (\operatorname{sd} G + 10^{-8})
+    \quad\text{(over the batch's real steps, if normalised)}
+
+    A_t = \hat G_t - V_\phi(s_t)\ \text{(baseline, no gradient into } V\text{)}
+    \quad\text{or}\quad A_t = \hat G_t
+
+    L(\theta, \phi) = -\langle \log\pi_\theta(a_t|s_t) A_t\rangle
+    + c_v \langle (V_\phi(s_t) - \hat G_t)^2\rangle - c_e \langle H[\pi_\theta(\cdot|s_t)]\rangle
+
+(:math:`\langle\cdot\rangle` the mean over real steps). The gradient is clipped to a global
+norm, then Adam steps (``optax.chain(clip_by_global_norm, adam)``, DQN's optimiser).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+
+from sensorimotor.agents.dqn_update import make_optimizer
+from sensorimotor.agents.policy_agent import policy_out
+from sensorimotor.nets.mlp import mlp_apply
+
+__all__ = ["EpisodeBatch", "discounted_returns", "normalized", "reinforce_loss"]
+
+_LOG_2PI = math.log(2.0 * math.pi)
+
+
+class EpisodeBatch(NamedTuple):
+    """Episodes padded to length ``T``: ``obs (B, T, *obs_shape)``, ``actions (B, T)`` int
+    or ``(B, T, n)`` (the Gaussian's draws before the squash), ``rewards (B, T)`` and
+    ``mask (B, T)`` (1 on real steps)."""
+
+    obs: jax.Array
+    actions: jax.Array
+    rewards: jax.Array
+    mask: jax.Array
+
+
+def discounted_returns(rewards, gamma: float):
+    r""":math:`G_t = r_t + \gamma G_{t+1}` along the last axis (0 after the end: pad the
+    rewards with zeros).
+
+    >>> print(discounted_returns(jnp.array([1.0, 1.0, 1.0, 0.0]), 0.5))
+    [1.75 1.5  1.   0.  ]
+    """
+    rewards = jnp.asarray(rewards)
+
+    def back(g, r):
+        g = r + gamma * g
+        return g, g
+
+    _, out = jax.lax.scan(
+        back, jnp.zeros(rewards.shape[:-1]), jnp.moveaxis(rewards, -1, 0), reverse=True
+    )
+    return jnp.moveaxis(out, 0, -1)
+
+
+def normalized(values, mask):
+    """``values`` less their mean over ``mask``, over their standard deviation (+1e-8).
+
+    >>> print(normalized(jnp.array([1.0, 3.0, 99.0]), jnp.array([1.0, 1.0, 0.0])))
+    [-1.  1. 97.]
+    """
+    n = jnp.maximum(mask.sum(), 1.0)
+    mean = (values * mask).sum() / n
+    sd = jnp.sqrt((((values - mean) * mask) ** 2).sum() / n)
+    return (values - mean) / (sd + 1e-8)
+
+
+def log_prob_entropy(params, obs, action, discrete: bool):
+    """``(log pi(action|obs), entropy)`` for ONE step."""
+    out = policy_out(params, obs)
+    if discrete:
+        logp = jax.nn.log_softmax(out)
+        return logp[action], -(jnp.exp(logp) * logp).sum()
+    log_std = params.log_std
+    z = (action - out) * jnp.exp(-log_std)
+    logp = (-0.5 * z * z - log_std - 0.5 * _LOG_2PI).sum()
+    return logp, (log_std + 0.5 * (_LOG_2PI + 1.0)).sum()
+
+
+def value_out(value_params, obs):
+    return mlp_apply(value_params, obs.reshape(-1), activation="tanh", layer_norm=False)[0]
+
+
+def reinforce_loss(params, value_params, batch: EpisodeBatch, config, discrete: bool):
+    """``(loss, returns-target)`` of the module's :math:`L` for a batch."""
+    returns = discounted_returns(batch.rewards, config.gamma)
+    target = normalized(returns, batch.mask) if config.normalize_returns else returns
+    step = functools.partial(log_prob_entropy, discrete=discrete)
+    shape = batch.mask.shape
+    obs = batch.obs.reshape(-1, *batch.obs.shape[2:])  # one vmap over all B * T steps
+    actions = batch.actions.reshape(-1, *batch.actions.shape[2:])
+    logp, entropy = jax.vmap(step, (None, 0, 0))(params, obs, actions)
+    logp, entropy = logp.reshape(shape), entropy.reshape(shape)
+    n = jnp.maximum(batch.mask.sum(), 1.0)
+    if config.baseline:
+        values = jax.vmap(value_out, (None, 0))(value_params, obs).reshape(shape)
+        advantage = target - jax.lax.stop_gradient(values)
+        value_loss = (((values - target) ** 2) * batch.mask).sum() / n
+    else:
+        advantage, value_loss = target, 0.0
+    policy_loss = -(logp * advantage * batch.mask).sum() / n
+    entropy = (entropy * batch.mask).sum() / n
+    return policy_loss + config.vf_coef * value_loss - config.ent_coef * entropy
+
+
+@functools.lru_cache(maxsize=32)
+def jitted_update(config, discrete: bool):
+    """``update(params, value_params, opt_state, batch) -> (params, value_params,
+    opt_state, loss)``: one jitted Adam step for a config (cached)."""
+    opt = make_optimizer(config.learning_rate, config.max_grad_norm)
+
+    @jax.jit
+    def update(params, value_params, opt_state, batch):
+        loss, grads = jax.value_and_grad(reinforce_loss, argnums=(0, 1))(
+            params, value_params, batch, config, discrete
+        )
+        updates, opt_state = opt.update(grads, opt_state, (params, value_params))
+        params, value_params = jax.tree_util.tree_map(
+            lambda p, u: p + u, (params, value_params), updates
+        )
+        return params, value_params, opt_state, loss
+
+    return update

@@ -1,0 +1,74 @@
+"""``sensorimotor bc``: clone a saved expert from a few of its episodes, by behavioural
+cloning or DAgger, and score the clone beside the expert; and demonstrations read from an
+observation log (its sensors ``s`` the observations, its motors ``m`` the actions).
+
+>>> import tempfile, os
+>>> from sensorimotor.agents import Reinforce
+>>> folder = tempfile.mkdtemp()
+>>> Reinforce("CartPole-v1", seed=0, net_arch=[8]).save(os.path.join(folder, "e.npz"))
+>>> result = clone_expert("CartPole-v1", os.path.join(folder, "e.npz"), 1, gradient_steps=50)
+>>> print(result["method"], result["expert"] > 0, result["clone"] > 0)
+bc True True
+"""
+
+from __future__ import annotations
+
+import time
+
+from sensorimotor.agents import (
+    Agent,
+    BehavioralCloning,
+    DAgger,
+    Demonstrations,
+    collect_demonstrations,
+    evaluate,
+)
+from sensorimotor.base.bounds import check_count
+from sensorimotor.run.observation_log import read_log
+
+__all__ = ["clone_expert", "read_demonstrations"]
+
+EVAL_EPISODES = 20
+DEMO_SEED = 10_000  # the expert's episodes start apart from the evaluation's (seeds 0..19)
+
+
+def read_demonstrations(path) -> Demonstrations:
+    """The records of the observation log at ``path`` as demonstrations: its sensory
+    arrays ``s`` the observations, its motor arrays ``m`` the actions."""
+    records = read_log(path)
+    return Demonstrations(records.s, records.m)
+
+
+def clone_expert(
+    env_id: str,
+    expert_path,
+    episodes: int,
+    *,
+    seed: int = 0,
+    dagger: bool = False,
+    save=None,
+    **hyperparameters,
+) -> dict:
+    """Clone the agent saved at ``expert_path`` on ``env_id`` from ``episodes`` expert
+    episodes: behavioural cloning on them, or DAgger with one episode per round. Returns
+    ``{"method", "expert", "clone", "seconds"}`` (greedy mean returns over 20 episodes;
+    ``seconds`` of collecting and training)."""
+    episodes = check_count("--episodes", episodes)
+    expert = Agent.load(expert_path)
+    start = time.perf_counter()
+    if dagger:
+        clone = DAgger(env_id, expert, seed=seed, **hyperparameters)
+        clone.learn(episodes)
+    else:
+        clone = BehavioralCloning(env_id, seed=seed, **hyperparameters)
+        demos, _ = collect_demonstrations(expert, env_id, episodes, seed=DEMO_SEED)
+        clone.learn(demos)
+    seconds = time.perf_counter() - start
+    if save is not None:
+        clone.save(save)
+    return {
+        "method": "dagger" if dagger else "bc",
+        "expert": evaluate(expert, env_id, EVAL_EPISODES)[0],
+        "clone": evaluate(clone, env_id, EVAL_EPISODES)[0],
+        "seconds": seconds,
+    }

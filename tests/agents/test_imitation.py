@@ -1,0 +1,185 @@
+"""Behavioural cloning and DAgger: fitting a known expert (discrete and continuous),
+demonstrations from arrays, pairs and logs' .s/.m records, DAgger's aggregation with
+expert labels on the learner's states, save/load, seeds, bad demonstrations."""
+
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import jax
+import numpy as np
+import pytest
+
+from sensorimotor.agents import (
+    BehavioralCloning,
+    DAgger,
+    Demonstrations,
+    collect_demonstrations,
+    evaluate,
+)
+
+sys.path.insert(0, str(Path(__file__).parent))
+from continuous_envs import SignEnv  # noqa: E402
+from identity_envs import IdentityEnv  # noqa: E402
+
+W = np.array([0.5, -0.3])
+
+
+class LinearExpert:
+    """a = clip(W s): a known continuous expert on 2-d observations."""
+
+    def predict(self, obs, deterministic=True):
+        return np.clip(np.asarray(obs) @ W, -1, 1)[..., None].astype(np.float32), None
+
+
+class IdentityExpert:
+    """The identity task's perfect policy, counting its queries."""
+
+    calls = 0
+
+    def predict(self, obs, deterministic=True):
+        self.calls += 1
+        return int(np.argmax(obs)), None
+
+
+def _box_env():
+    env = SignEnv()
+    env.observation_space = type(env.observation_space)(-1.0, 1.0, (2,), np.float32)
+    return env
+
+
+def _leaves_equal(a, b) -> bool:
+    return all(
+        np.array_equal(np.asarray(x), np.asarray(y))
+        for x, y in zip(jax.tree_util.tree_leaves(a), jax.tree_util.tree_leaves(b), strict=True)
+    )
+
+
+def test_bc_fits_a_known_linear_expert():
+    rng = np.random.default_rng(0)
+    obs = rng.uniform(-1, 1, (2000, 2)).astype(np.float32)
+    actions = LinearExpert().predict(obs)[0]
+    agent = BehavioralCloning(
+        _box_env(), seed=0, gradient_steps=1500, learning_rate=3e-3, net_arch=[32]
+    )
+    stats = agent.learn(Demonstrations(obs, actions))
+    test = rng.uniform(-1, 1, (200, 2)).astype(np.float32)
+    got, _ = agent.predict(test)
+    err = np.abs(got - LinearExpert().predict(test)[0])
+    assert err.max() < 0.1 and err.mean() < 0.02
+    assert stats.losses[-1] < stats.losses[0] / 10
+
+
+def test_bc_clones_a_discrete_expert_from_demonstrations():
+    demos, returns = collect_demonstrations(IdentityExpert(), IdentityEnv(), 10)
+    assert len(demos) == 100 and returns.tolist() == [10.0] * 10
+    agent = BehavioralCloning(
+        IdentityEnv(), seed=0, gradient_steps=300, learning_rate=1e-2, net_arch=[16]
+    )
+    agent.learn(demos)
+    assert evaluate(agent, IdentityEnv(), 5)[0] == 10.0
+
+
+def test_bc_takes_pairs_and_log_records_with_s_and_m():
+    obs = np.eye(3, dtype=np.float32)[[0, 1, 2] * 10]
+    actions = np.array([0, 1, 2] * 10)
+    a = BehavioralCloning(IdentityEnv(), seed=1, gradient_steps=100, net_arch=[8])
+    b = BehavioralCloning(IdentityEnv(), seed=1, gradient_steps=100, net_arch=[8])
+    a.learn((obs, actions))
+    b.learn(SimpleNamespace(s=obs, m=actions[:, None].astype(float)))  # a log's records
+    assert _leaves_equal(a.params, b.params)
+
+
+def test_dagger_aggregates_expert_labels_on_the_learners_states():
+    expert = IdentityExpert()
+    agent = DAgger(
+        IdentityEnv(), expert, seed=0, gradient_steps=100, net_arch=[8], episodes_per_round=2
+    )
+    assert agent.beta(0) == 1.0 and agent.beta(1) == 0.0
+    stats = agent.learn(1)
+    assert len(agent.dataset) == 20 and agent.expert_episodes == 2
+    stats = agent.learn(2)
+    assert len(agent.dataset) == 60 and agent.expert_episodes == 6 and agent.rounds == 3
+    assert expert.calls == 60  # one query per visited state
+    obs, labels = agent.dataset
+    np.testing.assert_array_equal(labels, obs.argmax(axis=1))
+    assert stats.episode_lengths.tolist() == [10] * 4 and agent.num_timesteps == 60
+
+
+def test_dagger_with_a_learner_that_acts_executes_the_learners_actions():
+    class Always0:
+        def predict(self, obs, deterministic=True):
+            return 0, None
+
+    env = IdentityEnv()
+    taken = []
+    step = env.step
+    env.step = lambda a: (taken.append(int(a)), step(a))[1]
+    agent = DAgger(env, Always0(), seed=0, gradient_steps=1, net_arch=[4], learning_rate=1e-6)
+    agent.learn(1)
+    assert taken == [0] * 10  # round 0: the expert acts
+    taken.clear()
+    agent.expert = IdentityExpert()  # labels differ from what the learner does
+    agent.learn(1)
+    greedy = [int(agent.predict(o)[0]) for o in agent.dataset.observations[10:]]
+    assert taken == greedy
+
+
+def test_save_load_continues_identically(tmp_path):
+    a = DAgger(IdentityEnv(), IdentityExpert(), seed=2, gradient_steps=50, net_arch=[8])
+    a.learn(1)
+    a.save(tmp_path / "d.npz")
+    b = DAgger.load(tmp_path / "d.npz", env=IdentityEnv())
+    assert b.expert is None and len(b.dataset) == len(a.dataset)
+    with pytest.raises(ValueError, match="expert"):
+        b.learn(1)
+    b.expert = IdentityExpert()
+    sa, sb = a.learn(1), b.learn(1)
+    np.testing.assert_array_equal(sa.losses, sb.losses)
+    assert _leaves_equal(a.params, b.params)
+    bc = BehavioralCloning(_box_env(), seed=0, gradient_steps=20, net_arch=[4])
+    bc.learn((np.zeros((5, 2)), np.zeros((5, 1))))
+    bc.save(tmp_path / "bc.npz")
+    loaded = BehavioralCloning.load(tmp_path / "bc.npz")
+    np.testing.assert_array_equal(loaded.predict(np.ones(2))[0], bc.predict(np.ones(2))[0])
+
+
+def test_same_seed_same_result():
+    runs = [
+        BehavioralCloning(IdentityEnv(), seed=s, gradient_steps=50, net_arch=[8]) for s in (4, 4, 5)
+    ]
+    demos = (np.eye(3, dtype=np.float32)[[0, 1, 2] * 5], np.array([0, 1, 2] * 5))
+    losses = [r.learn(demos).losses for r in runs]
+    np.testing.assert_array_equal(losses[0], losses[1])
+    assert not np.array_equal(losses[0], losses[2])
+
+
+@pytest.mark.parametrize(
+    ("obs", "actions", "match"),
+    [
+        (np.full((4, 3), np.nan), np.zeros(4), "demonstrations.observations"),
+        (np.zeros((4, 2)), np.zeros(4), "demonstrations.observations has shape"),
+        (np.zeros((4, 3)), np.array([0, 1, 2, np.nan]), "demonstrations.actions"),
+        (np.zeros((4, 3)), np.array([0, 1, 2, 3]), "demonstrations.actions must be ints"),
+        (np.zeros((4, 3)), np.array([0, 1, 0.5, 1]), "demonstrations.actions must be ints"),
+        (np.zeros((4, 3)), np.zeros((4, 2)), "demonstrations.actions has shape"),
+        (np.zeros((4, 3)), np.zeros(3), "4 observations but 3 actions"),
+        (np.zeros((0, 3)), np.zeros(0), "empty"),
+    ],
+)
+def test_bad_demonstrations_raise_naming_them_and_leave_the_agent(obs, actions, match):
+    agent = BehavioralCloning(IdentityEnv(), seed=0, gradient_steps=10, net_arch=[4])
+    before = agent.params
+    with pytest.raises(ValueError, match=match):
+        agent.learn((obs, actions))
+    assert _leaves_equal(before, agent.params) and agent.n_updates == 0
+
+
+def test_bad_continuous_demonstrations_and_experts_raise():
+    agent = BehavioralCloning(_box_env(), seed=0, gradient_steps=10, net_arch=[4])
+    with pytest.raises(ValueError, match="outside the action box"):
+        agent.learn((np.zeros((2, 2)), np.array([[0.5], [1.5]])))
+    with pytest.raises(TypeError, match="demonstrations"):
+        agent.learn(np.zeros((2, 2)))
+    with pytest.raises(TypeError, match="expert"):
+        DAgger(IdentityEnv(), object())
