@@ -279,3 +279,27 @@ def test_a_truncated_episode_stores_its_true_last_observation():
     assert float(data.terminated[4]) == 0.0
     assert np.array_equal(data.next_obs[3], data.obs[4])
     assert not np.allclose(data.next_obs[4], 0.0, atol=0.05)  # not a fresh start
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda h: h.update(observation_shape=[-1]),  # was: "layer sizes must be positive"
+        lambda h: h.update(observation_shape=[2**40]),  # was: "Maximum allowed dimension"
+        lambda h: h["rng_state"]["state"].update(inc=-1),  # was: OverflowError
+    ],
+)
+def test_a_hand_edited_header_is_refused_naming_the_file(tmp_path, edit):
+    """Found by the file fuzzer (issue 9): these edits escaped without the file's name."""
+    import json
+
+    agent = DQN(IdentityEnv(), **FAST)
+    good = tmp_path / "good.npz"
+    agent.save(good)
+    arrays = dict(np.load(good))
+    header = json.loads(str(arrays["header"]))
+    edit(header)
+    arrays["header"] = np.array(json.dumps(header))
+    np.savez(tmp_path / "edited.npz", **arrays)
+    with pytest.raises(ValueError, match="edited.npz"):
+        DQN.load(tmp_path / "edited.npz")

@@ -20,6 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sensorimotor import KinematicArm2D
+from sensorimotor.agents import DQN, Agent
 from sensorimotor.continual import IDBD, LinearLearner, MLPLearner
 from sensorimotor.continual.mlp_io import load_mlp_learner, save_mlp_learner
 from sensorimotor.continual.state_io import load_state, read_header, save_state
@@ -27,6 +28,7 @@ from sensorimotor.explore import Explorer, RandomGoalExplorer
 from sensorimotor.learners import Learner, NNLearner
 from sensorimotor.reservoir import ReservoirNode, StabilizedRLS, load_readout
 from sensorimotor.run import ObservationLog, read_log
+from sensorimotor.run.episode_log import EpisodeLog, read_episodes
 
 ARM = KinematicArm2D({"dim": 3})
 CH = {"m_channels": ARM.m_channels, "s_channels": ARM.s_channels}
@@ -128,6 +130,40 @@ def _make_files(folder):
         return fingerprint([repr(back), back.count, back.resets, *back.state])
 
     files["load_readout"] = (path, load_ro)
+
+    # one small agent: its saved networks, optimiser state, buffer and random state
+    agent = DQN(
+        "CartPole-v1",
+        seed=0,
+        learning_starts=8,
+        batch_size=4,
+        buffer_size=64,
+        train_freq=4,
+        gradient_steps=1,
+        net_arch=[4],
+    )
+    agent.learn(16)
+    path = os.path.join(folder, "agent.npz")
+    agent.save(path)
+
+    def load_agent(p):
+        back = Agent.load(p)  # continues identically: the greedy actions compared
+        actions = [int(back.predict(np.full(4, 0.01 * i))[0]) for i in range(4)]
+        return fingerprint([back.num_timesteps, actions])
+
+    files["Agent.load"] = (path, load_agent)
+
+    path = os.path.join(folder, "episodes.h5")
+    with EpisodeLog(path) as log:
+        for _ in range(2):
+            for t in range(3):
+                log.append({"reward": -t, "action": [t, 0.5 * t]})
+            log.end_episode()
+
+    def episodes(p):
+        return fingerprint([sorted(e.items()) for e in read_episodes(p)])
+
+    files["read_episodes"] = (path, episodes)
     return files
 
 
@@ -292,6 +328,8 @@ KINDS = {
     "ObservationLog(existing)": "h5",
     "ReservoirNode.load": "npz",
     "load_readout": "npz",
+    "Agent.load": "npz",
+    "read_episodes": "h5",
 }
 
 

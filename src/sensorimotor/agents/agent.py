@@ -223,7 +223,13 @@ class Agent:
             agent.observation_shape = tuple(int(d) for d in header["observation_shape"])
             agent.n_actions = int(header["n_actions"])
             agent.num_timesteps = int(header.get("num_timesteps", 0))
-        except (TypeError, ValueError, AttributeError) as err:
+            if not all(0 < d <= 2**31 for d in agent.observation_shape):
+                raise ValueError(f"observation_shape {agent.observation_shape}")
+            if not 0 < agent.n_actions <= 2**31 or agent.num_timesteps < 0:
+                raise ValueError(
+                    f"n_actions {agent.n_actions}, num_timesteps {agent.num_timesteps}"
+                )
+        except (TypeError, ValueError, AttributeError, OverflowError) as err:
             raise ValueError(f"{path}: the header does not describe an agent ({err})") from None
         agent.env_id = header.get("env_id")
         agent.env = None
@@ -236,7 +242,10 @@ class Agent:
                     f"env: its observation shape and action count {spaces} differ from the "
                     f"saved agent's {(agent.observation_shape, agent.n_actions)} ({path})"
                 )
-        agent._setup()
+        try:  # the networks the header describes: sizes a hand edit can make absurd
+            agent._setup()
+        except (TypeError, ValueError, OverflowError, MemoryError) as err:
+            raise ValueError(f"{path}: the header does not describe an agent ({err})") from None
         agent._restore(path, arrays, header)
         return agent
 

@@ -230,7 +230,7 @@ class BehavioralCloning(PolicyAgent):
             predict_rng = np.random.default_rng()
             predict_rng.bit_generator.state = header["predict_rng_state"]
             n_updates = int(header["n_updates"])
-        except (KeyError, TypeError, ValueError) as err:
+        except (KeyError, TypeError, ValueError, OverflowError) as err:
             name = type(self).__name__
             raise ValueError(f"{path}: the header does not describe a {name} ({err})") from None
         self.params = tree_from_arrays(path, arrays, "policy", self.params, jnp.asarray)

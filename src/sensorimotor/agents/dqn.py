@@ -275,7 +275,7 @@ class DQN(Agent):
             rng.bit_generator.state = header["rng_state"]
             n_calls, n_updates = int(header["n_calls"]), int(header["n_updates"])
             eps = float(header["exploration_rate"])
-        except (KeyError, TypeError, ValueError) as err:
+        except (KeyError, TypeError, ValueError, OverflowError) as err:
             raise ValueError(f"{path}: the header does not describe a DQN ({err})") from None
         self.q_params = tree_from_arrays(path, arrays, "q", self.q_params, jnp.asarray)
         self.target_params = tree_from_arrays(path, arrays, "target", self.q_params, jnp.asarray)

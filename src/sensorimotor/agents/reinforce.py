@@ -294,7 +294,7 @@ class Reinforce(PolicyAgent):
             predict_rng = np.random.default_rng()
             predict_rng.bit_generator.state = header["predict_rng_state"]
             n_updates = int(header["n_updates"])
-        except (KeyError, TypeError, ValueError) as err:
+        except (KeyError, TypeError, ValueError, OverflowError) as err:
             raise ValueError(f"{path}: the header does not describe a Reinforce ({err})") from None
         self.params = tree_from_arrays(path, arrays, "policy", self.params, jnp.asarray)
         self.value_params = tree_from_arrays(path, arrays, "value", self.value_params, jnp.asarray)
