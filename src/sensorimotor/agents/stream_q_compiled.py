@@ -65,8 +65,9 @@ class StreamQTrainResult(NamedTuple):
     metrics: StreamQReport
 
 
-def make_train(env, total_timesteps: int, *, env_params=None, report_every: int = 1000,
-               **hyperparameters):
+def make_train(
+    env, total_timesteps: int, *, env_params=None, report_every: int = 1000, **hyperparameters
+):
     """``train(key) -> StreamQTrainResult``: StreamQ on the JAX environment ``env`` for
     ``total_timesteps`` steps (rounded up to whole reports of ``report_every`` steps), a
     pure function of ``key``; ``hyperparameters`` are
