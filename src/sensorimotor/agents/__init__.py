@@ -8,6 +8,10 @@ from sensorimotor.agents import dqn_compiled as _dqn_compiled
 from sensorimotor.agents import dqn_config as _dqn_config
 from sensorimotor.agents import dqn_update as _dqn_update
 from sensorimotor.agents import evaluate as _evaluate
+from sensorimotor.agents import stream_q as _stream_q
+from sensorimotor.agents import stream_q_compiled as _stream_q_compiled
+from sensorimotor.agents import stream_q_config as _stream_q_config
+from sensorimotor.agents import stream_x as _stream_x
 from sensorimotor.agents import training_stats as _training_stats
 from sensorimotor.agents import zoo as _zoo
 from sensorimotor.agents.agent import *  # noqa: F403
@@ -16,6 +20,11 @@ from sensorimotor.agents.dqn_compiled import *  # noqa: F403
 from sensorimotor.agents.dqn_config import *  # noqa: F403
 from sensorimotor.agents.dqn_update import *  # noqa: F403
 from sensorimotor.agents.evaluate import *  # noqa: F403
+from sensorimotor.agents.stream_q import *  # noqa: F403
+from sensorimotor.agents.stream_q_compiled import *  # noqa: F403
+from sensorimotor.agents.stream_q_config import *  # noqa: F403
+from sensorimotor.agents.stream_q_update import StreamQMetrics, StreamQState
+from sensorimotor.agents.stream_x import *  # noqa: F403
 from sensorimotor.agents.training_stats import *  # noqa: F403
 from sensorimotor.agents.zoo import *  # noqa: F403
 from sensorimotor.nets.replay_buffer import ReplayBuffer
@@ -28,6 +37,12 @@ __all__ = [
     *_dqn_config.__all__,
     *_dqn_update.__all__,
     *_evaluate.__all__,
+    *_stream_q.__all__,
+    *_stream_q_compiled.__all__,
+    *_stream_q_config.__all__,
+    "StreamQMetrics",
+    "StreamQState",
+    *_stream_x.__all__,
     *_training_stats.__all__,
     *_zoo.__all__,
 ]
