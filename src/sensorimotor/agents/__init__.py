@@ -8,6 +8,8 @@ from sensorimotor.agents import dqn_compiled as _dqn_compiled
 from sensorimotor.agents import dqn_config as _dqn_config
 from sensorimotor.agents import dqn_update as _dqn_update
 from sensorimotor.agents import evaluate as _evaluate
+from sensorimotor.agents import stream_ac as _stream_ac
+from sensorimotor.agents import stream_ac_update as _stream_ac_update
 from sensorimotor.agents import stream_q as _stream_q
 from sensorimotor.agents import stream_q_compiled as _stream_q_compiled
 from sensorimotor.agents import stream_q_config as _stream_q_config
@@ -20,6 +22,9 @@ from sensorimotor.agents.dqn_compiled import *  # noqa: F403
 from sensorimotor.agents.dqn_config import *  # noqa: F403
 from sensorimotor.agents.dqn_update import *  # noqa: F403
 from sensorimotor.agents.evaluate import *  # noqa: F403
+from sensorimotor.agents.stream_ac import *  # noqa: F403
+from sensorimotor.agents.stream_ac_compiled import action_kind
+from sensorimotor.agents.stream_ac_update import *  # noqa: F403
 from sensorimotor.agents.stream_q import *  # noqa: F403
 from sensorimotor.agents.stream_q_compiled import *  # noqa: F403
 from sensorimotor.agents.stream_q_config import *  # noqa: F403
@@ -37,6 +42,9 @@ __all__ = [
     *_dqn_config.__all__,
     *_dqn_update.__all__,
     *_evaluate.__all__,
+    *_stream_ac.__all__,
+    "action_kind",
+    *_stream_ac_update.__all__,
     *_stream_q.__all__,
     *_stream_q_compiled.__all__,
     *_stream_q_config.__all__,
