@@ -221,8 +221,9 @@ class StreamQ(Agent):
         )
 
     def set_parameters(self, q_params) -> None:
-        """Use ``q_params`` (e.g. one seed's network from :meth:`make_train`) as the
-        Q-network; a ``ValueError`` if its shapes differ or it holds NaN or inf."""
+        """Use ``q_params`` as the Q-network (the observation statistics stay the agent's:
+        for one seed of :meth:`make_train` use :meth:`set_state`, which brings its
+        statistics too); a ``ValueError`` if its shapes differ or it holds NaN or inf."""
         like = self.state.q.params
         try:
             got = jax.tree_util.tree_map(lambda a: np.asarray(a, np.float32), q_params)
