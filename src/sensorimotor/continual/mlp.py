@@ -215,9 +215,7 @@ class MLPLearner:
         error = jnp.asarray(y, value.dtype) - value
         new_state, metrics, ok = self.step_from_gradient(state, grads, error, g_l1)
         if norm is not None:
-            norm = jax.tree_util.tree_map(
-                lambda a, b: jnp.where(ok, a, b), norm, state.normalizer
-            )
+            norm = jax.tree_util.tree_map(lambda a, b: jnp.where(ok, a, b), norm, state.normalizer)
             new_state = new_state._replace(normalizer=norm)
         return UpdateResult(new_state, value, error, metrics)
 
