@@ -1,6 +1,7 @@
 """Agents in Stable-Baselines3's shape: ``Agent(env, *, seed=0, **hyperparameters)``,
 ``learn``, ``predict -> (action, None)``, ``save`` / ``load``; compiled training on JAX
-environments with ``make_train``."""
+environments with ``make_train``. DQN (replay buffer, target network); the stream-x agents
+StreamQ and StreamAC (one update per step, eligibility traces and ObGD, no buffer)."""
 
 from sensorimotor.agents import agent as _agent
 from sensorimotor.agents import dqn as _dqn
