@@ -16,7 +16,8 @@ toy humanoid, with the paper's single hyperparameter set (Elsayed, Vasan & Mahmo
   reach towards the target (``[1, 0, 1, 0, 0, 0]``, the best constant action); the share
   of the gap between them that each seed closes. A seed succeeds at 80% or more.
 * StreamAC, Python loop: ``StreamAC("sensorimotor/ToyHumanoid-v0").learn``, steps/s; and
-  on ``InvertedPendulum-v5`` when the ``mujoco`` extra is installed (else a note).
+  on ``InvertedPendulum-v5`` (``--pendulum-seeds`` seeds) when the ``mujoco`` extra is
+  installed (else a note).
 
     python bench/streamx.py                              # everything (many minutes)
     python bench/streamx.py --only q-compiled            # a part
