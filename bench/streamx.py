@@ -149,18 +149,23 @@ def run_ac_compiled(args) -> dict:
 
 def run_pendulum(args) -> dict:
     try:
-        env = gym.make("InvertedPendulum-v5")
+        gym.make("InvertedPendulum-v5")
     except Exception as err:  # noqa: BLE001 - any missing piece of mujoco
         return {"skipped": f"InvertedPendulum-v5 unavailable ({type(err).__name__}: {err})"}
-    agent = StreamAC(env, seed=0)
-    stats = agent.learn(args.pendulum_steps)
-    k = max(1, len(stats.episode_returns) // 10)
-    return {
-        "steps": args.pendulum_steps,
-        "steps_per_s": args.pendulum_steps / stats.seconds,
-        "last10": float(stats.episode_returns[-k:].mean()),
-        "greedy": evaluate(agent, "InvertedPendulum-v5", 10)[0],
-    }
+    rows = []
+    for seed in range(args.pendulum_seeds):
+        agent = StreamAC("InvertedPendulum-v5", seed=seed)
+        stats = agent.learn(args.pendulum_steps)
+        k = max(1, len(stats.episode_returns) // 10)
+        rows.append(
+            {
+                "seed": seed,
+                "steps_per_s": args.pendulum_steps / stats.seconds,
+                "last10": float(stats.episode_returns[-k:].mean()),
+                "greedy": evaluate(agent, "InvertedPendulum-v5", 10)[0],
+            }
+        )
+    return {"steps": args.pendulum_steps, "seeds": rows}
 
 
 def main() -> None:
@@ -175,6 +180,7 @@ def main() -> None:
     p.add_argument("--ac-seeds", type=int, default=10)
     p.add_argument("--ac-python-steps", type=int, default=20_000)
     p.add_argument("--pendulum-steps", type=int, default=100_000)
+    p.add_argument("--pendulum-seeds", type=int, default=3)
     p.add_argument("--json", action="store_true", help="print one JSON object at the end")
     args = p.parse_args()
     results = {}
@@ -229,10 +235,12 @@ def main() -> None:
         if "skipped" in r:
             print(f"StreamAC on InvertedPendulum-v5: skipped, {r['skipped']}")
         else:
-            print(
-                f"StreamAC on InvertedPendulum-v5, {r['steps']} steps: last-10% mean return "
-                f"{r['last10']:.1f}, greedy {r['greedy']:.1f}, {r['steps_per_s']:.0f} steps/s"
-            )
+            print(f"StreamAC on InvertedPendulum-v5 (Python loop), {r['steps']} steps:")
+            for row in r["seeds"]:
+                print(
+                    f"  seed {row['seed']}: last-10% mean return {row['last10']:.1f}, greedy "
+                    f"(10 episodes) {row['greedy']:.1f}, {row['steps_per_s']:.0f} steps/s"
+                )
     if args.json:
         print(json.dumps(results))
 
