@@ -213,6 +213,44 @@ class MLPLearner:
             norm, x = self.normalizer.update(norm, x)
         value, grads, g_l1 = mlp_value_and_grad(state.params, x, **self._net_kwargs())
         error = jnp.asarray(y, value.dtype) - value
+        new_state, metrics, ok = self.step_from_gradient(state, grads, error, g_l1)
+        if norm is not None:
+            norm = jax.tree_util.tree_map(lambda a, b: jnp.where(ok, a, b), norm, state.normalizer)
+            new_state = new_state._replace(normalizer=norm)
+        return UpdateResult(new_state, value, error, metrics)
+
+    def step_from_gradient(self, state: MLPState, grads, error, grads_l1=None):
+        r"""The learner's update given the gradient of its prediction and the error.
+
+        .. math::
+            z \leftarrow \lambda_z z + g,\qquad
+            w \leftarrow \text{optimizer}(w, z, \delta)
+
+        with :math:`g` = ``grads`` (a pytree like ``state.params``, the gradient of a
+        scalar prediction), :math:`\delta` = ``error`` and :math:`\lambda_z` =
+        ``trace_decay`` (no trace: :math:`z = g`). The divergence guard acts as in
+        :meth:`step`. This is how an agent drives the learner's update with a prediction
+        the learner does not compute itself (an action value :math:`q(s, a)` of a
+        many-headed network, a policy's log-probability): its parameters may then have any
+        output size. ``grads_l1``: the 1-norm of ``grads`` if known. Pure and jittable.
+
+        Returns:
+            ``(state, metrics, ok)``: the new :class:`MLPState` (its ``normalizer`` as
+            given), :class:`MLPMetrics` and whether the update was kept.
+
+        Example (a linear "network" of one layer, no trace: ObGD's bounded step):
+            >>> import jax.numpy as jnp
+            >>> from sensorimotor.nets.mlp import Dense
+            >>> learner = MLPLearner()
+            >>> params = (Dense(jnp.zeros((2, 1)), jnp.zeros(1)),)
+            >>> state = MLPState(params, (), None, None, jnp.int32(0), jnp.int32(0))
+            >>> grads = (Dense(jnp.ones((2, 1)), jnp.ones(1)),)
+            >>> state, metrics, ok = learner.step_from_gradient(state, grads, jnp.float32(1.0))
+            >>> print(state.params[0].b, float(metrics.effective_step_size))
+            [0.16666667] 0.16666667
+        """
+        g_l1 = tree_l1_norm(grads) if grads_l1 is None else grads_l1
+        error = jnp.asarray(error)
         # Guard test before the optimiser: the stored trace is always finite, so a finite
         # error and gradient make every quantity below finite (the bounded step cannot
         # overflow); testing here lets XLA update the trace in place in one pass.
@@ -220,7 +258,7 @@ class MLPLearner:
         if state.trace is None:
             z, z_l1 = grads, g_l1
         else:
-            decay = jnp.asarray(self.trace_decay, value.dtype)
+            decay = jnp.asarray(self.trace_decay, error.dtype)
             z = jax.tree_util.tree_map(
                 lambda t, g: jnp.where(ok, decay * t + g, t), state.trace, grads
             )
@@ -239,14 +277,14 @@ class MLPLearner:
             keep(params, state.params),
             keep(opt_state, state.opt_state),
             z if state.trace is not None else None,
-            None if norm is None else keep(norm, state.normalizer),
+            state.normalizer,
             state.step + 1,
             state.guard_count + jnp.where(ok, 0, 1).astype(jnp.int32),
         )
         metrics = MLPMetrics(
             error * error, jnp.where(ok, alpha, 0.0), jnp.where(ok, 0.0, 1.0).astype(error.dtype)
         )
-        return UpdateResult(new_state, value, error, metrics)
+        return new_state, metrics, ok
 
     # ---------------------------------------------------------------- checked, eager
     def _check_x(self, state, x):

@@ -166,7 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="train a deep RL agent over seeds (rl-zoo's settings where it has them) and "
         "print each seed's greedy mean return over 20 episodes",
     )
-    rl.add_argument("agent", choices=("dqn", "reinforce"))
+    rl.add_argument("agent", choices=("dqn", "reinforce", "streamq", "streamac"))
     rl.add_argument("--env", required=True, help="a Gymnasium id, e.g. CartPole-v1")
     rl.add_argument("--seeds", type=int, default=1, help="how many seeds (default 1)")
     rl.add_argument("--seed", type=int, default=0, help="the first seed (default 0)")

@@ -18,14 +18,14 @@ import time
 
 import jax
 
-from sensorimotor.agents import DQN, ZOO, Reinforce, evaluate, zoo_settings
+from sensorimotor.agents import DQN, ZOO, Reinforce, StreamAC, StreamQ, evaluate, zoo_settings
 from sensorimotor.base.bounds import check_count
-from sensorimotor.envs import CartPole
+from sensorimotor.envs import CartPole, ToyHumanoid
 from sensorimotor.run.progress import progress
 
-AGENTS = {"dqn": DQN, "reinforce": Reinforce}
+AGENTS = {"dqn": DQN, "reinforce": Reinforce, "streamq": StreamQ, "streamac": StreamAC}
 #: Gymnasium id -> the library's JAX environment with the same dynamics (for --compiled)
-JAX_ENVS = {"CartPole-v1": CartPole}
+JAX_ENVS = {"CartPole-v1": CartPole, "sensorimotor/ToyHumanoid-v0": ToyHumanoid}
 DEFAULT_STEPS = 50_000
 EVAL_EPISODES = 20
 
@@ -79,7 +79,10 @@ def train_seeds(
         seconds = time.perf_counter() - start
         for i, s in enumerate(ids):
             a = cls(env_id, seed=s, **settings)
-            a.set_parameters(jax.tree_util.tree_map(lambda x, i=i: x[i], out.q_params))
+            if hasattr(a, "set_state"):  # stream-x: the network with its normalisers
+                a.set_state(jax.tree_util.tree_map(lambda x, i=i: x[i], out.state.learner))
+            else:
+                a.set_parameters(jax.tree_util.tree_map(lambda x, i=i: x[i], out.q_params))
             agents.append(a)
     else:
         for s in _bar(ids, f"{agent} {env_id}", progress):

@@ -1,0 +1,301 @@
+r"""StreamAC: Stream AC(:math:`\lambda`) of Elsayed, Vasan & Mahmood (2024), "Streaming
+Deep Reinforcement Learning Finally Works" (arXiv:2410.14606), in Stable-Baselines3's
+shape, on any Gymnasium environment with a ``Discrete`` (categorical policy) or a 1-D
+``Box`` (Gaussian policy) action space; compiled on a JAX environment with
+:meth:`StreamAC.make_train`.
+
+One update per environment step and no buffer: the actor and the critic, each with its own
+eligibility trace and ObGD (:mod:`~sensorimotor.agents.stream_ac_update`). The Python loop
+makes one jitted call per step (the update and the policy's outputs for the next
+observation) and samples actions with a NumPy ``Generator``; everything comes from
+``seed``. ``predict(obs, deterministic=True)`` gives the policy's mode (the Gaussian's mean
+clipped to the action bounds, or the most probable action).
+
+>>> agent = StreamAC("sensorimotor/ToyHumanoid-v0", seed=0, net_arch=[16])
+>>> stats = agent.learn(200)
+>>> action, state = agent.predict(np.zeros(12, np.float32))
+>>> print(stats.num_timesteps, len(stats.episode_returns), action.shape, state)
+200 2 (6,) None
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from functools import lru_cache, partial
+
+import gymnasium as gym
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax.flatten_util import ravel_pytree
+
+from sensorimotor.agents import stream_ac_compiled
+from sensorimotor.agents.agent import Agent, tree_arrays, tree_from_arrays
+from sensorimotor.agents.stream_ac_compiled import action_kind
+from sensorimotor.agents.stream_ac_update import (
+    StreamACConfig,
+    actor_out,
+    init,
+    normalised,
+    observe,
+    update,
+)
+from sensorimotor.agents.training_stats import Progress, TrainingStats
+from sensorimotor.base.bounds import check_count
+
+__all__ = ["StreamAC"]
+
+
+@lru_cache(maxsize=32)
+def flat_steps(config, kind: str, obs_dim: int, n: int):
+    """``(unravel, observe_fn, update_fn)`` on the learner state as one float32 vector
+    (see :func:`~sensorimotor.agents.stream_q.flat_steps`): ``observe_fn(flat, obs) ->
+    (flat, actor outputs)``; ``update_fn(flat, inputs) -> (flat, outputs)`` with ``inputs
+    = [reward, terminated, done, *action, *next_obs]`` (``action`` one number, or ``n``)
+    and ``outputs = [*actor outputs for the new observation, TD error]``."""
+    like = jax.eval_shape(lambda key: init(config, key, obs_dim, n, kind), jax.random.key(0))
+    _, unravel = ravel_pytree(jax.tree_util.tree_map(lambda a: jnp.zeros(a.shape, a.dtype), like))
+    width = 1 if kind == "categorical" else n
+
+    def observe_fn(flat, obs):
+        s = observe(config, unravel(flat), obs)
+        return ravel_pytree(s)[0], actor_out(s.actor.params, s.obs)
+
+    def update_fn(flat, inputs):
+        action = inputs[3 : 3 + width]
+        action = action[0].astype(jnp.int32) if kind == "categorical" else action
+        s, metrics = update(
+            config,
+            kind,
+            unravel(flat),
+            action,
+            inputs[0],
+            inputs[3 + width :],
+            inputs[1] > 0.5,
+            inputs[2] > 0.5,
+        )
+        out = actor_out(s.actor.params, s.obs)
+        return ravel_pytree(s)[0], jnp.concatenate([out, metrics.td_error[None]])
+
+    return unravel, jax.jit(observe_fn), jax.jit(update_fn)
+
+
+@partial(jax.jit, static_argnums=0)
+def _actor_outputs(config, state, obs):
+    return jax.vmap(actor_out, (None, 0))(state.actor.params, normalised(config, state, obs))
+
+
+class StreamAC(Agent):
+    """Stream AC(:math:`\\lambda`) (see the module).
+
+    ``StreamAC(env, *, seed=0, **hyperparameters)``: the hyperparameters are
+    :class:`~sensorimotor.agents.stream_ac_update.StreamACConfig`'s.
+
+    Attributes (besides :class:`~sensorimotor.agents.agent.Agent`'s):
+        state: the learner (:class:`~sensorimotor.agents.stream_ac_update.StreamACState`).
+        kind: ``"categorical"`` or ``"gaussian"``.
+        n_actions: the number of actions (categorical) or of action dimensions.
+        action_low, action_high: the Box's bounds (Gaussian), else ``None``.
+    """
+
+    CONFIG = StreamACConfig
+    make_train = staticmethod(stream_ac_compiled.make_train)
+
+    def _spaces(self, env):
+        obs_space = env.observation_space
+        if not isinstance(obs_space, gym.spaces.Box):
+            raise ValueError(
+                f"StreamAC needs a Box observation space; env.observation_space is "
+                f"{type(obs_space).__name__} ({obs_space})"
+            )
+        kind, n = action_kind(env.action_space)
+        if kind == "categorical" and env.action_space.start != 0:
+            raise ValueError(
+                f"StreamAC: the Discrete action space must start at 0, got {env.action_space}"
+            )
+        self.kind = kind
+        if kind == "gaussian":
+            self.action_low = np.asarray(env.action_space.low, np.float32)
+            self.action_high = np.asarray(env.action_space.high, np.float32)
+        else:
+            self.action_low = self.action_high = None
+        return tuple(int(d) for d in obs_space.shape), n
+
+    def _setup(self) -> None:
+        self._rng = np.random.default_rng(self.seed)
+        self._predict_rng = np.random.default_rng([self.seed, 1])
+        self._open = None  # the open episode: (actor outputs, return so far, length so far)
+        if self.env is None:  # loaded without an env: _restore builds from the header
+            self.state = None
+            return
+        self._build()
+
+    def _build(self):
+        obs_dim = math.prod(self.observation_shape)
+        key = jax.random.key(self.seed)
+        self.state = init(self.config, key, obs_dim, self.n_actions, self.kind)
+
+    # -- acting ----------------------------------------------------------------------
+    def _choose(self, out, deterministic: bool, rng):
+        """Actions from actor outputs ``out`` ``(n, outputs)``: ``(applied, sampled)``."""
+        if self.kind == "categorical":
+            if deterministic:
+                a = np.argmax(out, axis=-1)
+            else:
+                p = np.exp(out - out.max(axis=-1, keepdims=True))
+                p /= p.sum(axis=-1, keepdims=True)
+                a = (p.cumsum(axis=-1) > rng.random(out.shape[:-1])[..., None]).argmax(axis=-1)
+            return a, a
+        d = self.n_actions
+        mean = out[..., :d]
+        if deterministic:
+            sample = mean
+        else:
+            std = np.logaddexp(0.0, out[..., d:]) + 1e-6  # softplus, as the update's
+            sample = mean + std * rng.standard_normal(mean.shape).astype(np.float32)
+        return np.clip(sample, self.action_low, self.action_high), sample
+
+    def predict(self, obs, state=None, episode_start=None, deterministic: bool = True):
+        """``(action, None)`` for ``obs`` (one observation or a batch): an int (array) for
+        a categorical policy, a float32 array in the action bounds for a Gaussian one."""
+        batch, single = self.check_obs(obs)
+        out = np.asarray(_actor_outputs(self.config, self.state, batch.reshape(len(batch), -1)))
+        actions, _ = self._choose(out, deterministic, self._predict_rng)
+        if self.kind == "categorical":
+            actions = np.asarray(actions, np.int64)
+        else:
+            actions = np.asarray(actions, np.float32)
+        return (actions[0] if single else actions), None
+
+    # -- learning --------------------------------------------------------------------
+    def _env_obs(self, obs):
+        arr = np.asarray(obs, dtype=np.float32)
+        if arr.shape != self.observation_shape or not np.isfinite(arr).all():
+            raise ValueError(
+                f"the environment returned an observation of shape {arr.shape} (expected "
+                f"{self.observation_shape}, finite): {obs!r}"
+            )
+        return arr.reshape(-1)
+
+    def _reset(self, env, flat):
+        obs, _ = env.reset(seed=int(self._rng.integers(2**31)))
+        flat, out = self._observe_fn(flat, self._env_obs(obs))
+        return flat, np.asarray(out)
+
+    def learn(
+        self,
+        total_timesteps: int,
+        callback=None,
+        progress_bar: bool = False,
+        reset_num_timesteps: bool = True,
+    ) -> TrainingStats:
+        """Train for ``total_timesteps`` environment steps, one update each (arguments and
+        result as :meth:`~sensorimotor.agents.StreamQ.learn`; ``losses``: mean squared TD
+        error of every 1000 steps). A wrong-shaped or non-finite observation or reward from
+        the environment raises ``ValueError``; what was learned before stays."""
+        total = check_count("total_timesteps", total_timesteps)
+        if callback is not None and not callable(callback):
+            raise TypeError(f"callback must be callable or None, got {callback!r}")
+        env = self._need_env()
+        start = time.perf_counter()
+        if reset_num_timesteps:
+            self.num_timesteps, self._open = 0, None
+        end = self.num_timesteps + total
+        obs_dim = math.prod(self.observation_shape)
+        unravel, self._observe_fn, update_fn = flat_steps(
+            self.config, self.kind, obs_dim, self.n_actions
+        )
+        flat = ravel_pytree(self.state)[0]
+        if self._open is None:
+            flat, out = self._reset(env, flat)
+            self._open = (out, 0.0, 0)
+        out, ep_return, ep_length = self._open
+        width = 1 if self.kind == "categorical" else self.n_actions
+        inputs = np.zeros(3 + width + obs_dim, np.float32)
+        returns, lengths, losses, sq = [], [], [], []
+        bar = Progress(total, type(self).__name__, progress_bar)
+        first = self.num_timesteps
+        while self.num_timesteps < end:
+            applied, sample = self._choose(out, False, self._rng)
+            if self.kind == "categorical":
+                applied = int(applied)
+            next_obs, reward, terminated, truncated, _ = env.step(applied)
+            next_obs = self._env_obs(next_obs)
+            if not math.isfinite(reward):
+                raise ValueError(f"the environment returned a non-finite reward {reward!r}")
+            done = bool(terminated or truncated)
+            inputs[:3] = (reward, terminated, done)
+            inputs[3 : 3 + width] = sample
+            inputs[3 + width :] = next_obs
+            flat, result = update_fn(flat, inputs)
+            result = np.asarray(result)
+            out = result[:-1]
+            sq.append(float(result[-1]) ** 2)
+            if len(sq) == 1000:
+                losses.append(sum(sq) / 1000)
+                sq = []
+            self.num_timesteps += 1
+            ep_return += float(reward)
+            ep_length += 1
+            if done:
+                returns.append(ep_return)
+                lengths.append(ep_length)
+                (flat, out), ep_return, ep_length = self._reset(env, flat), 0.0, 0
+            self._open = (out, ep_return, ep_length)
+            if callback is not None:
+                self.state = unravel(flat)
+                if callback(self) is False:
+                    break
+            if self.num_timesteps % 1000 == 0:
+                bar.update(self.num_timesteps - first, np.mean(returns[-20:]) if returns else 0)
+        self.state = unravel(flat)
+        return TrainingStats(
+            np.asarray(returns, np.float64),
+            np.asarray(lengths, np.int64),
+            np.asarray(losses, np.float64),
+            self.num_timesteps,
+            time.perf_counter() - start,
+        )
+
+    def set_state(self, state) -> None:
+        """Use a whole learner state (e.g. one seed's ``train(key).state.learner`` from
+        :meth:`make_train`); a ``ValueError`` if it does not fit."""
+        self.state = tree_from_arrays(
+            "state", tree_arrays("s", state), "s", self.state, jnp.asarray
+        )
+
+    # -- saving ----------------------------------------------------------------------
+    def _arrays(self):
+        fields = {
+            "rng_state": self._rng.bit_generator.state,
+            "kind": self.kind,
+            "action_low": None if self.action_low is None else self.action_low.tolist(),
+            "action_high": None if self.action_high is None else self.action_high.tolist(),
+        }
+        return tree_arrays("state", self.state), fields
+
+    def _restore(self, path, arrays, header) -> None:
+        try:
+            rng = np.random.default_rng()
+            rng.bit_generator.state = header["rng_state"]
+            kind = str(header["kind"])
+            low, high = header["action_low"], header["action_high"]
+            if kind == "gaussian":
+                low, high = np.asarray(low, np.float32), np.asarray(high, np.float32)
+                if low.shape != (self.n_actions,) or high.shape != (self.n_actions,):
+                    raise ValueError("action bounds do not match the action dimension")
+            elif kind != "categorical":
+                raise ValueError(f"unknown policy kind {kind!r}")
+        except (KeyError, TypeError, ValueError) as err:
+            raise ValueError(f"{path}: the header does not describe a StreamAC ({err})") from None
+        if self.env is None:
+            self.kind = kind
+            self.action_low, self.action_high = (low, high) if kind == "gaussian" else (None, None)
+            self._build()
+        elif kind != self.kind:
+            raise ValueError(
+                f"env: its action space needs a {self.kind} policy, the saved agent has a {kind} one ({path})"
+            )
+        self.state = tree_from_arrays(path, arrays, "state", self.state, jnp.asarray)
+        self._rng = rng

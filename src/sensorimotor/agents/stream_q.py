@@ -1,0 +1,266 @@
+r"""StreamQ: Stream Q(:math:`\lambda`) of Elsayed, Vasan & Mahmood (2024), "Streaming Deep
+Reinforcement Learning Finally Works" (arXiv:2410.14606), in Stable-Baselines3's shape, on
+any Gymnasium environment with discrete actions; compiled end to end on a JAX environment
+with :meth:`StreamQ.make_train`.
+
+One update per environment step and no replay buffer: epsilon-greedy on :math:`q(s,
+\cdot)`, then the Q(:math:`\lambda`) step of :mod:`~sensorimotor.agents.stream_q_update`
+(eligibility trace, ObGD, sparse init, LayerNorm, observation normalisation, reward
+scaling), with the paper's single hyperparameter set as defaults
+(:class:`~sensorimotor.agents.stream_q_config.StreamQConfig`). The Python loop makes one
+jitted call per step (the update and the next observation's action values together) and
+draws exploration from a NumPy ``Generator``; everything comes from ``seed``.
+
+>>> agent = StreamQ("CartPole-v1", seed=0)
+>>> stats = agent.learn(300)
+>>> action, state = agent.predict(np.zeros(4, np.float32))
+>>> print(stats.num_timesteps, int(action) in (0, 1), state)
+300 True None
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from functools import lru_cache, partial
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax.flatten_util import ravel_pytree
+
+from sensorimotor.agents import stream_q_compiled
+from sensorimotor.agents.agent import Agent, tree_arrays, tree_from_arrays
+from sensorimotor.agents.dqn_config import exploration_rate
+from sensorimotor.agents.stream_q_config import StreamQConfig
+from sensorimotor.agents.stream_q_update import init, normalised, observe, q_values, update
+from sensorimotor.agents.training_stats import Progress, TrainingStats
+from sensorimotor.base.bounds import check_count
+
+__all__ = ["StreamQ"]
+
+
+@lru_cache(maxsize=32)
+def flat_steps(config, obs_dim: int, n_actions: int):
+    """``(unravel, observe_fn, update_fn)``: a learner state as one float32
+    vector (``jax.flatten_util.ravel_pytree``; its int32 counters are exact up to
+    :math:`2^{24}` updates) and two jitted functions of it. One array in and one out per
+    call: a call of a jitted function costs a few microseconds per array it takes and
+    returns, more than the network's arithmetic, so this is what makes the per-step loop
+    fast.
+
+    ``observe_fn(flat, obs) -> (flat, action values)``; ``update_fn(flat, inputs) -> (flat,
+    outputs)`` with ``inputs = [action, reward, terminated, done, explored, *next_obs]``
+    and ``outputs = [*action values of the new observation, TD error]``.
+    """
+    like = jax.eval_shape(lambda key: init(config, key, obs_dim, n_actions), jax.random.key(0))
+    _, unravel = ravel_pytree(jax.tree_util.tree_map(lambda a: jnp.zeros(a.shape, a.dtype), like))
+
+    def observe_fn(flat, obs):
+        s = observe(config, unravel(flat), obs)
+        return ravel_pytree(s)[0], q_values(s.q.params, s.obs)
+
+    def update_fn(flat, inputs):
+        action = inputs[0].astype(jnp.int32)
+        terminated, done, explored = inputs[2] > 0.5, inputs[3] > 0.5, inputs[4] > 0.5
+        s, metrics = update(
+            config, unravel(flat), action, inputs[1], inputs[5:], terminated, done, explored
+        )
+        values = q_values(s.q.params, s.obs)
+        return ravel_pytree(s)[0], jnp.concatenate([values, metrics.td_error[None]])
+
+    return unravel, jax.jit(observe_fn), jax.jit(update_fn)
+
+
+@partial(jax.jit, static_argnums=0)
+def _greedy(config, state, obs):
+    return jnp.argmax(
+        jax.vmap(q_values, (None, 0))(state.q.params, normalised(config, state, obs)), 1
+    )
+
+
+class StreamQ(Agent):
+    """Stream Q(:math:`\\lambda`); discrete actions (see the module).
+
+    ``StreamQ(env, *, seed=0, **hyperparameters)``: ``env`` a Gymnasium env or id with a
+    ``Discrete`` action space and a ``Box`` observation space; the hyperparameters are
+    :class:`~sensorimotor.agents.stream_q_config.StreamQConfig`'s.
+
+    Attributes (besides :class:`~sensorimotor.agents.agent.Agent`'s):
+        state: the learner (:class:`~sensorimotor.agents.stream_q_update.StreamQState`:
+            Q-network, trace, normalisers).
+        exploration_rate: the current epsilon.
+    """
+
+    CONFIG = StreamQConfig
+    make_train = staticmethod(stream_q_compiled.make_train)
+
+    def _setup(self) -> None:
+        obs_dim = math.prod(self.observation_shape)
+        self.state = init(self.config, jax.random.key(self.seed), obs_dim, self.n_actions)
+        self.exploration_rate = self.config.exploration_initial_eps
+        self._rng = np.random.default_rng(self.seed)
+        self._predict_rng = np.random.default_rng([self.seed, 1])
+        self._open = None  # the open episode: (action values, return so far, length so far)
+
+    @property
+    def q_params(self):
+        """The Q-network's layers (:class:`~sensorimotor.nets.mlp.Dense` tuple)."""
+        return self.state.q.params
+
+    # -- acting ----------------------------------------------------------------------
+    def _act(self, obs, deterministic: bool):
+        flat = obs.reshape(len(obs), -1)
+        greedy = np.asarray(_greedy(self.config, self.state, flat))
+        if deterministic:
+            return greedy
+        explore = self._predict_rng.random(len(obs)) < self.exploration_rate
+        random = self._predict_rng.integers(0, self.n_actions, len(obs))
+        return np.where(explore, random, greedy)
+
+    # -- learning --------------------------------------------------------------------
+    def _env_obs(self, obs):
+        arr = np.asarray(obs, dtype=np.float32)
+        if arr.shape != self.observation_shape or not np.isfinite(arr).all():
+            raise ValueError(
+                f"the environment returned an observation of shape {arr.shape} (expected "
+                f"{self.observation_shape}, finite): {obs!r}"
+            )
+        return arr.reshape(-1)
+
+    def _reset(self, env, flat):
+        obs, _ = env.reset(seed=int(self._rng.integers(2**31)))
+        flat, values = self._observe_fn(flat, self._env_obs(obs))
+        return flat, np.asarray(values)
+
+    def learn(
+        self,
+        total_timesteps: int,
+        callback=None,
+        progress_bar: bool = False,
+        reset_num_timesteps: bool = True,
+    ) -> TrainingStats:
+        """Train for ``total_timesteps`` environment steps, one update each.
+
+        Args:
+            total_timesteps: environment steps of this call.
+            callback: ``callback(agent)`` after every step; returning ``False`` stops.
+            progress_bar: report progress on stderr every tenth of the run.
+            reset_num_timesteps: start the step counter (and the epsilon schedule) and a
+                new episode afresh (SB3's default); ``False`` goes on from the last call.
+
+        Returns:
+            :class:`~sensorimotor.agents.training_stats.TrainingStats` (``losses``: the
+            mean squared TD error of every 1000 steps).
+
+        An environment that returns a wrong-shaped or non-finite observation or reward
+        raises ``ValueError``; what was learned before stays.
+        """
+        total = check_count("total_timesteps", total_timesteps)
+        if callback is not None and not callable(callback):
+            raise TypeError(f"callback must be callable or None, got {callback!r}")
+        env = self._need_env()
+        c = self.config
+        start = time.perf_counter()
+        if reset_num_timesteps:
+            self.num_timesteps, self._open = 0, None
+        end = self.num_timesteps + total
+        obs_dim = math.prod(self.observation_shape)
+        unravel, self._observe_fn, update_fn = flat_steps(c, obs_dim, self.n_actions)
+        flat = ravel_pytree(self.state)[0]
+        if self._open is None:
+            flat, values = self._reset(env, flat)
+            self._open = (values, 0.0, 0)
+        values, ep_return, ep_length = self._open
+        inputs = np.zeros(5 + math.prod(self.observation_shape), np.float32)
+        returns, lengths, losses, sq = [], [], [], []
+        bar = Progress(total, type(self).__name__, progress_bar)
+        first = self.num_timesteps
+        n = self.n_actions
+        while self.num_timesteps < end:
+            greedy = int(np.argmax(values))
+            action = greedy
+            if self._rng.random() < self.exploration_rate:
+                action = int(self._rng.integers(n))
+            next_obs, reward, terminated, truncated, _ = env.step(action)
+            next_obs = self._env_obs(next_obs)
+            if not math.isfinite(reward):
+                raise ValueError(f"the environment returned a non-finite reward {reward!r}")
+            done = bool(terminated or truncated)
+            inputs[:5] = (action, reward, terminated, done, action != greedy)
+            inputs[5:] = next_obs
+            flat, out = update_fn(flat, inputs)
+            out = np.asarray(out)
+            values = out[:-1]
+            sq.append(float(out[-1]) ** 2)
+            if len(sq) == 1000:
+                losses.append(sum(sq) / 1000)
+                sq = []
+            self.num_timesteps += 1
+            self.exploration_rate = exploration_rate(c, self.num_timesteps, end)
+            ep_return += float(reward)
+            ep_length += 1
+            if done:
+                returns.append(ep_return)
+                lengths.append(ep_length)
+                (flat, values), ep_return, ep_length = self._reset(env, flat), 0.0, 0
+            self._open = (values, ep_return, ep_length)
+            if callback is not None:
+                self.state = unravel(flat)
+                if callback(self) is False:
+                    break
+            if self.num_timesteps % 1000 == 0:
+                bar.update(self.num_timesteps - first, np.mean(returns[-20:]) if returns else 0)
+        self.state = unravel(flat)
+        return TrainingStats(
+            np.asarray(returns, np.float64),
+            np.asarray(lengths, np.int64),
+            np.asarray(losses, np.float64),
+            self.num_timesteps,
+            time.perf_counter() - start,
+        )
+
+    def set_parameters(self, q_params) -> None:
+        """Use ``q_params`` as the Q-network (the observation statistics stay the agent's:
+        for one seed of :meth:`make_train` use :meth:`set_state`, which brings its
+        statistics too); a ``ValueError`` if its shapes differ or it holds NaN or inf."""
+        like = self.state.q.params
+        try:
+            got = jax.tree_util.tree_map(lambda a: np.asarray(a, np.float32), q_params)
+            same = jax.tree_util.tree_structure(got) == jax.tree_util.tree_structure(like) and all(
+                a.shape == b.shape
+                for a, b in zip(jax.tree_util.tree_leaves(got), jax.tree_util.tree_leaves(like))
+            )
+        except (TypeError, ValueError):
+            same = False
+        if not same:
+            raise ValueError("q_params must be layers shaped as the agent's Q-network")
+        if not all(np.isfinite(a).all() for a in jax.tree_util.tree_leaves(got)):
+            raise ValueError("q_params holds NaN or inf")
+        params = jax.tree_util.tree_map(jnp.asarray, got)
+        self.state = self.state._replace(q=self.state.q._replace(params=params))
+
+    def set_state(self, state) -> None:
+        """Use a whole learner state (e.g. one seed's ``train(key).state.learner`` from
+        :meth:`make_train`: network, trace and normalisers)."""
+        self.state = tree_from_arrays(
+            "state", tree_arrays("s", state), "s", self.state, jnp.asarray
+        )
+
+    # -- saving ----------------------------------------------------------------------
+    def _arrays(self):
+        fields = {
+            "rng_state": self._rng.bit_generator.state,
+            "exploration_rate": self.exploration_rate,
+        }
+        return tree_arrays("state", self.state), fields
+
+    def _restore(self, path, arrays, header) -> None:
+        try:
+            rng = np.random.default_rng()
+            rng.bit_generator.state = header["rng_state"]
+            eps = float(header["exploration_rate"])
+        except (KeyError, TypeError, ValueError) as err:
+            raise ValueError(f"{path}: the header does not describe a StreamQ ({err})") from None
+        self.state = tree_from_arrays(path, arrays, "state", self.state, jnp.asarray)
+        self._rng, self.exploration_rate = rng, eps

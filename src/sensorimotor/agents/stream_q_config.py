@@ -1,0 +1,109 @@
+r"""StreamQ's hyperparameters: the paper's single set (Elsayed, Vasan & Mahmood 2024).
+
+Where the values come from: :math:`\alpha = 1`, :math:`\gamma = 0.99`, :math:`\lambda =
+0.8`, :math:`\kappa = 2` (3 for StreamAC's actor), epsilon from 1 to 0.01, sparsity 0.9 and
+LeakyReLU + parameter-free LayerNorm are the paper's stream-x recipe as stated in its text
+(arXiv:2410.14606). Not checked against its hyperparameter table, which could not be
+retrieved here: the share of the run over which epsilon falls (0.05 here) and the hidden
+widths (32 x 32 here for StreamQ; StreamAC keeps 128 x 128). With these values StreamQ
+solves the cart-pole in 10 seeds of 10 (``bench/streamx.py``).
+
+>>> config = StreamQConfig()
+>>> print(config.learning_rate, config.gamma, config.trace_lambda, config.kappa, config.net_arch)
+1.0 0.99 0.8 2.0 (32, 32)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from sensorimotor.base.bounds import NON_NEGATIVE, POSITIVE, UNIT, Bounds, check_settings
+
+__all__ = ["StreamQConfig", "check_net_arch", "config_from_kwargs"]
+
+_FRACTION = Bounds(0.0, 1.0, False, True)  # (0, 1]: a share of the run
+_SPARSITY = Bounds(0.0, 1.0, True, False)  # [0, 1)
+
+
+def check_net_arch(owner: str, arch) -> tuple:
+    """``arch`` as a tuple of positive ints, or a ``ValueError`` naming ``owner.net_arch``."""
+    if isinstance(arch, list | tuple) and all(
+        isinstance(w, int | np.integer) and not isinstance(w, bool) and w >= 1 for w in arch
+    ):
+        return tuple(int(w) for w in arch)
+    raise ValueError(f"{owner}.net_arch must be a list of positive ints, got {arch!r}")
+
+
+def config_from_kwargs(cls, owner: str, hyperparameters: dict):
+    """``cls(**hyperparameters)``; an unknown name is a ``TypeError`` naming it and listing
+    the known ones."""
+    known = [f.name for f in dataclasses.fields(cls)]
+    unknown = sorted(set(hyperparameters) - set(known))
+    if unknown:
+        raise TypeError(f"{owner}: unknown hyperparameters {unknown}; known: {known}")
+    return cls(**hyperparameters)
+
+
+@dataclasses.dataclass(frozen=True)
+class StreamQConfig:
+    """StreamQ's hyperparameters; the defaults are the paper's single set.
+
+    Attributes:
+        learning_rate: ObGD's step size :math:`\\alpha` (1.0).
+        gamma: discount (0.99).
+        trace_lambda: :math:`\\lambda` of the eligibility trace, which decays by
+            :math:`\\gamma\\lambda` (0.8).
+        kappa: ObGD's bound factor :math:`\\kappa` (2.0).
+        exploration_fraction: share of the run over which epsilon falls linearly.
+        exploration_initial_eps, exploration_final_eps: epsilon's start and end (1.0,
+            0.01).
+        net_arch: hidden layer widths (LayerNorm + LeakyReLU each).
+        sparsity: share of each unit's inputs that start at zero (0.9).
+        normalize_observations, scale_rewards: the paper's two normalisations (on).
+
+    >>> StreamQConfig(kappa=0.0)
+    Traceback (most recent call last):
+    ...
+    ValueError: StreamQConfig.kappa must be a finite number in (0, inf), got 0.0
+    """
+
+    learning_rate: float = 1.0
+    gamma: float = 0.99
+    trace_lambda: float = 0.8
+    kappa: float = 2.0
+    exploration_fraction: float = 0.05
+    exploration_initial_eps: float = 1.0
+    exploration_final_eps: float = 0.01
+    net_arch: tuple = (32, 32)
+    sparsity: float = 0.9
+    normalize_observations: bool = True
+    scale_rewards: bool = True
+
+    BOUNDS = {
+        "learning_rate": NON_NEGATIVE,
+        "gamma": UNIT,
+        "trace_lambda": UNIT,
+        "kappa": POSITIVE,
+        "exploration_fraction": _FRACTION,
+        "exploration_initial_eps": UNIT,
+        "exploration_final_eps": UNIT,
+        "sparsity": _SPARSITY,
+    }
+
+    def __post_init__(self):
+        name = type(self).__name__
+        object.__setattr__(self, "net_arch", check_net_arch(name, self.net_arch))
+        for flag in ("normalize_observations", "scale_rewards"):
+            if not isinstance(getattr(self, flag), bool | np.bool_):
+                raise TypeError(f"{name}.{flag} must be a bool, got {getattr(self, flag)!r}")
+            object.__setattr__(self, flag, bool(getattr(self, flag)))
+        check_settings(self)
+        for field in self.BOUNDS:  # Python floats: the config is a cache key
+            object.__setattr__(self, field, float(getattr(self, field)))
+
+    @classmethod
+    def from_kwargs(cls, owner: str, hyperparameters: dict) -> StreamQConfig:
+        """The config of ``hyperparameters`` (see :func:`config_from_kwargs`)."""
+        return config_from_kwargs(cls, owner, hyperparameters)

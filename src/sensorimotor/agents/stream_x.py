@@ -1,0 +1,112 @@
+r"""What the stream-x agents share (Elsayed, Vasan & Mahmood 2024, "Streaming Deep
+Reinforcement Learning Finally Works", arXiv:2410.14606): reward scaling by the running
+standard deviation of the discounted return, observation normalisation, and a network
+trained by the streaming learner's own update (traces + ObGD + guard).
+
+Every stream-x network is a :mod:`~sensorimotor.nets.mlp` MLP with sparse initialisation
+(90 % of each unit's inputs at zero), parameter-free LayerNorm and LeakyReLU hidden layers,
+updated once per environment step by
+:meth:`~sensorimotor.continual.MLPLearner.step_from_gradient` (:math:`z \leftarrow
+\gamma\lambda z + \nabla_w f`, then ObGD with its :math:`\kappa`): the agents compute the
+gradient of their own prediction (an action value, a policy's log-probability) and hand it
+to the learner, which keeps the trace, bounds the step and discards a non-finite update.
+
+Observations are normalised by the mean and variance of all observations seen so far
+(:class:`~sensorimotor.rules.WelfordNormalizer`, updated with each observation before it
+is used). Rewards are divided by the running standard deviation of the discounted return
+:math:`u` (:func:`scale_reward`).
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import jax
+import jax.numpy as jnp
+
+from sensorimotor.continual.mlp import MLPLearner, MLPState
+from sensorimotor.nets.mlp import init_mlp
+from sensorimotor.rules.normalizers import WelfordNormalizer, WelfordNormalizerState
+from sensorimotor.rules.obgd import ObGD
+
+__all__ = [
+    "RewardScaleState",
+    "init_network",
+    "init_reward_scale",
+    "network_learner",
+    "scale_reward",
+    "zero_trace",
+]
+
+#: the observation normaliser of the stream-x agents
+OBS_NORMALIZER = WelfordNormalizer()
+
+
+class RewardScaleState(NamedTuple):
+    """The discounted return so far ``u`` and Welford statistics of ``u`` (shape ``(1,)``)."""
+
+    ret: Any
+    stats: WelfordNormalizerState
+
+
+def init_reward_scale(dtype=jnp.float32) -> RewardScaleState:
+    """No return seen yet."""
+    return RewardScaleState(jnp.zeros((), dtype), OBS_NORMALIZER.init(1, xp=jnp, dtype=dtype))
+
+
+def scale_reward(state: RewardScaleState, reward, done, gamma, eps=1e-8):
+    r"""``(state, scaled reward)``: the reward divided by the running standard deviation of
+    the discounted return.
+
+    .. math::
+        u \leftarrow \gamma u + r,\qquad \tilde r = r / \sqrt{\sigma_u^2 + \epsilon},
+        \qquad u \leftarrow 0 \text{ if the episode ended}
+
+    with :math:`\sigma_u^2` the sample variance of every :math:`u` so far (Welford), taken
+    as 1 until there are two. The return's mean is not subtracted: the reward's sign and
+    the zero of the value are kept.
+
+    Example:
+        >>> s = init_reward_scale()
+        >>> for r in (1.0, 1.0, 1.0):
+        ...     s, scaled = scale_reward(s, r, False, 0.5)
+        >>> print(round(float(scaled), 3))  # u = 1, 1.5, 1.75: std 0.382
+        2.619
+    """
+    ret = gamma * state.ret + reward
+    stats, _ = OBS_NORMALIZER.update(state.stats, jnp.reshape(ret, (1,)))
+    var = jnp.where(stats.count >= 2, stats.m2[0] / jnp.maximum(stats.count - 1.0, 1.0), 1.0)
+    scaled = reward / jnp.sqrt(var + eps)
+    return RewardScaleState(jnp.where(done, 0.0, ret).astype(state.ret.dtype), stats), scaled
+
+
+def network_learner(config, kappa) -> MLPLearner:
+    """The streaming learner whose update trains a stream-x network: ObGD with
+    ``config.learning_rate`` and ``kappa``, trace decay ``gamma * trace_lambda``."""
+    return MLPLearner(
+        hidden_sizes=config.net_arch,
+        optimizer=ObGD(config.learning_rate, kappa),
+        trace_decay=config.gamma * config.trace_lambda,
+        sparsity=config.sparsity,
+    )
+
+
+def init_network(learner: MLPLearner, key, in_dim: int, out_dim: int) -> MLPState:
+    """A fresh :class:`~sensorimotor.continual.MLPState` of an MLP ``in_dim -> net_arch ->
+    out_dim`` (sparse init), its trace at zero.
+
+    >>> from sensorimotor.agents.stream_q_config import StreamQConfig
+    >>> state = init_network(network_learner(StreamQConfig(), 2.0), jax.random.key(0), 4, 2)
+    >>> print([layer.w.shape for layer in state.params], float(state.trace[0].w.sum()))
+    [(4, 32), (32, 32), (32, 2)] 0.0
+    """
+    params = init_mlp(key, in_dim, learner.hidden_sizes, out_dim, sparsity=learner.sparsity)
+    zero = jnp.zeros((), jnp.int32)
+    trace = jax.tree_util.tree_map(jnp.zeros_like, params)
+    return MLPState(params, learner.optimizer.to_optax().init(params), trace, None, zero, zero)
+
+
+def zero_trace(state: MLPState, where) -> MLPState:
+    """``state`` with its eligibility trace set to zero where ``where`` is true."""
+    trace = jax.tree_util.tree_map(lambda t: jnp.where(where, jnp.zeros_like(t), t), state.trace)
+    return state._replace(trace=trace)
