@@ -6,11 +6,17 @@ the ADHDP family (HDPy's names; the facade :mod:`sensorimotor.actorcritic` gathe
 with their plants and reservoirs)."""
 
 from sensorimotor.agents import agent as _agent
+from sensorimotor.agents import behavioral_cloning as _behavioral_cloning
+from sensorimotor.agents import dagger as _dagger
+from sensorimotor.agents import demonstrations as _demonstrations
 from sensorimotor.agents import dqn as _dqn
 from sensorimotor.agents import dqn_compiled as _dqn_compiled
 from sensorimotor.agents import dqn_config as _dqn_config
 from sensorimotor.agents import dqn_update as _dqn_update
 from sensorimotor.agents import evaluate as _evaluate
+from sensorimotor.agents import policy_agent as _policy_agent
+from sensorimotor.agents import reinforce as _reinforce
+from sensorimotor.agents import reinforce_update as _reinforce_update
 from sensorimotor.agents import stream_ac as _stream_ac
 from sensorimotor.agents import stream_ac_update as _stream_ac_update
 from sensorimotor.agents import stream_q as _stream_q
@@ -24,6 +30,9 @@ from sensorimotor.agents.adhdp import ADHDP
 from sensorimotor.agents.adhdp_io import load_adhdp, save_adhdp
 from sensorimotor.agents.adhdp_variants import ActionBruteForce, ActionGradient, ActionRecomputation
 from sensorimotor.agents.agent import *  # noqa: F403
+from sensorimotor.agents.behavioral_cloning import *  # noqa: F403
+from sensorimotor.agents.dagger import *  # noqa: F403
+from sensorimotor.agents.demonstrations import *  # noqa: F403
 from sensorimotor.agents.dqn import *  # noqa: F403
 from sensorimotor.agents.dqn_compiled import *  # noqa: F403
 from sensorimotor.agents.dqn_config import *  # noqa: F403
@@ -32,6 +41,9 @@ from sensorimotor.agents.evaluate import *  # noqa: F403
 from sensorimotor.agents.momentum import ConstMomentum, Momentum, RadialMomentum
 from sensorimotor.agents.plant import Plant
 from sensorimotor.agents.policy import ChannelPolicy, HeadingPolicy, Policy
+from sensorimotor.agents.policy_agent import *  # noqa: F403
+from sensorimotor.agents.reinforce import *  # noqa: F403
+from sensorimotor.agents.reinforce_update import *  # noqa: F403
 from sensorimotor.agents.state_feedback import StateFeedbackADHDP
 from sensorimotor.agents.stream_ac import *  # noqa: F403
 from sensorimotor.agents.stream_ac_compiled import action_kind
@@ -54,6 +66,12 @@ __all__ = [
     *_dqn_config.__all__,
     *_dqn_update.__all__,
     *_evaluate.__all__,
+    *_behavioral_cloning.__all__,
+    *_dagger.__all__,
+    *_demonstrations.__all__,
+    *_policy_agent.__all__,
+    *_reinforce.__all__,
+    *_reinforce_update.__all__,
     *_stream_ac.__all__,
     "action_kind",
     *_stream_ac_update.__all__,
@@ -81,27 +99,4 @@ __all__ = [
     "Policy",
     "ChannelPolicy",
     "HeadingPolicy",
-]
-
-# policy gradient and imitation (issue 11)
-from sensorimotor.agents import behavioral_cloning as _behavioral_cloning  # noqa: E402
-from sensorimotor.agents import dagger as _dagger  # noqa: E402
-from sensorimotor.agents import demonstrations as _demonstrations  # noqa: E402
-from sensorimotor.agents import policy_agent as _policy_agent  # noqa: E402
-from sensorimotor.agents import reinforce as _reinforce  # noqa: E402
-from sensorimotor.agents import reinforce_update as _reinforce_update  # noqa: E402
-from sensorimotor.agents.behavioral_cloning import *  # noqa: E402, F403
-from sensorimotor.agents.dagger import *  # noqa: E402, F403
-from sensorimotor.agents.demonstrations import *  # noqa: E402, F403
-from sensorimotor.agents.policy_agent import *  # noqa: E402, F403
-from sensorimotor.agents.reinforce import *  # noqa: E402, F403
-from sensorimotor.agents.reinforce_update import *  # noqa: E402, F403
-
-__all__ += [
-    *_behavioral_cloning.__all__,
-    *_dagger.__all__,
-    *_demonstrations.__all__,
-    *_policy_agent.__all__,
-    *_reinforce.__all__,
-    *_reinforce_update.__all__,
 ]
