@@ -237,3 +237,28 @@ def test_save_load_with_a_td_readout(tmp_path):
     back = load_adhdp(tmp_path / "td", CollisionAvoidanceFrontal(), HeadingPolicy())
     assert isinstance(back.readout, TDReadout)
     assert run(back, robot, 60, iter(rest)) == expected
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda h: h.update(episode="3"),
+        lambda h: h.update(num_step=-1),
+        lambda h: h.update(j_curr=None),
+        lambda h: h["extra"].pop("candidates", None) or h.update(done="yes"),
+    ],
+)
+def test_a_hand_edited_state_is_refused_naming_the_folder(tmp_path, edit):
+    """load_adhdp converted its header's counters and flags unguarded (a TypeError or a
+    silently wrong state); now a ValueError naming the folder."""
+    import json
+
+    agent = epuck_agent("ActionBruteForce")
+    run(agent, Epuck2D(), 20, iter(range(100)))
+    agent.save(tmp_path / "agent")
+    path = tmp_path / "agent" / "adhdp.json"
+    header = json.loads(path.read_text())
+    edit(header)
+    path.write_text(json.dumps(header))
+    with pytest.raises(ValueError, match="agent"):
+        load_adhdp(tmp_path / "agent", CollisionAvoidanceFrontal(), HeadingPolicy())

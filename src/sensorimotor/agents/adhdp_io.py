@@ -10,6 +10,7 @@ from sensorimotor.agents.adhdp import ADHDP
 from sensorimotor.agents.adhdp_variants import ActionBruteForce, ActionGradient, ActionRecomputation
 from sensorimotor.agents.momentum import ConstMomentum, Momentum, RadialMomentum
 from sensorimotor.agents.state_feedback import StateFeedbackADHDP
+from sensorimotor.base.bounds import is_int
 from sensorimotor.base.saved_file import (
     check_arrays,
     make_header,
@@ -110,9 +111,9 @@ def load_adhdp(folder, plant, policy, **overrides) -> ADHDP:
     if cls is StateFeedbackADHDP:
         args.insert(2, load_readout(os.path.join(folder, "actor.npz")))
         extra = dict(extra)
-    if cls is ActionBruteForce:
-        args.insert(0, extra.pop("candidates"))
     try:
+        if cls is ActionBruteForce:
+            args.insert(0, extra.pop("candidates"))
         agent = cls(
             *args,
             init_steps=settings["init_steps"],
@@ -121,7 +122,7 @@ def load_adhdp(folder, plant, policy, **overrides) -> ADHDP:
             **extra,
             **kw,
         )
-    except (TypeError, KeyError) as err:
+    except (TypeError, KeyError, ValueError, OverflowError) as err:
         raise ValueError(f"{folder}: bad settings ({err})") from None
     arrays, _ = read_npz(os.path.join(folder, "adhdp.npz"), FORMAT, FORMAT_VERSION)
     a_curr, z = check_arrays(
@@ -130,12 +131,27 @@ def load_adhdp(folder, plant, policy, **overrides) -> ADHDP:
         {"a_curr": ((agent.action_dim,), "float64"), "z": ((readout.input_dim,), "float64")},
         finite=True,
     )
-    agent.episode, agent.num_step = int(h["episode"]), int(h["num_step"])
-    agent.done, agent.terminal = bool(h["done"]), bool(h["terminal"])
-    agent.s_curr, agent.j_curr = h["s_curr"], float(h["j_curr"])
+    try:  # a hand-edited or corrupted header: name the folder, load nothing
+        episode, num_step = h["episode"], h["num_step"]
+        if not (is_int(episode) and is_int(num_step) and episode >= 0 and num_step >= 0):
+            raise ValueError(f"episode {episode!r} and num_step {num_step!r} must be ints >= 0")
+        if not (isinstance(h["done"], bool) and isinstance(h["terminal"], bool)):
+            raise ValueError("done and terminal must be booleans")
+        s_curr = h["s_curr"]  # the plant's last sensory signal, checked where it is used
+        j_curr = float(h["j_curr"])
+        if not np.isfinite(j_curr):
+            raise ValueError(f"j_curr is not finite: {j_curr}")
+        rng_state = h.get("rng")
+        if rng_state is not None and hasattr(agent, "rng"):
+            np.random.default_rng().bit_generator.state = rng_state  # valid before it is set
+    except (KeyError, TypeError, ValueError, OverflowError) as err:
+        raise ValueError(f"{folder}: adhdp.json is not a valid saved state ({err})") from None
+    agent.episode, agent.num_step = int(episode), int(num_step)
+    agent.done, agent.terminal = h["done"], h["terminal"]
+    agent.s_curr, agent.j_curr = s_curr, j_curr
     agent.a_curr, agent._z = a_curr.copy(), z.copy()
-    if h.get("rng") is not None and hasattr(agent, "rng"):
-        agent.rng.bit_generator.state = h["rng"]
+    if rng_state is not None and hasattr(agent, "rng"):
+        agent.rng.bit_generator.state = rng_state
     if agent.episode:
         policy.update(agent.a_curr)
     return agent
