@@ -23,6 +23,7 @@ import gymnasium as gym
 import jax
 import numpy as np
 
+from sensorimotor.base.bounds import check_count, is_int
 from sensorimotor.base.saved_file import (
     check_arrays,
     find_saved_class,
@@ -52,8 +53,16 @@ def make_env(env):
     return env, getattr(spec, "id", None)
 
 
+def generator_from_state(state) -> np.random.Generator:
+    """A NumPy generator set to a saved ``bit_generator.state`` (a bad state raises
+    ``TypeError``, ``ValueError`` or ``OverflowError``: the loaders name their file)."""
+    rng = np.random.default_rng()
+    rng.bit_generator.state = state
+    return rng
+
+
 def check_seed(seed) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+    if not is_int(seed) or seed < 0:
         raise ValueError(f"seed must be a non-negative int, got {seed!r}")
     return int(seed)
 
@@ -172,6 +181,14 @@ class Agent:
         batch, single = self.check_obs(obs)
         actions = np.asarray(self._act(batch, deterministic), dtype=np.int64)
         return (actions[0] if single else actions), None
+
+    def _begin_learning(self, total_timesteps, callback):
+        """``(total, env)`` for ``learn``: the step count checked, the callback callable
+        (or None), and the environment to learn on."""
+        total = check_count("total_timesteps", total_timesteps)
+        if callback is not None and not callable(callback):
+            raise TypeError(f"callback must be callable or None, got {callback!r}")
+        return total, self._need_env()
 
     def _need_env(self):
         if self.env is None:

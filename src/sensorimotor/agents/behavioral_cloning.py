@@ -36,7 +36,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from sensorimotor.agents.agent import tree_arrays, tree_from_arrays
+from sensorimotor.agents.agent import generator_from_state, tree_arrays, tree_from_arrays
 from sensorimotor.agents.demonstrations import Demonstrations, as_demonstrations
 from sensorimotor.agents.dqn_update import make_optimizer
 from sensorimotor.agents.policy_agent import (
@@ -225,10 +225,8 @@ class BehavioralCloning(PolicyAgent):
     def _restore(self, path, arrays, header) -> None:
         self._restore_action_space(path, header)
         try:
-            rng = np.random.default_rng()
-            rng.bit_generator.state = header["rng_state"]
-            predict_rng = np.random.default_rng()
-            predict_rng.bit_generator.state = header["predict_rng_state"]
+            rng = generator_from_state(header["rng_state"])
+            predict_rng = generator_from_state(header["predict_rng_state"])
             n_updates = int(header["n_updates"])
         except (KeyError, TypeError, ValueError, OverflowError) as err:
             name = type(self).__name__

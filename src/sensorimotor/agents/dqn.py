@@ -38,11 +38,10 @@ import jax.numpy as jnp
 import numpy as np
 
 from sensorimotor.agents import dqn_compiled
-from sensorimotor.agents.agent import Agent, tree_arrays, tree_from_arrays
+from sensorimotor.agents.agent import Agent, generator_from_state, tree_arrays, tree_from_arrays
 from sensorimotor.agents.dqn_config import DQNConfig, exploration_rate
 from sensorimotor.agents.dqn_update import Transition, jitted, make_optimizer
 from sensorimotor.agents.training_stats import Progress, TrainingStats
-from sensorimotor.base.bounds import check_count
 from sensorimotor.nets import replay_buffer as rb
 from sensorimotor.nets.mlp import init_mlp, mlp_sizes
 
@@ -169,10 +168,7 @@ class DQN(Agent):
         """
         import time
 
-        total = check_count("total_timesteps", total_timesteps)
-        if callback is not None and not callable(callback):
-            raise TypeError(f"callback must be callable or None, got {callback!r}")
-        env = self._need_env()
+        total, env = self._begin_learning(total_timesteps, callback)
         c = self.config
         start = time.perf_counter()
         if reset_num_timesteps:
@@ -271,8 +267,7 @@ class DQN(Agent):
             capacity = self.config.buffer_size
             if not (0 <= n <= capacity and 0 <= position < capacity):
                 raise ValueError(f"buffer count {n} and position {position} out of range")
-            rng = np.random.default_rng()
-            rng.bit_generator.state = header["rng_state"]
+            rng = generator_from_state(header["rng_state"])
             n_calls, n_updates = int(header["n_calls"]), int(header["n_updates"])
             eps = float(header["exploration_rate"])
         except (KeyError, TypeError, ValueError, OverflowError) as err:

@@ -27,7 +27,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from sensorimotor.agents.agent import tree_arrays, tree_from_arrays
+from sensorimotor.agents.agent import generator_from_state, tree_arrays, tree_from_arrays
 from sensorimotor.agents.dqn_update import make_optimizer
 from sensorimotor.agents.policy_agent import (
     PolicyAgent,
@@ -37,7 +37,7 @@ from sensorimotor.agents.policy_agent import (
 )
 from sensorimotor.agents.reinforce_update import EpisodeBatch, jitted_update
 from sensorimotor.agents.training_stats import Progress, TrainingStats
-from sensorimotor.base.bounds import COUNT, FINITE, NON_NEGATIVE, POSITIVE, UNIT, check_count
+from sensorimotor.base.bounds import COUNT, FINITE, NON_NEGATIVE, POSITIVE, UNIT
 from sensorimotor.nets.mlp import init_mlp
 
 __all__ = ["Reinforce", "ReinforceConfig"]
@@ -191,10 +191,7 @@ class Reinforce(PolicyAgent):
         An environment that returns a wrong-shaped or non-finite observation or reward
         raises ``ValueError``; what was learned before stays.
         """
-        total = check_count("total_timesteps", total_timesteps)
-        if callback is not None and not callable(callback):
-            raise TypeError(f"callback must be callable or None, got {callback!r}")
-        env = self._need_env()
+        total, env = self._begin_learning(total_timesteps, callback)
         c = self.config
         update = jitted_update(c, self.action_space.discrete)
         start = time.perf_counter()
@@ -289,10 +286,8 @@ class Reinforce(PolicyAgent):
     def _restore(self, path, arrays, header) -> None:
         self._restore_action_space(path, header)
         try:
-            rng = np.random.default_rng()
-            rng.bit_generator.state = header["rng_state"]
-            predict_rng = np.random.default_rng()
-            predict_rng.bit_generator.state = header["predict_rng_state"]
+            rng = generator_from_state(header["rng_state"])
+            predict_rng = generator_from_state(header["predict_rng_state"])
             n_updates = int(header["n_updates"])
         except (KeyError, TypeError, ValueError, OverflowError) as err:
             raise ValueError(f"{path}: the header does not describe a Reinforce ({err})") from None

@@ -31,7 +31,7 @@ import numpy as np
 from jax.flatten_util import ravel_pytree
 
 from sensorimotor.agents import stream_ac_compiled
-from sensorimotor.agents.agent import Agent, tree_arrays, tree_from_arrays
+from sensorimotor.agents.agent import Agent, generator_from_state, tree_arrays, tree_from_arrays
 from sensorimotor.agents.stream_ac_compiled import action_kind
 from sensorimotor.agents.stream_ac_update import (
     StreamACConfig,
@@ -42,7 +42,6 @@ from sensorimotor.agents.stream_ac_update import (
     update,
 )
 from sensorimotor.agents.training_stats import Progress, TrainingStats
-from sensorimotor.base.bounds import check_count
 
 __all__ = ["StreamAC"]
 
@@ -194,10 +193,7 @@ class StreamAC(Agent):
         result as :meth:`~sensorimotor.agents.StreamQ.learn`; ``losses``: mean squared TD
         error of every 1000 steps). A wrong-shaped or non-finite observation or reward from
         the environment raises ``ValueError``; what was learned before stays."""
-        total = check_count("total_timesteps", total_timesteps)
-        if callback is not None and not callable(callback):
-            raise TypeError(f"callback must be callable or None, got {callback!r}")
-        env = self._need_env()
+        total, env = self._begin_learning(total_timesteps, callback)
         start = time.perf_counter()
         if reset_num_timesteps:
             self.num_timesteps, self._open = 0, None
@@ -277,8 +273,7 @@ class StreamAC(Agent):
 
     def _restore(self, path, arrays, header) -> None:
         try:
-            rng = np.random.default_rng()
-            rng.bit_generator.state = header["rng_state"]
+            rng = generator_from_state(header["rng_state"])
             kind = str(header["kind"])
             low, high = header["action_low"], header["action_high"]
             if kind == "gaussian":

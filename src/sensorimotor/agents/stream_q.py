@@ -30,12 +30,11 @@ import numpy as np
 from jax.flatten_util import ravel_pytree
 
 from sensorimotor.agents import stream_q_compiled
-from sensorimotor.agents.agent import Agent, tree_arrays, tree_from_arrays
+from sensorimotor.agents.agent import Agent, generator_from_state, tree_arrays, tree_from_arrays
 from sensorimotor.agents.dqn_config import exploration_rate
 from sensorimotor.agents.stream_q_config import StreamQConfig
 from sensorimotor.agents.stream_q_update import init, normalised, observe, q_values, update
 from sensorimotor.agents.training_stats import Progress, TrainingStats
-from sensorimotor.base.bounds import check_count
 
 __all__ = ["StreamQ"]
 
@@ -156,10 +155,7 @@ class StreamQ(Agent):
         An environment that returns a wrong-shaped or non-finite observation or reward
         raises ``ValueError``; what was learned before stays.
         """
-        total = check_count("total_timesteps", total_timesteps)
-        if callback is not None and not callable(callback):
-            raise TypeError(f"callback must be callable or None, got {callback!r}")
-        env = self._need_env()
+        total, env = self._begin_learning(total_timesteps, callback)
         c = self.config
         start = time.perf_counter()
         if reset_num_timesteps:
@@ -257,8 +253,7 @@ class StreamQ(Agent):
 
     def _restore(self, path, arrays, header) -> None:
         try:
-            rng = np.random.default_rng()
-            rng.bit_generator.state = header["rng_state"]
+            rng = generator_from_state(header["rng_state"])
             eps = float(header["exploration_rate"])
         except (KeyError, TypeError, ValueError) as err:
             raise ValueError(f"{path}: the header does not describe a StreamQ ({err})") from None
