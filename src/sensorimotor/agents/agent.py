@@ -190,6 +190,17 @@ class Agent:
             raise TypeError(f"callback must be callable or None, got {callback!r}")
         return total, self._need_env()
 
+    def _env_obs(self, obs) -> np.ndarray:
+        """An observation the environment returned, as float32; a ``ValueError`` naming the
+        environment (not the caller) for a wrong shape, NaN or inf."""
+        arr = np.asarray(obs, dtype=np.float32)
+        if arr.shape != self.observation_shape or not np.isfinite(arr).all():
+            raise ValueError(
+                f"the environment returned an observation of shape {arr.shape} (expected "
+                f"{self.observation_shape}, finite): {obs!r}"
+            )
+        return arr
+
     def _need_env(self):
         if self.env is None:
             raise ValueError(

@@ -134,15 +134,6 @@ class DQN(Agent):
         obs, _ = env.reset(seed=int(self._rng.integers(2**31)))
         return self._env_obs(obs)
 
-    def _env_obs(self, obs):
-        arr = np.asarray(obs, dtype=np.float32)
-        if arr.shape != self.observation_shape or not np.isfinite(arr).all():
-            raise ValueError(
-                f"the environment returned an observation of shape {arr.shape} (expected "
-                f"{self.observation_shape}, finite): {obs!r}"
-            )
-        return arr
-
     def learn(
         self,
         total_timesteps: int,

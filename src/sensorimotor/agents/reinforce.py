@@ -137,15 +137,6 @@ class Reinforce(PolicyAgent):
         self.n_updates = 0
 
     # -- learning --------------------------------------------------------------------
-    def _env_obs(self, obs):
-        arr = np.asarray(obs, dtype=np.float32)
-        if arr.shape != self.observation_shape or not np.isfinite(arr).all():
-            raise ValueError(
-                f"the environment returned an observation of shape {arr.shape} (expected "
-                f"{self.observation_shape}, finite): {obs!r}"
-            )
-        return arr
-
     def _draw(self, obs):
         """``(env action, stored action)`` for one observation: the sampled index, or the
         squash of the Gaussian's draw ``u`` and ``u``."""

@@ -21,7 +21,6 @@ clipped to the action bounds, or the most probable action).
 from __future__ import annotations
 
 import math
-import time
 from functools import lru_cache, partial
 
 import gymnasium as gym
@@ -31,7 +30,7 @@ import numpy as np
 from jax.flatten_util import ravel_pytree
 
 from sensorimotor.agents import stream_ac_compiled
-from sensorimotor.agents.agent import Agent, generator_from_state, tree_arrays, tree_from_arrays
+from sensorimotor.agents.agent import generator_from_state, tree_arrays, tree_from_arrays
 from sensorimotor.agents.stream_ac_compiled import action_kind
 from sensorimotor.agents.stream_ac_update import (
     StreamACConfig,
@@ -41,7 +40,7 @@ from sensorimotor.agents.stream_ac_update import (
     observe,
     update,
 )
-from sensorimotor.agents.training_stats import Progress, TrainingStats
+from sensorimotor.agents.stream_agent import StreamAgent
 
 __all__ = ["StreamAC"]
 
@@ -85,7 +84,7 @@ def _actor_outputs(config, state, obs):
     return jax.vmap(actor_out, (None, 0))(state.actor.params, normalised(config, state, obs))
 
 
-class StreamAC(Agent):
+class StreamAC(StreamAgent):
     """Stream AC(:math:`\\lambda`) (see the module).
 
     ``StreamAC(env, *, seed=0, **hyperparameters)``: the hyperparameters are
@@ -167,92 +166,17 @@ class StreamAC(Agent):
             actions = np.asarray(actions, np.float32)
         return (actions[0] if single else actions), None
 
-    # -- learning --------------------------------------------------------------------
-    def _env_obs(self, obs):
-        arr = np.asarray(obs, dtype=np.float32)
-        if arr.shape != self.observation_shape or not np.isfinite(arr).all():
-            raise ValueError(
-                f"the environment returned an observation of shape {arr.shape} (expected "
-                f"{self.observation_shape}, finite): {obs!r}"
-            )
-        return arr.reshape(-1)
-
-    def _reset(self, env, flat):
-        obs, _ = env.reset(seed=int(self._rng.integers(2**31)))
-        flat, out = self._observe_fn(flat, self._env_obs(obs))
-        return flat, np.asarray(out)
-
-    def learn(
-        self,
-        total_timesteps: int,
-        callback=None,
-        progress_bar: bool = False,
-        reset_num_timesteps: bool = True,
-    ) -> TrainingStats:
-        """Train for ``total_timesteps`` environment steps, one update each (arguments and
-        result as :meth:`~sensorimotor.agents.StreamQ.learn`; ``losses``: mean squared TD
-        error of every 1000 steps). A wrong-shaped or non-finite observation or reward from
-        the environment raises ``ValueError``; what was learned before stays."""
-        total, env = self._begin_learning(total_timesteps, callback)
-        start = time.perf_counter()
-        if reset_num_timesteps:
-            self.num_timesteps, self._open = 0, None
-        end = self.num_timesteps + total
+    # -- learning (the loop is StreamAgent.learn) ----------------------------------------
+    def _flat_steps(self):
         obs_dim = math.prod(self.observation_shape)
-        unravel, self._observe_fn, update_fn = flat_steps(
-            self.config, self.kind, obs_dim, self.n_actions
-        )
-        flat = ravel_pytree(self.state)[0]
-        if self._open is None:
-            flat, out = self._reset(env, flat)
-            self._open = (out, 0.0, 0)
-        out, ep_return, ep_length = self._open
-        width = 1 if self.kind == "categorical" else self.n_actions
-        inputs = np.zeros(3 + width + obs_dim, np.float32)
-        returns, lengths, losses, sq = [], [], [], []
-        bar = Progress(total, type(self).__name__, progress_bar)
-        first = self.num_timesteps
-        while self.num_timesteps < end:
-            applied, sample = self._choose(out, False, self._rng)
-            if self.kind == "categorical":
-                applied = int(applied)
-            next_obs, reward, terminated, truncated, _ = env.step(applied)
-            next_obs = self._env_obs(next_obs)
-            if not math.isfinite(reward):
-                raise ValueError(f"the environment returned a non-finite reward {reward!r}")
-            done = bool(terminated or truncated)
-            inputs[:3] = (reward, terminated, done)
-            inputs[3 : 3 + width] = sample
-            inputs[3 + width :] = next_obs
-            flat, result = update_fn(flat, inputs)
-            result = np.asarray(result)
-            out = result[:-1]
-            sq.append(float(result[-1]) ** 2)
-            if len(sq) == 1000:
-                losses.append(sum(sq) / 1000)
-                sq = []
-            self.num_timesteps += 1
-            ep_return += float(reward)
-            ep_length += 1
-            if done:
-                returns.append(ep_return)
-                lengths.append(ep_length)
-                (flat, out), ep_return, ep_length = self._reset(env, flat), 0.0, 0
-            self._open = (out, ep_return, ep_length)
-            if callback is not None:
-                self.state = unravel(flat)
-                if callback(self) is False:
-                    break
-            if self.num_timesteps % 1000 == 0:
-                bar.update(self.num_timesteps - first, np.mean(returns[-20:]) if returns else 0)
-        self.state = unravel(flat)
-        return TrainingStats(
-            np.asarray(returns, np.float64),
-            np.asarray(lengths, np.int64),
-            np.asarray(losses, np.float64),
-            self.num_timesteps,
-            time.perf_counter() - start,
-        )
+        return flat_steps(self.config, self.kind, obs_dim, self.n_actions)
+
+    def _draw(self, outputs):
+        """A sample of the policy: ``(applied action, sampled numbers)``."""
+        applied, sample = self._choose(outputs, False, self._rng)
+        if self.kind == "categorical":
+            return int(applied), (sample,)
+        return applied, sample
 
     def set_state(self, state) -> None:
         """Use a whole learner state (e.g. one seed's ``train(key).state.learner`` from

@@ -21,7 +21,6 @@ draws exploration from a NumPy ``Generator``; everything comes from ``seed``.
 from __future__ import annotations
 
 import math
-import time
 from functools import lru_cache, partial
 
 import jax
@@ -30,11 +29,11 @@ import numpy as np
 from jax.flatten_util import ravel_pytree
 
 from sensorimotor.agents import stream_q_compiled
-from sensorimotor.agents.agent import Agent, generator_from_state, tree_arrays, tree_from_arrays
+from sensorimotor.agents.agent import generator_from_state, tree_arrays, tree_from_arrays
 from sensorimotor.agents.dqn_config import exploration_rate
+from sensorimotor.agents.stream_agent import StreamAgent
 from sensorimotor.agents.stream_q_config import StreamQConfig
 from sensorimotor.agents.stream_q_update import init, normalised, observe, q_values, update
-from sensorimotor.agents.training_stats import Progress, TrainingStats
 
 __all__ = ["StreamQ"]
 
@@ -49,8 +48,9 @@ def flat_steps(config, obs_dim: int, n_actions: int):
     fast.
 
     ``observe_fn(flat, obs) -> (flat, action values)``; ``update_fn(flat, inputs) -> (flat,
-    outputs)`` with ``inputs = [action, reward, terminated, done, explored, *next_obs]``
-    and ``outputs = [*action values of the new observation, TD error]``.
+    outputs)`` with ``inputs = [reward, terminated, done, action, explored, *next_obs]``
+    and ``outputs = [*action values of the new observation, TD error]``
+    (:class:`~sensorimotor.agents.stream_agent.StreamAgent`'s loop).
     """
     like = jax.eval_shape(lambda key: init(config, key, obs_dim, n_actions), jax.random.key(0))
     _, unravel = ravel_pytree(jax.tree_util.tree_map(lambda a: jnp.zeros(a.shape, a.dtype), like))
@@ -60,10 +60,10 @@ def flat_steps(config, obs_dim: int, n_actions: int):
         return ravel_pytree(s)[0], q_values(s.q.params, s.obs)
 
     def update_fn(flat, inputs):
-        action = inputs[0].astype(jnp.int32)
-        terminated, done, explored = inputs[2] > 0.5, inputs[3] > 0.5, inputs[4] > 0.5
+        action = inputs[3].astype(jnp.int32)
+        terminated, done, explored = inputs[1] > 0.5, inputs[2] > 0.5, inputs[4] > 0.5
         s, metrics = update(
-            config, unravel(flat), action, inputs[1], inputs[5:], terminated, done, explored
+            config, unravel(flat), action, inputs[0], inputs[5:], terminated, done, explored
         )
         values = q_values(s.q.params, s.obs)
         return ravel_pytree(s)[0], jnp.concatenate([values, metrics.td_error[None]])
@@ -78,7 +78,7 @@ def _greedy(config, state, obs):
     )
 
 
-class StreamQ(Agent):
+class StreamQ(StreamAgent):
     """Stream Q(:math:`\\lambda`); discrete actions (see the module).
 
     ``StreamQ(env, *, seed=0, **hyperparameters)``: ``env`` a Gymnasium env or id with a
@@ -117,104 +117,19 @@ class StreamQ(Agent):
         random = self._predict_rng.integers(0, self.n_actions, len(obs))
         return np.where(explore, random, greedy)
 
-    # -- learning --------------------------------------------------------------------
-    def _env_obs(self, obs):
-        arr = np.asarray(obs, dtype=np.float32)
-        if arr.shape != self.observation_shape or not np.isfinite(arr).all():
-            raise ValueError(
-                f"the environment returned an observation of shape {arr.shape} (expected "
-                f"{self.observation_shape}, finite): {obs!r}"
-            )
-        return arr.reshape(-1)
+    # -- learning (the loop is StreamAgent.learn) ----------------------------------------
+    def _flat_steps(self):
+        return flat_steps(self.config, math.prod(self.observation_shape), self.n_actions)
 
-    def _reset(self, env, flat):
-        obs, _ = env.reset(seed=int(self._rng.integers(2**31)))
-        flat, values = self._observe_fn(flat, self._env_obs(obs))
-        return flat, np.asarray(values)
+    def _draw(self, values):
+        """Epsilon-greedy on the action values: ``(action, (action, explored))``."""
+        action = greedy = int(np.argmax(values))
+        if self._rng.random() < self.exploration_rate:
+            action = int(self._rng.integers(self.n_actions))
+        return action, (action, action != greedy)
 
-    def learn(
-        self,
-        total_timesteps: int,
-        callback=None,
-        progress_bar: bool = False,
-        reset_num_timesteps: bool = True,
-    ) -> TrainingStats:
-        """Train for ``total_timesteps`` environment steps, one update each.
-
-        Args:
-            total_timesteps: environment steps of this call.
-            callback: ``callback(agent)`` after every step; returning ``False`` stops.
-            progress_bar: report progress on stderr every tenth of the run.
-            reset_num_timesteps: start the step counter (and the epsilon schedule) and a
-                new episode afresh (SB3's default); ``False`` goes on from the last call.
-
-        Returns:
-            :class:`~sensorimotor.agents.training_stats.TrainingStats` (``losses``: the
-            mean squared TD error of every 1000 steps).
-
-        An environment that returns a wrong-shaped or non-finite observation or reward
-        raises ``ValueError``; what was learned before stays.
-        """
-        total, env = self._begin_learning(total_timesteps, callback)
-        c = self.config
-        start = time.perf_counter()
-        if reset_num_timesteps:
-            self.num_timesteps, self._open = 0, None
-        end = self.num_timesteps + total
-        obs_dim = math.prod(self.observation_shape)
-        unravel, self._observe_fn, update_fn = flat_steps(c, obs_dim, self.n_actions)
-        flat = ravel_pytree(self.state)[0]
-        if self._open is None:
-            flat, values = self._reset(env, flat)
-            self._open = (values, 0.0, 0)
-        values, ep_return, ep_length = self._open
-        inputs = np.zeros(5 + math.prod(self.observation_shape), np.float32)
-        returns, lengths, losses, sq = [], [], [], []
-        bar = Progress(total, type(self).__name__, progress_bar)
-        first = self.num_timesteps
-        n = self.n_actions
-        while self.num_timesteps < end:
-            greedy = int(np.argmax(values))
-            action = greedy
-            if self._rng.random() < self.exploration_rate:
-                action = int(self._rng.integers(n))
-            next_obs, reward, terminated, truncated, _ = env.step(action)
-            next_obs = self._env_obs(next_obs)
-            if not math.isfinite(reward):
-                raise ValueError(f"the environment returned a non-finite reward {reward!r}")
-            done = bool(terminated or truncated)
-            inputs[:5] = (action, reward, terminated, done, action != greedy)
-            inputs[5:] = next_obs
-            flat, out = update_fn(flat, inputs)
-            out = np.asarray(out)
-            values = out[:-1]
-            sq.append(float(out[-1]) ** 2)
-            if len(sq) == 1000:
-                losses.append(sum(sq) / 1000)
-                sq = []
-            self.num_timesteps += 1
-            self.exploration_rate = exploration_rate(c, self.num_timesteps, end)
-            ep_return += float(reward)
-            ep_length += 1
-            if done:
-                returns.append(ep_return)
-                lengths.append(ep_length)
-                (flat, values), ep_return, ep_length = self._reset(env, flat), 0.0, 0
-            self._open = (values, ep_return, ep_length)
-            if callback is not None:
-                self.state = unravel(flat)
-                if callback(self) is False:
-                    break
-            if self.num_timesteps % 1000 == 0:
-                bar.update(self.num_timesteps - first, np.mean(returns[-20:]) if returns else 0)
-        self.state = unravel(flat)
-        return TrainingStats(
-            np.asarray(returns, np.float64),
-            np.asarray(lengths, np.int64),
-            np.asarray(losses, np.float64),
-            self.num_timesteps,
-            time.perf_counter() - start,
-        )
+    def _after_step(self, end: int) -> None:
+        self.exploration_rate = exploration_rate(self.config, self.num_timesteps, end)
 
     def set_parameters(self, q_params) -> None:
         """Use ``q_params`` as the Q-network (the observation statistics stay the agent's:
