@@ -135,9 +135,7 @@ def _run(args) -> int:
         raise ValueError(f"--workers must be at least 1, got {args.workers}")
     if args.address is not None and args.backend != "ray":
         raise ValueError("--address joins a Ray cluster: use it with --backend ray")
-    out = args.out or os.path.join(
-        "runs", os.path.splitext(os.path.basename(args.experiment))[0]
-    )
+    out = args.out or os.path.join("runs", os.path.splitext(os.path.basename(args.experiment))[0])
     if os.path.exists(out) and not os.path.isdir(out):
         raise ValueError(f"--out: {out!r} is a file, expected a folder")
     if os.path.isdir(out) and os.listdir(out) and not args.resume:

@@ -265,7 +265,9 @@ def _make_adhdp(component: dict):
 def _check_adhdp(s: dict) -> None:
     agent = _guarded("agent", _make_adhdp, s["agent"])
     if s["agent"]["name"] == "epuck" and agent.actor not in ("bruteforce", "gradient"):
-        raise SettingError("agent", f"actor must be 'bruteforce' or 'gradient', got {agent.actor!r}")
+        raise SettingError(
+            "agent", f"actor must be 'bruteforce' or 'gradient', got {agent.actor!r}"
+        )
     if s["agent"]["name"] == "cartpole" and agent.critic not in ("rls_td", "rls"):
         raise SettingError("agent", f"critic must be 'rls_td' or 'rls', got {agent.critic!r}")
 
@@ -282,8 +284,10 @@ def _adhdp(s: dict, seed: int, folder: str | None):
             for n in ("learned", "frozen", "random")
             for m in ("median_length", "collision_rate")
         }
-        curves = {f"{n}_length": np.asarray(r[f"{n}_lengths"][0], dtype=np.float64) for n in
-                  ("learned", "frozen", "random")}
+        curves = {
+            f"{n}_length": np.asarray(r[f"{n}_lengths"][0], dtype=np.float64)
+            for n in ("learned", "frozen", "random")
+        }
         curves["step"] = np.arange(1.0, s["episodes"] + 1)
         return metrics, curves
     from sensorimotor.run.adhdp_cartpole import cartpole_experiment
@@ -402,4 +406,3 @@ def _guarded(key: str, make, *args):
     except (ValueError, TypeError, KeyError) as exc:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
         raise SettingError(key, str(message)) from None
-

@@ -103,9 +103,7 @@ def run_batch(batch: list[Trial], out_dir: str | None = None) -> list[dict]:
         except Exception as exc:
             results, error = [({}, {})] * len(batch), _error(exc)
         seconds = (time.perf_counter() - start) / len(batch)  # a share of the one call
-        return [
-            _outcome(t, m, c, seconds, error) for t, (m, c) in zip(batch, results, strict=True)
-        ]
+        return [_outcome(t, m, c, seconds, error) for t, (m, c) in zip(batch, results, strict=True)]
     outcomes = []
     for trial, item, folder in zip(batch, items, folders, strict=True):
         start = time.perf_counter()

@@ -76,7 +76,9 @@ def write_report(experiment, trials, results, out_dir: str) -> list[str]:
             mean, half = mean_ci([r["metrics"][m] for r in ok if m in r["metrics"]])
             cells.append("" if math.isnan(mean) else f"{mean:.4g} ± {half:.2g}")
         lines.append(
-            f"| {_label(point)} | {len(ok)} | {len(members) - len(ok)} | " + " | ".join(cells) + " |"
+            f"| {_label(point)} | {len(ok)} | {len(members) - len(ok)} | "
+            + " | ".join(cells)
+            + " |"
         )
     errors = [(t, r) for t, r in zip(trials, results, strict=True) if r["error"]]
     if errors:
@@ -85,7 +87,7 @@ def write_report(experiment, trials, results, out_dir: str) -> list[str]:
     files = []
     plt = None
     curves = {}
-    for point, members in groups:
+    for _, members in groups:
         for trial, result in members:
             if result["error"] is None:
                 curves[trial.trial_id] = read_curves(out_dir, trial)
@@ -98,7 +100,9 @@ def write_report(experiment, trials, results, out_dir: str) -> list[str]:
     if metrics and experiment.grid:
         files += _plot_finals(plt, experiment, groups, metrics, out_dir)
     if files:
-        lines += ["", "## Plots", ""] + [f"![{os.path.basename(f)}]({os.path.basename(f)})" for f in files]
+        lines += ["", "## Plots", ""] + [
+            f"![{os.path.basename(f)}]({os.path.basename(f)})" for f in files
+        ]
     path = os.path.join(out_dir, "summary.md")
     with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")
@@ -151,10 +155,17 @@ def _plot_finals(plt, experiment, groups, metrics, out_dir) -> list[str]:
             for point, members in groups:
                 rest = {k: v for k, v in point.items() if k != key}
                 label = _label(rest) if rest else metric
-                ok = [r["metrics"][metric] for _, r in members if r["error"] is None and metric in r["metrics"]]
+                ok = [
+                    r["metrics"][metric]
+                    for _, r in members
+                    if r["error"] is None and metric in r["metrics"]
+                ]
                 others.setdefault(label, {})[json.dumps(point[key], sort_keys=True)] = mean_ci(ok)
             for i, (label, by_value) in enumerate(list(others.items())[:MAX_LINES]):
-                stats = [by_value.get(json.dumps(v, sort_keys=True), (math.nan, math.nan)) for v in values]
+                stats = [
+                    by_value.get(json.dumps(v, sort_keys=True), (math.nan, math.nan))
+                    for v in values
+                ]
                 ax.errorbar(
                     xs,
                     [s[0] for s in stats],
