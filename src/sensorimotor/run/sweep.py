@@ -142,11 +142,16 @@ def _write_trial(out_dir: str, trial: Trial, outcome: dict) -> None:
         trial_id=trial.trial_id,
         grid_point=trial.grid_point,
         seed=trial.seed,
-        metrics=outcome["metrics"],
+        metrics={k: _json_number(v) for k, v in outcome["metrics"].items()},
         error=outcome["error"],
         seconds=outcome["seconds"],
     )
     write_json(os.path.join(folder, "result.json"), header)  # last: the trial counts now
+
+
+def _json_number(value: float):
+    """A metric for strict JSON: a diverged run's ``inf`` or ``nan`` as its name."""
+    return value if np.isfinite(value) else repr(value)
 
 
 def read_result(out_dir: str, trial: Trial) -> dict | None:
@@ -159,7 +164,10 @@ def read_result(out_dir: str, trial: Trial) -> dict | None:
         result = read_json(path, RESULT, 1, header_keys=("metrics", "seed", "error"))
     except ValueError:
         return None
-    return result if result.get("trial_id") == trial.trial_id else None
+    if result.get("trial_id") != trial.trial_id:
+        return None
+    result["metrics"] = {k: float(v) for k, v in result["metrics"].items()}
+    return result
 
 
 def read_curves(out_dir: str, trial: Trial) -> dict:
