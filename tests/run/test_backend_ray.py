@@ -1,12 +1,14 @@
-"""The Ray backend: the same outcomes as in-process, a raising batch recorded and not
-retried, and a sweep that survives a node of a three-node cluster dying (issue 13,
-acceptance 2).
+"""The Ray backend (issue 13): the same outcomes as the local backend, the shipped examples'
+same ``results.csv`` rows with ``--backend local`` and ``--backend ray`` (acceptance 1), a
+raising batch recorded and not retried, and a sweep that survives a node of a three-node
+cluster dying (acceptance 2).
 
 One simulated cluster (``ray.cluster_utils.Cluster``: a head and two worker nodes, one CPU
-each, on this machine) serves the whole module; the driver joins it once, so that Ray's
-worker processes (and the JAX they imported) are reused from test to test. Nothing here
-waits a fixed time: a node is removed when the sweep has reached a point, and the tasks
-that must still be running then wait for that point, not for a clock.
+each, on this machine) serves the whole module, started and stopped by its fixture; the
+driver joins it once, so that Ray's worker processes (and the JAX they imported) are
+reused from test to test. Nothing here waits a fixed time: a node is removed when the
+sweep has reached a point, and the batches that must still be running then wait for that
+point, not for a clock.
 """
 
 import contextlib
@@ -22,8 +24,13 @@ import pytest
 
 ray = pytest.importorskip("ray")
 from ray.cluster_utils import Cluster  # noqa: E402
+from run.test_sweep import rows_without_seconds, shrunk  # noqa: E402
 
+from sensorimotor.run.backend_local import LocalBackend  # noqa: E402
 from sensorimotor.run.backend_ray import RayBackend  # noqa: E402
+from sensorimotor.run.cli import main  # noqa: E402
+from sensorimotor.run.experiment import load_experiment  # noqa: E402
+from sensorimotor.run.sweep import run_sweep  # noqa: E402
 
 # A dead node's tasks are rerun once the cluster knows it is dead: health checks every
 # second, dead after five missed (Ray's default is three times slower); still lenient
@@ -41,11 +48,37 @@ def cluster():
     for _ in range(2):
         cluster.add_node(num_cpus=1)
     ray.init(address=cluster.address, logging_level=logging.ERROR)
-    # the tasks below are this file's functions: the workers cannot import it by name
+    # some tasks below are this file's functions: the workers cannot import it by name
     ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])
     yield cluster
     ray.shutdown()
     cluster.shutdown()
+
+
+def small_babbling(tmp_path, seeds=2):
+    """The shipped babbling example, shrunk: 2 explorers x NNLearner x ``seeds``."""
+    return shrunk(
+        "babbling_arm7.toml",
+        tmp_path,
+        seeds=f"seeds = {seeds}",
+        steps="steps = 40",
+        goals="goals = 10",
+        explorer='explorer = ["motor babbling", "goal babbling"]',
+        learner='learner = ["NNLearner"]',
+    )
+
+
+def small_sutton(tmp_path):
+    """The shipped compiled example, shrunk: 2 step sizes x 2 seeds, one compiled batch."""
+    return shrunk(
+        "sutton1992_lms.toml",
+        tmp_path,
+        seeds="seeds = 2",
+        steps="steps = 2000",
+        blocks="blocks = 4",
+        final_blocks="final_blocks = 2",
+        **{'"rule.step_size"': '"rule.step_size" = [0.01, 0.03]'},
+    )
 
 
 # -- batch functions run in Ray workers -------------------------------------------------
@@ -53,8 +86,27 @@ def _squares(batch):
     return [{"trial": t, "value": float(t) ** 0.5} for t in batch]
 
 
+def _key(batch) -> str:
+    return str(getattr(batch[0], "trial_id", batch[0]))
+
+
+def _mark(marks, batch) -> None:
+    """Leave ``<node>.<pid>.<batch key>`` in ``marks``: where and by whom a batch started."""
+    node = ray.get_runtime_context().get_node_id()
+    Path(marks, f"{node}.{os.getpid()}.{_key(batch)}").touch()
+
+
+def _starts(marks) -> list[tuple[str, int, str]]:
+    """``(node, pid, batch key)`` of each batch started."""
+    out = []
+    for path in Path(marks).glob("*.*.*"):
+        node, pid, key = path.name.split(".", 2)
+        out.append((node, int(pid), key))
+    return out
+
+
 def _raise_on_three(marks, batch):
-    Path(marks, f"{batch[0]}.{os.getpid()}.{time.monotonic_ns()}").touch()
+    _mark(marks, batch)
     if 3 in batch:
         raise ValueError("trial 3 failed")
     return _squares(batch)
@@ -68,22 +120,16 @@ def _wait_for(predicate, what):
         time.sleep(0.05)
 
 
-def _started_on(marks):
-    """The nodes on which a batch has started (marks ``<first trial>.<node>.<pid>``)."""
-    return {p.name.split(".")[1] for p in Path(marks).glob("*.*.*")}
-
-
 def _held(marks, head, function, batch):
-    """``function(batch)``, after leaving a mark ``<first trial>.<node>.<pid>``. A batch on
-    a worker node waits until the test has removed a node (``marks/removed``): so the
-    removed node is running one then. A batch on the head waits until a worker node has
-    started one: so Ray, the head being busy, has sent batches to the other nodes."""
-    node = ray.get_runtime_context().get_node_id()
-    Path(marks, f"{batch[0]}.{node}.{os.getpid()}").touch()
-    if node != head:
+    """``function(batch)``, once marked. A batch on a worker node waits until the test has
+    removed a node (``marks/removed``): so the removed node is running one then. A batch on
+    the head waits until a worker node has started one: so Ray, the head being busy, has
+    sent batches to the other nodes."""
+    _mark(marks, batch)
+    if ray.get_runtime_context().get_node_id() != head:
         _wait_for(Path(marks, "removed").exists, "a node to be removed")
     else:
-        _wait_for(lambda: _started_on(marks) - {head}, "a batch on a worker node")
+        _wait_for(lambda: {n for n, _, _ in _starts(marks)} - {head}, "a worker node's batch")
     return function(batch)
 
 
@@ -98,73 +144,79 @@ class _RemoveABusyNode:
         self.removed = None
 
     def _busy_worker_node(self):
-        started = _started_on(self.marks)
-        for node in self.cluster.worker_nodes:
-            if node.node_id in started:
-                return node
-        return None
+        started = {node for node, _, _ in _starts(self.marks)}
+        return next((n for n in self.cluster.worker_nodes if n.node_id in started), None)
+
+    def _remove_a_busy_node(self):
+        _wait_for(lambda: self._busy_worker_node() is not None, "a busy worker node")
+        node = self._busy_worker_node()
+        self.cluster.remove_node(node, allow_graceful=False)
+        for where, pid, _ in _starts(self.marks):
+            if where == node.node_id:
+                with contextlib.suppress(ProcessLookupError):  # died with its raylet
+                    os.kill(pid, signal.SIGKILL)
+        self.removed = node.node_id
+        (self.marks / "removed").touch()
 
     def map(self, function, batches):
         head = self.cluster.head_node.node_id
         held = functools.partial(_held, str(self.marks), head, function)
         for result in self.inner.map(held, batches):
             if self.removed is None:
-                _wait_for(lambda: self._busy_worker_node() is not None, "a busy worker node")
-                node = self._busy_worker_node()
-                self.cluster.remove_node(node, allow_graceful=False)
-                for mark in self.marks.glob(f"*.{node.node_id}.*"):
-                    with contextlib.suppress(ProcessLookupError):  # died with its raylet
-                        os.kill(int(mark.name.split(".")[2]), signal.SIGKILL)
-                self.removed = node.node_id
-                (self.marks / "removed").touch()
+                self._remove_a_busy_node()
             yield result
 
 
-def _sweep_stand_in(backend, trials, per_batch):
-    """What a sweep needs of a backend: trials in batches, one row per finished trial."""
-    batches = [trials[i : i + per_batch] for i in range(0, len(trials), per_batch)]
-    rows, failed = [], []
-    for batch, outcomes in backend.map(_squares, batches):
-        if isinstance(outcomes, BaseException):
-            failed.append((batch, outcomes))
-        else:
-            rows.extend(outcomes)
-    return rows, failed
-
-
 # -- tests ------------------------------------------------------------------------------
-def test_outcomes_are_those_of_the_function_in_process(cluster):
+def test_outcomes_are_those_of_the_local_backend(cluster):
     batches = [[0, 1], [2, 3], [4], [5, 6, 7]]
-    with RayBackend(address=cluster.address) as backend:
-        finished = list(backend.map(_squares, batches))
-    assert sorted(finished) == sorted((batch, _squares(batch)) for batch in batches)
+    on_ray = list(RayBackend(address=cluster.address).map(_squares, batches))
+    assert sorted(on_ray) == sorted(LocalBackend().map(_squares, batches))
     assert ray.is_initialized()  # the fixture's connection: the backend did not own it
 
 
 def test_a_raising_batch_is_yielded_as_its_exception_and_not_retried(cluster, tmp_path):
-    with RayBackend(address=cluster.address) as backend:
-        finished = dict(
-            (tuple(b), o)
-            for b, o in backend.map(functools.partial(_raise_on_three, str(tmp_path)), [[1], [3]])
-        )
-    assert finished[(1,)] == _squares([1])
-    assert type(finished[(3,)]) is ValueError and str(finished[(3,)]) == "trial 3 failed"
-    assert len(list(tmp_path.glob("3.*"))) == 1  # run once: an error is data, not a crash
+    function = functools.partial(_raise_on_three, str(tmp_path))
+    finished = {_key(b): o for b, o in RayBackend().map(function, [[1], [3]])}
+    assert finished["1"] == _squares([1])
+    assert type(finished["3"]) is ValueError and str(finished["3"]) == "trial 3 failed"
+    assert [key for _, _, key in _starts(tmp_path)].count("3") == 1  # run once: no retry
 
 
-def test_a_node_dies_mid_sweep_and_every_trial_finishes_once(cluster, tmp_path):
-    """Acceptance 2: of three nodes, one is killed while it runs a batch; the batch is run
-    again elsewhere and each trial is recorded exactly once."""
-    trials = list(range(12))
-    backend = _RemoveABusyNode(RayBackend(address=cluster.address), cluster, tmp_path)
-    rows, failed = _sweep_stand_in(backend, trials, per_batch=2)
-    assert failed == []
-    assert sorted(row["trial"] for row in rows) == trials
+@pytest.mark.parametrize("example", [small_babbling, small_sutton], ids=["babbling", "sutton"])
+def test_an_example_gives_the_same_rows_on_ray_and_locally(cluster, tmp_path, example):
+    """Acceptance 1: the same seeds give the same numbers in a Ray worker as in process."""
+    path = example(tmp_path)
+    rows = {}
+    for backend in ("local", "ray"):
+        out = str(tmp_path / backend)
+        address = ["--address", cluster.address] if backend == "ray" else []
+        assert main(["run", path, "--out", out, "--backend", backend, *address, "--quiet"]) == 0
+        rows[backend] = rows_without_seconds(out)
+    assert len(rows["ray"]) == len(load_experiment(path).trials())
+    assert all(row["error"] == "" for row in rows["ray"])
+    assert rows["ray"] == rows["local"]
+
+
+def test_a_node_dies_mid_sweep_and_every_trial_is_in_results_once(cluster, tmp_path):
+    """Acceptance 2: of three nodes, one is killed while it runs a batch; that batch runs
+    again on a node still alive, and results.csv holds each trial exactly once."""
+    experiment = load_experiment(small_babbling(tmp_path, seeds=3))
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    backend = _RemoveABusyNode(RayBackend(address=cluster.address), cluster, marks)
+    summary = run_sweep(experiment, tmp_path / "out", backend)
+    assert summary["errors"] == 0
+    rows = rows_without_seconds(tmp_path / "out")
+    assert sorted((r["explorer"], r["seed"]) for r in rows) == sorted(
+        (t.grid_point["explorer"], str(t.seed)) for t in experiment.trials()
+    )
     # the removed node had started a batch, which then ran again on a node still alive
-    on_removed = [p.name.split(".")[0] for p in tmp_path.glob(f"*.{backend.removed}.*")]
-    assert on_removed
-    for first_trial in on_removed:
-        assert len(list(tmp_path.glob(f"{first_trial}.*"))) >= 2
+    starts = _starts(marks)
+    lost = {key for node, _, key in starts if node == backend.removed}
+    assert lost
+    for key in lost:
+        assert {node for node, _, k in starts if k == key} - {backend.removed}
 
 
 def test_refuses_workers_with_an_address_and_bad_counts():
@@ -174,3 +226,5 @@ def test_refuses_workers_with_an_address_and_bad_counts():
         RayBackend(workers=0)
     with pytest.raises(ValueError, match="address"):
         RayBackend(address="")
+    with pytest.raises(ValueError, match="max_retries"):
+        RayBackend(max_retries=-2)

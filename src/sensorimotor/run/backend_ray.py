@@ -6,11 +6,12 @@ Ray core task and yields ``(batch, outcomes)`` in the order the tasks finish, or
 :class:`~sensorimotor.run.backend_local.LocalBackend`, so :func:`run_sweep` takes either.
 
 * ``address=None`` starts a Ray of its own on this machine (``workers`` CPUs, all of them
-  if ``None``; no dashboard), and :meth:`close` (or leaving a ``with`` block) stops it.
-  ``address="auto"`` or ``"host:port"`` joins a running cluster (``ray start --head``);
-  its nodes need ``sensorimotor`` installed, and its CPUs decide how many tasks run at
-  once. Inside a Ray the caller already started, the backend uses that one and leaves it
-  running.
+  if ``None``; no dashboard) for one :meth:`map` and stops it after the last batch (in a
+  ``with`` block, for every map in the block). ``address="auto"`` or ``"host:port"``
+  joins a running cluster (``ray start --head``) the same way and leaves it running; its
+  nodes need ``sensorimotor`` installed, and its CPUs decide how many tasks run at once.
+  If this process is already connected to a Ray (``ray.init`` by the caller), the backend
+  uses that one and leaves the connection as it found it.
 * A task whose worker process or node dies is run again, up to ``max_retries`` times: a
   trial counts once, from the run that finished. A task that *raises* is not retried:
   its exception (the original one, not Ray's wrapper) is yielded, as ``LocalBackend``
@@ -21,11 +22,10 @@ Ray core task and yields ``(batch, outcomes)`` in the order the tasks finish, or
   code as in the driver, and gives the same numbers.
 
 Ray is an optional dependency (``pip install 'sensorimotor[ray]'``), imported when the
-backend is first used. Here ``sorted`` stands for the sweep's batch function:
+backend is first used. Here ``sorted`` stands for the sweep's batch function, and a Ray
+with one CPU is started and stopped:
 
->>> with RayBackend(workers=1) as backend:
-...     finished = sorted(backend.map(sorted, [[0.5, 0.25], [2.0]]))
->>> finished
+>>> sorted(RayBackend(workers=1).map(sorted, [[0.5, 0.25], [2.0]]))
 [([0.5, 0.25], [0.25, 0.5]), ([2.0], [2.0])]
 """
 
@@ -34,7 +34,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Iterator
 
-from sensorimotor.base.bounds import check_count
+from sensorimotor.base.bounds import check_count, is_int
 
 __all__ = ["RayBackend"]
 
@@ -80,10 +80,13 @@ class RayBackend:
                     f"workers sizes a Ray started here; the cluster at address {address!r} "
                     "has its own CPUs (give workers=None)"
                 )
-        if max_retries != -1:  # Ray's -1: retry for ever
-            max_retries = check_count("max_retries", max_retries + 1) - 1
+        if not is_int(max_retries) or max_retries < -1:  # Ray's -1: retry for ever
+            raise ValueError(f"max_retries must be an int >= -1, got {max_retries!r}")
         self.address, self.workers, self.max_retries = address, workers, max_retries
         self._owns_ray = False
+
+    def __repr__(self) -> str:
+        return f"RayBackend(address={self.address!r}, workers={self.workers!r})"
 
     def __enter__(self) -> RayBackend:
         self._connect()
@@ -93,6 +96,8 @@ class RayBackend:
         self.close()
 
     def _connect(self):
+        """Ray, connected: to the Ray this process already uses, else as asked (and then
+        this backend owns the connection)."""
         ray = _ray()
         if ray.is_initialized():
             return ray
@@ -107,7 +112,7 @@ class RayBackend:
         return ray
 
     def close(self) -> None:
-        """Disconnect from Ray, and stop it if this backend started it."""
+        """Disconnect from Ray if this backend connected (a Ray it started stops)."""
         if self._owns_ray:
             self._owns_ray = False
             _ray().shutdown()
@@ -118,12 +123,15 @@ class RayBackend:
         """``(batch, function(batch))`` for each batch as its task finishes; ``(batch,
         exception)`` for a batch that raised or whose retries ran out.
 
-        ``function`` must be importable by name (a module-level function), so that each
-        worker loads it from the installed library.
+        ``function`` is a module-level function (or a ``functools.partial`` of one): each
+        worker imports it from the installed library. Outside a ``with`` block, a Ray that
+        ``map`` connects to (or starts) is let go once the last batch is yielded.
         """
         import jax
 
-        ray = self._connect()
+        ray = _ray()
+        connected_here = not ray.is_initialized()
+        self._connect()
         task = ray.remote(_run_batch).options(max_retries=self.max_retries, retry_exceptions=False)
         x64 = bool(jax.config.jax_enable_x64)
         pending = {task.remote(function, batch, x64): batch for batch in batches}
@@ -141,3 +149,5 @@ class RayBackend:
         finally:
             for ref in pending:  # the caller stopped early: nothing keeps running for it
                 ray.cancel(ref, force=True)
+            if connected_here:
+                self.close()
