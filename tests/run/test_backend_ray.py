@@ -20,6 +20,7 @@ import sys
 import time
 from pathlib import Path
 
+import jax
 import pytest
 
 ray = pytest.importorskip("ray")
@@ -84,6 +85,12 @@ def small_sutton(tmp_path):
 # -- batch functions run in Ray workers -------------------------------------------------
 def _squares(batch):
     return [{"trial": t, "value": float(t) ** 0.5} for t in batch]
+
+
+def _float_dtype(batch):
+    import jax.numpy as jnp
+
+    return [str(jnp.asarray(0.5).dtype) for _ in batch]
 
 
 def _key(batch) -> str:
@@ -181,6 +188,16 @@ def test_a_raising_batch_is_yielded_as_its_exception_and_not_retried(cluster, tm
     assert finished["1"] == _squares([1])
     assert type(finished["3"]) is ValueError and str(finished["3"]) == "trial 3 failed"
     assert [key for _, _, key in _starts(tmp_path)].count("3") == 1  # run once: no retry
+
+
+def test_a_worker_computes_with_the_drivers_jax_precision(cluster):
+    # Ray reuses its worker processes from task to task: the switch is set for each task
+    batches = [[0], [1], [2]]
+    with jax.enable_x64(True):
+        assert sorted(RayBackend().map(_float_dtype, batches)) == [
+            (b, ["float64"]) for b in batches
+        ]
+    assert sorted(RayBackend().map(_float_dtype, batches)) == [(b, ["float32"]) for b in batches]
 
 
 @pytest.mark.parametrize("example", [small_babbling, small_sutton], ids=["babbling", "sutton"])

@@ -32,6 +32,7 @@ with one CPU is started and stopped:
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 
 from sensorimotor.base.bounds import check_count, is_int
@@ -102,12 +103,16 @@ class RayBackend:
         if ray.is_initialized():
             return ray
         quiet = {"logging_level": logging.ERROR, "configure_logging": True}
-        if self.address is None:
-            # "local": a new Ray of our own, even if RAY_ADDRESS or `ray start` points at
-            # another one on this machine.
-            ray.init(address="local", num_cpus=self.workers, include_dashboard=False, **quiet)
-        else:
-            ray.init(address=self.address, **quiet)
+        with warnings.catch_warnings():
+            # Ray starts its processes with fork + exec (subprocess): JAX's warning about a
+            # fork in a multithreaded process does not apply, the child runs no JAX code.
+            warnings.filterwarnings("ignore", "os.fork", RuntimeWarning)
+            if self.address is None:
+                # "local": a new Ray of our own, even if RAY_ADDRESS or `ray start` points
+                # at another one on this machine.
+                ray.init(address="local", num_cpus=self.workers, include_dashboard=False, **quiet)
+            else:
+                ray.init(address=self.address, **quiet)
         self._owns_ray = True
         return ray
 
