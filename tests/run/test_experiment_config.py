@@ -78,6 +78,11 @@ BAD = [
         'task = "adhdp"\n[settings]\nagent = {name = "epuck", reservoir_size = 2.5}\n',
         "settings.agent",
     ),
+    (
+        "a component and its field both in the grid",
+        'task = "continual"\n[grid]\nrule = ["LMS", "NLMS"]\n"rule.step_size" = [0.1]\n',
+        'grid."rule.step_size"',
+    ),
     ("not TOML", 'task = "babbling\n', "TOML"),
     ("missing file", None, "no such file"),
 ]

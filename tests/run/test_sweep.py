@@ -91,6 +91,34 @@ def test_an_example_gives_the_same_rows_with_one_or_two_workers(example, request
         assert {"result.json", "curves.npz"} <= set(os.listdir(folder))
 
 
+@pytest.mark.parametrize(
+    "name, replace, metric",
+    [
+        (
+            "adhdp_epuck.toml",
+            {
+                "seeds": "seeds = 1",
+                "episodes": "episodes = 2",
+                "agent": ('agent = {name = "epuck", max_steps = 15, last_episodes = 1}'),
+            },
+            "learned_median_length",
+        ),
+        (
+            "rl_cartpole.toml",
+            {"seeds": "seeds = 1", "steps": "steps = 200", "agent": 'agent = ["streamq"]'},
+            "return",
+        ),
+    ],
+)
+def test_the_small_examples_run(name, replace, metric, tmp_path):
+    path = shrunk(name, tmp_path, **replace)
+    out = str(tmp_path / "out")
+    assert main(["run", path, "--out", out, "--quiet"]) == 0
+    rows = rows_without_seconds(out)
+    assert len(rows) == len(load_experiment(path).trials())
+    assert all(row["error"] == "" and float(row[metric]) > 0 for row in rows), rows
+
+
 def test_the_sutton_sweep_finds_a_u_shaped_error_over_step_sizes(tmp_path):
     exp = parse_experiment(
         {

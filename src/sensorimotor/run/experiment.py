@@ -220,6 +220,8 @@ def parse_experiment(data: dict, path: str = "<experiment>") -> Experiment:
             fail(where, f"unknown setting of task {task!r}{nearest(head, spec)}")
         if field and spec[head].kind != "component":
             fail(where, f"{head!r} is not a component: it has no field {field!r}")
+        if field and head in grid:
+            fail(where, f"the grid sets {head!r} itself too: put the field in its tables")
         if not isinstance(values, list):
             fail(where, f"must be a list of values, got {values!r}")
         if not values:
