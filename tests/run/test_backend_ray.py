@@ -245,3 +245,13 @@ def test_refuses_workers_with_an_address_and_bad_counts():
         RayBackend(address="")
     with pytest.raises(ValueError, match="max_retries"):
         RayBackend(max_retries=-2)
+
+
+def test_without_ray_the_command_refuses_before_writing_anything(tmp_path, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "ray", None)  # `import ray` fails as if not installed
+    with pytest.raises(ImportError, match=r"sensorimotor\[ray\]"):
+        RayBackend()
+    out = tmp_path / "out"
+    assert main(["run", small_sutton(tmp_path), "--backend", "ray", "--out", str(out)]) == 2
+    assert "pip install 'sensorimotor[ray]'" in capsys.readouterr().err
+    assert not out.exists()

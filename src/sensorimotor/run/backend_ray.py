@@ -83,6 +83,7 @@ class RayBackend:
                 )
         if not is_int(max_retries) or max_retries < -1:  # Ray's -1: retry for ever
             raise ValueError(f"max_retries must be an int >= -1, got {max_retries!r}")
+        _ray()  # Ray missing: say so now, before a sweep prepares its folder
         self.address, self.workers, self.max_retries = address, workers, max_retries
         self._owns_ray = False
 
@@ -137,10 +138,13 @@ class RayBackend:
         ray = _ray()
         connected_here = not ray.is_initialized()
         self._connect()
-        task = ray.remote(_run_batch).options(max_retries=self.max_retries, retry_exceptions=False)
-        x64 = bool(jax.config.jax_enable_x64)
-        pending = {task.remote(function, batch, x64): batch for batch in batches}
+        pending = {}
         try:
+            task = ray.remote(_run_batch).options(
+                max_retries=self.max_retries, retry_exceptions=False
+            )
+            x64 = bool(jax.config.jax_enable_x64)
+            pending = {task.remote(function, batch, x64): batch for batch in batches}
             while pending:
                 (done,), _ = ray.wait(list(pending), num_returns=1)
                 batch = pending.pop(done)

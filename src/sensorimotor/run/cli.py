@@ -146,12 +146,13 @@ def _run(args) -> int:
     if args.backend == "ray":
         try:
             from sensorimotor.run.backend_ray import RayBackend
+
+            backend = RayBackend(address=args.address, workers=args.workers)
         except ImportError as exc:
             raise ValueError(
                 f"--backend ray needs Ray and sensorimotor.run.backend_ray ({exc}); "
                 "install the ray extra: pip install 'sensorimotor[ray]'"
             ) from None
-        backend = RayBackend(address=args.address, workers=args.workers)
     else:
         from sensorimotor.run.backend_local import LocalBackend
 
