@@ -19,6 +19,7 @@ import csv
 import os
 import pathlib
 import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -33,9 +34,15 @@ ENV = {
 }
 
 
+CPU = {}  # out folder -> CPU seconds of the run's processes (user + system)
+
+
 def sweep(path, out, *extra) -> float:
     cmd = [sys.executable, "-m", "sensorimotor", "run", str(path), "--out", str(out), "--quiet"]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     done = subprocess.run([*cmd, *extra], env=ENV, capture_output=True, text=True, check=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU[str(out)] = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
     return float(re.search(r" in ([0-9.]+)s on ", done.stdout).group(1))
 
 
@@ -65,6 +72,12 @@ def babbling(tmp, steps):
         f"babbling_arm7 ({n} trials): 1 worker {one:.1f}s, 2 workers {two:.1f}s, "
         f"speed-up {one / two:.2f}x (target >= 1.6x); same rows: {same}"
     )
+    # the cores the runs got: CPU seconds over wall seconds (up to 1 and 2 on a quiet machine)
+    for name, wall in (("b1", one), ("b2", two)):
+        cpu = CPU[str(pathlib.Path(tmp, name))]
+        print(
+            f"  {name[1]} worker(s): {cpu:.1f} CPU s in the processes, {cpu / wall:.2f} cores used"
+        )
 
 
 def sutton(tmp):
