@@ -1,5 +1,5 @@
-"""The command line: ``sensorimotor demo``, ``sutton1992``, ``adhdp``, ``rl``, ``bc`` (also
-``python -m sensorimotor``)."""
+"""The command line: ``sensorimotor demo``, ``run``, ``sutton1992``, ``adhdp``, ``rl``,
+``bc`` (also ``python -m sensorimotor``)."""
 
 import argparse
 import os
@@ -126,6 +126,54 @@ def _bc(args) -> int:
     return 0
 
 
+def _run(args) -> int:
+    from sensorimotor.run.experiment import load_experiment
+    from sensorimotor.run.sweep import run_sweep
+
+    experiment = load_experiment(args.experiment)  # every check before anything is written
+    if args.workers is not None and args.workers < 1:
+        raise ValueError(f"--workers must be at least 1, got {args.workers}")
+    if args.address is not None and args.backend != "ray":
+        raise ValueError("--address joins a Ray cluster: use it with --backend ray")
+    out = args.out or os.path.join("runs", os.path.splitext(os.path.basename(args.experiment))[0])
+    if os.path.exists(out) and not os.path.isdir(out):
+        raise ValueError(f"--out: {out!r} is a file, expected a folder")
+    if os.path.isdir(out) and os.listdir(out) and not args.resume:
+        raise ValueError(
+            f"--out: {out!r} is not empty; use --resume to finish the sweep in it, "
+            "or give another folder"
+        )
+    if args.backend == "ray":
+        try:
+            from sensorimotor.run.backend_ray import RayBackend
+
+            backend = RayBackend(address=args.address, workers=args.workers)
+        except ImportError as exc:
+            raise ValueError(
+                f"--backend ray needs Ray and sensorimotor.run.backend_ray ({exc}); "
+                "install the ray extra: pip install 'sensorimotor[ray]'"
+            ) from None
+    else:
+        from sensorimotor.run.backend_local import LocalBackend
+
+        backend = LocalBackend(workers=args.workers or 1)
+    output_folder("--out", out)
+    trials = len(experiment.trials())
+
+    def report(done, total):
+        if not args.quiet:
+            print(f"{done}/{total} trials", file=sys.stderr, flush=True)
+
+    summary = run_sweep(experiment, out, backend, resume=args.resume, progress=report)
+    print(
+        f"{summary['trials']} trials ({summary['ran']} run, {summary['skipped']} already done, "
+        f"{summary['errors']} with errors) in {summary['seconds']:.1f}s on {backend!r}"
+    )
+    print(f"wrote {os.path.join(out, 'results.csv')} and {os.path.join(out, 'summary.md')}")
+    del trials
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sensorimotor", description="Learning in robots, one sample at a time."
@@ -157,6 +205,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sutton.add_argument("--plot", metavar="PNG", help="draw Experiment 2's figures to this file")
     sutton.set_defaults(func=_sutton1992)
+    run = sub.add_parser(
+        "run",
+        help="run an experiment file (TOML): its grid x seeds, here or on Ray; results.csv, "
+        "summary.md and plots in --out",
+    )
+    run.add_argument("experiment", metavar="EXPERIMENT.toml")
+    run.add_argument("--backend", choices=("local", "ray"), default="local")
+    run.add_argument("--workers", type=int, help="worker processes (default 1; ray: its own)")
+    run.add_argument("--address", help="ray: a cluster to join ('auto' or host:port)")
+    run.add_argument("--out", help="output folder (default runs/<experiment name>)")
+    run.add_argument("--resume", action="store_true", help="run only the trials not done in --out")
+    run.add_argument("--quiet", action="store_true", help="no progress lines")
+    run.set_defaults(func=_run)
     from sensorimotor.run.adhdp_command import add_adhdp_parser
 
     add_adhdp_parser(sub)

@@ -73,15 +73,21 @@ def checkpoints(steps: int) -> list[int]:
     return sorted(p for p in points if 1 <= p <= steps)
 
 
-def explore_and_evaluate(label, arm, tests, steps, seed, log_path=None, show_progress=False):
-    """Run one explorer for ``steps`` steps with an ``NNLearner``, evaluating at checkpoints.
+def explore_and_evaluate(
+    label, arm, tests, steps, seed, log_path=None, show_progress=False, learner=None
+):
+    """Run one explorer for ``steps`` steps with ``learner`` (default a fresh ``NNLearner``
+    seeded with ``seed``), evaluating at checkpoints.
 
     Returns ``(curve, reached)``: ``curve`` maps each checkpoint step to ``{test name:
     ErrorStats, 'coverage': occupied cells}``, ``reached`` is the ``(steps, 2)`` array of
     reached positions. With ``log_path`` every observation goes to an HDF5 ``ObservationLog``
     (meta: step, exploration tag and goal).
     """
-    learner = NNLearner({"m_channels": arm.m_channels, "s_channels": arm.s_channels, "seed": seed})
+    if learner is None:
+        learner = NNLearner(
+            {"m_channels": arm.m_channels, "s_channels": arm.s_channels, "seed": seed}
+        )
     explorer = make_explorer(label, learner, seed)
     todo = set(checkpoints(steps))
     reached = np.empty((steps, 2))

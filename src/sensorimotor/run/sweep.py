@@ -1,0 +1,283 @@
+"""Run an experiment's trials on a backend, survive crashes, and write the results.
+
+``run_sweep(experiment, out_dir, backend)`` writes to ``out_dir``:
+
+* ``experiment.json``: the resolved experiment (every setting, defaults filled in);
+* ``trials/<trial_id>/``: each trial's own files: ``result.json`` (its grid point, seed,
+  final metrics, error and wall seconds), ``curves.npz`` (its learning-curve arrays) and
+  whatever the task logs (HDF5). A trial counts as done only once its ``result.json`` is
+  in place, written atomically, so a sweep killed at any moment loses no finished trial
+  and ``resume=True`` runs only the missing ones;
+* ``results.csv``: one row per trial, in the experiment's order (grid point, then seed):
+  the grid keys, ``seed``, each final metric, ``error`` (empty if the trial ran) and
+  ``seconds`` (wall time: the one column that differs between two runs);
+* ``summary.md`` and plots (:mod:`sensorimotor.run.sweep_report`).
+
+A trial that raises is recorded with its error and the sweep goes on. The trials of a task
+that compiles (``continual``) and share their structure form one batch, run as one
+compiled sweep; the batches depend on the experiment only, never on the backend or its
+workers, so ``results.csv`` is the same whichever runs it.
+
+>>> import tempfile
+>>> from sensorimotor.run.experiment import parse_experiment
+>>> from sensorimotor.run.backend_local import LocalBackend
+>>> exp = parse_experiment({"task": "continual", "seeds": 2, "settings": {"steps": 500},
+...                         "grid": {"rule.step_size": [0.01, 0.1]}})
+>>> summary = run_sweep(exp, tempfile.mkdtemp() + "/out", LocalBackend())
+>>> summary["trials"], summary["ran"], summary["errors"]
+(4, 4, 0)
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import os
+import time
+import traceback
+
+import numpy as np
+
+from sensorimotor.base.saved_file import (
+    atomic_path,
+    make_header,
+    read_json,
+    read_npz,
+    write_json,
+    write_npz,
+)
+from sensorimotor.run.experiment import Experiment, Trial
+from sensorimotor.run.experiment_tasks import group_key, run_task_batch
+
+__all__ = ["SweepError", "make_batches", "read_results", "run_batch", "run_sweep"]
+
+RESULT = "sensorimotor.trial_result"
+EXPERIMENT = "sensorimotor.experiment"
+CURVES = "sensorimotor.trial_curves"
+
+
+class SweepError(ValueError):
+    """The output folder cannot take this sweep (not empty without ``resume``, or holding
+    another experiment)."""
+
+
+def make_batches(trials: list[Trial]) -> list[list[Trial]]:
+    """Trials of one compiled structure together (in the trials' order), others alone."""
+    groups: dict = {}
+    batches = []
+    for trial in trials:
+        key = group_key(trial.task, trial.settings)
+        if key is None:
+            batches.append([trial])
+        elif key in groups:
+            groups[key].append(trial)
+        else:
+            groups[key] = [trial]
+            batches.append(groups[key])
+    return batches
+
+
+def trial_folder(out_dir: str, trial: Trial) -> str:
+    return os.path.join(out_dir, "trials", trial.trial_id)
+
+
+def run_batch(batch: list[Trial], out_dir: str | None = None) -> list[dict]:
+    """Run ``batch``'s trials (a worker's unit): one outcome dict per trial, ``{'trial_id',
+    'metrics', 'curves', 'seconds', 'error'}``; a trial that raises gets its error
+    (a batch that runs as one compiled call: each of its trials gets the error)."""
+    task = batch[0].task
+    folders = []
+    for trial in batch:
+        folder = None
+        if out_dir is not None:
+            folder = trial_folder(out_dir, trial)
+            os.makedirs(folder, exist_ok=True)
+        folders.append(folder)
+    items = [(t.settings, t.seed) for t in batch]
+    start = time.perf_counter()
+    if len(batch) > 1 and group_key(task, batch[0].settings) is not None:
+        try:
+            results = run_task_batch(task, items, folders)
+            error = None
+        except Exception as exc:
+            results, error = [({}, {})] * len(batch), _error(exc)
+        seconds = (time.perf_counter() - start) / len(batch)  # a share of the one call
+        return [_outcome(t, m, c, seconds, error) for t, (m, c) in zip(batch, results, strict=True)]
+    outcomes = []
+    for trial, item, folder in zip(batch, items, folders, strict=True):
+        start = time.perf_counter()
+        try:
+            (metrics, curves), error = run_task_batch(task, [item], [folder])[0], None
+        except Exception as exc:
+            metrics, curves, error = {}, {}, _error(exc)
+        outcomes.append(_outcome(trial, metrics, curves, time.perf_counter() - start, error))
+    return outcomes
+
+
+def _error(exc: BaseException) -> str:
+    text = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+    return text.replace("\n", " ")
+
+
+def _outcome(trial, metrics, curves, seconds, error) -> dict:
+    return {
+        "trial_id": trial.trial_id,
+        "metrics": {k: float(v) for k, v in metrics.items()},
+        "curves": {k: np.asarray(v, dtype=np.float64).tolist() for k, v in curves.items()},
+        "seconds": float(seconds),
+        "error": error,
+    }
+
+
+def _write_trial(out_dir: str, trial: Trial, outcome: dict) -> None:
+    folder = trial_folder(out_dir, trial)
+    os.makedirs(folder, exist_ok=True)
+    if outcome["curves"]:
+        arrays = {k: np.asarray(v, dtype=np.float64) for k, v in outcome["curves"].items()}
+        write_npz(os.path.join(folder, "curves.npz"), arrays, make_header(CURVES, 1))
+    header = make_header(
+        RESULT,
+        1,
+        trial_id=trial.trial_id,
+        grid_point=trial.grid_point,
+        seed=trial.seed,
+        metrics={k: _json_number(v) for k, v in outcome["metrics"].items()},
+        error=outcome["error"],
+        seconds=outcome["seconds"],
+    )
+    write_json(os.path.join(folder, "result.json"), header)  # last: the trial counts now
+
+
+def _json_number(value: float):
+    """A metric for strict JSON: a diverged run's ``inf`` or ``nan`` as its name."""
+    return value if np.isfinite(value) else repr(value)
+
+
+def read_result(out_dir: str, trial: Trial) -> dict | None:
+    """A trial's ``result.json`` as written, or ``None`` if it is absent or unreadable
+    (a trial not finished)."""
+    path = os.path.join(trial_folder(out_dir, trial), "result.json")
+    if not os.path.exists(path):
+        return None
+    try:
+        result = read_json(path, RESULT, 1, header_keys=("metrics", "seed", "error"))
+    except ValueError:
+        return None
+    if result.get("trial_id") != trial.trial_id:
+        return None
+    result["metrics"] = {k: float(v) for k, v in result["metrics"].items()}
+    return result
+
+
+def read_curves(out_dir: str, trial: Trial) -> dict:
+    """A trial's learning-curve arrays (``{}`` if it has none)."""
+    path = os.path.join(trial_folder(out_dir, trial), "curves.npz")
+    if not os.path.exists(path):
+        return {}
+    return read_npz(path, CURVES, 1)[0]
+
+
+def _prepare_folder(experiment: Experiment, out_dir: str, resume: bool) -> None:
+    path = os.path.join(out_dir, "experiment.json")
+    resolved = experiment.to_json()
+    if os.path.isdir(out_dir) and os.listdir(out_dir):
+        if not resume:
+            raise SweepError(
+                f"--out: {out_dir!r} is not empty; use --resume to finish the sweep in it, "
+                "or give another folder"
+            )
+        if os.path.exists(path):
+            old = read_json(path, EXPERIMENT, 1, header_keys=("experiment",))["experiment"]
+            keep = ("task", "seeds", "settings", "grid")
+            if {k: old.get(k) for k in keep} != {k: resolved[k] for k in keep}:
+                raise SweepError(
+                    f"--resume: {out_dir!r} holds another experiment ({old.get('source')}); "
+                    "give another folder"
+                )
+    os.makedirs(os.path.join(out_dir, "trials"), exist_ok=True)
+    write_json(path, make_header(EXPERIMENT, 1, experiment=resolved))
+
+
+def run_sweep(
+    experiment: Experiment, out_dir: str, backend, resume: bool = False, progress=None
+) -> dict:
+    """Run every trial of ``experiment`` not yet done in ``out_dir`` on ``backend`` and
+    write the results (see the module's docstring). ``progress(done, total)`` is called
+    after each batch.
+
+    Returns ``{'trials', 'ran', 'skipped', 'errors', 'seconds', 'files'}``.
+    """
+    start = time.perf_counter()
+    out_dir = os.fspath(out_dir)
+    _prepare_folder(experiment, out_dir, resume)
+    trials = experiment.trials()
+    todo = [t for t in trials if read_result(out_dir, t) is None]
+    by_id = {t.trial_id: t for t in trials}
+    ran = 0
+    function = functools.partial(run_batch, out_dir=os.path.abspath(out_dir))
+    done = len(trials) - len(todo)
+    for batch, outcomes in backend.map(function, make_batches(todo)):
+        if isinstance(outcomes, BaseException):
+            outcomes = [_outcome(t, {}, {}, 0.0, _error(outcomes)) for t in batch]
+        for outcome in outcomes:
+            _write_trial(out_dir, by_id[outcome["trial_id"]], outcome)
+            ran += 1
+        done += len(batch)
+        if progress is not None:
+            progress(done, len(trials))
+    from sensorimotor.run.sweep_report import write_report
+
+    results = [read_result(out_dir, t) for t in trials]
+    missing = [t.trial_id for t, r in zip(trials, results, strict=True) if r is None]
+    if missing:  # pragma: no cover - a backend that dropped a batch
+        raise RuntimeError(f"trials without a result: {missing[:5]}")
+    files = [write_csv(experiment, results, out_dir)]
+    files += write_report(experiment, trials, results, out_dir)
+    return {
+        "trials": len(trials),
+        "ran": ran,
+        "skipped": len(trials) - len(todo),
+        "errors": sum(r["error"] is not None for r in results),
+        "seconds": time.perf_counter() - start,
+        "files": files,
+    }
+
+
+def metric_names(results: list[dict]) -> list[str]:
+    """The metrics of the results, in the order they first appear."""
+    names: dict = {}
+    for r in results:
+        names.update(dict.fromkeys(r["metrics"]))
+    return list(names)
+
+
+def write_csv(experiment: Experiment, results: list[dict], out_dir: str) -> str:
+    """``results.csv`` (atomically): grid keys, seed, metrics, error, seconds."""
+    keys = list(experiment.grid)
+    metrics = metric_names(results)
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow([*keys, "seed", *metrics, "error", "seconds"])
+    for r in results:
+        point = [_cell(r["grid_point"][k]) for k in keys]
+        values = [repr(r["metrics"][m]) if m in r["metrics"] else "" for m in metrics]
+        writer.writerow([*point, r["seed"], *values, r["error"] or "", f"{r['seconds']:.3f}"])
+    path = os.path.join(out_dir, "results.csv")
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8", newline="") as f:
+        f.write(text.getvalue())
+    return path
+
+
+def _cell(value) -> str:
+    if isinstance(value, dict):
+        import json
+
+        return json.dumps(value, sort_keys=True)
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def read_results(path: str) -> list[dict]:
+    """``results.csv`` as a list of row dicts (strings), for tests and notebooks."""
+    with open(path, encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
