@@ -4,7 +4,8 @@ without the heading line, up to the next ``## `` heading).
 
 So the README's examples (which the tests run) and BENCHMARKS.md (which the benchmarks'
 runs fill) appear in the site without a second, hand-kept copy. A file or heading that
-is not there fails the build, naming it.
+is not there fails the build, naming it. A link into ``docs/`` in the included text is
+made relative to the page (the pages that include sit at the top of ``docs/``).
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ def include(match: re.Match) -> str:
     path = ROOT / match["file"]
     if not path.is_file():
         raise ValueError(f"include: no file {match['file']!r} in {ROOT}")
-    text = path.read_text(encoding="utf-8")
+    text = re.sub(r"\]\(docs/", "](", path.read_text(encoding="utf-8"))
     if match["heading"]:
         return section(text, match["heading"].strip(), match["file"])
     return re.sub(r"\A# .*\n", "", text)
