@@ -56,6 +56,9 @@ class _LogBar(tqdm):
     """tqdm that, off a terminal, ends on a line at 100% (once): its last step may fall
     between two of its ``miniters`` marks."""
 
+    # no monitor thread: it only shortens the time between redraws, and a log has none
+    monitor_interval = 0
+
     def close(self):
         if not self.disable and self.n > self.last_print_n:
             self.refresh()
