@@ -1,13 +1,19 @@
 """A griffe extension for the API pages: the docstrings' doctests (``>>>`` lines and the
-output under them, up to a blank line) become ``pycon`` code blocks.
+output under them, up to a blank line) become ``pycon`` code blocks, and Sphinx roles
+(``:class:`X```, ``:func:`~a.b```) plain code.
 
 The docstrings are written in a plain style, their examples as doctests in the text, and
-Markdown would otherwise read a doctest's output (``[0.1 0.1]``, say) as a link.
+Markdown would otherwise read a doctest's output (``[0.1 0.1]``, say) as a link; a role
+would show its ``:class:`` prefix.
 """
 
 from __future__ import annotations
 
+import re
+
 import griffe
+
+ROLE = re.compile(r":(?:py:)?(?:class|func|meth|mod|attr|data|obj|exc|const|math):`~?")
 
 
 def fence(text: str) -> str:
@@ -25,10 +31,10 @@ def fence(text: str) -> str:
         out.append(line)
     if inside:
         out.append(f"{indent}```")
-    return "\n".join(out)
+    return ROLE.sub("`", "\n".join(out))
 
 
 class DoctestBlocks(griffe.Extension):
     def on_instance(self, *, obj: griffe.Object, **kwargs) -> None:
-        if obj.docstring is not None and ">>>" in obj.docstring.value:
+        if obj.docstring is not None:
             obj.docstring.value = fence(obj.docstring.value)
