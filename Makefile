@@ -2,8 +2,9 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
+MKDOCS := NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs
 
-.PHONY: install install-dev demo test fuzz bench bench-peers lint clean
+.PHONY: install install-dev demo test docs fuzz bench bench-peers lint clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +27,13 @@ demo: install
 test: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
+	$(MKDOCS) build --strict --quiet
 	$(PY) -m pytest -q
+
+# The documentation site (mkdocs.yml, docs/, the docstrings) into site/; --strict: a
+# warning, such as a broken reference, fails the build.
+docs: install-dev
+	$(MKDOCS) build --strict
 
 # The hostile-input and file fuzzers (tests/fuzz, issue 9) with many random examples per
 # test (FUZZ_EXAMPLES each, scaled per test); prints the entry points and cases covered.
@@ -51,4 +58,4 @@ bench-peers: $(PEERS_VENV)/.installed
 	$(PEERS_VENV)/bin/python bench/peers.py
 
 clean:
-	rm -rf $(VENV) $(PEERS_VENV) runs .pytest_cache
+	rm -rf $(VENV) $(PEERS_VENV) runs site .pytest_cache

@@ -57,7 +57,7 @@ def test_sutton1992_command_runs_experiment2(capsys, monkeypatch, tmp_path):
     argv = ["sutton1992", "--experiment", "2", "--initial-step-size", "0.02", "--plot", str(png)]
     assert main(argv) == 0
     out = capsys.readouterr().out
-    assert calls == {"initial_step_size": 0.02}
+    assert calls == {"initial_step_size": 0.02, "show_progress": True}
     assert "initial step size 0.02" in out and "best fixed step size" in out
     assert "Experiment 1" not in out
     assert f"wrote {png}" in out and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

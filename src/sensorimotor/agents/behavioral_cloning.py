@@ -191,7 +191,7 @@ class BehavioralCloning(PolicyAgent):
         low, high = (np.asarray(v, np.float32) for v in self._low_high())
         chunk = jitted_chunk(c, self.action_space.discrete)
         losses, done = [], 0
-        bar = Progress(steps, type(self).__name__, progress_bar)
+        bar = Progress(steps, type(self).__name__, progress_bar, shows="loss")
         while done < steps:
             k = min(CHUNK, steps - done)
             index = self._rng.integers(0, n, (k, c.batch_size)).astype(np.int32)
@@ -200,7 +200,7 @@ class BehavioralCloning(PolicyAgent):
             )
             losses.append(float(jnp.mean(chunk_losses)))
             done += k
-            bar.update(done, -losses[-1])
+            bar.update(done, losses[-1])
         self.n_updates += steps
         self._sync()
         return TrainingStats(

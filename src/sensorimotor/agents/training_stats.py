@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import sys
-import time
 from typing import NamedTuple
 
 import numpy as np
+
+from sensorimotor.base.progress_bar import progress_bar
 
 __all__ = ["TrainingStats"]
 
@@ -39,19 +39,32 @@ class TrainingStats(NamedTuple):
 
 
 class Progress:
-    """A one-line progress report on stderr at every tenth of ``total`` steps (the command
-    line's bar lives in ``run``, above the agents)."""
+    """The progress of ``learn`` on stderr (``base.progress_bar``, tqdm): a live bar on a
+    terminal, elsewhere a line at every tenth of ``total`` steps; both show the value named
+    ``shows`` (the mean return of the last episodes; imitation's loss).
 
-    def __init__(self, total: int, desc: str, enabled: bool):
-        self.total, self.desc, self.enabled = total, desc, enabled
-        self.next = total / 10
-        self.start = time.perf_counter()
+    >>> import io
+    >>> out = io.StringIO()
+    >>> bar = Progress(100, "DQN", True, file=out)
+    >>> for done in range(10, 101, 10):
+    ...     bar.update(done, done / 10)
+    >>> bar.close()
+    >>> out.getvalue().splitlines()[-1].split()[:3], out.getvalue().count("\\n")
+    (['DQN:', '100%', '100/100'], 10)
+    """
 
-    def update(self, done: int, mean_return: float) -> None:
-        if self.enabled and done >= self.next:
-            self.next += self.total / 10
-            print(
-                f"{self.desc} {100 * done / self.total:3.0f}% {done}/{self.total} steps, "
-                f"{time.perf_counter() - self.start:.1f}s, mean return {mean_return:.1f}",
-                file=sys.stderr,
-            )
+    def __init__(self, total: int, desc: str, enabled: bool, file=None, shows="mean return"):
+        self.shows = shows
+        self.bar = progress_bar(total, desc=desc, file=file, disable=not enabled, lines=10)
+
+    def update(self, done: int, value: float) -> None:
+        """Advance to ``done`` steps of the call, showing ``value``."""
+        if self.bar.disable:  # off, or closed
+            return
+        self.bar.set_postfix_str(f"{self.shows} {value:.3g}", refresh=False)
+        self.bar.update(min(done, self.bar.total) - self.bar.n)
+        if done >= self.bar.total:
+            self.close()
+
+    def close(self) -> None:
+        self.bar.close()

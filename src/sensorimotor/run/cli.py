@@ -64,13 +64,15 @@ def _sutton1992(args) -> int:
     if args.experiment in ("1", "all"):
         print(
             s.format_experiment1(
-                s.experiment1(seeds=args.seeds, meta_step_size=args.meta_step_size)
+                s.experiment1(
+                    seeds=args.seeds, meta_step_size=args.meta_step_size, show_progress=True
+                )
             )
         )
     if args.experiment in ("2", "all"):
         if args.experiment == "all":
             print()
-        result = s.experiment2(initial_step_size=args.initial_step_size)
+        result = s.experiment2(initial_step_size=args.initial_step_size, show_progress=True)
         print(s.format_experiment2(result))
         if args.plot:
             print(f"wrote {s.plot_experiment2(result, args.plot)}")
@@ -114,6 +116,7 @@ def _bc(args) -> int:
         seed=args.seed,
         dagger=args.dagger,
         save=args.save,
+        progress=not args.json,
         **settings,
     )
     print(

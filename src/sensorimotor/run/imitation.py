@@ -25,6 +25,7 @@ from sensorimotor.agents import (
 )
 from sensorimotor.base.bounds import check_count
 from sensorimotor.run.observation_log import read_log
+from sensorimotor.run.progress import progress as progress_iter
 
 __all__ = ["clone_expert", "read_demonstrations"]
 
@@ -47,22 +48,26 @@ def clone_expert(
     seed: int = 0,
     dagger: bool = False,
     save=None,
+    progress: bool = False,
     **hyperparameters,
 ) -> dict:
     """Clone the agent saved at ``expert_path`` on ``env_id`` from ``episodes`` expert
     episodes: behavioural cloning on them, or DAgger with one episode per round. Returns
     ``{"method", "expert", "clone", "seconds"}`` (greedy mean returns over 20 episodes;
-    ``seconds`` of collecting and training)."""
+    ``seconds`` of collecting and training). ``progress``: progress bars on stderr (the
+    gradient steps of behavioural cloning, DAgger's rounds)."""
     episodes = check_count("--episodes", episodes)
     expert = Agent.load(expert_path)
     start = time.perf_counter()
     if dagger:
         clone = DAgger(env_id, expert, seed=seed, **hyperparameters)
-        clone.learn(episodes)
+        # one round at a time (the same rounds as learn(episodes)), for the bar
+        for _ in progress_iter(range(episodes), desc="DAgger rounds", disable=not progress):
+            clone.learn(1)
     else:
         clone = BehavioralCloning(env_id, seed=seed, **hyperparameters)
         demos, _ = collect_demonstrations(expert, env_id, episodes, seed=DEMO_SEED)
-        clone.learn(demos)
+        clone.learn(demos, progress_bar=progress)
     seconds = time.perf_counter() - start
     if save is not None:
         clone.save(save)

@@ -1,54 +1,29 @@
-"""A dependency-free progress bar for long work on the command line."""
+"""The command line's progress bar over an iterable (tqdm, through ``base.progress_bar``)."""
 
-import sys
-import time
 from collections.abc import Iterable, Iterator
+
+from sensorimotor.base.progress_bar import progress_bar
 
 
 def progress(
     iterable: Iterable, total: int | None = None, desc: str = "", file=None, disable: bool = False
 ) -> Iterator:
-    """Yield from ``iterable`` while drawing a progress bar on ``file`` (stderr by default).
+    """Yield from ``iterable`` while a tqdm bar on ``file`` (stderr by default) counts the
+    items; ``total`` defaults to ``len(iterable)``.
 
     On a terminal the bar redraws in place at most ten times a second; elsewhere (a CI log,
-    a pipe) it prints one line at each quarter, so logs stay short.
+    a pipe) it prints one line at each quarter of the run, so logs stay short.
 
     >>> import io
     >>> out = io.StringIO()
     >>> sum(progress(range(100), desc="demo", file=out))
     4950
-    >>> out.getvalue().splitlines()[-1].split()[:3]
-    ['demo', '100%', '100/100']
+    >>> [line.split()[1] for line in out.getvalue().splitlines()]
+    ['25%', '50%', '75%', '100%']
     """
-    file = sys.stderr if file is None else file
     if total is None:
         total = len(iterable) if hasattr(iterable, "__len__") else None
-    if disable or not total:
-        yield from iterable
-        return
-    tty = hasattr(file, "isatty") and file.isatty()
-    start = last = time.perf_counter()
-    next_quarter = 1
-    done = 0
-    for item in iterable:
-        yield item
-        done += 1
-        now = time.perf_counter()
-        if tty and (now - last >= 0.1 or done == total):
-            last = now
-            file.write("\r" + _line(desc, done, total, now - start, bar=True))
-            file.flush()
-        elif not tty and done * 4 >= next_quarter * total:
-            next_quarter = done * 4 // total + 1
-            file.write(_line(desc, done, total, now - start, bar=False) + "\n")
-    if tty:
-        file.write("\n")
-    file.flush()
-
-
-def _line(desc: str, done: int, total: int, elapsed: float, bar: bool) -> str:
-    frac = done / total
-    rate = done / elapsed if elapsed > 0 else float("inf")
-    eta = (total - done) / rate if rate > 0 else 0.0
-    drawn = f" [{'#' * int(30 * frac):<30}]" if bar else ""
-    return f"{desc} {frac:4.0%} {done}/{total}{drawn} {rate:,.0f} it/s, {elapsed:.1f}s elapsed, eta {eta:.1f}s"
+    with progress_bar(total, desc=desc, file=file, disable=disable) as bar:
+        for item in iterable:
+            yield item
+            bar.update(1)

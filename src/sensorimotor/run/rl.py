@@ -85,9 +85,9 @@ def train_seeds(
                 a.set_parameters(jax.tree_util.tree_map(lambda x, i=i: x[i], out.q_params))
             agents.append(a)
     else:
-        for s in _bar(ids, f"{agent} {env_id}", progress):
+        for s in _bar(ids, f"{agent} {env_id} seeds", progress and len(ids) > 1):
             a = cls(env_id, seed=s, **settings)
-            a.learn(steps)
+            a.learn(steps, progress_bar=progress)  # a bar of its own: a seed can take minutes
             agents.append(a)
         seconds = time.perf_counter() - start
     returns, stds = [], []

@@ -6,6 +6,7 @@ import jax
 import numpy as np
 
 from sensorimotor.base.bounds import check_count
+from sensorimotor.base.progress_bar import progress_bar
 from sensorimotor.continual.learning_loop import run_learning_loop_batched, run_sweep
 from sensorimotor.continual.linear import LinearLearner
 from sensorimotor.envs.streams import SuttonExperiment1Stream
@@ -28,6 +29,7 @@ def experiment1(
     lms_step_sizes=(0.01, 0.02, 0.03, 0.04, 0.05, 0.06),
     meta_step_size: float = 0.01,
     key: int = 1992,
+    show_progress: bool = False,
 ) -> Experiment1Result:
     """Sutton (1992), "Adapting bias by gradient descent", Experiment 1.
 
@@ -35,7 +37,8 @@ def experiment1(
     them, at random, flips its sign every 20 steps) and 15 zero; no bias. 20k steps of
     learning, then the MSE over the next 10k, averaged over ``seeds`` runs. The paper: the
     best fixed-step LMS reaches about 3.5, IDBD (initial step size 0.05, meta step size
-    0.01) about 1.5. All LMS step sizes and seeds run in one compiled sweep.
+    0.01) about 1.5. All LMS step sizes and seeds run in one compiled sweep, IDBD's seeds in
+    another (``show_progress``: a bar on stderr that counts these two compiled runs).
 
     >>> r = experiment1(seeds=2, lms_step_sizes=(0.03,))
     >>> bool(r.idbd_mse < r.lms_mse.min())
@@ -45,11 +48,14 @@ def experiment1(
     stream = SuttonExperiment1Stream()
     keys = jax.random.split(jax.random.key(key), seeds)
     lms = [LinearLearner(LMS(a), bias=False) for a in lms_step_sizes]
-    out = run_sweep(lms, stream, 30_000, keys, trace_interval=10_000)
-    lms_mse = np.asarray(out.trace.squared_error[..., -1]).mean(-1)
     idbd = LinearLearner(IDBD(initial_step_size=0.05, meta_step_size=meta_step_size), bias=False)
-    out = run_learning_loop_batched(idbd, stream, 30_000, keys, trace_interval=10_000)
-    idbd_mse = float(np.asarray(out.trace.squared_error[..., -1]).mean())
+    with progress_bar(2, "Experiment 1, compiled runs", disable=not show_progress) as bar:
+        out = run_sweep(lms, stream, 30_000, keys, trace_interval=10_000)
+        lms_mse = np.asarray(out.trace.squared_error[..., -1]).mean(-1)
+        bar.update(1)
+        out = run_learning_loop_batched(idbd, stream, 30_000, keys, trace_interval=10_000)
+        idbd_mse = float(np.asarray(out.trace.squared_error[..., -1]).mean())
+        bar.update(1)
     return Experiment1Result(tuple(lms_step_sizes), lms_mse, meta_step_size, idbd_mse, seeds)
 
 
@@ -106,6 +112,7 @@ def experiment2(
     lms_step_sizes=(0.07, 0.09, 0.11, 0.13, 0.15, 0.17, 0.19),
     lms_seeds: int = 30,
     key: int = 1992,
+    show_progress: bool = False,
 ) -> Experiment2Result:
     """Sutton (1992), Experiment 2: does IDBD find the optimal step sizes?
 
@@ -115,7 +122,8 @@ def experiment2(
     k t`` (so where they are after 250k steps depends on ``initial_step_size``: 0.0075
     from 0.05, 0.0064 from 0.02).
     Figure 5: LMS with a fixed step size on the relevant inputs and 0 on the irrelevant
-    ones; the best fixed step size is the one IDBD found, about 0.13.
+    ones; the best fixed step size is the one IDBD found, about 0.13. ``show_progress``: a
+    bar on stderr that counts the two compiled runs (IDBD's seeds, the LMS sweep).
 
     >>> r = experiment2(seeds=1, num_steps=20_000, lms_step_sizes=(0.05, 0.13), lms_seeds=2)
     >>> print(r.relevant.shape, r.irrelevant.shape, bool(r.lms_mse[1] < r.lms_mse[0]))
@@ -128,9 +136,13 @@ def experiment2(
     # a fine trace for the figure; 1/alpha's growth is read over 5 coarse blocks
     fine = num_steps // 50 if num_steps % 50 == 0 else num_steps
     idbd = LinearLearner(IDBD(initial_step_size, meta_step_size), bias=False)
+    bar = progress_bar(
+        2 if lms_step_sizes else 1, "Experiment 2, compiled runs", disable=not show_progress
+    )
     out = run_learning_loop_batched(
         idbd, stream, num_steps, keys[:seeds], trace_interval=fine, track_step_sizes=True
     )
+    bar.update(1)
     alpha = np.asarray(out.step_sizes)  # (seeds, blocks, 20)
     n_rel = stream.num_relevant
     relevant_trace = alpha[:, :, :n_rel].mean(axis=(0, 2))
@@ -146,6 +158,8 @@ def experiment2(
         ]
         out = run_sweep(lms, stream, 30_000, keys[:lms_seeds], trace_interval=10_000)
         lms_mse = np.asarray(out.trace.squared_error[..., -1]).mean(-1)
+        bar.update(1)
+    bar.close()
     return Experiment2Result(
         relevant=alpha[:, -1, :n_rel],
         irrelevant=alpha[:, -1, n_rel:],
