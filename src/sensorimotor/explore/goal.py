@@ -39,7 +39,8 @@ class RandomGoalExplorer(Explorer):
     a share of that channel's range, drawn from the explorer's own generator (the exploration
     noise is the explorer's, not the learner's). ``sigma = cfg['sigma']``; by default (``None``)
     it is chosen from the ``n_m`` motor channels so that the noise vector has the same length
-    in the unit motor cube whatever their number, ``E|sigma * n| ~ 0.3``::
+    in the unit motor cube whatever their number (root mean square ``sqrt(E|sigma n|^2) =
+    0.3``)::
 
         sigma = 0.3 / sqrt(n_m)          (0.113 of each channel's range for 7 channels)
 
@@ -72,7 +73,7 @@ class RandomGoalExplorer(Explorer):
 
     defcfg = {**Explorer.defcfg, "sigma": None, "s_bounds": None, "margin": 0.1}
     needs_learner = True
-    NOISE_LENGTH = 0.3  # E|noise| in the unit motor cube when cfg['sigma'] is None
+    NOISE_LENGTH = 0.3  # RMS length of the noise in the unit motor cube, cfg['sigma'] None
 
     def _setup(self) -> None:
         name = type(self).__name__
