@@ -28,7 +28,7 @@ def test_learned_region_is_the_reached_box_grown_by_the_margin_and_grows_with_it
     arm = KinematicArm2D.mid7()
     explorer = RandomGoalExplorer({"learner": learner_for(arm), "margin": 0.25, "seed": 1})
     reached, widths = [], []
-    for t in range(400):
+    for _ in range(400):
         e = explorer.explore()
         if reached:  # every goal lies in the box of what was reached before it, grown
             low, high = grown(np.min(reached, 0), np.max(reached, 0), 0.25, arm.s_set)
