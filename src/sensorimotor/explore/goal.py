@@ -24,10 +24,10 @@ class RandomGoalExplorer(Explorer):
     so the goals stay near the reachable space, which grows as the goals just beyond its
     edge are pursued (``margin = cfg['margin']``, default 0.1). Until it has seen an effect
     (around a learner trained elsewhere) the goals are drawn in the sensory channels' bounds,
-    or, some unbounded, the command is uniform random. ``cfg['s_bounds']``, a list of ``(low, high)`` pairs, one per
-    sensory channel, fixes the goal region instead, whatever is reached. A subclass that
-    overrides ``sample_goal`` draws in the fixed box ``goal_low, goal_high`` (``s_bounds``, or
-    the sensory channels' bounds).
+    or, some unbounded, the command is uniform random. ``cfg['s_bounds']``, a list of
+    ``(low, high)`` pairs, one per sensory channel, fixes the goal region instead, whatever is
+    reached. A subclass that overrides ``sample_goal`` draws in the fixed box ``goal_low,
+    goal_high`` (``s_bounds``, or the sensory channels' bounds, which must then be finite).
 
     The command is the learner's best guess perturbed in scaled motor units (each channel's
     range mapped to ``[0, 1]``)::
@@ -45,9 +45,9 @@ class RandomGoalExplorer(Explorer):
         sigma = 0.3 / sqrt(n_m)          (0.113 of each channel's range for 7 channels)
 
     (a fixed share per channel moves a long redundant chain too far: on a 20-joint arm 0.1
-    doubles the reach error of 0.05).
-    The exploration is ``{'m_signal', 's_goal', 'from': 'goal'}``. While the learner raises
-    ``NotReadyError`` (no observation yet) the command is uniform random, ``{'m_signal', 'from': 'goal.fallback'}``, without a goal.
+    doubles the reach error of 0.05). The exploration is ``{'m_signal', 's_goal', 'from':
+    'goal'}``. While the learner raises ``NotReadyError`` (no observation yet) the command is
+    uniform random, ``{'m_signal', 'from': 'goal.fallback'}``, without a goal.
 
     Seed: ``explorers.RandomGoalExplorer`` (Benureau); Rolf, Steil & Gienger (2010), "Goal
     babbling permits direct learning of inverse kinematics"; Moulin-Frier & Oudeyer (2013);
@@ -67,7 +67,8 @@ class RandomGoalExplorer(Explorer):
     >>> tags[:3], sorted(e['s_goal'])
     (['goal.fallback', 'goal', 'goal'], ['x', 'y'])
     >>> low, high = explorer.goal_region()
-    >>> bool(np.all(low >= arm.s_set.low) and np.all(high <= arm.s_set.high)), round(float(high[0] - low[0]), 2)
+    >>> inside = bool(np.all(low >= arm.s_set.low) and np.all(high <= arm.s_set.high))
+    >>> inside, round(float(high[0] - low[0]), 2)  # within [-1, 1]^2, 1.77 wide in x
     (True, 1.77)
     """
 
