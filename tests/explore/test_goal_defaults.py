@@ -204,3 +204,22 @@ def test_the_region_is_saved_and_a_corrupt_one_refused(tmp_path):
     state["state"]["reached"] = [[1.0, 1.0], [0.0, 0.0]]  # low above high
     with pytest.raises(ValueError, match="reached"):
         RandomGoalExplorer.from_state(state, learner)
+
+
+def test_a_schedule_inside_a_schedule_passes_the_effects_on():
+    arm = KinematicArm2D({"dim": 3})
+    learner = learner_for(arm)
+    goal = RandomGoalExplorer({"learner": learner, "seed": 2})
+    inner = MetaExplorer(
+        {"learner": learner, "explorers": [goal], "eras": (None,), "weights": ((1.0,),)}
+    )
+    motor = RandomMotorExplorer({"learner": learner, "seed": 1})
+    outer = MetaExplorer({"learner": learner, "explorers": [motor, inner], "eras": (20, None)})
+    reached = []
+    for _ in range(20):
+        e = outer.explore()
+        f = arm.execute(e["m_signal"])
+        outer.receive(e, f)
+        reached.append(f.s_array)
+    expected = grown(np.min(reached, 0), np.max(reached, 0), 0.1, arm.s_set)
+    assert len(goal) == 0 and np.allclose(goal.goal_region(), expected)
