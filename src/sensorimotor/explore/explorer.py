@@ -53,7 +53,8 @@ class Explorer:
 
     Subclasses implement ``_explore() -> dict`` and may override ``_setup()``,
     ``_observe(exploration, m, s, goal)`` (raw arrays, already validated, read-only: must not
-    fail), ``_get_state()`` / ``_set_state(state)`` (JSON-able), ``_check_exploration(e)``.
+    fail), ``_witness(m, s)`` (an observation a sibling made, passed on by a ``MetaExplorer``),
+    ``_get_state()`` / ``_set_state(state)`` (JSON-able), ``_check_exploration(e)``.
 
     >>> from sensorimotor.envs import KinematicArm2D
     >>> from sensorimotor.explore import RandomMotorExplorer
@@ -118,6 +119,9 @@ class Explorer:
 
     def _observe(self, exploration: Mapping, m: np.ndarray, s: np.ndarray, goal) -> None:
         """Update internal state from a validated observation (``goal``: array or ``None``)."""
+
+    def _witness(self, m: np.ndarray, s: np.ndarray) -> None:
+        """Update internal state from an observation another explorer made (read-only)."""
 
     def _get_state(self) -> dict:
         return {}

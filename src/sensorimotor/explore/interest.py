@@ -45,9 +45,9 @@ class LearningProgressExplorer(RandomGoalExplorer):
     A goal is drawn uniformly over the whole goal space with probability ``p_random``
     (default 0.2), or when no cell has a positive interest; otherwise a cell is chosen with
     probability proportional to its interest and the goal drawn uniformly within it.
-    Everything else (inverse model, perturbation ``sigma``, fallback while the learner is not
-    ready) is ``RandomGoalExplorer``'s. The tag is ``'goal'`` for goals chosen by interest
-    and ``'goal.random'`` for uniform ones. The interest model is saved with the explorer.
+    Everything else (inverse model, perturbation ``sigma``, here 0.05 by default, fallback
+    while the learner is not ready) is ``RandomGoalExplorer``'s. The tag is ``'goal'`` for
+    goals chosen by interest and ``'goal.random'`` for uniform ones. The interest model is saved with the explorer.
 
     Papers: Baranes & Oudeyer (2013), "Active learning of inverse models with intrinsically
     motivated goal exploration in robots" (SAGG-RIAC); the fixed grid is explauto's
@@ -70,6 +70,7 @@ class LearningProgressExplorer(RandomGoalExplorer):
 
     defcfg = {
         **RandomGoalExplorer.defcfg,
+        "sigma": 0.05,  # goal babbling's default noise drowns the improvement on small arms
         "cells": 10,
         "window": 20,
         "p_random": 0.2,

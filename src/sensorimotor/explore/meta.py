@@ -27,8 +27,9 @@ class MetaExplorer(Explorer):
 
     The exploration is the sub-explorer's with one more key, ``'explorer'``, its index;
     ``receive`` feeds the learner once and passes the observation on to that sub-explorer
-    (so an interest model learns from it). Saved with its sub-explorers. Seed:
-    ``explorers.MetaExplorer`` (Benureau).
+    (so an interest model learns from it), and its motor and sensory values to the others
+    (``_witness``: a goal explorer's learned region grows with motor babbling's effects).
+    Saved with its sub-explorers. Seed: ``explorers.MetaExplorer`` (Benureau).
 
     >>> from sensorimotor.envs import KinematicArm2D
     >>> from sensorimotor.learners import NNLearner
@@ -121,7 +122,15 @@ class MetaExplorer(Explorer):
         self.explorers[j]._check_exploration(exploration)
 
     def _observe(self, exploration, m, s, goal) -> None:
-        self.explorers[int(exploration["explorer"])]._record(exploration, m, s, goal, None)
+        j = int(exploration["explorer"])
+        self.explorers[j]._record(exploration, m, s, goal, None)
+        for i, sub in enumerate(self.explorers):
+            if i != j:
+                sub._witness(m, s)
+
+    def _witness(self, m, s) -> None:
+        for sub in self.explorers:  # a schedule inside a schedule
+            sub._witness(m, s)
 
     # -- persistence ----------------------------------------------------------------------
     def _cfg_to_json(self) -> dict:
