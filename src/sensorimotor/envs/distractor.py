@@ -111,6 +111,10 @@ class Distractor(Environment):
     def _execute_vector(self, m: np.ndarray, meta=None) -> np.ndarray:
         return self._execute_array(m[None])[0]
 
+    def _execute(self, m_signal: dict, meta=None) -> dict:
+        """The seed's dict path (``execute`` takes the array path, ``_execute_vector``)."""
+        return self.s_set.from_array(self._execute_vector(self.m_set.to_array(m_signal)))
+
     def _execute_array(self, m_batch: np.ndarray) -> np.ndarray:
         s = self.env.execute_array(m_batch)
         return np.hstack([s, self._advance(len(s))[:, None]])
