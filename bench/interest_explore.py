@@ -46,7 +46,9 @@ LEARNERS = {
     "LWLRLearner": LWLRLearner,
     "NetworkLearner": NetworkLearner,
 }
-BOX = 4.0  # the unreachable box: [-BOX, BOX]^2 around an arm of reach 1
+DRIFT = 0.002  # the distractor's step, a share of its range (--drift)
+BOX = 4.0
+INTEREST_CFG: dict = {}  # --set key=value: LearningProgressExplorer settings  # the unreachable box: [-BOX, BOX]^2 around an arm of reach 1
 
 
 def make_env(kind: str, seed: int):
@@ -57,7 +59,7 @@ def make_env(kind: str, seed: int):
     if kind == "arm, 4x box":
         return arm, [(-BOX, BOX), (-BOX, BOX)]
     if kind == "arm + distractor":
-        return Distractor({"env": arm, "seed": seed + 20_000}), None
+        return Distractor({"env": arm, "seed": seed + 20_000, "drift": DRIFT}), None
     raise ValueError(f"unknown environment {kind!r} (known: {ENVS})")
 
 
@@ -69,7 +71,7 @@ def make_explorer(label: str, learner, seed: int, s_bounds):
     if label == "random goal babbling":
         goal = RandomGoalExplorer(goal_cfg)
     elif label == "interest-driven":
-        goal = LearningProgressExplorer(goal_cfg)
+        goal = LearningProgressExplorer({**goal_cfg, **INTEREST_CFG})
     else:
         raise ValueError(f"unknown explorer {label!r} (known: {EXPLORERS})")
     motor = RandomMotorExplorer({**base, "seed": seed + 1})
@@ -122,9 +124,18 @@ def main(argv=None) -> None:
     parser.add_argument("--only", choices=("envs", "tie"), default=None)
     parser.add_argument("--envs", nargs="*", default=list(ENVS))
     parser.add_argument("--learners", nargs="*", default=list(LEARNERS))
+    parser.add_argument("--set", nargs="*", default=[], help="interest settings key=value")
+    parser.add_argument("--drift", type=float, default=DRIFT)
     args = parser.parse_args(argv)
+    globals()["DRIFT"] = args.drift
+    for item in args.set:
+        key, value = item.split("=", 1)
+        INTEREST_CFG[key] = value if key == "measure" else float(value)
+        if key in ("max_points_per_region", "max_depth", "window", "cells"):
+            INTEREST_CFG[key] = int(INTEREST_CFG[key])
     arm = KinematicArm2D.mid7()
-    goals = {s: uniform_goals(arm, 500, seed=s + 10_000).inputs for s in range(args.seeds)}
+    n_goal_sets = max(args.seeds, args.tie_seeds)
+    goals = {s: uniform_goals(arm, 500, seed=s + 10_000).inputs for s in range(n_goal_sets)}
     if args.only != "tie":
         start = time.perf_counter()
         results = {}
