@@ -185,14 +185,15 @@ class LearningProgressExplorer(RandomGoalExplorer):
     def _observe(self, exploration, m, s, goal) -> None:
         if goal is None:
             return
-        reached = self._distance(goal, s)
+        dist_max = self.cfg.dist_max
+        reached = min(self._distance(goal, s), dist_max)
         if self.cfg.measure == "progress":
-            value = -min(reached, self.cfg.dist_max)
+            value = -reached
         else:
             predicted = self._pending.pop(tuple(goal.tolist()), None)
             if predicted is None:
                 return
-            value = max(0.0, predicted - reached)
+            value = max(0.0, min(predicted, dist_max) - reached)
         self.regions.add((goal - self.goal_low) / self._width, value)
 
     # -- persistence ----------------------------------------------------------------------

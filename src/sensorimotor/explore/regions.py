@@ -71,7 +71,7 @@ class Regions:
             if self.depth[i] < self.max_depth:
                 self._split(i)
             else:
-                del self.goals[i][0], self.values[i][0]
+                del self.goals[i][: -self.max_points], self.values[i][: -self.max_points]
         return i
 
     def _split(self, i: int) -> None:
