@@ -28,8 +28,10 @@ FILES = Path(__file__).parent / "files_before_saved_file"
 def explore_arm():
     arm = KinematicArm2D({"dim": 2})
     learner = NNLearner({"m_channels": arm.m_channels, "s_channels": arm.s_channels, "seed": 1})
-    # cells=10: the fixed grid of that time, which the file's configuration holds
-    explorer = LearningProgressExplorer({"learner": learner, "seed": 2, "cells": 10})
+    # cells=10: the fixed grid of that time, which the file's configuration holds; distances
+    # were not floored then (dist_max beyond any scaled distance of the arm's box)
+    cfg = {"learner": learner, "seed": 2, "cells": 10, "dist_max": 2.0}
+    explorer = LearningProgressExplorer(cfg)
     for _ in range(10):
         e = explorer.explore()
         explorer.receive(e, arm.execute(e["m_signal"]))
@@ -58,6 +60,7 @@ def test_a_learner_and_its_explorer_load_and_continue_as_the_originals():
     # centre of the cell's region (the same region: sampling is unchanged until a split)
     # and a goal drawn in a region sums its bounds in another order than a grid cell did:
     # the values agree to the last bits
+    assert saved["cfg"].pop("dist_max") == 0.1 and rebuilt["cfg"].pop("dist_max") == 2.0
     values = []
     for state in (saved, rebuilt):
         goals = state["state"]["regions"].pop("goals")

@@ -172,21 +172,25 @@ def test_interest_explorer_mixes_random_goals_at_p_random(measure):
         {"learner": learner, "cells": 5, "seed": 0, "measure": measure}
     )
     run(explorer, arm, 300)
-    assert explorer.interest().max() > 0
     tags = [e["from"] for e in run(explorer, arm, 1000)]
     assert tags.count("goal") + tags.count("goal.random") == 1000
     share = tags.count("goal.random") / 1000
-    if measure == "progress":  # some cell always shows progress: exactly p_random = 0.2
-        assert 0.16 < share < 0.24
-    else:  # p_random, plus uniform goals while no cell improves
-        assert 0.16 < share < 0.6
+    # p_random, plus uniform goals whenever no region shows interest
+    assert 0.16 < share < 0.9
+    # while some region is interesting: exactly p_random = 0.2
+    explorer.regions.values[7] = [0.05, 0.1]
+    tags = [explorer.explore()["from"] for _ in range(1000)]
+    assert 0.16 < tags.count("goal.random") / 1000 < 0.24
 
 
 def test_improvement_is_how_much_closer_than_predicted():
     arm, learner = arm_and_learner()
     learner.update_array(np.zeros((1, 3)), arm.execute_array(np.zeros((1, 3))))  # s0 = (1, 0)
-    explorer = LearningProgressExplorer({"learner": learner, "cells": 4, "seed": 0})
+    cfg = {"learner": learner, "cells": 4, "seed": 0, "dist_max": 2.0}
+    explorer = LearningProgressExplorer(cfg)
+    floored = LearningProgressExplorer({**cfg, "dist_max": 0.1})
     e = explorer.explore()
+    assert floored.explore() == e
     g = arm.s_set.to_array(e["s_goal"])
     predicted = np.linalg.norm((g - np.array([1.0, 0.0])) / 2)  # scaled: width 2
     # the goal reached exactly: the value is the whole predicted distance
@@ -200,6 +204,10 @@ def test_improvement_is_how_much_closer_than_predicted():
     other = {"m_signal": e["m_signal"], "s_goal": {"x": 0.1, "y": 0.2}, "from": "goal"}
     explorer.receive(other, {"m_signal": e["m_signal"], "s_signal": {"x": 0.1, "y": 0.2}})
     assert explorer.interest().sum() == pytest.approx(predicted / 2) and len(explorer) == 3
+    # with distances floored at dist_max, the goal reached gains at most dist_max
+    assert predicted > 0.1
+    floored.receive(e, {"m_signal": e["m_signal"], "s_signal": e["s_goal"], "uuid": "b"})
+    assert floored.interest()[floored.region_of(g)] == pytest.approx(0.1)
 
 
 class Quadrant(Environment):

@@ -68,7 +68,7 @@ class LearningProgressExplorer(RandomGoalExplorer):
     ...     _ = explorer.receive(e, arm.execute(e['m_signal']))
     >>> interest = explorer.interest()
     >>> len(interest) > 1, round(float(interest.max()), 4)
-    (True, 0.004)
+    (True, 0.0017)
     """
 
     defcfg = {
