@@ -75,7 +75,9 @@ class Distractor(Environment):
             )
         drift = cfg.drift
         if not is_real(drift) or not (math.isfinite(drift) and drift >= 0):
-            raise ValueError(f"Distractor: cfg['drift'] must be a finite number >= 0, got {drift!r}")
+            raise ValueError(
+                f"Distractor: cfg['drift'] must be a finite number >= 0, got {drift!r}"
+            )
         low, high = float(bounds[0]), float(bounds[1])
         start = (low + high) / 2 if cfg.start is None else cfg.start
         if not is_real(start) or not low <= start <= high:

@@ -122,9 +122,7 @@ class LearningProgressExplorer(RandomGoalExplorer):
         self.cells = tuple(int(c) for c in cells)
         interest = self.progress if self.cfg.measure == "progress" else _mean
         self.regions = Regions(n_s, self.cells, int(points), int(depth), int(window), interest)
-        self._width = np.where(
-            self.goal_high > self.goal_low, self.goal_high - self.goal_low, 1.0
-        )
+        self._width = np.where(self.goal_high > self.goal_low, self.goal_high - self.goal_low, 1.0)
         self._pending: dict[tuple, float] = {}  # goal -> predicted distance |g - s_hat|
 
     # -- the interest model ---------------------------------------------------------------

@@ -137,7 +137,9 @@ class Regions:
             raise ValueError("regions: the boxes do not fill the goal space")
         for i in range(k):
             if len(goals[i]) != len(values[i]):
-                raise ValueError(f"regions: region {i} has {len(goals[i])} goals, {len(values[i])} values")
+                raise ValueError(
+                    f"regions: region {i} has {len(goals[i])} goals, {len(values[i])} values"
+                )
             if any(g.shape != (self.n,) or not np.all(np.isfinite(g)) for g in goals[i]):
                 raise ValueError(f"regions: a goal of region {i} is not {self.n} finite values")
             if not all(math.isfinite(v) for v in values[i]):

@@ -40,7 +40,8 @@ def make_explorer(label: str, learner, seed: int):
     * ``'motor babbling'``: ``RandomMotorExplorer``;
     * ``'goal babbling'``: ``MetaExplorer``, 100 steps of motor babbling then
       ``RandomGoalExplorer`` (goals uniform in the sensory bounds, perturbation 0.05);
-    * ``'interest-driven'``: the same, with ``LearningProgressExplorer`` (10 x 10 cells).
+    * ``'interest-driven'``: the same, with ``LearningProgressExplorer`` (SAGG-RIAC regions
+      that split as goals accumulate).
 
     >>> from sensorimotor.learners import NNLearner
     >>> arm = KinematicArm2D.mid7()
