@@ -130,7 +130,12 @@ def main(argv=None) -> None:
     globals()["DRIFT"] = args.drift
     for item in args.set:
         key, value = item.split("=", 1)
-        INTEREST_CFG[key] = value if key == "measure" else float(value)
+        if key == "measure":
+            INTEREST_CFG[key] = value
+        elif key == "volume":
+            INTEREST_CFG[key] = value == "True"
+        else:
+            INTEREST_CFG[key] = float(value)
         if key in ("max_points_per_region", "max_depth", "window", "cells"):
             INTEREST_CFG[key] = int(INTEREST_CFG[key])
     arm = KinematicArm2D.mid7()

@@ -114,6 +114,7 @@ def test_saved_regions_load_and_continue_the_same(tmp_path):
         ("cells", [2, 2, 2]),
         ("cells", 1000),
         ("measure", "curiosity"),
+        ("volume", 1),
     ],
 )
 def test_bad_settings_are_refused_naming_the_setting(key, value):

@@ -46,8 +46,9 @@ class LearningProgressExplorer(RandomGoalExplorer):
 
     A goal is drawn uniformly over the whole goal space with probability ``p_random``
     (default 0.2; SAGG-RIAC's share of random goals), or when no region has a positive
-    interest; otherwise a region is chosen with probability proportional to its interest and
-    the goal drawn uniformly within it. Everything else (inverse model, perturbation
+    interest; otherwise a region is chosen with probability proportional to its interest (times
+    its volume with ``volume=True``, explauto's sampling option: interest per unit of goal
+    space) and the goal drawn uniformly within it. Everything else (inverse model, perturbation
     ``sigma``, fallback while the learner is not ready) is ``RandomGoalExplorer``'s. The tag
     is ``'goal'`` for goals chosen by interest and ``'goal.random'`` for uniform ones. The
     regions are saved with the explorer.
@@ -80,6 +81,7 @@ class LearningProgressExplorer(RandomGoalExplorer):
         "p_random": 0.2,
         "measure": "improvement",
         "dist_max": 0.1,
+        "volume": False,
     }
     MEASURES = ("improvement", "progress")
     _PENDING = 16  # predictions kept for explorations not yet received
@@ -119,6 +121,10 @@ class LearningProgressExplorer(RandomGoalExplorer):
             raise ValueError(
                 f"{name}: cfg['measure'] must be one of {self.MEASURES}, got {self.cfg.measure!r}"
             )
+        if not isinstance(self.cfg.volume, (bool, np.bool_)):
+            raise ValueError(
+                f"{name}: cfg['volume'] must be True or False, got {self.cfg.volume!r}"
+            )
         self.cells = tuple(int(c) for c in cells)
         interest = self.progress if self.cfg.measure == "progress" else _mean
         self.regions = Regions(n_s, self.cells, int(points), int(depth), int(window), interest)
@@ -155,6 +161,8 @@ class LearningProgressExplorer(RandomGoalExplorer):
         if self.rng.random() < self.cfg.p_random:
             return draws.uniform(self.rng, self.goal_low, self.goal_high)
         weights = self.regions.interest()
+        if self.cfg.volume:
+            weights = weights * np.prod(self.regions.high - self.regions.low, axis=1)
         total = weights.sum()
         if not total > 0:
             return draws.uniform(self.rng, self.goal_low, self.goal_high)
