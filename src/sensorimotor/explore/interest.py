@@ -14,7 +14,8 @@ class LearningProgressExplorer(RandomGoalExplorer):
     """Goal babbling that samples goals in the regions of the goal space where competence
     progresses fastest: SAGG-RIAC (Baranes & Oudeyer 2013).
 
-    The goal space (the sensory bounds, or ``cfg['s_bounds']``) is cut into regions that split
+    The goal space (the sensory bounds, or ``cfg['s_bounds']``, fixed when the explorer is
+    made: the regions are boxes of it) is cut into regions that split
     as goals accumulate (``Regions``: a region holding more than ``max_points_per_region``
     goals is cut in two where the interests of the halves differ most, down to
     ``max_depth`` cuts; the partition starts as ``cells`` boxes per channel). Every pursued
@@ -34,12 +35,14 @@ class LearningProgressExplorer(RandomGoalExplorer):
       goal further than ``dist_max`` from anything reached has the same competence, so the
       region's competence neither varies with where in it the goal falls nor reads as
       progress; regions the body reaches show progress while the learner improves there.
-    * ``'improvement'`` (default), after the idea of comparing an outcome with the best one available
-      before (Forestier et al. 2022): at ``explore`` time the learner's forward model
-      predicts what its unperturbed answer ``m*`` to ``g`` reaches, ``s_hat =
-      predict(infer(g))``; the value is how much closer the real outcome came::
+    * ``'improvement'`` (default), after the idea of comparing an outcome with the best one
+      available before (Forestier et al. 2022): at ``explore`` time the learner's forward
+      model predicts what its unperturbed answer ``m*`` to ``g`` reaches, ``s_hat =
+      predict(infer(g))``; the value is how much closer the real outcome came, distances
+      floored the same way (a goal far from both adds nothing)::
 
-          v = max(0, |g - s_hat| - |g - s_reached|),   interest(R) = mean(v_1..v_k)
+          d(a) = min(|g - a|, dist_max)
+          v = max(0, d(s_hat) - d(s_reached)),   interest(R) = mean(v_1..v_k)
 
       Explorations without that prediction (made elsewhere) add no value. It costs one
       ``predict`` per exploration.
