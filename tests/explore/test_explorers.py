@@ -179,6 +179,7 @@ def test_interest_explorer_mixes_random_goals_at_p_random(measure):
     assert 0.16 < share < 0.9
     # while some region is interesting: exactly p_random = 0.2
     explorer.regions.values[7] = [0.05, 0.1]
+    explorer.regions.changed(7)
     tags = [explorer.explore()["from"] for _ in range(1000)]
     assert 0.16 < tags.count("goal.random") / 1000 < 0.24
 

@@ -237,6 +237,7 @@ class LearningProgressExplorer(RandomGoalExplorer):
                 centre = (regions.low[cell] + regions.high[cell]) / 2
                 regions.goals[cell] = [centre.copy() for _ in values]
                 regions.values[cell] = [float(v) for v in values]
+                regions.changed(cell)
         self.regions, self._pending = regions, pending
 
 

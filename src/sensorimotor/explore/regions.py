@@ -44,6 +44,7 @@ class Regions:
         self.depth = [0] * len(idx)
         self.goals: list[list[np.ndarray]] = [[] for _ in idx]
         self.values: list[list[float]] = [[] for _ in idx]
+        self._cache: list[float | None] = [None] * len(idx)  # interests not yet recomputed
 
     def __len__(self) -> int:
         return len(self.depth)
@@ -55,8 +56,17 @@ class Regions:
         return int(np.argmax(inside.all(axis=1)))
 
     def interest(self) -> np.ndarray:
-        """Interest of every region, shape ``(len(self),)``."""
-        return np.array([self.region_interest(v) for v in self.values])
+        """Interest of every region, shape ``(len(self),)`` (recomputed only for the regions
+        that changed; after editing ``values`` by hand, call ``changed(i)``)."""
+        cache = self._cache
+        for i, x in enumerate(cache):
+            if x is None:
+                cache[i] = self.region_interest(self.values[i])
+        return np.array(cache)
+
+    def changed(self, i: int) -> None:
+        """Mark region ``i``'s interest for recomputation."""
+        self._cache[i] = None
 
     def region_interest(self, values) -> float:
         return float(self._interest(values[-self.window :])) if values else 0.0
@@ -67,6 +77,7 @@ class Regions:
         i = self.find(g)
         self.goals[i].append(np.clip(g, 0.0, 1.0))
         self.values[i].append(float(value))
+        self._cache[i] = None
         if len(self.goals[i]) > self.max_points:
             if self.depth[i] < self.max_depth:
                 self._split(i)
@@ -108,6 +119,8 @@ class Regions:
         self.values.append([v for v, b in zip(values, lower, strict=True) if not b])
         self.goals[i] = [g for g, b in zip(self.goals[i], lower, strict=True) if b]
         self.values[i] = [v for v, b in zip(values, lower, strict=True) if b]
+        self._cache[i] = None
+        self._cache.append(None)
 
     # -- persistence ----------------------------------------------------------------------
     def state(self) -> dict:
@@ -147,3 +160,4 @@ class Regions:
             if depth[i] < 0:
                 raise ValueError(f"regions: region {i} has a negative depth")
         self.low, self.high, self.depth, self.goals, self.values = low, high, depth, goals, values
+        self._cache = [None] * k
