@@ -131,18 +131,21 @@ class LearningProgressExplorer(RandomGoalExplorer):
         self.cells = tuple(int(c) for c in cells)
         interest = self.progress if self.cfg.measure == "progress" else _mean
         self.regions = Regions(n_s, self.cells, int(points), int(depth), int(window), interest)
-        self._width = np.where(self.goal_high > self.goal_low, self.goal_high - self.goal_low, 1.0)
+        # the regions are boxes of this goal space: it stays the one given at construction
+        # even if goal babbling's own goal region were to move
+        self.box_low, self.box_high = self.goal_low.copy(), self.goal_high.copy()
+        self._width = np.where(self.box_high > self.box_low, self.box_high - self.box_low, 1.0)
         self._pending: dict[tuple, float] = {}  # goal -> predicted distance |g - s_hat|
 
     # -- the interest model ---------------------------------------------------------------
     def region_of(self, s) -> int:
         """Index of the region containing ``s`` (raw units; clipped to the goal space)."""
-        return self.regions.find((np.asarray(s, dtype=np.float64) - self.goal_low) / self._width)
+        return self.regions.find((np.asarray(s, dtype=np.float64) - self.box_low) / self._width)
 
     def region_bounds(self) -> tuple[np.ndarray, np.ndarray]:
         """``(low, high)``: the regions' boxes in raw units, each ``(len(regions), n_s)``."""
         r = self.regions
-        return self.goal_low + r.low * self._width, self.goal_low + r.high * self._width
+        return self.box_low + r.low * self._width, self.box_low + r.high * self._width
 
     @staticmethod
     def progress(competences) -> float:
@@ -162,17 +165,17 @@ class LearningProgressExplorer(RandomGoalExplorer):
     def sample_goal(self) -> np.ndarray:
         self._tag = "goal.random"
         if self.rng.random() < self.cfg.p_random:
-            return draws.uniform(self.rng, self.goal_low, self.goal_high)
+            return draws.uniform(self.rng, self.box_low, self.box_high)
         weights = self.regions.interest()
         if self.cfg.volume:
             weights = weights * np.prod(self.regions.high - self.regions.low, axis=1)
         total = weights.sum()
         if not total > 0:
-            return draws.uniform(self.rng, self.goal_low, self.goal_high)
+            return draws.uniform(self.rng, self.box_low, self.box_high)
         i = draws.choice_index(self.rng, draws.cumulative(weights / total))
         self._tag = "goal"
         u = draws.uniform(self.rng, self.regions.low[i], self.regions.high[i])
-        return self.goal_low + u * self._width
+        return self.box_low + u * self._width
 
     def _explore(self) -> dict:
         e = super()._explore()
@@ -203,7 +206,7 @@ class LearningProgressExplorer(RandomGoalExplorer):
             if predicted is None:
                 return
             value = max(0.0, min(predicted, dist_max) - reached)
-        self.regions.add((goal - self.goal_low) / self._width, value)
+        self.regions.add((goal - self.box_low) / self._width, value)
 
     # -- persistence ----------------------------------------------------------------------
     def _get_state(self) -> dict:
