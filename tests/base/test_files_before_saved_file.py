@@ -28,7 +28,10 @@ FILES = Path(__file__).parent / "files_before_saved_file"
 def explore_arm():
     arm = KinematicArm2D({"dim": 2})
     learner = NNLearner({"m_channels": arm.m_channels, "s_channels": arm.s_channels, "seed": 1})
-    explorer = LearningProgressExplorer({"learner": learner, "seed": 2})
+    # cells=10: the fixed grid of that time, which the file's configuration holds; distances
+    # were not floored then (dist_max beyond any scaled distance of the arm's box)
+    cfg = {"learner": learner, "seed": 2, "cells": 10, "dist_max": 2.0}
+    explorer = LearningProgressExplorer(cfg)
     for _ in range(10):
         e = explorer.explore()
         explorer.receive(e, arm.execute(e["m_signal"]))
@@ -53,6 +56,18 @@ def test_a_learner_and_its_explorer_load_and_continue_as_the_originals():
     loaded_explorer = Explorer.load(FILES / "explorer_v1.json", loaded)
     saved, rebuilt = loaded_explorer.state(), explorer.state()
     assert len(saved.pop("uuids")) == len(rebuilt.pop("uuids")) == 10  # uuids are random
+    # the file kept each grid cell's values, not where the goals fell: they load at the
+    # centre of the cell's region (the same region: sampling is unchanged until a split)
+    # and a goal drawn in a region sums its bounds in another order than a grid cell did:
+    # the values agree to the last bits
+    assert saved["cfg"].pop("dist_max") == 0.1 and rebuilt["cfg"].pop("dist_max") == 2.0
+    values = []
+    for state in (saved, rebuilt):
+        goals = state["state"]["regions"].pop("goals")
+        assert sum(map(len, goals)) == 9  # 9 goals after the first, unguided, command
+        values.append(state["state"]["regions"].pop("values"))
+    assert [len(v) for v in values[0]] == [len(v) for v in values[1]]
+    np.testing.assert_allclose(sum(values[0], []), sum(values[1], []), rtol=1e-12)
     assert json.dumps(saved, sort_keys=True) == json.dumps(rebuilt, sort_keys=True)
     assert loaded._uuids == set(loaded_explorer._uuids)
     assert loaded_explorer.explore() == explorer.explore()

@@ -17,6 +17,7 @@ import sensorimotor
 import sensorimotor.envs
 from sensorimotor.envs import (
     CartPoleADP,
+    Distractor,
     Environment,
     EnvironmentGymEnv,
     Epuck2D,
@@ -44,6 +45,10 @@ FACTORIES = {
             lambda: Epuck2D({"obstacles": [[(2, 2), (4, 2), (3, 4)]], "step_length": 0.5}),
             deterministic=False,
         ),
+    ],
+    Distractor: [  # the distractor drifts: the same command gives another output
+        Factory(Distractor, deterministic=False),
+        Factory(lambda: Distractor({"env": KinematicArm2D({"dim": 2}), "drift": 0.5}), False),
     ],
     KinematicArm2D: [
         Factory(KinematicArm2D),

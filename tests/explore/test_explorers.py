@@ -114,10 +114,10 @@ def test_progress_is_the_difference_of_half_window_means():
     assert lp([-9.0, -1.0, -0.8, -0.4, -0.2]) == pytest.approx(abs(-0.9 - -0.3))
 
 
-def test_interest_is_the_progress_of_the_last_window_of_the_goal_cell():
+def test_interest_is_the_progress_of_the_last_window_of_the_goal_region():
     arm, learner = arm_and_learner()
     explorer = LearningProgressExplorer(
-        {"learner": learner, "cells": 2, "window": 4, "measure": "progress"}
+        {"learner": learner, "cells": 2, "window": 4, "measure": "progress", "dist_max": 1.0}
     )
     m = {"j0": 0.0, "j1": 0.0, "j2": 0.0}
     s = arm.execute(m)["s_signal"]  # (1, 0): cell (1, 1) of a 2x2 grid over [-1, 1]^2
@@ -129,11 +129,26 @@ def test_interest_is_the_progress_of_the_last_window_of_the_goal_cell():
         assert len(explorer) == i + 1
     expected = abs(np.mean(gammas[-4:-2]) - np.mean(gammas[-2:]))
     interest = explorer.interest()
-    assert interest[1, 1] == pytest.approx(expected)
+    assert explorer.region_of([0.9, 0.0]) == 3 and len(interest) == 4
+    assert interest[3] == pytest.approx(expected)
     assert interest.sum() == pytest.approx(expected)
 
 
-def test_goals_go_to_the_cells_of_highest_interest():
+def test_competence_is_floored_at_dist_max_so_far_goals_show_no_progress():
+    arm, learner = arm_and_learner()
+    explorer = LearningProgressExplorer(
+        {"learner": learner, "window": 4, "measure": "progress", "dist_max": 0.1}
+    )
+    m = {"j0": 0.0, "j1": 0.0, "j2": 0.0}
+    for dx in [0.9, 0.7, 0.5, 0.3]:  # scaled distances 0.45 .. 0.15: all beyond dist_max
+        goal = {"x": 1.0 - dx, "y": 0.0}
+        explorer.receive({"m_signal": m, "s_goal": goal, "from": "goal"}, {**arm.execute(m)})
+    assert explorer.interest().sum() == 0.0
+    assert explorer.regions.values[0] == [-0.1] * 4
+
+
+def test_goals_go_to_the_regions_of_highest_interest():
+    # a state of the fixed-grid explorer (before regions): each cell became a region
     arm, learner = arm_and_learner()
     learner.update_array(np.zeros((1, 3)), arm.execute_array(np.zeros((1, 3))))
     explorer = LearningProgressExplorer(
@@ -143,7 +158,7 @@ def test_goals_go_to_the_cells_of_highest_interest():
         {"history": {"0": [-1.0, -0.7], "5": [-1.0, -0.9], "7": [-0.5, -0.5]}, "pending": []}
     )
     cells = [
-        explorer.cell_of(arm.s_set.to_array(explorer.explore()["s_goal"])) for _ in range(2000)
+        explorer.region_of(arm.s_set.to_array(explorer.explore()["s_goal"])) for _ in range(2000)
     ]
     counts = np.bincount(cells, minlength=16)
     assert counts[[0, 5]].sum() == 2000 and counts[7] == 0
@@ -157,28 +172,31 @@ def test_interest_explorer_mixes_random_goals_at_p_random(measure):
         {"learner": learner, "cells": 5, "seed": 0, "measure": measure}
     )
     run(explorer, arm, 300)
-    assert explorer.interest().max() > 0
     tags = [e["from"] for e in run(explorer, arm, 1000)]
     assert tags.count("goal") + tags.count("goal.random") == 1000
     share = tags.count("goal.random") / 1000
-    if measure == "progress":  # some cell always shows progress: exactly p_random = 0.2
-        assert 0.16 < share < 0.24
-    else:  # p_random, plus uniform goals while no cell improves
-        assert 0.16 < share < 0.6
+    # p_random, plus uniform goals whenever no region shows interest
+    assert 0.16 < share < 0.9
+    # while some region is interesting: exactly p_random = 0.2
+    explorer.regions.values[7] = [0.05, 0.1]
+    explorer.regions.changed(7)
+    tags = [explorer.explore()["from"] for _ in range(1000)]
+    assert 0.16 < tags.count("goal.random") / 1000 < 0.24
 
 
 def test_improvement_is_how_much_closer_than_predicted():
     arm, learner = arm_and_learner()
     learner.update_array(np.zeros((1, 3)), arm.execute_array(np.zeros((1, 3))))  # s0 = (1, 0)
-    explorer = LearningProgressExplorer({"learner": learner, "cells": 4, "seed": 0})
+    cfg = {"learner": learner, "cells": 4, "seed": 0, "dist_max": 2.0}
+    explorer = LearningProgressExplorer(cfg)
+    floored = LearningProgressExplorer({**cfg, "dist_max": 0.1})
     e = explorer.explore()
+    assert floored.explore() == e
     g = arm.s_set.to_array(e["s_goal"])
     predicted = np.linalg.norm((g - np.array([1.0, 0.0])) / 2)  # scaled: width 2
     # the goal reached exactly: the value is the whole predicted distance
     explorer.receive(e, {"m_signal": e["m_signal"], "s_signal": e["s_goal"], "uuid": "a"})
-    assert explorer.interest()[np.unravel_index(explorer.cell_of(g), (4, 4))] == pytest.approx(
-        predicted
-    )
+    assert explorer.interest()[explorer.region_of(g)] == pytest.approx(predicted)
     # reached no closer than predicted (s0 again): value 0; the interest is the window's mean
     explorer._inferred(g, np.zeros(3))  # as explore() does: predicts s0 for the zero posture
     explorer.receive(e, {"m_signal": e["m_signal"], "s_signal": {"x": 1.0, "y": 0.0}})
@@ -187,6 +205,10 @@ def test_improvement_is_how_much_closer_than_predicted():
     other = {"m_signal": e["m_signal"], "s_goal": {"x": 0.1, "y": 0.2}, "from": "goal"}
     explorer.receive(other, {"m_signal": e["m_signal"], "s_signal": {"x": 0.1, "y": 0.2}})
     assert explorer.interest().sum() == pytest.approx(predicted / 2) and len(explorer) == 3
+    # with distances floored at dist_max, the goal reached gains at most dist_max
+    assert predicted > 0.1
+    floored.receive(e, {"m_signal": e["m_signal"], "s_signal": e["s_goal"], "uuid": "b"})
+    assert floored.interest()[floored.region_of(g)] == pytest.approx(0.1)
 
 
 class Quadrant(Environment):
@@ -278,13 +300,23 @@ def test_load_refuses_other_files(tmp_path):
     assert isinstance(Explorer.load(tmp_path / "m.json", learner), RandomMotorExplorer)
 
 
+NAN = float("nan")
+
+
+def _shrink_last_region(regions):
+    low, high = regions["low"][-1], regions["high"][-1]
+    regions["low"][-1] = [(a + b) / 2 for a, b in zip(low, high, strict=True)]
+
+
 @pytest.mark.parametrize(
     "what, edit",
     [
-        ("outside the 100 cells", lambda st: st["history"].update({"999999": [0.1]})),
-        ("holds NaN", lambda st: st["history"].update({"3": [float("nan")]})),
+        ("outside \\[0, 1\\]", lambda st: st["regions"]["high"][0].__setitem__(0, 2.0)),
+        ("do not fill", lambda st: _shrink_last_region(st["regions"])),
+        ("hold NaN", lambda st: next(v for v in st["regions"]["values"] if v).__setitem__(0, NAN)),
+        ("differ in length", lambda st: st["regions"]["depth"].pop()),
         ("pending goal", lambda st: st["pending"].append([[0.1], 0.2])),
-        ("KeyError", lambda st: st.pop("history")),
+        ("KeyError", lambda st: st.pop("regions")),
     ],
 )
 def test_a_corrupted_interest_history_is_refused_at_load_naming_the_file(tmp_path, what, edit):

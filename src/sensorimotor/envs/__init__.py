@@ -10,6 +10,7 @@ from sensorimotor.envs.cartpole_adp_jax import CartPoleADPJax, CartPoleADPParams
 from sensorimotor.envs.cartpole_adp_plant import CartPoleBalance
 from sensorimotor.envs.cartpole_dynamics import CartPoleParams, cartpole_failed, cartpole_step
 from sensorimotor.envs.checks import ENVIRONMENT_CHECKS, EnvironmentCheckError, check_environment
+from sensorimotor.envs.distractor import Distractor
 from sensorimotor.envs.environment import Environment
 from sensorimotor.envs.epuck import Epuck2D, EpuckState, epuck_move, epuck_sensors
 from sensorimotor.envs.epuck_baseline import BaselineResult, random_heading_baseline
@@ -58,6 +59,7 @@ __all__ = [
     "CollisionAvoidanceFull",
     "CollisionAvoidanceSideways",
     "ConstantPolicy",
+    "Distractor",
     "Environment",
     "EnvironmentCheckError",
     "EnvironmentGymEnv",

@@ -7,51 +7,58 @@ import numpy as np
 from sensorimotor.base.bounds import is_int, is_real
 from sensorimotor.explore import draws
 from sensorimotor.explore.goal import RandomGoalExplorer
+from sensorimotor.explore.regions import Regions
 
 
 class LearningProgressExplorer(RandomGoalExplorer):
-    """Goal babbling that samples goals in the cells of the sensory space where competence
-    progresses fastest (an interest model over a fixed grid).
+    """Goal babbling that samples goals in the regions of the goal space where competence
+    progresses fastest: SAGG-RIAC (Baranes & Oudeyer 2013).
 
-    The goal space (the sensory bounds, or ``cfg['s_bounds']``) is cut into ``cells`` equal
-    intervals per channel. Every pursued goal ``g`` (an exploration with ``'s_goal'``) gives
-    one value, filed under the cell ``c`` containing ``g``; each cell keeps its last
-    ``window`` values ``v_1..v_k`` (oldest first) and its interest is computed from them.
-    Distances are in scaled sensory units (each channel's range mapped to ``[0, 1]``). Two
-    measures (``cfg['measure']``):
+    The goal space (the sensory bounds, or ``cfg['s_bounds']``, fixed when the explorer is
+    made: the regions are boxes of it) is cut into regions that split
+    as goals accumulate (``Regions``: a region holding more than ``max_points_per_region``
+    goals is cut in two where the interests of the halves differ most, down to
+    ``max_depth`` cuts; the partition starts as ``cells`` boxes per channel). Every pursued
+    goal ``g`` (an exploration with ``'s_goal'``) gives one value, filed in the region of
+    ``g``; a region's interest is computed from its last ``window`` values ``v_1..v_k``
+    (oldest first). Distances are in scaled sensory units (each channel's bounds mapped to
+    ``[0, 1]``, whatever the goal box). Two measures (``cfg['measure']``):
 
-    * ``'progress'``, SAGG-RIAC's absolute competence progress (Baranes & Oudeyer 2013,
-      eq. 6): ``v = gamma = -|g - s_reached|`` and the interest is the difference between
-      the means of the older and the newer half of the window::
+    * ``'progress'``, SAGG-RIAC's absolute competence progress (eq. 6). The
+      competence is minus the distance from the goal to the reached effect, floored at
+      ``-dist_max``::
 
-          h = k // 2,   interest(c) = | mean(v_{k-2h+1..k-h}) - mean(v_{k-h+1..k}) |
+          v = gamma = -min(|g - s_reached|, dist_max)
+          h = k // 2,   interest(R) = | mean(v_{k-2h+1..k-h}) - mean(v_{k-h+1..k}) |
 
-      (0 while ``k < 2``). Its known weakness: where the agent cannot reach, competence
-      still varies with where in the cell the goal falls, and that noise reads as progress;
-      where the learner is quickly perfect (a toy environment) such cells can even win.
-    * ``'improvement'`` (default), our variant after the idea of comparing an outcome with
-      the best one available before (Forestier et al. 2022): at ``explore`` time the
-      learner's forward model predicts what its unperturbed answer ``m*`` to ``g`` reaches,
-      ``s_hat = predict(infer(g))`` (for ``NNLearner``, the closest outcome reached so far);
-      the value is how much closer the real outcome came::
+      (0 while ``k < 2``). The floor is what makes unreachable goals uninteresting: every
+      goal further than ``dist_max`` from anything reached has the same competence, so the
+      region's competence neither varies with where in it the goal falls nor reads as
+      progress; regions the body reaches show progress while the learner improves there.
+    * ``'improvement'`` (default), after the idea of comparing an outcome with the best one
+      available before (Forestier et al. 2022): at ``explore`` time the learner's forward
+      model predicts what its unperturbed answer ``m*`` to ``g`` reaches, ``s_hat =
+      predict(infer(g))``; the value is how much closer the real outcome came, distances
+      floored the same way (a goal far from both adds nothing)::
 
-          v = max(0, |g - s_hat| - |g - s_reached|),   interest(c) = mean(v_1..v_k)
+          d(a) = min(|g - a|, dist_max)
+          v = max(0, d(s_hat) - d(s_reached)),   interest(R) = mean(v_1..v_k)
 
-      The same goal is on both sides, so where in the cell it falls cancels out, and cells
-      where nothing gets closer any more (unreachable, or mastered) fall to zero interest.
       Explorations without that prediction (made elsewhere) add no value. It costs one
       ``predict`` per exploration.
 
     A goal is drawn uniformly over the whole goal space with probability ``p_random``
-    (default 0.2), or when no cell has a positive interest; otherwise a cell is chosen with
-    probability proportional to its interest and the goal drawn uniformly within it.
-    Everything else (inverse model, perturbation ``sigma``, here 0.05 by default, fallback
-    while the learner is not ready) is ``RandomGoalExplorer``'s. The tag is ``'goal'`` for
-    goals chosen by interest and ``'goal.random'`` for uniform ones. The interest model is saved with the explorer.
+    (default 0.2; SAGG-RIAC's share of random goals), or when no region has a positive
+    interest; otherwise a region is chosen with probability proportional to its interest (times
+    its volume with ``volume=True``, explauto's sampling option: interest per unit of goal
+    space) and the goal drawn uniformly within it. Everything else (inverse model, perturbation
+    ``sigma``, here 0.05 by default, fallback while the learner is not ready) is
+    ``RandomGoalExplorer``'s. The tag is ``'goal'`` for goals chosen by interest and
+    ``'goal.random'`` for uniform ones. The regions are saved with the explorer.
 
     Papers: Baranes & Oudeyer (2013), "Active learning of inverse models with intrinsically
-    motivated goal exploration in robots" (SAGG-RIAC); the fixed grid is explauto's
-    discretized progress (Moulin-Frier, Rouanet & Oudeyer 2014); Forestier, Portelas,
+    motivated goal exploration in robots" (SAGG-RIAC; explauto's ``InterestTree`` names:
+    ``max_points_per_region``, ``max_depth``, the progress window); Forestier, Portelas,
     Mollard & Oudeyer (2022), "Intrinsically motivated goal exploration processes with
     automatic curriculum learning".
 
@@ -59,22 +66,26 @@ class LearningProgressExplorer(RandomGoalExplorer):
     >>> from sensorimotor.learners import NNLearner
     >>> arm = KinematicArm2D({'dim': 3})
     >>> learner = NNLearner({'m_channels': arm.m_channels, 's_channels': arm.s_channels})
-    >>> explorer = LearningProgressExplorer({'learner': learner, 'cells': 4, 'seed': 0})
-    >>> for _ in range(200):
+    >>> explorer = LearningProgressExplorer({'learner': learner, 'seed': 0})
+    >>> for _ in range(300):
     ...     e = explorer.explore()
     ...     _ = explorer.receive(e, arm.execute(e['m_signal']))
     >>> interest = explorer.interest()
-    >>> interest.shape, bool(interest.max() > 0)
-    ((4, 4), True)
+    >>> len(interest) > 1, round(float(interest.max()), 4)
+    (True, 0.0017)
     """
 
     defcfg = {
         **RandomGoalExplorer.defcfg,
         "sigma": 0.05,  # goal babbling's default noise drowns the improvement on small arms
-        "cells": 10,
+        "cells": 1,
+        "max_points_per_region": 50,
+        "max_depth": 10,
         "window": 20,
         "p_random": 0.2,
         "measure": "improvement",
+        "dist_max": 0.1,
+        "volume": False,
     }
     MEASURES = ("improvement", "progress")
     _PENDING = 16  # predictions kept for explorations not yet received
@@ -89,27 +100,53 @@ class LearningProgressExplorer(RandomGoalExplorer):
             raise ValueError(
                 f"{name}: cfg['cells'] must be a positive int or {n_s} of them, got {self.cfg.cells!r}"
             )
+        if int(np.prod(cells)) > 100_000:
+            raise ValueError(f"{name}: cfg['cells'] makes more than 100000 regions: {cells!r}")
         window = self.cfg.window
         if not is_int(window) or window < 2:
             raise ValueError(f"{name}: cfg['window'] must be an int >= 2, got {window!r}")
+        points = self.cfg.max_points_per_region
+        if not is_int(points) or points < 2:
+            raise ValueError(
+                f"{name}: cfg['max_points_per_region'] must be an int >= 2, got {points!r}"
+            )
+        depth = self.cfg.max_depth
+        if not is_int(depth) or not 0 <= depth <= 64:
+            raise ValueError(f"{name}: cfg['max_depth'] must be an int in [0, 64], got {depth!r}")
         p = self.cfg.p_random
         if not is_real(p) or not 0 <= p <= 1:
             raise ValueError(f"{name}: cfg['p_random'] must be in [0, 1], got {p!r}")
+        dist_max = self.cfg.dist_max
+        if not is_real(dist_max) or not (dist_max > 0 and math.isfinite(dist_max)):
+            raise ValueError(
+                f"{name}: cfg['dist_max'] must be a finite number > 0, got {dist_max!r}"
+            )
         if self.cfg.measure not in self.MEASURES:
             raise ValueError(
                 f"{name}: cfg['measure'] must be one of {self.MEASURES}, got {self.cfg.measure!r}"
             )
+        if not isinstance(self.cfg.volume, (bool, np.bool_)):
+            raise ValueError(
+                f"{name}: cfg['volume'] must be True or False, got {self.cfg.volume!r}"
+            )
         self.cells = tuple(int(c) for c in cells)
-        self._history: dict[int, list[float]] = {}  # flat cell index -> last values
+        interest = self.progress if self.cfg.measure == "progress" else _mean
+        self.regions = Regions(n_s, self.cells, int(points), int(depth), int(window), interest)
+        # the regions are boxes of this goal space: it stays the one given at construction
+        # even if goal babbling's own goal region were to move
+        self.box_low, self.box_high = self.goal_low.copy(), self.goal_high.copy()
+        self._width = np.where(self.box_high > self.box_low, self.box_high - self.box_low, 1.0)
         self._pending: dict[tuple, float] = {}  # goal -> predicted distance |g - s_hat|
 
     # -- the interest model ---------------------------------------------------------------
-    def cell_of(self, s: np.ndarray) -> int:
-        """Flat index of the cell containing ``s`` (raw units; clipped to the goal space)."""
-        width = np.where(self.goal_high > self.goal_low, self.goal_high - self.goal_low, 1.0)
-        u = (np.asarray(s, dtype=np.float64) - self.goal_low) / width
-        idx = np.clip(np.floor(u * self.cells).astype(int), 0, np.array(self.cells) - 1)
-        return int(np.ravel_multi_index(tuple(idx), self.cells))
+    def region_of(self, s) -> int:
+        """Index of the region containing ``s`` (raw units; clipped to the goal space)."""
+        return self.regions.find((np.asarray(s, dtype=np.float64) - self.box_low) / self._width)
+
+    def region_bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(low, high)``: the regions' boxes in raw units, each ``(len(regions), n_s)``."""
+        r = self.regions
+        return self.box_low + r.low * self._width, self.box_low + r.high * self._width
 
     @staticmethod
     def progress(competences) -> float:
@@ -122,34 +159,24 @@ class LearningProgressExplorer(RandomGoalExplorer):
         newer = competences[k - h :]
         return abs(math.fsum(older) / h - math.fsum(newer) / h)
 
-    def cell_interest(self, values) -> float:
-        """Interest of one cell from its window of values (see the class docstring)."""
-        if self.cfg.measure == "progress":
-            return self.progress(values)
-        return math.fsum(values) / len(values) if values else 0.0
-
     def interest(self) -> np.ndarray:
-        """Interest of every cell, shape ``cells`` (one axis per sensory channel)."""
-        out = np.zeros(int(np.prod(self.cells)))
-        for cell, history in self._history.items():
-            out[cell] = self.cell_interest(history)
-        return out.reshape(self.cells)
+        """Interest of every region, shape ``(len(regions),)`` (see ``region_bounds``)."""
+        return self.regions.interest()
 
     def sample_goal(self) -> np.ndarray:
         self._tag = "goal.random"
-        if self.rng.random() < self.cfg.p_random or not self._history:
-            return draws.uniform(self.rng, self.goal_low, self.goal_high)
-        keys = sorted(self._history)
-        weights = np.array([self.cell_interest(self._history[c]) for c in keys])
+        if self.rng.random() < self.cfg.p_random:
+            return draws.uniform(self.rng, self.box_low, self.box_high)
+        weights = self.regions.interest()
+        if self.cfg.volume:
+            weights = weights * np.prod(self.regions.high - self.regions.low, axis=1)
         total = weights.sum()
         if not total > 0:
-            return draws.uniform(self.rng, self.goal_low, self.goal_high)
-        cell = keys[draws.choice_index(self.rng, draws.cumulative(weights / total))]
-        idx = np.array(np.unravel_index(cell, self.cells))
-        size = (self.goal_high - self.goal_low) / np.array(self.cells)
-        low = self.goal_low + idx * size
+            return draws.uniform(self.rng, self.box_low, self.box_high)
+        i = draws.choice_index(self.rng, draws.cumulative(weights / total))
         self._tag = "goal"
-        return draws.uniform(self.rng, low, low + size)
+        u = draws.uniform(self.rng, self.regions.low[i], self.regions.high[i])
+        return self.box_low + u * self._width
 
     def _explore(self) -> dict:
         e = super()._explore()
@@ -171,34 +198,52 @@ class LearningProgressExplorer(RandomGoalExplorer):
     def _observe(self, exploration, m, s, goal) -> None:
         if goal is None:
             return
-        reached = self._distance(goal, s)
+        dist_max = self.cfg.dist_max
+        reached = min(self._distance(goal, s), dist_max)
         if self.cfg.measure == "progress":
             value = -reached
         else:
             predicted = self._pending.pop(tuple(goal.tolist()), None)
             if predicted is None:
                 return
-            value = max(0.0, predicted - reached)
-        history = self._history.setdefault(self.cell_of(goal), [])
-        history.append(value)
-        del history[: -self.cfg.window]
+            value = max(0.0, min(predicted, dist_max) - reached)
+        self.regions.add((goal - self.box_low) / self._width, value)
 
     # -- persistence ----------------------------------------------------------------------
     def _get_state(self) -> dict:
         return {
-            "history": {str(c): list(h) for c, h in sorted(self._history.items())},
+            "regions": self.regions.state(),
             "pending": [[list(g), d] for g, d in self._pending.items()],
         }
 
     def _set_state(self, state) -> None:
-        n_cells = int(np.prod(self.cells))
-        history = {int(c): [float(x) for x in h] for c, h in state["history"].items()}
-        for cell, values in history.items():
-            if not 0 <= cell < n_cells:
-                raise ValueError(f"history names cell {cell}, outside the {n_cells} cells")
-            if not all(math.isfinite(v) for v in values):
-                raise ValueError(f"history of cell {cell} holds NaN or inf")
         pending = {tuple(float(x) for x in g): float(d) for g, d in state["pending"]}
         if any(len(g) != len(self.s_set) for g in pending):
             raise ValueError(f"a pending goal does not have {len(self.s_set)} values")
-        self._history, self._pending = history, pending
+        regions = Regions(
+            self.regions.n,
+            self.cells,
+            self.regions.max_points,
+            self.regions.max_depth,
+            self.regions.window,
+            self.regions._interest,
+        )
+        if "regions" in state:
+            regions.set_state(state["regions"])
+        else:  # a file of the fixed grid (before regions): each cell's values at its centre
+            n_cells = len(regions)
+            for key, values in state["history"].items():
+                cell = int(key)
+                if not 0 <= cell < n_cells:
+                    raise ValueError(f"history names cell {cell}, outside the {n_cells} cells")
+                if not all(math.isfinite(float(v)) for v in values):
+                    raise ValueError(f"history of cell {cell} holds NaN or inf")
+                centre = (regions.low[cell] + regions.high[cell]) / 2
+                regions.goals[cell] = [centre.copy() for _ in values]
+                regions.values[cell] = [float(v) for v in values]
+                regions.changed(cell)
+        self.regions, self._pending = regions, pending
+
+
+def _mean(values) -> float:
+    return math.fsum(values) / len(values)

@@ -42,8 +42,8 @@ def make_explorer(label: str, learner, seed: int):
       ``RandomGoalExplorer`` with its defaults (goals uniform in the box of the effects
       reached so far, grown by 0.1 of its extent; noise 0.3 / sqrt(7) = 0.113 of each joint's
       range);
-    * ``'interest-driven'``: the same, with ``LearningProgressExplorer`` (10 x 10 cells over
-      the sensory bounds, noise 0.05).
+    * ``'interest-driven'``: the same, with ``LearningProgressExplorer`` (SAGG-RIAC regions
+      that split as goals accumulate; noise 0.05).
 
     >>> from sensorimotor.learners import NNLearner
     >>> arm = KinematicArm2D.mid7()

@@ -1,0 +1,163 @@
+"""SAGG-RIAC's goal regions: boxes of the goal space that split as goals accumulate."""
+
+import math
+
+import numpy as np
+
+
+class Regions:
+    """A partition of the scaled goal space ``[0, 1]^n`` into boxes that split as goals fall in.
+
+    Each region (a leaf of the split tree; only the leaves are kept) holds the last goals
+    ``g`` (scaled) filed in it with one value ``v`` each, oldest first. Its interest is
+    ``interest(values[-window:])``, a function given by the owner (e.g. the absolute
+    competence progress). When a region holds more than ``max_points`` goals and is shallower
+    than ``max_depth`` splits, it is cut in two along one axis, SAGG-RIAC's rule (Baranes &
+    Oudeyer 2013, section 4.2): among the cuts at 1/4, 1/2 and 3/4 of each axis of the region,
+    the one maximising::
+
+        n_1 * n_2 * |interest(R_1) - interest(R_2)|
+
+    (``n_i`` goals in child ``R_i``, each child's interest from its own goals in order of
+    arrival); when no cut separates interests (all zero), the widest axis is cut at its
+    middle, so that regions where goals accumulate keep getting finer. The goals go to their
+    child (``g < cut``: the lower one). A region at ``max_depth`` keeps its last
+    ``max_points`` goals.
+
+    The partition starts as a grid of ``cells`` boxes per axis (one region with ``cells=1``).
+
+    >>> regions = Regions(2, cells=1, max_points=4, max_depth=5, window=4, interest=np.std)
+    >>> for x in (0.1, 0.2, 0.7, 0.8, 0.9):
+    ...     _ = regions.add(np.array([x, 0.5]), x)
+    >>> len(regions), [round(float(h), 2) for h in regions.high[:, 0]]
+    (2, [0.75, 1.0])
+    """
+
+    def __init__(self, n: int, cells, max_points: int, max_depth: int, window: int, interest):
+        self.n, self.max_points, self.max_depth, self.window = n, max_points, max_depth, window
+        self._interest = interest
+        cells = (int(cells),) * n if np.ndim(cells) == 0 else tuple(int(c) for c in cells)
+        grid = np.stack(np.meshgrid(*[np.arange(c) for c in cells], indexing="ij"), axis=-1)
+        idx = grid.reshape(-1, n).astype(np.float64)
+        size = 1.0 / np.array(cells, dtype=np.float64)
+        self.low, self.high = idx * size, np.minimum((idx + 1) * size, 1.0)
+        self.depth = [0] * len(idx)
+        self.goals: list[list[np.ndarray]] = [[] for _ in idx]
+        self.values: list[list[float]] = [[] for _ in idx]
+        self._cache: list[float | None] = [None] * len(idx)  # interests not yet recomputed
+
+    def __len__(self) -> int:
+        return len(self.depth)
+
+    def find(self, g: np.ndarray) -> int:
+        """Index of the region holding the scaled goal ``g`` (clipped to ``[0, 1]``)."""
+        g = np.clip(g, 0.0, 1.0)
+        inside = (g >= self.low) & ((g < self.high) | (self.high >= 1.0))
+        return int(np.argmax(inside.all(axis=1)))
+
+    def interest(self) -> np.ndarray:
+        """Interest of every region, shape ``(len(self),)`` (recomputed only for the regions
+        that changed; after editing ``values`` by hand, call ``changed(i)``)."""
+        cache = self._cache
+        for i, x in enumerate(cache):
+            if x is None:
+                cache[i] = self.region_interest(self.values[i])
+        return np.array(cache)
+
+    def changed(self, i: int) -> None:
+        """Mark region ``i``'s interest for recomputation."""
+        self._cache[i] = None
+
+    def region_interest(self, values) -> float:
+        return float(self._interest(values[-self.window :])) if values else 0.0
+
+    def add(self, g: np.ndarray, value: float) -> int:
+        """File the scaled goal ``g`` with its ``value``; split its region if full. Returns
+        the index of the region it was filed in (before any split)."""
+        i = self.find(g)
+        self.goals[i].append(np.clip(g, 0.0, 1.0))
+        self.values[i].append(float(value))
+        self._cache[i] = None
+        if len(self.goals[i]) > self.max_points:
+            if self.depth[i] < self.max_depth:
+                self._split(i)
+            else:
+                del self.goals[i][: -self.max_points], self.values[i][: -self.max_points]
+        return i
+
+    def _split(self, i: int) -> None:
+        goals, values = np.array(self.goals[i]), self.values[i]
+        low, high = self.low[i], self.high[i]
+        best, cut = 0.0, None
+        for axis in range(self.n):
+            for frac in (0.25, 0.5, 0.75):
+                c = low[axis] + frac * (high[axis] - low[axis])
+                lower = goals[:, axis] < c
+                n1 = int(lower.sum())
+                if n1 == 0 or n1 == len(goals):
+                    continue
+                v1 = [v for v, b in zip(values, lower, strict=True) if b]
+                v2 = [v for v, b in zip(values, lower, strict=True) if not b]
+                score = n1 * (len(goals) - n1)
+                score *= abs(self.region_interest(v1) - self.region_interest(v2))
+                if score > best:
+                    best, cut = score, (axis, c)
+        if cut is None:
+            axis = int(np.argmax(high - low))
+            cut = (axis, (low[axis] + high[axis]) / 2)
+        axis, c = cut
+        lower = goals[:, axis] < c
+        upper_low, lower_high = low.copy(), high.copy()
+        upper_low[axis] = lower_high[axis] = c
+        depth = self.depth[i] + 1
+        self.low = np.vstack([self.low, upper_low])
+        self.high = np.vstack([self.high, high])
+        self.high[i] = lower_high
+        self.depth[i] = depth
+        self.depth.append(depth)
+        self.goals.append([g for g, b in zip(self.goals[i], lower, strict=True) if not b])
+        self.values.append([v for v, b in zip(values, lower, strict=True) if not b])
+        self.goals[i] = [g for g, b in zip(self.goals[i], lower, strict=True) if b]
+        self.values[i] = [v for v, b in zip(values, lower, strict=True) if b]
+        self._cache[i] = None
+        self._cache.append(None)
+
+    # -- persistence ----------------------------------------------------------------------
+    def state(self) -> dict:
+        return {
+            "low": self.low.tolist(),
+            "high": self.high.tolist(),
+            "depth": list(self.depth),
+            "goals": [[g.tolist() for g in gs] for gs in self.goals],
+            "values": [list(v) for v in self.values],
+        }
+
+    def set_state(self, state) -> None:
+        """Restore ``state()``; a ``ValueError`` names what is wrong, and nothing changes."""
+        low = np.asarray(state["low"], dtype=np.float64).reshape(-1, self.n)
+        high = np.asarray(state["high"], dtype=np.float64).reshape(-1, self.n)
+        depth = [int(d) for d in state["depth"]]
+        goals = [[np.asarray(g, dtype=np.float64) for g in gs] for gs in state["goals"]]
+        values = [[float(v) for v in vs] for vs in state["values"]]
+        k = len(low)
+        if not (len(high) == len(depth) == len(goals) == len(values) == k) or k == 0:
+            raise ValueError("regions: low, high, depth, goals and values differ in length")
+        if not (np.all(np.isfinite(low)) and np.all(np.isfinite(high))):
+            raise ValueError("regions: bounds hold NaN or inf")
+        if np.any(low < 0) or np.any(high > 1) or np.any(low >= high):
+            raise ValueError("regions: bounds outside [0, 1] or empty")
+        if not math.isclose(float(np.prod(high - low, axis=1).sum()), 1.0, rel_tol=1e-9):
+            raise ValueError("regions: the boxes do not fill the goal space")
+        for i in range(k):
+            if len(goals[i]) != len(values[i]):
+                raise ValueError(
+                    f"regions: region {i} has {len(goals[i])} goals, {len(values[i])} values"
+                )
+            if any(g.shape != (self.n,) or not np.all(np.isfinite(g)) for g in goals[i]):
+                raise ValueError(f"regions: a goal of region {i} is not {self.n} finite values")
+            if not all(math.isfinite(v) for v in values[i]):
+                raise ValueError(f"regions: the values of region {i} hold NaN or inf")
+            if depth[i] < 0:
+                raise ValueError(f"regions: region {i} has a negative depth")
+        self.low, self.high, self.depth, self.goals, self.values = low, high, depth, goals, values
+        self._cache = [None] * k

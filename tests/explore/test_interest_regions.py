@@ -1,0 +1,124 @@
+"""The interest explorer's regions: where goals go, how regions split, settings refused."""
+
+import numpy as np
+import pytest
+
+from sensorimotor.envs import Distractor, KinematicArm2D
+from sensorimotor.explore import LearningProgressExplorer, RandomGoalExplorer
+from sensorimotor.explore.regions import Regions
+from sensorimotor.learners import NNLearner
+
+
+def explore(explorer, env, steps):
+    out = []
+    for _ in range(steps):
+        e = explorer.explore()
+        explorer.receive(e, env.execute(e["m_signal"]))
+        out.append(e)
+    return out
+
+
+def goals_in_reach(explorations, env, tag="goal"):
+    """Share of the goals tagged ``tag`` within the arm's own box [-1, 1]^2, and their count."""
+    g = np.array([[e["s_goal"]["x"], e["s_goal"]["y"]] for e in explorations if e["from"] == tag])
+    return float(np.mean(np.all(np.abs(g) <= env.total_length, axis=1))), len(g)
+
+
+@pytest.mark.parametrize("measure", LearningProgressExplorer.MEASURES)
+def test_goals_go_where_competence_improves_not_where_nothing_is_reachable(measure):
+    # a 2-joint arm of reach 1 and goals in [-4, 4]^2: 1/16 of the goal box is within reach
+    arm = KinematicArm2D({"dim": 2, "lengths": 0.5})
+    learner = NNLearner({"m_channels": arm.m_channels, "s_channels": arm.s_channels})
+    cfg = {"learner": learner, "s_bounds": [(-4, 4), (-4, 4)], "seed": 0, "measure": measure}
+    explorer = LearningProgressExplorer({**cfg, "max_points_per_region": 20})
+    later = explore(explorer, arm, 800)[300:]
+    share, n = goals_in_reach(later, arm)
+    assert n > 150 and share > 0.5  # uniform goals: 1/16
+    random_share, _ = goals_in_reach(later, arm, tag="goal.random")
+    assert random_share < 0.2
+    # the regions got finer where the goals went
+    low, high = explorer.region_bounds()
+    centre = (low + high) / 2
+    small = np.prod(high - low, axis=1) < 64 / 16
+    assert np.all(np.abs(centre[small]) <= 4) and small.sum() >= 2
+
+
+def test_random_goal_babbling_sees_the_same_goal_box_uniformly():
+    # the peer of the test above: without interest, goals stay uniform in the box
+    arm = KinematicArm2D({"dim": 2, "lengths": 0.5})
+    learner = NNLearner({"m_channels": arm.m_channels, "s_channels": arm.s_channels})
+    explorer = RandomGoalExplorer({"learner": learner, "s_bounds": [(-4, 4), (-4, 4)]})
+    share, n = goals_in_reach(explore(explorer, arm, 800)[300:], arm)
+    assert n == 500 and share < 0.12
+
+
+def test_interest_follows_a_distractor_it_cannot_move():
+    # a near-constant distractor: only goals near its value can be reached; the interest
+    # explorer's goals get nearer to it than uniform goals (mean distance 1/3 of the range)
+    env = Distractor({"env": KinematicArm2D({"dim": 2, "lengths": 0.5}), "drift": 0.0})
+    learner = NNLearner({"m_channels": env.m_channels, "s_channels": env.s_channels})
+    explorer = LearningProgressExplorer(
+        {"learner": learner, "seed": 1, "measure": "progress", "max_points_per_region": 20}
+    )
+    later = [e for e in explore(explorer, env, 800)[300:] if e["from"] == "goal"]
+    d = np.array([e["s_goal"]["distractor"] for e in later])
+    assert len(d) > 150 and np.mean(np.abs(d - env.value)) < 0.5 * 2 / 3
+
+
+def test_a_full_region_splits_where_interests_differ_most():
+    regions = Regions(2, 1, max_points=8, max_depth=3, window=8, interest=np.std)
+    rng = np.random.default_rng(0)
+    for _ in range(9):  # values vary only where x > 0.75
+        g = rng.random(2)
+        regions.add(g, float(g[0] > 0.75) * g[1])
+    assert len(regions) == 2 and regions.high[0, 0] == 0.75 and regions.low[1, 0] == 0.75
+    assert sum(map(len, regions.goals)) == 9 and regions.depth == [1, 1]
+    for i in range(2):
+        assert all(np.all((g >= regions.low[i]) & (g <= regions.high[i])) for g in regions.goals[i])
+
+
+def test_regions_stop_splitting_at_max_depth_and_keep_their_last_goals():
+    regions = Regions(1, 1, max_points=4, max_depth=2, window=4, interest=np.mean)
+    for k in range(40):
+        regions.add(np.array([0.01 * (k % 10)]), float(k))  # all in [0, 0.1)
+    assert max(regions.depth) == 2 and len(regions) == 3
+    i = regions.find(np.array([0.05]))
+    assert regions.values[i] == [36.0, 37.0, 38.0, 39.0]
+
+
+def test_saved_regions_load_and_continue_the_same(tmp_path):
+    arm = KinematicArm2D({"dim": 3})
+    learner = NNLearner({"m_channels": arm.m_channels, "s_channels": arm.s_channels})
+    explorer = LearningProgressExplorer({"learner": learner, "seed": 3})
+    explore(explorer, arm, 300)
+    assert len(explorer.regions) > 1
+    explorer.save(tmp_path / "e.json")
+    again = LearningProgressExplorer.load(tmp_path / "e.json", learner)
+    np.testing.assert_array_equal(again.interest(), explorer.interest())
+    assert again.explore() == explorer.explore()
+
+
+@pytest.mark.parametrize(
+    "key, value",
+    [
+        ("max_points_per_region", 1),
+        ("max_points_per_region", 2.5),
+        ("max_depth", -1),
+        ("max_depth", 100),
+        ("window", 1),
+        ("p_random", 1.5),
+        ("dist_max", 0.0),
+        ("dist_max", float("inf")),
+        ("dist_max", "0.1"),
+        ("cells", 0),
+        ("cells", [2, 2, 2]),
+        ("cells", 1000),
+        ("measure", "curiosity"),
+        ("volume", 1),
+    ],
+)
+def test_bad_settings_are_refused_naming_the_setting(key, value):
+    arm = KinematicArm2D({"dim": 3})
+    learner = NNLearner({"m_channels": arm.m_channels, "s_channels": arm.s_channels})
+    with pytest.raises(ValueError, match=key):
+        LearningProgressExplorer({"learner": learner, key: value})
