@@ -42,11 +42,17 @@ class NetworkLearner(Learner):
         theta <- Adam(theta, grad_theta mean_i |f(m_i) - s_i|^2)
 
     the experience replay of Lin (1992), "Self-improving reactive agents based on
-    reinforcement learning, planning and teaching", with one step per observation. The step
-    is compiled once (the buffer is preallocated and doubles when full, so every observation
-    is kept; the minibatch has a
-    fixed size and is drawn by index) and costs a fraction of a millisecond. Guard: a step
-    that would make the parameters non-finite is skipped (the observation is kept).
+    reinforcement learning, planning and teaching", with one step per observation. The
+    replay buffer has a fixed number of rows, ``capacity``: once full, each new observation
+    replaces a random row with probability ``capacity / t`` after ``t`` observations (``replay
+    = 'reservoir'``, Vitter 1985: the buffer stays a uniform sample of everything observed,
+    old regions of the body's space are not forgotten) or the oldest row (``'ring'``: for a
+    body that changes). The learner's own memory (``self.memory``, the neighbour queries
+    below) still keeps every observation; only the training sample is bounded. So the step
+    compiles once, whatever the number of observations (fixed shapes; the minibatch is drawn
+    by index), and costs a fraction of a millisecond: no step of a long run stalls on a
+    recompilation. Guard: a step that would make the parameters non-finite is skipped (the
+    observation is kept).
 
     Inverse model: from each of the ``restarts`` observations nearest to the goal ``g`` in
     sensory space, ``(m_j, s_j)``, a projected Levenberg-Marquardt descent with the
@@ -79,13 +85,13 @@ class NetworkLearner(Learner):
     Config (``defcfg``, beyond the base ``Learner``'s): ``hidden`` (64, 64), ``activation``
     'gelu', ``batch_size`` 128, ``learning_rate`` 3e-3, ``restarts`` 2, ``iterations`` 8,
     ``damping`` 1e-4, ``distance_weight`` 0.01, ``bias_neighbours`` 1 (16 or so for noisy
-    sensors: see below), ``capacity`` 8192 (initial memory rows),
-    ``predict_neighbours`` 8, ``dtype`` 'float32' ('float64' needs JAX's x64 mode, which
-    the library never switches on). ``seed`` fixes the initial weights (LeCun normal, drawn by
-    NumPy so that making a learner compiles nothing) and the minibatch draws (a JAX key):
-    same seed and observations, same answers. The memory doubles when full (one
-    recompilation of the step per doubling; the inverse's starts and bias neighbours come
-    from the learner's exact neighbour index, so it compiles once).
+    sensors: see below), ``capacity`` 16384 (rows of the replay buffer), ``replay``
+    'reservoir' (or 'ring'), ``predict_neighbours`` 8, ``dtype`` 'float32' ('float64' needs
+    JAX's x64 mode, which the library never switches on). ``seed`` fixes the initial weights
+    (LeCun normal, drawn by NumPy so that making a learner compiles nothing) and the
+    minibatch and reservoir draws (a JAX key): same seed and observations, same answers.
+    The inverse's starts and bias neighbours come from the learner's exact neighbour index,
+    so the inverse compiles once too.
 
     Measured on the issue's 7-joint arm benchmark (``bench/arm7_network.py``, 5000 updates):
     forward error 0.0034, reach error 0.00026 (units of the arm's length), 0.15-0.25 ms per
@@ -114,7 +120,8 @@ class NetworkLearner(Learner):
         "damping": 1e-4,
         "distance_weight": 0.01,
         "bias_neighbours": 1,
-        "capacity": 8192,
+        "capacity": 16384,
+        "replay": "reservoir",
         "predict_neighbours": 8,
         "dtype": "float32",
     }
@@ -170,6 +177,7 @@ class NetworkLearner(Learner):
             distance_weight=non_negative("distance_weight"),
             bias_neighbours=positive_int("bias_neighbours"),
             dtype=c.dtype,
+            replay=c.replay,
         )
         # The step and the forward pass do not read the inverse's settings: compile them under
         # a configuration with those at their defaults, shared by learners that differ only there.
@@ -178,7 +186,11 @@ class NetworkLearner(Learner):
             for k in ("restarts", "iterations", "damping", "distance_weight", "bias_neighbours")
         }
         self._train_cfg = self.net_cfg._replace(**inverse_defaults)
-        self._capacity0 = positive_int("capacity")
+        if c.replay not in ("reservoir", "ring"):
+            raise ValueError(
+                f"{name}: cfg['replay'] must be 'reservoir' or 'ring', got {c.replay!r}"
+            )
+        self._capacity = positive_int("capacity")
         self._dtype = np.dtype(c.dtype)
         bounded = self.m_set.bounded
         self._lo = jnp.asarray(np.where(bounded, 0.0, -np.inf), dtype=self._dtype)
@@ -187,18 +199,18 @@ class NetworkLearner(Learner):
         seed = int(c.seed)
         theta = core.init_params(self.net_cfg, np.random.default_rng(seed))
         key = jax.random.key_data(jax.random.key(seed))
-        self.net_state = core.make_state(self.net_cfg, theta, key, self._capacity0)
+        self.net_state = core.make_state(self.net_cfg, theta, key, self._capacity)
 
     # -- compilation ------------------------------------------------------------------------
     def warmup(self, batches: bool = True) -> None:
-        """Compile the update step and the queries now, for the current memory capacity.
+        """Compile the update step and the queries now.
 
         Otherwise each compiles on its first use (about a second each on a 2-core machine):
         the first ``update``, the first single ``infer``, and, with ``batches``, the batch
         paths (``update_array``, ``infer_array`` of several goals). A robot loop calls this
         at start-up so that no step stalls later. The learner is unchanged (the compiled
-        functions run on a copy of its state). After the memory doubles (at ``capacity``,
-        ``2 capacity``, ...) the step compiles once more. JAX's persistent
+        functions run on a copy of its state). The shapes never change after (the replay
+        buffer has a fixed capacity), so nothing compiles again. JAX's persistent
         compilation cache (a user setting: ``jax.config.update('jax_compilation_cache_dir',
         path)``; the library does not set it) lets later processes skip the compilation:
         measured 3.9 s -> 0.7 s for construction plus ``warmup()`` on the 7-joint arm.
@@ -235,20 +247,10 @@ class NetworkLearner(Learner):
         jax.block_until_ready(copy)
 
     # -- learning ---------------------------------------------------------------------------
-    def _room(self, state: core.NetworkState, need: int) -> core.NetworkState:
-        capacity = state.replay.data.shape[0]
-        if need <= capacity:
-            return state
-        while capacity < need:
-            capacity *= 2
-        return core.grow(state, capacity)
-
     def _learn(self, m: np.ndarray, s: np.ndarray) -> None:
         cfg, dt = self._train_cfg, self._dtype
         n = m.shape[0]
-        # the base class has appended the rows already: len(memory) is the count after them
-        # (read on the host: asking the device for state.count would wait for the last step)
-        state = self._room(self.net_state, len(self.memory))
+        state = self.net_state
         if n == 1:
             state = core.update_donated(cfg, state, m[0].astype(dt), s[0].astype(dt))
         else:
@@ -326,13 +328,20 @@ class NetworkLearner(Learner):
     # -- persistence ------------------------------------------------------------------------
     def _state_arrays(self) -> dict:
         st = self.net_state
-        out = {"theta": np.asarray(st.theta), "key": np.asarray(st.key)}
+        count = int(st.replay.count)
+        out = {
+            "theta": np.asarray(st.theta),
+            "key": np.asarray(st.key),
+            # the reservoir is a random subset of the memory: saved, not rebuilt
+            "replay": np.asarray(st.replay.data)[:count],
+            "replay_counters": np.array([int(st.replay.position), int(st.seen)], np.int64),
+        }
         for i, leaf in enumerate(jax.tree.leaves(st.opt_state)):
             out[f"opt_{i}"] = np.asarray(leaf)
         return out
 
     def _set_state_arrays(self, arrays: dict) -> None:
-        cfg = self.net_cfg
+        cfg, name = self.net_cfg, type(self).__name__
         fresh = self.net_state
         leaves, treedef = jax.tree.flatten(fresh.opt_state)
         try:
@@ -340,29 +349,47 @@ class NetworkLearner(Learner):
             opt = [arrays[f"opt_{i}"] for i in range(len(leaves))]
             key = arrays["key"]
         except KeyError as err:
-            raise ValueError(f"{type(self).__name__}: saved state lacks {err}") from None
+            raise ValueError(f"{name}: saved state lacks {err}") from None
         if theta.shape != fresh.theta.shape:
             raise ValueError(
-                f"{type(self).__name__}: saved parameters have shape {theta.shape}, "
+                f"{name}: saved parameters have shape {theta.shape}, "
                 f"the configured network needs {fresh.theta.shape}"
             )
         for saved, leaf in zip([*opt, key], [*leaves, fresh.key], strict=True):
             if saved.shape != leaf.shape:
-                raise ValueError(
-                    f"{type(self).__name__}: saved optimiser state or key does not fit"
-                )
-        n = len(self.memory)
-        capacity = self._capacity0
-        while capacity < n:
-            capacity *= 2
-        memory = np.zeros((capacity, cfg.n_m + cfg.n_s), self._dtype)
-        memory[:n, : cfg.n_m] = self.memory.m
-        memory[:n, cfg.n_m :] = self.memory.s
+                raise ValueError(f"{name}: saved optimiser state or key does not fit")
+        capacity, width, n = self._capacity, cfg.n_m + cfg.n_s, len(self.memory)
+        memory = np.zeros((capacity, width), self._dtype)
+        if "replay" in arrays:
+            rows, counters = arrays["replay"], arrays.get("replay_counters")
+            ok = (
+                rows.ndim == 2
+                and rows.shape[1] == width
+                and rows.shape[0] <= capacity
+                and rows.dtype.kind == "f"
+                and np.all(np.isfinite(rows))
+                and counters is not None
+                and counters.shape == (2,)
+                and counters.dtype.kind in "iu"
+                and 0 <= counters[0] < capacity
+                and rows.shape[0] <= counters[1] <= np.iinfo(np.int32).max
+            )
+            if not ok:
+                raise ValueError(f"{name}: saved replay memory does not fit the configuration")
+            count, position, seen = rows.shape[0], int(counters[0]), int(counters[1])
+            memory[:count] = rows
+        else:  # a file from before the fixed-capacity memory: its last rows, as a ring
+            count = min(n, capacity)
+            slots = np.arange(n - count, n) % capacity
+            memory[slots, : cfg.n_m] = self.memory.m[n - count :]
+            memory[slots, cfg.n_m :] = self.memory.s[n - count :]
+            position, seen = n % capacity, n
         self.net_state = core.NetworkState(
             theta=jnp.asarray(theta, fresh.theta.dtype),
             opt_state=jax.tree.unflatten(
                 treedef, [jnp.asarray(a, leaf.dtype) for a, leaf in zip(opt, leaves, strict=True)]
             ),
-            replay=ReplayBuffer(jnp.asarray(memory), jnp.int32(n % capacity), jnp.int32(n)),
+            replay=ReplayBuffer(jnp.asarray(memory), jnp.int32(position), jnp.int32(count)),
             key=jnp.asarray(key, fresh.key.dtype),
+            seen=jnp.int32(seen),
         )
