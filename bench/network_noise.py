@@ -35,9 +35,7 @@ def run(cls, seed: int, noise: float, steps: int, checkpoints, cfg: dict) -> dic
     goals = uniform_goals(arm, 500, seed=10_000 + seed)
     rng = np.random.default_rng(seed)
     sensor = np.random.default_rng(seed + 1000)
-    learner = cls(
-        {"m_channels": arm.m_channels, "s_channels": arm.s_channels, "seed": seed, **cfg}
-    )
+    learner = cls({"m_channels": arm.m_channels, "s_channels": arm.s_channels, "seed": seed, **cfg})
     out = {}
     t0 = time.perf_counter()
     for i in range(steps):
