@@ -9,12 +9,14 @@ import numpy as np
 from sensorimotor.base.bounds import is_int
 from sensorimotor.learners import network_core as core
 from sensorimotor.learners import network_inverse as inverse
+from sensorimotor.learners.bias_neighbours import CHOICES, BiasChoice, choose_bias_neighbours
 from sensorimotor.learners.learner import Learner
 from sensorimotor.nets.mlp import ACTIVATIONS
 from sensorimotor.nets.replay_buffer import ReplayBuffer
 
 _CHUNK = 256  # rows per compiled update_many / predict call (padded): one compile serves all
 _INFER_CHUNK = 32  # goals per compiled infer call for batches; a single goal has its own
+_CHOOSE_EVERY = 4096  # observations between choices of the bias neighbours, once that many
 
 
 def _chunked(fn, x: np.ndarray, chunk: int, dtype) -> np.ndarray:
@@ -119,7 +121,7 @@ class NetworkLearner(Learner):
         "iterations": 8,
         "damping": 1e-4,
         "distance_weight": 0.01,
-        "bias_neighbours": 1,
+        "bias_neighbours": "auto",
         "capacity": 16384,
         "replay": "reservoir",
         "predict_neighbours": 8,
@@ -164,6 +166,7 @@ class NetworkLearner(Learner):
         k = c.predict_neighbours
         if not is_int(k) or k < 0:
             raise ValueError(f"{name}: cfg['predict_neighbours'] must be an int >= 0, got {k!r}")
+        self._auto_bias = c.bias_neighbours == "auto"
         self.net_cfg = core.NetworkConfig(
             n_m=len(self.m_set),
             n_s=len(self.s_set),
@@ -175,7 +178,7 @@ class NetworkLearner(Learner):
             iterations=positive_int("iterations"),
             damping=non_negative("damping"),
             distance_weight=non_negative("distance_weight"),
-            bias_neighbours=positive_int("bias_neighbours"),
+            bias_neighbours=max(CHOICES) if self._auto_bias else positive_int("bias_neighbours"),
             dtype=c.dtype,
             replay=c.replay,
         )
@@ -200,6 +203,11 @@ class NetworkLearner(Learner):
         theta = core.init_params(self.net_cfg, np.random.default_rng(seed))
         key = jax.random.key_data(jax.random.key(seed))
         self.net_state = core.make_state(self.net_cfg, theta, key, self._capacity)
+        # bias neighbours in use (of the compiled net_cfg.bias_neighbours), and when 'auto'
+        # chooses again: its last choice, for the curious, in bias_choice
+        self._bias_k = 1 if self._auto_bias else self.net_cfg.bias_neighbours
+        self._next_choice = 2 * max(CHOICES)
+        self.bias_choice: BiasChoice | None = None
 
     # -- compilation ------------------------------------------------------------------------
     def warmup(self, batches: bool = True) -> None:
@@ -263,6 +271,23 @@ class NetworkLearner(Learner):
                 mp[:k], sp[:k] = mc, sc
                 state = core.update_many_donated(cfg, state, mp, sp, valid)
         self.net_state = state
+        if self._auto_bias and len(self.memory) >= self._next_choice:
+            self._choose_bias()
+
+    def _choose_bias(self) -> None:
+        """Choose the inverse's bias neighbours from the residuals (``bias_neighbours.py``):
+        at 64, 128, ... observations, then every 4096; the sample is drawn from the seed and
+        the count, so that a saved learner continues identically."""
+        mem, n = self.memory, len(self.memory)
+        choice = choose_bias_neighbours(
+            mem.m,
+            mem.s,
+            self._forward,
+            lambda q, k: mem.nearest("m", q, k),
+            np.random.default_rng([int(self.cfg.seed), n]),
+        )
+        self.bias_choice, self._bias_k = choice, choice.k
+        self._next_choice = 2 * n if n < _CHOOSE_EVERY else n + _CHOOSE_EVERY
 
     # -- queries ----------------------------------------------------------------------------
     def _forward(self, m: np.ndarray) -> np.ndarray:
@@ -296,17 +321,21 @@ class NetworkLearner(Learner):
             near = np.concatenate([near, fill], axis=1)
         m0 = mem.m[near]
         starts = np.concatenate([m0, mem.s[near]], axis=-1)
-        k = cfg.bias_neighbours
-        if k == 1:  # the start's own bias: neighbours are not read
-            return starts, starts[:, :, None], np.ones(near.shape + (1,))
+        width, size, k = cfg.bias_neighbours, near.shape + (cfg.bias_neighbours,), self._bias_k
+        if width == 1:  # the start's own bias: neighbours are not read
+            return starts, starts[:, :, None], np.ones(size)
+        if k == 1:  # chosen so ('auto'): the start's own, as the first of the compiled width
+            weights = np.zeros(size)
+            weights[..., 0] = 1.0
+            return starts, np.repeat(starts[:, :, None], width, axis=2), weights
         _, nb = mem.nearest("m", m0.reshape(-1, cfg.n_m), k)
-        weights = np.zeros((nb.shape[0], k))
+        weights = np.zeros((nb.shape[0], width))
         weights[:, : nb.shape[1]] = 1.0
-        if nb.shape[1] < k:  # fewer stored: padding rows, weight 0
-            nb = np.concatenate([nb, np.zeros((nb.shape[0], k - nb.shape[1]), nb.dtype)], 1)
+        if nb.shape[1] < width:  # fewer stored or fewer chosen: padding rows, weight 0
+            nb = np.concatenate([nb, np.zeros((nb.shape[0], width - nb.shape[1]), nb.dtype)], 1)
         neighbours = np.concatenate([mem.m[nb], mem.s[nb]], axis=-1)
         q = s.shape[0]
-        return starts, neighbours.reshape(q, cfg.restarts, k, -1), weights.reshape(q, -1, k)
+        return starts, neighbours.reshape(q, cfg.restarts, width, -1), weights.reshape(size)
 
     def _infer(self, s: np.ndarray) -> np.ndarray:
         theta, dt = self.net_state.theta, self._dtype
@@ -335,6 +364,7 @@ class NetworkLearner(Learner):
             # the reservoir is a random subset of the memory: saved, not rebuilt
             "replay": np.asarray(st.replay.data)[:count],
             "replay_counters": np.array([int(st.replay.position), int(st.seen)], np.int64),
+            "bias_choice": np.array([self._bias_k, self._next_choice], np.int64),
         }
         for i, leaf in enumerate(jax.tree.leaves(st.opt_state)):
             out[f"opt_{i}"] = np.asarray(leaf)
@@ -384,6 +414,16 @@ class NetworkLearner(Learner):
             memory[slots, : cfg.n_m] = self.memory.m[n - count :]
             memory[slots, cfg.n_m :] = self.memory.s[n - count :]
             position, seen = n % capacity, n
+        if "bias_choice" in arrays:
+            bias = arrays["bias_choice"]
+            ok = (
+                bias.shape == (2,)
+                and bias.dtype.kind in "iu"
+                and 1 <= bias[0] <= cfg.bias_neighbours
+            )
+            if not ok or (not self._auto_bias and bias[0] != cfg.bias_neighbours):
+                raise ValueError(f"{name}: saved bias_choice does not fit the configuration")
+            self._bias_k, self._next_choice = int(bias[0]), int(bias[1])
         self.net_state = core.NetworkState(
             theta=jnp.asarray(theta, fresh.theta.dtype),
             opt_state=jax.tree.unflatten(

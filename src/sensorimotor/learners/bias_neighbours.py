@@ -1,0 +1,95 @@
+"""How many observations a model's local bias correction should average: none under exact
+sensors, more under noise, chosen from the residuals' variogram."""
+
+from collections.abc import Callable
+from typing import NamedTuple
+
+import numpy as np
+
+CHOICES = (1, 2, 4, 8, 16, 32)
+
+
+class BiasChoice(NamedTuple):
+    """The outcome of :func:`choose_bias_neighbours`.
+
+    Attributes:
+        k: the chosen number of neighbours (one of ``CHOICES``).
+        noise: the estimated standard deviation of the sensor noise per sensory dimension
+            (scaled units), the square root of the variogram's nugget.
+        errors: the estimated squared error of the correction for each candidate ``k``.
+    """
+
+    k: int
+    noise: float
+    errors: dict
+
+
+def choose_bias_neighbours(
+    m: np.ndarray,
+    s: np.ndarray,
+    model: Callable[[np.ndarray], np.ndarray],
+    nearest: Callable[[np.ndarray, int], tuple[np.ndarray, np.ndarray]],
+    rng: np.random.Generator,
+    samples: int = 128,
+    choices=CHOICES,
+) -> BiasChoice:
+    """The number ``k`` of motor neighbours whose mean residual best estimates a model's bias
+    at an observation, under the sensor noise estimated from the data.
+
+    The residuals ``r_i = s_i - f(m_i)`` of the model ``f`` at the observations are a smooth
+    bias ``b(m)`` plus sensor noise ``e_i`` of variance ``sigma^2`` per dimension. A model
+    corrected by the mean residual of the ``k`` observations nearest to an observation
+    ``m_j`` in motor space (``m_j`` first) errs, in expectation, by::
+
+        T_k = E|b_j - mean_k r|^2 = D_k + n_s sigma^2 (2 / k - 1),
+        D_k = E|r_j - mean_k r|^2
+
+    (``D_k`` holds the smoothing error and ``n_s sigma^2 (1 - 1/k)`` of noise; ``T_1 = n_s
+    sigma^2``: with exact sensors an observation's own residual is exact, with noisy ones it
+    carries their noise). ``D_k`` is measured on ``samples`` random observations and their
+    neighbours. ``sigma^2`` is the nugget of the residuals' variogram (Matheron 1963; Cressie
+    1993, "Statistics for spatial data", 2.3): the semivariance ``|r_i - r_j|^2 / (2 n_s)``
+    of observation pairs, fitted by least squares as ``sigma^2 + c |m_i - m_j|^2`` over each
+    sampled observation's ``max(choices)`` nearest neighbours and extrapolated to distance 0
+    (clipped at 0). The ``k`` of least ``T_k`` is chosen; ties go to the smaller.
+
+    Args:
+        m, s: the observations (N, n_m), (N, n_s), scaled units.
+        model: ``f``, rows of commands ``(Q, n_m)`` to predictions ``(Q, n_s)``.
+        nearest: ``(queries, k) -> (d2, idx)``, the exact ``k`` nearest observations in
+            motor space (each query's own row first when it is an observation).
+        rng: draws the sampled observations.
+
+    >>> rng = np.random.default_rng(0)
+    >>> m = rng.uniform(size=(2000, 3))
+    >>> s = np.sin(3 * m[:, :2])
+    >>> from sensorimotor.learners.brute_force import knn
+    >>> nearest = lambda q, k: knn(m, q, k)
+    >>> model = lambda x: np.sin(3 * x[:, :2]) + 0.01 * x[:, :2]  # a slightly wrong model
+    >>> choose_bias_neighbours(m, s, model, nearest, rng).k  # exact sensors: its own residual
+    1
+    >>> noisy = s + rng.normal(0, 0.05, s.shape)
+    >>> choice = choose_bias_neighbours(m, noisy, model, nearest, rng)
+    >>> choice.k >= 8, round(choice.noise, 2)  # the noise, found, is averaged out
+    (True, 0.05)
+    """
+    n, n_s = s.shape
+    top = max(choices)
+    if n < top + 2:
+        return BiasChoice(1, 0.0, {})
+    picked = rng.choice(n, size=min(samples, n), replace=False)
+    d2, idx = nearest(m[picked], top + 1)
+    rows, inverse = np.unique(idx, return_inverse=True)
+    residual = (s[rows] - model(m[rows]))[inverse.reshape(idx.shape)]  # (S, top + 1, n_s)
+    own, others, dist2 = residual[:, 0], residual[:, 1:], d2[:, 1:]
+    semivariance = ((own[:, None] - others) ** 2).sum(-1) / (2 * n_s)
+    design = np.stack([np.ones(dist2.size), dist2.ravel()], axis=1)
+    nugget = np.linalg.lstsq(design, semivariance.ravel(), rcond=None)[0][0]
+    sigma2 = max(float(nugget), 0.0)
+    errors = {}
+    for k in choices:
+        mean = residual[:, :k].mean(axis=1)
+        d_k = float(((own - mean) ** 2).sum(-1).mean())
+        errors[k] = d_k + n_s * sigma2 * (2.0 / k - 1.0)
+    best = min(choices, key=lambda k: (errors[k], k))
+    return BiasChoice(int(best), float(np.sqrt(sigma2)), errors)
