@@ -255,6 +255,8 @@ def test_bad_input_refused_with_state_unchanged():
         ("capacity", float("nan")),
         ("capacity", 64.0),
         ("replay", "fifo"),
+        ("bias_neighbours", "sometimes"),
+        ("bias_neighbours", 0),
     ],
 )
 def test_bad_config_refused(key, value):
@@ -412,7 +414,7 @@ def test_bias_neighbours_average_out_sensor_noise():
     noisy = s + np.random.default_rng(21).normal(0, 0.02, s.shape)
     _, goals = data(100, 22)
     reach = {}
-    for k in (1, 16):
+    for k in (1, 16, "auto"):
         learner = make(seed=0, bias_neighbours=k)
         learner.update_array(m, noisy)
         reach[k] = np.linalg.norm(
@@ -420,6 +422,23 @@ def test_bias_neighbours_average_out_sensor_noise():
         ).mean()
     # measured 0.023 (one observation's bias carries its noise) and 0.0071
     assert reach[16] < 0.5 * reach[1]
+    # the default finds the noise (0.02 in a range of 2: 0.01 scaled) and averages it out
+    assert learner.bias_choice.k >= 8 and 0.005 < learner.bias_choice.noise < 0.02
+    assert reach["auto"] < 0.5 * reach[1]
+
+
+def test_default_bias_neighbours_keep_exact_sensors_exact():
+    m, s = data(1000, 20)
+    _, goals = data(50, 22)
+    auto, one = make(seed=0), make(seed=0, bias_neighbours=1)
+    for learner in (auto, one):
+        learner.update_array(m[:500], s[:500])
+        learner.update_array(m[500], s[500])
+        learner.update_array(m[501:], s[501:])
+    assert auto.bias_choice.k == 1 and auto.bias_choice.noise < 0.002
+    # the start's own bias: the same commands (degrees, range 180), to the float32 rounding
+    # of another batch shape (measured 0.004)
+    np.testing.assert_allclose(auto.infer_array(goals), one.infer_array(goals), atol=0.05)
 
 
 def test_inverse_compiles_once_as_the_memory_grows():
