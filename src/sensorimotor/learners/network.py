@@ -172,7 +172,12 @@ class NetworkLearner(Learner):
         k = c.predict_neighbours
         if not is_int(k) or k < 0:
             raise ValueError(f"{name}: cfg['predict_neighbours'] must be an int >= 0, got {k!r}")
-        self._auto_bias = c.bias_neighbours == "auto"
+        self._auto_bias = isinstance(c.bias_neighbours, str) and c.bias_neighbours == "auto"
+        if not self._auto_bias and not (is_int(c.bias_neighbours) and c.bias_neighbours >= 1):
+            raise ValueError(
+                f"{name}: cfg['bias_neighbours'] must be 'auto' or a positive int, "
+                f"got {c.bias_neighbours!r}"
+            )
         self.net_cfg = core.NetworkConfig(
             n_m=len(self.m_set),
             n_s=len(self.s_set),
@@ -195,7 +200,7 @@ class NetworkLearner(Learner):
             for k in ("restarts", "iterations", "damping", "distance_weight", "bias_neighbours")
         }
         self._train_cfg = self.net_cfg._replace(**inverse_defaults)
-        if c.replay not in ("reservoir", "ring"):
+        if not (isinstance(c.replay, str) and c.replay in ("reservoir", "ring")):
             raise ValueError(
                 f"{name}: cfg['replay'] must be 'reservoir' or 'ring', got {c.replay!r}"
             )

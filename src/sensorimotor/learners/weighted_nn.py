@@ -59,7 +59,7 @@ class WNNLearner(Learner):
             raise ValueError(f"{name}: cfg['k'] must be a positive int, got {k!r}")
         if width is not None and (not _is_number(width) or not math.isfinite(width) or width <= 0):
             raise ValueError(f"{name}: cfg['width'] must be None or a number > 0, got {width!r}")
-        if self.cfg.inverse not in ("motor", "sensory"):
+        if not (isinstance(self.cfg.inverse, str) and self.cfg.inverse in ("motor", "sensory")):
             raise ValueError(
                 f"{name}: cfg['inverse'] must be 'motor' or 'sensory', got {self.cfg.inverse!r}"
             )
