@@ -69,7 +69,9 @@ def main(argv=None) -> dict:
     warm_compiles, warm_traces = len(COMPILES), traces()
     print(
         f"NetworkLearner goal babbling on mid7, {args.steps} steps, cfg overrides {cfg}, "
-        f"replay capacity {learner.cfg.capacity} ({learner.cfg.replay})"
+        f"replay capacity {learner.cfg.capacity} "
+        # the code before issue 12 (run this script against it to compare) grew its memory
+        f"({learner.cfg.replay if 'replay' in learner.cfg else 'doubling when full'})"
     )
     print(f"warmup(): {warm:.2f} s, {warm_compiles} compilations, {warm_traces} traces")
     wall = np.empty(args.steps)

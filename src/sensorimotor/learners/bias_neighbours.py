@@ -15,7 +15,7 @@ class BiasChoice(NamedTuple):
     Attributes:
         k: the chosen number of neighbours (one of ``CHOICES``).
         noise: the estimated standard deviation of the sensor noise per sensory dimension
-            (scaled units), the square root of the variogram's nugget.
+            (scaled units), from the variogram's nugget less the floor.
         errors: the estimated squared error of the correction for each candidate ``k``.
     """
 
@@ -32,6 +32,7 @@ def choose_bias_neighbours(
     rng: np.random.Generator,
     samples: int = 64,
     choices=CHOICES,
+    noise_floor: float = 0.005,
 ) -> BiasChoice:
     """The number ``k`` of motor neighbours whose mean residual best estimates a model's bias
     at an observation, under the sensor noise estimated from the data.
@@ -47,17 +48,30 @@ def choose_bias_neighbours(
     (``D_k`` holds the smoothing error and ``n_s sigma^2 (1 - 1/k)`` of noise; ``T_1 = n_s
     sigma^2``: with exact sensors an observation's own residual is exact, with noisy ones it
     carries their noise). ``D_k`` is measured on ``samples`` random observations and their
-    neighbours. ``sigma^2`` is the nugget of the residuals' variogram (Matheron 1963; Cressie
-    1993, "Statistics for spatial data", 2.3): the semivariance ``|r_i - r_j|^2 / (2 n_s)``
-    of observation pairs, fitted by least squares as the linear variogram with a nugget,
-    ``sigma^2 + c |m_i - m_j|``, over each sampled observation's ``max(choices)`` nearest
-    neighbours, and extrapolated to distance 0 (clipped at 0). A smooth bias has a
-    semivariance growing like the squared distance near 0, so the straight line in the
-    distance errs low: exact sensors are not mistaken for noisy ones (a fit in the squared
-    distance, bent by the semivariance's levelling off, found a nugget of 0.002-0.004 in
-    the noise-free goal babbling of ``bench/network_noise.py --noise 0``, and averaged,
-    tripling the reach error; the straight line found 0-0.001, and 0.009 for noise of
-    0.01). The ``k`` of least ``T_k`` is chosen; ties go to the smaller.
+    neighbours. ``sigma^2`` comes from the nugget of the residuals' variogram (Matheron
+    1963; Cressie 1993, "Statistics for spatial data", 2.3): the semivariance
+    ``|r_i - r_j|^2 / (2 n_s)`` of observation pairs, fitted by least squares as the linear
+    variogram with a nugget, ``nugget + c |m_i - m_j|``, over each sampled observation's
+    ``max(choices)`` nearest neighbours, and extrapolated to distance 0. A smooth bias has a semivariance growing
+    like the squared distance near 0, so the straight line in the distance errs low rather
+    than high.
+
+    The nugget holds the sensor noise and any part of the model's error that varies on a
+    shorter scale than the spacing of the observations: in 7 motor dimensions a few
+    thousand observations lie ~0.14 apart (scaled), and there the network's own error looks
+    white (measured on the 7-joint arm after 2048 noise-free goal-babbling steps: a nugget
+    of 0.0025^2, about the semivariance at the nearest neighbour, flat out to the 32nd). That
+    part does not harm the start's own correction, which is exact at the start, and the
+    data cannot tell it from noise at that spacing; it adds to the noise in quadrature, so
+    ``noise_floor`` (0.005, scaled units: half a percent of a channel's range) is taken off
+    the same way::
+
+        sigma^2 = max(0, nugget - noise_floor^2)
+
+    Sensor noise well below the floor is left uncorrected (``k = 1``, as a fixed
+    ``bias_neighbours=1`` would): measured, sensor noise of standard deviation 0.005 on the
+    arm (0.0025 scaled) gives a nugget of 0.003^2-0.004^2, 0.02 gives 0.009^2-0.0105^2. The ``k``
+    of least ``T_k`` is chosen; ties go to the smaller.
 
     Args:
         m, s: the observations (N, n_m), (N, n_s), scaled units.
@@ -91,7 +105,7 @@ def choose_bias_neighbours(
     semivariance = ((own[:, None] - others) ** 2).sum(-1) / (2 * n_s)
     design = np.stack([np.ones(dist2.size), np.sqrt(dist2).ravel()], axis=1)
     nugget = np.linalg.lstsq(design, semivariance.ravel(), rcond=None)[0][0]
-    sigma2 = max(float(nugget), 0.0)
+    sigma2 = max(float(nugget) - noise_floor**2, 0.0)
     errors = {}
     for k in choices:
         mean = residual[:, :k].mean(axis=1)
