@@ -4,13 +4,15 @@ A robot's loop on ``KinematicArm2D.mid7()``: the default ``NetworkLearner`` (its
 memory a fixed-capacity reservoir), ``warmup()`` at start-up, then ``--steps`` steps of goal
 babbling through the dict API: 100 uniform random commands, then a goal drawn uniformly in
 the sensory box, ``learner.infer(goal, mode='explore')``, ``arm.execute``,
-``learner.update(feedback)``. Each step is timed (wall clock, and the calling thread's CPU
-time, which the other processes of a shared machine do not inflate). Compilations are
+``learner.update(feedback)``. Each step is timed: wall clock; the calling thread's CPU time
+(``cpu``), which the other processes of a shared machine do not inflate; the process's CPU
+time (``process``: XLA's threads too, and the neighbour index's background tree builds,
+which do not hold the loop up). Compilations are
 counted two ways: JAX's compile events (``jax.monitoring``: every backend compilation in the
 process) and the cache sizes of the learner's jitted functions (their traces).
 
 Printed: compilations at warm-up and during the run, the median, 99th, 99.9th percentile and
-maximum step time (wall and CPU), the ratio max / median, and the slowest steps.
+maximum step time (wall, cpu, process), the ratio max / median, and the slowest steps.
 
     PYTHONPATH=src python bench/network_stalls.py [--steps 50000] [--seed 0] [--set key=value]
 """
@@ -76,9 +78,10 @@ def main(argv=None) -> dict:
     print(f"warmup(): {warm:.2f} s, {warm_compiles} compilations, {warm_traces} traces")
     wall = np.empty(args.steps)
     cpu = np.empty(args.steps)
+    process = np.empty(args.steps)
     marks = {}
     for i in range(args.steps):
-        t, c = time.perf_counter(), time.thread_time()
+        t, c, p = time.perf_counter(), time.thread_time(), time.process_time()
         if i < 100:
             m = arm.m_set.random_signal(rng)
         else:
@@ -86,6 +89,7 @@ def main(argv=None) -> dict:
         learner.update(arm.execute(m))
         wall[i] = time.perf_counter() - t
         cpu[i] = time.thread_time() - c
+        process[i] = time.process_time() - p
         if (i + 1) % 10_000 == 0 or i + 1 == args.steps:
             marks[i + 1] = (len(COMPILES) - warm_compiles, traces() - warm_traces)
             print(
@@ -95,7 +99,7 @@ def main(argv=None) -> dict:
             )
     np.asarray(learner.net_state.theta)  # the last step's result
     out = {"compilations": len(COMPILES) - warm_compiles, "traces": traces() - warm_traces}
-    for name, x in (("wall", wall), ("cpu", cpu)):
+    for name, x in (("wall", wall), ("cpu", cpu), ("process", process)):
         med = float(np.median(x))
         out[name] = {
             "median": med,
@@ -106,15 +110,18 @@ def main(argv=None) -> dict:
         }
         r = out[name]
         print(
-            f"step {name:<4}: median {med * 1e3:.3f} ms, p99 {r['p99'] * 1e3:.3f} ms, p99.9 "
+            f"step {name:<7}: median {med * 1e3:.3f} ms, p99 {r['p99'] * 1e3:.3f} ms, p99.9 "
             f"{r['p999'] * 1e3:.3f} ms, max {r['max'] * 1e3:.2f} ms -> max / median "
             f"{r['ratio']:.1f}"
         )
-    for name, x in (("wall", wall), ("cpu", cpu)):
+    for name, x in (("wall", wall), ("cpu", cpu), ("process", process)):
         slowest = np.argsort(x)[::-1][:8]
         print(
-            f"slowest steps by {name} (index: wall / cpu ms): "
-            + ", ".join(f"{i}: {wall[i] * 1e3:.1f}/{cpu[i] * 1e3:.1f}" for i in slowest)
+            f"slowest steps by {name} (index: wall / cpu / process ms): "
+            + ", ".join(
+                f"{i}: {wall[i] * 1e3:.1f}/{cpu[i] * 1e3:.1f}/{process[i] * 1e3:.1f}"
+                for i in slowest
+            )
         )
     print(
         f"compilations during the run: {out['compilations']} (JAX compile events), new traces "
