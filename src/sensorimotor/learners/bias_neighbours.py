@@ -94,22 +94,58 @@ def choose_bias_neighbours(
     (True, 0.05)
     """
     n, n_s = s.shape
-    top = max(choices)
-    if n < top + 2:
+    if n < max(choices) + 2:
         return BiasChoice(1, 0.0, {})
     picked = rng.choice(n, size=min(samples, n), replace=False)
-    d2, idx = nearest(m[picked], top + 1)
+    stats = residual_statistics(m, s, model, nearest, picked, choices)
+    return decide(stats, n_s, choices, noise_floor)
+
+
+def residual_statistics(m, s, model, nearest, picked, choices=CHOICES) -> np.ndarray:
+    """The sums :func:`decide` needs, from the sampled observations ``picked`` (indices):
+    sums add up over parts of a sample, so a learner can spread the work over many updates.
+
+    Returns ``[pairs, sum d, sum d^2, sum g, sum d g, samples, sum D_k for each k]`` with
+    ``d`` the motor distance and ``g`` the semivariance of each (observation, neighbour)
+    pair, and ``D_k`` each sample's ``|r_j - mean_k r|^2``.
+
+    >>> from sensorimotor.learners.brute_force import knn
+    >>> m = np.linspace(0, 1, 50)[:, None]
+    >>> stats = residual_statistics(m, m ** 2, lambda x: x ** 2, lambda q, k: knn(m, q, k),
+    ...                             np.arange(5), choices=(1, 2))
+    >>> stats[0], stats[5], float(np.abs(stats[6:]).max())  # 5 samples, 2 pairs each; exact
+    (np.float64(10.0), np.float64(5.0), 0.0)
+    """
+    n_s = s.shape[1]
+    d2, idx = nearest(m[picked], max(choices) + 1)
     rows, inverse = np.unique(idx, return_inverse=True)
     residual = (s[rows] - model(m[rows]))[inverse.reshape(idx.shape)]  # (S, top + 1, n_s)
-    own, others, dist2 = residual[:, 0], residual[:, 1:], d2[:, 1:]
-    semivariance = ((own[:, None] - others) ** 2).sum(-1) / (2 * n_s)
-    design = np.stack([np.ones(dist2.size), np.sqrt(dist2).ravel()], axis=1)
-    nugget = np.linalg.lstsq(design, semivariance.ravel(), rcond=None)[0][0]
-    sigma2 = max(float(nugget) - noise_floor**2, 0.0)
-    errors = {}
+    own, others = residual[:, 0], residual[:, 1:]
+    g = (((own[:, None] - others) ** 2).sum(-1) / (2 * n_s)).ravel()
+    d = np.sqrt(d2[:, 1:]).ravel()
+    sums = [d.size, d.sum(), (d * d).sum(), g.sum(), (d * g).sum(), len(picked)]
     for k in choices:
         mean = residual[:, :k].mean(axis=1)
-        d_k = float(((own - mean) ** 2).sum(-1).mean())
-        errors[k] = d_k + n_s * sigma2 * (2.0 / k - 1.0)
+        sums.append(((own - mean) ** 2).sum(-1).sum())
+    return np.array(sums, dtype=np.float64)
+
+
+def decide(stats: np.ndarray, n_s: int, choices=CHOICES, noise_floor: float = 0.005) -> BiasChoice:
+    """The choice of :func:`choose_bias_neighbours` from summed :func:`residual_statistics`:
+    the least-squares line ``g = nugget + c d`` from its sums, then ``T_k``.
+
+    >>> stats = np.array([4.0, 2.0, 1.5, 4e-4, 2e-4, 2.0, 0.0, 1e-4])  # a line g = 1e-4
+    >>> decide(stats, 1, choices=(1, 2)).k  # its nugget, 1e-4, above the floor's 2.5e-5
+    2
+    """
+    pairs, sd, sdd, sg, sdg, samples = stats[:6]
+    if pairs < 2 or samples < 1:
+        return BiasChoice(1, 0.0, {})
+    det = pairs * sdd - sd * sd
+    nugget = (sdd * sg - sd * sdg) / det if det > 0 else sg / pairs
+    sigma2 = max(float(nugget) - noise_floor**2, 0.0)
+    errors = {}
+    for k, d_sum in zip(choices, stats[6:], strict=True):
+        errors[k] = float(d_sum / samples) + n_s * sigma2 * (2.0 / k - 1.0)
     best = min(choices, key=lambda k: (errors[k], k))
     return BiasChoice(int(best), float(np.sqrt(sigma2)), errors)

@@ -9,7 +9,12 @@ import numpy as np
 from sensorimotor.base.bounds import is_int
 from sensorimotor.learners import network_core as core
 from sensorimotor.learners import network_inverse as inverse
-from sensorimotor.learners.bias_neighbours import CHOICES, BiasChoice, choose_bias_neighbours
+from sensorimotor.learners.bias_neighbours import (
+    CHOICES,
+    BiasChoice,
+    decide,
+    residual_statistics,
+)
 from sensorimotor.learners.learner import Learner
 from sensorimotor.nets.mlp import ACTIVATIONS
 from sensorimotor.nets.replay_buffer import ReplayBuffer
@@ -17,6 +22,8 @@ from sensorimotor.nets.replay_buffer import ReplayBuffer
 _CHUNK = 256  # rows per compiled update_many / predict call (padded): one compile serves all
 _INFER_CHUNK = 32  # goals per compiled infer call for batches; a single goal has its own
 _CHOOSE_EVERY = 4096  # observations between choices of the bias neighbours, once that many
+_CHOICE_SAMPLES = 64  # observations sampled for one choice ...
+_CHOICE_PART = 8  # ... of which one update handles this many: no step pays for the whole
 
 
 def _chunked(fn, x: np.ndarray, chunk: int, dtype) -> np.ndarray:
@@ -74,10 +81,10 @@ class NetworkLearner(Learner):
     residuals' variogram (their semivariance between motor neighbours extrapolated to
     distance 0) less a floor for the network's own point-to-point error, and the ``k`` of
     least expected error of the correction is kept (sensor noise below about 1% of a
-    channel's range is left uncorrected, as with ``k = 1``); it chooses
-    at 64, 128, ... observations, then every 4096 (a few milliseconds of work on that one
-    update). On the 7-joint arm after 3000 goal-babbling steps with sensor noise of
-    standard deviation 0.02 (mean of 3 seeds, 500 uniformly spread goals): reach error
+    channel's range is left uncorrected, as with ``k = 1``); it chooses at 64, 128, ...
+    observations, then every 4096, from 64 sampled observations, 8 of them per update so
+    that no single update stalls (about 0.5 ms each). On the 7-joint arm after 3000
+    goal-babbling steps with sensor noise of standard deviation 0.02 (mean of 3 seeds, 500 uniformly spread goals): reach error
     0.0243 with k = 1, 0.0109 with 'auto' (which chose 8-32); without noise it chooses 1
     and reaches 0.00122 (k = 1: 0.00130), and ``bench/arm7.py`` is unchanged (reach
     0.00027). ``bench/network_noise.py``, BENCHMARKS.md.
@@ -222,6 +229,10 @@ class NetworkLearner(Learner):
         self._bias_k = 1 if self._auto_bias else self.net_cfg.bias_neighbours
         self._next_choice = 2 * max(CHOICES)
         self.bias_choice: BiasChoice | None = None
+        # a choice under way: the sampled observations, how many are done, their sums
+        self._pending = np.zeros(0, np.int64)
+        self._pending_done = 0
+        self._pending_stats = np.zeros(0)
 
     # -- compilation ------------------------------------------------------------------------
     def warmup(self, batches: bool = True) -> None:
@@ -285,23 +296,39 @@ class NetworkLearner(Learner):
                 mp[:k], sp[:k] = mc, sc
                 state = core.update_many_donated(cfg, state, mp, sp, valid)
         self.net_state = state
-        if self._auto_bias and len(self.memory) >= self._next_choice:
-            self._choose_bias()
+        if not self._auto_bias:
+            return
+        if not self._pending.size and len(self.memory) >= self._next_choice:
+            self._start_choice()
+        if self._pending.size:
+            # a single update takes one part; a batch, as much work anyway, takes the rest
+            self._continue_choice(_CHOICE_PART if n == 1 else self._pending.size)
 
-    def _choose_bias(self) -> None:
-        """Choose the inverse's bias neighbours from the residuals (``bias_neighbours.py``):
-        at 64, 128, ... observations, then every 4096; the sample is drawn from the seed and
-        the count, so that a saved learner continues identically."""
-        mem, n = self.memory, len(self.memory)
-        choice = choose_bias_neighbours(
-            mem.m,
-            mem.s,
-            self._forward,
-            lambda q, k: mem.nearest("m", q, k),
-            np.random.default_rng([int(self.cfg.seed), n]),
-        )
-        self.bias_choice, self._bias_k = choice, choice.k
+    def _start_choice(self) -> None:
+        """Sample the observations of the next choice of the inverse's bias neighbours
+        (``bias_neighbours.py``): at 64, 128, ... observations, then every 4096; drawn from
+        the seed and the count, so that a saved learner continues identically."""
+        n = len(self.memory)
+        rng = np.random.default_rng([int(self.cfg.seed), n])
+        self._pending = rng.choice(n, size=min(_CHOICE_SAMPLES, n), replace=False)
+        self._pending_done = 0
+        self._pending_stats = np.zeros(6 + len(CHOICES))
         self._next_choice = 2 * n if n < _CHOOSE_EVERY else n + _CHOOSE_EVERY
+
+    def _continue_choice(self, count: int) -> None:
+        """Add the residual statistics of ``count`` more sampled observations; choose when
+        all are in (the work is spread so that no single update stalls a robot's loop)."""
+        mem, done = self.memory, self._pending_done
+        part = self._pending[done : done + count]
+        self._pending_stats = self._pending_stats + residual_statistics(
+            mem.m, mem.s, self._forward, lambda q, k: mem.nearest("m", q, k), part
+        )
+        self._pending_done = done + part.size
+        if self._pending_done >= self._pending.size:
+            self.bias_choice = decide(self._pending_stats, mem.n_s)
+            self._bias_k = self.bias_choice.k
+            self._pending, self._pending_stats = np.zeros(0, np.int64), np.zeros(0)
+            self._pending_done = 0
 
     # -- queries ----------------------------------------------------------------------------
     def _forward(self, m: np.ndarray) -> np.ndarray:
@@ -378,7 +405,11 @@ class NetworkLearner(Learner):
             # the reservoir is a random subset of the memory: saved, not rebuilt
             "replay": np.asarray(st.replay.data)[:count],
             "replay_counters": np.array([int(st.replay.position), int(st.seen)], np.int64),
-            "bias_choice": np.array([self._bias_k, self._next_choice], np.int64),
+            "bias_choice": np.array(
+                [self._bias_k, self._next_choice, self._pending_done], np.int64
+            ),
+            "bias_pending": self._pending.astype(np.int64),
+            "bias_pending_stats": self._pending_stats.astype(np.float64),
         }
         for i, leaf in enumerate(jax.tree.leaves(st.opt_state)):
             out[f"opt_{i}"] = np.asarray(leaf)
@@ -430,14 +461,25 @@ class NetworkLearner(Learner):
             position, seen = n % capacity, n
         if "bias_choice" in arrays:
             bias = arrays["bias_choice"]
+            pending = arrays.get("bias_pending", np.zeros(0, np.int64))
+            stats = arrays.get("bias_pending_stats", np.zeros(0))
             ok = (
-                bias.shape == (2,)
+                bias.shape == (3,)
                 and bias.dtype.kind in "iu"
                 and 1 <= bias[0] <= cfg.bias_neighbours
+                and (self._auto_bias or bias[0] == cfg.bias_neighbours)
+                and pending.ndim == 1
+                and pending.dtype.kind in "iu"
+                and np.all((pending >= 0) & (pending < max(n, 1)))
+                and 0 <= bias[2] <= pending.size
+                and stats.shape == ((6 + len(CHOICES),) if pending.size else (0,))
+                and np.all(np.isfinite(stats))
             )
-            if not ok or (not self._auto_bias and bias[0] != cfg.bias_neighbours):
+            if not ok:
                 raise ValueError(f"{name}: saved bias_choice does not fit the configuration")
             self._bias_k, self._next_choice = int(bias[0]), int(bias[1])
+            self._pending, self._pending_done = pending.astype(np.int64), int(bias[2])
+            self._pending_stats = stats.astype(np.float64)
         self.net_state = core.NetworkState(
             theta=jnp.asarray(theta, fresh.theta.dtype),
             opt_state=jax.tree.unflatten(
