@@ -85,8 +85,8 @@ class NetworkLearner(Learner):
     observations, then every 4096, from 64 sampled observations, 8 of them per update so
     that no single update stalls (about 0.5 ms each). On the 7-joint arm after 3000
     goal-babbling steps with sensor noise of standard deviation 0.02 (mean of 3 seeds, 500 uniformly spread goals): reach error
-    0.0243 with k = 1, 0.0109 with 'auto' (which chose 8-32); without noise it chooses 1
-    and reaches 0.00122 (k = 1: 0.00130), and ``bench/arm7.py`` is unchanged (reach
+    0.0243 with k = 1, 0.0105 with 'auto' (which chose 8-32); without noise it chooses 1
+    and reaches 0.00120 (k = 1: 0.00130), and ``bench/arm7.py`` is unchanged (reach
     0.00027). ``bench/network_noise.py``, BENCHMARKS.md.
 
     ``predict`` corrects the network's local bias the same way, from the
