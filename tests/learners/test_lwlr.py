@@ -169,3 +169,20 @@ def test_duplicates_unbounded_channels_and_one_sensory_channel(ridge):
     assert np.all(np.isfinite(out))
     inv = learner.infer_array(np.array([[1.0], [2.5]]))
     assert np.all(np.isfinite(inv)) and np.all((inv[:, 1] >= 0) & (inv[:, 1] <= 1))
+
+
+def test_wnn_inverse_stays_on_one_branch_of_a_redundant_body():
+    # s = m^2 on [-1, 1]: each goal has two commands, +-sqrt(s); averaging the goal's
+    # sensory neighbours mixes them (towards 0), the motor neighbourhood does not
+    m_ch, s_ch = [Channel("m", (-1, 1))], [Channel("s", (0, 1))]
+    m = np.linspace(-1, 1, 201)[:, None]
+    for inverse, reaches in (("motor", True), ("sensory", False)):
+        learner = WNNLearner({"m_channels": m_ch, "s_channels": s_ch, "inverse": inverse})
+        learner.update_array(m, m**2)
+        command = learner.infer({"s": 0.2501})["m"]
+        assert (abs(command**2 - 0.2501) < 0.002) == reaches
+
+
+def test_wnn_refuses_an_unknown_inverse():
+    with pytest.raises(ValueError, match="inverse"):
+        WNNLearner({**_cfg(), "inverse": "both"})

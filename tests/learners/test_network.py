@@ -82,17 +82,81 @@ def test_online_updates_equal_update_array():
     np.testing.assert_array_equal(one.net_state.replay.data, many.net_state.replay.data)
 
 
-def test_memory_grows_past_capacity_without_loss():
-    m, s = data(100, 5)  # capacity 64 -> 128
+def _rows(learner, m, s):
+    """The scaled observations as the replay buffer stores them (float32 rows [m, s])."""
+    return np.concatenate([ARM.m_set.scale(m), ARM.s_set.scale(s)], axis=1).astype("f4")
+
+
+def test_full_reservoir_keeps_a_uniform_sample_of_all_observations():
+    m, s = data(400, 5)  # capacity 64: the replay memory fills, then samples
     learner = make(seed=2)
     learner.update_array(m[:50], s[:50])
+    replay = learner.net_state.replay
+    np.testing.assert_array_equal(replay.data[:50], _rows(learner, m[:50], s[:50]))
     learner.update_array(m[50:], s[50:])
     replay = learner.net_state.replay
-    assert replay.data.shape[0] == 128 and int(replay.count) == 100 == len(learner)
-    assert int(replay.position) == 100
-    np.testing.assert_allclose(replay.data[:100, :2], ARM.m_set.scale(m), atol=1e-6)
-    np.testing.assert_allclose(replay.data[:100, 2:], ARM.s_set.scale(s), atol=1e-6)
-    assert np.all(np.asarray(replay.data[100:]) == 0)
+    assert replay.data.shape[0] == 64 and int(replay.count) == 64
+    assert int(learner.net_state.seen) == 400 == len(learner) == len(learner.memory)
+    # every kept row is an observation, each at most once, from the whole stream
+    rows = _rows(learner, m, s)
+    kept = [int(np.flatnonzero((rows == r).all(axis=1))[0]) for r in np.asarray(replay.data)]
+    assert len(set(kept)) == 64
+    assert min(kept) < 200 and max(kept) >= 200  # neither only the first nor only the last
+    m_test, s_test = data(50, 6)  # still learns and answers
+    forward = np.linalg.norm(learner.predict_array(m_test) - s_test, axis=1)
+    assert np.all(np.isfinite(forward)) and forward.mean() < 0.05
+
+
+def test_full_ring_replaces_the_oldest_observation():
+    m, s = data(100, 5)
+    learner = make(seed=2, replay="ring")
+    learner.update_array(m[:70], s[:70])
+    learner.update_array(m[70], s[70])  # one at a time too
+    learner.update_array(m[71:], s[71:])
+    replay = learner.net_state.replay
+    assert int(replay.count) == 64 and int(replay.position) == 100 % 64
+    slots = np.arange(36, 100) % 64  # the last 64 observations, observation i in slot i % 64
+    np.testing.assert_array_equal(np.asarray(replay.data)[slots], _rows(learner, m, s)[36:])
+
+
+def test_compilations_do_not_grow_as_the_memory_fills_past_capacity():
+    learner = make(seed=3, bias_neighbours=4)
+    m, s = data(300, 3)
+    learner.update_array(m[:40], s[:40])
+    learner.update_array(m[40], s[40])
+    learner.predict_array(m[:3])
+    learner.infer_array(s[0])
+    learner.infer_array(s[:3])
+    jitted = (
+        core.update_donated,
+        core.update_many_donated,
+        core.predict_batch_jit,
+        inverse.infer_batch_jit,
+    )
+    traces = [f._cache_size() for f in jitted]
+    for i in range(41, 120):  # one at a time past the capacity (64)
+        learner.update_array(m[i], s[i])
+    learner.update_array(m[120:], s[120:])  # and in batches, to 300
+    reached = learner.infer_array(s[:3])
+    learner.infer_array(s[0])
+    learner.predict_array(m[:3])
+    assert [f._cache_size() for f in jitted] == traces
+    assert len(learner) == 300 and int(learner.net_state.replay.count) == 64
+    assert np.all(np.isfinite(reached))
+
+
+def test_save_load_with_a_full_reservoir(tmp_path):
+    m, s = data(150, 9)
+    learner = make(seed=7)
+    learner.update_array(m[:100], s[:100])
+    path = tmp_path / "full.npz"
+    learner.save(path)
+    loaded = Learner.load(path)
+    assert same_state(snapshot(loaded), snapshot(learner))
+    np.testing.assert_array_equal(loaded.infer_array(s[100:]), learner.infer_array(s[100:]))
+    for x in (learner, loaded):
+        x.update_array(m[100:], s[100:])
+    assert same_state(snapshot(loaded), snapshot(learner))
 
 
 def test_jacobian_and_gradient_equal_finite_differences(trained):
@@ -187,6 +251,12 @@ def test_bad_input_refused_with_state_unchanged():
         ("restarts", 1.5),
         ("predict_neighbours", -1),
         ("damping", float("nan")),
+        ("capacity", 0),
+        ("capacity", float("nan")),
+        ("capacity", 64.0),
+        ("replay", "fifo"),
+        ("bias_neighbours", "sometimes"),
+        ("bias_neighbours", 0),
     ],
 )
 def test_bad_config_refused(key, value):
@@ -344,7 +414,7 @@ def test_bias_neighbours_average_out_sensor_noise():
     noisy = s + np.random.default_rng(21).normal(0, 0.02, s.shape)
     _, goals = data(100, 22)
     reach = {}
-    for k in (1, 16):
+    for k in (1, 16, "auto"):
         learner = make(seed=0, bias_neighbours=k)
         learner.update_array(m, noisy)
         reach[k] = np.linalg.norm(
@@ -352,19 +422,55 @@ def test_bias_neighbours_average_out_sensor_noise():
         ).mean()
     # measured 0.023 (one observation's bias carries its noise) and 0.0071
     assert reach[16] < 0.5 * reach[1]
+    # the default finds the noise (0.02 in a range of 2: 0.01 scaled) and averages it out
+    assert learner.bias_choice.k > 1 and 0.005 < learner.bias_choice.noise < 0.02
+    assert reach["auto"] < 0.5 * reach[1]
+
+
+def test_default_bias_neighbours_keep_exact_sensors_exact():
+    m, s = data(1000, 20)
+    _, goals = data(50, 22)
+    auto, one = make(seed=0), make(seed=0, bias_neighbours=1)
+    for learner in (auto, one):
+        learner.update_array(m[:500], s[:500])
+        learner.update_array(m[500], s[500])
+        learner.update_array(m[501:], s[501:])
+    assert auto.bias_choice.k == 1 and auto.bias_choice.noise < 0.002
+    # the start's own bias: the same commands (degrees, range 180), to the float32 rounding
+    # of another batch shape (measured 0.004)
+    np.testing.assert_allclose(auto.infer_array(goals), one.infer_array(goals), atol=0.05)
 
 
 def test_inverse_compiles_once_as_the_memory_grows():
     # the inverse's starts and bias neighbours come from the memory's index, not from the
-    # replay buffer: a doubling of the buffer recompiles the step, not the inverse
+    # replay buffer, whose capacity is fixed
     learner = make(seed=3, bias_neighbours=4)
     m, s = data(200, 3)
     learner.update_array(m[:40], s[:40])
     learner.infer_array(s[0])
     learner.infer_array(s[:3])
     compiled = inverse.infer_batch_jit._cache_size()
-    learner.update_array(m[40:], s[40:])  # capacity 64 -> 256
+    learner.update_array(m[40:], s[40:])  # past the replay capacity (64)
     reached = learner.infer_array(s[:3])
     learner.infer_array(s[0])
     assert inverse.infer_batch_jit._cache_size() == compiled
     assert np.all(np.isfinite(reached))
+
+
+def test_save_load_in_the_middle_of_a_choice_continues_identically(tmp_path):
+    m, s = data(90, 23)
+    learner = make(seed=4)
+    learner.update_array(m[:63], s[:63])
+    for i in range(63, 67):  # at 64 observations a choice starts, 8 samples per update
+        learner.update_array(m[i], s[i])
+    assert 0 < learner._pending_done < learner._pending.size  # under way
+    path = tmp_path / "choosing.npz"
+    learner.save(path)
+    loaded = Learner.load(path)
+    for i in range(67, 90):
+        for x in (learner, loaded):
+            x.update_array(m[i], s[i])
+    assert learner._pending.size == 0 and learner.bias_choice is not None
+    assert loaded.bias_choice == learner.bias_choice
+    assert same_state(snapshot(loaded), snapshot(learner))
+    np.testing.assert_array_equal(loaded.infer_array(s[:5]), learner.infer_array(s[:5]))

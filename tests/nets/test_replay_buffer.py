@@ -141,3 +141,38 @@ def test_bad_arguments_raise_naming_them():
         replay_buffer.grow(buf, 2)
     with pytest.raises(TypeError, match="key"):
         replay_buffer.sample(jax.tree_util.tree_map(jnp.asarray, buf), np.random.default_rng(0), 2)
+
+
+@pytest.mark.parametrize("engine", ["numpy", "jax"])
+def test_reservoir_keeps_a_uniform_sample_of_the_stream(engine):
+    capacity, offered = 200, 4000
+    if engine == "numpy":
+        buf = replay_buffer.init(np.zeros((), np.int32), capacity)
+        rng = np.random.default_rng(0)
+        for i in range(offered):
+            buf = replay_buffer.add_reservoir(buf, np.int32(i), i, rng)
+    else:
+
+        def body(b, x):
+            i, key = x
+            return replay_buffer.add_reservoir(b, i, i, key), None
+
+        keys = jax.random.split(jax.random.key(0), offered)
+        buf, _ = jax.jit(lambda b: jax.lax.scan(body, b, (jnp.arange(offered), keys)))(
+            replay_buffer.init(jnp.zeros((), jnp.int32), capacity)
+        )
+    kept = np.asarray(buf.data)
+    assert int(buf.count) == capacity and len(set(kept.tolist())) == capacity
+    # a uniform sample of 0..3999: mean 2000 (standard error ~80); a ring would keep 3800..3999
+    assert abs(kept.mean() - (offered - 1) / 2) < 400
+    assert (kept < offered // 2).sum() > capacity // 4
+
+
+def test_reservoir_fills_like_add_until_full():
+    a = replay_buffer.init(np.zeros(2), 4)
+    b = replay_buffer.init(np.zeros(2), 4)
+    for i in range(4):
+        a = replay_buffer.add(a, np.full(2, i))
+        b = replay_buffer.add_reservoir(b, np.full(2, i), i, np.random.default_rng(i))
+    np.testing.assert_array_equal(a.data, b.data)
+    assert int(a.count) == int(b.count) == 4

@@ -9,12 +9,21 @@ import numpy as np
 from sensorimotor.base.bounds import is_int
 from sensorimotor.learners import network_core as core
 from sensorimotor.learners import network_inverse as inverse
+from sensorimotor.learners.bias_neighbours import (
+    CHOICES,
+    BiasChoice,
+    decide,
+    residual_statistics,
+)
 from sensorimotor.learners.learner import Learner
 from sensorimotor.nets.mlp import ACTIVATIONS
 from sensorimotor.nets.replay_buffer import ReplayBuffer
 
 _CHUNK = 256  # rows per compiled update_many / predict call (padded): one compile serves all
 _INFER_CHUNK = 32  # goals per compiled infer call for batches; a single goal has its own
+_CHOOSE_EVERY = 4096  # observations between choices of the bias neighbours, once that many
+_CHOICE_SAMPLES = 64  # observations sampled for one choice ...
+_CHOICE_PART = 8  # ... of which one update handles this many: no step pays for the whole
 
 
 def _chunked(fn, x: np.ndarray, chunk: int, dtype) -> np.ndarray:
@@ -42,11 +51,17 @@ class NetworkLearner(Learner):
         theta <- Adam(theta, grad_theta mean_i |f(m_i) - s_i|^2)
 
     the experience replay of Lin (1992), "Self-improving reactive agents based on
-    reinforcement learning, planning and teaching", with one step per observation. The step
-    is compiled once (the buffer is preallocated and doubles when full, so every observation
-    is kept; the minibatch has a
-    fixed size and is drawn by index) and costs a fraction of a millisecond. Guard: a step
-    that would make the parameters non-finite is skipped (the observation is kept).
+    reinforcement learning, planning and teaching", with one step per observation. The
+    replay buffer has a fixed number of rows, ``capacity``: once full, each new observation
+    replaces a random row with probability ``capacity / t`` after ``t`` observations (``replay
+    = 'reservoir'``, Vitter 1985: the buffer stays a uniform sample of everything observed,
+    old regions of the body's space are not forgotten) or the oldest row (``'ring'``: for a
+    body that changes). The learner's own memory (``self.memory``, the neighbour queries
+    below) still keeps every observation; only the training sample is bounded. So the step
+    compiles once, whatever the number of observations (fixed shapes; the minibatch is drawn
+    by index), and costs a fraction of a millisecond: no step of a long run stalls on a
+    recompilation. Guard: a step that would make the parameters non-finite is skipped (the
+    observation is kept).
 
     Inverse model: from each of the ``restarts`` observations nearest to the goal ``g`` in
     sensory space, ``(m_j, s_j)``, a projected Levenberg-Marquardt descent with the
@@ -59,11 +74,20 @@ class NetworkLearner(Learner):
     Jordan & Rumelhart (1992), "Forward models: supervised learning with a distal teacher",
     done by Gauss-Newton on the command instead of training an inverse network. With noisy
     sensors, one observation's bias carries its noise into the answer: ``bias_neighbours=k``
-    averages the bias over the ``k`` observations nearest to ``m_j`` in motor space. On the
-    7-joint arm with Gaussian sensor noise of standard deviation 0.005 (0.02), mean reach
-    error 0.0064 (0.026) with k = 1, 0.0039 (0.0088) with k = 16; without noise k = 1 is
-    best (0.00026 against 0.0032). With k = 16 a single ``infer`` takes about 0.5 ms
-    instead of 0.4 ms (``bench/arm7_network.py --noise``, BENCHMARKS.md).
+    averages the bias over the ``k`` observations nearest to ``m_j`` in motor space; without
+    noise, the start's own (``k = 1``) is exact and any averaging blurs it. The default,
+    ``bias_neighbours='auto'``, chooses ``k`` among 1, 2, 4, ..., 32 from the data
+    (``bias_neighbours.choose_bias_neighbours``): the sensor noise is the nugget of the
+    residuals' variogram (their semivariance between motor neighbours extrapolated to
+    distance 0) less a floor for the network's own point-to-point error, and the ``k`` of
+    least expected error of the correction is kept (sensor noise below about 1% of a
+    channel's range is left uncorrected, as with ``k = 1``); it chooses at 64, 128, ...
+    observations, then every 4096, from 64 sampled observations, 8 of them per update so
+    that no single update stalls (about 0.5 ms each). On the 7-joint arm after 3000
+    goal-babbling steps with sensor noise of standard deviation 0.02 (mean of 3 seeds, 500 uniformly spread goals): reach error
+    0.0243 with k = 1, 0.0105 with 'auto' (which chose 8-32); without noise it chooses 1
+    and reaches 0.00120 (k = 1: 0.00130), and ``bench/arm7.py`` is unchanged (reach
+    0.00027). ``bench/network_noise.py``, BENCHMARKS.md.
 
     ``predict`` corrects the network's local bias the same way, from the
     ``k = predict_neighbours`` observations nearest to ``m`` in motor space, weighted by
@@ -78,14 +102,14 @@ class NetworkLearner(Learner):
 
     Config (``defcfg``, beyond the base ``Learner``'s): ``hidden`` (64, 64), ``activation``
     'gelu', ``batch_size`` 128, ``learning_rate`` 3e-3, ``restarts`` 2, ``iterations`` 8,
-    ``damping`` 1e-4, ``distance_weight`` 0.01, ``bias_neighbours`` 1 (16 or so for noisy
-    sensors: see below), ``capacity`` 8192 (initial memory rows),
-    ``predict_neighbours`` 8, ``dtype`` 'float32' ('float64' needs JAX's x64 mode, which
-    the library never switches on). ``seed`` fixes the initial weights (LeCun normal, drawn by
-    NumPy so that making a learner compiles nothing) and the minibatch draws (a JAX key):
-    same seed and observations, same answers. The memory doubles when full (one
-    recompilation of the step per doubling; the inverse's starts and bias neighbours come
-    from the learner's exact neighbour index, so it compiles once).
+    ``damping`` 1e-4, ``distance_weight`` 0.01, ``bias_neighbours`` 'auto' (or a
+    positive int: see above), ``capacity`` 16384 (rows of the replay buffer), ``replay``
+    'reservoir' (or 'ring'), ``predict_neighbours`` 8, ``dtype`` 'float32' ('float64' needs
+    JAX's x64 mode, which the library never switches on). ``seed`` fixes the initial weights
+    (LeCun normal, drawn by NumPy so that making a learner compiles nothing) and the
+    minibatch and reservoir draws (a JAX key): same seed and observations, same answers.
+    The inverse's starts and bias neighbours come from the learner's exact neighbour index,
+    so the inverse compiles once too.
 
     Measured on the issue's 7-joint arm benchmark (``bench/arm7_network.py``, 5000 updates):
     forward error 0.0034, reach error 0.00026 (units of the arm's length), 0.15-0.25 ms per
@@ -113,8 +137,9 @@ class NetworkLearner(Learner):
         "iterations": 8,
         "damping": 1e-4,
         "distance_weight": 0.01,
-        "bias_neighbours": 1,
-        "capacity": 8192,
+        "bias_neighbours": "auto",
+        "capacity": 16384,
+        "replay": "reservoir",
         "predict_neighbours": 8,
         "dtype": "float32",
     }
@@ -157,6 +182,12 @@ class NetworkLearner(Learner):
         k = c.predict_neighbours
         if not is_int(k) or k < 0:
             raise ValueError(f"{name}: cfg['predict_neighbours'] must be an int >= 0, got {k!r}")
+        self._auto_bias = isinstance(c.bias_neighbours, str) and c.bias_neighbours == "auto"
+        if not self._auto_bias and not (is_int(c.bias_neighbours) and c.bias_neighbours >= 1):
+            raise ValueError(
+                f"{name}: cfg['bias_neighbours'] must be 'auto' or a positive int, "
+                f"got {c.bias_neighbours!r}"
+            )
         self.net_cfg = core.NetworkConfig(
             n_m=len(self.m_set),
             n_s=len(self.s_set),
@@ -168,8 +199,9 @@ class NetworkLearner(Learner):
             iterations=positive_int("iterations"),
             damping=non_negative("damping"),
             distance_weight=non_negative("distance_weight"),
-            bias_neighbours=positive_int("bias_neighbours"),
+            bias_neighbours=max(CHOICES) if self._auto_bias else positive_int("bias_neighbours"),
             dtype=c.dtype,
+            replay=c.replay,
         )
         # The step and the forward pass do not read the inverse's settings: compile them under
         # a configuration with those at their defaults, shared by learners that differ only there.
@@ -178,7 +210,11 @@ class NetworkLearner(Learner):
             for k in ("restarts", "iterations", "damping", "distance_weight", "bias_neighbours")
         }
         self._train_cfg = self.net_cfg._replace(**inverse_defaults)
-        self._capacity0 = positive_int("capacity")
+        if not (isinstance(c.replay, str) and c.replay in ("reservoir", "ring")):
+            raise ValueError(
+                f"{name}: cfg['replay'] must be 'reservoir' or 'ring', got {c.replay!r}"
+            )
+        self._capacity = positive_int("capacity")
         self._dtype = np.dtype(c.dtype)
         bounded = self.m_set.bounded
         self._lo = jnp.asarray(np.where(bounded, 0.0, -np.inf), dtype=self._dtype)
@@ -187,18 +223,27 @@ class NetworkLearner(Learner):
         seed = int(c.seed)
         theta = core.init_params(self.net_cfg, np.random.default_rng(seed))
         key = jax.random.key_data(jax.random.key(seed))
-        self.net_state = core.make_state(self.net_cfg, theta, key, self._capacity0)
+        self.net_state = core.make_state(self.net_cfg, theta, key, self._capacity)
+        # bias neighbours in use (of the compiled net_cfg.bias_neighbours), and when 'auto'
+        # chooses again: its last choice, for the curious, in bias_choice
+        self._bias_k = 1 if self._auto_bias else self.net_cfg.bias_neighbours
+        self._next_choice = 2 * max(CHOICES)
+        self.bias_choice: BiasChoice | None = None
+        # a choice under way: the sampled observations, how many are done, their sums
+        self._pending = np.zeros(0, np.int64)
+        self._pending_done = 0
+        self._pending_stats = np.zeros(0)
 
     # -- compilation ------------------------------------------------------------------------
     def warmup(self, batches: bool = True) -> None:
-        """Compile the update step and the queries now, for the current memory capacity.
+        """Compile the update step and the queries now.
 
         Otherwise each compiles on its first use (about a second each on a 2-core machine):
         the first ``update``, the first single ``infer``, and, with ``batches``, the batch
         paths (``update_array``, ``infer_array`` of several goals). A robot loop calls this
         at start-up so that no step stalls later. The learner is unchanged (the compiled
-        functions run on a copy of its state). After the memory doubles (at ``capacity``,
-        ``2 capacity``, ...) the step compiles once more. JAX's persistent
+        functions run on a copy of its state). The shapes never change after (the replay
+        buffer has a fixed capacity), so nothing compiles again. JAX's persistent
         compilation cache (a user setting: ``jax.config.update('jax_compilation_cache_dir',
         path)``; the library does not set it) lets later processes skip the compilation:
         measured 3.9 s -> 0.7 s for construction plus ``warmup()`` on the 7-joint arm.
@@ -235,20 +280,10 @@ class NetworkLearner(Learner):
         jax.block_until_ready(copy)
 
     # -- learning ---------------------------------------------------------------------------
-    def _room(self, state: core.NetworkState, need: int) -> core.NetworkState:
-        capacity = state.replay.data.shape[0]
-        if need <= capacity:
-            return state
-        while capacity < need:
-            capacity *= 2
-        return core.grow(state, capacity)
-
     def _learn(self, m: np.ndarray, s: np.ndarray) -> None:
         cfg, dt = self._train_cfg, self._dtype
         n = m.shape[0]
-        # the base class has appended the rows already: len(memory) is the count after them
-        # (read on the host: asking the device for state.count would wait for the last step)
-        state = self._room(self.net_state, len(self.memory))
+        state = self.net_state
         if n == 1:
             state = core.update_donated(cfg, state, m[0].astype(dt), s[0].astype(dt))
         else:
@@ -261,6 +296,39 @@ class NetworkLearner(Learner):
                 mp[:k], sp[:k] = mc, sc
                 state = core.update_many_donated(cfg, state, mp, sp, valid)
         self.net_state = state
+        if not self._auto_bias:
+            return
+        if not self._pending.size and len(self.memory) >= self._next_choice:
+            self._start_choice()
+        if self._pending.size:
+            # a single update takes one part; a batch, as much work anyway, takes the rest
+            self._continue_choice(_CHOICE_PART if n == 1 else self._pending.size)
+
+    def _start_choice(self) -> None:
+        """Sample the observations of the next choice of the inverse's bias neighbours
+        (``bias_neighbours.py``): at 64, 128, ... observations, then every 4096; drawn from
+        the seed and the count, so that a saved learner continues identically."""
+        n = len(self.memory)
+        rng = np.random.default_rng([int(self.cfg.seed), n])
+        self._pending = rng.choice(n, size=min(_CHOICE_SAMPLES, n), replace=False)
+        self._pending_done = 0
+        self._pending_stats = np.zeros(6 + len(CHOICES))
+        self._next_choice = 2 * n if n < _CHOOSE_EVERY else n + _CHOOSE_EVERY
+
+    def _continue_choice(self, count: int) -> None:
+        """Add the residual statistics of ``count`` more sampled observations; choose when
+        all are in (the work is spread so that no single update stalls a robot's loop)."""
+        mem, done = self.memory, self._pending_done
+        part = self._pending[done : done + count]
+        self._pending_stats = self._pending_stats + residual_statistics(
+            mem.m, mem.s, self._forward, lambda q, k: mem.nearest("m", q, k), part
+        )
+        self._pending_done = done + part.size
+        if self._pending_done >= self._pending.size:
+            self.bias_choice = decide(self._pending_stats, mem.n_s)
+            self._bias_k = self.bias_choice.k
+            self._pending, self._pending_stats = np.zeros(0, np.int64), np.zeros(0)
+            self._pending_done = 0
 
     # -- queries ----------------------------------------------------------------------------
     def _forward(self, m: np.ndarray) -> np.ndarray:
@@ -294,17 +362,21 @@ class NetworkLearner(Learner):
             near = np.concatenate([near, fill], axis=1)
         m0 = mem.m[near]
         starts = np.concatenate([m0, mem.s[near]], axis=-1)
-        k = cfg.bias_neighbours
-        if k == 1:  # the start's own bias: neighbours are not read
-            return starts, starts[:, :, None], np.ones(near.shape + (1,))
+        width, size, k = cfg.bias_neighbours, near.shape + (cfg.bias_neighbours,), self._bias_k
+        if width == 1:  # the start's own bias: neighbours are not read
+            return starts, starts[:, :, None], np.ones(size)
+        if k == 1:  # chosen so ('auto'): the start's own, as the first of the compiled width
+            weights = np.zeros(size)
+            weights[..., 0] = 1.0
+            return starts, np.repeat(starts[:, :, None], width, axis=2), weights
         _, nb = mem.nearest("m", m0.reshape(-1, cfg.n_m), k)
-        weights = np.zeros((nb.shape[0], k))
+        weights = np.zeros((nb.shape[0], width))
         weights[:, : nb.shape[1]] = 1.0
-        if nb.shape[1] < k:  # fewer stored: padding rows, weight 0
-            nb = np.concatenate([nb, np.zeros((nb.shape[0], k - nb.shape[1]), nb.dtype)], 1)
+        if nb.shape[1] < width:  # fewer stored or fewer chosen: padding rows, weight 0
+            nb = np.concatenate([nb, np.zeros((nb.shape[0], width - nb.shape[1]), nb.dtype)], 1)
         neighbours = np.concatenate([mem.m[nb], mem.s[nb]], axis=-1)
         q = s.shape[0]
-        return starts, neighbours.reshape(q, cfg.restarts, k, -1), weights.reshape(q, -1, k)
+        return starts, neighbours.reshape(q, cfg.restarts, width, -1), weights.reshape(size)
 
     def _infer(self, s: np.ndarray) -> np.ndarray:
         theta, dt = self.net_state.theta, self._dtype
@@ -326,13 +398,25 @@ class NetworkLearner(Learner):
     # -- persistence ------------------------------------------------------------------------
     def _state_arrays(self) -> dict:
         st = self.net_state
-        out = {"theta": np.asarray(st.theta), "key": np.asarray(st.key)}
+        count = int(st.replay.count)
+        out = {
+            "theta": np.asarray(st.theta),
+            "key": np.asarray(st.key),
+            # the reservoir is a random subset of the memory: saved, not rebuilt
+            "replay": np.asarray(st.replay.data)[:count],
+            "replay_counters": np.array([int(st.replay.position), int(st.seen)], np.int64),
+            "bias_choice": np.array(
+                [self._bias_k, self._next_choice, self._pending_done], np.int64
+            ),
+            "bias_pending": self._pending.astype(np.int64),
+            "bias_pending_stats": self._pending_stats.astype(np.float64),
+        }
         for i, leaf in enumerate(jax.tree.leaves(st.opt_state)):
             out[f"opt_{i}"] = np.asarray(leaf)
         return out
 
     def _set_state_arrays(self, arrays: dict) -> None:
-        cfg = self.net_cfg
+        cfg, name = self.net_cfg, type(self).__name__
         fresh = self.net_state
         leaves, treedef = jax.tree.flatten(fresh.opt_state)
         try:
@@ -340,29 +424,68 @@ class NetworkLearner(Learner):
             opt = [arrays[f"opt_{i}"] for i in range(len(leaves))]
             key = arrays["key"]
         except KeyError as err:
-            raise ValueError(f"{type(self).__name__}: saved state lacks {err}") from None
+            raise ValueError(f"{name}: saved state lacks {err}") from None
         if theta.shape != fresh.theta.shape:
             raise ValueError(
-                f"{type(self).__name__}: saved parameters have shape {theta.shape}, "
+                f"{name}: saved parameters have shape {theta.shape}, "
                 f"the configured network needs {fresh.theta.shape}"
             )
         for saved, leaf in zip([*opt, key], [*leaves, fresh.key], strict=True):
             if saved.shape != leaf.shape:
-                raise ValueError(
-                    f"{type(self).__name__}: saved optimiser state or key does not fit"
-                )
-        n = len(self.memory)
-        capacity = self._capacity0
-        while capacity < n:
-            capacity *= 2
-        memory = np.zeros((capacity, cfg.n_m + cfg.n_s), self._dtype)
-        memory[:n, : cfg.n_m] = self.memory.m
-        memory[:n, cfg.n_m :] = self.memory.s
+                raise ValueError(f"{name}: saved optimiser state or key does not fit")
+        capacity, width, n = self._capacity, cfg.n_m + cfg.n_s, len(self.memory)
+        memory = np.zeros((capacity, width), self._dtype)
+        if "replay" in arrays:
+            rows, counters = arrays["replay"], arrays.get("replay_counters")
+            ok = (
+                rows.ndim == 2
+                and rows.shape[1] == width
+                and rows.shape[0] <= capacity
+                and rows.dtype.kind == "f"
+                and np.all(np.isfinite(rows))
+                and counters is not None
+                and counters.shape == (2,)
+                and counters.dtype.kind in "iu"
+                and 0 <= counters[0] < capacity
+                and rows.shape[0] <= counters[1] <= np.iinfo(np.int32).max
+            )
+            if not ok:
+                raise ValueError(f"{name}: saved replay memory does not fit the configuration")
+            count, position, seen = rows.shape[0], int(counters[0]), int(counters[1])
+            memory[:count] = rows
+        else:  # a file from before the fixed-capacity memory: its last rows, as a ring
+            count = min(n, capacity)
+            slots = np.arange(n - count, n) % capacity
+            memory[slots, : cfg.n_m] = self.memory.m[n - count :]
+            memory[slots, cfg.n_m :] = self.memory.s[n - count :]
+            position, seen = n % capacity, n
+        if "bias_choice" in arrays:
+            bias = arrays["bias_choice"]
+            pending = arrays.get("bias_pending", np.zeros(0, np.int64))
+            stats = arrays.get("bias_pending_stats", np.zeros(0))
+            ok = (
+                bias.shape == (3,)
+                and bias.dtype.kind in "iu"
+                and 1 <= bias[0] <= cfg.bias_neighbours
+                and (self._auto_bias or bias[0] == cfg.bias_neighbours)
+                and pending.ndim == 1
+                and pending.dtype.kind in "iu"
+                and np.all((pending >= 0) & (pending < max(n, 1)))
+                and 0 <= bias[2] <= pending.size
+                and stats.shape == ((6 + len(CHOICES),) if pending.size else (0,))
+                and np.all(np.isfinite(stats))
+            )
+            if not ok:
+                raise ValueError(f"{name}: saved bias_choice does not fit the configuration")
+            self._bias_k, self._next_choice = int(bias[0]), int(bias[1])
+            self._pending, self._pending_done = pending.astype(np.int64), int(bias[2])
+            self._pending_stats = stats.astype(np.float64)
         self.net_state = core.NetworkState(
             theta=jnp.asarray(theta, fresh.theta.dtype),
             opt_state=jax.tree.unflatten(
                 treedef, [jnp.asarray(a, leaf.dtype) for a, leaf in zip(opt, leaves, strict=True)]
             ),
-            replay=ReplayBuffer(jnp.asarray(memory), jnp.int32(n % capacity), jnp.int32(n)),
+            replay=ReplayBuffer(jnp.asarray(memory), jnp.int32(position), jnp.int32(count)),
             key=jnp.asarray(key, fresh.key.dtype),
+            seen=jnp.int32(seen),
         )

@@ -3,7 +3,8 @@
 Everything here works on scaled units (every bounded channel mapped to ``[0, 1]``) and on
 a ``NetworkState`` pytree threaded through pure functions; ``NetworkLearner`` wraps it.
 The jitted functions take the ``NetworkConfig`` as a static argument, so they compile once
-per configuration and memory capacity.
+per configuration and replay capacity: the replay memory has a fixed number of rows (a
+reservoir or a ring), so the shapes, and the compiled code, never change with the data.
 
 The network is the library's one MLP (:mod:`sensorimotor.nets.mlp`: LeCun init, no
 LayerNorm), kept here as one flat parameter vector ``theta`` (``nets.mlp.flatten_mlp``
@@ -40,10 +41,13 @@ class NetworkConfig(NamedTuple):
         distance_weight: the inverse keeps, among its restarts, the one minimising
             ``|r|^2 + distance_weight * |m - m_start|^2`` (far from its start, the start's bias
             correction is less valid).
-        bias_neighbours: the inverse's bias correction at a start ``m_j`` is the mean of
-            ``s_i - f(m_i)`` over the ``bias_neighbours`` observations nearest to ``m_j`` in
-            motor space (1: the start's own, exact for a deterministic system; more average
-            out sensor noise).
+        bias_neighbours: the inverse's bias correction at a start ``m_j`` is the weighted
+            mean of ``s_i - f(m_i)`` over (up to) the ``bias_neighbours`` observations
+            nearest to ``m_j`` in motor space (1: the start's own, exact for a deterministic
+            system; more average out sensor noise; the caller's weights choose how many).
+        replay: ``'reservoir'`` (the replay memory is a uniform sample of every observation,
+            ``replay_buffer.add_reservoir``) or ``'ring'`` (the last ``capacity`` ones,
+            ``replay_buffer.add``).
         dtype: float dtype of parameters and memory (``'float32'``; ``'float64'`` needs the
             caller to have enabled JAX's x64 mode).
     """
@@ -60,6 +64,7 @@ class NetworkConfig(NamedTuple):
     distance_weight: float = 0.01
     bias_neighbours: int = 1
     dtype: str = "float32"
+    replay: str = "reservoir"
 
 
 class NetworkState(NamedTuple):
@@ -68,17 +73,20 @@ class NetworkState(NamedTuple):
     Attributes:
         theta: flat parameter vector, shape ``(n_params,)`` (``nets.mlp.flatten_mlp``).
         opt_state: the Adam state of ``theta``.
-        replay: the observations, a :class:`~sensorimotor.nets.ReplayBuffer` of rows
-            ``[m, s]`` (scaled): ``replay.data`` of shape ``(capacity, n_m + n_s)``, of which
-            the first ``replay.count`` rows are observations (it is grown, never wrapped).
+        replay: the replayed observations, a :class:`~sensorimotor.nets.ReplayBuffer` of
+            rows ``[m, s]`` (scaled): ``replay.data`` of shape ``(capacity, n_m + n_s)``, of
+            which the first ``replay.count`` rows are observations; once full, a new one
+            replaces a random row (reservoir) or the oldest (ring).
         key: raw data (uint32) of the PRNG key of the minibatch draws (raw data, not a typed
             key: a typed key output costs tens of microseconds of Python per call).
+        seen: int32 scalar, observations offered to the replay memory so far.
     """
 
     theta: jax.Array
     opt_state: Any
     replay: replay_buffer.ReplayBuffer
     key: jax.Array
+    seen: jax.Array
 
 
 def layer_sizes(cfg: NetworkConfig) -> tuple[int, ...]:
@@ -199,17 +207,7 @@ def make_state(cfg: NetworkConfig, theta, key_data, capacity: int = 8192) -> Net
     row = jax.ShapeDtypeStruct((cfg.n_m + cfg.n_s,), jnp.dtype(cfg.dtype))
     replay = replay_buffer.init(row, int(capacity))
     opt_state = optimizer(cfg).init(theta)
-    return NetworkState(theta, opt_state, replay, jnp.asarray(key_data))
-
-
-def grow(state: NetworkState, capacity: int) -> NetworkState:
-    """The same state with a memory of ``capacity`` rows (``>=`` the current one).
-
-    >>> state = init_state(NetworkConfig(n_m=2, n_s=1, hidden=(4,)), jax.random.key(0), 4)
-    >>> grow(state, 8).replay.data.shape
-    (8, 3)
-    """
-    return state._replace(replay=replay_buffer.grow(state.replay, capacity))
+    return NetworkState(theta, opt_state, replay, jnp.asarray(key_data), jnp.int32(0))
 
 
 def loss(cfg: NetworkConfig, theta: jax.Array, m: jax.Array, s: jax.Array) -> jax.Array:
@@ -227,11 +225,14 @@ def loss(cfg: NetworkConfig, theta: jax.Array, m: jax.Array, s: jax.Array) -> ja
 def update(cfg: NetworkConfig, state: NetworkState, m: jax.Array, s: jax.Array) -> NetworkState:
     """Store one observation and take one Adam step on a minibatch with replay.
 
-    The observation ``(m, s)`` (scaled, shapes ``(n_m,)``, ``(n_s,)``) is added to the replay
-    buffer as row ``count`` (the buffer must have room: see ``grow``). The minibatch is that
-    row plus ``batch_size - 1`` rows drawn uniformly from the ``count + 1`` stored ones (a
-    uniform ``replay_buffer.sample`` of ``batch_size`` whose first row is replaced by the
-    new one); one step of Adam on ``loss`` follows. Guard: a step that would make a
+    The observation ``(m, s)`` (scaled, shapes ``(n_m,)``, ``(n_s,)``) is offered to the
+    replay memory: stored as row ``count`` while it has room, then, with ``cfg.replay =
+    'reservoir'``, stored in a random row with probability ``capacity / (seen + 1)``
+    (``replay_buffer.add_reservoir``: the memory stays a uniform sample of all observations),
+    or with ``'ring'`` in place of the oldest. The minibatch is the new observation plus
+    ``batch_size - 1`` rows drawn uniformly from the stored ones (a uniform
+    ``replay_buffer.sample`` of ``batch_size`` whose first row is replaced by the new one):
+    the new observation is always trained on once; one step of Adam on ``loss`` follows. Guard: a step that would make a
     parameter or the optimiser state non-finite (divergence) is skipped; the observation is
     still stored. Pure; ``update_jit`` / ``update_donated`` are its compiled forms.
 
@@ -242,8 +243,12 @@ def update(cfg: NetworkConfig, state: NetworkState, m: jax.Array, s: jax.Array) 
     (1, [0.20000000298023224, 0.4000000059604645])
     """
     row = jnp.concatenate([m, s]).astype(state.replay.data.dtype)
-    replay = replay_buffer.add(state.replay, row)
     key, sub = jax.random.split(jax.random.wrap_key_data(state.key))
+    if cfg.replay == "ring":
+        replay = replay_buffer.add(state.replay, row)
+    else:  # the slot draw from its own key: until full, the same stream as the ring
+        slot_key = jax.random.fold_in(sub, 1)
+        replay = replay_buffer.add_reservoir(state.replay, row, state.seen, slot_key)
     batch = replay_buffer.sample(replay, sub, cfg.batch_size).at[0].set(row)
     grad = jax.grad(loss, argnums=1)(cfg, state.theta, batch[:, : cfg.n_m], batch[:, cfg.n_m :])
     step, opt_state = optimizer(cfg).update(grad, state.opt_state, state.theta)
@@ -256,7 +261,8 @@ def update(cfg: NetworkConfig, state: NetworkState, m: jax.Array, s: jax.Array) 
         (theta, opt_state),
         (state.theta, state.opt_state),
     )
-    return NetworkState(theta, opt_state, replay, jax.random.key_data(key))
+    seen = jnp.minimum(state.seen, jnp.iinfo(jnp.int32).max - 1) + 1
+    return NetworkState(theta, opt_state, replay, jax.random.key_data(key), seen)
 
 
 def update_many(

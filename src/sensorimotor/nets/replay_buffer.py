@@ -19,7 +19,9 @@ so once full, each new item overwrites the oldest. :func:`sample` draws ``batch_
 indices independently and uniformly from :math:`\{0, \dots, n-1\}` (with replacement): each
 stored item has probability :math:`1/n` per draw. :func:`grow` copies a buffer into a
 larger one, oldest item first (a learner that keeps every observation grows its buffer
-when full instead of overwriting).
+when full instead of overwriting). :func:`add_reservoir` keeps instead a uniform sample of
+every item ever offered (reservoir sampling), for a stream whose old items matter as much as
+the new ones.
 
 Engines: leaves that are NumPy arrays make a NumPy buffer; :func:`add` then writes into its
 arrays in place (O(1) per item, as a donated JAX buffer would: the buffer passed in is
@@ -57,7 +59,7 @@ import numpy as np
 
 from sensorimotor.base.bounds import is_int
 
-__all__ = ["ReplayBuffer", "add", "grow", "init", "sample"]
+__all__ = ["ReplayBuffer", "add", "add_reservoir", "grow", "init", "sample"]
 
 
 class ReplayBuffer(NamedTuple):
@@ -169,6 +171,71 @@ def add(buffer: ReplayBuffer, item) -> ReplayBuffer:
     position = (pos + 1) % capacity
     count = xp.minimum(buffer.count + 1, capacity)
     return ReplayBuffer(data, xp.asarray(position, xp.int32), xp.asarray(count, xp.int32))
+
+
+def add_reservoir(buffer: ReplayBuffer, item, seen, key) -> ReplayBuffer:
+    r"""``buffer`` with ``item`` offered to a reservoir: a uniform sample of all items offered.
+
+    Vitter's (1985) Algorithm R, "Random sampling with a reservoir": the item offered after
+    ``seen`` others (``seen`` counts every item offered before, kept or not) goes to slot
+    ``seen`` while the buffer fills; once full, a slot :math:`j` is drawn uniformly from
+    :math:`\{0, \dots, \text{seen}\}` and the item replaces slot :math:`j` if
+    :math:`j < C`, else it is dropped. After :math:`t` offers each of them is stored with
+    probability :math:`C / t`, so the buffer is a uniform sample of the whole stream (where
+    :func:`add` keeps the last :math:`C`). The shapes never change: one compilation serves
+    any length of stream. ``position`` stops moving once the buffer is full.
+
+    Args:
+        buffer: the reservoir (a buffer filled only by ``add_reservoir``).
+        item: as for :func:`add`.
+        seen: the number of items offered before this one (the caller counts; an int or
+            an int32 scalar under ``jit``).
+        key: a JAX PRNG key or a NumPy ``Generator`` for the draw (used only once full).
+
+    >>> buf = init(np.zeros(()), capacity=2)
+    >>> rng = np.random.default_rng(0)
+    >>> for i in range(100):
+    ...     buf = add_reservoir(buf, float(i), i, rng)
+    >>> print(int(buf.count), int(buf.position), buf.data.tolist())
+    2 0 [46.0, 43.0]
+    """
+    xp = _xp(buffer)
+    capacity = _capacity(buffer)
+    if isinstance(key, np.random.Generator):
+        if xp is not np:
+            raise TypeError("key: a NumPy Generator draws for a NumPy buffer; give a JAX key")
+        seen = int(seen)
+        slot = seen if seen < capacity else int(key.integers(0, seen + 1))
+        if slot >= capacity:
+            return buffer
+        position = buffer.position
+        kept = add(buffer._replace(position=np.asarray(slot, np.int32)), item)
+        if seen >= capacity:
+            kept = kept._replace(position=position)
+        return kept
+    seen = jnp.asarray(seen, jnp.int32)
+    draw = jax.random.randint(key, (), 0, jnp.maximum(seen, 0) + 1)
+    full = seen >= capacity
+    slot = jnp.where(full, draw, seen)
+    keep = slot < capacity
+    slot = jnp.minimum(slot, capacity - 1)
+    data_leaves, treedef = jax.tree_util.tree_flatten(buffer.data)
+    item_leaves, item_def = jax.tree_util.tree_flatten(item)
+    if item_def != treedef:
+        raise ValueError(f"item has the structure {item_def}, the buffer stores {treedef}")
+
+    def write(d, x):
+        if np.shape(x) != d.shape[1:]:
+            raise ValueError(
+                f"item has a leaf of shape {np.shape(x)}, the buffer stores {d.shape[1:]}"
+            )
+        x = jnp.asarray(x, d.dtype)
+        return d.at[slot].set(jnp.where(keep, x, d[slot]))
+
+    data = jax.tree_util.tree_unflatten(treedef, list(map(write, data_leaves, item_leaves)))
+    position = jnp.where(full, buffer.position, (buffer.position + 1) % capacity)
+    count = jnp.minimum(buffer.count + 1, capacity)
+    return ReplayBuffer(data, position.astype(jnp.int32), count.astype(jnp.int32))
 
 
 def sample(buffer: ReplayBuffer, key, batch_size: int):
