@@ -16,14 +16,16 @@ from sensorimotor.agents.direct_hdp import (
     actor_gradient,
     critic_gradient,
     critic_value,
-    direct_hdp_update,
     init_direct_hdp,
 )
+from sensorimotor.agents.direct_hdp import direct_hdp_update as _direct_hdp_update
 from sensorimotor.agents.direct_hdp_agent import DirectHDP
 from sensorimotor.agents.direct_hdp_compiled import direct_hdp_batch, direct_hdp_trials
 from sensorimotor.agents.policy import ChannelPolicy
 from sensorimotor.envs import CartPoleADP, CartPoleADPJax, CartPoleBalance
 from sensorimotor.signals import SignalError
+
+direct_hdp_update = jax.jit(_direct_hdp_update, static_argnames="config")
 
 
 def _params64(seed=0):
@@ -51,7 +53,9 @@ def test_critic_gradient_matches_finite_differences():
     s, a = np.array([0.3, -0.2, 0.5, 0.1]), np.array([0.4])
     J, h, z = critic_value(p, s, a)
     d_in, d_out, d_z = critic_gradient(p, h, z)
-    fd_in = _finite_difference(lambda w: critic_value(p._replace(critic_in=w), s, a)[0], p.critic_in)
+    fd_in = _finite_difference(
+        lambda w: critic_value(p._replace(critic_in=w), s, a)[0], p.critic_in
+    )
     fd_out = _finite_difference(
         lambda w: critic_value(p._replace(critic_out=w), s, a)[0], p.critic_out
     )
@@ -80,7 +84,9 @@ def test_actor_climbs_the_critic_towards_the_objective():
     p = init_direct_hdp(jax.random.key(3), 4, config=c)
     s = jnp.array([0.5, -0.5, 0.8, 0.3])
     before = critic_value(p, s, actor_action(p, s)[0])[0]
-    p2, j, info = direct_hdp_update(p, s, actor_action(p, s)[0], before / c.gamma, 0.0, s, False, 0, c)
+    p2, j, info = direct_hdp_update(
+        p, s, actor_action(p, s)[0], before / c.gamma, 0.0, s, False, 0, c
+    )
     after = critic_value(p2, s, actor_action(p2, s)[0])[0]
     assert int(info["actor_cycles"]) > 0
     assert abs(float(after)) < abs(float(before))

@@ -82,6 +82,9 @@ class DirectHDPConfig(NamedTuple):
     }
 
 
+DEFAULT_DIRECT_HDP = DirectHDPConfig()
+
+
 class DirectHDPParams(NamedTuple):
     """The weights: the critic's ``critic_in`` ``(hidden, state + action)`` and
     ``critic_out`` ``(hidden,)``, the actor's ``actor_in`` ``(hidden, state)`` and
@@ -93,7 +96,7 @@ class DirectHDPParams(NamedTuple):
     actor_out: Any
 
 
-def init_direct_hdp(key, state_dim: int, action_dim: int = 1, config=DirectHDPConfig()):
+def init_direct_hdp(key, state_dim: int, action_dim: int = 1, config=DEFAULT_DIRECT_HDP):
     """Weights uniform in ``+-config.init_scale`` drawn with the JAX ``key``.
 
     >>> import jax
@@ -226,7 +229,9 @@ def train_critic(params, state, action, target, rate, config: DirectHDPConfig, s
         e, h, z = error(p)
         d_in, d_out, _ = critic_gradient(p, h, z)
         step = rate * scale * e
-        return p._replace(critic_in=p.critic_in - step * d_in, critic_out=p.critic_out - step * d_out), i + 1
+        return p._replace(
+            critic_in=p.critic_in - step * d_in, critic_out=p.critic_out - step * d_out
+        ), i + 1
 
     params, cycles = jax.lax.while_loop(cond, body, (params, jnp.zeros((), jnp.int32)))
     return params._replace(
@@ -351,6 +356,7 @@ def direct_hdp_update(params, state, action, j_prev, reward, next_state, failed,
 
 __all__ = [
     "DirectHDPConfig",
+    "DEFAULT_DIRECT_HDP",
     "DirectHDPParams",
     "init_direct_hdp",
     "bipolar",

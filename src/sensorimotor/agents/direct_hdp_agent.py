@@ -10,6 +10,7 @@ import numpy as np
 
 from sensorimotor.agents.actor_critic import ActorCritic
 from sensorimotor.agents.direct_hdp import (
+    DEFAULT_DIRECT_HDP,
     DirectHDPConfig,
     DirectHDPParams,
     actor_action,
@@ -70,7 +71,7 @@ class DirectHDP(ActorCritic):
         self,
         plant,
         policy,
-        config: DirectHDPConfig = DirectHDPConfig(),
+        config: DirectHDPConfig = DEFAULT_DIRECT_HDP,
         action_scale=1.0,
         bang_bang: bool = False,
         seed: int = 0,

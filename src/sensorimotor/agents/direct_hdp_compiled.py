@@ -10,6 +10,7 @@ import jax
 import jax.numpy as jnp
 
 from sensorimotor.agents.direct_hdp import (
+    DEFAULT_DIRECT_HDP,
     DirectHDPConfig,
     DirectHDPParams,
     actor_action,
@@ -24,7 +25,7 @@ class DirectHDPRun(NamedTuple):
     """What :func:`direct_hdp_trials` returns for a run: ``trials`` needed (the number of
     the trial that balanced ``balanced_steps`` steps, 0 if none did within the limit),
     ``lengths`` ``(max_trials,)`` (each trial's steps, 0 after the last), the total
-    ``steps`` and the learnt ``params``."""
+    ``steps``, the ``restarts`` (see ``stuck_trials``) and the learnt ``params``."""
 
     trials: jax.Array
     lengths: jax.Array
@@ -52,7 +53,7 @@ def direct_hdp_trials(
     key,
     env,
     env_params=None,
-    config: DirectHDPConfig = DirectHDPConfig(),
+    config: DirectHDPConfig = DEFAULT_DIRECT_HDP,
     state_scales=None,
     max_trials: int = 100,
     balanced_steps: int = 6000,
@@ -65,7 +66,12 @@ def direct_hdp_trials(
     to the plant as is (a box ``[-1, 1]``), then :func:`direct_hdp_update` learns. A run
     stops at the first trial that lasts ``balanced_steps`` steps, or after ``max_trials``
     trials. ``state_scales`` divide the observation (default 1); ``env_params``' own step
-    limit must not end a trial first. Pure JAX: ``jax.jit`` it, ``jax.vmap`` it over keys.
+    limit must not end a trial first. ``bang_bang``: the plant gets the sign of the
+    action (+-1, the binary control of Si and Wang's group's program) while the critic
+    sees the actor's output. ``stuck_trials`` = k > 0: when the last k trials all failed
+    and each lasted within 5 steps of the one before, the weights are drawn afresh (their
+    program does this with k = 6: such runs sit where learning does not move them); the
+    run's ``restarts`` count them. Pure JAX: ``jax.jit`` it, ``jax.vmap`` it over keys.
 
     >>> import jax
     >>> from sensorimotor.envs import CartPoleADPJax
@@ -111,7 +117,9 @@ def direct_hdp_trials(
         key, k_step, k_reset, k_new = jax.random.split(c.key, 4)
         s = c.obs / scales
         command = jnp.where(c.action >= 0, 1.0, -1.0) if bang_bang else c.action
-        obs, env_state, reward, failed, _, _ = env.step_env(k_step, c.env_state, command, env_params)
+        obs, env_state, reward, failed, _, _ = env.step_env(
+            k_step, c.env_state, command, env_params
+        )
         params, j_next, _ = direct_hdp_update(
             c.params, s, c.action, c.j_prev, reward, obs / scales, failed, c.step, config
         )
@@ -119,7 +127,9 @@ def direct_hdp_trials(
         fresh_obs, fresh_state = env.reset_env(k_reset, env_params)
         obs = jnp.where(failed, fresh_obs, obs)
         env_state = jax.tree.map(lambda a, b: jnp.where(failed, a, b), fresh_state, env_state)
-        lengths = c.lengths.at[c.trial].set(jnp.where(failed | (length >= balanced_steps), length, c.lengths[c.trial]))
+        lengths = c.lengths.at[c.trial].set(
+            jnp.where(failed | (length >= balanced_steps), length, c.lengths[c.trial])
+        )
         if stuck_trials:
             # Si and Wang's group restart a run whose last trials all failed within a few
             # steps of each other: the weights sit in a basin learning does not leave.
@@ -157,7 +167,7 @@ def direct_hdp_batch(
     seeds,
     env,
     env_params=None,
-    config: DirectHDPConfig = DirectHDPConfig(),
+    config: DirectHDPConfig = DEFAULT_DIRECT_HDP,
     state_scales=None,
     max_trials: int = 100,
     balanced_steps: int = 6000,
@@ -173,11 +183,18 @@ def direct_hdp_batch(
     >>> runs.lengths.shape
     (2, 2)
     """
-    keys = jax.vmap(jax.random.key)(jnp.asarray(seeds))
+    keys = jax.vmap(jax.random.key)(jnp.asarray(list(seeds)))
 
     def one(key):
         return direct_hdp_trials(
-            key, env, env_params, config, state_scales, max_trials, balanced_steps, bang_bang,
+            key,
+            env,
+            env_params,
+            config,
+            state_scales,
+            max_trials,
+            balanced_steps,
+            bang_bang,
             stuck_trials,
         )
 

@@ -20,8 +20,8 @@ from sensorimotor.actorcritic import (
     TDReadout,
 )
 from sensorimotor.agents.direct_hdp import DirectHDPConfig
-from sensorimotor.base.bounds import UNIT, check_value
 from sensorimotor.agents.direct_hdp_compiled import direct_hdp_batch
+from sensorimotor.base.bounds import UNIT, check_value
 from sensorimotor.envs.cartpole_adp_jax import CartPoleADPJax, CartPoleADPParams
 from sensorimotor.envs.cartpole_adp_plant import SI_WANG_SCALES
 from sensorimotor.run.episode_log import EpisodeLog
@@ -176,7 +176,7 @@ class DirectHDPSettings(NamedTuple):
 
 
 def direct_hdp_experiment(
-    runs: int = 50, seed: int = 0, max_trials: int = 100, settings=DirectHDPSettings()
+    runs: int = 50, seed: int = 0, max_trials: int = 100, settings=None
 ) -> dict:
     """``runs`` runs of Si and Wang's direct HDP (seeds ``seed, seed + 1, ...``, the keys
     of :func:`~sensorimotor.agents.direct_hdp_compiled.direct_hdp_batch`), compiled and
@@ -187,7 +187,7 @@ def direct_hdp_experiment(
     >>> r['runs'], len(r['trials']), r['critic']
     (2, 2, 'mlp')
     """
-    s = settings
+    s = DirectHDPSettings() if settings is None else settings
     check_value("DirectHDPSettings", "actuator_noise", s.actuator_noise, UNIT)
     env_params = CartPoleADPParams(actuator_noise=s.actuator_noise, max_steps=s.balanced_steps + 1)
     batch = direct_hdp_batch(
