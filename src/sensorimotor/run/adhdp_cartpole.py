@@ -155,6 +155,7 @@ def cartpole_experiment(
         "trials": trials,
         "median_trials": float(np.median(done)) if done else None,
         "longest_trials": [max(ls) for ls in lengths],
+        "critic": "esn",
         "_lengths": lengths,
     }
 
