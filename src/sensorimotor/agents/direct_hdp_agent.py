@@ -54,7 +54,9 @@ class DirectHDP(ActorCritic):
     initial weights. ``params`` holds the weights (JAX arrays), ``j_prev`` the critic's
     value of the current state and action. The learning step is compiled once (the
     first call takes a second); a sensory signal with a missing or non-finite channel
-    raises an error naming it, with the agent unchanged.
+    raises an error naming it, with the agent unchanged. The restart of a stuck run and
+    many runs at once are :func:`~sensorimotor.agents.direct_hdp_compiled.direct_hdp_trials`'
+    (compiled; what ``sensorimotor adhdp cartpole`` measures).
 
     >>> from sensorimotor.agents.policy import ChannelPolicy
     >>> from sensorimotor.envs import CartPoleADP, CartPoleBalance
