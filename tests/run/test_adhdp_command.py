@@ -3,6 +3,7 @@
 import json
 
 import numpy as np
+import pytest
 
 from sensorimotor.run.cli import main
 from sensorimotor.run.episode_log import read_episodes
@@ -23,10 +24,15 @@ def test_epuck_json_logs_and_plots(tmp_path, capsys):
         assert (out / f"epuck_{png}.png").stat().st_size > 1000
 
 
-def test_cartpole_json(tmp_path, capsys):
-    code = main(["adhdp", "cartpole", "--runs", "2", "--max-trials", "2", "--json", "--seed", "5"])
+@pytest.mark.parametrize("critic", ["mlp", "esn"])
+def test_cartpole_json(tmp_path, capsys, critic):
+    out = tmp_path / "out"
+    args = ["adhdp", "cartpole", "--runs", "2", "--max-trials", "2", "--json", "--seed", "5"]
+    code = main([*args, "--critic", critic, "--out", str(out)])
     assert code == 0
     result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert result["critic"] == critic
+    assert (out / "cartpole_trials.png").stat().st_size > 1000
     assert result["runs"] == 2 and len(result["trials"]) == 2
     assert result["successes"] == sum(t is not None for t in result["trials"])
     assert all(t is None or 1 <= t <= 2 for t in result["trials"])
@@ -35,6 +41,8 @@ def test_cartpole_json(tmp_path, capsys):
 def test_bad_options_are_refused(capsys):
     assert main(["adhdp", "cartpole", "--runs", "0"]) == 2
     assert "--runs" in capsys.readouterr().err
+    assert main(["adhdp", "cartpole", "--actuator-noise", "2"]) == 2
+    assert "actuator_noise" in capsys.readouterr().err
     assert main(["adhdp", "epuck", "--out", "/dev/null/x"]) == 2
     assert "--out" in capsys.readouterr().err
 

@@ -3,8 +3,9 @@
 The actor-critics live among the agents (:mod:`sensorimotor.agents`): the loop
 (:class:`ActorCritic`), :class:`Plant` and :class:`Policy`, the momenta, :class:`ADHDP`
 and its variants (:class:`ActionGradient`, :class:`ActionRecomputation`,
-:class:`ActionBruteForce`, the state-feedback :class:`StateFeedbackADHDP`), saving and
-loading; the plants beside their environments (:class:`CollisionAvoidanceFrontal` and its
+:class:`ActionBruteForce`, the state-feedback :class:`StateFeedbackADHDP`), Si and Wang's direct HDP
+(:class:`DirectHDP`, two small networks, and its compiled runs :func:`direct_hdp_batch`),
+saving and loading; the plants beside their environments (:class:`CollisionAvoidanceFrontal` and its
 siblings for the ePuck, :class:`CartPoleBalance` for the cart-pole); the echo state
 network and its readouts in :mod:`sensorimotor.reservoir`, re-exported here so that one
 import serves an experiment. The episode log that collects an actor-critic's internals
@@ -36,6 +37,8 @@ from sensorimotor.agents import actor_critic as _actor_critic
 from sensorimotor.agents import adhdp as _adhdp
 from sensorimotor.agents import adhdp_io as _adhdp_io
 from sensorimotor.agents import adhdp_variants as _variants
+from sensorimotor.agents import direct_hdp_agent as _direct_hdp_agent
+from sensorimotor.agents import direct_hdp_compiled as _direct_hdp_compiled
 from sensorimotor.agents import momentum as _momentum
 from sensorimotor.agents import plant as _plant
 from sensorimotor.agents import policy as _policy
@@ -44,6 +47,9 @@ from sensorimotor.agents.actor_critic import *  # noqa: F403 - the facade re-exp
 from sensorimotor.agents.adhdp import *  # noqa: F403
 from sensorimotor.agents.adhdp_io import *  # noqa: F403
 from sensorimotor.agents.adhdp_variants import *  # noqa: F403
+from sensorimotor.agents.direct_hdp import DirectHDPConfig
+from sensorimotor.agents.direct_hdp_agent import *  # noqa: F403
+from sensorimotor.agents.direct_hdp_compiled import *  # noqa: F403
 from sensorimotor.agents.momentum import *  # noqa: F403
 from sensorimotor.agents.plant import *  # noqa: F403
 from sensorimotor.agents.policy import *  # noqa: F403
@@ -65,6 +71,9 @@ __all__ = [
     *_adhdp.__all__,
     *_variants.__all__,
     *_state_feedback.__all__,
+    *_direct_hdp_agent.__all__,
+    "DirectHDPConfig",
+    *_direct_hdp_compiled.__all__,
     *_adhdp_io.__all__,
     *_momentum.__all__,
     *_plant.__all__,

@@ -33,6 +33,9 @@ from sensorimotor.agents.agent import *  # noqa: F403
 from sensorimotor.agents.behavioral_cloning import *  # noqa: F403
 from sensorimotor.agents.dagger import *  # noqa: F403
 from sensorimotor.agents.demonstrations import *  # noqa: F403
+from sensorimotor.agents.direct_hdp import DirectHDPConfig
+from sensorimotor.agents.direct_hdp_agent import DirectHDP
+from sensorimotor.agents.direct_hdp_compiled import direct_hdp_batch, direct_hdp_trials
 from sensorimotor.agents.dqn import *  # noqa: F403
 from sensorimotor.agents.dqn_compiled import *  # noqa: F403
 from sensorimotor.agents.dqn_config import *  # noqa: F403
@@ -90,6 +93,10 @@ __all__ = [
     "ActionRecomputation",
     "ActionBruteForce",
     "StateFeedbackADHDP",
+    "DirectHDP",
+    "DirectHDPConfig",
+    "direct_hdp_trials",
+    "direct_hdp_batch",
     "save_adhdp",
     "load_adhdp",
     "Momentum",

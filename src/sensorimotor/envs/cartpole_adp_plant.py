@@ -11,6 +11,9 @@ from sensorimotor.signals import SignalError
 # bounds for x and theta, and speeds the balancing cart and pole rarely exceed.
 STATE_CHANNELS = ("x", "x_dot", "theta", "theta_dot")
 STATE_SCALES = (2.4, 2.0, 12.0 * math.pi / 180.0, 3.0)
+# Si and Wang's group's normalisation (their simulation program): the failure bounds, 1.5
+# m/s and 120 degrees/s.
+SI_WANG_SCALES = (2.4, 1.5, 12.0 * math.pi / 180.0, 120.0 * math.pi / 180.0)
 
 
 class CartPoleBalance:

@@ -1,5 +1,6 @@
-"""The cart-pole experiment of ``sensorimotor adhdp cartpole``: a state-feedback ADHDP
-learns to balance Si and Wang's (2001) cart-pole."""
+"""The cart-pole experiment of ``sensorimotor adhdp cartpole``: Si and Wang's (2001)
+direct HDP (two small networks, the default, ``--critic mlp``) or the state-feedback ADHDP
+with a reservoir critic (``--critic esn``) learns to balance their cart-pole."""
 
 from __future__ import annotations
 
@@ -18,6 +19,11 @@ from sensorimotor.actorcritic import (
     StateFeedbackADHDP,
     TDReadout,
 )
+from sensorimotor.agents.direct_hdp import DirectHDPConfig
+from sensorimotor.agents.direct_hdp_compiled import direct_hdp_batch
+from sensorimotor.base.bounds import UNIT, check_value
+from sensorimotor.envs.cartpole_adp_jax import CartPoleADPJax, CartPoleADPParams
+from sensorimotor.envs.cartpole_adp_plant import SI_WANG_SCALES
 from sensorimotor.run.episode_log import EpisodeLog
 from sensorimotor.run.progress import progress
 
@@ -149,6 +155,67 @@ def cartpole_experiment(
         "trials": trials,
         "median_trials": float(np.median(done)) if done else None,
         "longest_trials": [max(ls) for ls in lengths],
+        "critic": "esn",
+        "_lengths": lengths,
+    }
+
+
+class DirectHDPSettings(NamedTuple):
+    """The direct-HDP agent of the experiment (Si and Wang's group's program): the
+    networks' ``config``, the state's ``scales`` (:data:`SI_WANG_SCALES`), ``bang_bang``
+    control (+-10 N by the sign of the actor's output, their program's default), and the
+    restart of a run whose last ``stuck_trials`` = 6 trials all failed within 5 steps of
+    each other (their program's); ``balanced_steps`` = 6000 and the uniform
+    ``actuator_noise``."""
+
+    config: DirectHDPConfig = DirectHDPConfig()
+    scales: tuple = SI_WANG_SCALES
+    bang_bang: bool = True
+    stuck_trials: int = 6
+    balanced_steps: int = 6000
+    actuator_noise: float = 0.0
+
+
+def direct_hdp_experiment(
+    runs: int = 50, seed: int = 0, max_trials: int = 100, settings=None
+) -> dict:
+    """``runs`` runs of Si and Wang's direct HDP (seeds ``seed, seed + 1, ...``, the keys
+    of :func:`~sensorimotor.agents.direct_hdp_compiled.direct_hdp_batch`), compiled and
+    run together; the same summary as :func:`cartpole_experiment`, with the ``restarts``
+    of each run.
+
+    >>> r = direct_hdp_experiment(runs=2, max_trials=2, settings=DirectHDPSettings(balanced_steps=20))
+    >>> r['runs'], len(r['trials']), r['critic']
+    (2, 2, 'mlp')
+    """
+    s = DirectHDPSettings() if settings is None else settings
+    check_value("DirectHDPSettings", "actuator_noise", s.actuator_noise, UNIT)
+    env_params = CartPoleADPParams(actuator_noise=s.actuator_noise, max_steps=s.balanced_steps + 1)
+    batch = direct_hdp_batch(
+        list(range(seed, seed + runs)),
+        CartPoleADPJax(),
+        env_params,
+        s.config,
+        s.scales,
+        max_trials,
+        s.balanced_steps,
+        s.bang_bang,
+        s.stuck_trials,
+    )
+    trials = [int(t) or None for t in np.asarray(batch.trials)]
+    lengths = [[int(n) for n in row if n > 0] for row in np.asarray(batch.lengths)]
+    done = [t for t in trials if t is not None]
+    return {
+        "runs": runs,
+        "seed": seed,
+        "max_trials": max_trials,
+        "actuator_noise": s.actuator_noise,
+        "critic": "mlp",
+        "successes": len(done),
+        "trials": trials,
+        "median_trials": float(np.median(done)) if done else None,
+        "longest_trials": [max(ls) for ls in lengths],
+        "restarts": [int(n) for n in np.asarray(batch.restarts)],
         "_lengths": lengths,
     }
 
@@ -156,8 +223,9 @@ def cartpole_experiment(
 def format_cartpole(result: dict) -> str:
     """The table the command prints."""
     done = [t for t in result["trials"] if t is not None]
+    agent = {"mlp": "direct HDP (MLP critic)", "esn": "state-feedback ADHDP (ESN critic)"}
     lines = [
-        f"cart-pole (Si and Wang 2001), {result['runs']} runs (seeds {result['seed']}.."
+        f"cart-pole (Si and Wang 2001), {agent[result['critic']]}, {result['runs']} runs (seeds {result['seed']}.."
         f"{result['seed'] + result['runs'] - 1}), actuator noise {result['actuator_noise']:.0%}",
         f"balanced 6000 steps within {result['max_trials']} trials: "
         f"{result['successes']}/{result['runs']} ({result['successes'] / max(result['runs'], 1):.0%})",
@@ -171,11 +239,15 @@ def format_cartpole(result: dict) -> str:
         lines.append(
             f"trials needed: median {np.median(done):.0f}, min {min(done)}, max {max(done)}"
         )
+    if "restarts" in result:
+        lines.append(f"restarts (stuck runs re-initialised): {sum(result['restarts'])} in all")
     return "\n".join(lines)
 
 
 __all__ = [
     "CartPoleSettings",
+    "DirectHDPSettings",
+    "direct_hdp_experiment",
     "make_cartpole_agent",
     "run_cartpole",
     "cartpole_experiment",

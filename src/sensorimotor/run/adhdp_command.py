@@ -102,24 +102,30 @@ def _epuck_plots(result: dict, out: str) -> None:
 def _cartpole(args, out, quiet) -> dict:
     from sensorimotor.run.adhdp_cartpole import (
         CartPoleSettings,
+        DirectHDPSettings,
         cartpole_experiment,
+        direct_hdp_experiment,
         format_cartpole,
     )
     from sensorimotor.run.adhdp_plots import plot_episode_lengths
 
     runs = 50 if args.runs is None else args.runs
     max_trials = 100 if args.max_trials is None else args.max_trials
-    settings = CartPoleSettings(actuator_noise=args.actuator_noise)
-    result = cartpole_experiment(
-        runs, args.seed, max_trials, out=out, settings=settings, show_progress=not quiet
-    )
+    if args.critic == "mlp":
+        settings = DirectHDPSettings(actuator_noise=args.actuator_noise)
+        result = direct_hdp_experiment(runs, args.seed, max_trials, settings)
+    else:
+        settings = CartPoleSettings(actuator_noise=args.actuator_noise)
+        result = cartpole_experiment(
+            runs, args.seed, max_trials, out=out, settings=settings, show_progress=not quiet
+        )
     print(format_cartpole(result))
     if out:
         width = max(len(ls) for ls in result["_lengths"])
         rows = np.array([ls + [ls[-1]] * (width - len(ls)) for ls in result["_lengths"]])
         png = plot_episode_lengths(
             os.path.join(out, "cartpole_trials.png"),
-            {"state-feedback ADHDP": rows},
+            {"direct HDP" if args.critic == "mlp" else "state-feedback ADHDP": rows},
             title="cart-pole: steps per trial (a run stops at 6000)",
         )
         print(f"wrote {png}")
@@ -143,6 +149,13 @@ def add_adhdp_parser(sub) -> None:
         type=float,
         default=0.0,
         help="cartpole: uniform actuator noise, e.g. 0.05 for 5%% (default 0)",
+    )
+    p.add_argument(
+        "--critic",
+        choices=("mlp", "esn"),
+        default="mlp",
+        help="cartpole: Si and Wang's direct HDP, two small networks compiled over all runs "
+        "(default), or the state-feedback ADHDP with an ESN critic (HDF5 logs with --out)",
     )
     p.add_argument(
         "--actor",
