@@ -29,9 +29,7 @@ def _require_mujoco():
         import gymnasium
         import mujoco  # noqa: F401 - Ant-v5 needs it; say so plainly if it is missing
     except ImportError as err:  # pragma: no cover - the extra is installed in the tests
-        raise ImportError(
-            "AntGait needs MuJoCo: pip install 'sensorimotor[mujoco]'"
-        ) from err
+        raise ImportError("AntGait needs MuJoCo: pip install 'sensorimotor[mujoco]'") from err
     return gymnasium
 
 
@@ -163,5 +161,7 @@ class AntGait(Environment):
     def __repr__(self) -> str:
         return f"AntGait(substeps={self.substeps}, kp={self.kp}, kd={self.kd})"
 
+
+__doctest_requires__ = ("mujoco",)  # the root conftest skips the doctests without it
 
 __all__ = ["AntGait", "JOINTS"]
