@@ -30,11 +30,12 @@ class AntSettings(NamedTuple):
     parameters scaled to [-1, 1]], a ``StabilizedRLS`` critic, the seven gait parameters
     of :class:`~sensorimotor.agents.sine_gait.SineGait` as action, one action per
     ``period`` seconds, episodes of ``periods`` control periods. ``actor``:
-    ``"bruteforce"`` (``ActionBruteForce`` over ``candidates`` gaits drawn uniformly in
-    the bounds, the initial gait among them; while learning, a random candidate with
-    probability ``exploration``) or ``"gradient"`` (``ActionGradient``, climbing the
-    critic from the current gait; while learning, Gaussian noise of ``exploration``
-    times each parameter's half-range). ``episodes`` learning episodes, then
+    ``"gradient"`` (``ActionGradient``, climbing the critic from the current gait up to
+    20 steps of ``alpha``; while learning, Gaussian noise of ``exploration`` times each
+    parameter's half-range) or ``"bruteforce"`` (``ActionBruteForce`` over
+    ``candidates`` gaits drawn uniformly in the bounds, the initial gait among them;
+    while learning, a random candidate with probability ``exploration``). ``episodes``
+    learning episodes, then
     ``eval_episodes`` evaluation episodes of the learned agent and of the initial gait,
     and ``random_draws`` of random gaits (a random gait's distance varies much more than
     a learned one's: more draws make its mean a fair yardstick)."""
@@ -49,7 +50,7 @@ class AntSettings(NamedTuple):
     rls_delta: float = 1.0
     period: float = 1.0
     periods: int = 20
-    actor: str = "bruteforce"
+    actor: str = "gradient"
     candidates: int = 64
     exploration: float = 0.2
     eval_episodes: int = 5

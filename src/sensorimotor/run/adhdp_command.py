@@ -40,7 +40,7 @@ def _epuck(args, out, quiet) -> dict:
 
     runs = 20 if args.runs is None else args.runs
     episodes = 50 if args.episodes is None else args.episodes
-    settings = EpuckSettings(actor=args.actor)
+    settings = EpuckSettings(actor=args.actor or "bruteforce")
     result = epuck_experiment(
         runs, args.seed, episodes, out=out, settings=settings, show_progress=not quiet
     )
@@ -139,7 +139,7 @@ def _ant(args, out, quiet) -> dict:
         args.seed,
         episodes,
         out=out,
-        settings=AntSettings(actor=args.actor),
+        settings=AntSettings(actor=args.actor or "gradient"),
         show_progress=not quiet,
     )
     print(format_ant(result))
@@ -147,7 +147,7 @@ def _ant(args, out, quiet) -> dict:
         png = plot_episode_lengths(
             os.path.join(out, "ant_learning.png"),
             {"ADHDP (learning, with exploration)": np.array(result["_learning"])},
-            title="Ant: forward distance per learning episode (median and quartiles over runs)",
+            title="Ant: distance per learning episode (median, quartiles over runs)",
             ylabel="distance (m)",
         )
         print(f"wrote {png}")
@@ -181,9 +181,8 @@ def add_adhdp_parser(sub) -> None:
     p.add_argument(
         "--actor",
         choices=("bruteforce", "gradient"),
-        default="bruteforce",
         help="epuck: ActionBruteForce over 16 turns (default) or ADHDP's gradient step; "
-        "ant: ActionBruteForce over 64 gaits (default) or ActionGradient",
+        "ant: ActionGradient (default) or ActionBruteForce over 64 gaits",
     )
     p.add_argument("--out", help="folder for the HDF5 episode logs and the plots")
     p.add_argument("--json", action="store_true", help="print one JSON object as the last line")
