@@ -102,8 +102,10 @@ def make_ant_agent(seed: int, settings=DEFAULT_ANT, dt: float = 0.02, collector=
     ``seed``; ``dt`` is the environment's time per motor signal.
 
     >>> agent = make_ant_agent(0)
-    >>> print(agent.reservoir.input_dim, agent.action_dim, len(agent.candidates))
-    11 7 64
+    >>> print(agent.reservoir.input_dim, agent.action_dim, type(agent).__name__)
+    11 7 AntGradient
+    >>> print(len(make_ant_agent(0, AntSettings(actor="bruteforce")).candidates))
+    64
     """
     s = settings
     rng = np.random.default_rng([seed, 7])
