@@ -58,3 +58,11 @@ def test_the_initial_gait_is_held_in_its_evaluation():
 def test_an_unknown_actor_is_refused():
     with pytest.raises(ValueError, match="actor"):
         adhdp_ant.make_ant_agent(0, adhdp_ant.AntSettings(actor="greedy"))
+
+
+@pytest.mark.parametrize(
+    "bad", [{"periods": 0}, {"exploration": 1.5}, {"period": 0.0}, {"random_draws": 2.5}]
+)
+def test_bad_settings_are_refused_by_name(bad):
+    with pytest.raises((ValueError, TypeError), match=f"AntSettings.{next(iter(bad))}"):
+        adhdp_ant.ant_run(0, 1, adhdp_ant.AntSettings(**bad))

@@ -19,6 +19,7 @@ from sensorimotor.actorcritic import (
     StabilizedRLS,
 )
 from sensorimotor.agents.sine_gait import GAIT_HIGH, GAIT_LOW, PHASES
+from sensorimotor.base.bounds import COUNT, NON_NEGATIVE, POSITIVE, UNIT, check_value
 from sensorimotor.run.episode_log import EpisodeLog
 from sensorimotor.run.progress import progress
 
@@ -62,6 +63,16 @@ HALF_RANGE = np.where(PHASES, np.pi, (GAIT_HIGH - GAIT_LOW) / 2.0)
 MIDDLE = np.where(PHASES, 0.0, (GAIT_HIGH + GAIT_LOW) / 2.0)
 
 
+def _checked(settings: AntSettings) -> AntSettings:
+    for name in ("reservoir_size", "periods", "candidates", "eval_episodes", "random_draws"):
+        check_value("AntSettings", name, getattr(settings, name), COUNT)
+    for name in ("period", "rls_delta"):
+        check_value("AntSettings", name, getattr(settings, name), POSITIVE)
+    check_value("AntSettings", "exploration", settings.exploration, UNIT)
+    check_value("AntSettings", "alpha", settings.alpha, NON_NEGATIVE)
+    return settings
+
+
 def random_gaits(rng: np.random.Generator, n: int) -> np.ndarray:
     """``n`` gaits ``(n, 7)`` drawn uniformly within ``[GAIT_LOW, GAIT_HIGH]``.
 
@@ -89,11 +100,11 @@ class _Exploring:
         return self.policy.bound(a_next + noise)
 
 
-class AntBruteForce(_Exploring, ActionBruteForce):
+class _ExploringBruteForce(_Exploring, ActionBruteForce):
     """``ActionBruteForce`` with epsilon-greedy exploration while learning."""
 
 
-class AntGradient(_Exploring, ActionGradient):
+class _ExploringGradient(_Exploring, ActionGradient):
     """``ActionGradient`` with Gaussian exploration while learning."""
 
 
@@ -102,12 +113,12 @@ def make_ant_agent(seed: int, settings=DEFAULT_ANT, dt: float = 0.02, collector=
     ``seed``; ``dt`` is the environment's time per motor signal.
 
     >>> agent = make_ant_agent(0)
-    >>> print(agent.reservoir.input_dim, agent.action_dim, type(agent).__name__)
-    11 7 AntGradient
+    >>> print(agent.reservoir.input_dim, agent.action_dim, isinstance(agent, ActionGradient))
+    11 7 True
     >>> print(len(make_ant_agent(0, AntSettings(actor="bruteforce")).candidates))
     64
     """
-    s = settings
+    s = _checked(settings)
     rng = np.random.default_rng([seed, 7])
     n_in = 4 + len(GAIT_LOW)
     reservoir = ReservoirNode(
@@ -130,9 +141,11 @@ def make_ant_agent(seed: int, settings=DEFAULT_ANT, dt: float = 0.02, collector=
     )
     if s.actor == "bruteforce":
         candidates = np.vstack([INITIAL_GAIT, random_gaits(rng, s.candidates - 1)])
-        agent = AntBruteForce(candidates, reservoir, readout, ForwardDistance(), policy, **kw)
+        agent = _ExploringBruteForce(
+            candidates, reservoir, readout, ForwardDistance(), policy, **kw
+        )
     elif s.actor == "gradient":
-        agent = AntGradient(
+        agent = _ExploringGradient(
             reservoir, readout, ForwardDistance(), policy, alpha=s.alpha, max_iterations=20, **kw
         )
     else:
@@ -184,7 +197,7 @@ def ant_run(seed: int, episodes: int, settings=DEFAULT_ANT, collector=None) -> A
     frozen, no exploration) and of the initial gait held, and ``random_draws`` episodes
     of random gaits (one uniform draw per episode, held for the episode; their starts
     cycle through the evaluation starts)."""
-    s = settings
+    s = _checked(settings)
     robot = AntGait({"seed": seed})
     agent = make_ant_agent(seed, s, robot.dt, collector)
     starts = np.random.default_rng([seed, 11]).integers(2**31, size=episodes + s.eval_episodes)
