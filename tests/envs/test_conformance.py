@@ -16,6 +16,7 @@ import pytest
 import sensorimotor
 import sensorimotor.envs
 from sensorimotor.envs import (
+    AntGait,
     CartPoleADP,
     Distractor,
     Environment,
@@ -33,8 +34,14 @@ class Factory(NamedTuple):
     deterministic: bool = True
 
 
+def _ant():
+    pytest.importorskip("mujoco")  # the mujoco extra
+    return AntGait({"seed": 0})
+
+
 # class -> factories (several configurations of one class may be checked)
 FACTORIES = {
+    AntGait: [Factory(_ant, deterministic=False)],  # a robot, as the ePuck
     CartPoleADP: [  # a plant with a state: the same force gives another output
         Factory(lambda: CartPoleADP({"seed": 0}), deterministic=False),
         Factory(lambda: CartPoleADP({"seed": 1, "actuator_noise": 0.05}), deterministic=False),

@@ -3,10 +3,12 @@
 The actor-critics live among the agents (:mod:`sensorimotor.agents`): the loop
 (:class:`ActorCritic`), :class:`Plant` and :class:`Policy`, the momenta, :class:`ADHDP`
 and its variants (:class:`ActionGradient`, :class:`ActionRecomputation`,
-:class:`ActionBruteForce`, the state-feedback :class:`StateFeedbackADHDP`), Si and Wang's direct HDP
-(:class:`DirectHDP`, two small networks, and its compiled runs :func:`direct_hdp_batch`),
-saving and loading; the plants beside their environments (:class:`CollisionAvoidanceFrontal` and its
-siblings for the ePuck, :class:`CartPoleBalance` for the cart-pole); the echo state
+:class:`ActionBruteForce`, the state-feedback :class:`StateFeedbackADHDP`), Si and Wang's
+direct HDP (:class:`DirectHDP`, two small networks, and its compiled runs
+:func:`direct_hdp_batch`), saving and loading; the plants beside their environments
+(:class:`CollisionAvoidanceFrontal` and its siblings for the ePuck, :class:`CartPoleBalance`
+for the cart-pole, :class:`ForwardDistance` for MuJoCo's Ant, :class:`AntGait`, walking the
+:class:`SineGait` policy); the echo state
 network and its readouts in :mod:`sensorimotor.reservoir`, re-exported here so that one
 import serves an experiment. The episode log that collects an actor-critic's internals
 (:class:`~sensorimotor.run.EpisodeLog`) and the experiments are in :mod:`sensorimotor.run`.
@@ -42,6 +44,7 @@ from sensorimotor.agents import direct_hdp_compiled as _direct_hdp_compiled
 from sensorimotor.agents import momentum as _momentum
 from sensorimotor.agents import plant as _plant
 from sensorimotor.agents import policy as _policy
+from sensorimotor.agents import sine_gait as _sine_gait
 from sensorimotor.agents import state_feedback as _state_feedback
 from sensorimotor.agents.actor_critic import *  # noqa: F403 - the facade re-exports
 from sensorimotor.agents.adhdp import *  # noqa: F403
@@ -53,8 +56,10 @@ from sensorimotor.agents.direct_hdp_compiled import *  # noqa: F403
 from sensorimotor.agents.momentum import *  # noqa: F403
 from sensorimotor.agents.plant import *  # noqa: F403
 from sensorimotor.agents.policy import *  # noqa: F403
+from sensorimotor.agents.sine_gait import *  # noqa: F403
 from sensorimotor.agents.state_feedback import *  # noqa: F403
 from sensorimotor.envs import (
+    AntGait,
     CartPoleADP,
     CartPoleBalance,
     CollisionAvoidance,
@@ -62,6 +67,7 @@ from sensorimotor.envs import (
     CollisionAvoidanceFull,
     CollisionAvoidanceSideways,
     Epuck2D,
+    ForwardDistance,
 )
 from sensorimotor.nets.td_readout import TDReadout
 from sensorimotor.reservoir import LMSReadout, PlainRLS, ReservoirNode, StabilizedRLS
@@ -78,6 +84,7 @@ __all__ = [
     *_momentum.__all__,
     *_plant.__all__,
     *_policy.__all__,
+    *_sine_gait.__all__,
     "CollisionAvoidance",
     "CollisionAvoidanceFrontal",
     "CollisionAvoidanceSideways",
@@ -85,6 +92,8 @@ __all__ = [
     "CartPoleBalance",
     "Epuck2D",
     "CartPoleADP",
+    "AntGait",
+    "ForwardDistance",
     "ReservoirNode",
     "PlainRLS",
     "StabilizedRLS",

@@ -47,6 +47,7 @@ from sensorimotor.agents.policy import ChannelPolicy, HeadingPolicy, Policy
 from sensorimotor.agents.policy_agent import *  # noqa: F403
 from sensorimotor.agents.reinforce import *  # noqa: F403
 from sensorimotor.agents.reinforce_update import *  # noqa: F403
+from sensorimotor.agents.sine_gait import SineGait
 from sensorimotor.agents.state_feedback import StateFeedbackADHDP
 from sensorimotor.agents.stream_ac import *  # noqa: F403
 from sensorimotor.agents.stream_ac_compiled import action_kind
@@ -106,4 +107,5 @@ __all__ = [
     "Policy",
     "ChannelPolicy",
     "HeadingPolicy",
+    "SineGait",
 ]

@@ -1,6 +1,8 @@
 """Environments: the blackbox interface, built-in robots, the Gymnasium bridge, streams."""
 
 from sensorimotor.envs.action_checks import check_box_action, check_discrete_action
+from sensorimotor.envs.ant_gait import AntGait
+from sensorimotor.envs.ant_plant import ForwardDistance
 from sensorimotor.envs.arm_reach import ArmReachEnv
 from sensorimotor.envs.auto_reset import AutoReset, auto_reset_step
 from sensorimotor.envs.cartpole import CartPole, CartPoleEnvParams, CartPoleState
@@ -42,6 +44,7 @@ register_envs()
 
 __all__ = [
     "ENVIRONMENT_CHECKS",
+    "AntGait",
     "ArmReachEnv",
     "AutoReset",
     "BaselineResult",
@@ -66,6 +69,7 @@ __all__ = [
     "Epuck2D",
     "Epuck2DEnv",
     "EpuckState",
+    "ForwardDistance",
     "Episode",
     "FromGymnax",
     "GymEpisodeEnvironment",

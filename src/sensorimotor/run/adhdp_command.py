@@ -1,4 +1,4 @@
-"""``sensorimotor adhdp {epuck,cartpole}``: run an experiment, print a table, write logs
+"""``sensorimotor adhdp {epuck,cartpole,ant}``: run an experiment, print a table, write logs
 and plots, and with ``--json`` print one JSON object as the last line."""
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ def run_adhdp_command(args) -> int:
     quiet = args.quiet or args.json
     if args.experiment == "epuck":
         result = _epuck(args, out, quiet)
+    elif args.experiment == "ant":
+        result = _ant(args, out, quiet)
     else:
         result = _cartpole(args, out, quiet)
     if args.json:
@@ -38,7 +40,7 @@ def _epuck(args, out, quiet) -> dict:
 
     runs = 20 if args.runs is None else args.runs
     episodes = 50 if args.episodes is None else args.episodes
-    settings = EpuckSettings(actor=args.actor)
+    settings = EpuckSettings(actor=args.actor or "bruteforce")
     result = epuck_experiment(
         runs, args.seed, episodes, out=out, settings=settings, show_progress=not quiet
     )
@@ -132,17 +134,49 @@ def _cartpole(args, out, quiet) -> dict:
     return result
 
 
+def _ant(args, out, quiet) -> dict:
+    from sensorimotor.run.adhdp_ant import AntSettings, ant_experiment, format_ant
+    from sensorimotor.run.adhdp_plots import plot_episode_lengths
+
+    runs = 10 if args.runs is None else args.runs
+    episodes = 40 if args.episodes is None else args.episodes
+    result = ant_experiment(
+        runs,
+        args.seed,
+        episodes,
+        out=out,
+        settings=AntSettings(actor=args.actor or "gradient"),
+        show_progress=not quiet,
+    )
+    print(format_ant(result))
+    if out:
+        png = plot_episode_lengths(
+            os.path.join(out, "ant_learning.png"),
+            {"ADHDP (learning, with exploration)": np.array(result["_learning"])},
+            title="Ant: distance per learning episode (median, quartiles over runs)",
+            ylabel="distance (m)",
+        )
+        print(f"wrote {png}")
+    return result
+
+
 def add_adhdp_parser(sub) -> None:
     """Add the ``adhdp`` subcommand to the ``sensorimotor`` parser."""
     p = sub.add_parser(
         "adhdp",
         help="adaptive critics (ADHDP): the ePuck's collision avoidance against random and "
-        "frozen-critic baselines, or the cart-pole",
+        "frozen-critic baselines, the cart-pole, or the Ant's sine gait (mujoco extra)",
     )
-    p.add_argument("experiment", choices=("epuck", "cartpole"))
-    p.add_argument("--runs", type=int, help="seeds (default 20 for epuck, 50 for cartpole)")
+    p.add_argument("experiment", choices=("epuck", "cartpole", "ant"))
+    p.add_argument(
+        "--runs", type=int, help="seeds (default 20 for epuck, 50 for cartpole, 10 for ant)"
+    )
     p.add_argument("--seed", type=int, default=0, help="the first seed (default 0)")
-    p.add_argument("--episodes", type=int, help="epuck: episodes per run (default 50)")
+    p.add_argument(
+        "--episodes",
+        type=int,
+        help="epuck: episodes per run (default 50); ant: learning episodes per run (default 40)",
+    )
     p.add_argument("--max-trials", type=int, help="cartpole: trials allowed per run (default 100)")
     p.add_argument(
         "--actuator-noise",
@@ -160,8 +194,8 @@ def add_adhdp_parser(sub) -> None:
     p.add_argument(
         "--actor",
         choices=("bruteforce", "gradient"),
-        default="bruteforce",
-        help="epuck: ActionBruteForce over 16 turns (default) or ADHDP's gradient step",
+        help="epuck: ActionBruteForce over 16 turns (default) or ADHDP's gradient step; "
+        "ant: ActionGradient (default) or ActionBruteForce over 64 gaits",
     )
     p.add_argument("--out", help="folder for the HDF5 episode logs and the plots")
     p.add_argument("--json", action="store_true", help="print one JSON object as the last line")
