@@ -18,6 +18,7 @@ import os
 import signal
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import jax
@@ -42,12 +43,15 @@ PATIENCE = 300.0  # seconds a test waits for a cluster event before it fails
 
 @pytest.fixture(scope="module")
 def cluster():
-    cluster = Cluster(
-        initialize_head=True,
-        head_node_args={"num_cpus": 1, "include_dashboard": False, "_system_config": HEALTH},
-    )
-    for _ in range(2):
-        cluster.add_node(num_cpus=1)
+    with warnings.catch_warnings():
+        # Ray forks and execs its processes: JAX's warning about a fork does not apply
+        warnings.filterwarnings("ignore", "os.fork", RuntimeWarning)
+        cluster = Cluster(
+            initialize_head=True,
+            head_node_args={"num_cpus": 1, "include_dashboard": False, "_system_config": HEALTH},
+        )
+        for _ in range(2):
+            cluster.add_node(num_cpus=1)
     ray.init(address=cluster.address, logging_level=logging.ERROR)
     # some tasks below are this file's functions: the workers cannot import it by name
     ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])

@@ -161,7 +161,6 @@ def _run(args) -> int:
 
         backend = LocalBackend(workers=args.workers or 1)
     output_folder("--out", out)
-    trials = len(experiment.trials())
 
     def report(done, total):
         if not args.quiet:
@@ -173,7 +172,6 @@ def _run(args) -> int:
         f"{summary['errors']} with errors) in {summary['seconds']:.1f}s on {backend!r}"
     )
     print(f"wrote {os.path.join(out, 'results.csv')} and {os.path.join(out, 'summary.md')}")
-    del trials
     return 0
 
 
