@@ -103,3 +103,30 @@ def test_bad_settings_are_refused():
         AntGait({"kp": -1.0})
     with pytest.raises(TypeError, match="AntGait.substeps"):
         AntGait({"substeps": 1.5})
+
+
+def test_the_gym_task_rewards_forward_distance_and_refuses_a_bad_action():
+    import gymnasium
+
+    env = gymnasium.make("sensorimotor/AntGait-v0", max_steps=5).unwrapped
+    obs, _ = env.reset(seed=3)
+    total = 0.0
+    for _ in range(5):
+        obs, reward, terminated, truncated, _ = env.step(np.full(8, 0.3))
+        total += reward
+    assert truncated and not terminated
+    assert total == pytest.approx(obs[0])  # the rewards add up to the forward position
+    env.reset(seed=3)
+    before = env.env._gym.data.qpos.copy()
+    bad = np.zeros(8)
+    bad[2] = np.nan
+    with pytest.raises(SignalError, match="hip_2"):
+        env.step(bad)
+    assert np.array_equal(env.env._gym.data.qpos, before)  # the Ant did not move
+
+
+def test_the_gym_task_is_registered_only_where_mujoco_is_installed(monkeypatch):
+    from sensorimotor.envs import registration
+
+    monkeypatch.setattr(registration, "_installed", lambda package: False)
+    assert "sensorimotor/AntGait-v0" not in registration.register_envs()

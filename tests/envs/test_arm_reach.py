@@ -1,5 +1,6 @@
 """sensorimotor/ArmReach-v0 and the registration of the library's Gymnasium environments."""
 
+import importlib.util
 import math
 import warnings
 
@@ -39,7 +40,7 @@ def test_registration_is_idempotent():
             "sensorimotor/ToyHumanoid-v0",
             "sensorimotor/ToyHumanoidDiscrete-v0",
             "sensorimotor/Epuck2D-v0",
-        ]
+        ] + (["sensorimotor/AntGait-v0"] if importlib.util.find_spec("mujoco") else [])
     assert gymnasium.registry["sensorimotor/ArmReach-v0"] is before
     assert before.kwargs == {"arm": "mid7"}
 

@@ -2,6 +2,7 @@
 
 from sensorimotor.envs.action_checks import check_box_action, check_discrete_action
 from sensorimotor.envs.ant_gait import AntGait
+from sensorimotor.envs.ant_gait_gym import AntGaitEnv
 from sensorimotor.envs.ant_plant import ForwardDistance
 from sensorimotor.envs.arm_reach import ArmReachEnv
 from sensorimotor.envs.auto_reset import AutoReset, auto_reset_step
@@ -45,6 +46,7 @@ register_envs()
 __all__ = [
     "ENVIRONMENT_CHECKS",
     "AntGait",
+    "AntGaitEnv",
     "ArmReachEnv",
     "AutoReset",
     "BaselineResult",

@@ -1,5 +1,7 @@
 """The library's environments registered with Gymnasium under the ``sensorimotor/`` namespace."""
 
+import importlib.util
+
 import gymnasium
 
 NAMESPACE = "sensorimotor"
@@ -17,11 +19,22 @@ GYM_ENVS = {
         None,
     ),
     f"{NAMESPACE}/Epuck2D-v0": ("sensorimotor.envs.epuck_gym:Epuck2DEnv", {}, None),
+    # truncates its own episodes (1000 steps, 20 s)
+    f"{NAMESPACE}/AntGait-v0": ("sensorimotor.envs.ant_gait_gym:AntGaitEnv", {}, None),
 }
+
+# ids that need an optional package (an extra): registered only where it is installed
+REQUIRES = {f"{NAMESPACE}/AntGait-v0": "mujoco"}
+
+
+def _installed(package: str) -> bool:
+    return importlib.util.find_spec(package) is not None
 
 
 def register_envs() -> list[str]:
     """Register every environment of ``GYM_ENVS`` with Gymnasium (once); return their ids.
+    One that needs an optional package (``REQUIRES``: the Ant needs MuJoCo, the ``mujoco``
+    extra) is registered only where that package is installed.
 
     Called when ``sensorimotor.envs`` is imported; calling it again does nothing.
 
@@ -29,7 +42,9 @@ def register_envs() -> list[str]:
     >>> ids[:2], all(i in gymnasium.registry for i in ids)
     (['sensorimotor/ArmReach-v0', 'sensorimotor/CartPoleADP-v0'], True)
     """
-    for env_id, (entry_point, kwargs, max_episode_steps) in GYM_ENVS.items():
+    ids = [i for i in GYM_ENVS if i not in REQUIRES or _installed(REQUIRES[i])]
+    for env_id in ids:
+        entry_point, kwargs, max_episode_steps = GYM_ENVS[env_id]
         if env_id not in gymnasium.registry:
             gymnasium.register(
                 id=env_id,
@@ -37,7 +52,7 @@ def register_envs() -> list[str]:
                 kwargs=dict(kwargs),
                 max_episode_steps=max_episode_steps,
             )
-    return list(GYM_ENVS)
+    return ids
 
 
 def registered_ids() -> list[str]:
