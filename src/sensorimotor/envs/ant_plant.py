@@ -1,10 +1,9 @@
 """The Ant's walking plant for the actor-critic: reward the distance covered forward."""
 
-import math
 
 import numpy as np
 
-from sensorimotor.signals import SignalError
+from sensorimotor.signals import channel_value
 
 # The torso's height about its standing 0.55 m, its uprightness, and its speeds (a gait
 # rarely passes 2 m/s): each about within [-1, 1] while the Ant walks.
@@ -43,30 +42,18 @@ class ForwardDistance:
     def state_space_dim(self) -> int:
         return len(STATE_CHANNELS)
 
-    @staticmethod
-    def _channel(s_signal, name) -> float:
-        try:
-            value = float(s_signal[name])
-        except KeyError:
-            raise SignalError(f"missing channel {name!r}", channel=name) from None
-        except (TypeError, ValueError):
-            raise SignalError(f"channel {name!r} is not a number", channel=name) from None
-        if not math.isfinite(value):
-            raise SignalError(f"channel {name!r} is {value} (not finite)", channel=name)
-        return value
-
     def state_input(self, s_signal) -> np.ndarray:
-        values = np.array([self._channel(s_signal, n) for n in STATE_CHANNELS])
+        values = np.array([channel_value(s_signal, n) for n in STATE_CHANNELS])
         return (values - self.offsets) / self.scales
 
     def reward(self, s_signal) -> float:
         """The forward distance since the last rewarded signal (the start after ``reset``)."""
-        x = self._channel(s_signal, "x")
+        x = channel_value(s_signal, "x")
         distance, self.x = x - self.x, x
         return distance
 
     def terminal(self, s_signal) -> bool:
-        return self._channel(s_signal, "up") < 0.0
+        return channel_value(s_signal, "up") < 0.0
 
     def reset(self) -> None:
         """A new episode: the distance counts from the start (``x = 0``)."""

@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 
-from sensorimotor.signals import SignalError
+from sensorimotor.signals import channel_value
 
 # The scales that bring each variable to about [-1, 1] while the pole is up: the failure
 # bounds for x and theta, and speeds the balancing cart and pole rarely exceed.
@@ -37,25 +37,14 @@ class CartPoleBalance:
     def state_space_dim(self) -> int:
         return 4
 
-    def _channel(self, s_signal, name) -> float:
-        try:
-            value = float(s_signal[name])
-        except KeyError:
-            raise SignalError(f"missing channel {name!r}", channel=name) from None
-        except (TypeError, ValueError):
-            raise SignalError(f"channel {name!r} is not a number", channel=name) from None
-        if not math.isfinite(value):
-            raise SignalError(f"channel {name!r} is {value} (not finite)", channel=name)
-        return value
-
     def state_input(self, s_signal) -> np.ndarray:
-        return np.array([self._channel(s_signal, n) for n in STATE_CHANNELS]) / self.scales
+        return np.array([channel_value(s_signal, n) for n in STATE_CHANNELS]) / self.scales
 
     def reward(self, s_signal) -> float:
-        return self._channel(s_signal, "reward")
+        return channel_value(s_signal, "reward")
 
     def terminal(self, s_signal) -> bool:
-        return self._channel(s_signal, "reward") < 0.0
+        return channel_value(s_signal, "reward") < 0.0
 
     def reset(self) -> None:
         """Nothing to reset."""

@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from sensorimotor.signals import SignalError
+from sensorimotor.signals import channel_value
 
 # HDPy's sensor subsets (``HDPy.epuck.plant``): frontal = ahead and +-45 degrees
 # (``ir[:2]`` and ``ir[-1]``), sideways = ahead and +-90 degrees, full = all eight.
@@ -103,22 +103,7 @@ class CollisionAvoidance:
 
     def readings(self, s_signal) -> np.ndarray:
         """The chosen sensors' readings from a sensory signal (a dict), validated."""
-        out = np.empty(len(self.channels))
-        for i, name in enumerate(self.channels):
-            try:
-                value = s_signal[name]
-            except KeyError:
-                raise SignalError(f"missing channel {name!r}", channel=name) from None
-            except TypeError:
-                raise TypeError(
-                    f"s_signal must be a dict of channels, got {type(s_signal).__name__}"
-                ) from None
-            if isinstance(value, bool | str | bytes) or not _real(value):
-                raise SignalError(f"channel {name!r}: {value!r} is not a number", channel=name)
-            out[i] = float(value)
-            if not math.isfinite(out[i]):
-                raise SignalError(f"channel {name!r} is {value} (not finite)", channel=name)
-        return out
+        return np.array([channel_value(s_signal, name) for name in self.channels])
 
     def state_input(self, s_signal) -> np.ndarray:
         """``avoidance_state`` of the signal's readings: shape ``(state_space_dim(),)``."""
@@ -134,10 +119,7 @@ class CollisionAvoidance:
     def terminal(self, s_signal) -> bool:
         """Whether the step ended at an obstacle (the ``collision`` channel is 1; HDPy's
         plants knew no terminal state: the actor-critic uses it to stop bootstrapping)."""
-        try:
-            return float(s_signal["collision"]) > 0.5
-        except KeyError:
-            raise SignalError("missing channel 'collision'", channel="collision") from None
+        return channel_value(s_signal, "collision") > 0.5
 
     def reset(self) -> None:
         """Nothing to reset (HDPy's plants keep no episode state)."""
@@ -178,9 +160,3 @@ class CollisionAvoidanceFull(CollisionAvoidance):
     def __init__(self, theta: float = THETA, obs_noise: float = 0.0, ir_max=15.0, seed=None):
         super().__init__(FULL_SENSORS, theta, obs_noise, ir_max, seed)
 
-
-def _real(value) -> bool:
-    if isinstance(value, int | float | np.integer | np.floating):
-        return True
-    dtype = getattr(value, "dtype", None)
-    return getattr(value, "ndim", None) == 0 and dtype is not None and np.dtype(dtype).kind in "iuf"

@@ -6,12 +6,13 @@ read as the seeds' plain dicts and carry their arrays on, so that nothing conver
 """
 
 from sensorimotor.signals.channel import Channel
-from sensorimotor.signals.channel_set import ChannelSet
+from sensorimotor.signals.channel_set import ChannelSet, channel_value
 from sensorimotor.signals.errors import FeedbackError, SignalError
 from sensorimotor.signals.feedback import FEEDBACK_KEYS, Feedback, check_feedback
 from sensorimotor.signals.signal import Signal
 
 __all__ = [
+    "channel_value",
     "FEEDBACK_KEYS",
     "Channel",
     "ChannelSet",

@@ -41,6 +41,29 @@ def _as_float(name: str, value) -> float:
     return x
 
 
+def channel_value(s_signal, name: str) -> float:
+    """One channel of a signal dict as a finite float (a plant reading the sensors it
+    needs): a ``SignalError`` naming the channel if it is missing, NaN, inf or not a number;
+    a ``TypeError`` if ``s_signal`` is not a dict.
+
+    >>> channel_value({'x': 0.5, 'y': 2}, 'y')
+    2.0
+    >>> channel_value({'x': float('nan')}, 'x')
+    Traceback (most recent call last):
+    ...
+    sensorimotor.signals.errors.SignalError: channel 'x' is NaN
+    """
+    try:
+        value = s_signal[name]
+    except KeyError:
+        raise SignalError(f"missing channel {name!r}", channel=name) from None
+    except (TypeError, IndexError):
+        raise TypeError(
+            f"s_signal must be a dict of channels, got {type(s_signal).__name__}"
+        ) from None
+    return _as_float(name, value)
+
+
 class ChannelSet:
     """Channels in a fixed order: the bridge between dict signals and arrays.
 
