@@ -3,6 +3,7 @@ over the recent tail, the trees rebuilt on a geometric schedule in a background 
 
 import math
 import threading
+import time
 from typing import NamedTuple
 
 import numpy as np
@@ -15,6 +16,9 @@ from sensorimotor.learners.brute_force import knn, row_distances
 _ROUNDING = 1e-9
 # Bytes of one scipy kd-tree node (ckdtreenode: nine 8-byte fields), for ``nbytes``.
 _NODE_BYTES = 72
+
+
+_BUILD_LOCK = threading.Lock()
 
 
 class TreeSchedule(NamedTuple):
@@ -67,12 +71,16 @@ class _Build:
     def _run(self, rows: np.ndarray, leafsize: int) -> None:
         # the tree keeps a view of the rows (copy_data=False): no second copy of the memory;
         # the sliding-midpoint split (balanced_tree=False) builds ~3x faster than medians
-        try:
-            self.tree = cKDTree(
-                rows, leafsize=leafsize, balanced_tree=False, compact_nodes=False, copy_data=False
-            )
-        except MemoryError:  # no tree: the rows stay in the brute-force tail, answers unchanged
-            self.tree = None
+        # SciPy builds a tree holding the GIL: one build at a time, so that the thread
+        # that learns waits at most one build's length, not several back to back
+        with _BUILD_LOCK:
+            try:
+                self.tree = cKDTree(
+                    rows, leafsize=leafsize, balanced_tree=False, compact_nodes=False, copy_data=False
+                )
+            except MemoryError:  # no tree: the rows stay in the brute-force tail
+                self.tree = None
+            time.sleep(0.001)  # let the waiting learner run before the next build starts
 
     def done(self) -> bool:
         return self.thread is None or not self.thread.is_alive()
