@@ -16,7 +16,7 @@ def _public(result: dict) -> dict:
 
 def run_adhdp_command(args) -> int:
     """The ``adhdp`` subcommand (``args`` from ``cli.build_parser``)."""
-    from sensorimotor.run.cli import output_folder
+    from sensorimotor.run.output_paths import output_folder
 
     for name in ("runs", "episodes", "max_trials"):
         value = getattr(args, name)

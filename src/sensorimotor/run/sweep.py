@@ -49,6 +49,7 @@ from sensorimotor.base.saved_file import (
 )
 from sensorimotor.run.experiment import Experiment, Trial
 from sensorimotor.run.experiment_tasks import group_key, run_task_batch
+from sensorimotor.run.sweep_report import write_report
 
 __all__ = ["SweepError", "make_batches", "read_results", "run_batch", "run_sweep"]
 
@@ -226,14 +227,17 @@ def run_sweep(
         done += len(batch)
         if progress is not None:
             progress(done, len(trials))
-    from sensorimotor.run.sweep_report import write_report
-
     results = [read_result(out_dir, t) for t in trials]
     missing = [t.trial_id for t, r in zip(trials, results, strict=True) if r is None]
     if missing:  # pragma: no cover - a backend that dropped a batch
         raise RuntimeError(f"trials without a result: {missing[:5]}")
     files = [write_csv(experiment, results, out_dir)]
-    files += write_report(experiment, trials, results, out_dir)
+    curves = {
+        t.trial_id: read_curves(out_dir, t)
+        for t, r in zip(trials, results, strict=True)
+        if r["error"] is None
+    }
+    files += write_report(experiment, trials, results, metric_names(results), curves, out_dir)
     return {
         "trials": len(trials),
         "ran": ran,

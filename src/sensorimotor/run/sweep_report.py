@@ -53,11 +53,9 @@ def _groups(experiment, trials, results):
     return list(groups.values())
 
 
-def write_report(experiment, trials, results, out_dir: str) -> list[str]:
-    """Write ``summary.md`` and the plots; return their paths."""
-    from sensorimotor.run.sweep import metric_names, read_curves
-
-    metrics = metric_names(results)
+def write_report(experiment, trials, results, metrics, curves, out_dir: str) -> list[str]:
+    """Write ``summary.md`` and the plots; return their paths. ``metrics`` are the final
+    metrics' names, ``curves`` each error-free trial's learning curves by trial id."""
     groups = _groups(experiment, trials, results)
     lines = [
         f"# {experiment.description or os.path.basename(experiment.path) or experiment.task}",
@@ -86,11 +84,6 @@ def write_report(experiment, trials, results, out_dir: str) -> list[str]:
         lines += [f"- `{t.trial_id}`: {r['error']}" for t, r in errors[:20]]
     files = []
     plt = None
-    curves = {}
-    for _, members in groups:
-        for trial, result in members:
-            if result["error"] is None:
-                curves[trial.trial_id] = read_curves(out_dir, trial)
     if any(curves.values()) or (metrics and experiment.grid):
         from sensorimotor.run.plotting import agg_pyplot
 
