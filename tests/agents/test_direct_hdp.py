@@ -225,3 +225,17 @@ def test_compiled_runs_are_seeded_and_count_their_steps():
             assert row[t - 1] == 40 and np.all(row[: t - 1] < 40)
         else:
             assert np.all((row > 0) & (row < 40))
+
+
+def test_a_refused_start_changes_nothing():
+    # found by the fuzzer: new_episode reset the plant and the policy and counted an
+    # episode before it looked at the start it was given
+    env = CartPoleADP({"seed": 0})
+    agent = DirectHDP(CartPoleBalance(), ChannelPolicy(env.m_channels), action_scale=10.0)
+    agent.new_episode(env.reset())
+    agent(env)
+    before = (agent.episode, agent.num_step, agent.done, np.copy(agent.a_curr))
+    with pytest.raises(ValueError, match="theta"):
+        agent.new_episode({"x": 0.0, "x_dot": 0.0, "theta": float("nan"), "theta_dot": 0.0})
+    after = (agent.episode, agent.num_step, agent.done, np.copy(agent.a_curr))
+    assert before[:3] == after[:3] and np.array_equal(before[3], after[3])

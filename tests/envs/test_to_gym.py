@@ -145,3 +145,12 @@ def test_close_is_idempotent_and_optional_for_the_wrapped_env():
     env.close()
     with pytest.raises(RuntimeError, match="closed"):
         inner.execute({"u": 0.0, "v": 0.0})
+
+
+def test_a_ragged_action_is_refused_naming_the_action():
+    # found by the fuzzer on the Ant's task: NumPy's own error named nothing
+    arm = KinematicArm2D({"dim": 3})
+    env = EnvironmentGymEnv(arm)
+    env.reset(seed=0)
+    with pytest.raises(SignalError, match="action"):
+        env.step([[1.0], 0.0, 0.0])

@@ -4,6 +4,7 @@ accepted with finite results. The strategy and the property are in ``tests/hosti
 
 import copy
 import functools
+import importlib.util
 
 import gymnasium
 import hostile
@@ -14,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sensorimotor import KinematicArm2D
-from sensorimotor.envs import CartPoleADP, Epuck2D
+from sensorimotor.envs import CartPoleADP, Distractor, Epuck2D
 from sensorimotor.explore import RandomGoalExplorer, RandomMotorExplorer
 from sensorimotor.learners import LWLRLearner, NetworkLearner, NNLearner, WNNLearner
 from sensorimotor.run import ObservationLog
@@ -81,6 +82,7 @@ def test_environment_execute_array(batch):
 PLANTS = {  # environments with a state: a refused command must leave it (and its rng) as it was
     "Epuck2D": Epuck2D,
     "CartPoleADP": lambda: CartPoleADP({"seed": 0}),
+    "Distractor": lambda: Distractor({"env": KinematicArm2D({"dim": 3}), "seed": 0}),
 }
 
 
@@ -94,7 +96,7 @@ def _plant(name):
 
 def _plant_snapshot(env):
     return fingerprint(
-        [vars(env).get(k) for k in ("state", "collided", "failed", "steps", "trials")]
+        [vars(env).get(k) for k in ("state", "collided", "failed", "steps", "trials", "_walk")]
         + [env.rng.bit_generator.state]
     )
 
@@ -119,6 +121,12 @@ GYM_IDS = [
     "sensorimotor/Epuck2D-v0",
     "sensorimotor/ToyHumanoid-v0",
     "sensorimotor/ToyHumanoidDiscrete-v0",
+    pytest.param(
+        "sensorimotor/AntGait-v0",
+        marks=pytest.mark.skipif(
+            importlib.util.find_spec("mujoco") is None, reason="the mujoco extra"
+        ),
+    ),
 ]
 
 
@@ -149,7 +157,7 @@ def test_gym_step(env_id, data):
         f"{env_id}.step",
         lambda: env.unwrapped.step(action),
         lambda: _gym_snapshot(env, good),
-        ["action", "heading", "force"],  # the argument, or the motor channel it drives
+        ["action", "heading", "force", "hip_", "ankle_"],  # the argument, or its motor channel
         lambda out: _accepted_step(env, out),
     )
 

@@ -1,14 +1,18 @@
-"""Hostile input at the reservoir and its readouts (issue 10): refused naming the argument
-with the node or readout bit-identical, or accepted with finite states and weights of the
-node's dtype. The strategy and the property are in ``tests/hostile.py``."""
+"""Hostile input at the reservoir, its readouts and the actor-critics (issue 10): refused
+naming the argument with the node, readout or agent bit-identical, or accepted with finite
+states and weights of the node's dtype. The strategy and the property are in ``tests/hostile.py``."""
+
+import functools
 
 import hostile
+import jax
 import numpy as np
 import pytest
 from hostile import all_finite, check_outcome, examples, fingerprint
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sensorimotor.agents import DirectHDP, SineGait
 from sensorimotor.reservoir import LMSReadout, PlainRLS, ReservoirNode, StabilizedRLS
 
 
@@ -58,4 +62,67 @@ def test_readout_train(name, kind, data):
         lambda: fingerprint([readout.state, readout.count, readout.resets]),
         ["sample", kind],
         accepted,
+    )
+
+
+@functools.cache
+def _direct_hdp():
+    from sensorimotor.agents.policy import ChannelPolicy
+    from sensorimotor.envs import CartPoleADP, CartPoleBalance
+
+    env = CartPoleADP({"seed": 0})
+    agent = DirectHDP(CartPoleBalance(), ChannelPolicy(env.m_channels), action_scale=10.0)
+    start = env.reset()
+    agent.new_episode(start)
+    return agent, dict(start)
+
+
+def _accepted(*values):
+    assert all(all_finite(np.asarray(v)) for v in values)
+
+
+def _agent_snapshot(agent):
+    leaves = [np.asarray(x) for x in jax.tree_util.tree_leaves(agent.params)]
+    return fingerprint([*leaves, agent.j_prev, agent._a_norm, agent.num_step])
+
+
+@settings(max_examples=examples())
+@given(data=st.data())
+def test_direct_hdp_new_episode(data):
+    agent, good = _direct_hdp()
+    signal, names = data.draw(hostile.hostile_signal(list(good), good))
+    check_outcome(
+        "DirectHDP.new_episode",
+        lambda: agent.new_episode(signal),
+        lambda: _agent_snapshot(agent),
+        [*names, "state", "s_signal"],
+        lambda _: _accepted(agent.j_prev, agent._a_norm),
+    )
+
+
+@settings(max_examples=examples())
+@given(data=st.data())
+def test_direct_hdp_actor(data):
+    agent, _ = _direct_hdp()
+    state = data.draw(hostile.hostile_vector(4))
+    check_outcome(
+        "DirectHDP.actor",
+        lambda: agent.actor(state),
+        lambda: _agent_snapshot(agent),
+        ["state"],
+        lambda a: _accepted(a),
+    )
+
+
+@settings(max_examples=examples())
+@given(data=st.data())
+def test_sine_gait_update(data):
+    gait = SineGait(dt=0.02, period=0.5)
+    action = data.draw(hostile.hostile_vector(7))
+    check_outcome(
+        "SineGait.update",
+        lambda: gait.update(action),
+        lambda: fingerprint([gait.action, gait.clock]),
+        ["action", "gait parameter"],
+        lambda _: _accepted(gait.action),
     )

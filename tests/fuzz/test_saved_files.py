@@ -29,6 +29,7 @@ from sensorimotor.learners import Learner, NNLearner
 from sensorimotor.reservoir import ReservoirNode, StabilizedRLS, load_readout
 from sensorimotor.run import ObservationLog, read_log
 from sensorimotor.run.episode_log import EpisodeLog, read_episodes
+from sensorimotor.run.experiment import load_experiment
 
 ARM = KinematicArm2D({"dim": 3})
 CH = {"m_channels": ARM.m_channels, "s_channels": ARM.s_channels}
@@ -164,6 +165,19 @@ def _make_files(folder):
         return fingerprint([sorted(e.items()) for e in read_episodes(p)])
 
     files["read_episodes"] = (path, episodes)
+
+    path = os.path.join(folder, "experiment.toml")
+    with open(path, "w") as f:
+        f.write(
+            'task = "continual"\nseeds = 2\n[settings]\nsteps = 100\n'
+            '[grid]\n"rule.step_size" = [0.01, 0.02]\n'
+        )
+
+    def experiment(p):
+        trials = load_experiment(p).trials()
+        return fingerprint([[t.task, json.dumps(t.settings, sort_keys=True), t.seed] for t in trials])
+
+    files["load_experiment"] = (path, experiment)
     return files
 
 
@@ -289,6 +303,8 @@ def corrupted(draw, data, others, kind, folder):
     hows = ["truncate", "flip", "overwrite", "other", "structure"]
     if kind == "h5" and not H5_ALL:
         hows = ["truncate", "other"]
+    if kind == "toml":  # text: its structure is what the byte edits change
+        hows = ["truncate", "flip", "overwrite", "other"]
     how = draw(st.sampled_from(hows))
     if how == "truncate":
         return data[: draw(st.integers(0, len(data) - 1))], how
@@ -330,6 +346,7 @@ KINDS = {
     "load_readout": "npz",
     "Agent.load": "npz",
     "read_episodes": "h5",
+    "load_experiment": "toml",
 }
 
 
@@ -347,7 +364,10 @@ def test_a_corrupted_file_is_refused_naming_it_or_loads_identically(
     # A valid edit of a key or a value (a shorter uuid list, another free-text field) makes
     # another valid file: it may load, the loader having checked it. So may a JSON file
     # whose flipped digit or letter keeps it valid (JSON has no checksum). NaN may not.
-    unchecked = how == "structure" or (KINDS[loader_name] == "json" and how != "truncate")
+    # A TOML experiment is text the user writes: a shorter one (truncated at a line's end) is
+    # another valid experiment too.
+    kind = KINDS[loader_name]
+    unchecked = how == "structure" or kind == "toml" or (kind == "json" and how != "truncate")
     path = os.path.join(folder, "fuzzed" + os.path.splitext(path0)[1])
     for leftover in (path, path + ".lock"):
         if os.path.exists(leftover):

@@ -103,7 +103,10 @@ class ActorCritic:
     def new_episode(self, s_signal=None) -> None:
         """Start an episode: reset plant and policy, take the initial action. With
         ``s_signal`` (the start's sensory signal) the start is observed (as a control
-        period of :meth:`init_episode`, not counted in ``num_step``)."""
+        period of :meth:`init_episode`, not counted in ``num_step``). A bad start (a
+        missing or non-finite channel) is refused before anything changes."""
+        if s_signal is not None:
+            self.check_state(self.plant.state_input(s_signal))
         if self.collector is not None and not self.done:
             self.collector.end_episode()
         self.plant.reset()
@@ -117,7 +120,6 @@ class ActorCritic:
         self.policy.update(a)
         self._new_episode_hook()
         if s_signal is not None:
-            self.plant.state_input(s_signal)  # refuse a bad start before keeping it
             self.init_episode(s_signal)
             self.s_curr = s_signal
 

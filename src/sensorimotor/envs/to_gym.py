@@ -108,7 +108,10 @@ class EnvironmentGymEnv(gymnasium.Env):
 
     def motor_command(self, action) -> np.ndarray:
         """The motor array (float64, shape ``(n_m,)``) that ``action`` executes."""
-        a = np.asarray(action)
+        try:
+            a = np.asarray(action)
+        except (TypeError, ValueError):  # a ragged nesting of numbers
+            raise SignalError(f"action must be an array of numbers, got {action!r}") from None
         if a.shape != self.action_space.shape:
             raise SignalError(
                 f"expected an action of shape {self.action_space.shape} for motor channels "
