@@ -76,3 +76,16 @@ def test_a_wrong_shaped_action_is_refused(action):
 def test_bad_timing_is_refused(name):
     with pytest.raises(ValueError, match=f"SineGait.{name}"):
         SineGait(**{name: 0.0})
+
+
+@pytest.mark.parametrize(
+    "action, error",
+    [([10**400] + [0.0] * 6, ValueError), ([1j] + [0.0] * 6, TypeError), ([True] * 7, TypeError)],
+)
+def test_a_huge_complex_or_bool_parameter_is_refused_naming_the_action(action, error):
+    # found by the fuzzer: an int too large for a float raised OverflowError, and a complex
+    # parameter lost its imaginary part with only a warning
+    gait = SineGait(GAIT)
+    with pytest.raises(error, match="action"):
+        gait.update(action)
+    assert np.array_equal(gait.action, GAIT)

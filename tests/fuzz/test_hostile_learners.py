@@ -217,7 +217,10 @@ def _learner_call(name, data):
     elif which == "update_array":
         b = data.draw(hostile.hostile_batch(3))
         names = ["m_batch", "shape", "rows", *M_NAMES]
-        sb = S_DATA[:1] if np.ndim(b) < 2 else S_DATA[: np.shape(b)[0]]
+        try:
+            sb = S_DATA[:1] if np.ndim(b) < 2 else S_DATA[: np.shape(b)[0]]
+        except ValueError:  # a ragged batch has no shape: any sensory batch will do
+            sb = S_DATA[:1]
         call = lambda: learner.update_array(b, sb)  # noqa: E731
     elif which == "predict":
         m, names = data.draw(hostile.hostile_signal(M_NAMES, good_m))

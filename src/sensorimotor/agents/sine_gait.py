@@ -120,9 +120,19 @@ class SineGait(Policy):
     def _check_parameters(name, action):
         """Name the first gait parameter that is not finite (the shape is checked after)."""
         try:
-            arr = np.asarray(action, dtype=np.float64)
-        except (TypeError, ValueError):
+            raw = np.asarray(action)
+        except OverflowError:  # an int too large for a float among floats
+            raise ValueError(f"{name}: gait parameters must be finite floats, got {action!r}") from None
+        except (TypeError, ValueError):  # ragged: the shape check after names it
             return
+        if raw.dtype.kind in "bc":  # NumPy would take True as 1 and drop an imaginary part
+            raise TypeError(f"{name}: gait parameters must be real numbers, got {action!r}")
+        if raw.dtype.kind not in "iuf":  # a string, an object: the policy's check names it
+            return
+        try:
+            arr = raw.astype(np.float64)
+        except (OverflowError, TypeError, ValueError):  # an int too large for a float
+            raise ValueError(f"{name}: gait parameters must be finite floats, got {action!r}") from None
         if arr.shape == (len(GAIT_PARAMETERS),):
             for key, value in zip(GAIT_PARAMETERS, arr, strict=True):
                 if not math.isfinite(value):
