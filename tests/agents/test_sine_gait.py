@@ -80,7 +80,7 @@ def test_bad_timing_is_refused(name):
 
 @pytest.mark.parametrize(
     "action, error",
-    [([10**400] + [0.0] * 6, ValueError), ([1j] + [0.0] * 6, TypeError), ([True] * 7, TypeError)],
+    [([10**400] + [0.0] * 6, TypeError), ([1j] + [0.0] * 6, TypeError), ([True] * 7, TypeError)],
 )
 def test_a_huge_complex_or_bool_parameter_is_refused_naming_the_action(action, error):
     # found by the fuzzer: an int too large for a float raised OverflowError, and a complex
