@@ -201,6 +201,12 @@ class Agent:
             )
         return arr
 
+    def _reset_env(self, env) -> np.ndarray:
+        """A new episode of ``env``, its seed drawn from the agent's generator: the first
+        observation, checked (:meth:`_env_obs`)."""
+        obs, _ = env.reset(seed=int(self._rng.integers(2**31)))
+        return self._env_obs(obs)
+
     def _need_env(self):
         if self.env is None:
             raise ValueError(

@@ -36,7 +36,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from sensorimotor.agents.agent import generator_from_state, tree_arrays, tree_from_arrays
+from sensorimotor.agents.agent import tree_arrays, tree_from_arrays
 from sensorimotor.agents.demonstrations import Demonstrations, as_demonstrations
 from sensorimotor.agents.dqn_update import make_optimizer
 from sensorimotor.agents.policy_agent import (
@@ -214,23 +214,11 @@ class BehavioralCloning(PolicyAgent):
     # -- saving ----------------------------------------------------------------------
     def _arrays(self):
         arrays = {**tree_arrays("policy", self.params), **tree_arrays("opt", self.opt_state)}
-        fields = {
-            **self._policy_fields(),
-            "rng_state": self._rng.bit_generator.state,
-            "predict_rng_state": self._predict_rng.bit_generator.state,
-            "n_updates": self.n_updates,
-        }
-        return arrays, fields
+        return arrays, self._policy_fields()
 
     def _restore(self, path, arrays, header) -> None:
         self._restore_action_space(path, header)
-        try:
-            rng = generator_from_state(header["rng_state"])
-            predict_rng = generator_from_state(header["predict_rng_state"])
-            n_updates = int(header["n_updates"])
-        except (KeyError, TypeError, ValueError, OverflowError) as err:
-            name = type(self).__name__
-            raise ValueError(f"{path}: the header does not describe a {name} ({err})") from None
+        rng, predict_rng, n_updates = self._read_learning_state(path, header)
         self.params = tree_from_arrays(path, arrays, "policy", self.params, jnp.asarray)
         self.opt_state = tree_from_arrays(path, arrays, "opt", self.opt_state, jnp.asarray)
         self._sync()

@@ -130,10 +130,6 @@ class DQN(Agent):
         self._sync()
 
     # -- learning --------------------------------------------------------------------
-    def _reset(self, env):
-        obs, _ = env.reset(seed=int(self._rng.integers(2**31)))
-        return self._env_obs(obs)
-
     def learn(
         self,
         total_timesteps: int,
@@ -166,7 +162,7 @@ class DQN(Agent):
             self.num_timesteps, self._last_obs = 0, None
         end = self.num_timesteps + total
         if self._last_obs is None:
-            self._last_obs = (self._reset(env), 0.0, 0)
+            self._last_obs = (self._reset_env(env), 0.0, 0)
         obs, ep_return, ep_length = self._last_obs
         returns, lengths, losses = [], [], []
         bar = Progress(total, type(self).__name__, progress_bar)
@@ -194,7 +190,7 @@ class DQN(Agent):
                 if terminated or truncated:
                     returns.append(ep_return)
                     lengths.append(ep_length)
-                    obs, ep_return, ep_length = self._reset(env), 0.0, 0
+                    obs, ep_return, ep_length = self._reset_env(env), 0.0, 0
                 else:
                     obs = next_obs
                 self._last_obs = (obs, ep_return, ep_length)

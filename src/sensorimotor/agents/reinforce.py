@@ -27,7 +27,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from sensorimotor.agents.agent import generator_from_state, tree_arrays, tree_from_arrays
+from sensorimotor.agents.agent import tree_arrays, tree_from_arrays
 from sensorimotor.agents.dqn_update import make_optimizer
 from sensorimotor.agents.policy_agent import (
     PolicyAgent,
@@ -223,8 +223,7 @@ class Reinforce(PolicyAgent):
     def _play(self, env, callback):
         """One episode ``(obs, actions, rewards)`` with the stochastic policy; ``None``
         if the callback stopped it."""
-        obs, _ = env.reset(seed=int(self._rng.integers(2**31)))
-        obs = self._env_obs(obs)
+        obs = self._reset_env(env)
         observations, actions, rewards = [], [], []
         done = False
         while not done:
@@ -266,22 +265,11 @@ class Reinforce(PolicyAgent):
             **tree_arrays("value", self.value_params),
             **tree_arrays("opt", self.opt_state),
         }
-        fields = {
-            **self._policy_fields(),
-            "rng_state": self._rng.bit_generator.state,
-            "predict_rng_state": self._predict_rng.bit_generator.state,
-            "n_updates": self.n_updates,
-        }
-        return arrays, fields
+        return arrays, self._policy_fields()
 
     def _restore(self, path, arrays, header) -> None:
         self._restore_action_space(path, header)
-        try:
-            rng = generator_from_state(header["rng_state"])
-            predict_rng = generator_from_state(header["predict_rng_state"])
-            n_updates = int(header["n_updates"])
-        except (KeyError, TypeError, ValueError, OverflowError) as err:
-            raise ValueError(f"{path}: the header does not describe a Reinforce ({err})") from None
+        rng, predict_rng, n_updates = self._read_learning_state(path, header)
         self.params = tree_from_arrays(path, arrays, "policy", self.params, jnp.asarray)
         self.value_params = tree_from_arrays(path, arrays, "value", self.value_params, jnp.asarray)
         self.opt_state = tree_from_arrays(path, arrays, "opt", self.opt_state, jnp.asarray)

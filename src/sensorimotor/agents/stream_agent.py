@@ -53,8 +53,7 @@ class StreamAgent(Agent):
         pass
 
     def _reset(self, env, flat):
-        obs, _ = env.reset(seed=int(self._rng.integers(2**31)))
-        flat, outputs = self._observe_fn(flat, self._env_obs(obs).reshape(-1))
+        flat, outputs = self._observe_fn(flat, self._reset_env(env).reshape(-1))
         return flat, np.asarray(outputs)
 
     def learn(
