@@ -62,7 +62,7 @@ class _Build:
         self.tree = None
         rows = points[start:stop]
         if background:
-            self.thread = threading.Thread(target=self._run, args=(rows, leafsize))
+            self.thread = threading.Thread(target=self._run_in_background, args=(rows, leafsize))
             self.thread.start()
         else:
             self.thread = None
@@ -71,16 +71,19 @@ class _Build:
     def _run(self, rows: np.ndarray, leafsize: int) -> None:
         # the tree keeps a view of the rows (copy_data=False): no second copy of the memory;
         # the sliding-midpoint split (balanced_tree=False) builds ~3x faster than medians
-        # SciPy builds a tree holding the GIL: one build at a time, so that the thread
-        # that learns waits at most one build's length, not several back to back
+        try:
+            self.tree = cKDTree(
+                rows, leafsize=leafsize, balanced_tree=False, compact_nodes=False, copy_data=False
+            )
+        except MemoryError:  # no tree: the rows stay in the brute-force tail, answers unchanged
+            self.tree = None
+
+    def _run_in_background(self, rows: np.ndarray, leafsize: int) -> None:
+        # SciPy builds a tree holding the GIL: one background build at a time, then a pause,
+        # so that the thread that learns waits at most one build's length, not several
         with _BUILD_LOCK:
-            try:
-                self.tree = cKDTree(
-                    rows, leafsize=leafsize, balanced_tree=False, compact_nodes=False, copy_data=False
-                )
-            except MemoryError:  # no tree: the rows stay in the brute-force tail
-                self.tree = None
-            time.sleep(0.001)  # let the waiting learner run before the next build starts
+            self._run(rows, leafsize)
+            time.sleep(0.001)
 
     def done(self) -> bool:
         return self.thread is None or not self.thread.is_alive()
