@@ -31,7 +31,10 @@ __all__ = [
     "Component",
     "Setting",
     "SettingError",
+    "Task",
     "check_plain",
+    "component_fields",
+    "guarded",
     "nearest",
     "normal_component",
     "typed_fields",
@@ -175,3 +178,41 @@ def typed_fields(cls, fields: dict):
     except TypeError as exc:
         raise ValueError(f"{cls.__name__}: {exc}") from None
     return check_settings(obj)
+
+
+class Task(NamedTuple):
+    """A task an experiment file may name: ``settings()`` its settings (name -> Setting),
+    ``check(settings)`` the checks that need several settings or make objects
+    (``SettingError`` naming the key), ``run(settings, seed, folder) -> (metrics, curves)``
+    one trial. ``batched``: trials with the same ``group_key(settings)`` run together
+    through ``run_batch(items)``."""
+
+    settings: Callable
+    check: Callable
+    run: Callable | None = None
+    batched: bool = False
+    run_batch: Callable | None = None
+    group_key: Callable | None = None
+
+
+def component_fields(component: dict) -> dict:
+    """A component table's own settings (all but its ``name``)."""
+    return {k: v for k, v in component.items() if k != "name"}
+
+
+def guarded(key: str, make: Callable, *args):
+    """``make(*args)``, its ``ValueError``, ``TypeError`` or ``KeyError`` raised again as a
+    ``SettingError`` naming ``key``.
+
+    >>> guarded("steps", int, "ten")
+    Traceback (most recent call last):
+    ...
+    sensorimotor.run.experiment_settings.SettingError: invalid literal for int() with base 10: 'ten'
+    """
+    try:
+        return make(*args)
+    except SettingError:
+        raise
+    except (ValueError, TypeError, KeyError) as exc:
+        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+        raise SettingError(key, str(message)) from None
