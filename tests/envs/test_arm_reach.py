@@ -11,7 +11,7 @@ from gymnasium.utils.env_checker import check_env
 
 from sensorimotor import KinematicArm2D
 from sensorimotor.envs import ArmReachEnv, arm_forward, register_envs, registered_ids
-from sensorimotor.envs.arm_reach import make_arm
+from sensorimotor.envs.arm.arm_reach import make_arm
 
 
 @pytest.mark.parametrize("env_id", registered_ids())

@@ -14,7 +14,7 @@ from sensorimotor.envs import (
     CartPoleState,
     cartpole_step,
 )
-from sensorimotor.envs.cartpole_dynamics import check_cartpole_params
+from sensorimotor.envs.cartpole.cartpole_dynamics import check_cartpole_params
 
 SEEDS = range(5)
 

@@ -21,13 +21,13 @@ from sensorimotor.envs import (
     epuck_sensors,
     random_heading_baseline,
 )
-from sensorimotor.envs.arena_geometry import (
+from sensorimotor.envs.epuck.arena_geometry import (
     inside_polygon,
     ray_distances,
     segment_clearance,
     segments_from,
 )
-from sensorimotor.envs.epuck import HDPY_OBSTACLES
+from sensorimotor.envs.epuck.epuck import HDPY_OBSTACLES
 from sensorimotor.signals import SignalError
 
 BOX = ((10, -10, 10, 10), (-10, -10, -10, 10), (-10, 10, 10, 10), (-10, -10, 10, -10))

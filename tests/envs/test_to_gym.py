@@ -9,7 +9,7 @@ from gymnasium.utils.env_checker import check_env
 
 from sensorimotor import Channel, Environment, KinematicArm2D, SignalError
 from sensorimotor.envs import EnvironmentGymEnv, GymEpisodeEnvironment
-from sensorimotor.envs.to_gym import box_space
+from sensorimotor.envs.bridge.to_gym import box_space
 
 
 class Mixer(Environment):

@@ -7,7 +7,7 @@ gymnax 1.0: ``env.reset(key, params) -> (obs, state)``, ``env.step(key, state, a
 params) -> (obs, state, reward, terminated, truncated, info)``, ``env.default_params``,
 ``env.action_space(params).n`` or ``env.num_actions``), e.g. the library's
 :class:`~sensorimotor.envs.CartPole`. An episode that ends is replaced by a fresh one
-inside the loop (:func:`~sensorimotor.envs.auto_reset.auto_reset_step`); the stored
+inside the loop (:func:`~sensorimotor.envs.bridge.auto_reset.auto_reset_step`); the stored
 transition keeps the episode's true last observation.
 
 One ``lax.scan`` over training phases; each phase is a ``lax.scan`` of ``train_freq``
@@ -58,7 +58,7 @@ from sensorimotor.agents.dqn_update import (
     train_phase,
 )
 from sensorimotor.base.bounds import check_count
-from sensorimotor.envs.auto_reset import auto_reset_step
+from sensorimotor.envs.bridge.auto_reset import auto_reset_step
 from sensorimotor.nets import replay_buffer as rb
 from sensorimotor.nets.mlp import init_mlp
 

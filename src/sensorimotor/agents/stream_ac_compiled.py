@@ -31,7 +31,7 @@ from sensorimotor.agents.stream_ac_update import (
 )
 from sensorimotor.agents.stream_q_compiled import StreamQReport, StreamQRunner, StreamQTrainResult
 from sensorimotor.base.bounds import check_count
-from sensorimotor.envs.auto_reset import auto_reset_step
+from sensorimotor.envs.bridge.auto_reset import auto_reset_step
 
 __all__ = ["action_kind", "make_train"]
 

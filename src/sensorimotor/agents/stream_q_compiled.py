@@ -5,7 +5,7 @@ pattern, as :func:`~sensorimotor.agents.dqn_compiled.make_train` for DQN).
 One ``lax.scan`` over reports of ``report_every`` steps, each a ``lax.scan`` of steps: act
 epsilon-greedily on :math:`q(s, \cdot)` (:func:`~sensorimotor.agents.dqn_config.
 exploration_rate`, SB3's linear schedule), step the environment (an episode that ends is
-replaced by a fresh one, :func:`~sensorimotor.envs.auto_reset.auto_reset_step`; the update
+replaced by a fresh one, :func:`~sensorimotor.envs.bridge.auto_reset.auto_reset_step`; the update
 bootstraps from the episode's true last observation), then one Stream Q(:math:`\lambda`)
 update (:func:`~sensorimotor.agents.stream_q_update.update`): the same functions as the
 Python loop of :class:`~sensorimotor.agents.StreamQ`. Per report the loop keeps the sum of
@@ -32,7 +32,7 @@ from sensorimotor.agents.dqn_config import exploration_rate
 from sensorimotor.agents.stream_q_config import StreamQConfig
 from sensorimotor.agents.stream_q_update import StreamQState, init, observe, q_values, update
 from sensorimotor.base.bounds import check_count
-from sensorimotor.envs.auto_reset import auto_reset_step
+from sensorimotor.envs.bridge.auto_reset import auto_reset_step
 
 __all__ = ["StreamQReport", "StreamQRunner", "StreamQTrainResult", "make_train"]
 

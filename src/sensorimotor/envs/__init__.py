@@ -1,24 +1,37 @@
 """Environments: the blackbox interface, built-in robots, the Gymnasium bridge, streams."""
 
 from sensorimotor.envs.action_checks import check_box_action, check_discrete_action
-from sensorimotor.envs.ant_gait import AntGait
-from sensorimotor.envs.ant_gait_gym import AntGaitEnv
-from sensorimotor.envs.ant_plant import ForwardDistance
-from sensorimotor.envs.arm_reach import ArmReachEnv
-from sensorimotor.envs.auto_reset import AutoReset, auto_reset_step
-from sensorimotor.envs.cartpole import CartPole, CartPoleEnvParams, CartPoleState
-from sensorimotor.envs.cartpole_adp import CartPoleADP
-from sensorimotor.envs.cartpole_adp_gym import CartPoleADPEnv
-from sensorimotor.envs.cartpole_adp_jax import CartPoleADPJax, CartPoleADPParams
-from sensorimotor.envs.cartpole_adp_plant import CartPoleBalance
-from sensorimotor.envs.cartpole_dynamics import CartPoleParams, cartpole_failed, cartpole_step
+from sensorimotor.envs.ant.ant_gait import AntGait
+from sensorimotor.envs.ant.ant_gait_gym import AntGaitEnv
+from sensorimotor.envs.ant.ant_plant import ForwardDistance
+from sensorimotor.envs.arm.arm_reach import ArmReachEnv
+from sensorimotor.envs.arm.distractor import Distractor
+from sensorimotor.envs.arm.kinematic_arm import KinematicArm2D, arm_forward, arm_joint_positions
+from sensorimotor.envs.bridge.auto_reset import AutoReset, auto_reset_step
+from sensorimotor.envs.bridge.from_gym import (
+    ConstantPolicy,
+    Episode,
+    GymEpisodeEnvironment,
+    LinearPolicy,
+)
+from sensorimotor.envs.bridge.from_gymnax import FromGymnax
+from sensorimotor.envs.bridge.to_gym import EnvironmentGymEnv
+from sensorimotor.envs.cartpole.cartpole import CartPole, CartPoleEnvParams, CartPoleState
+from sensorimotor.envs.cartpole.cartpole_adp import CartPoleADP
+from sensorimotor.envs.cartpole.cartpole_adp_gym import CartPoleADPEnv
+from sensorimotor.envs.cartpole.cartpole_adp_jax import CartPoleADPJax, CartPoleADPParams
+from sensorimotor.envs.cartpole.cartpole_adp_plant import CartPoleBalance
+from sensorimotor.envs.cartpole.cartpole_dynamics import (
+    CartPoleParams,
+    cartpole_failed,
+    cartpole_step,
+)
 from sensorimotor.envs.checks import ENVIRONMENT_CHECKS, EnvironmentCheckError, check_environment
-from sensorimotor.envs.distractor import Distractor
 from sensorimotor.envs.environment import Environment
-from sensorimotor.envs.epuck import Epuck2D, EpuckState, epuck_move, epuck_sensors
-from sensorimotor.envs.epuck_baseline import BaselineResult, random_heading_baseline
-from sensorimotor.envs.epuck_gym import Epuck2DEnv
-from sensorimotor.envs.epuck_plant import (
+from sensorimotor.envs.epuck.epuck import Epuck2D, EpuckState, epuck_move, epuck_sensors
+from sensorimotor.envs.epuck.epuck_baseline import BaselineResult, random_heading_baseline
+from sensorimotor.envs.epuck.epuck_gym import Epuck2DEnv
+from sensorimotor.envs.epuck.epuck_plant import (
     CollisionAvoidance,
     CollisionAvoidanceFrontal,
     CollisionAvoidanceFull,
@@ -26,20 +39,16 @@ from sensorimotor.envs.epuck_plant import (
     avoidance_reward,
     avoidance_state,
 )
-from sensorimotor.envs.from_gym import ConstantPolicy, Episode, GymEpisodeEnvironment, LinearPolicy
-from sensorimotor.envs.from_gymnax import FromGymnax
-from sensorimotor.envs.jax_env import JaxEnv
-from sensorimotor.envs.kinematic_arm import KinematicArm2D, arm_forward, arm_joint_positions
-from sensorimotor.envs.registration import register_envs, registered_ids
-from sensorimotor.envs.to_gym import EnvironmentGymEnv
-from sensorimotor.envs.toy_humanoid import ToyHumanoid, ToyHumanoidState
-from sensorimotor.envs.toy_humanoid_dynamics import (
+from sensorimotor.envs.humanoid.toy_humanoid import ToyHumanoid, ToyHumanoidState
+from sensorimotor.envs.humanoid.toy_humanoid_dynamics import (
     ToyHumanoidParams,
     discrete_torques,
     toy_humanoid_reward,
     toy_humanoid_step,
 )
-from sensorimotor.envs.toy_humanoid_gym import ToyHumanoidEnv
+from sensorimotor.envs.humanoid.toy_humanoid_gym import ToyHumanoidEnv
+from sensorimotor.envs.jax_env import JaxEnv
+from sensorimotor.envs.registration import register_envs, registered_ids
 
 register_envs()
 

@@ -8,19 +8,31 @@ NAMESPACE = "sensorimotor"
 
 # id -> (entry point, default kwargs, max_episode_steps or None)
 GYM_ENVS = {
-    f"{NAMESPACE}/ArmReach-v0": ("sensorimotor.envs.arm_reach:ArmReachEnv", {"arm": "mid7"}, None),
+    f"{NAMESPACE}/ArmReach-v0": (
+        "sensorimotor.envs.arm.arm_reach:ArmReachEnv",
+        {"arm": "mid7"},
+        None,
+    ),
     # Si and Wang's success criterion: balanced for 6000 steps
-    f"{NAMESPACE}/CartPoleADP-v0": ("sensorimotor.envs.cartpole_adp_gym:CartPoleADPEnv", {}, 6000),
+    f"{NAMESPACE}/CartPoleADP-v0": (
+        "sensorimotor.envs.cartpole.cartpole_adp_gym:CartPoleADPEnv",
+        {},
+        6000,
+    ),
     # the toy humanoid truncates its own episodes (100 steps)
-    f"{NAMESPACE}/ToyHumanoid-v0": ("sensorimotor.envs.toy_humanoid_gym:ToyHumanoidEnv", {}, None),
+    f"{NAMESPACE}/ToyHumanoid-v0": (
+        "sensorimotor.envs.humanoid.toy_humanoid_gym:ToyHumanoidEnv",
+        {},
+        None,
+    ),
     f"{NAMESPACE}/ToyHumanoidDiscrete-v0": (
-        "sensorimotor.envs.toy_humanoid_gym:ToyHumanoidEnv",
+        "sensorimotor.envs.humanoid.toy_humanoid_gym:ToyHumanoidEnv",
         {"discrete_actions": True},
         None,
     ),
-    f"{NAMESPACE}/Epuck2D-v0": ("sensorimotor.envs.epuck_gym:Epuck2DEnv", {}, None),
+    f"{NAMESPACE}/Epuck2D-v0": ("sensorimotor.envs.epuck.epuck_gym:Epuck2DEnv", {}, None),
     # truncates its own episodes (1000 steps, 20 s)
-    f"{NAMESPACE}/AntGait-v0": ("sensorimotor.envs.ant_gait_gym:AntGaitEnv", {}, None),
+    f"{NAMESPACE}/AntGait-v0": ("sensorimotor.envs.ant.ant_gait_gym:AntGaitEnv", {}, None),
 }
 
 # ids that need an optional package (an extra): registered only where it is installed

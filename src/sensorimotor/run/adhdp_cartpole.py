@@ -22,8 +22,8 @@ from sensorimotor.actorcritic import (
 from sensorimotor.agents.direct_hdp import DirectHDPConfig
 from sensorimotor.agents.direct_hdp_compiled import direct_hdp_batch
 from sensorimotor.base.bounds import UNIT, check_value
-from sensorimotor.envs.cartpole_adp_jax import CartPoleADPJax, CartPoleADPParams
-from sensorimotor.envs.cartpole_adp_plant import SI_WANG_SCALES
+from sensorimotor.envs.cartpole.cartpole_adp_jax import CartPoleADPJax, CartPoleADPParams
+from sensorimotor.envs.cartpole.cartpole_adp_plant import SI_WANG_SCALES
 from sensorimotor.run.episode_log import EpisodeLog
 from sensorimotor.run.progress import progress
 

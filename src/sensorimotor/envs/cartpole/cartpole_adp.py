@@ -5,7 +5,11 @@ import math
 import numpy as np
 
 from sensorimotor.base.bounds import NON_NEGATIVE, POSITIVE, Bounds, check_value
-from sensorimotor.envs.cartpole_dynamics import CartPoleParams, cartpole_failed, cartpole_step
+from sensorimotor.envs.cartpole.cartpole_dynamics import (
+    CartPoleParams,
+    cartpole_failed,
+    cartpole_step,
+)
 from sensorimotor.envs.environment import Environment
 from sensorimotor.signals import Channel
 

@@ -5,8 +5,8 @@ import gymnasium
 import numpy as np
 
 from sensorimotor.envs.action_checks import check_box_action, check_discrete_action
-from sensorimotor.envs.to_gym import box_space
-from sensorimotor.envs.toy_humanoid_dynamics import (
+from sensorimotor.envs.bridge.to_gym import box_space
+from sensorimotor.envs.humanoid.toy_humanoid_dynamics import (
     N_JOINTS,
     ToyHumanoidParams,
     check_toy_humanoid_params,

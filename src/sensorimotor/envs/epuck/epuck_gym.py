@@ -4,10 +4,10 @@ import math
 
 import numpy as np
 
-from sensorimotor.envs.epuck import Epuck2D
-from sensorimotor.envs.epuck_baseline import MAX_STEPS
-from sensorimotor.envs.epuck_plant import FRONTAL_SENSORS, THETA, avoidance_reward
-from sensorimotor.envs.to_gym import EnvironmentGymEnv
+from sensorimotor.envs.bridge.to_gym import EnvironmentGymEnv
+from sensorimotor.envs.epuck.epuck import Epuck2D
+from sensorimotor.envs.epuck.epuck_baseline import MAX_STEPS
+from sensorimotor.envs.epuck.epuck_plant import FRONTAL_SENSORS, THETA, avoidance_reward
 
 
 class Epuck2DEnv(EnvironmentGymEnv):

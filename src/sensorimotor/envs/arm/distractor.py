@@ -5,8 +5,8 @@ import math
 import numpy as np
 
 from sensorimotor.base.bounds import is_int, is_real
+from sensorimotor.envs.arm.kinematic_arm import KinematicArm2D
 from sensorimotor.envs.environment import Environment
-from sensorimotor.envs.kinematic_arm import KinematicArm2D
 from sensorimotor.signals import Channel
 
 

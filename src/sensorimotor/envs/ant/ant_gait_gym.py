@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 
 from sensorimotor.base.bounds import COUNT, check_value
-from sensorimotor.envs.ant_gait import AntGait
-from sensorimotor.envs.ant_plant import ForwardDistance
-from sensorimotor.envs.to_gym import EnvironmentGymEnv, box_space
+from sensorimotor.envs.ant.ant_gait import AntGait
+from sensorimotor.envs.ant.ant_plant import ForwardDistance
+from sensorimotor.envs.bridge.to_gym import EnvironmentGymEnv, box_space
 
 
 class AntGaitEnv(EnvironmentGymEnv):

@@ -7,9 +7,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from sensorimotor.envs.jax_env import JaxEnv
-from sensorimotor.envs.to_gym import box_space
-from sensorimotor.envs.toy_humanoid_dynamics import (
+from sensorimotor.envs.bridge.to_gym import box_space
+from sensorimotor.envs.humanoid.toy_humanoid_dynamics import (
     N_JOINTS,
     ToyHumanoidParams,
     discrete_torques,
@@ -17,6 +16,7 @@ from sensorimotor.envs.toy_humanoid_dynamics import (
     toy_humanoid_reward,
     toy_humanoid_step,
 )
+from sensorimotor.envs.jax_env import JaxEnv
 
 
 class ToyHumanoidState(NamedTuple):

@@ -5,8 +5,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from sensorimotor.envs.kinematic_arm import KinematicArm2D, arm_forward
-from sensorimotor.envs.to_gym import EnvironmentGymEnv
+from sensorimotor.envs.arm.kinematic_arm import KinematicArm2D, arm_forward
+from sensorimotor.envs.bridge.to_gym import EnvironmentGymEnv
 
 ARM_PRESETS = {"mid7": KinematicArm2D.mid7, "arm20": KinematicArm2D.arm20}
 

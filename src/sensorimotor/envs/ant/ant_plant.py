@@ -1,6 +1,5 @@
 """The Ant's walking plant for the actor-critic: reward the distance covered forward."""
 
-
 import numpy as np
 
 from sensorimotor.signals import channel_value
@@ -13,7 +12,7 @@ STATE_SCALES = (0.25, 1.0, 2.0, 2.0)
 
 
 class ForwardDistance:
-    r"""An HDPy ``Plant`` for :class:`~sensorimotor.envs.ant_gait.AntGait` (the role of
+    r"""An HDPy ``Plant`` for :class:`~sensorimotor.envs.ant.ant_gait.AntGait` (the role of
     HDPy's Puppy plants): the reward of a control period is the distance the torso covered
     forward (along ``+x``) in it,
 

@@ -10,13 +10,13 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sensorimotor.envs.arena_geometry import (
+from sensorimotor.envs.environment import Environment
+from sensorimotor.envs.epuck.arena_geometry import (
     inside_polygon,
     ray_distances,
     segment_clearance,
     segments_from,
 )
-from sensorimotor.envs.environment import Environment
 from sensorimotor.rules.array_namespace import namespace
 from sensorimotor.signals import Channel
 

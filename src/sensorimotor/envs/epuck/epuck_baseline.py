@@ -4,7 +4,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sensorimotor.envs.epuck import TWO_PI, Epuck2D, EpuckState, epuck_move
+from sensorimotor.envs.epuck.epuck import TWO_PI, Epuck2D, EpuckState, epuck_move
 
 MAX_STEPS = 200
 

@@ -7,7 +7,11 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from sensorimotor.envs.cartpole_dynamics import CartPoleParams, cartpole_failed, cartpole_step
+from sensorimotor.envs.cartpole.cartpole_dynamics import (
+    CartPoleParams,
+    cartpole_failed,
+    cartpole_step,
+)
 from sensorimotor.envs.jax_env import JaxEnv
 
 

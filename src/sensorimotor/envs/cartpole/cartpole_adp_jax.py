@@ -7,8 +7,12 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from sensorimotor.envs.cartpole import CartPoleState, observation
-from sensorimotor.envs.cartpole_dynamics import CartPoleParams, cartpole_failed, cartpole_step
+from sensorimotor.envs.cartpole.cartpole import CartPoleState, observation
+from sensorimotor.envs.cartpole.cartpole_dynamics import (
+    CartPoleParams,
+    cartpole_failed,
+    cartpole_step,
+)
 from sensorimotor.envs.jax_env import JaxEnv
 
 

@@ -159,4 +159,3 @@ class CollisionAvoidanceFull(CollisionAvoidance):
 
     def __init__(self, theta: float = THETA, obs_noise: float = 0.0, ir_max=15.0, seed=None):
         super().__init__(FULL_SENSORS, theta, obs_noise, ir_max, seed)
-

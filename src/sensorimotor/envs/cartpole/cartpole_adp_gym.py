@@ -4,7 +4,7 @@ import gymnasium
 import numpy as np
 
 from sensorimotor.envs.action_checks import check_box_action
-from sensorimotor.envs.cartpole_adp import CartPoleADP
+from sensorimotor.envs.cartpole.cartpole_adp import CartPoleADP
 
 
 class CartPoleADPEnv(gymnasium.Env):
