@@ -35,8 +35,9 @@ class LearningProgressExplorer(RandomGoalExplorer):
       goal further than ``dist_max`` from anything reached has the same competence, so the
       region's competence neither varies with where in it the goal falls nor reads as
       progress; regions the body reaches show progress while the learner improves there.
-      It compares outcomes with outcomes, so it holds under goal babbling's perturbation
-      however large (on a 2-joint arm 0.21 of each joint's range).
+      It compares outcomes with outcomes, so it still reads progress under goal babbling's
+      default perturbation on a small arm (0.21 of each joint's range on a 2-joint arm),
+      where the improvement measure reads none.
     * ``'improvement'``, after the idea of comparing an outcome with the best one
       available before (Forestier et al. 2022): at ``explore`` time the learner's forward
       model predicts what its unperturbed answer ``m*`` to ``g`` reaches, ``s_hat =
