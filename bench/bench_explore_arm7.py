@@ -49,10 +49,12 @@ class Quadrant(Environment):
 
 
 def reachable_share(measure: str, seed: int, steps: int = 2000) -> float:
-    """Share of the goals chosen by interest (steps 500..) that fall in the reachable quarter."""
+    """Share of the goals chosen by interest (steps 500..) that fall in the reachable quarter
+    (the whole box given as ``s_bounds``: the learned region would hold the goals there)."""
     env = Quadrant()
     learner = NNLearner({"m_channels": env.m_channels, "s_channels": env.s_channels})
-    cfg = {"learner": learner, "cells": 4, "seed": seed, "measure": measure}
+    box = [(0, 1), (0, 1)]
+    cfg = {"learner": learner, "cells": 4, "seed": seed, "measure": measure, "s_bounds": box}
     explorer = LearningProgressExplorer(cfg)
     hits = total = 0
     for t in range(steps):

@@ -29,8 +29,12 @@ def explore_arm():
     arm = KinematicArm2D({"dim": 2})
     learner = NNLearner({"m_channels": arm.m_channels, "s_channels": arm.s_channels, "seed": 1})
     # cells=10: the fixed grid of that time, which the file's configuration holds; distances
-    # were not floored then (dist_max beyond any scaled distance of the arm's box)
-    cfg = {"learner": learner, "seed": 2, "cells": 10, "dist_max": 2.0}
+    # were not floored then (dist_max beyond any scaled distance of the arm's box); the
+    # defaults of that time: sigma 0.05, the improvement measure, goals in the sensory
+    # bounds (s_bounds None then meant that fixed box; now it is goal babbling's learned
+    # region, which a file without a reached box starts from the sensory bounds too)
+    cfg = {"learner": learner, "seed": 2, "cells": 10, "dist_max": 2.0, "sigma": 0.05}
+    cfg |= {"measure": "improvement", "s_bounds": [(-1.0, 1.0), (-1.0, 1.0)]}
     explorer = LearningProgressExplorer(cfg)
     for _ in range(10):
         e = explorer.explore()
@@ -61,6 +65,8 @@ def test_a_learner_and_its_explorer_load_and_continue_as_the_originals():
     # and a goal drawn in a region sums its bounds in another order than a grid cell did:
     # the values agree to the last bits
     assert saved["cfg"].pop("dist_max") == 0.1 and rebuilt["cfg"].pop("dist_max") == 2.0
+    assert saved["cfg"].pop("s_bounds") is None and rebuilt["cfg"].pop("s_bounds")
+    assert saved["state"].pop("reached") is None and rebuilt["state"].pop("reached")
     values = []
     for state in (saved, rebuilt):
         goals = state["state"]["regions"].pop("goals")

@@ -26,8 +26,9 @@ class RandomGoalExplorer(Explorer):
     (around a learner trained elsewhere) the goals are drawn in the sensory channels' bounds,
     or, some unbounded, the command is uniform random. ``cfg['s_bounds']``, a list of
     ``(low, high)`` pairs, one per sensory channel, fixes the goal region instead, whatever is
-    reached. A subclass that overrides ``sample_goal`` draws in the fixed box ``goal_low,
-    goal_high`` (``s_bounds``, or the sensory channels' bounds, which must then be finite).
+    reached. A subclass that overrides ``sample_goal`` has the fixed box ``goal_low,
+    goal_high`` (``s_bounds``, or the sensory channels' bounds, which must then be finite);
+    ``LearningProgressExplorer`` cuts it into regions and draws within ``goal_region()``.
 
     The command is the learner's best guess perturbed in scaled motor units (each channel's
     range mapped to ``[0, 1]``)::
@@ -94,7 +95,8 @@ class RandomGoalExplorer(Explorer):
         )
         bounds = self.cfg.s_bounds
         # The learned region is this class's own way of drawing goals; a subclass that draws
-        # its own (an interest model over a grid) needs a fixed box.
+        # its own (an interest model over a grid) needs a bounded box for its grid, and may
+        # set learns_region again to draw inside the learned region (goal_region()).
         self.learns_region = (
             bounds is None and type(self).sample_goal is RandomGoalExplorer.sample_goal
         )

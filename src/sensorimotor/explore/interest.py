@@ -24,7 +24,7 @@ class LearningProgressExplorer(RandomGoalExplorer):
     (oldest first). Distances are in scaled sensory units (each channel's bounds mapped to
     ``[0, 1]``, whatever the goal box). Two measures (``cfg['measure']``):
 
-    * ``'progress'``, SAGG-RIAC's absolute competence progress (eq. 6). The
+    * ``'progress'`` (default), SAGG-RIAC's absolute competence progress (eq. 6). The
       competence is minus the distance from the goal to the reached effect, floored at
       ``-dist_max``::
 
@@ -35,7 +35,10 @@ class LearningProgressExplorer(RandomGoalExplorer):
       goal further than ``dist_max`` from anything reached has the same competence, so the
       region's competence neither varies with where in it the goal falls nor reads as
       progress; regions the body reaches show progress while the learner improves there.
-    * ``'improvement'`` (default), after the idea of comparing an outcome with the best one
+      It compares outcomes with outcomes, so it still reads progress under goal babbling's
+      default perturbation on a small arm (0.21 of each joint's range on a 2-joint arm),
+      where the improvement measure reads none.
+    * ``'improvement'``, after the idea of comparing an outcome with the best one
       available before (Forestier et al. 2022): at ``explore`` time the learner's forward
       model predicts what its unperturbed answer ``m*`` to ``g`` reaches, ``s_hat =
       predict(infer(g))``; the value is how much closer the real outcome came, distances
@@ -45,16 +48,25 @@ class LearningProgressExplorer(RandomGoalExplorer):
           v = max(0, d(s_hat) - d(s_reached)),   interest(R) = mean(v_1..v_k)
 
       Explorations without that prediction (made elsewhere) add no value. It costs one
-      ``predict`` per exploration.
+      ``predict`` per exploration, and needs a perturbation small beside the gaps between
+      the effects reached: under a large one the outcome is rarely closer than ``s_hat``
+      and no region reads any interest (give ``sigma=0.05`` on small arms).
 
-    A goal is drawn uniformly over the whole goal space with probability ``p_random``
+    Goals are drawn in goal babbling's region ``[low_g, high_g]`` (``goal_region()``: with
+    no ``s_bounds``, the box of the effects reached grown by ``margin``, clipped to the
+    sensory bounds; with ``s_bounds``, that fixed box). With probability ``p_random``
     (default 0.2; SAGG-RIAC's share of random goals), or when no region has a positive
-    interest; otherwise a region is chosen with probability proportional to its interest (times
-    its volume with ``volume=True``, explauto's sampling option: interest per unit of goal
-    space) and the goal drawn uniformly within it. Everything else (inverse model, perturbation
-    ``sigma``, here 0.05 by default, fallback while the learner is not ready) is
-    ``RandomGoalExplorer``'s. The tag is ``'goal'`` for goals chosen by interest and
-    ``'goal.random'`` for uniform ones. The regions are saved with the explorer.
+    interest, the goal is uniform in it; otherwise a region ``R = [a, b]`` is chosen with
+    probability proportional to its interest (times its volume with ``volume=True``,
+    explauto's sampling option: interest per unit of goal space) and the goal drawn
+    uniformly in its part of the goal region::
+
+        g ~ U(max(a, low_g), min(b, high_g))      (U(low_g, high_g) if that part is empty)
+
+    Everything else (inverse model, perturbation ``sigma``, by default 0.3 / sqrt(n_m) of
+    each motor range, fallback while the learner is not ready) is ``RandomGoalExplorer``'s.
+    The tag is ``'goal'`` for goals chosen by interest and ``'goal.random'`` for uniform
+    ones. The regions are saved with the explorer.
 
     Papers: Baranes & Oudeyer (2013), "Active learning of inverse models with intrinsically
     motivated goal exploration in robots" (SAGG-RIAC; explauto's ``InterestTree`` names:
@@ -72,22 +84,21 @@ class LearningProgressExplorer(RandomGoalExplorer):
     ...     _ = explorer.receive(e, arm.execute(e['m_signal']))
     >>> interest = explorer.interest()
     >>> len(interest) > 1, round(float(interest.max()), 4)
-    (True, 0.0017)
+    (True, 0.0033)
     """
 
     defcfg = {
         **RandomGoalExplorer.defcfg,
-        "sigma": 0.05,  # goal babbling's default noise drowns the improvement on small arms
         "cells": 1,
-        "max_points_per_region": 50,
+        "max_points_per_region": 100,  # explauto's InterestTree default
         "max_depth": 10,
         "window": 20,
         "p_random": 0.2,
-        "measure": "improvement",
+        "measure": "progress",
         "dist_max": 0.1,
         "volume": False,
     }
-    MEASURES = ("improvement", "progress")
+    MEASURES = ("progress", "improvement")
     _PENDING = 16  # predictions kept for explorations not yet received
 
     def _setup(self) -> None:
@@ -133,8 +144,9 @@ class LearningProgressExplorer(RandomGoalExplorer):
         interest = self.progress if self.cfg.measure == "progress" else _mean
         self.regions = Regions(n_s, self.cells, int(points), int(depth), int(window), interest)
         # the regions are boxes of this goal space: it stays the one given at construction
-        # even if goal babbling's own goal region were to move
+        # while goal babbling's learned region (where goals are drawn) grows inside it
         self.box_low, self.box_high = self.goal_low.copy(), self.goal_high.copy()
+        self.learns_region = self.cfg.s_bounds is None
         self._width = np.where(self.box_high > self.box_low, self.box_high - self.box_low, 1.0)
         self._pending: dict[tuple, float] = {}  # goal -> predicted distance |g - s_hat|
 
@@ -165,18 +177,22 @@ class LearningProgressExplorer(RandomGoalExplorer):
 
     def sample_goal(self) -> np.ndarray:
         self._tag = "goal.random"
+        low, high = self.goal_region()
         if self.rng.random() < self.cfg.p_random:
-            return draws.uniform(self.rng, self.box_low, self.box_high)
+            return draws.uniform(self.rng, low, high)
         weights = self.regions.interest()
         if self.cfg.volume:
             weights = weights * np.prod(self.regions.high - self.regions.low, axis=1)
         total = weights.sum()
         if not total > 0:
-            return draws.uniform(self.rng, self.box_low, self.box_high)
+            return draws.uniform(self.rng, low, high)
         i = draws.choice_index(self.rng, draws.cumulative(weights / total))
         self._tag = "goal"
-        u = draws.uniform(self.rng, self.regions.low[i], self.regions.high[i])
-        return self.box_low + u * self._width
+        a = np.maximum(self.box_low + self.regions.low[i] * self._width, low)
+        b = np.minimum(self.box_low + self.regions.high[i] * self._width, high)
+        if np.any(a > b):  # a region of a loaded file, outside what is reached
+            a, b = low, high
+        return draws.uniform(self.rng, a, b)
 
     def _explore(self) -> dict:
         e = super()._explore()
@@ -196,6 +212,7 @@ class LearningProgressExplorer(RandomGoalExplorer):
             del self._pending[next(iter(self._pending))]
 
     def _observe(self, exploration, m, s, goal) -> None:
+        self._extend(s)
         if goal is None:
             return
         dist_max = self.cfg.dist_max
@@ -212,6 +229,7 @@ class LearningProgressExplorer(RandomGoalExplorer):
     # -- persistence ----------------------------------------------------------------------
     def _get_state(self) -> dict:
         return {
+            **super()._get_state(),
             "regions": self.regions.state(),
             "pending": [[list(g), d] for g, d in self._pending.items()],
         }
@@ -242,6 +260,7 @@ class LearningProgressExplorer(RandomGoalExplorer):
                 regions.goals[cell] = [centre.copy() for _ in values]
                 regions.values[cell] = [float(v) for v in values]
                 regions.changed(cell)
+        super()._set_state(state)  # the reached box: checked before anything is set
         self.regions, self._pending = regions, pending
 
 

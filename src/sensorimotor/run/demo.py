@@ -43,7 +43,8 @@ def make_explorer(label: str, learner, seed: int):
       reached so far, grown by 0.1 of its extent; noise 0.3 / sqrt(7) = 0.113 of each joint's
       range);
     * ``'interest-driven'``: the same, with ``LearningProgressExplorer`` (SAGG-RIAC regions
-      that split as goals accumulate; noise 0.05).
+      that split as goals accumulate, goals drawn by competence progress within goal
+      babbling's learned region; the same noise).
 
     >>> from sensorimotor.learners import NNLearner
     >>> arm = KinematicArm2D.mid7()
