@@ -6,9 +6,11 @@ Three environments, all around ``KinematicArm2D.mid7()`` (reach 1, sensory box [
 * ``arm, 4x box``: goals in [-4, 4]^2 (``s_bounds`` given to both goal explorers), a box
   four times the arm's reach on each side: about 3% of it is reachable;
 * ``arm + distractor``: ``Distractor`` adds a sensory channel that drifts on its own (a
-  reflected random walk, 0.01 of its range per step); goals are drawn in the full
-  (x, y, distractor) box, of which only a slab near the current distractor value can be
-  reached at any time.
+  reflected random walk, ``--drift`` 0.002 of its range per step); goals are drawn in the
+  full (x, y, distractor) box (its channels' bounds, given as ``s_bounds`` to both goal
+  explorers, as the 4x box is), of which only a slab near the current distractor value
+  can be reached at any time. ``--distractor-box learned`` leaves ``s_bounds`` out: both
+  explorers then draw in the region of effects reached so far (goal babbling's default).
 
 Explorers, each a ``MetaExplorer`` with 100 steps of motor babbling first (as the demo):
 motor babbling (the floor), random goal babbling (``RandomGoalExplorer``) and interest-driven
@@ -47,8 +49,9 @@ LEARNERS = {
     "NetworkLearner": NetworkLearner,
 }
 DRIFT = 0.002  # the distractor's step, a share of its range (--drift)
-BOX = 4.0
-INTEREST_CFG: dict = {}  # --set key=value: LearningProgressExplorer settings  # the unreachable box: [-BOX, BOX]^2 around an arm of reach 1
+DISTRACTOR_BOX = "full"  # the distractor's goal box: its channels' bounds, or "learned"
+BOX = 4.0  # the unreachable box: [-BOX, BOX]^2 around an arm of reach 1
+INTEREST_CFG: dict = {}  # --set key=value: LearningProgressExplorer settings
 
 
 def make_env(kind: str, seed: int):
@@ -59,7 +62,8 @@ def make_env(kind: str, seed: int):
     if kind == "arm, 4x box":
         return arm, [(-BOX, BOX), (-BOX, BOX)]
     if kind == "arm + distractor":
-        return Distractor({"env": arm, "seed": seed + 20_000, "drift": DRIFT}), None
+        env = Distractor({"env": arm, "seed": seed + 20_000, "drift": DRIFT})
+        return env, [c.bounds for c in env.s_channels] if DISTRACTOR_BOX == "full" else None
     raise ValueError(f"unknown environment {kind!r} (known: {ENVS})")
 
 
@@ -126,8 +130,10 @@ def main(argv=None) -> None:
     parser.add_argument("--learners", nargs="*", default=list(LEARNERS))
     parser.add_argument("--set", nargs="*", default=[], help="interest settings key=value")
     parser.add_argument("--drift", type=float, default=DRIFT)
+    parser.add_argument("--distractor-box", choices=("full", "learned"), default=DISTRACTOR_BOX)
     args = parser.parse_args(argv)
     globals()["DRIFT"] = args.drift
+    globals()["DISTRACTOR_BOX"] = args.distractor_box
     for item in args.set:
         key, value = item.split("=", 1)
         if key == "measure":
