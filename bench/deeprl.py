@@ -43,13 +43,17 @@ def _score(agent) -> float:
     return evaluate(agent, ENV_ID, EPISODES)[0]
 
 
-def run_compiled(n_seeds: int, steps: int, settings: dict, batching: str = "vmap") -> dict:
+def run_compiled(
+    n_seeds: int, steps: int, settings: dict, batching: str = "vmap", first: int = 0
+) -> dict:
     one = DQN.make_train(CartPole(), steps, **settings)
     if batching == "vmap":
         train = jax.jit(jax.vmap(one))
     else:  # one seed after the other in one compiled call
         train = jax.jit(lambda keys: jax.lax.map(one, keys))
-    keys = jax.random.split(jax.random.key(0), n_seeds)
+    # seed i is split(key(0), n)[i] for any n > i (JAX's split is prefix-stable), so
+    # seeds first .. first + n_seeds - 1 do not overlap the benchmark's 0 .. 9
+    keys = jax.random.split(jax.random.key(0), first + n_seeds)[first:]
     t0 = time.perf_counter()
     compiled = train.lower(keys).compile()
     t1 = time.perf_counter()
@@ -83,7 +87,12 @@ def run_sb3(seeds, steps: int, settings: dict, threads: int) -> dict | None:
     if threads > 0:
         torch.set_num_threads(threads)
     kwargs = dict(settings)
-    kwargs.pop("double_q", None)
+    if kwargs.pop("double_q", False):
+        raise ValueError("Stable-Baselines3's DQN has no double DQN: no like-for-like peer")
+    if kwargs.pop("learning_rate_schedule", "constant") == "linear":
+        # rl-zoo's lin_<rate>: SB3 calls it with the progress remaining, 1 -> 0
+        rate = kwargs["learning_rate"]
+        kwargs["learning_rate"] = lambda remaining: remaining * rate
     net_arch = list(kwargs.pop("net_arch"))
     times, returns = [], []
     for seed in seeds:
@@ -127,6 +136,13 @@ def main(argv=None) -> dict:
     parser.add_argument("--seeds", type=int, default=3, help="Python-loop and SB3 seeds")
     parser.add_argument("--compiled-seeds", type=int, default=10)
     parser.add_argument(
+        "--first-seed",
+        type=int,
+        default=0,
+        help="the first seed of every run (default 0: the benchmark's seeds; a later range "
+        "selects settings without looking at them)",
+    )
+    parser.add_argument(
         "--torch-threads",
         type=int,
         default=1,
@@ -142,7 +158,7 @@ def main(argv=None) -> dict:
     parser.add_argument("--json", action="store_true", help="print the figures as JSON last")
     args = parser.parse_args(argv)
     settings = {**zoo_settings("DQN", ENV_ID), **json.loads(args.set)}
-    seeds = list(range(args.seeds))
+    seeds = list(range(args.first_seed, args.first_seed + args.seeds))
     print(f"DQN on {ENV_ID}, {args.steps} steps, settings {settings}")
     print(
         f"jax {jax.__version__}, {jax.devices()[0].platform}; solved = greedy mean of "
@@ -150,10 +166,13 @@ def main(argv=None) -> dict:
     )
     out = {}
     if "compiled" in args.only:
-        c = out["compiled"] = run_compiled(args.compiled_seeds, args.steps, settings, args.batching)
+        c = out["compiled"] = run_compiled(
+            args.compiled_seeds, args.steps, settings, args.batching, args.first_seed
+        )
         how = "vmapped" if args.batching == "vmap" else "in a lax.map"
         print(
-            f"compiled, {args.compiled_seeds} seeds {how}: {c['total']:.1f} s "
+            f"compiled, seeds {args.first_seed}-{args.first_seed + args.compiled_seeds - 1} "
+            f"{how}: {c['total']:.1f} s "
             f"({c['compile']:.1f} s compiling, {c['run']:.1f} s running); solved "
             f"{_solved(c['returns'])}/{args.compiled_seeds}; returns {_fmt(c['returns'])}"
         )

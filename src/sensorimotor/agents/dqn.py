@@ -39,7 +39,7 @@ import numpy as np
 
 from sensorimotor.agents import dqn_compiled
 from sensorimotor.agents.agent import Agent, generator_from_state, tree_arrays, tree_from_arrays
-from sensorimotor.agents.dqn_config import DQNConfig, exploration_rate
+from sensorimotor.agents.dqn_config import DQNConfig, exploration_rate, learning_rate_scale
 from sensorimotor.agents.dqn_update import Transition, jitted, make_optimizer
 from sensorimotor.agents.training_stats import Progress, TrainingStats
 from sensorimotor.nets import replay_buffer as rb
@@ -198,7 +198,7 @@ class DQN(Agent):
                     going = False
                     break
             if going and self.num_timesteps > c.learning_starts:
-                losses.append(self._train())
+                losses.append(self._train(learning_rate_scale(c, self.num_timesteps, end)))
             bar.update(self.num_timesteps - first, np.mean(returns[-20:]) if returns else 0.0)
         return TrainingStats(
             np.asarray(returns, np.float64),
@@ -214,14 +214,14 @@ class DQN(Agent):
         else:
             self.target_params = self._polyak(self.q_params, self.target_params, self.config.tau)
 
-    def _train(self) -> float:
+    def _train(self, lr_scale: float) -> float:
         c = self.config
         flat = rb.sample(self.buffer, self._rng, c.gradient_steps * c.batch_size)
         batches = jax.tree_util.tree_map(
             lambda a: a.reshape(c.gradient_steps, c.batch_size, *a.shape[1:]), flat
         )
         self.q_params, self.opt_state, phase_losses = self._train_phase(
-            self.q_params, self.target_params, self.opt_state, batches
+            self.q_params, self.target_params, self.opt_state, batches, lr_scale=lr_scale
         )
         self._n_updates += c.gradient_steps
         self._sync()

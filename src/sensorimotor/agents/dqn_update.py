@@ -143,9 +143,13 @@ def train_phase(
     optimizer,
     gamma,
     double_q: bool = False,
+    lr_scale=1.0,
 ):
     """``gradient_steps`` Adam steps, one per batch of ``batches`` (each field with leading
-    axes ``(gradient_steps, batch_size)``), the target fixed.
+    axes ``(gradient_steps, batch_size)``), the target fixed; each step's update is
+    multiplied by ``lr_scale`` (a learning-rate schedule's factor for the phase: Adam's step
+    is proportional to its rate, and the optimiser's state keeps one shape for every
+    schedule).
 
     Returns:
         ``(params, opt_state, losses)``: ``losses`` ``(gradient_steps,)``, each the loss
@@ -163,6 +167,7 @@ def train_phase(
         batch, nt = inputs
         loss, grads = grad_fn(p, target_params, batch, gamma, double_q, nt)
         updates, s = optimizer.update(grads, s, p)
+        updates = jax.tree_util.tree_map(lambda u: u * lr_scale, updates)
         return (optax.apply_updates(p, updates), s), loss
 
     (params, opt_state), losses = jax.lax.scan(one, (params, opt_state), (batches, next_target))
