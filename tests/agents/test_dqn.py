@@ -340,8 +340,11 @@ def test_a_phase_step_is_proportional_to_its_rate_scale():
     params = init_mlp(jax.random.key(0), 2, (8,), 3, init="lecun")
     opt = make_optimizer(1e-2, 10.0)
     batch = Transition(
-        jnp.ones((1, 4, 2)), jnp.zeros((1, 4), jnp.int32), jnp.ones((1, 4)),
-        jnp.zeros((1, 4, 2)), jnp.zeros((1, 4)),
+        jnp.ones((1, 4, 2)),
+        jnp.zeros((1, 4), jnp.int32),
+        jnp.ones((1, 4)),
+        jnp.zeros((1, 4, 2)),
+        jnp.zeros((1, 4)),
     )
 
     def step(scale):
