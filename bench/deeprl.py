@@ -38,6 +38,13 @@ ENV_ID = "CartPole-v1"
 SOLVED = 475.0
 EPISODES = 20
 
+#: ``--settings``: changes to rl-zoo's settings, by name (chosen on seeds 10-39, never on
+#: the benchmark's seeds 0-9: BENCHMARKS.md)
+VARIANTS = {
+    "zoo": {},  # rl-baselines3-zoo's, as they are
+    "zoo-lin": {"learning_rate_schedule": "linear"},  # with rl-zoo's lin_2.3e-3 rate
+}
+
 
 def _score(agent) -> float:
     return evaluate(agent, ENV_ID, EPISODES)[0]
@@ -93,7 +100,9 @@ def run_sb3(seeds, steps: int, settings: dict, threads: int) -> dict | None:
         # rl-zoo's lin_<rate>: SB3 calls it with the progress remaining, 1 -> 0
         rate = kwargs["learning_rate"]
         kwargs["learning_rate"] = lambda remaining: remaining * rate
-    net_arch = list(kwargs.pop("net_arch"))
+    policy_kwargs = {"net_arch": list(kwargs.pop("net_arch"))}
+    if "adam_eps" in kwargs:
+        policy_kwargs["optimizer_kwargs"] = {"eps": kwargs.pop("adam_eps")}
     times, returns = [], []
     for seed in seeds:
         t0 = time.perf_counter()
@@ -102,7 +111,7 @@ def run_sb3(seeds, steps: int, settings: dict, threads: int) -> dict | None:
             ENV_ID,
             seed=seed,
             device="cpu",
-            policy_kwargs={"net_arch": net_arch},
+            policy_kwargs=policy_kwargs,
             **kwargs,
         )
         model.learn(steps)
@@ -154,12 +163,22 @@ def main(argv=None) -> dict:
         default="vmap",
         help="compiled seeds: jax.vmap(train) (default) or jax.lax.map(train) (one by one)",
     )
-    parser.add_argument("--set", default="{}", help="JSON of settings over the zoo's")
+    parser.add_argument(
+        "--settings",
+        choices=sorted(VARIANTS),
+        default="zoo",
+        help="rl-zoo's settings (zoo) or a named change to them (see VARIANTS)",
+    )
+    parser.add_argument("--set", default="{}", help="JSON of settings over --settings'")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON last")
     args = parser.parse_args(argv)
-    settings = {**zoo_settings("DQN", ENV_ID), **json.loads(args.set)}
+    settings = {
+        **zoo_settings("DQN", ENV_ID),
+        **VARIANTS[args.settings],
+        **json.loads(args.set),
+    }
     seeds = list(range(args.first_seed, args.first_seed + args.seeds))
-    print(f"DQN on {ENV_ID}, {args.steps} steps, settings {settings}")
+    print(f"DQN on {ENV_ID}, {args.steps} steps, settings {args.settings}: {settings}")
     print(
         f"jax {jax.__version__}, {jax.devices()[0].platform}; solved = greedy mean of "
         f"{EPISODES} episodes >= {SOLVED:g}"

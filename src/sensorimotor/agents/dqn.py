@@ -13,7 +13,9 @@ The loop, per environment step :math:`t` (SB3's order):
    \tau\theta + (1-\tau)\bar\theta`;
 4. every ``train_freq`` steps, once :math:`t >` ``learning_starts``: a training phase of
    ``gradient_steps`` Adam steps on fresh uniform batches of the Huber TD loss
-   (:mod:`~sensorimotor.agents.dqn_update`), one jitted ``lax.scan``.
+   (:mod:`~sensorimotor.agents.dqn_update`), one jitted ``lax.scan``, at the rate of
+   ``learning_rate_schedule`` for step :math:`t` (:func:`~sensorimotor.agents.dqn_config.
+   learning_rate_scale`).
 
 As in SB3, the last phase of a ``learn`` call is completed, so the step counter may pass
 ``total_timesteps`` by less than ``train_freq``. Everything drawn comes from ``seed``: the
@@ -76,7 +78,9 @@ class DQN(Agent):
         )
         self.target_params = self.q_params
         self._sync()
-        self.opt_state = make_optimizer(c.learning_rate, c.max_grad_norm).init(self.q_params)
+        self.opt_state = make_optimizer(c.learning_rate, c.max_grad_norm, c.adam_eps).init(
+            self.q_params
+        )
         obs = np.zeros(self.observation_shape, np.float32)
         item = Transition(obs, np.int32(0), np.float32(0), obs, np.float32(0))
         self.buffer = rb.init(item, c.buffer_size)

@@ -15,7 +15,7 @@ environment steps (act, step, store in the JAX replay buffer), then the target u
 that fell in those steps (:func:`~sensorimotor.agents.dqn_update.polyak` with ``times``
 :math:`k`: the network did not change between them, so :math:`k` updates are one), then,
 once past ``learning_starts``, ``gradient_steps`` Adam steps: the same counting, epsilon
-schedule and order as the Python loop of :class:`~sensorimotor.agents.DQN` (SB3's). The
+and learning-rate schedules and order as the Python loop of :class:`~sensorimotor.agents.DQN` (SB3's). The
 run has :math:`\lceil T/\text{train\_freq}\rceil` phases.
 
 The phase index is the scan's input, not part of the carry, so under ``vmap`` the decision
@@ -140,7 +140,7 @@ def make_dqn_train(env, total_timesteps: int, *, env_params=None, **hyperparamet
     obs_shape, n_actions = _spaces(env, params)
     c = config
     num_phases = math.ceil(total / c.train_freq)
-    optimizer = make_optimizer(c.learning_rate, c.max_grad_norm)
+    optimizer = make_optimizer(c.learning_rate, c.max_grad_norm, c.adam_eps)
 
     def env_step(s: RunnerState, t):
         key, k_eps, k_random, k_step = jax.random.split(s.key, 4)

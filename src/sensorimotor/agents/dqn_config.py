@@ -69,6 +69,8 @@ class DQNConfig:
         exploration_fraction: share of the run over which epsilon falls.
         exploration_initial_eps, exploration_final_eps: epsilon's start and end.
         max_grad_norm: the gradient's global norm is clipped to this.
+        adam_eps: Adam's epsilon, added to the root of its second moment (SB3:
+            ``policy_kwargs=dict(optimizer_kwargs=dict(eps=...))``; PyTorch's default).
         net_arch: hidden layer widths of the Q-network (ReLU, no LayerNorm).
         double_q: double DQN's target (van Hasselt et al. 2016): the online network picks
             the next action, the target network values it.
@@ -95,6 +97,7 @@ class DQNConfig:
     exploration_initial_eps: float = 1.0
     exploration_final_eps: float = 0.05
     max_grad_norm: float = 10.0
+    adam_eps: float = 1e-8
     net_arch: tuple = (64, 64)
     double_q: bool = False
     learning_rate_schedule: str = "constant"
@@ -113,6 +116,7 @@ class DQNConfig:
         "exploration_initial_eps": UNIT,
         "exploration_final_eps": UNIT,
         "max_grad_norm": POSITIVE,
+        "adam_eps": POSITIVE,
     }
 
     def __post_init__(self):

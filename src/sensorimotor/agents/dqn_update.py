@@ -124,14 +124,17 @@ def dqn_loss(
     return jnp.mean(huber_loss(taken - y))
 
 
-def make_optimizer(learning_rate: float, max_grad_norm: float) -> optax.GradientTransformation:
-    """SB3's optimiser: the gradient clipped to global norm ``max_grad_norm``, then Adam.
+def make_optimizer(
+    learning_rate: float, max_grad_norm: float, eps: float = 1e-8
+) -> optax.GradientTransformation:
+    """SB3's optimiser: the gradient clipped to global norm ``max_grad_norm``, then Adam
+    (``eps`` added to the root of the second moment: PyTorch's default 1e-8).
 
     >>> opt = make_optimizer(1e-3, 10.0)
     >>> print(type(opt.init({"w": jnp.zeros(2)})).__name__)
     tuple
     """
-    return optax.chain(optax.clip_by_global_norm(max_grad_norm), optax.adam(learning_rate))
+    return optax.chain(optax.clip_by_global_norm(max_grad_norm), optax.adam(learning_rate, eps=eps))
 
 
 def train_phase(
@@ -191,7 +194,7 @@ def jitted(config) -> tuple:
     """``(greedy_actions, train_phase, polyak)`` jitted for ``config`` (a hashable
     :class:`~sensorimotor.agents.dqn_config.DQNConfig`): compiled once per config and
     shapes, shared by every agent with that config."""
-    optimizer = make_optimizer(config.learning_rate, config.max_grad_norm)
+    optimizer = make_optimizer(config.learning_rate, config.max_grad_norm, config.adam_eps)
     phase = functools.partial(
         train_phase, optimizer=optimizer, gamma=config.gamma, double_q=bool(config.double_q)
     )
