@@ -363,3 +363,16 @@ def test_a_phase_step_is_proportional_to_its_rate_scale():
 def test_an_unknown_learning_rate_schedule_is_refused_naming_it():
     with pytest.raises(ValueError, match="DQNConfig.learning_rate_schedule"):
         DQN(IdentityEnv(), learning_rate_schedule="cosine")
+
+
+def test_adam_eps_is_adams_epsilon():
+    grads = {"w": jnp.array([1e-3, 1.0])}
+    for eps in (1e-8, 1e-3):
+        opt = make_optimizer(0.1, 10.0, eps)
+        updates, _ = opt.update(grads, opt.init(grads))
+        # Adam's first step: -rate * g / (|g| + eps)
+        expected = -0.1 * grads["w"] / (jnp.abs(grads["w"]) + eps)
+        np.testing.assert_allclose(updates["w"], expected, rtol=1e-5)
+    assert DQN(IdentityEnv(), adam_eps=1e-3).config.adam_eps == 1e-3
+    with pytest.raises(ValueError, match="DQNConfig.adam_eps"):
+        DQN(IdentityEnv(), adam_eps=0.0)
