@@ -14,12 +14,18 @@ episodes of Gymnasium's own ``CartPole-v1`` (``evaluate``, episode ``i`` reset w
   on two cores shared with other work were several times slower); skipped with a note
   when it is not installed.
 
+``--settings NAME`` changes rl-zoo's settings by one of the named changes in ``VARIANTS``
+(those tried for a more reliable DQN; SB3 is given the same); ``--first-seed S`` runs seeds
+S, S + 1, ... instead of 0, 1, ... (compiled seed ``i`` is ``split(key(0), n)[i]``), so
+that settings are chosen on seeds other than the benchmark's.
+
 Then the ratios the acceptance reads: the compiled seeds' total time over one SB3 run,
 the compiled cost per seed and the Python loop's against SB3's per seed.
 
     python bench/deeprl.py                         # everything (many minutes on 2 cores)
     python bench/deeprl.py --only compiled python  # a subset
     python bench/deeprl.py --steps 10000 --seeds 1 --compiled-seeds 2   # a smoke run
+    python bench/deeprl.py --only compiled --first-seed 10 --settings lin   # selection seeds
 """
 
 from __future__ import annotations
@@ -49,6 +55,7 @@ VARIANTS = {
     "target-1024": {"target_update_interval": 1024},  # a copy every 4 phases
     "freq-128": {"train_freq": 128, "gradient_steps": 64},  # the same gradient steps
     "adam-eps": {"adam_eps": 0.01 / 32},  # QR-DQN's Adam epsilon (Dabney et al. 2018)
+    "gamma-0.98": {"gamma": 0.98},  # rl-zoo's PPO CartPole-v1 discount: a 50-step horizon
     "double": {"double_q": True},  # not in SB3: no peer
 }
 
