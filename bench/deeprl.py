@@ -216,7 +216,9 @@ def main(argv=None) -> dict:
             f"({_fmt(p['times'])}); solved {_solved(p['returns'])}/{len(seeds)}; returns "
             f"{_fmt(p['returns'])}"
         )
-    if "sb3" in args.only:
+    if "sb3" in args.only and settings.get("double_q"):
+        print("Stable-Baselines3's DQN has no double DQN: peer skipped")
+    elif "sb3" in args.only:
         s = run_sb3(seeds, args.steps, settings, args.torch_threads)
         if s is None:
             print("Stable-Baselines3 is not installed (pip install -e '.[bench]'): peer skipped")
