@@ -18,10 +18,13 @@ from sensorimotor.agents import (
     evaluate,
     exploration_rate,
     huber_loss,
+    learning_rate_scale,
+    make_optimizer,
     polyak,
     td_targets,
+    train_phase,
 )
-from sensorimotor.nets.mlp import Dense
+from sensorimotor.nets.mlp import Dense, init_mlp
 
 sys.path.insert(0, str(Path(__file__).parent))
 from identity_envs import IdentityEnv, IdentityJaxEnv, NaNEnv  # noqa: E402
@@ -303,3 +306,73 @@ def test_a_hand_edited_header_is_refused_naming_the_file(tmp_path, edit):
     np.savez(tmp_path / "edited.npz", **arrays)
     with pytest.raises(ValueError, match="edited.npz"):
         DQN.load(tmp_path / "edited.npz")
+
+
+def test_linear_learning_rate_is_rl_zoos_lin_schedule():
+    linear = DQNConfig(learning_rate_schedule="linear")
+    for t in (0, 1024, 25_000, 49_920, 50_000, 50_176):
+        remaining = 1.0 - t / 50_000  # SB3's progress remaining; rl-zoo's lin_: rate * it
+        assert learning_rate_scale(linear, t, 50_000) == pytest.approx(max(remaining, 0.0))
+    traced = jax.jit(lambda t: learning_rate_scale(linear, t, 50_000))(jnp.int32(12_500))
+    assert float(traced) == pytest.approx(0.75)
+    assert learning_rate_scale(DQNConfig(), 40_000, 50_000) == 1.0
+
+
+def test_agent_trains_each_phase_at_the_scheduled_rate():
+    agent = DQN(IdentityEnv(), **dict(FAST, learning_rate_schedule="linear"))
+    seen = []
+    train = agent._train
+
+    def spy(scale):
+        before = agent.q_params
+        loss = train(scale)
+        seen.append((agent.num_timesteps, scale, _leaves_equal(agent.q_params, before)))
+        return loss
+
+    agent._train = spy
+    agent.learn(200)
+    assert seen[0] == (68, pytest.approx(1 - 68 / 200), False)
+    # the last phase comes at the end of the run, rate 0: it leaves the network as it was
+    assert seen[-1] == (200, 0.0, True)
+
+
+def test_a_phase_step_is_proportional_to_its_rate_scale():
+    params = init_mlp(jax.random.key(0), 2, (8,), 3, init="lecun")
+    opt = make_optimizer(1e-2, 10.0)
+    batch = Transition(
+        jnp.ones((1, 4, 2)),
+        jnp.zeros((1, 4), jnp.int32),
+        jnp.ones((1, 4)),
+        jnp.zeros((1, 4, 2)),
+        jnp.zeros((1, 4)),
+    )
+
+    def step(scale):
+        new, _, _ = train_phase(
+            params, params, opt.init(params), batch, optimizer=opt, gamma=0.9, lr_scale=scale
+        )
+        return jax.tree_util.tree_map(lambda n, p: n - p, new, params)
+
+    full, half, none = step(1.0), step(0.5), step(0.0)
+    for f, h, z in zip(*map(jax.tree_util.tree_leaves, (full, half, none)), strict=True):
+        np.testing.assert_allclose(h, f / 2, rtol=1e-4, atol=1e-6)  # new - old rounds
+        assert not np.any(z)
+    assert any(np.any(f) for f in jax.tree_util.tree_leaves(full))
+
+
+def test_an_unknown_learning_rate_schedule_is_refused_naming_it():
+    with pytest.raises(ValueError, match="DQNConfig.learning_rate_schedule"):
+        DQN(IdentityEnv(), learning_rate_schedule="cosine")
+
+
+def test_adam_eps_is_adams_epsilon():
+    grads = {"w": jnp.array([1e-3, 1.0])}
+    for eps in (1e-8, 1e-3):
+        opt = make_optimizer(0.1, 10.0, eps)
+        updates, _ = opt.update(grads, opt.init(grads))
+        # Adam's first step: -rate * g / (|g| + eps)
+        expected = -0.1 * grads["w"] / (jnp.abs(grads["w"]) + eps)
+        np.testing.assert_allclose(updates["w"], expected, rtol=1e-5)
+    assert DQN(IdentityEnv(), adam_eps=1e-3).config.adam_eps == 1e-3
+    with pytest.raises(ValueError, match="DQNConfig.adam_eps"):
+        DQN(IdentityEnv(), adam_eps=0.0)

@@ -13,7 +13,9 @@ The loop, per environment step :math:`t` (SB3's order):
    \tau\theta + (1-\tau)\bar\theta`;
 4. every ``train_freq`` steps, once :math:`t >` ``learning_starts``: a training phase of
    ``gradient_steps`` Adam steps on fresh uniform batches of the Huber TD loss
-   (:mod:`~sensorimotor.agents.dqn_update`), one jitted ``lax.scan``.
+   (:mod:`~sensorimotor.agents.dqn_update`), one jitted ``lax.scan``, at the rate of
+   ``learning_rate_schedule`` for step :math:`t` (:func:`~sensorimotor.agents.dqn_config.
+   learning_rate_scale`).
 
 As in SB3, the last phase of a ``learn`` call is completed, so the step counter may pass
 ``total_timesteps`` by less than ``train_freq``. Everything drawn comes from ``seed``: the
@@ -39,7 +41,7 @@ import numpy as np
 
 from sensorimotor.agents import dqn_compiled
 from sensorimotor.agents.agent import Agent, generator_from_state, tree_arrays, tree_from_arrays
-from sensorimotor.agents.dqn_config import DQNConfig, exploration_rate
+from sensorimotor.agents.dqn_config import DQNConfig, exploration_rate, learning_rate_scale
 from sensorimotor.agents.dqn_update import Transition, jitted, make_optimizer
 from sensorimotor.agents.training_stats import Progress, TrainingStats
 from sensorimotor.nets import replay_buffer as rb
@@ -76,7 +78,9 @@ class DQN(Agent):
         )
         self.target_params = self.q_params
         self._sync()
-        self.opt_state = make_optimizer(c.learning_rate, c.max_grad_norm).init(self.q_params)
+        self.opt_state = make_optimizer(c.learning_rate, c.max_grad_norm, c.adam_eps).init(
+            self.q_params
+        )
         obs = np.zeros(self.observation_shape, np.float32)
         item = Transition(obs, np.int32(0), np.float32(0), obs, np.float32(0))
         self.buffer = rb.init(item, c.buffer_size)
@@ -198,7 +202,7 @@ class DQN(Agent):
                     going = False
                     break
             if going and self.num_timesteps > c.learning_starts:
-                losses.append(self._train())
+                losses.append(self._train(learning_rate_scale(c, self.num_timesteps, end)))
             bar.update(self.num_timesteps - first, np.mean(returns[-20:]) if returns else 0.0)
         return TrainingStats(
             np.asarray(returns, np.float64),
@@ -214,14 +218,14 @@ class DQN(Agent):
         else:
             self.target_params = self._polyak(self.q_params, self.target_params, self.config.tau)
 
-    def _train(self) -> float:
+    def _train(self, lr_scale: float) -> float:
         c = self.config
         flat = rb.sample(self.buffer, self._rng, c.gradient_steps * c.batch_size)
         batches = jax.tree_util.tree_map(
             lambda a: a.reshape(c.gradient_steps, c.batch_size, *a.shape[1:]), flat
         )
         self.q_params, self.opt_state, phase_losses = self._train_phase(
-            self.q_params, self.target_params, self.opt_state, batches
+            self.q_params, self.target_params, self.opt_state, batches, lr_scale=lr_scale
         )
         self._n_updates += c.gradient_steps
         self._sync()

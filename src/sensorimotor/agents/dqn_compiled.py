@@ -15,7 +15,7 @@ environment steps (act, step, store in the JAX replay buffer), then the target u
 that fell in those steps (:func:`~sensorimotor.agents.dqn_update.polyak` with ``times``
 :math:`k`: the network did not change between them, so :math:`k` updates are one), then,
 once past ``learning_starts``, ``gradient_steps`` Adam steps: the same counting, epsilon
-schedule and order as the Python loop of :class:`~sensorimotor.agents.DQN` (SB3's). The
+and learning-rate schedules and order as the Python loop of :class:`~sensorimotor.agents.DQN` (SB3's). The
 run has :math:`\lceil T/\text{train\_freq}\rceil` phases.
 
 The phase index is the scan's input, not part of the carry, so under ``vmap`` the decision
@@ -49,7 +49,7 @@ from typing import Any, NamedTuple
 import jax
 import jax.numpy as jnp
 
-from sensorimotor.agents.dqn_config import DQNConfig, exploration_rate
+from sensorimotor.agents.dqn_config import DQNConfig, exploration_rate, learning_rate_scale
 from sensorimotor.agents.dqn_update import (
     Transition,
     greedy_actions,
@@ -140,7 +140,7 @@ def make_dqn_train(env, total_timesteps: int, *, env_params=None, **hyperparamet
     obs_shape, n_actions = _spaces(env, params)
     c = config
     num_phases = math.ceil(total / c.train_freq)
-    optimizer = make_optimizer(c.learning_rate, c.max_grad_norm)
+    optimizer = make_optimizer(c.learning_rate, c.max_grad_norm, c.adam_eps)
 
     def env_step(s: RunnerState, t):
         key, k_eps, k_random, k_step = jax.random.split(s.key, 4)
@@ -170,7 +170,7 @@ def make_dqn_train(env, total_timesteps: int, *, env_params=None, **hyperparamet
         )
         return s, (ended, done)
 
-    def learn(s: RunnerState):
+    def learn(s: RunnerState, last):
         key, k_sample = jax.random.split(s.key)
         flat = rb.sample(s.buffer, k_sample, c.gradient_steps * c.batch_size)
         batches = jax.tree_util.tree_map(
@@ -184,10 +184,11 @@ def make_dqn_train(env, total_timesteps: int, *, env_params=None, **hyperparamet
             optimizer=optimizer,
             gamma=c.gamma,
             double_q=bool(c.double_q),
+            lr_scale=learning_rate_scale(c, last, total),
         )
         return s._replace(q_params=q, opt_state=opt_state, key=key), jnp.mean(losses)
 
-    def skip(s: RunnerState):
+    def skip(s: RunnerState, last):
         return s, jnp.float32(jnp.nan)
 
     def phase(s: RunnerState, i):
@@ -196,7 +197,7 @@ def make_dqn_train(env, total_timesteps: int, *, env_params=None, **hyperparamet
         last = first + c.train_freq
         times = last // c.target_update_interval - first // c.target_update_interval
         s = s._replace(target_params=polyak(s.q_params, s.target_params, c.tau, times))
-        s, loss = jax.lax.cond(last > c.learning_starts, learn, skip, s)
+        s, loss = jax.lax.cond(last > c.learning_starts, learn, skip, s, last)
         return s, PhaseMetrics(loss, ended.sum(), done.sum().astype(jnp.int32))
 
     def train(key) -> TrainResult:

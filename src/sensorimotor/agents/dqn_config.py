@@ -11,9 +11,18 @@ The exploration rate falls linearly from ``exploration_initial_eps`` to
 Before ``learning_starts`` steps every action is uniform at random, whatever
 :math:`\epsilon` says (SB3's ``_sample_action``).
 
+The learning rate is constant, or with ``learning_rate_schedule="linear"`` falls linearly
+to 0 over the run (rl-baselines3-zoo's ``lin_`` schedules, SB3's callable learning rate
+of the progress remaining): the training phase after step :math:`t` steps with
+:math:`\alpha\max(1 - p, 0)` (SB3's rate goes slightly negative in a last phase that
+passes :math:`T`; here it stops at 0).
+
 >>> config = DQNConfig(exploration_fraction=0.5, exploration_final_eps=0.1)
 >>> print([round(exploration_rate(config, t, 100), 3) for t in (0, 25, 50, 90)])
 [1.0, 0.55, 0.1, 0.1]
+>>> linear = DQNConfig(learning_rate_schedule="linear")
+>>> print([learning_rate_scale(linear, t, 100) for t in (0, 25, 100, 110)])
+[1.0, 0.75, 0.0, 0.0]
 """
 
 from __future__ import annotations
@@ -32,7 +41,10 @@ from sensorimotor.base.bounds import (
     check_settings,
 )
 
-__all__ = ["DQNConfig", "exploration_rate"]
+__all__ = ["DQNConfig", "exploration_rate", "learning_rate_scale"]
+
+#: the learning rate's schedules: constant, or falling linearly to 0 over the run
+_SCHEDULES = ("constant", "linear")
 
 _FRACTION = Bounds(0.0, 1.0, False, True)  # (0, 1]: a share of the run, or Polyak's tau
 _STEPS = Bounds(0, INF, True, False, True)  # a non-negative int: steps before learning
@@ -57,9 +69,14 @@ class DQNConfig:
         exploration_fraction: share of the run over which epsilon falls.
         exploration_initial_eps, exploration_final_eps: epsilon's start and end.
         max_grad_norm: the gradient's global norm is clipped to this.
+        adam_eps: Adam's epsilon, added to the root of its second moment (SB3:
+            ``policy_kwargs=dict(optimizer_kwargs=dict(eps=...))``; PyTorch's default).
         net_arch: hidden layer widths of the Q-network (ReLU, no LayerNorm).
         double_q: double DQN's target (van Hasselt et al. 2016): the online network picks
             the next action, the target network values it.
+        learning_rate_schedule: ``"constant"`` (SB3's float ``learning_rate``) or
+            ``"linear"``: from ``learning_rate`` at the start to 0 at the end of the run
+            (rl-zoo's ``lin_<rate>``).
 
     >>> DQNConfig(gamma=1.5)
     Traceback (most recent call last):
@@ -80,8 +97,10 @@ class DQNConfig:
     exploration_initial_eps: float = 1.0
     exploration_final_eps: float = 0.05
     max_grad_norm: float = 10.0
+    adam_eps: float = 1e-8
     net_arch: tuple = (64, 64)
     double_q: bool = False
+    learning_rate_schedule: str = "constant"
 
     BOUNDS = {
         "learning_rate": POSITIVE,
@@ -97,6 +116,7 @@ class DQNConfig:
         "exploration_initial_eps": UNIT,
         "exploration_final_eps": UNIT,
         "max_grad_norm": POSITIVE,
+        "adam_eps": POSITIVE,
     }
 
     def __post_init__(self):
@@ -109,6 +129,11 @@ class DQNConfig:
             raise ValueError(f"DQNConfig.net_arch must be a list of positive ints, got {arch!r}")
         if not isinstance(self.double_q, bool | np.bool_):
             raise TypeError(f"DQNConfig.double_q must be a bool, got {self.double_q!r}")
+        if self.learning_rate_schedule not in _SCHEDULES:
+            raise ValueError(
+                f"DQNConfig.learning_rate_schedule must be one of {_SCHEDULES}, got "
+                f"{self.learning_rate_schedule!r}"
+            )
         check_settings(self)
         # an int given as a NumPy int is kept as a Python one: the config is a cache key
         for name, bounds in self.BOUNDS.items():
@@ -134,3 +159,15 @@ def exploration_rate(config: DQNConfig, num_timesteps, total_timesteps):
     if isinstance(done, float):
         return start + (end - start) * min(done, 1.0)
     return start + (end - start) * jnp.minimum(done, 1.0)
+
+
+def learning_rate_scale(config: DQNConfig, num_timesteps, total_timesteps):
+    r"""The factor on ``learning_rate`` of a training phase after ``num_timesteps`` of a
+    run of ``total_timesteps``: 1 for a constant rate, :math:`\max(1 - t/T, 0)` for a
+    linear one (a Python float for Python numbers, a JAX scalar for traced ones)."""
+    if config.learning_rate_schedule == "constant":
+        return 1.0
+    left = 1.0 - num_timesteps / total_timesteps
+    if isinstance(left, float):
+        return max(left, 0.0)
+    return jnp.maximum(left, 0.0)

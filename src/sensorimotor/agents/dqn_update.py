@@ -124,14 +124,17 @@ def dqn_loss(
     return jnp.mean(huber_loss(taken - y))
 
 
-def make_optimizer(learning_rate: float, max_grad_norm: float) -> optax.GradientTransformation:
-    """SB3's optimiser: the gradient clipped to global norm ``max_grad_norm``, then Adam.
+def make_optimizer(
+    learning_rate: float, max_grad_norm: float, eps: float = 1e-8
+) -> optax.GradientTransformation:
+    """SB3's optimiser: the gradient clipped to global norm ``max_grad_norm``, then Adam
+    (``eps`` added to the root of the second moment: PyTorch's default 1e-8).
 
     >>> opt = make_optimizer(1e-3, 10.0)
     >>> print(type(opt.init({"w": jnp.zeros(2)})).__name__)
     tuple
     """
-    return optax.chain(optax.clip_by_global_norm(max_grad_norm), optax.adam(learning_rate))
+    return optax.chain(optax.clip_by_global_norm(max_grad_norm), optax.adam(learning_rate, eps=eps))
 
 
 def train_phase(
@@ -143,9 +146,13 @@ def train_phase(
     optimizer,
     gamma,
     double_q: bool = False,
+    lr_scale=1.0,
 ):
     """``gradient_steps`` Adam steps, one per batch of ``batches`` (each field with leading
-    axes ``(gradient_steps, batch_size)``), the target fixed.
+    axes ``(gradient_steps, batch_size)``), the target fixed; each step's update is
+    multiplied by ``lr_scale`` (a learning-rate schedule's factor for the phase: Adam's step
+    is proportional to its rate, and the optimiser's state keeps one shape for every
+    schedule).
 
     Returns:
         ``(params, opt_state, losses)``: ``losses`` ``(gradient_steps,)``, each the loss
@@ -163,6 +170,7 @@ def train_phase(
         batch, nt = inputs
         loss, grads = grad_fn(p, target_params, batch, gamma, double_q, nt)
         updates, s = optimizer.update(grads, s, p)
+        updates = jax.tree_util.tree_map(lambda u: u * lr_scale, updates)
         return (optax.apply_updates(p, updates), s), loss
 
     (params, opt_state), losses = jax.lax.scan(one, (params, opt_state), (batches, next_target))
@@ -186,7 +194,7 @@ def jitted(config) -> tuple:
     """``(greedy_actions, train_phase, polyak)`` jitted for ``config`` (a hashable
     :class:`~sensorimotor.agents.dqn_config.DQNConfig`): compiled once per config and
     shapes, shared by every agent with that config."""
-    optimizer = make_optimizer(config.learning_rate, config.max_grad_norm)
+    optimizer = make_optimizer(config.learning_rate, config.max_grad_norm, config.adam_eps)
     phase = functools.partial(
         train_phase, optimizer=optimizer, gamma=config.gamma, double_q=bool(config.double_q)
     )
