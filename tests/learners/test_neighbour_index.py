@@ -1,15 +1,12 @@
 """The kd-tree index answers exactly as brute force: indices, distances and ties."""
 
 import copy
-import os
-import sys
-import threading
 
 import numpy as np
 import pytest
 
 from sensorimotor import Channel
-from sensorimotor.learners import LWLRLearner, Memory, NNLearner, WNNLearner, knn, neighbour_index
+from sensorimotor.learners import LWLRLearner, Memory, NNLearner, WNNLearner, knn
 from sensorimotor.learners.neighbour_index import NeighbourIndex, TreeSchedule
 
 # trees from a few rows on, for every k: the tests exercise them, not the speed crossovers
@@ -107,25 +104,6 @@ def test_background_builds_give_the_same_answers():
     index.wait()
     index.update(pts, 3000)
     assert index.trees >= 1
-
-
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread nice is Linux's")
-def test_background_builds_run_at_the_lowest_priority_and_the_caller_keeps_its_own(monkeypatch):
-    seen = []
-    real = neighbour_index.cKDTree
-
-    def recording_tree(*args, **kwargs):
-        seen.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(neighbour_index, "cKDTree", recording_tree)
-    before = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
-    pts = np.random.default_rng(6).uniform(size=(1000, 3))
-    index = NeighbourIndex(SMALL._replace(background=True, min_rows=200, tail_rows=100))
-    index.update(pts, 1000)
-    index.wait()
-    assert seen == [19]
-    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == before
 
 
 @pytest.mark.parametrize("background", [False, True])

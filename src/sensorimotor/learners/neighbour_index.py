@@ -1,10 +1,7 @@
 """Exact k-nearest-neighbour search over a growing array: kd-trees over the bulk, brute force
 over the recent tail, the trees rebuilt on a geometric schedule in a background thread."""
 
-import contextlib
 import math
-import os
-import sys
 import threading
 import time
 from typing import NamedTuple
@@ -22,18 +19,6 @@ _NODE_BYTES = 72
 
 
 _BUILD_LOCK = threading.Lock()
-# The nice value of a background build's thread: the lowest priority
-_BUILD_NICE = 19
-
-
-def _lower_priority() -> None:
-    """Give the calling thread the lowest CPU priority. Linux keeps a nice value per thread,
-    so only this thread is affected. On a machine with few cores the learning loop (and
-    XLA's threads) then keep their cores, and the build takes whatever CPU is left over.
-    Elsewhere ``setpriority`` would renice the whole process, so nothing is changed."""
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError):
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), _BUILD_NICE)
 
 
 class TreeSchedule(NamedTuple):
@@ -94,9 +79,8 @@ class _Build:
             self.tree = None
 
     def _run_in_background(self, rows: np.ndarray, leafsize: int) -> None:
-        # one background build at a time, at the lowest priority, then a pause: the thread
-        # that learns competes with at most one build, and wins
-        _lower_priority()
+        # SciPy builds a tree holding the GIL: one background build at a time, then a pause,
+        # so that the thread that learns waits at most one build's length, not several
         with _BUILD_LOCK:
             self._run(rows, leafsize)
             time.sleep(0.001)
