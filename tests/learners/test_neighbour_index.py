@@ -1,12 +1,13 @@
 """The kd-tree index answers exactly as brute force: indices, distances and ties."""
 
 import copy
+import threading
 
 import numpy as np
 import pytest
 
 from sensorimotor import Channel
-from sensorimotor.learners import LWLRLearner, Memory, NNLearner, WNNLearner, knn
+from sensorimotor.learners import LWLRLearner, Memory, NNLearner, WNNLearner, knn, neighbour_index
 from sensorimotor.learners.neighbour_index import NeighbourIndex, TreeSchedule
 
 # trees from a few rows on, for every k: the tests exercise them, not the speed crossovers
@@ -104,6 +105,39 @@ def test_background_builds_give_the_same_answers():
     index.wait()
     index.update(pts, 3000)
     assert index.trees >= 1
+
+
+def test_background_builds_of_every_index_run_in_one_long_lived_thread(monkeypatch):
+    threads = []
+    real = neighbour_index.cKDTree
+
+    def recording_tree(*args, **kwargs):
+        threads.append(threading.current_thread())  # kept alive: no id reused
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(neighbour_index, "cKDTree", recording_tree)
+    rng = np.random.default_rng(7)
+    pts = {3: rng.uniform(size=(1200, 3)), 2: rng.uniform(size=(1200, 2))}
+    sched = SMALL._replace(background=True, min_rows=200, tail_rows=100)
+    indexes = {d: NeighbourIndex(sched) for d in pts}
+    for n in range(500, 1201, 100):
+        for d, index in indexes.items():
+            index.update(pts[d], n)
+            index.wait()
+    assert len(threads) >= 8
+    assert len(set(threads)) == 1 and threads[0] is not threading.current_thread()
+
+
+def test_an_error_in_a_background_build_is_raised_in_the_caller(monkeypatch):
+    def broken_tree(*args, **kwargs):
+        raise RuntimeError("broken build")
+
+    monkeypatch.setattr(neighbour_index, "cKDTree", broken_tree)
+    pts = np.random.default_rng(8).uniform(size=(1000, 3))
+    index = NeighbourIndex(SMALL._replace(background=True, min_rows=200, tail_rows=100))
+    index.update(pts, 1000)
+    with pytest.raises(RuntimeError, match="broken build"):
+        index.wait()
 
 
 @pytest.mark.parametrize("background", [False, True])
