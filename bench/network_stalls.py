@@ -12,7 +12,9 @@ counted two ways: JAX's compile events (``jax.monitoring``: every backend compil
 process) and the cache sizes of the learner's jitted functions (their traces).
 
 Printed: compilations at warm-up and during the run, the median, 99th, 99.9th percentile and
-maximum step time (wall, cpu, process), the ratio max / median, and the slowest steps.
+maximum step time (wall, cpu, process), the ratio max / median, the slowest wall step among
+those during which the process was on a CPU (its CPU time at least half the step's wall
+time: the others waited for other processes of a shared machine), and the slowest steps.
 
     PYTHONPATH=src python bench/network_stalls.py [--steps 50000] [--seed 0] [--set key=value]
 """
@@ -114,6 +116,17 @@ def main(argv=None) -> dict:
             f"{r['p999'] * 1e3:.3f} ms, max {r['max'] * 1e3:.2f} ms -> max / median "
             f"{r['ratio']:.1f}"
         )
+    # a step whose wall time the process spent mostly off the CPU (its CPU time, all threads,
+    # under half the wall time) waited for the machine's other work, not for this process
+    on_cpu = process >= 0.5 * wall
+    med = float(np.median(wall))
+    worst = int(np.flatnonzero(on_cpu)[np.argmax(wall[on_cpu])])
+    out["wall_on_cpu"] = {"max": float(wall[worst]), "ratio": float(wall[worst] / med)}
+    print(
+        f"step wall, the process on a CPU (process cpu >= wall / 2; {int((~on_cpu).sum())} "
+        f"steps left out, their max {wall[~on_cpu].max(initial=0) * 1e3:.2f} ms): max "
+        f"{wall[worst] * 1e3:.2f} ms (step {worst}) -> max / median {wall[worst] / med:.1f}"
+    )
     for name, x in (("wall", wall), ("cpu", cpu), ("process", process)):
         slowest = np.argsort(x)[::-1][:8]
         print(
