@@ -6,10 +6,11 @@ from __future__ import annotations
 import numpy as np
 
 from sensorimotor.agents.actor_critic import ActorCritic
+from sensorimotor.agents.adhdp_io import SavedADHDP
 from sensorimotor.nets.reservoir import check_input
 
 
-class ADHDP(ActorCritic):
+class ADHDP(ActorCritic, SavedADHDP):
     r"""Action-dependent heuristic dynamic programming (Prokhorov and Wunsch 1997; Si and
     Wang 2001) with a reservoir critic (HDPy's ``ADHDP``, Koprinkova-Hristova et al.'s
     ESN-ACD).
@@ -138,36 +139,6 @@ class ADHDP(ActorCritic):
         beta = self.readout.beta[:, 0]
         g_u = self.reservoir.input_jacobian(u).T @ beta[:n] + beta[n : n + d]
         return g_u[self.state_dim :] / self.action_scale
-
-    # -- saved files ----------------------------------------------------------------------
-    def save(self, folder) -> None:
-        """Write the agent to ``folder`` (see :func:`~sensorimotor.agents.adhdp_io.save_adhdp`)."""
-        from sensorimotor.agents.adhdp_io import save_adhdp
-
-        save_adhdp(self, folder)
-
-    @staticmethod
-    def load(folder, plant, policy, **overrides) -> ADHDP:
-        """The agent saved in ``folder`` (see :func:`~sensorimotor.agents.adhdp_io.load_adhdp`).
-
-        >>> import tempfile
-        >>> from sensorimotor.agents.policy import ChannelPolicy
-        >>> from sensorimotor.envs import CartPoleADP, CartPoleBalance
-        >>> from sensorimotor.reservoir import PlainRLS, ReservoirNode
-        >>> env = CartPoleADP({'seed': 0})
-        >>> agent = ADHDP(ReservoirNode(5, 10, seed=0), PlainRLS(15, 1), CartPoleBalance(),
-        ...               ChannelPolicy(env.m_channels), gamma=0.9, action_scale=10.0)
-        >>> agent.new_episode(env.reset())
-        >>> _ = agent(env); _ = agent(env)
-        >>> folder = tempfile.mkdtemp()
-        >>> agent.save(folder)
-        >>> back = ADHDP.load(folder, CartPoleBalance(), ChannelPolicy(env.m_channels))
-        >>> print(back.num_step, back.critic(np.zeros(4), np.zeros(1)) == agent.critic(np.zeros(4), np.zeros(1)))
-        2 True
-        """
-        from sensorimotor.agents.adhdp_io import load_adhdp
-
-        return load_adhdp(folder, plant, policy, **overrides)
 
     # -- the loop -------------------------------------------------------------------------
     def _new_episode_hook(self) -> None:

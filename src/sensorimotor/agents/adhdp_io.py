@@ -1,4 +1,9 @@
-"""Saving and loading an ADHDP (a folder of JSON and .npz files; no pickle)."""
+"""Saving and loading an ADHDP (a folder of JSON and .npz files; no pickle).
+
+The ADHDP classes inherit :class:`SavedADHDP`, so this module names none of them: a saved
+agent's class is found among the library's subclasses of :class:`SavedADHDP` by the name
+the file gives, and a subclass says what it saves beyond ADHDP's own parts
+(``SAVED_READOUTS``) and how it is rebuilt (``_saved_args``)."""
 
 from __future__ import annotations
 
@@ -6,10 +11,7 @@ import os
 
 import numpy as np
 
-from sensorimotor.agents.adhdp import ADHDP
-from sensorimotor.agents.adhdp_variants import ActionBruteForce, ActionGradient, ActionRecomputation
 from sensorimotor.agents.momentum import ConstMomentum, Momentum, RadialMomentum
-from sensorimotor.agents.state_feedback import StateFeedbackADHDP
 from sensorimotor.base.bounds import is_int
 from sensorimotor.base.saved_file import (
     check_arrays,
@@ -25,24 +27,74 @@ from sensorimotor.nets.td_readout import TDReadout
 
 FORMAT = "sensorimotor.adhdp"
 FORMAT_VERSION = 1
-CLASSES = {
-    c.__name__: c
-    for c in (ADHDP, ActionGradient, ActionRecomputation, ActionBruteForce, StateFeedbackADHDP)
-}
 MOMENTA = {c.__name__: c for c in (Momentum, ConstMomentum, RadialMomentum)}
 _KEYS = ("cls", "settings", "extra", "episode", "num_step", "done", "terminal", "s_curr", "j_curr")
 
 
-def save_adhdp(agent: ADHDP, folder) -> None:
+class SavedADHDP:
+    """What an ADHDP class adds to the saved folder: ``SAVED_READOUTS`` names readouts of the
+    agent saved as ``<name>.npz`` besides the critic's (a state-feedback actor), and
+    :meth:`_saved_args` rebuilds the constructor's arguments from the saved parts."""
+
+    SAVED_READOUTS: tuple = ()
+
+    @classmethod
+    def _saved_args(cls, reservoir, readout, readouts: dict, plant, policy, extra: dict):
+        """``(args, settings)`` for ``cls(*args, **settings, ...)`` from the saved parts:
+        ``readouts`` the ``SAVED_READOUTS`` by name, ``extra`` the class's own settings."""
+        return [reservoir, readout, plant, policy], extra
+
+    def save(self, folder) -> None:
+        """Write the agent to ``folder`` (see :func:`save_adhdp`)."""
+        save_adhdp(self, folder)
+
+    @staticmethod
+    def load(folder, plant, policy, **overrides):
+        """The agent saved in ``folder`` (see :func:`load_adhdp`).
+
+        >>> import tempfile
+        >>> from sensorimotor.agents import ADHDP
+        >>> from sensorimotor.agents.policy import ChannelPolicy
+        >>> from sensorimotor.envs import CartPoleADP, CartPoleBalance
+        >>> from sensorimotor.reservoir import PlainRLS, ReservoirNode
+        >>> env = CartPoleADP({'seed': 0})
+        >>> agent = ADHDP(ReservoirNode(5, 10, seed=0), PlainRLS(15, 1), CartPoleBalance(),
+        ...               ChannelPolicy(env.m_channels), gamma=0.9, action_scale=10.0)
+        >>> agent.new_episode(env.reset())
+        >>> _ = agent(env); _ = agent(env)
+        >>> folder = tempfile.mkdtemp()
+        >>> agent.save(folder)
+        >>> back = ADHDP.load(folder, CartPoleBalance(), ChannelPolicy(env.m_channels))
+        >>> print(back.num_step, back.critic(np.zeros(4), np.zeros(1)) == agent.critic(np.zeros(4), np.zeros(1)))
+        2 True
+        """
+        return load_adhdp(folder, plant, policy, **overrides)
+
+
+def _library_classes() -> dict:
+    """The library's ADHDP classes by name (``SavedADHDP``'s subclasses in ``sensorimotor``:
+    a file never names a class from elsewhere into being)."""
+    out, todo = {}, list(SavedADHDP.__subclasses__())
+    while todo:
+        cls = todo.pop()
+        todo.extend(cls.__subclasses__())
+        if cls.__module__.startswith("sensorimotor."):
+            out[cls.__name__] = cls
+    return out
+
+
+def save_adhdp(agent: SavedADHDP, folder) -> None:
     """Write ``agent`` to the folder ``folder`` (created): ``adhdp.json`` (settings and
     counters), ``adhdp.npz`` (current action, critic input), ``reservoir.npz``,
-    ``readout.npz`` and, for :class:`StateFeedbackADHDP`, ``actor.npz``. Each file is
+    ``readout.npz`` and one ``.npz`` per name in the class's ``SAVED_READOUTS`` (a
+    :class:`~sensorimotor.agents.state_feedback.StateFeedbackADHDP`'s ``actor.npz``). Each file is
     written atomically. Settings given as functions of ``(episode, step)`` are not saved:
     :func:`load_adhdp` needs them again. Plant, policy, collector and environment are the
     caller's."""
     name = type(agent).__name__
-    if name not in CLASSES:
-        raise TypeError(f"cannot save a {name}: not one of {sorted(CLASSES)}")
+    classes = _library_classes()
+    if classes.get(name) is not type(agent):
+        raise TypeError(f"cannot save a {name}: not one of {sorted(classes)}")
     folder = os.fspath(folder)
     os.makedirs(folder, exist_ok=True)
     m = agent.momentum
@@ -75,21 +127,21 @@ def save_adhdp(agent: ADHDP, folder) -> None:
     agent.reservoir.save(os.path.join(folder, "reservoir.npz"))
     name_readout = "readout_td.npz" if isinstance(agent.readout, TDReadout) else "readout.npz"
     agent.readout.save(os.path.join(folder, name_readout))
-    if isinstance(agent, StateFeedbackADHDP):
-        agent.actor.save(os.path.join(folder, "actor.npz"))
+    for part in type(agent).SAVED_READOUTS:
+        getattr(agent, part).save(os.path.join(folder, f"{part}.npz"))
     a_curr = np.zeros(agent.action_dim) if agent.a_curr is None else agent.a_curr
     write_npz(os.path.join(folder, "adhdp.npz"), {"a_curr": a_curr, "z": agent._z}, header)
     write_json(os.path.join(folder, "adhdp.json"), header)
 
 
-def load_adhdp(folder, plant, policy, **overrides) -> ADHDP:
+def load_adhdp(folder, plant, policy, **overrides) -> SavedADHDP:
     """The agent saved by :func:`save_adhdp` in ``folder``, on ``plant`` and ``policy``
     (and ``collector``, ``gamma``, ``alpha``, ``momentum`` if given: those saved as
     functions must be). Continues exactly where the saved one was. A corrupt or foreign
     file raises ``ValueError`` naming it."""
     folder = os.fspath(folder)
     h = read_json(os.path.join(folder, "adhdp.json"), FORMAT, FORMAT_VERSION, _KEYS)
-    cls = CLASSES.get(h["cls"]) if isinstance(h["cls"], str) else None
+    cls = _library_classes().get(h["cls"]) if isinstance(h["cls"], str) else None
     settings, extra = h["settings"], h["extra"]
     if cls is None or not isinstance(settings, dict) or not isinstance(extra, dict):
         raise ValueError(f"{folder}: unknown agent {h['cls']!r} or bad settings")
@@ -107,13 +159,9 @@ def load_adhdp(folder, plant, policy, **overrides) -> ADHDP:
         readout = TDReadout.load(td_path)
     else:
         readout = load_readout(os.path.join(folder, "readout.npz"))
-    args = [reservoir, readout, plant, policy]
-    if cls is StateFeedbackADHDP:
-        args.insert(2, load_readout(os.path.join(folder, "actor.npz")))
-        extra = dict(extra)
+    readouts = {p: load_readout(os.path.join(folder, f"{p}.npz")) for p in cls.SAVED_READOUTS}
     try:
-        if cls is ActionBruteForce:
-            args.insert(0, extra.pop("candidates"))
+        args, extra = cls._saved_args(reservoir, readout, readouts, plant, policy, dict(extra))
         agent = cls(
             *args,
             init_steps=settings["init_steps"],
@@ -157,4 +205,4 @@ def load_adhdp(folder, plant, policy, **overrides) -> ADHDP:
     return agent
 
 
-__all__ = ["save_adhdp", "load_adhdp"]
+__all__ = ["save_adhdp", "load_adhdp"]  # SavedADHDP is the classes' base, not for users

@@ -120,5 +120,11 @@ class ActionBruteForce(ADHDP):
     def _settings(self) -> dict:
         return dict(candidates=self.candidates.tolist())
 
+    @classmethod
+    def _saved_args(cls, reservoir, readout, readouts, plant, policy, extra):
+        extra = dict(extra)
+        candidates = extra.pop("candidates")  # a KeyError: the file is refused, naming it
+        return [candidates, reservoir, readout, plant, policy], extra
+
 
 __all__ = ["ActionGradient", "ActionRecomputation", "ActionBruteForce"]

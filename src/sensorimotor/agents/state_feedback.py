@@ -78,5 +78,11 @@ class StateFeedbackADHDP(ADHDP):
     def _settings(self) -> dict:
         return dict(exploration=self.exploration)
 
+    SAVED_READOUTS = ("actor",)
+
+    @classmethod
+    def _saved_args(cls, reservoir, readout, readouts, plant, policy, extra):
+        return [reservoir, readout, readouts["actor"], plant, policy], extra
+
 
 __all__ = ["StateFeedbackADHDP"]
