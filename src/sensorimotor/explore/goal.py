@@ -94,14 +94,12 @@ class RandomGoalExplorer(Explorer):
             self.NOISE_LENGTH / math.sqrt(len(self.m_set)) if sigma is None else float(sigma)
         )
         bounds = self.cfg.s_bounds
-        # The learned region is this class's own way of drawing goals; a subclass that draws
-        # its own (an interest model over a grid) needs a bounded box for its grid, and may
-        # set learns_region again to draw inside the learned region (goal_region()).
-        self.learns_region = (
-            bounds is None and type(self).sample_goal is RandomGoalExplorer.sample_goal
-        )
+        self.learns_region = bounds is None
+        # a subclass that draws its own goals (an interest model over a grid) may use the
+        # fixed box goal_low, goal_high, which must then be finite
+        own_goals = type(self).sample_goal is not RandomGoalExplorer.sample_goal
         if bounds is None:
-            if not self.learns_region and not self.s_set.bounded.all():
+            if own_goals and not self.s_set.bounded.all():
                 raise ValueError(
                     f"{name}: unbounded sensory channels: give cfg['s_bounds'] for the goals"
                 )

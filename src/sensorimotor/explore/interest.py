@@ -146,7 +146,6 @@ class LearningProgressExplorer(RandomGoalExplorer):
         # the regions are boxes of this goal space: it stays the one given at construction
         # while goal babbling's learned region (where goals are drawn) grows inside it
         self.box_low, self.box_high = self.goal_low.copy(), self.goal_high.copy()
-        self.learns_region = self.cfg.s_bounds is None
         self._width = np.where(self.box_high > self.box_low, self.box_high - self.box_low, 1.0)
         self._pending: dict[tuple, float] = {}  # goal -> predicted distance |g - s_hat|
 
@@ -212,7 +211,7 @@ class LearningProgressExplorer(RandomGoalExplorer):
             del self._pending[next(iter(self._pending))]
 
     def _observe(self, exploration, m, s, goal) -> None:
-        self._extend(s)
+        super()._observe(exploration, m, s, goal)  # goal babbling's reached box grows
         if goal is None:
             return
         dist_max = self.cfg.dist_max
