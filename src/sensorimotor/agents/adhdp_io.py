@@ -18,6 +18,7 @@ from sensorimotor.base.saved_file import (
     make_header,
     read_json,
     read_npz,
+    subclasses,
     write_json,
     write_npz,
 )
@@ -74,13 +75,9 @@ class SavedADHDP:
 def _library_classes() -> dict:
     """The library's ADHDP classes by name (``SavedADHDP``'s subclasses in ``sensorimotor``:
     a file never names a class from elsewhere into being)."""
-    out, todo = {}, list(SavedADHDP.__subclasses__())
-    while todo:
-        cls = todo.pop()
-        todo.extend(cls.__subclasses__())
-        if cls.__module__.startswith("sensorimotor."):
-            out[cls.__name__] = cls
-    return out
+    return {
+        c.__name__: c for c in subclasses(SavedADHDP) if c.__module__.startswith("sensorimotor.")
+    }
 
 
 def save_adhdp(agent: SavedADHDP, folder) -> None:

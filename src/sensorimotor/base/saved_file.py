@@ -337,10 +337,19 @@ def read_json(path, format_name: str, max_version: int, header_keys=()) -> dict:
 
 
 # -- the class a file names -----------------------------------------------------------
-def _subclasses(cls):
+def subclasses(cls):
+    """Every subclass of ``cls`` imported so far, at any depth (the classes a saved file may
+    name).
+
+    >>> class A: pass
+    >>> class B(A): pass
+    >>> class C(B): pass
+    >>> [c.__name__ for c in subclasses(A)]
+    ['B', 'C']
+    """
     for sub in cls.__subclasses__():
         yield sub
-        yield from _subclasses(sub)
+        yield from subclasses(sub)
 
 
 def find_saved_class(base: type, name: str, module: str) -> type:
@@ -356,7 +365,7 @@ def find_saved_class(base: type, name: str, module: str) -> type:
     'NNLearner'
     """
     for attempt in range(2):
-        for sub in _subclasses(base):
+        for sub in subclasses(base):
             if sub.__name__ == name and sub.__module__ == module:
                 return sub
         if attempt == 0 and (module == "sensorimotor" or module.startswith("sensorimotor.")):
