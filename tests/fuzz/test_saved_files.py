@@ -175,7 +175,9 @@ def _make_files(folder):
 
     def experiment(p):
         trials = load_experiment(p).trials()
-        return fingerprint([[t.task, json.dumps(t.settings, sort_keys=True), t.seed] for t in trials])
+        return fingerprint(
+            [[t.task, json.dumps(t.settings, sort_keys=True), t.seed] for t in trials]
+        )
 
     files["load_experiment"] = (path, experiment)
     return files

@@ -66,7 +66,9 @@ def stack(trees):
     trees = list(trees)
     if not trees:
         raise ValueError("stack needs at least one pytree")
-    return jax.tree_util.tree_map(lambda *leaves: jnp.stack([jnp.asarray(v) for v in leaves]), *trees)
+    return jax.tree_util.tree_map(
+        lambda *leaves: jnp.stack([jnp.asarray(v) for v in leaves]), *trees
+    )
 
 
 def take(tree, index):

@@ -85,10 +85,7 @@ class MetaExplorer(Explorer):
             raise ValueError(f"{name}: cfg['weights'] needs one row per era ({len(eras)})")
         for row in weights:
             ok = len(row) == len(subs) and all(
-                is_real(w)
-                and math.isfinite(w)
-                and w >= 0
-                for w in row
+                is_real(w) and math.isfinite(w) and w >= 0 for w in row
             )
             if not ok or not sum(row) > 0:
                 raise ValueError(
