@@ -13,6 +13,10 @@ kd-trees finished; then
   amortised cost);
 * predict / infer: single-row ``predict_array`` / ``infer_array`` on held-out commands and
   on goals that are effects of held-out commands (wall clock per call);
+* settled: predict / infer again once the builds have caught up (``settle``: the trees
+  cover all but a tail under ``tail_rows``, no build running), the state of a loop at a
+  robot's rate; and one SciPy kd-tree query (k = 1) in the largest tree of each space,
+  alone: the part of an exact query at this N that no code around the tree removes;
 * memory: bytes held by the learner's memory (row arrays with their spare capacity, and the
   kd-trees' index arrays and nodes; the trees share the rows) against the raw arrays
   (N x 9 float64).
@@ -59,6 +63,35 @@ def wait(learner):
     getattr(learner.memory, "wait", lambda: None)()
 
 
+def settle(learner, query, goal):
+    """Ask until no index build is pending or due: the trees cover all but a short tail, the
+    state a loop at a robot's rate is in (a burst of fast updates leaves a longer tail, and a
+    rebuild running, until its builds catch up)."""
+    indexes = getattr(learner.memory, "index", {})
+    for _ in range(10):
+        learner.predict_array(query)
+        learner.infer_array(goal)
+        if all(index._build is None for index in indexes.values()):
+            return
+        wait(learner)
+
+
+def tree_floor(learner, queries, goals):
+    """Wall time per call of one SciPy kd-tree query for the nearest row (k = 1) in the largest
+    tree of each space, alone: what any exact tree search pays at this N (0 without trees)."""
+    mem = learner.memory
+    out = []
+    for space, rows, lo_hi in (("m", queries, learner.m_set), ("s", goals, learner.s_set)):
+        trees = getattr(mem, "index", {}).get(space)
+        if trees is None or not trees.trees:
+            out.append(0.0)
+            continue
+        tree = max((t for _, _, t in trees._trees), key=lambda t: t.n)
+        scaled = lo_hi.scale(rows)
+        out.append(per_call(lambda q, tree=tree: tree.query(q, k=1), scaled)[0])
+    return tuple(out)
+
+
 def measure(cls, arm, m, s, n, queries, goals):
     learner = cls({"m_channels": arm.m_channels, "s_channels": arm.s_channels})
     steps = min(n // 2, max(2000, n // 16))
@@ -81,6 +114,12 @@ def measure(cls, arm, m, s, n, queries, goals):
     count = 200 if cls is NNLearner else 50
     predict = per_call(learner.predict_array, queries[:count])
     infer = per_call(learner.infer_array, goals[:count])
+    settle(learner, queries[0], goals[0])
+    steady = (
+        per_call(learner.predict_array, queries[:count])[0],
+        per_call(learner.infer_array, goals[:count])[0],
+    )
+    floor = tree_floor(learner, queries[:count], goals[:count])
     assert len(learner) == n
     raw = n * (m.shape[1] + s.shape[1]) * 8
     mem = learner.memory
@@ -90,6 +129,8 @@ def measure(cls, arm, m, s, n, queries, goals):
     else:  # the code before issue 12 (run this script against it to compare): no index
         trees, held = 0, mem._m.nbytes + mem._s.nbytes
     return {
+        "steady": steady,
+        "floor": floor,
         "update": (wall, cpu),
         "update_thread": own,
         "predict": predict,
@@ -137,6 +178,14 @@ def main():
             )
             print(
                 f"{name:<12} {n:>8} {cells} {r['memory']:6.2f}x {r['trees']:>5}   {ratios}",
+                flush=True,
+            )
+            steady, floor = r["steady"], r["floor"]
+            print(
+                f"{'':<12} {'':>8} settled (trees caught up): predict {steady[0] * 1e6:.1f} us"
+                f" ({steady[0] / first['steady'][0]:.2f}x), infer {steady[1] * 1e6:.1f} us"
+                f" ({steady[1] / first['steady'][1]:.2f}x); one kd-tree query alone (k = 1,"
+                f" largest tree): motor {floor[0] * 1e6:.1f} us, sensory {floor[1] * 1e6:.1f} us",
                 flush=True,
             )
             gc.collect()

@@ -68,6 +68,23 @@ def test_ties_go_to_the_earliest_row_through_the_trees():
         assert (idx == [0, 1, 2, 3, 4]).all() and (d2 == (q**2).sum(1, keepdims=True)).all()
 
 
+def test_one_nearest_row_keeps_the_earliest_of_copies_in_every_tree_and_the_tail():
+    rng = np.random.default_rng(5)
+    pts = rng.uniform(size=(200, 3))
+    pts[185] = pts[20]  # a copy in the middle tree
+    pts[198] = pts[20]  # and in the tail
+    pts[190] = pts[40] + 1e-3  # a near miss after the original
+    index = NeighbourIndex(SMALL)
+    for n in range(100, 200):
+        index.update(pts, n)
+    (_, bulk, _), (_, middle, _) = index._trees
+    assert bulk <= 185 < 190 < middle <= 198
+    for q in (pts[20], pts[20] + 1e-12, pts[40] + 5e-4, pts[40] + 1e-3, pts[185] + 0.01):
+        d2, idx = index.query(pts, 200, q[None], 1)
+        d2b, idxb = knn(pts, q[None], 1)
+        assert idx.tolist() == idxb.tolist() and d2.tolist() == d2b.tolist()
+
+
 def test_rebuild_schedule_is_geometric():
     # the bulk is rebuilt when the rows beyond it exceed a fraction f of it (f = the setting,
     # or sqrt(2 tail_rows / bulk) when smaller), the middle tree every tail_rows rows; the

@@ -251,6 +251,8 @@ class NeighbourIndex:
             return knn(points[:n], queries, k)
         k = min(int(k), n)
         if queries.shape[0] == 1:
+            if k == 1:
+                return self._nearest_one(points, n, queries[0])
             return self._query_one(points, n, queries[0], k)
         sizes = [stop - start for start, stop, _ in self._trees]
         asks = [min(k + 1, size) for size in sizes]
@@ -262,6 +264,51 @@ class NeighbourIndex:
             d2[rows], idx[rows] = d2r, idxr
             rows = rows[~okr]
         return d2, idx
+
+    def _nearest_one(self, points, n, q):
+        """``query`` for one query ``q`` (d,) and ``k = 1``: a robot loop's query, in plain
+        Python floats around the trees' calls.
+
+        The bulk tree is asked first; the smaller trees are asked only within the best
+        distance found so far (``distance_upper_bound``, widened by the rounding margin), so
+        they search a small ball. Each tree proposes two rows: a row it did not propose is
+        farther than its second, or beyond the bound and so farther than the best. The
+        proposals' squared distances are summed as ``sq_distances`` sums them (one dimension
+        at a time, in order; the same IEEE operations in Python floats), so the answer is
+        ``knn``'s to the bit, ties to the earliest row."""
+        q_list = q.tolist()
+        best_d2, best = math.inf, -1
+        edges = []
+        for start, stop, tree in self._trees:
+            size = stop - start
+            ask = min(2, size)
+            bound = math.inf
+            if best >= 0:  # a later tree's rows come later: only a strictly nearer one wins
+                if best_d2 == 0.0:
+                    continue
+                bound = math.sqrt(best_d2) * (1.0 + _ROUNDING)
+            dist, rows = tree.query(q, k=ask, distance_upper_bound=bound)
+            dist, rows = np.atleast_1d(dist).tolist(), np.atleast_1d(rows).tolist()
+            for row in rows:
+                if row >= size:  # no more rows within the bound
+                    break
+                d2 = 0.0
+                for x, y in zip(points[start + row].tolist(), q_list, strict=True):
+                    t = x - y
+                    d2 += t * t
+                if d2 < best_d2 or (d2 == best_d2 and start + row < best):
+                    best_d2, best = d2, start + row
+            if ask < size and rows[-1] < size:  # the tree holds rows it did not propose
+                edges.append(dist[-1])
+        covered = self.covered
+        if covered < n:
+            d2t, idxt = knn(points[covered:n], q[None], 1)
+            d2, row = float(d2t[0, 0]), int(idxt[0, 0]) + covered
+            if d2 < best_d2:  # a tail row comes after every tree row: it wins only if nearer
+                best_d2, best = d2, row
+        if all(best_d2 < e * e * (1.0 - _ROUNDING) for e in edges):
+            return np.array([[best_d2]]), np.array([[best]], dtype=np.intp)
+        return self._query_one(points, n, q, 1)  # a tie may hide behind a proposal: ask more
 
     def _query_one(self, points, n, q, k):
         """``query`` for one query ``q`` (d,): the per-sample path, with fewer array calls."""
