@@ -463,14 +463,14 @@ def test_save_load_in_the_middle_of_a_choice_continues_identically(tmp_path):
     learner.update_array(m[:63], s[:63])
     for i in range(63, 67):  # at 64 observations a choice starts, 8 samples per update
         learner.update_array(m[i], s[i])
-    assert 0 < learner._pending_done < learner._pending.size  # under way
+    assert 0 < learner.bias_schedule.done < learner.bias_schedule.pending.size  # under way
     path = tmp_path / "choosing.npz"
     learner.save(path)
     loaded = Learner.load(path)
     for i in range(67, 90):
         for x in (learner, loaded):
             x.update_array(m[i], s[i])
-    assert learner._pending.size == 0 and learner.bias_choice is not None
+    assert learner.bias_schedule.pending.size == 0 and learner.bias_choice is not None
     assert loaded.bias_choice == learner.bias_choice
     assert same_state(snapshot(loaded), snapshot(learner))
     np.testing.assert_array_equal(loaded.infer_array(s[:5]), learner.infer_array(s[:5]))

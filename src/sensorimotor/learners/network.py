@@ -9,21 +9,14 @@ import numpy as np
 from sensorimotor.base.bounds import is_int
 from sensorimotor.learners import network_core as core
 from sensorimotor.learners import network_inverse as inverse
-from sensorimotor.learners.bias_neighbours import (
-    CHOICES,
-    BiasChoice,
-    decide,
-    residual_statistics,
-)
+from sensorimotor.learners.bias_neighbours import CHOICES, BiasChoice
+from sensorimotor.learners.bias_schedule import BiasSchedule
 from sensorimotor.learners.learner import Learner
 from sensorimotor.nets.mlp import ACTIVATIONS
 from sensorimotor.nets.replay_buffer import ReplayBuffer
 
 _CHUNK = 256  # rows per compiled update_many / predict call (padded): one compile serves all
 _INFER_CHUNK = 32  # goals per compiled infer call for batches; a single goal has its own
-_CHOOSE_EVERY = 4096  # observations between choices of the bias neighbours, once that many
-_CHOICE_SAMPLES = 64  # observations sampled for one choice ...
-_CHOICE_PART = 8  # ... of which one update handles this many: no step pays for the whole
 
 
 def _chunked(fn, x: np.ndarray, chunk: int, dtype) -> np.ndarray:
@@ -182,8 +175,8 @@ class NetworkLearner(Learner):
         k = c.predict_neighbours
         if not is_int(k) or k < 0:
             raise ValueError(f"{name}: cfg['predict_neighbours'] must be an int >= 0, got {k!r}")
-        self._auto_bias = isinstance(c.bias_neighbours, str) and c.bias_neighbours == "auto"
-        if not self._auto_bias and not (is_int(c.bias_neighbours) and c.bias_neighbours >= 1):
+        auto_bias = isinstance(c.bias_neighbours, str) and c.bias_neighbours == "auto"
+        if not auto_bias and not (is_int(c.bias_neighbours) and c.bias_neighbours >= 1):
             raise ValueError(
                 f"{name}: cfg['bias_neighbours'] must be 'auto' or a positive int, "
                 f"got {c.bias_neighbours!r}"
@@ -199,7 +192,7 @@ class NetworkLearner(Learner):
             iterations=positive_int("iterations"),
             damping=non_negative("damping"),
             distance_weight=non_negative("distance_weight"),
-            bias_neighbours=max(CHOICES) if self._auto_bias else positive_int("bias_neighbours"),
+            bias_neighbours=max(CHOICES) if auto_bias else positive_int("bias_neighbours"),
             dtype=c.dtype,
             replay=c.replay,
         )
@@ -224,15 +217,15 @@ class NetworkLearner(Learner):
         theta = core.init_params(self.net_cfg, np.random.default_rng(seed))
         key = jax.random.key_data(jax.random.key(seed))
         self.net_state = core.make_state(self.net_cfg, theta, key, self._capacity)
-        # bias neighbours in use (of the compiled net_cfg.bias_neighbours), and when 'auto'
-        # chooses again: its last choice, for the curious, in bias_choice
-        self._bias_k = 1 if self._auto_bias else self.net_cfg.bias_neighbours
-        self._next_choice = 2 * max(CHOICES)
-        self.bias_choice: BiasChoice | None = None
-        # a choice under way: the sampled observations, how many are done, their sums
-        self._pending = np.zeros(0, np.int64)
-        self._pending_done = 0
-        self._pending_stats = np.zeros(0)
+        # bias neighbours in use (of the compiled net_cfg.bias_neighbours), and with 'auto'
+        # the choice of them, spread over the updates
+        self.bias_schedule = BiasSchedule(seed, auto_bias, self.net_cfg.bias_neighbours)
+
+    @property
+    def bias_choice(self) -> BiasChoice | None:
+        """The last choice of the inverse's bias neighbours (``bias_neighbours='auto'``),
+        None before the first."""
+        return self.bias_schedule.choice
 
     # -- compilation ------------------------------------------------------------------------
     def warmup(self, batches: bool = True) -> None:
@@ -296,39 +289,7 @@ class NetworkLearner(Learner):
                 mp[:k], sp[:k] = mc, sc
                 state = core.update_many_donated(cfg, state, mp, sp, valid)
         self.net_state = state
-        if not self._auto_bias:
-            return
-        if not self._pending.size and len(self.memory) >= self._next_choice:
-            self._start_choice()
-        if self._pending.size:
-            # a single update takes one part; a batch, as much work anyway, takes the rest
-            self._continue_choice(_CHOICE_PART if n == 1 else self._pending.size)
-
-    def _start_choice(self) -> None:
-        """Sample the observations of the next choice of the inverse's bias neighbours
-        (``bias_neighbours.py``): at 64, 128, ... observations, then every 4096; drawn from
-        the seed and the count, so that a saved learner continues identically."""
-        n = len(self.memory)
-        rng = np.random.default_rng([int(self.cfg.seed), n])
-        self._pending = rng.choice(n, size=min(_CHOICE_SAMPLES, n), replace=False)
-        self._pending_done = 0
-        self._pending_stats = np.zeros(6 + len(CHOICES))
-        self._next_choice = 2 * n if n < _CHOOSE_EVERY else n + _CHOOSE_EVERY
-
-    def _continue_choice(self, count: int) -> None:
-        """Add the residual statistics of ``count`` more sampled observations; choose when
-        all are in (the work is spread so that no single update stalls a robot's loop)."""
-        mem, done = self.memory, self._pending_done
-        part = self._pending[done : done + count]
-        self._pending_stats = self._pending_stats + residual_statistics(
-            mem.m, mem.s, self._forward, lambda q, k: mem.nearest("m", q, k), part
-        )
-        self._pending_done = done + part.size
-        if self._pending_done >= self._pending.size:
-            self.bias_choice = decide(self._pending_stats, mem.n_s)
-            self._bias_k = self.bias_choice.k
-            self._pending, self._pending_stats = np.zeros(0, np.int64), np.zeros(0)
-            self._pending_done = 0
+        self.bias_schedule.after_update(self.memory, self._forward, single=n == 1)
 
     # -- queries ----------------------------------------------------------------------------
     def _forward(self, m: np.ndarray) -> np.ndarray:
@@ -362,7 +323,8 @@ class NetworkLearner(Learner):
             near = np.concatenate([near, fill], axis=1)
         m0 = mem.m[near]
         starts = np.concatenate([m0, mem.s[near]], axis=-1)
-        width, size, k = cfg.bias_neighbours, near.shape + (cfg.bias_neighbours,), self._bias_k
+        width, k = cfg.bias_neighbours, self.bias_schedule.k
+        size = near.shape + (width,)
         if width == 1:  # the start's own bias: neighbours are not read
             return starts, starts[:, :, None], np.ones(size)
         if k == 1:  # chosen so ('auto'): the start's own, as the first of the compiled width
@@ -405,11 +367,7 @@ class NetworkLearner(Learner):
             # the reservoir is a random subset of the memory: saved, not rebuilt
             "replay": np.asarray(st.replay.data)[:count],
             "replay_counters": np.array([int(st.replay.position), int(st.seen)], np.int64),
-            "bias_choice": np.array(
-                [self._bias_k, self._next_choice, self._pending_done], np.int64
-            ),
-            "bias_pending": self._pending.astype(np.int64),
-            "bias_pending_stats": self._pending_stats.astype(np.float64),
+            **self.bias_schedule.arrays(),
         }
         for i, leaf in enumerate(jax.tree.leaves(st.opt_state)):
             out[f"opt_{i}"] = np.asarray(leaf)
@@ -459,27 +417,10 @@ class NetworkLearner(Learner):
             memory[slots, : cfg.n_m] = self.memory.m[n - count :]
             memory[slots, cfg.n_m :] = self.memory.s[n - count :]
             position, seen = n % capacity, n
-        if "bias_choice" in arrays:
-            bias = arrays["bias_choice"]
-            pending = arrays.get("bias_pending", np.zeros(0, np.int64))
-            stats = arrays.get("bias_pending_stats", np.zeros(0))
-            ok = (
-                bias.shape == (3,)
-                and bias.dtype.kind in "iu"
-                and 1 <= bias[0] <= cfg.bias_neighbours
-                and (self._auto_bias or bias[0] == cfg.bias_neighbours)
-                and pending.ndim == 1
-                and pending.dtype.kind in "iu"
-                and np.all((pending >= 0) & (pending < max(n, 1)))
-                and 0 <= bias[2] <= pending.size
-                and stats.shape == ((6 + len(CHOICES),) if pending.size else (0,))
-                and np.all(np.isfinite(stats))
-            )
-            if not ok:
-                raise ValueError(f"{name}: saved bias_choice does not fit the configuration")
-            self._bias_k, self._next_choice = int(bias[0]), int(bias[1])
-            self._pending, self._pending_done = pending.astype(np.int64), int(bias[2])
-            self._pending_stats = stats.astype(np.float64)
+        try:
+            self.bias_schedule.set_arrays(arrays, n)
+        except ValueError as err:
+            raise ValueError(f"{name}: {err}") from None
         self.net_state = core.NetworkState(
             theta=jnp.asarray(theta, fresh.theta.dtype),
             opt_state=jax.tree.unflatten(
