@@ -6,8 +6,8 @@ import math
 import numpy as np
 import pytest
 
-from sensorimotor.agents.adhdp import ADHDP
-from sensorimotor.agents.policy import ChannelPolicy, HeadingPolicy
+from sensorimotor.agents.adhdp.adhdp import ADHDP
+from sensorimotor.agents.adhdp.policy import ChannelPolicy, HeadingPolicy
 from sensorimotor.envs import CartPoleADP, CartPoleBalance, CollisionAvoidanceFrontal, Epuck2D
 from sensorimotor.reservoir import PlainRLS, ReservoirNode
 

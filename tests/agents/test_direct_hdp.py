@@ -9,7 +9,8 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from sensorimotor.agents.direct_hdp import (
+from sensorimotor.agents.adhdp.policy import ChannelPolicy
+from sensorimotor.agents.direct_hdp.direct_hdp import (
     DirectHDPConfig,
     DirectHDPParams,
     actor_action,
@@ -18,10 +19,9 @@ from sensorimotor.agents.direct_hdp import (
     critic_value,
     init_direct_hdp,
 )
-from sensorimotor.agents.direct_hdp import direct_hdp_update as _direct_hdp_update
-from sensorimotor.agents.direct_hdp_agent import DirectHDP
-from sensorimotor.agents.direct_hdp_compiled import direct_hdp_batch, direct_hdp_trials
-from sensorimotor.agents.policy import ChannelPolicy
+from sensorimotor.agents.direct_hdp.direct_hdp import direct_hdp_update as _direct_hdp_update
+from sensorimotor.agents.direct_hdp.direct_hdp_agent import DirectHDP
+from sensorimotor.agents.direct_hdp.direct_hdp_compiled import direct_hdp_batch, direct_hdp_trials
 from sensorimotor.envs import CartPoleADP, CartPoleADPJax, CartPoleBalance
 from sensorimotor.signals import SignalError
 

@@ -19,7 +19,7 @@ from sensorimotor.agents import (
     normalized,
 )
 from sensorimotor.agents.policy_agent import np_forward, numpy_params
-from sensorimotor.agents.reinforce_update import jitted_update
+from sensorimotor.agents.reinforce.reinforce_update import jitted_update
 
 sys.path.insert(0, str(Path(__file__).parent))
 from continuous_envs import SignEnv  # noqa: E402

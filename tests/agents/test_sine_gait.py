@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 
-from sensorimotor.agents.sine_gait import GAIT_HIGH, GAIT_LOW, GAIT_PARAMETERS, SineGait
+from sensorimotor.agents.adhdp.sine_gait import GAIT_HIGH, GAIT_LOW, GAIT_PARAMETERS, SineGait
 
 GAIT = np.array([0.8, 0.3, 0.5, 0.1, 0.25, -2.0, -0.2])
 

@@ -12,7 +12,7 @@ import pytest
 from scipy import stats
 
 from sensorimotor.agents import StreamAC, StreamACConfig, evaluate, policy_log_prob_entropy
-from sensorimotor.agents.stream_ac_update import actor_out, init, observe, update
+from sensorimotor.agents.stream.stream_ac_update import actor_out, init, observe, update
 from sensorimotor.nets.mlp import mlp_apply
 from sensorimotor.rules.obgd import obgd_step_size, tree_l1_norm
 

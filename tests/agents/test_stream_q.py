@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from sensorimotor.agents import StreamQ, StreamQConfig, evaluate, init_reward_scale, scale_reward
-from sensorimotor.agents.stream_q_update import init, observe, q_values, update
+from sensorimotor.agents.stream.stream_q_update import init, observe, q_values, update
 from sensorimotor.rules.obgd import obgd_step_size, tree_l1_norm
 
 sys.path.insert(0, str(Path(__file__).parent))

@@ -7,7 +7,7 @@ import pytest
 
 pytest.importorskip("mujoco")
 
-from sensorimotor.agents.sine_gait import SineGait  # noqa: E402
+from sensorimotor.agents.adhdp.sine_gait import SineGait  # noqa: E402
 from sensorimotor.envs import AntGait, ForwardDistance  # noqa: E402
 from sensorimotor.signals import SignalError  # noqa: E402
 

@@ -67,7 +67,7 @@ def test_readout_train(name, kind, data):
 
 @functools.cache
 def _direct_hdp():
-    from sensorimotor.agents.policy import ChannelPolicy
+    from sensorimotor.agents.adhdp.policy import ChannelPolicy
     from sensorimotor.envs import CartPoleADP, CartPoleBalance
 
     env = CartPoleADP({"seed": 0})

@@ -35,29 +35,29 @@ Example:
     example, ``[81, 200, 200, 169, 200, 82, 81, 200, 31, 120]``.
 """
 
-from sensorimotor.agents import actor_critic as _actor_critic
-from sensorimotor.agents import adhdp as _adhdp
-from sensorimotor.agents import adhdp_io as _adhdp_io
-from sensorimotor.agents import adhdp_variants as _variants
-from sensorimotor.agents import direct_hdp_agent as _direct_hdp_agent
-from sensorimotor.agents import direct_hdp_compiled as _direct_hdp_compiled
-from sensorimotor.agents import momentum as _momentum
-from sensorimotor.agents import plant as _plant
-from sensorimotor.agents import policy as _policy
-from sensorimotor.agents import sine_gait as _sine_gait
-from sensorimotor.agents import state_feedback as _state_feedback
-from sensorimotor.agents.actor_critic import *  # noqa: F403 - the facade re-exports
-from sensorimotor.agents.adhdp import *  # noqa: F403
-from sensorimotor.agents.adhdp_io import *  # noqa: F403
-from sensorimotor.agents.adhdp_variants import *  # noqa: F403
-from sensorimotor.agents.direct_hdp import DirectHDPConfig
-from sensorimotor.agents.direct_hdp_agent import *  # noqa: F403
-from sensorimotor.agents.direct_hdp_compiled import *  # noqa: F403
-from sensorimotor.agents.momentum import *  # noqa: F403
-from sensorimotor.agents.plant import *  # noqa: F403
-from sensorimotor.agents.policy import *  # noqa: F403
-from sensorimotor.agents.sine_gait import *  # noqa: F403
-from sensorimotor.agents.state_feedback import *  # noqa: F403
+from sensorimotor.agents.adhdp import actor_critic as _actor_critic
+from sensorimotor.agents.adhdp import adhdp as _adhdp
+from sensorimotor.agents.adhdp import adhdp_io as _adhdp_io
+from sensorimotor.agents.adhdp import adhdp_variants as _variants
+from sensorimotor.agents.adhdp import momentum as _momentum
+from sensorimotor.agents.adhdp import plant as _plant
+from sensorimotor.agents.adhdp import policy as _policy
+from sensorimotor.agents.adhdp import sine_gait as _sine_gait
+from sensorimotor.agents.adhdp import state_feedback as _state_feedback
+from sensorimotor.agents.adhdp.actor_critic import *  # noqa: F403 - the facade re-exports
+from sensorimotor.agents.adhdp.adhdp import *  # noqa: F403
+from sensorimotor.agents.adhdp.adhdp_io import *  # noqa: F403
+from sensorimotor.agents.adhdp.adhdp_variants import *  # noqa: F403
+from sensorimotor.agents.adhdp.momentum import *  # noqa: F403
+from sensorimotor.agents.adhdp.plant import *  # noqa: F403
+from sensorimotor.agents.adhdp.policy import *  # noqa: F403
+from sensorimotor.agents.adhdp.sine_gait import *  # noqa: F403
+from sensorimotor.agents.adhdp.state_feedback import *  # noqa: F403
+from sensorimotor.agents.direct_hdp import direct_hdp_agent as _direct_hdp_agent
+from sensorimotor.agents.direct_hdp import direct_hdp_compiled as _direct_hdp_compiled
+from sensorimotor.agents.direct_hdp.direct_hdp import DirectHDPConfig
+from sensorimotor.agents.direct_hdp.direct_hdp_agent import *  # noqa: F403
+from sensorimotor.agents.direct_hdp.direct_hdp_compiled import *  # noqa: F403
 from sensorimotor.envs import (
     AntGait,
     CartPoleADP,

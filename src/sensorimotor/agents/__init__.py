@@ -6,57 +6,61 @@ the ADHDP family (HDPy's names; the facade :mod:`sensorimotor.actorcritic` gathe
 with their plants and reservoirs)."""
 
 from sensorimotor.agents import agent as _agent
-from sensorimotor.agents import behavioral_cloning as _behavioral_cloning
-from sensorimotor.agents import dagger as _dagger
-from sensorimotor.agents import demonstrations as _demonstrations
-from sensorimotor.agents import dqn as _dqn
-from sensorimotor.agents import dqn_compiled as _dqn_compiled
-from sensorimotor.agents import dqn_config as _dqn_config
-from sensorimotor.agents import dqn_update as _dqn_update
 from sensorimotor.agents import evaluate as _evaluate
 from sensorimotor.agents import policy_agent as _policy_agent
-from sensorimotor.agents import reinforce as _reinforce
-from sensorimotor.agents import reinforce_update as _reinforce_update
-from sensorimotor.agents import stream_ac as _stream_ac
-from sensorimotor.agents import stream_ac_update as _stream_ac_update
-from sensorimotor.agents import stream_q as _stream_q
-from sensorimotor.agents import stream_q_compiled as _stream_q_compiled
-from sensorimotor.agents import stream_q_config as _stream_q_config
-from sensorimotor.agents import stream_x as _stream_x
 from sensorimotor.agents import training_stats as _training_stats
 from sensorimotor.agents import zoo as _zoo
-from sensorimotor.agents.actor_critic import ActorCritic
-from sensorimotor.agents.adhdp import ADHDP
-from sensorimotor.agents.adhdp_io import load_adhdp, save_adhdp
-from sensorimotor.agents.adhdp_variants import ActionBruteForce, ActionGradient, ActionRecomputation
+from sensorimotor.agents.adhdp.actor_critic import ActorCritic
+from sensorimotor.agents.adhdp.adhdp import ADHDP
+from sensorimotor.agents.adhdp.adhdp_io import load_adhdp, save_adhdp
+from sensorimotor.agents.adhdp.adhdp_variants import (
+    ActionBruteForce,
+    ActionGradient,
+    ActionRecomputation,
+)
+from sensorimotor.agents.adhdp.momentum import ConstMomentum, Momentum, RadialMomentum
+from sensorimotor.agents.adhdp.plant import Plant
+from sensorimotor.agents.adhdp.policy import ChannelPolicy, HeadingPolicy, Policy
+from sensorimotor.agents.adhdp.sine_gait import SineGait
+from sensorimotor.agents.adhdp.state_feedback import StateFeedbackADHDP
 from sensorimotor.agents.agent import *  # noqa: F403
-from sensorimotor.agents.behavioral_cloning import *  # noqa: F403
-from sensorimotor.agents.dagger import *  # noqa: F403
-from sensorimotor.agents.demonstrations import *  # noqa: F403
-from sensorimotor.agents.direct_hdp import DirectHDPConfig
-from sensorimotor.agents.direct_hdp_agent import DirectHDP
-from sensorimotor.agents.direct_hdp_compiled import direct_hdp_batch, direct_hdp_trials
-from sensorimotor.agents.dqn import *  # noqa: F403
-from sensorimotor.agents.dqn_compiled import *  # noqa: F403
-from sensorimotor.agents.dqn_config import *  # noqa: F403
-from sensorimotor.agents.dqn_update import *  # noqa: F403
+from sensorimotor.agents.direct_hdp.direct_hdp import DirectHDPConfig
+from sensorimotor.agents.direct_hdp.direct_hdp_agent import DirectHDP
+from sensorimotor.agents.direct_hdp.direct_hdp_compiled import direct_hdp_batch, direct_hdp_trials
+from sensorimotor.agents.dqn import dqn as _dqn
+from sensorimotor.agents.dqn import dqn_compiled as _dqn_compiled
+from sensorimotor.agents.dqn import dqn_config as _dqn_config
+from sensorimotor.agents.dqn import dqn_update as _dqn_update
+from sensorimotor.agents.dqn.dqn import *  # noqa: F403
+from sensorimotor.agents.dqn.dqn_compiled import *  # noqa: F403
+from sensorimotor.agents.dqn.dqn_config import *  # noqa: F403
+from sensorimotor.agents.dqn.dqn_update import *  # noqa: F403
 from sensorimotor.agents.evaluate import *  # noqa: F403
-from sensorimotor.agents.momentum import ConstMomentum, Momentum, RadialMomentum
-from sensorimotor.agents.plant import Plant
-from sensorimotor.agents.policy import ChannelPolicy, HeadingPolicy, Policy
+from sensorimotor.agents.imitation import behavioral_cloning as _behavioral_cloning
+from sensorimotor.agents.imitation import dagger as _dagger
+from sensorimotor.agents.imitation import demonstrations as _demonstrations
+from sensorimotor.agents.imitation.behavioral_cloning import *  # noqa: F403
+from sensorimotor.agents.imitation.dagger import *  # noqa: F403
+from sensorimotor.agents.imitation.demonstrations import *  # noqa: F403
 from sensorimotor.agents.policy_agent import *  # noqa: F403
-from sensorimotor.agents.reinforce import *  # noqa: F403
-from sensorimotor.agents.reinforce_update import *  # noqa: F403
-from sensorimotor.agents.sine_gait import SineGait
-from sensorimotor.agents.state_feedback import StateFeedbackADHDP
-from sensorimotor.agents.stream_ac import *  # noqa: F403
-from sensorimotor.agents.stream_ac_compiled import action_kind
-from sensorimotor.agents.stream_ac_update import *  # noqa: F403
-from sensorimotor.agents.stream_q import *  # noqa: F403
-from sensorimotor.agents.stream_q_compiled import *  # noqa: F403
-from sensorimotor.agents.stream_q_config import *  # noqa: F403
-from sensorimotor.agents.stream_q_update import StreamQMetrics, StreamQState
-from sensorimotor.agents.stream_x import *  # noqa: F403
+from sensorimotor.agents.reinforce import reinforce as _reinforce
+from sensorimotor.agents.reinforce import reinforce_update as _reinforce_update
+from sensorimotor.agents.reinforce.reinforce import *  # noqa: F403
+from sensorimotor.agents.reinforce.reinforce_update import *  # noqa: F403
+from sensorimotor.agents.stream import stream_ac as _stream_ac
+from sensorimotor.agents.stream import stream_ac_update as _stream_ac_update
+from sensorimotor.agents.stream import stream_q as _stream_q
+from sensorimotor.agents.stream import stream_q_compiled as _stream_q_compiled
+from sensorimotor.agents.stream import stream_q_config as _stream_q_config
+from sensorimotor.agents.stream import stream_x as _stream_x
+from sensorimotor.agents.stream.stream_ac import *  # noqa: F403
+from sensorimotor.agents.stream.stream_ac_compiled import action_kind
+from sensorimotor.agents.stream.stream_ac_update import *  # noqa: F403
+from sensorimotor.agents.stream.stream_q import *  # noqa: F403
+from sensorimotor.agents.stream.stream_q_compiled import *  # noqa: F403
+from sensorimotor.agents.stream.stream_q_config import *  # noqa: F403
+from sensorimotor.agents.stream.stream_q_update import StreamQMetrics, StreamQState
+from sensorimotor.agents.stream.stream_x import *  # noqa: F403
 from sensorimotor.agents.training_stats import *  # noqa: F403
 from sensorimotor.agents.zoo import *  # noqa: F403
 from sensorimotor.nets.replay_buffer import ReplayBuffer

@@ -37,6 +37,17 @@ __all__ = ["Agent"]
 FORMAT = "sensorimotor.agent"
 FORMAT_VERSION = 1
 _HEADER_KEYS = ("agent", "module", "config", "seed", "observation_shape", "n_actions")
+# Files written before the agents moved into one folder per algorithm name the module the
+# class had then; loading looks the class up in its module of now.
+_MOVED_MODULES = {
+    "sensorimotor.agents.behavioral_cloning": "sensorimotor.agents.imitation.behavioral_cloning",
+    "sensorimotor.agents.dagger": "sensorimotor.agents.imitation.dagger",
+    "sensorimotor.agents.dqn": "sensorimotor.agents.dqn.dqn",
+    "sensorimotor.agents.reinforce": "sensorimotor.agents.reinforce.reinforce",
+    "sensorimotor.agents.stream_ac": "sensorimotor.agents.stream.stream_ac",
+    "sensorimotor.agents.stream_agent": "sensorimotor.agents.stream.stream_agent",
+    "sensorimotor.agents.stream_q": "sensorimotor.agents.stream.stream_q",
+}
 
 
 def make_env(env):
@@ -245,7 +256,9 @@ class Agent:
         path = os.fspath(path)
         arrays, header = read_npz(path, FORMAT, FORMAT_VERSION, _HEADER_KEYS)
         try:
-            saved = find_saved_class(Agent, str(header["agent"]), str(header["module"]))
+            module = str(header["module"])
+            module = _MOVED_MODULES.get(module, module)
+            saved = find_saved_class(Agent, str(header["agent"]), module)
         except ValueError as err:
             raise ValueError(f"{path}: {err}") from None
         if not issubclass(saved, cls):

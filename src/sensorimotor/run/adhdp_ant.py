@@ -18,7 +18,7 @@ from sensorimotor.actorcritic import (
     SineGait,
     StabilizedRLS,
 )
-from sensorimotor.agents.sine_gait import GAIT_HIGH, GAIT_LOW, PHASES
+from sensorimotor.agents.adhdp.sine_gait import GAIT_HIGH, GAIT_LOW, PHASES
 from sensorimotor.base.bounds import COUNT, NON_NEGATIVE, POSITIVE, UNIT, check_value
 from sensorimotor.run.episode_log import EpisodeLog
 from sensorimotor.run.progress import progress
@@ -29,7 +29,7 @@ INITIAL_GAIT = (1.0, 0.2, 0.0, 0.0, 0.2, 0.0, 0.0)
 class AntSettings(NamedTuple):
     """The Ant agent: a reservoir of ``reservoir_size`` leaky units on [torso state; gait
     parameters scaled to [-1, 1]], a ``StabilizedRLS`` critic, the seven gait parameters
-    of :class:`~sensorimotor.agents.sine_gait.SineGait` as action, one action per
+    of :class:`~sensorimotor.agents.adhdp.sine_gait.SineGait` as action, one action per
     ``period`` seconds, episodes of ``periods`` control periods. ``actor``:
     ``"gradient"`` (``ActionGradient``, climbing the critic from the current gait up to
     20 steps of ``alpha``; while learning, Gaussian noise of ``exploration`` times each

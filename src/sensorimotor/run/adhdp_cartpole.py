@@ -19,8 +19,8 @@ from sensorimotor.actorcritic import (
     StateFeedbackADHDP,
     TDReadout,
 )
-from sensorimotor.agents.direct_hdp import DirectHDPConfig
-from sensorimotor.agents.direct_hdp_compiled import direct_hdp_batch
+from sensorimotor.agents.direct_hdp.direct_hdp import DirectHDPConfig
+from sensorimotor.agents.direct_hdp.direct_hdp_compiled import direct_hdp_batch
 from sensorimotor.base.bounds import UNIT, check_value
 from sensorimotor.envs.cartpole.cartpole_adp_jax import CartPoleADPJax, CartPoleADPParams
 from sensorimotor.envs.cartpole.cartpole_adp_plant import SI_WANG_SCALES
@@ -180,7 +180,7 @@ def direct_hdp_experiment(
     runs: int = 50, seed: int = 0, max_trials: int = 100, settings=None
 ) -> dict:
     """``runs`` runs of Si and Wang's direct HDP (seeds ``seed, seed + 1, ...``, the keys
-    of :func:`~sensorimotor.agents.direct_hdp_compiled.direct_hdp_batch`), compiled and
+    of :func:`~sensorimotor.agents.direct_hdp.direct_hdp_compiled.direct_hdp_batch`), compiled and
     run together; the same summary as :func:`cartpole_experiment`, with the ``restarts``
     of each run.
 

@@ -1,7 +1,7 @@
 r"""StreamAC compiled end to end on a JAX environment: ``make_train(env, total_timesteps,
 **hyperparameters) -> train(key)``, ``jax.vmap(train)`` over seeds; the loop of
-:mod:`~sensorimotor.agents.stream_q_compiled` with the policy sampled instead of
-epsilon-greedy and :func:`~sensorimotor.agents.stream_ac_update.update` as the step. A
+:mod:`~sensorimotor.agents.stream.stream_q_compiled` with the policy sampled instead of
+epsilon-greedy and :func:`~sensorimotor.agents.stream.stream_ac_update.update` as the step. A
 ``Discrete`` action space gets the categorical policy, a ``Box`` one the Gaussian (the
 environment receives the sample clipped to the box's bounds).
 
@@ -21,7 +21,7 @@ import gymnasium as gym
 import jax
 import jax.numpy as jnp
 
-from sensorimotor.agents.stream_ac_update import (
+from sensorimotor.agents.stream.stream_ac_update import (
     StreamACConfig,
     actor_out,
     gaussian,
@@ -29,7 +29,11 @@ from sensorimotor.agents.stream_ac_update import (
     observe,
     update,
 )
-from sensorimotor.agents.stream_q_compiled import StreamQReport, StreamQRunner, StreamQTrainResult
+from sensorimotor.agents.stream.stream_q_compiled import (
+    StreamQReport,
+    StreamQRunner,
+    StreamQTrainResult,
+)
 from sensorimotor.base.bounds import check_count
 from sensorimotor.envs.bridge.auto_reset import auto_reset_step
 
@@ -60,7 +64,7 @@ def make_train(
     """``train(key)``: StreamAC on the JAX environment ``env`` for ``total_timesteps``
     steps (rounded up to whole reports), a pure function of ``key``; returns
     ``StreamQTrainResult``-shaped ``(actor params, final runner state, per-report metrics)``.
-    ``hyperparameters`` are :class:`~sensorimotor.agents.stream_ac_update.StreamACConfig`'s.
+    ``hyperparameters`` are :class:`~sensorimotor.agents.stream.stream_ac_update.StreamACConfig`'s.
     """
     config = StreamACConfig.from_kwargs("StreamAC.make_train", hyperparameters)
     total = check_count("total_timesteps", total_timesteps)

@@ -1,4 +1,4 @@
-"""Whole runs of :mod:`~sensorimotor.agents.direct_hdp` on a JAX environment, compiled:
+"""Whole runs of :mod:`~sensorimotor.agents.direct_hdp.direct_hdp` on a JAX environment, compiled:
 trial after trial until one lasts long enough, one ``jax.lax.while_loop`` over the steps,
 ``jax.vmap`` over seeds."""
 
@@ -9,7 +9,7 @@ from typing import NamedTuple
 import jax
 import jax.numpy as jnp
 
-from sensorimotor.agents.direct_hdp import (
+from sensorimotor.agents.direct_hdp.direct_hdp import (
     DEFAULT_DIRECT_HDP,
     DirectHDPConfig,
     DirectHDPParams,

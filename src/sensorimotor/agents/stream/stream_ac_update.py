@@ -3,7 +3,7 @@ r"""Stream AC(:math:`\lambda`)'s hyperparameters and step as pure functions (Els
 its own eligibility trace and its own ObGD, one update per environment step.
 
 For a transition :math:`(s, a, r, s')` (normalised observations, scaled reward
-:math:`\tilde r`, :mod:`~sensorimotor.agents.stream_x`):
+:math:`\tilde r`, :mod:`~sensorimotor.agents.stream.stream_x`):
 
 .. math::
     \delta &= \tilde r + \gamma (1 - \text{terminated})\, v_w(s') - v_w(s) \\
@@ -43,8 +43,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from sensorimotor.agents.stream_q_config import _SPARSITY, check_net_arch, config_from_kwargs
-from sensorimotor.agents.stream_x import (
+from sensorimotor.agents.stream.stream_q_config import _SPARSITY, check_net_arch, config_from_kwargs
+from sensorimotor.agents.stream.stream_x import (
     OBS_NORMALIZER,
     RewardScaleState,
     init_network,

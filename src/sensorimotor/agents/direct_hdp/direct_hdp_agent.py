@@ -8,8 +8,8 @@ import os
 import jax
 import numpy as np
 
-from sensorimotor.agents.actor_critic import ActorCritic
-from sensorimotor.agents.direct_hdp import (
+from sensorimotor.agents.adhdp.actor_critic import ActorCritic
+from sensorimotor.agents.direct_hdp.direct_hdp import (
     DEFAULT_DIRECT_HDP,
     DirectHDPConfig,
     DirectHDPParams,
@@ -39,8 +39,8 @@ _update = jax.jit(direct_hdp_update, static_argnames="config")
 class DirectHDP(ActorCritic):
     r"""Si and Wang's direct heuristic dynamic programming: an actor network
     :math:`a(s)` and a critic network :math:`J(s, a)`, both learning at every step
-    (:func:`~sensorimotor.agents.direct_hdp.direct_hdp_update`; the networks, the errors
-    and the defaults are in :mod:`sensorimotor.agents.direct_hdp`).
+    (:func:`~sensorimotor.agents.direct_hdp.direct_hdp.direct_hdp_update`; the networks, the errors
+    and the defaults are in :mod:`sensorimotor.agents.direct_hdp.direct_hdp`).
 
     At each step the action is the actor's output at the plant's state, :math:`u =
     \text{action\_scale}\; a(s)` (``bang_bang``: :math:`\text{action\_scale}\,
@@ -50,15 +50,15 @@ class DirectHDP(ActorCritic):
     the new state. A failure (the plant's terminal state) ends the episode: nothing is
     bootstrapped past it; the weights carry over to the next episode. ``plant`` gives the
     (normalised) state, the reward (-1 at a failure, 0 otherwise) and the failures;
-    ``config`` a :class:`~sensorimotor.agents.direct_hdp.DirectHDPConfig`; ``seed`` the
+    ``config`` a :class:`~sensorimotor.agents.direct_hdp.direct_hdp.DirectHDPConfig`; ``seed`` the
     initial weights. ``params`` holds the weights (JAX arrays), ``j_prev`` the critic's
     value of the current state and action. The learning step is compiled once (the
     first call takes a second); a sensory signal with a missing or non-finite channel
     raises an error naming it, with the agent unchanged. The restart of a stuck run and
-    many runs at once are :func:`~sensorimotor.agents.direct_hdp_compiled.direct_hdp_trials`'
+    many runs at once are :func:`~sensorimotor.agents.direct_hdp.direct_hdp_compiled.direct_hdp_trials`'
     (compiled; what ``sensorimotor adhdp cartpole`` measures).
 
-    >>> from sensorimotor.agents.policy import ChannelPolicy
+    >>> from sensorimotor.agents.adhdp.policy import ChannelPolicy
     >>> from sensorimotor.envs import CartPoleADP, CartPoleBalance
     >>> env = CartPoleADP({'seed': 0})
     >>> agent = DirectHDP(CartPoleBalance(), ChannelPolicy(env.m_channels), action_scale=10.0)
@@ -198,7 +198,7 @@ class DirectHDP(ActorCritic):
         ``ValueError`` naming it.
 
         >>> import tempfile
-        >>> from sensorimotor.agents.policy import ChannelPolicy
+        >>> from sensorimotor.agents.adhdp.policy import ChannelPolicy
         >>> from sensorimotor.envs import CartPoleADP, CartPoleBalance
         >>> env = CartPoleADP({'seed': 0})
         >>> agent = DirectHDP(CartPoleBalance(), ChannelPolicy(env.m_channels), action_scale=10.0)

@@ -4,10 +4,10 @@ any Gymnasium environment with discrete actions; compiled end to end on a JAX en
 with :meth:`StreamQ.make_train`.
 
 One update per environment step and no replay buffer: epsilon-greedy on :math:`q(s,
-\cdot)`, then the Q(:math:`\lambda`) step of :mod:`~sensorimotor.agents.stream_q_update`
+\cdot)`, then the Q(:math:`\lambda`) step of :mod:`~sensorimotor.agents.stream.stream_q_update`
 (eligibility trace, ObGD, sparse init, LayerNorm, observation normalisation, reward
 scaling), with the paper's single hyperparameter set as defaults
-(:class:`~sensorimotor.agents.stream_q_config.StreamQConfig`). The Python loop makes one
+(:class:`~sensorimotor.agents.stream.stream_q_config.StreamQConfig`). The Python loop makes one
 jitted call per step (the update and the next observation's action values together) and
 draws exploration from a NumPy ``Generator``; everything comes from ``seed``.
 
@@ -28,12 +28,12 @@ import jax.numpy as jnp
 import numpy as np
 from jax.flatten_util import ravel_pytree
 
-from sensorimotor.agents import stream_q_compiled
 from sensorimotor.agents.agent import generator_from_state, tree_arrays, tree_from_arrays
-from sensorimotor.agents.dqn_config import exploration_rate
-from sensorimotor.agents.stream_agent import StreamAgent
-from sensorimotor.agents.stream_q_config import StreamQConfig
-from sensorimotor.agents.stream_q_update import init, normalised, observe, q_values, update
+from sensorimotor.agents.dqn.dqn_config import exploration_rate
+from sensorimotor.agents.stream import stream_q_compiled
+from sensorimotor.agents.stream.stream_agent import StreamAgent
+from sensorimotor.agents.stream.stream_q_config import StreamQConfig
+from sensorimotor.agents.stream.stream_q_update import init, normalised, observe, q_values, update
 
 __all__ = ["StreamQ"]
 
@@ -50,7 +50,7 @@ def flat_steps(config, obs_dim: int, n_actions: int):
     ``observe_fn(flat, obs) -> (flat, action values)``; ``update_fn(flat, inputs) -> (flat,
     outputs)`` with ``inputs = [reward, terminated, done, action, explored, *next_obs]``
     and ``outputs = [*action values of the new observation, TD error]``
-    (:class:`~sensorimotor.agents.stream_agent.StreamAgent`'s loop).
+    (:class:`~sensorimotor.agents.stream.stream_agent.StreamAgent`'s loop).
     """
     like = jax.eval_shape(lambda key: init(config, key, obs_dim, n_actions), jax.random.key(0))
     _, unravel = ravel_pytree(jax.tree_util.tree_map(lambda a: jnp.zeros(a.shape, a.dtype), like))
@@ -83,10 +83,10 @@ class StreamQ(StreamAgent):
 
     ``StreamQ(env, *, seed=0, **hyperparameters)``: ``env`` a Gymnasium env or id with a
     ``Discrete`` action space and a ``Box`` observation space; the hyperparameters are
-    :class:`~sensorimotor.agents.stream_q_config.StreamQConfig`'s.
+    :class:`~sensorimotor.agents.stream.stream_q_config.StreamQConfig`'s.
 
     Attributes (besides :class:`~sensorimotor.agents.agent.Agent`'s):
-        state: the learner (:class:`~sensorimotor.agents.stream_q_update.StreamQState`:
+        state: the learner (:class:`~sensorimotor.agents.stream.stream_q_update.StreamQState`:
             Q-network, trace, normalisers).
         exploration_rate: the current epsilon.
     """

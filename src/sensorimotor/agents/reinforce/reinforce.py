@@ -4,7 +4,7 @@ continuous (Gaussian, squashed into the box) actions, in Stable-Baselines3's sha
 
 The loop: play ``episodes_per_update`` episodes with the stochastic policy (acting with a
 NumPy copy of the policy: one small forward pass costs less than a dispatch), then one
-jitted Adam step on the batch (:mod:`~sensorimotor.agents.reinforce_update`: the loss, the
+jitted Adam step on the batch (:mod:`~sensorimotor.agents.reinforce.reinforce_update`: the loss, the
 returns and the baseline); repeat until ``total_timesteps`` steps are done. Episodes are
 padded to a power of two of steps (at least 64 and the env's ``max_episode_steps``), so a
 run compiles the update once, or a few times at most. Everything drawn comes from ``seed``: the networks' init (a JAX key), the actions
@@ -28,14 +28,14 @@ import jax.numpy as jnp
 import numpy as np
 
 from sensorimotor.agents.agent import tree_arrays, tree_from_arrays
-from sensorimotor.agents.dqn_update import make_optimizer
+from sensorimotor.agents.dqn.dqn_update import make_optimizer
 from sensorimotor.agents.policy_agent import (
     PolicyAgent,
     check_config,
     config_from_kwargs,
     squash,
 )
-from sensorimotor.agents.reinforce_update import EpisodeBatch, jitted_update
+from sensorimotor.agents.reinforce.reinforce_update import EpisodeBatch, jitted_update
 from sensorimotor.agents.training_stats import Progress, TrainingStats
 from sensorimotor.base.bounds import COUNT, FINITE, NON_NEGATIVE, POSITIVE, UNIT
 from sensorimotor.nets.mlp import init_mlp

@@ -12,7 +12,7 @@ transition keeps the episode's true last observation.
 
 One ``lax.scan`` over training phases; each phase is a ``lax.scan`` of ``train_freq``
 environment steps (act, step, store in the JAX replay buffer), then the target updates
-that fell in those steps (:func:`~sensorimotor.agents.dqn_update.polyak` with ``times``
+that fell in those steps (:func:`~sensorimotor.agents.dqn.dqn_update.polyak` with ``times``
 :math:`k`: the network did not change between them, so :math:`k` updates are one), then,
 once past ``learning_starts``, ``gradient_steps`` Adam steps: the same counting, epsilon
 and learning-rate schedules and order as the Python loop of :class:`~sensorimotor.agents.DQN` (SB3's). The
@@ -49,8 +49,8 @@ from typing import Any, NamedTuple
 import jax
 import jax.numpy as jnp
 
-from sensorimotor.agents.dqn_config import DQNConfig, exploration_rate, learning_rate_scale
-from sensorimotor.agents.dqn_update import (
+from sensorimotor.agents.dqn.dqn_config import DQNConfig, exploration_rate, learning_rate_scale
+from sensorimotor.agents.dqn.dqn_update import (
     Transition,
     greedy_actions,
     make_optimizer,
@@ -71,7 +71,7 @@ class RunnerState(NamedTuple):
     Attributes:
         q_params, target_params: the Q-network and its target.
         opt_state: the optimiser's state.
-        buffer: the JAX replay buffer of :class:`~sensorimotor.agents.dqn_update.Transition`.
+        buffer: the JAX replay buffer of :class:`~sensorimotor.agents.dqn.dqn_update.Transition`.
         env_state, obs: the environment's state and current observation.
         key: the PRNG key of the next step.
         episode_return, episode_length: of the open episode.
@@ -130,7 +130,7 @@ def make_dqn_train(env, total_timesteps: int, *, env_params=None, **hyperparamet
     """``DQN.make_train``: ``train(key) -> TrainResult``, DQN on the JAX environment ``env`` for
     ``total_timesteps`` steps (rounded up to whole phases), a pure function of ``key``.
 
-    ``hyperparameters`` are :class:`~sensorimotor.agents.dqn_config.DQNConfig`'s;
+    ``hyperparameters`` are :class:`~sensorimotor.agents.dqn.dqn_config.DQNConfig`'s;
     ``env_params`` default to ``env.default_params``. ``jax.jit(jax.vmap(train))`` over
     ``jax.random.split(key, n)`` trains ``n`` seeds at once, compiled once.
     """

@@ -192,7 +192,7 @@ def polyak(params, target_params, tau, times=1):
 @functools.lru_cache(maxsize=64)
 def jitted(config) -> tuple:
     """``(greedy_actions, train_phase, polyak)`` jitted for ``config`` (a hashable
-    :class:`~sensorimotor.agents.dqn_config.DQNConfig`): compiled once per config and
+    :class:`~sensorimotor.agents.dqn.dqn_config.DQNConfig`): compiled once per config and
     shapes, shared by every agent with that config."""
     optimizer = make_optimizer(config.learning_rate, config.max_grad_norm, config.adam_eps)
     phase = functools.partial(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sensorimotor.agents.adhdp import ADHDP
+from sensorimotor.agents.adhdp.adhdp import ADHDP
 from sensorimotor.base.bounds import COUNT, NON_NEGATIVE, check_value
 
 
@@ -19,7 +19,7 @@ class ActionGradient(ADHDP):
     ``max_iterations`` steps, then apply the momentum. Keyword arguments beside
     :class:`ADHDP`'s: ``threshold`` (1e-4), ``max_iterations`` (20).
 
-    >>> from sensorimotor.agents.policy import ChannelPolicy
+    >>> from sensorimotor.agents.adhdp.policy import ChannelPolicy
     >>> from sensorimotor.envs import CartPoleADP, CartPoleBalance
     >>> from sensorimotor.reservoir import PlainRLS, ReservoirNode
     >>> env = CartPoleADP({'seed': 0})
@@ -60,7 +60,7 @@ class ActionRecomputation(ADHDP):
     ``ActionRecomputation``): once as ADHDP does, for the critic's TD target, and again
     after the critic has learnt from it, with the updated critic; the second is applied.
 
-    >>> from sensorimotor.agents.policy import ChannelPolicy
+    >>> from sensorimotor.agents.adhdp.policy import ChannelPolicy
     >>> from sensorimotor.envs import CartPoleADP, CartPoleBalance
     >>> from sensorimotor.reservoir import PlainRLS, ReservoirNode
     >>> env = CartPoleADP({'seed': 0})
@@ -84,7 +84,7 @@ class ActionBruteForce(ADHDP):
     critic without preference changes nothing). The momentum is not applied.
 
     >>> import math
-    >>> from sensorimotor.agents.policy import HeadingPolicy
+    >>> from sensorimotor.agents.adhdp.policy import HeadingPolicy
     >>> from sensorimotor.envs import CollisionAvoidanceFrontal, Epuck2D
     >>> from sensorimotor.reservoir import PlainRLS, ReservoirNode
     >>> robot = Epuck2D()

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from sensorimotor.agents.policy import Policy
+from sensorimotor.agents.adhdp.policy import Policy
 from sensorimotor.base.bounds import FINITE, NON_NEGATIVE, POSITIVE, check_value
 
 TWO_PI = 2.0 * math.pi

@@ -5,7 +5,7 @@ itself visits, labelled by an expert that can be queried.
 Round :math:`i = 0, 1, \dots`: play ``episodes_per_round`` episodes where, at each step,
 the expert's action is executed with probability :math:`\beta_i` and the learner's greedy
 action otherwise; label every visited state with the expert's action; add the pairs to
-the data set :math:`D`; fit the policy on all of :math:`D` (:mod:`~sensorimotor.agents.
+the data set :math:`D`; fit the policy on all of :math:`D` (:mod:`~sensorimotor.agents.imitation.
 behavioral_cloning`'s loss, ``gradient_steps`` Adam steps, going on from the last round).
 The schedule is the imitation library's linear one,
 :math:`\beta_i = \max(0, 1 - i / \text{beta\_rampdown})`: round 0 is plain behavioural
@@ -30,8 +30,8 @@ import time
 
 import numpy as np
 
-from sensorimotor.agents.behavioral_cloning import BCConfig, BehavioralCloning
-from sensorimotor.agents.demonstrations import Demonstrations
+from sensorimotor.agents.imitation.behavioral_cloning import BCConfig, BehavioralCloning
+from sensorimotor.agents.imitation.demonstrations import Demonstrations
 from sensorimotor.agents.training_stats import TrainingStats
 from sensorimotor.base.bounds import COUNT, check_count
 
@@ -40,7 +40,7 @@ __all__ = ["DAgger", "DAggerConfig"]
 
 @dataclasses.dataclass(frozen=True)
 class DAggerConfig(BCConfig):
-    """:class:`~sensorimotor.agents.behavioral_cloning.BCConfig`'s hyperparameters
+    """:class:`~sensorimotor.agents.imitation.behavioral_cloning.BCConfig`'s hyperparameters
     (``gradient_steps`` per round) and DAgger's schedule.
 
     Attributes:
@@ -66,10 +66,10 @@ class DAgger(BehavioralCloning):
     (played), ``expert`` with ``predict``; the hyperparameters are
     :class:`DAggerConfig`'s.
 
-    Attributes (besides :class:`~sensorimotor.agents.behavioral_cloning.
+    Attributes (besides :class:`~sensorimotor.agents.imitation.behavioral_cloning.
     BehavioralCloning`'s):
         expert: the expert (``None`` after ``load``).
-        dataset: the aggregated :class:`~sensorimotor.agents.demonstrations.
+        dataset: the aggregated :class:`~sensorimotor.agents.imitation.demonstrations.
             Demonstrations` (saved with the agent).
         rounds: rounds done; expert_episodes: episodes the expert has labelled.
     """

@@ -11,7 +11,7 @@ import os
 
 import numpy as np
 
-from sensorimotor.agents.momentum import ConstMomentum, Momentum, RadialMomentum
+from sensorimotor.agents.adhdp.momentum import ConstMomentum, Momentum, RadialMomentum
 from sensorimotor.base.bounds import is_int
 from sensorimotor.base.saved_file import (
     check_arrays,
@@ -55,7 +55,7 @@ class SavedADHDP:
 
         >>> import tempfile
         >>> from sensorimotor.agents import ADHDP
-        >>> from sensorimotor.agents.policy import ChannelPolicy
+        >>> from sensorimotor.agents.adhdp.policy import ChannelPolicy
         >>> from sensorimotor.envs import CartPoleADP, CartPoleBalance
         >>> from sensorimotor.reservoir import PlainRLS, ReservoirNode
         >>> env = CartPoleADP({'seed': 0})
@@ -84,7 +84,7 @@ def save_adhdp(agent: SavedADHDP, folder) -> None:
     """Write ``agent`` to the folder ``folder`` (created): ``adhdp.json`` (settings and
     counters), ``adhdp.npz`` (current action, critic input), ``reservoir.npz``,
     ``readout.npz`` and one ``.npz`` per name in the class's ``SAVED_READOUTS`` (a
-    :class:`~sensorimotor.agents.state_feedback.StateFeedbackADHDP`'s ``actor.npz``). Each file is
+    :class:`~sensorimotor.agents.adhdp.state_feedback.StateFeedbackADHDP`'s ``actor.npz``). Each file is
     written atomically. Settings given as functions of ``(episode, step)`` are not saved:
     :func:`load_adhdp` needs them again. Plant, policy, collector and environment are the
     caller's."""

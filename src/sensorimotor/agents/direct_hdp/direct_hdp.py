@@ -13,7 +13,7 @@ the actor one with bipolar-sigmoid hidden units and outputs on the state,
 Neither network has biases, as in Si and Wang's. The functions here take one sample and
 work on NumPy or JAX arrays alike (the engine of the weights); the loops that train
 (:func:`train_critic`, :func:`train_actor`) are ``jax.lax.while_loop`` s, so that a
-whole run compiles (:mod:`sensorimotor.agents.direct_hdp_compiled`).
+whole run compiles (:mod:`sensorimotor.agents.direct_hdp.direct_hdp_compiled`).
 """
 
 from __future__ import annotations

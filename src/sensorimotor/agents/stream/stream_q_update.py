@@ -2,7 +2,7 @@ r"""Stream Q(:math:`\lambda`)'s step as pure functions: one update per environme
 no replay buffer, no target network (Elsayed, Vasan & Mahmood 2024).
 
 For a transition :math:`(s, a, r, s')` with :math:`s, s'` normalised observations and
-:math:`\tilde r` the scaled reward (:mod:`~sensorimotor.agents.stream_x`):
+:math:`\tilde r` the scaled reward (:mod:`~sensorimotor.agents.stream.stream_x`):
 
 .. math::
     \delta &= \tilde r + \gamma (1 - \text{terminated}) \max_{a'} q_w(s', a') - q_w(s, a) \\
@@ -18,10 +18,10 @@ trace and of the weights, and the divergence guard, are those of the streaming
 step_from_gradient`).
 
 The same functions run the Python loop of :class:`~sensorimotor.agents.StreamQ` (jitted,
-one call per step) and the compiled :func:`~sensorimotor.agents.stream_q_compiled.make_train`.
+one call per step) and the compiled :func:`~sensorimotor.agents.stream.stream_q_compiled.make_train`.
 
 >>> import jax, jax.numpy as jnp
->>> from sensorimotor.agents.stream_q_config import StreamQConfig
+>>> from sensorimotor.agents.stream.stream_q_config import StreamQConfig
 >>> config = StreamQConfig()
 >>> s = observe(config, init(config, jax.random.key(0), 4, 2), jnp.ones(4))
 >>> s, m = update(config, s, 1, 1.0, jnp.full(4, 2.0), False, False, False)
@@ -36,7 +36,7 @@ from typing import Any, NamedTuple
 import jax
 import jax.numpy as jnp
 
-from sensorimotor.agents.stream_x import (
+from sensorimotor.agents.stream.stream_x import (
     OBS_NORMALIZER,
     RewardScaleState,
     init_network,
@@ -67,7 +67,7 @@ class StreamQState(NamedTuple):
         q: the Q-network's :class:`~sensorimotor.continual.MLPState` (parameters, trace,
             optimiser state, counters).
         obs_stats: Welford statistics of the observations.
-        reward_scale: :class:`~sensorimotor.agents.stream_x.RewardScaleState`.
+        reward_scale: :class:`~sensorimotor.agents.stream.stream_x.RewardScaleState`.
         obs: the current observation, normalised.
     """
 

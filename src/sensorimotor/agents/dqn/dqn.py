@@ -5,7 +5,7 @@ discrete actions; compiled end to end on a JAX environment with :meth:`DQN.make_
 The loop, per environment step :math:`t` (SB3's order):
 
 1. act: uniform at random while :math:`t <` ``learning_starts``, then
-   :math:`\epsilon`-greedy on :math:`Q_\theta` (:func:`~sensorimotor.agents.dqn_config.
+   :math:`\epsilon`-greedy on :math:`Q_\theta` (:func:`~sensorimotor.agents.dqn.dqn_config.
    exploration_rate`);
 2. step the env; store :math:`(s, a, r, s', \text{terminated})` in the replay buffer
    (a truncated episode's :math:`s'` is its true last observation, bootstrapped);
@@ -13,8 +13,8 @@ The loop, per environment step :math:`t` (SB3's order):
    \tau\theta + (1-\tau)\bar\theta`;
 4. every ``train_freq`` steps, once :math:`t >` ``learning_starts``: a training phase of
    ``gradient_steps`` Adam steps on fresh uniform batches of the Huber TD loss
-   (:mod:`~sensorimotor.agents.dqn_update`), one jitted ``lax.scan``, at the rate of
-   ``learning_rate_schedule`` for step :math:`t` (:func:`~sensorimotor.agents.dqn_config.
+   (:mod:`~sensorimotor.agents.dqn.dqn_update`), one jitted ``lax.scan``, at the rate of
+   ``learning_rate_schedule`` for step :math:`t` (:func:`~sensorimotor.agents.dqn.dqn_config.
    learning_rate_scale`).
 
 As in SB3, the last phase of a ``learn`` call is completed, so the step counter may pass
@@ -39,10 +39,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from sensorimotor.agents import dqn_compiled
 from sensorimotor.agents.agent import Agent, generator_from_state, tree_arrays, tree_from_arrays
-from sensorimotor.agents.dqn_config import DQNConfig, exploration_rate, learning_rate_scale
-from sensorimotor.agents.dqn_update import Transition, jitted, make_optimizer
+from sensorimotor.agents.dqn import dqn_compiled
+from sensorimotor.agents.dqn.dqn_config import DQNConfig, exploration_rate, learning_rate_scale
+from sensorimotor.agents.dqn.dqn_update import Transition, jitted, make_optimizer
 from sensorimotor.agents.training_stats import Progress, TrainingStats
 from sensorimotor.nets import replay_buffer as rb
 from sensorimotor.nets.mlp import init_mlp, mlp_sizes
@@ -55,14 +55,14 @@ class DQN(Agent):
 
     ``DQN(env, *, seed=0, **hyperparameters)``: ``env`` a Gymnasium env or id with a
     ``Discrete`` action space and a ``Box`` observation space; the hyperparameters are
-    :class:`~sensorimotor.agents.dqn_config.DQNConfig`'s (SB3's names and defaults).
+    :class:`~sensorimotor.agents.dqn.dqn_config.DQNConfig`'s (SB3's names and defaults).
 
     Attributes (besides :class:`~sensorimotor.agents.agent.Agent`'s):
         q_params, target_params: the Q-network and its target (tuples of
             :class:`~sensorimotor.nets.mlp.Dense`).
         opt_state: the optimiser's state.
         buffer: the replay buffer (NumPy) of
-            :class:`~sensorimotor.agents.dqn_update.Transition`.
+            :class:`~sensorimotor.agents.dqn.dqn_update.Transition`.
         exploration_rate: the current epsilon.
     """
 

@@ -15,7 +15,7 @@ by index (one NumPy ``Generator`` from ``seed``) from the data padded to a power
 ``CHUNK`` gradient steps per jitted ``lax.scan``, so a growing data set (DAgger) compiles
 rarely.
 
->>> from sensorimotor.agents.demonstrations import collect_demonstrations
+>>> from sensorimotor.agents.imitation.demonstrations import collect_demonstrations
 >>> class Right:  # an expert that always pushes right
 ...     def predict(self, obs, deterministic=True):
 ...         return 1, None
@@ -37,8 +37,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from sensorimotor.agents.agent import tree_arrays, tree_from_arrays
-from sensorimotor.agents.demonstrations import Demonstrations, as_demonstrations
-from sensorimotor.agents.dqn_update import make_optimizer
+from sensorimotor.agents.dqn.dqn_update import make_optimizer
+from sensorimotor.agents.imitation.demonstrations import Demonstrations, as_demonstrations
 from sensorimotor.agents.policy_agent import (
     PolicyAgent,
     check_config,
@@ -155,7 +155,7 @@ class BehavioralCloning(PolicyAgent):
         self.n_updates = 0
 
     def check_demonstrations(self, demonstrations, name="demonstrations") -> Demonstrations:
-        """``demonstrations`` (see :func:`~sensorimotor.agents.demonstrations.
+        """``demonstrations`` (see :func:`~sensorimotor.agents.imitation.demonstrations.
         as_demonstrations`) checked against the agent's spaces: float32 observations,
         int32 or float32 actions; an error naming what is wrong otherwise."""
         demos = as_demonstrations(demonstrations, name)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sensorimotor.agents.momentum import Schedule, as_momentum
-from sensorimotor.agents.plant import check_plant
+from sensorimotor.agents.adhdp.momentum import Schedule, as_momentum
+from sensorimotor.agents.adhdp.plant import check_plant
 from sensorimotor.base.bounds import UNIT
 from sensorimotor.nets.reservoir import check_input
 
@@ -16,14 +16,14 @@ class ActorCritic:
 
     The critic estimates the return :math:`J_t = \sum_{k \ge 0} \gamma^k r_{t+k+1}`; the
     actor improves the action on it, :math:`a_{t+1} = a_t + \alpha\, \partial J/\partial a`
-    (see :class:`~sensorimotor.agents.adhdp.ADHDP`), with a momentum ``m``:
+    (see :class:`~sensorimotor.agents.adhdp.adhdp.ADHDP`), with a momentum ``m``:
     :math:`a_{t+1} = m\, a_t + (1 - m)\, a^*`.
 
-    ``plant`` (a :class:`~sensorimotor.agents.plant.Plant`) gives state, reward and
-    terminal states; ``policy`` (a :class:`~sensorimotor.agents.policy.Policy`) turns the
+    ``plant`` (a :class:`~sensorimotor.agents.adhdp.plant.Plant`) gives state, reward and
+    terminal states; ``policy`` (a :class:`~sensorimotor.agents.adhdp.policy.Policy`) turns the
     action into motor signals. ``gamma``, ``alpha`` and ``momentum`` are constants or
     functions of ``(episode, step)`` (``momentum`` also a
-    :class:`~sensorimotor.agents.momentum.Momentum`). For the first ``init_steps`` control
+    :class:`~sensorimotor.agents.adhdp.momentum.Momentum`). For the first ``init_steps`` control
     periods of an episode the actor only observes (:meth:`init_episode`).
 
     A call ``ac(env)`` is one control period: the policy's motor signals go to
@@ -41,7 +41,7 @@ class ActorCritic:
     ``_pre_increment_hook``, and ``end_episode()`` when an episode ends (a terminal
     state, or the next :meth:`new_episode`).
 
-    >>> from sensorimotor.agents.policy import ChannelPolicy
+    >>> from sensorimotor.agents.adhdp.policy import ChannelPolicy
     >>> from sensorimotor.envs import CartPoleADP, CartPoleBalance
     >>> env = CartPoleADP({'seed': 0})
     >>> ac = ActorCritic(CartPoleBalance(), ChannelPolicy(env.m_channels), gamma=0.95)

@@ -95,7 +95,7 @@ def init_network(learner: MLPLearner, key, in_dim: int, out_dim: int) -> MLPStat
     """A fresh :class:`~sensorimotor.continual.MLPState` of an MLP ``in_dim -> net_arch ->
     out_dim`` (sparse init), its trace at zero.
 
-    >>> from sensorimotor.agents.stream_q_config import StreamQConfig
+    >>> from sensorimotor.agents.stream.stream_q_config import StreamQConfig
     >>> state = init_network(network_learner(StreamQConfig(), 2.0), jax.random.key(0), 4, 2)
     >>> print([layer.w.shape for layer in state.params], float(state.trace[0].w.sum()))
     [(4, 32), (32, 32), (32, 2)] 0.0

@@ -1,13 +1,13 @@
 r"""StreamQ compiled end to end on a JAX environment: ``make_train(env, total_timesteps,
 **hyperparameters) -> train(key)``, and ``jax.vmap(train)`` over seeds (PureJaxRL's
-pattern, as :func:`~sensorimotor.agents.dqn_compiled.make_train` for DQN).
+pattern, as :func:`~sensorimotor.agents.dqn.dqn_compiled.make_train` for DQN).
 
 One ``lax.scan`` over reports of ``report_every`` steps, each a ``lax.scan`` of steps: act
-epsilon-greedily on :math:`q(s, \cdot)` (:func:`~sensorimotor.agents.dqn_config.
+epsilon-greedily on :math:`q(s, \cdot)` (:func:`~sensorimotor.agents.dqn.dqn_config.
 exploration_rate`, SB3's linear schedule), step the environment (an episode that ends is
 replaced by a fresh one, :func:`~sensorimotor.envs.bridge.auto_reset.auto_reset_step`; the update
 bootstraps from the episode's true last observation), then one Stream Q(:math:`\lambda`)
-update (:func:`~sensorimotor.agents.stream_q_update.update`): the same functions as the
+update (:func:`~sensorimotor.agents.stream.stream_q_update.update`): the same functions as the
 Python loop of :class:`~sensorimotor.agents.StreamQ`. Per report the loop keeps the sum of
 the returns of the episodes that ended and their count, not a per-step array.
 
@@ -27,10 +27,10 @@ from typing import Any, NamedTuple
 import jax
 import jax.numpy as jnp
 
-from sensorimotor.agents.dqn_compiled import _spaces
-from sensorimotor.agents.dqn_config import exploration_rate
-from sensorimotor.agents.stream_q_config import StreamQConfig
-from sensorimotor.agents.stream_q_update import StreamQState, init, observe, q_values, update
+from sensorimotor.agents.dqn.dqn_compiled import _spaces
+from sensorimotor.agents.dqn.dqn_config import exploration_rate
+from sensorimotor.agents.stream.stream_q_config import StreamQConfig
+from sensorimotor.agents.stream.stream_q_update import StreamQState, init, observe, q_values, update
 from sensorimotor.base.bounds import check_count
 from sensorimotor.envs.bridge.auto_reset import auto_reset_step
 
@@ -71,7 +71,7 @@ def make_train(
     """``train(key) -> StreamQTrainResult``: StreamQ on the JAX environment ``env`` for
     ``total_timesteps`` steps (rounded up to whole reports of ``report_every`` steps), a
     pure function of ``key``; ``hyperparameters`` are
-    :class:`~sensorimotor.agents.stream_q_config.StreamQConfig`'s. The epsilon schedule
+    :class:`~sensorimotor.agents.stream.stream_q_config.StreamQConfig`'s. The epsilon schedule
     runs over ``total_timesteps``."""
     config = StreamQConfig.from_kwargs("StreamQ.make_train", hyperparameters)
     total = check_count("total_timesteps", total_timesteps)

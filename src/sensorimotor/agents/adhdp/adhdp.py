@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sensorimotor.agents.actor_critic import ActorCritic
-from sensorimotor.agents.adhdp_io import SavedADHDP
+from sensorimotor.agents.adhdp.actor_critic import ActorCritic
+from sensorimotor.agents.adhdp.adhdp_io import SavedADHDP
 from sensorimotor.nets.reservoir import check_input
 
 
@@ -61,7 +61,7 @@ class ADHDP(ActorCritic, SavedADHDP):
     A NaN or a wrong-shaped state (from the plant) or action (from the policy or a hook)
     raises an error naming ``state`` or ``action``, with the critic unchanged.
 
-    >>> from sensorimotor.agents.policy import ChannelPolicy
+    >>> from sensorimotor.agents.adhdp.policy import ChannelPolicy
     >>> from sensorimotor.envs import CartPoleADP, CartPoleBalance
     >>> from sensorimotor.reservoir import PlainRLS, ReservoirNode
     >>> env = CartPoleADP({'seed': 0})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sensorimotor.agents.adhdp import ADHDP
+from sensorimotor.agents.adhdp.adhdp import ADHDP
 from sensorimotor.base.bounds import NON_NEGATIVE, check_value
 
 
@@ -26,7 +26,7 @@ class StateFeedbackADHDP(ADHDP):
     a readout (``PlainRLS``, ``StabilizedRLS``, ``LMSReadout``) with ``input_dim`` the
     state's and ``output_dim`` the action's dimension.
 
-    >>> from sensorimotor.agents.policy import ChannelPolicy
+    >>> from sensorimotor.agents.adhdp.policy import ChannelPolicy
     >>> from sensorimotor.envs import CartPoleADP, CartPoleBalance
     >>> from sensorimotor.reservoir import LMSReadout, PlainRLS, ReservoirNode
     >>> env = CartPoleADP({'seed': 0})

@@ -28,7 +28,7 @@ from typing import NamedTuple
 import jax
 import jax.numpy as jnp
 
-from sensorimotor.agents.dqn_update import make_optimizer
+from sensorimotor.agents.dqn.dqn_update import make_optimizer
 from sensorimotor.agents.policy_agent import policy_out
 from sensorimotor.nets.mlp import mlp_apply
 

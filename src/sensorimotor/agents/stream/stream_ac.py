@@ -5,7 +5,7 @@ shape, on any Gymnasium environment with a ``Discrete`` (categorical policy) or 
 :meth:`StreamAC.make_train`.
 
 One update per environment step and no buffer: the actor and the critic, each with its own
-eligibility trace and ObGD (:mod:`~sensorimotor.agents.stream_ac_update`). The Python loop
+eligibility trace and ObGD (:mod:`~sensorimotor.agents.stream.stream_ac_update`). The Python loop
 makes one jitted call per step (the update and the policy's outputs for the next
 observation) and samples actions with a NumPy ``Generator``; everything comes from
 ``seed``. ``predict(obs, deterministic=True)`` gives the policy's mode (the Gaussian's mean
@@ -29,10 +29,10 @@ import jax.numpy as jnp
 import numpy as np
 from jax.flatten_util import ravel_pytree
 
-from sensorimotor.agents import stream_ac_compiled
 from sensorimotor.agents.agent import generator_from_state, tree_arrays, tree_from_arrays
-from sensorimotor.agents.stream_ac_compiled import action_kind
-from sensorimotor.agents.stream_ac_update import (
+from sensorimotor.agents.stream import stream_ac_compiled
+from sensorimotor.agents.stream.stream_ac_compiled import action_kind
+from sensorimotor.agents.stream.stream_ac_update import (
     StreamACConfig,
     actor_out,
     init,
@@ -40,7 +40,7 @@ from sensorimotor.agents.stream_ac_update import (
     observe,
     update,
 )
-from sensorimotor.agents.stream_agent import StreamAgent
+from sensorimotor.agents.stream.stream_agent import StreamAgent
 
 __all__ = ["StreamAC"]
 
@@ -48,7 +48,7 @@ __all__ = ["StreamAC"]
 @lru_cache(maxsize=32)
 def flat_steps(config, kind: str, obs_dim: int, n: int):
     """``(unravel, observe_fn, update_fn)`` on the learner state as one float32 vector
-    (see :func:`~sensorimotor.agents.stream_q.flat_steps`): ``observe_fn(flat, obs) ->
+    (see :func:`~sensorimotor.agents.stream.stream_q.flat_steps`): ``observe_fn(flat, obs) ->
     (flat, actor outputs)``; ``update_fn(flat, inputs) -> (flat, outputs)`` with ``inputs
     = [reward, terminated, done, *action, *next_obs]`` (``action`` one number, or ``n``)
     and ``outputs = [*actor outputs for the new observation, TD error]``."""
@@ -88,10 +88,10 @@ class StreamAC(StreamAgent):
     """Stream AC(:math:`\\lambda`) (see the module).
 
     ``StreamAC(env, *, seed=0, **hyperparameters)``: the hyperparameters are
-    :class:`~sensorimotor.agents.stream_ac_update.StreamACConfig`'s.
+    :class:`~sensorimotor.agents.stream.stream_ac_update.StreamACConfig`'s.
 
     Attributes (besides :class:`~sensorimotor.agents.agent.Agent`'s):
-        state: the learner (:class:`~sensorimotor.agents.stream_ac_update.StreamACState`).
+        state: the learner (:class:`~sensorimotor.agents.stream.stream_ac_update.StreamACState`).
         kind: ``"categorical"`` or ``"gaussian"``.
         n_actions: the number of actions (categorical) or of action dimensions.
         action_low, action_high: the Box's bounds (Gaussian), else ``None``.

@@ -1,0 +1,1 @@
+"""Imitation: behavioural cloning, DAgger and the demonstrations they learn from."""

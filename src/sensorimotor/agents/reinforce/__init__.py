@@ -1,0 +1,1 @@
+"""REINFORCE: the policy-gradient agent and its jitted update."""
