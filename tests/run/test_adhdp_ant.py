@@ -8,7 +8,7 @@ import pytest
 
 pytest.importorskip("mujoco")
 
-from sensorimotor.run import adhdp_ant  # noqa: E402
+from sensorimotor.run.adhdp import adhdp_ant  # noqa: E402
 from sensorimotor.run.cli import main  # noqa: E402
 from sensorimotor.run.episode_log import read_episodes  # noqa: E402
 

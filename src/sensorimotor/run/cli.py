@@ -183,7 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--resume", action="store_true", help="run only the trials not done in --out")
     run.add_argument("--quiet", action="store_true", help="no progress lines")
     run.set_defaults(func=_run)
-    from sensorimotor.run.adhdp_command import add_adhdp_parser
+    from sensorimotor.run.adhdp.adhdp_command import add_adhdp_parser
 
     add_adhdp_parser(sub)
 

@@ -24,8 +24,8 @@ __all__ = ["ADHDP"]
 
 
 def _adhdp_agents():
-    from sensorimotor.run.adhdp_cartpole import CartPoleSettings
-    from sensorimotor.run.adhdp_epuck import EpuckSettings
+    from sensorimotor.run.adhdp.adhdp_cartpole import CartPoleSettings
+    from sensorimotor.run.adhdp.adhdp_epuck import EpuckSettings
 
     return {
         "epuck": Component(EpuckSettings, EpuckSettings._fields),
@@ -60,7 +60,7 @@ def _adhdp(s: dict, seed: int, folder: str | None):
     agent = _make_adhdp(s["agent"])
     out = folder if s["log"] else None
     if s["agent"]["name"] == "epuck":
-        from sensorimotor.run.adhdp_epuck import epuck_experiment
+        from sensorimotor.run.adhdp.adhdp_epuck import epuck_experiment
 
         r = epuck_experiment(1, seed, s["episodes"], out=out, settings=agent, show_progress=False)
         metrics = {
@@ -74,7 +74,7 @@ def _adhdp(s: dict, seed: int, folder: str | None):
         }
         curves["step"] = np.arange(1.0, s["episodes"] + 1)
         return metrics, curves
-    from sensorimotor.run.adhdp_cartpole import cartpole_experiment
+    from sensorimotor.run.adhdp.adhdp_cartpole import cartpole_experiment
 
     r = cartpole_experiment(1, seed, s["max_trials"], out=out, settings=agent, show_progress=False)
     trials = r["trials"][0]

@@ -36,7 +36,7 @@ def run_adhdp_command(args) -> int:
 
 
 def _epuck(args, out, quiet) -> dict:
-    from sensorimotor.run.adhdp_epuck import EpuckSettings, epuck_experiment, format_epuck
+    from sensorimotor.run.adhdp.adhdp_epuck import EpuckSettings, epuck_experiment, format_epuck
 
     runs = 20 if args.runs is None else args.runs
     episodes = 50 if args.episodes is None else args.episodes
@@ -53,13 +53,13 @@ def _epuck(args, out, quiet) -> dict:
 
 
 def _epuck_plots(result: dict, out: str) -> None:
-    from sensorimotor.run.adhdp_plots import (
+    from sensorimotor.run.adhdp.adhdp_plots import (
         plot_critic_over_action,
         plot_episode_lengths,
         plot_td_error,
     )
+    from sensorimotor.run.adhdp.epuck_plots import plot_epuck_trajectories
     from sensorimotor.run.episode_log import read_episodes
-    from sensorimotor.run.epuck_plots import plot_epuck_trajectories
 
     written = [
         plot_episode_lengths(
@@ -102,14 +102,14 @@ def _epuck_plots(result: dict, out: str) -> None:
 
 
 def _cartpole(args, out, quiet) -> dict:
-    from sensorimotor.run.adhdp_cartpole import (
+    from sensorimotor.run.adhdp.adhdp_cartpole import (
         CartPoleSettings,
         DirectHDPSettings,
         cartpole_experiment,
         direct_hdp_experiment,
         format_cartpole,
     )
-    from sensorimotor.run.adhdp_plots import plot_episode_lengths
+    from sensorimotor.run.adhdp.adhdp_plots import plot_episode_lengths
 
     runs = 50 if args.runs is None else args.runs
     max_trials = 100 if args.max_trials is None else args.max_trials
@@ -135,8 +135,8 @@ def _cartpole(args, out, quiet) -> dict:
 
 
 def _ant(args, out, quiet) -> dict:
-    from sensorimotor.run.adhdp_ant import AntSettings, ant_experiment, format_ant
-    from sensorimotor.run.adhdp_plots import plot_episode_lengths
+    from sensorimotor.run.adhdp.adhdp_ant import AntSettings, ant_experiment, format_ant
+    from sensorimotor.run.adhdp.adhdp_plots import plot_episode_lengths
 
     runs = 10 if args.runs is None else args.runs
     episodes = 40 if args.episodes is None else args.episodes

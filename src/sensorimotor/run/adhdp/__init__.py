@@ -1,0 +1,1 @@
+"""The adhdp command: the ADHDP experiments on the ePuck, the cart-pole and the Ant, with their plots."""
