@@ -269,44 +269,42 @@ class NeighbourIndex:
         """``query`` for one query ``q`` (d,) and ``k = 1``: a robot loop's query, in plain
         Python floats around the trees' calls.
 
-        The bulk tree is asked first; the smaller trees are asked only within the best
-        distance found so far (``distance_upper_bound``, widened by the rounding margin), so
-        they search a small ball. Each tree proposes two rows: a row it did not propose is
-        farther than its second, or beyond the bound and so farther than the best. The
-        proposals' squared distances are summed as ``sq_distances`` sums them (one dimension
-        at a time, in order; the same IEEE operations in Python floats), so the answer is
-        ``knn``'s to the bit, ties to the earliest row."""
+        The bulk tree proposes its two nearest rows: a row it did not propose is farther
+        than the second. The later trees' rows come later, so only a strictly nearer row of
+        theirs wins: they are asked for every row within the best distance so far
+        (``query_ball_point``, the radius widened by the rounding margin; a third of a
+        nearest-neighbour query's cost at small ``d``). Candidates' squared distances are
+        summed as ``sq_distances`` sums them (one dimension at a time, in order; the same
+        IEEE operations in Python floats), so the answer is ``knn``'s to the bit, ties to
+        the earliest row."""
         q_list = q.tolist()
         best_d2, best = math.inf, -1
-        edges = []
+        edge = math.inf
         for start, stop, tree in self._trees:
-            size = stop - start
-            ask = min(2, size)
-            bound = math.inf
-            if best >= 0:  # a later tree's rows come later: only a strictly nearer one wins
-                if best_d2 == 0.0:
-                    continue
-                bound = math.sqrt(best_d2) * (1.0 + _ROUNDING)
-            dist, rows = tree.query(q, k=ask, distance_upper_bound=bound)
-            dist, rows = np.atleast_1d(dist).tolist(), np.atleast_1d(rows).tolist()
+            if best < 0:  # the bulk
+                ask = min(2, stop - start)
+                dist, rows = tree.query(q, k=ask)
+                rows = np.atleast_1d(rows).tolist()
+                if ask < stop - start:  # the tree holds rows it did not propose
+                    edge = float(np.atleast_1d(dist)[-1])
+            elif best_d2 == 0.0:  # nothing is strictly nearer than an exact hit
+                break
+            else:
+                rows = tree.query_ball_point(q, math.sqrt(best_d2) * (1.0 + _ROUNDING))
             for row in rows:
-                if row >= size:  # no more rows within the bound
-                    break
                 d2 = 0.0
                 for x, y in zip(points[start + row].tolist(), q_list, strict=True):
                     t = x - y
                     d2 += t * t
                 if d2 < best_d2 or (d2 == best_d2 and start + row < best):
                     best_d2, best = d2, start + row
-            if ask < size and rows[-1] < size:  # the tree holds rows it did not propose
-                edges.append(dist[-1])
         covered = self.covered
         if covered < n:
             d2t, idxt = knn(points[covered:n], q[None], 1)
             d2, row = float(d2t[0, 0]), int(idxt[0, 0]) + covered
             if d2 < best_d2:  # a tail row comes after every tree row: it wins only if nearer
                 best_d2, best = d2, row
-        if all(best_d2 < e * e * (1.0 - _ROUNDING) for e in edges):
+        if best_d2 < edge * edge * (1.0 - _ROUNDING):
             return np.array([[best_d2]]), np.array([[best]], dtype=np.intp)
         return self._query_one(points, n, q, 1)  # a tie may hide behind a proposal: ask more
 
