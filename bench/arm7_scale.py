@@ -15,7 +15,7 @@ kd-trees finished; then
   on goals that are effects of held-out commands (wall clock per call);
 * settled: predict / infer again once the builds have caught up (``settle``: the trees
   cover all but a tail under ``tail_rows``, no build running), the state of a loop at a
-  robot's rate; and one SciPy kd-tree query (k = 1) in the largest tree of each space,
+  robot's rate; and one SciPy kd-tree query (k = 1) in a tree over all the rows of each space,
   alone: the part of an exact query at this N that no code around the tree removes;
 * memory: bytes held by the learner's memory (row arrays with their spare capacity, and the
   kd-trees' index arrays and nodes; the trees share the rows) against the raw arrays
@@ -39,9 +39,11 @@ import gc  # noqa: E402
 import time  # noqa: E402
 
 import numpy as np  # noqa: E402
+from scipy.spatial import cKDTree  # noqa: E402
 
 from sensorimotor import KinematicArm2D  # noqa: E402
 from sensorimotor.learners import LWLRLearner, NNLearner, WNNLearner  # noqa: E402
+from sensorimotor.learners.neighbour_index import TreeSchedule  # noqa: E402
 
 LEARNERS = {"NNLearner": NNLearner, "WNNLearner": WNNLearner, "LWLRLearner": LWLRLearner}
 
@@ -71,24 +73,25 @@ def settle(learner, query, goal):
     for _ in range(10):
         learner.predict_array(query)
         learner.infer_array(goal)
-        if all(index._build is None for index in indexes.values()):
+        if not any(index.building for index in indexes.values()):
             return
         wait(learner)
 
 
 def tree_floor(learner, queries, goals):
-    """Wall time per call of one SciPy kd-tree query for the nearest row (k = 1) in the largest
-    tree of each space, alone: what any exact tree search pays at this N (0 without trees)."""
+    """Wall time per call of one SciPy kd-tree query for the nearest row (k = 1) among all the
+    learner's rows of each space, built as the index builds its trees, alone: what any exact
+    tree search pays at this N (0 below the index's first tree)."""
     mem = learner.memory
+    schedule = TreeSchedule()
     out = []
-    for space, rows, lo_hi in (("m", queries, learner.m_set), ("s", goals, learner.s_set)):
-        trees = getattr(mem, "index", {}).get(space)
-        if trees is None or not trees.trees:
+    for space, rows, channels in (("m", queries, learner.m_set), ("s", goals, learner.s_set)):
+        data = mem.space(space)
+        if len(data) < schedule.min_rows * max(1.0, 6.0 / data.shape[1]):
             out.append(0.0)
             continue
-        tree = max((t for _, _, t in trees._trees), key=lambda t: t.n)
-        scaled = lo_hi.scale(rows)
-        out.append(per_call(lambda q, tree=tree: tree.query(q, k=1), scaled)[0])
+        tree = cKDTree(data, leafsize=schedule.leafsize, balanced_tree=False, copy_data=False)
+        out.append(per_call(lambda q, tree=tree: tree.query(q, k=1), channels.scale(rows))[0])
     return tuple(out)
 
 
@@ -185,7 +188,7 @@ def main():
                 f"{'':<12} {'':>8} settled (trees caught up): predict {steady[0] * 1e6:.1f} us"
                 f" ({steady[0] / first['steady'][0]:.2f}x), infer {steady[1] * 1e6:.1f} us"
                 f" ({steady[1] / first['steady'][1]:.2f}x); one kd-tree query alone (k = 1,"
-                f" largest tree): motor {floor[0] * 1e6:.1f} us, sensory {floor[1] * 1e6:.1f} us",
+                f" all rows): motor {floor[0] * 1e6:.1f} us, sensory {floor[1] * 1e6:.1f} us",
                 flush=True,
             )
             gc.collect()

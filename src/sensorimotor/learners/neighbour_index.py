@@ -169,6 +169,11 @@ class NeighbourIndex:
         return len(self._trees)
 
     @property
+    def building(self) -> bool:
+        """Whether a build has been started and not yet installed."""
+        return self._build is not None
+
+    @property
     def covered(self) -> int:
         """Rows ``[0, covered)`` are in the trees; the rest is the brute-force tail."""
         return self._trees[-1][1] if self._trees else 0
