@@ -43,7 +43,11 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from sensorimotor.agents.stream.stream_q_config import _SPARSITY, check_net_arch, config_from_kwargs
+from sensorimotor.agents.stream.stream_q_config import (
+    _SPARSITY,
+    check_stream_config,
+    config_from_kwargs,
+)
 from sensorimotor.agents.stream.stream_x import (
     OBS_NORMALIZER,
     RewardScaleState,
@@ -53,7 +57,7 @@ from sensorimotor.agents.stream.stream_x import (
     scale_reward,
     zero_trace,
 )
-from sensorimotor.base.bounds import NON_NEGATIVE, POSITIVE, UNIT, check_settings
+from sensorimotor.base.bounds import NON_NEGATIVE, POSITIVE, UNIT
 from sensorimotor.continual.mlp import MLPState
 from sensorimotor.nets.mlp import mlp_apply
 from sensorimotor.rules.normalizers import WelfordNormalizerState
@@ -113,15 +117,7 @@ class StreamACConfig:
     }
 
     def __post_init__(self):
-        name = type(self).__name__
-        object.__setattr__(self, "net_arch", check_net_arch(name, self.net_arch))
-        for flag in ("normalize_observations", "scale_rewards"):
-            if not isinstance(getattr(self, flag), bool | np.bool_):
-                raise TypeError(f"{name}.{flag} must be a bool, got {getattr(self, flag)!r}")
-            object.__setattr__(self, flag, bool(getattr(self, flag)))
-        check_settings(self)
-        for field in self.BOUNDS:
-            object.__setattr__(self, field, float(getattr(self, field)))
+        check_stream_config(self)
 
     @classmethod
     def from_kwargs(cls, owner: str, hyperparameters: dict) -> StreamACConfig:

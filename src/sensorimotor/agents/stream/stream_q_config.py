@@ -21,7 +21,7 @@ import numpy as np
 
 from sensorimotor.base.bounds import NON_NEGATIVE, POSITIVE, UNIT, Bounds, check_settings
 
-__all__ = ["StreamQConfig", "check_net_arch", "config_from_kwargs"]
+__all__ = ["StreamQConfig", "check_net_arch", "check_stream_config", "config_from_kwargs"]
 
 _FRACTION = Bounds(0.0, 1.0, False, True)  # (0, 1]: a share of the run
 _SPARSITY = Bounds(0.0, 1.0, True, False)  # [0, 1)
@@ -34,6 +34,22 @@ def check_net_arch(owner: str, arch) -> tuple:
     ):
         return tuple(int(w) for w in arch)
     raise ValueError(f"{owner}.net_arch must be a list of positive ints, got {arch!r}")
+
+
+def check_stream_config(config) -> None:
+    """A stream-x config's ``__post_init__``: ``net_arch`` as a tuple of positive ints, the
+    two normalisation flags as bools, each field of its ``BOUNDS`` checked and stored as a
+    Python float (the config is a cache key of compiled functions); a ``ValueError`` or
+    ``TypeError`` names the field."""
+    name = type(config).__name__
+    object.__setattr__(config, "net_arch", check_net_arch(name, config.net_arch))
+    for flag in ("normalize_observations", "scale_rewards"):
+        if not isinstance(getattr(config, flag), bool | np.bool_):
+            raise TypeError(f"{name}.{flag} must be a bool, got {getattr(config, flag)!r}")
+        object.__setattr__(config, flag, bool(getattr(config, flag)))
+    check_settings(config)
+    for field in config.BOUNDS:
+        object.__setattr__(config, field, float(getattr(config, field)))
 
 
 def config_from_kwargs(cls, owner: str, hyperparameters: dict):
@@ -93,15 +109,7 @@ class StreamQConfig:
     }
 
     def __post_init__(self):
-        name = type(self).__name__
-        object.__setattr__(self, "net_arch", check_net_arch(name, self.net_arch))
-        for flag in ("normalize_observations", "scale_rewards"):
-            if not isinstance(getattr(self, flag), bool | np.bool_):
-                raise TypeError(f"{name}.{flag} must be a bool, got {getattr(self, flag)!r}")
-            object.__setattr__(self, flag, bool(getattr(self, flag)))
-        check_settings(self)
-        for field in self.BOUNDS:  # Python floats: the config is a cache key
-            object.__setattr__(self, field, float(getattr(self, field)))
+        check_stream_config(self)
 
     @classmethod
     def from_kwargs(cls, owner: str, hyperparameters: dict) -> StreamQConfig:
