@@ -73,6 +73,18 @@ def test_a_bad_setting_is_a_clear_error_not_a_table_of_nan(capsys):
     assert "--plot draws Experiment 2's figures" in capsys.readouterr().err
 
 
+def test_a_missing_expert_or_unreadable_file_is_a_clear_error(capsys, tmp_path):
+    missing = tmp_path / "no-expert.npz"
+    assert main(["bc", "--env", "CartPole-v1", "--expert", str(missing), "--episodes", "1"]) == 2
+    assert f"sensorimotor bc: error: --expert: {str(missing)!r}: no such file" in (
+        capsys.readouterr().err
+    )
+    folder = tmp_path / "a-folder.npz"
+    folder.mkdir()  # a path that exists but cannot be read as a file
+    assert main(["bc", "--env", "CartPole-v1", "--expert", str(folder), "--episodes", "1"]) == 2
+    assert "sensorimotor bc: error: --expert" in capsys.readouterr().err
+
+
 def test_output_paths_are_checked_before_any_work(capsys, tmp_path, monkeypatch):
     """A folder under an existing file, or a plot in a folder that is a file, is an
     argparse-style error (exit 2) before anything is computed."""

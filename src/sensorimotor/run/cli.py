@@ -72,6 +72,8 @@ def _bc(args) -> int:
 
     from sensorimotor.run.imitation import clone_expert
 
+    if not os.path.isfile(args.expert):
+        raise ValueError(f"--expert: {args.expert!r}: no such file")
     settings = {} if args.gradient_steps is None else {"gradient_steps": args.gradient_steps}
     result = clone_expert(
         args.env,
@@ -230,7 +232,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except ValueError as exc:  # a bad setting, named by the code that refused it
+    except (ValueError, OSError) as exc:  # a bad setting or path, named by what refused it
         print(f"{parser.prog} {args.command}: error: {exc}", file=sys.stderr)
         return 2
 
