@@ -365,6 +365,20 @@ def test_an_unknown_learning_rate_schedule_is_refused_naming_it():
         DQN(IdentityEnv(), learning_rate_schedule="cosine")
 
 
+def test_net_init_starts_the_q_network_as_asked_in_both_loops():
+    lecun, uniform = DQN(IdentityEnv(), **FAST), DQN(IdentityEnv(), **FAST, net_init="uniform")
+    assert float(jnp.abs(lecun.q_params[0].b).max()) == 0.0  # LeCun: biases zero
+    assert float(jnp.abs(uniform.q_params[0].b).max()) > 0.0  # PyTorch's Linear: drawn
+    # compiled, fewer steps than learning_starts: the network is the one it started from
+    settings = dict(FAST, train_freq=8, net_init="uniform")
+    out = DQN.make_train(IdentityJaxEnv(), 16, **settings)(jax.random.key(3))
+    k_init = jax.random.split(jax.random.key(3), 3)[0]
+    start = init_mlp(k_init, 3, (32,), 3, init="uniform")  # the identity task: 3 and 3
+    assert _leaves_equal(out.q_params, start)
+    with pytest.raises(ValueError, match="DQNConfig.net_init"):
+        DQN(IdentityEnv(), net_init="xavier")
+
+
 def test_adam_eps_is_adams_epsilon():
     grads = {"w": jnp.array([1e-3, 1.0])}
     for eps in (1e-8, 1e-3):

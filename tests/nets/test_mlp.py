@@ -72,6 +72,25 @@ def test_lecun_init_statistics_and_engines():
         np.testing.assert_array_equal(x, y)
 
 
+def test_uniform_init_is_pytorchs_linear_default():
+    sizes = (400, 300, 2)
+    params = init_mlp(jax.random.key(0), 400, (300,), 2, init="uniform")
+    assert mlp_sizes(params) == sizes
+    for layer, fan_in in zip(params, sizes[:-1]):
+        bound = 1.0 / math.sqrt(fan_in)
+        for leaf in (layer.w, layer.b):  # biases drawn too, unlike LeCun's
+            assert float(jnp.abs(leaf).max()) <= bound and float(jnp.abs(leaf).max()) > 0.9 * bound
+        # U(-a, a) has standard deviation a / sqrt(3)
+        assert float(layer.w.std()) == pytest.approx(bound / math.sqrt(3), rel=0.05)
+    rng_params = init_mlp(np.random.default_rng(5), 3, (4,), 1, init="uniform", dtype="float64")
+    draw = np.random.default_rng(5).uniform(-1.0, 1.0, param_count((3, 4, 1)))
+    np.testing.assert_allclose(rng_params[0].w.ravel(), draw[:12] / math.sqrt(3))
+    np.testing.assert_allclose(rng_params[0].b, draw[12:16] / math.sqrt(3))
+    np.testing.assert_allclose(rng_params[1].w.ravel(), draw[16:20] / 2.0)
+    with pytest.raises(ValueError, match="init must be one of"):
+        init_mlp(jax.random.key(0), 3, (4,), 1, init="xavier")
+
+
 def test_flatten_is_ravel_pytree_order_and_unflatten_inverts_it():
     params = init_mlp(jax.random.key(3), 3, (4, 2), 2)
     flat = flatten_mlp(params)

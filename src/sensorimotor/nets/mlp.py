@@ -13,8 +13,10 @@ Options, each a keyword of :func:`init_mlp` (how the weights start) or of
 
 * ``init="sparse"``: the stream-x initialisation (:func:`~sensorimotor.nets.sparse_init`,
   ``sparsity`` of each unit's inputs at zero); ``init="lecun"``: every weight
-  :math:`\mathcal N(0, 1/\text{fan\_in})` (LeCun et al. 1998, "Efficient BackProp"). Biases
-  start at zero either way.
+  :math:`\mathcal N(0, 1/\text{fan\_in})` (LeCun et al. 1998, "Efficient BackProp"),
+  biases zero; ``init="uniform"``: every weight and bias
+  :math:`\mathcal U(-1/\sqrt{\text{fan\_in}}, 1/\sqrt{\text{fan\_in}})`, PyTorch's
+  ``nn.Linear`` default, from which Stable-Baselines3's networks start.
 * ``activation``: ``"leaky_relu"`` (slope ``negative_slope`` below zero), ``"gelu"``
   (``jax.nn.gelu``, tanh approximation), ``"tanh"``, ``"silu"``, ``"relu"``.
 * ``layer_norm``: parameter-free LayerNorm (:func:`~sensorimotor.nets.layer_norm`) on every
@@ -55,7 +57,7 @@ __all__ = [
 #: the activations of the hidden layers, by name
 ACTIVATIONS = ("leaky_relu", "gelu", "tanh", "silu", "relu")
 _SMOOTH = {"gelu": jax.nn.gelu, "tanh": jnp.tanh, "silu": jax.nn.silu, "relu": jax.nn.relu}
-INITS = ("sparse", "lecun")
+INITS = ("sparse", "lecun", "uniform")
 
 
 class Dense(NamedTuple):
@@ -141,6 +143,14 @@ def _lecun_scales(sizes) -> np.ndarray:
     return np.concatenate(parts)
 
 
+def _uniform_bounds(sizes) -> np.ndarray:
+    """Half-width of each flat parameter's uniform draw: ``1/sqrt(fan_in)``, biases too."""
+    parts = []
+    for a, b in zip(sizes[:-1], sizes[1:], strict=True):
+        parts += [np.full(a * b + b, 1.0 / math.sqrt(a))]
+    return np.concatenate(parts)
+
+
 def init_mlp(
     key,
     in_dim: int,
@@ -151,14 +161,16 @@ def init_mlp(
     sparsity: float = 0.9,
     dtype=jnp.float32,
 ) -> tuple[Dense, ...]:
-    """Parameters of an MLP ``in_dim -> *hidden_sizes -> out_dim``; biases zero.
+    """Parameters of an MLP ``in_dim -> *hidden_sizes -> out_dim``.
 
     ``init="sparse"``: each layer's weights from :func:`sparse_init` with ``sparsity`` (the
     output layer too, as in the stream-x code), one key per layer. ``init="lecun"``: every
     weight :math:`\\mathcal N(0, 1/\\text{fan\\_in})`, drawn in one call for the whole
     :func:`flatten_mlp` vector (biases' draws scaled to zero; NetworkLearner's weights of a
-    given seed are those it always had). ``key`` is a JAX PRNG key, or for ``"lecun"`` also a
-    NumPy ``Generator``: the parameters are then NumPy arrays and nothing compiles.
+    given seed are those it always had); biases zero for both. ``init="uniform"``: every
+    weight and bias U(-1/sqrt(fan_in), 1/sqrt(fan_in)) (PyTorch's ``nn.Linear``), drawn
+    likewise in one call. ``key`` is a JAX PRNG key, or for ``"lecun"`` and ``"uniform"``
+    also a NumPy ``Generator``: the parameters are then NumPy arrays and nothing compiles.
 
     Example:
         >>> params = init_mlp(jax.random.key(0), 10, (128, 128), 1)
@@ -167,6 +179,9 @@ def init_mlp(
         >>> lecun = init_mlp(np.random.default_rng(0), 1000, (500,), 1, init="lecun")
         >>> print(round(float(lecun[0].w.std() * math.sqrt(1000)), 2), type(lecun[0].w).__name__)
         1.0 ndarray
+        >>> torch_like = init_mlp(np.random.default_rng(0), 100, (50,), 1, init="uniform")
+        >>> print(float(np.abs(torch_like[0].b).max()) <= 0.1, float(torch_like[1].w.max()) <= 50**-0.5)
+        True True
     """
     sizes = _check_sizes(in_dim, hidden_sizes, out_dim)
     if init == "sparse":
@@ -177,6 +192,14 @@ def init_mlp(
             Dense(sparse_init(k, a, b, sparsity, dtype), jnp.zeros((b,), dtype))
             for k, a, b in zip(keys, sizes[:-1], sizes[1:], strict=True)
         )
+    if init == "uniform":
+        bounds = _uniform_bounds(sizes)
+        if isinstance(key, np.random.Generator):
+            flat = (key.uniform(-1.0, 1.0, bounds.shape) * bounds).astype(dtype)
+        else:
+            unit = jax.random.uniform(key, bounds.shape, dtype=dtype, minval=-1.0, maxval=1.0)
+            flat = unit * bounds.astype(dtype)
+        return unflatten_mlp(flat, sizes)
     if init != "lecun":
         raise ValueError(f"init must be one of {INITS}, got {init!r}")
     scales = _lecun_scales(sizes)

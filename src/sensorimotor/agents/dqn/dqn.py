@@ -74,7 +74,7 @@ class DQN(Agent):
         self._greedy, self._train_phase, self._polyak = jitted(c)
         obs_dim = math.prod(self.observation_shape)
         self.q_params = init_mlp(
-            jax.random.key(self.seed), obs_dim, c.net_arch, self.n_actions, init="lecun"
+            jax.random.key(self.seed), obs_dim, c.net_arch, self.n_actions, init=c.net_init
         )
         self.target_params = self.q_params
         self._sync()

@@ -202,7 +202,7 @@ def make_dqn_train(env, total_timesteps: int, *, env_params=None, **hyperparamet
 
     def train(key) -> TrainResult:
         k_init, k_reset, k_run = jax.random.split(key, 3)
-        q = init_mlp(k_init, math.prod(obs_shape), c.net_arch, n_actions, init="lecun")
+        q = init_mlp(k_init, math.prod(obs_shape), c.net_arch, n_actions, init=c.net_init)
         zeros = jnp.zeros(obs_shape, jnp.float32)
         item = Transition(zeros, jnp.int32(0), jnp.float32(0), zeros, jnp.float32(0))
         obs, env_state = env.reset(k_reset, params)

@@ -45,6 +45,7 @@ __all__ = ["DQNConfig", "exploration_rate", "learning_rate_scale"]
 
 #: the learning rate's schedules: constant, or falling linearly to 0 over the run
 _SCHEDULES = ("constant", "linear")
+_NET_INITS = ("lecun", "uniform")  # nets.mlp.init_mlp's dense initialisations
 
 _FRACTION = Bounds(0.0, 1.0, False, True)  # (0, 1]: a share of the run, or Polyak's tau
 _STEPS = Bounds(0, INF, True, False, True)  # a non-negative int: steps before learning
@@ -72,6 +73,10 @@ class DQNConfig:
         adam_eps: Adam's epsilon, added to the root of its second moment (SB3:
             ``policy_kwargs=dict(optimizer_kwargs=dict(eps=...))``; PyTorch's default).
         net_arch: hidden layer widths of the Q-network (ReLU, no LayerNorm).
+        net_init: how the Q-network's parameters start (:func:`~sensorimotor.nets.init_mlp`):
+            ``"lecun"`` (weights N(0, 1/fan_in), biases zero) or ``"uniform"`` (weights and
+            biases U(-1/sqrt(fan_in), 1/sqrt(fan_in)), PyTorch's ``nn.Linear`` default, as
+            SB3's Q-network starts).
         double_q: double DQN's target (van Hasselt et al. 2016): the online network picks
             the next action, the target network values it.
         learning_rate_schedule: ``"constant"`` (SB3's float ``learning_rate``) or
@@ -99,6 +104,7 @@ class DQNConfig:
     max_grad_norm: float = 10.0
     adam_eps: float = 1e-8
     net_arch: tuple = (64, 64)
+    net_init: str = "lecun"
     double_q: bool = False
     learning_rate_schedule: str = "constant"
 
@@ -129,6 +135,10 @@ class DQNConfig:
             raise ValueError(f"DQNConfig.net_arch must be a list of positive ints, got {arch!r}")
         if not isinstance(self.double_q, bool | np.bool_):
             raise TypeError(f"DQNConfig.double_q must be a bool, got {self.double_q!r}")
+        if self.net_init not in _NET_INITS:
+            raise ValueError(
+                f"DQNConfig.net_init must be one of {_NET_INITS}, got {self.net_init!r}"
+            )
         if self.learning_rate_schedule not in _SCHEDULES:
             raise ValueError(
                 f"DQNConfig.learning_rate_schedule must be one of {_SCHEDULES}, got "
