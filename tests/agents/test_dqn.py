@@ -366,9 +366,10 @@ def test_an_unknown_learning_rate_schedule_is_refused_naming_it():
 
 
 def test_net_init_starts_the_q_network_as_asked_in_both_loops():
-    lecun, uniform = DQN(IdentityEnv(), **FAST), DQN(IdentityEnv(), **FAST, net_init="uniform")
+    lecun, default = DQN(IdentityEnv(), **FAST, net_init="lecun"), DQN(IdentityEnv(), **FAST)
+    assert default.config.net_init == "uniform"  # as SB3's Q-network starts
     assert float(jnp.abs(lecun.q_params[0].b).max()) == 0.0  # LeCun: biases zero
-    assert float(jnp.abs(uniform.q_params[0].b).max()) > 0.0  # PyTorch's Linear: drawn
+    assert float(jnp.abs(default.q_params[0].b).max()) > 0.0  # PyTorch's Linear: drawn
     # compiled, fewer steps than learning_starts: the network is the one it started from
     settings = dict(FAST, train_freq=8, net_init="uniform")
     out = DQN.make_train(IdentityJaxEnv(), 16, **settings)(jax.random.key(3))

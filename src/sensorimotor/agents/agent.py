@@ -265,7 +265,9 @@ class Agent:
             raise ValueError(f"{path}: holds a {saved.__name__}, not a {cls.__name__}")
         agent = saved.__new__(saved)
         try:
-            agent.config = saved.CONFIG.from_kwargs(saved.__name__, dict(header["config"]))
+            # a setting newer than the file: the value its agent ran with, not today's default
+            config = {**getattr(saved.CONFIG, "BEFORE_SETTING", {}), **dict(header["config"])}
+            agent.config = saved.CONFIG.from_kwargs(saved.__name__, config)
             agent.seed = check_seed(header["seed"])
             agent.observation_shape = tuple(int(d) for d in header["observation_shape"])
             agent.n_actions = int(header["n_actions"])

@@ -74,9 +74,9 @@ class DQNConfig:
             ``policy_kwargs=dict(optimizer_kwargs=dict(eps=...))``; PyTorch's default).
         net_arch: hidden layer widths of the Q-network (ReLU, no LayerNorm).
         net_init: how the Q-network's parameters start (:func:`~sensorimotor.nets.init_mlp`):
-            ``"lecun"`` (weights N(0, 1/fan_in), biases zero) or ``"uniform"`` (weights and
-            biases U(-1/sqrt(fan_in), 1/sqrt(fan_in)), PyTorch's ``nn.Linear`` default, as
-            SB3's Q-network starts).
+            ``"uniform"`` (weights and biases U(-1/sqrt(fan_in), 1/sqrt(fan_in)), PyTorch's
+            ``nn.Linear`` default, as SB3's Q-network starts; the default) or ``"lecun"``
+            (weights N(0, 1/fan_in), biases zero).
         double_q: double DQN's target (van Hasselt et al. 2016): the online network picks
             the next action, the target network values it.
         learning_rate_schedule: ``"constant"`` (SB3's float ``learning_rate``) or
@@ -104,9 +104,12 @@ class DQNConfig:
     max_grad_norm: float = 10.0
     adam_eps: float = 1e-8
     net_arch: tuple = (64, 64)
-    net_init: str = "lecun"
+    net_init: str = "uniform"
     double_q: bool = False
     learning_rate_schedule: str = "constant"
+
+    # files saved before a setting existed: the value their agents ran with (Agent.load)
+    BEFORE_SETTING = {"net_init": "lecun"}
 
     BOUNDS = {
         "learning_rate": POSITIVE,

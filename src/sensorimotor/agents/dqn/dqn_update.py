@@ -1,6 +1,6 @@
 r"""DQN's pure functions: Q-values, the TD target, the Huber loss, a training phase.
 
-The Q-network is the library's MLP (:mod:`sensorimotor.nets.mlp`: LeCun init, ReLU, no
+The Q-network is the library's MLP (:mod:`sensorimotor.nets.mlp`: PyTorch's uniform init, ReLU, no
 LayerNorm), one output per action. On a batch of transitions
 :math:`(s, a, r, s', d)` (``d`` = terminated; a time-limit truncation is not a
 termination, so its next state is bootstrapped), with target parameters
