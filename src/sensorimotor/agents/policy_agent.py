@@ -30,7 +30,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from sensorimotor.agents.agent import Agent, generator_from_state
-from sensorimotor.base.bounds import check_settings
+from sensorimotor.base.bounds import check_settings, check_widths
 from sensorimotor.nets.mlp import init_mlp, mlp_apply
 
 __all__ = ["ActionSpace", "PolicyAgent", "squash"]
@@ -141,13 +141,7 @@ def check_config(config, owner: str) -> None:
     """The checks every policy agent's config shares: ``net_arch`` a list of positive ints
     (kept as a tuple), ``squash`` a known one, then the declared bounds (Python numbers
     kept: the config is a cache key)."""
-    arch = config.net_arch
-    if isinstance(arch, list | tuple) and all(
-        isinstance(w, int | np.integer) and not isinstance(w, bool) and w >= 1 for w in arch
-    ):
-        object.__setattr__(config, "net_arch", tuple(int(w) for w in arch))
-    else:
-        raise ValueError(f"{owner}.net_arch must be a list of positive ints, got {arch!r}")
+    object.__setattr__(config, "net_arch", check_widths(f"{owner}.net_arch", config.net_arch))
     if config.squash not in SQUASHES:
         raise ValueError(f"{owner}.squash must be one of {SQUASHES}, got {config.squash!r}")
     check_settings(config)

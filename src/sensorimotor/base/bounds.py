@@ -122,6 +122,23 @@ def check_count(name: str, value) -> int:
     return int(value)
 
 
+def check_widths(name: str, value) -> tuple:
+    """``value`` as a tuple of ints if it is a list or tuple of positive ints (not bools):
+    the hidden layer widths of a network (``net_arch``); else ``ValueError`` naming
+    ``name``.
+
+    >>> check_widths("DQNConfig.net_arch", [64, 64])
+    (64, 64)
+    >>> check_widths("DQNConfig.net_arch", 64)
+    Traceback (most recent call last):
+    ...
+    ValueError: DQNConfig.net_arch must be a list of positive ints, got 64
+    """
+    if isinstance(value, list | tuple) and all(is_int(w) and w >= 1 for w in value):
+        return tuple(int(w) for w in value)
+    raise ValueError(f"{name} must be a list of positive ints, got {value!r}")
+
+
 def check_settings(obj, owner: str | None = None):
     """Return ``obj`` after :func:`check_value` on each setting its class declares in
     ``BOUNDS`` (a class without ``BOUNDS`` declares nothing to check). Messages name

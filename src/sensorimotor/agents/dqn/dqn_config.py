@@ -39,6 +39,7 @@ from sensorimotor.base.bounds import (
     UNIT,
     Bounds,
     check_settings,
+    check_widths,
 )
 
 __all__ = ["DQNConfig", "exploration_rate", "learning_rate_scale"]
@@ -129,13 +130,7 @@ class DQNConfig:
     }
 
     def __post_init__(self):
-        arch = self.net_arch
-        if isinstance(arch, list | tuple) and all(
-            isinstance(w, int | np.integer) and not isinstance(w, bool) and w >= 1 for w in arch
-        ):
-            object.__setattr__(self, "net_arch", tuple(int(w) for w in arch))
-        else:
-            raise ValueError(f"DQNConfig.net_arch must be a list of positive ints, got {arch!r}")
+        object.__setattr__(self, "net_arch", check_widths("DQNConfig.net_arch", self.net_arch))
         if not isinstance(self.double_q, bool | np.bool_):
             raise TypeError(f"DQNConfig.double_q must be a bool, got {self.double_q!r}")
         if self.net_init not in _NET_INITS:

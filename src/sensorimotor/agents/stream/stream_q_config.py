@@ -19,21 +19,19 @@ import dataclasses
 
 import numpy as np
 
-from sensorimotor.base.bounds import NON_NEGATIVE, POSITIVE, UNIT, Bounds, check_settings
+from sensorimotor.base.bounds import (
+    NON_NEGATIVE,
+    POSITIVE,
+    UNIT,
+    Bounds,
+    check_settings,
+    check_widths,
+)
 
-__all__ = ["StreamQConfig", "check_net_arch", "check_stream_config", "config_from_kwargs"]
+__all__ = ["StreamQConfig", "check_stream_config", "config_from_kwargs"]
 
 _FRACTION = Bounds(0.0, 1.0, False, True)  # (0, 1]: a share of the run
 _SPARSITY = Bounds(0.0, 1.0, True, False)  # [0, 1)
-
-
-def check_net_arch(owner: str, arch) -> tuple:
-    """``arch`` as a tuple of positive ints, or a ``ValueError`` naming ``owner.net_arch``."""
-    if isinstance(arch, list | tuple) and all(
-        isinstance(w, int | np.integer) and not isinstance(w, bool) and w >= 1 for w in arch
-    ):
-        return tuple(int(w) for w in arch)
-    raise ValueError(f"{owner}.net_arch must be a list of positive ints, got {arch!r}")
 
 
 def check_stream_config(config) -> None:
@@ -42,7 +40,7 @@ def check_stream_config(config) -> None:
     Python float (the config is a cache key of compiled functions); a ``ValueError`` or
     ``TypeError`` names the field."""
     name = type(config).__name__
-    object.__setattr__(config, "net_arch", check_net_arch(name, config.net_arch))
+    object.__setattr__(config, "net_arch", check_widths(f"{name}.net_arch", config.net_arch))
     for flag in ("normalize_observations", "scale_rewards"):
         if not isinstance(getattr(config, flag), bool | np.bool_):
             raise TypeError(f"{name}.{flag} must be a bool, got {getattr(config, flag)!r}")
