@@ -314,7 +314,8 @@ class NeighbourIndex:
         return self._query_one(points, n, q, 1)  # a tie may hide behind a proposal: ask more
 
     def _query_one(self, points, n, q, k):
-        """``query`` for one query ``q`` (d,): the per-sample path, with fewer array calls."""
+        """``query`` for one query ``q`` (d,): the per-sample path, with fewer array calls
+        (``k = 1`` comes here only when a tie may hide behind ``_nearest_one``'s proposals)."""
         covered = self.covered
         asks = [min(k + 1, stop - start) for start, stop, _ in self._trees]
         while True:
@@ -326,24 +327,15 @@ class NeighbourIndex:
                     edges.append(float(np.atleast_1d(dist)[-1]))
             cand = np.concatenate(found) if len(found) > 1 else found[0]
             d2 = row_distances(points, cand[None], q[None])[0]
-            if k == 1:  # a handful of candidates: plain Python picks the (distance, index) least
-                pairs = list(zip(d2.tolist(), cand.tolist(), strict=True))
-                if covered < n:
-                    d2t, idxt = knn(points[covered:n], q[None], 1)
-                    pairs.append((float(d2t[0, 0]), int(idxt[0, 0]) + covered))
-                kth, best = min(pairs)
-                if all(kth < e * e * (1.0 - _ROUNDING) for e in edges):
-                    return np.array([[kth]]), np.array([[best]], dtype=np.intp)
-            else:
-                if covered < n:
-                    d2t, idxt = knn(points[covered:n], q[None], k)
-                    cand = np.concatenate([cand, idxt[0] + covered])
-                    d2 = np.concatenate([d2, d2t[0]])
-                order = np.lexsort((cand, d2))[:k]
-                d2, cand = d2[order], cand[order]
-                kth = float(d2[-1])
-                if all(kth < e * e * (1.0 - _ROUNDING) for e in edges):
-                    return d2[None], cand[None]
+            if covered < n:
+                d2t, idxt = knn(points[covered:n], q[None], k)
+                cand = np.concatenate([cand, idxt[0] + covered])
+                d2 = np.concatenate([d2, d2t[0]])
+            order = np.lexsort((cand, d2))[:k]
+            d2, cand = d2[order], cand[order]
+            kth = float(d2[-1])
+            if all(kth < e * e * (1.0 - _ROUNDING) for e in edges):
+                return d2[None], cand[None]
             sizes = [stop - start for start, stop, _ in self._trees]
             asks = [min(2 * a, size) for a, size in zip(asks, sizes, strict=True)]
 

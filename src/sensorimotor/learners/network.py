@@ -6,7 +6,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from sensorimotor.base.bounds import is_int
+from sensorimotor.base.bounds import check_widths, is_int
 from sensorimotor.learners import network_core as core
 from sensorimotor.learners import network_inverse as inverse
 from sensorimotor.learners.bias_neighbours import CHOICES, BiasChoice
@@ -156,11 +156,7 @@ class NetworkLearner(Learner):
                 raise ValueError(f"{name}: cfg[{key!r}] must be a number {kind}, got {v!r}")
             return float(v)
 
-        hidden = c.hidden
-        if isinstance(hidden, int) or not all(is_int(h) and h >= 1 for h in hidden):
-            raise ValueError(
-                f"{name}: cfg['hidden'] must be a list of positive ints, got {hidden!r}"
-            )
+        hidden = check_widths(f"{name}: cfg['hidden']", c.hidden)
         if c.activation not in ACTIVATIONS:
             raise ValueError(
                 f"{name}: cfg['activation'] must be one of {sorted(ACTIVATIONS)}, "
@@ -184,7 +180,7 @@ class NetworkLearner(Learner):
         self.net_cfg = core.NetworkConfig(
             n_m=len(self.m_set),
             n_s=len(self.s_set),
-            hidden=tuple(int(h) for h in hidden),
+            hidden=hidden,
             activation=c.activation,
             batch_size=positive_int("batch_size"),
             learning_rate=non_negative("learning_rate", positive=True),

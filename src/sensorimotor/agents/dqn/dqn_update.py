@@ -1,7 +1,7 @@
 r"""DQN's pure functions: Q-values, the TD target, the Huber loss, a training phase.
 
-The Q-network is the library's MLP (:mod:`sensorimotor.nets.mlp`: PyTorch's uniform init, ReLU, no
-LayerNorm), one output per action. On a batch of transitions
+The Q-network is the library's MLP (:mod:`sensorimotor.nets.mlp`: ReLU, no LayerNorm,
+started as ``DQNConfig.net_init`` says), one output per action. On a batch of transitions
 :math:`(s, a, r, s', d)` (``d`` = terminated; a time-limit truncation is not a
 termination, so its next state is bootstrapped), with target parameters
 :math:`\bar\theta`:
