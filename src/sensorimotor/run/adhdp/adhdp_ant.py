@@ -14,12 +14,12 @@ from sensorimotor.actorcritic import (
     ActionGradient,
     AntGait,
     ForwardDistance,
-    ReservoirNode,
     SineGait,
     StabilizedRLS,
 )
 from sensorimotor.agents.adhdp.sine_gait import GAIT_HIGH, GAIT_LOW, PHASES
 from sensorimotor.base.bounds import COUNT, NON_NEGATIVE, POSITIVE, UNIT, check_value
+from sensorimotor.run.adhdp.reservoir_settings import reservoir_from
 from sensorimotor.run.episode_log import EpisodeLog
 from sensorimotor.run.progress import progress
 
@@ -121,15 +121,7 @@ def make_ant_agent(seed: int, settings=DEFAULT_ANT, dt: float = 0.02, collector=
     s = _checked(settings)
     rng = np.random.default_rng([seed, 7])
     n_in = 4 + len(GAIT_LOW)
-    reservoir = ReservoirNode(
-        n_in,
-        s.reservoir_size,
-        spectral_radius=s.spectral_radius,
-        leak_rate=s.leak_rate,
-        input_scaling=s.input_scaling,
-        bias_scaling=s.bias_scaling,
-        seed=seed,
-    )
+    reservoir = reservoir_from(s, n_in, seed)
     readout = StabilizedRLS(s.reservoir_size + n_in, 1, delta=s.rls_delta)
     policy = SineGait(np.array(INITIAL_GAIT), dt=dt, period=s.period)
     kw = dict(

@@ -14,7 +14,6 @@ from sensorimotor.actorcritic import (
     CartPoleBalance,
     ChannelPolicy,
     LMSReadout,
-    ReservoirNode,
     StabilizedRLS,
     StateFeedbackADHDP,
     TDReadout,
@@ -24,6 +23,7 @@ from sensorimotor.agents.direct_hdp.direct_hdp_compiled import direct_hdp_batch
 from sensorimotor.base.bounds import UNIT, check_value
 from sensorimotor.envs.cartpole.cartpole_adp_jax import CartPoleADPJax, CartPoleADPParams
 from sensorimotor.envs.cartpole.cartpole_adp_plant import SI_WANG_SCALES
+from sensorimotor.run.adhdp.reservoir_settings import reservoir_from
 from sensorimotor.run.episode_log import EpisodeLog
 from sensorimotor.run.progress import progress
 
@@ -63,15 +63,7 @@ def make_cartpole_agent(seed: int, settings=DEFAULT_CARTPOLE, collector=None):
     """
     s = settings
     env = CartPoleADP({"seed": seed, "actuator_noise": s.actuator_noise})
-    reservoir = ReservoirNode(
-        5,
-        s.reservoir_size,
-        spectral_radius=s.spectral_radius,
-        leak_rate=s.leak_rate,
-        input_scaling=s.input_scaling,
-        bias_scaling=s.bias_scaling,
-        seed=seed,
-    )
+    reservoir = reservoir_from(s, 5, seed)
     if s.critic == "rls_td":
         critic = TDReadout(s.reservoir_size + 5, 1, lambda_=s.rls_lambda, delta=s.rls_delta)
     elif s.critic == "rls":

@@ -15,10 +15,10 @@ from sensorimotor.actorcritic import (
     CollisionAvoidanceFrontal,
     Epuck2D,
     HeadingPolicy,
-    ReservoirNode,
     StabilizedRLS,
 )
 from sensorimotor.envs import random_heading_baseline
+from sensorimotor.run.adhdp.reservoir_settings import reservoir_from
 from sensorimotor.run.episode_log import EpisodeLog
 from sensorimotor.run.progress import progress
 
@@ -56,15 +56,7 @@ def make_epuck_agent(seed: int, settings=DEFAULT_EPUCK, frozen=False, collector=
     50 0.9
     """
     s = settings
-    reservoir = ReservoirNode(
-        4,
-        s.reservoir_size,
-        spectral_radius=s.spectral_radius,
-        leak_rate=s.leak_rate,
-        input_scaling=s.input_scaling,
-        bias_scaling=s.bias_scaling,
-        seed=seed,
-    )
+    reservoir = reservoir_from(s, 4, seed)
     readout = StabilizedRLS(s.reservoir_size + 4, 1, delta=s.rls_delta)
     if frozen:
         readout.stop_training()
