@@ -391,3 +391,11 @@ def test_adam_eps_is_adams_epsilon():
     assert DQN(IdentityEnv(), adam_eps=1e-3).config.adam_eps == 1e-3
     with pytest.raises(ValueError, match="DQNConfig.adam_eps"):
         DQN(IdentityEnv(), adam_eps=0.0)
+
+
+def test_agents_share_a_compiled_update_when_the_update_reads_the_same_settings():
+    base = DQN(IdentityEnv(), **FAST)
+    other_schedule = DQN(IdentityEnv(), **dict(FAST, exploration_fraction=0.5), net_init="lecun")
+    assert other_schedule._train_phase is base._train_phase  # one compilation serves both
+    for change in ({"gamma": 0.9}, {"learning_rate": 1e-3}, {"double_q": True}):
+        assert DQN(IdentityEnv(), **{**FAST, **change})._train_phase is not base._train_phase

@@ -189,13 +189,29 @@ def polyak(params, target_params, tau, times=1):
     return jax.tree_util.tree_map(lambda p, t: p + keep * (t - p), params, target_params)
 
 
-@functools.lru_cache(maxsize=64)
 def jitted(config) -> tuple:
-    """``(greedy_actions, train_phase, polyak)`` jitted for ``config`` (a hashable
-    :class:`~sensorimotor.agents.dqn.dqn_config.DQNConfig`): compiled once per config and
-    shapes, shared by every agent with that config."""
-    optimizer = make_optimizer(config.learning_rate, config.max_grad_norm, config.adam_eps)
-    phase = functools.partial(
-        train_phase, optimizer=optimizer, gamma=config.gamma, double_q=bool(config.double_q)
+    """``(greedy_actions, train_phase, polyak)`` jitted for ``config`` (a
+    :class:`~sensorimotor.agents.dqn.dqn_config.DQNConfig`): compiled once per shapes and
+    per the settings the update reads (``learning_rate``, ``max_grad_norm``, ``adam_eps``,
+    ``gamma``, ``double_q``), shared by every agent with those: agents that differ only
+    in, say, their exploration schedule or initialisation compile once."""
+    phase = _jitted_phase(
+        float(config.learning_rate),
+        float(config.max_grad_norm),
+        float(config.adam_eps),
+        float(config.gamma),
+        bool(config.double_q),
     )
-    return jax.jit(greedy_actions), jax.jit(phase), jax.jit(polyak)
+    return _GREEDY, phase, _POLYAK
+
+
+_GREEDY = jax.jit(greedy_actions)
+_POLYAK = jax.jit(polyak)
+
+
+@functools.lru_cache(maxsize=64)
+def _jitted_phase(learning_rate, max_grad_norm, adam_eps, gamma, double_q):
+    optimizer = make_optimizer(learning_rate, max_grad_norm, adam_eps)
+    return jax.jit(
+        functools.partial(train_phase, optimizer=optimizer, gamma=gamma, double_q=double_q)
+    )
