@@ -18,8 +18,12 @@ motor babbling (the floor), random goal babbling (``RandomGoalExplorer``) and in
 the exploit inverse model on 500 goals spread uniformly over the reachable (x, y) space
 (``run.evaluation.uniform_goals`` of the arm; with the distractor, each goal carries the
 distractor's current value and the error is measured in (x, y)), and coverage, the occupied
-cells of a 20 x 20 grid over [-1, 1]^2 (``run.evaluation.coverage``). Mean over seeds
-(standard deviation). Then the plain-arm tie check with every learner.
+cells of a 20 x 20 grid over [-1, 1]^2 (``run.evaluation.coverage``); and, of the goals
+the explorer pursued, the share within reach: in a cell of that grid that the arm can reach
+(``run.evaluation.reachable_points``) and, with the distractor, within ``SLAB`` (5% of its
+range) of the distractor's value when the goal was set (what an interest model can learn to
+prefer; motor babbling sets no goals). Mean over seeds (standard deviation). Then the
+plain-arm tie check with every learner.
 
     PYTHONPATH=src python bench/interest_explore.py [--seeds 5] [--steps 3000]
         [--tie-seeds 3] [--only envs|tie]
@@ -38,7 +42,13 @@ from sensorimotor.explore import (
     RandomMotorExplorer,
 )
 from sensorimotor.learners import LWLRLearner, NetworkLearner, NNLearner, WNNLearner
-from sensorimotor.run.evaluation import coverage, error_stats, uniform_goals
+from sensorimotor.run.evaluation import (
+    coverage,
+    error_stats,
+    grid_cells,
+    reachable_points,
+    uniform_goals,
+)
 
 ENVS = ("plain arm", "arm, 4x box", "arm + distractor")
 EXPLORERS = ("motor babbling", "random goal babbling", "interest-driven")
@@ -52,6 +62,7 @@ DRIFT = 0.002  # the distractor's step, a share of its range (--drift)
 DISTRACTOR_BOX = "full"  # the distractor's goal box: its channels' bounds, or "learned"
 BOX = 4.0  # the unreachable box: [-BOX, BOX]^2 around an arm of reach 1
 INTEREST_CFG: dict = {}  # --set key=value: LearningProgressExplorer settings
+SLAB = 0.1  # a goal's distractor value this close to the distractor's counts as within reach
 
 
 def make_env(kind: str, seed: int):
@@ -92,30 +103,57 @@ def reach_error(learner, env, goals_xy: np.ndarray) -> float:
     return error_stats(np.linalg.norm(reached[:, :2] - goals_xy, axis=1)).mean
 
 
-def run(env_kind, label, learner_name, seed, steps, goals_xy):
+def reachable_cell_set(cells: int = 20) -> np.ndarray:
+    """Whether each cell of the coverage grid over the arm's (x, y) box can be reached."""
+    arm = KinematicArm2D.mid7()
+    points = reachable_points(arm, seed=0)
+    ok = np.zeros(cells**2, dtype=bool)
+    ok[grid_cells(points, arm.s_set.low, arm.s_set.high, cells)] = True
+    return ok
+
+
+def within_reach(env, goal: np.ndarray, reachable: np.ndarray) -> bool:
+    """Whether a goal (raw units) lies in a reachable cell and, with the distractor, within
+    ``SLAB`` of the distractor's value now."""
+    arm = KinematicArm2D.mid7()
+    if not reachable[grid_cells(goal[:2], arm.s_set.low, arm.s_set.high, 20)[0]]:
+        return False
+    return not isinstance(env, Distractor) or abs(goal[2] - env.value) <= SLAB
+
+
+def run(env_kind, label, learner_name, seed, steps, goals_xy, reachable=None):
+    """``(reach error, coverage, share of goals within reach)`` of one run (the share is
+    NaN without goals)."""
     env, s_bounds = make_env(env_kind, seed)
     channels = {"m_channels": env.m_channels, "s_channels": env.s_channels}
     learner = LEARNERS[learner_name]({**channels, "seed": seed})
     explorer = make_explorer(label, learner, seed, s_bounds)
+    reachable = reachable_cell_set() if reachable is None else reachable
     reached = np.empty((steps, 2))
+    near = goals = 0
     for t in range(steps):
         e = explorer.explore()
+        if "s_goal" in e:
+            goals += 1
+            near += within_reach(env, env.s_set.to_array(e["s_goal"]), reachable)
         f = env.execute(e["m_signal"])
         explorer.receive(e, f)
         reached[t] = f.s_array[:2]
     arm = KinematicArm2D.mid7()
-    return reach_error(learner, env, goals_xy), coverage(reached, arm.s_set, 20)
+    share = near / goals if goals else float("nan")
+    return reach_error(learner, env, goals_xy), coverage(reached, arm.s_set, 20), share
 
 
 def table(results, rows, header, first="environment"):
     print(header)
-    print(f"| {first} | explorer | reach error | coverage (cells of 20x20) |")
-    print("|---|---|---|---|")
+    print(f"| {first} | explorer | reach error | coverage (cells of 20x20) | goals within reach |")
+    print("|---|---|---|---|---|")
     for key in rows:
-        err, cov = (np.array(v) for v in zip(*results[key], strict=True))
+        err, cov, near = (np.array(v) for v in zip(*results[key], strict=True))
+        share = "-" if np.isnan(near).all() else f"{near.mean():.2f} ({near.std():.2f})"
         print(
             f"| {key[0]} | {key[1]} | {err.mean():.4f} ({err.std():.4f}) | "
-            f"{cov.mean():.1f} ({cov.std():.1f}) |"
+            f"{cov.mean():.1f} ({cov.std():.1f}) | {share} |"
         )
     print(flush=True)
 
@@ -147,13 +185,14 @@ def main(argv=None) -> None:
     arm = KinematicArm2D.mid7()
     n_goal_sets = max(args.seeds, args.tie_seeds)
     goals = {s: uniform_goals(arm, 500, seed=s + 10_000).inputs for s in range(n_goal_sets)}
+    reachable = reachable_cell_set()
     if args.only != "tie":
         start = time.perf_counter()
         results = {}
         for env_kind in args.envs:
             for label in EXPLORERS:
                 results[env_kind, label] = [
-                    run(env_kind, label, "NNLearner", s, args.steps, goals[s])
+                    run(env_kind, label, "NNLearner", s, args.steps, goals[s], reachable)
                     for s in range(args.seeds)
                 ]
             print(env_kind, f"{time.perf_counter() - start:.0f}s", flush=True)
@@ -171,7 +210,8 @@ def main(argv=None) -> None:
                 f"{env_kind}: interest / random goal babbling: reach error {a[0] / b[0]:.2f}x, "
                 f"coverage {a[1] / b[1]:.2f}x; seeds where interest is better: reach "
                 f"{int(np.sum(ours[:, 0] < peer[:, 0]))}/{len(ours)}, coverage "
-                f"{int(np.sum(ours[:, 1] > peer[:, 1]))}/{len(ours)}"
+                f"{int(np.sum(ours[:, 1] > peer[:, 1]))}/{len(ours)}; goals within reach "
+                f"{a[2]:.2f} against {b[2]:.2f}"
             )
         print(flush=True)
     if args.only != "envs":
@@ -180,7 +220,7 @@ def main(argv=None) -> None:
         for name in args.learners:
             for label in EXPLORERS[1:]:
                 results[name, label] = [
-                    run("plain arm", label, name, s, args.steps, goals[s])
+                    run("plain arm", label, name, s, args.steps, goals[s], reachable)
                     for s in range(args.tie_seeds)
                 ]
             a, b = (np.mean(results[name, lab], axis=0) for lab in EXPLORERS[1:][::-1])
