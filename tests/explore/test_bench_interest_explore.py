@@ -19,3 +19,8 @@ def test_interest_bench_runs_with_a_tiny_budget(capsys):
     for r in rows[1:]:
         if r[0] not in ("|---", "| environment", "| learner"):
             assert float(r[2].split()[0]) >= 0 and float(r[3].split()[0]) > 0
+            share = r[4].strip(" |")
+            if r[1] == "motor babbling":  # no goals: no share
+                assert share == "-"
+            else:
+                assert 0.0 <= float(share.split()[0]) <= 1.0
