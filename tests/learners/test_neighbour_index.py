@@ -85,6 +85,26 @@ def test_one_nearest_row_keeps_the_earliest_of_copies_in_every_tree_and_the_tail
         assert idx.tolist() == idxb.tolist() and d2.tolist() == d2b.tolist()
 
 
+@pytest.mark.filterwarnings("ignore:overflow")
+@pytest.mark.parametrize("dim", [1, 2])
+def test_distances_beyond_float_range_are_answered_as_brute_force(dim):
+    # squared distances of 1e200 overflow to inf: a kd-tree then proposes no row at all
+    rng = np.random.default_rng(dim)
+    pts = np.ascontiguousarray(rng.uniform(1.0, 2.0, size=(400, dim)) * 1e200)
+    pts[200:210] = rng.uniform(size=(10, dim))  # a few rows near the origin
+    index = NeighbourIndex(SMALL)
+    for n in (250, 300, 330, 400):  # from the first tree (240 rows at d = 1) on
+        index.update(pts, n)
+        assert index.trees >= 1
+        far, near = np.full((1, dim), -1e200), np.zeros((1, dim))
+        for q in (far, near, np.vstack([far, near, far])):
+            for k in (1, 2, 5):
+                d2, idx = index.query(pts, n, q, k)
+                d2b, idxb = knn(pts[:n], q, k)
+                assert idx.tolist() == idxb.tolist() and d2.tolist() == d2b.tolist()
+                assert (idx < n).all()
+
+
 def test_rebuild_schedule_is_geometric():
     # the bulk is rebuilt when the rows beyond it exceed a fraction f of it (f = the setting,
     # or sqrt(2 tail_rows / bulk) when smaller), the middle tree every tail_rows rows; the

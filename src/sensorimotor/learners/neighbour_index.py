@@ -20,6 +20,48 @@ _ROUNDING = 1e-9
 _NODE_BYTES = 72
 
 
+class _Unproposed(Exception):
+    """A tree cannot rank its rows for a query: squared distances overflow to inf, and
+    SciPy then reports a missing row (as the tree's size) or refuses. Brute force answers
+    such a query instead."""
+
+
+def _propose(tree: cKDTree, queries: np.ndarray, k: int):
+    """``tree.query(queries, k)`` as ``(dist, rows)``, each ``(Q, k)`` (``(k,)`` for one
+    query ``(d,)``), refusing an answer that holds a missing row."""
+    try:
+        dist, rows = tree.query(queries, k=k)
+    except ValueError as err:
+        if "overflow" in str(err):
+            raise _Unproposed from err
+        raise
+    dist, rows = (
+        np.reshape(dist, (*queries.shape[:-1], k)),
+        np.reshape(rows, (*queries.shape[:-1], k)),
+    )
+    # proposals come sorted by distance: a missing row, at inf, is last
+    if (
+        queries.ndim == 1
+        and rows[-1] == tree.n
+        or queries.ndim > 1
+        and (rows[:, -1] == tree.n).any()
+    ):
+        raise _Unproposed
+    return dist, rows
+
+
+def _within(tree: cKDTree, q: np.ndarray, radius: float) -> list:
+    """``tree.query_ball_point(q, radius)``: the tree's rows within ``radius`` of ``q``."""
+    if not math.isfinite(radius):
+        raise _Unproposed
+    try:
+        return tree.query_ball_point(q, radius)
+    except ValueError as err:
+        if "overflow" in str(err):
+            raise _Unproposed from err
+        raise
+
+
 _BUILDER: tuple[int, ThreadPoolExecutor] | None = None  # (pid, the one build thread)
 _BUILDER_LOCK = threading.Lock()
 
@@ -254,7 +296,14 @@ class NeighbourIndex:
         """``knn(points[:n], queries, k)``, from the trees and the tail: ``(d2, idx)`` (Q, k)."""
         if not self._trees or n < self._min_rows(points.shape[1], k):
             return knn(points[:n], queries, k)
-        k = min(int(k), n)
+        try:
+            return self._query_trees(points, n, queries, min(int(k), n))
+        except _Unproposed:  # distances beyond float range: brute force orders them as knn
+            return knn(points[:n], queries, k)
+
+    def _query_trees(self, points, n, queries, k):
+        """``query`` once trees cover the bulk (raises ``_Unproposed`` if a tree cannot
+        rank its rows)."""
         if queries.shape[0] == 1:
             if k == 1:
                 return self._nearest_one(points, n, queries[0])
@@ -286,16 +335,16 @@ class NeighbourIndex:
         best_d2, best = math.inf, -1
         edge = math.inf
         for start, stop, tree in self._trees:
-            if best < 0:  # the bulk
+            if start == 0:  # the bulk
                 ask = min(2, stop - start)
-                dist, rows = tree.query(q, k=ask)
-                rows = np.atleast_1d(rows).tolist()
+                dist, rows = _propose(tree, q, ask)
+                rows = rows.tolist()
                 if ask < stop - start:  # the tree holds rows it did not propose
-                    edge = float(np.atleast_1d(dist)[-1])
+                    edge = float(dist[-1])
             elif best_d2 == 0.0:  # nothing is strictly nearer than an exact hit
                 break
             else:
-                rows = tree.query_ball_point(q, math.sqrt(best_d2) * (1.0 + _ROUNDING))
+                rows = _within(tree, q, math.sqrt(best_d2) * (1.0 + _ROUNDING))
             for row in rows:
                 d2 = 0.0
                 for x, y in zip(points[start + row].tolist(), q_list, strict=True):
@@ -303,6 +352,8 @@ class NeighbourIndex:
                     d2 += t * t
                 if d2 < best_d2 or (d2 == best_d2 and start + row < best):
                     best_d2, best = d2, start + row
+            if best < 0:  # the bulk's proposals are all at inf (overflow)
+                raise _Unproposed
         covered = self.covered
         if covered < n:
             d2t, idxt = knn(points[covered:n], q[None], 1)
@@ -321,10 +372,10 @@ class NeighbourIndex:
         while True:
             found, edges = [], []
             for (start, stop, tree), ask in zip(self._trees, asks, strict=True):
-                dist, rows = tree.query(q, k=ask)
-                found.append(np.atleast_1d(rows) + start)
+                dist, rows = _propose(tree, q, ask)
+                found.append(rows + start)
                 if ask < stop - start:
-                    edges.append(float(np.atleast_1d(dist)[-1]))
+                    edges.append(float(dist[-1]))
             cand = np.concatenate(found) if len(found) > 1 else found[0]
             d2 = row_distances(points, cand[None], q[None])[0]
             if covered < n:
@@ -346,8 +397,8 @@ class NeighbourIndex:
         covered = self.covered
         d2_parts, idx_parts, edges = [], [], []
         for (start, stop, tree), ask in zip(self._trees, asks, strict=True):
-            dist, found = tree.query(queries, k=ask)
-            found = found.reshape(q_count, ask) + start
+            dist, found = _propose(tree, queries, ask)
+            found = found + start
             d2_parts.append(row_distances(points, found, queries))
             idx_parts.append(found)
             if ask < stop - start:  # the tree holds rows it did not propose
