@@ -116,7 +116,9 @@ def within_reach(env, goal: np.ndarray, reachable: np.ndarray) -> bool:
     """Whether a goal (raw units) lies in a reachable cell and, with the distractor, within
     ``SLAB`` of the distractor's value now."""
     arm = KinematicArm2D.mid7()
-    if not reachable[grid_cells(goal[:2], arm.s_set.low, arm.s_set.high, 20)[0]]:
+    xy, low, high = goal[:2], arm.s_set.low, arm.s_set.high
+    # outside the arm's box no cell holds the goal (grid_cells would clip it to a border cell)
+    if np.any(xy < low) or np.any(xy > high) or not reachable[grid_cells(xy, low, high, 20)[0]]:
         return False
     return not isinstance(env, Distractor) or abs(goal[2] - env.value) <= SLAB
 
