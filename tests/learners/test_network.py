@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from sensorimotor import Channel, KinematicArm2D, SignalError
+from sensorimotor.base.saved_file import write_npz
 from sensorimotor.learners import Learner, NetworkLearner, NotReadyError, check_learner
 from sensorimotor.learners import network_core as core
 from sensorimotor.learners import network_inverse as inverse
@@ -474,3 +475,50 @@ def test_save_load_in_the_middle_of_a_choice_continues_identically(tmp_path):
     assert loaded.bias_choice == learner.bias_choice
     assert same_state(snapshot(loaded), snapshot(learner))
     np.testing.assert_array_equal(loaded.infer_array(s[:5]), learner.infer_array(s[:5]))
+
+
+def test_a_loaded_learner_keeps_its_last_choice_of_bias_neighbours(tmp_path):
+    m, s = data(100, 24)
+    learner = make(seed=5)
+    learner.update_array(m, s)  # the choice at 64 observations is made
+    assert learner.bias_choice is not None
+    path = tmp_path / "chosen.npz"
+    learner.save(path)
+    loaded = Learner.load(path)
+    assert loaded.bias_choice == learner.bias_choice  # at once, not after the next choice
+
+
+@pytest.mark.parametrize(
+    "entry, value",
+    [
+        ("bias_choice", [3, 128, 0]),  # k not one of the choices
+        ("bias_choice", [1, -7, 0]),  # the next choice before the schedule's first
+        ("bias_choice_stats", [np.nan] * 12),  # not finite
+        ("bias_choice_stats", [1.0, 2.0]),  # the wrong length
+    ],
+)
+def test_a_saved_bias_schedule_that_does_not_fit_is_refused(tmp_path, entry, value):
+    m, s = data(100, 24)
+    learner = make(seed=5)
+    learner.update_array(m, s)
+    state = learner.state()
+    header = state.pop("header")
+    state[f"state_{entry}"] = np.array(value, dtype=state[f"state_{entry}"].dtype)
+    path = tmp_path / "edited.npz"
+    write_npz(path, state, header)
+    with pytest.raises(ValueError, match="bias_choice does not fit"):
+        Learner.load(path)
+
+
+def test_a_saved_choice_must_be_the_one_its_statistics_decide(tmp_path):
+    m, s = data(100, 24)
+    learner = make(seed=5)
+    learner.update_array(m, s)
+    state = learner.state()
+    header = state.pop("header")
+    k = learner.bias_choice.k
+    state["state_bias_choice"][0] = 2 if k != 2 else 4  # another of the choices
+    path = tmp_path / "edited.npz"
+    write_npz(path, state, header)
+    with pytest.raises(ValueError, match="bias_choice does not fit"):
+        Learner.load(path)

@@ -38,6 +38,7 @@ class BiasSchedule:
         self.k = 1 if self.auto else self.k_max  # bias neighbours in use
         self.next_choice = 2 * max(CHOICES)  # observations at which the next choice starts
         self.choice: BiasChoice | None = None  # the last choice, for the curious
+        self.choice_stats = np.zeros(0)  # the summed statistics it was decided from
         # a choice under way: the sampled observations, how many are done, their sums
         self.pending = np.zeros(0, np.int64)
         self.done = 0
@@ -67,7 +68,7 @@ class BiasSchedule:
         )
         self.done += part.size
         if self.done >= self.pending.size:
-            self.choice = decide(self.stats, memory.n_s)
+            self.choice, self.choice_stats = decide(self.stats, memory.n_s), self.stats
             self.k = self.choice.k
             self.pending, self.stats, self.done = np.zeros(0, np.int64), np.zeros(0), 0
 
@@ -78,30 +79,41 @@ class BiasSchedule:
             "bias_choice": np.array([self.k, self.next_choice, self.done], np.int64),
             "bias_pending": self.pending.astype(np.int64),
             "bias_pending_stats": self.stats.astype(np.float64),
+            "bias_choice_stats": self.choice_stats.astype(np.float64),
         }
 
-    def set_arrays(self, arrays: dict, n: int) -> None:
-        """Take the state from ``arrays`` (a learner of ``n`` observations), all or nothing:
-        a ValueError names what does not fit and the schedule is left as it was. A file
-        from before the schedule (no ``'bias_choice'``) leaves it as it is."""
+    def set_arrays(self, arrays: dict, n: int, n_s: int) -> None:
+        """Take the state from ``arrays`` (a learner of ``n`` observations, ``n_s`` sensory
+        channels), all or nothing: a ValueError names what does not fit and the schedule is
+        left as it was. A file from before the schedule (no ``'bias_choice'``) leaves it as
+        it is; one from before ``'bias_choice_stats'`` restores ``k`` without the choice."""
         if "bias_choice" not in arrays:
             return
         bias = arrays["bias_choice"]
         pending = arrays.get("bias_pending", np.zeros(0, np.int64))
         stats = arrays.get("bias_pending_stats", np.zeros(0))
+        chosen = arrays.get("bias_choice_stats", np.zeros(0))
+        sums = (6 + len(CHOICES),)
         ok = (
             bias.shape == (3,)
             and bias.dtype.kind in "iu"
-            and 1 <= bias[0] <= self.k_max
-            and (self.auto or bias[0] == self.k_max)
+            and (
+                bias[0] in CHOICES and bias[0] <= self.k_max if self.auto else bias[0] == self.k_max
+            )
+            and bias[1] >= 2 * max(CHOICES)  # where the schedule starts; later ones are further
             and pending.ndim == 1
             and pending.dtype.kind in "iu"
             and np.all((pending >= 0) & (pending < max(n, 1)))
             and 0 <= bias[2] <= pending.size
-            and stats.shape == ((6 + len(CHOICES),) if pending.size else (0,))
+            and stats.shape == (sums if pending.size else (0,))
             and np.all(np.isfinite(stats))
+            and chosen.shape in (sums, (0,))
+            and chosen.dtype.kind == "f"
+            and np.all(np.isfinite(chosen))
         )
-        if not ok:
+        choice = decide(chosen, n_s) if ok and chosen.size else None
+        if not ok or (choice is not None and choice.k != bias[0]):
             raise ValueError("saved bias_choice does not fit the configuration")
         self.k, self.next_choice, self.done = int(bias[0]), int(bias[1]), int(bias[2])
         self.pending, self.stats = pending.astype(np.int64), stats.astype(np.float64)
+        self.choice, self.choice_stats = choice, chosen.astype(np.float64)

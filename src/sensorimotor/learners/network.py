@@ -414,7 +414,7 @@ class NetworkLearner(Learner):
             memory[slots, cfg.n_m :] = self.memory.s[n - count :]
             position, seen = n % capacity, n
         try:
-            self.bias_schedule.set_arrays(arrays, n)
+            self.bias_schedule.set_arrays(arrays, n, cfg.n_s)
         except ValueError as err:
             raise ValueError(f"{name}: {err}") from None
         self.net_state = core.NetworkState(
