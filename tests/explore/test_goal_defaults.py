@@ -223,3 +223,34 @@ def test_a_schedule_inside_a_schedule_passes_the_effects_on():
         reached.append(f.s_array)
     expected = grown(np.min(reached, 0), np.max(reached, 0), 0.1, arm.s_set)
     assert len(goal) == 0 and np.allclose(goal.goal_region(), expected)
+
+
+def test_a_schedule_inside_a_schedule_routes_each_observation_to_the_explorer_that_made_it():
+    # The inner schedule is chosen (from step 10 on) and picks from two explorers: each must
+    # receive exactly its own explorations (the outer once overwrote the inner's index).
+    arm = KinematicArm2D({"dim": 3})
+    learner = learner_for(arm)
+    goal = RandomGoalExplorer({"learner": learner, "seed": 2})
+    babble = RandomMotorExplorer({"learner": learner, "seed": 3})
+    inner = MetaExplorer(
+        {"learner": learner, "explorers": [goal, babble], "eras": (None,), "weights": ((1, 1),)}
+    )
+    motor = RandomMotorExplorer({"learner": learner, "seed": 1})
+    outer = MetaExplorer({"learner": learner, "explorers": [motor, inner], "eras": (10, None)})
+    paths = []
+    for _ in range(60):
+        e = outer.explore()
+        assert outer.receive(e, arm.execute(e["m_signal"]))
+        paths.append(tuple(e["explorer_path"]))
+        assert e["explorer"] == e["explorer_path"][0]
+        assert e["from"] == {(0,): "motor", (1, 0): "goal", (1, 1): "motor"}[paths[-1]]
+    assert set(paths) == {(0,), (1, 0), (1, 1)}
+    assert len(motor) == paths.count((0,)) == 10
+    assert len(inner) == paths.count((1, 0)) + paths.count((1, 1)) == 50
+    assert len(goal) == paths.count((1, 0)) and len(babble) == paths.count((1, 1))
+    # an exploration whose path names no explorer of the inner schedule is refused, unchanged
+    e = outer.explore()
+    before = outer.state()
+    with pytest.raises(ValueError, match="names no sub-explorer"):
+        outer.receive({**e, "explorer": 1, "explorer_path": [1, 2]}, arm.execute(e["m_signal"]))
+    assert outer.state() == before and len(learner) == 60

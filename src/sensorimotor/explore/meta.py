@@ -25,11 +25,15 @@ class MetaExplorer(Explorer):
     ``eras=(100, None)``, ``weights=((1, 0), (0, 1))``: 100 steps of motor babbling, then
     goal babbling.
 
-    The exploration is the sub-explorer's with one more key, ``'explorer'``, its index;
-    ``receive`` feeds the learner once and passes the observation on to that sub-explorer
-    (so an interest model learns from it), and its motor and sensory values to the others
-    (``_witness``: a goal explorer's learned region grows with motor babbling's effects).
-    Saved with its sub-explorers. Seed: ``explorers.MetaExplorer`` (Benureau).
+    The exploration is the sub-explorer's with two more keys: ``'explorer'``, the index of
+    the sub-explorer that made it, and ``'explorer_path'``, the list of indices chosen at
+    each level, this schedule's first (``[j]``, or ``[j, k, ...]`` when sub-explorer ``j``
+    is itself a ``MetaExplorer`` that chose its ``k``). ``receive`` feeds the learner once
+    and passes the observation on to that sub-explorer (so an interest model learns from
+    it; an inner schedule gets the exploration as it made it, its own index in
+    ``'explorer'``), and its motor and sensory values to the others (``_witness``: a goal
+    explorer's learned region grows with motor babbling's effects). Saved with its
+    sub-explorers. Seed: ``explorers.MetaExplorer`` (Benureau).
 
     >>> from sensorimotor.envs import KinematicArm2D
     >>> from sensorimotor.learners import NNLearner
@@ -106,21 +110,53 @@ class MetaExplorer(Explorer):
 
     def _explore(self) -> dict:
         j = draws.choice_index(self.rng, self._cdfs[self.era()])  # rng.choice(n, p=probs)
-        e = dict(self.explorers[j].explore())
+        sub = self.explorers[j]
+        e = dict(sub.explore())
+        # An inner schedule wrote its own choice into 'explorer'; keep the whole path so that
+        # each level reads back its own index on receive (overwriting it sent the
+        # observation to the wrong inner explorer).
+        inner = list(e["explorer_path"]) if isinstance(sub, MetaExplorer) else []
         e["explorer"] = j
+        e["explorer_path"] = [j, *inner]
         return e
 
-    def _check_exploration(self, exploration: Mapping) -> None:
+    def _route(self, exploration: Mapping) -> tuple[int, Mapping]:
+        """``(j, sub_exploration)``: the sub-explorer that made ``exploration`` and the
+        exploration as it made it (for an inner schedule: its own path and index)."""
         j = exploration.get("explorer")
         if not is_int(j):
             raise ValueError(f"exploration['explorer'] must be the int explore() gave, got {j!r}")
         if not 0 <= j < len(self.explorers):
             raise ValueError(f"exploration['explorer'] = {j} names no sub-explorer")
-        self.explorers[j]._check_exploration(exploration)
+        path = exploration.get("explorer_path", [j])  # a hand-made exploration may omit it
+        if not isinstance(path, list | tuple) or not path or path[0] != j:
+            raise ValueError(
+                f"exploration['explorer_path'] must be the list explore() gave, starting with "
+                f"exploration['explorer'] = {j}, got {path!r}"
+            )
+        sub = self.explorers[j]
+        if not isinstance(sub, MetaExplorer):
+            if len(path) != 1:
+                raise ValueError(
+                    f"exploration['explorer_path'] = {path!r} goes below sub-explorer {j}, "
+                    "which is not a schedule"
+                )
+            return int(j), exploration
+        if len(path) < 2:
+            raise ValueError(
+                f"exploration['explorer_path'] = {path!r} does not name which explorer of "
+                f"the inner schedule {j} made it"
+            )
+        rest = list(path[1:])
+        return int(j), {**exploration, "explorer": rest[0], "explorer_path": rest}
+
+    def _check_exploration(self, exploration: Mapping) -> None:
+        j, sub_exploration = self._route(exploration)
+        self.explorers[j]._check_exploration(sub_exploration)
 
     def _observe(self, exploration, m, s, goal) -> None:
-        j = int(exploration["explorer"])
-        self.explorers[j]._record(exploration, m, s, goal, None)
+        j, sub_exploration = self._route(exploration)
+        self.explorers[j]._record(sub_exploration, m, s, goal, None)
         for i, sub in enumerate(self.explorers):
             if i != j:
                 sub._witness(m, s)
