@@ -205,6 +205,31 @@ def test_the_region_is_saved_and_a_corrupt_one_refused(tmp_path):
     with pytest.raises(ValueError, match="reached"):
         RandomGoalExplorer.from_state(state, learner)
 
+    state["state"]["reached"] = [["0.1", "0.2"], ["0.3", "0.4"]]  # strings, not numbers
+    with pytest.raises(ValueError, match="reached"):
+        RandomGoalExplorer.from_state(state, learner)
+
+
+def test_effects_all_beyond_a_bound_give_a_region_within_the_bounds(tmp_path):
+    # effects 2.0 and 2.5 on a channel bounded to [-1, 1]: lo - pad = 1.95 > high_s = 1
+    m, s = [Channel("m", (0, 1))], [Channel("s", (-1, 1))]
+    learner = NNLearner({"m_channels": m, "s_channels": s})
+    explorer = RandomGoalExplorer({"learner": learner, "seed": 0})
+    for i, v in enumerate([2.0, 2.5]):
+        e = explorer.explore()
+        explorer.receive(e, {"m_signal": {"m": 0.5}, "s_signal": {"s": v}, "uuid": str(i)})
+    low, high = explorer.goal_region()
+    assert np.all(low <= high) and low[0] >= -1 and high[0] <= 1
+    goals = [explorer.explore()["s_goal"]["s"] for _ in range(20)]
+    assert all(-1 <= g <= 1 for g in goals)
+    # a loaded 'reached' beyond the bounds likewise
+    state = explorer.state()
+    state["state"]["reached"] = [[-7.0], [-5.0]]
+    again = RandomGoalExplorer.from_state(state, learner)
+    low, high = again.goal_region()
+    assert np.all(low <= high) and low[0] >= -1 and high[0] <= 1
+    assert all(-1 <= again.explore()["s_goal"]["s"] <= 1 for _ in range(20))
+
 
 def test_a_schedule_inside_a_schedule_passes_the_effects_on():
     arm = KinematicArm2D({"dim": 3})
