@@ -164,3 +164,18 @@ def test_bad_settings_are_refused_naming_the_setting(key, value):
     learner = NNLearner({"m_channels": arm.m_channels, "s_channels": arm.s_channels})
     with pytest.raises(ValueError, match=key):
         LearningProgressExplorer({"learner": learner, key: value})
+
+
+@pytest.mark.parametrize("cells", [2, 49, 98, 103, 107, 161, 187, 196, 197, (49, 3)])
+def test_the_last_cell_of_each_axis_ends_at_one_and_holds_one(cells):
+    # c * (1 / c) rounds below 1 for some c: the last cell then ended at 0.9999999999999999
+    # and a goal at 1.0 was filed in region 0
+    n = 1 if isinstance(cells, int) else len(cells)
+    regions = Regions(n, cells, max_points=100, max_depth=5, window=20, interest=np.mean)
+    ones = np.ones(n)
+    assert np.all(regions.high.max(axis=0) == 1.0)
+    i = regions.find(ones)
+    assert np.all(regions.low[i] < ones) and np.all(regions.high[i] == 1.0)
+    assert regions.find(np.full(n, 0.9999999999999999)) == i
+    # the boxes still share their edges exactly and fill the space
+    assert np.isclose(np.prod(regions.high - regions.low, axis=1).sum(), 1.0)

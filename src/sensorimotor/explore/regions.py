@@ -24,7 +24,8 @@ class Regions:
     child (``g < cut``: the lower one). A region at ``max_depth`` keeps its last
     ``max_points`` goals.
 
-    The partition starts as a grid of ``cells`` boxes per axis (one region with ``cells=1``).
+    The partition starts as a grid of ``cells`` boxes per axis (one region with ``cells=1``),
+    the last box of each axis ending at exactly 1.0.
 
     >>> regions = Regions(2, cells=1, max_points=4, max_depth=5, window=4, interest=np.std)
     >>> for x in (0.1, 0.2, 0.7, 0.8, 0.9):
@@ -40,7 +41,11 @@ class Regions:
         grid = np.stack(np.meshgrid(*[np.arange(c) for c in cells], indexing="ij"), axis=-1)
         idx = grid.reshape(-1, n).astype(np.float64)
         size = 1.0 / np.array(cells, dtype=np.float64)
-        self.low, self.high = idx * size, np.minimum((idx + 1) * size, 1.0)
+        # The last cell of each axis ends at exactly 1.0: c * (1 / c) rounds below 1 for some
+        # c (49, 98, ...), and find() then filed 1.0 in no region (region 0 by default).
+        # The other edges stay idx * size, so neighbours share their edge exactly.
+        last = idx + 1 == np.array(cells)
+        self.low, self.high = idx * size, np.where(last, 1.0, (idx + 1) * size)
         self.depth = [0] * len(idx)
         self.goals: list[list[np.ndarray]] = [[] for _ in idx]
         self.values: list[list[float]] = [[] for _ in idx]
