@@ -179,3 +179,19 @@ def test_the_last_cell_of_each_axis_ends_at_one_and_holds_one(cells):
     assert regions.find(np.full(n, 0.9999999999999999)) == i
     # the boxes still share their edges exactly and fill the space
     assert np.isclose(np.prod(regions.high - regions.low, axis=1).sum(), 1.0)
+
+
+@pytest.mark.parametrize("point", [0.3, 1.0, 0.7])  # (towards 0.0 floats go ~1000 halvings)
+def test_goals_piling_on_one_point_never_split_a_region_to_zero_width(point):
+    # a stuck sensor: every goal at one point; halving around it ~50 times reaches the
+    # resolution of floats, where a cut at the middle would give a zero-width child
+    regions = Regions(2, 1, max_points=2, max_depth=200, window=4, interest=lambda v: 0.0)
+    for k in range(600):
+        regions.add(np.array([point, 0.5]), float(k))
+    assert np.all(regions.high > regions.low)
+    assert max(regions.depth) < 200  # it stopped because no cut fits, not at max_depth
+    i = regions.find(np.array([point, 0.5]))
+    assert regions.values[i] == [598.0, 599.0]  # the narrowest region keeps its last goals
+    again = Regions(2, 1, max_points=2, max_depth=200, window=4, interest=lambda v: 0.0)
+    again.set_state(regions.state())  # its own state loads
+    assert again.state() == regions.state()

@@ -21,8 +21,9 @@ class Regions:
     (``n_i`` goals in child ``R_i``, each child's interest from its own goals in order of
     arrival); when no cut separates interests (all zero), the widest axis is cut at its
     middle, so that regions where goals accumulate keep getting finer. The goals go to their
-    child (``g < cut``: the lower one). A region at ``max_depth`` keeps its last
-    ``max_points`` goals.
+    child (``g < cut``: the lower one). Only cuts strictly inside the region are made (no
+    child has zero width). A region at ``max_depth``, or too narrow for any such cut, keeps
+    its last ``max_points`` goals.
 
     The partition starts as a grid of ``cells`` boxes per axis (one region with ``cells=1``),
     the last box of each axis ending at exactly 1.0.
@@ -84,19 +85,21 @@ class Regions:
         self.values[i].append(float(value))
         self._cache[i] = None
         if len(self.goals[i]) > self.max_points:
-            if self.depth[i] < self.max_depth:
-                self._split(i)
-            else:
+            if not (self.depth[i] < self.max_depth and self._split(i)):
                 del self.goals[i][: -self.max_points], self.values[i][: -self.max_points]
         return i
 
-    def _split(self, i: int) -> None:
+    def _split(self, i: int) -> bool:
+        """Cut region ``i`` in two; ``False`` (and nothing changes) when no cut lies strictly
+        inside it (a region as narrow as floating point allows)."""
         goals, values = np.array(self.goals[i]), self.values[i]
         low, high = self.low[i], self.high[i]
         best, cut = 0.0, None
         for axis in range(self.n):
             for frac in (0.25, 0.5, 0.75):
                 c = low[axis] + frac * (high[axis] - low[axis])
+                if not low[axis] < c < high[axis]:
+                    continue  # rounded onto an edge: a child would have zero width
                 lower = goals[:, axis] < c
                 n1 = int(lower.sum())
                 if n1 == 0 or n1 == len(goals):
@@ -108,8 +111,17 @@ class Regions:
                 if score > best:
                     best, cut = score, (axis, c)
         if cut is None:
-            axis = int(np.argmax(high - low))
-            cut = (axis, (low[axis] + high[axis]) / 2)
+            # Goals piling on one point halve the region again and again: after ~50 halvings
+            # the middle rounds onto an edge, and a zero-width child would make the
+            # explorer's own file unloadable. Cut the widest axis whose middle is strictly
+            # inside, or not at all.
+            for axis in np.argsort(low - high, kind="stable"):  # widest first
+                c = (low[axis] + high[axis]) / 2
+                if low[axis] < c < high[axis]:
+                    cut = (int(axis), c)
+                    break
+            else:
+                return False
         axis, c = cut
         lower = goals[:, axis] < c
         upper_low, lower_high = low.copy(), high.copy()
@@ -126,6 +138,7 @@ class Regions:
         self.values[i] = [v for v, b in zip(values, lower, strict=True) if b]
         self._cache[i] = None
         self._cache.append(None)
+        return True
 
     # -- persistence ----------------------------------------------------------------------
     def state(self) -> dict:
