@@ -195,3 +195,28 @@ def test_goals_piling_on_one_point_never_split_a_region_to_zero_width(point):
     again = Regions(2, 1, max_points=2, max_depth=200, window=4, interest=lambda v: 0.0)
     again.set_state(regions.state())  # its own state loads
     assert again.state() == regions.state()
+
+
+def test_settings_given_as_numpy_arrays_and_scalars_are_saved_and_load(tmp_path):
+    arm = KinematicArm2D({"dim": 3})
+    learner = NNLearner({"m_channels": arm.m_channels, "s_channels": arm.s_channels})
+    cfg = {
+        "learner": learner,
+        "seed": 1,
+        "s_bounds": [np.array([-1.0, 1.0]), np.array([-0.5, 1.0])],
+        "cells": np.array([2, 3]),
+        "sigma": np.float64(0.1),
+        "max_points_per_region": np.int64(5),
+    }
+    explorer = LearningProgressExplorer(cfg)
+    explore(explorer, arm, 30)
+    explorer.save(tmp_path / "e.json")  # was a TypeError: ndarray is not JSON serializable
+    again = LearningProgressExplorer.load(tmp_path / "e.json", learner)
+    assert again.state() == explorer.state()
+    assert again.state()["cfg"]["cells"] == [2, 3]
+    assert again.explore() == explorer.explore()
+    bounds = {"learner": learner, "s_bounds": np.array([[-1.0, 1.0], [-0.5, 1.0]])}
+    LearningProgressExplorer(bounds).save(tmp_path / "b.json")
+    assert LearningProgressExplorer.load(tmp_path / "b.json", learner).state()["cfg"][
+        "s_bounds"
+    ] == [[-1.0, 1.0], [-0.5, 1.0]]

@@ -23,6 +23,20 @@ FORMAT_VERSION = 1
 _STATE_KEYS = ("class", "module", "cfg", "rng_state", "count", "uuids", "state")
 
 
+def _plain(value):
+    """``value`` with NumPy arrays and tuples as lists and NumPy scalars as Python numbers,
+    so that a setting given as an array (``s_bounds``, ``cells``) is saved as JSON."""
+    if isinstance(value, np.ndarray):
+        return _plain(value.tolist())
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
 class Explorer:
     """Chooses the next motor command to try, and learns from what it gave.
 
@@ -48,7 +62,8 @@ class Explorer:
     ``False``). ``len(explorer)`` is the number of observations received.
 
     ``save(path)`` writes the explorer's own state (configuration, generator, observation
-    count, uuids, and e.g. an interest model) as JSON with a format version, never the learner:
+    count, uuids, and e.g. an interest model) as JSON with a format version (settings given as
+    NumPy arrays or scalars are written as lists and numbers), never the learner:
     save the learner with ``learner.save`` and pass it to ``Explorer.load(path, learner)``.
 
     Subclasses implement ``_explore() -> dict`` and may override ``_setup()``,
@@ -189,8 +204,8 @@ class Explorer:
             if key in ("m_channels", "s_channels"):
                 side = self.m_set if key == "m_channels" else self.s_set
                 value = [ch.to_json() for ch in side]
-            elif isinstance(value, tuple):
-                value = json.loads(json.dumps(value))
+            else:
+                value = _plain(value)
             out[key] = value
         return out
 
