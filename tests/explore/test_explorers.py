@@ -1,5 +1,7 @@
 """Behaviour of each explorer, beyond the shared conformance checks."""
 
+import math
+
 import numpy as np
 import pytest
 
@@ -287,6 +289,25 @@ def test_meta_explorer_config_errors():
             {**e, "explorer": 5}, {"m_signal": e["m_signal"], "s_signal": {"x": 0, "y": 0}}
         )
     assert len(meta) == 0 and len(learner) == 0
+
+
+def test_meta_explorer_refuses_weights_beyond_float_range_and_one_explorer_twice():
+    _, learner = arm_and_learner()
+    subs = [RandomMotorExplorer({"learner": learner, "seed": s}) for s in (1, 2)]
+    base = {"learner": learner, "explorers": subs, "eras": (None,)}
+    # 1e308 + 1e308 is inf: every probability was 0 (or NaN) and explorer 0 always picked
+    for row in [(1e308, 1e308), (math.inf, 1.0)]:
+        with pytest.raises(ValueError, match="weights"):
+            MetaExplorer({**base, "weights": [row]})
+    MetaExplorer({**base, "weights": [(1e-320, 1e-320)]})  # tiny but finite: fine
+    # the same object twice would load as two explorers that go on differently
+    goal = RandomGoalExplorer({"learner": learner, "seed": 1})
+    with pytest.raises(ValueError, match="already in the schedule"):
+        MetaExplorer({**base, "explorers": [goal, goal], "weights": [(1, 1)]})
+    inner = MetaExplorer({**base, "explorers": [goal], "weights": [(1,)]})
+    with pytest.raises(ValueError, match="already in the schedule"):
+        MetaExplorer({**base, "explorers": [goal, inner], "weights": [(1, 1)]})
+    assert len(goal) == 0 and len(learner) == 0
 
 
 def test_load_refuses_other_files(tmp_path):

@@ -12,15 +12,22 @@ from sensorimotor.explore.goal import RandomGoalExplorer
 from sensorimotor.explore.motor import RandomMotorExplorer
 
 
+def _tree(explorer: Explorer) -> list[Explorer]:
+    """``explorer`` and, for a schedule, every explorer inside it."""
+    subs = explorer.explorers if isinstance(explorer, MetaExplorer) else []
+    return [explorer, *(one for sub in subs for one in _tree(sub))]
+
+
 class MetaExplorer(Explorer):
     """Delegates each exploration to one of several explorers, chosen by a schedule of eras.
 
-    ``cfg['explorers']`` is a list of explorers sharing this explorer's learner (default:
+    ``cfg['explorers']`` is a list of distinct explorers sharing this explorer's learner (one
+    object may not appear twice, here or inside an inner schedule; default:
     ``[RandomMotorExplorer, RandomGoalExplorer]`` seeded ``seed + 1`` and ``seed + 2``).
     ``cfg['eras']`` are the ends of the eras in observations received (the last one
-    ``None``: forever) and ``cfg['weights']`` one row of non-negative weights per era. With
-    ``n = len(self)`` observations received, the era is the first ``i`` with
-    ``n < eras[i]`` and the sub-explorer ``j`` is drawn with probability
+    ``None``: forever) and ``cfg['weights']`` one row of non-negative weights per era, with a
+    positive, finite sum. With ``n = len(self)`` observations received, the era is the first
+    ``i`` with ``n < eras[i]`` and the sub-explorer ``j`` is drawn with probability
     ``weights[i][j] / sum(weights[i])`` from this explorer's generator. The default,
     ``eras=(100, None)``, ``weights=((1, 0), (0, 1))``: 100 steps of motor babbling, then
     goal babbling.
@@ -76,6 +83,17 @@ class MetaExplorer(Explorer):
                 raise TypeError(f"{name}: cfg['explorers'][{i}] is not an Explorer: {sub!r}")
             if sub.learner is not self.learner:
                 raise ValueError(f"{name}: cfg['explorers'][{i}] does not share the learner")
+        # One object twice (here or inside an inner schedule) would be saved twice and load
+        # as two explorers, which then go on differently from the one they were.
+        seen: set[int] = set()
+        for i, sub in enumerate(subs):
+            for one in _tree(sub):
+                if id(one) in seen:
+                    raise ValueError(
+                        f"{name}: cfg['explorers'][{i}] holds an explorer already in the "
+                        f"schedule ({one!r}): give each place its own explorer"
+                    )
+                seen.add(id(one))
         eras = list(self.cfg.eras)
         weights = [list(row) for row in self.cfg.weights]
         if not eras or eras[-1] is not None:
@@ -91,10 +109,11 @@ class MetaExplorer(Explorer):
             ok = len(row) == len(subs) and all(
                 is_real(w) and math.isfinite(w) and w >= 0 for w in row
             )
-            if not ok or not sum(row) > 0:
+            # a sum beyond float range (1e308 + 1e308) divides every weight to 0 or NaN
+            if not ok or not (sum(row) > 0 and math.isfinite(sum(row))):
                 raise ValueError(
                     f"{name}: each row of cfg['weights'] must be {len(subs)} weights >= 0 "
-                    f"with a positive sum, got {row!r}"
+                    f"with a positive finite sum, got {row!r}"
                 )
         self.explorers = subs
         self._probs = [np.asarray(row, dtype=np.float64) / sum(row) for row in weights]
