@@ -1,5 +1,6 @@
 """Behaviour of each explorer, beyond the shared conformance checks."""
 
+import json
 import math
 
 import numpy as np
@@ -324,6 +325,38 @@ def test_load_refuses_other_files(tmp_path):
     with pytest.raises(TypeError, match="RandomMotorExplorer"):
         RandomGoalExplorer.load(tmp_path / "m.json", learner)
     assert isinstance(Explorer.load(tmp_path / "m.json", learner), RandomMotorExplorer)
+
+
+def test_load_names_the_file_for_wrong_types_a_huge_count_and_unparsable_json(tmp_path):
+    arm, learner = arm_and_learner()
+    meta = MetaExplorer({"learner": learner, "eras": (3, None), "seed": 0})
+    lpe = LearningProgressExplorer({"learner": learner, "seed": 0})
+    for _ in range(5):
+        e = meta.explore()
+        meta.receive(e, arm.execute(e["m_signal"]))
+    path = tmp_path / "t.json"
+
+    def refused(explorer, edit):
+        state = explorer.state()
+        edit(state)
+        path.write_text(json.dumps(state))
+        with pytest.raises(ValueError, match=str(path)):
+            Explorer.load(path, learner)
+
+    # settings of the wrong type were a bare TypeError ("'float' object is not iterable")
+    refused(lpe, lambda st: st["cfg"].update(cells=2.0))
+    refused(lpe, lambda st: st["cfg"].update(cells=True))
+    refused(meta, lambda st: st["cfg"].update(eras=5))
+    refused(meta, lambda st: st["cfg"].update(weights=5))
+    refused(meta, lambda st: st["cfg"].update(weights=[1, 2]))
+    # a count len() cannot answer: it loaded, then len() and explore() overflowed
+    refused(meta, lambda st: st.update(count=2**63))
+    # JSON too deep for the parser, or an int beyond Python's digit limit
+    head = '{"format": "sensorimotor.explorer", "format_version": 1, "count": '
+    for text in (head + "[" * 100_000 + "]" * 100_000 + "}", head + "9" * 5000 + "}"):
+        path.write_text(text)
+        with pytest.raises(ValueError, match=str(path)):
+            Explorer.load(path, learner)
 
 
 NAN = float("nan")

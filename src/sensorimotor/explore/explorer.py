@@ -21,6 +21,7 @@ from sensorimotor.signals import Channel, ChannelSet, check_feedback
 FORMAT = "sensorimotor.explorer"
 FORMAT_VERSION = 1
 _STATE_KEYS = ("class", "module", "cfg", "rng_state", "count", "uuids", "state")
+MAX_COUNT = 2**62  # the most observations a loaded file may claim (len() needs < 2**63)
 
 
 def _plain(value):
@@ -248,17 +249,17 @@ class Explorer:
             raise TypeError(f"the state holds a {klass.__name__}, not a {cls.__name__}")
         try:
             explorer = klass(cfg)
-        except (
-            KeyError,
-            OverflowError,
-            ValueError,
-        ) as exc:  # settings refused, or a learner that differs
+        except (KeyError, OverflowError, TypeError, ValueError) as exc:
+            # settings refused (a TypeError too: "cells": 2.0 in a hand-edited file), or a
+            # learner that differs: name the file
             raise ValueError(f"{where}: {exc}") from None
         try:  # a hand-edited or corrupted file: name it and what is wrong, load nothing
             explorer.rng.bit_generator.state = state["rng_state"]
             count, uuids = state["count"], state["uuids"]
-            if isinstance(count, bool) or not isinstance(count, int) or count < 0:
-                raise ValueError(f"count must be an int >= 0, got {count!r}")
+            if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= MAX_COUNT:
+                # len() must fit an index-sized int: 2**63 loaded, then len() and explore()
+                # raised OverflowError
+                raise ValueError(f"count must be an int in [0, {MAX_COUNT}], got {count!r}")
             if not isinstance(uuids, list) or not all(isinstance(u, str) for u in uuids):
                 raise ValueError("uuids must be a list of str")
             if len(set(uuids)) > count:

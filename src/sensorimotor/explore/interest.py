@@ -106,7 +106,12 @@ class LearningProgressExplorer(RandomGoalExplorer):
         name = type(self).__name__
         n_s = len(self.s_set)
         cells = self.cfg.cells
-        cells = [cells] * n_s if is_int(cells) else list(cells)
+        if is_int(cells):
+            cells = [cells] * n_s
+        elif isinstance(cells, list | tuple | np.ndarray):
+            cells = list(cells)
+        else:  # 2.0 or True: refused below with the setting's name, not "not iterable"
+            cells = []
         if len(cells) != n_s or not all(is_int(c) and c >= 1 for c in cells):
             raise ValueError(
                 f"{name}: cfg['cells'] must be a positive int or {n_s} of them, got {self.cfg.cells!r}"

@@ -94,8 +94,14 @@ class MetaExplorer(Explorer):
                         f"schedule ({one!r}): give each place its own explorer"
                     )
                 seen.add(id(one))
+        sequence = list | tuple | np.ndarray
+        if not isinstance(self.cfg.eras, sequence):
+            raise ValueError(f"{name}: cfg['eras'] must be a list, got {self.cfg.eras!r}")
+        rows = self.cfg.weights
+        if not isinstance(rows, sequence) or not all(isinstance(r, sequence) for r in rows):
+            raise ValueError(f"{name}: cfg['weights'] must be a list of rows, got {rows!r}")
         eras = list(self.cfg.eras)
-        weights = [list(row) for row in self.cfg.weights]
+        weights = [list(row) for row in rows]
         if not eras or eras[-1] is not None:
             raise ValueError(f"{name}: cfg['eras'] must end with None (the last era never ends)")
         ends = eras[:-1]
