@@ -400,6 +400,67 @@ def test_a_corrupted_interest_history_is_refused_at_load_naming_the_file(tmp_pat
     assert str(path) in str(info.value)
 
 
+def _overlap_with_a_gap(regions):
+    # two boxes of volume 1/2 each, the same half of the space: the volumes sum to 1
+    regions.update(low=[[0.0, 0.0], [0.0, 0.0]], high=[[0.5, 1.0], [0.5, 1.0]], depth=[1, 1])
+    regions.update(goals=[[], []], values=[[], []])
+
+
+def _first_goals(regions):
+    return next(gs for gs in regions["goals"] if gs)
+
+
+@pytest.mark.parametrize(
+    "what, edit",
+    [
+        ("overlap", lambda st: _overlap_with_a_gap(st["regions"])),
+        ("low must be", lambda st: st["regions"].update(low=sum(st["regions"]["low"], []))),
+        ("depths", lambda st: st["regions"].update(depth=[2.7] * len(st["regions"]["depth"]))),
+        ("depths", lambda st: st["regions"].update(depth=["3"] * len(st["regions"]["depth"]))),
+        ("depths", lambda st: st["regions"].update(depth=[True] * len(st["regions"]["depth"]))),
+        ("depths", lambda st: st["regions"].update(depth=[11] * len(st["regions"]["depth"]))),
+        ("in \\[0, 1\\]", lambda st: _first_goals(st["regions"])[0].__setitem__(0, 5.0)),
+        ("goals of region", lambda st: _first_goals(st["regions"])[0].__setitem__(0, "0.1")),
+        ("values of region", lambda st: st["regions"]["values"].__setitem__(0, ["0.1"])),
+        ("pending distance", lambda st: st.update(pending=[[[0.1, 0.2], NAN]])),
+        ("pending distance", lambda st: st.update(pending=[[[0.1, 0.2], "0.1"]])),
+        ("pending goal", lambda st: st.update(pending=[[["0.1", 0.2], 0.1]])),
+        ("at most", lambda st: st.update(pending=[[[0.1, i], 0.1] for i in range(1000)])),
+    ],
+)
+def test_a_loaded_interest_model_must_be_exactly_what_save_writes(tmp_path, what, edit):
+    """Overlapping boxes leaving a gap, reshaped flat bounds, depths taken through int(),
+    goals outside [0, 1] and strings or NaN as pending distances all loaded (found by
+    review)."""
+    arm, learner = arm_and_learner()
+    cfg = {"learner": learner, "seed": 4, "measure": "improvement", "sigma": 0.05}
+    explorer = LearningProgressExplorer({**cfg, "max_points_per_region": 4})
+    run(explorer, arm, 40)
+    assert len(explorer.regions) > 1 and max(explorer.regions.depth) <= 10
+    path = tmp_path / "explorer.json"
+    explorer.save(path)
+    assert LearningProgressExplorer.load(path, learner).state() == explorer.state()
+    saved = json.loads(path.read_text())
+    edit(saved["state"])
+    path.write_text(json.dumps(saved))
+    with pytest.raises(ValueError, match=what) as info:
+        LearningProgressExplorer.load(path, learner)
+    assert str(path) in str(info.value)
+
+
+@pytest.mark.parametrize("key", [" 0 ", "-0", "+0", "00", "0x0", "1.0"])
+def test_a_fixed_grid_history_names_cells_by_canonical_ints_only(key):
+    arm, learner = arm_and_learner()
+    explorer = LearningProgressExplorer({"learner": learner, "cells": 4})
+    explorer._set_state({"history": {"0": [-1.0]}, "pending": []})  # the canonical key loads
+    before = explorer.state()
+    with pytest.raises(ValueError, match="history names cell"):
+        explorer._set_state({"history": {key: [-1.0]}, "pending": []})
+    with pytest.raises(ValueError, match="history of cell"):
+        explorer._set_state({"history": {"0": ["-1.0"]}, "pending": []})
+    assert explorer.state() == before
+
+
 def test_numpy_scalar_settings_are_accepted_and_saved_as_numbers(tmp_path):
     """``sigma=np.float32(0.1)`` was refused while learner configs accepted NumPy scalars
     (issue 9, defect 14); once accepted, it must also save and load."""
