@@ -279,3 +279,12 @@ def test_a_schedule_inside_a_schedule_routes_each_observation_to_the_explorer_th
     with pytest.raises(ValueError, match="names no sub-explorer"):
         outer.receive({**e, "explorer": 1, "explorer_path": [1, 2]}, arm.execute(e["m_signal"]))
     assert outer.state() == before and len(learner) == 60
+
+
+@pytest.mark.parametrize("cls", [RandomGoalExplorer, LearningProgressExplorer])
+def test_s_bounds_whose_width_is_beyond_float_range_are_refused(cls):
+    # (-1e308, 1e308) is finite, but high - low is inf: goals were inf
+    arm = KinematicArm2D({"dim": 3})
+    with pytest.raises(ValueError, match="s_bounds"):
+        cls({"learner": learner_for(arm), "s_bounds": [(-1e308, 1e308), (0, 1)]})
+    cls({"learner": learner_for(arm), "s_bounds": [(-1e307, 1e307), (0, 1)]})

@@ -28,7 +28,8 @@ class RandomGoalExplorer(Explorer):
     (around a learner trained elsewhere) the goals are drawn in the sensory channels' bounds,
     or, some unbounded, the command is uniform random. ``cfg['s_bounds']``, a list of
     ``(low, high)`` pairs, one per sensory channel, fixes the goal region instead, whatever is
-    reached. A subclass that overrides ``sample_goal`` has the fixed box ``goal_low,
+    reached (each pair finite, ``low <= high``, with a finite width ``high - low``). A
+    subclass that overrides ``sample_goal`` has the fixed box ``goal_low,
     goal_high`` (``s_bounds``, or the sensory channels' bounds, which must then be finite);
     ``LearningProgressExplorer`` cuts it into regions and draws within ``goal_region()``.
 
@@ -118,6 +119,12 @@ class RandomGoalExplorer(Explorer):
                 )
             if np.any(arr[:, 0] > arr[:, 1]):
                 raise ValueError(f"{name}: cfg['s_bounds'] needs low <= high, got {bounds!r}")
+            with np.errstate(over="ignore"):
+                width = arr[:, 1] - arr[:, 0]
+            if not np.all(np.isfinite(width)):  # (-1e308, 1e308): goals low + inf * u
+                raise ValueError(
+                    f"{name}: cfg['s_bounds'] must have finite widths (high - low), got {bounds!r}"
+                )
             low, high = arr[:, 0].copy(), arr[:, 1].copy()
         self.goal_low, self.goal_high = low, high
         self._bounded = bool(np.all(np.isfinite(low)) and np.all(np.isfinite(high)))
