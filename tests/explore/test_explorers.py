@@ -1,5 +1,8 @@
 """Behaviour of each explorer, beyond the shared conformance checks."""
 
+import json
+import math
+
 import numpy as np
 import pytest
 
@@ -289,6 +292,25 @@ def test_meta_explorer_config_errors():
     assert len(meta) == 0 and len(learner) == 0
 
 
+def test_meta_explorer_refuses_weights_beyond_float_range_and_one_explorer_twice():
+    _, learner = arm_and_learner()
+    subs = [RandomMotorExplorer({"learner": learner, "seed": s}) for s in (1, 2)]
+    base = {"learner": learner, "explorers": subs, "eras": (None,)}
+    # 1e308 + 1e308 is inf: every probability was 0 (or NaN) and explorer 0 always picked
+    for row in [(1e308, 1e308), (math.inf, 1.0)]:
+        with pytest.raises(ValueError, match="weights"):
+            MetaExplorer({**base, "weights": [row]})
+    MetaExplorer({**base, "weights": [(1e-320, 1e-320)]})  # tiny but finite: fine
+    # the same object twice would load as two explorers that go on differently
+    goal = RandomGoalExplorer({"learner": learner, "seed": 1})
+    with pytest.raises(ValueError, match="already in the schedule"):
+        MetaExplorer({**base, "explorers": [goal, goal], "weights": [(1, 1)]})
+    inner = MetaExplorer({**base, "explorers": [goal], "weights": [(1,)]})
+    with pytest.raises(ValueError, match="already in the schedule"):
+        MetaExplorer({**base, "explorers": [goal, inner], "weights": [(1, 1)]})
+    assert len(goal) == 0 and len(learner) == 0
+
+
 def test_load_refuses_other_files(tmp_path):
     path = tmp_path / "x.json"
     path.write_text('{"format": "something else"}')
@@ -303,6 +325,38 @@ def test_load_refuses_other_files(tmp_path):
     with pytest.raises(TypeError, match="RandomMotorExplorer"):
         RandomGoalExplorer.load(tmp_path / "m.json", learner)
     assert isinstance(Explorer.load(tmp_path / "m.json", learner), RandomMotorExplorer)
+
+
+def test_load_names_the_file_for_wrong_types_a_huge_count_and_unparsable_json(tmp_path):
+    arm, learner = arm_and_learner()
+    meta = MetaExplorer({"learner": learner, "eras": (3, None), "seed": 0})
+    lpe = LearningProgressExplorer({"learner": learner, "seed": 0})
+    for _ in range(5):
+        e = meta.explore()
+        meta.receive(e, arm.execute(e["m_signal"]))
+    path = tmp_path / "t.json"
+
+    def refused(explorer, edit):
+        state = explorer.state()
+        edit(state)
+        path.write_text(json.dumps(state))
+        with pytest.raises(ValueError, match=str(path)):
+            Explorer.load(path, learner)
+
+    # settings of the wrong type were a bare TypeError ("'float' object is not iterable")
+    refused(lpe, lambda st: st["cfg"].update(cells=2.0))
+    refused(lpe, lambda st: st["cfg"].update(cells=True))
+    refused(meta, lambda st: st["cfg"].update(eras=5))
+    refused(meta, lambda st: st["cfg"].update(weights=5))
+    refused(meta, lambda st: st["cfg"].update(weights=[1, 2]))
+    # a count len() cannot answer: it loaded, then len() and explore() overflowed
+    refused(meta, lambda st: st.update(count=2**63))
+    # JSON too deep for the parser, or an int beyond Python's digit limit
+    head = '{"format": "sensorimotor.explorer", "format_version": 1, "count": '
+    for text in (head + "[" * 100_000 + "]" * 100_000 + "}", head + "9" * 5000 + "}"):
+        path.write_text(text)
+        with pytest.raises(ValueError, match=str(path)):
+            Explorer.load(path, learner)
 
 
 NAN = float("nan")
@@ -344,6 +398,67 @@ def test_a_corrupted_interest_history_is_refused_at_load_naming_the_file(tmp_pat
     with pytest.raises(ValueError, match=what) as info:
         LearningProgressExplorer.load(path, learner)
     assert str(path) in str(info.value)
+
+
+def _overlap_with_a_gap(regions):
+    # two boxes of volume 1/2 each, the same half of the space: the volumes sum to 1
+    regions.update(low=[[0.0, 0.0], [0.0, 0.0]], high=[[0.5, 1.0], [0.5, 1.0]], depth=[1, 1])
+    regions.update(goals=[[], []], values=[[], []])
+
+
+def _first_goals(regions):
+    return next(gs for gs in regions["goals"] if gs)
+
+
+@pytest.mark.parametrize(
+    "what, edit",
+    [
+        ("overlap", lambda st: _overlap_with_a_gap(st["regions"])),
+        ("low must be", lambda st: st["regions"].update(low=sum(st["regions"]["low"], []))),
+        ("depths", lambda st: st["regions"].update(depth=[2.7] * len(st["regions"]["depth"]))),
+        ("depths", lambda st: st["regions"].update(depth=["3"] * len(st["regions"]["depth"]))),
+        ("depths", lambda st: st["regions"].update(depth=[True] * len(st["regions"]["depth"]))),
+        ("depths", lambda st: st["regions"].update(depth=[11] * len(st["regions"]["depth"]))),
+        ("in \\[0, 1\\]", lambda st: _first_goals(st["regions"])[0].__setitem__(0, 5.0)),
+        ("goals of region", lambda st: _first_goals(st["regions"])[0].__setitem__(0, "0.1")),
+        ("values of region", lambda st: st["regions"]["values"].__setitem__(0, ["0.1"])),
+        ("pending distance", lambda st: st.update(pending=[[[0.1, 0.2], NAN]])),
+        ("pending distance", lambda st: st.update(pending=[[[0.1, 0.2], "0.1"]])),
+        ("pending goal", lambda st: st.update(pending=[[["0.1", 0.2], 0.1]])),
+        ("at most", lambda st: st.update(pending=[[[0.1, i], 0.1] for i in range(1000)])),
+    ],
+)
+def test_a_loaded_interest_model_must_be_exactly_what_save_writes(tmp_path, what, edit):
+    """Overlapping boxes leaving a gap, reshaped flat bounds, depths taken through int(),
+    goals outside [0, 1] and strings or NaN as pending distances all loaded (found by
+    review)."""
+    arm, learner = arm_and_learner()
+    cfg = {"learner": learner, "seed": 4, "measure": "improvement", "sigma": 0.05}
+    explorer = LearningProgressExplorer({**cfg, "max_points_per_region": 4})
+    run(explorer, arm, 40)
+    assert len(explorer.regions) > 1 and max(explorer.regions.depth) <= 10
+    path = tmp_path / "explorer.json"
+    explorer.save(path)
+    assert LearningProgressExplorer.load(path, learner).state() == explorer.state()
+    saved = json.loads(path.read_text())
+    edit(saved["state"])
+    path.write_text(json.dumps(saved))
+    with pytest.raises(ValueError, match=what) as info:
+        LearningProgressExplorer.load(path, learner)
+    assert str(path) in str(info.value)
+
+
+@pytest.mark.parametrize("key", [" 0 ", "-0", "+0", "00", "0x0", "1.0"])
+def test_a_fixed_grid_history_names_cells_by_canonical_ints_only(key):
+    arm, learner = arm_and_learner()
+    explorer = LearningProgressExplorer({"learner": learner, "cells": 4})
+    explorer._set_state({"history": {"0": [-1.0]}, "pending": []})  # the canonical key loads
+    before = explorer.state()
+    with pytest.raises(ValueError, match="history names cell"):
+        explorer._set_state({"history": {key: [-1.0]}, "pending": []})
+    with pytest.raises(ValueError, match="history of cell"):
+        explorer._set_state({"history": {"0": ["-1.0"]}, "pending": []})
+    assert explorer.state() == before
 
 
 def test_numpy_scalar_settings_are_accepted_and_saved_as_numbers(tmp_path):

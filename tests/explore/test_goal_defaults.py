@@ -205,6 +205,31 @@ def test_the_region_is_saved_and_a_corrupt_one_refused(tmp_path):
     with pytest.raises(ValueError, match="reached"):
         RandomGoalExplorer.from_state(state, learner)
 
+    state["state"]["reached"] = [["0.1", "0.2"], ["0.3", "0.4"]]  # strings, not numbers
+    with pytest.raises(ValueError, match="reached"):
+        RandomGoalExplorer.from_state(state, learner)
+
+
+def test_effects_all_beyond_a_bound_give_a_region_within_the_bounds(tmp_path):
+    # effects 2.0 and 2.5 on a channel bounded to [-1, 1]: lo - pad = 1.95 > high_s = 1
+    m, s = [Channel("m", (0, 1))], [Channel("s", (-1, 1))]
+    learner = NNLearner({"m_channels": m, "s_channels": s})
+    explorer = RandomGoalExplorer({"learner": learner, "seed": 0})
+    for i, v in enumerate([2.0, 2.5]):
+        e = explorer.explore()
+        explorer.receive(e, {"m_signal": {"m": 0.5}, "s_signal": {"s": v}, "uuid": str(i)})
+    low, high = explorer.goal_region()
+    assert np.all(low <= high) and low[0] >= -1 and high[0] <= 1
+    goals = [explorer.explore()["s_goal"]["s"] for _ in range(20)]
+    assert all(-1 <= g <= 1 for g in goals)
+    # a loaded 'reached' beyond the bounds likewise
+    state = explorer.state()
+    state["state"]["reached"] = [[-7.0], [-5.0]]
+    again = RandomGoalExplorer.from_state(state, learner)
+    low, high = again.goal_region()
+    assert np.all(low <= high) and low[0] >= -1 and high[0] <= 1
+    assert all(-1 <= again.explore()["s_goal"]["s"] <= 1 for _ in range(20))
+
 
 def test_a_schedule_inside_a_schedule_passes_the_effects_on():
     arm = KinematicArm2D({"dim": 3})
@@ -223,3 +248,43 @@ def test_a_schedule_inside_a_schedule_passes_the_effects_on():
         reached.append(f.s_array)
     expected = grown(np.min(reached, 0), np.max(reached, 0), 0.1, arm.s_set)
     assert len(goal) == 0 and np.allclose(goal.goal_region(), expected)
+
+
+def test_a_schedule_inside_a_schedule_routes_each_observation_to_the_explorer_that_made_it():
+    # The inner schedule is chosen (from step 10 on) and picks from two explorers: each must
+    # receive exactly its own explorations (the outer once overwrote the inner's index).
+    arm = KinematicArm2D({"dim": 3})
+    learner = learner_for(arm)
+    goal = RandomGoalExplorer({"learner": learner, "seed": 2})
+    babble = RandomMotorExplorer({"learner": learner, "seed": 3})
+    inner = MetaExplorer(
+        {"learner": learner, "explorers": [goal, babble], "eras": (None,), "weights": ((1, 1),)}
+    )
+    motor = RandomMotorExplorer({"learner": learner, "seed": 1})
+    outer = MetaExplorer({"learner": learner, "explorers": [motor, inner], "eras": (10, None)})
+    paths = []
+    for _ in range(60):
+        e = outer.explore()
+        assert outer.receive(e, arm.execute(e["m_signal"]))
+        paths.append(tuple(e["explorer_path"]))
+        assert e["explorer"] == e["explorer_path"][0]
+        assert e["from"] == {(0,): "motor", (1, 0): "goal", (1, 1): "motor"}[paths[-1]]
+    assert set(paths) == {(0,), (1, 0), (1, 1)}
+    assert len(motor) == paths.count((0,)) == 10
+    assert len(inner) == paths.count((1, 0)) + paths.count((1, 1)) == 50
+    assert len(goal) == paths.count((1, 0)) and len(babble) == paths.count((1, 1))
+    # an exploration whose path names no explorer of the inner schedule is refused, unchanged
+    e = outer.explore()
+    before = outer.state()
+    with pytest.raises(ValueError, match="names no sub-explorer"):
+        outer.receive({**e, "explorer": 1, "explorer_path": [1, 2]}, arm.execute(e["m_signal"]))
+    assert outer.state() == before and len(learner) == 60
+
+
+@pytest.mark.parametrize("cls", [RandomGoalExplorer, LearningProgressExplorer])
+def test_s_bounds_whose_width_is_beyond_float_range_are_refused(cls):
+    # (-1e308, 1e308) is finite, but high - low is inf: goals were inf
+    arm = KinematicArm2D({"dim": 3})
+    with pytest.raises(ValueError, match="s_bounds"):
+        cls({"learner": learner_for(arm), "s_bounds": [(-1e308, 1e308), (0, 1)]})
+    cls({"learner": learner_for(arm), "s_bounds": [(-1e307, 1e307), (0, 1)]})

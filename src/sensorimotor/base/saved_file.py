@@ -327,11 +327,14 @@ def check_arrays(
 
 def read_json(path, format_name: str, max_version: int, header_keys=()) -> dict:
     """Read a file written by :func:`write_json`: its header, checked as in
-    :func:`read_npz` (``ValueError`` naming ``path`` for anything else)."""
+    :func:`read_npz` (``ValueError`` naming ``path`` for anything else, also for JSON
+    nested too deep to parse or an integer of more digits than Python converts)."""
     try:
         with open(os.fspath(path), encoding="utf-8") as f:
             header = json.load(f)
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+    # ValueError covers JSONDecodeError, UnicodeDecodeError and an int beyond
+    # sys.get_int_max_str_digits(); RecursionError, arrays nested beyond the parser's depth
+    except (ValueError, RecursionError) as err:
         raise ValueError(f"{path}: not a saved {format_name!r} file, not JSON ({err})") from None
     return check_header(path, header, format_name, max_version, header_keys)
 

@@ -21,6 +21,21 @@ from sensorimotor.signals import Channel, ChannelSet, check_feedback
 FORMAT = "sensorimotor.explorer"
 FORMAT_VERSION = 1
 _STATE_KEYS = ("class", "module", "cfg", "rng_state", "count", "uuids", "state")
+MAX_COUNT = 2**62  # the most observations a loaded file may claim (len() needs < 2**63)
+
+
+def _plain(value):
+    """``value`` with NumPy arrays and tuples as lists and NumPy scalars as Python numbers,
+    so that a setting given as an array (``s_bounds``, ``cells``) is saved as JSON."""
+    if isinstance(value, np.ndarray):
+        return _plain(value.tolist())
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
 
 
 class Explorer:
@@ -48,7 +63,8 @@ class Explorer:
     ``False``). ``len(explorer)`` is the number of observations received.
 
     ``save(path)`` writes the explorer's own state (configuration, generator, observation
-    count, uuids, and e.g. an interest model) as JSON with a format version, never the learner:
+    count, uuids, and e.g. an interest model) as JSON with a format version (settings given as
+    NumPy arrays or scalars are written as lists and numbers), never the learner:
     save the learner with ``learner.save`` and pass it to ``Explorer.load(path, learner)``.
 
     Subclasses implement ``_explore() -> dict`` and may override ``_setup()``,
@@ -189,8 +205,8 @@ class Explorer:
             if key in ("m_channels", "s_channels"):
                 side = self.m_set if key == "m_channels" else self.s_set
                 value = [ch.to_json() for ch in side]
-            elif isinstance(value, tuple):
-                value = json.loads(json.dumps(value))
+            else:
+                value = _plain(value)
             out[key] = value
         return out
 
@@ -233,17 +249,17 @@ class Explorer:
             raise TypeError(f"the state holds a {klass.__name__}, not a {cls.__name__}")
         try:
             explorer = klass(cfg)
-        except (
-            KeyError,
-            OverflowError,
-            ValueError,
-        ) as exc:  # settings refused, or a learner that differs
+        except (KeyError, OverflowError, TypeError, ValueError) as exc:
+            # settings refused (a TypeError too: "cells": 2.0 in a hand-edited file), or a
+            # learner that differs: name the file
             raise ValueError(f"{where}: {exc}") from None
         try:  # a hand-edited or corrupted file: name it and what is wrong, load nothing
             explorer.rng.bit_generator.state = state["rng_state"]
             count, uuids = state["count"], state["uuids"]
-            if isinstance(count, bool) or not isinstance(count, int) or count < 0:
-                raise ValueError(f"count must be an int >= 0, got {count!r}")
+            if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= MAX_COUNT:
+                # len() must fit an index-sized int: 2**63 loaded, then len() and explore()
+                # raised OverflowError
+                raise ValueError(f"count must be an int in [0, {MAX_COUNT}], got {count!r}")
             if not isinstance(uuids, list) or not all(isinstance(u, str) for u in uuids):
                 raise ValueError("uuids must be a list of str")
             if len(set(uuids)) > count:

@@ -16,17 +16,20 @@ class RandomGoalExplorer(Explorer):
     Goals are drawn uniformly, ``g ~ U(low_g, high_g)``, in the goal region. By default it is
     learned from what has been reached: the bounding box ``[lo, hi]`` of every effect the
     explorer has seen (its own, and those of the other explorers of a ``MetaExplorer`` that
-    holds it), grown on each side by ``margin`` times its extent, clipped to the sensory
-    channels' bounds (unbounded channels clip nothing)::
+    holds it), grown on each side by ``margin`` times its extent, both ends clipped into the
+    sensory channels' bounds (unbounded channels clip nothing), so that ``low_g <= high_g``
+    even when every effect lies beyond a bound (the region is then that bound's edge)::
 
-        low_g = max(lo - margin * (hi - lo), low_s),   high_g = min(hi + margin * (hi - lo), high_s)
+        low_g = clip(lo - margin * (hi - lo), low_s, high_s)
+        high_g = clip(hi + margin * (hi - lo), low_s, high_s)
 
     so the goals stay near the reachable space, which grows as the goals just beyond its
     edge are pursued (``margin = cfg['margin']``, default 0.1). Until it has seen an effect
     (around a learner trained elsewhere) the goals are drawn in the sensory channels' bounds,
     or, some unbounded, the command is uniform random. ``cfg['s_bounds']``, a list of
     ``(low, high)`` pairs, one per sensory channel, fixes the goal region instead, whatever is
-    reached. A subclass that overrides ``sample_goal`` has the fixed box ``goal_low,
+    reached (each pair finite, ``low <= high``, with a finite width ``high - low``). A
+    subclass that overrides ``sample_goal`` has the fixed box ``goal_low,
     goal_high`` (``s_bounds``, or the sensory channels' bounds, which must then be finite);
     ``LearningProgressExplorer`` cuts it into regions and draws within ``goal_region()``.
 
@@ -116,6 +119,12 @@ class RandomGoalExplorer(Explorer):
                 )
             if np.any(arr[:, 0] > arr[:, 1]):
                 raise ValueError(f"{name}: cfg['s_bounds'] needs low <= high, got {bounds!r}")
+            with np.errstate(over="ignore"):
+                width = arr[:, 1] - arr[:, 0]
+            if not np.all(np.isfinite(width)):  # (-1e308, 1e308): goals low + inf * u
+                raise ValueError(
+                    f"{name}: cfg['s_bounds'] must have finite widths (high - low), got {bounds!r}"
+                )
             low, high = arr[:, 0].copy(), arr[:, 1].copy()
         self.goal_low, self.goal_high = low, high
         self._bounded = bool(np.all(np.isfinite(low)) and np.all(np.isfinite(high)))
@@ -131,7 +140,12 @@ class RandomGoalExplorer(Explorer):
             return (self.goal_low.copy(), self.goal_high.copy()) if self._bounded else None
         lo, hi = self._reached
         pad = self.cfg.margin * (hi - lo)
-        return np.maximum(lo - pad, self.goal_low), np.minimum(hi + pad, self.goal_high)
+        # Clip both ends into the bounds: effects all beyond one bound (a sensor reading
+        # past its channel's range, a loaded 'reached') would otherwise give low > high and
+        # goals outside the bounds; clipped, the region is the bound's edge there.
+        low = np.clip(lo - pad, self.goal_low, self.goal_high)
+        high = np.clip(hi + pad, self.goal_low, self.goal_high)
+        return low, high
 
     def _extend(self, s: np.ndarray) -> None:
         if self._reached is None:
@@ -189,8 +203,16 @@ class RandomGoalExplorer(Explorer):
         if reached is None:
             self._reached = None
             return
+        n = len(self.s_set)
+        # numbers only: np.asarray would turn the strings "0.1" or true into floats
+        rows_ok = isinstance(reached, list) and len(reached) == 2
+        if not rows_ok or not all(
+            isinstance(row, list) and len(row) == n and all(is_real(v) for v in row)
+            for row in reached
+        ):
+            raise ValueError(f"'reached' must be 2 rows of {n} finite numbers")
         arr = np.asarray(reached, dtype=np.float64)
-        if arr.shape != (2, len(self.s_set)) or not np.all(np.isfinite(arr)):
+        if arr.shape != (2, n) or not np.all(np.isfinite(arr)):
             raise ValueError(f"'reached' must be 2 rows of {len(self.s_set)} finite numbers")
         if np.any(arr[0] > arr[1]):
             raise ValueError("'reached' needs low <= high")

@@ -106,7 +106,12 @@ class LearningProgressExplorer(RandomGoalExplorer):
         name = type(self).__name__
         n_s = len(self.s_set)
         cells = self.cfg.cells
-        cells = [cells] * n_s if is_int(cells) else list(cells)
+        if is_int(cells):
+            cells = [cells] * n_s
+        elif isinstance(cells, list | tuple | np.ndarray):
+            cells = list(cells)
+        else:  # 2.0 or True: refused below with the setting's name, not "not iterable"
+            cells = []
         if len(cells) != n_s or not all(is_int(c) and c >= 1 for c in cells):
             raise ValueError(
                 f"{name}: cfg['cells'] must be a positive int or {n_s} of them, got {self.cfg.cells!r}"
@@ -234,9 +239,20 @@ class LearningProgressExplorer(RandomGoalExplorer):
         }
 
     def _set_state(self, state) -> None:
-        pending = {tuple(float(x) for x in g): float(d) for g, d in state["pending"]}
-        if any(len(g) != len(self.s_set) for g in pending):
-            raise ValueError(f"a pending goal does not have {len(self.s_set)} values")
+        n_s, items = len(self.s_set), state["pending"]
+        # numbers only (float() took "0.1" and NaN), and no more than explore() keeps
+        if not isinstance(items, list) or len(items) > self._PENDING:
+            raise ValueError(f"pending must be a list of at most {self._PENDING} [goal, distance]")
+        pending = {}
+        for item in items:
+            if not (isinstance(item, list) and len(item) == 2 and isinstance(item[0], list)):
+                raise ValueError("a pending entry is not [goal, distance]")
+            g, d = item
+            if len(g) != n_s or not all(is_real(x) and math.isfinite(x) for x in g):
+                raise ValueError(f"a pending goal does not have {n_s} finite values")
+            if not (is_real(d) and math.isfinite(d) and d >= 0):
+                raise ValueError(f"a pending distance is not a finite number >= 0: {d!r}")
+            pending[tuple(float(x) for x in g)] = float(d)
         regions = Regions(
             self.regions.n,
             self.cells,
@@ -250,11 +266,16 @@ class LearningProgressExplorer(RandomGoalExplorer):
         else:  # a file of the fixed grid (before regions): each cell's values at its centre
             n_cells = len(regions)
             for key, values in state["history"].items():
+                # the str(int) JSON writes: int() also took " 0 ", "-0" and "+1"
+                if not (isinstance(key, str) and key.isascii() and key.isdigit()):
+                    raise ValueError(f"history names cell {key!r}, not an int >= 0")
                 cell = int(key)
-                if not 0 <= cell < n_cells:
-                    raise ValueError(f"history names cell {cell}, outside the {n_cells} cells")
-                if not all(math.isfinite(float(v)) for v in values):
-                    raise ValueError(f"history of cell {cell} holds NaN or inf")
+                if key != str(cell) or not 0 <= cell < n_cells:
+                    raise ValueError(f"history names cell {key!r}, not one of the {n_cells} cells")
+                if not isinstance(values, list) or not all(
+                    is_real(v) and math.isfinite(v) for v in values
+                ):
+                    raise ValueError(f"history of cell {cell} is not a list of finite numbers")
                 centre = (regions.low[cell] + regions.high[cell]) / 2
                 regions.goals[cell] = [centre.copy() for _ in values]
                 regions.values[cell] = [float(v) for v in values]

@@ -4,6 +4,8 @@ import math
 
 import numpy as np
 
+from sensorimotor.base.bounds import is_int, is_real
+
 
 class Regions:
     """A partition of the scaled goal space ``[0, 1]^n`` into boxes that split as goals fall in.
@@ -21,10 +23,12 @@ class Regions:
     (``n_i`` goals in child ``R_i``, each child's interest from its own goals in order of
     arrival); when no cut separates interests (all zero), the widest axis is cut at its
     middle, so that regions where goals accumulate keep getting finer. The goals go to their
-    child (``g < cut``: the lower one). A region at ``max_depth`` keeps its last
-    ``max_points`` goals.
+    child (``g < cut``: the lower one). Only cuts strictly inside the region are made (no
+    child has zero width). A region at ``max_depth``, or too narrow for any such cut, keeps
+    its last ``max_points`` goals.
 
-    The partition starts as a grid of ``cells`` boxes per axis (one region with ``cells=1``).
+    The partition starts as a grid of ``cells`` boxes per axis (one region with ``cells=1``),
+    the last box of each axis ending at exactly 1.0.
 
     >>> regions = Regions(2, cells=1, max_points=4, max_depth=5, window=4, interest=np.std)
     >>> for x in (0.1, 0.2, 0.7, 0.8, 0.9):
@@ -40,7 +44,11 @@ class Regions:
         grid = np.stack(np.meshgrid(*[np.arange(c) for c in cells], indexing="ij"), axis=-1)
         idx = grid.reshape(-1, n).astype(np.float64)
         size = 1.0 / np.array(cells, dtype=np.float64)
-        self.low, self.high = idx * size, np.minimum((idx + 1) * size, 1.0)
+        # The last cell of each axis ends at exactly 1.0: c * (1 / c) rounds below 1 for some
+        # c (49, 98, ...), and find() then filed 1.0 in no region (region 0 by default).
+        # The other edges stay idx * size, so neighbours share their edge exactly.
+        last = idx + 1 == np.array(cells)
+        self.low, self.high = idx * size, np.where(last, 1.0, (idx + 1) * size)
         self.depth = [0] * len(idx)
         self.goals: list[list[np.ndarray]] = [[] for _ in idx]
         self.values: list[list[float]] = [[] for _ in idx]
@@ -79,19 +87,21 @@ class Regions:
         self.values[i].append(float(value))
         self._cache[i] = None
         if len(self.goals[i]) > self.max_points:
-            if self.depth[i] < self.max_depth:
-                self._split(i)
-            else:
+            if not (self.depth[i] < self.max_depth and self._split(i)):
                 del self.goals[i][: -self.max_points], self.values[i][: -self.max_points]
         return i
 
-    def _split(self, i: int) -> None:
+    def _split(self, i: int) -> bool:
+        """Cut region ``i`` in two; ``False`` (and nothing changes) when no cut lies strictly
+        inside it (a region as narrow as floating point allows)."""
         goals, values = np.array(self.goals[i]), self.values[i]
         low, high = self.low[i], self.high[i]
         best, cut = 0.0, None
         for axis in range(self.n):
             for frac in (0.25, 0.5, 0.75):
                 c = low[axis] + frac * (high[axis] - low[axis])
+                if not low[axis] < c < high[axis]:
+                    continue  # rounded onto an edge: a child would have zero width
                 lower = goals[:, axis] < c
                 n1 = int(lower.sum())
                 if n1 == 0 or n1 == len(goals):
@@ -103,8 +113,17 @@ class Regions:
                 if score > best:
                     best, cut = score, (axis, c)
         if cut is None:
-            axis = int(np.argmax(high - low))
-            cut = (axis, (low[axis] + high[axis]) / 2)
+            # Goals piling on one point halve the region again and again: after ~50 halvings
+            # the middle rounds onto an edge, and a zero-width child would make the
+            # explorer's own file unloadable. Cut the widest axis whose middle is strictly
+            # inside, or not at all.
+            for axis in np.argsort(low - high, kind="stable"):  # widest first
+                c = (low[axis] + high[axis]) / 2
+                if low[axis] < c < high[axis]:
+                    cut = (int(axis), c)
+                    break
+            else:
+                return False
         axis, c = cut
         lower = goals[:, axis] < c
         upper_low, lower_high = low.copy(), high.copy()
@@ -121,6 +140,7 @@ class Regions:
         self.values[i] = [v for v, b in zip(values, lower, strict=True) if b]
         self._cache[i] = None
         self._cache.append(None)
+        return True
 
     # -- persistence ----------------------------------------------------------------------
     def state(self) -> dict:
@@ -133,31 +153,84 @@ class Regions:
         }
 
     def set_state(self, state) -> None:
-        """Restore ``state()``; a ``ValueError`` names what is wrong, and nothing changes."""
-        low = np.asarray(state["low"], dtype=np.float64).reshape(-1, self.n)
-        high = np.asarray(state["high"], dtype=np.float64).reshape(-1, self.n)
-        depth = [int(d) for d in state["depth"]]
-        goals = [[np.asarray(g, dtype=np.float64) for g in gs] for gs in state["goals"]]
-        values = [[float(v) for v in vs] for vs in state["values"]]
+        """Restore ``state()``; a ``ValueError`` names what is wrong, and nothing changes.
+
+        A saved state must be exactly what ``state()`` writes: ``low`` and ``high`` lists of
+        ``n`` numbers per region, boxes in ``[0, 1]`` of positive width, no two overlapping
+        with positive volume and together filling the space; integer depths in ``[0,
+        max_depth]``; each region's goals ``n`` finite numbers in ``[0, 1]`` with one finite
+        number as value.
+        """
+        n = self.n
+        low = _rows(state["low"], n, "low")
+        high = _rows(state["high"], n, "high")
+        depth, goals_in, values_in = state["depth"], state["goals"], state["values"]
+        if not all(isinstance(x, list) for x in (depth, goals_in, values_in)):
+            raise ValueError("regions: depth, goals and values must be lists")
         k = len(low)
-        if not (len(high) == len(depth) == len(goals) == len(values) == k) or k == 0:
+        if not (len(high) == len(depth) == len(goals_in) == len(values_in) == k) or k == 0:
             raise ValueError("regions: low, high, depth, goals and values differ in length")
+        if not all(is_int(d) and 0 <= d <= self.max_depth for d in depth):
+            # int() once accepted 2.7, "3" and true; a depth past max_depth splits again
+            raise ValueError(f"regions: depths must be ints in [0, {self.max_depth}]")
         if not (np.all(np.isfinite(low)) and np.all(np.isfinite(high))):
             raise ValueError("regions: bounds hold NaN or inf")
         if np.any(low < 0) or np.any(high > 1) or np.any(low >= high):
             raise ValueError("regions: bounds outside [0, 1] or empty")
         if not math.isclose(float(np.prod(high - low, axis=1).sum()), 1.0, rel_tol=1e-9):
             raise ValueError("regions: the boxes do not fill the goal space")
+        # the volumes may sum to 1 with two boxes overlapping and a gap elsewhere, where
+        # find() then answers region 0
+        _check_disjoint(low, high)
+        goals, values = [], []
         for i in range(k):
-            if len(goals[i]) != len(values[i]):
-                raise ValueError(
-                    f"regions: region {i} has {len(goals[i])} goals, {len(values[i])} values"
-                )
-            if any(g.shape != (self.n,) or not np.all(np.isfinite(g)) for g in goals[i]):
-                raise ValueError(f"regions: a goal of region {i} is not {self.n} finite values")
-            if not all(math.isfinite(v) for v in values[i]):
+            g = _rows(goals_in[i], n, f"the goals of region {i}")
+            if not np.all(np.isfinite(g)) or np.any(g < 0) or np.any(g > 1):
+                raise ValueError(f"regions: a goal of region {i} is not {n} values in [0, 1]")
+            vs = values_in[i]
+            if not isinstance(vs, list) or not all(is_real(v) for v in vs):
+                raise ValueError(f"regions: the values of region {i} are not a list of numbers")
+            if len(g) != len(vs):
+                raise ValueError(f"regions: region {i} has {len(g)} goals, {len(vs)} values")
+            if not all(math.isfinite(v) for v in vs):
                 raise ValueError(f"regions: the values of region {i} hold NaN or inf")
-            if depth[i] < 0:
-                raise ValueError(f"regions: region {i} has a negative depth")
+            goals.append(list(g))
+            values.append([float(v) for v in vs])
         self.low, self.high, self.depth, self.goals, self.values = low, high, depth, goals, values
         self._cache = [None] * k
+
+
+def _rows(rows, n: int, what: str) -> np.ndarray:
+    """``rows``, a list of lists of ``n`` numbers (bools and strings refused), as a
+    ``(len(rows), n)`` float array; nothing is reshaped."""
+    ok = isinstance(rows, list) and all(
+        isinstance(r, list) and len(r) == n and all(is_real(v) for v in r) for r in rows
+    )
+    if not ok:
+        raise ValueError(f"regions: {what} must be a list of rows of {n} numbers")
+    return np.array(rows, dtype=np.float64).reshape(len(rows), n)
+
+
+def _check_disjoint(low: np.ndarray, high: np.ndarray, block: int = 256) -> None:
+    """Raise ``ValueError`` if two boxes overlap with positive volume (sharing a face is
+    fine). Pairwise, vectorised by blocks: the boxes sorted along the axis with the most
+    distinct lows, each is compared only with those after it that start before it ends."""
+    k, n = low.shape
+    axis = int(np.argmax([len(np.unique(low[:, a])) for a in range(n)]))
+    order = np.argsort(low[:, axis], kind="stable")
+    lo, hi = low[order], high[order]
+    for a in range(0, k, block):
+        b = min(a + block, k)
+        end = int(np.searchsorted(lo[:, axis], hi[a:b, axis].max(), side="left"))
+        for c in range(a, end, 4 * block):
+            d = min(c + 4 * block, end)
+            inter = np.minimum(hi[a:b, None], hi[None, c:d]) - np.maximum(
+                lo[a:b, None], lo[None, c:d]
+            )
+            volume = np.prod(np.clip(inter, 0.0, None), axis=2)
+            later = np.arange(c, d)[None, :] > np.arange(a, b)[:, None]  # each pair once
+            if np.any((volume > 0) & later):
+                i, j = np.argwhere((volume > 0) & later)[0]
+                raise ValueError(
+                    f"regions: regions {int(order[a + i])} and {int(order[c + j])} overlap"
+                )
