@@ -72,6 +72,23 @@ def generator_from_state(state) -> np.random.Generator:
     return rng
 
 
+def real_array(obs, name: str) -> np.ndarray:
+    """``obs`` as a NumPy array of real numbers (bool, int or float dtype, not yet
+    converted); a ``TypeError`` naming ``name`` otherwise. Strings are refused, not parsed
+    (``np.asarray(["1"], float)`` would read them), and complex numbers are refused, not
+    cut to their real part."""
+    try:
+        arr = np.asarray(obs)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be an array of numbers, got {obs!r}") from None
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(
+            f"{name} must be an array of numbers (bool, int or float), got dtype {arr.dtype}: "
+            f"{obs!r}"
+        )
+    return arr
+
+
 def check_seed(seed) -> int:
     if not is_int(seed) or seed < 0:
         raise ValueError(f"seed must be a non-negative int, got {seed!r}")
@@ -163,10 +180,9 @@ class Agent:
         """``(batch, single)``: ``obs`` as a float32 batch ``(n, *observation_shape)`` and
         whether it was one observation; ``ValueError`` naming ``name`` for a wrong shape,
         NaN or inf, ``TypeError`` for a non-number."""
-        try:
-            arr = np.asarray(obs, dtype=np.float32)
-        except (TypeError, ValueError):
-            raise TypeError(f"{name} must be an array of numbers, got {obs!r}") from None
+        # a copy: a batch kept by the caller (DAgger's dataset) must not follow an env that
+        # updates its observation array in place (SB3's DummyVecEnv copies too)
+        arr = np.array(real_array(obs, name), dtype=np.float32)
         shape = self.observation_shape
         if arr.shape == shape:
             single, arr = True, arr[None]
@@ -202,9 +218,15 @@ class Agent:
         return total, self._need_env()
 
     def _env_obs(self, obs) -> np.ndarray:
-        """An observation the environment returned, as float32; a ``ValueError`` naming the
-        environment (not the caller) for a wrong shape, NaN or inf."""
-        arr = np.asarray(obs, dtype=np.float32)
+        """An observation the environment returned, as a float32 copy; a ``ValueError``
+        naming the environment (not the caller) for a wrong shape, NaN or inf."""
+        try:
+            arr = real_array(obs, "the environment's observation")
+        except TypeError as err:
+            raise ValueError(str(err)) from None
+        # a copy, as SB3's DummyVecEnv makes: an env may update the array it returned in
+        # place at its next step, which would rewrite what the agent stored
+        arr = np.array(arr, dtype=np.float32)
         if arr.shape != self.observation_shape or not np.isfinite(arr).all():
             raise ValueError(
                 f"the environment returned an observation of shape {arr.shape} (expected "

@@ -144,8 +144,8 @@ class DAgger(BehavioralCloning):
                 action = self._act(batch, True)[0]
                 if self.action_space.discrete:
                     action = int(action)
-            observations.append(batch[0])
-            labels.append(np.asarray(label))
+            observations.append(batch[0])  # check_obs copied it
+            labels.append(np.array(label))  # a copy: an expert may reuse its array
             obs, reward, terminated, truncated, _ = env.step(action)
             total += float(reward)
             length += 1
