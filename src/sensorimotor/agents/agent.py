@@ -89,6 +89,14 @@ def real_array(obs, name: str) -> np.ndarray:
     return arr
 
 
+def predict_rng_from_header(header, rng: np.random.Generator) -> np.random.Generator:
+    """The generator behind ``predict(deterministic=False)`` saved in ``header``; ``rng``
+    (the fresh one the agent was set up with) for a file written before it was saved."""
+    if "predict_rng_state" not in header:
+        return rng
+    return generator_from_state(header["predict_rng_state"])
+
+
 def check_seed(seed) -> int:
     if not is_int(seed) or seed < 0:
         raise ValueError(f"seed must be a non-negative int, got {seed!r}")

@@ -39,7 +39,13 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from sensorimotor.agents.agent import Agent, generator_from_state, tree_arrays, tree_from_arrays
+from sensorimotor.agents.agent import (
+    Agent,
+    generator_from_state,
+    predict_rng_from_header,
+    tree_arrays,
+    tree_from_arrays,
+)
 from sensorimotor.agents.dqn import dqn_compiled
 from sensorimotor.agents.dqn.dqn_config import DQNConfig, exploration_rate, learning_rate_scale
 from sensorimotor.agents.dqn.dqn_update import Transition, jitted, make_optimizer
@@ -243,6 +249,7 @@ class DQN(Agent):
         }
         fields = {
             "rng_state": self._rng.bit_generator.state,
+            "predict_rng_state": self._predict_rng.bit_generator.state,
             "n_calls": self._n_calls,
             "n_updates": self._n_updates,
             "exploration_rate": self.exploration_rate,
@@ -259,6 +266,7 @@ class DQN(Agent):
             if not (0 <= n <= capacity and 0 <= position < capacity):
                 raise ValueError(f"buffer count {n} and position {position} out of range")
             rng = generator_from_state(header["rng_state"])
+            predict_rng = predict_rng_from_header(header, self._predict_rng)
             n_calls, n_updates = int(header["n_calls"]), int(header["n_updates"])
             eps = float(header["exploration_rate"])
         except (KeyError, TypeError, ValueError, OverflowError) as err:
@@ -272,5 +280,6 @@ class DQN(Agent):
         for slots, saved in zip(self.buffer.data, stored, strict=True):
             slots[:n] = saved
         self.buffer = rb.ReplayBuffer(self.buffer.data, np.int32(position), np.int32(n))
-        self._rng, self._n_calls, self._n_updates = rng, n_calls, n_updates
+        self._rng, self._predict_rng = rng, predict_rng
+        self._n_calls, self._n_updates = n_calls, n_updates
         self.exploration_rate = eps
