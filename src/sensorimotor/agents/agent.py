@@ -97,6 +97,33 @@ def predict_rng_from_header(header, rng: np.random.Generator) -> np.random.Gener
     return generator_from_state(header["predict_rng_state"])
 
 
+def check_probability(name: str, value) -> float:
+    """``value`` as a float in ``[0, 1]`` (a saved exploration rate); a ``ValueError``
+    naming ``name`` otherwise (NaN too)."""
+    value = float(value)
+    if not 0.0 <= value <= 1.0:  # False for NaN
+        raise ValueError(f"{name} {value} is not a probability in [0, 1]")
+    return value
+
+
+def check_bounds(low, high, n: int, bounded: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Saved action bounds as float64 arrays ``(n,)``; a ``ValueError`` saying what is
+    wrong otherwise. ``bounded``: finite with ``low < high`` (what a policy agent accepts
+    of an env); else no NaN and ``low <= high`` (StreamAC takes any Box, inf bounds too)."""
+    low, high = np.asarray(low, np.float64), np.asarray(high, np.float64)
+    if low.shape != (n,) or high.shape != (n,):
+        raise ValueError(f"action bounds of shapes {low.shape}, {high.shape}; expected ({n},)")
+    if bounded:
+        ok = np.isfinite(low).all() and np.isfinite(high).all() and (low < high).all()
+        rule = "finite with low < high"
+    else:
+        ok = (low <= high).all()  # False for NaN
+        rule = "low <= high, no NaN"
+    if not ok:
+        raise ValueError(f"action bounds low {low.tolist()}, high {high.tolist()} are not {rule}")
+    return low, high
+
+
 def check_seed(seed) -> int:
     if not is_int(seed) or seed < 0:
         raise ValueError(f"seed must be a non-negative int, got {seed!r}")

@@ -30,6 +30,7 @@ import numpy as np
 from jax.flatten_util import ravel_pytree
 
 from sensorimotor.agents.agent import (
+    check_bounds,
     generator_from_state,
     predict_rng_from_header,
     tree_arrays,
@@ -208,9 +209,8 @@ class StreamAC(StreamAgent):
             kind = str(header["kind"])
             low, high = header["action_low"], header["action_high"]
             if kind == "gaussian":
-                low, high = np.asarray(low, np.float32), np.asarray(high, np.float32)
-                if low.shape != (self.n_actions,) or high.shape != (self.n_actions,):
-                    raise ValueError("action bounds do not match the action dimension")
+                low, high = check_bounds(low, high, self.n_actions, bounded=False)
+                low, high = low.astype(np.float32), high.astype(np.float32)
             elif kind != "categorical":
                 raise ValueError(f"unknown policy kind {kind!r}")
         except (KeyError, TypeError, ValueError, OverflowError) as err:
@@ -222,6 +222,15 @@ class StreamAC(StreamAgent):
         elif kind != self.kind:
             raise ValueError(
                 f"env: its action space needs a {self.kind} policy, the saved agent has a {kind} one ({path})"
+            )
+        elif kind == "gaussian" and not (
+            np.array_equal(low, self.action_low) and np.array_equal(high, self.action_high)
+        ):
+            # the policy was learned in the saved box: refuse another one, as PolicyAgent
+            # does, rather than replace the saved bounds by the env's
+            raise ValueError(
+                f"env: its action bounds {self.action_low.tolist()}, {self.action_high.tolist()} "
+                f"differ from the saved agent's {low.tolist()}, {high.tolist()} ({path})"
             )
         self.state = tree_from_arrays(path, arrays, "state", self.state, jnp.asarray)
         self._rng, self._predict_rng = rng, predict_rng

@@ -29,6 +29,7 @@ import numpy as np
 from jax.flatten_util import ravel_pytree
 
 from sensorimotor.agents.agent import (
+    check_probability,
     generator_from_state,
     predict_rng_from_header,
     tree_arrays,
@@ -176,7 +177,7 @@ class StreamQ(StreamAgent):
         try:
             rng = generator_from_state(header["rng_state"])
             predict_rng = predict_rng_from_header(header, self._predict_rng)
-            eps = float(header["exploration_rate"])
+            eps = check_probability("exploration_rate", header["exploration_rate"])
         except (KeyError, TypeError, ValueError, OverflowError) as err:
             raise ValueError(f"{path}: the header does not describe a StreamQ ({err})") from None
         self.state = tree_from_arrays(path, arrays, "state", self.state, jnp.asarray)
