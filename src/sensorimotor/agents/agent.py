@@ -275,6 +275,29 @@ class Agent:
         obs, _ = env.reset(seed=int(self._rng.integers(2**31)))
         return self._env_obs(obs)
 
+    def _snapshot(self) -> tuple[dict, dict]:
+        """The agent's attributes and its generators' states, for :meth:`_undo`. Only for
+        a ``learn`` that replaces its attributes (networks, counters, datasets) rather than
+        changing them in place: the attributes are kept by reference, the generators
+        (which draw in place) by state."""
+        attrs = dict(vars(self))
+        states = {
+            name: value.bit_generator.state
+            for name, value in attrs.items()
+            if isinstance(value, np.random.Generator)
+        }
+        return attrs, states
+
+    def _undo(self, snapshot) -> None:
+        """Put the agent back as it was at :meth:`_snapshot` (a ``learn`` that raised: the
+        agent is as before the call; the environment is not, but the next episode starts
+        from a reset drawn from the restored generator)."""
+        attrs, states = snapshot
+        vars(self).clear()
+        vars(self).update(attrs)
+        for name, state in states.items():
+            getattr(self, name).bit_generator.state = state
+
     def _need_env(self):
         if self.env is None:
             raise ValueError(
