@@ -122,8 +122,16 @@ def test_soft_target_update_is_polyak():
         IdentityEnv(),
         **dict(FAST, tau=0.25, learning_starts=0, target_update_interval=4, train_freq=4),
     )
-    agent.learn(4)  # the target update (step 4) comes before the first training phase
-    assert _leaves_equal(agent.target_params, agent.target_params)
+    init = agent.q_params
+    agent.learn(4)
+    # the target update (step 4) comes before the first training phase: it mixes the
+    # initial network with itself (were it after, the target would hold 1/4 of the
+    # trained network), and the phase then trains the Q-network away from it
+    for a, b in zip(
+        jax.tree_util.tree_leaves(agent.target_params), jax.tree_util.tree_leaves(init), strict=True
+    ):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+    assert not _leaves_equal(agent.q_params, init)
     before_q, before_t = agent.q_params, agent.target_params
     agent.learn(4, reset_num_timesteps=False)
     expected = jax.tree_util.tree_map(lambda q, t: 0.25 * q + 0.75 * t, before_q, before_t)

@@ -143,3 +143,14 @@ def test_bad_input_raises_naming_it_and_leaves_the_agent_as_it_was():
     with pytest.raises(ValueError, match="observation"):
         nan_agent.learn(100)
     assert _leaves_equal(before, nan_agent.params)
+
+
+def test_reinforce_loss_is_one_scalar():
+    """As its docstring says (it once promised a pair ``(loss, returns-target)``)."""
+    from sensorimotor.agents.reinforce.reinforce_update import reinforce_loss
+
+    agent = Reinforce(IdentityEnv(), seed=0, **FAST)
+    batch = agent._batch([agent._play(agent.env, None)])
+    loss = reinforce_loss(agent.params, agent.value_params, batch, agent.config, True)
+    assert np.shape(loss) == () and np.isfinite(loss)
+    assert "returns-target" not in reinforce_loss.__doc__

@@ -158,10 +158,12 @@ def test_bad_observations_and_settings_raise_naming_them(trained, tmp_path):
         agent.predict(np.array([np.nan, 0.0, 0.0], np.float32))
     with pytest.raises(ValueError, match=r"obs has shape \(4,\)"):
         agent.predict(np.zeros(4, np.float32))
-    before = jax.tree_util.tree_map(np.asarray, agent.state)
+    nan_agent = StreamQ(NaNEnv(), **FAST)
+    before = jax.tree_util.tree_map(np.asarray, nan_agent.state)
     with pytest.raises(ValueError, match="observation"):
-        StreamQ(NaNEnv(), **FAST).learn(10)
-    assert _leaves_equal(before, agent.state)
+        nan_agent.learn(10)
+    # the agent that raised is as before the call (its counter too: all or nothing)
+    assert _leaves_equal(before, nan_agent.state) and nan_agent.num_timesteps == 0
     with pytest.raises(ValueError, match="StreamQConfig.gamma"):
         StreamQ(IdentityEnv(), gamma=1.5)
     with pytest.raises(TypeError, match="unknown hyperparameters \\['lambda_'\\]"):

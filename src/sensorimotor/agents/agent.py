@@ -72,6 +72,58 @@ def generator_from_state(state) -> np.random.Generator:
     return rng
 
 
+def real_array(obs, name: str) -> np.ndarray:
+    """``obs`` as a NumPy array of real numbers (bool, int or float dtype, not yet
+    converted); a ``TypeError`` naming ``name`` otherwise. Strings are refused, not parsed
+    (``np.asarray(["1"], float)`` would read them), and complex numbers are refused, not
+    cut to their real part."""
+    try:
+        arr = np.asarray(obs)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be an array of numbers, got {obs!r}") from None
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(
+            f"{name} must be an array of numbers (bool, int or float), got dtype {arr.dtype}: "
+            f"{obs!r}"
+        )
+    return arr
+
+
+def predict_rng_from_header(header, rng: np.random.Generator) -> np.random.Generator:
+    """The generator behind ``predict(deterministic=False)`` saved in ``header``; ``rng``
+    (the fresh one the agent was set up with) for a file written before it was saved."""
+    if "predict_rng_state" not in header:
+        return rng
+    return generator_from_state(header["predict_rng_state"])
+
+
+def check_probability(name: str, value) -> float:
+    """``value`` as a float in ``[0, 1]`` (a saved exploration rate); a ``ValueError``
+    naming ``name`` otherwise (NaN too)."""
+    value = float(value)
+    if not 0.0 <= value <= 1.0:  # False for NaN
+        raise ValueError(f"{name} {value} is not a probability in [0, 1]")
+    return value
+
+
+def check_bounds(low, high, n: int, bounded: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Saved action bounds as float64 arrays ``(n,)``; a ``ValueError`` saying what is
+    wrong otherwise. ``bounded``: finite with ``low < high`` (what a policy agent accepts
+    of an env); else no NaN and ``low <= high`` (StreamAC takes any Box, inf bounds too)."""
+    low, high = np.asarray(low, np.float64), np.asarray(high, np.float64)
+    if low.shape != (n,) or high.shape != (n,):
+        raise ValueError(f"action bounds of shapes {low.shape}, {high.shape}; expected ({n},)")
+    if bounded:
+        ok = np.isfinite(low).all() and np.isfinite(high).all() and (low < high).all()
+        rule = "finite with low < high"
+    else:
+        ok = (low <= high).all()  # False for NaN
+        rule = "low <= high, no NaN"
+    if not ok:
+        raise ValueError(f"action bounds low {low.tolist()}, high {high.tolist()} are not {rule}")
+    return low, high
+
+
 def check_seed(seed) -> int:
     if not is_int(seed) or seed < 0:
         raise ValueError(f"seed must be a non-negative int, got {seed!r}")
@@ -163,10 +215,9 @@ class Agent:
         """``(batch, single)``: ``obs`` as a float32 batch ``(n, *observation_shape)`` and
         whether it was one observation; ``ValueError`` naming ``name`` for a wrong shape,
         NaN or inf, ``TypeError`` for a non-number."""
-        try:
-            arr = np.asarray(obs, dtype=np.float32)
-        except (TypeError, ValueError):
-            raise TypeError(f"{name} must be an array of numbers, got {obs!r}") from None
+        # a copy: a batch kept by the caller (DAgger's dataset) must not follow an env that
+        # updates its observation array in place (SB3's DummyVecEnv copies too)
+        arr = np.array(real_array(obs, name), dtype=np.float32)
         shape = self.observation_shape
         if arr.shape == shape:
             single, arr = True, arr[None]
@@ -202,9 +253,15 @@ class Agent:
         return total, self._need_env()
 
     def _env_obs(self, obs) -> np.ndarray:
-        """An observation the environment returned, as float32; a ``ValueError`` naming the
-        environment (not the caller) for a wrong shape, NaN or inf."""
-        arr = np.asarray(obs, dtype=np.float32)
+        """An observation the environment returned, as a float32 copy; a ``ValueError``
+        naming the environment (not the caller) for a wrong shape, NaN or inf."""
+        try:
+            arr = real_array(obs, "the environment's observation")
+        except TypeError as err:
+            raise ValueError(str(err)) from None
+        # a copy, as SB3's DummyVecEnv makes: an env may update the array it returned in
+        # place at its next step, which would rewrite what the agent stored
+        arr = np.array(arr, dtype=np.float32)
         if arr.shape != self.observation_shape or not np.isfinite(arr).all():
             raise ValueError(
                 f"the environment returned an observation of shape {arr.shape} (expected "
@@ -217,6 +274,29 @@ class Agent:
         observation, checked (:meth:`_env_obs`)."""
         obs, _ = env.reset(seed=int(self._rng.integers(2**31)))
         return self._env_obs(obs)
+
+    def _snapshot(self) -> tuple[dict, dict]:
+        """The agent's attributes and its generators' states, for :meth:`_undo`. Only for
+        a ``learn`` that replaces its attributes (networks, counters, datasets) rather than
+        changing them in place: the attributes are kept by reference, the generators
+        (which draw in place) by state."""
+        attrs = dict(vars(self))
+        states = {
+            name: value.bit_generator.state
+            for name, value in attrs.items()
+            if isinstance(value, np.random.Generator)
+        }
+        return attrs, states
+
+    def _undo(self, snapshot) -> None:
+        """Put the agent back as it was at :meth:`_snapshot` (a ``learn`` that raised: the
+        agent is as before the call; the environment is not, but the next episode starts
+        from a reset drawn from the restored generator)."""
+        attrs, states = snapshot
+        vars(self).clear()
+        vars(self).update(attrs)
+        for name, state in states.items():
+            getattr(self, name).bit_generator.state = state
 
     def _need_env(self):
         if self.env is None:

@@ -29,7 +29,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from sensorimotor.agents.agent import Agent, generator_from_state
+from sensorimotor.agents.agent import Agent, check_bounds, generator_from_state
 from sensorimotor.base.bounds import check_settings, check_widths
 from sensorimotor.nets.mlp import init_mlp, mlp_apply
 
@@ -110,8 +110,13 @@ class ActionSpace(NamedTuple):
             )
         except (KeyError, TypeError, ValueError) as err:
             raise ValueError(f"{path}: the header's action space is not valid ({err})") from None
-        if not got.discrete and not (len(got.low) == len(got.high) == got.n):
-            raise ValueError(f"{path}: the header's action bounds do not fit {got.n} dimensions")
+        if not got.discrete:
+            try:
+                check_bounds(got.low, got.high, got.n, bounded=True)
+            except ValueError as err:
+                raise ValueError(
+                    f"{path}: the header's action space is not valid ({err})"
+                ) from None
         return got
 
     def to_header(self) -> dict:
@@ -247,6 +252,11 @@ class PolicyAgent(Agent):
         """Set the action space from a saved header; with an env given to ``load``, its
         action space must be the saved one."""
         saved = ActionSpace.from_header(path, header.get("action_space"))
+        if saved.n != self.n_actions:  # the network's outputs were made for n_actions
+            raise ValueError(
+                f"{path}: the header's action space has n {saved.n}, its n_actions is "
+                f"{self.n_actions}"
+            )
         mine = getattr(self, "action_space", None)
         if mine is not None and mine != saved:
             raise ValueError(
@@ -271,6 +281,8 @@ class PolicyAgent(Agent):
             rng = generator_from_state(header["rng_state"])
             predict_rng = generator_from_state(header["predict_rng_state"])
             n_updates = int(header["n_updates"])
+            if n_updates < 0:
+                raise ValueError(f"negative n_updates {n_updates}")
         except (KeyError, TypeError, ValueError, OverflowError) as err:
             name = type(self).__name__
             raise ValueError(f"{path}: the header does not describe a {name} ({err})") from None

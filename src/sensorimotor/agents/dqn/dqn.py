@@ -39,7 +39,14 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from sensorimotor.agents.agent import Agent, generator_from_state, tree_arrays, tree_from_arrays
+from sensorimotor.agents.agent import (
+    Agent,
+    check_probability,
+    generator_from_state,
+    predict_rng_from_header,
+    tree_arrays,
+    tree_from_arrays,
+)
 from sensorimotor.agents.dqn import dqn_compiled
 from sensorimotor.agents.dqn.dqn_config import DQNConfig, exploration_rate, learning_rate_scale
 from sensorimotor.agents.dqn.dqn_update import Transition, jitted, make_optimizer
@@ -243,6 +250,7 @@ class DQN(Agent):
         }
         fields = {
             "rng_state": self._rng.bit_generator.state,
+            "predict_rng_state": self._predict_rng.bit_generator.state,
             "n_calls": self._n_calls,
             "n_updates": self._n_updates,
             "exploration_rate": self.exploration_rate,
@@ -258,9 +266,16 @@ class DQN(Agent):
             capacity = self.config.buffer_size
             if not (0 <= n <= capacity and 0 <= position < capacity):
                 raise ValueError(f"buffer count {n} and position {position} out of range")
+            # the ring fills slots 0, 1, ... in order: until it is full, the next slot to
+            # write is the count (another position would sample slots never written)
+            if n < capacity and position != n:
+                raise ValueError(f"buffer position {position} with count {n} < {capacity}")
             rng = generator_from_state(header["rng_state"])
+            predict_rng = predict_rng_from_header(header, self._predict_rng)
             n_calls, n_updates = int(header["n_calls"]), int(header["n_updates"])
-            eps = float(header["exploration_rate"])
+            if n_calls < 0 or n_updates < 0:
+                raise ValueError(f"negative counters n_calls {n_calls}, n_updates {n_updates}")
+            eps = check_probability("exploration_rate", header["exploration_rate"])
         except (KeyError, TypeError, ValueError, OverflowError) as err:
             raise ValueError(f"{path}: the header does not describe a DQN ({err})") from None
         self.q_params = tree_from_arrays(path, arrays, "q", self.q_params, jnp.asarray)
@@ -269,8 +284,16 @@ class DQN(Agent):
         self.opt_state = tree_from_arrays(path, arrays, "opt", self.opt_state, jnp.asarray)
         like = jax.tree_util.tree_map(lambda a: a[:n], self.buffer.data)
         stored = tree_from_arrays(path, arrays, "buffer", like)
+        # what the loop stores: actions of the action space, terminated flags 0 or 1
+        if ((stored.action < 0) | (stored.action >= self.n_actions)).any():
+            raise ValueError(
+                f"{path}: its replay buffer holds actions outside [0, {self.n_actions})"
+            )
+        if not np.isin(stored.terminated, (0.0, 1.0)).all():
+            raise ValueError(f"{path}: its replay buffer holds terminated flags other than 0 and 1")
         for slots, saved in zip(self.buffer.data, stored, strict=True):
             slots[:n] = saved
         self.buffer = rb.ReplayBuffer(self.buffer.data, np.int32(position), np.int32(n))
-        self._rng, self._n_calls, self._n_updates = rng, n_calls, n_updates
+        self._rng, self._predict_rng = rng, predict_rng
+        self._n_calls, self._n_updates = n_calls, n_updates
         self.exploration_rate = eps

@@ -96,11 +96,23 @@ class DAgger(BehavioralCloning):
     def learn(self, n_rounds: int, progress_bar: bool = False) -> TrainingStats:
         """Do ``n_rounds`` rounds (see the module); ``TrainingStats`` holds the played
         episodes' returns and lengths and each round's final chunk loss.
-        ``num_timesteps`` counts the environment steps played."""
+        ``num_timesteps`` counts the environment steps played. A call that raises (the
+        expert's labels outside the action space, an env's bad observation) leaves the
+        agent as it was before the call."""
         n_rounds = check_count("n_rounds", n_rounds)
         if self.expert is None:
             raise ValueError("DAgger has no expert (after load, set agent.expert)")
         env = self._need_env()
+        # all or nothing: the expert's labels are known only once asked, after steps were
+        # played (counters and generator advanced); a bad label undoes the whole call
+        snapshot = self._snapshot()
+        try:
+            return self._rounds(env, n_rounds, progress_bar)
+        except Exception:  # not an interrupt (Ctrl-C): the rounds done so far stay
+            self._undo(snapshot)
+            raise
+
+    def _rounds(self, env, n_rounds: int, progress_bar: bool) -> TrainingStats:
         start = time.perf_counter()
         returns, lengths, losses = [], [], []
         for _ in range(n_rounds):
@@ -144,8 +156,8 @@ class DAgger(BehavioralCloning):
                 action = self._act(batch, True)[0]
                 if self.action_space.discrete:
                     action = int(action)
-            observations.append(batch[0])
-            labels.append(np.asarray(label))
+            observations.append(batch[0])  # check_obs copied it
+            labels.append(np.array(label))  # a copy: an expert may reuse its array
             obs, reward, terminated, truncated, _ = env.step(action)
             total += float(reward)
             length += 1

@@ -79,8 +79,9 @@ def collect_demonstrations(expert, env, n_episodes: int, *, seed: int = 0):
         total, done = 0.0, False
         while not done:
             action, _ = expert.predict(obs, deterministic=True)
-            observations.append(np.asarray(obs, np.float32))
-            actions.append(np.asarray(action))
+            # copies: an env (or expert) may update the array it returned in place
+            observations.append(np.array(obs, np.float32))
+            actions.append(np.array(action))
             obs, reward, terminated, truncated, _ = env.step(action)
             total += float(reward)
             done = terminated or truncated

@@ -96,7 +96,8 @@ def value_out(value_params, obs):
 
 
 def reinforce_loss(params, value_params, batch: EpisodeBatch, config, discrete: bool):
-    """``(loss, returns-target)`` of the module's :math:`L` for a batch."""
+    """The module's loss :math:`L` for a batch: one scalar (the policy term, plus the
+    value and entropy terms as the config weighs them)."""
     returns = discounted_returns(batch.rewards, config.gamma)
     target = normalized(returns, batch.mask) if config.normalize_returns else returns
     step = functools.partial(log_prob_entropy, discrete=discrete)

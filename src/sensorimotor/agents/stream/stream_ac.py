@@ -29,7 +29,13 @@ import jax.numpy as jnp
 import numpy as np
 from jax.flatten_util import ravel_pytree
 
-from sensorimotor.agents.agent import generator_from_state, tree_arrays, tree_from_arrays
+from sensorimotor.agents.agent import (
+    check_bounds,
+    generator_from_state,
+    predict_rng_from_header,
+    tree_arrays,
+    tree_from_arrays,
+)
 from sensorimotor.agents.stream import stream_ac_compiled
 from sensorimotor.agents.stream.stream_ac_compiled import action_kind
 from sensorimotor.agents.stream.stream_ac_update import (
@@ -189,6 +195,7 @@ class StreamAC(StreamAgent):
     def _arrays(self):
         fields = {
             "rng_state": self._rng.bit_generator.state,
+            "predict_rng_state": self._predict_rng.bit_generator.state,
             "kind": self.kind,
             "action_low": None if self.action_low is None else self.action_low.tolist(),
             "action_high": None if self.action_high is None else self.action_high.tolist(),
@@ -198,15 +205,15 @@ class StreamAC(StreamAgent):
     def _restore(self, path, arrays, header) -> None:
         try:
             rng = generator_from_state(header["rng_state"])
+            predict_rng = predict_rng_from_header(header, self._predict_rng)
             kind = str(header["kind"])
             low, high = header["action_low"], header["action_high"]
             if kind == "gaussian":
-                low, high = np.asarray(low, np.float32), np.asarray(high, np.float32)
-                if low.shape != (self.n_actions,) or high.shape != (self.n_actions,):
-                    raise ValueError("action bounds do not match the action dimension")
+                low, high = check_bounds(low, high, self.n_actions, bounded=False)
+                low, high = low.astype(np.float32), high.astype(np.float32)
             elif kind != "categorical":
                 raise ValueError(f"unknown policy kind {kind!r}")
-        except (KeyError, TypeError, ValueError) as err:
+        except (KeyError, TypeError, ValueError, OverflowError) as err:
             raise ValueError(f"{path}: the header does not describe a StreamAC ({err})") from None
         if self.env is None:
             self.kind = kind
@@ -216,5 +223,14 @@ class StreamAC(StreamAgent):
             raise ValueError(
                 f"env: its action space needs a {self.kind} policy, the saved agent has a {kind} one ({path})"
             )
+        elif kind == "gaussian" and not (
+            np.array_equal(low, self.action_low) and np.array_equal(high, self.action_high)
+        ):
+            # the policy was learned in the saved box: refuse another one, as PolicyAgent
+            # does, rather than replace the saved bounds by the env's
+            raise ValueError(
+                f"env: its action bounds {self.action_low.tolist()}, {self.action_high.tolist()} "
+                f"differ from the saved agent's {low.tolist()}, {high.tolist()} ({path})"
+            )
         self.state = tree_from_arrays(path, arrays, "state", self.state, jnp.asarray)
-        self._rng = rng
+        self._rng, self._predict_rng = rng, predict_rng

@@ -77,9 +77,21 @@ class StreamAgent(Agent):
             mean squared TD error of every 1000 steps).
 
         An environment that returns a wrong-shaped or non-finite observation or reward
-        raises ``ValueError``; what was learned before stays.
+        raises ``ValueError``, and the agent is as it was before the call (what earlier
+        calls learned stays).
         """
         total, env = self._begin_learning(total_timesteps, callback)
+        # all or nothing: an error mid-call (the env's bad observation or reward, a
+        # callback's exception) puts the agent back as before the call, rather than leave
+        # counters advanced past updates that were never kept
+        snapshot = self._snapshot()
+        try:
+            return self._run(env, total, callback, progress_bar, reset_num_timesteps)
+        except Exception:  # not an interrupt (Ctrl-C): see _run
+            self._undo(snapshot)
+            raise
+
+    def _run(self, env, total, callback, progress_bar, reset_num_timesteps) -> TrainingStats:
         start = time.perf_counter()
         if reset_num_timesteps:
             self.num_timesteps, self._open = 0, None
@@ -94,40 +106,46 @@ class StreamAgent(Agent):
         returns, lengths, losses, sq = [], [], [], []
         bar = Progress(total, type(self).__name__, progress_bar)
         first = self.num_timesteps
-        while self.num_timesteps < end:
-            action, numbers = self._draw(outputs)
-            next_obs, reward, terminated, truncated, _ = env.step(action)
-            next_obs = self._env_obs(next_obs).reshape(-1)
-            if not math.isfinite(reward):
-                raise ValueError(f"the environment returned a non-finite reward {reward!r}")
-            done = bool(terminated or truncated)
-            if inputs is None:
-                inputs = np.zeros(3 + len(numbers) + len(next_obs), np.float32)
-            inputs[:3] = (reward, terminated, done)
-            inputs[3 : 3 + len(numbers)] = numbers
-            inputs[3 + len(numbers) :] = next_obs
-            flat, result = update_fn(flat, inputs)
-            result = np.asarray(result)
-            outputs = result[:-1]
-            sq.append(float(result[-1]) ** 2)
-            if len(sq) == 1000:
-                losses.append(sum(sq) / 1000)
-                sq = []
-            self.num_timesteps += 1
-            self._after_step(end)
-            ep_return += float(reward)
-            ep_length += 1
-            if done:
-                returns.append(ep_return)
-                lengths.append(ep_length)
-                (flat, outputs), ep_return, ep_length = self._reset(env, flat), 0.0, 0
-            self._open = (outputs, ep_return, ep_length)
-            if callback is not None:
-                self.state = unravel(flat)
-                if callback(self) is False:
-                    break
-            if self.num_timesteps % 1000 == 0:
-                bar.update(self.num_timesteps - first, np.mean(returns[-20:]) if returns else 0)
+        try:
+            while self.num_timesteps < end:
+                action, numbers = self._draw(outputs)
+                next_obs, reward, terminated, truncated, _ = env.step(action)
+                next_obs = self._env_obs(next_obs).reshape(-1)
+                if not math.isfinite(reward):
+                    raise ValueError(f"the environment returned a non-finite reward {reward!r}")
+                done = bool(terminated or truncated)
+                if inputs is None:
+                    inputs = np.zeros(3 + len(numbers) + len(next_obs), np.float32)
+                inputs[:3] = (reward, terminated, done)
+                inputs[3 : 3 + len(numbers)] = numbers
+                inputs[3 + len(numbers) :] = next_obs
+                flat, result = update_fn(flat, inputs)
+                result = np.asarray(result)
+                outputs = result[:-1]
+                sq.append(float(result[-1]) ** 2)
+                if len(sq) == 1000:
+                    losses.append(sum(sq) / 1000)
+                    sq = []
+                self.num_timesteps += 1
+                self._after_step(end)
+                ep_return += float(reward)
+                ep_length += 1
+                if done:
+                    returns.append(ep_return)
+                    lengths.append(ep_length)
+                    (flat, outputs), ep_return, ep_length = self._reset(env, flat), 0.0, 0
+                self._open = (outputs, ep_return, ep_length)
+                if callback is not None:
+                    self.state = unravel(flat)
+                    if callback(self) is False:
+                        break
+                if self.num_timesteps % 1000 == 0:
+                    bar.update(self.num_timesteps - first, np.mean(returns[-20:]) if returns else 0)
+        except BaseException:
+            # an interrupt (Ctrl-C) keeps what was learned: the updates with the counters
+            # that count them (learn undoes the call for an error)
+            self.state = unravel(flat)
+            raise
         self.state = unravel(flat)
         return TrainingStats(
             np.asarray(returns, np.float64),

@@ -28,7 +28,13 @@ import jax.numpy as jnp
 import numpy as np
 from jax.flatten_util import ravel_pytree
 
-from sensorimotor.agents.agent import generator_from_state, tree_arrays, tree_from_arrays
+from sensorimotor.agents.agent import (
+    check_probability,
+    generator_from_state,
+    predict_rng_from_header,
+    tree_arrays,
+    tree_from_arrays,
+)
 from sensorimotor.agents.dqn.dqn_config import exploration_rate
 from sensorimotor.agents.stream import stream_q_compiled
 from sensorimotor.agents.stream.stream_agent import StreamAgent
@@ -162,6 +168,7 @@ class StreamQ(StreamAgent):
     def _arrays(self):
         fields = {
             "rng_state": self._rng.bit_generator.state,
+            "predict_rng_state": self._predict_rng.bit_generator.state,
             "exploration_rate": self.exploration_rate,
         }
         return tree_arrays("state", self.state), fields
@@ -169,8 +176,9 @@ class StreamQ(StreamAgent):
     def _restore(self, path, arrays, header) -> None:
         try:
             rng = generator_from_state(header["rng_state"])
-            eps = float(header["exploration_rate"])
-        except (KeyError, TypeError, ValueError) as err:
+            predict_rng = predict_rng_from_header(header, self._predict_rng)
+            eps = check_probability("exploration_rate", header["exploration_rate"])
+        except (KeyError, TypeError, ValueError, OverflowError) as err:
             raise ValueError(f"{path}: the header does not describe a StreamQ ({err})") from None
         self.state = tree_from_arrays(path, arrays, "state", self.state, jnp.asarray)
-        self._rng, self.exploration_rate = rng, eps
+        self._rng, self._predict_rng, self.exploration_rate = rng, predict_rng, eps

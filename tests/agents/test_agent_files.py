@@ -1,0 +1,207 @@
+"""What the agents' files keep and refuse, across DQN, StreamQ, StreamAC and the policy
+agents: the generator behind ``predict(deterministic=False)`` is saved (optional on load:
+files written before it was saved load with the fresh one), and a hand-edited header or
+array that the agent could not have written is a ``ValueError`` naming the file."""
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sensorimotor.agents import DQN, Reinforce, StreamAC, StreamQ
+
+sys.path.insert(0, str(Path(__file__).parent))
+from identity_envs import IdentityEnv  # noqa: E402
+
+OBS = np.eye(3, dtype=np.float32)[0]
+KW = {
+    DQN: dict(learning_starts=5, net_arch=[8]),
+    StreamQ: dict(net_arch=[8]),
+    StreamAC: dict(net_arch=[8]),
+    Reinforce: dict(net_arch=[8]),
+}
+
+
+def edit(src, dst, header=None, arrays=None):
+    """Copy the agent file ``src`` to ``dst``, editing its header dict and/or arrays."""
+    d = dict(np.load(src, allow_pickle=False))
+    h = json.loads(str(d["header"]))
+    if header:
+        header(h)
+    if arrays:
+        arrays(d)
+    d["header"] = np.array(json.dumps(h))
+    np.savez(dst, **d)
+    return dst
+
+
+def _stochastic(agent, n=30):
+    return [int(agent.predict(OBS, deterministic=False)[0]) for _ in range(n)]
+
+
+@pytest.mark.parametrize("cls", [DQN, StreamQ, StreamAC, Reinforce])
+def test_stochastic_predictions_continue_identically_after_load(cls, tmp_path):
+    agent = cls(IdentityEnv(), seed=0, **KW[cls])
+    agent.learn(30)
+    if hasattr(agent, "exploration_rate"):
+        agent.exploration_rate = 0.5
+    _stochastic(agent, 5)  # advance the predict generator
+    agent.save(tmp_path / "a.npz")
+    loaded = cls.load(tmp_path / "a.npz")
+    assert _stochastic(loaded) == _stochastic(agent)
+
+
+@pytest.mark.parametrize("cls", [DQN, StreamQ, StreamAC])
+def test_a_file_without_the_predict_generator_loads_with_the_fresh_one(cls, tmp_path):
+    agent = cls(IdentityEnv(), seed=0, **KW[cls])
+    agent.save(tmp_path / "a.npz")
+    old = edit(
+        tmp_path / "a.npz", tmp_path / "old.npz", header=lambda h: h.pop("predict_rng_state")
+    )
+    loaded = cls.load(old)
+    fresh = cls(IdentityEnv(), seed=0, **KW[cls])
+    assert _stochastic(loaded) == _stochastic(fresh)
+
+
+@pytest.mark.parametrize("cls", [DQN, StreamQ, StreamAC])
+def test_a_hand_edited_predict_generator_is_refused_naming_the_file(cls, tmp_path):
+    cls(IdentityEnv(), seed=0, **KW[cls]).save(tmp_path / "a.npz")
+    bad = edit(
+        tmp_path / "a.npz",
+        tmp_path / "bad.npz",
+        header=lambda h: h["predict_rng_state"]["state"].update(inc=-1),
+    )
+    with pytest.raises(ValueError, match="bad.npz"):
+        cls.load(bad)
+
+
+DQN_KW = dict(learning_starts=10, train_freq=4, buffer_size=100, batch_size=8, net_arch=[8])
+
+
+def _bad_actions(d):
+    d["buffer/1"][3] = 7  # Transition's action; IdentityEnv has Discrete(3)
+
+
+def _bad_terminated(d):
+    d["buffer/4"][:] = 3.5  # Transition's terminated flag
+
+
+@pytest.mark.parametrize(
+    "header, arrays, match",
+    [
+        (lambda h: h.update(buffer_position=5), None, "buffer position 5 with count 40"),
+        (lambda h: h.update(buffer_position=100), None, "out of range"),
+        (lambda h: h.update(exploration_rate=float("nan")), None, "exploration_rate nan"),
+        (lambda h: h.update(exploration_rate=5.0), None, "exploration_rate 5.0"),
+        (lambda h: h.update(exploration_rate=-0.1), None, "exploration_rate -0.1"),
+        (lambda h: h.update(n_calls=-7), None, "negative counters"),
+        (lambda h: h.update(n_updates=-3), None, "negative counters"),
+        (None, _bad_actions, r"actions outside \[0, 3\)"),
+        (None, _bad_terminated, "terminated flags other than 0 and 1"),
+    ],
+    ids=[
+        "position",
+        "position-past",
+        "eps-nan",
+        "eps-5",
+        "eps-neg",
+        "n_calls",
+        "n_updates",
+        "action",
+        "terminated",
+    ],
+)
+def test_a_dqn_file_the_agent_could_not_have_written_is_refused(tmp_path, header, arrays, match):
+    agent = DQN(IdentityEnv(), seed=0, **DQN_KW)
+    agent.learn(40)  # 40 of 100 slots written: position == count == 40
+    agent.save(tmp_path / "d.npz")
+    DQN.load(tmp_path / "d.npz", env=IdentityEnv())  # the file as saved loads
+    bad = edit(tmp_path / "d.npz", tmp_path / "bad.npz", header=header, arrays=arrays)
+    with pytest.raises(ValueError, match=f"bad.npz.*{match}"):
+        DQN.load(bad, env=IdentityEnv())
+
+
+def test_a_full_dqn_buffer_loads_at_any_position_in_range(tmp_path):
+    agent = DQN(IdentityEnv(), seed=0, **dict(DQN_KW, buffer_size=16))
+    agent.learn(40)  # wrapped: count 16, position 40 % 16
+    agent.save(tmp_path / "d.npz")
+    other = edit(
+        tmp_path / "d.npz", tmp_path / "p.npz", header=lambda h: h.update(buffer_position=3)
+    )
+    assert int(DQN.load(other).buffer.position) == 3
+
+
+@pytest.mark.parametrize("eps", [float("nan"), 1.5, -1.0])
+def test_a_stream_q_file_with_an_exploration_rate_out_of_range_is_refused(tmp_path, eps):
+    StreamQ(IdentityEnv(), seed=0, net_arch=[4]).save(tmp_path / "q.npz")
+    bad = edit(
+        tmp_path / "q.npz", tmp_path / "bad.npz", header=lambda h: h.update(exploration_rate=eps)
+    )
+    with pytest.raises(ValueError, match="bad.npz.*exploration_rate"):
+        StreamQ.load(bad)
+
+
+HUMANOID = "sensorimotor/ToyHumanoid-v0"
+
+
+@pytest.mark.parametrize(
+    "low, high",
+    [([float("nan")] * 6, [-5.0] * 6), ([2.0] * 6, [-2.0] * 6)],
+    ids=["nan", "low>high"],
+)
+def test_stream_ac_bounds_that_are_nan_or_reversed_are_refused(tmp_path, low, high):
+    StreamAC(HUMANOID, seed=0, net_arch=[8]).save(tmp_path / "ac.npz")
+    bad = edit(
+        tmp_path / "ac.npz",
+        tmp_path / "bad.npz",
+        header=lambda h: h.update(action_low=low, action_high=high),
+    )
+    with pytest.raises(ValueError, match="bad.npz.*action bounds"):
+        StreamAC.load(bad)
+
+
+def test_stream_ac_refuses_an_env_whose_bounds_differ_from_the_saved_ones(tmp_path):
+    StreamAC(HUMANOID, seed=0, net_arch=[8]).save(tmp_path / "ac.npz")
+    StreamAC.load(tmp_path / "ac.npz", env=HUMANOID)  # the same bounds load
+    other = edit(
+        tmp_path / "ac.npz",
+        tmp_path / "other.npz",
+        header=lambda h: h.update(action_low=[5.0] * 6, action_high=[6.0] * 6),
+    )
+    assert StreamAC.load(other).action_low.tolist() == [5.0] * 6  # without an env: the file's
+    with pytest.raises(ValueError, match="env: its action bounds .* differ .*other.npz"):
+        StreamAC.load(other, env=HUMANOID)
+
+
+@pytest.mark.parametrize(
+    "space",
+    [dict(low=[float("nan")], high=[-3.0]), dict(low=[2.0], high=[-2.0])],
+    ids=["nan", "low>high"],
+)
+def test_a_policy_agents_bounds_that_are_nan_or_reversed_are_refused(tmp_path, space):
+    Reinforce("Pendulum-v1", seed=0, net_arch=[4]).save(tmp_path / "r.npz")
+    bad = edit(
+        tmp_path / "r.npz", tmp_path / "bad.npz", header=lambda h: h["action_space"].update(space)
+    )
+    with pytest.raises(ValueError, match="bad.npz.*action bounds"):
+        Reinforce.load(bad)
+
+
+def test_a_policy_agents_discrete_n_must_be_its_networks_number_of_actions(tmp_path):
+    from sensorimotor.agents import BehavioralCloning
+
+    BehavioralCloning("CartPole-v1", seed=0, net_arch=[4]).save(tmp_path / "bc.npz")
+    bad = edit(
+        tmp_path / "bc.npz", tmp_path / "bad.npz", header=lambda h: h["action_space"].update(n=5)
+    )
+    with pytest.raises(ValueError, match="bad.npz.*n 5.*n_actions is 2"):
+        BehavioralCloning.load(bad)
+
+
+def test_a_policy_agents_negative_update_count_is_refused(tmp_path):
+    Reinforce(IdentityEnv(), seed=0, net_arch=[4]).save(tmp_path / "r.npz")
+    bad = edit(tmp_path / "r.npz", tmp_path / "bad.npz", header=lambda h: h.update(n_updates=-1))
+    with pytest.raises(ValueError, match="bad.npz.*n_updates"):
+        Reinforce.load(bad)

@@ -1,0 +1,85 @@
+"""What every agent does with the arrays it is given: observations an environment updates
+in place are stored as they were at their step (copied, as SB3's DummyVecEnv copies), and
+an observation that is not an array of real numbers is refused, not parsed."""
+
+import sys
+from pathlib import Path
+
+import gymnasium as gym
+import numpy as np
+import pytest
+
+from sensorimotor.agents import DQN, DAgger, Reinforce, StreamQ
+from sensorimotor.agents.imitation.demonstrations import collect_demonstrations
+
+sys.path.insert(0, str(Path(__file__).parent))
+from identity_envs import IdentityEnv  # noqa: E402
+
+
+class CounterEnv(gym.Env):
+    """The observation is the step count, in one array the env updates in place (as many
+    robot and simulator wrappers do); episodes are 5 steps."""
+
+    observation_space = gym.spaces.Box(-np.inf, np.inf, (1,), np.float32)
+    action_space = gym.spaces.Discrete(2)
+
+    def reset(self, *, seed=None, options=None):
+        super().reset(seed=seed)
+        self.s = np.zeros(1, np.float32)
+        return self.s, {}
+
+    def step(self, action):
+        self.s += 1  # in place: the array returned before changes too
+        return self.s, 1.0, False, bool(self.s[0] >= 5), {}
+
+
+class ZeroExpert:
+    def predict(self, obs, deterministic=True):
+        return 0, None
+
+
+def test_dqn_stores_each_step_of_an_env_that_updates_its_observation_in_place():
+    agent = DQN(CounterEnv(), seed=0, learning_starts=100, net_arch=[4])
+    agent.learn(4)
+    data = agent.buffer.data
+    assert data.obs[:4, 0].tolist() == [0, 1, 2, 3]
+    assert data.next_obs[:4, 0].tolist() == [1, 2, 3, 4]
+
+
+def test_reinforce_dagger_and_demonstrations_keep_each_step_of_an_in_place_env():
+    agent = Reinforce(CounterEnv(), seed=0, net_arch=[4])
+    assert agent._play(agent.env, None)[0][:, 0].tolist() == [0, 1, 2, 3, 4]
+    demos, _ = collect_demonstrations(ZeroExpert(), CounterEnv(), 1)
+    assert demos.observations[:, 0].tolist() == [0, 1, 2, 3, 4]
+    dagger = DAgger(CounterEnv(), ZeroExpert(), seed=0, gradient_steps=1, net_arch=[4])
+    dagger.learn(1)
+    assert dagger.dataset.observations[:, 0].tolist() == [0, 1, 2, 3, 4]
+
+
+@pytest.mark.parametrize(
+    "obs",
+    [["1", "0", "0"], np.array(["1", "0", "0"]), np.array([1 + 5j, 0, 0]), b"abc"],
+    ids=["str list", "str array", "complex", "bytes"],
+)
+@pytest.mark.parametrize("cls", [DQN, StreamQ, Reinforce])
+def test_an_observation_that_is_not_real_numbers_is_refused_naming_it(cls, obs):
+    agent = cls(IdentityEnv(), seed=0, net_arch=[4])
+    with pytest.raises(TypeError, match=r"obs must be an array of numbers \(bool, int or float\)"):
+        agent.predict(obs)
+    # ints and bools are numbers
+    assert int(agent.predict(np.array([1, 0, 0]))[0]) in (0, 1, 2)
+    assert int(agent.predict(np.array([True, False, False]))[0]) in (0, 1, 2)
+
+
+class StringEnv(IdentityEnv):
+    def step(self, action):
+        obs, *rest = super().step(action)
+        return obs.astype(str), *rest
+
+
+def test_an_env_that_returns_strings_is_refused_naming_the_environment():
+    agent = DQN(StringEnv(), seed=0, net_arch=[4], learning_starts=100)
+    with pytest.raises(
+        ValueError, match="the environment.s observation must be an array of numbers"
+    ):
+        agent.learn(5)
