@@ -72,31 +72,28 @@ class FlakyExpert:
         return (int(np.argmax(obs)) if self.round == 0 else 5), None
 
 
+def _dagger_state(agent):
+    """What a DAgger call may change: counters, generator, dataset, parameters."""
+    return (
+        agent.num_timesteps,
+        agent.rounds,
+        agent.expert_episodes,
+        agent.n_updates,
+        agent._rng.bit_generator.state,
+        agent.dataset,
+        agent.params,
+    )
+
+
 def test_a_dagger_learn_whose_expert_labels_badly_leaves_it_as_before():
     expert = FlakyExpert()
     agent = DAgger(IdentityEnv(), expert, seed=0, gradient_steps=5, net_arch=[4])
     agent.learn(1)
-    before = (
-        agent.num_timesteps,
-        agent.rounds,
-        agent.expert_episodes,
-        agent.n_updates,
-        agent._rng.bit_generator.state,
-        agent.dataset,
-        agent.params,
-    )
+    before = _dagger_state(agent)
     expert.round = 1
     with pytest.raises(ValueError, match=r"the expert's labels.actions must be ints in \[0, 3\)"):
         agent.learn(2)
-    after = (
-        agent.num_timesteps,
-        agent.rounds,
-        agent.expert_episodes,
-        agent.n_updates,
-        agent._rng.bit_generator.state,
-        agent.dataset,
-        agent.params,
-    )
+    after = _dagger_state(agent)
     assert before[:5] == after[:5]
     assert _leaves_equal(before[5], after[5]) and _leaves_equal(before[6], after[6])
     # and it goes on as if the failed call had not been made
