@@ -288,3 +288,18 @@ def test_a_flipped_zip_flag_method_or_version_is_a_value_error_naming_the_file(
     open(path, "wb").write(bytes(data))
     with pytest.raises(ValueError, match="f.npz"):
         read_npz(path, "t.f", 1)
+
+
+def test_an_array_header_left_unclosed_is_a_value_error_naming_the_file(tmp_path):
+    """NumPy tokenizes a member's header before parsing it: a '{' never closed gave
+    tokenize.TokenError (found by the fuzz suite)."""
+    path = str(tmp_path / "f.npz")
+    write_npz(path, {"w": np.arange(3.0)}, make_header("t.f", 1))
+    with zipfile.ZipFile(path) as z:
+        members = {name: z.read(name) for name in z.namelist()}
+    members["w.npy"] = members["w.npy"].replace(b"(3,), }", b"(3,),  ")  # the same length
+    with zipfile.ZipFile(path, "w") as z:  # a whole archive again: the CRCs fit
+        for name, data in members.items():
+            z.writestr(name, data)
+    with pytest.raises(ValueError, match="f.npz"):
+        read_npz(path, "t.f", 1)

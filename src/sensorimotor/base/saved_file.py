@@ -31,6 +31,7 @@ import importlib
 import json
 import os
 import secrets
+import tokenize
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
@@ -242,6 +243,7 @@ def _entry(data, name: str, path) -> np.ndarray:
         zlib.error,
         NotImplementedError,  # a compression method or zip version zipfile cannot read
         RuntimeError,  # "is encrypted, password required": a flipped flag bit
+        tokenize.TokenError,  # NumPy tokenizes a header it cannot parse: '{' never closed
     ) as err:
         raise ValueError(f"{path}: entry {name!r} cannot be read ({_reason(err)})") from None
     if not isinstance(value, np.ndarray):  # a zip member that is not a .npy array
