@@ -89,14 +89,6 @@ def real_array(obs, name: str) -> np.ndarray:
     return arr
 
 
-def predict_rng_from_header(header, rng: np.random.Generator) -> np.random.Generator:
-    """The generator behind ``predict(deterministic=False)`` saved in ``header``; ``rng``
-    (the fresh one the agent was set up with) for a file written before it was saved."""
-    if "predict_rng_state" not in header:
-        return rng
-    return generator_from_state(header["predict_rng_state"])
-
-
 def check_probability(name: str, value) -> float:
     """``value`` as a float in ``[0, 1]`` (a saved exploration rate); a ``ValueError``
     naming ``name`` otherwise (NaN too)."""
@@ -172,7 +164,13 @@ class Agent:
         self.env, self.env_id = make_env(env)
         self.observation_shape, self.n_actions = self._spaces(self.env)
         self.num_timesteps = 0
+        self._predict_rng = self._fresh_predict_rng()
         self._setup()
+
+    def _fresh_predict_rng(self) -> np.random.Generator:
+        """The generator behind ``predict(deterministic=False)``, every agent's own: saved
+        with it, and drawn from ``seed`` apart from what ``learn`` draws."""
+        return np.random.default_rng([self.seed, 1])
 
     # -- what a subclass provides ----------------------------------------------------
     def _setup(self) -> None:
@@ -320,6 +318,7 @@ class Agent:
             n_actions=self.n_actions,
             env_id=self.env_id,
             num_timesteps=self.num_timesteps,
+            predict_rng_state=self._predict_rng.bit_generator.state,
             **fields,
         )
         write_npz(path, arrays, header)
@@ -371,11 +370,19 @@ class Agent:
                     f"env: its observation shape and action count {spaces} differ from the "
                     f"saved agent's {(agent.observation_shape, agent.n_actions)} ({path})"
                 )
+        agent._predict_rng = agent._fresh_predict_rng()
         try:  # the networks the header describes: sizes a hand edit can make absurd
             agent._setup()
         except (TypeError, ValueError, OverflowError, MemoryError) as err:
             raise ValueError(f"{path}: the header does not describe an agent ({err})") from None
         agent._restore(path, arrays, header)
+        if "predict_rng_state" in header:  # a file from before it was saved: the fresh one
+            try:
+                agent._predict_rng = generator_from_state(header["predict_rng_state"])
+            except (TypeError, ValueError, OverflowError) as err:
+                raise ValueError(
+                    f"{path}: predict_rng_state is not a generator state ({err})"
+                ) from None
         return agent
 
     def __repr__(self) -> str:

@@ -265,25 +265,23 @@ class PolicyAgent(Agent):
         self.action_space = saved
 
     def _policy_fields(self) -> dict:
-        """The header fields every policy agent saves: its action space, random states and
-        update count (read back by :meth:`_read_learning_state`)."""
+        """The header fields every policy agent saves: its action space, its training
+        generator's state and update count (read back by :meth:`_read_learning_state`)."""
         return {
             "action_space": self.action_space.to_header(),
             "rng_state": self._rng.bit_generator.state,
-            "predict_rng_state": self._predict_rng.bit_generator.state,
             "n_updates": self.n_updates,
         }
 
     def _read_learning_state(self, path, header) -> tuple:
-        """``(rng, predict_rng, n_updates)`` from a saved header, checked; a ``ValueError``
+        """``(rng, n_updates)`` from a saved header, checked; a ``ValueError``
         naming ``path`` if the header does not hold them."""
         try:
             rng = generator_from_state(header["rng_state"])
-            predict_rng = generator_from_state(header["predict_rng_state"])
             n_updates = int(header["n_updates"])
             if n_updates < 0:
                 raise ValueError(f"negative n_updates {n_updates}")
         except (KeyError, TypeError, ValueError, OverflowError) as err:
             name = type(self).__name__
             raise ValueError(f"{path}: the header does not describe a {name} ({err})") from None
-        return rng, predict_rng, n_updates
+        return rng, n_updates

@@ -43,7 +43,6 @@ from sensorimotor.agents.agent import (
     Agent,
     check_probability,
     generator_from_state,
-    predict_rng_from_header,
     tree_arrays,
     tree_from_arrays,
 )
@@ -93,7 +92,6 @@ class DQN(Agent):
         self.buffer = rb.init(item, c.buffer_size)
         self.exploration_rate = c.exploration_initial_eps
         self._rng = np.random.default_rng(self.seed)
-        self._predict_rng = np.random.default_rng([self.seed, 1])
         self._n_calls = 0  # environment steps since the agent was made: target updates
         self._n_updates = 0  # gradient steps
         self._last_obs = None  # the open episode: (obs, return so far, length so far)
@@ -250,7 +248,6 @@ class DQN(Agent):
         }
         fields = {
             "rng_state": self._rng.bit_generator.state,
-            "predict_rng_state": self._predict_rng.bit_generator.state,
             "n_calls": self._n_calls,
             "n_updates": self._n_updates,
             "exploration_rate": self.exploration_rate,
@@ -271,7 +268,6 @@ class DQN(Agent):
             if n < capacity and position != n:
                 raise ValueError(f"buffer position {position} with count {n} < {capacity}")
             rng = generator_from_state(header["rng_state"])
-            predict_rng = predict_rng_from_header(header, self._predict_rng)
             n_calls, n_updates = int(header["n_calls"]), int(header["n_updates"])
             if n_calls < 0 or n_updates < 0:
                 raise ValueError(f"negative counters n_calls {n_calls}, n_updates {n_updates}")
@@ -294,6 +290,6 @@ class DQN(Agent):
         for slots, saved in zip(self.buffer.data, stored, strict=True):
             slots[:n] = saved
         self.buffer = rb.ReplayBuffer(self.buffer.data, np.int32(position), np.int32(n))
-        self._rng, self._predict_rng = rng, predict_rng
+        self._rng = rng
         self._n_calls, self._n_updates = n_calls, n_updates
         self.exploration_rate = eps

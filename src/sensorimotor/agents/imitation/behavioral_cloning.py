@@ -151,7 +151,6 @@ class BehavioralCloning(PolicyAgent):
         c = self.config
         self.opt_state = make_optimizer(c.learning_rate, c.max_grad_norm).init(self.params)
         self._rng = np.random.default_rng(self.seed)
-        self._predict_rng = np.random.default_rng([self.seed, 1])
         self.n_updates = 0
 
     def check_demonstrations(self, demonstrations, name="demonstrations") -> Demonstrations:
@@ -218,8 +217,8 @@ class BehavioralCloning(PolicyAgent):
 
     def _restore(self, path, arrays, header) -> None:
         self._restore_action_space(path, header)
-        rng, predict_rng, n_updates = self._read_learning_state(path, header)
+        rng, n_updates = self._read_learning_state(path, header)
         self.params = tree_from_arrays(path, arrays, "policy", self.params, jnp.asarray)
         self.opt_state = tree_from_arrays(path, arrays, "opt", self.opt_state, jnp.asarray)
         self._sync()
-        self._rng, self._predict_rng, self.n_updates = rng, predict_rng, n_updates
+        self._rng, self.n_updates = rng, n_updates

@@ -133,7 +133,6 @@ class Reinforce(PolicyAgent):
             (self.params, self.value_params)
         )
         self._rng = np.random.default_rng(self.seed)
-        self._predict_rng = np.random.default_rng([self.seed, 1])
         self.n_updates = 0
 
     # -- learning --------------------------------------------------------------------
@@ -269,9 +268,9 @@ class Reinforce(PolicyAgent):
 
     def _restore(self, path, arrays, header) -> None:
         self._restore_action_space(path, header)
-        rng, predict_rng, n_updates = self._read_learning_state(path, header)
+        rng, n_updates = self._read_learning_state(path, header)
         self.params = tree_from_arrays(path, arrays, "policy", self.params, jnp.asarray)
         self.value_params = tree_from_arrays(path, arrays, "value", self.value_params, jnp.asarray)
         self.opt_state = tree_from_arrays(path, arrays, "opt", self.opt_state, jnp.asarray)
         self._sync()
-        self._rng, self._predict_rng, self.n_updates = rng, predict_rng, n_updates
+        self._rng, self.n_updates = rng, n_updates

@@ -32,7 +32,6 @@ from jax.flatten_util import ravel_pytree
 from sensorimotor.agents.agent import (
     check_bounds,
     generator_from_state,
-    predict_rng_from_header,
     tree_arrays,
     tree_from_arrays,
 )
@@ -128,7 +127,6 @@ class StreamAC(StreamAgent):
 
     def _setup(self) -> None:
         self._rng = np.random.default_rng(self.seed)
-        self._predict_rng = np.random.default_rng([self.seed, 1])
         self._open = None  # the open episode: (actor outputs, return so far, length so far)
         if self.env is None:  # loaded without an env: _restore builds from the header
             self.state = None
@@ -195,7 +193,6 @@ class StreamAC(StreamAgent):
     def _arrays(self):
         fields = {
             "rng_state": self._rng.bit_generator.state,
-            "predict_rng_state": self._predict_rng.bit_generator.state,
             "kind": self.kind,
             "action_low": None if self.action_low is None else self.action_low.tolist(),
             "action_high": None if self.action_high is None else self.action_high.tolist(),
@@ -205,7 +202,6 @@ class StreamAC(StreamAgent):
     def _restore(self, path, arrays, header) -> None:
         try:
             rng = generator_from_state(header["rng_state"])
-            predict_rng = predict_rng_from_header(header, self._predict_rng)
             kind = str(header["kind"])
             low, high = header["action_low"], header["action_high"]
             if kind == "gaussian":
@@ -233,4 +229,4 @@ class StreamAC(StreamAgent):
                 f"differ from the saved agent's {low.tolist()}, {high.tolist()} ({path})"
             )
         self.state = tree_from_arrays(path, arrays, "state", self.state, jnp.asarray)
-        self._rng, self._predict_rng = rng, predict_rng
+        self._rng = rng

@@ -141,12 +141,10 @@ class StreamAgent(Agent):
                         break
                 if self.num_timesteps % 1000 == 0:
                     bar.update(self.num_timesteps - first, np.mean(returns[-20:]) if returns else 0)
-        except BaseException:
-            # an interrupt (Ctrl-C) keeps what was learned: the updates with the counters
-            # that count them (learn undoes the call for an error)
+        finally:
+            # the updates with the counters that count them, an interrupt (Ctrl-C) too
+            # (learn undoes the whole call for an error)
             self.state = unravel(flat)
-            raise
-        self.state = unravel(flat)
         return TrainingStats(
             np.asarray(returns, np.float64),
             np.asarray(lengths, np.int64),

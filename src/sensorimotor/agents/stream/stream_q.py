@@ -31,7 +31,6 @@ from jax.flatten_util import ravel_pytree
 from sensorimotor.agents.agent import (
     check_probability,
     generator_from_state,
-    predict_rng_from_header,
     tree_arrays,
     tree_from_arrays,
 )
@@ -105,7 +104,6 @@ class StreamQ(StreamAgent):
         self.state = init(self.config, jax.random.key(self.seed), obs_dim, self.n_actions)
         self.exploration_rate = self.config.exploration_initial_eps
         self._rng = np.random.default_rng(self.seed)
-        self._predict_rng = np.random.default_rng([self.seed, 1])
         self._open = None  # the open episode: (action values, return so far, length so far)
 
     @property
@@ -168,7 +166,6 @@ class StreamQ(StreamAgent):
     def _arrays(self):
         fields = {
             "rng_state": self._rng.bit_generator.state,
-            "predict_rng_state": self._predict_rng.bit_generator.state,
             "exploration_rate": self.exploration_rate,
         }
         return tree_arrays("state", self.state), fields
@@ -176,9 +173,8 @@ class StreamQ(StreamAgent):
     def _restore(self, path, arrays, header) -> None:
         try:
             rng = generator_from_state(header["rng_state"])
-            predict_rng = predict_rng_from_header(header, self._predict_rng)
             eps = check_probability("exploration_rate", header["exploration_rate"])
         except (KeyError, TypeError, ValueError, OverflowError) as err:
             raise ValueError(f"{path}: the header does not describe a StreamQ ({err})") from None
         self.state = tree_from_arrays(path, arrays, "state", self.state, jnp.asarray)
-        self._rng, self._predict_rng, self.exploration_rate = rng, predict_rng, eps
+        self._rng, self.exploration_rate = rng, eps
