@@ -103,20 +103,21 @@ def reach_error(learner, env, goals_xy: np.ndarray) -> float:
     return error_stats(np.linalg.norm(reached[:, :2] - goals_xy, axis=1)).mean
 
 
+ARM_BOX = KinematicArm2D.mid7().s_set  # the (x, y) box the coverage grid is laid over
+
+
 def reachable_cell_set(cells: int = 20) -> np.ndarray:
     """Whether each cell of the coverage grid over the arm's (x, y) box can be reached."""
-    arm = KinematicArm2D.mid7()
-    points = reachable_points(arm, seed=0)
+    points = reachable_points(KinematicArm2D.mid7(), seed=0)
     ok = np.zeros(cells**2, dtype=bool)
-    ok[grid_cells(points, arm.s_set.low, arm.s_set.high, cells)] = True
+    ok[grid_cells(points, ARM_BOX.low, ARM_BOX.high, cells)] = True
     return ok
 
 
 def within_reach(env, goal: np.ndarray, reachable: np.ndarray) -> bool:
     """Whether a goal (raw units) lies in a reachable cell and, with the distractor, within
     ``SLAB`` of the distractor's value now."""
-    arm = KinematicArm2D.mid7()
-    xy, low, high = goal[:2], arm.s_set.low, arm.s_set.high
+    xy, low, high = goal[:2], ARM_BOX.low, ARM_BOX.high
     # outside the arm's box no cell holds the goal (grid_cells would clip it to a border cell)
     if np.any(xy < low) or np.any(xy > high) or not reachable[grid_cells(xy, low, high, 20)[0]]:
         return False

@@ -402,7 +402,7 @@ class NeighbourIndex:
             d2_parts.append(row_distances(points, found, queries))
             idx_parts.append(found)
             if ask < stop - start:  # the tree holds rows it did not propose
-                edges.append(dist.reshape(q_count, ask)[:, -1])
+                edges.append(dist[:, -1])
         if covered < n:
             d2t, idxt = knn(points[covered:n], queries, k)
             d2_parts.append(d2t)
