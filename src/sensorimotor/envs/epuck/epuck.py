@@ -267,11 +267,11 @@ class Epuck2D(Environment):
         ``position`` ``(x, y)`` and ``pose`` (radians) as given, or drawn by
         ``random_start`` from ``seed`` (a new generator) or from the environment's own
         generator. A given position inside an obstacle or outside the start box is
-        refused with a ``ValueError`` naming it; the robot is then unchanged.
+        refused with a ``ValueError`` naming it; the robot, its generator included, is then
+        unchanged.
         """
-        if seed is not None:
-            self.rng = np.random.default_rng(seed)
-        start = self.random_start(self.rng) if position is None or pose is None else None
+        # Everything given is checked before anything is drawn or replaced, so that a
+        # refused reset leaves the next random start what it would have been.
         if position is not None:
             p = np.asarray(position, dtype=np.float64) if _numeric(position) else None
             if p is None or p.shape != (2,) or not np.all(np.isfinite(p)):
@@ -281,14 +281,16 @@ class Epuck2D(Environment):
             inside = any(bool(inside_polygon(p, poly)) for poly in self.polygons)
             if inside or np.any(p < self.s_set.low[8:10]) or np.any(p > self.s_set.high[8:10]):
                 raise ValueError(f"Epuck2D.reset: position {p.tolist()} is not in the free arena")
-        else:
-            p = start.position
         if pose is not None:
             if not _numeric(pose) or np.ndim(pose) != 0 or not math.isfinite(float(pose)):
                 raise ValueError(f"Epuck2D.reset: pose must be a finite number, got {pose!r}")
             angle = np.float64(float(pose) % TWO_PI)
-        else:
-            angle = start.pose
+        rng = self.rng if seed is None else np.random.default_rng(seed)
+        if position is None or pose is None:
+            start = self.random_start(rng)
+            p = start.position if position is None else p
+            angle = start.pose if pose is None else angle
+        self.rng = rng
         self.state = EpuckState(p, angle)
         self.collided = False
         return self.s_set.from_array(self.observation())
