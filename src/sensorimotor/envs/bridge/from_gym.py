@@ -137,7 +137,7 @@ class GymEpisodeEnvironment(Environment):
     ``s_channels``   sensory channels (default as above)
     ``with_return``  add the episode return as channel ``return`` (``False``)
     ``max_steps``    steps per episode at most (``1000``)
-    ``seed``         an int or ``None`` (``0``); ``vary_start`` (``False``): see above
+    ``seed``         an int >= 0 or ``None`` (``0``); ``vary_start`` (``False``): see above
     ===============  ===================================================================
 
     The constant policy clips the motor vector to the action box and rounds it to the box's
@@ -178,8 +178,11 @@ class GymEpisodeEnvironment(Environment):
             raise ValueError(
                 f"GymEpisodeEnvironment: max_steps must be a positive int, got {max_steps!r}"
             )
-        if seed is not None and not is_int(seed):
-            raise ValueError(f"GymEpisodeEnvironment: seed must be an int or None, got {seed!r}")
+        # Gymnasium's reset refuses a negative seed: refuse it here, not at the first execute
+        if seed is not None and (not is_int(seed) or seed < 0):
+            raise ValueError(
+                f"GymEpisodeEnvironment: seed must be an int >= 0 or None, got {seed!r}"
+            )
         if not isinstance(cfg.env_kwargs, Mapping):
             raise TypeError("GymEpisodeEnvironment: env_kwargs must be a dict")
         self.gym_env = self._make_gym_env(cfg.env, cfg.env_kwargs)
