@@ -64,3 +64,10 @@ def test_no_drift_keeps_the_start():
 def test_bad_settings_are_refused_naming_the_setting(key, value):
     with pytest.raises((ValueError, TypeError), match=key):
         Distractor({key: value})
+
+
+def test_an_empty_batch_gives_no_rows_and_leaves_the_walk():
+    env, twin = Distractor({"seed": 3}), Distractor({"seed": 3})
+    assert env.execute_array(np.zeros((0, 7))).shape == (0, 3)  # as the arm gives (0, 2)
+    m = commands(env, 5, 0)
+    np.testing.assert_array_equal(env.execute_array(m), twin.execute_array(m))

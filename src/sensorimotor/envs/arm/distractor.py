@@ -103,6 +103,8 @@ class Distractor(Environment):
         return self.low + (self.high - self.low) * folded
 
     def _advance(self, n: int) -> np.ndarray:
+        if n == 0:  # an empty batch: no step, and no last value to keep
+            return np.empty(0)
         walk = self._walk + np.cumsum(self.drift * self.rng.standard_normal(n))
         self._walk = float(walk[-1])
         return self._unscale(walk)
