@@ -105,6 +105,19 @@ def test_bad_settings_are_refused():
         AntGait({"substeps": 1.5})
 
 
+@pytest.mark.parametrize(
+    "seed, error", [(1.5, TypeError), (True, TypeError), ("a", TypeError), (-1, ValueError)]
+)
+def test_a_bad_seed_is_refused_by_name_with_the_ant_unchanged(robot, seed, error):
+    with pytest.raises(error, match="AntGait.seed"):
+        AntGait({"seed": seed})
+    robot.reset(seed=0)
+    before = robot.observation()
+    with pytest.raises(error, match="seed"):
+        robot.reset(seed=seed)
+    np.testing.assert_array_equal(robot.observation(), before)
+
+
 def test_the_gym_task_rewards_forward_distance_and_refuses_a_bad_action():
     import gymnasium
 

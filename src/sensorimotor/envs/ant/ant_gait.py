@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from sensorimotor.base.bounds import COUNT, NON_NEGATIVE, POSITIVE, check_value
+from sensorimotor.base.bounds import COUNT, NON_NEGATIVE, POSITIVE, Bounds, check_value
 from sensorimotor.envs.environment import Environment
 from sensorimotor.signals import Channel
 
@@ -22,6 +22,13 @@ ANT_BOUNDS = {
     "kd": NON_NEGATIVE,
     "reset_noise_scale": NON_NEGATIVE,
 }
+SEED = Bounds(0, math.inf, True, False, True)  # Gymnasium's reset takes an int >= 0
+
+
+def _check_seed(seed):
+    """``seed`` if it is ``None`` or an int >= 0, else an error naming ``AntGait.seed``
+    (``int()`` would truncate 1.5 and take ``True`` as 1)."""
+    return seed if seed is None else check_value("AntGait", "seed", seed, SEED)
 
 
 def _require_mujoco():
@@ -61,7 +68,8 @@ class AntGait(Environment):
     ``reset(seed)`` starts an episode from Gymnasium's ``Ant-v5`` reset (its noise on the
     joints, drawn from ``seed``) and returns the sensory signal there. Config
     (``defcfg``): ``substeps`` 2 (a target every 0.02 s), ``kp`` 5 and ``kd`` 0.1 (in
-    ``ctrl`` units per radian and per radian/s), ``reset_noise_scale`` 0.1 (Ant-v5's).
+    ``ctrl`` units per radian and per radian/s), ``reset_noise_scale`` 0.1 (Ant-v5's),
+    ``seed`` ``None`` (an int >= 0 seeds the first reset).
     Needs the ``mujoco`` extra; MuJoCo is imported when the environment is made.
 
     >>> ant = AntGait()
@@ -81,6 +89,7 @@ class AntGait(Environment):
         cfg = self.cfg
         for name, bounds in ANT_BOUNDS.items():
             check_value("AntGait", name, cfg[name], bounds)
+        _check_seed(cfg.seed)
         gymnasium = _require_mujoco()
         import mujoco
 
@@ -122,7 +131,9 @@ class AntGait(Environment):
         return self.substeps * self._timestep
 
     def reset(self, seed=None) -> dict:
-        """Start an episode (Ant-v5's reset, seeded by ``seed``); the sensory signal there."""
+        """Start an episode (Ant-v5's reset, seeded by ``seed``, an int >= 0 or ``None``);
+        the sensory signal there."""
+        _check_seed(seed)
         self._gym.reset(seed=None if seed is None else int(seed))
         self._origin = np.array(self._gym.data.qpos[:2], dtype=np.float64)
         self._time = 0.0
