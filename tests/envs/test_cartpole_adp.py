@@ -288,6 +288,8 @@ def test_advance_clips_and_refuses_what_is_not_a_finite_force():
         (math.inf, ValueError),
         ("1", TypeError),
         (True, TypeError),
+        (10**400, TypeError),  # no float holds it
+        (np.timedelta64(3), TypeError),  # NumPy's integer subclass
     ):
         with pytest.raises(error, match="force"):
             plant.advance(bad)

@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 
-from sensorimotor.base.bounds import NON_NEGATIVE, POSITIVE, Bounds, check_value
+from sensorimotor.base.bounds import NON_NEGATIVE, POSITIVE, Bounds, check_value, is_real
 from sensorimotor.envs.cartpole.cartpole_dynamics import (
     CartPoleParams,
     cartpole_failed,
@@ -113,7 +113,7 @@ class CartPoleADP(Environment):
         ``execute``: begins a new trial first if the last step failed. Returns the sensory
         array ``(x, x_dot, theta, theta_dot, reward)``. A force that is not a finite real
         number raises an error naming ``force``, with the plant unchanged."""
-        if isinstance(force, bool) or not isinstance(force, int | float | np.floating | np.integer):
+        if not is_real(force):  # not a bool, a timedelta64 or an int no float holds
             raise TypeError(f"force must be a real number, got {force!r}")
         if not math.isfinite(force):
             raise ValueError(f"force must be finite, got {force}")
