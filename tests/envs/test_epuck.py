@@ -236,6 +236,8 @@ def test_a_refused_reset_leaves_the_robots_generator_as_it_was(bad):
         ({"step_length": 0.0}, "step_length"),
         ({"ir_max": -1.0}, "ir_max"),
         ({"step_length": "far"}, "step_length"),
+        ({"step_length": np.timedelta64(1)}, "step_length"),  # NumPy's integer subclass
+        ({"ir_max": 10**400}, "ir_max"),  # no float holds it
         ({"obstacles": [[(0, 0), (1, 1)]]}, "obstacles"),
         ({"obstacles": [[(0, 0), (1, math.nan), (1, 0)]]}, "obstacles"),
         ({"walls": [(0, 0, 1)]}, "walls"),

@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from sensorimotor.base.bounds import is_real
 from sensorimotor.envs.environment import Environment
 from sensorimotor.envs.epuck.arena_geometry import (
     inside_polygon,
@@ -323,7 +324,7 @@ def _numeric(value) -> bool:
 
 
 def _positive(name: str, value) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+    if not is_real(value):  # not a bool, a timedelta64 or an int no float holds
         raise ValueError(f"Epuck2D: {name} must be a positive number, got {value!r}")
     if not (math.isfinite(value) and value > 0):
         raise ValueError(f"Epuck2D: {name} must be positive and finite, got {value!r}")
