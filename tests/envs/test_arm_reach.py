@@ -100,6 +100,8 @@ def test_bad_arm_and_step_before_reset():
         ArmReachEnv(arm="mid8")
     with pytest.raises(TypeError, match="preset name"):
         ArmReachEnv(arm=7)
+    env = ArmReachEnv()
     with pytest.raises(RuntimeError, match="reset"):
-        ArmReachEnv().step(np.zeros(7, np.float32))
+        env.step(np.zeros(7, np.float32))
+    assert env.env.posture is None  # refused before the arm moved
     assert make_arm(arm := KinematicArm2D({"dim": 2})) is arm

@@ -86,6 +86,8 @@ class ArmReachEnv(EnvironmentGymEnv):
         return math.hypot(s_signal["x"] - self.goal[0], s_signal["y"] - self.goal[1])
 
     def step(self, action):
+        if self.goal is None:  # before the arm moves: without a goal there is no reward
+            raise RuntimeError("ArmReachEnv: call reset() before step()")
         obs, reward, terminated, truncated, info = super().step(action)
         info["distance"] = -reward
         return obs, reward, terminated, truncated, info
