@@ -14,6 +14,7 @@ from sensorimotor.envs.streams import (
     RandomWalkStream,
     ScaleDriftStream,
     SuttonExperiment1Stream,
+    mackey_glass_series,
 )
 
 BAD_STREAMS = [
@@ -53,3 +54,19 @@ def test_edges_pass():
     SuttonExperiment1Stream(num_irrelevant=0).init(jax.random.key(0))
     RandomWalkChainStream(discount=0.0, left_reward=-5.0).init(jax.random.key(0))
     RandomWalkStream(drift_rate=0.0, noise_std=0.0).init(jax.random.key(0))
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "error"),
+    [
+        ("beta", math.nan, ValueError),  # would give a series of NaN
+        ("gamma", math.inf, ValueError),
+        ("power", "10", TypeError),
+        ("x0", math.nan, ValueError),
+        ("washout", -1, ValueError),  # would give an empty series
+        ("washout", 1.5, TypeError),
+    ],
+)
+def test_a_bad_mackey_glass_setting_raises_naming_it(setting, value, error):
+    with pytest.raises(error, match=f"mackey_glass_series.{setting}"):
+        mackey_glass_series(10, **{setting: value})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sensorimotor.base.bounds import COUNT, POSITIVE, check_value
+from sensorimotor.base.bounds import COUNT, FINITE, INF, POSITIVE, Bounds, check_value
 
 
 def mackey_glass_series(
@@ -37,6 +37,10 @@ def mackey_glass_series(
     check_value("mackey_glass_series", "n_steps", n_steps, COUNT)
     for name, value in dict(tau=tau, dt=dt, sample_every=sample_every).items():
         check_value("mackey_glass_series", name, value, POSITIVE)
+    # a NaN or inf coefficient would give a series of NaN, a negative washout an empty one
+    for name, value in dict(beta=beta, gamma=gamma, power=power, x0=x0).items():
+        check_value("mackey_glass_series", name, value, FINITE)
+    check_value("mackey_glass_series", "washout", washout, Bounds(0, INF, True, False, True))
     delay = int(round(tau / dt))
     every = max(1, int(round(sample_every / dt)))
     total = (n_steps + washout) * every
