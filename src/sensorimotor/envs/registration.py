@@ -68,5 +68,10 @@ def register_envs() -> list[str]:
 
 
 def registered_ids() -> list[str]:
-    """Every id in Gymnasium's registry in the ``sensorimotor/`` namespace (sorted)."""
+    """Every id in Gymnasium's registry in the ``sensorimotor/`` namespace (sorted).
+
+    >>> ids = registered_ids()
+    >>> 'sensorimotor/ArmReach-v0' in ids, ids == sorted(ids)
+    (True, True)
+    """
     return sorted(i for i in gymnasium.registry if i.startswith(f"{NAMESPACE}/"))

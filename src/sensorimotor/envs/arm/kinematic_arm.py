@@ -41,7 +41,13 @@ def arm_forward(angles_deg, lengths, origin=(0.0, 0.0)):
 
 
 def arm_joint_positions(angles_deg: np.ndarray, lengths, origin=(0.0, 0.0)) -> np.ndarray:
-    """Positions of the base, every joint and the tip: shape ``(dim + 1, 2)``, for plotting."""
+    """Positions of the base, every joint and the tip: shape ``(dim + 1, 2)``, for plotting.
+
+    The last row is the tip, ``arm_forward``'s position.
+
+    >>> arm_joint_positions(np.array([90.0, -90.0]), np.array([1.0, 1.0])).round(6).tolist()
+    [[0.0, 0.0], [0.0, 1.0], [1.0, 1.0]]
+    """
     phi = np.cumsum(np.radians(angles_deg))
     out = np.zeros((phi.shape[0] + 1, 2))
     # the positions accumulate link by link, each coordinate on its own (one pass each)
