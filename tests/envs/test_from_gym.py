@@ -192,6 +192,10 @@ def test_close_closes_the_gym_env_once_also_when_construction_fails():
         ({"env": "CartPole-v1", "max_steps": 0}, ValueError, "max_steps"),
         ({"env": "CartPole-v1", "seed": 1.5}, ValueError, "seed"),
         ({"env": "CartPole-v1", "seed": -1}, ValueError, "seed"),  # Gymnasium refuses it later
+        ({"env": "CartPole-v1", "weight_bound": "a"}, ValueError, "weight_bound"),
+        ({"env": "CartPole-v1", "weight_bound": True}, ValueError, "weight_bound"),
+        ({"env": "CartPole-v1", "weight_bound": -1.0}, ValueError, "weight_bound"),
+        ({"env": "CartPole-v1", "with_return": "no"}, TypeError, "with_return"),  # truthy
         ({"env": "CartPole-v1", "policy": "constant"}, ValueError, "needs a Box action space"),
         ({"env": "CartPole-v1", "policy": "greedy"}, ValueError, "policy must be"),
         ({"env": "CartPole-v1", "policy": lambda m, o: 0}, ValueError, "needs its m_channels"),

@@ -1,5 +1,6 @@
 """Any ``gymnasium.Env`` as an ``Environment``: one motor signal parameterises one episode."""
 
+import math
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
@@ -7,7 +8,7 @@ import gymnasium
 import numpy as np
 from gymnasium import spaces
 
-from sensorimotor.base.bounds import is_int
+from sensorimotor.base.bounds import is_int, is_real
 from sensorimotor.envs.environment import Environment
 from sensorimotor.signals import Channel, ChannelSet
 
@@ -182,6 +183,16 @@ class GymEpisodeEnvironment(Environment):
         if seed is not None and (not is_int(seed) or seed < 0):
             raise ValueError(
                 f"GymEpisodeEnvironment: seed must be an int >= 0 or None, got {seed!r}"
+            )
+        bound = cfg.weight_bound
+        if not is_real(bound) or not 0.0 < float(bound) < math.inf:
+            raise ValueError(
+                f"GymEpisodeEnvironment: weight_bound must be a positive finite number, got {bound!r}"
+            )
+        # bool() of any object would pass: 'no' would add the return channel
+        if not isinstance(cfg.with_return, bool | np.bool_):
+            raise TypeError(
+                f"GymEpisodeEnvironment: with_return must be a bool, got {cfg.with_return!r}"
             )
         if not isinstance(cfg.env_kwargs, Mapping):
             raise TypeError("GymEpisodeEnvironment: env_kwargs must be a dict")
