@@ -179,6 +179,20 @@ def test_save_load_and_copy_continue_identically(tmp_path, make):
     assert not np.array_equal(twin.beta, readout.beta)
 
 
+@pytest.mark.parametrize("cls", [PlainRLS, StabilizedRLS, LMSReadout])
+def test_a_float32_readout_stays_float32_through_save_load_and_copy(tmp_path, cls):
+    xs, ys = (a.astype(np.float32) for a in data(5))
+    readout = cls(3, 2, dtype=np.float32)
+    readout.train(xs[:30], target=ys[:30])
+    readout.save(tmp_path / "readout.npz")
+    back, twin = load_readout(tmp_path / "readout.npz"), readout.copy()
+    readout.train(xs[30:], target=ys[30:])
+    for other in (back, twin):
+        assert other.dtype == np.float32
+        other.train(xs[30:], target=ys[30:])
+        assert other.beta.dtype == np.float32 and np.array_equal(other.beta, readout.beta)
+
+
 def test_corrupt_saved_readout_gives_value_error_naming_it(tmp_path):
     readout = PlainRLS(2, 1)
     path = tmp_path / "readout.npz"
