@@ -147,6 +147,13 @@ def test_bad_input_raises_naming_it_and_keeps_the_readout(cls, kwargs, name, err
     assert all(np.array_equal(a, b) for a, b in zip(before[0], after[0])) and before[1] == after[1]
 
 
+@pytest.mark.parametrize("cls", [PlainRLS, StabilizedRLS, LMSReadout])
+@pytest.mark.parametrize("dtype", [int, np.int32, bool, object, np.complex128])
+def test_a_dtype_other_than_float_is_refused(cls, dtype):
+    with pytest.raises(TypeError, match="dtype"):
+        cls(3, 2, dtype=dtype)
+
+
 def test_an_overflowing_row_in_a_batch_leaves_the_readout_as_before():
     readout = LMSReadout(1, 1, step_size=1e300)  # the second row's update overflows
     before = readout.beta.copy(), readout.count

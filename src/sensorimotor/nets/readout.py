@@ -31,6 +31,8 @@ class LinearReadout:
         check_value(name, "output_dim", output_dim, COUNT)
         if not isinstance(with_bias, bool | np.bool_):
             raise TypeError(f"{name}.with_bias must be a bool, got {with_bias!r}")
+        if np.dtype(dtype).kind != "f":  # an int P truncates I / delta; an int beta turns float
+            raise TypeError(f"{name}.dtype must be a float dtype, got {np.dtype(dtype)}")
         self.input_dim, self.output_dim = int(input_dim), int(output_dim)
         self.with_bias, self.rule, self.dtype = bool(with_bias), rule, np.dtype(dtype)
         self.count, self.resets, self._stopped = 0, 0, False
