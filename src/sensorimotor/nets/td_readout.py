@@ -131,14 +131,17 @@ class TDReadout:
             count = check_value(
                 str(path), "count", h.get("count", 0), Bounds(0, math.inf, True, False, True)
             )
-        except TypeError as err:
+            stopped = h.get("stopped", False)
+            if not isinstance(stopped, bool):  # "no" or 1 would load as a frozen readout
+                raise TypeError(f"stopped must be a bool, got {stopped!r}")
+        except (TypeError, ValueError) as err:
             raise ValueError(f"{path}: bad header: {err}") from None
         n = new.input_dim + 1
         beta, P = check_arrays(
             path, arrays, {"beta": ((n, 1), "float64"), "P": ((n, n), "float64")}, finite=True
         )
         new._beta, new._state = beta.copy(), RLSTDState(P.copy())
-        new.count, new._stopped = int(count), bool(h.get("stopped", False))
+        new.count, new._stopped = int(count), stopped
         return new
 
     def __repr__(self) -> str:
