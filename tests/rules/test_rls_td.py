@@ -77,3 +77,18 @@ def test_td_readout_load_refuses_a_tampered_header_naming_the_file(tmp_path, key
     write_npz(tmp_path / "tampered.npz", arrays, header)
     with pytest.raises(ValueError, match="tampered.npz"):
         TDReadout.load(tmp_path / "tampered.npz")
+
+
+@pytest.mark.parametrize(
+    "target, error",
+    [([1.0, 2.0], ValueError), (np.ones((1, 2)), ValueError), ("x", TypeError), (True, TypeError)],
+)
+def test_td_readout_train_refuses_a_bad_target_naming_it_unchanged(target, error):
+    readout = TDReadout(2)
+    readout.train(np.ones(2), target=1.0)
+    readout.train(np.zeros(2), target=np.array([0.5]))  # a scalar or shape (1,): one value
+    beta, count = readout.beta.copy(), readout.count
+    with pytest.raises(error, match="target"):
+        readout.train(np.ones(2), target=target)
+    np.testing.assert_array_equal(readout.beta, beta)
+    assert readout.count == count

@@ -84,10 +84,11 @@ class TDReadout:
         successor."""
         if (target is None) == (error is None):
             raise ValueError("give either target or error (one of them, not both)")
-        if error is None:
-            error = float(np.reshape(np.asarray(target, dtype=np.float64), -1)[0]) - float(
-                self(sample)[0]
-            )
+        if error is None:  # one value: a number or shape (1,), not the first of several
+            if np.ndim(target) == 0 and not isinstance(target, str | bytes):
+                target = np.reshape(target, (1,))
+            target = check_input("target", target, (1,), np.float64)[0]
+            error = float(target) - float(self(sample)[0])
         self.train_td(sample, None, 0.0, error)
 
     def stop_training(self) -> None:
