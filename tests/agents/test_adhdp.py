@@ -292,3 +292,20 @@ def test_a_bad_reward_is_refused_naming_it_with_the_agent_unchanged(kind, bad, e
     with pytest.raises(error, match="reward"):
         agent(env)
     assert _agent_state(agent) == before
+
+
+def test_a_refused_terminal_step_leaves_terminal_as_it_was():
+    class FailingNaNPlant(NaNPlant):
+        def terminal(self, s_signal):
+            return self.bad is not None or super().terminal(s_signal)
+
+    env, plant = CartPoleADP({"seed": 1}), FailingNaNPlant()
+    agent = ADHDP(
+        ReservoirNode(5, 10, seed=0), PlainRLS(15, 1), plant, ChannelPolicy(env.m_channels)
+    )
+    agent.new_episode(env.reset())
+    agent(env)
+    plant.bad = np.array([0.0, np.nan, 0.0, 0.0])
+    with pytest.raises(ValueError, match="state"):
+        agent(env)  # the step that would have ended the episode
+    assert (agent.terminal, agent.done, agent.num_step) == (False, False, 1)

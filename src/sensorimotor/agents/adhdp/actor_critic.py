@@ -148,8 +148,12 @@ class ActorCritic:
             self.init_episode(s_next)
             a_next = self.a_curr
         else:
-            self.terminal = terminal
-            a_next = self._step(self.s_curr, s_next, self.a_curr, reward)
+            previous, self.terminal = self.terminal, terminal  # _step reads it
+            try:
+                a_next = self._step(self.s_curr, s_next, self.a_curr, reward)
+            except BaseException:  # a refused step leaves the agent as it was
+                self.terminal = previous
+                raise
         self.num_step += 1
         self.terminal = self.done = terminal
         self.policy.update(a_next)
