@@ -309,3 +309,29 @@ def test_a_refused_terminal_step_leaves_terminal_as_it_was():
     with pytest.raises(ValueError, match="state"):
         agent(env)  # the step that would have ended the episode
     assert (agent.terminal, agent.done, agent.num_step) == (False, False, 1)
+
+
+def test_a_refused_action_leaves_the_exploring_actor_as_it_was():
+    from sensorimotor.agents.adhdp.state_feedback import StateFeedbackADHDP
+    from sensorimotor.reservoir import LMSReadout
+
+    env = CartPoleADP({"seed": 0})
+    agent = StateFeedbackADHDP(
+        ReservoirNode(5, 10, seed=0),
+        PlainRLS(15, 1),
+        LMSReadout(4, 1),
+        CartPoleBalance(),
+        ChannelPolicy(env.m_channels),
+        gamma=0.9,
+        action_scale=10.0,
+        exploration=0.1,
+        seed=0,
+    )
+    agent.new_episode(env.reset())
+    agent(env)
+    agent(env)
+    before = _agent_state(agent)
+    agent._next_action_hook = lambda a: np.array([np.nan])
+    with pytest.raises(ValueError, match="action"):
+        agent(env)
+    assert _agent_state(agent) == before  # the generator too: a draw for a refused step
