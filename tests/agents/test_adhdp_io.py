@@ -262,3 +262,29 @@ def test_a_hand_edited_state_is_refused_naming_the_folder(tmp_path, edit):
     path.write_text(json.dumps(header))
     with pytest.raises(ValueError, match="agent"):
         load_adhdp(tmp_path / "agent", CollisionAvoidanceFrontal(), HeadingPolicy())
+
+
+def test_brute_force_candidates_of_another_action_dimension_are_refused():
+    from sensorimotor.agents.adhdp.plant import Plant
+    from sensorimotor.agents.adhdp.policy import Policy
+
+    class Still(Plant):
+        def state_space_dim(self):
+            return 1
+
+        def state_input(self, s_signal):
+            return np.zeros(1)
+
+        def reward(self, s_signal):
+            return 0.0
+
+    def make(candidates):
+        return ActionBruteForce(
+            candidates, ReservoirNode(4, 10, seed=0), PlainRLS(14, 1), Still(), Policy(3)
+        )
+
+    assert make(np.ones((2, 3))).candidates.shape == (2, 3)
+    # three 2-vectors were reshaped into two 3-vectors, (1, 2, 3), (4, 5, 6), without a word
+    for bad in (np.arange(6.0).reshape(3, 2), np.arange(6.0), [[1.0, 2.0, 3.0, 4.0]]):
+        with pytest.raises(ValueError, match="candidates"):
+            make(bad)
