@@ -239,6 +239,31 @@ def test_save_load_with_a_td_readout(tmp_path):
     assert run(back, robot, 60, iter(rest)) == expected
 
 
+def test_a_folder_saved_again_loads_the_agent_saved_last(tmp_path):
+    from sensorimotor.actorcritic import TDReadout
+
+    robot, seeds = Epuck2D(), iter(range(1000))
+    td_agent = ADHDP(
+        ReservoirNode(4, 20, leak_rate=0.5, seed=0),
+        TDReadout(24),
+        CollisionAvoidanceFrontal(),
+        HeadingPolicy(),
+        gamma=0.9,
+        action_scale=math.pi,
+    )
+    run(td_agent, robot, 20, seeds)
+    td_agent.save(tmp_path / "agent")
+    agent = epuck_agent()  # a StabilizedRLS critic, saved over the TD one
+    run(agent, robot, 40, seeds)
+    agent.save(tmp_path / "agent")
+    state, rest = robot.state, list(seeds)
+    expected = run(agent, robot, 30, iter(rest))
+    robot.state = state
+    back = load_adhdp(tmp_path / "agent", CollisionAvoidanceFrontal(), HeadingPolicy())
+    assert isinstance(back.readout, StabilizedRLS)  # not the TD readout left from before
+    assert run(back, robot, 30, iter(rest)) == expected
+
+
 @pytest.mark.parametrize(
     "edit",
     [
