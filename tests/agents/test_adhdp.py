@@ -238,3 +238,100 @@ def test_a_td_readout_gets_the_successor_and_none_past_a_failure():
     for (_z, z_next, gamma), (z2, _, _) in zip(calls[:-1], calls[1:]):
         np.testing.assert_array_equal(z_next, z2)  # the successor is the next sample
         assert gamma == 0.9
+
+
+class BadRewardPlant(CartPoleBalance):
+    bad = None
+
+    def reward(self, s_signal):
+        return self.bad if self.bad is not None else super().reward(s_signal)
+
+
+def _agent_state(agent):
+    """Everything a control period may change, as plain values."""
+    parts = [agent.episode, agent.num_step, agent.done, agent.terminal, agent.a_curr.tobytes()]
+    if hasattr(agent, "readout"):
+        parts += [agent.readout.beta.tobytes(), agent.readout.count, agent._z.tobytes()]
+        parts += [agent.reservoir.state.tobytes(), agent.actor.beta.tobytes()]
+        parts.append(repr(agent.rng.bit_generator.state))
+    else:
+        parts += [np.asarray(p).tobytes() for p in agent.params] + [agent.j_prev]
+    return parts
+
+
+@pytest.mark.parametrize("kind", ["state_feedback", "direct_hdp"])
+@pytest.mark.parametrize(
+    "bad, error", [(float("nan"), ValueError), (float("inf"), ValueError), ("x", TypeError)]
+)
+def test_a_bad_reward_is_refused_naming_it_with_the_agent_unchanged(kind, bad, error):
+    from sensorimotor.agents.adhdp.state_feedback import StateFeedbackADHDP
+    from sensorimotor.agents.direct_hdp.direct_hdp_agent import DirectHDP
+    from sensorimotor.reservoir import LMSReadout
+
+    env, plant = CartPoleADP({"seed": 0}), BadRewardPlant()
+    policy = ChannelPolicy(env.m_channels)
+    if kind == "direct_hdp":  # an inf reward made its weights inf, a NaN one was learnt from
+        agent = DirectHDP(plant, policy, action_scale=10.0)
+    else:  # the exploring actor's generator moved on before the critic refused the error
+        agent = StateFeedbackADHDP(
+            ReservoirNode(5, 10, seed=0),
+            PlainRLS(15, 1),
+            LMSReadout(4, 1),
+            plant,
+            policy,
+            gamma=0.9,
+            action_scale=10.0,
+            exploration=0.1,
+            seed=0,
+        )
+    agent.new_episode(env.reset())
+    agent(env)
+    agent(env)
+    before = _agent_state(agent)
+    plant.bad = bad
+    with pytest.raises(error, match="reward"):
+        agent(env)
+    assert _agent_state(agent) == before
+
+
+def test_a_refused_terminal_step_leaves_terminal_as_it_was():
+    class FailingNaNPlant(NaNPlant):
+        def terminal(self, s_signal):
+            return self.bad is not None or super().terminal(s_signal)
+
+    env, plant = CartPoleADP({"seed": 1}), FailingNaNPlant()
+    agent = ADHDP(
+        ReservoirNode(5, 10, seed=0), PlainRLS(15, 1), plant, ChannelPolicy(env.m_channels)
+    )
+    agent.new_episode(env.reset())
+    agent(env)
+    plant.bad = np.array([0.0, np.nan, 0.0, 0.0])
+    with pytest.raises(ValueError, match="state"):
+        agent(env)  # the step that would have ended the episode
+    assert (agent.terminal, agent.done, agent.num_step) == (False, False, 1)
+
+
+def test_a_refused_action_leaves_the_exploring_actor_as_it_was():
+    from sensorimotor.agents.adhdp.state_feedback import StateFeedbackADHDP
+    from sensorimotor.reservoir import LMSReadout
+
+    env = CartPoleADP({"seed": 0})
+    agent = StateFeedbackADHDP(
+        ReservoirNode(5, 10, seed=0),
+        PlainRLS(15, 1),
+        LMSReadout(4, 1),
+        CartPoleBalance(),
+        ChannelPolicy(env.m_channels),
+        gamma=0.9,
+        action_scale=10.0,
+        exploration=0.1,
+        seed=0,
+    )
+    agent.new_episode(env.reset())
+    agent(env)
+    agent(env)
+    before = _agent_state(agent)
+    agent._next_action_hook = lambda a: np.array([np.nan])
+    with pytest.raises(ValueError, match="action"):
+        agent(env)
+    assert _agent_state(agent) == before  # the generator too: a draw for a refused step

@@ -239,6 +239,31 @@ def test_save_load_with_a_td_readout(tmp_path):
     assert run(back, robot, 60, iter(rest)) == expected
 
 
+def test_a_folder_saved_again_loads_the_agent_saved_last(tmp_path):
+    from sensorimotor.actorcritic import TDReadout
+
+    robot, seeds = Epuck2D(), iter(range(1000))
+    td_agent = ADHDP(
+        ReservoirNode(4, 20, leak_rate=0.5, seed=0),
+        TDReadout(24),
+        CollisionAvoidanceFrontal(),
+        HeadingPolicy(),
+        gamma=0.9,
+        action_scale=math.pi,
+    )
+    run(td_agent, robot, 20, seeds)
+    td_agent.save(tmp_path / "agent")
+    agent = epuck_agent()  # a StabilizedRLS critic, saved over the TD one
+    run(agent, robot, 40, seeds)
+    agent.save(tmp_path / "agent")
+    state, rest = robot.state, list(seeds)
+    expected = run(agent, robot, 30, iter(rest))
+    robot.state = state
+    back = load_adhdp(tmp_path / "agent", CollisionAvoidanceFrontal(), HeadingPolicy())
+    assert isinstance(back.readout, StabilizedRLS)  # not the TD readout left from before
+    assert run(back, robot, 30, iter(rest)) == expected
+
+
 @pytest.mark.parametrize(
     "edit",
     [
@@ -262,3 +287,29 @@ def test_a_hand_edited_state_is_refused_naming_the_folder(tmp_path, edit):
     path.write_text(json.dumps(header))
     with pytest.raises(ValueError, match="agent"):
         load_adhdp(tmp_path / "agent", CollisionAvoidanceFrontal(), HeadingPolicy())
+
+
+def test_brute_force_candidates_of_another_action_dimension_are_refused():
+    from sensorimotor.agents.adhdp.plant import Plant
+    from sensorimotor.agents.adhdp.policy import Policy
+
+    class Still(Plant):
+        def state_space_dim(self):
+            return 1
+
+        def state_input(self, s_signal):
+            return np.zeros(1)
+
+        def reward(self, s_signal):
+            return 0.0
+
+    def make(candidates):
+        return ActionBruteForce(
+            candidates, ReservoirNode(4, 10, seed=0), PlainRLS(14, 1), Still(), Policy(3)
+        )
+
+    assert make(np.ones((2, 3))).candidates.shape == (2, 3)
+    # three 2-vectors were reshaped into two 3-vectors, (1, 2, 3), (4, 5, 6), without a word
+    for bad in (np.arange(6.0).reshape(3, 2), np.arange(6.0), [[1.0, 2.0, 3.0, 4.0]]):
+        with pytest.raises(ValueError, match="candidates"):
+            make(bad)

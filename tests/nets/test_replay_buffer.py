@@ -143,6 +143,17 @@ def test_bad_arguments_raise_naming_them():
         replay_buffer.sample(jax.tree_util.tree_map(jnp.asarray, buf), np.random.default_rng(0), 2)
 
 
+def test_an_item_that_cannot_be_stored_leaves_the_numpy_buffer_as_it_was():
+    buf = replay_buffer.init(_item(0), 2)
+    for i in (1, 2):  # full: the next item goes over the oldest, item 1
+        buf = replay_buffer.add(buf, _item(i))
+    before = jax.tree_util.tree_map(np.copy, buf)
+    with pytest.raises(TypeError, match="item"):  # the obs was written, then the reward failed
+        replay_buffer.add(buf, Transition(np.array([9.0, 9.0]), "not a number"))
+    for a, b in zip(jax.tree_util.tree_leaves(buf), jax.tree_util.tree_leaves(before)):
+        np.testing.assert_array_equal(a, b)
+
+
 @pytest.mark.parametrize("engine", ["numpy", "jax"])
 def test_reservoir_keeps_a_uniform_sample_of_the_stream(engine):
     capacity, offered = 200, 4000

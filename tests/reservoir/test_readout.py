@@ -147,6 +147,13 @@ def test_bad_input_raises_naming_it_and_keeps_the_readout(cls, kwargs, name, err
     assert all(np.array_equal(a, b) for a, b in zip(before[0], after[0])) and before[1] == after[1]
 
 
+@pytest.mark.parametrize("cls", [PlainRLS, StabilizedRLS, LMSReadout])
+@pytest.mark.parametrize("dtype", [int, np.int32, bool, object, np.complex128])
+def test_a_dtype_other_than_float_is_refused(cls, dtype):
+    with pytest.raises(TypeError, match="dtype"):
+        cls(3, 2, dtype=dtype)
+
+
 def test_an_overflowing_row_in_a_batch_leaves_the_readout_as_before():
     readout = LMSReadout(1, 1, step_size=1e300)  # the second row's update overflows
     before = readout.beta.copy(), readout.count
@@ -177,6 +184,20 @@ def test_save_load_and_copy_continue_identically(tmp_path, make):
     assert np.array_equal(back.beta, readout.beta) and np.array_equal(twin.beta, readout.beta)
     twin.train(xs[:3], target=ys[:3])  # the copy is independent
     assert not np.array_equal(twin.beta, readout.beta)
+
+
+@pytest.mark.parametrize("cls", [PlainRLS, StabilizedRLS, LMSReadout])
+def test_a_float32_readout_stays_float32_through_save_load_and_copy(tmp_path, cls):
+    xs, ys = (a.astype(np.float32) for a in data(5))
+    readout = cls(3, 2, dtype=np.float32)
+    readout.train(xs[:30], target=ys[:30])
+    readout.save(tmp_path / "readout.npz")
+    back, twin = load_readout(tmp_path / "readout.npz"), readout.copy()
+    readout.train(xs[30:], target=ys[30:])
+    for other in (back, twin):
+        assert other.dtype == np.float32
+        other.train(xs[30:], target=ys[30:])
+        assert other.beta.dtype == np.float32 and np.array_equal(other.beta, readout.beta)
 
 
 def test_corrupt_saved_readout_gives_value_error_naming_it(tmp_path):

@@ -53,3 +53,42 @@ def test_td_readout_save_load_and_corrupt_file(tmp_path):
     (tmp_path / "bad.npz").write_bytes(b"PK\x03\x04nonsense")
     with pytest.raises(ValueError, match="bad.npz"):
         TDReadout.load(tmp_path / "bad.npz")
+
+
+@pytest.mark.parametrize(
+    "key, value",
+    [
+        ("input_dim", 0),
+        ("lambda_", 2.0),
+        ("delta", -1.0),
+        ("count", -1),
+        ("stopped", "no"),
+        ("stopped", 1),
+    ],
+)
+def test_td_readout_load_refuses_a_tampered_header_naming_the_file(tmp_path, key, value):
+    from sensorimotor.base.saved_file import read_npz, write_npz
+
+    readout = TDReadout(2)
+    readout.train_td(np.ones(2), None, 0.9, -1.0)
+    readout.save(tmp_path / "r.npz")
+    arrays, header = read_npz(tmp_path / "r.npz", "sensorimotor.td_readout", 1)
+    header[key] = value
+    write_npz(tmp_path / "tampered.npz", arrays, header)
+    with pytest.raises(ValueError, match="tampered.npz"):
+        TDReadout.load(tmp_path / "tampered.npz")
+
+
+@pytest.mark.parametrize(
+    "target, error",
+    [([1.0, 2.0], ValueError), (np.ones((1, 2)), ValueError), ("x", TypeError), (True, TypeError)],
+)
+def test_td_readout_train_refuses_a_bad_target_naming_it_unchanged(target, error):
+    readout = TDReadout(2)
+    readout.train(np.ones(2), target=1.0)
+    readout.train(np.zeros(2), target=np.array([0.5]))  # a scalar or shape (1,): one value
+    beta, count = readout.beta.copy(), readout.count
+    with pytest.raises(error, match="target"):
+        readout.train(np.ones(2), target=target)
+    np.testing.assert_array_equal(readout.beta, beta)
+    assert readout.count == count

@@ -31,6 +31,8 @@ class LinearReadout:
         check_value(name, "output_dim", output_dim, COUNT)
         if not isinstance(with_bias, bool | np.bool_):
             raise TypeError(f"{name}.with_bias must be a bool, got {with_bias!r}")
+        if np.dtype(dtype).kind != "f":  # an int P truncates I / delta; an int beta turns float
+            raise TypeError(f"{name}.dtype must be a float dtype, got {np.dtype(dtype)}")
         self.input_dim, self.output_dim = int(input_dim), int(output_dim)
         self.with_bias, self.rule, self.dtype = bool(with_bias), rule, np.dtype(dtype)
         self.count, self.resets, self._stopped = 0, 0, False
@@ -192,7 +194,9 @@ class LinearReadout:
 
     def copy(self):
         """An independent copy (weights, rule state, counters)."""
-        new = type(self)(self.input_dim, self.output_dim, self.with_bias, **self._settings())
+        new = type(self)(
+            self.input_dim, self.output_dim, self.with_bias, **self._settings(), dtype=self.dtype
+        )
         opt = self._state.optimizer  # a NamedTuple of arrays (RLSState, LMSState)
         new._state = ReadoutState(self._state.beta.copy(), type(opt)(*(np.copy(a) for a in opt)))
         new.count, new.resets, new._stopped = self.count, self.resets, self._stopped
@@ -219,6 +223,7 @@ class LinearReadout:
             count=self.count,
             resets=self.resets,
             stopped=self._stopped,
+            dtype=self.dtype.name,
         )
         arrays = {"beta": self._state.beta}
         if isinstance(self._state.optimizer, RLSState):
@@ -357,7 +362,10 @@ def load_readout(path) -> LinearReadout:
     if cls is None or not isinstance(h["settings"], dict):
         raise ValueError(f"{path}: unknown readout {h['cls']!r} or bad settings")
     try:
-        new = cls(h["input_dim"], h["output_dim"], h["with_bias"], **h["settings"])
+        dtype = h.get("dtype", "float64")  # files written before the dtype was saved: float64
+        if not isinstance(dtype, str) or np.dtype(dtype).kind != "f":
+            raise TypeError(f"dtype must name a float dtype, got {dtype!r}")
+        new = cls(h["input_dim"], h["output_dim"], h["with_bias"], **h["settings"], dtype=dtype)
         count = check_value(str(path), "count", h["count"], Bounds(0, math.inf, True, False, True))
         resets = check_value(
             str(path), "resets", h["resets"], Bounds(0, math.inf, True, False, True)

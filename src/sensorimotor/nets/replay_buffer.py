@@ -157,6 +157,12 @@ def add(buffer: ReplayBuffer, item) -> ReplayBuffer:
             )
     pos = buffer.position
     if xp is np:
+        # every leaf converted before any is written: a leaf that cannot be stored must not
+        # leave the slot (the oldest item, once full) half overwritten
+        try:
+            item_leaves = [np.asarray(x, d.dtype) for d, x in zip(data_leaves, item_leaves)]
+        except (TypeError, ValueError, OverflowError) as err:
+            raise TypeError(f"item has a leaf the buffer cannot store ({err})") from None
 
         def write(d, x):
             d[int(pos)] = x

@@ -84,10 +84,11 @@ class TDReadout:
         successor."""
         if (target is None) == (error is None):
             raise ValueError("give either target or error (one of them, not both)")
-        if error is None:
-            error = float(np.reshape(np.asarray(target, dtype=np.float64), -1)[0]) - float(
-                self(sample)[0]
-            )
+        if error is None:  # one value: a number or shape (1,), not the first of several
+            if np.ndim(target) == 0 and not isinstance(target, str | bytes):
+                target = np.reshape(target, (1,))
+            target = check_input("target", target, (1,), np.float64)[0]
+            error = float(target) - float(self(sample)[0])
         self.train_td(sample, None, 0.0, error)
 
     def stop_training(self) -> None:
@@ -131,14 +132,17 @@ class TDReadout:
             count = check_value(
                 str(path), "count", h.get("count", 0), Bounds(0, math.inf, True, False, True)
             )
-        except TypeError as err:
+            stopped = h.get("stopped", False)
+            if not isinstance(stopped, bool):  # "no" or 1 would load as a frozen readout
+                raise TypeError(f"stopped must be a bool, got {stopped!r}")
+        except (TypeError, ValueError) as err:
             raise ValueError(f"{path}: bad header: {err}") from None
         n = new.input_dim + 1
         beta, P = check_arrays(
             path, arrays, {"beta": ((n, 1), "float64"), "P": ((n, n), "float64")}, finite=True
         )
         new._beta, new._state = beta.copy(), RLSTDState(P.copy())
-        new.count, new._stopped = int(count), bool(h.get("stopped", False))
+        new.count, new._stopped = int(count), stopped
         return new
 
     def __repr__(self) -> str:

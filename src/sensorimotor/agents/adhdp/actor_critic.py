@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from sensorimotor.agents.adhdp.momentum import Schedule, as_momentum
@@ -140,14 +142,18 @@ class ActorCritic:
         if feedback is None:
             raise RuntimeError("the policy produced no motor signal for the control period")
         s_next = feedback["s_signal"]
-        reward = float(self.plant.reward(s_next))
+        reward = self._check_reward(self.plant.reward(s_next))
         terminal = bool(self.plant.terminal(s_next))
         if self.num_step < self.init_steps or self.s_curr is None:
             self.init_episode(s_next)
             a_next = self.a_curr
         else:
-            self.terminal = terminal
-            a_next = self._step(self.s_curr, s_next, self.a_curr, reward)
+            previous, self.terminal = self.terminal, terminal  # _step reads it
+            try:
+                a_next = self._step(self.s_curr, s_next, self.a_curr, reward)
+            except BaseException:  # a refused step leaves the agent as it was
+                self.terminal = previous
+                raise
         self.num_step += 1
         self.terminal = self.done = terminal
         self.policy.update(a_next)
@@ -182,6 +188,19 @@ class ActorCritic:
     def check_state(self, state) -> np.ndarray:
         """``state`` as a float vector ``(state_dim,)``; an error naming ``state`` if not."""
         return check_input("state", state, (self.state_dim,), np.float64)
+
+    def _check_reward(self, reward) -> float:
+        """The plant's ``reward`` as a float, refused before anything changes if it is not a
+        finite number (a NaN or inf would reach the critic's error, or DirectHDP's weights)."""
+        if isinstance(reward, bool | np.bool_ | str | bytes):
+            raise TypeError(f"reward must be a number, got {reward!r} from the plant")
+        try:
+            value = float(reward)
+        except (TypeError, ValueError):
+            raise TypeError(f"reward must be a number, got {reward!r} from the plant") from None
+        if not math.isfinite(value):
+            raise ValueError(f"reward must be finite, got {value} from the plant")
+        return value
 
     def check_action(self, action) -> np.ndarray:
         """``action`` as a float vector ``(action_dim,)``; an error naming ``action`` if not."""

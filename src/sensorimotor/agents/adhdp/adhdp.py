@@ -58,8 +58,9 @@ class ADHDP(ActorCritic, SavedADHDP):
     reservoir.input_dim`` and one output. A frozen critic: ``readout.stop_training()``.
     The subclasses change how the next action is proposed (:meth:`_propose`).
 
-    A NaN or a wrong-shaped state (from the plant) or action (from the policy or a hook)
-    raises an error naming ``state`` or ``action``, with the critic unchanged.
+    A NaN or a wrong-shaped state (from the plant) or action (from the policy or a hook),
+    or a reward that is not a finite number, raises an error naming ``state``, ``action``
+    or ``reward``, with the critic unchanged.
 
     >>> from sensorimotor.agents.adhdp.policy import ChannelPolicy
     >>> from sensorimotor.envs import CartPoleADP, CartPoleBalance

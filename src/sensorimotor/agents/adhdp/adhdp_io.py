@@ -83,7 +83,8 @@ def _library_classes() -> dict:
 def save_adhdp(agent: SavedADHDP, folder) -> None:
     """Write ``agent`` to the folder ``folder`` (created): ``adhdp.json`` (settings and
     counters), ``adhdp.npz`` (current action, critic input), ``reservoir.npz``,
-    ``readout.npz`` and one ``.npz`` per name in the class's ``SAVED_READOUTS`` (a
+    ``readout.npz`` (``readout_td.npz`` for a ``TDReadout``, the header says which) and
+    one ``.npz`` per name in the class's ``SAVED_READOUTS`` (a
     :class:`~sensorimotor.agents.adhdp.state_feedback.StateFeedbackADHDP`'s ``actor.npz``). Each file is
     written atomically. Settings given as functions of ``(episode, step)`` are not saved:
     :func:`load_adhdp` needs them again. Plant, policy, collector and environment are the
@@ -106,6 +107,7 @@ def save_adhdp(agent: SavedADHDP, folder) -> None:
     )
     extra = agent._settings() if hasattr(agent, "_settings") else {}
     rng = getattr(agent, "rng", None)
+    name_readout = "readout_td.npz" if isinstance(agent.readout, TDReadout) else "readout.npz"
     s_curr = None if agent.s_curr is None else {k: float(v) for k, v in agent.s_curr.items()}
     header = make_header(
         FORMAT,
@@ -120,9 +122,9 @@ def save_adhdp(agent: SavedADHDP, folder) -> None:
         s_curr=s_curr,
         j_curr=agent.j_curr,
         rng=None if rng is None else rng.bit_generator.state,
+        readout=name_readout,  # the folder may still hold the other kind's file
     )
     agent.reservoir.save(os.path.join(folder, "reservoir.npz"))
-    name_readout = "readout_td.npz" if isinstance(agent.readout, TDReadout) else "readout.npz"
     agent.readout.save(os.path.join(folder, name_readout))
     for part in type(agent).SAVED_READOUTS:
         getattr(agent, part).save(os.path.join(folder, f"{part}.npz"))
@@ -151,11 +153,16 @@ def load_adhdp(folder, plant, policy, **overrides) -> SavedADHDP:
     if missing:
         raise ValueError(f"{folder}: {missing} were functions when saved: give them to load_adhdp")
     reservoir = ReservoirNode.load(os.path.join(folder, "reservoir.npz"))
-    td_path = os.path.join(folder, "readout_td.npz")
-    if os.path.exists(td_path):
-        readout = TDReadout.load(td_path)
+    name_readout = h.get("readout")  # None: a folder saved before the header named it
+    if name_readout is None:
+        exists = os.path.exists(os.path.join(folder, "readout_td.npz"))
+        name_readout = "readout_td.npz" if exists else "readout.npz"
+    if name_readout == "readout_td.npz":
+        readout = TDReadout.load(os.path.join(folder, name_readout))
+    elif name_readout == "readout.npz":
+        readout = load_readout(os.path.join(folder, name_readout))
     else:
-        readout = load_readout(os.path.join(folder, "readout.npz"))
+        raise ValueError(f"{folder}: adhdp.json names an unknown readout file {name_readout!r}")
     readouts = {p: load_readout(os.path.join(folder, f"{p}.npz")) for p in cls.SAVED_READOUTS}
     try:
         args, extra = cls._saved_args(reservoir, readout, readouts, plant, policy, dict(extra))

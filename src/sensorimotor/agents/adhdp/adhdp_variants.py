@@ -101,11 +101,17 @@ class ActionBruteForce(ADHDP):
     def __init__(self, candidates, *args, **kwargs):
         super().__init__(*args, **kwargs)
         try:
-            c = np.asarray(candidates, dtype=np.float64).reshape(-1, self.action_dim)
+            c = np.asarray(candidates, dtype=np.float64)
         except (TypeError, ValueError):
+            c = None
+        if c is not None and c.ndim == 1 and self.action_dim == 1:  # K numbers: K actions
+            c = c[:, None]
+        # no reshape: (3, 2) for actions of dimension 3 would become two scrambled actions
+        if c is None or c.ndim != 2 or c.shape[1] != self.action_dim:
             raise ValueError(
-                f"candidates must be actions of dimension {self.action_dim}, got {candidates!r}"
-            ) from None
+                f"candidates must be actions of dimension {self.action_dim}, shape "
+                f"(K, {self.action_dim}), got {candidates!r}"
+            )
         if c.shape[0] == 0 or not np.all(np.isfinite(c)):
             raise ValueError("candidates must be at least one finite action")
         self.candidates = c

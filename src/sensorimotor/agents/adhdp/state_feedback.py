@@ -71,6 +71,16 @@ class StateFeedbackADHDP(ADHDP):
             a = a + self.action_scale * self.exploration * self.rng.standard_normal(a.shape)
         return a, grad
 
+    def _step(self, s_curr, s_next, a_curr, reward):
+        if self.exploration == 0.0:  # no draw to take back
+            return super()._step(s_curr, s_next, a_curr, reward)
+        rng_state = self.rng.bit_generator.state
+        try:
+            return super()._step(s_curr, s_next, a_curr, reward)
+        except BaseException:  # the exploration was drawn before the action was refused
+            self.rng.bit_generator.state = rng_state
+            raise
+
     def _after_training(self, state, a_curr, a_next, grad):
         self.actor.train(state, target=self._target)
         return a_next, grad
