@@ -522,3 +522,41 @@ def test_a_saved_choice_must_be_the_one_its_statistics_decide(tmp_path):
     write_npz(path, state, header)
     with pytest.raises(ValueError, match="bias_choice does not fit"):
         Learner.load(path)
+
+
+def _put(entry, index, value):
+    def edit(state):
+        state[entry] = np.array(state[entry], copy=True)
+        state[entry][index] = value
+
+    return edit
+
+
+@pytest.mark.parametrize(
+    "edit, what",
+    [
+        (lambda st: st.pop("state_theta"), "lacks 'theta'"),
+        (_put("state_theta", 3, np.nan), "theta"),  # loaded: every answer NaN
+        (lambda st: st.update(state_theta=st["state_theta"].astype(str)), "theta"),
+        (_put("state_opt_1", 0, np.inf), "optimiser"),  # loaded: every step skipped
+        (_put("state_opt_2", 0, -1.0), "optimiser"),  # Adam's second moment < 0: NaN steps
+        (lambda st: st.update(state_opt_0=np.array(-9, np.int32)), "optimiser"),  # step -9
+        (lambda st: st.update(state_opt_0=np.array(2.5)), "optimiser"),
+        (lambda st: st.update(state_key=np.array(["a", "b"])), "key"),
+        (lambda st: st.update(state_replay_counters=np.array([0, 2**40])), "replay"),
+    ],
+)
+def test_a_tampered_network_file_is_refused_naming_the_file(tmp_path, edit, what):
+    # NaN parameters or a broken Adam state loaded silently (answers NaN, or no step ever
+    # taken again); the other refusals named neither the file nor, for strings, the entry
+    m, s = data(40, 2)
+    learner = make(seed=1)
+    learner.update_array(m, s)
+    state = learner.state()
+    header = state.pop("header")
+    edit(state)
+    path = tmp_path / "tampered.npz"
+    write_npz(path, state, header)
+    with pytest.raises(ValueError, match=what) as err:
+        Learner.load(path)
+    assert str(path) in str(err.value)

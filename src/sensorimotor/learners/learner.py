@@ -320,9 +320,12 @@ class Learner:
         learner.memory.append(m, s)
         learner._uuids = set(uuids.tolist())
         prefix = "state_"
-        learner._set_state_arrays(
-            {k[len(prefix) :]: v for k, v in arrays.items() if k.startswith(prefix)}
-        )
+        try:  # a class's own state that does not fit: the class says what, here which file
+            learner._set_state_arrays(
+                {k[len(prefix) :]: v for k, v in arrays.items() if k.startswith(prefix)}
+            )
+        except (KeyError, OverflowError, TypeError, ValueError) as exc:
+            raise ValueError(f"{path}: {exc}") from None
         try:
             learner.rng.bit_generator.state = header["rng_state"]
         except (KeyError, OverflowError, TypeError, ValueError) as exc:

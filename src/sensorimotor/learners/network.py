@@ -387,6 +387,24 @@ class NetworkLearner(Learner):
         for saved, leaf in zip([*opt, key], [*leaves, fresh.key], strict=True):
             if saved.shape != leaf.shape:
                 raise ValueError(f"{name}: saved optimiser state or key does not fit")
+        # values too: NaN parameters answer NaN, and a non-finite Adam state, a negative
+        # step count or second moment make every later step non-finite (the guard then
+        # skips them all): a learner that loads but never learns again
+        if theta.dtype.kind != "f" or not np.all(np.isfinite(theta)):
+            raise ValueError(f"{name}: saved parameters theta are not finite floats")
+        adam = jax.tree.unflatten(treedef, opt)[0]  # optax.adam: (ScaleByAdamState, ...)
+        for saved, leaf in zip(opt, leaves, strict=True):
+            if np.dtype(leaf.dtype).kind == "f":
+                ok = saved.dtype.kind == "f" and np.all(np.isfinite(saved))
+            else:  # Adam's step count
+                top = np.iinfo(leaf.dtype).max
+                ok = saved.dtype.kind in "iu" and np.all((saved >= 0) & (saved <= top))
+            if not ok:
+                raise ValueError(f"{name}: saved optimiser state is not valid Adam state")
+        if np.any(np.asarray(adam.nu) < 0):
+            raise ValueError(f"{name}: saved optimiser state is not valid Adam state")
+        if key.dtype.kind not in "iu" or np.any((key < 0) | (key > np.iinfo(np.uint32).max)):
+            raise ValueError(f"{name}: saved key is not raw uint32 key data")
         capacity, width, n = self._capacity, cfg.n_m + cfg.n_s, len(self.memory)
         memory = np.zeros((capacity, width), self._dtype)
         if "replay" in arrays:
