@@ -265,6 +265,27 @@ def test_bad_config_refused(key, value):
         make(**{key: value})
 
 
+@pytest.mark.parametrize(
+    "key, value",
+    [
+        ("learning_rate", 10**400),  # was: OverflowError from math.isfinite
+        ("seed", 2**63),  # was: OverflowError from jax.random.key
+        ("activation", np.array(["gelu"])),  # was: accepted, then unhashable under jit
+        ("dtype", np.array(["float32", "float64"])),  # was: "truth value ... ambiguous"
+    ],
+)
+def test_a_hostile_setting_is_refused_naming_it(key, value):
+    with pytest.raises(ValueError, match=key):
+        make(**{key: value})
+
+
+def test_numpy_scalar_settings_are_numbers():
+    # a NumPy float (as the base Learner and the other learners take) was refused
+    learner = make(learning_rate=np.float32(3e-3), damping=np.float64(1e-4))
+    assert learner.net_cfg.learning_rate == pytest.approx(3e-3)
+    assert type(learner.net_cfg.learning_rate) is float
+
+
 def test_unknown_config_key_and_float64_without_x64():
     with pytest.raises(KeyError, match="hiden"):
         make(hiden=(3,))

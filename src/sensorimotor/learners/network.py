@@ -6,7 +6,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from sensorimotor.base.bounds import check_widths, is_int
+from sensorimotor.base.bounds import check_widths, is_int, is_real
 from sensorimotor.learners import network_core as core
 from sensorimotor.learners import network_inverse as inverse
 from sensorimotor.learners.bias_neighbours import CHOICES, BiasChoice
@@ -150,19 +150,22 @@ class NetworkLearner(Learner):
 
         def non_negative(key, positive=False):
             v = c[key]
-            ok = isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+            ok = is_real(v) and math.isfinite(v)  # NumPy scalars too; not an int beyond float64
             if not ok or v < 0 or (positive and v == 0):
                 kind = "> 0" if positive else ">= 0"
                 raise ValueError(f"{name}: cfg[{key!r}] must be a number {kind}, got {v!r}")
             return float(v)
 
+        if c.seed >= 2**63:  # the base takes any int; the JAX key of the minibatch draws not
+            raise ValueError(f"{name}: cfg['seed'] must be below 2**63, got {c.seed!r}")
         hidden = check_widths(f"{name}: cfg['hidden']", c.hidden)
-        if c.activation not in ACTIVATIONS:
+        # strings: an array equal to one passes `in` and later breaks the jit's static hash
+        if not isinstance(c.activation, str) or c.activation not in ACTIVATIONS:
             raise ValueError(
                 f"{name}: cfg['activation'] must be one of {sorted(ACTIVATIONS)}, "
                 f"got {c.activation!r}"
             )
-        if c.dtype not in ("float32", "float64"):
+        if not isinstance(c.dtype, str) or c.dtype not in ("float32", "float64"):
             raise ValueError(
                 f"{name}: cfg['dtype'] must be 'float32' or 'float64', got {c.dtype!r}"
             )
