@@ -231,3 +231,13 @@ def test_a_timedelta_or_huge_int_setting_is_refused_naming_it(key, value):
     TypeError or OverflowError not naming the key (found by the fuzz suite, issue 9)."""
     with pytest.raises(ValueError, match=key):
         NNLearner({**CFG, key: value})
+
+
+def test_random_learner_keeps_a_zero_width_channel_at_its_one_value():
+    # scaled with width 1 (as ChannelSet scales such a channel), the draw u in [0, 1] came
+    # back as z in [3, 4]: outside the channel's bounds (3, 3)
+    s_channels = [Channel("z", (3, 3)), Channel("w", (0, 1))]
+    learner = RandomLearner({"m_channels": [Channel("a", (0, 1))], "s_channels": s_channels})
+    answers = [learner.predict({"a": 0.5}) for _ in range(5)]
+    assert all(s["z"] == 3.0 and 0.0 <= s["w"] <= 1.0 for s in answers)
+    assert len({s["w"] for s in answers}) == 5
