@@ -151,6 +151,8 @@ def _saved_then_edited(tmp_path, edit):
         ),
         ("disagree in length", lambda h, a: a.update(memory_s=a["memory_s"][:2])),
         ("rng_state is not a NumPy generator state", lambda h, a: h.update(rng_state=[1, 2])),
+        # was loaded as a set of ints: uuid "1" then passed as new (a duplicate learned)
+        ("uuids must be strings", lambda h, a: a.update(uuids=np.arange(5))),
     ],
 )
 def test_a_hand_edited_learner_file_is_a_value_error_naming_it(tmp_path, what, edit):

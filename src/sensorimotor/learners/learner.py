@@ -356,7 +356,8 @@ def _saved_cfg(path, cfg) -> dict:
 
 
 def _check_memory(path, m, s, uuids, m_dim: int, s_dim: int) -> None:
-    """The saved memory must be finite real rows of the channels' widths, one uuid each."""
+    """The saved memory must be finite real rows of the channels' widths, at most one uuid
+    (a string) each."""
     for name, rows, width in (("memory_m", m, m_dim), ("memory_s", s, s_dim)):
         if rows.dtype.kind not in "fiu" or rows.ndim != 2 or rows.shape[1] != width:
             raise ValueError(
@@ -370,6 +371,8 @@ def _check_memory(path, m, s, uuids, m_dim: int, s_dim: int) -> None:
             f"{path}: memory_m, memory_s and uuids disagree in length "
             f"({len(m)}, {len(s)}, {uuids.shape})"
         )
+    if uuids.dtype.kind != "U":  # update compares str(uuid): other values never match
+        raise ValueError(f"{path}: uuids must be strings, got {uuids.dtype}")
 
 
 def _is_number(value) -> bool:
