@@ -565,6 +565,10 @@ def _put(entry, index, value):
         (lambda st: st.update(state_opt_0=np.array(2.5)), "optimiser"),
         (lambda st: st.update(state_key=np.array(["a", "b"])), "key"),
         (lambda st: st.update(state_replay_counters=np.array([0, 2**40])), "replay"),
+        # not full (40 of 64 rows): the next row goes to row 40 and is counted; a position
+        # or a count of offers that says otherwise wrote elsewhere, counting a zero row
+        (lambda st: st.update(state_replay_counters=np.array([10, 40])), "replay"),
+        (lambda st: st.update(state_replay_counters=np.array([40, 100])), "replay"),
     ],
 )
 def test_a_tampered_network_file_is_refused_naming_the_file(tmp_path, edit, what):

@@ -423,6 +423,8 @@ class NetworkLearner(Learner):
                 and counters.dtype.kind in "iu"
                 and 0 <= counters[0] < capacity
                 and rows.shape[0] <= counters[1] <= np.iinfo(np.int32).max
+                # until full, every offer is stored at the next row (ring and reservoir)
+                and (rows.shape[0] == capacity or counters[0] == counters[1] == rows.shape[0])
             )
             if not ok:
                 raise ValueError(f"{name}: saved replay memory does not fit the configuration")
