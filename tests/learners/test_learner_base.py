@@ -243,3 +243,20 @@ def test_random_learner_keeps_a_zero_width_channel_at_its_one_value():
     answers = [learner.predict({"a": 0.5}) for _ in range(5)]
     assert all(s["z"] == 3.0 and 0.0 <= s["w"] <= 1.0 for s in answers)
     assert len({s["w"] for s in answers}) == 5
+
+
+@pytest.mark.parametrize(
+    "channels",
+    [
+        Channel("x", (0, 10)),  # was: TypeError "'Channel' object is not iterable"
+        np.array(CFG["m_channels"], dtype=object),  # was: "truth value ... is ambiguous"
+        "xy",  # was: TypeError "expected Channel objects, got 'x'"
+        [Channel("x", (0, 10)), "y"],
+        [],
+        None,
+    ],
+)
+def test_channels_that_are_not_a_list_of_channel_are_refused_naming_the_key(channels):
+    with pytest.raises(ValueError, match=r"NNLearner: cfg\['m_channels'\] must be a non-empty"):
+        NNLearner({**CFG, "m_channels": channels})
+    assert len(NNLearner({**CFG, "m_channels": tuple(CFG["m_channels"])}).m_set) == 2

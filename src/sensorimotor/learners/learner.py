@@ -2,7 +2,7 @@
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -98,8 +98,15 @@ class Learner:
         name = type(self).__name__
         cfg = merge_config(self.defcfg, cfg, owner=name)
         for key in ("m_channels", "s_channels"):
-            if not cfg[key]:
-                raise ValueError(f"{name}: cfg[{key!r}] must be a non-empty list of Channel")
+            # one Channel, a string or an array is not a list of them (they failed in
+            # ChannelSet or in `not value` with errors that named neither key nor learner)
+            value = cfg[key]
+            ok = isinstance(value, Sequence | ChannelSet) and not isinstance(value, str)
+            if not ok or not value or not all(isinstance(ch, Channel) for ch in value):
+                raise ValueError(
+                    f"{name}: cfg[{key!r}] must be a non-empty list of Channel, got "
+                    f"{type(value).__name__} {value!r:.60}"
+                )
         self.m_set = ChannelSet(cfg.m_channels)
         self.s_set = ChannelSet(cfg.s_channels)
         seed = cfg.seed
