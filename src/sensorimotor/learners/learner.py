@@ -191,7 +191,15 @@ class Learner:
         return True
 
     def update_array(self, m_batch, s_batch) -> None:
-        """Learn many observations: ``m_batch`` (N, n_m) and ``s_batch`` (N, n_s), raw units."""
+        """Learn many observations: ``m_batch`` (N, n_m) and ``s_batch`` (N, n_s), raw units.
+
+        >>> from sensorimotor.learners import NNLearner
+        >>> learner = NNLearner({'m_channels': [Channel('x', (0, 10))],
+        ...                      's_channels': [Channel('a', (0, 100))]})
+        >>> learner.update_array(np.array([[1.0], [4.0]]), np.array([[1.0], [16.0]]))
+        >>> len(learner), learner.predict_array(np.array([[3.0], [0.0]])).tolist()
+        (2, [[16.0], [1.0]])
+        """
         m = np.atleast_2d(self.m_set.check_array(m_batch))
         s = np.atleast_2d(self.s_set.check_array(s_batch))
         if m.shape[0] != s.shape[0]:
@@ -225,6 +233,13 @@ class Learner:
 
         ``check=False`` skips validating ``m_batch``: for float64 arrays the caller made and
         knows finite, of shape ``(N, n_m)`` or ``(n_m,)`` (an explorer's own commands).
+
+        >>> from sensorimotor.learners import NNLearner
+        >>> learner = NNLearner({'m_channels': [Channel('x', (0, 10))],
+        ...                      's_channels': [Channel('a', (0, 100))]})
+        >>> learner.update_array(np.array([[1.0], [4.0]]), np.array([[1.0], [16.0]]))
+        >>> learner.predict_array(np.array([2.0]))  # one row in, one row out
+        array([1.])
         """
         m = self.m_set.check_array(m_batch) if check else m_batch
         self._check_ready()
@@ -245,6 +260,13 @@ class Learner:
 
         ``check=False`` skips validating ``s_batch``: for float64 arrays the caller made and
         knows finite, of shape ``(N, n_s)`` or ``(n_s,)`` (an explorer's own goals).
+
+        >>> from sensorimotor.learners import NNLearner
+        >>> learner = NNLearner({'m_channels': [Channel('x', (0, 10))],
+        ...                      's_channels': [Channel('a', (0, 100))]})
+        >>> learner.update_array(np.array([[1.0], [4.0]]), np.array([[1.0], [16.0]]))
+        >>> learner.infer_array(np.array([[12.0], [2.0]])).tolist()
+        [[4.0], [1.0]]
         """
         if mode not in _MODES:
             raise ValueError(f"mode must be one of {_MODES}, got {mode!r}")
@@ -291,7 +313,22 @@ class Learner:
 
     def save(self, path) -> None:
         """Write the learner to ``path`` (an ``.npz`` archive with a JSON header; no pickle),
-        atomically (see :mod:`sensorimotor.base.saved_file`)."""
+        atomically (see :mod:`sensorimotor.base.saved_file`).
+
+        >>> import pathlib, tempfile
+        >>> from sensorimotor.learners import Learner, NNLearner
+        >>> learner = NNLearner({'m_channels': [Channel('x', (0, 10))],
+        ...                      's_channels': [Channel('a', (0, 100))], 'seed': 3})
+        >>> learner.update({'x': 4.0}, {'a': 16.0}, uuid='first')
+        True
+        >>> folder = tempfile.TemporaryDirectory()
+        >>> path = pathlib.Path(folder.name) / 'nn.npz'
+        >>> learner.save(path)
+        >>> back = Learner.load(path)
+        >>> type(back).__name__, back.predict({'x': 5.0}), back.update({'x': 1}, {'a': 1}, 'first')
+        ('NNLearner', {'a': 16.0}, False)
+        >>> folder.cleanup()
+        """
         arrays = self.state()
         write_npz(path, arrays, arrays.pop("header"))
 
