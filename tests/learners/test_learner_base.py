@@ -151,6 +151,8 @@ def _saved_then_edited(tmp_path, edit):
         ),
         ("disagree in length", lambda h, a: a.update(memory_s=a["memory_s"][:2])),
         ("rng_state is not a NumPy generator state", lambda h, a: h.update(rng_state=[1, 2])),
+        # was loaded as a set of ints: uuid "1" then passed as new (a duplicate learned)
+        ("uuids must be strings", lambda h, a: a.update(uuids=np.arange(5))),
     ],
 )
 def test_a_hand_edited_learner_file_is_a_value_error_naming_it(tmp_path, what, edit):
@@ -231,3 +233,30 @@ def test_a_timedelta_or_huge_int_setting_is_refused_naming_it(key, value):
     TypeError or OverflowError not naming the key (found by the fuzz suite, issue 9)."""
     with pytest.raises(ValueError, match=key):
         NNLearner({**CFG, key: value})
+
+
+def test_random_learner_keeps_a_zero_width_channel_at_its_one_value():
+    # scaled with width 1 (as ChannelSet scales such a channel), the draw u in [0, 1] came
+    # back as z in [3, 4]: outside the channel's bounds (3, 3)
+    s_channels = [Channel("z", (3, 3)), Channel("w", (0, 1))]
+    learner = RandomLearner({"m_channels": [Channel("a", (0, 1))], "s_channels": s_channels})
+    answers = [learner.predict({"a": 0.5}) for _ in range(5)]
+    assert all(s["z"] == 3.0 and 0.0 <= s["w"] <= 1.0 for s in answers)
+    assert len({s["w"] for s in answers}) == 5
+
+
+@pytest.mark.parametrize(
+    "channels",
+    [
+        Channel("x", (0, 10)),  # was: TypeError "'Channel' object is not iterable"
+        np.array(CFG["m_channels"], dtype=object),  # was: "truth value ... is ambiguous"
+        "xy",  # was: TypeError "expected Channel objects, got 'x'"
+        [Channel("x", (0, 10)), "y"],
+        [],
+        None,
+    ],
+)
+def test_channels_that_are_not_a_list_of_channel_are_refused_naming_the_key(channels):
+    with pytest.raises(ValueError, match=r"NNLearner: cfg\['m_channels'\] must be a non-empty"):
+        NNLearner({**CFG, "m_channels": channels})
+    assert len(NNLearner({**CFG, "m_channels": tuple(CFG["m_channels"])}).m_set) == 2

@@ -186,3 +186,21 @@ def test_wnn_inverse_stays_on_one_branch_of_a_redundant_body():
 def test_wnn_refuses_an_unknown_inverse():
     with pytest.raises(ValueError, match="inverse"):
         WNNLearner({**_cfg(), "inverse": "both"})
+
+
+@pytest.mark.parametrize("width", [None, 0.05])
+def test_neighbours_all_at_one_distance_are_weighed_not_lost_to_the_ridge(width):
+    # One observation, or neighbours on a circle around the query: all k lie at one distance.
+    # The tricube gave each a weight of ~1e-18 (a Gaussian far from the data ~1e-12), the
+    # ridge took over and the fit answered ~0 (the sensory lower bound) instead of s.
+    cfg = {"m_channels": [Channel("a", (0, 1)), Channel("b", (0, 1))], "width": width}
+    cfg["s_channels"] = [Channel("x", (0, 10))]
+    one, ring = LWLRLearner(cfg), LWLRLearner(cfg)
+    one.update({"a": 0.5, "b": 0.5}, {"x": 7.0})
+    assert one.predict({"a": 0.2, "b": 0.3})["x"] == pytest.approx(7.0, rel=1e-4)
+    angle = np.linspace(0, 2 * np.pi, 8, endpoint=False)
+    m = 0.5 + 0.3 * np.stack([np.cos(angle), np.sin(angle)], axis=1)
+    ring.update_array(m, 2.0 + 3.0 * m[:, :1])  # a plane: the linear fit is exact
+    assert ring.predict({"a": 0.5, "b": 0.5})["x"] == pytest.approx(3.5, rel=1e-4)
+    beta, _, _ = local_fit(np.zeros((3, 1)), np.full((3, 1), 2.0), np.ones(1), 3, 0, 1e-5, width)
+    assert beta[0, 0] == pytest.approx(2.0, rel=1e-4)

@@ -265,6 +265,27 @@ def test_bad_config_refused(key, value):
         make(**{key: value})
 
 
+@pytest.mark.parametrize(
+    "key, value",
+    [
+        ("learning_rate", 10**400),  # was: OverflowError from math.isfinite
+        ("seed", 2**63),  # was: OverflowError from jax.random.key
+        ("activation", np.array(["gelu"])),  # was: accepted, then unhashable under jit
+        ("dtype", np.array(["float32", "float64"])),  # was: "truth value ... ambiguous"
+    ],
+)
+def test_a_hostile_setting_is_refused_naming_it(key, value):
+    with pytest.raises(ValueError, match=key):
+        make(**{key: value})
+
+
+def test_numpy_scalar_settings_are_numbers():
+    # a NumPy float (as the base Learner and the other learners take) was refused
+    learner = make(learning_rate=np.float32(3e-3), damping=np.float64(1e-4))
+    assert learner.net_cfg.learning_rate == pytest.approx(3e-3)
+    assert type(learner.net_cfg.learning_rate) is float
+
+
 def test_unknown_config_key_and_float64_without_x64():
     with pytest.raises(KeyError, match="hiden"):
         make(hiden=(3,))
@@ -522,3 +543,45 @@ def test_a_saved_choice_must_be_the_one_its_statistics_decide(tmp_path):
     write_npz(path, state, header)
     with pytest.raises(ValueError, match="bias_choice does not fit"):
         Learner.load(path)
+
+
+def _put(entry, index, value):
+    def edit(state):
+        state[entry] = np.array(state[entry], copy=True)
+        state[entry][index] = value
+
+    return edit
+
+
+@pytest.mark.parametrize(
+    "edit, what",
+    [
+        (lambda st: st.pop("state_theta"), "lacks 'theta'"),
+        (_put("state_theta", 3, np.nan), "theta"),  # loaded: every answer NaN
+        (lambda st: st.update(state_theta=st["state_theta"].astype(str)), "theta"),
+        (_put("state_opt_1", 0, np.inf), "optimiser"),  # loaded: every step skipped
+        (_put("state_opt_2", 0, -1.0), "optimiser"),  # Adam's second moment < 0: NaN steps
+        (lambda st: st.update(state_opt_0=np.array(-9, np.int32)), "optimiser"),  # step -9
+        (lambda st: st.update(state_opt_0=np.array(2.5)), "optimiser"),
+        (lambda st: st.update(state_key=np.array(["a", "b"])), "key"),
+        (lambda st: st.update(state_replay_counters=np.array([0, 2**40])), "replay"),
+        # not full (40 of 64 rows): the next row goes to row 40 and is counted; a position
+        # or a count of offers that says otherwise wrote elsewhere, counting a zero row
+        (lambda st: st.update(state_replay_counters=np.array([10, 40])), "replay"),
+        (lambda st: st.update(state_replay_counters=np.array([40, 100])), "replay"),
+    ],
+)
+def test_a_tampered_network_file_is_refused_naming_the_file(tmp_path, edit, what):
+    # NaN parameters or a broken Adam state loaded silently (answers NaN, or no step ever
+    # taken again); the other refusals named neither the file nor, for strings, the entry
+    m, s = data(40, 2)
+    learner = make(seed=1)
+    learner.update_array(m, s)
+    state = learner.state()
+    header = state.pop("header")
+    edit(state)
+    path = tmp_path / "tampered.npz"
+    write_npz(path, state, header)
+    with pytest.raises(ValueError, match=what) as err:
+        Learner.load(path)
+    assert str(path) in str(err.value)

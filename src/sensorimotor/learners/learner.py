@@ -2,7 +2,7 @@
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -98,8 +98,15 @@ class Learner:
         name = type(self).__name__
         cfg = merge_config(self.defcfg, cfg, owner=name)
         for key in ("m_channels", "s_channels"):
-            if not cfg[key]:
-                raise ValueError(f"{name}: cfg[{key!r}] must be a non-empty list of Channel")
+            # one Channel, a string or an array is not a list of them (they failed in
+            # ChannelSet or in `not value` with errors that named neither key nor learner)
+            value = cfg[key]
+            ok = isinstance(value, Sequence | ChannelSet) and not isinstance(value, str)
+            if not ok or not value or not all(isinstance(ch, Channel) for ch in value):
+                raise ValueError(
+                    f"{name}: cfg[{key!r}] must be a non-empty list of Channel, got "
+                    f"{type(value).__name__} {value!r:.60}"
+                )
         self.m_set = ChannelSet(cfg.m_channels)
         self.s_set = ChannelSet(cfg.s_channels)
         seed = cfg.seed
@@ -184,7 +191,15 @@ class Learner:
         return True
 
     def update_array(self, m_batch, s_batch) -> None:
-        """Learn many observations: ``m_batch`` (N, n_m) and ``s_batch`` (N, n_s), raw units."""
+        """Learn many observations: ``m_batch`` (N, n_m) and ``s_batch`` (N, n_s), raw units.
+
+        >>> from sensorimotor.learners import NNLearner
+        >>> learner = NNLearner({'m_channels': [Channel('x', (0, 10))],
+        ...                      's_channels': [Channel('a', (0, 100))]})
+        >>> learner.update_array(np.array([[1.0], [4.0]]), np.array([[1.0], [16.0]]))
+        >>> len(learner), learner.predict_array(np.array([[3.0], [0.0]])).tolist()
+        (2, [[16.0], [1.0]])
+        """
         m = np.atleast_2d(self.m_set.check_array(m_batch))
         s = np.atleast_2d(self.s_set.check_array(s_batch))
         if m.shape[0] != s.shape[0]:
@@ -218,6 +233,13 @@ class Learner:
 
         ``check=False`` skips validating ``m_batch``: for float64 arrays the caller made and
         knows finite, of shape ``(N, n_m)`` or ``(n_m,)`` (an explorer's own commands).
+
+        >>> from sensorimotor.learners import NNLearner
+        >>> learner = NNLearner({'m_channels': [Channel('x', (0, 10))],
+        ...                      's_channels': [Channel('a', (0, 100))]})
+        >>> learner.update_array(np.array([[1.0], [4.0]]), np.array([[1.0], [16.0]]))
+        >>> learner.predict_array(np.array([2.0]))  # one row in, one row out
+        array([1.])
         """
         m = self.m_set.check_array(m_batch) if check else m_batch
         self._check_ready()
@@ -238,6 +260,13 @@ class Learner:
 
         ``check=False`` skips validating ``s_batch``: for float64 arrays the caller made and
         knows finite, of shape ``(N, n_s)`` or ``(n_s,)`` (an explorer's own goals).
+
+        >>> from sensorimotor.learners import NNLearner
+        >>> learner = NNLearner({'m_channels': [Channel('x', (0, 10))],
+        ...                      's_channels': [Channel('a', (0, 100))]})
+        >>> learner.update_array(np.array([[1.0], [4.0]]), np.array([[1.0], [16.0]]))
+        >>> learner.infer_array(np.array([[12.0], [2.0]])).tolist()
+        [[4.0], [1.0]]
         """
         if mode not in _MODES:
             raise ValueError(f"mode must be one of {_MODES}, got {mode!r}")
@@ -284,7 +313,22 @@ class Learner:
 
     def save(self, path) -> None:
         """Write the learner to ``path`` (an ``.npz`` archive with a JSON header; no pickle),
-        atomically (see :mod:`sensorimotor.base.saved_file`)."""
+        atomically (see :mod:`sensorimotor.base.saved_file`).
+
+        >>> import pathlib, tempfile
+        >>> from sensorimotor.learners import Learner, NNLearner
+        >>> learner = NNLearner({'m_channels': [Channel('x', (0, 10))],
+        ...                      's_channels': [Channel('a', (0, 100))], 'seed': 3})
+        >>> learner.update({'x': 4.0}, {'a': 16.0}, uuid='first')
+        True
+        >>> folder = tempfile.TemporaryDirectory()
+        >>> path = pathlib.Path(folder.name) / 'nn.npz'
+        >>> learner.save(path)
+        >>> back = Learner.load(path)
+        >>> type(back).__name__, back.predict({'x': 5.0}), back.update({'x': 1}, {'a': 1}, 'first')
+        ('NNLearner', {'a': 16.0}, False)
+        >>> folder.cleanup()
+        """
         arrays = self.state()
         write_npz(path, arrays, arrays.pop("header"))
 
@@ -320,9 +364,12 @@ class Learner:
         learner.memory.append(m, s)
         learner._uuids = set(uuids.tolist())
         prefix = "state_"
-        learner._set_state_arrays(
-            {k[len(prefix) :]: v for k, v in arrays.items() if k.startswith(prefix)}
-        )
+        try:  # a class's own state that does not fit: the class says what, here which file
+            learner._set_state_arrays(
+                {k[len(prefix) :]: v for k, v in arrays.items() if k.startswith(prefix)}
+            )
+        except (KeyError, OverflowError, TypeError, ValueError) as exc:
+            raise ValueError(f"{path}: {exc}") from None
         try:
             learner.rng.bit_generator.state = header["rng_state"]
         except (KeyError, OverflowError, TypeError, ValueError) as exc:
@@ -353,7 +400,8 @@ def _saved_cfg(path, cfg) -> dict:
 
 
 def _check_memory(path, m, s, uuids, m_dim: int, s_dim: int) -> None:
-    """The saved memory must be finite real rows of the channels' widths, one uuid each."""
+    """The saved memory must be finite real rows of the channels' widths, at most one uuid
+    (a string) each."""
     for name, rows, width in (("memory_m", m, m_dim), ("memory_s", s, s_dim)):
         if rows.dtype.kind not in "fiu" or rows.ndim != 2 or rows.shape[1] != width:
             raise ValueError(
@@ -367,6 +415,8 @@ def _check_memory(path, m, s, uuids, m_dim: int, s_dim: int) -> None:
             f"{path}: memory_m, memory_s and uuids disagree in length "
             f"({len(m)}, {len(s)}, {uuids.shape})"
         )
+    if uuids.dtype.kind != "U":  # update compares str(uuid): other values never match
+        raise ValueError(f"{path}: uuids must be strings, got {uuids.dtype}")
 
 
 def _is_number(value) -> bool:

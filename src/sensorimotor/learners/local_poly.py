@@ -122,7 +122,9 @@ def local_fit(
     centre, ``beta[1:d+1]`` its Jacobian (transposed). Weights: with ``width=None``, the
     tricube kernel ``w = (1 - (r / r_k)^3)^3`` over ``r_k`` just beyond the ``k``-th
     neighbour's distance (a per-query width, Cleveland 1979); with a number ``h``, the
-    Gaussian kernel ``w = exp(-r^2 / (2 h^2))`` (Atkeson, Moore & Schaal 1997).
+    Gaussian kernel ``w = exp(-r^2 / (2 h^2))`` (Atkeson, Moore & Schaal 1997). Either is
+    divided by the nearest neighbour's weight, so that the ridge weighs the same against
+    data near the query or far from it.
 
     ``neighbours``: the ``(d2 (k,), idx (k,))`` of the ``k`` nearest points if the caller
     has them (from ``Memory.nearest``'s index); otherwise they are found by brute force.
@@ -145,8 +147,12 @@ def local_fit(
     if width is None:
         r = np.sqrt(d2 / (d2[-1] * (1.0 + 1e-6) + 1e-300))
         w = (1.0 - r**3) ** 3
-    else:
-        w = np.exp(-d2 / (2.0 * width * width))
+    else:  # d2 - d2[0]: the weights relative to the nearest's (see below), without underflow
+        w = np.exp(-(d2 - d2[0]) / (2.0 * width * width))
+    # relative to the nearest neighbour's weight: the ridge is then measured against the
+    # data however far the query (neighbours all at one distance get ~1e-18 of tricube,
+    # and the ridge alone answered 0); without a ridge the fit does not change
+    w = w / w[0]
     phi = poly_features(u, degree)
     sw = np.sqrt(w)
     a = phi * sw

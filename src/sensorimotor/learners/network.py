@@ -6,7 +6,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from sensorimotor.base.bounds import check_widths, is_int
+from sensorimotor.base.bounds import check_widths, is_int, is_real
 from sensorimotor.learners import network_core as core
 from sensorimotor.learners import network_inverse as inverse
 from sensorimotor.learners.bias_neighbours import CHOICES, BiasChoice
@@ -150,19 +150,22 @@ class NetworkLearner(Learner):
 
         def non_negative(key, positive=False):
             v = c[key]
-            ok = isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+            ok = is_real(v) and math.isfinite(v)  # NumPy scalars too; not an int beyond float64
             if not ok or v < 0 or (positive and v == 0):
                 kind = "> 0" if positive else ">= 0"
                 raise ValueError(f"{name}: cfg[{key!r}] must be a number {kind}, got {v!r}")
             return float(v)
 
+        if c.seed >= 2**63:  # the base takes any int; the JAX key of the minibatch draws not
+            raise ValueError(f"{name}: cfg['seed'] must be below 2**63, got {c.seed!r}")
         hidden = check_widths(f"{name}: cfg['hidden']", c.hidden)
-        if c.activation not in ACTIVATIONS:
+        # strings: an array equal to one passes `in` and later breaks the jit's static hash
+        if not isinstance(c.activation, str) or c.activation not in ACTIVATIONS:
             raise ValueError(
                 f"{name}: cfg['activation'] must be one of {sorted(ACTIVATIONS)}, "
                 f"got {c.activation!r}"
             )
-        if c.dtype not in ("float32", "float64"):
+        if not isinstance(c.dtype, str) or c.dtype not in ("float32", "float64"):
             raise ValueError(
                 f"{name}: cfg['dtype'] must be 'float32' or 'float64', got {c.dtype!r}"
             )
@@ -387,6 +390,24 @@ class NetworkLearner(Learner):
         for saved, leaf in zip([*opt, key], [*leaves, fresh.key], strict=True):
             if saved.shape != leaf.shape:
                 raise ValueError(f"{name}: saved optimiser state or key does not fit")
+        # values too: NaN parameters answer NaN, and a non-finite Adam state, a negative
+        # step count or second moment make every later step non-finite (the guard then
+        # skips them all): a learner that loads but never learns again
+        if theta.dtype.kind != "f" or not np.all(np.isfinite(theta)):
+            raise ValueError(f"{name}: saved parameters theta are not finite floats")
+        adam = jax.tree.unflatten(treedef, opt)[0]  # optax.adam: (ScaleByAdamState, ...)
+        for saved, leaf in zip(opt, leaves, strict=True):
+            if np.dtype(leaf.dtype).kind == "f":
+                ok = saved.dtype.kind == "f" and np.all(np.isfinite(saved))
+            else:  # Adam's step count
+                top = np.iinfo(leaf.dtype).max
+                ok = saved.dtype.kind in "iu" and np.all((saved >= 0) & (saved <= top))
+            if not ok:
+                raise ValueError(f"{name}: saved optimiser state is not valid Adam state")
+        if np.any(np.asarray(adam.nu) < 0):
+            raise ValueError(f"{name}: saved optimiser state is not valid Adam state")
+        if key.dtype.kind not in "iu" or np.any((key < 0) | (key > np.iinfo(np.uint32).max)):
+            raise ValueError(f"{name}: saved key is not raw uint32 key data")
         capacity, width, n = self._capacity, cfg.n_m + cfg.n_s, len(self.memory)
         memory = np.zeros((capacity, width), self._dtype)
         if "replay" in arrays:
@@ -402,6 +423,8 @@ class NetworkLearner(Learner):
                 and counters.dtype.kind in "iu"
                 and 0 <= counters[0] < capacity
                 and rows.shape[0] <= counters[1] <= np.iinfo(np.int32).max
+                # until full, every offer is stored at the next row (ring and reservoir)
+                and (rows.shape[0] == capacity or counters[0] == counters[1] == rows.shape[0])
             )
             if not ok:
                 raise ValueError(f"{name}: saved replay memory does not fit the configuration")

@@ -28,7 +28,8 @@ class RandomLearner(Learner):
     def _draw(self, space: str, count: int) -> np.ndarray:
         cs = self.m_set if space == "m" else self.s_set
         lo = np.zeros(len(cs))
-        hi = np.ones(len(cs))
+        # a channel of zero width scales with width 1 (ChannelSet): its one value is u = 0
+        hi = np.where(cs.high > cs.low, 1.0, 0.0)
         if not cs.bounded.all():
             data = self.memory.space(space)
             if data.shape[0] == 0:
