@@ -156,8 +156,20 @@ class ObservationLog:
                 raise ValueError(
                     f"{self.path}: the log's {side} {stored} differ from the given {list(cs.channels)}"
                 )
-        # Drop rows beyond the committed count (a flush interrupted between data and counter).
+        # The count and the datasets must agree before anything is resized: a flush writes
+        # the data first, so a count beyond the rows (or an end beyond meta_json) is a
+        # tampered file, which resizing would grow with empty records or cut.
         n = int(f["count"][0])
+        lengths = {name: f[name].shape[0] for name in ("m", "s", "uuid", "meta_end")}
+        if not 0 <= n <= min(lengths.values()):
+            raise ValueError(f"count {n} does not fit the datasets' lengths {lengths}")
+        for name, cs in (("m", self.m_set), ("s", self.s_set)):
+            if f[name].shape[1:] != (len(cs),):
+                raise ValueError(f"{name} has shape {f[name].shape} for {len(cs)} channels")
+        end = int(f["meta_end"][n - 1]) if n else 0
+        if not 0 <= end <= f["meta_json"].shape[0]:
+            raise ValueError(f"meta_end {end} is beyond meta_json ({f['meta_json'].shape[0]})")
+        # Drop rows beyond the committed count (a flush interrupted between data and counter).
         for name in ("m", "s", "uuid", "meta_end"):
             if f[name].shape[0] != n:
                 f[name].resize(n, axis=0)
