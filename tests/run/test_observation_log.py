@@ -230,3 +230,31 @@ def test_a_tampered_log_is_refused_by_the_writer_and_left_as_it_was(tmp_path, ta
     assert contents() == before
     with pytest.raises(ValueError, match="log.h5"):
         read_log(path)
+
+
+def test_meta_nested_too_deep_for_json_is_refused_naming_meta(tmp_path):
+    """json's RecursionError escaped from append (a meta nested thousands deep) and from
+    read_log (such a meta written into the file): a ValueError naming meta, and naming
+    the file, now; the log gains nothing."""
+    import h5py
+
+    deep: dict = {}
+    inner = deep
+    for _ in range(5000):
+        inner["a"] = {}
+        inner = inner["a"]
+    path = str(tmp_path / "log.h5")
+    good = {"m_signal": {"a": 0.5, "b": 1.0}, "s_signal": {"x": 0.0}, "uuid": uuid.uuid4()}
+    with ObservationLog(path, M, S, flush_every=1) as log:
+        with pytest.raises(ValueError, match="meta must be JSON"):
+            log.append(good, meta=deep)
+        assert len(log) == 0
+        log.append(good)
+    blob = np.frombuffer(b"[" * 100_000 + b"]" * 100_000, dtype=np.uint8)
+    with h5py.File(path, "a") as f:
+        f["meta_json"].resize((blob.size,))
+        f["meta_json"][:] = blob
+        f["meta_end"][0] = blob.size
+    with pytest.raises(ValueError, match="log.h5: not a valid observation log"):
+        read_log(path)
+

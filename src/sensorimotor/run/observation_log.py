@@ -205,6 +205,8 @@ class ObservationLog:
             raise TypeError(f"meta must be JSON: {exc}") from None
         except ValueError as exc:  # NaN or inf
             raise ValueError(f"meta must be JSON without NaN or inf: {exc}") from None
+        except RecursionError:  # nested beyond the depth json encodes
+            raise ValueError("meta must be JSON: it is nested too deep") from None
         self._buffer.append((m, s, u.hex.encode(), meta_bytes))
         if len(self._buffer) >= self.flush_every:
             self.flush()
@@ -356,7 +358,16 @@ def read_log(path) -> LogRecords:
         try:  # a corrupted file: name it and what is wrong, return nothing
             _check_attrs(path, f)
             return _read_records(f)
-        except (KeyError, IndexError, OSError, TypeError, ValueError, RuntimeError) as exc:
+        # RecursionError: a meta nested beyond the JSON parser's depth
+        except (
+            KeyError,
+            IndexError,
+            OSError,
+            TypeError,
+            ValueError,
+            RuntimeError,
+            RecursionError,
+        ) as exc:
             raise ValueError(
                 f"{os.fspath(path)}: not a valid observation log ({type(exc).__name__}: {exc})"
             ) from None
