@@ -258,3 +258,9 @@ def test_meta_nested_too_deep_for_json_is_refused_naming_meta(tmp_path):
     with pytest.raises(ValueError, match="log.h5: not a valid observation log"):
         read_log(path)
 
+
+def test_flush_every_must_be_an_int_not_a_bool(tmp_path):
+    """``flush_every=True`` was taken as 1 (bool is an int to isinstance)."""
+    with pytest.raises(ValueError, match="flush_every"):
+        ObservationLog(tmp_path / "d.h5", M, S, flush_every=True)
+    assert not os.path.exists(tmp_path / "d.h5")

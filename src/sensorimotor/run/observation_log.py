@@ -10,6 +10,7 @@ from typing import NamedTuple
 import h5py
 import numpy as np
 
+from sensorimotor.base.bounds import is_int
 from sensorimotor.base.saved_file import atomic_path, check_header, make_header
 from sensorimotor.signals import Channel, ChannelSet, check_feedback
 
@@ -97,7 +98,7 @@ class ObservationLog:
         s_channels: Iterable[Channel],
         flush_every: int = 100,
     ):
-        if not isinstance(flush_every, int) or flush_every < 1:
+        if not is_int(flush_every) or flush_every < 1:  # not a bool either
             raise ValueError(f"flush_every must be a positive int, got {flush_every!r}")
         self.path = os.fspath(path)
         self.m_set = ChannelSet(m_channels)
