@@ -142,7 +142,12 @@ def _open(path):
 def read_episode_names(path) -> list[str]:
     """The episode groups of a log, in order."""
     with _open(path) as f:
-        return sorted(k for k in f.keys() if k.startswith("episode_"))
+        return _episode_names(f)
+
+
+def _episode_names(f) -> list[str]:
+    # episode_%05d: past 99999 a name has more digits, so shorter names come first
+    return sorted((k for k in f.keys() if k.startswith("episode_")), key=lambda k: (len(k), k))
 
 
 def read_episodes(path) -> list[dict]:
@@ -150,7 +155,7 @@ def read_episodes(path) -> list[dict]:
     ``ValueError`` naming the file if it is not an episode log or is corrupt."""
     with _open(path) as f:
         out = []
-        for name in sorted(k for k in f.keys() if k.startswith("episode_")):
+        for name in _episode_names(f):
             try:
                 group = f[name]
                 steps = int(group.attrs["steps"])
