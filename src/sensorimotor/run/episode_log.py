@@ -71,7 +71,11 @@ class EpisodeLog:
             if not isinstance(key, str) or not key or "/" in key:
                 raise ValueError(f"record keys must be names without '/', got {key!r}")
             try:
-                row[key] = np.asarray(value, dtype=np.float64)
+                value_array = np.asarray(value)
+                # NumPy would read the string "1.5" as 1.5 and None as NaN: not numbers
+                if value_array.dtype.kind not in "biuf":
+                    raise TypeError
+                row[key] = value_array.astype(np.float64)
             except (TypeError, ValueError):
                 raise TypeError(f"record[{key!r}] is not numeric: {value!r}") from None
         if self._records:
