@@ -154,3 +154,12 @@ def test_a_timedelta_without_a_unit_is_not_a_number():
         assert info.value.channel == "x"
     with pytest.raises(SignalError, match="channel 'x'"):
         channel_value({"x": np.timedelta64(3)}, "x")
+
+
+@pytest.mark.parametrize("bounds", ["12", (True, 2), (0, np.True_), ("0", "10"), (b"0", 1)])
+def test_bounds_that_are_not_numbers_are_refused(bounds):
+    """``float()`` of each bound took a string "12" as the bounds (1, 2), a bool as 0 or 1
+    and the string "10" as 10; bounds are a pair of numbers, else a ValueError naming the
+    channel (as for a pair of three)."""
+    with pytest.raises(ValueError, match="channel 'x': bounds must be a pair of numbers"):
+        Channel("x", bounds)
