@@ -95,3 +95,13 @@ def test_every_declaration_in_the_library_names_settings_of_its_class():
         )
         assert set(cls.BOUNDS) <= set(names), cls.__name__
         assert all(isinstance(b, Bounds) for b in cls.BOUNDS.values()), cls.__name__
+
+
+@pytest.mark.parametrize("value", [np.True_, np.array([True, False]), jnp.asarray(True)])
+def test_a_numpy_or_jax_bool_is_not_a_number(value):
+    """``check_value`` refused ``True`` but took NumPy's and JAX's booleans as 1.0: a
+    ``np.True_`` step size or discount passed every check."""
+    with pytest.raises(TypeError, match=r"Decays\.rate must be a number"):
+        check_settings(Decays(rate=value))
+    with pytest.raises(TypeError, match=r"Config\.discount must be a number"):
+        check_settings(Config(discount=value))

@@ -303,3 +303,13 @@ def test_an_array_header_left_unclosed_is_a_value_error_naming_the_file(tmp_path
             z.writestr(name, data)
     with pytest.raises(ValueError, match="f.npz"):
         read_npz(path, "t.f", 1)
+
+
+def test_an_npz_header_nested_too_deep_to_parse_is_a_value_error_naming_the_file(tmp_path):
+    """``read_json`` turned JSON nested beyond the parser's depth into a ValueError, the
+    ``.npz`` header did not: RecursionError escaped from read_npz and read_npz_header."""
+    path = str(tmp_path / "deep.npz")
+    np.savez(path, header=np.array("[" * 100_000 + "]" * 100_000))
+    for read in (read_npz, saved_file.read_npz_header):
+        with pytest.raises(ValueError, match="deep.npz: the header is not valid JSON"):
+            read(path, NAME, 1)

@@ -46,3 +46,28 @@ def test_nan_is_kept(tmp_path):
     with EpisodeLog(tmp_path / "d.h5") as log:
         log.append({"j": np.nan})
     assert np.isnan(read_episodes(tmp_path / "d.h5")[0]["j"][0])
+
+
+def test_episodes_read_back_in_order_beyond_99999(tmp_path):
+    """Groups are named ``episode_%05d``: the 100000th has six digits, and read_episodes
+    sorted the names as text, so episodes 100000 and on came back before 99999."""
+    path = tmp_path / "long.h5"
+    with EpisodeLog(path) as log:
+        log.episodes = 99_997  # as if that many were written (writing them takes minutes)
+        for i in range(4):
+            log.append({"reward": float(i)})
+            log.end_episode()
+    rewards = [float(e["reward"][0]) for e in read_episodes(path)]
+    assert rewards == [0.0, 1.0, 2.0, 3.0]
+
+
+@pytest.mark.parametrize("value", ["1.5", b"2", None, [1.0, None]])
+def test_a_value_that_is_not_a_number_is_refused(tmp_path, value):
+    """NumPy converts the string '1.5' to 1.5 and None to NaN: append took a string as a
+    number and None as a diverged value. Both are refused naming the key; nothing added."""
+    with EpisodeLog(tmp_path / "e.h5") as log:
+        log.append({"reward": 0.0})
+        with pytest.raises(TypeError, match=r"record\['reward'\] is not numeric"):
+            log.append({"reward": value})
+    (episode,) = read_episodes(tmp_path / "e.h5")
+    assert episode["reward"].tolist() == [0.0]

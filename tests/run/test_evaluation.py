@@ -116,3 +116,23 @@ def test_uniform_goals_are_spread_over_reachable_cells():
     r_uniform = np.linalg.norm(goals.inputs, axis=1)
     r_random = np.linalg.norm(held_out_goals(arm, 300, seed=0).inputs, axis=1)
     assert np.mean(r_uniform < 0.6) > 5 * np.mean(r_random < 0.6)
+
+
+def test_coverage_refuses_nan_a_wrong_width_and_a_bad_cell_count():
+    """A NaN point was counted in the corner cell (its index cast to int), a point of the
+    wrong width gave NumPy's broadcast error, and ``cells=0`` NumPy's unravel error: a
+    coverage of bad points was a number or an unrelated error. Each is refused, naming
+    the channel or the setting."""
+    from sensorimotor import SignalError
+
+    cs = ChannelSet([Channel("x", (0, 1)), Channel("y", (0, 1))])
+    with pytest.raises(SignalError, match="channel 'x' is NaN"):
+        coverage([[np.nan, 0.5], [0.5, 0.5]], cs, cells=10)
+    with pytest.raises(SignalError, match=r"expected shape \(2,\) or \(N, 2\)"):
+        coverage([[0.1, 0.1, 0.1]], cs, cells=10)
+    for cells in (0, -3, True, 2.5):
+        with pytest.raises(ValueError, match="cells must be a positive int"):
+            coverage([[0.1, 0.1]], cs, cells=cells)
+        with pytest.raises(ValueError, match="cells must be a positive int"):
+            grid_cells([[0.1, 0.1]], [0, 0], [1, 1], cells=cells)
+    assert coverage([], cs) == 0

@@ -193,3 +193,74 @@ def test_a_flipped_bit_in_the_data_is_a_value_error_naming_the_file(tmp_path):
     open(bad, "wb").write(bytes(data))
     with pytest.raises(ValueError, match="bad.h5"):
         read_log(bad)
+
+
+@pytest.mark.parametrize(
+    "tamper", ["count beyond the rows", "meta_end beyond meta_json", "m width"]
+)
+def test_a_tampered_log_is_refused_by_the_writer_and_left_as_it_was(tmp_path, tamper):
+    """Opening a log to append trimmed or grew its datasets to the stored count before
+    checking that count: a count beyond the rows grew ``m``, ``s`` and ``uuid`` with zero
+    records and cut ``meta_json`` to nothing (every record's meta lost), and the writer
+    went on as if the log held those records. It is refused now, naming the file, and the
+    file keeps what it held (``read_log`` refuses it too)."""
+    import h5py
+
+    path = str(tmp_path / "log.h5")
+    good = {"m_signal": {"a": 0.5, "b": 1.0}, "s_signal": {"x": 0.0}}
+    with ObservationLog(path, M, S, flush_every=1) as log:
+        for i in range(3):
+            log.append({**good, "uuid": uuid.uuid4()}, meta={"i": i})
+    with h5py.File(path, "a") as f:
+        if tamper == "count beyond the rows":
+            f["count"][0] = 5
+        elif tamper == "meta_end beyond meta_json":
+            f["meta_end"][2] = 10_000
+        else:
+            del f["m"]
+            f.create_dataset("m", data=np.zeros((3, 3)), maxshape=(None, 3))
+
+    def contents():
+        with h5py.File(path, "r") as f:
+            return {name: f[name][()].tolist() for name in f}
+
+    before = contents()
+    with pytest.raises(ValueError, match="log.h5: not a valid observation log"):
+        ObservationLog(path, M, S)
+    assert contents() == before
+    with pytest.raises(ValueError, match="log.h5"):
+        read_log(path)
+
+
+def test_meta_nested_too_deep_for_json_is_refused_naming_meta(tmp_path):
+    """json's RecursionError escaped from append (a meta nested thousands deep) and from
+    read_log (such a meta written into the file): a ValueError naming meta, and naming
+    the file, now; the log gains nothing."""
+    import h5py
+
+    deep: dict = {}
+    inner = deep
+    for _ in range(5000):
+        inner["a"] = {}
+        inner = inner["a"]
+    path = str(tmp_path / "log.h5")
+    good = {"m_signal": {"a": 0.5, "b": 1.0}, "s_signal": {"x": 0.0}, "uuid": uuid.uuid4()}
+    with ObservationLog(path, M, S, flush_every=1) as log:
+        with pytest.raises(ValueError, match="meta must be JSON"):
+            log.append(good, meta=deep)
+        assert len(log) == 0
+        log.append(good)
+    blob = np.frombuffer(b"[" * 100_000 + b"]" * 100_000, dtype=np.uint8)
+    with h5py.File(path, "a") as f:
+        f["meta_json"].resize((blob.size,))
+        f["meta_json"][:] = blob
+        f["meta_end"][0] = blob.size
+    with pytest.raises(ValueError, match="log.h5: not a valid observation log"):
+        read_log(path)
+
+
+def test_flush_every_must_be_an_int_not_a_bool(tmp_path):
+    """``flush_every=True`` was taken as 1 (bool is an int to isinstance)."""
+    with pytest.raises(ValueError, match="flush_every"):
+        ObservationLog(tmp_path / "d.h5", M, S, flush_every=True)
+    assert not os.path.exists(tmp_path / "d.h5")

@@ -211,3 +211,50 @@ def test_a_sweep_killed_with_sigkill_resumes_to_every_trial_once(tmp_path):
     assert len(keys) == 12 and len(set(keys)) == 12
     for name, data in finished.items():  # not run again, not lost
         assert (out / "trials" / name / "result.json").read_bytes() == data
+
+
+def _quick(settings, seed, folder):
+    return {"value": float(seed)}, {"step": [1.0, 2.0], "value": [0.0, float(seed)]}
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        {"metrics": ["value"]},
+        {"metrics": {"value": "abc"}},
+        {"metrics": {"value": [1.0]}},
+        {"grid_point": None},
+        {"seconds": "soon"},
+        {"seed": 7},
+        {"error": 3},
+    ],
+)
+def test_a_tampered_result_is_a_trial_not_done_and_resume_runs_it_again(
+    tmp_path, monkeypatch, tamper
+):
+    """``read_result`` promises ``None`` for a result.json it cannot read, but read only
+    its header: metrics that were not a table of numbers raised AttributeError or
+    ValueError out of ``run_sweep(resume=True)``, a missing grid point or seconds a
+    KeyError from writing results.csv, another trial's seed was taken as this one's.
+    Such a trial counts as not done: resume runs it again and the results are whole."""
+    import json
+
+    task = experiment_tasks.Task(lambda: {}, lambda s: None, _quick)
+    monkeypatch.setitem(experiment_tasks.TASKS, "quick", task)
+    exp = parse_experiment({"task": "quick", "seeds": 2})
+    out = tmp_path / "out"
+    run_sweep(exp, str(out), LocalBackend())
+    rows = read_results(str(out / "results.csv"))
+    path = out / "trials" / "seed=1" / "result.json"
+    result = json.loads(path.read_text())
+    if "grid_point" in tamper and tamper["grid_point"] is None:
+        del result["grid_point"]
+    else:
+        result.update(tamper)
+    path.write_text(json.dumps(result))
+    summary = run_sweep(exp, str(out), LocalBackend(), resume=True)
+    assert (summary["ran"], summary["skipped"], summary["errors"]) == (1, 1, 0)
+    again = read_results(str(out / "results.csv"))
+    for row in rows + again:
+        row.pop("seconds")
+    assert again == rows

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sensorimotor.signals import Channel, ChannelSet, SignalError
+from sensorimotor.signals import Channel, ChannelSet, SignalError, channel_value
 
 finite = st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False)
 
@@ -143,3 +143,23 @@ def test_a_value_that_is_no_float_is_a_signal_error_naming_the_channel(value):
             convert({"x": value, "y": 6.0})
         assert info.value.channel == "x"
         assert len(str(info.value)) < 200  # a 400-digit int is cut short
+
+
+def test_a_timedelta_without_a_unit_is_not_a_number():
+    """A timedelta64 with a unit was refused only because ``float()`` of it fails; one
+    without a unit, ``np.timedelta64(3)``, converts, and was taken as the number 3.0."""
+    for convert in (CS.validate, CS.to_array, CS.to_signal):
+        with pytest.raises(SignalError, match="'x': .* is not a number") as info:
+            convert({"x": np.timedelta64(3), "y": 6.0})
+        assert info.value.channel == "x"
+    with pytest.raises(SignalError, match="channel 'x'"):
+        channel_value({"x": np.timedelta64(3)}, "x")
+
+
+@pytest.mark.parametrize("bounds", ["12", (True, 2), (0, np.True_), ("0", "10"), (b"0", 1)])
+def test_bounds_that_are_not_numbers_are_refused(bounds):
+    """``float()`` of each bound took a string "12" as the bounds (1, 2), a bool as 0 or 1
+    and the string "10" as 10; bounds are a pair of numbers, else a ValueError naming the
+    channel (as for a pair of three)."""
+    with pytest.raises(ValueError, match="channel 'x': bounds must be a pair of numbers"):
+        Channel("x", bounds)

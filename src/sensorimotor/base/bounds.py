@@ -85,7 +85,9 @@ def check_value(owner: str, name: str, value, bounds: Bounds):
     ValueError: RLS.forgetting must be a finite number in (0, 1], got 1.5
     """
     low, high, low_in, high_in, integer = bounds
-    if isinstance(value, bool | str) or value is None:
+    # NumPy's and JAX's booleans (scalars, arrays) convert to 1.0 and 0.0 as Python's do
+    is_bool = getattr(getattr(value, "dtype", None), "kind", None) == "b"
+    if isinstance(value, bool | str) or value is None or is_bool:
         raise TypeError(f"{owner}.{name} must be a number, got {value!r}")
     if integer and not is_int(value):
         raise TypeError(f"{owner}.{name} must be an int, got {value!r}")

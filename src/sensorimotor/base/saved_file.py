@@ -260,7 +260,8 @@ def _npz_header(data, path) -> dict:
         raise ValueError(f"{path}: the {names[0]!r} entry is not a JSON string")
     try:
         header = json.loads(str(raw))
-    except ValueError as err:
+    # RecursionError: arrays nested beyond the parser's depth (as in read_json)
+    except (ValueError, RecursionError) as err:
         raise ValueError(f"{path}: the header is not valid JSON ({err})") from None
     if isinstance(header, dict) and "format_version" not in header:
         for key in _OLD_VERSION_KEYS:

@@ -71,7 +71,11 @@ class EpisodeLog:
             if not isinstance(key, str) or not key or "/" in key:
                 raise ValueError(f"record keys must be names without '/', got {key!r}")
             try:
-                row[key] = np.asarray(value, dtype=np.float64)
+                value_array = np.asarray(value)
+                # NumPy would read the string "1.5" as 1.5 and None as NaN: not numbers
+                if value_array.dtype.kind not in "biuf":
+                    raise TypeError
+                row[key] = value_array.astype(np.float64)
             except (TypeError, ValueError):
                 raise TypeError(f"record[{key!r}] is not numeric: {value!r}") from None
         if self._records:
@@ -142,7 +146,12 @@ def _open(path):
 def read_episode_names(path) -> list[str]:
     """The episode groups of a log, in order."""
     with _open(path) as f:
-        return sorted(k for k in f.keys() if k.startswith("episode_"))
+        return _episode_names(f)
+
+
+def _episode_names(f) -> list[str]:
+    # episode_%05d: past 99999 a name has more digits, so shorter names come first
+    return sorted((k for k in f.keys() if k.startswith("episode_")), key=lambda k: (len(k), k))
 
 
 def read_episodes(path) -> list[dict]:
@@ -150,7 +159,7 @@ def read_episodes(path) -> list[dict]:
     ``ValueError`` naming the file if it is not an episode log or is corrupt."""
     with _open(path) as f:
         out = []
-        for name in sorted(k for k in f.keys() if k.startswith("episode_")):
+        for name in _episode_names(f):
             try:
                 group = f[name]
                 steps = int(group.attrs["steps"])

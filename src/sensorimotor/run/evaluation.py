@@ -121,6 +121,7 @@ def grid_cells(points, low, high, cells: int) -> np.ndarray:
     >>> grid_cells([[0.05, 0.95], [0.5, 0.5], [2.0, -1.0]], [0, 0], [1, 1], cells=10)
     array([ 9, 55, 90])
     """
+    cells = check_count("cells", cells)
     p = np.atleast_2d(np.asarray(points, dtype=np.float64))
     low, high = np.asarray(low, dtype=np.float64), np.asarray(high, dtype=np.float64)
     idx = np.floor((p - low) / (high - low) * cells).astype(np.int64)
@@ -137,9 +138,12 @@ def coverage(points, s_set: ChannelSet, cells: int = 20) -> int:
     >>> coverage([[0.05, 0.05], [0.06, 0.02], [0.95, 0.5]], cs, cells=10)
     2
     """
-    p = np.atleast_2d(np.asarray(points, dtype=np.float64))
+    cells = check_count("cells", cells)
+    p = np.atleast_2d(np.asarray(points))
     if p.size == 0:
         return 0
+    # a NaN would be counted in a corner cell: refused, as a wrong width, naming the channel
+    p = s_set.check_array(p)
     low, high = _grid_bounds(s_set, p)
     return int(np.unique(grid_cells(p, low, high, cells)).size)
 

@@ -10,6 +10,7 @@ from typing import NamedTuple
 import h5py
 import numpy as np
 
+from sensorimotor.base.bounds import is_int
 from sensorimotor.base.saved_file import atomic_path, check_header, make_header
 from sensorimotor.signals import Channel, ChannelSet, check_feedback
 
@@ -97,7 +98,7 @@ class ObservationLog:
         s_channels: Iterable[Channel],
         flush_every: int = 100,
     ):
-        if not isinstance(flush_every, int) or flush_every < 1:
+        if not is_int(flush_every) or flush_every < 1:  # not a bool either
             raise ValueError(f"flush_every must be a positive int, got {flush_every!r}")
         self.path = os.fspath(path)
         self.m_set = ChannelSet(m_channels)
@@ -156,8 +157,20 @@ class ObservationLog:
                 raise ValueError(
                     f"{self.path}: the log's {side} {stored} differ from the given {list(cs.channels)}"
                 )
-        # Drop rows beyond the committed count (a flush interrupted between data and counter).
+        # The count and the datasets must agree before anything is resized: a flush writes
+        # the data first, so a count beyond the rows (or an end beyond meta_json) is a
+        # tampered file, which resizing would grow with empty records or cut.
         n = int(f["count"][0])
+        lengths = {name: f[name].shape[0] for name in ("m", "s", "uuid", "meta_end")}
+        if not 0 <= n <= min(lengths.values()):
+            raise ValueError(f"count {n} does not fit the datasets' lengths {lengths}")
+        for name, cs in (("m", self.m_set), ("s", self.s_set)):
+            if f[name].shape[1:] != (len(cs),):
+                raise ValueError(f"{name} has shape {f[name].shape} for {len(cs)} channels")
+        end = int(f["meta_end"][n - 1]) if n else 0
+        if not 0 <= end <= f["meta_json"].shape[0]:
+            raise ValueError(f"meta_end {end} is beyond meta_json ({f['meta_json'].shape[0]})")
+        # Drop rows beyond the committed count (a flush interrupted between data and counter).
         for name in ("m", "s", "uuid", "meta_end"):
             if f[name].shape[0] != n:
                 f[name].resize(n, axis=0)
@@ -193,6 +206,8 @@ class ObservationLog:
             raise TypeError(f"meta must be JSON: {exc}") from None
         except ValueError as exc:  # NaN or inf
             raise ValueError(f"meta must be JSON without NaN or inf: {exc}") from None
+        except RecursionError:  # nested beyond the depth json encodes
+            raise ValueError("meta must be JSON: it is nested too deep") from None
         self._buffer.append((m, s, u.hex.encode(), meta_bytes))
         if len(self._buffer) >= self.flush_every:
             self.flush()
@@ -344,7 +359,16 @@ def read_log(path) -> LogRecords:
         try:  # a corrupted file: name it and what is wrong, return nothing
             _check_attrs(path, f)
             return _read_records(f)
-        except (KeyError, IndexError, OSError, TypeError, ValueError, RuntimeError) as exc:
+        # RecursionError: a meta nested beyond the JSON parser's depth
+        except (
+            KeyError,
+            IndexError,
+            OSError,
+            TypeError,
+            ValueError,
+            RuntimeError,
+            RecursionError,
+        ) as exc:
             raise ValueError(
                 f"{os.fspath(path)}: not a valid observation log ({type(exc).__name__}: {exc})"
             ) from None

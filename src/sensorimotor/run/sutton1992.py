@@ -163,7 +163,8 @@ def experiment2(
     return Experiment2Result(
         relevant=alpha[:, -1, :n_rel],
         irrelevant=alpha[:, -1, n_rel:],
-        inverse_growth=np.diff(1.0 / coarse)[1:],
+        # the block ends' differences: the growth over each block after the first
+        inverse_growth=np.diff(1.0 / coarse),
         steps=fine * np.arange(1, alpha.shape[1] + 1),
         relevant_trace=relevant_trace,
         irrelevant_trace=irrelevant_trace,

@@ -33,15 +33,18 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import json
 import os
 import time
 import traceback
 
 import numpy as np
 
+from sensorimotor.base.bounds import is_int, is_real
 from sensorimotor.base.saved_file import (
     atomic_path,
     make_header,
+    numpy_scalar,
     read_json,
     read_npz,
     write_json,
@@ -165,10 +168,36 @@ def read_result(out_dir: str, trial: Trial) -> dict | None:
         result = read_json(path, RESULT, 1, header_keys=("metrics", "seed", "error"))
     except ValueError:
         return None
-    if result.get("trial_id") != trial.trial_id:
+    if not _is_result_of(result, trial):
         return None
     result["metrics"] = {k: float(v) for k, v in result["metrics"].items()}
     return result
+
+
+def _is_result_of(result: dict, trial: Trial) -> bool:
+    """Whether ``result`` holds what :func:`_write_trial` writes for ``trial``: a file
+    changed since (other metrics, seed or grid point) is a trial not done, run again,
+    never a row of results.csv or a crash of the sweep."""
+    metrics, error, seconds = result.get("metrics"), result.get("error"), result.get("seconds")
+
+    def same(a, b) -> bool:  # as JSON: a tuple of the grid reads back as a list
+        return json.dumps(a, sort_keys=True, default=numpy_scalar) == json.dumps(
+            b, sort_keys=True, default=numpy_scalar
+        )
+
+    return (
+        result.get("trial_id") == trial.trial_id
+        and is_int(result.get("seed"))
+        and result["seed"] == trial.seed
+        and same(result.get("grid_point"), trial.grid_point)
+        and isinstance(metrics, dict)
+        and all(is_real(v) or v in _NON_FINITE for v in metrics.values())
+        and (error is None or isinstance(error, str))
+        and is_real(seconds)
+    )
+
+
+_NON_FINITE = ("inf", "-inf", "nan")  # how _json_number writes a diverged run's metric
 
 
 def read_curves(out_dir: str, trial: Trial) -> dict:
@@ -275,8 +304,6 @@ def write_csv(experiment: Experiment, results: list[dict], out_dir: str) -> str:
 
 def _cell(value) -> str:
     if isinstance(value, dict):
-        import json
-
         return json.dumps(value, sort_keys=True)
     return str(value).lower() if isinstance(value, bool) else str(value)
 

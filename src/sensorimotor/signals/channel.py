@@ -3,6 +3,15 @@
 import math
 from dataclasses import dataclass, field
 
+import numpy as np
+
+
+def _is_number(bound) -> bool:
+    """Whether ``bound`` may be a bound: not a string, and not a bool (Python's, NumPy's)."""
+    if isinstance(bound, str | bytes | bool | np.bool_):
+        return False
+    return getattr(getattr(bound, "dtype", None), "kind", None) != "b"
+
 
 @dataclass(frozen=True)
 class Channel:
@@ -28,7 +37,11 @@ class Channel:
         if not isinstance(self.name, str) or not self.name:
             raise ValueError(f"channel name must be a non-empty string, got {self.name!r}")
         try:
-            lo, hi = (float(b) for b in self.bounds)
+            bounds = tuple(self.bounds)
+            # float() alone would read a string "12" as the bounds (1, 2) and a bool as 0 or 1
+            if not all(map(_is_number, bounds)):
+                raise TypeError
+            lo, hi = (float(b) for b in bounds)
         except (TypeError, ValueError):
             raise ValueError(
                 f"channel {self.name!r}: bounds must be a pair of numbers, got {self.bounds!r}"

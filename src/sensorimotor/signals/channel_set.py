@@ -21,7 +21,8 @@ def _as_float(name: str, value) -> float:
     """``value`` as a finite float, or a ``SignalError`` naming ``name``."""
     if type(value) is float and math.isfinite(value):  # the common case, without ABC checks
         return value
-    if isinstance(value, bool | np.bool_) or isinstance(value, str | bytes):
+    # NumPy makes a timedelta64 an integer: one without a unit would convert to its count
+    if isinstance(value, bool | np.bool_ | np.timedelta64) or isinstance(value, str | bytes):
         raise SignalError(f"channel {name!r}: {value!r} is not a number", channel=name)
     if not isinstance(value, numbers.Real):
         # 0-d NumPy/JAX arrays of a real dtype are numbers too.
