@@ -7,7 +7,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from sensorimotor.base.bounds import UNIT, check_settings
-from sensorimotor.continual.input_checks import check_vector
+from sensorimotor.continual.input_checks import any_traced, check_vector
 from sensorimotor.continual.td_linear import TDLinearLearner
 from sensorimotor.continual.update_result import UpdateResult
 from sensorimotor.rules.td_idbd import TDIDBD
@@ -202,7 +202,8 @@ class Horde(NamedTuple):
         n = state.groups[0].weights.shape[-1]
         xp = check_vector("x", x, n)
         check_vector("next_x", next_x, n)
-        if not _is_jax(xp):
+        if not any_traced(state.groups[0].weights, x, next_x, reward, gamma):
+            # eager, NumPy or JAX (in the vmap below the demons cannot check values)
             TDLinearLearner(self.gvfs[0].optimizer).update(
                 _take(state.groups[0], 0), x, reward, next_x, gamma
             )  # validates every input once (pure: nothing is kept)
