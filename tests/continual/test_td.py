@@ -229,3 +229,13 @@ def test_td_learner_under_jit_with_a_traced_discount_or_state_and_a_concrete_x()
         jax.jit(lambda st: learner.update(st, xn, 1.0, xn, 0.9))(s),
     ):
         np.testing.assert_allclose(np.asarray(got.state.weights), np.asarray(want.state.weights))
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_horde_predict_refuses_a_non_finite_x_naming_it(bad):
+    """TDLinearLearner.predict refuses NaN or inf in x; the Horde's predict returned NaN
+    predictions for it silently."""
+    horde = Horde((GVF(TDIDBD(0.1, 0.0)), GVF(TDIDBD(0.1, 0.0), cumulant=0)))
+    s = horde.init(2)
+    with pytest.raises(ValueError, match=r"\bx\b"):
+        horde.predict(s, np.array([bad, 0.0]))

@@ -7,7 +7,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from sensorimotor.base.bounds import UNIT, check_settings
-from sensorimotor.continual.input_checks import any_traced, check_vector
+from sensorimotor.continual.input_checks import any_traced, check_finite_vector, check_vector
 from sensorimotor.continual.td_linear import TDLinearLearner
 from sensorimotor.continual.update_result import UpdateResult
 from sensorimotor.rules.td_idbd import TDIDBD
@@ -183,6 +183,7 @@ class Horde(NamedTuple):
     def predict(self, state: HordeState, x):
         """All GVFs' predictions for ``x``, shape ``(num_gvfs,)``."""
         xp = check_vector("x", x, state.groups[0].weights.shape[-1])
+        check_finite_vector("x", x)  # as TDLinearLearner.predict: not NaN predictions
         parts = self._map(state, lambda d, s: s.weights @ x)
         return self._gather(xp, parts)
 
