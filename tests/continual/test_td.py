@@ -239,3 +239,11 @@ def test_horde_predict_refuses_a_non_finite_x_naming_it(bad):
     s = horde.init(2)
     with pytest.raises(ValueError, match=r"\bx\b"):
         horde.predict(s, np.array([bad, 0.0]))
+
+
+@pytest.mark.parametrize("cumulant", [1.7, 1.0, True, "1", np.float64(1.0)])
+def test_horde_refuses_a_cumulant_that_is_not_an_int(cumulant):
+    """A GVF's cumulant is a feature index: 1.7 was taken as feature 1, True as 1 and
+    "1" as 1 (int() of each), silently."""
+    with pytest.raises(TypeError, match="cumulant"):
+        Horde((GVF(cumulant=cumulant),)).init(3)

@@ -6,7 +6,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from sensorimotor.base.bounds import UNIT, check_settings
+from sensorimotor.base.bounds import UNIT, check_settings, is_int
 from sensorimotor.continual.input_checks import any_traced, check_finite_vector, check_vector
 from sensorimotor.continual.td_linear import TDLinearLearner
 from sensorimotor.continual.update_result import UpdateResult
@@ -113,6 +113,10 @@ class Horde(NamedTuple):
             raise ValueError("a Horde needs at least one GVF")
         for k, g in enumerate(self.gvfs):
             check_settings(g, owner=f"gvfs[{k}]")
+            if g.cumulant is not None and not is_int(g.cumulant):  # int() took 1.7 for 1
+                raise TypeError(
+                    f"gvfs[{k}].cumulant must be None or an int feature index, got {g.cumulant!r}"
+                )
             if g.cumulant is not None and not 0 <= int(g.cumulant) < int(feature_dim):
                 raise ValueError(
                     f"gvfs[{k}].cumulant={g.cumulant} is not a feature index "
