@@ -190,6 +190,30 @@ def test_config_and_constructor_refuse_bad_values():
 
 
 @pytest.mark.parametrize(
+    "field, value, exc",
+    [
+        ("trace_decay", True, TypeError),  # was taken as 1.0
+        ("trace_decay", np.array(1.5), ValueError),  # an array escaped the range check
+        ("trace_decay", "0.5", TypeError),  # JAX's "abstract array" error at init
+        ("negative_slope", float("nan"), ValueError),  # every prediction NaN
+        ("negative_slope", True, TypeError),
+        ("negative_slope", "a", TypeError),  # a NumPy indexing error at init
+        ("sparsity", "0.5", TypeError),  # was used as 0.5
+        ("layer_norm", "no", TypeError),  # a non-empty string: layer norm on
+    ],
+)
+def test_constructor_refuses_a_setting_of_the_wrong_type_or_range_naming_it(field, value, exc):
+    with pytest.raises(exc, match=field):
+        MLPLearner(hidden_sizes=(4,), **{field: value})
+
+
+def test_constructor_keeps_accepting_arrays_and_numpy_numbers_of_a_sweep():
+    learner = MLPLearner((4,), trace_decay=np.float32(0.5), negative_slope=np.float64(0.1))
+    assert MLPLearner((4,), trace_decay=jnp.array([0.0, 0.5, 1.0])).trace_decay.shape == (3,)
+    assert learner.to_config()["trace_decay"] == 0.5
+
+
+@pytest.mark.parametrize(
     "learner",
     [
         MLPLearner((8, 8)),
