@@ -193,6 +193,11 @@ class RBFFeatures(NamedTuple):
             raise ValueError(f"x must be finite, got {np.asarray(x)!r}")
         c = xp.asarray(self.centers, dtype=x.dtype)
         d2 = xp.sum((c - x) ** 2, axis=1)
+        if self.normalize:
+            # the same ratio with every distance taken from the nearest centre's, whose
+            # feature is then exp(0) = 1: far from every centre all exp() underflow to 0
+            # and the plain ratio is 0 / 0
+            d2 = d2 - xp.min(d2)
         phi = xp.exp(-d2 / (2.0 * self.sigma**2))
         if self.normalize:
             phi = phi / xp.sum(phi)
