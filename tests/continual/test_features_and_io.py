@@ -229,3 +229,24 @@ def test_tile_coder_of_unsigned_ints_and_a_timedelta_setting():
     )
     with pytest.raises(ValueError, match="num_tilings"):
         TileCoder(num_tilings=np.timedelta64(1, "s")).feature_dim  # noqa: B018
+
+
+@pytest.mark.parametrize(
+    "centers, sigma, exc, named",
+    [
+        ([[0.0], [1.0]], 0.0, ValueError, "sigma"),  # NaN at a centre, 0 elsewhere
+        ([[0.0], [1.0]], -1.0, ValueError, "sigma"),  # taken as 1.0 (sigma squared)
+        ([[0.0], [1.0]], np.nan, ValueError, "sigma"),  # all NaN
+        ([[0.0], [1.0]], True, TypeError, "sigma"),  # taken as 1.0
+        ([[0.0], [1.0]], "1", TypeError, "sigma"),  # TypeError of the ** operator
+        ([[0.0], [np.nan]], 1.0, ValueError, "centers"),  # a NaN feature
+        (np.zeros((0, 1)), 1.0, ValueError, "centers"),  # no features (num_per_dim=0)
+        ([0.0, 1.0], 1.0, ValueError, "centers"),  # not (num_features, input_dim)
+    ],
+)
+def test_rbf_features_refuse_bad_settings_naming_them(centers, sigma, exc, named):
+    """Like TileCoder, RBFFeatures checks its settings when used: a zero, negative, NaN,
+    bool or string sigma and NaN or missing centres gave NaN, wrong or no features."""
+    rbf = RBFFeatures(np.asarray(centers, dtype=np.float64), sigma)
+    with pytest.raises(exc, match=named):
+        rbf(np.array([0.5]))
