@@ -69,6 +69,21 @@ def test_rbf_features():
         rbf(np.ones(3))
 
 
+@pytest.mark.parametrize("xp", [np, jnp], ids=["numpy", "jax"])
+def test_normalised_rbf_features_of_an_input_far_from_every_centre_are_finite(xp):
+    """exp(-d2 / 2 sigma^2) underflows to 0 for every centre 40 sigmas away, and the
+    normalisation then divided 0 by 0: NaN features for a finite input. The normalised
+    features are the same softmax shifted by the nearest centre's distance."""
+    rbf = RBFFeatures.grid(low=(0.0,), high=(1.0,), num_per_dim=3, sigma=0.1, normalize=True)
+    far = np.asarray(rbf(xp.asarray([5.0])))
+    assert np.all(np.isfinite(far)) and far.sum() == pytest.approx(1.0, rel=1e-6)
+    assert far.argmax() == 2  # the centre at 1.0 is the nearest
+    near = np.asarray(rbf(xp.asarray([0.45])))  # unchanged where nothing underflows
+    d2 = (np.array([0.0, 0.5, 1.0]) - 0.45) ** 2
+    want = np.exp(-d2 / 0.02) / np.exp(-d2 / 0.02).sum()
+    np.testing.assert_allclose(near, want, rtol=1e-5)
+
+
 STATES = [
     LinearLearner(IDBD(0.05, 0.01), normalizer=EMANormalizer()),
     LinearLearner(RLS(0.99, 1.0), bias=False),
@@ -214,3 +229,24 @@ def test_tile_coder_of_unsigned_ints_and_a_timedelta_setting():
     )
     with pytest.raises(ValueError, match="num_tilings"):
         TileCoder(num_tilings=np.timedelta64(1, "s")).feature_dim  # noqa: B018
+
+
+@pytest.mark.parametrize(
+    "centers, sigma, exc, named",
+    [
+        ([[0.0], [1.0]], 0.0, ValueError, "sigma"),  # NaN at a centre, 0 elsewhere
+        ([[0.0], [1.0]], -1.0, ValueError, "sigma"),  # taken as 1.0 (sigma squared)
+        ([[0.0], [1.0]], np.nan, ValueError, "sigma"),  # all NaN
+        ([[0.0], [1.0]], True, TypeError, "sigma"),  # taken as 1.0
+        ([[0.0], [1.0]], "1", TypeError, "sigma"),  # TypeError of the ** operator
+        ([[0.0], [np.nan]], 1.0, ValueError, "centers"),  # a NaN feature
+        (np.zeros((0, 1)), 1.0, ValueError, "centers"),  # no features (num_per_dim=0)
+        ([0.0, 1.0], 1.0, ValueError, "centers"),  # not (num_features, input_dim)
+    ],
+)
+def test_rbf_features_refuse_bad_settings_naming_them(centers, sigma, exc, named):
+    """Like TileCoder, RBFFeatures checks its settings when used: a zero, negative, NaN,
+    bool or string sigma and NaN or missing centres gave NaN, wrong or no features."""
+    rbf = RBFFeatures(np.asarray(centers, dtype=np.float64), sigma)
+    with pytest.raises(exc, match=named):
+        rbf(np.array([0.5]))

@@ -162,6 +162,23 @@ def test_state_keeps_shape_and_dtype_under_jit():
         assert a.shape == b.shape and a.dtype == b.dtype
 
 
+@pytest.mark.parametrize("normalizer", [None, EMANormalizer()], ids=["plain", "ema"])
+def test_update_under_jit_with_a_concrete_x_and_a_traced_state_or_target(normalizer):
+    """Inside jit only shapes and dtypes are checked: with a normaliser, a concrete JAX x
+    and a traced target or state made update run its eager check float(x @ x) on a
+    tracer (ConcretizationTypeError); a NumPy x with a traced state took the NumPy path."""
+    learner = LinearLearner(IDBD(0.1, 0.01), normalizer=normalizer)
+    s = learner.init(2, xp=jnp)
+    xj, xn = jnp.array([1.0, 0.5]), np.array([1.0, 0.5], np.float32)
+    want = learner.update(s, xj, 1.0)
+    for got in (
+        jax.jit(lambda y: learner.update(s, xj, y))(1.0),
+        jax.jit(lambda st: learner.update(st, xj, 1.0))(s),
+        jax.jit(lambda st: learner.update(st, xn, 1.0))(s),
+    ):
+        np.testing.assert_allclose(np.asarray(got.state.weights), np.asarray(want.state.weights))
+
+
 def test_same_seed_same_result_other_seed_other_result():
     learner = LinearLearner(IDBD(0.02, 0.01))
     stream = RandomWalkStream(5)

@@ -190,6 +190,30 @@ def test_config_and_constructor_refuse_bad_values():
 
 
 @pytest.mark.parametrize(
+    "field, value, exc",
+    [
+        ("trace_decay", True, TypeError),  # was taken as 1.0
+        ("trace_decay", np.array(1.5), ValueError),  # an array escaped the range check
+        ("trace_decay", "0.5", TypeError),  # JAX's "abstract array" error at init
+        ("negative_slope", float("nan"), ValueError),  # every prediction NaN
+        ("negative_slope", True, TypeError),
+        ("negative_slope", "a", TypeError),  # a NumPy indexing error at init
+        ("sparsity", "0.5", TypeError),  # was used as 0.5
+        ("layer_norm", "no", TypeError),  # a non-empty string: layer norm on
+    ],
+)
+def test_constructor_refuses_a_setting_of_the_wrong_type_or_range_naming_it(field, value, exc):
+    with pytest.raises(exc, match=field):
+        MLPLearner(hidden_sizes=(4,), **{field: value})
+
+
+def test_constructor_keeps_accepting_arrays_and_numpy_numbers_of_a_sweep():
+    learner = MLPLearner((4,), trace_decay=np.float32(0.5), negative_slope=np.float64(0.1))
+    assert MLPLearner((4,), trace_decay=jnp.array([0.0, 0.5, 1.0])).trace_decay.shape == (3,)
+    assert learner.to_config()["trace_decay"] == 0.5
+
+
+@pytest.mark.parametrize(
     "learner",
     [
         MLPLearner((8, 8)),
@@ -241,6 +265,39 @@ def test_load_refuses_wrong_version_missing_or_misshapen_arrays(tmp_path):
     np.savez(tmp_path / "m.npz", **missing)
     with pytest.raises(ValueError, match="missing array 'step'"):
         load_mlp_learner(tmp_path / "m.npz")
+
+
+@pytest.mark.parametrize(
+    "optimizer, normalizer, name, value",
+    [
+        (AdaptiveObGD(), None, "opt_state/v/0/w", -1.0),  # every update then rejected
+        (AdaptiveObGD(), None, "opt_state/count", -3),  # 1 - beta2**-3 < 0: the same
+        (Autostep(0.01), None, "opt_state/v", -1.0),
+        (Autostep(0.01), None, "opt_state/alpha", -0.5),  # steps against the gradient
+        (ObGD(), WelfordNormalizer(), "normalizer/m2", -1.0),  # every prediction NaN
+        (ObGD(), WelfordNormalizer(), "normalizer/count", -2.0),
+        (ObGD(), EMANormalizer(), "normalizer/var", -1.0),
+        (ObGD(), EMANormalizer(), "normalizer/w", 1.5),
+        (ObGD(), None, "step", -1),
+        (ObGD(), None, "guard_count", -5),
+    ],
+)
+def test_load_refuses_a_state_no_update_could_have_made_naming_the_file(
+    tmp_path, optimizer, normalizer, name, value
+):
+    """A tampered file with a negative second moment, count, variance or counter loaded,
+    and the learner then rejected every update or predicted NaN for ever."""
+    learner = MLPLearner((4,), optimizer, normalizer=normalizer)
+    state = learner.init(jax.random.key(0), 2)
+    state = learner.update(state, np.array([0.5, -0.5]), 1.0).state
+    path = tmp_path / "mlp.npz"
+    save_mlp_learner(path, learner, state)
+    with np.load(path, allow_pickle=False) as data:
+        arrays = {k: data[k] for k in data.files}
+    arrays[name] = np.full_like(arrays[name], value)
+    np.savez(tmp_path / "bad.npz", **arrays)
+    with pytest.raises(ValueError, match=rf"bad\.npz.*{name}"):
+        load_mlp_learner(tmp_path / "bad.npz")
 
 
 def test_normalizer_sees_raw_inputs_and_learns_on_badly_scaled_signals():

@@ -176,3 +176,74 @@ def test_horde_numpy_and_compiled_paths_agree_and_scale():
             atol=1e-5,
         )
     assert len(s_np.groups) == 2 and s_np.groups[0].weights.shape == (6, 3)
+
+
+def test_horde_on_eager_jax_arrays_updates_as_on_numpy_and_refuses_bad_input():
+    """Each group's vmap closes over the concrete x while the cumulant and discount are
+    traced: TDLinearLearner took that for an eager call and its value checks called
+    float() on the traced discount, so every update of a Horde on eager JAX arrays raised
+    ConcretizationTypeError. Now it learns as on NumPy, and refuses a NaN reward or a
+    gamma outside [0, 1] naming it (the guard would have reset every demon)."""
+    import jax.numpy as jnp
+
+    gvfs = (
+        GVF(TDIDBD(0.1, 0.01, trace_decay=0.5), gamma=0.9),
+        GVF(TDIDBD(0.2, 0.0), gamma=0.0, cumulant=1),
+        GVF(AutoTDIDBD(0.1, 0.01, trace_decay=0.3), gamma=0.5),
+    )
+    horde = Horde(gvfs)
+    rng = np.random.default_rng(1)
+    xs = rng.uniform(size=(11, 3)).astype(np.float32)
+    rs = rng.normal(size=10).astype(np.float32)
+    s_np, s_jx = horde.init(3, dtype=np.float32), horde.init(3, xp=jnp)
+    for t in range(10):
+        s_np = horde.update(s_np, xs[t], float(rs[t]), xs[t + 1], 0.9).state
+        res = horde.update(s_jx, jnp.asarray(xs[t]), float(rs[t]), jnp.asarray(xs[t + 1]), 0.9)
+        s_jx = res.state
+    np.testing.assert_allclose(
+        horde.predict(s_np, xs[0]), np.asarray(horde.predict(s_jx, jnp.asarray(xs[0]))), rtol=1e-5
+    )
+    before = jax.tree_util.tree_map(np.asarray, s_jx)
+    x, x2 = jnp.asarray(xs[0]), jnp.asarray(xs[1])
+    for args, word in (((x, np.nan, x2, 0.9), "reward"), ((x, 1.0, x2, 1.5), "gamma")):
+        with pytest.raises(ValueError, match=word):
+            horde.update(s_jx, *args)
+    for a, b in zip(
+        jax.tree_util.tree_leaves(before), jax.tree_util.tree_leaves(s_jx), strict=True
+    ):
+        assert np.array_equal(a, np.asarray(b))
+
+
+def test_td_learner_under_jit_with_a_traced_discount_or_state_and_a_concrete_x():
+    """Inside jit only shapes and dtypes are checked: a concrete x (JAX or NumPy) with a
+    traced gamma, or a NumPy x with a traced state, made the learner run its eager checks
+    (float() of a tracer: ConcretizationTypeError)."""
+    import jax.numpy as jnp
+
+    learner = TDLinearLearner(TDIDBD(0.1, 0.01, trace_decay=0.5))
+    s = learner.init(2, xp=jnp)
+    xj, xn = jnp.array([1.0, 0.5]), np.array([1.0, 0.5], np.float32)
+    want = learner.update(s, xj, 1.0, xj, 0.9)
+    for got in (
+        jax.jit(lambda g: learner.update(s, xj, 1.0, xj, g))(0.9),
+        jax.jit(lambda st: learner.update(st, xn, 1.0, xn, 0.9))(s),
+    ):
+        np.testing.assert_allclose(np.asarray(got.state.weights), np.asarray(want.state.weights))
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_horde_predict_refuses_a_non_finite_x_naming_it(bad):
+    """TDLinearLearner.predict refuses NaN or inf in x; the Horde's predict returned NaN
+    predictions for it silently."""
+    horde = Horde((GVF(TDIDBD(0.1, 0.0)), GVF(TDIDBD(0.1, 0.0), cumulant=0)))
+    s = horde.init(2)
+    with pytest.raises(ValueError, match=r"\bx\b"):
+        horde.predict(s, np.array([bad, 0.0]))
+
+
+@pytest.mark.parametrize("cumulant", [1.7, 1.0, True, "1", np.float64(1.0)])
+def test_horde_refuses_a_cumulant_that_is_not_an_int(cumulant):
+    """A GVF's cumulant is a feature index: 1.7 was taken as feature 1, True as 1 and
+    "1" as 1 (int() of each), silently."""
+    with pytest.raises(TypeError, match="cumulant"):
+        Horde((GVF(cumulant=cumulant),)).init(3)

@@ -10,7 +10,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from sensorimotor.base.bounds import is_int
+from sensorimotor.base.bounds import POSITIVE, is_int
+from sensorimotor.base.bounds import check_settings as check_bounds
 from sensorimotor.rules.array_namespace import default_float, namespace
 
 
@@ -164,10 +165,36 @@ class RBFFeatures(NamedTuple):
     sigma: float = 1.0
     normalize: bool = False
 
+    BOUNDS = dict(sigma=POSITIVE)
+
     @property
     def feature_dim(self) -> int:
         """Number of centres."""
         return int(self.centers.shape[0])
+
+    def check_settings(self) -> RBFFeatures:
+        """Return the features if their settings are valid; else raise naming one: a
+        ``sigma`` that is not a positive number (zero or NaN gave NaN features, a negative
+        one or ``True`` was taken as its square or 1), ``centers`` that are not a non-empty
+        ``(num_features, input_dim)`` array of finite numbers.
+
+        >>> RBFFeatures(np.zeros((2, 1)), sigma=0.0).check_settings()
+        Traceback (most recent call last):
+        ...
+        ValueError: RBFFeatures.sigma must be a finite number in (0, inf), got 0.0
+        """
+        check_bounds(self)
+        if _is_tracer(self.centers):
+            return self
+        centers = np.asarray(self.centers)
+        if centers.ndim != 2 or 0 in centers.shape or centers.dtype.kind not in "fiu":
+            raise ValueError(
+                "RBFFeatures.centers must be a non-empty (num_features, input_dim) array of "
+                f"numbers, got shape {centers.shape} and dtype {centers.dtype}"
+            )
+        if not np.all(np.isfinite(centers)):
+            raise ValueError("RBFFeatures.centers must be finite")
+        return self
 
     @classmethod
     def grid(cls, low, high, num_per_dim: int, sigma: float, normalize: bool = False):
@@ -188,11 +215,17 @@ class RBFFeatures(NamedTuple):
     def __call__(self, x):
         """Features of ``x`` (shape ``(input_dim,)``), shape ``(num_features,)``."""
         xp = namespace(x)
+        self.check_settings()
         x = _check_x(xp, x, np.shape(self.centers)[1])
         if (xp is np or not _is_tracer(x)) and not bool(xp.all(xp.isfinite(x))):
             raise ValueError(f"x must be finite, got {np.asarray(x)!r}")
         c = xp.asarray(self.centers, dtype=x.dtype)
         d2 = xp.sum((c - x) ** 2, axis=1)
+        if self.normalize:
+            # the same ratio with every distance taken from the nearest centre's, whose
+            # feature is then exp(0) = 1: far from every centre all exp() underflow to 0
+            # and the plain ratio is 0 / 0
+            d2 = d2 - xp.min(d2)
         phi = xp.exp(-d2 / (2.0 * self.sigma**2))
         if self.normalize:
             phi = phi / xp.sum(phi)

@@ -6,8 +6,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from sensorimotor.base.bounds import UNIT, check_settings
-from sensorimotor.continual.input_checks import check_vector
+from sensorimotor.base.bounds import UNIT, check_settings, is_int
+from sensorimotor.continual.input_checks import any_traced, check_finite_vector, check_vector
 from sensorimotor.continual.td_linear import TDLinearLearner
 from sensorimotor.continual.update_result import UpdateResult
 from sensorimotor.rules.td_idbd import TDIDBD
@@ -113,6 +113,10 @@ class Horde(NamedTuple):
             raise ValueError("a Horde needs at least one GVF")
         for k, g in enumerate(self.gvfs):
             check_settings(g, owner=f"gvfs[{k}]")
+            if g.cumulant is not None and not is_int(g.cumulant):  # int() took 1.7 for 1
+                raise TypeError(
+                    f"gvfs[{k}].cumulant must be None or an int feature index, got {g.cumulant!r}"
+                )
             if g.cumulant is not None and not 0 <= int(g.cumulant) < int(feature_dim):
                 raise ValueError(
                     f"gvfs[{k}].cumulant={g.cumulant} is not a feature index "
@@ -183,6 +187,7 @@ class Horde(NamedTuple):
     def predict(self, state: HordeState, x):
         """All GVFs' predictions for ``x``, shape ``(num_gvfs,)``."""
         xp = check_vector("x", x, state.groups[0].weights.shape[-1])
+        check_finite_vector("x", x)  # as TDLinearLearner.predict: not NaN predictions
         parts = self._map(state, lambda d, s: s.weights @ x)
         return self._gather(xp, parts)
 
@@ -202,7 +207,8 @@ class Horde(NamedTuple):
         n = state.groups[0].weights.shape[-1]
         xp = check_vector("x", x, n)
         check_vector("next_x", next_x, n)
-        if not _is_jax(xp):
+        if not any_traced(state.groups[0].weights, x, next_x, reward, gamma):
+            # eager, NumPy or JAX (in the vmap below the demons cannot check values)
             TDLinearLearner(self.gvfs[0].optimizer).update(
                 _take(state.groups[0], 0), x, reward, next_x, gamma
             )  # validates every input once (pure: nothing is kept)

@@ -41,12 +41,21 @@ def check_finite_vector(name: str, x) -> None:
         raise ValueError(f"{name} contains NaN or inf: {np.asarray(x)}")
 
 
+def any_traced(*values) -> bool:
+    """True if any of ``values`` is a JAX tracer: the call is being traced (``jit``,
+    ``vmap``, ``scan``), so values cannot be checked, only shapes and dtypes. One traced
+    argument is enough: under ``vmap`` a closed-over ``x`` stays concrete while the state
+    or the discount is traced."""
+    return any(is_traced(v) for v in values)
+
+
 def like_state(state_w, x):
     """``x`` on the engine of the state ``state_w`` if it is a concrete array of the other
     one: NumPy for a NumPy state (a JAX ``x`` made it JAX), JAX, in the state's dtype, for
-    a JAX state (a NumPy ``x`` made it NumPy)."""
+    a JAX state, concrete or traced (a NumPy ``x`` made it NumPy, and a traced state then
+    took the NumPy path)."""
     if type(x) is np.ndarray:
-        if type(state_w) is np.ndarray or is_traced(state_w) or x.dtype.kind not in "fiu":
+        if type(state_w) is np.ndarray or x.dtype.kind not in "fiu":
             return x
         get = getattr(state_w, "__array_namespace__", None)
         return x if get is None else get().asarray(x, dtype=state_w.dtype)

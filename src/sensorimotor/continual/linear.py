@@ -9,6 +9,7 @@ import numpy as np
 
 from sensorimotor.continual.input_checks import (
     PLAIN_SCALARS,
+    any_traced,
     check_feature_dim,
     check_finite_scalar,
     check_finite_vector,
@@ -185,14 +186,15 @@ class LinearLearner(NamedTuple):
                 xb = x
             return self._learn_eager(state, x, y, xb, w.dot(xb), None)
         xp = check_vector("x", x, n)  # shape and dtype; raises naming x
-        if not is_traced(x):  # eager: refuse a y of a wrong type, naming it
+        if not any_traced(w, x, y):  # eager: refuse a y of a wrong type, naming it
             if xp is np:
                 y = eager_scalar("y", y)
             elif type(y) not in PLAIN_SCALARS:
                 check_finite_scalar("y", y)
                 if type(y) is int:  # JAX refuses an int beyond int64
                     y = float(y)
-            if self.normalizer is not None and not math.isfinite(float(x @ x)):
+            xx = None if self.normalizer is None else x @ x  # traced under jit, though x is not
+            if xx is not None and not is_traced(xx) and not math.isfinite(float(xx)):
                 check_finite_vector("x", x)  # the normaliser's statistics would absorb a
                 check_magnitude("x", x, x.dtype)  # NaN or a huge x silently
         if self.normalizer is None:

@@ -42,7 +42,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from sensorimotor.base.bounds import check_settings, is_int
+from sensorimotor.base.bounds import FINITE, UNIT, check_settings, check_value, is_int
 from sensorimotor.continual.input_checks import check_feature_dim, check_magnitude
 from sensorimotor.continual.update_result import UpdateResult
 from sensorimotor.nets.mlp import init_mlp, mlp_apply, mlp_value_and_grad
@@ -95,10 +95,6 @@ class MLPMetrics(NamedTuple):
     squared_error: Any
     effective_step_size: Any
     guard: Any
-
-
-def _is_number(v):
-    return isinstance(v, (int, float, np.number)) and not isinstance(v, bool)
 
 
 @jax.tree_util.register_dataclass
@@ -167,11 +163,16 @@ class MLPLearner:
             )
         if self.normalizer is not None:
             check_settings(self.normalizer)
-        decay = self.trace_decay
-        if _is_number(decay) and not 0.0 <= decay <= 1.0:
-            raise ValueError(f"trace_decay must be None or in [0, 1], got {decay!r}")
+        if self.trace_decay is not None:  # a number, or an array of them in a sweep (a
+            # bool, a string or an array out of [0, 1] passed a check of plain numbers only)
+            check_value("MLPLearner", "trace_decay", self.trace_decay, UNIT)
+        check_value("MLPLearner", "negative_slope", self.negative_slope, FINITE)
+        if isinstance(self.sparsity, str):  # float("0.5") took it
+            raise TypeError(f"MLPLearner.sparsity must be a number, got {self.sparsity!r}")
         if not 0.0 <= float(self.sparsity) < 1.0:
             raise ValueError(f"sparsity must be in [0, 1), got {self.sparsity!r}")
+        if not isinstance(self.layer_norm, bool | np.bool_):  # any non-empty string was True
+            raise TypeError(f"MLPLearner.layer_norm must be a bool, got {self.layer_norm!r}")
         if self.guard not in GUARDS:
             raise ValueError(f"guard must be one of {GUARDS}, got {self.guard!r}")
         if self.dtype not in ("float32", "float64", "bfloat16", "float16"):

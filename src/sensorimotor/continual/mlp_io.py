@@ -38,6 +38,34 @@ def _named_leaves(tree):
     return [(_path_name(p), leaf) for p, leaf in jax.tree_util.tree_flatten_with_path(tree)[0]]
 
 
+#: arrays that no update makes negative: counters, second moments (AdaptiveObGD's ``v``
+#: pytree, Autostep's ``v``), step sizes, a normaliser's count and variance
+_NON_NEGATIVE = (
+    "step",
+    "guard_count",
+    "opt_state/count",
+    "opt_state/v",
+    "opt_state/alpha",
+    "opt_state/step_size",
+    "normalizer/count",
+    "normalizer/m2",
+    "normalizer/var",
+    "normalizer/w",
+)
+
+
+def _check_reachable(path, named) -> None:
+    """Raise ``ValueError`` naming ``path`` and the array if the state is one no sequence
+    of updates makes (a tampered file): a negative count, second moment, step size or
+    variance (the learner then rejected every update, or predicted NaN), or an
+    EMANormalizer weight above 1."""
+    for name, arr in named.items():
+        if (name in _NON_NEGATIVE or name.startswith("opt_state/v/")) and np.any(arr < 0):
+            raise ValueError(f"{path}: array {name!r} is negative, which no update makes")
+    if "normalizer/w" in named and np.any(named["normalizer/w"] > 1):
+        raise ValueError(f"{path}: array 'normalizer/w' is above 1, which no update makes")
+
+
 def save_mlp_learner(path, learner: MLPLearner, state: MLPState) -> None:
     """Write ``learner`` and ``state`` to ``path`` (must end in ``.npz``), atomically.
 
@@ -84,6 +112,8 @@ def load_mlp_learner(path) -> tuple[MLPLearner, MLPState]:
     reported = "opt_state/step_size"
     if header["format_version"] == 1 and reported in expected and reported not in arrays:
         arrays = {**arrays, reported: np.zeros(*expected[reported])}
-    leaves = [jnp.asarray(a) for a in check_arrays(path, arrays, expected, finite=True)]
+    checked = check_arrays(path, arrays, expected, finite=True)
+    _check_reachable(path, dict(zip(expected, checked, strict=True)))
+    leaves = [jnp.asarray(a) for a in checked]
     treedef = jax.tree_util.tree_structure(template)
     return learner, jax.tree_util.tree_unflatten(treedef, leaves)

@@ -8,6 +8,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from sensorimotor.continual.input_checks import (
+    any_traced,
     check_feature_dim,
     check_finite_scalar,
     check_finite_vector,
@@ -131,7 +132,8 @@ class TDLinearLearner(NamedTuple):
         if xp is np:  # a wrong type or shape of a scalar raises here, naming it
             reward = eager_scalar("reward", reward)
             gamma = eager_scalar("gamma", gamma)
-        elif not is_traced(x):  # eager JAX: check every value (the guard would reset)
+        elif not any_traced(w, x, next_x, reward, gamma):  # eager JAX: check every value
+            # (the guard would reset); under vmap a closed-over x is concrete, gamma traced
             for name, value in (("x", x), ("next_x", next_x)):
                 check_finite_vector(name, value)
             for name, value in (("reward", reward), ("gamma", gamma)):
