@@ -117,7 +117,7 @@ def test_adaptive_obgd_equals_numpy_transcription_of_the_equations():
             hyper, state, params, jnp.asarray(z, jnp.float32), jnp.float32(delta)
         )
         v = 0.99 * v + 0.01 * (delta * z) ** 2
-        u = z / (np.sqrt(v / (1 - 0.99**t)) + 1e-8)
+        u = z / np.sqrt(v / (1 - 0.99**t) + 1e-8)
         m = 0.7 * 1.5 * max(abs(delta), 1.0) * np.abs(u).sum()
         w = w + (0.7 / max(m, 1.0)) * delta * u
         np.testing.assert_allclose(params, w, rtol=1e-4, atol=1e-5)
@@ -133,6 +133,17 @@ def test_adaptive_obgd_equals_numpy_transcription_of_the_equations():
             AdaptiveObGD(0.7, 1.5, 0.99, 1e-8), st2, p2, jnp.array(z), d
         )
     np.testing.assert_allclose(p, p2, rtol=1e-6)
+
+
+def test_adaptive_obgd_puts_eps_inside_the_square_root_as_the_authors_code_does():
+    # delta * z = 1e-6: v_hat = 1e-12, so sqrt(v_hat + eps) = 1e-4 (the authors' form),
+    # where Adam's sqrt(v_hat) + eps = 1e-6 would make u = 1 and a step of 0.5, not 0.01
+    hyper = AdaptiveObGD(step_size=1.0, kappa=2.0, beta2=0.999, eps=1e-8)
+    w = jnp.zeros(1)
+    new, _, alpha = adaptive_obgd_apply(hyper, adaptive_obgd_init(w), w, jnp.array([1e-6]), 1.0)
+    u = 1e-6 / np.sqrt(1e-12 + 1e-8)
+    assert float(alpha) == pytest.approx(1.0)
+    np.testing.assert_allclose(np.asarray(new), [u], rtol=1e-4)
 
 
 def _apply(rule, params, z, error):

@@ -8,7 +8,7 @@ Elsayed, Vasan & Mahmood (2024), "Streaming Deep Reinforcement Learning Finally 
     z &\leftarrow \gamma\lambda\, z + \nabla_w f_w(x) \\
     v &\leftarrow \beta_2 v + (1-\beta_2)(\delta z)^2, \qquad
     \hat v = v / (1-\beta_2^{\,t}) \\
-    u &= z / (\sqrt{\hat v} + \epsilon) \\
+    u &= z / \sqrt{\hat v + \epsilon} \\
     M &= \alpha\,\kappa\,\max(|\delta|,1)\,\|u\|_1,\qquad
     \alpha_{\text{eff}} = \alpha / \max(M, 1) \\
     w &\leftarrow w + \alpha_{\text{eff}}\,\delta\, u
@@ -17,6 +17,9 @@ Departures from the paper: as for :mod:`sensorimotor.rules.obgd` (one ``trace_de
 :math:`=\gamma\lambda`; the pure form takes the trace from the caller, the optax form keeps
 it and zeroes it on ``reset=True``, or with ``trace_decay=None`` takes the caller's; dtype of
 the parameters throughout). The reference code resets the second moment never; so do we.
+:math:`\epsilon` is inside the square root, as in the authors' code (``(v_hat +
+eps).sqrt()``), not added to it as in Adam: with the default ``1e-8`` the divisor is at
+least ``1e-4``, so a weight whose :math:`\delta z` has been tiny is not given a huge step.
 """
 
 from typing import Any, NamedTuple
@@ -130,9 +133,9 @@ def _adaptive_obgd_updates(hyper: AdaptiveObGD, state: AdaptiveObGDState, z, err
 
 
 def _normalised(hyper: AdaptiveObGD, v, count, z):
-    r""":math:`u = z / (\sqrt{v / (1-\beta_2^t)} + \epsilon)` (leaf by leaf)."""
+    r""":math:`u = z / \sqrt{v / (1-\beta_2^t) + \epsilon}` (leaf by leaf)."""
     correction = 1.0 - jnp.asarray(hyper.beta2) ** count
-    return jax.tree_util.tree_map(lambda t, m: t / (jnp.sqrt(m / correction) + hyper.eps), z, v)
+    return jax.tree_util.tree_map(lambda t, m: t / jnp.sqrt(m / correction + hyper.eps), z, v)
 
 
 def adaptive_obgd(
