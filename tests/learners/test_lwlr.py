@@ -154,6 +154,22 @@ def test_high_dimensional_motor_space_caps_the_degree():
     assert learner.predict_array(m[:3]).shape == (3, 2)
 
 
+def test_k_is_checked_against_the_degree_max_features_leaves():
+    # in 20 motor channels max_features lowers the quadratic (231 coefficients) and the
+    # cubic inverse to linear fits (21), but k=50 was refused against the configured degree
+    learner = LWLRLearner(_cfg(20, 2, k=50, inverse_k=50, ridge=0.0))
+    assert learner._fwd[0][:2] == (1, 50) and learner._inv[0][:2] == (1, 50)
+    rng = np.random.default_rng(0)
+    m = rng.uniform(size=(100, 20))
+    learner.update_array(m, np.stack([m.mean(axis=1), m[:, 0]], axis=1))
+    q = rng.uniform(0.3, 0.7, size=(3, 20))
+    expect = np.stack([q.mean(axis=1), q[:, 0]], axis=1)
+    np.testing.assert_allclose(learner.predict_array(q), expect, atol=1e-9)  # linear: exact
+    for key in ("k", "inverse_k"):
+        with pytest.raises(ValueError, match=f"'{key}'.*21 coefficients of a degree-1"):
+            LWLRLearner(_cfg(20, 2, **{key: 21}))
+
+
 @pytest.mark.parametrize("ridge", [0.0, 1e-5])
 def test_duplicates_unbounded_channels_and_one_sensory_channel(ridge):
     cfg = {
