@@ -260,3 +260,37 @@ def test_channels_that_are_not_a_list_of_channel_are_refused_naming_the_key(chan
     with pytest.raises(ValueError, match=r"NNLearner: cfg\['m_channels'\] must be a non-empty"):
         NNLearner({**CFG, "m_channels": channels})
     assert len(NNLearner({**CFG, "m_channels": tuple(CFG["m_channels"])}).m_set) == 2
+
+
+def test_bad_signals_with_a_seen_uuid_are_refused_not_skipped():
+    # a seen uuid returned False before the signals were checked: a NaN, a missing channel
+    # or an absurd value with that uuid was accepted silently (review 2)
+    learner = NNLearner(CFG)
+    assert learner.update({"x": 5, "y": 6}, {"a": 11}, uuid="u")
+    before = learner.state()
+    for m, s in [
+        ({"x": np.nan, "y": 6}, {"a": 1}),
+        ({"x": 1}, {"a": 1}),
+        ({"x": 1, "y": 6}, {"a": np.inf}),
+        ({"x": 1e200, "y": 6}, {"a": 1}),
+    ]:
+        with pytest.raises(SignalError):
+            learner.update(m, s, uuid="u")
+    arm = KinematicArm2D({"dim": 2})
+    learner2 = NNLearner({"m_channels": arm.m_channels, "s_channels": arm.s_channels})
+    f = arm.execute({"j0": 10.0, "j1": 20.0})
+    assert learner2.update_feedback(f)
+    before2 = learner2.state()
+    for bad in (
+        {**f, "m_signal": {"j0": np.nan, "j1": 20.0}},
+        {**f, "s_signal": {"x": 1e300, "y": 0.0}},
+    ):
+        with pytest.raises(SignalError):
+            learner2.update_feedback(bad)
+    # the same signals with the seen uuid are still skipped
+    assert not learner.update({"x": 1, "y": 6}, {"a": 7}, uuid="u")
+    assert not learner2.update_feedback(f)
+    from sensorimotor.learners.checks import _assert_same_state
+
+    _assert_same_state(before, learner.state(), "after refused signals with a seen uuid")
+    _assert_same_state(before2, learner2.state(), "after a refused feedback with a seen uuid")

@@ -106,13 +106,27 @@ def test_lwlr_forward_beats_nearest_neighbour(arm_data):
 
 
 def test_sparse_data_lowers_the_degree_and_still_answers():
+    # two observations: a constant fit, in which the nearest weighs all (the tricube gives
+    # the k-th neighbour ~0); the inverse answers the nearest goal's command
     learner = LWLRLearner(_cfg(3, 2))
     learner.update_array(
         np.array([[0.1, 0.2, 0.3], [0.5, 0.5, 0.5]]), np.array([[0.1, 0.1], [0.9, 0.9]])
     )
     out = learner.predict_array(np.array([[0.3, 0.3, 0.4]]))
-    assert np.all(np.isfinite(out))
-    assert np.all(np.isfinite(learner.infer_array(np.array([[0.5, 0.5]]))))
+    np.testing.assert_allclose(out, [[0.1, 0.1]], atol=1e-5)  # the ridge shrinks it by 1e-6
+    np.testing.assert_allclose(learner.infer_array(np.array([[0.8, 0.8]])), [[0.5, 0.5, 0.5]])
+    # eight observations of a linear map: too few for a quadratic (15), a linear fit is
+    # exact up to the ridge; a constant fit (nearest neighbour) is ~0.07 off
+    a, b = np.array([[0.3, 0.2, 0.1], [0.1, -0.2, 0.4]]), np.array([0.2, 0.4])
+    rng = np.random.default_rng(4)
+    m = rng.uniform(size=(8, 3))
+    learner = LWLRLearner(_cfg(3, 2))
+    learner.update_array(m, m @ a.T + b)
+    q = rng.uniform(0.3, 0.7, size=(5, 3))
+    assert [learner._fit(learner._fwd, x)[0] for x in q] == [1] * 5
+    np.testing.assert_allclose(learner.predict_array(q), q @ a.T + b, atol=1e-3)
+    goals = rng.uniform(0.3, 0.7, size=(5, 3)) @ a.T + b
+    np.testing.assert_allclose(learner.infer_array(goals) @ a.T + b, goals, atol=1e-4)
 
 
 @pytest.mark.parametrize(
@@ -154,6 +168,22 @@ def test_high_dimensional_motor_space_caps_the_degree():
     assert learner.predict_array(m[:3]).shape == (3, 2)
 
 
+def test_k_is_checked_against_the_degree_max_features_leaves():
+    # in 20 motor channels max_features lowers the quadratic (231 coefficients) and the
+    # cubic inverse to linear fits (21), but k=50 was refused against the configured degree
+    learner = LWLRLearner(_cfg(20, 2, k=50, inverse_k=50, ridge=0.0))
+    assert learner._fwd[0][:2] == (1, 50) and learner._inv[0][:2] == (1, 50)
+    rng = np.random.default_rng(0)
+    m = rng.uniform(size=(100, 20))
+    learner.update_array(m, np.stack([m.mean(axis=1), m[:, 0]], axis=1))
+    q = rng.uniform(0.3, 0.7, size=(3, 20))
+    expect = np.stack([q.mean(axis=1), q[:, 0]], axis=1)
+    np.testing.assert_allclose(learner.predict_array(q), expect, atol=1e-9)  # linear: exact
+    for key in ("k", "inverse_k"):
+        with pytest.raises(ValueError, match=f"'{key}'.*21 coefficients of a degree-1"):
+            LWLRLearner(_cfg(20, 2, **{key: 21}))
+
+
 @pytest.mark.parametrize("ridge", [0.0, 1e-5])
 def test_duplicates_unbounded_channels_and_one_sensory_channel(ridge):
     cfg = {
@@ -165,10 +195,19 @@ def test_duplicates_unbounded_channels_and_one_sensory_channel(ridge):
     learner = LWLRLearner(cfg)
     m = np.array([[0.5, 0.5]] * 30 + [[1.0, 0.2], [2.0, 0.9], [-1.0, 0.1]] * 10)
     learner.update_array(m, m[:, :1] + m[:, 1:])
-    out = learner.predict_array(np.array([[0.5, 0.5], [1.5, 0.5]]))
-    assert np.all(np.isfinite(out))
-    inv = learner.infer_array(np.array([[1.0], [2.5]]))
-    assert np.all(np.isfinite(inv)) and np.all((inv[:, 1] >= 0) & (inv[:, 1] <= 1))
+    # exact at the observed points (up to the ridge), duplicated or not
+    seen = np.array([[0.5, 0.5], [1.0, 0.2], [2.0, 0.9]])
+    np.testing.assert_allclose(learner.predict_array(seen)[:, 0], seen.sum(axis=1), atol=1e-5)
+    # between them only two distinct points weigh in the quadratic fit, which does not
+    # determine it: 1.79 for 2.0 (the neighbours' values 1.2 and 2.9, a lost fit 0)
+    assert learner.predict({"free": 1.5, "b": 0.5})["y"] == pytest.approx(2.0, abs=0.25)
+    inv = learner.infer_array(np.array([[1.0], [1.2], [2.9], [2.5]]))
+    assert np.all((inv[:, 1] >= 0) & (inv[:, 1] <= 1))
+    # y = free + b of the commands: the observed values exactly; 2.5, between two observed
+    # points only, is not determined by the data (reached: 2.08) but stays between them
+    reached = inv.sum(axis=1)
+    np.testing.assert_allclose(reached[:3], [1.0, 1.2, 2.9], atol=1e-5)
+    assert 1.2 < reached[3] < 2.9
 
 
 def test_wnn_inverse_stays_on_one_branch_of_a_redundant_body():

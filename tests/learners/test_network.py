@@ -270,6 +270,7 @@ def test_bad_config_refused(key, value):
     [
         ("learning_rate", 10**400),  # was: OverflowError from math.isfinite
         ("seed", 2**63),  # was: OverflowError from jax.random.key
+        ("iterations", 2**31),  # was: an OverflowError naming "y" at the first infer
         ("activation", np.array(["gelu"])),  # was: accepted, then unhashable under jit
         ("dtype", np.array(["float32", "float64"])),  # was: "truth value ... ambiguous"
     ],

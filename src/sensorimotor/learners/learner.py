@@ -168,10 +168,11 @@ class Learner:
                 raise TypeError("update(feedback) takes the uuid from the feedback")
             return self.update_feedback(m_signal)
         key = None if uuid is None else str(uuid)
-        if key is not None and key in self._uuids:
-            return False
+        # signals first: bad input with a seen uuid is refused, not skipped silently
         m = _scaled(self.m_set, self.m_set.array_of(m_signal))
         s = _scaled(self.s_set, self.s_set.array_of(s_signal))
+        if key is not None and key in self._uuids:
+            return False
         self._add(m[None], s[None], key)
         return True
 
@@ -183,10 +184,11 @@ class Learner:
         """
         feedback = check_feedback(feedback, self.m_set, self.s_set)
         key = feedback.key
-        if key is not None and key in self._uuids:
-            return False
+        # signals first: bad input with a seen uuid is refused, not skipped silently
         m = _scaled(self.m_set, feedback.m_array)
         s = _scaled(self.s_set, feedback.s_array)
+        if key is not None and key in self._uuids:
+            return False
         self._add(m[None], s[None], key)
         return True
 

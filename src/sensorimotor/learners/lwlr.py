@@ -140,7 +140,14 @@ class LWLRLearner(Learner):
                 f"{name}: cfg['inverse'] must be one of {_INVERSES}, got {cfg.inverse!r}"
             )
         n_m = len(self.m_set)
-        for key, deg in (("k", cfg.degree), ("inverse_k", cfg.inverse_degree)):
+        fwd = self._plan(cfg.degree, cfg.k, 4.0, n_m, cfg.ridge, cfg.max_features)
+        inv = self._plan(
+            cfg.inverse_degree, cfg.inverse_k, 2.5, n_m, cfg.inverse_ridge, cfg.max_features
+        )
+        # against the highest degree fitted, i.e. after max_features has lowered it (a
+        # quadratic in 20 channels fits linearly: k = 50 is enough)
+        for key, plans in (("k", fwd), ("inverse_k", inv)):
+            deg = plans[0][0]
             p = n_features(n_m, deg)
             if cfg[key] is not None and cfg[key] <= p:
                 raise ValueError(
@@ -149,10 +156,7 @@ class LWLRLearner(Learner):
                 )
         self._lo = np.where(self.m_set.bounded, 0.0, -np.inf)
         self._hi = np.where(self.m_set.bounded, 1.0, np.inf)
-        self._fwd = self._plan(cfg.degree, cfg.k, 4.0, n_m, cfg.ridge, cfg.max_features)
-        self._inv = self._plan(
-            cfg.inverse_degree, cfg.inverse_k, 2.5, n_m, cfg.inverse_ridge, cfg.max_features
-        )
+        self._fwd, self._inv = fwd, inv
 
     @staticmethod
     def _plan(degree: int, k, factor: float, dim: int, ridge: float, max_features: int):

@@ -207,22 +207,60 @@ class NeighbourIndex:
     # -- maintenance --------------------------------------------------------------------------
     @property
     def trees(self) -> int:
-        """Number of kd-trees in use."""
+        """Number of kd-trees in use.
+
+        >>> pts = np.random.default_rng(0).uniform(size=(3000, 2))
+        >>> index = NeighbourIndex(TreeSchedule(min_rows=100, background=False))
+        >>> index.trees
+        0
+        >>> index.update(pts, 3000)
+        >>> index.trees
+        1
+        """
         return len(self._trees)
 
     @property
     def building(self) -> bool:
-        """Whether a build has been started and not yet installed."""
+        """Whether a build has been started and not yet installed.
+
+        >>> pts = np.random.default_rng(0).uniform(size=(3000, 2))
+        >>> index = NeighbourIndex(TreeSchedule(min_rows=100))
+        >>> index.update(pts, 3000)  # starts a build in the background thread
+        >>> index.building
+        True
+        >>> index.wait()
+        >>> index.update(pts, 3000)  # installs the finished build
+        >>> index.building, index.trees
+        (False, 1)
+        """
         return self._build is not None
 
     @property
     def covered(self) -> int:
-        """Rows ``[0, covered)`` are in the trees; the rest is the brute-force tail."""
+        """Rows ``[0, covered)`` are in the trees; the rest is the brute-force tail.
+
+        >>> pts = np.random.default_rng(0).uniform(size=(3500, 2))
+        >>> index = NeighbourIndex(TreeSchedule(min_rows=100, background=False))
+        >>> index.update(pts, 3000)
+        >>> index.update(pts, 3500)  # 500 new rows, fewer than tail_rows: no build
+        >>> index.covered
+        3000
+        """
         return self._trees[-1][1] if self._trees else 0
 
     def update(self, points: np.ndarray, n: int) -> None:
         """Note that ``points`` (row-major, C-contiguous float64) now holds ``n`` rows: install
-        a finished build and start the next one that the schedule calls for."""
+        a finished build and start the next one that the schedule calls for.
+
+        >>> pts = np.random.default_rng(0).uniform(size=(3000, 2))
+        >>> index = NeighbourIndex(TreeSchedule(min_rows=100, background=False))
+        >>> index.update(pts, 500)  # 500 rows, fewer than tail_rows (1024): brute force
+        >>> index.trees
+        0
+        >>> index.update(pts, 3000)  # a tree over rows [0, 3000)
+        >>> index.trees, index.covered
+        (1, 3000)
+        """
         build = self._build
         if build is not None:
             if not build.done():
@@ -265,24 +303,56 @@ class NeighbourIndex:
         self.builds += 1
 
     def wait(self) -> None:
-        """Finish a build in progress (tests; a robot never needs to)."""
+        """Finish a build in progress (tests; a robot never needs to).
+
+        >>> pts = np.random.default_rng(0).uniform(size=(3000, 2))
+        >>> index = NeighbourIndex(TreeSchedule(min_rows=100))
+        >>> index.update(pts, 3000)  # starts a build in the background thread
+        >>> index.wait()
+        >>> index.update(pts, 3000)  # finished: installed now
+        >>> index.trees
+        1
+        """
         if self._build is not None:
             self._build.wait()
 
     def truncate(self, n: int) -> None:
-        """Forget rows from ``n`` on: trees and builds reaching beyond them are dropped."""
+        """Forget rows from ``n`` on: trees and builds reaching beyond them are dropped.
+
+        >>> pts = np.random.default_rng(0).uniform(size=(3000, 2))
+        >>> index = NeighbourIndex(TreeSchedule(min_rows=100, background=False))
+        >>> index.update(pts, 3000)
+        >>> index.truncate(2000)  # the tree holds rows up to 2999: dropped
+        >>> index.trees, index.covered
+        (0, 0)
+        """
         if self._build is not None and self._build.stop > n:
             self._build = None  # its thread finishes on its own; the result is discarded
         while self._trees and self._trees[-1][1] > n:
             self._trees.pop()
 
     def nbytes(self) -> int:
-        """Bytes held by the trees beyond the rows they share: their index arrays and nodes."""
+        """Bytes held by the trees beyond the rows they share: their index arrays and nodes.
+
+        >>> pts = np.random.default_rng(0).uniform(size=(3000, 2))
+        >>> index = NeighbourIndex(TreeSchedule(min_rows=100, background=False))
+        >>> before = index.nbytes()
+        >>> index.update(pts, 3000)
+        >>> before, index.nbytes() > 3000 * 8  # at least one 8-byte row index per row
+        (0, True)
+        """
         return sum(t.indices.nbytes + t.size * _NODE_BYTES for _, _, t in self._trees)
 
     def row_arrays(self) -> list:
         """The arrays whose rows the trees read (an older one stays alive while a tree built
-        on it is in use)."""
+        on it is in use).
+
+        >>> pts = np.random.default_rng(0).uniform(size=(3000, 2))
+        >>> index = NeighbourIndex(TreeSchedule(min_rows=100, background=False))
+        >>> index.update(pts, 3000)
+        >>> [rows is pts for rows in index.row_arrays()]  # the tree shares pts, no copy
+        [True]
+        """
         out = []
         for _, _, tree in self._trees:
             base = tree.data
@@ -293,7 +363,15 @@ class NeighbourIndex:
 
     # -- queries ------------------------------------------------------------------------------
     def query(self, points: np.ndarray, n: int, queries: np.ndarray, k: int = 1):
-        """``knn(points[:n], queries, k)``, from the trees and the tail: ``(d2, idx)`` (Q, k)."""
+        """``knn(points[:n], queries, k)``, from the trees and the tail: ``(d2, idx)`` (Q, k).
+
+        >>> pts = np.random.default_rng(0).uniform(size=(3500, 2))
+        >>> index = NeighbourIndex(TreeSchedule(min_rows=100, background=False))
+        >>> index.update(pts, 3000)
+        >>> d2, idx = index.query(pts, 3500, pts[[7, 3200]])  # row 3200: in the tail
+        >>> idx.tolist(), d2.tolist()
+        ([[7], [3200]], [[0.0], [0.0]])
+        """
         if not self._trees or n < self._min_rows(points.shape[1], k):
             return knn(points[:n], queries, k)
         try:

@@ -158,6 +158,9 @@ class NetworkLearner(Learner):
 
         if c.seed >= 2**63:  # the base takes any int; the JAX key of the minibatch draws not
             raise ValueError(f"{name}: cfg['seed'] must be below 2**63, got {c.seed!r}")
+        iterations = positive_int("iterations")
+        if iterations >= 2**31:  # the inverse's loop counter is a JAX int32: it overflowed there
+            raise ValueError(f"{name}: cfg['iterations'] must be below 2**31, got {iterations!r}")
         hidden = check_widths(f"{name}: cfg['hidden']", c.hidden)
         # strings: an array equal to one passes `in` and later breaks the jit's static hash
         if not isinstance(c.activation, str) or c.activation not in ACTIVATIONS:
@@ -188,7 +191,7 @@ class NetworkLearner(Learner):
             batch_size=positive_int("batch_size"),
             learning_rate=non_negative("learning_rate", positive=True),
             restarts=positive_int("restarts"),
-            iterations=positive_int("iterations"),
+            iterations=iterations,
             damping=non_negative("damping"),
             distance_weight=non_negative("distance_weight"),
             bias_neighbours=max(CHOICES) if auto_bias else positive_int("bias_neighbours"),
