@@ -212,6 +212,21 @@ def test_bad_config_refused(cfg, error, match):
         GymEpisodeEnvironment(cfg)
 
 
+@pytest.mark.parametrize("max_steps", [np.int64(3), np.int32(3), np.uint8(3)])
+def test_numpy_integers_are_ints_for_max_steps(max_steps):
+    """np.int64(3) was refused as not 'a positive int'."""
+    env = GymEpisodeEnvironment({"env": Recorder(), "max_steps": max_steps})
+    meta = {}
+    env.execute({"a0": 0.0}, meta)
+    assert meta["episode"].length == 3 and meta["episode"].truncated
+
+
+@pytest.mark.parametrize("max_steps", [True, np.True_, 3.0, np.float64(3), "3", np.int64(0)])
+def test_max_steps_that_is_not_a_positive_int_is_refused(max_steps):
+    with pytest.raises(ValueError, match="max_steps"):
+        GymEpisodeEnvironment({"env": Recorder(), "max_steps": max_steps})
+
+
 def test_unsupported_action_space_needs_a_policy():
     with pytest.raises(ValueError, match="give a 'policy' and its 'm_channels'"):
         GymEpisodeEnvironment({"env": Recorder(spaces.MultiDiscrete([2, 3]))})

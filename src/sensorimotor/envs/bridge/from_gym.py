@@ -175,7 +175,7 @@ class GymEpisodeEnvironment(Environment):
         super().__init__(cfg)
         cfg = self.cfg
         max_steps, seed = cfg.max_steps, cfg.seed
-        if isinstance(max_steps, bool) or not isinstance(max_steps, int) or max_steps < 1:
+        if not is_int(max_steps) or max_steps < 1:  # a NumPy int is an int, a bool is not
             raise ValueError(
                 f"GymEpisodeEnvironment: max_steps must be a positive int, got {max_steps!r}"
             )
