@@ -307,8 +307,10 @@ class GymEpisodeEnvironment(Environment):
         seed = cfg.seed
         if seed is not None and cfg.vary_start:
             seed = int(seed) + self.episodes
-        self.episodes += 1
         obs, info = self.gym_env.reset(seed=None if seed is None else int(seed))
+        # counted once the gym env has reset: a reset that raised does not shift the
+        # seeds of the later vary_start episodes
+        self.episodes += 1
         total, steps, terminated, truncated = 0.0, 0, False, False
         while not (terminated or truncated):
             obs, reward, terminated, truncated, info = self.gym_env.step(self._policy(m, obs))
