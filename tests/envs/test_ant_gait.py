@@ -138,6 +138,21 @@ def test_the_gym_task_rewards_forward_distance_and_refuses_a_bad_action():
     assert np.array_equal(env.env._gym.data.qpos, before)  # the Ant did not move
 
 
+def test_a_refused_reset_leaves_the_env_generator_as_it_was():
+    """The options were refused after the reseed and the draw of the Ant's seed."""
+    import gymnasium
+
+    env = gymnasium.make("sensorimotor/AntGait-v0", max_steps=5).unwrapped
+    twin = gymnasium.make("sensorimotor/AntGait-v0", max_steps=5).unwrapped
+    env.reset(seed=1)
+    twin.reset(seed=1)
+    with pytest.raises(ValueError, match="options"):
+        env.reset(seed=5, options={"pose": 0.0})
+    assert env.np_random.bit_generator.state == twin.np_random.bit_generator.state
+    assert env.np_random_seed == twin.np_random_seed
+    np.testing.assert_array_equal(env.reset()[0], twin.reset()[0])
+
+
 def test_the_gym_task_is_registered_only_where_mujoco_is_installed(monkeypatch):
     from sensorimotor.envs import registration
 

@@ -100,6 +100,42 @@ def test_the_more_derived_of_execute_and_execute_vector_is_called():
         BadVector().execute({"x": 2, "y": 11})
 
 
+class Batch(Sum):
+    """Sum with a vectorised path; ``out`` bends what it returns."""
+
+    def __init__(self, out=lambda s: s):
+        super().__init__({})
+        self.out = out
+
+    def _execute_array(self, m_batch):
+        return self.out(m_batch.sum(axis=1, keepdims=True))
+
+
+@pytest.mark.parametrize(
+    "out, match",
+    [
+        (lambda s: s[:-1], r"shape \(2, 1\) .*got \(1, 1\)"),  # a row short
+        (lambda s: np.vstack([s, s]), r"got \(4, 1\)"),  # rows to spare
+        (lambda s: s[:, 0], r"got \(2,\)"),  # (N,) for N motor arrays
+        (lambda s: np.hstack([s, s]), r"got \(2, 2\)"),  # too wide
+        (lambda s: s * np.nan, "'a' is NaN"),
+    ],
+)
+def test_a_bad_batch_from_execute_array_is_the_environments_fault(out, match):
+    """execute_array did not check the rows and width _execute_array returned: (N,) or
+    N - 1 rows passed, and a wrong width was refused without naming the class."""
+    env = Batch(out)
+    with pytest.raises(
+        SignalError, match="Batch._execute_array returned a bad sensory batch"
+    ) as info:
+        env.execute_array(np.array([[1.0, 5.0], [2.0, 6.0]]))
+    assert info.match(match)
+    with pytest.raises(SignalError, match=r"Batch._execute_array.*got \(1,\)"):
+        Batch(lambda s: s[0]).execute_array(np.array([1.0, 5.0]))  # (n_s,) for one motor array
+    assert Batch().execute_array(np.array([[1.0, 5.0], [2.0, 6.0]])).tolist() == [[6.0], [8.0]]
+    assert Batch().execute_array(np.array([1.0, 5.0])).tolist() == [[6.0]]
+
+
 def test_execute_returns_a_feedback_that_prints_as_the_seed_dict():
     fb = Sum().execute({"x": 2, "y": 11})
     assert type(fb) is Feedback

@@ -259,3 +259,17 @@ def test_sample_motor_respects_one_sided_and_missing_bounds():
     m = checks.sample_motor(env.m_set, np.random.default_rng(0), 1000)
     assert m[:, 0].min() >= 0 and m[:, 1].max() <= 3 and np.isfinite(m).all()
     assert m[:, 2].min() < 0 < m[:, 2].max()
+
+
+@pytest.mark.parametrize(
+    "check", [*ENVIRONMENT_CHECKS, check_environment], ids=lambda c: c.__name__
+)
+def test_every_public_check_has_an_example_of_its_own(check):
+    """Ten checks had none: a docstring's example is what the project promises for every
+    public function, and doctests run with the tests."""
+    import doctest
+
+    examples = [
+        ex for test in doctest.DocTestFinder().find(check, check.__name__) for ex in test.examples
+    ]
+    assert examples, f"{check.__name__} has no example in its docstring"

@@ -375,6 +375,30 @@ def test_reset_options_are_checked():
         env.reset(options={"position": (0.0, -5.0)})  # inside the diamond
 
 
+@pytest.mark.parametrize(
+    "options, error",
+    [
+        ({"positon": (0, 0)}, ValueError),
+        ({"position": (0.0, -5.0)}, ValueError),
+        ({"position": (math.nan, 0.0)}, ValueError),
+        ({"position": (0.0, 0.0), "pose": math.inf}, ValueError),
+        ({"pose": "north"}, ValueError),
+        ([("position", (0.0, 0.0))], TypeError),
+    ],
+)
+def test_a_refused_reset_leaves_the_env_generator_as_it_was(options, error):
+    """The options were checked after the reseed and the start's draw: a refused
+    ``reset(seed=5, options=...)`` left the generator reseeded and moved on."""
+    env, twin = Epuck2DEnv(), Epuck2DEnv()
+    env.reset(seed=1)
+    twin.reset(seed=1)
+    with pytest.raises(error, match="options|position|pose"):
+        env.reset(seed=5, options=options)
+    assert env.np_random.bit_generator.state == twin.np_random.bit_generator.state
+    assert env.np_random_seed == twin.np_random_seed
+    np.testing.assert_array_equal(env.reset()[0], twin.reset()[0])
+
+
 # -- reward, plants, baseline ----------------------------------------------------------------
 def test_avoidance_reward_and_the_plants():
     ir = np.array([0.2, 0.5, 3.0, 0.1, 9.0, 9.0, 0.3, 2.0])

@@ -131,6 +131,28 @@ def test_refused_signal_runs_no_episode():
     assert env.episodes == 0 and env.gym_env.resets == [] and env.gym_env.actions == []
 
 
+class FailsOnce(Recorder):
+    """A Recorder whose first reset raises (a simulator that failed to start)."""
+
+    def reset(self, *, seed=None, options=None):
+        if not getattr(self, "failed", False):
+            self.failed = True
+            raise RuntimeError("the simulator did not start")
+        return super().reset(seed=seed, options=options)
+
+
+def test_a_failed_gym_reset_does_not_shift_the_later_starts():
+    """The episode counter moved before the gym env's reset: after a reset that raised,
+    every later vary_start episode started from the next seed (4, 5 instead of 3, 4)."""
+    env = GymEpisodeEnvironment({"env": FailsOnce(), "max_steps": 2, "seed": 3, "vary_start": True})
+    with pytest.raises(RuntimeError, match="did not start"):
+        env.execute({"a0": 0.0})
+    assert env.episodes == 0
+    for _ in range(2):
+        env.execute({"a0": 0.0})
+    assert env.gym_env.resets == [3, 4] and env.episodes == 2
+
+
 def test_custom_policy_and_sensory():
     def push(m, obs):
         return np.array([m[0] if obs[0] < m[1] else -m[0]])
@@ -210,6 +232,21 @@ def test_close_closes_the_gym_env_once_also_when_construction_fails():
 def test_bad_config_refused(cfg, error, match):
     with pytest.raises(error, match=match):
         GymEpisodeEnvironment(cfg)
+
+
+@pytest.mark.parametrize("max_steps", [np.int64(3), np.int32(3), np.uint8(3)])
+def test_numpy_integers_are_ints_for_max_steps(max_steps):
+    """np.int64(3) was refused as not 'a positive int'."""
+    env = GymEpisodeEnvironment({"env": Recorder(), "max_steps": max_steps})
+    meta = {}
+    env.execute({"a0": 0.0}, meta)
+    assert meta["episode"].length == 3 and meta["episode"].truncated
+
+
+@pytest.mark.parametrize("max_steps", [True, np.True_, 3.0, np.float64(3), "3", np.int64(0)])
+def test_max_steps_that_is_not_a_positive_int_is_refused(max_steps):
+    with pytest.raises(ValueError, match="max_steps"):
+        GymEpisodeEnvironment({"env": Recorder(), "max_steps": max_steps})
 
 
 def test_unsupported_action_space_needs_a_policy():

@@ -128,6 +128,22 @@ def test_bad_actions_and_arguments_refused():
         EnvironmentGymEnv(Mixer(), reward_fn=lambda m, s: np.nan).step(np.array([0.0, 0.5]))
 
 
+@pytest.mark.parametrize("setting", ["normalize_actions", "close_env"])
+@pytest.mark.parametrize("value", ["no", 0, 1, None, 1.0, np.array([True])])
+def test_a_non_bool_setting_is_refused_naming_it(setting, value):
+    """bool() of anything was taken: close_env='no' closed the wrapped environment."""
+    with pytest.raises(TypeError, match=setting):
+        EnvironmentGymEnv(Mixer(), **{setting: value})
+
+
+def test_numpy_bools_are_bools():
+    env = EnvironmentGymEnv(KinematicArm2D({"dim": 2}), normalize_actions=np.True_)
+    assert env.normalize_actions is True and env.action_space.high.tolist() == [1.0, 1.0]
+    inner = Mixer()
+    EnvironmentGymEnv(inner, close_env=np.False_).close()
+    assert inner.execute({"u": 0.0, "v": 0.0})["s_signal"] == {"p": 0.0, "q": 0.0}
+
+
 def _swap(env):
     """``env`` with its sensory channels as motor channels (``p`` is unbounded)."""
     env.m_channels, env.s_channels = env.s_channels, env.m_channels

@@ -252,3 +252,27 @@ def test_a_timedelta64_is_not_a_discrete_action():
 
     with pytest.raises(TypeError, match="action"):
         check_discrete_action(np.timedelta64(1, "s"), gymnasium.spaces.Discrete(13))
+
+
+@pytest.mark.parametrize("action", [13, -1, 100, np.int64(-14)])
+def test_an_eager_call_refuses_a_discrete_action_out_of_range(action):
+    """Out of [0, 13) JAX's indexing picked a row silently (-1 was action 12): a value
+    known outside a trace is refused naming the action; the state passed in is untouched."""
+    env = ToyHumanoid(discrete_actions=True)
+    _, state = env.reset(jax.random.key(0))
+    before = np.asarray(state.joints).copy()
+    with pytest.raises(ValueError, match=r"action must be an int in \[0, 13\)"):
+        env.step(None, state, action)
+    with pytest.raises(ValueError, match=r"action must be an int in \[0, 13\)"):
+        env.torque(jnp.asarray(action))
+    np.testing.assert_array_equal(np.asarray(state.joints), before)
+    np.testing.assert_array_equal(env.torque(12), discrete_torques()[12])
+
+
+def test_compiled_code_clamps_a_discrete_action_out_of_range_as_documented():
+    env = ToyHumanoid(discrete_actions=True)
+    torque = jax.jit(env.torque)
+    table = discrete_torques()
+    for action, row in ((-1, 12), (-13, 0), (-14, 0), (13, 12), (100, 12)):
+        np.testing.assert_array_equal(np.asarray(torque(action)), table[row])
+    assert "-1 is action 12" in " ".join(ToyHumanoid.__doc__.split())

@@ -28,6 +28,27 @@ def test_narma_series_follows_its_recurrence_and_its_seed():
     assert not np.array_equal(narma_series(200, order=30, seed=4)[0], u)
 
 
+@pytest.mark.parametrize("order", [1, 5, 9])
+def test_narma_refuses_an_order_it_does_not_define(order):
+    """Orders below 10 ran with the NARMA-30 coefficients, a system the docstring (order
+    >= 10) does not describe."""
+    with pytest.raises(ValueError, match=rf"narma_series.order .*\[10, inf\), got {order}"):
+        narma_series(100, order=order, seed=0)
+
+
+def test_narma_10_has_its_own_coefficients_and_higher_orders_the_general_form():
+    u, y, _ = narma_series(200, order=10, seed=3)
+    for t in range(40, 60):
+        want = 0.3 * y[t - 1] + 0.05 * y[t - 1] * y[t - 10 : t].sum() + 1.5 * u[t - 9] * u[t] + 0.1
+        assert y[t] == pytest.approx(want, rel=1e-12)
+    u, y, _ = narma_series(200, order=11, seed=3)
+    for t in range(40, 60):
+        want = (
+            0.2 * y[t - 1] + 0.004 * y[t - 1] * y[t - 11 : t].sum() + 1.5 * u[t - 10] * u[t] + 0.001
+        )
+        assert y[t] == pytest.approx(want, rel=1e-12)
+
+
 def test_mackey_glass_is_bounded_and_not_periodic_in_the_short_run():
     x = mackey_glass_series(1500)
     assert 0.2 < x.min() and x.max() < 1.5

@@ -101,7 +101,16 @@ def _same(a, b) -> bool:
 # -- the checks -----------------------------------------------------------------------------
 @_named_check
 def check_channels(env_factory, *, deterministic=True, seed=0) -> str:
-    """``m_channels`` and ``s_channels`` are non-empty sequences of ``Channel`` with unique names."""
+    """``m_channels`` and ``s_channels`` are non-empty sequences of ``Channel`` with unique names.
+
+    >>> from sensorimotor.envs import KinematicArm2D
+    >>> check_channels(KinematicArm2D)
+    'passed'
+    >>> check_channels(lambda: 'arm')
+    Traceback (most recent call last):
+    ...
+    sensorimotor.envs.checks.EnvironmentCheckError: check_channels: the factory returned a str, not an Environment
+    """
     name = "check_channels"
     with _environment(env_factory, name) as env:
         for attr in ("m_channels", "s_channels"):
@@ -124,7 +133,12 @@ def check_channels(env_factory, *, deterministic=True, seed=0) -> str:
 @_named_check
 def check_feedback_shape(env_factory, *, deterministic=True, seed=0) -> str:
     """``execute`` returns ``{'m_signal', 's_signal', 'uuid'}``: float dicts over the
-    channels in order and a ``uuid.UUID``; NumPy scalars are accepted as values."""
+    channels in order and a ``uuid.UUID``; NumPy scalars are accepted as values.
+
+    >>> from sensorimotor.envs import KinematicArm2D
+    >>> check_feedback_shape(KinematicArm2D)
+    'passed'
+    """
     name = "check_feedback_shape"
     with _environment(env_factory, name) as env:
         signals = _signals(env, seed, 3)
@@ -152,7 +166,12 @@ def check_feedback_shape(env_factory, *, deterministic=True, seed=0) -> str:
 
 @_named_check
 def check_fresh_uuid(env_factory, *, deterministic=True, seed=0) -> str:
-    """Every ``execute`` call, even of the same signal, gets a new uuid."""
+    """Every ``execute`` call, even of the same signal, gets a new uuid.
+
+    >>> from sensorimotor.envs import KinematicArm2D
+    >>> check_fresh_uuid(KinematicArm2D)
+    'passed'
+    """
     name = "check_fresh_uuid"
     seen = []
     for _ in range(2):
@@ -217,7 +236,12 @@ def _bad_values(env, m, values, with_array):
 
 @_named_check
 def check_refuses_missing_channel(env_factory, *, deterministic=True, seed=0) -> str:
-    """A motor signal without one of the channels raises a ``SignalError`` naming it."""
+    """A motor signal without one of the channels raises a ``SignalError`` naming it.
+
+    >>> from sensorimotor.envs import KinematicArm2D
+    >>> check_refuses_missing_channel(KinematicArm2D)
+    'passed'
+    """
 
     def cases(env, m):
         return [
@@ -234,7 +258,12 @@ def check_refuses_missing_channel(env_factory, *, deterministic=True, seed=0) ->
 
 @_named_check
 def check_refuses_unknown_channel(env_factory, *, deterministic=True, seed=0) -> str:
-    """A motor signal with an extra channel raises a ``SignalError`` naming it."""
+    """A motor signal with an extra channel raises a ``SignalError`` naming it.
+
+    >>> from sensorimotor.envs import KinematicArm2D
+    >>> check_refuses_unknown_channel(KinematicArm2D)
+    'passed'
+    """
 
     def cases(env, m):
         return [
@@ -270,25 +299,45 @@ check_refuses_nan = _refuses_values(
     "check_refuses_nan",
     [math.nan],
     True,
-    "NaN in a channel (``execute`` and ``execute_array``) raises a ``SignalError`` naming it.",
+    """NaN in a channel (``execute`` and ``execute_array``) raises a ``SignalError`` naming it.
+
+    >>> from sensorimotor.envs import KinematicArm2D
+    >>> check_refuses_nan(KinematicArm2D)
+    'passed'
+    """,
 )
 check_refuses_inf = _refuses_values(
     "check_refuses_inf",
     [math.inf, -math.inf],
     True,
-    "+-inf in a channel (``execute`` and ``execute_array``) raises a ``SignalError`` naming it.",
+    """+-inf in a channel (``execute`` and ``execute_array``) raises a ``SignalError`` naming it.
+
+    >>> from sensorimotor.envs import KinematicArm2D
+    >>> check_refuses_inf(KinematicArm2D)
+    'passed'
+    """,
 )
 check_refuses_non_number = _refuses_values(
     "check_refuses_non_number",
     NON_NUMBERS,
     False,
-    "A string, ``None``, a list or a bool as a value raises a ``SignalError`` naming the channel.",
+    """A string, ``None``, a list or a bool as a value raises a ``SignalError`` naming the channel.
+
+    >>> from sensorimotor.envs import KinematicArm2D
+    >>> check_refuses_non_number(KinematicArm2D)
+    'passed'
+    """,
 )
 
 
 @_named_check
 def check_close_idempotent(env_factory, *, deterministic=True, seed=0) -> str:
-    """``close()`` after use, then ``close()`` again, raises nothing."""
+    """``close()`` after use, then ``close()`` again, raises nothing.
+
+    >>> from sensorimotor.envs import KinematicArm2D
+    >>> check_close_idempotent(KinematicArm2D)
+    'passed'
+    """
     name = "check_close_idempotent"
     env = env_factory()
     env.execute(_signals(env, seed, 1)[0])
@@ -302,7 +351,12 @@ def check_close_idempotent(env_factory, *, deterministic=True, seed=0) -> str:
 
 @_named_check
 def check_closed_refuses_execute(env_factory, *, deterministic=True, seed=0) -> str:
-    """``execute`` on a closed environment raises a ``RuntimeError``."""
+    """``execute`` on a closed environment raises a ``RuntimeError``.
+
+    >>> from sensorimotor.envs import KinematicArm2D
+    >>> check_closed_refuses_execute(KinematicArm2D)
+    'passed'
+    """
     name = "check_closed_refuses_execute"
     env = env_factory()
     m = _signals(env, seed, 1)[0]
@@ -322,7 +376,14 @@ def check_closed_refuses_execute(env_factory, *, deterministic=True, seed=0) -> 
 @_named_check
 def check_batch_matches_single(env_factory, *, deterministic=True, seed=0) -> str:
     """Where the class has a vectorised ``_execute_array``: ``execute_array`` of a batch
-    (including the bounds' corners) equals ``execute`` of each row (rtol, atol 1e-9)."""
+    (including the bounds' corners) equals ``execute`` of each row (rtol, atol 1e-9).
+
+    >>> from sensorimotor.envs import KinematicArm2D
+    >>> check_batch_matches_single(KinematicArm2D)
+    'passed'
+    >>> check_batch_matches_single(KinematicArm2D, deterministic=False)
+    'skipped: not deterministic'
+    """
     name = "check_batch_matches_single"
     with _environment(env_factory, name) as env:
         if not env.has_batch_path:
@@ -359,7 +420,12 @@ def check_batch_matches_single(env_factory, *, deterministic=True, seed=0) -> st
 @_named_check
 def check_deterministic(env_factory, *, deterministic=True, seed=0) -> str:
     """The same motor signal gives the same sensory signal: again, after other signals, and
-    on a fresh environment from the factory (deterministic environments only)."""
+    on a fresh environment from the factory (deterministic environments only).
+
+    >>> from sensorimotor.envs import KinematicArm2D
+    >>> check_deterministic(KinematicArm2D), check_deterministic(KinematicArm2D, deterministic=False)
+    ('passed', 'skipped: not deterministic')
+    """
     name = "check_deterministic"
     if not deterministic:
         return "skipped: not deterministic"

@@ -162,12 +162,29 @@ class Environment:
     def execute_array(self, m_batch) -> np.ndarray:
         """Sensory arrays ``(N, n_s)`` for motor arrays ``(N, n_m)``, validated like ``execute``.
 
-        Uses the vectorised ``_execute_array`` when the class has one, else a loop.
+        Uses the vectorised ``_execute_array`` when the class has one, else a loop; a batch
+        it returns that is not ``(N, n_s)`` finite numbers raises a ``SignalError`` blaming
+        ``_execute_array``.
         """
         self._check_open()
         m_batch = self._motor_command(self.m_set.check_array(np.atleast_2d(m_batch)))
         if self.has_batch_path:
-            return self.s_set.check_array(self._execute_array(m_batch))
+            s_out = self._execute_array(m_batch)
+            expected = (len(m_batch), len(self.s_set))
+            try:
+                s_batch = self.s_set.check_array(s_out)
+                # check_array takes (n_s,) too, and any number of rows
+                if s_batch.shape != expected:
+                    raise SignalError(
+                        f"expected shape {expected} for {len(m_batch)} motor arrays, "
+                        f"got {s_batch.shape}"
+                    )
+            except (SignalError, TypeError) as err:
+                raise SignalError(
+                    f"{type(self).__name__}._execute_array returned a bad sensory batch: {err}",
+                    channel=getattr(err, "channel", None),
+                ) from err
+            return s_batch
         rows = [self._execute(self.m_set.from_array(m), None) for m in m_batch]
         return self.s_set.to_array_batch(rows)
 

@@ -64,9 +64,10 @@ class AntGaitEnv(EnvironmentGymEnv):
         self.done = True  # until reset
 
     def reset(self, *, seed: int | None = None, options: dict | None = None):
-        super().reset(seed=seed, options=options)
+        # refused before the generator is reseeded or drawn from
         if options:
             raise ValueError(f"AntGaitEnv.reset takes no options, got {sorted(options)}")
+        super().reset(seed=seed, options=options)
         # Ant-v5's reset noise comes from the env's own generator: seed it from ours
         s_signal = self.env.reset(seed=int(self.np_random.integers(2**31)))
         self.plant.reset()

@@ -175,7 +175,7 @@ class GymEpisodeEnvironment(Environment):
         super().__init__(cfg)
         cfg = self.cfg
         max_steps, seed = cfg.max_steps, cfg.seed
-        if isinstance(max_steps, bool) or not isinstance(max_steps, int) or max_steps < 1:
+        if not is_int(max_steps) or max_steps < 1:  # a NumPy int is an int, a bool is not
             raise ValueError(
                 f"GymEpisodeEnvironment: max_steps must be a positive int, got {max_steps!r}"
             )
@@ -307,8 +307,10 @@ class GymEpisodeEnvironment(Environment):
         seed = cfg.seed
         if seed is not None and cfg.vary_start:
             seed = int(seed) + self.episodes
-        self.episodes += 1
         obs, info = self.gym_env.reset(seed=None if seed is None else int(seed))
+        # counted once the gym env has reset: a reset that raised does not shift the
+        # seeds of the later vary_start episodes
+        self.episodes += 1
         total, steps, terminated, truncated = 0.0, 0, False, False
         while not (terminated or truncated):
             obs, reward, terminated, truncated, info = self.gym_env.step(self._policy(m, obs))

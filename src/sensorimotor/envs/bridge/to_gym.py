@@ -83,6 +83,10 @@ class EnvironmentGymEnv(gymnasium.Env):
         dtype = np.dtype(dtype)
         if dtype.kind != "f":
             raise ValueError(f"dtype must be a floating dtype, got {dtype}")
+        # bool() of any object would pass: close_env='no' would close the wrapped env
+        for setting, value in (("normalize_actions", normalize_actions), ("close_env", close_env)):
+            if not isinstance(value, bool | np.bool_):
+                raise TypeError(f"EnvironmentGymEnv: {setting} must be a bool, got {value!r}")
         self.env = env
         self.reward_fn = reward_fn
         self.normalize_actions = bool(normalize_actions)

@@ -273,6 +273,21 @@ class Epuck2D(Environment):
         """
         # Everything given is checked before anything is drawn or replaced, so that a
         # refused reset leaves the next random start what it would have been.
+        p, angle = self._check_start(position, pose)
+        rng = self.rng if seed is None else np.random.default_rng(seed)
+        if position is None or pose is None:
+            start = self.random_start(rng)
+            p = start.position if position is None else p
+            angle = start.pose if pose is None else angle
+        self.rng = rng
+        self.state = EpuckState(p, angle)
+        self.collided = False
+        return self.s_set.from_array(self.observation())
+
+    def _check_start(self, position=None, pose=None) -> tuple:
+        """``(position (2,), pose in [0, 2 pi))`` as ``reset`` takes them (``None`` where not
+        given), or a ``ValueError`` naming the bad one; nothing is drawn or changed."""
+        p = angle = None
         if position is not None:
             p = np.asarray(position, dtype=np.float64) if _numeric(position) else None
             if p is None or p.shape != (2,) or not np.all(np.isfinite(p)):
@@ -286,15 +301,7 @@ class Epuck2D(Environment):
             if not _numeric(pose) or np.ndim(pose) != 0 or not math.isfinite(float(pose)):
                 raise ValueError(f"Epuck2D.reset: pose must be a finite number, got {pose!r}")
             angle = np.float64(float(pose) % TWO_PI)
-        rng = self.rng if seed is None else np.random.default_rng(seed)
-        if position is None or pose is None:
-            start = self.random_start(rng)
-            p = start.position if position is None else p
-            angle = start.pose if pose is None else angle
-        self.rng = rng
-        self.state = EpuckState(p, angle)
-        self.collided = False
-        return self.s_set.from_array(self.observation())
+        return p, angle
 
     def _motor_command(self, m_array: np.ndarray) -> np.ndarray:
         return m_array % TWO_PI

@@ -1,6 +1,7 @@
 """The ePuck as a Gymnasium episode task (``sensorimotor/Epuck2D-v0``)."""
 
 import math
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -30,7 +31,8 @@ class Epuck2DEnv(EnvironmentGymEnv):
     ==================  ===============================================================
 
     ``reset(seed=..., options=...)`` draws a free start (``Epuck2D.random_start``, from
-    the env's ``np_random``), or takes ``options={'position': (x, y), 'pose': angle}``.
+    the env's ``np_random``), or takes ``options={'position': (x, y), 'pose': angle}``;
+    bad options are refused before the generator is reseeded or drawn from.
     ``robot`` is an ``Epuck2D`` config (custom ``obstacles``, ``walls``, ``step_length``,
     ...). Stepping before ``reset`` or after the episode ended raises ``RuntimeError``;
     a bad action (wrong shape, NaN, not a number) raises a ``SignalError`` naming the
@@ -69,7 +71,10 @@ class Epuck2DEnv(EnvironmentGymEnv):
         self.done = True  # until reset
 
     def reset(self, *, seed: int | None = None, options: dict | None = None):
-        super().reset(seed=seed, options=options)
+        # the options are checked before the generator is reseeded or drawn from, so that a
+        # refused reset leaves the next random start what it would have been
+        if options is not None and not isinstance(options, Mapping):
+            raise TypeError(f"Epuck2DEnv.reset: options must be a dict, got {options!r}")
         options = dict(options or {})
         unknown = set(options) - {"position", "pose"}
         if unknown:
@@ -77,6 +82,8 @@ class Epuck2DEnv(EnvironmentGymEnv):
                 f"Epuck2DEnv.reset: unknown options {sorted(unknown)} (known: position, pose)"
             )
         robot = self.env
+        robot._check_start(options.get("position"), options.get("pose"))
+        super().reset(seed=seed, options=options)
         start = robot.random_start(self.np_random)
         position = options.get("position", start.position)
         pose = options.get("pose", float(start.pose))

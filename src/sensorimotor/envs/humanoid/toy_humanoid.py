@@ -48,6 +48,11 @@ class ToyHumanoid(JaxEnv):
     6-dimensional continuous action (here a documented set of 13 discrete actions); the
     100-step end is a truncation, not a terminal state; the start is seeded.
 
+    A discrete action outside ``[0, 13)`` is refused (``ValueError`` naming ``action``) by
+    the Gymnasium face and by a call outside ``jit`` or ``vmap``; compiled code cannot
+    raise, and there JAX's indexing picks a row: -13 to -1 count from the end (-1 is
+    action 12), 13 and beyond are action 12, below -13 action 0.
+
     >>> import jax
     >>> env = ToyHumanoid()
     >>> obs, state = env.reset(jax.random.key(0))
@@ -78,11 +83,25 @@ class ToyHumanoid(JaxEnv):
         return state.joints, state
 
     def torque(self, action) -> jax.Array:
-        """The torques an action applies (a discrete action looked up in the table)."""
+        """The torques an action applies (a discrete action looked up in the table; out of
+        ``[0, 13)`` refused here, wrapped or clamped under ``jit``: see the class).
+
+        >>> env = ToyHumanoid(discrete_actions=True)
+        >>> env.torque(3).tolist(), jax.jit(env.torque)(-1).tolist() == env.torque(12).tolist()
+        ([0.0, 1.0, 0.0, 0.0, 0.0, 0.0], True)
+        """
         action = jnp.asarray(action)
         if self.discrete_actions:
             if action.shape != ():
                 raise ValueError(f"{self.name}: action must be a scalar, got shape {action.shape}")
+            # a traced action cannot raise (indexing then wraps or clamps it, see the class);
+            # a value known here, an eager call's, is checked
+            n = len(self._table)
+            known = not isinstance(action, jax.core.Tracer)
+            if known and jnp.issubdtype(action.dtype, jnp.integer) and not 0 <= int(action) < n:
+                raise ValueError(
+                    f"{self.name}: action must be an int in [0, {n}), got {int(action)}"
+                )
             return jnp.asarray(self._table)[action]
         if action.shape != (N_JOINTS,):
             raise ValueError(f"{self.name}: action must have shape (6,), got {action.shape}")

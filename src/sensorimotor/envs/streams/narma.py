@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sensorimotor.base.bounds import COUNT, check_value
+from sensorimotor.base.bounds import COUNT, INF, Bounds, check_value
 
 
 def narma_series(n_steps: int, order: int = 30, seed=None):
@@ -15,9 +15,11 @@ def narma_series(n_steps: int, order: int = 30, seed=None):
         y_{t+1} = 0.2\, y_t + 0.004\, y_t \sum_{i=0}^{N-1} y_{t-i}
                   + 1.5\, u_{t-N+1}\, u_t + 0.001
 
-    for ``order >= 10`` (Jaeger's NARMA-10 uses the same form with 0.3, 0.05 and 0.1),
-    with :math:`u_t` uniform in :math:`[0, 0.5]` from the NumPy ``Generator`` of ``seed``
-    and :math:`y` zero before the start. NARMA-30 occasionally diverges for an unlucky
+    for ``order > 10``; ``order = 10`` is Jaeger's NARMA-10, the same form with 0.3, 0.05
+    and 0.1 in place of 0.2, 0.004 and 0.001. An order below 10 is not defined here and is
+    refused (``ValueError`` naming ``order``). :math:`u_t` is uniform in :math:`[0, 0.5]`
+    from the NumPy ``Generator`` of ``seed``, and :math:`y` zero before the start.
+    NARMA-30 occasionally diverges for an unlucky
     input sequence: the output is then squashed by :math:`\tanh`, the usual remedy
     (reported by ``clipped`` in the returned tuple's last entry).
 
@@ -31,7 +33,8 @@ def narma_series(n_steps: int, order: int = 30, seed=None):
         (1000,) 0.1257 False
     """
     check_value("narma_series", "n_steps", n_steps, COUNT)
-    check_value("narma_series", "order", order, COUNT)
+    # no coefficients are defined below order 10: refused rather than run as NARMA-30's
+    check_value("narma_series", "order", order, Bounds(10, INF, True, False, True))
     rng = np.random.default_rng(seed)
     u = rng.uniform(0.0, 0.5, size=n_steps)
     a, b, c, d = (0.3, 0.05, 1.5, 0.1) if order == 10 else (0.2, 0.004, 1.5, 0.001)
