@@ -119,6 +119,18 @@ def test_simulate_does_not_commit_the_state():
     assert np.array_equal(peeks[0], peek)
 
 
+@pytest.mark.parametrize("bad", ["no", 1, 0.0, None, np.array([True])])
+def test_simulate_must_be_a_bool(bad):
+    node = ReservoirNode(1, 20, seed=0)
+    x = node.execute(np.array([0.5]))
+    for u in (np.array([1.0]), [1.0], np.ones((3, 1))):
+        with pytest.raises(TypeError, match="simulate"):
+            node.execute(u, simulate=bad)
+    assert np.array_equal(node.state, x)
+    node.execute(np.array([1.0]), simulate=np.bool_(True))
+    assert np.array_equal(node.state, x)
+
+
 def test_returned_state_is_read_only():
     node = ReservoirNode(1, 5, seed=0)
     x = node.execute(np.array([0.5]))
