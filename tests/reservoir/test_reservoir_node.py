@@ -292,6 +292,27 @@ def test_find_radius_for_mc_reaches_the_memory_or_says_why():
         find_radius_for_mc(node, 1000, max_settling_time=1500, radius_max=0.2)
 
 
+@pytest.mark.parametrize(
+    "name, bad",
+    [
+        ("num_iter", 0),  # said "reached inf"
+        ("num_iter", -3),
+        ("num_iter", 2.5),
+        ("num_iter", True),
+        ("num_iter", "10"),
+        ("tol_settling", -1.0),
+        ("tol_settling", float("nan")),
+        ("tol_settling", "0.5"),
+        ("max_settling_time", "2000"),
+        ("max_settling_time", 0),
+    ],
+)
+def test_find_radius_for_mc_refuses_bad_settings_naming_them(name, bad):
+    node = ReservoirNode(1, 10, seed=1)
+    with pytest.raises((TypeError, ValueError), match=f"find_radius_for_mc.{name}"):
+        find_radius_for_mc(node, 5, **{"max_settling_time": 200, name: bad})
+
+
 def test_vmap_over_seeds_equals_each_node_and_keeps_shape_and_dtype():
     nodes = [ReservoirNode(2, 20, 0.9, leak_rate=0.5, seed=s) for s in range(3)]
     params = jax.tree_util.tree_map(lambda *a: jnp.asarray(np.stack(a)), *(n.params for n in nodes))
