@@ -49,3 +49,11 @@ def test_one_step_prediction_refuses_too_short_a_series():
         one_step_prediction(node, readout, np.zeros((100, 1)), np.zeros((100, 1)), 50, 50)
     with pytest.raises(ValueError, match="inputs contains NaN"):
         one_step_prediction(node, readout, np.full((100, 1), np.nan), np.zeros((100, 1)), 5, 5)
+
+
+def test_nrmse_refuses_constant_or_empty_targets_naming_them():
+    with pytest.raises(ValueError, match="targets"):  # was a ZeroDivisionError
+        nrmse(np.array([1.0, 2.0]), np.array([3.0, 3.0]))
+    with pytest.raises(ValueError, match="targets"):
+        nrmse(np.zeros((0, 1)), np.zeros((0, 1)))
+    assert nrmse(np.array([1.0, 3.0]), np.array([1.0, 3.0])) == 0.0

@@ -31,15 +31,26 @@ class PredictionResult(NamedTuple):
 def nrmse(predictions, targets) -> float:
     r"""Normalised root-mean-square error,
     :math:`\sqrt{\overline{(\hat y - y)^2} / \operatorname{var}(y)}` (pooled over outputs):
-    1 is the error of predicting the mean, 0 is perfect.
+    1 is the error of predicting the mean, 0 is perfect. Undefined for constant targets
+    (variance 0: every error, even 0, would be infinitely large): ``ValueError`` naming
+    ``targets``, as for empty ones.
 
     >>> print(nrmse(np.array([1.0, 2.0, 3.0]), np.array([1.0, 2.0, 4.0])))
     0.5
+    >>> nrmse(np.array([1.0, 2.0]), np.array([3.0, 3.0]))
+    Traceback (most recent call last):
+    ...
+    ValueError: targets are constant (variance 0): the NRMSE is undefined
     """
     p, t = np.asarray(predictions, dtype=np.float64), np.asarray(targets, dtype=np.float64)
     if p.shape != t.shape:
         raise ValueError(f"predictions has shape {p.shape}, targets {t.shape}")
-    return math.sqrt(float(np.mean((p - t) ** 2)) / float(np.var(t)))
+    if t.size == 0:
+        raise ValueError("targets is empty: the NRMSE is undefined")
+    var = float(np.var(t))
+    if var == 0.0:  # the normaliser: a ZeroDivisionError otherwise
+        raise ValueError("targets are constant (variance 0): the NRMSE is undefined")
+    return math.sqrt(float(np.mean((p - t) ** 2)) / var)
 
 
 def one_step_prediction(
