@@ -63,6 +63,10 @@ def one_step_prediction(
 
     The reservoir and the readout are used as given (and left in their final state).
     """
+    if np.ndim(inputs) != 2:  # np.shape(inputs)[0] of a scalar was an IndexError
+        raise ValueError(
+            f"inputs must have shape (T, {reservoir.input_dim}), got shape {np.shape(inputs)}"
+        )
     inputs = check_input("inputs", inputs, (np.shape(inputs)[0], reservoir.input_dim))
     targets = check_input("targets", targets, (inputs.shape[0], readout.output_dim))
     check_value("one_step_prediction", "washout", washout, COUNT)
