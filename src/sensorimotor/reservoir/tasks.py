@@ -62,6 +62,13 @@ def one_step_prediction(
     then freeze it and predict the remaining targets. Returns the test part.
 
     The reservoir and the readout are used as given (and left in their final state).
+
+    Example (predict the next value of a sine wave):
+        >>> x = np.sin(0.3 * np.arange(301))[:, None]
+        >>> node, readout = ReservoirNode(1, 20, seed=0), PlainRLS(21, 1)
+        >>> result = one_step_prediction(node, readout, x[:-1], x[1:], washout=50, n_train=200)
+        >>> print(result.predictions.shape, round(result.nrmse, 4))
+        (50, 1) 0.0002
     """
     if np.ndim(inputs) != 2:  # np.shape(inputs)[0] of a scalar was an IndexError
         raise ValueError(
