@@ -335,3 +335,44 @@ def test_a_refused_action_leaves_the_exploring_actor_as_it_was():
     with pytest.raises(ValueError, match="action"):
         agent(env)
     assert _agent_state(agent) == before  # the generator too: a draw for a refused step
+
+
+@pytest.mark.parametrize("bad", [np.array([np.nan]), np.zeros(2)])
+def test_a_refused_recomputed_action_leaves_the_critic_as_it_was(bad):
+    from sensorimotor.agents.adhdp.adhdp_variants import ActionRecomputation
+
+    env = CartPoleADP({"seed": 0})
+    agent = ActionRecomputation(
+        ReservoirNode(5, 10, seed=0),
+        PlainRLS(15, 1),
+        CartPoleBalance(),
+        ChannelPolicy(env.m_channels),
+        gamma=0.9,
+        alpha=2.0,
+        action_scale=10.0,
+    )
+    agent.new_episode(env.reset())
+    agent(env)
+    agent(env)
+    P = agent.readout.state.optimizer.P.copy()
+    before = [agent.episode, agent.num_step, agent.done, agent.terminal, agent.j_curr]
+    before += [a.tobytes() for a in (agent.a_curr, agent.readout.beta, agent._z, P)]
+    before += [agent.readout.count, agent.reservoir.state.tobytes(), agent.policy.action.tobytes()]
+    calls = []
+
+    def hook(a):  # the first proposal (the TD target) passes, the recomputed one is bad
+        calls.append(a)
+        return a if len(calls) == 1 else bad
+
+    agent._next_action_hook = hook
+    with pytest.raises(ValueError, match="action"):  # refused after the readout has learnt
+        agent(env)
+    assert len(calls) == 2
+    after = [agent.episode, agent.num_step, agent.done, agent.terminal, agent.j_curr]
+    after += [a.tobytes() for a in (agent.a_curr, agent.readout.beta, agent._z)]
+    after += [agent.readout.state.optimizer.P.tobytes(), agent.readout.count]
+    after += [agent.reservoir.state.tobytes(), agent.policy.action.tobytes()]
+    assert after == before
+    del agent._next_action_hook  # the agent goes on as if the refused step had not happened
+    agent(env)
+    assert agent.readout.count == before[9] + 1

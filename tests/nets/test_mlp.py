@@ -91,6 +91,19 @@ def test_uniform_init_is_pytorchs_linear_default():
         init_mlp(jax.random.key(0), 3, (4,), 1, init="xavier")
 
 
+@pytest.mark.parametrize("init", ["lecun", "uniform", "sparse"])
+@pytest.mark.parametrize("dtype", [int, "int32", bool, jnp.complex64, "not a dtype"])
+def test_init_mlp_refuses_a_non_floating_dtype(init, dtype):
+    # a Generator's draws cast to int were all zeros: a network that cannot learn
+    keys = [jax.random.key(0)] + ([np.random.default_rng(0)] if init != "sparse" else [])
+    for key in keys:
+        state = key.bit_generator.state if isinstance(key, np.random.Generator) else None
+        with pytest.raises(TypeError, match="dtype"):
+            init_mlp(key, 3, (4,), 1, init=init, dtype=dtype)
+        if state is not None:
+            assert key.bit_generator.state == state
+
+
 def test_flatten_is_ravel_pytree_order_and_unflatten_inverts_it():
     params = init_mlp(jax.random.key(3), 3, (4, 2), 2)
     flat = flatten_mlp(params)

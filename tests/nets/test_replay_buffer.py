@@ -179,6 +179,33 @@ def test_reservoir_keeps_a_uniform_sample_of_the_stream(engine):
     assert (kept < offered // 2).sum() > capacity // 4
 
 
+@pytest.mark.parametrize("bad", [-1, -5, 2.0, 2.5, True, "3", None, np.float64(2), np.array([2])])
+def test_reservoir_refuses_a_negative_or_non_integer_seen(bad):
+    buf = replay_buffer.init(np.zeros(()), 3)
+    rng = np.random.default_rng(0)
+    for i in range(5):
+        buf = replay_buffer.add_reservoir(buf, float(i), i, rng)
+    before = jax.tree_util.tree_map(np.copy, buf)
+    rng_state = rng.bit_generator.state
+    with pytest.raises((TypeError, ValueError), match="seen"):  # -1 wrote the last slot
+        replay_buffer.add_reservoir(buf, 99.0, bad, rng)
+    for a, b in zip(jax.tree_util.tree_leaves(buf), jax.tree_util.tree_leaves(before)):
+        np.testing.assert_array_equal(a, b)
+    assert rng.bit_generator.state == rng_state
+    jbuf = replay_buffer.init(jnp.zeros(()), 3)
+    with pytest.raises((TypeError, ValueError), match="seen"):  # concrete: checked on JAX too
+        replay_buffer.add_reservoir(jbuf, 1.0, bad, jax.random.key(0))
+
+
+def test_reservoir_seen_as_an_integer_scalar_array_is_accepted():
+    buf = replay_buffer.init(np.zeros(()), 3)
+    buf = replay_buffer.add_reservoir(buf, 1.0, np.int64(0), np.random.default_rng(0))
+    buf = replay_buffer.add_reservoir(buf, 2.0, np.array(1), np.random.default_rng(0))
+    jbuf = replay_buffer.init(jnp.zeros(()), 3)
+    jbuf = replay_buffer.add_reservoir(jbuf, 1.0, jnp.asarray(0), jax.random.key(0))
+    assert buf.data.tolist() == [1.0, 2.0, 0.0] and int(jbuf.count) == 1
+
+
 def test_reservoir_fills_like_add_until_full():
     a = replay_buffer.init(np.zeros(2), 4)
     b = replay_buffer.init(np.zeros(2), 4)

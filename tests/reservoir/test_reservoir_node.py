@@ -119,6 +119,18 @@ def test_simulate_does_not_commit_the_state():
     assert np.array_equal(peeks[0], peek)
 
 
+@pytest.mark.parametrize("bad", ["no", 1, 0.0, None, np.array([True])])
+def test_simulate_must_be_a_bool(bad):
+    node = ReservoirNode(1, 20, seed=0)
+    x = node.execute(np.array([0.5]))
+    for u in (np.array([1.0]), [1.0], np.ones((3, 1))):
+        with pytest.raises(TypeError, match="simulate"):
+            node.execute(u, simulate=bad)
+    assert np.array_equal(node.state, x)
+    node.execute(np.array([1.0]), simulate=np.bool_(True))
+    assert np.array_equal(node.state, x)
+
+
 def test_returned_state_is_read_only():
     node = ReservoirNode(1, 5, seed=0)
     x = node.execute(np.array([0.5]))
@@ -278,6 +290,27 @@ def test_find_radius_for_mc_reaches_the_memory_or_says_why():
     assert abs(reservoir_memory(node.with_spectral_radius(rho), 1500) - 30) < 1
     with pytest.raises(ValueError, match="no spectral radius"):
         find_radius_for_mc(node, 1000, max_settling_time=1500, radius_max=0.2)
+
+
+@pytest.mark.parametrize(
+    "name, bad",
+    [
+        ("num_iter", 0),  # said "reached inf"
+        ("num_iter", -3),
+        ("num_iter", 2.5),
+        ("num_iter", True),
+        ("num_iter", "10"),
+        ("tol_settling", -1.0),
+        ("tol_settling", float("nan")),
+        ("tol_settling", "0.5"),
+        ("max_settling_time", "2000"),
+        ("max_settling_time", 0),
+    ],
+)
+def test_find_radius_for_mc_refuses_bad_settings_naming_them(name, bad):
+    node = ReservoirNode(1, 10, seed=1)
+    with pytest.raises((TypeError, ValueError), match=f"find_radius_for_mc.{name}"):
+        find_radius_for_mc(node, 5, **{"max_settling_time": 200, name: bad})
 
 
 def test_vmap_over_seeds_equals_each_node_and_keeps_shape_and_dtype():

@@ -70,3 +70,20 @@ def test_one_step_prediction_refuses_too_short_a_series():
         one_step_prediction(node, readout, np.zeros((100, 1)), np.zeros((100, 1)), 50, 50)
     with pytest.raises(ValueError, match="inputs contains NaN"):
         one_step_prediction(node, readout, np.full((100, 1), np.nan), np.zeros((100, 1)), 5, 5)
+
+
+def test_nrmse_refuses_constant_or_empty_targets_naming_them():
+    with pytest.raises(ValueError, match="targets"):  # was a ZeroDivisionError
+        nrmse(np.array([1.0, 2.0]), np.array([3.0, 3.0]))
+    with pytest.raises(ValueError, match="targets"):
+        nrmse(np.zeros((0, 1)), np.zeros((0, 1)))
+    assert nrmse(np.array([1.0, 3.0]), np.array([1.0, 3.0])) == 0.0
+
+
+@pytest.mark.parametrize("bad", [1.0, np.float64(2.0), "abc", None])
+def test_one_step_prediction_refuses_a_scalar_input_naming_it(bad):
+    node, readout = ReservoirNode(1, 10, seed=0), PlainRLS(11, 1)
+    state, beta = node.state.copy(), readout.beta.copy()
+    with pytest.raises((TypeError, ValueError), match="inputs"):  # was an IndexError
+        one_step_prediction(node, readout, bad, np.zeros((100, 1)), 5, 5)
+    assert np.array_equal(node.state, state) and np.array_equal(readout.beta, beta)

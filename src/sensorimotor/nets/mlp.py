@@ -171,6 +171,7 @@ def init_mlp(
     weight and bias U(-1/sqrt(fan_in), 1/sqrt(fan_in)) (PyTorch's ``nn.Linear``), drawn
     likewise in one call. ``key`` is a JAX PRNG key, or for ``"lecun"`` and ``"uniform"``
     also a NumPy ``Generator``: the parameters are then NumPy arrays and nothing compiles.
+    ``dtype`` is a floating dtype (an int one is refused, not truncated to zeros).
 
     Example:
         >>> params = init_mlp(jax.random.key(0), 10, (128, 128), 1)
@@ -184,6 +185,12 @@ def init_mlp(
         True True
     """
     sizes = _check_sizes(in_dim, hidden_sizes, out_dim)
+    try:  # jnp.issubdtype: bfloat16 is floating, though NumPy calls its kind "V"
+        floating = jnp.issubdtype(dtype, jnp.floating)
+    except TypeError:
+        floating = False
+    if not floating:  # a Generator's draws cast to int are all zeros: refuse, not truncate
+        raise TypeError(f"dtype must be a floating dtype, got {dtype!r}")
     if init == "sparse":
         if isinstance(key, np.random.Generator):
             raise TypeError("key: init='sparse' needs a JAX PRNG key, got a NumPy Generator")

@@ -104,6 +104,19 @@ def _concrete(x):
         return None
 
 
+def _seen(seen):
+    """``seen`` as an int, or ``None`` under a trace (only its dtype can be checked there);
+    ``ValueError`` for a negative or non-integer one (-1 would write the last slot)."""
+    if not is_int(seen) and not (
+        isinstance(seen, np.ndarray | jax.Array) and seen.shape == () and seen.dtype.kind in "iu"
+    ):
+        raise ValueError(f"seen must be a non-negative int, got {seen!r}")
+    value = _concrete(seen)
+    if value is not None and value < 0:
+        raise ValueError(f"seen must be a non-negative int, got {value}")
+    return value
+
+
 def init(item, capacity: int) -> ReplayBuffer:
     """An empty buffer for ``capacity`` items shaped like ``item``.
 
@@ -194,8 +207,9 @@ def add_reservoir(buffer: ReplayBuffer, item, seen, key) -> ReplayBuffer:
     Args:
         buffer: the reservoir (a buffer filled only by ``add_reservoir``).
         item: as for :func:`add`.
-        seen: the number of items offered before this one (the caller counts; an int or
-            an int32 scalar under ``jit``).
+        seen: the number of items offered before this one (the caller counts; a
+            non-negative int, or an int32 scalar under ``jit``, where its value cannot be
+            checked).
         key: a JAX PRNG key or a NumPy ``Generator`` for the draw (used only once full).
 
     >>> buf = init(np.zeros(()), capacity=2)
@@ -207,10 +221,11 @@ def add_reservoir(buffer: ReplayBuffer, item, seen, key) -> ReplayBuffer:
     """
     xp = _xp(buffer)
     capacity = _capacity(buffer)
+    concrete_seen = _seen(seen)
     if isinstance(key, np.random.Generator):
         if xp is not np:
             raise TypeError("key: a NumPy Generator draws for a NumPy buffer; give a JAX key")
-        seen = int(seen)
+        seen = concrete_seen
         slot = seen if seen < capacity else int(key.integers(0, seen + 1))
         if slot >= capacity:
             return buffer

@@ -189,6 +189,9 @@ class ReservoirNode:
 
     def execute(self, u, simulate: bool = False):
         """Advance the reservoir by the input ``u`` (see the class docstring)."""
+        # identity tests first: the per-sample path pays two comparisons; "no" is truthy
+        if simulate is not False and simulate is not True and type(simulate) is not np.bool_:
+            raise TypeError(f"simulate must be a bool, got {simulate!r}")
         if (
             type(u) is np.ndarray
             and u.shape == (self.input_dim,)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sensorimotor.base.bounds import COUNT, POSITIVE, check_value
+from sensorimotor.base.bounds import COUNT, NON_NEGATIVE, POSITIVE, check_value
 
 
 def reservoir_memory(reservoir, max_settling_time: int = 10000, tol: float = 1e-5) -> int:
@@ -49,9 +49,9 @@ def find_radius_for_mc(
     topology, inputs and leak) has the memory :func:`reservoir_memory` ``num_steps``
     within ``tol``, by bisection (the memory grows with the radius).
 
-    ``ValueError`` if none is found in ``num_iter`` halvings, or if the memory stops
-    changing by ``tol_settling`` or more between two of them (the wanted memory is out of
-    reach in the interval). Use :meth:`ReservoirNode.with_spectral_radius` to get the
+    ``ValueError`` if none is found in ``num_iter`` (a positive int) halvings, or if the
+    memory stops changing by ``tol_settling`` (at least 0; 0: never stop early) or more
+    between two of them (the wanted memory is out of reach in the interval). Use :meth:`ReservoirNode.with_spectral_radius` to get the
     reservoir at the radius found.
 
     Example:
@@ -64,6 +64,10 @@ def find_radius_for_mc(
     check_value("find_radius_for_mc", "num_steps", num_steps, COUNT)
     check_value("find_radius_for_mc", "tol", tol, POSITIVE)
     check_value("find_radius_for_mc", "radius_max", radius_max, POSITIVE)
+    # before the loop: num_iter 0 would end it at once and report the memory "inf"
+    check_value("find_radius_for_mc", "num_iter", num_iter, COUNT)
+    check_value("find_radius_for_mc", "max_settling_time", max_settling_time, COUNT)
+    check_value("find_radius_for_mc", "tol_settling", tol_settling, NON_NEGATIVE)
     if max_settling_time <= num_steps + tol:
         raise ValueError(
             f"max_settling_time ({max_settling_time}) must exceed num_steps + tol "

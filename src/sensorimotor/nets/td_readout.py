@@ -63,7 +63,14 @@ class TDReadout:
         return self._z("sample", sample) @ self._beta
 
     def train_td(self, sample, next_sample, gamma, error) -> None:
-        """Learn the TD error ``error`` of ``sample`` (see the class docstring)."""
+        """Learn the TD error ``error`` of ``sample`` (see the class docstring): ``gamma``
+        in [0, 1], ``next_sample`` ``None`` past a terminal state.
+
+        >>> readout = TDReadout(1, delta=1e-6)
+        >>> readout.train_td(np.array([1.0]), None, 0.9, 2.0)  # terminal: J(z) learns 2
+        >>> print(np.round(readout(np.array([1.0])), 4), readout.count)
+        [2.] 1
+        """
         z = self._z("sample", sample)
         z_next = np.zeros_like(z) if next_sample is None else self._z("next_sample", next_sample)
         gamma = float(check_value("TDReadout", "gamma", gamma, Bounds(0.0, 1.0)))
@@ -96,6 +103,14 @@ class TDReadout:
         self._stopped = True
 
     def copy(self) -> TDReadout:
+        """An independent copy (weights, RLS state, count and whether it is stopped).
+
+        >>> readout = TDReadout(1)
+        >>> twin = readout.copy()
+        >>> twin.train_td(np.array([1.0]), None, 0.9, 1.0)
+        >>> print(readout.count, twin.count, float(readout.beta.sum()))
+        0 1 0.0
+        """
         new = TDReadout(self.input_dim, 1, self.lambda_, self.delta)
         new._state = RLSTDState(self._state.P.copy())
         new._beta, new.count, new._stopped = self._beta.copy(), self.count, self._stopped

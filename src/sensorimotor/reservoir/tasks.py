@@ -31,15 +31,26 @@ class PredictionResult(NamedTuple):
 def nrmse(predictions, targets) -> float:
     r"""Normalised root-mean-square error,
     :math:`\sqrt{\overline{(\hat y - y)^2} / \operatorname{var}(y)}` (pooled over outputs):
-    1 is the error of predicting the mean, 0 is perfect.
+    1 is the error of predicting the mean, 0 is perfect. Undefined for constant targets
+    (variance 0: every error, even 0, would be infinitely large): ``ValueError`` naming
+    ``targets``, as for empty ones.
 
     >>> print(nrmse(np.array([1.0, 2.0, 3.0]), np.array([1.0, 2.0, 4.0])))
     0.5
+    >>> nrmse(np.array([1.0, 2.0]), np.array([3.0, 3.0]))
+    Traceback (most recent call last):
+    ...
+    ValueError: targets are constant (variance 0): the NRMSE is undefined
     """
     p, t = np.asarray(predictions, dtype=np.float64), np.asarray(targets, dtype=np.float64)
     if p.shape != t.shape:
         raise ValueError(f"predictions has shape {p.shape}, targets {t.shape}")
-    return math.sqrt(float(np.mean((p - t) ** 2)) / float(np.var(t)))
+    if t.size == 0:
+        raise ValueError("targets is empty: the NRMSE is undefined")
+    var = float(np.var(t))
+    if var == 0.0:  # the normaliser: a ZeroDivisionError otherwise
+        raise ValueError("targets are constant (variance 0): the NRMSE is undefined")
+    return math.sqrt(float(np.mean((p - t) ** 2)) / var)
 
 
 def one_step_prediction(
@@ -51,7 +62,18 @@ def one_step_prediction(
     then freeze it and predict the remaining targets. Returns the test part.
 
     The reservoir and the readout are used as given (and left in their final state).
+
+    Example (predict the next value of a sine wave):
+        >>> x = np.sin(0.3 * np.arange(301))[:, None]
+        >>> node, readout = ReservoirNode(1, 20, seed=0), PlainRLS(21, 1)
+        >>> result = one_step_prediction(node, readout, x[:-1], x[1:], washout=50, n_train=200)
+        >>> print(result.predictions.shape, round(result.nrmse, 4))
+        (50, 1) 0.0002
     """
+    if np.ndim(inputs) != 2:  # np.shape(inputs)[0] of a scalar was an IndexError
+        raise ValueError(
+            f"inputs must have shape (T, {reservoir.input_dim}), got shape {np.shape(inputs)}"
+        )
     inputs = check_input("inputs", inputs, (np.shape(inputs)[0], reservoir.input_dim))
     targets = check_input("targets", targets, (inputs.shape[0], readout.output_dim))
     check_value("one_step_prediction", "washout", washout, COUNT)

@@ -179,16 +179,27 @@ class ADHDP(ActorCritic, SavedADHDP):
             a_next = self.check_action(self._next_action_hook(self.policy.bound(a_next)))
             x_next, z_next, j_next = self._evaluate(self.critic_input(state, a_next))
             td_error = reward + gamma * j_next - j_curr
+        # a subclass's step after training (a recomputed action, an actor's update) may still
+        # be refused: the readout is then put back. Its attributes suffice: training
+        # replaces its arrays, never writes into them (as its own batch rollback relies on)
+        after = not self.terminal and type(self)._after_training is not ADHDP._after_training
+        saved = dict(vars(self.readout)) if after else None
         # the first change: it may refuse (overflow), and then nothing is done
         if hasattr(self.readout, "train_td"):  # RLS-TD: the gain knows the successor
             self.readout.train_td(z_curr, z_next, gamma, td_error)
         else:
             self.readout.train(z_curr, error=td_error)
         if not self.terminal:
-            b_next, grad = self._after_training(state, a_curr, a_next, grad)
-            if b_next is not a_next:
-                a_next = self.check_action(self._next_action_hook(self.policy.bound(b_next)))
-                x_next, z_next, j_next = self._evaluate(self.critic_input(state, a_next))
+            try:
+                b_next, grad = self._after_training(state, a_curr, a_next, grad)
+                if b_next is not a_next:
+                    a_next = self.check_action(self._next_action_hook(self.policy.bound(b_next)))
+                    x_next, z_next, j_next = self._evaluate(self.critic_input(state, a_next))
+            except BaseException:
+                if saved is not None:
+                    vars(self.readout).clear()
+                    vars(self.readout).update(saved)
+                raise
             self.reservoir.set_state(x_next)
             self._z = z_next
         self.j_curr = j_next
