@@ -102,6 +102,9 @@ class ChannelSet:
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
             raise ValueError(f"duplicate channel names: {duplicates}")
+        # bool() would take the string "no" as True: strict is a bool, or a NumPy one
+        if not isinstance(strict, bool | np.bool_):
+            raise TypeError(f"ChannelSet: strict must be a bool, got {strict!r}")
         self.channels = channels
         self.names = names
         self.strict = bool(strict)
