@@ -145,3 +145,30 @@ def test_experiment2_reads_the_growth_of_1_over_alpha_over_every_block_after_the
     assert len(r.inverse_growth) == 4
     growth = format_experiment2(r).splitlines()[3]
     assert growth.count(",") == 3, growth
+
+
+def _no_work(*args, **kwargs):
+    raise AssertionError("a compiled run started before every setting was checked")
+
+
+@pytest.mark.parametrize(
+    "experiment, settings, message",
+    [
+        ("experiment1", dict(meta_step_size=float("nan")), r"IDBD\.meta_step_size"),
+        ("experiment1", dict(lms_step_sizes=(0.03, -1.0)), r"LMS\.step_size"),
+        ("experiment2", dict(lms_step_sizes=(0.13, float("inf"))), r"LMS\.step_size"),
+        ("experiment2", dict(meta_step_size=-0.1), r"IDBD\.meta_step_size"),
+    ],
+)
+def test_every_setting_is_checked_before_any_compiled_run(
+    monkeypatch, experiment, settings, message
+):
+    """Experiment 1 checked IDBD's settings only when its run started, after the LMS sweep
+    (``--meta-step-size nan`` failed after seconds of work); Experiment 2 checked its LMS
+    step sizes only after IDBD's long run."""
+    from sensorimotor.run import sutton1992
+
+    monkeypatch.setattr(sutton1992, "run_sweep", _no_work)
+    monkeypatch.setattr(sutton1992, "run_learning_loop_batched", _no_work)
+    with pytest.raises(ValueError, match=message):
+        getattr(sutton1992, experiment)(seeds=1, **settings)
