@@ -219,6 +219,8 @@ def _prepare_folder(experiment: Experiment, out_dir: str, resume: bool) -> None:
             )
         if os.path.exists(path):
             old = read_json(path, EXPERIMENT, 1, header_keys=("experiment",))["experiment"]
+            if not isinstance(old, dict):  # a tampered file: its entry is read with .get
+                raise ValueError(f"{path}: 'experiment' is not a table, got {type(old).__name__}")
             keep = ("task", "seeds", "settings", "grid")
             if {k: old.get(k) for k in keep} != {k: resolved[k] for k in keep}:
                 raise SweepError(
