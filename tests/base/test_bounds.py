@@ -105,3 +105,28 @@ def test_a_numpy_or_jax_bool_is_not_a_number(value):
         check_settings(Decays(rate=value))
     with pytest.raises(TypeError, match=r"Config\.discount must be a number"):
         check_settings(Config(discount=value))
+
+
+@pytest.mark.parametrize(
+    "value",
+    [[True, 0.5], (0.5, np.True_), [[0.5], [False]], [np.array(True), 0.5], ["1", 0.5]],
+)
+def test_a_sequence_holding_a_bool_or_a_string_is_not_a_number(value):
+    """Only a bool or a bool array was refused: ``np.asarray`` made ``[True, 0.5]`` the
+    floats ``[1.0, 0.5]`` and ``["1", 0.5]`` ``[1.0, 0.5]``, and both passed."""
+    with pytest.raises(TypeError, match=r"Decays\.rate must be a number"):
+        check_settings(Decays(rate=value))
+
+
+def test_a_sequence_of_numbers_is_still_checked_whole():
+    rate = [[0.5, 1], (1, np.float32(2.0))]
+    assert check_settings(Decays(rate=rate)).rate is rate
+    with pytest.raises(ValueError, match=r"Decays\.rate must be a finite number"):
+        check_settings(Decays(rate=[0.5, 4.0]))
+
+
+def test_a_list_holding_itself_is_refused_without_hanging():
+    rate = [0.5]
+    rate.append(rate)
+    with pytest.raises(TypeError, match=r"Decays\.rate must be a number"):
+        check_settings(Decays(rate=rate))

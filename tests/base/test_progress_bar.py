@@ -87,3 +87,22 @@ def test_the_agents_bar_is_silent_when_off():
     bar = Progress(10, "DQN", False, file=out)
     bar.update(10, 1.0)
     assert out.getvalue() == ""
+
+
+@pytest.mark.parametrize("total", [-1, -5])
+def test_a_negative_total_is_refused(total):
+    """A negative total printed "0% 1/?" lines as if the length were unknown."""
+    out = io.StringIO()
+    with pytest.raises(ValueError, match=f"total must be a non-negative int or None, got {total}"):
+        progress_bar(total, file=out)
+    with pytest.raises(ValueError, match="total must be"):
+        progress_bar(total, file=Terminal())
+    assert out.getvalue() == ""
+
+
+@pytest.mark.parametrize("total", [True, 2.5, float("nan"), float("inf"), "10"])
+def test_a_total_that_is_not_an_int_is_refused(total):
+    """A bool showed "1/True", 2.5 a fraction of a step; NaN, inf and a string failed inside
+    tqdm's arithmetic, naming nothing."""
+    with pytest.raises(TypeError, match="total must be a non-negative int or None"):
+        progress_bar(total, file=io.StringIO())

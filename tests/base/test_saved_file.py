@@ -313,3 +313,25 @@ def test_an_npz_header_nested_too_deep_to_parse_is_a_value_error_naming_the_file
     for read in (read_npz, saved_file.read_npz_header):
         with pytest.raises(ValueError, match="deep.npz: the header is not valid JSON"):
             read(path, NAME, 1)
+
+
+@pytest.mark.parametrize("key", ["class", "module"])
+@pytest.mark.parametrize("value", [5, None, ["sensorimotor.learners"], {"a": 1}, True])
+def test_a_class_or_module_that_is_not_a_string_is_named_with_the_file(tmp_path, key, value):
+    """The loaders wrap what ``find_saved_class`` raises with the file's name, but a module
+    that was not a string raised "'int' object has no attribute 'startswith'" (and a class
+    "unknown learner class ....5"): the message did not say what was wrong."""
+    from sensorimotor.learners import Learner, NNLearner
+    from sensorimotor.signals import Channel
+
+    learner = NNLearner({"m_channels": [Channel("x", (0, 1))], "s_channels": [Channel("a")]})
+    path = tmp_path / "nn.npz"
+    learner.save(path)
+    arrays, header = read_npz(path, "sensorimotor.learner", 99)
+    write_npz(path, dict(arrays), {**header, key: value})
+    with pytest.raises(ValueError, match=f"{path}: .*the class and module .* must be strings"):
+        Learner.load(path)
+    with pytest.raises(ValueError, match=f"class and module .* must be strings, got {key}"):
+        saved_file.find_saved_class(
+            Learner, *((value, "sensorimotor.learners") if key == "class" else ("NNLearner", value))
+        )

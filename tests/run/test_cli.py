@@ -104,3 +104,18 @@ def test_output_paths_are_checked_before_any_work(capsys, tmp_path, monkeypatch)
     assert "sensorimotor sutton1992: error: --plot: cannot write" in capsys.readouterr().err
     assert main(["sutton1992", "--experiment", "2", "--plot", str(tmp_path)]) == 2
     assert "is a folder, expected a file name" in capsys.readouterr().err
+
+
+def test_demo_settings_are_checked_before_its_folder_is_made(capsys, tmp_path):
+    """``demo`` created ``--out`` before ``run_demo`` refused ``--steps 0`` (or the
+    explorers a negative ``--seed``): a refused run left an empty folder behind."""
+    out = tmp_path / "new"
+    assert main(["demo", "--steps", "0", "--out", str(out), "--quiet"]) == 2
+    assert "sensorimotor demo: error: --steps must be a positive int, got 0" in (
+        capsys.readouterr().err
+    )
+    assert main(["demo", "--seed", "-1", "--out", str(out), "--quiet"]) == 2
+    assert "sensorimotor demo: error: --seed must be a non-negative int, got -1" in (
+        capsys.readouterr().err
+    )
+    assert not out.exists()

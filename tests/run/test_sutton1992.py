@@ -74,8 +74,11 @@ def test_experiment2_step_sizes_of_relevant_and_irrelevant_inputs():
     assert irrelevant[0].max() < 0.008, irrelevant[0].max()  # from 0.05
     assert irrelevant[1].max() < 0.007, irrelevant[1].max()  # from 0.02
     # 1/alpha of the irrelevant inputs grows by about the same amount per block from
-    # either start (after the first block): the step sizes are still falling at 250k
-    growth = np.diff(1.0 / alpha[:, :, :, 5:].mean(-1), axis=-1)[:, :, 1:]
+    # either start (over every block after the first, where it starts from alpha0): the
+    # step sizes are still falling at 250k. The differences of the 5 block ends are the
+    # growth over blocks 2 to 5 already (no further [1:], which left out block 2)
+    growth = np.diff(1.0 / alpha[:, :, :, 5:].mean(-1), axis=-1)
+    assert growth.shape == (2, 2, 4), growth.shape
     assert np.all((growth > 15) & (growth < 25)), growth
     np.testing.assert_allclose(growth[0], growth[1], rtol=0.1)
 
@@ -145,3 +148,30 @@ def test_experiment2_reads_the_growth_of_1_over_alpha_over_every_block_after_the
     assert len(r.inverse_growth) == 4
     growth = format_experiment2(r).splitlines()[3]
     assert growth.count(",") == 3, growth
+
+
+def _no_work(*args, **kwargs):
+    raise AssertionError("a compiled run started before every setting was checked")
+
+
+@pytest.mark.parametrize(
+    "experiment, settings, message",
+    [
+        ("experiment1", dict(meta_step_size=float("nan")), r"IDBD\.meta_step_size"),
+        ("experiment1", dict(lms_step_sizes=(0.03, -1.0)), r"LMS\.step_size"),
+        ("experiment2", dict(lms_step_sizes=(0.13, float("inf"))), r"LMS\.step_size"),
+        ("experiment2", dict(meta_step_size=-0.1), r"IDBD\.meta_step_size"),
+    ],
+)
+def test_every_setting_is_checked_before_any_compiled_run(
+    monkeypatch, experiment, settings, message
+):
+    """Experiment 1 checked IDBD's settings only when its run started, after the LMS sweep
+    (``--meta-step-size nan`` failed after seconds of work); Experiment 2 checked its LMS
+    step sizes only after IDBD's long run."""
+    from sensorimotor.run import sutton1992
+
+    monkeypatch.setattr(sutton1992, "run_sweep", _no_work)
+    monkeypatch.setattr(sutton1992, "run_learning_loop_batched", _no_work)
+    with pytest.raises(ValueError, match=message):
+        getattr(sutton1992, experiment)(seeds=1, **settings)

@@ -258,3 +258,26 @@ def test_a_tampered_result_is_a_trial_not_done_and_resume_runs_it_again(
     for row in rows + again:
         row.pop("seconds")
     assert again == rows
+
+
+@pytest.mark.parametrize("entry", [["task", "quick"], "quick", 3, None])
+def test_an_experiment_json_whose_experiment_is_not_a_table_is_refused_naming_it(
+    tmp_path, monkeypatch, entry
+):
+    """``--resume`` read the ``experiment`` entry of experiment.json with ``.get``: a list
+    or a string there (a tampered file) was an AttributeError naming neither."""
+    import json
+
+    task = experiment_tasks.Task(lambda: {}, lambda s: None, _quick)
+    monkeypatch.setitem(experiment_tasks.TASKS, "quick", task)
+    exp = parse_experiment({"task": "quick", "seeds": 2})
+    out = tmp_path / "out"
+    run_sweep(exp, str(out), LocalBackend())
+    path = out / "experiment.json"
+    saved = json.loads(path.read_text())
+    saved["experiment"] = entry
+    path.write_text(json.dumps(saved))
+    with pytest.raises(ValueError, match=re.escape(f"{path}: ")) as info:
+        run_sweep(exp, str(out), LocalBackend(), resume=True)
+    assert "'experiment' is not a table" in str(info.value)
+    assert json.loads(path.read_text()) == saved  # the file is left for the user to see

@@ -163,3 +163,16 @@ def test_bounds_that_are_not_numbers_are_refused(bounds):
     channel (as for a pair of three)."""
     with pytest.raises(ValueError, match="channel 'x': bounds must be a pair of numbers"):
         Channel("x", bounds)
+
+
+@pytest.mark.parametrize("strict", ["no", "False", 0, 1, None, 1.0, [True]])
+def test_strict_that_is_not_a_bool_is_refused(strict):
+    """``bool(strict)`` took the string "no" as True and 0 as False; strict is True or
+    False (a NumPy bool too), else a TypeError naming it."""
+    with pytest.raises(TypeError, match="strict must be a bool"):
+        ChannelSet([Channel("x", (0, 1))], strict=strict)
+
+
+def test_strict_numpy_bool_is_accepted():
+    assert ChannelSet([Channel("x", (0, 1))], strict=np.True_).strict is True
+    assert ChannelSet([Channel("x", (0, 1))], strict=np.False_).strict is False

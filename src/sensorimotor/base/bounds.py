@@ -74,6 +74,23 @@ def is_real(value) -> bool:
     return True
 
 
+def _holds_non_number(value) -> bool:
+    """Whether a list or tuple (nested or not) holds a bool, a bool array or a string:
+    ``np.asarray`` would make ``[True, 0.5]`` and ``["1", 0.5]`` the floats ``[1.0, 0.5]``."""
+    todo, seen = [value], set()
+    while todo:  # a loop, not recursion: a deeply nested list must not overflow the stack
+        item = todo.pop()
+        if isinstance(item, list | tuple):
+            if id(item) not in seen:  # a list holding itself would loop forever
+                seen.add(id(item))
+                todo.extend(item)
+        elif isinstance(item, bool | np.bool_ | str | bytes):
+            return True
+        elif getattr(getattr(item, "dtype", None), "kind", None) == "b":
+            return True
+    return False
+
+
 def check_value(owner: str, name: str, value, bounds: Bounds):
     """Return ``value`` if it is a finite number (or array of them; an int if
     ``bounds`` says so) inside ``bounds``; else raise ``ValueError`` (``TypeError`` for a
@@ -88,6 +105,8 @@ def check_value(owner: str, name: str, value, bounds: Bounds):
     # NumPy's and JAX's booleans (scalars, arrays) convert to 1.0 and 0.0 as Python's do
     is_bool = getattr(getattr(value, "dtype", None), "kind", None) == "b"
     if isinstance(value, bool | str) or value is None or is_bool:
+        raise TypeError(f"{owner}.{name} must be a number, got {value!r}")
+    if isinstance(value, list | tuple) and _holds_non_number(value):
         raise TypeError(f"{owner}.{name} must be a number, got {value!r}")
     if integer and not is_int(value):
         raise TypeError(f"{owner}.{name} must be an int, got {value!r}")

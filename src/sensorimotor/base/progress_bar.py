@@ -7,6 +7,8 @@ import sys
 
 from tqdm import tqdm
 
+from sensorimotor.base.bounds import is_int
+
 __all__ = ["progress_bar"]
 
 #: what a log line shows (no bar: in a log it would only be noise)
@@ -32,6 +34,11 @@ def progress_bar(
     >>> [line.split()[:3] for line in out.getvalue().splitlines()]
     [['demo:', '30%', '3/10'], ['demo:', '60%', '6/10'], ['demo:', '90%', '9/10'], ['demo:', '100%', '10/10']]
     """
+    # tqdm shows a negative total as an unknown length, a bool as "1/True"; NaN fails inside
+    if total is not None and not is_int(total):
+        raise TypeError(f"progress_bar: total must be a non-negative int or None, got {total!r}")
+    if total is not None and total < 0:
+        raise ValueError(f"progress_bar: total must be a non-negative int or None, got {total}")
     file = sys.stderr if file is None else file
     if getattr(file, "isatty", lambda: False)():
         return tqdm(total=total, desc=desc, file=file, disable=disable, dynamic_ncols=True)

@@ -370,6 +370,14 @@ def find_saved_class(base: type, name: str, module: str) -> type:
     >>> find_saved_class(Learner, 'NNLearner', 'sensorimotor.learners.nearest_neighbour').__name__
     'NNLearner'
     """
+    kind = base.__name__.lower()
+    for what, value in (("class", name), ("module", module)):
+        # a tampered file can name anything; the loaders add the file's path to the message
+        if not isinstance(value, str):
+            raise ValueError(
+                f"the class and module a saved {kind} names must be strings, "
+                f"got {what} of type {type(value).__name__}"
+            )
     for attempt in range(2):
         for sub in subclasses(base):
             if sub.__name__ == name and sub.__module__ == module:
@@ -379,6 +387,4 @@ def find_saved_class(base: type, name: str, module: str) -> type:
                 importlib.import_module(module)
             except ImportError:
                 break
-    raise ValueError(
-        f"unknown {base.__name__.lower()} class {module}.{name} (import its module before loading)"
-    )
+    raise ValueError(f"unknown {kind} class {module}.{name} (import its module before loading)")

@@ -5,12 +5,17 @@ import argparse
 import os
 import sys
 
+from sensorimotor.base.bounds import check_count
 from sensorimotor.run.output_paths import output_file, output_folder
 
 
 def _demo(args) -> int:
     from sensorimotor.run.demo import run_demo
 
+    # settings first: a run refused for them must not leave an empty --out folder behind
+    check_count("--steps", args.steps)
+    if args.seed < 0:  # the explorers' generators refuse it, after the folder is made
+        raise ValueError(f"--seed must be a non-negative int, got {args.seed}")
     output_folder("--out", args.out)
 
     summary = run_demo(out_dir=args.out, steps=args.steps, seed=args.seed, progress=not args.quiet)

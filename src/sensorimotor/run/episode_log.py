@@ -144,7 +144,17 @@ def _open(path):
 
 
 def read_episode_names(path) -> list[str]:
-    """The episode groups of a log, in order."""
+    """The episode groups of a log, in order.
+
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), 'episodes.h5')
+    >>> with EpisodeLog(path) as log:
+    ...     for episode in range(2):
+    ...         log.append({'reward': 1.0})
+    ...         log.end_episode()
+    >>> read_episode_names(path)
+    ['episode_00001', 'episode_00002']
+    """
     with _open(path) as f:
         return _episode_names(f)
 

@@ -5,7 +5,7 @@ from typing import NamedTuple
 import jax
 import numpy as np
 
-from sensorimotor.base.bounds import check_count
+from sensorimotor.base.bounds import check_count, check_settings
 from sensorimotor.base.progress_bar import progress_bar
 from sensorimotor.continual.learning_loop import run_learning_loop_batched, run_sweep
 from sensorimotor.continual.linear import LinearLearner
@@ -49,6 +49,9 @@ def experiment1(
     keys = jax.random.split(jax.random.key(key), seeds)
     lms = [LinearLearner(LMS(a), bias=False) for a in lms_step_sizes]
     idbd = LinearLearner(IDBD(initial_step_size=0.05, meta_step_size=meta_step_size), bias=False)
+    # each run checks only its own learners: IDBD's would wait for the whole LMS sweep
+    for learner in (*lms, idbd):
+        check_settings(learner.optimizer)
     with progress_bar(2, "Experiment 1, compiled runs", disable=not show_progress) as bar:
         out = run_sweep(lms, stream, 30_000, keys, trace_interval=10_000)
         lms_mse = np.asarray(out.trace.squared_error[..., -1]).mean(-1)
@@ -132,10 +135,18 @@ def experiment2(
     for name, value in (("seeds", seeds), ("lms_seeds", lms_seeds), ("num_steps", num_steps)):
         check_count(name, value)
     stream = SuttonExperiment1Stream()
+    n_rel = stream.num_relevant
     keys = jax.random.split(jax.random.key(key), max(seeds, lms_seeds))
     # a fine trace for the figure; 1/alpha's growth is read over 5 coarse blocks
     fine = num_steps // 50 if num_steps % 50 == 0 else num_steps
     idbd = LinearLearner(IDBD(initial_step_size, meta_step_size), bias=False)
+    lms = [
+        LinearLearner(LMS(np.array([a] * n_rel + [0.0] * stream.num_irrelevant)), bias=False)
+        for a in lms_step_sizes
+    ]
+    # each run checks only its own learners: the LMS step sizes would wait for IDBD's run
+    for learner in (idbd, *lms):
+        check_settings(learner.optimizer)
     bar = progress_bar(
         2 if lms_step_sizes else 1, "Experiment 2, compiled runs", disable=not show_progress
     )
@@ -144,7 +155,6 @@ def experiment2(
     )
     bar.update(1)
     alpha = np.asarray(out.step_sizes)  # (seeds, blocks, 20)
-    n_rel = stream.num_relevant
     relevant_trace = alpha[:, :, :n_rel].mean(axis=(0, 2))
     irrelevant_trace = alpha[:, :, n_rel:].mean(axis=(0, 2))
     per = max(len(irrelevant_trace) // 5, 1)
@@ -152,10 +162,6 @@ def experiment2(
     block = per * fine
     lms_mse = np.zeros(0)
     if lms_step_sizes:  # Figure 5 (skipped with no step sizes)
-        lms = [
-            LinearLearner(LMS(np.array([a] * n_rel + [0.0] * stream.num_irrelevant)), bias=False)
-            for a in lms_step_sizes
-        ]
         out = run_sweep(lms, stream, 30_000, keys[:lms_seeds], trace_interval=10_000)
         lms_mse = np.asarray(out.trace.squared_error[..., -1]).mean(-1)
         bar.update(1)

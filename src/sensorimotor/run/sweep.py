@@ -160,7 +160,20 @@ def _json_number(value: float):
 
 def read_result(out_dir: str, trial: Trial) -> dict | None:
     """A trial's ``result.json`` as written, or ``None`` if it is absent or unreadable
-    (a trial not finished)."""
+    (a trial not finished).
+
+    >>> import tempfile
+    >>> from sensorimotor.run.experiment import parse_experiment
+    >>> from sensorimotor.run.backend_local import LocalBackend
+    >>> exp = parse_experiment({"task": "continual", "seeds": 1, "settings": {"steps": 500}})
+    >>> out, trial = tempfile.mkdtemp() + "/out", exp.trials()[0]
+    >>> read_result(out, trial) is None  # not run yet
+    True
+    >>> _ = run_sweep(exp, out, LocalBackend())
+    >>> result = read_result(out, trial)
+    >>> result["trial_id"], result["error"], sorted(result["metrics"])
+    ('seed=0', None, ['final_mse', 'mean_mse'])
+    """
     path = os.path.join(trial_folder(out_dir, trial), "result.json")
     if not os.path.exists(path):
         return None
@@ -201,7 +214,17 @@ _NON_FINITE = ("inf", "-inf", "nan")  # how _json_number writes a diverged run's
 
 
 def read_curves(out_dir: str, trial: Trial) -> dict:
-    """A trial's learning-curve arrays (``{}`` if it has none)."""
+    """A trial's learning-curve arrays (``{}`` if it has none).
+
+    >>> import tempfile
+    >>> from sensorimotor.run.experiment import parse_experiment
+    >>> from sensorimotor.run.backend_local import LocalBackend
+    >>> exp = parse_experiment({"task": "continual", "seeds": 1, "settings": {"steps": 500}})
+    >>> out = tempfile.mkdtemp() + "/out"
+    >>> _ = run_sweep(exp, out, LocalBackend())
+    >>> {name: curve.shape for name, curve in read_curves(out, exp.trials()[0]).items()}
+    {'step': (10,), 'mse': (10,)}
+    """
     path = os.path.join(trial_folder(out_dir, trial), "curves.npz")
     if not os.path.exists(path):
         return {}
@@ -219,6 +242,8 @@ def _prepare_folder(experiment: Experiment, out_dir: str, resume: bool) -> None:
             )
         if os.path.exists(path):
             old = read_json(path, EXPERIMENT, 1, header_keys=("experiment",))["experiment"]
+            if not isinstance(old, dict):  # a tampered file: its entry is read with .get
+                raise ValueError(f"{path}: 'experiment' is not a table, got {type(old).__name__}")
             keep = ("task", "seeds", "settings", "grid")
             if {k: old.get(k) for k in keep} != {k: resolved[k] for k in keep}:
                 raise SweepError(

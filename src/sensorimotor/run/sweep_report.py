@@ -88,13 +88,20 @@ def write_report(experiment, trials, results, metrics, curves, out_dir: str) -> 
         from sensorimotor.run.plotting import agg_pyplot
 
         plt = agg_pyplot()
+    unplotted = []
     if any(curves.values()):
-        files += _plot_curves(plt, groups, curves, out_dir)
+        plotted, unplotted = _plot_curves(plt, groups, curves, out_dir)
+        files += plotted
     if metrics and experiment.grid:
         files += _plot_finals(plt, experiment, groups, metrics, out_dir)
     if files:
         lines += ["", "## Plots", ""] + [
             f"![{os.path.basename(f)}]({os.path.basename(f)})" for f in files
+        ]
+    if unplotted:
+        lines += ["", "## Curves not plotted", ""] + [
+            f"- `{name}`: not plotted: no grid point has curves of one length over its seeds"
+            for name in unplotted
         ]
     path = os.path.join(out_dir, "summary.md")
     with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as f:
@@ -102,13 +109,15 @@ def write_report(experiment, trials, results, metrics, curves, out_dir: str) -> 
     return [path, *files]
 
 
-def _plot_curves(plt, groups, curves, out_dir) -> list[str]:
+def _plot_curves(plt, groups, curves, out_dir) -> tuple[list[str], list[str]]:
+    """``(files, names)``: the plots written and the curves no grid point could plot."""
     names = []
     for c in curves.values():
         names += [n for n in c if n != "step" and n not in names]
-    files = []
+    files, unplotted = [], []
     for name in names:
         fig, ax = plt.subplots(figsize=(6.5, 4.2))
+        x = None  # the steps of this curve's last plotted group, never a previous curve's
         for i, (point, members) in enumerate(groups[:MAX_LINES]):
             rows = [curves[t.trial_id] for t, _ in members if name in curves.get(t.trial_id, {})]
             if not rows or len({len(r[name]) for r in rows}) != 1:
@@ -121,6 +130,10 @@ def _plot_curves(plt, groups, curves, out_dir) -> list[str]:
             colour = f"C{i % 10}"
             ax.plot(x, mean, color=colour, label=_label(point))
             ax.fill_between(x, mean - half, mean + half, color=colour, alpha=0.2, lw=0)
+        if x is None:  # every group's seeds differ in length: nothing to draw
+            plt.close(fig)
+            unplotted.append(name)
+            continue
         ax.set_xlabel("step")
         ax.set_ylabel(name)
         if x[0] > 0 and x[-1] / x[0] > 50:  # log-spaced checkpoints
@@ -132,7 +145,7 @@ def _plot_curves(plt, groups, curves, out_dir) -> list[str]:
         fig.savefig(path, dpi=110)
         plt.close(fig)
         files.append(path)
-    return files
+    return files, unplotted
 
 
 def _plot_finals(plt, experiment, groups, metrics, out_dir) -> list[str]:

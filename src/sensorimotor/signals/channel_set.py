@@ -102,6 +102,9 @@ class ChannelSet:
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
             raise ValueError(f"duplicate channel names: {duplicates}")
+        # bool() would take the string "no" as True: strict is a bool, or a NumPy one
+        if not isinstance(strict, bool | np.bool_):
+            raise TypeError(f"ChannelSet: strict must be a bool, got {strict!r}")
         self.channels = channels
         self.names = names
         self.strict = bool(strict)
@@ -140,7 +143,16 @@ class ChannelSet:
         return f"ChannelSet({list(self.channels)!r})"
 
     def index(self, name: str) -> int:
-        """Position of channel ``name`` in array order."""
+        """Position of channel ``name`` in array order.
+
+        >>> cs = ChannelSet([Channel('x'), Channel('y')])
+        >>> cs.index('y')
+        1
+        >>> cs.index('z')
+        Traceback (most recent call last):
+        ...
+        sensorimotor.signals.errors.SignalError: unknown channel 'z'
+        """
         try:
             return self._index[name]
         except KeyError:
@@ -243,7 +255,15 @@ class ChannelSet:
 
     def carried(self, signal, strict: bool | None = None) -> np.ndarray | None:
         """The array ``signal`` carries if it is an unchanged ``Signal`` of channels equal to
-        these (and, when validating strictly, of a strict set), else ``None``."""
+        these (and, when validating strictly, of a strict set), else ``None``.
+
+        >>> cs = ChannelSet([Channel('x', (0, 10))])
+        >>> sig = cs.to_signal({'x': 4})
+        >>> cs.carried(sig) is sig.array
+        True
+        >>> cs.carried({'x': 4}) is None, cs.carried(sig, strict=True) is None
+        (True, True)
+        """
         if type(signal) is not Signal:
             return None
         array = signal.array
@@ -257,7 +277,13 @@ class ChannelSet:
         return array
 
     def to_array_batch(self, signals: Sequence[Mapping], strict: bool | None = None) -> np.ndarray:
-        """A sequence of signals as an array of shape ``(N, n)``."""
+        """A sequence of signals as an array of shape ``(N, n)``.
+
+        >>> cs = ChannelSet([Channel('x'), Channel('y')])
+        >>> cs.to_array_batch([{'x': 1, 'y': 2}, {'y': 4, 'x': 3}])
+        array([[1., 2.],
+               [3., 4.]])
+        """
         out = np.empty((len(signals), len(self)), dtype=np.float64)
         for i, signal in enumerate(signals):
             out[i] = self.to_array(signal, strict)
