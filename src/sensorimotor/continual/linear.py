@@ -55,6 +55,10 @@ class LinearState(NamedTuple):
     normalizer: Any
     guard_count: Any
 
+    #: fields no update makes negative: ``load_state`` refuses a saved state (tampered) where
+    #: one is, since the learner would then predict NaN or reject every update
+    NON_NEGATIVE_FIELDS = ("guard_count",)
+
 
 class LinearMetrics(NamedTuple):
     """Per-step metrics of a :class:`LinearLearner` update.

@@ -81,6 +81,10 @@ class MLPState(NamedTuple):
     step: Any
     guard_count: Any
 
+    #: fields no update makes negative: ``load_state`` refuses a saved state (tampered) where
+    #: one is, since the learner would then predict NaN or reject every update
+    NON_NEGATIVE_FIELDS = ("step", "guard_count")
+
 
 class MLPMetrics(NamedTuple):
     r"""Per-step metrics of :meth:`MLPLearner.update`.

@@ -34,6 +34,10 @@ class TDLinearState(NamedTuple):
     optimizer: Any
     guard_count: Any
 
+    #: fields no update makes negative: ``load_state`` refuses a saved state (tampered) where
+    #: one is, since the learner would then predict NaN or reject every update
+    NON_NEGATIVE_FIELDS = ("guard_count",)
+
 
 class TDMetrics(NamedTuple):
     """Per-step metrics of a TD update.
