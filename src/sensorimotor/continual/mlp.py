@@ -70,7 +70,10 @@ class MLPState(NamedTuple):
             (``optimizer.to_optax()``; empty for ObGD and LMS).
         trace: eligibility trace like ``params``, or ``None`` without traces.
         normalizer: the input normaliser's state, or ``None``.
-        step: number of updates made (int32).
+        step: number of steps taken (int32): calls of :meth:`MLPLearner.step` or
+            :meth:`MLPLearner.step_from_gradient` (through :meth:`MLPLearner.update` too),
+            including those whose update the divergence guard discarded; so
+            ``step - guard_count`` updates were kept.
         guard_count: updates discarded by the divergence guard so far (int32).
     """
 
