@@ -84,7 +84,18 @@ def save_state(path, state, learner=None) -> None:
 
 def read_header(path) -> dict:
     """The header of a saved state (raises ``ValueError`` if it is not one); ``version``
-    repeats ``format_version`` for code written when the header spelled it so."""
+    repeats ``format_version`` for code written when the header spelled it so.
+
+    Example:
+        >>> import os, tempfile
+        >>> from sensorimotor.continual import TDLinearLearner
+        >>> learner = TDLinearLearner()
+        >>> path = os.path.join(tempfile.mkdtemp(), "td.npz")
+        >>> save_state(path, learner.init(2), learner)
+        >>> header = read_header(path)
+        >>> print(header["format"], header["learner"].startswith("TDLinearLearner("))
+        sensorimotor.learner_state True
+    """
     header = read_npz_header(path, FORMAT, FORMAT_VERSION, _HEADER_KEYS)
     return {**header, "version": header["format_version"]}
 
@@ -98,6 +109,17 @@ def load_state(path, like):
     (a negative count, step size or variance: see ``NON_NEGATIVE_FIELDS`` of the state
     classes). The result has NumPy leaves; pass it through
     ``jax.numpy.asarray`` (``jax.tree_util.tree_map``) for the JAX engine.
+
+    Example:
+        >>> import os, tempfile
+        >>> from sensorimotor.continual import LinearLearner
+        >>> learner = LinearLearner()
+        >>> path = os.path.join(tempfile.mkdtemp(), "state.npz")
+        >>> save_state(path, learner.init(2), learner)
+        >>> load_state(path, like=learner.init(3))
+        Traceback (most recent call last):
+        ...
+        ValueError: .../state.npz: array 'leaf_0' has shape (3,) and dtype float64, expected (4,) and float64
     """
     _, want = _layout(like)
     arrays, header = read_npz(path, FORMAT, FORMAT_VERSION, _HEADER_KEYS)
