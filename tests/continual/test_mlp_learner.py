@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from sensorimotor.continual import MLPLearner, UpdateResult, load_mlp_learner, save_mlp_learner
-from sensorimotor.continual.mlp import MLPMetrics
+from sensorimotor.continual.mlp import MLPMetrics, MLPState
 from sensorimotor.continual.mlp_learning_loop import run_mlp_learning_loop
 from sensorimotor.envs.streams import TimeStep
 from sensorimotor.rules import (
@@ -368,3 +368,20 @@ def test_a_version_1_file_of_an_adaptive_obgd_learner_still_loads(tmp_path):
         jax.tree_util.tree_leaves(after.params), jax.tree_util.tree_leaves(after1.params)
     ):
         np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+
+
+def test_step_counts_steps_taken_including_those_the_guard_discarded():
+    # MLPState's docs called `step` the "number of updates made", but it also grows when
+    # the guard throws an update away (saved files and loops rely on that): the docs now
+    # say so, and step - guard_count is the number of updates kept
+    learner = MLPLearner((4,))
+    state = learner.init(jax.random.key(0), 2)
+    x = jnp.array([0.5, -0.5])
+    state = learner.step(state, x, 1.0).state
+    before = state.params
+    state = learner.step(state, x, jnp.nan).state  # discarded by the guard
+    for a, b in zip(jax.tree_util.tree_leaves(before), jax.tree_util.tree_leaves(state.params)):
+        np.testing.assert_array_equal(a, b)
+    state = learner.update(state, x, 1.0).state
+    assert (int(state.step), int(state.guard_count)) == (3, 1)
+    assert "``step - guard_count`` updates were kept" in MLPState.__doc__

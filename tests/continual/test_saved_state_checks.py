@@ -6,10 +6,25 @@ import json
 import zipfile
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from sensorimotor.continual import IDBD, LinearLearner, MLPLearner
+from sensorimotor.continual import (
+    GVF,
+    IDBD,
+    LMS,
+    TDIDBD,
+    AdaptiveObGD,
+    Autostep,
+    AutoTDIDBD,
+    EMANormalizer,
+    Horde,
+    LinearLearner,
+    MLPLearner,
+    TDLinearLearner,
+    WelfordNormalizer,
+)
 from sensorimotor.continual.mlp_io import load_mlp_learner, save_mlp_learner
 from sensorimotor.continual.state_io import load_state, save_state
 
@@ -72,3 +87,62 @@ def test_a_corrupted_mlp_config_is_refused_naming_the_file(tmp_path, edit):
     _rewrite(path, edit_header)
     with pytest.raises(ValueError, match=r"mlp\.npz"):
         load_mlp_learner(path)
+
+
+def _tamper_field(state, where, value):
+    """``state`` with the field at dotted path ``where`` (e.g. ``optimizer.v``) set to
+    ``value`` everywhere, keeping its shape and dtype."""
+    head, _, rest = where.partition(".")
+    if head.isdigit():
+        items = list(state)
+        items[int(head)] = _tamper_field(items[int(head)], rest, value) if rest else None
+        return type(state)(items)
+    old = getattr(state, head)
+    new = _tamper_field(old, rest, value) if rest else np.full_like(old, value)
+    return state._replace(**{head: new})
+
+
+@pytest.mark.parametrize(
+    "learner, where",
+    [
+        (LinearLearner(Autostep(0.05)), "optimizer.alpha"),  # steps against the gradient
+        (LinearLearner(Autostep(0.05)), "optimizer.v"),
+        (LinearLearner(LMS(0.1), WelfordNormalizer()), "normalizer.m2"),  # predicts NaN
+        (LinearLearner(LMS(0.1), WelfordNormalizer()), "normalizer.count"),
+        (LinearLearner(LMS(0.1), EMANormalizer()), "normalizer.var"),
+        (LinearLearner(LMS(0.1), EMANormalizer()), "normalizer.w"),
+        (LinearLearner(IDBD(0.05, 0.01)), "guard_count"),
+        (TDLinearLearner(TDIDBD(0.1, 0.01, 0.9)), "optimizer.decay"),
+        (TDLinearLearner(AutoTDIDBD(0.1, 0.01, 0.9)), "optimizer.eta"),
+        (TDLinearLearner(), "guard_count"),
+        (Horde((GVF(TDIDBD(0.1, 0.0)), GVF(AutoTDIDBD()))), "groups.1.optimizer.eta"),
+    ],
+)
+def test_load_state_refuses_a_state_no_update_could_have_made_naming_the_file_and_field(
+    tmp_path, learner, where
+):
+    # a negative step size, second moment, variance, count or trace decay loaded, and the
+    # learner then predicted NaN or rejected every update for ever
+    state = learner.init(3)
+    path = str(tmp_path / "bad.npz")
+    save_state(path, _tamper_field(state, where, -1), learner)
+    field = where.rsplit(".", 1)[-1]
+    with pytest.raises(ValueError, match=rf"bad\.npz.*{field}.*negative"):
+        load_state(path, like=state)
+    save_state(path, state, learner)  # the untampered state still loads
+    load_state(path, like=state)
+
+
+def test_load_state_refuses_a_negative_mlp_counter_or_second_moment(tmp_path):
+    # load_state is generic: an MLPState saved with it is checked as by load_mlp_learner
+    mlp = MLPLearner(hidden_sizes=(4,), optimizer=AdaptiveObGD())
+    state = mlp.init(jax.random.key(0), 2)
+    path = str(tmp_path / "bad.npz")
+    for where, value in (("step", -1), ("opt_state.count", -3)):
+        save_state(path, _tamper_field(state, where, value), mlp)
+        with pytest.raises(ValueError, match=rf"bad\.npz.*{where.rsplit('.', 1)[-1]}.*negative"):
+            load_state(path, like=state)
+    v = jax.tree_util.tree_map(lambda a: -jnp.ones_like(a), state.opt_state.v)
+    save_state(path, state._replace(opt_state=state.opt_state._replace(v=v)), mlp)
+    with pytest.raises(ValueError, match=r"bad\.npz.*opt_state\.v.*negative"):
+        load_state(path, like=state)

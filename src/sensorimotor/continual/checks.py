@@ -266,6 +266,10 @@ def check_bad_input_refused(learner, kind, n, seed) -> str:
     whose ``metrics.guard`` is 1 and whose state's floats equal those passed in, bit for
     bit. The state passed in must never change: neither by these calls nor by the good
     updates before them (``update`` is pure), which also keep the state's layout.
+
+    >>> from sensorimotor.continual import TDLinearLearner
+    >>> check_bad_input_refused(TDLinearLearner())
+    'passed'
     """
     name = "check_bad_input_refused"
     state = kind.init(learner, jax.random.key(seed), n, np if kind.numpy else jnp, None)
@@ -288,6 +292,10 @@ def check_numpy_equals_jax(learner, kind, n, seed) -> str:
     shapes and dtypes. Tolerance: ``rtol=1e-4`` (float32) or ``1e-9`` (float64), and as much
     times the leaf's largest magnitude (at least 1) absolutely. For a JAX-only learner the
     eager path is its checked ``update`` on NumPy inputs.
+
+    >>> from sensorimotor.continual import TDLinearLearner
+    >>> check_numpy_equals_jax(TDLinearLearner(), feature_dim=2, seed=1)
+    'passed'
     """
     name = "check_numpy_equals_jax"
     dtype = np.dtype(jnp.zeros(()).dtype)
@@ -319,7 +327,12 @@ def check_save_load_continues(learner, kind, n, seed) -> str:
     """A state saved mid-stream and loaded again (``kind.save``/``kind.load``: the
     ``.npz`` files of :mod:`~sensorimotor.continual.state_io` or
     :mod:`~sensorimotor.continual.mlp_io`) equals the saved one, with an equal learner, and
-    the two continue identically, bit for bit, on the same further samples."""
+    the two continue identically, bit for bit, on the same further samples.
+
+    >>> from sensorimotor.continual import Autostep, LinearLearner
+    >>> check_save_load_continues(LinearLearner(Autostep(0.05)))
+    'passed'
+    """
     name = "check_save_load_continues"
     xp = np if kind.numpy else jnp
     key = jax.random.key(seed)
@@ -349,7 +362,12 @@ def check_save_load_continues(learner, kind, n, seed) -> str:
 def check_same_seed_same_result(learner, kind, n, seed) -> str:
     """Two runs from the same key and the same samples give the same predictions, errors and
     final state, bit for bit, whatever NumPy's global random state (the learner uses only
-    its key and its inputs)."""
+    its key and its inputs).
+
+    >>> from sensorimotor.continual import LinearLearner
+    >>> check_same_seed_same_result(LinearLearner())
+    'passed'
+    """
     name = "check_same_seed_same_result"
     xp = np if kind.numpy else jnp
     runs = []

@@ -48,7 +48,11 @@ class TileCoder(NamedTuple):
 
     @property
     def feature_dim(self) -> int:
-        """``num_tilings * (tiles_per_dim + 1) ** input_dim``."""
+        """``num_tilings * (tiles_per_dim + 1) ** input_dim``.
+
+        >>> TileCoder(low=(0.0, 0.0), high=(1.0, 1.0), tiles_per_dim=3, num_tilings=2).feature_dim
+        32
+        """
         self.check_settings()
         return int(self.num_tilings) * (int(self.tiles_per_dim) + 1) ** len(self.low)
 
@@ -91,7 +95,12 @@ class TileCoder(NamedTuple):
 
     def active(self, x):
         """Indices of the active tiles, one per tiling, shape ``(num_tilings,)``; a
-        non-finite ``x`` in a compiled loop gives index -1 (no tile) for every tiling."""
+        non-finite ``x`` in a compiled loop gives index -1 (no tile) for every tiling.
+
+        >>> coder = TileCoder(low=(0.0,), high=(1.0,), tiles_per_dim=4, num_tilings=2)
+        >>> print(coder.active(np.array([0.3])))
+        [1 6]
+        """
         xp = namespace(x)
         self.check_settings()
         d = len(self.low)
@@ -169,7 +178,11 @@ class RBFFeatures(NamedTuple):
 
     @property
     def feature_dim(self) -> int:
-        """Number of centres."""
+        """Number of centres.
+
+        >>> RBFFeatures(np.zeros((5, 2))).feature_dim
+        5
+        """
         return int(self.centers.shape[0])
 
     def check_settings(self) -> RBFFeatures:
@@ -198,7 +211,14 @@ class RBFFeatures(NamedTuple):
 
     @classmethod
     def grid(cls, low, high, num_per_dim: int, sigma: float, normalize: bool = False):
-        """Centres on a regular grid of ``num_per_dim`` points per dimension."""
+        """Centres on a regular grid of ``num_per_dim`` points per dimension.
+
+        >>> print(RBFFeatures.grid(low=(0.0, 0.0), high=(1.0, 2.0), num_per_dim=2, sigma=0.5).centers)
+        [[0. 0.]
+         [0. 2.]
+         [1. 0.]
+         [1. 2.]]
+        """
         axes = [np.linspace(lo, hi, num_per_dim) for lo, hi in zip(low, high, strict=True)]
         mesh = np.meshgrid(*axes, indexing="ij")
         return cls(np.stack([m.ravel() for m in mesh], axis=1), sigma, normalize)
@@ -207,7 +227,12 @@ class RBFFeatures(NamedTuple):
     def random(
         cls, num_features: int, low, high, sigma: float, seed: int = 0, normalize: bool = False
     ):
-        """``num_features`` centres drawn uniformly in the box ``[low, high]``."""
+        """``num_features`` centres drawn uniformly in the box ``[low, high]``.
+
+        >>> rbf = RBFFeatures.random(10, low=(0.0, -1.0), high=(1.0, 1.0), sigma=0.3, seed=0)
+        >>> print(rbf.centers.shape, bool((rbf.centers[:, 1] >= -1.0).all()))
+        (10, 2) True
+        """
         rng = np.random.default_rng(seed)
         lo, hi = np.asarray(low, float), np.asarray(high, float)
         return cls(lo + (hi - lo) * rng.uniform(size=(num_features, lo.size)), sigma, normalize)

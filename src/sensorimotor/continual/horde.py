@@ -24,6 +24,15 @@ class GVF(NamedTuple):
             (0 at an episode's end, usually 1 inside an episode).
         cumulant: ``None`` for the stream's reward, or an index ``i``: the cumulant is
             then ``next_x[i]``, the next value of feature ``i`` ("nexting").
+
+    Example (predict the next value of feature 0, one step ahead):
+        >>> import numpy as np
+        >>> horde = Horde((GVF(TDIDBD(0.5, 0.0), gamma=0.0, cumulant=0),))
+        >>> s = horde.init(2)
+        >>> for _ in range(20):
+        ...     s = horde.update(s, np.array([0.0, 1.0]), 0.0, np.array([4.0, 1.0]), 1.0).state
+        >>> print(np.round(horde.predict(s, np.array([0.0, 1.0])), 3))
+        [4.]
     """
 
     optimizer: Any = TDIDBD()
@@ -108,7 +117,15 @@ class Horde(NamedTuple):
         return [k for idx, _ in self._groups() for k in idx]
 
     def init(self, feature_dim: int, xp=None, dtype=None) -> HordeState:
-        """Initial state for features of shape ``(feature_dim,)``."""
+        """Initial state for features of shape ``(feature_dim,)``: one stacked
+        :class:`TDLinearState` per group of GVFs (see :class:`HordeState`).
+
+        Example:
+            >>> from sensorimotor.rules import AutoTDIDBD
+            >>> horde = Horde((GVF(TDIDBD()), GVF(TDIDBD()), GVF(AutoTDIDBD())))
+            >>> print([g.weights.shape for g in horde.init(3).groups])
+            [(2, 3), (1, 3)]
+        """
         if len(self.gvfs) == 0:
             raise ValueError("a Horde needs at least one GVF")
         for k, g in enumerate(self.gvfs):
@@ -131,12 +148,23 @@ class Horde(NamedTuple):
 
     @property
     def normalizer(self):
-        """A Horde has no input normaliser (``None``)."""
+        """A Horde has no input normaliser (``None``).
+
+        >>> print(Horde((GVF(TDIDBD()),)).normalizer)
+        None
+        """
         return None
 
     def demon_state(self, state: HordeState, k: int, batch_dims: int = 0):
         """The :class:`TDLinearState` of GVF ``k``; ``batch_dims`` leading axes (e.g. 1
-        for the result of a loop batched over seeds) are kept."""
+        for the result of a loop batched over seeds) are kept.
+
+        Example:
+            >>> horde = Horde((GVF(TDIDBD(0.1)), GVF(TDIDBD(0.5))))
+            >>> demon = horde.demon_state(horde.init(2), 1)
+            >>> print(demon.weights.shape, np.exp(demon.optimizer.beta))
+            (2,) [0.5 0.5]
+        """
         for (idx, _), group in zip(self._groups(), state.groups, strict=True):
             if k in idx:
                 return _take(group, idx.index(k), batch_dims)
@@ -180,19 +208,43 @@ class Horde(NamedTuple):
         return out if parts[0].ndim > 1 else xp.reshape(out, (-1,))
 
     def step_sizes(self, state: HordeState):
-        """Per-GVF, per-weight step sizes, shape ``(num_gvfs, feature_dim)``."""
+        """Per-GVF, per-weight step sizes, shape ``(num_gvfs, feature_dim)``.
+
+        Example:
+            >>> horde = Horde((GVF(TDIDBD(0.1)), GVF(TDIDBD(0.5))))
+            >>> print(horde.step_sizes(horde.init(2)))
+            [[0.1 0.1]
+             [0.5 0.5]]
+        """
         parts = self._map(state, lambda d, s: d.step_sizes(s))
         return self._gather(parts[0].__array_namespace__(), parts)
 
     def predict(self, state: HordeState, x):
-        """All GVFs' predictions for ``x``, shape ``(num_gvfs,)``."""
+        """All GVFs' predictions for ``x``, shape ``(num_gvfs,)``, without learning.
+
+        Example:
+            >>> horde = Horde((GVF(TDIDBD()), GVF(TDIDBD(), gamma=0.0)))
+            >>> print(horde.predict(horde.init(2), np.array([1.0, 0.0])))
+            [0. 0.]
+        """
         xp = check_vector("x", x, state.groups[0].weights.shape[-1])
         check_finite_vector("x", x)  # as TDLinearLearner.predict: not NaN predictions
         parts = self._map(state, lambda d, s: s.weights @ x)
         return self._gather(xp, parts)
 
     def recover(self, state: HordeState) -> HordeState:
-        """Each GVF's :meth:`TDLinearLearner.recover`."""
+        """Each GVF's :meth:`TDLinearLearner.recover`: a GVF whose state is not finite
+        restarts alone.
+
+        Example:
+            >>> horde = Horde((GVF(TDIDBD()), GVF(TDIDBD())))
+            >>> state = horde.init(2)
+            >>> weights = state.groups[0].weights.copy()
+            >>> weights[1, 0] = np.nan  # GVF 1 diverged
+            >>> state = HordeState((state.groups[0]._replace(weights=weights),))
+            >>> print(horde.recover(state).groups[0].guard_count)
+            [0 1]
+        """
         return HordeState(tuple(self._map(state, lambda d, s: d.recover(s))))
 
     def update(self, state: HordeState, x, reward, next_x, gamma) -> UpdateResult:
@@ -203,6 +255,12 @@ class Horde(NamedTuple):
             ``UpdateResult(state, predictions, td_errors, HordeMetrics)``, vectors of
             length ``num_gvfs`` in the order of ``gvfs``. Bad input raises and leaves
             ``state`` as it was.
+
+        Example:
+            >>> horde = Horde((GVF(TDIDBD(0.5, 0.0), gamma=0.0),))
+            >>> result = horde.update(horde.init(1), np.ones(1), 2.0, np.ones(1), 1.0)
+            >>> print(result.prediction, result.error, result.state.groups[0].weights)
+            [0.] [2.] [[1.]]
         """
         n = state.groups[0].weights.shape[-1]
         xp = check_vector("x", x, n)

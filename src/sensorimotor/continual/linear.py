@@ -55,6 +55,10 @@ class LinearState(NamedTuple):
     normalizer: Any
     guard_count: Any
 
+    #: fields no update makes negative: ``load_state`` refuses a saved state (tampered) where
+    #: one is, since the learner would then predict NaN or reject every update
+    NON_NEGATIVE_FIELDS = ("guard_count",)
+
 
 class LinearMetrics(NamedTuple):
     """Per-step metrics of a :class:`LinearLearner` update.
@@ -115,6 +119,12 @@ class LinearLearner(NamedTuple):
 
         ``xp`` is the engine (``numpy``, the default, or ``jax.numpy``); ``dtype`` the
         floating dtype (default: the engine's default float).
+
+        Example:
+            >>> from sensorimotor.rules import Autostep
+            >>> state = LinearLearner(Autostep(initial_step_size=0.1)).init(2)
+            >>> print(state.weights, state.optimizer.alpha, int(state.guard_count))
+            [0. 0. 0.] [0.1 0.1 0.1] 0
         """
         check_policy(self.guard)
         check_rule(self.optimizer, "update_from_error", "supervised")
@@ -142,11 +152,25 @@ class LinearLearner(NamedTuple):
         return norm, x
 
     def step_sizes(self, state: LinearState):
-        """The optimizer's per-weight step sizes, shape of ``state.weights``."""
+        """The optimizer's per-weight step sizes, shape of ``state.weights``.
+
+        Example:
+            >>> from sensorimotor.rules import Autostep
+            >>> learner = LinearLearner(Autostep(initial_step_size=0.1))
+            >>> print(learner.step_sizes(learner.init(2)))
+            [0.1 0.1 0.1]
+        """
         return self.optimizer.step_sizes(state.optimizer, state.weights)
 
     def predict(self, state: LinearState, x):
-        """Prediction for ``x`` (shape ``(feature_dim,)``) without learning."""
+        """Prediction for ``x`` (shape ``(feature_dim,)``) without learning.
+
+        Example:
+            >>> learner = LinearLearner()
+            >>> state = learner.init(2)._replace(weights=np.array([1.0, 2.0, 0.5]))
+            >>> print(learner.predict(state, np.array([1.0, 1.0])))  # the bias weight is last
+            3.5
+        """
         n = state.weights.shape[0] - (1 if self.bias else 0)
         xp = check_vector("x", x, n)
         check_finite_vector("x", x)
@@ -170,6 +194,12 @@ class LinearLearner(NamedTuple):
         Returns:
             ``UpdateResult(state, prediction, error, LinearMetrics)``; ``prediction`` and
             ``error`` are those of the state passed in.
+
+        Example:
+            >>> learner = LinearLearner(LMS(step_size=0.5))
+            >>> result = learner.update(learner.init(1), np.array([1.0]), 2.0)
+            >>> print(result.prediction, result.error, result.state.weights)
+            0.0 2.0 [1. 1.]
         """
         w = state.weights
         n = w.shape[0] - (1 if self.bias else 0)
@@ -263,6 +293,13 @@ class LinearLearner(NamedTuple):
         :meth:`update` restarts a diverged learner when its prediction stops being
         finite, i.e. at the update after the one that diverged; call this to check a
         state at any other time (the compiled loops call it on their final state).
+
+        Example:
+            >>> learner = LinearLearner()
+            >>> state = learner.init(2)._replace(weights=np.array([np.nan, 1.0, 1.0]))
+            >>> state = learner.recover(state)
+            >>> print(state.weights, int(state.guard_count))
+            [0. 0. 0.] 1
         """
         xp = state.weights.__array_namespace__()
         leaves = [*state.optimizer] + ([] if state.normalizer is None else [*state.normalizer])

@@ -70,7 +70,10 @@ class MLPState(NamedTuple):
             (``optimizer.to_optax()``; empty for ObGD and LMS).
         trace: eligibility trace like ``params``, or ``None`` without traces.
         normalizer: the input normaliser's state, or ``None``.
-        step: number of updates made (int32).
+        step: number of steps taken (int32): calls of :meth:`MLPLearner.step` or
+            :meth:`MLPLearner.step_from_gradient` (through :meth:`MLPLearner.update` too),
+            including those whose update the divergence guard discarded; so
+            ``step - guard_count`` updates were kept.
         guard_count: updates discarded by the divergence guard so far (int32).
     """
 
@@ -80,6 +83,10 @@ class MLPState(NamedTuple):
     normalizer: Any
     step: Any
     guard_count: Any
+
+    #: fields no update makes negative: ``load_state`` refuses a saved state (tampered) where
+    #: one is, since the learner would then predict NaN or reject every update
+    NON_NEGATIVE_FIELDS = ("step", "guard_count")
 
 
 class MLPMetrics(NamedTuple):
@@ -180,7 +187,14 @@ class MLPLearner:
 
     # ---------------------------------------------------------------- pure, jittable
     def init(self, key, feature_dim: int) -> MLPState:
-        """Initial state for inputs of shape ``(feature_dim,)`` (compiled once per structure)."""
+        """Initial state for inputs of shape ``(feature_dim,)`` (compiled once per structure).
+
+        Example:
+            >>> import jax
+            >>> state = MLPLearner(hidden_sizes=(4,)).init(jax.random.key(0), 3)
+            >>> print([layer.w.shape for layer in state.params], int(state.step))
+            [(3, 4), (4, 1)] 0
+        """
         feature_dim = check_feature_dim(feature_dim)
         return _init_jit(dataclasses.replace(self, guard="skip"), key, feature_dim)
 
@@ -202,13 +216,31 @@ class MLPLearner:
         return dict(layer_norm=self.layer_norm, negative_slope=self.negative_slope)
 
     def predict_unchecked(self, state: MLPState, x):
-        """Scalar prediction for one input, without input checks (for use under ``jit``)."""
+        """Scalar prediction for one input, without input checks (for use under ``jit``).
+
+        Example:
+            >>> import jax, jax.numpy as jnp
+            >>> learner = MLPLearner(hidden_sizes=(4,))
+            >>> state = learner.init(jax.random.key(0), 2)
+            >>> value = jax.jit(learner.predict_unchecked)(state, jnp.array([0.5, -0.5]))
+            >>> print(value.shape, bool(value == learner.predict(state, [0.5, -0.5])))
+            () True
+        """
         if self.normalizer is not None:
             x = self.normalizer.normalize(state.normalizer, x)
         return mlp_apply(state.params, x, **self._net_kwargs())[0]
 
     def step(self, state: MLPState, x, y) -> UpdateResult:
-        """One update without input checks: the pure, jittable core of :meth:`update`."""
+        """One update without input checks: the pure, jittable core of :meth:`update`.
+
+        Example:
+            >>> import jax, jax.numpy as jnp
+            >>> learner = MLPLearner(hidden_sizes=(4,))
+            >>> state = learner.init(jax.random.key(0), 2)
+            >>> result = jax.jit(learner.step)(state, jnp.array([0.5, -0.5]), jnp.nan)
+            >>> print(float(result.metrics.guard), int(result.state.guard_count))  # discarded
+            1.0 1
+        """
         norm = state.normalizer
         if self.normalizer is not None:
             norm, x = self.normalizer.update(norm, x)
@@ -323,6 +355,15 @@ class MLPLearner:
         Raises ``ValueError``/``TypeError`` on bad input and
         :class:`~sensorimotor.rules.DivergenceError` if the prediction is not finite. Under
         ``jit`` (traced arguments) it is :meth:`predict_unchecked`.
+
+        Example:
+            >>> import jax
+            >>> learner = MLPLearner(hidden_sizes=(4,))
+            >>> state = learner.init(jax.random.key(0), 2)
+            >>> learner.predict(state, [0.5, float("nan")])
+            Traceback (most recent call last):
+            ...
+            ValueError: x contains NaN or inf: [0.5 nan]
         """
         if any(isinstance(a, jax.core.Tracer) for a in jax.tree_util.tree_leaves((state, x))):
             return self.predict_unchecked(state, x)
@@ -341,6 +382,14 @@ class MLPLearner:
         (``state`` is immutable; no new state is returned). The compiled step is cached: a
         stream of calls compiles once. Called under ``jit``/``scan``/``vmap`` (traced
         arguments), it is :meth:`step`: no value checks are possible there, the guard acts.
+
+        Example:
+            >>> import jax
+            >>> learner = MLPLearner(hidden_sizes=(4,))
+            >>> state = learner.init(jax.random.key(0), 2)
+            >>> result = learner.update(state, [0.5, -0.5], 1.0)
+            >>> print(int(result.state.step), float(result.error) == 1.0 - float(result.prediction))
+            1 True
         """
         if any(isinstance(a, jax.core.Tracer) for a in jax.tree_util.tree_leaves((state, x, y))):
             return self.step(state, x, y)
@@ -379,7 +428,13 @@ class MLPLearner:
 
     @classmethod
     def from_config(cls, config: dict) -> "MLPLearner":
-        """Inverse of :meth:`to_config`; unknown or missing keys raise ``ValueError``."""
+        """Inverse of :meth:`to_config`; unknown or missing keys raise ``ValueError``.
+
+        Example:
+            >>> learner = MLPLearner(hidden_sizes=(8,), trace_decay=0.9)
+            >>> print(MLPLearner.from_config(learner.to_config()) == learner)
+            True
+        """
         if not isinstance(config, dict):
             raise TypeError(f"config must be a dict, got {type(config).__name__}")
         config = dict(config)

@@ -99,6 +99,16 @@ def load_mlp_learner(path) -> tuple[MLPLearner, MLPState]:
     Raises ``ValueError`` naming what is wrong (unknown format or version, a missing, extra
     or misshapen array). A version-1 file (before AdaptiveObGD kept its last effective step
     in its state) loads with that step at 0: it is a report, not used by the next update.
+
+    Example (a learner state file is not an MLP learner file):
+        >>> import os, tempfile
+        >>> from sensorimotor.continual import LinearLearner, save_state
+        >>> path = os.path.join(tempfile.mkdtemp(), "linear.npz")
+        >>> save_state(path, LinearLearner().init(2))
+        >>> load_mlp_learner(path)
+        Traceback (most recent call last):
+        ...
+        ValueError: .../linear.npz: ...
     """
     arrays, header = read_npz(path, FORMAT, FORMAT_VERSION, ("learner", "feature_dim"))
     try:  # a config or feature_dim that save did not write: name the file

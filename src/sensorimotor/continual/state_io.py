@@ -27,6 +27,30 @@ def _layout(state):
     return leaves, {"structure": str(treedef), "leaves": specs}
 
 
+def _check_reachable(path, tree, where="") -> None:
+    """Raise ``ValueError`` naming ``path`` and the field if ``tree`` is a state no sequence
+    of updates makes (a tampered file): a negative value in a field that its state class
+    lists in ``NON_NEGATIVE_FIELDS`` (a count, second moment, step size, variance, trace
+    decay; the learner then predicted NaN or rejected every update). As
+    :mod:`~sensorimotor.continual.mlp_io` does for an MLP, but each state class says which
+    of its fields, since this loader takes any pytree."""
+    if isinstance(tree, tuple) and hasattr(tree, "_fields"):  # a NamedTuple state
+        for name in getattr(tree, "NON_NEGATIVE_FIELDS", ()):
+            leaves = jax.tree_util.tree_leaves(getattr(tree, name))
+            if any(np.any(np.asarray(a) < 0) for a in leaves):
+                field = where + name
+                raise ValueError(f"{path}: field {field!r} is negative, which no update makes")
+        children = zip(tree._fields, tree, strict=True)
+    elif isinstance(tree, tuple | list):
+        children = enumerate(tree)
+    elif isinstance(tree, dict):
+        children = tree.items()
+    else:
+        return
+    for key, child in children:
+        _check_reachable(path, child, f"{where}{key}.")
+
+
 def save_state(path, state, learner=None) -> None:
     """Write ``state`` (any pytree of arrays, e.g. a ``LinearState``) to ``path`` (.npz).
 
@@ -60,7 +84,18 @@ def save_state(path, state, learner=None) -> None:
 
 def read_header(path) -> dict:
     """The header of a saved state (raises ``ValueError`` if it is not one); ``version``
-    repeats ``format_version`` for code written when the header spelled it so."""
+    repeats ``format_version`` for code written when the header spelled it so.
+
+    Example:
+        >>> import os, tempfile
+        >>> from sensorimotor.continual import TDLinearLearner
+        >>> learner = TDLinearLearner()
+        >>> path = os.path.join(tempfile.mkdtemp(), "td.npz")
+        >>> save_state(path, learner.init(2), learner)
+        >>> header = read_header(path)
+        >>> print(header["format"], header["learner"].startswith("TDLinearLearner("))
+        sensorimotor.learner_state True
+    """
     header = read_npz_header(path, FORMAT, FORMAT_VERSION, _HEADER_KEYS)
     return {**header, "version": header["format_version"]}
 
@@ -70,8 +105,21 @@ def load_state(path, like):
 
     ``like`` is a state of the expected structure (e.g. ``learner.init(feature_dim)``);
     the file must match it leaf by leaf (structure, shapes and dtypes) or ``ValueError``
-    names the first difference. The result has NumPy leaves; pass it through
+    names the first difference, as it does for NaN or inf and for a value no update makes
+    (a negative count, step size or variance: see ``NON_NEGATIVE_FIELDS`` of the state
+    classes). The result has NumPy leaves; pass it through
     ``jax.numpy.asarray`` (``jax.tree_util.tree_map``) for the JAX engine.
+
+    Example:
+        >>> import os, tempfile
+        >>> from sensorimotor.continual import LinearLearner
+        >>> learner = LinearLearner()
+        >>> path = os.path.join(tempfile.mkdtemp(), "state.npz")
+        >>> save_state(path, learner.init(2), learner)
+        >>> load_state(path, like=learner.init(3))
+        Traceback (most recent call last):
+        ...
+        ValueError: .../state.npz: array 'leaf_0' has shape (3,) and dtype float64, expected (4,) and float64
     """
     _, want = _layout(like)
     arrays, header = read_npz(path, FORMAT, FORMAT_VERSION, _HEADER_KEYS)
@@ -83,4 +131,6 @@ def load_state(path, like):
     expected = {f"leaf_{i}": (s["shape"], s["dtype"]) for i, s in enumerate(want["leaves"])}
     leaves = check_arrays(path, arrays, expected, finite=True)
     treedef = jax.tree_util.tree_structure(like)
-    return jax.tree_util.tree_unflatten(treedef, leaves)
+    state = jax.tree_util.tree_unflatten(treedef, leaves)
+    _check_reachable(path, state)
+    return state

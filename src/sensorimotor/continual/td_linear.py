@@ -34,6 +34,10 @@ class TDLinearState(NamedTuple):
     optimizer: Any
     guard_count: Any
 
+    #: fields no update makes negative: ``load_state`` refuses a saved state (tampered) where
+    #: one is, since the learner would then predict NaN or reject every update
+    NON_NEGATIVE_FIELDS = ("guard_count",)
+
 
 class TDMetrics(NamedTuple):
     """Per-step metrics of a TD update.
@@ -80,7 +84,13 @@ class TDLinearLearner(NamedTuple):
     guard: str = "reset"
 
     def init(self, feature_dim: int, xp=None, dtype=None) -> TDLinearState:
-        """Initial state for features of shape ``(feature_dim,)`` (``xp``: engine)."""
+        """Initial state for features of shape ``(feature_dim,)`` (``xp``: engine).
+
+        Example:
+            >>> state = TDLinearLearner(TDIDBD(initial_step_size=0.1)).init(2)
+            >>> print(state.weights, float(state.optimizer.decay), int(state.guard_count))
+            [0. 0.] 0.0 0
+        """
         check_policy(self.guard)
         check_rule(self.optimizer, "update_from_td_error", "TD")
         n = check_feature_dim(feature_dim)
@@ -92,15 +102,33 @@ class TDLinearLearner(NamedTuple):
 
     @property
     def normalizer(self):
-        """TD learners have no input normaliser (``None``)."""
+        """TD learners have no input normaliser (``None``).
+
+        >>> print(TDLinearLearner().normalizer)
+        None
+        """
         return None
 
     def step_sizes(self, state: TDLinearState):
-        """The rule's per-weight step sizes."""
+        """The rule's per-weight step sizes, shape of ``state.weights``.
+
+        Example:
+            >>> learner = TDLinearLearner(TDIDBD(initial_step_size=0.5))
+            >>> print(learner.step_sizes(learner.init(2)))
+            [0.5 0.5]
+        """
         return self.optimizer.step_sizes(state.optimizer, state.weights)
 
     def predict(self, state: TDLinearState, x):
-        """The value estimate ``w . x``."""
+        """The value estimate ``w . x``, without learning.
+
+        Example:
+            >>> import numpy as np
+            >>> learner = TDLinearLearner()
+            >>> state = learner.init(2)._replace(weights=np.array([1.0, 2.0]))
+            >>> print(learner.predict(state, np.array([0.5, 1.0])))
+            2.5
+        """
         check_vector("x", x, state.weights.shape[0])
         check_finite_vector("x", x)
         v = state.weights @ x
@@ -189,7 +217,16 @@ class TDLinearLearner(NamedTuple):
 
     def recover(self, state: TDLinearState) -> TDLinearState:
         """``state`` if all of it is finite, else a restarted one (see
-        :meth:`LinearLearner.recover`)."""
+        :meth:`LinearLearner.recover`).
+
+        Example:
+            >>> import numpy as np
+            >>> learner = TDLinearLearner()
+            >>> state = learner.init(2)._replace(weights=np.array([np.nan, 1.0]))
+            >>> state = learner.recover(state)
+            >>> print(state.weights, int(state.guard_count))
+            [0. 0.] 1
+        """
         xp = state.weights.__array_namespace__()
         ok = xp.isfinite(finite_probe(xp, state.weights, [*state.optimizer]))
         if xp is np and bool(ok):

@@ -91,6 +91,10 @@ class AdaptiveObGDState(NamedTuple):
     trace: Any = None
     step_size: Any = None
 
+    #: fields no update makes negative: ``load_state`` refuses a saved state (tampered) where
+    #: one is, since the learner would then predict NaN or reject every update
+    NON_NEGATIVE_FIELDS = ("v", "count", "step_size")
+
 
 def adaptive_obgd_init(params) -> AdaptiveObGDState:
     """Zero second moment, count 0.

@@ -18,6 +18,10 @@ class AutoTDIDBDState(NamedTuple):
     eta: Any
     decay: Any
 
+    #: fields no update makes negative: ``load_state`` refuses a saved state (tampered) where
+    #: one is, since the learner would then predict NaN or reject every update
+    NON_NEGATIVE_FIELDS = ("eta", "decay")
+
 
 class AutoTDIDBD(NamedTuple):
     r"""AutoTIDBD: TD(:math:`\lambda`) with IDBD step sizes normalised as in Autostep.

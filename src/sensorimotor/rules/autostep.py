@@ -17,6 +17,10 @@ class AutostepState(NamedTuple):
     h: Any
     v: Any
 
+    #: fields no update makes negative: ``load_state`` refuses a saved state (tampered) where
+    #: one is, since the learner would then predict NaN or reject every update
+    NON_NEGATIVE_FIELDS = ("alpha", "v")
+
 
 class Autostep(NamedTuple):
     r"""Autostep: IDBD made tuning-free by normalising the meta-step and the step size.

@@ -15,6 +15,10 @@ class EMANormalizerState(NamedTuple):
     var: Any
     w: Any
 
+    #: fields no update makes negative: ``load_state`` refuses a saved state (tampered) where
+    #: one is, since the learner would then predict NaN or reject every update
+    NON_NEGATIVE_FIELDS = ("var", "w")
+
 
 class EMANormalizer(NamedTuple):
     r"""Normalise each input by exponential moving estimates of its mean and variance.
@@ -81,6 +85,10 @@ class WelfordNormalizerState(NamedTuple):
     count: Any
     mean: Any
     m2: Any
+
+    #: fields no update makes negative: ``load_state`` refuses a saved state (tampered) where
+    #: one is, since the learner would then predict NaN or reject every update
+    NON_NEGATIVE_FIELDS = ("count", "m2")
 
 
 class WelfordNormalizer(NamedTuple):

@@ -17,6 +17,10 @@ class TDIDBDState(NamedTuple):
     z: Any
     decay: Any
 
+    #: fields no update makes negative: ``load_state`` refuses a saved state (tampered) where
+    #: one is, since the learner would then predict NaN or reject every update
+    NON_NEGATIVE_FIELDS = ("decay",)
+
 
 class TDIDBD(NamedTuple):
     r"""TIDBD: temporal-difference learning with per-weight IDBD step sizes.
