@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+import jax
 import numpy as np
 import pytest
 
@@ -205,3 +206,49 @@ def test_a_policy_agents_negative_update_count_is_refused(tmp_path):
     bad = edit(tmp_path / "r.npz", tmp_path / "bad.npz", header=lambda h: h.update(n_updates=-1))
     with pytest.raises(ValueError, match="bad.npz.*n_updates"):
         Reinforce.load(bad)
+
+
+def _leaf_key(prefix, tree, suffix):
+    """The file's array name of the first leaf of ``tree`` whose path ends in ``suffix``."""
+    for i, (p, _) in enumerate(jax.tree_util.tree_flatten_with_path(tree)[0]):
+        if jax.tree_util.keystr(p).endswith(suffix):
+            return f"{prefix}/{i}"
+    raise KeyError(suffix)
+
+
+def _tamper(src, dst, key, value):
+    d = dict(np.load(src, allow_pickle=False))
+    d[key] = np.full_like(d[key], value)
+    np.savez(dst, **d)
+    return dst
+
+
+@pytest.mark.parametrize(
+    "cls, prefix, attr, suffix",
+    [
+        (DQN, "opt", "opt_state", ".count"),  # Adam's bias correction < 0: NaN network
+        (DQN, "opt", "opt_state", ".nu[0].w"),  # sqrt of a negative second moment: NaN
+        (Reinforce, "opt", "opt_state", ".nu[0].net[0].w"),
+        (StreamQ, "state", "state", ".obs_stats.count"),  # every update then discarded
+        (StreamQ, "state", "state", ".obs_stats.m2"),
+        (StreamQ, "state", "state", ".reward_scale.stats.count"),
+        (StreamQ, "state", "state", ".reward_scale.stats.m2"),
+        (StreamQ, "state", "state", ".q.guard_count"),
+        (StreamAC, "state", "state", ".actor.step"),
+    ],
+    ids=lambda v: v if isinstance(v, str) else getattr(v, "__name__", None),
+)
+def test_a_state_no_update_could_have_made_is_refused_naming_the_file(
+    tmp_path, cls, prefix, attr, suffix
+):
+    """A tampered file with a negative Adam count or second moment, normaliser count or
+    sum of squares, or counter loaded: DQN's network then turned NaN at its first training
+    phase, StreamQ's guard discarded every update for ever."""
+    agent = cls(IdentityEnv(), seed=0, **KW[cls])
+    agent.learn(60)
+    agent.save(tmp_path / "a.npz")
+    cls.load(tmp_path / "a.npz", env=IdentityEnv())  # the file as saved loads
+    key = _leaf_key(prefix, getattr(agent, attr), suffix)
+    bad = _tamper(tmp_path / "a.npz", tmp_path / "bad.npz", key, -1)
+    with pytest.raises(ValueError, match=rf"bad\.npz.*{key}.*negative"):
+        cls.load(bad, env=IdentityEnv())

@@ -183,3 +183,24 @@ def test_bad_continuous_demonstrations_and_experts_raise():
         agent.learn(np.zeros((2, 2)))
     with pytest.raises(TypeError, match="expert"):
         DAgger(IdentityEnv(), object())
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [("rounds", -5), ("expert_episodes", -3), ("rounds", 2.5), ("rounds", True)],
+)
+def test_a_dagger_file_with_a_round_count_no_run_makes_is_refused(tmp_path, field, value):
+    """A hand-edited file with rounds -5 loaded, and beta(-5) = 6 (with beta_rampdown 1):
+    the expert's share of the actions was no probability; 2.5 loaded as 2."""
+    import json
+
+    a = DAgger(IdentityEnv(), IdentityExpert(), seed=0, gradient_steps=10, net_arch=[4])
+    a.learn(1)
+    a.save(tmp_path / "d.npz")
+    d = dict(np.load(tmp_path / "d.npz", allow_pickle=False))
+    header = json.loads(str(d["header"]))
+    header[field] = value
+    d["header"] = np.array(json.dumps(header))
+    np.savez(tmp_path / "bad.npz", **d)
+    with pytest.raises(ValueError, match=rf"bad\.npz.*{field}"):
+        DAgger.load(tmp_path / "bad.npz")

@@ -128,15 +128,34 @@ def tree_arrays(prefix: str, tree) -> dict:
     return {f"{prefix}/{i}": np.asarray(leaf) for i, leaf in enumerate(leaves)}
 
 
+#: fields of an agent's state that no update makes negative: Adam's step count and second
+#: moment (optax's ``ScaleByAdamState``), a Welford normaliser's count and sum of squares,
+#: the streaming learner's counters. A tampered file with one below zero made DQN's network
+#: NaN at its first training phase, or StreamQ's guard discard every update for ever.
+_NON_NEGATIVE_FIELDS = frozenset({"count", "nu", "m2", "step", "guard_count"})
+
+
+def _field_names(key_path) -> set:
+    return {k.name for k in key_path if isinstance(k, jax.tree_util.GetAttrKey)}
+
+
 def tree_from_arrays(path, arrays: dict, prefix: str, like, to=np.asarray):
     """The pytree shaped like ``like`` whose leaves are ``arrays[prefix/i]`` (checked:
-    present, same shape and dtype, finite); a ``ValueError`` naming ``path`` otherwise."""
-    leaves, treedef = jax.tree_util.tree_flatten(like)
+    present, same shape and dtype, finite, and no count, second moment or counter below
+    zero); a ``ValueError`` naming ``path`` otherwise."""
+    paths, treedef = jax.tree_util.tree_flatten_with_path(like)
     expected = {
-        f"{prefix}/{i}": (np.shape(leaf), np.asarray(leaf).dtype) for i, leaf in enumerate(leaves)
+        f"{prefix}/{i}": (np.shape(leaf), np.asarray(leaf).dtype)
+        for i, (_, leaf) in enumerate(paths)
     }
     mine = {k: v for k, v in arrays.items() if k.startswith(prefix + "/")}
     got = check_arrays(path, mine, expected, finite=True)
+    for name, (key_path, _), arr in zip(expected, paths, got, strict=True):
+        if _field_names(key_path) & _NON_NEGATIVE_FIELDS and np.any(arr < 0):
+            field = jax.tree_util.keystr(key_path)
+            raise ValueError(
+                f"{path}: array {name!r} ({prefix}{field}) is negative, which no update makes"
+            )
     return jax.tree_util.tree_unflatten(treedef, [to(a) for a in got])
 
 

@@ -84,7 +84,13 @@ def q_values(params, obs):
 
 def greedy_actions(params, obs):
     """``argmax_a Q(s, a)`` of each observation of a batch, ``(B,)`` int32; ties take the
-    first action."""
+    first action.
+
+    >>> from sensorimotor.nets.mlp import Dense
+    >>> params = (Dense(jnp.array([[1.0, -1.0]]), jnp.array([0.0, 0.5])),)  # Q = (s, 0.5 - s)
+    >>> print(greedy_actions(params, jnp.array([[2.0], [-2.0], [0.25]])))  # 0.25: a tie
+    [0 1 0]
+    """
     return jnp.argmax(q_values(params, obs), axis=-1).astype(jnp.int32)
 
 
@@ -117,7 +123,15 @@ def huber_loss(error, delta: float = 1.0):
 def dqn_loss(
     params, target_params, batch: Transition, gamma, double_q: bool = False, next_target=None
 ):
-    """Mean Huber loss of :math:`Q_\\theta(s, a)` against :func:`td_targets`."""
+    """Mean Huber loss of :math:`Q_\\theta(s, a)` against :func:`td_targets`.
+
+    >>> from sensorimotor.nets.mlp import Dense
+    >>> params = (Dense(jnp.array([[1.0, -1.0]]), jnp.array([0.0, 0.5])),)  # Q = (s, 0.5 - s)
+    >>> batch = Transition(jnp.array([[1.0]]), jnp.array([0]), jnp.array([1.0]),
+    ...                    jnp.array([[0.0]]), jnp.array([0.0]))
+    >>> print(round(float(dqn_loss(params, params, batch, 0.9)), 5))  # y = 1 + 0.9 * 0.5
+    0.10125
+    """
     y = td_targets(params, target_params, batch, gamma, double_q, next_target)
     q = q_values(params, batch.obs)
     taken = jnp.take_along_axis(q, batch.action[:, None].astype(jnp.int32), axis=-1)[:, 0]

@@ -33,7 +33,7 @@ import numpy as np
 from sensorimotor.agents.imitation.behavioral_cloning import BCConfig, BehavioralCloning
 from sensorimotor.agents.imitation.demonstrations import Demonstrations
 from sensorimotor.agents.training_stats import TrainingStats
-from sensorimotor.base.bounds import COUNT, check_count
+from sensorimotor.base.bounds import COUNT, check_count, is_int
 
 __all__ = ["DAgger", "DAggerConfig"]
 
@@ -177,10 +177,14 @@ class DAgger(BehavioralCloning):
     def _restore(self, path, arrays, header) -> None:
         super()._restore(path, arrays, header)
         try:
-            self.rounds = int(header["rounds"])
-            self.expert_episodes = int(header["expert_episodes"])
-        except (KeyError, TypeError, ValueError) as err:
+            counts = {name: header[name] for name in ("rounds", "expert_episodes")}
+        except KeyError as err:
             raise ValueError(f"{path}: the header does not describe a DAgger ({err})") from None
+        for name, value in counts.items():
+            # a negative round makes beta above 1 (no probability); 2.5 is no round count
+            if not is_int(value) or value < 0:
+                raise ValueError(f"{path}: {name} must be a non-negative int, got {value!r}")
+        self.rounds, self.expert_episodes = int(counts["rounds"]), int(counts["expert_episodes"])
         if "dataset/observations" in arrays:
             try:
                 self.dataset = self.check_demonstrations(

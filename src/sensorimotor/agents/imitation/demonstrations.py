@@ -41,7 +41,12 @@ def as_demonstrations(data, name: str = "demonstrations") -> Demonstrations:
     """``data`` as :class:`Demonstrations`: one already, a pair ``(observations,
     actions)``, or an object with ``.s`` and ``.m`` arrays (an observation log's records);
     a ``TypeError`` naming ``name`` for anything else, a ``ValueError`` when the two
-    disagree in length or are empty (shapes and values are the agent's to check)."""
+    disagree in length or are empty (shapes and values are the agent's to check).
+
+    >>> demos = as_demonstrations((np.zeros((3, 2)), [0, 1, 1]))
+    >>> print(len(demos), demos.actions)
+    3 [0, 1, 1]
+    """
     if isinstance(data, Demonstrations):
         obs, actions = data
     elif hasattr(data, "s") and hasattr(data, "m"):

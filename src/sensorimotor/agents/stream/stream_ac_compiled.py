@@ -42,7 +42,11 @@ __all__ = ["action_kind", "make_train"]
 
 def action_kind(space) -> tuple[str, int]:
     """``("categorical", n)`` for a ``Discrete(n)`` space, ``("gaussian", d)`` for a
-    ``Box`` of ``d`` numbers; a ``ValueError`` naming the space otherwise."""
+    ``Box`` of ``d`` numbers; a ``ValueError`` naming the space otherwise.
+
+    >>> print(action_kind(gym.spaces.Discrete(4)), action_kind(gym.spaces.Box(-1, 1, (3,))))
+    ('categorical', 4) ('gaussian', 3)
+    """
     if isinstance(space, gym.spaces.Discrete):
         return "categorical", int(space.n)
     if isinstance(space, gym.spaces.Box) and len(space.shape) == 1:
