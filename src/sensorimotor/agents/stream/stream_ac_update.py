@@ -54,6 +54,8 @@ from sensorimotor.agents.stream.stream_x import (
     init_network,
     init_reward_scale,
     network_learner,
+    normalise_observation,
+    normalised_observation,
     scale_reward,
     zero_trace,
 )
@@ -193,25 +195,15 @@ def init(config, key, obs_dim: int, n: int, kind: str) -> StreamACState:
     return StreamACState(actor, critic, stats, init_reward_scale(), jnp.zeros(obs_dim, jnp.float32))
 
 
-def _normalise(config, stats, obs):
-    obs = jnp.asarray(obs, jnp.float32)
-    if not config.normalize_observations:
-        return stats, obs
-    return OBS_NORMALIZER.update(stats, obs)
-
-
 def observe(config, state: StreamACState, obs) -> StreamACState:
     """``state`` with ``obs`` (raw) as the current observation (statistics updated)."""
-    stats, obs = _normalise(config, state.obs_stats, obs)
+    stats, obs = normalise_observation(config, state.obs_stats, obs)
     return state._replace(obs_stats=stats, obs=obs)
 
 
 def normalised(config, state: StreamACState, obs):
     """``obs`` (raw, ``(..., obs_dim)``) normalised by the statistics so far, unchanged."""
-    obs = jnp.asarray(obs, jnp.float32)
-    if not config.normalize_observations:
-        return obs
-    return OBS_NORMALIZER.normalize(state.obs_stats, obs)
+    return normalised_observation(config, state.obs_stats, obs)
 
 
 def actor_out(params, obs):
@@ -227,7 +219,7 @@ def update(config, kind, state: StreamACState, action, reward, next_obs, termina
     episode's first observation where ``done``."""
     actor_learner = network_learner(config, config.actor_kappa)
     critic_learner = network_learner(config, config.critic_kappa)
-    stats, next_norm = _normalise(config, state.obs_stats, next_obs)
+    stats, next_norm = normalise_observation(config, state.obs_stats, next_obs)
     reward = jnp.asarray(reward, jnp.float32)
     if config.scale_rewards:
         reward_scale, reward = scale_reward(state.reward_scale, reward, done, config.gamma)

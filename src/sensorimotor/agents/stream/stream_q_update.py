@@ -42,6 +42,8 @@ from sensorimotor.agents.stream.stream_x import (
     init_network,
     init_reward_scale,
     network_learner,
+    normalise_observation,
+    normalised_observation,
     scale_reward,
     zero_trace,
 )
@@ -94,26 +96,16 @@ def init(config, key, obs_dim: int, n_actions: int) -> StreamQState:
     return StreamQState(q, stats, init_reward_scale(), jnp.zeros(obs_dim, jnp.float32))
 
 
-def _normalise(config, stats, obs):
-    obs = jnp.asarray(obs, jnp.float32)
-    if not config.normalize_observations:
-        return stats, obs
-    return OBS_NORMALIZER.update(stats, obs)
-
-
 def observe(config, state: StreamQState, obs) -> StreamQState:
     """``state`` with ``obs`` (raw) as the current observation: the statistics updated
     with it, then it normalised (the first observation of an episode)."""
-    stats, obs = _normalise(config, state.obs_stats, obs)
+    stats, obs = normalise_observation(config, state.obs_stats, obs)
     return state._replace(obs_stats=stats, obs=obs)
 
 
 def normalised(config, state: StreamQState, obs):
     """``obs`` (raw, ``(..., obs_dim)``) normalised by the statistics so far, unchanged."""
-    obs = jnp.asarray(obs, jnp.float32)
-    if not config.normalize_observations:
-        return obs
-    return OBS_NORMALIZER.normalize(state.obs_stats, obs)
+    return normalised_observation(config, state.obs_stats, obs)
 
 
 def q_values(params, obs):
@@ -157,7 +149,7 @@ def update(config, state: StreamQState, action, reward, next_obs, terminated, do
     observation is ``next_obs`` normalised (call :func:`observe` with the next episode's
     first observation where ``done``)."""
     learner = network_learner(config, config.kappa)
-    stats, next_norm = _normalise(config, state.obs_stats, next_obs)
+    stats, next_norm = normalise_observation(config, state.obs_stats, next_obs)
     reward = jnp.asarray(reward, jnp.float32)
     if config.scale_rewards:
         reward_scale, reward = scale_reward(state.reward_scale, reward, done, config.gamma)

@@ -11,10 +11,11 @@ updated once per environment step by
 gradient of their own prediction (an action value, a policy's log-probability) and hand it
 to the learner, which keeps the trace, bounds the step and discards a non-finite update.
 
-Observations are normalised by the mean and variance of all observations seen so far
-(:class:`~sensorimotor.rules.WelfordNormalizer`, updated with each observation before it
-is used). Rewards are divided by the running standard deviation of the discounted return
-:math:`u` (:func:`scale_reward`).
+Observations are normalised by the mean and sample variance of all observations seen so
+far (Welford's statistics, :class:`~sensorimotor.rules.WelfordNormalizer`'s state, updated
+with each observation before it is used; the variance taken as 1 until there are two, as
+in the paper's SampleMeanVar: :func:`normalise_observation`). Rewards are divided by the
+running standard deviation of the discounted return :math:`u` (:func:`scale_reward`).
 """
 
 from __future__ import annotations
@@ -34,6 +35,9 @@ __all__ = [
     "init_network",
     "init_reward_scale",
     "network_learner",
+    "normalise_observation",
+    "normalised_observation",
+    "sample_variance",
     "scale_reward",
     "zero_trace",
 ]
@@ -52,6 +56,51 @@ class RewardScaleState(NamedTuple):
 def init_reward_scale(dtype=jnp.float32) -> RewardScaleState:
     """No return seen yet."""
     return RewardScaleState(jnp.zeros((), dtype), OBS_NORMALIZER.init(1, xp=jnp, dtype=dtype))
+
+
+def sample_variance(stats: WelfordNormalizerState):
+    r"""The paper's SampleMeanVar variance: :math:`\sigma^2 = p / (n - 1)` from Welford's
+    statistics (``m2`` is :math:`p`, ``count`` is :math:`n`), taken as 1 until :math:`n \ge 2`.
+
+    Example:
+        >>> s = OBS_NORMALIZER.init(1, xp=jnp)
+        >>> print(float(sample_variance(s)[0]))  # nothing seen yet
+        1.0
+        >>> for v in (1.0, 2.0, 3.0, 4.0):
+        ...     s, _ = OBS_NORMALIZER.update(s, jnp.array([v]))
+        >>> print(round(float(sample_variance(s)[0]), 4))  # numpy.var(ddof=1)
+        1.6667
+    """
+    n = stats.count
+    return jnp.where(n >= 2, stats.m2 / jnp.maximum(n - 1.0, 1.0), 1.0)
+
+
+def normalised_observation(config, stats: WelfordNormalizerState, obs, eps=1e-8):
+    r"""``obs`` (raw, ``(..., obs_dim)``, float32) as the network sees it:
+    :math:`(o - \mu) / \sqrt{\sigma^2 + \epsilon}` with the statistics so far
+    (:func:`sample_variance`), unchanged when ``config.normalize_observations`` is false.
+
+    Example:
+        >>> from sensorimotor.agents.stream.stream_q_config import StreamQConfig
+        >>> s, first = normalise_observation(StreamQConfig(), OBS_NORMALIZER.init(2, xp=jnp),
+        ...                                  jnp.array([3.0, -1.0]))
+        >>> print(first, normalised_observation(StreamQConfig(), s, jnp.array([4.0, 0.0])))
+        [0. 0.] [1. 1.]
+    """
+    obs = jnp.asarray(obs, jnp.float32)
+    if not config.normalize_observations:
+        return obs
+    return (obs - stats.mean) / jnp.sqrt(sample_variance(stats) + eps)
+
+
+def normalise_observation(config, stats: WelfordNormalizerState, obs):
+    """``(stats, normalised obs)``: the statistics updated with ``obs`` (raw), then ``obs``
+    normalised by them (:func:`normalised_observation`)."""
+    obs = jnp.asarray(obs, jnp.float32)
+    if not config.normalize_observations:
+        return stats, obs
+    stats, _ = OBS_NORMALIZER.update(stats, obs)
+    return stats, normalised_observation(config, stats, obs)
 
 
 def scale_reward(state: RewardScaleState, reward, done, gamma, eps=1e-8):
@@ -75,8 +124,7 @@ def scale_reward(state: RewardScaleState, reward, done, gamma, eps=1e-8):
     """
     ret = gamma * state.ret + reward
     stats, _ = OBS_NORMALIZER.update(state.stats, jnp.reshape(ret, (1,)))
-    var = jnp.where(stats.count >= 2, stats.m2[0] / jnp.maximum(stats.count - 1.0, 1.0), 1.0)
-    scaled = reward / jnp.sqrt(var + eps)
+    scaled = reward / jnp.sqrt(sample_variance(stats)[0] + eps)
     return RewardScaleState(jnp.where(done, 0.0, ret).astype(state.ret.dtype), stats), scaled
 
 
