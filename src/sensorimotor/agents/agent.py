@@ -24,6 +24,7 @@ import jax
 import numpy as np
 
 from sensorimotor.base.bounds import check_count, is_int
+from sensorimotor.base.non_negative import must_not_be_negative
 from sensorimotor.base.saved_file import (
     check_arrays,
     find_saved_class,
@@ -128,17 +129,6 @@ def tree_arrays(prefix: str, tree) -> dict:
     return {f"{prefix}/{i}": np.asarray(leaf) for i, leaf in enumerate(leaves)}
 
 
-#: fields of an agent's state that no update makes negative: Adam's step count and second
-#: moment (optax's ``ScaleByAdamState``), a Welford normaliser's count and sum of squares,
-#: the streaming learner's counters. A tampered file with one below zero made DQN's network
-#: NaN at its first training phase, or StreamQ's guard discard every update for ever.
-_NON_NEGATIVE_FIELDS = frozenset({"count", "nu", "m2", "step", "guard_count"})
-
-
-def _field_names(key_path) -> set:
-    return {k.name for k in key_path if isinstance(k, jax.tree_util.GetAttrKey)}
-
-
 def tree_from_arrays(path, arrays: dict, prefix: str, like, to=np.asarray):
     """The pytree shaped like ``like`` whose leaves are ``arrays[prefix/i]`` (checked:
     present, same shape and dtype, finite, and no count, second moment or counter below
@@ -150,8 +140,9 @@ def tree_from_arrays(path, arrays: dict, prefix: str, like, to=np.asarray):
     }
     mine = {k: v for k, v in arrays.items() if k.startswith(prefix + "/")}
     got = check_arrays(path, mine, expected, finite=True)
-    for name, (key_path, _), arr in zip(expected, paths, got, strict=True):
-        if _field_names(key_path) & _NON_NEGATIVE_FIELDS and np.any(arr < 0):
+    marks = must_not_be_negative(like)  # Adam's count and second moment, counters, ...
+    for name, (key_path, _), arr, mark in zip(expected, paths, got, marks, strict=True):
+        if mark and np.any(arr < 0):
             field = jax.tree_util.keystr(key_path)
             raise ValueError(
                 f"{path}: array {name!r} ({prefix}{field}) is negative, which no update makes"

@@ -13,6 +13,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from sensorimotor.base.non_negative import must_not_be_negative
 from sensorimotor.base.saved_file import check_arrays, make_header, read_npz, write_npz
 from sensorimotor.continual.mlp import MLPLearner, MLPState
 
@@ -38,29 +39,14 @@ def _named_leaves(tree):
     return [(_path_name(p), leaf) for p, leaf in jax.tree_util.tree_flatten_with_path(tree)[0]]
 
 
-#: arrays that no update makes negative: counters, second moments (AdaptiveObGD's ``v``
-#: pytree, Autostep's ``v``), step sizes, a normaliser's count and variance
-_NON_NEGATIVE = (
-    "step",
-    "guard_count",
-    "opt_state/count",
-    "opt_state/v",
-    "opt_state/alpha",
-    "opt_state/step_size",
-    "normalizer/count",
-    "normalizer/m2",
-    "normalizer/var",
-    "normalizer/w",
-)
-
-
-def _check_reachable(path, named) -> None:
+def _check_reachable(path, template, named) -> None:
     """Raise ``ValueError`` naming ``path`` and the array if the state is one no sequence
     of updates makes (a tampered file): a negative count, second moment, step size or
-    variance (the learner then rejected every update, or predicted NaN), or an
-    EMANormalizer weight above 1."""
-    for name, arr in named.items():
-        if (name in _NON_NEGATIVE or name.startswith("opt_state/v/")) and np.any(arr < 0):
+    variance (:func:`~sensorimotor.base.non_negative.must_not_be_negative`; the learner
+    then rejected every update, or predicted NaN), or an EMANormalizer weight above 1."""
+    marks = must_not_be_negative(template)
+    for (name, arr), mark in zip(named.items(), marks, strict=True):
+        if mark and np.any(arr < 0):
             raise ValueError(f"{path}: array {name!r} is negative, which no update makes")
     if "normalizer/w" in named and np.any(named["normalizer/w"] > 1):
         raise ValueError(f"{path}: array 'normalizer/w' is above 1, which no update makes")
@@ -123,7 +109,7 @@ def load_mlp_learner(path) -> tuple[MLPLearner, MLPState]:
     if header["format_version"] == 1 and reported in expected and reported not in arrays:
         arrays = {**arrays, reported: np.zeros(*expected[reported])}
     checked = check_arrays(path, arrays, expected, finite=True)
-    _check_reachable(path, dict(zip(expected, checked, strict=True)))
+    _check_reachable(path, template, dict(zip(expected, checked, strict=True)))
     leaves = [jnp.asarray(a) for a in checked]
     treedef = jax.tree_util.tree_structure(template)
     return learner, jax.tree_util.tree_unflatten(treedef, leaves)

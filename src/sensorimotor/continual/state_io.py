@@ -7,6 +7,7 @@ import os
 import jax
 import numpy as np
 
+from sensorimotor.base.non_negative import must_not_be_negative
 from sensorimotor.base.saved_file import (
     check_arrays,
     make_header,
@@ -27,28 +28,17 @@ def _layout(state):
     return leaves, {"structure": str(treedef), "leaves": specs}
 
 
-def _check_reachable(path, tree, where="") -> None:
+def _check_reachable(path, tree) -> None:
     """Raise ``ValueError`` naming ``path`` and the field if ``tree`` is a state no sequence
     of updates makes (a tampered file): a negative value in a field that its state class
     lists in ``NON_NEGATIVE_FIELDS`` (a count, second moment, step size, variance, trace
-    decay; the learner then predicted NaN or rejected every update). As
-    :mod:`~sensorimotor.continual.mlp_io` does for an MLP, but each state class says which
-    of its fields, since this loader takes any pytree."""
-    if isinstance(tree, tuple) and hasattr(tree, "_fields"):  # a NamedTuple state
-        for name in getattr(tree, "NON_NEGATIVE_FIELDS", ()):
-            leaves = jax.tree_util.tree_leaves(getattr(tree, name))
-            if any(np.any(np.asarray(a) < 0) for a in leaves):
-                field = where + name
-                raise ValueError(f"{path}: field {field!r} is negative, which no update makes")
-        children = zip(tree._fields, tree, strict=True)
-    elif isinstance(tree, tuple | list):
-        children = enumerate(tree)
-    elif isinstance(tree, dict):
-        children = tree.items()
-    else:
-        return
-    for key, child in children:
-        _check_reachable(path, child, f"{where}{key}.")
+    decay: :func:`~sensorimotor.base.non_negative.must_not_be_negative`); the learner
+    then predicted NaN or rejected every update."""
+    leaves = jax.tree_util.tree_flatten_with_path(tree)[0]
+    for (key_path, leaf), mark in zip(leaves, must_not_be_negative(tree), strict=True):
+        if mark and np.any(np.asarray(leaf) < 0):
+            field = jax.tree_util.keystr(key_path).lstrip(".")
+            raise ValueError(f"{path}: field {field!r} is negative, which no update makes")
 
 
 def save_state(path, state, learner=None) -> None:
