@@ -30,7 +30,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sensorimotor.base.bounds import check_count
+from sensorimotor.base.bounds import check_count, is_int
 from sensorimotor.signals import ChannelSet
 
 FORWARD = "forward"
@@ -166,6 +166,11 @@ def reachable_points(env, seed: int = 0, samples: int = 20000, rounds: int = 6) 
     >>> pts.shape, round(float(np.linalg.norm(pts, axis=1).max()), 3)
     ((8000, 2), 0.997)
     """
+    # NumPy's own errors ("negative dimensions", "Probabilities do not sum to 1") named
+    # neither setting, and True or a negative rounds were taken
+    samples = check_count("samples", samples)
+    if not is_int(rounds) or rounds < 0:
+        raise ValueError(f"rounds must be an int >= 0, got {rounds!r}")
     rng = np.random.default_rng(seed)
     m_set, s_set = env.m_set, env.s_set
     if not m_set.bounded.all():
