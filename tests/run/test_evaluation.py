@@ -152,3 +152,11 @@ def test_reachable_points_refuses_a_bad_sample_count_or_rounds_naming_it():
         with pytest.raises(ValueError, match="rounds must be an int >= 0"):
             reachable_points(arm, samples=10, rounds=rounds)
     assert reachable_points(arm, samples=10, rounds=0).shape == (10, 2)
+
+
+def test_uniform_goals_refuse_no_reached_points_naming_them():
+    # an empty points array raised NumPy's "a must be a positive integer unless no samples
+    # are taken": no reached point, no reachable cell to draw goals from
+    arm = KinematicArm2D({"dim": 2})
+    with pytest.raises(ValueError, match="points must hold at least one reached point"):
+        uniform_goals(arm, 3, points=np.zeros((0, 2)))

@@ -209,6 +209,8 @@ def uniform_goals(
     if points is None:
         points = reachable_points(env, seed=seed, samples=samples)
     points = env.s_set.check_array(np.atleast_2d(points))
+    if len(points) == 0:  # NumPy's choice then said "a must be a positive integer"
+        raise ValueError("points must hold at least one reached point, got none")
     low, high = _grid_bounds(env.s_set, points)
     cell = grid_cells(points, low, high, cells)
     occupied, first = np.unique(cell, return_index=True)
