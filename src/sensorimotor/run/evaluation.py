@@ -203,6 +203,11 @@ def uniform_goals(
     occupied cells (``cells`` per sensory channel over the channels' bounds) are the
     reachable cells. ``n`` of them are drawn uniformly (without replacement while there are
     enough), and each goal is a reached point of its cell, so every goal is reachable.
+
+    >>> from sensorimotor.envs import KinematicArm2D
+    >>> goals = uniform_goals(KinematicArm2D({'dim': 2}), 5, seed=0, samples=2000)
+    >>> goals.kind, goals.inputs.shape, goals.name
+    ('inverse', (5, 2), 'uniform reachable goals')
     """
     n = check_count("n", n)
     rng = np.random.default_rng([seed, 1])
@@ -222,7 +227,12 @@ def uniform_goals(
 
 
 def reachable_cells(env, cells: int = 20, seed: int = 0, samples: int = 20000) -> int:
-    """Estimated number of grid cells (as in ``coverage``) the environment can reach."""
+    """Estimated number of grid cells (as in ``coverage``) the environment can reach.
+
+    >>> from sensorimotor.envs import KinematicArm2D
+    >>> reachable_cells(KinematicArm2D({'dim': 2}), cells=10, samples=2000)  # of 100
+    88
+    """
     return coverage(reachable_points(env, seed=seed, samples=samples), env.s_set, cells)
 
 
@@ -235,6 +245,18 @@ def evaluate(learner, env, test: TestSet | Callable) -> ErrorStats:
     * a callable ``test(learner, env) -> errors`` (1-d array): the user's own test.
 
     The learner is only queried, never updated. Errors are in raw sensory units.
+
+    >>> from sensorimotor.envs import KinematicArm2D
+    >>> from sensorimotor.learners import NNLearner
+    >>> arm = KinematicArm2D({'dim': 2})
+    >>> learner = NNLearner({'m_channels': arm.m_channels, 's_channels': arm.s_channels})
+    >>> m = arm.m_set.random(np.random.default_rng(0), size=200)
+    >>> learner.update_array(m, arm.execute_array(m))
+    >>> stats = evaluate(learner, arm, forward_tests(arm, 50, seed=1))
+    >>> round(stats.mean, 4), stats.n
+    (0.0996, 50)
+    >>> evaluate(learner, arm, lambda learner, env: np.zeros(3))  # the user's own test
+    ErrorStats(mean=0.0, median=0.0, p90=0.0, n=3)
     """
     if callable(test) and not isinstance(test, TestSet):
         return error_stats(test(learner, env))
