@@ -136,3 +136,27 @@ def test_coverage_refuses_nan_a_wrong_width_and_a_bad_cell_count():
         with pytest.raises(ValueError, match="cells must be a positive int"):
             grid_cells([[0.1, 0.1]], [0, 0], [1, 1], cells=cells)
     assert coverage([], cs) == 0
+
+
+def test_reachable_points_refuses_a_bad_sample_count_or_rounds_naming_it():
+    """``samples=-5`` raised NumPy's "negative dimensions", ``samples=0`` "Probabilities do
+    not sum to 1", ``samples=2.5`` a TypeError about floats, and ``samples=True`` or
+    ``rounds=-1`` were taken (one sample; no rounds). Each is refused, naming the setting."""
+    arm = KinematicArm2D({"dim": 2})
+    for samples in (-5, 0, 2.5, True, "100"):
+        with pytest.raises(ValueError, match="samples must be a positive int"):
+            reachable_points(arm, samples=samples)
+        with pytest.raises(ValueError, match="samples must be a positive int"):
+            uniform_goals(arm, 3, samples=samples)
+    for rounds in (-1, 1.5, True, None):
+        with pytest.raises(ValueError, match="rounds must be an int >= 0"):
+            reachable_points(arm, samples=10, rounds=rounds)
+    assert reachable_points(arm, samples=10, rounds=0).shape == (10, 2)
+
+
+def test_uniform_goals_refuse_no_reached_points_naming_them():
+    # an empty points array raised NumPy's "a must be a positive integer unless no samples
+    # are taken": no reached point, no reachable cell to draw goals from
+    arm = KinematicArm2D({"dim": 2})
+    with pytest.raises(ValueError, match="points must hold at least one reached point"):
+        uniform_goals(arm, 3, points=np.zeros((0, 2)))

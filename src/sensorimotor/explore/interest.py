@@ -156,7 +156,18 @@ class LearningProgressExplorer(RandomGoalExplorer):
 
     # -- the interest model ---------------------------------------------------------------
     def region_of(self, s) -> int:
-        """Index of the region containing ``s`` (raw units; clipped to the goal space)."""
+        """Index of the region containing ``s`` (raw units; clipped to the goal space).
+
+        >>> from sensorimotor.envs import KinematicArm2D
+        >>> from sensorimotor.learners import NNLearner
+        >>> arm = KinematicArm2D({'dim': 2})  # sensory bounds [-1, 1]^2
+        >>> learner = NNLearner({'m_channels': arm.m_channels, 's_channels': arm.s_channels})
+        >>> explorer = LearningProgressExplorer({'learner': learner, 'cells': 2})
+        >>> i = explorer.region_of([0.5, -0.5])
+        >>> low, high = explorer.region_bounds()
+        >>> i, low[i].tolist(), high[i].tolist(), explorer.region_of([7.0, 7.0])
+        (2, [0.0, -1.0], [1.0, 0.0], 3)
+        """
         return self.regions.find((np.asarray(s, dtype=np.float64) - self.box_low) / self._width)
 
     def region_bounds(self) -> tuple[np.ndarray, np.ndarray]:
@@ -166,7 +177,13 @@ class LearningProgressExplorer(RandomGoalExplorer):
 
     @staticmethod
     def progress(competences) -> float:
-        """Absolute learning progress of a window of competences (oldest first)."""
+        """Absolute learning progress of a window of competences (oldest first).
+
+        >>> round(LearningProgressExplorer.progress([-0.5, -0.4, -0.2, -0.1]), 4)  # |-0.45 + 0.15|
+        0.3
+        >>> round(LearningProgressExplorer.progress([-0.9, -0.5, -0.4, -0.2, -0.1]), 4)  # -0.9 unused
+        0.3
+        """
         k = len(competences)
         if k < 2:
             return 0.0

@@ -126,7 +126,21 @@ class MetaExplorer(Explorer):
         self._cdfs = [draws.cumulative(p) for p in self._probs]
 
     def era(self) -> int:
-        """Index of the current era."""
+        """Index of the current era: the first ``i`` with ``len(self) < eras[i]``.
+
+        >>> from sensorimotor.envs import KinematicArm2D
+        >>> from sensorimotor.learners import NNLearner
+        >>> arm = KinematicArm2D({'dim': 2})
+        >>> learner = NNLearner({'m_channels': arm.m_channels, 's_channels': arm.s_channels})
+        >>> explorer = MetaExplorer({'learner': learner, 'eras': (2, None)})
+        >>> eras = []
+        >>> for _ in range(3):
+        ...     eras.append(explorer.era())
+        ...     e = explorer.explore()
+        ...     _ = explorer.receive(e, arm.execute(e['m_signal']))
+        >>> eras, explorer.era()
+        ([0, 0, 1], 1)
+        """
         n = len(self)
         for i, end in enumerate(self.cfg.eras):
             if end is None or n < end:

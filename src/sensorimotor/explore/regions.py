@@ -58,7 +58,12 @@ class Regions:
         return len(self.depth)
 
     def find(self, g: np.ndarray) -> int:
-        """Index of the region holding the scaled goal ``g`` (clipped to ``[0, 1]``)."""
+        """Index of the region holding the scaled goal ``g`` (clipped to ``[0, 1]``).
+
+        >>> regions = Regions(2, cells=2, max_points=10, max_depth=3, window=4, interest=np.mean)
+        >>> regions.find(np.array([0.7, 0.2])), regions.find(np.array([1.0, 1.0]))
+        (2, 3)
+        """
         g = np.clip(g, 0.0, 1.0)
         inside = (g >= self.low) & ((g < self.high) | (self.high >= 1.0))
         return int(np.argmax(inside.all(axis=1)))

@@ -30,7 +30,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sensorimotor.base.bounds import check_count
+from sensorimotor.base.bounds import check_count, is_int
 from sensorimotor.signals import ChannelSet
 
 FORWARD = "forward"
@@ -166,6 +166,11 @@ def reachable_points(env, seed: int = 0, samples: int = 20000, rounds: int = 6) 
     >>> pts.shape, round(float(np.linalg.norm(pts, axis=1).max()), 3)
     ((8000, 2), 0.997)
     """
+    # NumPy's own errors ("negative dimensions", "Probabilities do not sum to 1") named
+    # neither setting, and True or a negative rounds were taken
+    samples = check_count("samples", samples)
+    if not is_int(rounds) or rounds < 0:
+        raise ValueError(f"rounds must be an int >= 0, got {rounds!r}")
     rng = np.random.default_rng(seed)
     m_set, s_set = env.m_set, env.s_set
     if not m_set.bounded.all():
@@ -198,12 +203,19 @@ def uniform_goals(
     occupied cells (``cells`` per sensory channel over the channels' bounds) are the
     reachable cells. ``n`` of them are drawn uniformly (without replacement while there are
     enough), and each goal is a reached point of its cell, so every goal is reachable.
+
+    >>> from sensorimotor.envs import KinematicArm2D
+    >>> goals = uniform_goals(KinematicArm2D({'dim': 2}), 5, seed=0, samples=2000)
+    >>> goals.kind, goals.inputs.shape, goals.name
+    ('inverse', (5, 2), 'uniform reachable goals')
     """
     n = check_count("n", n)
     rng = np.random.default_rng([seed, 1])
     if points is None:
         points = reachable_points(env, seed=seed, samples=samples)
     points = env.s_set.check_array(np.atleast_2d(points))
+    if len(points) == 0:  # NumPy's choice then said "a must be a positive integer"
+        raise ValueError("points must hold at least one reached point, got none")
     low, high = _grid_bounds(env.s_set, points)
     cell = grid_cells(points, low, high, cells)
     occupied, first = np.unique(cell, return_index=True)
@@ -215,7 +227,12 @@ def uniform_goals(
 
 
 def reachable_cells(env, cells: int = 20, seed: int = 0, samples: int = 20000) -> int:
-    """Estimated number of grid cells (as in ``coverage``) the environment can reach."""
+    """Estimated number of grid cells (as in ``coverage``) the environment can reach.
+
+    >>> from sensorimotor.envs import KinematicArm2D
+    >>> reachable_cells(KinematicArm2D({'dim': 2}), cells=10, samples=2000)  # of 100
+    88
+    """
     return coverage(reachable_points(env, seed=seed, samples=samples), env.s_set, cells)
 
 
@@ -228,6 +245,18 @@ def evaluate(learner, env, test: TestSet | Callable) -> ErrorStats:
     * a callable ``test(learner, env) -> errors`` (1-d array): the user's own test.
 
     The learner is only queried, never updated. Errors are in raw sensory units.
+
+    >>> from sensorimotor.envs import KinematicArm2D
+    >>> from sensorimotor.learners import NNLearner
+    >>> arm = KinematicArm2D({'dim': 2})
+    >>> learner = NNLearner({'m_channels': arm.m_channels, 's_channels': arm.s_channels})
+    >>> m = arm.m_set.random(np.random.default_rng(0), size=200)
+    >>> learner.update_array(m, arm.execute_array(m))
+    >>> stats = evaluate(learner, arm, forward_tests(arm, 50, seed=1))
+    >>> round(stats.mean, 4), stats.n
+    (0.0996, 50)
+    >>> evaluate(learner, arm, lambda learner, env: np.zeros(3))  # the user's own test
+    ErrorStats(mean=0.0, median=0.0, p90=0.0, n=3)
     """
     if callable(test) and not isinstance(test, TestSet):
         return error_stats(test(learner, env))
