@@ -308,3 +308,16 @@ def test_an_agents_integer_header_field_that_is_not_an_int_is_refused(tmp_path, 
     bad = edit(tmp_path / "a.npz", tmp_path / "bad.npz", header=lambda h: h.update({field: value}))
     with pytest.raises(ValueError, match=rf"bad\.npz.*{field}"):
         cls.load(bad)
+
+
+@pytest.mark.parametrize("value", ["false", 0, None])
+def test_a_policy_agents_discrete_flag_that_is_not_a_bool_is_refused(tmp_path, value):
+    """bool("false") is True: a continuous agent's file loaded as a discrete one."""
+    Reinforce("Pendulum-v1", seed=0, net_arch=[4]).save(tmp_path / "r.npz")
+    bad = edit(
+        tmp_path / "r.npz",
+        tmp_path / "bad.npz",
+        header=lambda h: h["action_space"].update(discrete=value),
+    )
+    with pytest.raises(ValueError, match=r"bad\.npz.*discrete must be true or false"):
+        Reinforce.load(bad)

@@ -102,12 +102,15 @@ class ActionSpace(NamedTuple):
     @classmethod
     def from_header(cls, path, fields) -> ActionSpace:
         try:
-            n = fields["n"]
+            n, discrete = fields["n"], fields["discrete"]
+            # bool("false") is True: a continuous agent's file would load as a discrete one
+            if not isinstance(discrete, bool):
+                raise ValueError(f"discrete must be true or false, got {discrete!r}")
             # int() would read 3.0 as 3, True as 1 and "3" as 3 from a hand-edited header
             if not is_int(n) or n < 1:
                 raise ValueError(f"n must be a positive int, got {n!r}")
             got = cls(
-                bool(fields["discrete"]),
+                discrete,
                 int(n),
                 tuple(float(v) for v in fields["low"]),
                 tuple(float(v) for v in fields["high"]),
