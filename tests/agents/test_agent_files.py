@@ -97,8 +97,8 @@ def _bad_terminated(d):
         (lambda h: h.update(exploration_rate=float("nan")), None, "exploration_rate nan"),
         (lambda h: h.update(exploration_rate=5.0), None, "exploration_rate 5.0"),
         (lambda h: h.update(exploration_rate=-0.1), None, "exploration_rate -0.1"),
-        (lambda h: h.update(n_calls=-7), None, "negative counters"),
-        (lambda h: h.update(n_updates=-3), None, "negative counters"),
+        (lambda h: h.update(n_calls=-7), None, "must be a non-negative int"),
+        (lambda h: h.update(n_updates=-3), None, "must be a non-negative int"),
         (None, _bad_actions, r"actions outside \[0, 3\)"),
         (None, _bad_terminated, "terminated flags other than 0 and 1"),
     ],
@@ -252,3 +252,72 @@ def test_a_state_no_update_could_have_made_is_refused_naming_the_file(
     bad = _tamper(tmp_path / "a.npz", tmp_path / "bad.npz", key, -1)
     with pytest.raises(ValueError, match=rf"bad\.npz.*{key}.*negative"):
         cls.load(bad, env=IdentityEnv())
+
+
+NOT_COUNTS = [2.5, True, "3", None]
+
+
+@pytest.mark.parametrize("value", NOT_COUNTS, ids=repr)
+@pytest.mark.parametrize("field", ["n_calls", "n_updates", "buffer_count", "buffer_position"])
+def test_a_dqn_counter_that_is_not_a_non_negative_int_is_refused(tmp_path, field, value):
+    """int() read 2.5 as 2, True as 1 and "3" as 3 from a hand-edited header."""
+    agent = DQN(IdentityEnv(), seed=0, **DQN_KW)
+    agent.learn(40)
+    agent.save(tmp_path / "d.npz")
+    bad = edit(tmp_path / "d.npz", tmp_path / "bad.npz", header=lambda h: h.update({field: value}))
+    with pytest.raises(ValueError, match=rf"bad\.npz.*{field} must be a non-negative int"):
+        DQN.load(bad)
+
+
+@pytest.mark.parametrize("value", NOT_COUNTS, ids=repr)
+def test_a_policy_agents_update_count_that_is_not_a_non_negative_int_is_refused(tmp_path, value):
+    Reinforce(IdentityEnv(), seed=0, net_arch=[4]).save(tmp_path / "r.npz")
+    bad = edit(tmp_path / "r.npz", tmp_path / "bad.npz", header=lambda h: h.update(n_updates=value))
+    with pytest.raises(ValueError, match=r"bad\.npz.*n_updates must be a non-negative int"):
+        Reinforce.load(bad)
+
+
+@pytest.mark.parametrize("value", [3.0, True, "3"], ids=repr)
+def test_a_policy_agents_action_count_that_is_not_an_int_is_refused(tmp_path, value):
+    Reinforce(IdentityEnv(), seed=0, net_arch=[4]).save(tmp_path / "r.npz")
+    bad = edit(
+        tmp_path / "r.npz",
+        tmp_path / "bad.npz",
+        header=lambda h: h["action_space"].update(n=value),
+    )
+    with pytest.raises(ValueError, match=r"bad\.npz.*n must be a positive int"):
+        Reinforce.load(bad)
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("num_timesteps", 2.5),
+        ("num_timesteps", True),
+        ("num_timesteps", "3"),
+        ("n_actions", 3.0),
+        ("n_actions", True),
+        ("observation_shape", [3.0]),
+        ("observation_shape", [True, 3]),
+    ],
+    ids=repr,
+)
+@pytest.mark.parametrize("cls", [DQN, StreamQ, StreamAC, Reinforce])
+def test_an_agents_integer_header_field_that_is_not_an_int_is_refused(tmp_path, cls, field, value):
+    cls(IdentityEnv(), seed=0, **KW[cls]).save(tmp_path / "a.npz")
+    bad = edit(tmp_path / "a.npz", tmp_path / "bad.npz", header=lambda h: h.update({field: value}))
+    with pytest.raises(ValueError, match=rf"bad\.npz.*{field}"):
+        cls.load(bad)
+
+
+@pytest.mark.parametrize("value", ["false", 0, None])
+def test_a_policy_agents_discrete_flag_that_is_not_a_bool_is_refused(tmp_path, value):
+    """bool("false") is True: a continuous agent's file loaded as a discrete one."""
+    Reinforce("Pendulum-v1", seed=0, net_arch=[4]).save(tmp_path / "r.npz")
+    bad = edit(
+        tmp_path / "r.npz",
+        tmp_path / "bad.npz",
+        header=lambda h: h["action_space"].update(discrete=value),
+    )
+    with pytest.raises(ValueError, match=r"bad\.npz.*discrete must be true or false"):
+        Reinforce.load(bad)

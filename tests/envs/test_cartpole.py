@@ -196,3 +196,27 @@ def test_friction_changes_the_motion_and_params_are_checked():
         check_cartpole_params(CartPoleParams(masspole=0.0))
     with pytest.raises(TypeError, match="CartPoleParams"):
         check_cartpole_params((9.8,))
+
+
+@pytest.mark.parametrize("action", [2, -1, 0.5, np.int64(7), jnp.asarray(-3)], ids=repr)
+def test_an_eager_call_refuses_an_action_other_than_0_or_1(action):
+    """Any action but 1 pushed left silently (2 and -1 too): a value known outside a trace
+    is refused naming the action; the state passed in is untouched."""
+    env = CartPole()
+    _, state = env.reset(jax.random.key(0))
+    before = [np.asarray(v).copy() for v in state]
+    with pytest.raises(ValueError, match=r"CartPole: action must be 0 or 1, got"):
+        env.step(jax.random.key(0), state, action)
+    for v, b in zip(state, before, strict=True):
+        np.testing.assert_array_equal(np.asarray(v), b)
+    env.step(jax.random.key(0), state, jnp.asarray(1))  # the actions of the space step
+
+
+def test_compiled_code_pushes_left_on_an_action_other_than_0_or_1_as_documented():
+    env = CartPole()
+    _, state = env.reset(jax.random.key(0))
+    step = jax.jit(env.step)
+    left = step(jax.random.key(0), state, 0)[0]
+    for action in (2, -1, 7):
+        np.testing.assert_array_equal(np.asarray(step(jax.random.key(0), state, action)[0]), left)
+    assert "compiled code cannot raise" in " ".join(CartPole.__doc__.split())

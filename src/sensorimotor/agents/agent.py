@@ -358,15 +358,21 @@ class Agent:
             config = {**getattr(saved.CONFIG, "BEFORE_SETTING", {}), **dict(header["config"])}
             agent.config = saved.CONFIG.from_kwargs(saved.__name__, config)
             agent.seed = check_seed(header["seed"])
-            agent.observation_shape = tuple(int(d) for d in header["observation_shape"])
-            agent.n_actions = int(header["n_actions"])
-            agent.num_timesteps = int(header.get("num_timesteps", 0))
+            # int() would read 2.5 as 2, True as 1 and "3" as 3 from a hand-edited header
+            shape, n_actions = header["observation_shape"], header["n_actions"]
+            num_timesteps = header.get("num_timesteps", 0)
+            if not (isinstance(shape, list) and all(is_int(d) for d in shape)):
+                raise ValueError(f"observation_shape must be a list of ints, got {shape!r}")
+            if not is_int(n_actions):
+                raise ValueError(f"n_actions must be an int, got {n_actions!r}")
+            if not is_int(num_timesteps) or num_timesteps < 0:
+                raise ValueError(f"num_timesteps must be a non-negative int, got {num_timesteps!r}")
+            agent.observation_shape = tuple(int(d) for d in shape)
+            agent.n_actions, agent.num_timesteps = int(n_actions), int(num_timesteps)
             if not all(0 < d <= 2**31 for d in agent.observation_shape):
                 raise ValueError(f"observation_shape {agent.observation_shape}")
-            if not 0 < agent.n_actions <= 2**31 or agent.num_timesteps < 0:
-                raise ValueError(
-                    f"n_actions {agent.n_actions}, num_timesteps {agent.num_timesteps}"
-                )
+            if not 0 < agent.n_actions <= 2**31:
+                raise ValueError(f"n_actions {agent.n_actions}")
         except (TypeError, ValueError, AttributeError, OverflowError) as err:
             raise ValueError(f"{path}: the header does not describe an agent ({err})") from None
         agent.env_id = header.get("env_id")

@@ -30,7 +30,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from sensorimotor.agents.agent import Agent, check_bounds, generator_from_state
-from sensorimotor.base.bounds import check_settings, check_widths
+from sensorimotor.base.bounds import check_settings, check_widths, is_int
 from sensorimotor.nets.mlp import init_mlp, mlp_apply
 
 __all__ = ["ActionSpace", "PolicyAgent", "squash"]
@@ -102,9 +102,16 @@ class ActionSpace(NamedTuple):
     @classmethod
     def from_header(cls, path, fields) -> ActionSpace:
         try:
+            n, discrete = fields["n"], fields["discrete"]
+            # bool("false") is True: a continuous agent's file would load as a discrete one
+            if not isinstance(discrete, bool):
+                raise ValueError(f"discrete must be true or false, got {discrete!r}")
+            # int() would read 3.0 as 3, True as 1 and "3" as 3 from a hand-edited header
+            if not is_int(n) or n < 1:
+                raise ValueError(f"n must be a positive int, got {n!r}")
             got = cls(
-                bool(fields["discrete"]),
-                int(fields["n"]),
+                discrete,
+                int(n),
                 tuple(float(v) for v in fields["low"]),
                 tuple(float(v) for v in fields["high"]),
             )
@@ -278,9 +285,11 @@ class PolicyAgent(Agent):
         naming ``path`` if the header does not hold them."""
         try:
             rng = generator_from_state(header["rng_state"])
-            n_updates = int(header["n_updates"])
-            if n_updates < 0:
-                raise ValueError(f"negative n_updates {n_updates}")
+            n_updates = header["n_updates"]
+            # int() would read 2.5 as 2, True as 1 and "3" as 3 from a hand-edited header
+            if not is_int(n_updates) or n_updates < 0:
+                raise ValueError(f"n_updates must be a non-negative int, got {n_updates!r}")
+            n_updates = int(n_updates)
         except (KeyError, TypeError, ValueError, OverflowError) as err:
             name = type(self).__name__
             raise ValueError(f"{path}: the header does not describe a {name} ({err})") from None

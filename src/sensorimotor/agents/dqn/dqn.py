@@ -50,6 +50,7 @@ from sensorimotor.agents.dqn import dqn_compiled
 from sensorimotor.agents.dqn.dqn_config import DQNConfig, exploration_rate, learning_rate_scale
 from sensorimotor.agents.dqn.dqn_update import Transition, jitted, make_optimizer
 from sensorimotor.agents.training_stats import Progress, TrainingStats
+from sensorimotor.base.bounds import is_int
 from sensorimotor.nets import replay_buffer as rb
 from sensorimotor.nets.mlp import init_mlp, mlp_sizes
 
@@ -258,8 +259,15 @@ class DQN(Agent):
 
     def _restore(self, path, arrays, header) -> None:
         try:
-            n = int(header["buffer_count"])
-            position = int(header["buffer_position"])
+            counts = {
+                name: header[name]
+                for name in ("buffer_count", "buffer_position", "n_calls", "n_updates")
+            }
+            for name, value in counts.items():
+                # int() would read 2.5 as 2, True as 1 and "3" as 3 from a hand-edited header
+                if not is_int(value) or value < 0:
+                    raise ValueError(f"{name} must be a non-negative int, got {value!r}")
+            n, position = int(counts["buffer_count"]), int(counts["buffer_position"])
             capacity = self.config.buffer_size
             if not (0 <= n <= capacity and 0 <= position < capacity):
                 raise ValueError(f"buffer count {n} and position {position} out of range")
@@ -268,9 +276,7 @@ class DQN(Agent):
             if n < capacity and position != n:
                 raise ValueError(f"buffer position {position} with count {n} < {capacity}")
             rng = generator_from_state(header["rng_state"])
-            n_calls, n_updates = int(header["n_calls"]), int(header["n_updates"])
-            if n_calls < 0 or n_updates < 0:
-                raise ValueError(f"negative counters n_calls {n_calls}, n_updates {n_updates}")
+            n_calls, n_updates = int(counts["n_calls"]), int(counts["n_updates"])
             eps = check_probability("exploration_rate", header["exploration_rate"])
         except (KeyError, TypeError, ValueError, OverflowError) as err:
             raise ValueError(f"{path}: the header does not describe a DQN ({err})") from None

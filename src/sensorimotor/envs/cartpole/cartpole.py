@@ -58,8 +58,9 @@ class CartPole(JaxEnv):
     about 80 steps in float32 and 300 steps with x64 (``jax.enable_x64(True)``). Gymnasium
     draws its start from NumPy's generator, this from ``key``: the same law, other draws. A step
     after termination steps on (Gymnasium warns and gives reward 0 there; wrap the
-    environment in ``AutoReset``). An action other than 0 or 1 pushes left; the Python
-    faces refuse it, compiled code cannot.
+    environment in ``AutoReset``). An action other than 0 or 1 is refused (``ValueError``
+    naming ``action``) by the Python faces and by a call outside ``jit`` or ``vmap``;
+    compiled code cannot raise, and there any action but 1 (2, -1, 0.5) pushes left.
 
     >>> import jax
     >>> env = CartPole()
@@ -84,6 +85,10 @@ class CartPole(JaxEnv):
         action = jnp.asarray(action)
         if action.shape != ():
             raise ValueError(f"CartPole: action must be a scalar, got shape {action.shape}")
+        # a traced action cannot raise (any value but 1 then pushes left, see the class);
+        # a value known here, an eager call's, is checked
+        if not isinstance(action, jax.core.Tracer) and action.item() not in (0, 1):
+            raise ValueError(f"CartPole: action must be 0 or 1, got {action.item()!r}")
         force = jnp.where(action == 1, params.force_mag, -params.force_mag).astype(state.x.dtype)
         x, x_dot, theta, theta_dot = cartpole_step(
             state.x, state.x_dot, state.theta, state.theta_dot, force, params.physics
