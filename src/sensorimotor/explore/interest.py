@@ -31,7 +31,10 @@ class LearningProgressExplorer(RandomGoalExplorer):
           v = gamma = -min(|g - s_reached|, dist_max)
           h = k // 2,   interest(R) = | mean(v_{k-2h+1..k-h}) - mean(v_{k-h+1..k}) |
 
-      (0 while ``k < 2``). The floor is what makes unreachable goals uninteresting: every
+      (0 while ``k < 2``). SAGG-RIAC divides the difference of the two halves' sums by
+      the whole window, which is half this value once the window is full; the means (as
+      explauto's interest models take them) also compare a young region's few values
+      with each other on the same scale as a full window's. The floor is what makes unreachable goals uninteresting: every
       goal further than ``dist_max`` from anything reached has the same competence, so the
       region's competence neither varies with where in it the goal falls nor reads as
       progress; regions the body reaches show progress while the learner improves there.
