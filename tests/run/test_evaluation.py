@@ -29,6 +29,15 @@ def test_error_stats_equal_numpy():
     for bad in ([], [1.0, np.nan], [[1.0]]):
         with pytest.raises(ValueError):
             error_stats(bad)
+    for bad in ([1.0, True], ["0.5", "1"], [None, 1.0]):  # not distances
+        with pytest.raises(TypeError, match="errors must be numbers"):
+            error_stats(bad)
+
+
+def test_grid_cells_refuse_a_point_that_is_not_finite():
+    for bad in ([[0.5, np.nan]], [[np.inf, 0.5]]):  # a NaN was filed in cell 0
+        with pytest.raises(ValueError, match="points must be finite"):
+            grid_cells(bad, [0, 0], [1, 1], cells=10)
 
 
 def test_grid_cells_and_coverage_match_a_loop():

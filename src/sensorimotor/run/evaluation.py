@@ -72,6 +72,9 @@ class ErrorStats(NamedTuple):
 
 def error_stats(errors) -> ErrorStats:
     """``ErrorStats`` of a 1-d array of finite errors (linear-interpolated percentiles)."""
+    raw = np.asarray(errors, dtype=object)  # as given: NumPy would make [1.0, True] floats
+    if any(isinstance(x, bool | np.bool_ | str | bytes) or x is None for x in raw.flat):
+        raise TypeError("errors must be numbers, not bools, strings or None")
     e = np.asarray(errors, dtype=np.float64)
     if e.ndim != 1 or e.size == 0:
         raise ValueError(f"errors must be a non-empty 1-d array, got shape {e.shape}")
@@ -124,6 +127,8 @@ def grid_cells(points, low, high, cells: int) -> np.ndarray:
     cells = check_count("cells", cells)
     p = np.atleast_2d(np.asarray(points, dtype=np.float64))
     low, high = np.asarray(low, dtype=np.float64), np.asarray(high, dtype=np.float64)
+    if not np.all(np.isfinite(p)):  # a NaN's index cast to int lands in some cell
+        raise ValueError("points must be finite")
     idx = np.floor((p - low) / (high - low) * cells).astype(np.int64)
     idx = np.clip(idx, 0, cells - 1)
     return np.ravel_multi_index(tuple(idx.T), (cells,) * p.shape[1])
@@ -159,7 +164,7 @@ def reachable_points(env, seed: int = 0, samples: int = 20000, rounds: int = 6) 
     of a 64-per-dimension grid, perturbed by ``N(0, 0.05^2)`` in scaled motor units, clipped
     and executed: sampling spreads into the sparse regions (as goal babbling does). Uses the
     environment's vectorised ``execute_array``. Returns the reached sensory points,
-    ``(samples * (1 + rounds / 2), n_s)``.
+    ``(samples + rounds * (samples // 2), n_s)``.
 
     >>> from sensorimotor.envs import KinematicArm2D
     >>> pts = reachable_points(KinematicArm2D.mid7(), seed=0, samples=2000)
