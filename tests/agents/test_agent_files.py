@@ -67,13 +67,19 @@ def test_a_file_without_the_predict_generator_loads_with_the_fresh_one(cls, tmp_
 
 
 @pytest.mark.parametrize("cls", [DQN, StreamQ, StreamAC])
-def test_a_hand_edited_predict_generator_is_refused_naming_the_file(cls, tmp_path):
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda h: h["predict_rng_state"]["state"].update(inc=-1),
+        lambda h: h["predict_rng_state"].pop("uinteger"),  # NumPy's KeyError (make fuzz)
+        lambda h: h["predict_rng_state"].pop("state"),
+        lambda h: h["rng_state"].pop("has_uint32"),
+    ],
+    ids=["inc", "no uinteger", "no state", "training generator"],
+)
+def test_a_hand_edited_predict_generator_is_refused_naming_the_file(cls, tamper, tmp_path):
     cls(IdentityEnv(), seed=0, **KW[cls]).save(tmp_path / "a.npz")
-    bad = edit(
-        tmp_path / "a.npz",
-        tmp_path / "bad.npz",
-        header=lambda h: h["predict_rng_state"]["state"].update(inc=-1),
-    )
+    bad = edit(tmp_path / "a.npz", tmp_path / "bad.npz", header=tamper)
     with pytest.raises(ValueError, match="bad.npz"):
         cls.load(bad)
 
