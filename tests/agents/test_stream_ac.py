@@ -64,6 +64,11 @@ def test_actor_and_critic_updates_on_a_hand_case():
     assert _leaves_close(s1.critic.trace, g_critic)
     alpha_c = obgd_step_size(1.0, 2.0, delta, tree_l1_norm(g_critic))
     assert np.allclose(m.critic_step_size, alpha_c, rtol=1e-5)
+    # the critic moves by alpha_c delta z (semi-gradient TD(lambda), z = grad v at the start)
+    moved = jax.tree_util.tree_map(lambda w, z: w + alpha_c * delta * z, s0.critic.params, g_critic)
+    assert _leaves_close(s1.critic.params, moved) and not _leaves_close(
+        s1.critic.params, s0.critic.params
+    )
 
     def objective(p):
         lp, h = policy_log_prob_entropy("categorical", actor_out(p, s0.obs), 1)
