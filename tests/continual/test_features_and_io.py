@@ -141,7 +141,7 @@ def test_load_refuses_mismatched_or_foreign_files(tmp_path):
         save_state(tmp_path / "s.pkl", learner.init(3))
 
 
-def test_stream_normals_moments_tails_and_independence():
+def test_stream_normals_moments_tails_and_independence(monkeypatch):
     from sensorimotor.envs.streams import normals
 
     key = jax.random.key(11)
@@ -156,13 +156,16 @@ def test_stream_normals_moments_tails_and_independence():
     assert abs((np.abs(z) > 3).mean() - 0.0027) < 0.0003
     assert abs(np.corrcoef(z[:-1, 0], z[1:, 0])[0, 1]) < 0.01  # step to step
     assert abs(np.corrcoef(z[:, 0], z[:, 1])[0, 1]) < 0.01  # within a step
-    # the extreme codes map to finite values (no erfinv(+-1))
+    # the extreme hash codes map to finite values (no erfinv(+-1)): the module's own
+    # normals, with the hash forced to its lowest, highest and middle codes
+    from scipy.special import erfinv
+
     from sensorimotor.envs.streams import noise
 
-    a = jnp.asarray([0, 2**32 - 1], dtype=jnp.uint32)
-    k = (a >> 8).astype(jnp.int32)
-    v = (2 * k + (1 - 2**24)).astype(jnp.float32) * (2.0**-24)
-    assert bool(jnp.all(jnp.abs(v) < 1)) and noise is not None
+    for code, v in ((0, -1 + 2.0**-24), (2**32 - 1, 1 - 2.0**-24), (2**31, 2.0**-24)):
+        monkeypatch.setattr(noise, "_lowbias32", lambda x, code=code: jnp.full_like(x, code))
+        got = np.asarray(normals(key, 3))
+        np.testing.assert_allclose(got, np.sqrt(2) * erfinv(v), rtol=1e-5)
 
 
 @pytest.mark.parametrize(
