@@ -218,6 +218,7 @@ def test_compiled_runs_are_seeded_and_count_their_steps():
     runs = direct_hdp_batch([0, 1, 0], CartPoleADPJax(), **kw)
     lengths = np.asarray(runs.lengths)
     np.testing.assert_array_equal(lengths[0], lengths[2])
+    assert not np.array_equal(lengths[0], lengths[1])  # another seed, another run
     np.testing.assert_array_equal(np.asarray(runs.steps), lengths.sum(axis=1))
     trials = np.asarray(runs.trials)
     for t, row in zip(trials, lengths):
