@@ -148,10 +148,24 @@ def test_a_corrupt_file_names_itself(tmp_path):
 
 
 def test_the_collector_gets_every_step_one_group_per_episode(tmp_path):
+    class Tee:
+        """The log, and a copy of every record the agent hands it."""
+
+        def __init__(self, log):
+            self.log, self.records = log, []
+
+        def append(self, record):
+            self.records.append({k: np.copy(v) for k, v in record.items()})
+            self.log.append(record)
+
+        def end_episode(self):
+            self.log.end_episode()
+
     path = tmp_path / "log.h5"
     robot = Epuck2D()
     with EpisodeLog(path) as log:
-        agent = epuck_agent(collector=log)
+        tee = Tee(log)
+        agent = epuck_agent(collector=tee)
         lengths = []
         for episode in range(4):
             agent.new_episode(robot.reset(seed=episode))
@@ -160,12 +174,18 @@ def test_the_collector_gets_every_step_one_group_per_episode(tmp_path):
             lengths.append(agent.num_step)
     episodes = read_episodes(path)
     assert len(episodes) == 4
+    records = iter(tee.records)
     for episode, n in zip(episodes, lengths):
         # the first control period only observes (init_steps = 1)
         assert episode["reward"].shape == (n - 1,)
+        given = [next(records) for _ in range(n - 1)]
         for key in ("j_curr", "td_error", "action", "gradient", "ir0", "x", "collision"):
             assert episode[key].shape[0] == n - 1
-    assert np.all(np.isfinite(episodes[0]["td_error"]))
+            # each step's record, in its episode, in order
+            want = np.array([r[key] for r in given]).reshape(episode[key].shape)
+            np.testing.assert_array_equal(episode[key], want, err_msg=key)
+    assert next(records, None) is None
+    assert np.ptp(episodes[0]["td_error"]) > 0  # not one value repeated
 
 
 SCRIPT = textwrap.dedent(
