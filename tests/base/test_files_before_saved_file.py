@@ -92,5 +92,14 @@ def test_an_mlp_learner_loads():
     learner, state = load_mlp_learner(FILES / "mlp_learner_v1.npz")
     assert learner == MLPLearner(hidden_sizes=(4,))
     assert int(state.step) == 3
-    result = learner.update(state, np.array([0.5, -0.5]), 1.0)
-    assert np.isfinite(float(result.prediction))
+    with np.load(FILES / "mlp_learner_v1.npz") as saved:
+        for i, layer in enumerate(state.params):
+            np.testing.assert_array_equal(layer.w, saved[f"params/{i}/w"])
+            np.testing.assert_array_equal(layer.b, saved[f"params/{i}/b"])
+        bias = float(saved["params/1/b"][0])
+    # the file's hidden weights are all 0: every input is answered with the output bias
+    # (0.377; a fresh learner answers 0.0), and the update goes on from step 3
+    assert not state.params[0].w.any() and bias != 0.0
+    for x in ([0.5, -0.5], [3.0, 7.0]):
+        result = learner.update(state, np.array(x), 1.0)
+        assert float(result.prediction) == bias and int(result.state.step) == 4

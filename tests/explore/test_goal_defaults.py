@@ -51,15 +51,20 @@ def test_learned_region_is_the_reached_box_grown_by_the_margin_and_grows_with_it
 def test_margin_zero_keeps_goals_in_the_reached_box():
     arm = KinematicArm2D({"dim": 3})
     explorer = RandomGoalExplorer({"learner": learner_for(arm), "margin": 0.0, "seed": 0})
-    reached = []
+    reached, goals = [], []
     for _ in range(100):
         e = explorer.explore()
         if "s_goal" in e:
             g = arm.s_set.to_array(e["s_goal"])
             assert np.all(g >= np.min(reached, 0)) and np.all(g <= np.max(reached, 0))
+            goals.append(g)
         f = arm.execute(e["m_signal"])
         explorer.receive(e, f)
         reached.append(f.s_array)
+    # every exploration after the first (a fallback without a goal) had its goal checked,
+    # and the goals fill the box: its edges are not just where they are clipped to
+    goals = np.array(goals)
+    assert len(goals) == 99 and np.ptp(goals, axis=0).min() > 0.5 * np.ptp(reached, axis=0).min()
 
 
 def test_meta_explorer_grows_the_region_with_motor_babbling():

@@ -46,13 +46,17 @@ def test_rl_dqn_compiled_trains_the_seeds_at_once(capsys):
             "--seeds",
             "2",
             "--steps",
-            "512",
+            "2048",
             "--compiled",
             "--json",
         ]
     )
     out = capsys.readouterr().out.strip().splitlines()
-    assert code == 0 and len(json.loads(out[-1])["returns"]) == 2
+    returns = json.loads(out[-1])["returns"]
+    # 512 steps (of learning_starts 1000) never trained: an untrained greedy Q-network
+    # scores ~9.4; after 2048 steps (3 training phases) each seed's network balances
+    # (measured 205 and 162; seeds 0-7: 87 to 471)
+    assert code == 0 and len(returns) == 2 and all(r > 40 for r in returns), returns
 
 
 def test_rl_errors_name_the_option(capsys):
