@@ -202,11 +202,20 @@ def test_same_seed_same_trajectory():
     for a, b in zip(*runs, strict=True):
         np.testing.assert_array_equal(a[0], b[0])
         assert a[1:4] == b[1:4]
+    # another seed, another start (a reset ignoring its seed, or drawing nothing, passed)
+    starts = [ToyHumanoidEnv().reset(seed=seed)[0] for seed in (5, 5, 6)]
+    np.testing.assert_array_equal(starts[0], starts[1])
+    assert not np.any(starts[0] == starts[2])
     env = ToyHumanoid()
-    first = jax.vmap(env.reset)(jax.random.split(jax.random.key(0), 3))[0]
-    again = jax.vmap(env.reset)(jax.random.split(jax.random.key(0), 3))[0]
-    np.testing.assert_array_equal(np.asarray(first), np.asarray(again))
-    assert np.all(np.abs(np.asarray(first)) <= 0.1)
+    first = np.asarray(jax.vmap(env.reset)(jax.random.split(jax.random.key(0), 50))[0])
+    again = jax.vmap(env.reset)(jax.random.split(jax.random.key(0), 50))[0]
+    np.testing.assert_array_equal(first, np.asarray(again))
+    other = np.asarray(jax.vmap(env.reset)(jax.random.split(jax.random.key(1), 50))[0])
+    assert not np.any(first == other)
+    # each key its own start, uniform over the start box [-0.1, 0.1]
+    assert len({row.tobytes() for row in first}) == 50
+    assert np.all(np.abs(first) <= 0.1) and np.abs(first).max() > 0.099
+    assert abs(first.mean()) < 0.01 and first.std() == pytest.approx(0.2 / np.sqrt(12), rel=0.1)
 
 
 def test_the_jax_face_compiles_once_under_vmap_and_scan():
