@@ -68,13 +68,25 @@ def small_sutton(tmp_path):
 
 
 @pytest.mark.parametrize("example", ["small_babbling", "small_sutton"])
-def test_an_example_gives_the_same_rows_with_one_or_two_workers(example, request, tmp_path):
+def test_an_example_gives_the_same_rows_with_one_or_two_workers(
+    example, request, tmp_path, monkeypatch
+):
     path = request.getfixturevalue(example)
+    pools = []  # the worker count of each pool of processes the sweeps ran on
+    pool_map = LocalBackend._pool_map
+
+    def spy(self, function, batches):
+        pools.append(self.workers)
+        yield from pool_map(self, function, batches)
+
+    monkeypatch.setattr(LocalBackend, "_pool_map", spy)
     outs = []
     for workers in (1, 2):
         out = str(tmp_path / f"out{workers}")
         assert main(["run", path, "--out", out, "--workers", str(workers), "--quiet"]) == 0
         outs.append(out)
+    # --workers 2 ran in two processes (a --workers the command dropped gave equal rows too)
+    assert pools == [2]
     one, two = (rows_without_seconds(out) for out in outs)
     trials = load_experiment(path).trials()
     assert len(one) == len(trials)
