@@ -215,17 +215,17 @@ def test_reset_refuses_a_position_inside_an_obstacle_and_keeps_the_robot():
 
 
 @pytest.mark.parametrize(
-    "bad",
+    "bad, key",
     [
-        {"position": (math.nan, 0.0)},  # the pose would be drawn
-        {"position": (0.0, -5.0), "seed": 5},  # a new generator would replace the robot's
-        {"pose": math.inf},  # the position would be drawn
-        {"position": (0.0, 0.0), "pose": "north", "seed": 5},
+        ({"position": (math.nan, 0.0)}, "position"),  # the pose would be drawn
+        ({"position": (0.0, -5.0), "seed": 5}, "position"),  # a new generator would replace it
+        ({"pose": math.inf}, "pose"),  # the position would be drawn
+        ({"position": (0.0, 0.0), "pose": "north", "seed": 5}, "pose"),
     ],
 )
-def test_a_refused_reset_leaves_the_robots_generator_as_it_was(bad):
+def test_a_refused_reset_leaves_the_robots_generator_as_it_was(bad, key):
     robot, twin = Epuck2D(), Epuck2D()
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=key):
         robot.reset(**bad)
     assert robot.reset() == twin.reset()  # the next random start is the one it would have been
 
