@@ -114,7 +114,7 @@ def test_bad_records_refused_and_log_unchanged(tmp_path):
             log.append({**good, "s_signal": {}})
         with pytest.raises(ValueError, match="not a UUID"):
             log.append({**good, "uuid": "nope"})
-        with pytest.raises(TypeError):
+        with pytest.raises(TypeError, match="meta must be JSON"):
             log.append(good, meta={"x": object()})
         with pytest.raises(FeedbackError, match="feedback has no 'uuid'"):
             log.append({"m_signal": good["m_signal"], "s_signal": good["s_signal"]})
