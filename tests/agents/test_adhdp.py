@@ -174,18 +174,35 @@ def test_wrong_dimensions_are_refused():
 
 
 def test_schedules_and_hooks_are_called_with_episode_and_step():
-    env, agent = make_critic()
-    seen = []
+    env, agent = trained()  # weights that give the action a gradient
+    seen, gammas, records = [], [], []
 
     def alpha(episode, step):
         seen.append((episode, step))
-        return 1.0
+        return 0.5 * step
+
+    def gamma(episode, step):
+        gammas.append((episode, step))
+        return 0.2 * step
 
     agent.set_alpha(alpha)
+    agent.set_gamma(gamma)
+    agent._pre_increment_hook = lambda **kw: records.append(kw)
     agent.new_episode(env.reset())
+    episode = agent.episode
     for _ in range(3):
         agent(env)
-    assert seen == [(1, 1), (1, 2)]  # the first call observes (init_steps=1)
+    assert seen == gammas == [(episode, 1), (episode, 2)]  # the first call observes
+    # the values returned are the ones used: the step of the action's gradient ascent and
+    # the discount of the TD error (a schedule called and then ignored passed before)
+    assert len(records) == 2
+    for (_, step), r in zip(seen, records, strict=True):
+        a_next = np.clip(r["action"] + 0.5 * step * r["gradient"], -10, 10)
+        np.testing.assert_allclose(r["a_next"], a_next, rtol=1e-12)
+        assert np.any(r["gradient"] != 0)
+        td = r["reward"] + 0.2 * step * r["j_next"] - r["j_curr"]
+        assert r["td_error"] == pytest.approx(td, rel=1e-12)
+        assert r["j_next"] != 0.0
 
 
 def test_same_seed_same_run_on_the_epuck():

@@ -104,9 +104,11 @@ def test_hyperparameters_are_data_a_step_size_changes_the_result():
     a = run_mlp_learning_loop(
         MLPLearner((4,), ObGD(1.0)), stream, 20, jax.random.key(0), trace_interval=10
     )
+    traced = compile_count()["mlp"]
     b = run_mlp_learning_loop(
         MLPLearner((4,), ObGD(0.01)), stream, 20, jax.random.key(0), trace_interval=10
     )
+    assert compile_count()["mlp"] == traced  # data: the step size reached the same program
     assert float(a.metrics.squared_error) != float(b.metrics.squared_error)
 
 
