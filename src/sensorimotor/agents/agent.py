@@ -24,7 +24,7 @@ import jax
 import numpy as np
 
 from sensorimotor.base.bounds import check_count, is_int
-from sensorimotor.base.non_negative import must_not_be_negative
+from sensorimotor.base.non_negative import first_negative
 from sensorimotor.base.saved_file import (
     check_arrays,
     find_saved_class,
@@ -141,20 +141,18 @@ def tree_from_arrays(path, arrays: dict, prefix: str, like, to=np.asarray):
     """The pytree shaped like ``like`` whose leaves are ``arrays[prefix/i]`` (checked:
     present, same shape and dtype, finite, and no count, second moment or counter below
     zero); a ``ValueError`` naming ``path`` otherwise."""
-    paths, treedef = jax.tree_util.tree_flatten_with_path(like)
+    leaves, treedef = jax.tree_util.tree_flatten(like)
     expected = {
-        f"{prefix}/{i}": (np.shape(leaf), np.asarray(leaf).dtype)
-        for i, (_, leaf) in enumerate(paths)
+        f"{prefix}/{i}": (np.shape(leaf), np.asarray(leaf).dtype) for i, leaf in enumerate(leaves)
     }
     mine = {k: v for k, v in arrays.items() if k.startswith(prefix + "/")}
     got = check_arrays(path, mine, expected, finite=True)
-    marks = must_not_be_negative(like)  # Adam's count and second moment, counters, ...
-    for name, (key_path, _), arr, mark in zip(expected, paths, got, marks, strict=True):
-        if mark and np.any(arr < 0):
-            field = jax.tree_util.keystr(key_path)
-            raise ValueError(
-                f"{path}: array {name!r} ({prefix}{field}) is negative, which no update makes"
-            )
+    bad = first_negative(like, got)  # Adam's count and second moment, counters, ...
+    if bad is not None:
+        i, field = bad
+        raise ValueError(
+            f"{path}: array '{prefix}/{i}' ({prefix}{field}) is negative, which no update makes"
+        )
     return jax.tree_util.tree_unflatten(treedef, [to(a) for a in got])
 
 

@@ -13,7 +13,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from sensorimotor.base.non_negative import must_not_be_negative
+from sensorimotor.base.non_negative import first_negative
 from sensorimotor.base.saved_file import check_arrays, make_header, read_npz, write_npz
 from sensorimotor.continual.mlp import MLPLearner, MLPState
 
@@ -42,12 +42,12 @@ def _named_leaves(tree):
 def _check_reachable(path, template, named) -> None:
     """Raise ``ValueError`` naming ``path`` and the array if the state is one no sequence
     of updates makes (a tampered file): a negative count, second moment, step size or
-    variance (:func:`~sensorimotor.base.non_negative.must_not_be_negative`; the learner
+    variance (:func:`~sensorimotor.base.non_negative.first_negative`; the learner
     then rejected every update, or predicted NaN), or an EMANormalizer weight above 1."""
-    marks = must_not_be_negative(template)
-    for (name, arr), mark in zip(named.items(), marks, strict=True):
-        if mark and np.any(arr < 0):
-            raise ValueError(f"{path}: array {name!r} is negative, which no update makes")
+    bad = first_negative(template, list(named.values()))
+    if bad is not None:
+        name = list(named)[bad[0]]
+        raise ValueError(f"{path}: array {name!r} is negative, which no update makes")
     if "normalizer/w" in named and np.any(named["normalizer/w"] > 1):
         raise ValueError(f"{path}: array 'normalizer/w' is above 1, which no update makes")
 

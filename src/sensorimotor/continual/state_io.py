@@ -7,7 +7,7 @@ import os
 import jax
 import numpy as np
 
-from sensorimotor.base.non_negative import must_not_be_negative
+from sensorimotor.base.non_negative import first_negative
 from sensorimotor.base.saved_file import (
     check_arrays,
     make_header,
@@ -32,13 +32,12 @@ def _check_reachable(path, tree) -> None:
     """Raise ``ValueError`` naming ``path`` and the field if ``tree`` is a state no sequence
     of updates makes (a tampered file): a negative value in a field that its state class
     lists in ``NON_NEGATIVE_FIELDS`` (a count, second moment, step size, variance, trace
-    decay: :func:`~sensorimotor.base.non_negative.must_not_be_negative`); the learner
+    decay: :func:`~sensorimotor.base.non_negative.first_negative`); the learner
     then predicted NaN or rejected every update."""
-    leaves = jax.tree_util.tree_flatten_with_path(tree)[0]
-    for (key_path, leaf), mark in zip(leaves, must_not_be_negative(tree), strict=True):
-        if mark and np.any(np.asarray(leaf) < 0):
-            field = jax.tree_util.keystr(key_path).lstrip(".")
-            raise ValueError(f"{path}: field {field!r} is negative, which no update makes")
+    bad = first_negative(tree)
+    if bad is not None:
+        field = bad[1].lstrip(".")
+        raise ValueError(f"{path}: field {field!r} is negative, which no update makes")
 
 
 def save_state(path, state, learner=None) -> None:

@@ -7,6 +7,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from sensorimotor.base.bounds import check_widths, is_int, is_real
+from sensorimotor.base.non_negative import first_negative
 from sensorimotor.learners import network_core as core
 from sensorimotor.learners import network_inverse as inverse
 from sensorimotor.learners.bias_neighbours import CHOICES, BiasChoice
@@ -398,7 +399,6 @@ class NetworkLearner(Learner):
         # skips them all): a learner that loads but never learns again
         if theta.dtype.kind != "f" or not np.all(np.isfinite(theta)):
             raise ValueError(f"{name}: saved parameters theta are not finite floats")
-        adam = jax.tree.unflatten(treedef, opt)[0]  # optax.adam: (ScaleByAdamState, ...)
         for saved, leaf in zip(opt, leaves, strict=True):
             if np.dtype(leaf.dtype).kind == "f":
                 ok = saved.dtype.kind == "f" and np.all(np.isfinite(saved))
@@ -407,7 +407,7 @@ class NetworkLearner(Learner):
                 ok = saved.dtype.kind in "iu" and np.all((saved >= 0) & (saved <= top))
             if not ok:
                 raise ValueError(f"{name}: saved optimiser state is not valid Adam state")
-        if np.any(np.asarray(adam.nu) < 0):
+        if first_negative(fresh.opt_state, opt) is not None:  # Adam's second moment
             raise ValueError(f"{name}: saved optimiser state is not valid Adam state")
         if key.dtype.kind not in "iu" or np.any((key < 0) | (key > np.iinfo(np.uint32).max)):
             raise ValueError(f"{name}: saved key is not raw uint32 key data")
