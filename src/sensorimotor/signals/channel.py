@@ -3,14 +3,7 @@
 import math
 from dataclasses import dataclass, field
 
-import numpy as np
-
-
-def _is_number(bound) -> bool:
-    """Whether ``bound`` may be a bound: not a string, and not a bool (Python's, NumPy's)."""
-    if isinstance(bound, str | bytes | bool | np.bool_):
-        return False
-    return getattr(getattr(bound, "dtype", None), "kind", None) != "b"
+from sensorimotor.base.bounds import is_real
 
 
 @dataclass(frozen=True)
@@ -39,7 +32,7 @@ class Channel:
         try:
             bounds = tuple(self.bounds)
             # float() alone would read a string "12" as the bounds (1, 2) and a bool as 0 or 1
-            if not all(map(_is_number, bounds)):
+            if not all(map(is_real, bounds)):
                 raise TypeError
             lo, hi = (float(b) for b in bounds)
         except (TypeError, ValueError):
