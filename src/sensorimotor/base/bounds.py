@@ -74,9 +74,14 @@ def is_real(value) -> bool:
     return True
 
 
-def _holds_non_number(value) -> bool:
-    """Whether a list or tuple (nested or not) holds a bool, a bool array or a string:
-    ``np.asarray`` would make ``[True, 0.5]`` and ``["1", 0.5]`` the floats ``[1.0, 0.5]``."""
+def holds_non_number(value) -> bool:
+    """Whether ``value`` is, or a list or tuple (nested or not) holds, a bool, a bool array
+    or a string: ``np.asarray`` would make ``[True, 0.5]`` and ``["1", 0.5]`` the floats
+    ``[1.0, 0.5]``.
+
+    >>> holds_non_number([0.5, [1.0, True]]), holds_non_number(["1"]), holds_non_number([2, 0.5])
+    (True, True, False)
+    """
     todo, seen = [value], set()
     while todo:  # a loop, not recursion: a deeply nested list must not overflow the stack
         item = todo.pop()
@@ -106,7 +111,7 @@ def check_value(owner: str, name: str, value, bounds: Bounds):
     is_bool = getattr(getattr(value, "dtype", None), "kind", None) == "b"
     if isinstance(value, bool | str) or value is None or is_bool:
         raise TypeError(f"{owner}.{name} must be a number, got {value!r}")
-    if isinstance(value, list | tuple) and _holds_non_number(value):
+    if isinstance(value, list | tuple) and holds_non_number(value):
         raise TypeError(f"{owner}.{name} must be a number, got {value!r}")
     if integer and not is_int(value):
         raise TypeError(f"{owner}.{name} must be an int, got {value!r}")

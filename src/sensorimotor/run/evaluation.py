@@ -30,7 +30,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sensorimotor.base.bounds import check_count, is_int
+from sensorimotor.base.bounds import check_count, holds_non_number, is_int
 from sensorimotor.signals import ChannelSet
 
 FORWARD = "forward"
@@ -72,10 +72,10 @@ class ErrorStats(NamedTuple):
 
 def error_stats(errors) -> ErrorStats:
     """``ErrorStats`` of a 1-d array of finite errors (linear-interpolated percentiles)."""
-    raw = np.asarray(errors, dtype=object)  # as given: NumPy would make [1.0, True] floats
-    if any(isinstance(x, bool | np.bool_ | str | bytes) or x is None for x in raw.flat):
+    raw = np.asarray(errors)
+    if holds_non_number(errors) or raw.dtype.kind not in "iuf":  # [1.0, True], "0.5", None
         raise TypeError("errors must be numbers, not bools, strings or None")
-    e = np.asarray(errors, dtype=np.float64)
+    e = raw.astype(np.float64)
     if e.ndim != 1 or e.size == 0:
         raise ValueError(f"errors must be a non-empty 1-d array, got shape {e.shape}")
     if not np.all(np.isfinite(e)):
