@@ -269,8 +269,10 @@ def _agent_state(agent):
     parts = [agent.episode, agent.num_step, agent.done, agent.terminal, agent.a_curr.tobytes()]
     if hasattr(agent, "readout"):
         parts += [agent.readout.beta.tobytes(), agent.readout.count, agent._z.tobytes()]
-        parts += [agent.reservoir.state.tobytes(), agent.actor.beta.tobytes()]
-        parts.append(repr(agent.rng.bit_generator.state))
+        parts += [agent.readout.state.optimizer.P.tobytes(), agent.reservoir.state.tobytes()]
+        parts += [agent.j_curr, agent.policy.action.tobytes()]
+        if hasattr(agent, "actor"):  # the state-feedback actor and its exploration
+            parts += [agent.actor.beta.tobytes(), repr(agent.rng.bit_generator.state)]
     else:
         parts += [np.asarray(p).tobytes() for p in agent.params] + [agent.j_prev]
     return parts
@@ -371,10 +373,7 @@ def test_a_refused_recomputed_action_leaves_the_critic_as_it_was(bad):
     agent.new_episode(env.reset())
     agent(env)
     agent(env)
-    P = agent.readout.state.optimizer.P.copy()
-    before = [agent.episode, agent.num_step, agent.done, agent.terminal, agent.j_curr]
-    before += [a.tobytes() for a in (agent.a_curr, agent.readout.beta, agent._z, P)]
-    before += [agent.readout.count, agent.reservoir.state.tobytes(), agent.policy.action.tobytes()]
+    before, count = _agent_state(agent), agent.readout.count
     calls = []
 
     def hook(a):  # the first proposal (the TD target) passes, the recomputed one is bad
@@ -385,11 +384,7 @@ def test_a_refused_recomputed_action_leaves_the_critic_as_it_was(bad):
     with pytest.raises(ValueError, match="action"):  # refused after the readout has learnt
         agent(env)
     assert len(calls) == 2
-    after = [agent.episode, agent.num_step, agent.done, agent.terminal, agent.j_curr]
-    after += [a.tobytes() for a in (agent.a_curr, agent.readout.beta, agent._z)]
-    after += [agent.readout.state.optimizer.P.tobytes(), agent.readout.count]
-    after += [agent.reservoir.state.tobytes(), agent.policy.action.tobytes()]
-    assert after == before
+    assert _agent_state(agent) == before
     del agent._next_action_hook  # the agent goes on as if the refused step had not happened
     agent(env)
-    assert agent.readout.count == before[9] + 1
+    assert agent.readout.count == count + 1
