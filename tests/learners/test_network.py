@@ -512,6 +512,18 @@ def test_a_loaded_learner_keeps_its_last_choice_of_bias_neighbours(tmp_path):
     assert loaded.bias_choice == learner.bias_choice  # at once, not after the next choice
 
 
+def _saved_and_edited(tmp_path, learner, observations, edit):
+    """The file of ``learner`` after it learnt ``observations`` (``(m, s)``), its arrays
+    changed by ``edit(state)`` before writing."""
+    learner.update_array(*observations)
+    state = learner.state()
+    header = state.pop("header")
+    edit(state)
+    path = tmp_path / "edited.npz"
+    write_npz(path, state, header)
+    return path
+
+
 @pytest.mark.parametrize(
     "entry, value",
     [
@@ -522,30 +534,20 @@ def test_a_loaded_learner_keeps_its_last_choice_of_bias_neighbours(tmp_path):
     ],
 )
 def test_a_saved_bias_schedule_that_does_not_fit_is_refused(tmp_path, entry, value):
-    m, s = data(100, 24)
-    learner = make(seed=5)
-    learner.update_array(m, s)
-    state = learner.state()
-    header = state.pop("header")
-    state[f"state_{entry}"] = np.array(value, dtype=state[f"state_{entry}"].dtype)
-    path = tmp_path / "edited.npz"
-    write_npz(path, state, header)
+    def edit(state):
+        state[f"state_{entry}"] = np.array(value, dtype=state[f"state_{entry}"].dtype)
+
     with pytest.raises(ValueError, match="bias_choice does not fit"):
-        Learner.load(path)
+        Learner.load(_saved_and_edited(tmp_path, make(seed=5), data(100, 24), edit))
 
 
 def test_a_saved_choice_must_be_the_one_its_statistics_decide(tmp_path):
-    m, s = data(100, 24)
-    learner = make(seed=5)
-    learner.update_array(m, s)
-    state = learner.state()
-    header = state.pop("header")
-    k = learner.bias_choice.k
-    state["state_bias_choice"][0] = 2 if k != 2 else 4  # another of the choices
-    path = tmp_path / "edited.npz"
-    write_npz(path, state, header)
+    def edit(state):  # another of the choices than the statistics decide
+        k = state["state_bias_choice"][0]
+        state["state_bias_choice"][0] = 2 if k != 2 else 4
+
     with pytest.raises(ValueError, match="bias_choice does not fit"):
-        Learner.load(path)
+        Learner.load(_saved_and_edited(tmp_path, make(seed=5), data(100, 24), edit))
 
 
 def _put(entry, index, value):
@@ -577,14 +579,7 @@ def _put(entry, index, value):
 def test_a_tampered_network_file_is_refused_naming_the_file(tmp_path, edit, what):
     # NaN parameters or a broken Adam state loaded silently (answers NaN, or no step ever
     # taken again); the other refusals named neither the file nor, for strings, the entry
-    m, s = data(40, 2)
-    learner = make(seed=1)
-    learner.update_array(m, s)
-    state = learner.state()
-    header = state.pop("header")
-    edit(state)
-    path = tmp_path / "tampered.npz"
-    write_npz(path, state, header)
+    path = _saved_and_edited(tmp_path, make(seed=1), data(40, 2), edit)
     with pytest.raises(ValueError, match=what) as err:
         Learner.load(path)
     assert str(path) in str(err.value)
