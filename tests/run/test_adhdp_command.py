@@ -42,9 +42,28 @@ def test_bad_options_are_refused(capsys):
     assert main(["adhdp", "cartpole", "--runs", "0"]) == 2
     assert "--runs" in capsys.readouterr().err
     assert main(["adhdp", "cartpole", "--actuator-noise", "2"]) == 2
-    assert "actuator_noise" in capsys.readouterr().err
+    assert "--actuator-noise must be a number in [0, 1], got 2.0" in capsys.readouterr().err
+    assert main(["adhdp", "cartpole", "--critic", "esn", "--actuator-noise", "nan"]) == 2
+    assert "--actuator-noise" in capsys.readouterr().err
     assert main(["adhdp", "epuck", "--out", "/dev/null/x"]) == 2
     assert "--out" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "experiment, flag",
+    [
+        ("epuck", ["--actuator-noise", "0.05"]),
+        ("epuck", ["--critic", "esn"]),
+        ("epuck", ["--max-trials", "3"]),
+        ("ant", ["--critic", "mlp"]),
+        ("cartpole", ["--episodes", "3"]),
+        ("cartpole", ["--actor", "gradient"]),
+    ],
+)
+def test_a_flag_of_another_experiment_is_refused_not_ignored(capsys, experiment, flag):
+    assert main(["adhdp", experiment, "--runs", "1", *flag]) == 2
+    err = capsys.readouterr().err
+    assert flag[0] in err and f"not to {experiment}" in err
 
 
 def test_same_seed_same_result(capsys):

@@ -14,14 +14,48 @@ def _public(result: dict) -> dict:
     return {k: v for k, v in result.items() if not k.startswith("_")}
 
 
-def run_adhdp_command(args) -> int:
-    """The ``adhdp`` subcommand (``args`` from ``cli.build_parser``)."""
-    from sensorimotor.run.output_paths import output_folder
+#: the experiments each experiment-specific flag applies to
+FLAG_EXPERIMENTS = {
+    "episodes": ("epuck", "ant"),
+    "max_trials": ("cartpole",),
+    "actuator_noise": ("cartpole",),
+    "critic": ("cartpole",),
+    "actor": ("epuck", "ant"),
+}
 
+
+def check_flags(args) -> None:
+    """A ``ValueError`` naming the flag: a count below 1, an actuator noise outside
+    [0, 1], or a flag given for an experiment it does not apply to (it would be ignored).
+
+    >>> import argparse
+    >>> args = argparse.Namespace(experiment="epuck", runs=2, episodes=None, max_trials=None,
+    ...                           actuator_noise=0.05, critic=None, actor=None)
+    >>> check_flags(args)
+    Traceback (most recent call last):
+    ...
+    ValueError: --actuator-noise applies to cartpole only, not to epuck
+    """
     for name in ("runs", "episodes", "max_trials"):
         value = getattr(args, name)
         if value is not None and value < 1:
             raise ValueError(f"--{name.replace('_', '-')} must be at least 1, got {value}")
+    noise = args.actuator_noise
+    if noise is not None and not 0.0 <= noise <= 1.0:  # NaN fails both comparisons
+        raise ValueError(f"--actuator-noise must be a number in [0, 1], got {noise}")
+    for name, experiments in FLAG_EXPERIMENTS.items():
+        if getattr(args, name) is not None and args.experiment not in experiments:
+            raise ValueError(
+                f"--{name.replace('_', '-')} applies to {' and '.join(experiments)} only, "
+                f"not to {args.experiment}"
+            )
+
+
+def run_adhdp_command(args) -> int:
+    """The ``adhdp`` subcommand (``args`` from ``cli.build_parser``)."""
+    from sensorimotor.run.output_paths import output_folder
+
+    check_flags(args)
     out = output_folder("--out", args.out) if args.out else None
     quiet = args.quiet or args.json
     if args.experiment == "epuck":
@@ -113,11 +147,13 @@ def _cartpole(args, out, quiet) -> dict:
 
     runs = 50 if args.runs is None else args.runs
     max_trials = 100 if args.max_trials is None else args.max_trials
-    if args.critic == "mlp":
-        settings = DirectHDPSettings(actuator_noise=args.actuator_noise)
+    critic = args.critic or "mlp"
+    noise = 0.0 if args.actuator_noise is None else args.actuator_noise
+    if critic == "mlp":
+        settings = DirectHDPSettings(actuator_noise=noise)
         result = direct_hdp_experiment(runs, args.seed, max_trials, settings)
     else:
-        settings = CartPoleSettings(actuator_noise=args.actuator_noise)
+        settings = CartPoleSettings(actuator_noise=noise)
         result = cartpole_experiment(
             runs, args.seed, max_trials, out=out, settings=settings, show_progress=not quiet
         )
@@ -127,7 +163,7 @@ def _cartpole(args, out, quiet) -> dict:
         rows = np.array([ls + [ls[-1]] * (width - len(ls)) for ls in result["_lengths"]])
         png = plot_episode_lengths(
             os.path.join(out, "cartpole_trials.png"),
-            {"direct HDP" if args.critic == "mlp" else "state-feedback ADHDP": rows},
+            {"direct HDP" if critic == "mlp" else "state-feedback ADHDP": rows},
             title="cart-pole: steps per trial (a run stops at 6000)",
         )
         print(f"wrote {png}")
@@ -181,13 +217,11 @@ def add_adhdp_parser(sub) -> None:
     p.add_argument(
         "--actuator-noise",
         type=float,
-        default=0.0,
         help="cartpole: uniform actuator noise, e.g. 0.05 for 5%% (default 0)",
     )
     p.add_argument(
         "--critic",
         choices=("mlp", "esn"),
-        default="mlp",
         help="cartpole: Si and Wang's direct HDP, two small networks compiled over all runs "
         "(default), or the state-feedback ADHDP with an ESN critic (HDF5 logs with --out)",
     )
