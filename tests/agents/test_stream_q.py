@@ -50,9 +50,12 @@ def test_trace_and_obgd_step_on_hand_cases():
     s2, _ = update(config, s1, 0, 0.0, s0.obs, False, False, False)
     want = jax.tree_util.tree_map(lambda a, b: 0.99 * 0.8 * a + b, g1, g2)
     assert _leaves_close(s2.q.trace, want)
-    # an exploratory action cuts the trace first (Watkins): only its own gradient
-    s2x, _ = update(config, s1, 0, 0.0, s0.obs, False, False, True)
-    assert _leaves_close(s2x.q.trace, g2)
+    # an exploratory action updates with the whole trace, then cuts it (the authors' order)
+    s2x, m2x = update(config, s1, 0, 0.0, s0.obs, False, False, True)
+    assert _leaves_close(s2x.q.params, s2.q.params)
+    assert all(float(jnp.abs(t).sum()) == 0.0 for t in jax.tree_util.tree_leaves(s2x.q.trace))
+    s3x, _ = update(config, s2x, 1, 0.0, nxt, False, False, False)
+    assert _leaves_close(s3x.q.trace, _grad(s2x.q.params, s2x.obs, 1))
     # the episode's end leaves no trace; a terminal step does not bootstrap
     s3, m3 = update(config, s1, 0, 1.0, s0.obs, True, True, False)
     assert all(float(jnp.abs(t).sum()) == 0.0 for t in jax.tree_util.tree_leaves(s3.q.trace))
@@ -67,14 +70,16 @@ def _leaves_close(a, b) -> bool:
 
 
 def test_reward_scaling_divides_by_the_sample_std_of_the_discounted_return():
+    # u <- gamma (1 - T) u + r, T = 1 on the step that ends the episode (here step 1)
     s, rewards, returns, u = init_reward_scale(), [1.0, -2.0, 0.5, 3.0], [], 0.0
     for i, r in enumerate(rewards):
         s, scaled = scale_reward(s, r, i == 1, 0.9)
-        u = 0.9 * u + r
+        u = 0.9 * (0.0 if i == 1 else u) + r
         returns.append(u)
         std = np.std(returns, ddof=1) if len(returns) > 1 else 1.0
         assert np.isclose(float(scaled), r / std, rtol=1e-5)
-        u = 0.0 if i == 1 else u  # the episode ended at step 1
+    np.testing.assert_allclose(returns, [1.0, -2.0, -1.3, 1.83], rtol=1e-6)
+    assert np.isclose(float(s.ret), 1.83, rtol=1e-6)
 
 
 def test_observations_are_normalised_by_the_sample_variance_one_until_two_seen():

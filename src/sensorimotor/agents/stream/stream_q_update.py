@@ -6,16 +6,21 @@ For a transition :math:`(s, a, r, s')` with :math:`s, s'` normalised observation
 
 .. math::
     \delta &= \tilde r + \gamma (1 - \text{terminated}) \max_{a'} q_w(s', a') - q_w(s, a) \\
-    z &\leftarrow \gamma\lambda\,(1 - \text{explored})\, z + \nabla_w q_w(s, a) \\
+    z &\leftarrow \gamma\lambda\, z + \nabla_w q_w(s, a) \\
     w &\leftarrow w + \alpha_{\text{eff}}\,\delta\, z
-    \qquad \text{(ObGD, } \alpha_{\text{eff}} = \alpha / \max(\alpha\kappa\max(|\delta|,1)\|z\|_1, 1))
+    \qquad \text{(ObGD, } \alpha_{\text{eff}} = \alpha / \max(\alpha\kappa\max(|\delta|,1)\|z\|_1, 1)) \\
+    z &\leftarrow 0 \quad \text{if } a \text{ was not greedy or the episode ended.}
 
-and :math:`z \leftarrow 0` when the episode ends. The trace is Watkins's: a non-greedy
-action cuts it (``explored`` is true when the action taken differs from the greedy one),
-since the greedy policy's return cannot be traced back through it. The update of the
-trace and of the weights, and the divergence guard, are those of the streaming
-:class:`~sensorimotor.continual.MLPLearner` (:meth:`~sensorimotor.continual.MLPLearner.
-step_from_gradient`).
+The trace is cut after a non-greedy action (``explored`` is true when the action taken
+differs from the greedy one), since the greedy policy's return cannot be traced back
+through it. It is cut after that step's update, as in the authors' reference
+implementation, whose ObGD step takes ``reset = done or non-greedy`` and zeroes the trace
+once the weights have moved: the exploratory step's own :math:`\delta` still reaches the
+pairs before it. (Watkins's textbook form cuts one step earlier; over 100 seeds of
+``bench/streamx.py`` the two solve the cart-pole equally often: BENCHMARKS.md.) The
+update of the trace and of the weights, and the divergence guard, are those of the
+streaming :class:`~sensorimotor.continual.MLPLearner`
+(:meth:`~sensorimotor.continual.MLPLearner.step_from_gradient`).
 
 The same functions run the Python loop of :class:`~sensorimotor.agents.StreamQ` (jitted,
 one call per step) and the compiled :func:`~sensorimotor.agents.stream.stream_q_compiled.make_train`.
@@ -160,9 +165,7 @@ def update(config, state: StreamQState, action, reward, next_obs, terminated, do
     target = reward + config.gamma * (1.0 - jnp.asarray(terminated, jnp.float32)) * bootstrap
     value, grads, grads_l1 = action_value_and_grad(params, state.obs, action)
     error = target - value
-    q, metrics, _ = learner.step_from_gradient(
-        zero_trace(state.q, explored), grads, error, grads_l1
-    )
-    q = zero_trace(q, done)
+    q, metrics, _ = learner.step_from_gradient(state.q, grads, error, grads_l1)
+    q = zero_trace(q, jnp.logical_or(explored, done))
     new = StreamQState(q, stats, reward_scale, next_norm)
     return new, StreamQMetrics(error, metrics.effective_step_size, metrics.guard)

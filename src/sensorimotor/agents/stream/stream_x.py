@@ -108,12 +108,14 @@ def scale_reward(state: RewardScaleState, reward, done, gamma, eps=1e-8):
     the discounted return.
 
     .. math::
-        u \leftarrow \gamma u + r,\qquad \tilde r = r / \sqrt{\sigma_u^2 + \epsilon},
-        \qquad u \leftarrow 0 \text{ if the episode ended}
+        u \leftarrow \gamma (1 - T)\, u + r,\qquad \tilde r = r / \sqrt{\sigma_u^2 + \epsilon}
 
-    with :math:`\sigma_u^2` the sample variance of every :math:`u` so far (Welford), taken
-    as 1 until there are two. The return's mean is not subtracted: the reward's sign and
-    the zero of the value are kept.
+    with :math:`T` = 1 when this step ends the episode (``done``) and :math:`\sigma_u^2`
+    the sample variance of every :math:`u` so far (Welford), taken as 1 until there are
+    two. As in the authors' reference implementation (and Gymnasium's
+    ``NormalizeReward``), the step that ends an episode starts :math:`u` afresh from its
+    own reward, which the next episode's first step then discounts. The return's mean is
+    not subtracted: the reward's sign and the zero of the value are kept.
 
     Example:
         >>> s = init_reward_scale()
@@ -121,11 +123,14 @@ def scale_reward(state: RewardScaleState, reward, done, gamma, eps=1e-8):
         ...     s, scaled = scale_reward(s, r, False, 0.5)
         >>> print(round(float(scaled), 3))  # u = 1, 1.5, 1.75: std 0.382
         2.619
+        >>> s, _ = scale_reward(s, 2.0, True, 0.5)  # the episode ends: u = 2
+        >>> print(float(s.ret))
+        2.0
     """
-    ret = gamma * state.ret + reward
+    ret = gamma * jnp.where(done, 0.0, state.ret) + reward
     stats, _ = OBS_NORMALIZER.update(state.stats, jnp.reshape(ret, (1,)))
     scaled = reward / jnp.sqrt(sample_variance(stats)[0] + eps)
-    return RewardScaleState(jnp.where(done, 0.0, ret).astype(state.ret.dtype), stats), scaled
+    return RewardScaleState(jnp.asarray(ret, state.ret.dtype), stats), scaled
 
 
 def network_learner(config, kappa) -> MLPLearner:
