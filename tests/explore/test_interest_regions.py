@@ -223,3 +223,25 @@ def test_settings_given_as_numpy_arrays_and_scalars_are_saved_and_load(tmp_path)
     assert LearningProgressExplorer.load(tmp_path / "b.json", learner).state()["cfg"][
         "s_bounds"
     ] == [[-1.0, 1.0], [-0.5, 1.0]]
+
+
+def test_a_goal_drawn_uniformly_because_the_chosen_region_lies_outside_the_goal_region_is_tagged_random():
+    # A region with interest wholly outside goal babbling's learned region (e.g. from a
+    # loaded file): the goal is uniform in the learned region, so it is tagged as uniform.
+    arm = KinematicArm2D({"dim": 2})  # sensory bounds [-1, 1]^2
+    learner = NNLearner({"m_channels": arm.m_channels, "s_channels": arm.s_channels})
+    m = np.array([10.0, 20.0])
+    s = arm.execute_array(m[None])[0]
+    learner.update_array(m[None], s[None])
+    cfg = {"learner": learner, "cells": 2, "window": 4, "p_random": 0.0, "margin": 0.0}
+    explorer = LearningProgressExplorer({**cfg, "measure": "progress"})
+    explorer._witness(m, s)  # the learned region: the one effect reached
+    assert np.all(s > 0)  # in the upper-right cell
+    for value in (-0.5, -0.4, -0.2, -0.1):  # progress in the lower-left cell only
+        explorer.regions.add(np.array([0.1, 0.1]), value)
+    assert explorer.interest()[0] > 0 and explorer.interest()[1:].max() == 0
+    e = explorer.explore()
+    low, high = explorer.goal_region()
+    g = arm.s_set.to_array(e["s_goal"])
+    assert np.all(g >= low) and np.all(g <= high)
+    assert e["from"] == "goal.random"

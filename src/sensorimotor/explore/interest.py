@@ -69,7 +69,7 @@ class LearningProgressExplorer(RandomGoalExplorer):
     Everything else (inverse model, perturbation ``sigma``, by default 0.3 / sqrt(n_m) of
     each motor range, fallback while the learner is not ready) is ``RandomGoalExplorer``'s.
     The tag is ``'goal'`` for goals chosen by interest and ``'goal.random'`` for uniform
-    ones. The regions are saved with the explorer.
+    ones (the fallback for an empty part included). The regions are saved with the explorer.
 
     Papers: Baranes & Oudeyer (2013), "Active learning of inverse models with intrinsically
     motivated goal exploration in robots" (SAGG-RIAC; explauto's ``InterestTree`` names:
@@ -211,11 +211,13 @@ class LearningProgressExplorer(RandomGoalExplorer):
         if not total > 0:
             return draws.uniform(self.rng, low, high)
         i = draws.choice_index(self.rng, draws.cumulative(weights / total))
-        self._tag = "goal"
         a = np.maximum(self.box_low + self.regions.low[i] * self._width, low)
         b = np.minimum(self.box_low + self.regions.high[i] * self._width, high)
-        if np.any(a > b):  # a region of a loaded file, outside what is reached
-            a, b = low, high
+        if np.any(a > b):
+            # a region (of a loaded file) outside what is reached: the goal is uniform in
+            # the goal region, and tagged as such, not as one the interest model placed
+            return draws.uniform(self.rng, low, high)
+        self._tag = "goal"
         return draws.uniform(self.rng, a, b)
 
     def _explore(self) -> dict:
