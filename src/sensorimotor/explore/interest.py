@@ -66,6 +66,12 @@ class LearningProgressExplorer(RandomGoalExplorer):
 
         g ~ U(max(a, low_g), min(b, high_g))      (U(low_g, high_g) if that part is empty)
 
+    SAGG-RIAC has a third mode: 10% of its goals go near the least competent goal of a
+    region chosen by interest. That mode is not implemented; its share goes to the interest
+    mode, 80% here against SAGG-RIAC's 70%. explauto's ``InterestTree`` samples by default
+    with a softmax over progress times volume (temperature 0.2 of the largest), with no
+    fixed share of random goals.
+
     Everything else (inverse model, perturbation ``sigma``, by default 0.3 / sqrt(n_m) of
     each motor range, fallback while the learner is not ready) is ``RandomGoalExplorer``'s.
     The tag is ``'goal'`` for goals chosen by interest and ``'goal.random'`` for uniform

@@ -14,18 +14,23 @@ class Regions:
     ``g`` (scaled) filed in it with one value ``v`` each, oldest first. Its interest is
     ``interest(values[-window:])``, a function given by the owner (e.g. the absolute
     competence progress). When a region holds more than ``max_points`` goals and is shallower
-    than ``max_depth`` splits, it is cut in two along one axis, SAGG-RIAC's rule (Baranes &
-    Oudeyer 2013, section 4.2): among the cuts at 1/4, 1/2 and 3/4 of each axis of the region,
-    the one maximising::
+    than ``max_depth`` splits, it is cut in two along one axis by SAGG-RIAC's criterion
+    (Baranes & Oudeyer 2013, section 4.2): the cut maximising::
 
         n_1 * n_2 * |interest(R_1) - interest(R_2)|
 
     (``n_i`` goals in child ``R_i``, each child's interest from its own goals in order of
-    arrival); when no cut separates interests (all zero), the widest axis is cut at its
-    middle, so that regions where goals accumulate keep getting finer. The goals go to their
+    arrival). The candidate cuts are this library's choice: 1/4, 1/2 and 3/4 of every axis
+    of the region, the new goal included. explauto's ``InterestTree`` (``best_interest_diff``)
+    differs in three ways: it splits just before filing the goal that overfills the region,
+    tries the midpoints between consecutive goals, and only along one axis, which cycles with
+    the depth. When no cut separates interests (all zero), the widest axis is cut at its
+    middle, so that regions where goals accumulate keep getting finer. (explauto's argmax
+    over all-zero scores would cut between the two lowest goals.) The goals go to their
     child (``g < cut``: the lower one). Only cuts strictly inside the region are made (no
     child has zero width). A region at ``max_depth``, or too narrow for any such cut, keeps
-    its last ``max_points`` goals.
+    its last ``max_points`` goals. explauto refuses a window of ``max_points`` or more; it is
+    accepted here, and at ``max_depth`` only the last ``max_points`` values are kept for it.
 
     The partition starts as a grid of ``cells`` boxes per axis (one region with ``cells=1``),
     the last box of each axis ending at exactly 1.0.
