@@ -388,3 +388,33 @@ def test_a_refused_recomputed_action_leaves_the_critic_as_it_was(bad):
     del agent._next_action_hook  # the agent goes on as if the refused step had not happened
     agent(env)
     assert agent.readout.count == count + 1
+
+
+@pytest.mark.parametrize("alpha", [1.0, 0.25, 2.0])
+def test_brute_force_moves_a_share_alpha_of_the_way_to_the_best_candidate(alpha):
+    from sensorimotor.agents.adhdp.adhdp_variants import ActionBruteForce
+
+    env = CartPoleADP({"seed": 0})
+    policy = ChannelPolicy(env.m_channels)
+    agent = ActionBruteForce(
+        np.array([[-5.0], [0.0], [4.0]]),
+        ReservoirNode(5, 20, seed=0),
+        PlainRLS(25, 1),
+        CartPoleBalance(),
+        policy,
+        alpha=alpha,
+        action_scale=10.0,
+    )
+    rng = np.random.default_rng(0)
+    agent.readout._state = agent.readout.state._replace(
+        beta=rng.normal(size=agent.readout.beta.shape)
+    )
+    state = rng.normal(size=agent.state_dim)
+    values = [agent.critic(state, c) for c in agent.candidates]
+    best = agent.candidates[int(np.argmax(values))]
+    a_curr = np.array([1.0])
+    a_next, _ = agent._propose(state, a_curr)
+    want = policy.bound(a_curr + alpha * (best - a_curr))
+    np.testing.assert_allclose(a_next, want, atol=1e-12)
+    if alpha == 1.0:
+        assert np.array_equal(a_next, best)  # the candidate itself, bit for bit

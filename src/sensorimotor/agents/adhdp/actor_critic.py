@@ -26,7 +26,10 @@ class ActorCritic:
     action into motor signals. ``gamma``, ``alpha`` and ``momentum`` are constants or
     functions of ``(episode, step)`` (``momentum`` also a
     :class:`~sensorimotor.agents.adhdp.momentum.Momentum`). For the first ``init_steps`` control
-    periods of an episode the actor only observes (:meth:`init_episode`).
+    periods of an episode the actor only observes (:meth:`init_episode`). HDPy's code
+    compares the step count before incrementing it and so observes for ``init_steps +
+    1`` periods (its documentation leaves this open); here ``init_steps`` periods, so with
+    the default of 1 learning starts one transition earlier than there.
 
     A call ``ac(env)`` is one control period: the policy's motor signals go to
     ``env.execute`` (stopping early at a terminal state), the plant reads the last

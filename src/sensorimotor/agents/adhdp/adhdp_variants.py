@@ -17,7 +17,11 @@ class ActionGradient(ADHDP):
 
     (the reservoir state fixed) until :math:`\|\partial J/\partial a\| <` ``threshold`` or
     ``max_iterations`` steps, then apply the momentum. Keyword arguments beside
-    :class:`ADHDP`'s: ``threshold`` (1e-4), ``max_iterations`` (20).
+    :class:`ADHDP`'s: ``threshold`` (1e-4), ``max_iterations`` (20). HDPy's defaults are
+    1e-15 and 500, which on a robot's control period mean "until the iterations run
+    out"; here the loop stops when the critic is flat, checks the gradient before each
+    step (HDPy steps first) and bounds every iterate by the policy (HDPy applies its
+    hook at every iteration, here once, after the momentum).
 
     >>> from sensorimotor.agents.adhdp.policy import ChannelPolicy
     >>> from sensorimotor.envs import CartPoleADP, CartPoleBalance
@@ -59,6 +63,8 @@ class ActionRecomputation(ADHDP):
     """:class:`ADHDP` that proposes the next action twice (HDPy's
     ``ActionRecomputation``): once as ADHDP does, for the critic's TD target, and again
     after the critic has learnt from it, with the updated critic; the second is applied.
+    Both gradients are taken at :math:`(s_{t+1}, a_t)`, as ADHDP's; HDPy's code takes the
+    second at the first proposal :math:`a_{t+1}` instead.
 
     >>> from sensorimotor.agents.adhdp.policy import ChannelPolicy
     >>> from sensorimotor.envs import CartPoleADP, CartPoleBalance
@@ -81,7 +87,10 @@ class ActionBruteForce(ADHDP):
     r""":class:`ADHDP` whose actor picks, among ``candidates`` (a list of actions, or an
     array ``(K, action_dim)``), the one of highest :math:`J(s_{t+1}, a)` (HDPy's
     ``ActionBruteForce``); among tied candidates the one nearest the current action (a
-    critic without preference changes nothing). The momentum is not applied.
+    critic without preference changes nothing; HDPy keeps the first). As in HDPy's code
+    the action moves a share ``alpha`` of the way to that candidate,
+    :math:`a_{t+1} = a_t + \alpha\,(a^* - a_t)` (bounded by the policy where ``alpha`` > 1),
+    so the default ``alpha`` of 1 jumps to it. The momentum is not applied.
 
     >>> import math
     >>> from sensorimotor.agents.adhdp.policy import HeadingPolicy
@@ -120,8 +129,11 @@ class ActionBruteForce(ADHDP):
         values = np.array([self.critic(state, c) for c in self.candidates])
         tied = np.flatnonzero(values == values.max())
         distance = np.linalg.norm(self.candidates[tied] - a_curr, axis=1)
-        best = self.candidates[tied[int(np.argmin(distance))]].copy()
-        return best, np.zeros(self.action_dim)
+        best = self.candidates[tied[int(np.argmin(distance))]]
+        alpha = self.alpha(self.episode, self.num_step)
+        a_next = (1.0 - alpha) * a_curr + alpha * best  # alpha = 1: the candidate, bit for bit
+        # between two valid actions for alpha <= 1; beyond the candidate only above 1
+        return (self.policy.bound(a_next) if alpha > 1 else a_next), np.zeros(self.action_dim)
 
     def _settings(self) -> dict:
         return dict(candidates=self.candidates.tolist())

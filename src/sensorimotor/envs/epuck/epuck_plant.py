@@ -131,6 +131,11 @@ class CollisionAvoidance:
 class CollisionAvoidanceFrontal(CollisionAvoidance):
     """HDPy's frontal plant: sensors 0, 1, 7 (ahead and +-45 degrees); see ``CollisionAvoidance``.
 
+    As HDPy documents it. On HDPy's own simulator its code indexes an ``ir`` array of
+    shape ``(1, 8)`` and so sums all eight sensors, each twice; that slip is not copied
+    (on the ePuck experiment it would move the collision rates from 8.5% to 10.5%,
+    brute-force actor, and from 35% to 27%, gradient actor).
+
     >>> CollisionAvoidanceFrontal(theta=1.0).reward({f'ir{k}': 0.25 for k in range(8)})
     -2.25
     """
