@@ -23,7 +23,11 @@ class LWLRLearner(Learner):
     the default ``degree=2`` (local quadratic, Cleveland & Devlin 1988) is about four times
     more accurate on the 7-joint arm for the same data (bench/arm7.py). ``k=None`` means
     ``4 * P`` with ``P = C(dim(m) + degree, degree)`` coefficients. When fewer observations
-    than ``1.5 P`` exist the degree is lowered until the fit is determined.
+    than ``1.5 P`` exist the degree is lowered until the fit is determined. Each squared
+    residual is weighted by the kernel value ``w_i`` (Atkeson et al.'s weighted least
+    squares); explauto's and the ``learners`` package's code multiply the rows by the
+    weight matrix twice, so their weights are ``w_i^2``: the same Gaussian ``width`` is
+    ``sqrt(2)`` times wider here than their ``sigma``.
 
     **Inverse** (``inverse``):
 

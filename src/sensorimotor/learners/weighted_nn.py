@@ -29,9 +29,10 @@ class WNNLearner(Learner):
 
     Neighbours in motor space lie on one branch of solutions of a redundant body, so their
     average is a command near them; the ``k`` nearest in sensory space may come from
-    several branches, whose average reaches none (``inverse='sensory'``, the seed's
-    behaviour: on the 7-joint arm of ``bench/arm7.py``, reach error 0.073 against 0.007 in
-    motor space, where explauto's WNN reaches 0.050-0.053). This is the scheme of explauto's
+    several branches, whose average reaches none (``inverse='sensory'``, the weighted
+    average over the goal's ``k`` sensory neighbours: on the 7-joint arm of
+    ``bench/arm7.py``, reach error 0.073 against 0.007 in motor space, where explauto's
+    WNN reaches 0.050-0.053). This is the scheme of explauto's
     WNN inverse model (Moulin-Frier, Rouanet & Oudeyer 2014; its documented ``infer_x``:
     motor neighbours of a guessed command, weighted by their sensory distance to the goal).
     explauto guesses the command among the goal's sensory neighbours as the one whose motor
