@@ -18,6 +18,10 @@ from identity_envs import IdentityEnv, IdentityJaxEnv, NaNEnv  # noqa: E402
 
 # the identity task needs no horizon: with gamma 0.99 its actions differ by 1% of their value
 FAST = dict(gamma=0.9, exploration_fraction=0.3, net_arch=[16, 16])
+# [32, 32] in 5000 steps learns it for 127 of 128 compiled seeds (121 in 3000 steps; [16, 16]
+# in 3000: 32 of 64), so that a seed's solving it is the code's doing, not the seed's or the
+# JAX version's rounding
+SOLVES, SOLVE_STEPS = dict(FAST, net_arch=[32, 32]), 5000
 
 
 def _leaves_equal(a, b) -> bool:
@@ -98,8 +102,8 @@ def test_observations_are_normalised_by_the_sample_variance_one_until_two_seen()
 
 @pytest.fixture(scope="module")
 def trained():
-    agent = StreamQ(IdentityEnv(), seed=0, **FAST)
-    stats = agent.learn(3000)
+    agent = StreamQ(IdentityEnv(), seed=0, **SOLVES)
+    stats = agent.learn(SOLVE_STEPS)
     return agent, stats
 
 
@@ -107,34 +111,31 @@ def test_stream_q_learns_the_identity_task(trained):
     agent, stats = trained
     mean, _ = evaluate(agent, IdentityEnv(), 10)
     assert mean >= 9.0
-    assert stats.num_timesteps == 3000 and len(stats.episode_returns) == 300
-    assert len(stats.losses) == 3
+    assert stats.num_timesteps == 5000 and len(stats.episode_returns) == 500
+    assert len(stats.losses) == 5
     assert stats.episode_returns[:20].mean() < 6 < stats.episode_returns[-20:].mean()
 
 
 def test_make_train_learns_the_identity_task_for_two_seeds_compiled_once():
-    # [16, 16] solves it in 3000 steps for ~3 seeds in 4 (49 of 64 seeds); [32, 32] for
-    # 63 of 64, so that two seeds both solving it is the code's doing, not the seeds'
-    wide = dict(FAST, net_arch=[32, 32])
     traces = []
 
     def counted(key):
         traces.append(1)
         return train(key)
 
-    train = StreamQ.make_train(IdentityJaxEnv(), 3000, report_every=500, **wide)
+    train = StreamQ.make_train(IdentityJaxEnv(), SOLVE_STEPS, report_every=500, **SOLVES)
     run = jax.jit(jax.vmap(counted))
     out = run(jax.random.split(jax.random.key(0), 2))
     run(jax.random.split(jax.random.key(1), 2))
     assert len(traces) == 1
     m = out.metrics
-    assert m.episodes.shape == (2, 6) and (np.asarray(m.episodes) == 50).all()
+    assert m.episodes.shape == (2, 10) and (np.asarray(m.episodes) == 50).all()
     last = np.asarray(m.episode_return_sum)[:, -1] / 50
     first = np.asarray(m.episode_return_sum)[:, 0] / 50
     assert (last >= 9.0).all() and (first < last).all()
     assert int(np.asarray(m.guard).sum()) == 0
     # a seed's network plays greedily as trained
-    agent = StreamQ(IdentityEnv(), **wide)
+    agent = StreamQ(IdentityEnv(), **SOLVES)
     agent.set_state(jax.tree_util.tree_map(lambda a: a[0], out.state.learner))
     assert evaluate(agent, IdentityEnv(), 5)[0] >= 9.0
 
