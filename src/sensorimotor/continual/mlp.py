@@ -12,7 +12,12 @@ gradients. For a sample :math:`(x_t, y_t)`:
     w \leftarrow \text{optimizer}(w, z_t, \delta_t)
 
 The paper normalises observations online; pass ``normalizer=WelfordNormalizer()`` (or an
-``EMANormalizer`` for drifting input scales) to do the same with raw robot signals. It also
+``EMANormalizer`` for drifting input scales) to do so with raw robot signals, in the same
+order (statistics updated with each input, then the input normalised). The variance is not
+quite the paper's: :class:`~sensorimotor.rules.WelfordNormalizer` divides by the population
+variance, the paper's code (and this library's stream-x agents) by the sample variance, 1
+until two samples; the normalised inputs differ by :math:`\sqrt{(n-1)/n}`, under 0.5 % after
+100 samples. It also
 scales rewards: ObGD's step shrinks as :math:`1/\max(|\delta|, 1)`, so targets of order
 100 are learned much more slowly than targets of order 1; scale them.
 

@@ -49,9 +49,19 @@ class AutoTDIDBD(NamedTuple):
     uses :math:`x_i`, and :math:`\eta`, :math:`M` see the trace before it is updated
     (line 13 comes after lines 5-12): both kept. The paper does not state the initial
     :math:`\eta`; it is 0 here (the first meta-step is then skipped, as :math:`h = 0`
-    makes it zero anyway). Departure: as in :class:`TDIDBD`, the trace decays by the
-    previous transition's discount, so that ``gamma = 0`` at an episode's end clears it;
-    with a constant :math:`\gamma` this is the paper's :math:`z_i \gamma\lambda + x_i`.
+    makes it zero anyway), so the meta-steps are normalised from the first non-zero
+    :math:`|\delta d_i h_i|` on. alberta-framework starts :math:`\eta` at 1 (and floors it
+    at :math:`10^{-8}`): where :math:`|\delta d_i h_i| < 1` its early meta-steps are divided
+    by about 1, i.e. not normalised, until :math:`\eta` has decayed at the slow rate
+    :math:`\alpha_i d_i z_i / \tau`; the two differ most on small TD errors.
+
+    Departure: as in :class:`TDIDBD`, the trace decays by the previous transition's
+    discount, so that ``gamma = 0`` at an episode's end clears it;
+    with a constant :math:`\gamma` this is the paper's :math:`z_i \gamma\lambda + x_i`
+    (alberta-framework decays it by the current transition's discount, see :class:`TDIDBD`).
+    A consequence at an episode's first step: :math:`\eta` and :math:`M` read the trace as
+    the last episode left it (the clearing is applied at line 13), where alberta-framework's
+    holds only the terminal step's :math:`x`; the paper, on continuing tasks, does not say.
     Checked line by line against the printed algorithm (a transcription of it runs side
     by side with this rule in the tests).
 

@@ -39,8 +39,13 @@ class Autostep(NamedTuple):
         h_i &\leftarrow h_i\,(1 - \alpha_i x_i^2) + \alpha_i\,\delta\,x_i
 
     starting from :math:`\alpha_i = \text{initial\_step\_size}`, :math:`h_i = v_i = 0`.
-    The paper's defaults are :math:`\mu = 10^{-2}` and :math:`\tau = 10^4`. No departure
-    from the paper. Because the effective step :math:`\sum_j \alpha_j x_j^2` never exceeds
+    The paper's defaults are :math:`\mu = 10^{-2}` and :math:`\tau = 10^4` (its example
+    initial step size is 0.1; 0.01 here, as in alberta-framework). No departure from the
+    paper. alberta-framework's Autostep also clips :math:`\alpha_i` to :math:`[10^{-8}, 1]`
+    after the normalisation, which the paper does not; its MLP runs the rule on each
+    parameter array separately (one :math:`M` per layer's weights and per layer's biases),
+    where :func:`~sensorimotor.rules.as_optax.as_optax` normalises over the whole network.
+    Because the effective step :math:`\sum_j \alpha_j x_j^2` never exceeds
     one, the update never overshoots the current target.
 
     ``update_from_error(state, z, error)`` takes a precomputed error and a vector ``z``

@@ -29,7 +29,12 @@ class IDBD(NamedTuple):
         h_i &\leftarrow h_i\,[1 - \alpha_i x_i^2]^+ + \alpha_i\,\delta\,x_i
 
     with :math:`\beta_i = \ln(\text{initial\_step\_size})` and :math:`h_i = 0` at start.
-    No departure from the paper. With too large a meta step size (e.g. 0.02 on
+    No departure from the paper. The paper calls it prudent, though its results did not need
+    it, to bound :math:`\beta_i` below by -10 and its change per step to :math:`\pm 2`;
+    neither is done here. alberta-framework's IDBD (and its TDIDBD, AutoTDIDBD) clips
+    :math:`\beta_i` itself to :math:`[-10, 2]`, i.e. :math:`\alpha_i` to
+    :math:`[4.5\times10^{-5}, 7.4]`, and adapts a bias step size of its own: the two agree
+    while the step sizes stay inside that range. With too large a meta step size (e.g. 0.02 on
     Experiment 1) the rule fails in two ways: the step sizes grow until
     :math:`\sum_i \alpha_i x_i^2 > 2` and the weights blow up (the learners' divergence
     guard, :mod:`sensorimotor.rules.guard`, restarts them when the error overflows), or

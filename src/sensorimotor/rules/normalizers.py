@@ -40,6 +40,14 @@ class EMANormalizer(NamedTuple):
     ``update(state, x) -> (state, x_normalised)`` updates the statistics with ``x``, then
     normalises ``x`` with them.
 
+    alberta-framework's ``EMANormalizer`` has the same update order and the same variance
+    recursion, but starts from mean 0 and variance 1 and ramps its decay as
+    :math:`\min(\rho, 1 - 1/(t+1))`, so that start counts as one sample (its first
+    normalised input is not 0), and divides by :math:`\sigma + \epsilon`; it also accepts
+    ``decay = 1`` (a running mean of all inputs), which is refused here: use
+    :class:`WelfordNormalizer`. Until the second update the variance here is 0, so
+    :meth:`normalize` divides by :math:`\sqrt\epsilon`.
+
     Example:
         >>> import numpy as np
         >>> norm = EMANormalizer(decay=0.5)
@@ -100,7 +108,14 @@ class WelfordNormalizer(NamedTuple):
         \hat x = (x - \mu)/\sqrt{M_2 / n + \epsilon}
 
     After every sample ``mean`` and ``m2 / count`` equal the batch mean and (population)
-    variance of the inputs seen so far.
+    variance of the inputs seen so far. The stream-x reference code (Elsayed et al. 2024,
+    ``SampleMeanStd``; :func:`sensorimotor.agents.stream.stream_x.sample_variance` here) and
+    alberta-framework's ``WelfordNormalizer`` divide by the sample variance
+    :math:`M_2/(n-1)` instead, taken as 1 until there are two samples: their normalised
+    input is smaller by :math:`\sqrt{(n-1)/n}` (0.71 at the second sample, 0.95 at the
+    tenth, within 0.5 % after 100). Both give 0 for the first sample; until the second,
+    :meth:`normalize` (a learner's ``predict``) divides by :math:`\sqrt\epsilon` here, by 1
+    there.
 
     Precision: long runs need float64. In float32 the count stops growing at
     :math:`2^{24} \approx 1.7\times10^7` samples, and well before that the increment

@@ -44,7 +44,13 @@ class TDIDBD(NamedTuple):
     Departure: the trace decays by the discount of the *previous* transition
     (:math:`\gamma_{\text{prev}}`, kept in the state), so a transition with ``gamma = 0``
     (an episode's end) clears the trace for the next episode; in the paper's continuing
-    tasks with a constant :math:`\gamma` the two coincide. With ``meta_step_size = 0``
+    tasks with a constant :math:`\gamma` the two coincide. alberta-framework's TDIDBD decays
+    the trace by the *current* transition's discount instead, so on an episode's last
+    transition (``gamma = 0``) its trace is :math:`x` alone and the final TD error reaches
+    no earlier state of the episode; here it reaches them through the trace, as in episodic
+    TD(:math:`\lambda`) with the trace zeroed at each episode's start. With
+    ``trace_decay = 0`` the two agree. alberta-framework also adds a bias weight with its own
+    step size and clips the log step sizes (see :class:`IDBD`); neither is done here. With ``meta_step_size = 0``
     this is plain linear TD(:math:`\lambda`) with step size ``initial_step_size``.
 
     ``semi_gradient`` is a bool (static structure of a compiled loop).
