@@ -193,6 +193,19 @@ def test_welford_equals_batch_after_every_sample():
             np.testing.assert_allclose(xn, (xs[t] - seen.mean(0)) / seen.std(0), rtol=1e-9)
 
 
+@pytest.mark.parametrize("xp", [np, jnp])
+def test_welford_takes_the_variance_as_one_until_two_samples(xp):
+    # as the stream-x reference and alberta-framework: no division by sqrt(eps) before then
+    norm = WelfordNormalizer()
+    s = norm.init(2, xp=xp)
+    np.testing.assert_allclose(norm.normalize(s, xp.asarray([3.0, -1.0])), [3.0, -1.0])
+    s, first = norm.update(s, xp.asarray([1.0, 2.0]))
+    np.testing.assert_allclose(first, [0.0, 0.0])
+    np.testing.assert_allclose(norm.normalize(s, xp.asarray([3.0, -1.0])), [2.0, -3.0])
+    s, second = norm.update(s, xp.asarray([3.0, 2.0]))  # then the population variance
+    np.testing.assert_allclose(second, [1.0, 0.0], atol=1e-6)
+
+
 def test_ema_normalizer_equals_weighted_batch():
     rng = np.random.default_rng(5)
     xs = rng.normal(-1.0, 0.5, size=(30, 2))

@@ -17,8 +17,8 @@ so the rule's per-weight state spans the whole network, and so does any normalis
 makes: Autostep's :math:`\sum_j \alpha_j z_j^2 \le 1` bounds the step of the network's
 output on the sample just seen, as it does for a linear learner. (alberta-framework's
 ``MLPLearner`` runs its rule on each parameter array apart, one :math:`M` per array, which
-bounds each array's share of the step but lets their sum reach the number of arrays.) LMS gives plain gradient
-steps :math:`\alpha\,\delta\,\nabla_w f`.
+bounds each array's share of the step but lets their sum reach the number of arrays.) LMS
+gives plain gradient steps :math:`\alpha\,\delta\,\nabla_w f`.
 
 The calling convention is that of :func:`~sensorimotor.rules.obgd` with
 ``trace_decay=None``: ``update(z, state, params=None, *, error)``, the returned updates are

@@ -105,17 +105,19 @@ class WelfordNormalizer(NamedTuple):
     .. math::
         n \leftarrow n + 1, \quad d = x - \mu, \quad \mu \leftarrow \mu + d / n, \quad
         M_2 \leftarrow M_2 + d\,(x - \mu), \quad
-        \hat x = (x - \mu)/\sqrt{M_2 / n + \epsilon}
+        \hat x = (x - \mu)/\sqrt{\sigma^2 + \epsilon}, \quad
+        \sigma^2 = M_2 / n \text{ once } n \ge 2, \text{ else } 1
 
     After every sample ``mean`` and ``m2 / count`` equal the batch mean and (population)
-    variance of the inputs seen so far. The stream-x reference code (Elsayed et al. 2024,
-    ``SampleMeanStd``; :func:`sensorimotor.agents.stream.stream_x.sample_variance` here) and
+    variance of the inputs seen so far. Until there are two samples the variance is taken
+    as 1, as the stream-x reference code and alberta-framework do: a learner's ``predict``
+    (:meth:`normalize`) before its second sample then sees ``x - mean``, not that divided
+    by :math:`\sqrt\epsilon` (the first sample itself normalises to 0 either way). The
+    stream-x reference code (Elsayed et al. 2024, ``SampleMeanStd``;
+    :func:`sensorimotor.agents.stream.stream_x.sample_variance` here) and
     alberta-framework's ``WelfordNormalizer`` divide by the sample variance
-    :math:`M_2/(n-1)` instead, taken as 1 until there are two samples: their normalised
-    input is smaller by :math:`\sqrt{(n-1)/n}` (0.71 at the second sample, 0.95 at the
-    tenth, within 0.5 % after 100). Both give 0 for the first sample; until the second,
-    :meth:`normalize` (a learner's ``predict``) divides by :math:`\sqrt\epsilon` here, by 1
-    there.
+    :math:`M_2/(n-1)` instead: their normalised input is smaller by :math:`\sqrt{(n-1)/n}`
+    (0.71 at the second sample, 0.95 at the tenth, within 0.5 % after 100).
 
     Precision: long runs need float64. In float32 the count stops growing at
     :math:`2^{24} \approx 1.7\times10^7` samples, and well before that the increment
@@ -153,10 +155,23 @@ class WelfordNormalizer(NamedTuple):
         d = x - state.mean
         mean = state.mean + d / count
         m2 = state.m2 + d * (x - mean)
-        return WelfordNormalizerState(count, mean, m2), (x - mean) / xp.sqrt(m2 / count + self.eps)
+        var = _variance(xp, count, m2)
+        return WelfordNormalizerState(count, mean, m2), (x - mean) / xp.sqrt(var + self.eps)
 
     def normalize(self, state: WelfordNormalizerState, x):
-        """Normalise ``x`` with the current statistics, without updating them."""
+        """Normalise ``x`` with the current statistics, without updating them.
+
+        >>> import numpy as np
+        >>> norm = WelfordNormalizer()
+        >>> s, _ = norm.update(norm.init(1), np.array([2.0]))
+        >>> print(norm.normalize(s, np.array([3.0])))  # one sample: variance taken as 1
+        [1.]
+        """
         xp = namespace(x)
-        var = state.m2 / xp.maximum(state.count, 1.0)
+        var = _variance(xp, state.count, state.m2)
         return (x - state.mean) / xp.sqrt(var + self.eps)
+
+
+def _variance(xp, count, m2):
+    """The population variance ``m2 / count``, or 1 while fewer than two samples are in."""
+    return xp.where(count >= 2, m2 / xp.maximum(count, 1.0), 1.0)

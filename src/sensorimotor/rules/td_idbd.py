@@ -50,8 +50,9 @@ class TDIDBD(NamedTuple):
     no earlier state of the episode; here it reaches them through the trace, as in episodic
     TD(:math:`\lambda`) with the trace zeroed at each episode's start. With
     ``trace_decay = 0`` the two agree. alberta-framework also adds a bias weight with its own
-    step size and clips the log step sizes (see :class:`IDBD`); neither is done here. With ``meta_step_size = 0``
-    this is plain linear TD(:math:`\lambda`) with step size ``initial_step_size``.
+    step size and clips the log step sizes (see :class:`IDBD`); neither is done here. With
+    ``meta_step_size = 0`` this is plain linear TD(:math:`\lambda`) with step size
+    ``initial_step_size``.
 
     ``semi_gradient`` is a bool (static structure of a compiled loop).
 
