@@ -16,7 +16,9 @@ def evaluate(agent, env, n_episodes: int = 10, *, deterministic: bool = True, se
     (a Gymnasium env or id) played by ``agent.predict`` (greedy by default).
 
     Episode :math:`i` starts from ``env.reset(seed=seed + i)``, so an evaluation is
-    repeatable; an episode ends when the env terminates or truncates it.
+    repeatable; an episode ends when the env terminates or truncates it. (SB3's
+    ``evaluate_policy`` does not reseed: its episodes follow the env's own generator. Both
+    report the population standard deviation.)
 
     >>> import gymnasium as gym
     >>> class Left:

@@ -35,7 +35,14 @@ DEMO_SEED = 10_000  # the expert's episodes start apart from the evaluation's (s
 
 def read_demonstrations(path) -> Demonstrations:
     """The records of the observation log at ``path`` as demonstrations: its sensory
-    arrays ``s`` the observations, its motor arrays ``m`` the actions."""
+    arrays ``s`` the observations, its motor arrays ``m`` the actions.
+
+    A log record pairs a motor command ``m`` with the feedback ``s`` that executing it
+    produced (``log.append(env.execute(m))``), so each pair is (outcome, command): the
+    data of an inverse model, and a policy's data for a plant without state (an arm
+    whose pose is a function of its command). For a plant with state, where the command
+    ``m_t`` was chosen on the previous feedback, a policy needs ``s[:-1]`` paired with
+    ``m[1:]`` within each episode; this function does not shift them."""
     records = read_log(path)
     return Demonstrations(records.s, records.m)
 

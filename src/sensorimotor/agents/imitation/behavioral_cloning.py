@@ -15,6 +15,21 @@ by index (one NumPy ``Generator`` from ``seed``) from the data padded to a power
 ``CHUNK`` gradient steps per jitted ``lax.scan``, so a growing data set (DAgger) compiles
 rarely.
 
+Where this departs from the lesson and the imitation library:
+
+* The continuous loss is the lesson's (squared error of a tanh-bounded output), summed
+  over the action's dimensions: the lesson's ``nn.MSELoss`` averages over them too (a
+  factor ``n`` in the gradient, which Adam mostly undoes but the gradient clip does not);
+  the imitation library's BC instead maximises the Gaussian policy's log-likelihood of
+  the expert's action and adds an entropy bonus (weight 1e-3, also on discrete actions,
+  where our loss is the plain cross-entropy).
+* With ``squash="clip"`` an output beyond the box has no gradient (the clip is flat
+  there): a sample whose output overshoots stops teaching. ``"tanh"`` always has one (the
+  imitation library's log-likelihood of the unclipped mean would too).
+* Minibatches are drawn with replacement, ``gradient_steps`` of them; the imitation
+  library shuffles the data into epochs without replacement (``drop_last``), the lesson
+  takes the whole data set at every step.
+
 >>> from sensorimotor.agents.imitation.demonstrations import collect_demonstrations
 >>> class Right:  # an expert that always pushes right
 ...     def predict(self, obs, deterministic=True):

@@ -9,7 +9,17 @@ the data set :math:`D`; fit the policy on all of :math:`D` (:mod:`~sensorimotor.
 behavioral_cloning`'s loss, ``gradient_steps`` Adam steps, going on from the last round).
 The schedule is the imitation library's linear one,
 :math:`\beta_i = \max(0, 1 - i / \text{beta\_rampdown})`: round 0 is plain behavioural
-cloning on the expert's own episodes.
+cloning on the expert's own episodes. The default ``beta_rampdown=1`` is the paper's
+:math:`\beta_i = I(i = 1)` (rounds counted from 0 here), which Ross et al. suggest often
+works best in practice; the imitation library's default ramps down over 15 rounds.
+
+Where this departs from the imitation library: the learner acts greedily (its
+``predict(obs)`` samples from the policy, SB3's ``deterministic=False``); a round plays a
+fixed ``episodes_per_round`` (imitation: at least 3 episodes and 500 steps) and trains a
+fixed ``gradient_steps`` on the aggregate (imitation: 4 epochs, so more steps as the data
+grow). As there, the choice between the expert and the learner is drawn at every step,
+every visited state is labelled by the expert whatever was executed, and the policy
+returned is the last round's (the paper picks the best on validation).
 
 The expert is any object with ``predict(obs, deterministic=True) -> (action, _)``; it is
 not saved with the agent (give it again after ``load`` as ``agent.expert``).

@@ -3,6 +3,11 @@ arrays, from any object with ``.s`` (sensors: the observations) and ``.m`` (moto
 actions) arrays such as the records of an observation log
 (``sensorimotor.run.observation_log.read_log``), or played by an expert.
 
+A pair is the observation the action was chosen on and that action
+(:func:`collect_demonstrations` records the observation before the step). A log record's
+``s`` is instead the feedback its ``m`` produced: see
+``sensorimotor.run.imitation.read_demonstrations``.
+
 An expert is any object with SB3's ``predict(obs, deterministic=True) -> (action, _)``: a
 trained agent (``DQN.load(path)``, ``Reinforce.load(path)``) or a scripted controller.
 

@@ -17,6 +17,40 @@ end), with returns :math:`G_t = \sum_{k \ge t} \gamma^{k-t} r_k`:
 
 (:math:`\langle\cdot\rangle` the mean over real steps). The gradient is clipped to a global
 norm, then Adam steps (``optax.chain(clip_by_global_norm, adam)``, DQN's optimiser).
+
+Where this departs from the lesson, Williams and Stable-Baselines3, in order and edges:
+
+* A truncated episode (a time limit) ends its returns like a terminated one:
+  :math:`G_t` sums the rewards up to the last step, with no bootstrap from
+  :math:`V_\phi` of the final observation. That is Monte Carlo REINFORCE as in Williams
+  and in the lesson (whose ``done`` is its step limit); SB3's A2C and PPO instead add
+  :math:`\gamma V(s_T)` at a truncation. So the last steps of a capped episode (the
+  last ~100 of CartPole-v1's 500 at :math:`\gamma = 0.99`, every step of the toy
+  humanoid's 100) get smaller returns than their states are worth.
+* The returns are normalised over all the batch's real steps (every episode of the
+  batch pooled), with the population standard deviation (``ddof=0``) plus ``1e-8``; the
+  lesson normalises each episode alone with PyTorch's unbiased ``std`` plus ``1e-9``. With
+  ``episodes_per_update=1`` (the default) the two differ only by
+  :math:`\sqrt{(n-1)/n}` in the scale. Pooling keeps the signal between episodes (a long
+  episode's returns stay above a short one's), which per-episode normalisation removes.
+* The baseline regresses on the normalised returns, and the advantage is the normalised
+  return less the baseline, not re-normalised (SB3's PPO normalises the advantage after
+  subtracting its value instead).
+* The advantage uses :math:`V_\phi` as it was before this step: the baseline and the
+  policy take the same Adam step from one joint loss (as SB3's A2C does), so a batch's
+  own returns never enter its baseline (rllab's order: fit the baseline after computing
+  the advantages). The global-norm clip covers both networks together.
+* The policy term is a mean over the batch's real steps, where Williams and the lesson
+  sum over an episode's steps: the raw gradient scales with 1 / (steps in the batch),
+  so against Adam's running scale a batch of long episodes steps less than one of short
+  episodes, and the gradient clip bites at another size.
+* A Gaussian's log-probability is that of the draw :math:`u` before the squash, the
+  action applied being ``squash(u)``. With ``"clip"`` that is SB3's PPO exactly; with
+  ``"tanh"`` SB3's squashed Gaussian would add :math:`-\log(1 - \tanh^2 u)`, which does
+  not depend on :math:`\theta` for a stored :math:`u`, so the policy gradient is the same.
+  The entropy is the Gaussian's (SB3 has none for a squashed Gaussian and uses
+  :math:`-\log\pi`): with ``ent_coef > 0`` it rewards a wider :math:`\sigma` even where
+  ``tanh`` saturates the actions.
 """
 
 from __future__ import annotations
@@ -68,7 +102,8 @@ def discounted_returns(rewards, gamma: float):
 
 
 def normalized(values, mask):
-    """``values`` less their mean over ``mask``, over their standard deviation (+1e-8).
+    """``values`` less their mean over ``mask``, over their standard deviation (+1e-8;
+    the population one, ``ddof=0``, where the lesson's PyTorch ``std`` is unbiased).
 
     >>> print(normalized(jnp.array([1.0, 3.0, 99.0]), jnp.array([1.0, 1.0, 0.0])))
     [-1.  1. 97.]
