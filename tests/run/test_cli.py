@@ -1,6 +1,8 @@
 import subprocess
 import sys
 
+import pytest
+
 from sensorimotor.run.cli import main
 from sensorimotor.run.observation_log import read_log
 
@@ -119,3 +121,18 @@ def test_demo_settings_are_checked_before_its_folder_is_made(capsys, tmp_path):
         capsys.readouterr().err
     )
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    "experiment, flag",
+    [
+        ("2", ["--seeds", "3"]),
+        ("2", ["--meta-step-size", "0.02"]),
+        ("1", ["--initial-step-size", "0.02"]),
+    ],
+)
+def test_a_flag_of_the_other_experiment_is_refused_not_ignored(capsys, experiment, flag):
+    assert main(["sutton1992", "--experiment", experiment, *flag]) == 2
+    err = capsys.readouterr().err
+    other = "1" if experiment == "2" else "2"
+    assert f"{flag[0]} is Experiment {other}'s" in err

@@ -28,20 +28,25 @@ def _sutton1992(args) -> int:
 
     if args.plot and args.experiment == "1":
         raise ValueError("--plot draws Experiment 2's figures: use it with --experiment 2 or all")
+    # a flag of the other experiment would be ignored: refused instead, naming it
+    only = {"1": ("seeds", "meta_step_size"), "2": ("initial_step_size",)}
+    for experiment, names in only.items():
+        for name in names:
+            if getattr(args, name) is not None and args.experiment not in (experiment, "all"):
+                flag = "--" + name.replace("_", "-")
+                raise ValueError(
+                    f"{flag} is Experiment {experiment}'s: use --experiment {experiment} or all"
+                )
     if args.plot:
         output_file("--plot", args.plot)
     if args.experiment in ("1", "all"):
-        print(
-            s.format_experiment1(
-                s.experiment1(
-                    seeds=args.seeds, meta_step_size=args.meta_step_size, show_progress=True
-                )
-            )
-        )
+        given = {n: getattr(args, n) for n in only["1"] if getattr(args, n) is not None}
+        print(s.format_experiment1(s.experiment1(**given, show_progress=True)))
     if args.experiment in ("2", "all"):
         if args.experiment == "all":
             print()
-        result = s.experiment2(initial_step_size=args.initial_step_size, show_progress=True)
+        given = {n: getattr(args, n) for n in only["2"] if getattr(args, n) is not None}
+        result = s.experiment2(**given, show_progress=True)
         print(s.format_experiment2(result))
         if args.plot:
             print(f"wrote {s.plot_experiment2(result, args.plot)}")
@@ -165,14 +170,11 @@ def build_parser() -> argparse.ArgumentParser:
         "IDBD finds), compiled",
     )
     sutton.add_argument("--experiment", choices=("1", "2", "all"), default="all")
-    sutton.add_argument("--seeds", type=int, default=30, help="Experiment 1's runs (default 30)")
-    sutton.add_argument(
-        "--meta-step-size", type=float, default=0.01, help="Experiment 1's IDBD (default 0.01)"
-    )
+    sutton.add_argument("--seeds", type=int, help="Experiment 1's runs (default 30)")
+    sutton.add_argument("--meta-step-size", type=float, help="Experiment 1's IDBD (default 0.01)")
     sutton.add_argument(
         "--initial-step-size",
         type=float,
-        default=0.05,
         help="Experiment 2's initial IDBD step size (default 0.05, Experiment 1's)",
     )
     sutton.add_argument("--plot", metavar="PNG", help="draw Experiment 2's figures to this file")
