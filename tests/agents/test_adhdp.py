@@ -40,11 +40,14 @@ def trained(seed=0, steps=60, **kw):
         if agent.done:
             agent.new_episode(env.reset())
         agent(env)
-    # weights that make every path of the chain rule count
+    _random_readout(agent, rng)  # weights that make every path of the chain rule count
+    return env, agent
+
+
+def _random_readout(agent, rng):
     agent.readout._state = agent.readout.state._replace(
         beta=rng.normal(size=agent.readout.beta.shape)
     )
-    return env, agent
 
 
 @pytest.mark.parametrize("leak", [0.3, 1.0])
@@ -330,6 +333,14 @@ def test_a_refused_terminal_step_leaves_terminal_as_it_was():
     assert (agent.terminal, agent.done, agent.num_step) == (False, False, 1)
 
 
+def _after_two_steps(agent, env):
+    """Start an episode, take two steps, and return the agent's state then."""
+    agent.new_episode(env.reset())
+    agent(env)
+    agent(env)
+    return _agent_state(agent)
+
+
 def test_a_refused_action_leaves_the_exploring_actor_as_it_was():
     from sensorimotor.agents.adhdp.state_feedback import StateFeedbackADHDP
     from sensorimotor.reservoir import LMSReadout
@@ -346,10 +357,7 @@ def test_a_refused_action_leaves_the_exploring_actor_as_it_was():
         exploration=0.1,
         seed=0,
     )
-    agent.new_episode(env.reset())
-    agent(env)
-    agent(env)
-    before = _agent_state(agent)
+    before = _after_two_steps(agent, env)
     agent._next_action_hook = lambda a: np.array([np.nan])
     with pytest.raises(ValueError, match="action"):
         agent(env)
@@ -370,10 +378,7 @@ def test_a_refused_recomputed_action_leaves_the_critic_as_it_was(bad):
         alpha=2.0,
         action_scale=10.0,
     )
-    agent.new_episode(env.reset())
-    agent(env)
-    agent(env)
-    before, count = _agent_state(agent), agent.readout.count
+    before, count = _after_two_steps(agent, env), agent.readout.count
     calls = []
 
     def hook(a):  # the first proposal (the TD target) passes, the recomputed one is bad
@@ -406,9 +411,7 @@ def test_brute_force_moves_a_share_alpha_of_the_way_to_the_best_candidate(alpha)
         action_scale=10.0,
     )
     rng = np.random.default_rng(0)
-    agent.readout._state = agent.readout.state._replace(
-        beta=rng.normal(size=agent.readout.beta.shape)
-    )
+    _random_readout(agent, rng)
     state = rng.normal(size=agent.state_dim)
     values = [agent.critic(state, c) for c in agent.candidates]
     best = agent.candidates[int(np.argmax(values))]

@@ -155,8 +155,8 @@ class WelfordNormalizer(NamedTuple):
         d = x - state.mean
         mean = state.mean + d / count
         m2 = state.m2 + d * (x - mean)
-        var = _variance(xp, count, m2)
-        return WelfordNormalizerState(count, mean, m2), (x - mean) / xp.sqrt(var + self.eps)
+        # no "1 until two samples" here: at the first sample x - mean is exactly 0 either way
+        return WelfordNormalizerState(count, mean, m2), (x - mean) / xp.sqrt(m2 / count + self.eps)
 
     def normalize(self, state: WelfordNormalizerState, x):
         """Normalise ``x`` with the current statistics, without updating them.
@@ -168,10 +168,6 @@ class WelfordNormalizer(NamedTuple):
         [1.]
         """
         xp = namespace(x)
-        var = _variance(xp, state.count, state.m2)
+        n = state.count
+        var = xp.where(n >= 2, state.m2 / xp.maximum(n, 1.0), 1.0)
         return (x - state.mean) / xp.sqrt(var + self.eps)
-
-
-def _variance(xp, count, m2):
-    """The population variance ``m2 / count``, or 1 while fewer than two samples are in."""
-    return xp.where(count >= 2, m2 / xp.maximum(count, 1.0), 1.0)
