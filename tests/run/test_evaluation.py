@@ -169,3 +169,21 @@ def test_uniform_goals_refuse_no_reached_points_naming_them():
     arm = KinematicArm2D({"dim": 2})
     with pytest.raises(ValueError, match="points must hold at least one reached point"):
         uniform_goals(arm, 3, points=np.zeros((0, 2)))
+
+
+def test_evaluate_matches_a_learner_channels_to_the_environment_by_name():
+    # A learner that lists the arm's channels in another order learns the same thing from
+    # feedback (dicts go by name); evaluate read the test arrays in the learner's order and
+    # gave errors of the size of the workspace.
+    arm = KinematicArm2D({"dim": 3})
+    fw = forward_tests(arm, 300, seed=0)
+    same = nn(arm)
+    other = NNLearner({"m_channels": arm.m_channels[::-1], "s_channels": arm.s_channels[::-1]})
+    same.update_array(fw.inputs, fw.targets)
+    other.update_array(fw.inputs[:, ::-1], fw.targets[:, ::-1])
+    for test in (forward_tests(arm, 50, seed=1), held_out_goals(arm, 50, seed=2)):
+        assert evaluate(other, arm, test) == evaluate(same, arm, test)
+    stranger = NNLearner({"m_channels": arm.m_channels, "s_channels": [Channel("u"), Channel("v")]})
+    stranger.update_array(fw.inputs, fw.targets)
+    with pytest.raises(ValueError, match=r"sensory channels \['u', 'v'\] are not"):
+        evaluate(stranger, arm, fw)

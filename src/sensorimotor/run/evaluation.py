@@ -249,7 +249,9 @@ def evaluate(learner, env, test: TestSet | Callable) -> ErrorStats:
     * forward: ``e_i = |learner.predict(m_i) - s_i|``;
     * a callable ``test(learner, env) -> errors`` (1-d array): the user's own test.
 
-    The learner is only queried, never updated. Errors are in raw sensory units.
+    The learner is only queried, never updated. Errors are in raw sensory units. The
+    learner's channels are matched to the environment's by name (they may be listed in
+    another order); channels of other names are a ``ValueError`` naming them.
 
     >>> from sensorimotor.envs import KinematicArm2D
     >>> from sensorimotor.learners import NNLearner
@@ -267,11 +269,48 @@ def evaluate(learner, env, test: TestSet | Callable) -> ErrorStats:
         return error_stats(test(learner, env))
     if not isinstance(test, TestSet):
         raise TypeError(f"test must be a TestSet or a function, got {type(test).__name__}")
-    if test.kind == INVERSE:
-        reached = env.execute_array(learner.infer_array(test.inputs, mode="exploit"))
-        errors = np.linalg.norm(reached - test.targets, axis=1)
-    elif test.kind == FORWARD:
-        errors = np.linalg.norm(learner.predict_array(test.inputs) - test.targets, axis=1)
-    else:
+    if test.kind not in (INVERSE, FORWARD):
         raise ValueError(f"unknown test kind {test.kind!r} (expected 'inverse' or 'forward')")
+    # Test sets are arrays in the environment's channel order; a learner may list the same
+    # channels in another order (arrays read in the wrong order gave large, silent errors)
+    m_to_learner, m_to_env = _column_orders(learner, env, "m_set", "motor")
+    s_to_learner, s_to_env = _column_orders(learner, env, "s_set", "sensory")
+    if test.kind == INVERSE:
+        inferred = learner.infer_array(_columns(test.inputs, s_to_learner), mode="exploit")
+        reached = env.execute_array(_columns(inferred, m_to_env))
+        errors = np.linalg.norm(reached - test.targets, axis=1)
+    else:
+        predicted = learner.predict_array(_columns(test.inputs, m_to_learner))
+        errors = np.linalg.norm(_columns(predicted, s_to_env) - test.targets, axis=1)
     return error_stats(errors)
+
+
+def _columns(batch, order):
+    """``batch`` with its columns in ``order`` (as it is for ``None``: the same order)."""
+    return batch if order is None else np.asarray(batch)[..., order]
+
+
+def _column_orders(learner, env, side: str, what: str):
+    """Column indices from the environment's order of ``side`` (``'m_set'``, ``'s_set'``) to
+    the learner's, and back (``None, None`` in the same order); ``ValueError`` naming the
+    channels if their names differ.
+
+    >>> from sensorimotor.envs import KinematicArm2D
+    >>> from sensorimotor.learners import NNLearner
+    >>> arm = KinematicArm2D({'dim': 2})
+    >>> learner = NNLearner({'m_channels': arm.m_channels, 's_channels': arm.s_channels[::-1]})
+    >>> [a.tolist() for a in _column_orders(learner, arm, 's_set', 'sensory')]
+    [[1, 0], [1, 0]]
+    """
+    env_names = tuple(getattr(env, side).names)
+    learner_set = getattr(learner, side, None)
+    learner_names = env_names if learner_set is None else tuple(learner_set.names)
+    if sorted(learner_names) != sorted(env_names):
+        raise ValueError(
+            f"the learner's {what} channels {list(learner_names)} are not the "
+            f"environment's {list(env_names)}"
+        )
+    if learner_names == env_names:
+        return None, None
+    to_learner = np.array([env_names.index(n) for n in learner_names], dtype=np.intp)
+    return to_learner, np.argsort(to_learner)
