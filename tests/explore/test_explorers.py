@@ -60,6 +60,14 @@ def test_config_errors_name_the_key():
         RandomGoalExplorer({"learner": "nn"})
     with pytest.raises(ValueError, match="differs from the learner"):
         RandomGoalExplorer({"learner": learner, "s_channels": [Channel("x", (0, 1))]})
+    # the message says which channel differs, and how (a mistyped bound, another order)
+    moved = [
+        Channel(ch.name, (ch.low, ch.high + 1)) if ch.name == "j1" else ch for ch in arm.m_channels
+    ]
+    with pytest.raises(ValueError, match=r"channel 'j1' has bounds .* in the learner"):
+        RandomGoalExplorer({"learner": learner, "m_channels": moved})
+    with pytest.raises(ValueError, match=r"\['y', 'x'\] here, \['x', 'y'\] in the learner"):
+        RandomGoalExplorer({"learner": learner, "s_channels": arm.s_channels[::-1]})
     with pytest.raises(ValueError, match="sigma"):
         RandomGoalExplorer({"learner": learner, "sigma": -1.0})
     with pytest.raises(ValueError, match="seed"):
@@ -513,3 +521,14 @@ def test_a_corrupted_explorer_cfg_is_refused_at_load_naming_the_file(tmp_path, e
     with pytest.raises(ValueError) as info:
         Explorer.load(path, learner)
     assert str(path) in str(info.value)
+
+
+def test_an_unbounded_motor_channel_is_named():
+    m = [Channel("shoulder", (-1, 1)), Channel("wrist")]  # the wrist's bounds forgotten
+    s = [Channel("x", (0, 1))]
+    with pytest.raises(ValueError, match=r"must be bounded; unbounded: \['wrist'\]"):
+        RandomMotorExplorer({"m_channels": m, "s_channels": s})
+    learner = NNLearner({"m_channels": m, "s_channels": s})
+    for explorer in (RandomGoalExplorer, LearningProgressExplorer):
+        with pytest.raises(ValueError, match=r"unbounded: \['wrist'\]"):
+            explorer({"learner": learner})

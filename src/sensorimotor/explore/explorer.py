@@ -38,6 +38,39 @@ def _plain(value):
     return value
 
 
+def _difference(given: ChannelSet, learner: ChannelSet) -> str:
+    """What differs between the channels given to an explorer and its learner's, naming
+    the channels (a bound mistyped on one of twelve motors was hard to find).
+
+    >>> a, b = Channel('a', (0, 1)), Channel('b', (0, 1))
+    >>> _difference(ChannelSet([a, b]), ChannelSet([b, a]))
+    "['a', 'b'] here, ['b', 'a'] in the learner"
+    >>> _difference(ChannelSet([a]), ChannelSet([Channel('a', (0, 2))]))
+    "channel 'a' has bounds (0.0, 1.0) here, (0.0, 2.0) in the learner"
+    """
+    if sorted(given.names) == sorted(learner.names):
+        for ch in given:
+            if ch != learner[ch.name]:
+                return (
+                    f"channel {ch.name!r} has bounds {ch.bounds} here, "
+                    f"{learner[ch.name].bounds} in the learner"
+                )
+    return f"{list(given.names)} here, {list(learner.names)} in the learner"
+
+
+def unbounded_error(owner: str, m_set: ChannelSet) -> ValueError | None:
+    """The error for motor channels an explorer cannot draw from (unbounded), naming them;
+    ``None`` if every one is bounded.
+
+    >>> unbounded_error('X', ChannelSet([Channel('a', (0, 1)), Channel('b')]))
+    ValueError("X: every motor channel must be bounded; unbounded: ['b']")
+    """
+    if m_set.bounded.all():
+        return None
+    names = [n for n, b in zip(m_set.names, m_set.bounded, strict=True) if not b]
+    return ValueError(f"{owner}: every motor channel must be bounded; unbounded: {names}")
+
+
 class Explorer:
     """Chooses the next motor command to try, and learns from what it gave.
 
@@ -110,7 +143,10 @@ class Explorer:
                 channels = getattr(learner, side).channels
             sets[side] = ChannelSet(channels)
             if learner is not None and getattr(learner, side) != sets[side]:
-                raise ValueError(f"{name}: cfg[{key!r}] differs from the learner's channels")
+                raise ValueError(
+                    f"{name}: cfg[{key!r}] differs from the learner's channels: "
+                    + _difference(sets[side], getattr(learner, side))
+                )
         seed = cfg.seed
         if not is_int(seed) or seed < 0:
             raise ValueError(f"{name}: cfg['seed'] must be a non-negative int, got {seed!r}")

@@ -6,7 +6,7 @@ import numpy as np
 
 from sensorimotor.base.bounds import is_real
 from sensorimotor.explore import draws
-from sensorimotor.explore.explorer import Explorer
+from sensorimotor.explore.explorer import Explorer, unbounded_error
 from sensorimotor.learners import NotReadyError
 
 
@@ -90,8 +90,9 @@ class RandomGoalExplorer(Explorer):
                 raise ValueError(f"{name}: cfg[{key!r}] must be a number >= 0, got {value!r}")
             if not math.isfinite(value):
                 raise ValueError(f"{name}: cfg[{key!r}] must be finite, got {value!r}")
-        if not self.m_set.bounded.all():
-            raise ValueError(f"{name}: every motor channel must be bounded")
+        error = unbounded_error(type(self).__name__, self.m_set)
+        if error is not None:
+            raise error
         sigma = self.cfg.sigma
         self.sigma = (
             self.NOISE_LENGTH / math.sqrt(len(self.m_set)) if sigma is None else float(sigma)

@@ -1,6 +1,6 @@
 """Motor babbling: uniform random commands."""
 
-from sensorimotor.explore.explorer import Explorer
+from sensorimotor.explore.explorer import Explorer, unbounded_error
 
 
 class RandomMotorExplorer(Explorer):
@@ -21,8 +21,9 @@ class RandomMotorExplorer(Explorer):
     """
 
     def _setup(self) -> None:
-        if not self.m_set.bounded.all():
-            raise ValueError(f"{type(self).__name__}: every motor channel must be bounded")
+        error = unbounded_error(type(self).__name__, self.m_set)
+        if error is not None:
+            raise error
 
     def _explore(self) -> dict:
         return {"m_signal": self.m_set.signal(self.random_motor()), "from": "motor"}
