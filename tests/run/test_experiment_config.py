@@ -83,6 +83,11 @@ BAD = [
         'task = "continual"\n[grid]\nrule = ["LMS", "NLMS"]\n"rule.step_size" = [0.1]\n',
         'grid."rule.step_size"',
     ),
+    (
+        "network learner setting out of range",
+        'task = "babbling"\n[settings]\nlearner = {name = "NetworkLearner", hidden = [0]}\n',
+        "settings.learner",
+    ),
     ("not TOML", 'task = "babbling\n', "TOML"),
     ("missing file", None, "no such file"),
 ]
@@ -159,3 +164,22 @@ def test_the_shipped_examples_are_valid():
             sizes[name] = len(load_experiment(os.path.join(folder, name)).trials())
     assert sizes["babbling_arm7.toml"] == 3 * 3 * 5
     assert sizes["sutton1992_lms.toml"] == 8 * 30
+
+
+def test_the_babbling_task_takes_every_learner_of_the_readme(tmp_path):
+    # NetworkLearner was missing: "unknown name 'NetworkLearner'" for a learner the README
+    # lists beside the others (a trial compiles it, so only the file is checked here)
+    path = tmp_path / "e.toml"
+    path.write_text(
+        'task = "babbling"\n[settings]\nlearner = {name = "NetworkLearner", hidden = [16]}\n'
+        '[grid]\n"learner.capacity" = [512, 1024]\n'
+    )
+    trials = load_experiment(path).trials()
+    assert [t.settings["learner"] for t in trials] == [
+        {"name": "NetworkLearner", "hidden": [16], "capacity": c} for c in (512, 1024)
+    ]
+    path.write_text(
+        'task = "babbling"\n[grid]\nlearner = ["NNLearner", "WNNLearner", '
+        '"LWLRLearner", "NetworkLearner", "RandomLearner"]\n'
+    )
+    assert len(load_experiment(path).trials()) == 5

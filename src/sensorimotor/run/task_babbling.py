@@ -20,12 +20,18 @@ __all__ = ["BABBLING", "EXPLORER_NAMES"]
 
 
 def _learners():
-    from sensorimotor.learners import LWLRLearner, NNLearner, RandomLearner, WNNLearner
+    from sensorimotor.learners import (
+        LWLRLearner,
+        NetworkLearner,
+        NNLearner,
+        RandomLearner,
+        WNNLearner,
+    )
 
     own = ("m_channels", "s_channels", "seed")
     return {
         cls.__name__: Component(cls, tuple(k for k in cls.defcfg if k not in own))
-        for cls in (NNLearner, WNNLearner, LWLRLearner, RandomLearner)
+        for cls in (NNLearner, WNNLearner, LWLRLearner, NetworkLearner, RandomLearner)
     }
 
 
