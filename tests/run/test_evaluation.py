@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from sensorimotor import Channel, ChannelSet, KinematicArm2D
+from sensorimotor import Channel, ChannelSet, Environment, KinematicArm2D
 from sensorimotor.learners import NNLearner
 from sensorimotor.run.evaluation import (
     ErrorStats,
@@ -187,3 +187,15 @@ def test_evaluate_matches_a_learner_channels_to_the_environment_by_name():
     stranger.update_array(fw.inputs, fw.targets)
     with pytest.raises(ValueError, match=r"sensory channels \['u', 'v'\] are not"):
         evaluate(stranger, arm, fw)
+
+
+def test_reachable_points_name_an_unbounded_motor_channel():
+    class Free(Environment):
+        m_channels = [Channel("j0", (-90, 90)), Channel("j1")]  # j1's bounds forgotten
+        s_channels = [Channel("x", (-1, 1))]
+
+        def _execute(self, m_signal, meta=None):
+            return {"x": 0.0}
+
+    with pytest.raises(ValueError, match=r"unbounded: \['j1'\]"):
+        reachable_points(Free(), samples=10)

@@ -179,7 +179,10 @@ def reachable_points(env, seed: int = 0, samples: int = 20000, rounds: int = 6) 
     rng = np.random.default_rng(seed)
     m_set, s_set = env.m_set, env.s_set
     if not m_set.bounded.all():
-        raise ValueError("reachable_points needs every motor channel bounded")
+        unbounded = [n for n, b in zip(m_set.names, m_set.bounded, strict=True) if not b]
+        raise ValueError(
+            f"reachable_points needs every motor channel bounded; unbounded: {unbounded}"
+        )
     half, n_m = samples // 2, len(m_set)
     uniform = rng.random((samples - half, n_m))
     snap = rng.random((half, n_m)) < rng.random((half, 1))
