@@ -100,6 +100,41 @@ def test_the_more_derived_of_execute_and_execute_vector_is_called():
         BadVector().execute({"x": 2, "y": 11})
 
 
+def test_execute_array_follows_the_path_execute_takes():
+    # A subclass's own _execute under the arm's batch path: execute_array ran the arm's
+    # _execute_array and gave other effects than execute (a sensor offset lost in
+    # evaluation); a class with only _execute_vector had no _execute to loop over.
+    class Offset(KinematicArm2D):
+        def _execute(self, m_signal, meta=None):
+            s = super()._execute(m_signal, meta)
+            return {"x": s["x"] + 0.5, "y": s["y"]}
+
+    class VectorOnly(Environment):
+        m_channels = [Channel("x", (0, 10)), Channel("y", (5, 15))]
+        s_channels = [Channel("a", (5, 25))]
+
+        def _execute_vector(self, m, meta=None):
+            return np.array([m[0] + m[1]])
+
+    class BatchAgain(Offset):  # a batch path as derived as the override: used
+        def _execute_array(self, m_batch):
+            return KinematicArm2D._execute_array(self, m_batch) + [0.5, 0.0]
+
+    m = np.array([[10.0, 20.0], [-30.0, 45.0]])
+    for env in (Offset({"dim": 2}), VectorOnly(), BatchAgain({"dim": 2})):
+        rows = [env.execute(env.m_set.from_array(row))["s_signal"].array for row in m]
+        assert np.allclose(env.execute_array(m), rows, rtol=0, atol=1e-12)
+    assert not Offset({"dim": 2}).has_batch_path and not VectorOnly().has_batch_path
+    assert BatchAgain({"dim": 2}).has_batch_path and KinematicArm2D({"dim": 2}).has_batch_path
+
+    class BadVectorOnly(VectorOnly):
+        def _execute_vector(self, m, meta=None):
+            return np.array([1.0, 2.0])
+
+    with pytest.raises(SignalError, match=r"BadVectorOnly._execute_vector returned .*\(1,\)"):
+        BadVectorOnly().execute_array(m)
+
+
 class Batch(Sum):
     """Sum with a vectorised path; ``out`` bends what it returns."""
 

@@ -36,7 +36,10 @@ class Environment:
     the same shape, not validated again); ``_execute_vector(m_array, meta) -> s_array`` is
     an array path for one command, used by ``execute`` instead of ``_execute`` when it is
     the more derived of the two (its output is validated by ``check_array``); and
-    ``_execute_array(m_batch) -> s_batch`` is a vectorised path used by ``execute_array``.
+    ``_execute_array(m_batch) -> s_batch`` is a vectorised path used by ``execute_array``
+    unless a subclass overrides ``_execute`` or ``_execute_vector`` below it (the batch
+    would not follow that override: ``execute_array`` then loops over the one-command path
+    ``execute`` takes, so both always agree).
 
     The seed's example, as written there:
 
@@ -61,6 +64,7 @@ class Environment:
     s_channels: list = []
 
     _executes_vectors: bool = False
+    _batch_path: bool = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -69,6 +73,18 @@ class Environment:
         for klass in cls.__mro__:
             if "_execute_vector" in klass.__dict__ or "_execute" in klass.__dict__:
                 cls._executes_vectors = "_execute_vector" in klass.__dict__
+                break
+        # ``execute_array`` takes ``_execute_array`` only where it is as derived as the
+        # one-command path: under a subclass's own ``_execute`` (a sensor offset added to
+        # the arm's) the arm's batch gave other effects than ``execute``.
+        hooks = ("_execute", "_execute_vector", "_execute_array")
+        for klass in cls.__mro__:
+            if klass is Environment:
+                break
+            if any(hook in klass.__dict__ for hook in hooks):
+                # (the base's own stub, set again, is no batch path: a way to remove one)
+                own = klass.__dict__.get("_execute_array", Environment._execute_array)
+                cls._batch_path = own is not Environment._execute_array
                 break
         init = cls.__dict__.get("__init__")
         if init is None:
@@ -130,34 +146,42 @@ class Environment:
         m_set, s_set = self.m_set, self.s_set
         m_array = self._motor_command(m_set.to_array(m_signal))
         m_executed = m_set.signal(m_array)
-        vector = self._executes_vectors
-        if vector:
-            s_out = self._execute_vector(m_array, meta)
+        if self._executes_vectors:
+            s_executed = s_set.signal(self._sensory_vector(self._execute_vector(m_array, meta)))
         else:
             s_out = self._execute(dict(m_executed), meta)
-        try:
-            if vector:
-                s_array = s_set.check_array(s_out)
-                if s_array.ndim != 1:
-                    raise SignalError(f"expected shape ({len(s_set)},), got {s_array.shape}")
-                s_executed = s_set.signal(s_array)
-            else:
+            try:
                 s_executed = s_set.to_signal(s_out)
+            except (SignalError, TypeError) as err:
+                raise SignalError(
+                    f"{type(self).__name__}._execute returned a bad sensory signal: {err}",
+                    channel=getattr(err, "channel", None),
+                ) from err
+        return Feedback.of(m_executed, s_executed, uuid.uuid4())
+
+    def _sensory_vector(self, s_out) -> np.ndarray:
+        """What ``_execute_vector`` returned, checked: ``(n_s,)`` finite numbers, or a
+        ``SignalError`` blaming it."""
+        s_set = self.s_set
+        try:
+            s_array = s_set.check_array(s_out)
+            if s_array.ndim != 1:
+                raise SignalError(f"expected shape ({len(s_set)},), got {s_array.shape}")
         except (SignalError, TypeError) as err:
-            hook = "_execute_vector" if vector else "_execute"
             raise SignalError(
-                f"{type(self).__name__}.{hook} returned a bad sensory signal: {err}",
+                f"{type(self).__name__}._execute_vector returned a bad sensory signal: {err}",
                 channel=getattr(err, "channel", None),
             ) from err
-        return Feedback.of(m_executed, s_executed, uuid.uuid4())
+        return s_array
 
     def _execute(self, m_signal: dict, meta: dict | None = None) -> dict:
         raise NotImplementedError(f"{type(self).__name__} must implement _execute")
 
     @property
     def has_batch_path(self) -> bool:
-        """Whether the class implements a vectorised ``_execute_array``."""
-        return type(self)._execute_array is not Environment._execute_array
+        """Whether ``execute_array`` uses the class's vectorised ``_execute_array`` (it has
+        one, and no subclass below it overrides ``_execute`` or ``_execute_vector``)."""
+        return type(self)._batch_path
 
     def execute_array(self, m_batch) -> np.ndarray:
         """Sensory arrays ``(N, n_s)`` for motor arrays ``(N, n_m)``, validated like ``execute``.
@@ -185,6 +209,11 @@ class Environment:
                     channel=getattr(err, "channel", None),
                 ) from err
             return s_batch
+        if self._executes_vectors:  # the path execute takes (there may be no _execute)
+            out = np.empty((len(m_batch), len(self.s_set)))
+            for i, m in enumerate(m_batch):
+                out[i] = self._sensory_vector(self._execute_vector(m, None))
+            return out
         rows = [self._execute(self.m_set.from_array(m), None) for m in m_batch]
         return self.s_set.to_array_batch(rows)
 
