@@ -176,6 +176,20 @@ def test_wrong_dimensions_are_refused():
         )
 
 
+@pytest.mark.parametrize("name", ["action_offset", "action_scale"])
+def test_an_offset_or_scale_of_the_wrong_length_is_refused_naming_it(name):
+    env = CartPoleADP()
+    # was NumPy's "operands could not be broadcast together ...", naming neither
+    with pytest.raises(ValueError, match=rf"{name} must be a number or one per action"):
+        ADHDP(
+            ReservoirNode(5, 10),
+            PlainRLS(15, 1),
+            CartPoleBalance(),
+            ChannelPolicy(env.m_channels),
+            **{name: [1.0, 2.0]},
+        )
+
+
 def test_a_policy_of_no_action_or_of_a_gymnasium_space_is_refused_naming_it():
     gymnasium = pytest.importorskip("gymnasium")
     from sensorimotor.agents.adhdp.policy import Policy
