@@ -176,6 +176,36 @@ def test_wrong_dimensions_are_refused():
         )
 
 
+@pytest.mark.parametrize("name", ["action_offset", "action_scale"])
+def test_an_offset_or_scale_of_the_wrong_length_is_refused_naming_it(name):
+    env = CartPoleADP()
+    # was NumPy's "operands could not be broadcast together ...", naming neither
+    with pytest.raises(ValueError, match=rf"{name} must be a number or one per action"):
+        ADHDP(
+            ReservoirNode(5, 10),
+            PlainRLS(15, 1),
+            CartPoleBalance(),
+            ChannelPolicy(env.m_channels),
+            **{name: [1.0, 2.0]},
+        )
+
+
+def test_a_policy_of_no_action_or_of_a_gymnasium_space_is_refused_naming_it():
+    gymnasium = pytest.importorskip("gymnasium")
+    from sensorimotor.agents.adhdp.policy import Policy
+
+    # ADHDP took an action of 0 dimensions (nothing to improve) and Policy(1.5) as 1
+    for bad, error in ((0, ValueError), (-1, ValueError), (1.5, TypeError)):
+        with pytest.raises(error, match="action_space_dim"):
+            Policy(bad)
+    with pytest.raises(ValueError, match="m_channels is empty"):
+        ChannelPolicy([])
+    # was "'Box' object is not iterable", naming neither the argument nor what it wants
+    for space in (gymnasium.spaces.Box(-2.0, 2.0, (1,)), gymnasium.spaces.Discrete(2)):
+        with pytest.raises(TypeError, match="m_channels must be a list of Channel"):
+            ChannelPolicy(space)
+
+
 def test_schedules_and_hooks_are_called_with_episode_and_step():
     env, agent = trained()  # weights that give the action a gradient
     seen, gammas, records = [], [], []

@@ -139,6 +139,26 @@ def test_radial_momentum_is_saved(tmp_path):
     assert isinstance(back.momentum, RadialMomentum) and back.momentum.momentum.value == 0.4
 
 
+def test_a_subclass_load_refuses_an_agent_of_another_class(tmp_path):
+    agent = epuck_agent()  # a plain ADHDP
+    robot = Epuck2D()
+    agent.new_episode(robot.reset(seed=0))
+    agent(robot)
+    agent(robot)
+    agent.save(tmp_path / "a")
+    policy = HeadingPolicy()
+    # ActionBruteForce.load returned the saved ADHDP, silently of another class
+    for cls in (ActionBruteForce, StateFeedbackADHDP):
+        with pytest.raises(ValueError, match="holds a ADHDP, not a " + cls.__name__):
+            cls.load(tmp_path / "a", CollisionAvoidanceFrontal(), policy)
+    assert policy.action.tolist() == [0.0]  # refused before taking the saved action
+    assert type(ADHDP.load(tmp_path / "a", CollisionAvoidanceFrontal(), policy)) is ADHDP
+    brute = epuck_agent("ActionBruteForce")
+    brute.save(tmp_path / "b")
+    back = ADHDP.load(tmp_path / "b", CollisionAvoidanceFrontal(), HeadingPolicy())
+    assert type(back) is ActionBruteForce  # the base class reads its subclasses
+
+
 def test_a_corrupt_file_names_itself(tmp_path):
     agent = epuck_agent()
     agent.save(tmp_path / "c")

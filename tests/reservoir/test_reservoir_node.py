@@ -239,6 +239,22 @@ def test_a_batch_with_one_bad_row_changes_nothing():
     assert np.array_equal(node.state, before)
 
 
+def test_a_nan_deep_in_a_long_series_is_located_in_the_error():
+    # NumPy prints a long array with its middle elided: the message printed 6 rows of
+    # finite numbers and never the NaN; now it says where the first bad value is
+    node = ReservoirNode(50, 10, seed=0)
+    series = rng().uniform(size=(5000, 50))
+    series[2500, 17], series[3000, 1] = np.nan, np.inf
+    with pytest.raises(
+        ValueError,
+        match=r"^u contains NaN or inf at index \(2500, 17\) "
+        r"\(and 1 more of 250000 values\)$",
+    ):
+        node.execute(series)
+    with pytest.raises(ValueError, match=r"u contains NaN or inf at index 1: \[0.5 nan\]"):
+        ReservoirNode(2, 10, seed=0).execute(np.array([0.5, np.nan]))
+
+
 def test_save_load_continues_identically(tmp_path):
     node = ReservoirNode(2, 30, 0.8, leak_rate=0.6, bias_scaling=0.1, seed=0)
     node.execute(rng().normal(size=(20, 2)))

@@ -72,6 +72,16 @@ def test_one_step_prediction_refuses_too_short_a_series():
         one_step_prediction(node, readout, np.full((100, 1), np.nan), np.zeros((100, 1)), 5, 5)
 
 
+def test_one_step_prediction_takes_no_washout_but_refuses_a_negative_one():
+    x = np.sin(0.3 * np.arange(101))[:, None]
+    node, readout = ReservoirNode(1, 10, seed=0), PlainRLS(11, 1)
+    result = one_step_prediction(node, readout, x[:-1], x[1:], washout=0, n_train=60)
+    assert result.predictions.shape == (40, 1)  # was: washout must be an int in [1, inf)
+    assert readout.count == 60  # trained from the first step on
+    with pytest.raises(ValueError, match="washout"):
+        one_step_prediction(node, readout, x[:-1], x[1:], washout=-1, n_train=60)
+
+
 def test_nrmse_refuses_constant_or_empty_targets_naming_them():
     with pytest.raises(ValueError, match="targets"):  # was a ZeroDivisionError
         nrmse(np.array([1.0, 2.0]), np.array([3.0, 3.0]))

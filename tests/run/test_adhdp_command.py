@@ -24,6 +24,16 @@ def test_epuck_json_logs_and_plots(tmp_path, capsys):
         assert (out / f"epuck_{png}.png").stat().st_size > 1000
 
 
+def test_a_second_run_into_the_same_out_replaces_the_logs(tmp_path, capsys):
+    # the second run's 2 episodes were appended to the first's 3, and the TD-error plot
+    # drew the 5 of two unrelated runs as one
+    out = str(tmp_path / "out")
+    for episodes in ("3", "2"):
+        args = ["adhdp", "epuck", "--runs", "1", "--episodes", episodes, "--out", out]
+        assert main([*args, "--quiet"]) == 0
+    assert len(read_episodes(tmp_path / "out" / "epuck_seed0.h5")) == 2
+
+
 @pytest.mark.parametrize("critic", ["mlp", "esn"])
 def test_cartpole_json(tmp_path, capsys, critic):
     out = tmp_path / "out"

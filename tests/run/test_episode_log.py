@@ -33,6 +33,20 @@ def test_a_second_writer_is_refused_and_a_log_is_appended_to(tmp_path):
     assert [e["r"].tolist() for e in read_episodes(path)] == [[0.0], [1.0]]
 
 
+def test_mode_w_starts_a_new_log_and_a_bad_mode_is_refused(tmp_path):
+    path = tmp_path / "w.h5"
+    with EpisodeLog(path) as log:
+        log.append({"r": 0.0})
+    with EpisodeLog(path, "w") as log:
+        with pytest.raises(RuntimeError, match="another EpisodeLog"):
+            EpisodeLog(path, "w")  # the lock is taken before anything is replaced
+        log.append({"r": 1.0})
+    assert [e["r"].tolist() for e in read_episodes(path)] == [[1.0]]
+    with pytest.raises(ValueError, match="mode"):
+        EpisodeLog(path, "r")
+    assert [e["r"].tolist() for e in read_episodes(path)] == [[1.0]]
+
+
 def test_a_file_that_is_not_a_log_names_itself(tmp_path):
     path = tmp_path / "c.h5"
     path.write_bytes(b"not hdf5 at all" * 10)

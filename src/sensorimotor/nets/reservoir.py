@@ -32,12 +32,13 @@ def _frozen(a):
 def check_input(name: str, u, shape: tuple, dtype=None):
     """``u`` as a NumPy float array of ``shape`` (a JAX array or a list is converted, an int
     array cast to ``dtype``); ``TypeError``/``ValueError`` naming ``name`` for a wrong type,
-    a wrong shape, NaN, inf, or values so large that their squared norm overflows.
+    a wrong shape, NaN, inf (saying where the first one is), or values so large that
+    their squared norm overflows.
 
     >>> check_input("u", [1.0, float("nan")], (2,))
     Traceback (most recent call last):
     ...
-    ValueError: u contains NaN or inf: [ 1. nan]
+    ValueError: u contains NaN or inf at index 1: [ 1. nan]
     """
     if isinstance(u, str | bytes | bool) or u is None:
         raise TypeError(f"{name} must be an array of shape {shape}, got {type(u).__name__}")
@@ -52,7 +53,7 @@ def check_input(name: str, u, shape: tuple, dtype=None):
     if arr.dtype.kind != "f" or (dtype is not None and arr.dtype != dtype):
         arr = arr.astype(np.float64 if dtype is None else dtype)
     if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} contains NaN or inf: {arr}")
+        raise ValueError(f"{name} contains NaN or inf{_where_not_finite(arr)}")
     flat = arr.ravel()
     with np.errstate(over="ignore"):
         if not math.isfinite(flat.dot(flat)):  # W_in u could be inf - inf
@@ -61,6 +62,19 @@ def check_input(name: str, u, shape: tuple, dtype=None):
                 f"(|{name}| reaches {float(np.abs(flat).max()):.3g})"
             )
     return arr
+
+
+def _where_not_finite(arr) -> str:
+    """Where ``arr``'s first NaN or inf is, and the array itself if it is short: NumPy
+    prints a long series with its middle elided, often hiding the very value at fault."""
+    bad = np.argwhere(~np.isfinite(arr))
+    where = ""
+    if arr.ndim:
+        index = tuple(int(i) for i in bad[0])
+        where = f" at index {index[0] if arr.ndim == 1 else index}"
+        if len(bad) > 1:
+            where += f" (and {len(bad) - 1} more of {arr.size} values)"
+    return where + (f": {arr}" if arr.size <= 20 else "")
 
 
 class ReservoirNode:

@@ -7,7 +7,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from sensorimotor.base.bounds import COUNT, check_value
+from sensorimotor.base.bounds import COUNT, Bounds, check_value
 from sensorimotor.envs.streams.mackey_glass import mackey_glass_series
 from sensorimotor.envs.streams.narma import narma_series
 from sensorimotor.nets.readout import PlainRLS
@@ -76,7 +76,8 @@ def one_step_prediction(
         )
     inputs = check_input("inputs", inputs, (np.shape(inputs)[0], reservoir.input_dim))
     targets = check_input("targets", targets, (inputs.shape[0], readout.output_dim))
-    check_value("one_step_prediction", "washout", washout, COUNT)
+    # no washout is a choice (the state starts at zero), as mackey_glass_series allows it
+    check_value("one_step_prediction", "washout", washout, Bounds(0, math.inf, True, False, True))
     check_value("one_step_prediction", "n_train", n_train, COUNT)
     if washout + n_train >= inputs.shape[0]:
         raise ValueError(

@@ -27,7 +27,9 @@ class EpisodeLog:
     dataset per key, shape ``(steps, ...)`` float64 (with a checksum per chunk), and
     closes the file again: between episodes the file is closed and whole, so a process
     killed (even by SIGKILL) mid-episode loses only that episode. A log that exists is
-    appended to. ``<path>.lock`` keeps a second writer out (as ``ObservationLog`` does).
+    appended to (``mode="a"``, a continued run), or replaced by an empty one
+    (``mode="w"``, a new run: its episodes are not mixed with an earlier run's).
+    ``<path>.lock`` keeps a second writer out (as ``ObservationLog`` does).
 
     Why not ``ObservationLog``: it is one flat table of fixed motor and sensory channels,
     flushed every few records; episodes of varying keys need groups, and writing a group
@@ -45,11 +47,13 @@ class EpisodeLog:
     (2, (4, 2), -3.0)
     """
 
-    def __init__(self, path):
+    def __init__(self, path, mode: str = "a"):
+        if mode not in ("a", "w"):
+            raise ValueError(f"EpisodeLog: mode must be 'a' (append) or 'w' (new), got {mode!r}")
         self.path = os.fspath(path)
         self._lock_fd = acquire_write_lock(self.path, "EpisodeLog")
         try:
-            if os.path.exists(self.path):
+            if mode == "a" and os.path.exists(self.path):
                 self.episodes = len(read_episode_names(self.path))
             else:
                 with atomic_path(self.path) as tmp, h5py.File(tmp, "w") as f:

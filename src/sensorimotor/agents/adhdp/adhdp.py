@@ -10,6 +10,18 @@ from sensorimotor.agents.adhdp.adhdp_io import SavedADHDP
 from sensorimotor.nets.reservoir import check_input
 
 
+def _per_action(name: str, value, shape: tuple):
+    """``value`` (a number, or one per action dimension) broadcast to ``shape``; a
+    ``ValueError`` naming ``name`` where NumPy's broadcasting error names neither."""
+    try:
+        return np.broadcast_to(value, shape)
+    except ValueError:
+        raise ValueError(
+            f"{name} must be a number or one per action dimension, shape {shape}, "
+            f"got shape {np.shape(value)}"
+        ) from None
+
+
 class ADHDP(ActorCritic, SavedADHDP):
     r"""Action-dependent heuristic dynamic programming (Prokhorov and Wunsch 1997; Si and
     Wang 2001) with a reservoir critic (HDPy's ``ADHDP``, Koprinkova-Hristova et al.'s
@@ -107,9 +119,10 @@ class ADHDP(ActorCritic, SavedADHDP):
         self.reservoir, self.readout = reservoir, readout
         shape = (self.action_dim,)
         self.action_offset = check_input(
-            "action_offset", np.broadcast_to(action_offset, shape), shape, np.float64
+            "action_offset", _per_action("action_offset", action_offset, shape), shape, np.float64
         ).copy()
-        scale = check_input("action_scale", np.broadcast_to(action_scale, shape), shape)
+        scale = _per_action("action_scale", action_scale, shape)
+        scale = check_input("action_scale", scale, shape)
         if np.any(scale <= 0):
             raise ValueError(f"action_scale must be positive, got {scale}")
         self.action_scale = scale.astype(np.float64)

@@ -49,9 +49,11 @@ class SavedADHDP:
         """Write the agent to ``folder`` (see :func:`save_adhdp`)."""
         save_adhdp(self, folder)
 
-    @staticmethod
-    def load(folder, plant, policy, **overrides):
-        """The agent saved in ``folder`` (see :func:`load_adhdp`).
+    @classmethod
+    def load(cls, folder, plant, policy, **overrides):
+        """The agent saved in ``folder`` (see :func:`load_adhdp`), of this class or a
+        subclass (``ADHDP.load`` reads any; ``ActionBruteForce.load`` refuses a plain
+        ``ADHDP``, as ``DQN.load`` refuses another agent), else a ``ValueError``.
 
         >>> import tempfile
         >>> from sensorimotor.agents import ADHDP
@@ -69,7 +71,7 @@ class SavedADHDP:
         >>> print(back.num_step, back.critic(np.zeros(4), np.zeros(1)) == agent.critic(np.zeros(4), np.zeros(1)))
         2 True
         """
-        return load_adhdp(folder, plant, policy, **overrides)
+        return _load(folder, plant, policy, cls, overrides)
 
 
 def _library_classes() -> dict:
@@ -138,12 +140,20 @@ def load_adhdp(folder, plant, policy, **overrides) -> SavedADHDP:
     (and ``collector``, ``gamma``, ``alpha``, ``momentum`` if given: those saved as
     functions must be). Continues exactly where the saved one was. A corrupt or foreign
     file raises ``ValueError`` naming it."""
+    return _load(folder, plant, policy, SavedADHDP, overrides)
+
+
+def _load(folder, plant, policy, expected: type, overrides: dict) -> SavedADHDP:
+    """:func:`load_adhdp`, refusing (before the policy takes the saved action) an agent
+    that is not an ``expected``."""
     folder = os.fspath(folder)
     h = read_json(os.path.join(folder, "adhdp.json"), FORMAT, FORMAT_VERSION, _KEYS)
     cls = _library_classes().get(h["cls"]) if isinstance(h["cls"], str) else None
     settings, extra = h["settings"], h["extra"]
     if cls is None or not isinstance(settings, dict) or not isinstance(extra, dict):
         raise ValueError(f"{folder}: unknown agent {h['cls']!r} or bad settings")
+    if not issubclass(cls, expected):  # it would have come back as another class
+        raise ValueError(f"{folder}: holds a {cls.__name__}, not a {expected.__name__}")
     kw = {k: settings.get(k) for k in ("gamma", "alpha", "momentum")}
     kind = MOMENTA.get(settings.get("momentum_kind"))
     if kind is not None and kw["momentum"] is not None:

@@ -4,11 +4,13 @@ period."""
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 
 import numpy as np
 
+from sensorimotor.base.bounds import COUNT, check_value
 from sensorimotor.nets.reservoir import check_input
-from sensorimotor.signals import ChannelSet
+from sensorimotor.signals import Channel, ChannelSet
 
 TWO_PI = 2.0 * math.pi
 
@@ -39,7 +41,10 @@ class Policy:
     """
 
     def __init__(self, action_space_dim: int = 1, initial=None):
-        self._dim = int(action_space_dim)
+        # int() took 1.5 as 1 and 0 as an action of nothing, which no actor can improve
+        self._dim = int(
+            check_value(type(self).__name__, "action_space_dim", action_space_dim, COUNT)
+        )
         initial = np.zeros(self._dim) if initial is None else initial
         self._initial = check_input("initial", initial, (self._dim,), np.float64).copy()
         self.action = self._initial.copy()
@@ -74,7 +79,15 @@ class ChannelPolicy(Policy):
     """
 
     def __init__(self, m_channels, initial=None, repeat: int = 1):
+        if isinstance(m_channels, Channel) or not isinstance(m_channels, Iterable):
+            # a Gymnasium action space is the likely mistake: "'Box' object is not iterable"
+            raise TypeError(
+                "ChannelPolicy: m_channels must be a list of Channel (an Environment's "
+                f"m_channels), got {m_channels!r}"
+            )
         self.m_set = ChannelSet(m_channels)
+        if not len(self.m_set):
+            raise ValueError("ChannelPolicy: m_channels is empty: an action of no channel")
         if isinstance(repeat, bool) or not isinstance(repeat, int) or repeat < 1:
             raise ValueError(f"repeat must be a positive int, got {repeat!r}")
         self.repeat = repeat

@@ -222,7 +222,8 @@ def ant_experiment(
     """The experiment over ``runs`` seeds ``seed, seed + 1, ...`` (see :func:`ant_run`):
     per run the mean distance of the evaluation episodes of the learned agent, of the
     initial gait and of random gaits, and how many runs the learned gait beats both.
-    With ``out``, writes the learning runs' episode logs (``ant_seed<S>.h5``).
+    With ``out``, writes the learning runs' episode logs (``ant_seed<S>.h5``, replacing
+    an earlier run's).
 
     >>> r = ant_experiment(runs=1, episodes=1, settings=AntSettings(periods=2, eval_episodes=1), show_progress=False)
     >>> sorted(k for k in r if k.endswith('_distance'))
@@ -232,7 +233,7 @@ def ant_experiment(
     learning = []
     for r in progress(range(runs), desc="adhdp ant", disable=not show_progress):
         s = seed + r
-        log = EpisodeLog(os.path.join(out, f"ant_seed{s}.h5")) if out else None
+        log = EpisodeLog(os.path.join(out, f"ant_seed{s}.h5"), "w") if out else None
         try:
             run = ant_run(s, episodes, settings, collector=log)
         finally:

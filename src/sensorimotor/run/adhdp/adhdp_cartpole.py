@@ -119,7 +119,8 @@ def cartpole_experiment(
 ) -> dict:
     """``runs`` runs (seeds ``seed, seed + 1, ...``), each until a trial balances
     ``settings.balanced_steps`` steps or ``max_trials`` trials failed. With ``out``,
-    writes each run's episode log (``cartpole_seed<S>.h5``, large: every step).
+    writes each run's episode log (``cartpole_seed<S>.h5``, large: every step; replacing
+    an earlier run's).
 
     >>> r = cartpole_experiment(runs=1, max_trials=1, settings=CartPoleSettings(balanced_steps=20), show_progress=False)
     >>> r['runs'], len(r['trials'])
@@ -128,7 +129,7 @@ def cartpole_experiment(
     trials, lengths = [], []
     for r in progress(range(runs), desc="adhdp cartpole", disable=not show_progress):
         s = seed + r
-        log = EpisodeLog(os.path.join(out, f"cartpole_seed{s}.h5")) if out else None
+        log = EpisodeLog(os.path.join(out, f"cartpole_seed{s}.h5"), "w") if out else None
         try:
             agent, env = make_cartpole_agent(s, settings, collector=log)
             t, ls = run_cartpole(agent, env, max_trials, settings.balanced_steps)

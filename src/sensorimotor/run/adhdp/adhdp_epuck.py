@@ -116,7 +116,8 @@ def epuck_experiment(
     (``random_heading_baseline``), ``episodes`` episodes each. Summarised over the last
     ``settings.last_episodes`` episodes of every run (41-50 of 50): median length,
     collision rate, and one-sided Mann-Whitney U tests that the learned lengths are
-    larger. With ``out``, writes the learned runs' episode logs (``epuck_seed<S>.h5``).
+    larger. With ``out``, writes the learned runs' episode logs (``epuck_seed<S>.h5``,
+    replacing an earlier run's).
 
     >>> r = epuck_experiment(runs=1, episodes=2, settings=EpuckSettings(max_steps=10, last_episodes=1), show_progress=False)
     >>> sorted(k for k in r if k.startswith('learned'))
@@ -129,7 +130,7 @@ def epuck_experiment(
     first_run = first_agent = None
     for r in progress(range(runs), desc="adhdp epuck", disable=not show_progress):
         s = seed + r
-        log = EpisodeLog(os.path.join(out, f"epuck_seed{s}.h5")) if out else None
+        log = EpisodeLog(os.path.join(out, f"epuck_seed{s}.h5"), "w") if out else None
         agent = make_epuck_agent(s, settings, collector=log)
         try:
             learned = run_epuck(agent, episodes, s, settings.max_steps)
