@@ -10,7 +10,7 @@ from gymnasium import spaces
 
 from sensorimotor.base.bounds import is_int, is_real
 from sensorimotor.envs.environment import Environment
-from sensorimotor.signals import Channel, ChannelSet
+from sensorimotor.signals import Channel, ChannelSet, SignalError
 
 
 class Episode(NamedTuple):
@@ -328,7 +328,20 @@ class GymEpisodeEnvironment(Environment):
         s = self._sensory(episode)
         if isinstance(s, Mapping):
             return dict(s)
-        return self.s_set.from_array(np.asarray(s, dtype=np.float64).ravel())
+        try:
+            return self.s_set.from_array(np.asarray(s, dtype=np.float64).ravel())
+        except (SignalError, TypeError, ValueError) as err:
+            # the motor signal was fine: say that the episode's outcome was not
+            source = (
+                "the sensory function's output"
+                if self.cfg.sensory is not None
+                else f"the final observation{' and return' if self.cfg.with_return else ''} "
+                f"of {self.gym_env}"
+            )
+            raise SignalError(
+                f"GymEpisodeEnvironment: bad sensory signal from {source}: {err}",
+                channel=getattr(err, "channel", None),
+            ) from err
 
     def _close(self) -> None:
         self.gym_env.close()
