@@ -297,3 +297,13 @@ def test_a_non_finite_episode_outcome_is_blamed_on_the_gym_env_not_the_motor_sig
     )
     with pytest.raises(SignalError, match=r"from the sensory function's output: .*'q' is inf"):
         sensory.execute({"a0": 0.5})
+
+
+def test_an_integer_box_action_is_rounded_to_the_nearest_integer_as_documented():
+    """The docstring says the constant policy rounds the motor vector to the box's dtype;
+    astype truncated instead (4.7 executed 4), so on a Box(0, 5) of ints motor babbling
+    over the channel's bounds reached 5 only at exactly 5.0."""
+    env = GymEpisodeEnvironment({"env": Recorder(spaces.Box(0, 5, (1,), np.int64)), "max_steps": 1})
+    assert env.execute({"a0": 4.7})["m_signal"] == {"a0": 5.0}
+    assert env.execute({"a0": 0.4})["m_signal"] == {"a0": 0.0}
+    assert [int(a[0]) for a in env.gym_env.actions] == [5, 0]

@@ -47,15 +47,25 @@ class ConstantPolicy:
 
     def command(self, m: np.ndarray) -> np.ndarray:
         """The motor vectors (``(n,)`` or ``(N, n)``) this policy really executes: clipped
-        to the box and rounded to its dtype, as float64."""
-        space = self.action_space
-        a = m.reshape(-1, *space.shape)
-        a = np.clip(a, space.low, space.high).astype(space.dtype)
+        to the box and rounded to its dtype (to the nearest integer for an integer box), as
+        float64.
+
+        >>> ConstantPolicy(spaces.Box(0, 5, (2,), np.int64)).command(np.array([4.7, 0.4]))
+        array([5., 0.])
+        """
+        a = self._cast(m.reshape(-1, *self.action_space.shape))
         return a.astype(np.float64).reshape(m.shape)
 
-    def __call__(self, m: np.ndarray, observation) -> np.ndarray:
+    def _cast(self, a: np.ndarray) -> np.ndarray:
         space = self.action_space
-        return np.clip(m.reshape(space.shape), space.low, space.high).astype(space.dtype)
+        a = np.clip(a, space.low, space.high)
+        if np.issubdtype(space.dtype, np.integer):
+            # astype truncates towards 0: 4.7 gave 4, and a uniform draw over [0, 5] never 5
+            a = np.rint(a)
+        return a.astype(space.dtype)
+
+    def __call__(self, m: np.ndarray, observation) -> np.ndarray:
+        return self._cast(m.reshape(self.action_space.shape))
 
 
 class LinearPolicy:
