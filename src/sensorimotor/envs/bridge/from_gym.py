@@ -141,8 +141,10 @@ class GymEpisodeEnvironment(Environment):
                      box's bounds, or ``w{i}_{j}`` weights in ``+-weight_bound``);
                      required for a callable policy
     ``weight_bound`` bound of the linear policy's weight channels (``1.0``)
-    ``sensory``      ``None`` (the final observation flattened, as channels ``o0..`` with
-                     the observation space's bounds, then ``return`` if ``with_return``),
+    ``sensory``      ``None`` (the final observation flattened by
+                     ``gymnasium.spaces.flatten``, as channels ``o0..`` with the
+                     flattened space's bounds: a ``Discrete`` one-hot in ``[0, 1]``, a
+                     ``Dict`` in sorted key order; then ``return`` if ``with_return``),
                      or a callable ``(episode) -> dict or array`` (then give
                      ``s_channels``)
     ``s_channels``   sensory channels (default as above)
