@@ -294,3 +294,21 @@ def test_advance_clips_and_refuses_what_is_not_a_finite_force():
         with pytest.raises(error, match="force"):
             plant.advance(bad)
         assert snapshot(plant) == before
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_the_jax_face_refuses_a_non_finite_action_when_eager(bad):
+    """A NaN action passed jnp.clip and made x_dot and theta_dot NaN; the pole then never
+    failed (|NaN| > 12 degrees is False), so the episode ran on in NaN. The Gymnasium face
+    refused it; the eager JAX call now does too, the state untouched."""
+    env = CartPoleADPJax()
+    _, state = env.reset(jax.random.key(0))
+    before = np.asarray(state.x_dot).copy()
+    with pytest.raises(ValueError, match=r"action\[0\] is .*: the action must be finite"):
+        env.step(jax.random.key(1), state, jnp.array([bad]))
+    with pytest.raises(ValueError, match=r"action\[0\]"):
+        AutoReset(env).step(jax.random.key(1), state, jnp.array([bad]))
+    np.testing.assert_array_equal(np.asarray(state.x_dot), before)
+    # a finite action beyond [-1, 1] is still clipped, not refused
+    far = env.step(jax.random.key(1), state, jnp.array([20.0]))[1]
+    assert float(far.x_dot) == float(env.step(jax.random.key(1), state, jnp.ones(1))[1].x_dot)

@@ -273,3 +273,12 @@ def test_every_public_check_has_an_example_of_its_own(check):
         ex for test in doctest.DocTestFinder().find(check, check.__name__) for ex in test.examples
     ]
     assert examples, f"{check.__name__} has no example in its docstring"
+
+
+def test_an_environment_instance_instead_of_a_factory_is_refused_up_front():
+    """An instance made every one of the 12 checks fail with "'KinematicArm2D' object is
+    not callable", which did not say that a factory was expected."""
+    from sensorimotor.envs import KinematicArm2D
+
+    with pytest.raises(TypeError, match="takes a factory.*got a KinematicArm2D"):
+        check_environment(KinematicArm2D({"dim": 2}))

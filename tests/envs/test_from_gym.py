@@ -270,3 +270,40 @@ def test_termination_on_the_last_allowed_step_is_not_truncation():
         False,
         1,
     )
+
+
+class NaNObservation(Recorder):
+    """A simulator that blows up: every observation after the start is NaN."""
+
+    def step(self, action):
+        obs, reward, terminated, truncated, info = super().step(action)
+        return np.array([np.nan]), reward, terminated, truncated, info
+
+
+def test_a_non_finite_episode_outcome_is_blamed_on_the_gym_env_not_the_motor_signal():
+    """A NaN final observation raised "channel 'o0' is NaN" and nothing more: with a finite
+    motor signal in hand the user could not tell the gym env had produced it."""
+    env = GymEpisodeEnvironment({"env": NaNObservation(), "max_steps": 2})
+    with pytest.raises(SignalError, match=r"from the final observation of .*'o0' is NaN") as err:
+        env.execute({"a0": 0.5})
+    assert err.value.channel == "o0"
+    sensory = GymEpisodeEnvironment(
+        {
+            "env": Recorder(),
+            "max_steps": 2,
+            "sensory": lambda episode: [episode.episode_return, np.inf],
+            "s_channels": [Channel("r"), Channel("q")],
+        }
+    )
+    with pytest.raises(SignalError, match=r"from the sensory function's output: .*'q' is inf"):
+        sensory.execute({"a0": 0.5})
+
+
+def test_an_integer_box_action_is_rounded_to_the_nearest_integer_as_documented():
+    """The docstring says the constant policy rounds the motor vector to the box's dtype;
+    astype truncated instead (4.7 executed 4), so on a Box(0, 5) of ints motor babbling
+    over the channel's bounds reached 5 only at exactly 5.0."""
+    env = GymEpisodeEnvironment({"env": Recorder(spaces.Box(0, 5, (1,), np.int64)), "max_steps": 1})
+    assert env.execute({"a0": 4.7})["m_signal"] == {"a0": 5.0}
+    assert env.execute({"a0": 0.4})["m_signal"] == {"a0": 0.0}
+    assert [int(a[0]) for a in env.gym_env.actions] == [5, 0]

@@ -170,3 +170,14 @@ def test_a_ragged_action_is_refused_naming_the_action():
     env.reset(seed=0)
     with pytest.raises(SignalError, match="action"):
         env.step([[1.0], 0.0, 0.0])
+
+
+@pytest.mark.parametrize("env_id", ["sensorimotor/ArmReach-v0", "sensorimotor/Epuck2D-v0"])
+def test_a_render_mode_is_refused_naming_the_registered_class(env_id):
+    """gymnasium.make(..., render_mode='human') on ArmReach-v0 or Epuck2D-v0 said
+    'EnvironmentGymEnv has no render modes', a class the user never named."""
+    name = gymnasium.spec(env_id).entry_point.rsplit(":", 1)[1]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # Gymnasium's own warning about the render mode
+        with pytest.raises(ValueError, match=f"^{name} has no render modes, got 'human'"):
+            gymnasium.make(env_id, render_mode="human")

@@ -285,3 +285,36 @@ def test_compiled_code_clamps_a_discrete_action_out_of_range_as_documented():
     for action, row in ((-1, 12), (-13, 0), (-14, 0), (13, 12), (100, 12)):
         np.testing.assert_array_equal(np.asarray(torque(action)), table[row])
     assert "-1 is action 12" in " ".join(ToyHumanoid.__doc__.split())
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_an_eager_call_refuses_a_non_finite_torque(bad):
+    """A NaN torque passed the clip silently and made the joint velocities NaN for the rest
+    of the episode; an eager call now refuses it naming the action, state untouched."""
+    env = ToyHumanoid()
+    _, state = env.reset(jax.random.key(0))
+    before = np.asarray(state.joints).copy()
+    action = jnp.zeros(6).at[2].set(bad)
+    with pytest.raises(ValueError, match=r"action\[2\] is .*: the torques must be finite"):
+        env.step(None, state, action)
+    with pytest.raises(ValueError, match=r"action\[2\]"):
+        AutoReset(env).step(jax.random.key(1), state, action)
+    np.testing.assert_array_equal(np.asarray(state.joints), before)
+    # a finite torque outside [-1, 1] is still clipped, not refused
+    obs, *_ = env.step(None, state, jnp.full(6, 5.0))
+    np.testing.assert_array_equal(obs, env.step(None, state, jnp.ones(6))[0])
+
+
+@pytest.mark.parametrize("action", [1.0, 0.5, True, jnp.float32(2.0), jnp.asarray(False)])
+def test_a_discrete_action_that_is_not_an_int_is_refused_naming_it(action):
+    """A float failed inside JAX's indexing ('Indexer must have integer or boolean type')
+    and a bool indexed the table as a mask ('Cannot concatenate arrays...', under jit a
+    NonConcreteBooleanIndexError): neither named the action. The dtype is known under jit
+    too, so compiled code refuses it as well."""
+    env = ToyHumanoid(discrete_actions=True)
+    _, state = env.reset(jax.random.key(0))
+    with pytest.raises(TypeError, match="action must be an int, got dtype"):
+        env.step(None, state, action)
+    with pytest.raises(TypeError, match="action must be an int, got dtype"):
+        jax.jit(env.step)(None, state, action)
+    assert int(env.step(None, state, np.uint8(3))[1].time) == 1

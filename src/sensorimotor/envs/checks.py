@@ -473,6 +473,13 @@ def check_environment(
     >>> len(report), report['check_batch_matches_single']
     (12, 'passed')
     """
+    # the checks build (and close) environments of their own: an instance cannot serve
+    # them, and each of the 12 would fail with "... object is not callable"
+    if not callable(env_factory):
+        raise TypeError(
+            "check_environment takes a factory, a callable that returns a new Environment "
+            f"(the class, or lambda: MyEnv(cfg)); got a {type(env_factory).__name__}"
+        )
     return run_checks(
         checks,
         EnvironmentCheckError,

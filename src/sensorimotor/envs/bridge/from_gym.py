@@ -10,7 +10,7 @@ from gymnasium import spaces
 
 from sensorimotor.base.bounds import is_int, is_real
 from sensorimotor.envs.environment import Environment
-from sensorimotor.signals import Channel, ChannelSet
+from sensorimotor.signals import Channel, ChannelSet, SignalError
 
 
 class Episode(NamedTuple):
@@ -47,15 +47,25 @@ class ConstantPolicy:
 
     def command(self, m: np.ndarray) -> np.ndarray:
         """The motor vectors (``(n,)`` or ``(N, n)``) this policy really executes: clipped
-        to the box and rounded to its dtype, as float64."""
-        space = self.action_space
-        a = m.reshape(-1, *space.shape)
-        a = np.clip(a, space.low, space.high).astype(space.dtype)
+        to the box and rounded to its dtype (to the nearest integer for an integer box), as
+        float64.
+
+        >>> ConstantPolicy(spaces.Box(0, 5, (2,), np.int64)).command(np.array([4.7, 0.4]))
+        array([5., 0.])
+        """
+        a = self._cast(m.reshape(-1, *self.action_space.shape))
         return a.astype(np.float64).reshape(m.shape)
 
-    def __call__(self, m: np.ndarray, observation) -> np.ndarray:
+    def _cast(self, a: np.ndarray) -> np.ndarray:
         space = self.action_space
-        return np.clip(m.reshape(space.shape), space.low, space.high).astype(space.dtype)
+        a = np.clip(a, space.low, space.high)
+        if np.issubdtype(space.dtype, np.integer):
+            # astype truncates towards 0: 4.7 gave 4, and a uniform draw over [0, 5] never 5
+            a = np.rint(a)
+        return a.astype(space.dtype)
+
+    def __call__(self, m: np.ndarray, observation) -> np.ndarray:
+        return self._cast(m.reshape(self.action_space.shape))
 
 
 class LinearPolicy:
@@ -131,8 +141,10 @@ class GymEpisodeEnvironment(Environment):
                      box's bounds, or ``w{i}_{j}`` weights in ``+-weight_bound``);
                      required for a callable policy
     ``weight_bound`` bound of the linear policy's weight channels (``1.0``)
-    ``sensory``      ``None`` (the final observation flattened, as channels ``o0..`` with
-                     the observation space's bounds, then ``return`` if ``with_return``),
+    ``sensory``      ``None`` (the final observation flattened by
+                     ``gymnasium.spaces.flatten``, as channels ``o0..`` with the
+                     flattened space's bounds: a ``Discrete`` one-hot in ``[0, 1]``, a
+                     ``Dict`` in sorted key order; then ``return`` if ``with_return``),
                      or a callable ``(episode) -> dict or array`` (then give
                      ``s_channels``)
     ``s_channels``   sensory channels (default as above)
@@ -328,7 +340,20 @@ class GymEpisodeEnvironment(Environment):
         s = self._sensory(episode)
         if isinstance(s, Mapping):
             return dict(s)
-        return self.s_set.from_array(np.asarray(s, dtype=np.float64).ravel())
+        try:
+            return self.s_set.from_array(np.asarray(s, dtype=np.float64).ravel())
+        except (SignalError, TypeError, ValueError) as err:
+            # the motor signal was fine: say that the episode's outcome was not
+            source = (
+                "the sensory function's output"
+                if self.cfg.sensory is not None
+                else f"the final observation{' and return' if self.cfg.with_return else ''} "
+                f"of {self.gym_env}"
+            )
+            raise SignalError(
+                f"GymEpisodeEnvironment: bad sensory signal from {source}: {err}",
+                channel=getattr(err, "channel", None),
+            ) from err
 
     def _close(self) -> None:
         self.gym_env.close()

@@ -79,7 +79,7 @@ class EnvironmentGymEnv(gymnasium.Env):
         if reward_fn is not None and not callable(reward_fn):
             raise TypeError(f"reward_fn must be callable or None, got {reward_fn!r}")
         if render_mode is not None:
-            raise ValueError(f"EnvironmentGymEnv has no render modes, got {render_mode!r}")
+            raise ValueError(f"{type(self).__name__} has no render modes, got {render_mode!r}")
         dtype = np.dtype(dtype)
         if dtype.kind != "f":
             raise ValueError(f"dtype must be a floating dtype, got {dtype}")

@@ -43,6 +43,9 @@ class CartPoleADPJax(JaxEnv):
 
     The step is ``cartpole_step`` with Barto's friction, as ``CartPoleADP`` and
     ``CartPoleADPEnv`` take it; ``AutoReset`` makes the next trial start where one fails.
+    A NaN or infinite action is refused (``ValueError`` naming ``action``) by a call
+    outside ``jit`` or ``vmap``, as ``CartPoleADPEnv`` refuses it; compiled code cannot
+    raise, and there it makes the state NaN.
 
     >>> import jax, jax.numpy as jnp
     >>> env = CartPoleADPJax()
@@ -67,6 +70,12 @@ class CartPoleADPJax(JaxEnv):
         action = jnp.asarray(action)
         if action.shape != (1,):
             raise ValueError(f"CartPoleADPJax: action must have shape (1,), got {action.shape}")
+        # a NaN passed the clip and made the state NaN, never failing; a value known here,
+        # an eager call's, is checked (a traced one cannot raise)
+        if not isinstance(action, jax.core.Tracer) and not bool(jnp.isfinite(action).all()):
+            raise ValueError(
+                f"CartPoleADPJax: action[0] is {float(action[0])}: the action must be finite"
+            )
         dtype = state.x.dtype
         noise = params.actuator_noise
         gain = 1.0 + jax.random.uniform(key, (), dtype, minval=-noise, maxval=noise)

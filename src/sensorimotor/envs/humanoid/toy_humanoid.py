@@ -48,10 +48,12 @@ class ToyHumanoid(JaxEnv):
     6-dimensional continuous action (here a documented set of 13 discrete actions); the
     100-step end is a truncation, not a terminal state; the start is seeded.
 
-    A discrete action outside ``[0, 13)`` is refused (``ValueError`` naming ``action``) by
-    the Gymnasium face and by a call outside ``jit`` or ``vmap``; compiled code cannot
-    raise, and there JAX's indexing picks a row: -13 to -1 count from the end (-1 is
-    action 12), 13 and beyond are action 12, below -13 action 0.
+    A discrete action outside ``[0, 13)``, or a NaN or infinite torque, is refused
+    (``ValueError`` naming ``action``) by the Gymnasium face and by a call outside ``jit``
+    or ``vmap``; compiled code cannot raise, and there JAX's indexing picks a row: -13 to
+    -1 count from the end (-1 is action 12), 13 and beyond are action 12, below -13
+    action 0 (a non-finite torque makes the state non-finite). A discrete action that is
+    not an integer (a float, a bool) is a ``TypeError`` naming ``action``, compiled or not.
 
     >>> import jax
     >>> env = ToyHumanoid()
@@ -94,17 +96,28 @@ class ToyHumanoid(JaxEnv):
         if self.discrete_actions:
             if action.shape != ():
                 raise ValueError(f"{self.name}: action must be a scalar, got shape {action.shape}")
+            # the dtype is known even under jit: a float would fail inside JAX's indexing
+            # with a message that does not name the action, and a bool would index as a mask
+            if not jnp.issubdtype(action.dtype, jnp.integer):
+                raise TypeError(f"{self.name}: action must be an int, got dtype {action.dtype}")
             # a traced action cannot raise (indexing then wraps or clamps it, see the class);
             # a value known here, an eager call's, is checked
             n = len(self._table)
             known = not isinstance(action, jax.core.Tracer)
-            if known and jnp.issubdtype(action.dtype, jnp.integer) and not 0 <= int(action) < n:
+            if known and not 0 <= int(action) < n:
                 raise ValueError(
                     f"{self.name}: action must be an int in [0, {n}), got {int(action)}"
                 )
             return jnp.asarray(self._table)[action]
         if action.shape != (N_JOINTS,):
             raise ValueError(f"{self.name}: action must have shape (6,), got {action.shape}")
+        # a NaN torque passed the clip and made the state NaN from then on; a value known
+        # here, an eager call's, is checked (a traced one cannot raise, see the class)
+        if not isinstance(action, jax.core.Tracer) and not bool(jnp.isfinite(action).all()):
+            i = int(jnp.argmin(jnp.isfinite(action)))
+            raise ValueError(
+                f"{self.name}: action[{i}] is {float(action[i])}: the torques must be finite"
+            )
         return action
 
     def step_env(self, key, state: ToyHumanoidState, action, params: ToyHumanoidParams):
