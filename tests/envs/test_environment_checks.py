@@ -280,5 +280,5 @@ def test_an_environment_instance_instead_of_a_factory_is_refused_up_front():
     not callable", which did not say that a factory was expected."""
     from sensorimotor.envs import KinematicArm2D
 
-    with pytest.raises(TypeError, match="takes a factory.*got a KinematicArm2D"):
+    with pytest.raises(TypeError, match="takes a factory.*got an instance of KinematicArm2D"):
         check_environment(KinematicArm2D({"dim": 2}))

@@ -137,3 +137,23 @@ def test_make_must_use_the_given_learner():
 
     with pytest.raises(ExplorerCheckError, match="that learner"):
         checks.check_explore_signal(make_own)
+
+
+def test_instances_and_a_bare_learner_class_are_refused_saying_what_is_wanted():
+    from sensorimotor.envs import KinematicArm2D
+    from sensorimotor.learners import NNLearner
+
+    sound = make(RandomMotorExplorer)
+    explorer = sound(
+        NNLearner(
+            {"m_channels": KinematicArm2D().m_channels, "s_channels": KinematicArm2D().s_channels}
+        ),
+        0,
+    )
+    with pytest.raises(TypeError, match="takes make, a callable.*instance of RandomMotorExplorer"):
+        check_explorer(explorer)
+    with pytest.raises(TypeError, match="env_factory, a callable .*instance of KinematicArm2D"):
+        check_explorer(sound, env_factory=KinematicArm2D())
+    # a learner class is callable, but takes cfg where the checks pass (env, seed)
+    with pytest.raises(TypeError, match=r"learner_factory\(env, seed\); NNLearner takes cfg"):
+        check_explorer(sound, learner_factory=NNLearner)

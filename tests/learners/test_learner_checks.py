@@ -200,3 +200,12 @@ def test_huge_ints_in_settings_are_refused_naming_them():
         KinematicArm2D({"dim": 10**400})
     with pytest.raises(ValueError, match="sigma"):
         RandomGoalExplorer({"learner": NNLearner(_arm_channels()), "sigma": 10**400})
+
+
+def test_a_learner_instance_is_refused_saying_a_factory_is_wanted():
+    from sensorimotor.envs import KinematicArm2D
+
+    arm = KinematicArm2D()
+    learner = NNLearner({"m_channels": arm.m_channels, "s_channels": arm.s_channels})
+    with pytest.raises(TypeError, match="check_learner takes a factory.*instance of NNLearner"):
+        check_learner(learner)

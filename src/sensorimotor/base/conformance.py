@@ -70,6 +70,23 @@ def named_check(error_type: type[CheckError]) -> Callable:
     return decorate
 
 
+def require_factory(suite: str, argument: str, factory, makes: str) -> None:
+    """Refuse an ``argument`` that is not callable, with a ``TypeError`` saying what ``suite``
+    wants: the checks build objects of their own, so an instance cannot serve them (each
+    check would fail with "... object is not callable").
+
+    >>> require_factory("check_learner", "factory", 3, "a new Learner from cfg")
+    Traceback (most recent call last):
+    ...
+    TypeError: check_learner takes a factory, a callable that returns a new Learner from cfg; got an instance of int
+    """
+    if not callable(factory):
+        raise TypeError(
+            f"{suite} takes {'a factory' if argument == 'factory' else argument}, a callable "
+            f"that returns {makes}; got an instance of {type(factory).__name__}"
+        )
+
+
 def run_checks(
     checks: Sequence[Callable], error_type: type[CheckError], suite: str, *args, **kwargs
 ) -> dict:

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from sensorimotor.base.conformance import CheckError, named_check, run_checks
+from sensorimotor.base.conformance import CheckError, named_check, require_factory, run_checks
 from sensorimotor.envs.environment import Environment
 from sensorimotor.signals import FEEDBACK_KEYS, Channel, SignalError
 
@@ -473,13 +473,12 @@ def check_environment(
     >>> len(report), report['check_batch_matches_single']
     (12, 'passed')
     """
-    # the checks build (and close) environments of their own: an instance cannot serve
-    # them, and each of the 12 would fail with "... object is not callable"
-    if not callable(env_factory):
-        raise TypeError(
-            "check_environment takes a factory, a callable that returns a new Environment "
-            f"(the class, or lambda: MyEnv(cfg)); got a {type(env_factory).__name__}"
-        )
+    require_factory(
+        "check_environment",
+        "factory",
+        env_factory,
+        "a new Environment (the class, or lambda: MyEnv(cfg))",
+    )
     return run_checks(
         checks,
         EnvironmentCheckError,

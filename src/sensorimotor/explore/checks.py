@@ -32,7 +32,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from sensorimotor.base.conformance import CheckError, named_check, run_checks
+from sensorimotor.base.conformance import CheckError, named_check, require_factory, run_checks
 from sensorimotor.envs import KinematicArm2D
 from sensorimotor.explore.explorer import Explorer
 from sensorimotor.learners import Learner, NNLearner
@@ -315,12 +315,36 @@ def check_explorer(make, *, env_factory=None, learner_factory=None) -> dict:
     """Run every check of ``CHECKS``; ``{name: 'passed'}``, or one ``ExplorerCheckError``
     (``check='check_explorer'``) whose ``failures`` maps every failed check to its message.
 
+    ``make(learner, seed)`` returns a new explorer around ``learner``;
+    ``env_factory()`` a new environment (default: a 3-joint ``KinematicArm2D``);
+    ``learner_factory(env, seed)`` a new learner on ``env``'s channels (default: an
+    ``NNLearner``; wrap a learner class as ``lambda env, seed: NNLearner({'m_channels':
+    env.m_channels, 's_channels': env.s_channels, 'seed': seed})``). Each must be a
+    callable, as the checks build fresh ones: an instance is refused with a ``TypeError``.
+
     >>> from sensorimotor.explore import MetaExplorer
     >>> result = check_explorer(lambda learner, seed: MetaExplorer(
     ...     {'learner': learner, 'eras': (10, None), 'seed': seed}))
     >>> sorted(set(result.values())), len(result)
     (['passed'], 7)
     """
+    require_factory("check_explorer", "make", make, "a new explorer from (learner, seed)")
+    if env_factory is not None:
+        require_factory("check_explorer", "env_factory", env_factory, "a new environment")
+    if isinstance(learner_factory, type):  # a learner class takes cfg, not (env, seed)
+        raise TypeError(
+            f"check_explorer calls learner_factory(env, seed); {learner_factory.__name__} "
+            "takes cfg: wrap it, e.g. lambda env, seed: "
+            f"{learner_factory.__name__}({{'m_channels': env.m_channels, "
+            "'s_channels': env.s_channels, 'seed': seed})"
+        )
+    if learner_factory is not None:
+        require_factory(
+            "check_explorer",
+            "learner_factory",
+            learner_factory,
+            "a new learner from (env, seed)",
+        )
     return run_checks(
         CHECKS,
         ExplorerCheckError,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sensorimotor.base.conformance import CheckError, named_check, run_checks
+from sensorimotor.base.conformance import CheckError, named_check, require_factory, run_checks
 from sensorimotor.learners.learner import Learner, NotReadyError
 from sensorimotor.signals import Channel, SignalError
 
@@ -303,4 +303,7 @@ def check_learner(factory: Callable, checks=CHECKS) -> dict:
     >>> [c.__name__ for c in CHECKS][:2]
     ['check_bad_input_refused', 'check_save_load_round_trip']
     """
+    require_factory(
+        "check_learner", "factory", factory, "a new learner from cfg (the class, or a lambda)"
+    )
     return run_checks(checks, LearnerCheckError, "check_learner", factory)
