@@ -3,6 +3,7 @@
 import json
 
 import numpy as np
+import pytest
 
 from sensorimotor.agents import DQN
 from sensorimotor.run.cli import main
@@ -64,3 +65,20 @@ def test_rl_errors_name_the_option(capsys):
     assert "--steps must be a positive int" in capsys.readouterr().err
     assert main(["rl", "dqn", "--env", "Acrobot-v1", "--compiled", "--steps", "10"]) == 2
     assert "--compiled: no JAX environment for 'Acrobot-v1'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["dqn", "--env", "Pendulum-v1"], "DQN needs a Discrete action space"),
+        (["dqn", "--env", "NoSuch-v0"], "env: cannot make 'NoSuch-v0'"),
+        (["dqn", "--env", "Acrobot-v1", "--compiled"], "--compiled: no JAX environment"),
+    ],
+)
+def test_a_refused_rl_run_leaves_no_save_folder_behind(tmp_path, capsys, argv, message):
+    """``rl`` made its ``--save`` folder before the env or ``--compiled`` were checked: a
+    refused run left an empty folder behind."""
+    out = tmp_path / "experts"
+    assert main(["rl", *argv, "--steps", "10", "--save", str(out)]) == 2
+    assert message in capsys.readouterr().err
+    assert not out.exists()

@@ -58,8 +58,7 @@ def _rl(args) -> int:
 
     from sensorimotor.run.rl import format_table, train_seeds
 
-    if args.save:
-        output_folder("--save", args.save)
+    # train_seeds makes the --save folder once the settings and the env are checked
     result = train_seeds(
         args.agent,
         args.env,
