@@ -9,7 +9,7 @@ import gymnasium as gym
 import numpy as np
 import pytest
 
-from sensorimotor.agents import DQN, DAgger, Reinforce, StreamQ
+from sensorimotor.agents import DQN, BehavioralCloning, DAgger, Reinforce, StreamAC, StreamQ
 from sensorimotor.agents.imitation.demonstrations import collect_demonstrations
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -83,3 +83,16 @@ def test_an_env_that_returns_strings_is_refused_naming_the_environment():
         ValueError, match="the environment.s observation must be an array of numbers"
     ):
         agent.learn(5)
+
+
+@pytest.mark.parametrize("env_id", ["FrozenLake-v1", "Blackjack-v1"])
+@pytest.mark.parametrize("cls", [DQN, StreamQ, Reinforce, StreamAC, BehavioralCloning])
+def test_an_observation_space_that_is_not_a_box_is_refused_naming_the_wrapper(cls, env_id):
+    """FrozenLake's Discrete and Blackjack's Tuple observations were refused without a
+    word on what to do; the error names the wrapper that one-hots them, which the agents
+    then take."""
+    with pytest.raises(ValueError, match=r"needs a Box observation space.*FlattenObservation"):
+        cls(env_id, seed=0)
+    one_hot = {"FrozenLake-v1": (16,), "Blackjack-v1": (32 + 11 + 2,)}[env_id]
+    env = gym.wrappers.FlattenObservation(gym.make(env_id))
+    assert cls(env, seed=0, net_arch=[4]).observation_shape == one_hot

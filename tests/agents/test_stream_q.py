@@ -201,3 +201,14 @@ def test_bad_observations_and_settings_raise_naming_them(trained, tmp_path):
     path.write_bytes(b"PK\x03\x04 not really a zip")
     with pytest.raises(ValueError, match="broken.npz"):
         StreamQ.load(path)
+
+
+def test_the_progress_bar_reaches_the_end_of_a_call_off_a_thousand_steps(capsys):
+    """The bar moved only when the step counter was a multiple of 1000: a call of 20
+    steps printed nothing, and one from step 990 to 1010 stopped at 10/20."""
+    agent = StreamQ(IdentityEnv(), seed=0, **SOLVES)  # compiled for the trained fixture
+    agent.learn(20, progress_bar=True)
+    assert " 100% 20/20 " in capsys.readouterr().err.splitlines()[-1]
+    agent.learn(990)
+    agent.learn(20, progress_bar=True, reset_num_timesteps=False)
+    assert " 100% 20/20 " in capsys.readouterr().err.splitlines()[-1]

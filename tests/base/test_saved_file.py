@@ -77,6 +77,18 @@ def test_a_failed_first_write_leaves_no_file_at_all(tmp_path):
     assert os.listdir(tmp_path) == []
 
 
+def test_a_path_that_cannot_be_written_is_named_not_the_temporary_file(tmp_path):
+    """A missing folder failed with "No such file or directory: '.../.x.npz.1a2b3c4d.tmp'"
+    and a folder given as the file with an error about renaming that temporary file: the
+    error now names the path given, and nothing is written."""
+    with pytest.raises(FileNotFoundError, match="No folder .*missing.* to write") as err:
+        write_good(tmp_path / "missing" / "x.npz")
+    assert err.value.filename == str(tmp_path / "missing" / "x.npz")
+    with pytest.raises(IsADirectoryError, match="Is a folder") as err:
+        write_good(tmp_path)
+    assert err.value.filename == str(tmp_path) and os.listdir(tmp_path) == []
+
+
 def test_a_killed_writer_leaves_the_old_file_whole(tmp_path):
     # The process dies (no exception handling runs) in the middle of writing the new file.
     path = str(tmp_path / "a.npz")

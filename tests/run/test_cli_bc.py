@@ -81,3 +81,23 @@ def test_demonstrations_read_from_an_observation_log(tmp_path):
     np.testing.assert_allclose(demos.actions[:, 0], np.arange(20) / 10)
     agent = BehavioralCloning(_ArmTask(), seed=0, gradient_steps=20, net_arch=[4])
     assert agent.learn(demos).losses.size > 0
+
+
+def test_an_expert_of_another_env_or_an_unwritable_save_is_refused_before_any_work(
+    tmp_path, capsys
+):
+    """``bc`` checked neither: an Acrobot expert on CartPole-v1 failed with its predict's
+    "obs has shape (4,); expected (6,)", and ``--save`` into a missing folder failed
+    with an OSError on a temporary file, after the clone had trained."""
+    Reinforce("Acrobot-v1", seed=0, net_arch=[4]).save(tmp_path / "acrobot.npz")
+    argv = ["bc", "--env", "CartPole-v1", "--expert", str(tmp_path / "acrobot.npz")]
+    assert main([*argv, "--episodes", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "env: its observation shape and action count ((4,), 2) differ from the saved " in err
+    argv = ["bc", "--env", "Acrobot-v1", "--expert", str(tmp_path / "acrobot.npz")]
+    for save, message in (
+        (tmp_path / "missing" / "clone.npz", "--save: cannot write"),
+        (tmp_path, "is a folder, expected a file name"),
+    ):
+        assert main([*argv, "--episodes", "1", "--save", str(save)]) == 2
+        assert message in capsys.readouterr().err

@@ -3,9 +3,11 @@
 import json
 
 import numpy as np
+import pytest
 
-from sensorimotor.agents import DQN
+from sensorimotor.agents import DQN, zoo_settings
 from sensorimotor.run.cli import main
+from sensorimotor.run.rl import default_steps
 
 
 def test_rl_dqn_python_loop_saves_seeds_that_load(tmp_path, capsys):
@@ -64,3 +66,36 @@ def test_rl_errors_name_the_option(capsys):
     assert "--steps must be a positive int" in capsys.readouterr().err
     assert main(["rl", "dqn", "--env", "Acrobot-v1", "--compiled", "--steps", "10"]) == 2
     assert "--compiled: no JAX environment for 'Acrobot-v1'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["dqn", "--env", "Pendulum-v1"], "DQN needs a Discrete action space"),
+        (["dqn", "--env", "NoSuch-v0"], "env: cannot make 'NoSuch-v0'"),
+        (["dqn", "--env", "Acrobot-v1", "--compiled"], "--compiled: no JAX environment"),
+    ],
+)
+def test_a_refused_rl_run_leaves_no_save_folder_behind(tmp_path, capsys, argv, message):
+    """``rl`` made its ``--save`` folder before the env or ``--compiled`` were checked: a
+    refused run left an empty folder behind."""
+    out = tmp_path / "experts"
+    assert main(["rl", *argv, "--steps", "10", "--save", str(out)]) == 2
+    assert message in capsys.readouterr().err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    "env_id, steps, target_update_interval",
+    [("CartPole-v1", 50_000, 10), ("MountainCar-v0", 120_000, 600), ("Acrobot-v1", 100_000, 250)],
+)
+def test_rl_dqn_runs_with_the_zoos_settings_where_the_zoo_has_them(
+    env_id, steps, target_update_interval
+):
+    """``rl dqn --env Acrobot-v1`` (or MountainCar-v0) said it used rl-zoo's settings
+    where the zoo has them, and the zoo has these two, but ran SB3's defaults for 50k
+    steps (a target network refreshed every 10k steps)."""
+    agent = DQN(env_id, **zoo_settings("DQN", env_id))
+    assert default_steps("dqn", env_id) == steps
+    assert agent.config.target_update_interval == target_update_interval
+    assert agent.config.net_arch == (256, 256)

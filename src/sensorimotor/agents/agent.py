@@ -65,6 +65,29 @@ def make_env(env):
     return env, getattr(spec, "id", None)
 
 
+def box_observation_shape(env, name: str) -> tuple[int, ...]:
+    """The shape of ``env``'s observations, which must be a ``Box``; a ``ValueError``
+    naming ``name`` and the wrapper that makes a Box of the other spaces otherwise.
+
+    >>> import gymnasium as gym
+    >>> box_observation_shape(gym.make("CartPole-v1"), "DQN")
+    (4,)
+    >>> env = gym.wrappers.FlattenObservation(gym.make("FrozenLake-v1"))
+    >>> box_observation_shape(env, "DQN")  # Discrete(16), one-hot
+    (16,)
+    """
+    space = env.observation_space
+    if not isinstance(space, gym.spaces.Box):
+        # SB3 one-hots a Discrete observation and has a policy for Dict ones; here the
+        # user chooses the encoding, and Gymnasium's wrapper is the one SB3's matches
+        raise ValueError(
+            f"{name} needs a Box observation space; env.observation_space is "
+            f"{type(space).__name__} ({space}). gymnasium.wrappers.FlattenObservation(env) "
+            "makes a Box of Discrete (one-hot), MultiDiscrete, Tuple and Dict observations"
+        )
+    return tuple(int(d) for d in space.shape)
+
+
 def generator_from_state(state) -> np.random.Generator:
     """A NumPy generator set to a saved ``bit_generator.state`` (a bad state raises
     ``TypeError``, ``ValueError`` or ``OverflowError``: the loaders name their file).
@@ -217,13 +240,7 @@ class Agent:
             )
         if space.start != 0:
             raise ValueError(f"{name}: the Discrete action space must start at 0, got {space}")
-        obs_space = env.observation_space
-        if not isinstance(obs_space, gym.spaces.Box):
-            raise ValueError(
-                f"{name} needs a Box observation space; env.observation_space is "
-                f"{type(obs_space).__name__} ({obs_space})"
-            )
-        return tuple(int(d) for d in obs_space.shape), int(space.n)
+        return box_observation_shape(env, name), int(space.n)
 
     def check_obs(self, obs, name: str = "obs") -> tuple[np.ndarray, bool]:
         """``(batch, single)``: ``obs`` as a float32 batch ``(n, *observation_shape)`` and

@@ -29,7 +29,12 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from sensorimotor.agents.agent import Agent, check_bounds, generator_from_state
+from sensorimotor.agents.agent import (
+    Agent,
+    box_observation_shape,
+    check_bounds,
+    generator_from_state,
+)
 from sensorimotor.base.bounds import check_settings, check_widths, is_int
 from sensorimotor.nets.mlp import init_mlp, mlp_apply
 
@@ -184,14 +189,9 @@ class PolicyAgent(Agent):
 
     def _spaces(self, env):
         name = type(self).__name__
-        obs_space = env.observation_space
-        if not isinstance(obs_space, gym.spaces.Box):
-            raise ValueError(
-                f"{name} needs a Box observation space; env.observation_space is "
-                f"{type(obs_space).__name__} ({obs_space})"
-            )
+        shape = box_observation_shape(env, name)
         self.action_space = ActionSpace.of(env.action_space, name)
-        return tuple(int(d) for d in obs_space.shape), self.action_space.n
+        return shape, self.action_space.n
 
     def _setup_policy(self, key) -> None:
         c = self.config

@@ -27,6 +27,7 @@ caller expects raises ``ValueError`` naming the file and what is wrong.
 from __future__ import annotations
 
 import contextlib
+import errno
 import importlib
 import json
 import os
@@ -144,6 +145,11 @@ def atomic_path(path) -> Iterator[str]:
     """
     path = os.fspath(path)
     folder, name = os.path.split(os.path.abspath(path))
+    # checked first: the temporary file's own error would name it, not the caller's path
+    if os.path.isdir(path):
+        raise IsADirectoryError(errno.EISDIR, "Is a folder, expected a file name", path)
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(errno.ENOENT, f"No folder {folder!r} to write the file in", path)
     while True:
         tmp = os.path.join(folder, f".{name}.{secrets.token_hex(4)}.tmp")
         try:

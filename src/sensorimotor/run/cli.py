@@ -58,8 +58,7 @@ def _rl(args) -> int:
 
     from sensorimotor.run.rl import format_table, train_seeds
 
-    if args.save:
-        output_folder("--save", args.save)
+    # train_seeds makes the --save folder once the settings and the env are checked
     result = train_seeds(
         args.agent,
         args.env,
@@ -84,6 +83,8 @@ def _bc(args) -> int:
 
     if not os.path.isfile(args.expert):
         raise ValueError(f"--expert: {args.expert!r}: no such file")
+    if args.save:
+        output_file("--save", args.save)  # before the expert plays and the clone trains
     settings = {} if args.gradient_steps is None else {"gradient_steps": args.gradient_steps}
     result = clone_expert(
         args.env,

@@ -62,9 +62,12 @@ def clone_expert(
     episodes: behavioural cloning on them, or DAgger with one episode per round. Returns
     ``{"method", "expert", "clone", "seconds"}`` (greedy mean returns over 20 episodes;
     ``seconds`` of collecting and training). ``progress``: progress bars on stderr (the
-    gradient steps of behavioural cloning, DAgger's rounds)."""
+    gradient steps of behavioural cloning, DAgger's rounds). An expert whose spaces are
+    not ``env_id``'s is a ``ValueError`` before any work."""
     episodes = check_count("--episodes", episodes)
-    expert = Agent.load(expert_path)
+    # loaded on the env: an expert of another env is refused here, naming both spaces,
+    # not by its predict on the first observation of the wrong shape
+    expert = Agent.load(expert_path, env=env_id)
     start = time.perf_counter()
     if dagger:
         clone = DAgger(env_id, expert, seed=seed, **hyperparameters)

@@ -21,6 +21,7 @@ import jax
 from sensorimotor.agents import DQN, ZOO, Reinforce, StreamAC, StreamQ, evaluate, zoo_settings
 from sensorimotor.base.bounds import check_count
 from sensorimotor.envs import CartPole, ToyHumanoid
+from sensorimotor.run.output_paths import output_folder
 from sensorimotor.run.progress import progress
 
 AGENTS = {"dqn": DQN, "reinforce": Reinforce, "streamq": StreamQ, "streamac": StreamAC}
@@ -54,7 +55,8 @@ def train_seeds(
     """Train seeds ``seed .. seed + seeds - 1``; returns ``{"seeds", "returns", "stds",
     "seconds"}`` (``seconds``: training wall time, all seeds). ``save``: a folder that gets
     one file per seed, ``seed-<seed>.npz``, that ``Agent.load`` reads (a compiled run saves
-    the trained network; its replay buffer stays in the compiled loop)."""
+    the trained network; its replay buffer stays in the compiled loop), made once every
+    setting and the environment are checked and before any training."""
     if agent not in AGENTS:
         raise ValueError(f"agent must be one of {sorted(AGENTS)}, got {agent!r}")
     cls = AGENTS[agent]
@@ -64,8 +66,6 @@ def train_seeds(
     steps = default_steps(agent, env_id) if steps is None else check_count("--steps", steps)
     settings = zoo_settings(cls.__name__, env_id)
     ids = list(range(seed, seed + seeds))
-    agents = []
-    start = time.perf_counter()
     if compiled:
         if not hasattr(cls, "make_train"):
             raise ValueError(f"--compiled: {agent} trains through the Python loop only")
@@ -73,12 +73,20 @@ def train_seeds(
             raise ValueError(
                 f"--compiled: no JAX environment for {env_id!r} (there is for {sorted(JAX_ENVS)})"
             )
+    # the first seed's agent checks the env id, its spaces and the settings: a refused run
+    # must not leave an empty --save folder behind, nor train before it is refused
+    first = cls(env_id, seed=ids[0], **settings)
+    if save is not None:
+        output_folder("--save", save)
+    agents = []
+    start = time.perf_counter()
+    if compiled:
         train = jax.jit(jax.vmap(cls.make_train(JAX_ENVS[env_id](), steps, **settings)))
         keys = jax.numpy.stack([jax.random.key(s) for s in ids])
         out = jax.block_until_ready(train(keys))
         seconds = time.perf_counter() - start
         for i, s in enumerate(ids):
-            a = cls(env_id, seed=s, **settings)
+            a = first if i == 0 else cls(env_id, seed=s, **settings)
             if hasattr(a, "set_state"):  # stream-x: the network with its normalisers
                 a.set_state(jax.tree_util.tree_map(lambda x, i=i: x[i], out.state.learner))
             else:
@@ -86,7 +94,7 @@ def train_seeds(
             agents.append(a)
     else:
         for s in _bar(ids, f"{agent} {env_id} seeds", progress and len(ids) > 1):
-            a = cls(env_id, seed=s, **settings)
+            a = first if s == ids[0] else cls(env_id, seed=s, **settings)
             a.learn(steps, progress_bar=progress)  # a bar of its own: a seed can take minutes
             agents.append(a)
         seconds = time.perf_counter() - start

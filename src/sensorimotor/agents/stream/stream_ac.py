@@ -23,13 +23,13 @@ from __future__ import annotations
 import math
 from functools import lru_cache, partial
 
-import gymnasium as gym
 import jax
 import jax.numpy as jnp
 import numpy as np
 from jax.flatten_util import ravel_pytree
 
 from sensorimotor.agents.agent import (
+    box_observation_shape,
     check_bounds,
     generator_from_state,
     tree_arrays,
@@ -106,12 +106,7 @@ class StreamAC(StreamAgent):
     make_train = staticmethod(stream_ac_compiled.make_train)
 
     def _spaces(self, env):
-        obs_space = env.observation_space
-        if not isinstance(obs_space, gym.spaces.Box):
-            raise ValueError(
-                f"StreamAC needs a Box observation space; env.observation_space is "
-                f"{type(obs_space).__name__} ({obs_space})"
-            )
+        shape = box_observation_shape(env, "StreamAC")
         kind, n = action_kind(env.action_space)
         if kind == "categorical" and env.action_space.start != 0:
             raise ValueError(
@@ -123,7 +118,7 @@ class StreamAC(StreamAgent):
             self.action_high = np.asarray(env.action_space.high, np.float32)
         else:
             self.action_low = self.action_high = None
-        return tuple(int(d) for d in obs_space.shape), n
+        return shape, n
 
     def _setup(self) -> None:
         self._rng = np.random.default_rng(self.seed)

@@ -141,10 +141,15 @@ class StreamAgent(Agent):
                         break
                 if self.num_timesteps % 1000 == 0:
                     bar.update(self.num_timesteps - first, np.mean(returns[-20:]) if returns else 0)
+            # the last steps since a thousand (all of a call shorter than 1000, or one that
+            # started off a multiple of 1000): the bar reaches the end, or where a callback
+            # stopped
+            bar.update(self.num_timesteps - first, np.mean(returns[-20:]) if returns else 0)
         finally:
             # the updates with the counters that count them, an interrupt (Ctrl-C) too
             # (learn undoes the whole call for an error)
             self.state = unravel(flat)
+            bar.close()
         return TrainingStats(
             np.asarray(returns, np.float64),
             np.asarray(lengths, np.int64),
