@@ -23,6 +23,7 @@ from sensorimotor.envs import (
     EnvironmentGymEnv,
     Epuck2D,
     GymEpisodeEnvironment,
+    GymStepEnvironment,
     KinematicArm2D,
     check_environment,
     registered_ids,
@@ -77,6 +78,10 @@ FACTORIES = {
             deterministic=False,
         ),
         Factory(lambda: GymEpisodeEnvironment({"env": EnvironmentGymEnv(KinematicArm2D.arm20())})),
+    ],
+    GymStepEnvironment: [  # a robot: each step goes on from where the last one left
+        Factory(lambda: GymStepEnvironment("Pendulum-v1"), deterministic=False),
+        Factory(lambda: GymStepEnvironment("MountainCarContinuous-v0"), deterministic=False),
     ],
 }
 

@@ -8,7 +8,8 @@ direct HDP (:class:`DirectHDP`, two small networks, and its compiled runs
 :func:`direct_hdp_batch`), saving and loading; the plants beside their environments
 (:class:`CollisionAvoidanceFrontal` and its siblings for the ePuck, :class:`CartPoleBalance`
 for the cart-pole, :class:`ForwardDistance` for MuJoCo's Ant, :class:`AntGait`, walking the
-:class:`SineGait` policy); the echo state
+:class:`SineGait` policy, and :class:`GymPlant` for any Gymnasium environment with a
+continuous action, stepped by :class:`GymStepEnvironment`); the echo state
 network and its readouts in :mod:`sensorimotor.reservoir`, re-exported here so that one
 import serves an experiment. The episode log that collects an actor-critic's internals
 (:class:`~sensorimotor.run.EpisodeLog`) and the experiments are in :mod:`sensorimotor.run`.
@@ -68,6 +69,8 @@ from sensorimotor.envs import (
     CollisionAvoidanceSideways,
     Epuck2D,
     ForwardDistance,
+    GymPlant,
+    GymStepEnvironment,
 )
 from sensorimotor.nets.td_readout import TDReadout
 from sensorimotor.reservoir import LMSReadout, PlainRLS, ReservoirNode, StabilizedRLS
@@ -94,6 +97,8 @@ __all__ = [
     "CartPoleADP",
     "AntGait",
     "ForwardDistance",
+    "GymPlant",
+    "GymStepEnvironment",
     "ReservoirNode",
     "PlainRLS",
     "StabilizedRLS",

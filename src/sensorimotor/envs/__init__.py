@@ -14,6 +14,7 @@ from sensorimotor.envs.bridge.from_gym import (
     GymEpisodeEnvironment,
     LinearPolicy,
 )
+from sensorimotor.envs.bridge.from_gym_step import GymPlant, GymStepEnvironment
 from sensorimotor.envs.bridge.from_gymnax import FromGymnax
 from sensorimotor.envs.bridge.to_gym import EnvironmentGymEnv
 from sensorimotor.envs.cartpole.cartpole import CartPole, CartPoleEnvParams, CartPoleState
@@ -84,6 +85,8 @@ __all__ = [
     "Episode",
     "FromGymnax",
     "GymEpisodeEnvironment",
+    "GymPlant",
+    "GymStepEnvironment",
     "JaxEnv",
     "KinematicArm2D",
     "LinearPolicy",

@@ -117,6 +117,43 @@ class LinearPolicy:
         return np.clip(z.reshape(space.shape), space.low, space.high).astype(space.dtype)
 
 
+def make_gym_env(env, env_kwargs, owner: str) -> gymnasium.Env:
+    """``env`` if it is a ``gymnasium.Env``, else ``gymnasium.make(env, **env_kwargs)`` for an
+    id; a ``TypeError`` or ``ValueError`` naming ``owner`` for anything else.
+
+    >>> make_gym_env('Pendulum-v1', {'g': 9.81}, 'Me').spec.id
+    'Pendulum-v1'
+    >>> make_gym_env(3, {}, 'Me')
+    Traceback (most recent call last):
+    ...
+    TypeError: Me: 'env' must be a gymnasium.Env or an id, got 3
+    """
+    if not isinstance(env_kwargs, Mapping):
+        raise TypeError(f"{owner}: env_kwargs must be a dict")
+    if isinstance(env, str):
+        return gymnasium.make(env, **dict(env_kwargs))
+    if isinstance(env, gymnasium.Env):
+        if env_kwargs:
+            raise ValueError(f"{owner}: env_kwargs is for an env id, not an env")
+        return env
+    raise TypeError(f"{owner}: 'env' must be a gymnasium.Env or an id, got {env!r}")
+
+
+def observation_channels(observation_space) -> list[Channel]:
+    """The channels ``o0..`` of an observation flattened by ``gymnasium.spaces.flatten``,
+    with the flattened space's bounds (a ``Discrete`` one-hot in ``[0, 1]``, a ``Dict`` in
+    sorted key order); a ``ValueError`` naming the space if it does not flatten to a box.
+
+    >>> [(ch.name, ch.bounds) for ch in observation_channels(spaces.Discrete(2))]
+    [('o0', (0.0, 1.0)), ('o1', (0.0, 1.0))]
+    """
+    flat = spaces.flatten_space(observation_space)
+    if not isinstance(flat, spaces.Box):
+        raise ValueError(f"cannot flatten the observation space {observation_space}")
+    low, high = flat.low.astype(np.float64), flat.high.astype(np.float64)
+    return [Channel(f"o{i}", (lo, hi)) for i, (lo, hi) in enumerate(zip(low, high, strict=True))]
+
+
 class GymEpisodeEnvironment(Environment):
     """A ``gymnasium.Env`` as a blackbox: the motor signal parameterises a policy, an
     episode runs, and the sensory signal summarises it.
@@ -206,9 +243,7 @@ class GymEpisodeEnvironment(Environment):
             raise TypeError(
                 f"GymEpisodeEnvironment: with_return must be a bool, got {cfg.with_return!r}"
             )
-        if not isinstance(cfg.env_kwargs, Mapping):
-            raise TypeError("GymEpisodeEnvironment: env_kwargs must be a dict")
-        self.gym_env = self._make_gym_env(cfg.env, cfg.env_kwargs)
+        self.gym_env = make_gym_env(cfg.env, cfg.env_kwargs, "GymEpisodeEnvironment")
         try:
             self._policy, self.m_channels = self._make_policy(cfg)
             self._sensory, self.s_channels = self._make_sensory(cfg)
@@ -219,18 +254,6 @@ class GymEpisodeEnvironment(Environment):
         self.episodes = 0  # episodes run so far
 
     # -- construction ---------------------------------------------------------------------
-    @staticmethod
-    def _make_gym_env(env, env_kwargs) -> gymnasium.Env:
-        if isinstance(env, str):
-            return gymnasium.make(env, **dict(env_kwargs))
-        if isinstance(env, gymnasium.Env):
-            if env_kwargs:
-                raise ValueError("GymEpisodeEnvironment: env_kwargs is for an env id, not an env")
-            return env
-        raise TypeError(
-            f"GymEpisodeEnvironment: 'env' must be a gymnasium.Env or an id, got {env!r}"
-        )
-
     @staticmethod
     def _channels(channels, what: str) -> list[Channel]:
         channels = list(channels)
@@ -293,10 +316,7 @@ class GymEpisodeEnvironment(Environment):
             return np.append(o, episode.episode_return) if with_return else o
 
         if s_channels is None:
-            low, high = flat.low.astype(np.float64), flat.high.astype(np.float64)
-            s_channels = [
-                Channel(f"o{i}", (lo, hi)) for i, (lo, hi) in enumerate(zip(low, high, strict=True))
-            ]
+            s_channels = observation_channels(obs_space)
             if with_return:
                 s_channels.append(Channel("return"))
         s_channels = self._channels(s_channels, "s_channels")
