@@ -4,6 +4,7 @@ import numpy as np
 
 from sensorimotor.actorcritic import (
     ADHDP,
+    ActorCritic,
     ChannelPolicy,
     GymPlant,
     GymStepEnvironment,
@@ -65,3 +66,13 @@ def test_saved_agent_continues_identically(tmp_path):
         assert agent.j_curr == twin.j_curr
     np.testing.assert_array_equal(agent.a_curr, twin.a_curr)
 
+
+def test_a_control_period_of_several_steps_stops_at_the_time_limit():
+    """Pendulum-v1 truncates after 200 steps: a period of 3 steps that crosses it ends
+    there (an execute past it would be refused), not terminal."""
+    env = GymStepEnvironment("Pendulum-v1")
+    agent = ActorCritic(GymPlant(env), ChannelPolicy(env.m_channels, repeat=3))
+    agent.new_episode(env.reset(seed=0))
+    while not env.episode_over:
+        agent(env)
+    assert env.steps == 200 and agent.num_step == 67 and not agent.done

@@ -32,7 +32,8 @@ class ActorCritic:
     the default of 1 learning starts one transition earlier than there.
 
     A call ``ac(env)`` is one control period: the policy's motor signals go to
-    ``env.execute`` (stopping early at a terminal state), the plant reads the last
+    ``env.execute`` (stopping early at a terminal state, or where a plant with a
+    ``truncated`` method says the episode was cut short), the plant reads the last
     sensory signal, and ``_step(s_curr, s_next, a_curr, reward)`` returns the next action,
     which the policy takes. It returns the last feedback. After a terminal state the
     episode is over (``done``); :meth:`new_episode` starts the next (give it the start's
@@ -138,9 +139,12 @@ class ActorCritic:
                 raise RuntimeError("the episode is over (terminal state): call new_episode()")
             self.new_episode()
         feedback = None
+        truncated = getattr(self.plant, "truncated", None)  # optional (see Plant)
         for m_signal in self.policy.motor_signals(self.s_curr):
             feedback = env.execute(m_signal)
-            if self.plant.terminal(feedback["s_signal"]):
+            s = feedback["s_signal"]
+            # past a time limit the environment takes no further step of this period
+            if self.plant.terminal(s) or (truncated is not None and truncated(s)):
                 break
         if feedback is None:
             raise RuntimeError("the policy produced no motor signal for the control period")

@@ -19,7 +19,11 @@ class Plant:
       time limit, which the experiment owns). The default is ``False``: HDPy's plants had
       no terminal states.
 
-    and ``reset()`` at a new episode. Any object with these methods serves (duck typing):
+    and ``reset()`` at a new episode. Optionally ``truncated(s_signal)``: whether the
+    environment cut the episode short there (Gymnasium's time limit, as ``GymPlant`` reads
+    it): :class:`~sensorimotor.agents.adhdp.actor_critic.ActorCritic` then ends the control
+    period early, as at a terminal state, but still bootstraps from that state (the task
+    did not end); the experiment's loop starts the next episode. Any object with these methods serves (duck typing):
     the ePuck's ``CollisionAvoidance`` plants and the cart-pole's ``CartPoleBalance`` live
     beside their environments in :mod:`sensorimotor.envs` (``envs`` sits below the
     agents and cannot name this class).
