@@ -23,10 +23,11 @@ class Plant:
     environment cut the episode short there (Gymnasium's time limit, as ``GymPlant`` reads
     it): :class:`~sensorimotor.agents.adhdp.actor_critic.ActorCritic` then ends the control
     period early, as at a terminal state, but still bootstraps from that state (the task
-    did not end); the experiment's loop starts the next episode. Any object with these methods serves (duck typing):
-    the ePuck's ``CollisionAvoidance`` plants and the cart-pole's ``CartPoleBalance`` live
-    beside their environments in :mod:`sensorimotor.envs` (``envs`` sits below the
-    agents and cannot name this class).
+    did not end); the experiment's loop starts the next episode. Any object with these
+    methods serves (duck typing): the ePuck's ``CollisionAvoidance`` plants, the
+    cart-pole's ``CartPoleBalance`` and the Gymnasium bridge's ``GymPlant`` live beside
+    their environments in :mod:`sensorimotor.envs` (``envs`` sits below the agents and
+    cannot name this class).
 
     >>> class Distance(Plant):
     ...     def state_space_dim(self): return 1
