@@ -449,3 +449,35 @@ def test_a_setting_given_as_an_int_beyond_float64_or_int64_is_refused_naming_it(
         LinearLearner(LMS(10**400)).init(3)
     with pytest.raises(ValueError, match="LMS.step_size"):
         LinearLearner(LMS(10**30)).init(3)
+
+
+@pytest.mark.parametrize("learner", LEARNERS, ids=IDS)
+def test_a_float32_numpy_state_stays_float32_on_numpys_float64_samples(learner):
+    """A float64 x (NumPy's default) or a NumPy float64 y (``ys[t]``) made a float32 state
+    float64, weights and rule state, though the normaliser's stayed float32; the README
+    promises that accepted input keeps the state's dtype (the JAX engine cast x already)."""
+    state = learner.init(3, dtype=np.float32)
+    rng = np.random.default_rng(0)
+    for _ in range(3):
+        x = rng.normal(size=3)
+        state = learner.update(state, x, np.float64(x @ [1.0, -2.0, 0.5])).state
+    for leaf in jax.tree_util.tree_leaves(state):
+        assert leaf.dtype in (np.float32, np.int32), leaf.dtype
+    assert learner.update(state, np.array([1, 2, 3]), 1.0).state.weights.dtype == np.float32
+    before = _copy(state)
+    with pytest.raises(ValueError, match="x is too large to learn from in float32"):
+        learner.update(state, np.array([1e39, 0.0, 0.0]), 1.0)  # inf once cast
+    with pytest.raises(ValueError, match="x contains NaN"):
+        learner.update(state, np.array([np.nan, 0.0, 0.0]), 1.0)
+    assert _same(before, state)
+
+
+def test_a_float32_td_state_stays_float32_on_float64_samples():
+    learner = TDLinearLearner()
+    state = learner.init(3, dtype=np.float32)
+    x, next_x = np.array([1.0, 0.5, 0.0]), np.array([0.0, 1.0, 0.5])
+    state = learner.update(state, x, np.float64(1.0), next_x, np.float64(0.9)).state
+    for leaf in jax.tree_util.tree_leaves(state):
+        assert leaf.dtype in (np.float32, np.int32), leaf.dtype
+    with pytest.raises(ValueError, match="next_x is too large to learn from in float32"):
+        learner.update(state, x, 1.0, np.array([1e39, 0.0, 0.0]), 0.9)

@@ -154,7 +154,7 @@ class TDLinearLearner(NamedTuple):
         """
         w = state.weights
         n = w.shape[0]
-        x, next_x = like_state(w, x), like_state(w, next_x)
+        x, next_x = like_state(w, x), like_state(w, next_x, "next_x")
         xp = check_vector("x", x, n)
         check_vector("next_x", next_x, n)
         if xp is np:  # a wrong type or shape of a scalar raises here, naming it
