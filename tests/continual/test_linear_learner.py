@@ -481,3 +481,18 @@ def test_a_float32_td_state_stays_float32_on_float64_samples():
         assert leaf.dtype in (np.float32, np.int32), leaf.dtype
     with pytest.raises(ValueError, match="next_x is too large to learn from in float32"):
         learner.update(state, x, 1.0, np.array([1e39, 0.0, 0.0]), 0.9)
+
+
+@pytest.mark.parametrize("rule", [LMS(0.1), IDBD(), Autostep()])
+@pytest.mark.parametrize("xp, big", [(np, 1e160), (jnp, 1e30)])
+def test_an_x_whose_square_overflows_is_blamed_not_a_target_of_1(rule, xp, big):
+    """On a fresh state (prediction 0) x = 1e160 (float64) or 1e30 (float32) with y = 1
+    raised "y is too large to learn from": the rule blamed y whenever |y| > |prediction|."""
+    learner = LinearLearner(rule)
+    state = learner.init(3, xp=xp)
+    with pytest.raises(ValueError, match="x is too large to learn from in float"):
+        learner.update(state, xp.asarray([big, 0.0, 0.0]), 1.0)
+    td = TDLinearLearner()
+    state = td.init(3, xp=xp)
+    with pytest.raises(ValueError, match="^x is too large to learn from"):  # was: reward
+        td.update(state, xp.asarray([big, 0.0, 0.0]), 1.0, xp.zeros(3), 0.9)

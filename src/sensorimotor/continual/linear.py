@@ -320,10 +320,14 @@ def _check_not_overflowed(xp, learner, state, new, x, y, pred, err) -> None:
     the rule as configured (:func:`overshooting_input`, e.g. ``x = 255`` at step size
     0.05). The sample is refused and the state passed in kept, instead of a reset at the
     next step. A state whose adapted step sizes or weights ran away on inputs the rule
-    can learn from has diverged: that is left to the guard."""
+    can learn from has diverged: that is left to the guard. An ``x`` whose square overflows
+    the dtype is refused first, naming it."""
     leaves = [*new.optimizer] + ([] if new.normalizer is None else [*new.normalizer])
     if bool(xp.isfinite(finite_probe(xp, new.weights, leaves))):
         return
+    # an x whose square overflows first: a fresh state predicts 0, so the rule below
+    # blamed y = 1 for x = 1e160
+    check_magnitude("x", x, new.weights.dtype)
     rule = type(learner.optimizer).__name__
     if abs(float(y)) > abs(float(pred)):
         raise ValueError(

@@ -242,7 +242,10 @@ def _refuse_extreme(learner, state, x, reward, next_x, v, delta) -> None:
     ``reward`` or ``next_x`` when that input, not the state's own value ``v``, made the
     error, or ``x`` or ``next_x`` when it is too large for the rule as configured
     (:func:`~sensorimotor.continual.input_checks.overshooting_input`); the state passed in
-    is kept. A state whose values blow up on learnable inputs is left to the guard."""
+    is kept. A state whose values blow up on learnable inputs is left to the guard. An
+    ``x`` or ``next_x`` whose square overflows the dtype is refused first, naming it."""
+    for name, value in (("x", x), ("next_x", next_x)):  # a square that overflows first:
+        check_magnitude(name, value, state.weights.dtype)  # else reward = 1 took the blame
     bootstrap = delta - reward + v  # gamma * w . next_x
     if abs(reward) > abs(v) and abs(reward) >= abs(bootstrap):
         name = "reward"
