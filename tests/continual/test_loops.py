@@ -106,6 +106,38 @@ def test_continue_from_a_state_equals_one_long_run_of_the_learner():
     assert float(second.metrics.squared_error) < float(first.metrics.squared_error)
 
 
+def test_a_state_that_does_not_fit_the_learner_is_refused_naming_state():
+    """A state of another feature count, of another rule or with a batch axis failed
+    inside the loop with "x must have shape (4,), got (3,)" (the stream's x is fine) or an
+    AttributeError; an MLP state of other hidden sizes ran as that network, silently."""
+    from sensorimotor.continual import MLPLearner, make_learning_loop, run_mlp_learning_loop
+
+    learner, stream, key = LinearLearner(IDBD(0.05, 0.01)), RandomWalkStream(3), jax.random.key(0)
+    keys = jax.random.split(key, 2)
+    batched = run_learning_loop_batched(learner, stream, 10, keys).state
+    wide = MLPLearner((5,)).init(key, 3)
+    cases = [
+        (lambda: run_learning_loop(learner, stream, 10, key, state=learner.init(4)), "(5,)"),
+        (lambda: make_learning_loop(learner, stream, 10, state=learner.init(4)), "(5,)"),
+        (lambda: run_learning_loop(learner, stream, 10, key, state=LinearLearner().init(3)), "LMS"),
+        (
+            lambda: run_learning_loop_batched(learner, stream, 10, keys, state=batched),
+            "a batched loop takes one unbatched state",
+        ),
+        (
+            lambda: run_mlp_learning_loop(MLPLearner((4,)), stream, 10, key, state=wide),
+            "state.params[0].w has shape (3, 5), expected (3, 4)",
+        ),
+    ]
+    for call, words in cases:
+        with pytest.raises(ValueError, match="the state does not fit this") as info:
+            call()
+        assert words in str(info.value)
+    # one run's state of a batch continues
+    one = jax.tree_util.tree_map(lambda a: a[0], batched)
+    assert run_learning_loop(learner, stream, 10, key, state=one).state.weights.shape == (4,)
+
+
 @pytest.mark.parametrize(
     "kwargs, exc, word",
     [
