@@ -146,6 +146,9 @@ def test_a_state_that_does_not_fit_the_learner_is_refused_naming_state():
         (dict(num_steps=1000, track_normalizer=True), ValueError, "normalizer"),
         (dict(num_steps=1000, stream=object()), TypeError, "stream"),
         (dict(num_steps=1000, learner=object()), TypeError, "learner"),
+        # an int seed failed in JAX: "invalid PRNG key data", naming no argument
+        (dict(num_steps=1000, key=0), TypeError, "key must be a JAX PRNG key"),
+        (dict(num_steps=1000, key=jax.random.split(jax.random.key(0), 2)), TypeError, "key"),
     ],
 )
 def test_bad_arguments_are_refused(kwargs, exc, word):
@@ -153,6 +156,15 @@ def test_bad_arguments_are_refused(kwargs, exc, word):
     args.update(kwargs)
     with pytest.raises(exc, match=word):
         run_learning_loop(**args)
+
+
+def test_batched_loops_refuse_keys_that_are_not_prng_keys():
+    """np.arange(3) (seeds, not keys) failed inside vmap with JAX's "invalid PRNG key data"."""
+    with pytest.raises(TypeError, match="keys must be a batch of PRNG keys"):
+        run_learning_loop_batched(LinearLearner(), RandomWalkStream(2), 10, np.arange(3))
+    raw = jax.random.split(jax.random.PRNGKey(0), 2)  # the legacy raw keys still run
+    out = run_learning_loop_batched(LinearLearner(), RandomWalkStream(2), 10, raw)
+    assert out.metrics.squared_error.shape == (2,)
 
 
 def test_sweep_refuses_learners_of_different_structure():

@@ -380,13 +380,41 @@ def _check_state(kind, learner, stream, state, batched=False) -> None:
             )
 
 
+def _is_key(key, batch_dims: int) -> bool:
+    """Whether ``key`` is ``batch_dims`` axes of PRNG keys: typed keys
+    (``jax.random.key``) or raw uint32 ones (``jax.random.PRNGKey``, one axis more)."""
+    dtype, shape = getattr(key, "dtype", None), getattr(key, "shape", None)
+    if dtype is None or shape is None:
+        return False
+    if jax.dtypes.issubdtype(dtype, jax.dtypes.prng_key):
+        return len(shape) == batch_dims
+    return np.dtype(dtype) == np.uint32 and len(shape) == batch_dims + 1
+
+
+def _check_key(key) -> None:
+    """``key`` must be one PRNG key: an int seed failed in JAX with "invalid PRNG key
+    data: expected key_data.ndim >= 1", which did not say which argument.
+
+    >>> _check_key(0)
+    Traceback (most recent call last):
+    ...
+    TypeError: key must be a JAX PRNG key, e.g. jax.random.key(0); got int 0
+    """
+    if not _is_key(key, 0):
+        shape = getattr(key, "shape", None)
+        what = f"{type(key).__name__} {key!r}" if shape is None else f"shape {shape}"
+        raise TypeError(f"key must be a JAX PRNG key, e.g. jax.random.key(0); got {what}")
+
+
 def _check_keys(keys):
     """``keys`` must be a non-empty batch of PRNG keys (one run per key)."""
     shape = getattr(keys, "shape", None)
-    if shape is None or len(shape) == 0:
+    if shape is None or len(shape) == 0 or not _is_key(keys, 1):
+        dtype = getattr(keys, "dtype", None)
         raise TypeError(
             "keys must be a batch of PRNG keys, e.g. jax.random.split(key, 30); "
             f"got {type(keys).__name__} of shape {shape}"
+            + ("" if dtype is None else f" and dtype {dtype}")
         )
     if shape[0] == 0:
         raise ValueError("keys is empty: a batched loop needs at least one key (one run)")
@@ -454,6 +482,7 @@ def run_loop(kind, learner, stream, num_steps: int, key, *, state=None, **option
     >>> print(out.trace.squared_error.shape)
     (5,)
     """
+    _check_key(key)
     dyn_l, dyn_s, static = _prepare(kind, learner, stream, num_steps, **options)
     _check_state(kind, learner, stream, state)
     result = _run_one(dyn_l, dyn_s, key, state, **static)
