@@ -496,3 +496,39 @@ def test_an_x_whose_square_overflows_is_blamed_not_a_target_of_1(rule, xp, big):
     state = td.init(3, xp=xp)
     with pytest.raises(ValueError, match="^x is too large to learn from"):  # was: reward
         td.update(state, xp.asarray([big, 0.0, 0.0]), 1.0, xp.zeros(3), 0.9)
+
+
+def test_a_float32_jax_state_stays_float32_with_jaxs_float64_switch_on():
+    """With x64 on, a float64 JAX x or y made a float32 JAX state float64 (NumPy x was
+    cast already), and a compiled loop from a float32 state failed inside lax.scan
+    ("carry input and carry output must have equal types")."""
+    from sensorimotor.continual import (
+        GVF,
+        TDIDBD,
+        Horde,
+        RandomWalkChainStream,
+        run_td_learning_loop,
+    )
+
+    with jax.enable_x64(True):
+        for learner in (LinearLearner(IDBD()), LinearLearner(Autostep(), WelfordNormalizer())):
+            state = learner.init(3, xp=jnp, dtype=jnp.float32)
+            new = learner.update(state, jnp.ones(3), jnp.float64(1.0)).state
+            assert {leaf.dtype for leaf in jax.tree_util.tree_leaves(new)} <= {
+                jnp.dtype("float32"),
+                jnp.dtype("int32"),
+            }
+            out = run_learning_loop(
+                learner, RandomWalkStream(3), 20, jax.random.key(0), state=state
+            )
+            assert out.state.weights.dtype == jnp.float32
+        td = TDLinearLearner()
+        state = td.init(3, xp=jnp, dtype=jnp.float32)
+        new = td.update(state, jnp.ones(3), jnp.float64(1.0), jnp.zeros(3), jnp.float64(0.9))
+        assert new.state.weights.dtype == new.state.optimizer.h.dtype == jnp.float32
+        horde = Horde((GVF(TDIDBD(0.1, 0.01), gamma=0.9),))
+        state = horde.init(19, xp=jnp, dtype=jnp.float32)
+        out = run_td_learning_loop(
+            horde, RandomWalkChainStream(), 20, jax.random.key(0), state=state
+        )
+        assert out.state.groups[0].weights.dtype == jnp.float32

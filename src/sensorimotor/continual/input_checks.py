@@ -74,8 +74,24 @@ def like_state(state_w, x, name="x"):
         get = getattr(state_w, "__array_namespace__", None)
         return x if get is None else get().asarray(x, dtype=state_w.dtype)
     if type(state_w) is np.ndarray and not is_traced(x) and hasattr(x, "__array_namespace__"):
-        return np.asarray(x)
-    return x
+        return like_state(state_w, np.asarray(x), name)
+    return like_dtype(x, state_w.dtype)
+
+
+def like_dtype(v, dtype):
+    """``v`` in ``dtype`` if it is a JAX array (concrete or traced) of another real dtype;
+    else ``v``. With JAX's float64 switch on, a float64 sample made a float32 JAX state
+    float64 (and a compiled loop over a float32 state failed: its carry changed dtype).
+    Python numbers are weakly typed: they take the state's dtype by themselves.
+
+    >>> import jax.numpy as jnp
+    >>> like_dtype(jnp.ones(2, jnp.int32), jnp.float32).dtype, like_dtype(0.5, jnp.float32)
+    (dtype('float32'), 0.5)
+    """
+    d = getattr(v, "dtype", None)
+    if d is None or d == dtype or type(v) is np.ndarray or d.kind not in "fiu":
+        return v
+    return v.astype(dtype)
 
 
 def _cast(name: str, x, dtype):

@@ -17,6 +17,7 @@ from sensorimotor.continual.input_checks import (
     check_vector,
     eager_scalar,
     is_traced,
+    like_dtype,
     like_state,
     overshooting_input,
 )
@@ -173,6 +174,8 @@ class TDLinearLearner(NamedTuple):
                 raise ValueError(f"gamma must be in [0, 1], got {gamma}")
             for name, value in (("x", x), ("next_x", next_x), ("reward", reward)):
                 check_magnitude(name, value, w.dtype)  # else a reset in float32
+        if xp is not np:  # a float64 reward or gamma (JAX's float64 switch on): the state's
+            reward, gamma = like_dtype(reward, w.dtype), like_dtype(gamma, w.dtype)
         v = w @ x
         delta = reward + gamma * (w @ next_x) - v
         eager = xp is np
