@@ -449,3 +449,86 @@ def test_a_setting_given_as_an_int_beyond_float64_or_int64_is_refused_naming_it(
         LinearLearner(LMS(10**400)).init(3)
     with pytest.raises(ValueError, match="LMS.step_size"):
         LinearLearner(LMS(10**30)).init(3)
+
+
+@pytest.mark.parametrize("learner", LEARNERS, ids=IDS)
+def test_a_float32_numpy_state_stays_float32_on_numpys_float64_samples(learner):
+    """A float64 x (NumPy's default) or a NumPy float64 y (``ys[t]``) made a float32 state
+    float64, weights and rule state, though the normaliser's stayed float32; the README
+    promises that accepted input keeps the state's dtype (the JAX engine cast x already)."""
+    state = learner.init(3, dtype=np.float32)
+    rng = np.random.default_rng(0)
+    for _ in range(3):
+        x = rng.normal(size=3)
+        state = learner.update(state, x, np.float64(x @ [1.0, -2.0, 0.5])).state
+    for leaf in jax.tree_util.tree_leaves(state):
+        assert leaf.dtype in (np.float32, np.int32), leaf.dtype
+    assert learner.update(state, np.array([1, 2, 3]), 1.0).state.weights.dtype == np.float32
+    before = _copy(state)
+    with pytest.raises(ValueError, match="x is too large to learn from in float32"):
+        learner.update(state, np.array([1e39, 0.0, 0.0]), 1.0)  # inf once cast
+    with pytest.raises(ValueError, match="x contains NaN"):
+        learner.update(state, np.array([np.nan, 0.0, 0.0]), 1.0)
+    assert _same(before, state)
+
+
+def test_a_float32_td_state_stays_float32_on_float64_samples():
+    learner = TDLinearLearner()
+    state = learner.init(3, dtype=np.float32)
+    x, next_x = np.array([1.0, 0.5, 0.0]), np.array([0.0, 1.0, 0.5])
+    state = learner.update(state, x, np.float64(1.0), next_x, np.float64(0.9)).state
+    for leaf in jax.tree_util.tree_leaves(state):
+        assert leaf.dtype in (np.float32, np.int32), leaf.dtype
+    with pytest.raises(ValueError, match="next_x is too large to learn from in float32"):
+        learner.update(state, x, 1.0, np.array([1e39, 0.0, 0.0]), 0.9)
+
+
+@pytest.mark.parametrize("rule", [LMS(0.1), IDBD(), Autostep()])
+@pytest.mark.parametrize("xp, big", [(np, 1e160), (jnp, 1e30)])
+def test_an_x_whose_square_overflows_is_blamed_not_a_target_of_1(rule, xp, big):
+    """On a fresh state (prediction 0) x = 1e160 (float64) or 1e30 (float32) with y = 1
+    raised "y is too large to learn from": the rule blamed y whenever |y| > |prediction|."""
+    learner = LinearLearner(rule)
+    state = learner.init(3, xp=xp)
+    with pytest.raises(ValueError, match="x is too large to learn from in float"):
+        learner.update(state, xp.asarray([big, 0.0, 0.0]), 1.0)
+    td = TDLinearLearner()
+    state = td.init(3, xp=xp)
+    with pytest.raises(ValueError, match="^x is too large to learn from"):  # was: reward
+        td.update(state, xp.asarray([big, 0.0, 0.0]), 1.0, xp.zeros(3), 0.9)
+
+
+def test_a_float32_jax_state_stays_float32_with_jaxs_float64_switch_on():
+    """With x64 on, a float64 JAX x or y made a float32 JAX state float64 (NumPy x was
+    cast already), and a compiled loop from a float32 state failed inside lax.scan
+    ("carry input and carry output must have equal types")."""
+    from sensorimotor.continual import (
+        GVF,
+        TDIDBD,
+        Horde,
+        RandomWalkChainStream,
+        run_td_learning_loop,
+    )
+
+    with jax.enable_x64(True):
+        for learner in (LinearLearner(IDBD()), LinearLearner(Autostep(), WelfordNormalizer())):
+            state = learner.init(3, xp=jnp, dtype=jnp.float32)
+            new = learner.update(state, jnp.ones(3), jnp.float64(1.0)).state
+            assert {leaf.dtype for leaf in jax.tree_util.tree_leaves(new)} <= {
+                jnp.dtype("float32"),
+                jnp.dtype("int32"),
+            }
+            out = run_learning_loop(
+                learner, RandomWalkStream(3), 20, jax.random.key(0), state=state
+            )
+            assert out.state.weights.dtype == jnp.float32
+        td = TDLinearLearner()
+        state = td.init(3, xp=jnp, dtype=jnp.float32)
+        new = td.update(state, jnp.ones(3), jnp.float64(1.0), jnp.zeros(3), jnp.float64(0.9))
+        assert new.state.weights.dtype == new.state.optimizer.h.dtype == jnp.float32
+        horde = Horde((GVF(TDIDBD(0.1, 0.01), gamma=0.9),))
+        state = horde.init(19, xp=jnp, dtype=jnp.float32)
+        out = run_td_learning_loop(
+            horde, RandomWalkChainStream(), 20, jax.random.key(0), state=state
+        )
+        assert out.state.groups[0].weights.dtype == jnp.float32

@@ -106,6 +106,38 @@ def test_continue_from_a_state_equals_one_long_run_of_the_learner():
     assert float(second.metrics.squared_error) < float(first.metrics.squared_error)
 
 
+def test_a_state_that_does_not_fit_the_learner_is_refused_naming_state():
+    """A state of another feature count, of another rule or with a batch axis failed
+    inside the loop with "x must have shape (4,), got (3,)" (the stream's x is fine) or an
+    AttributeError; an MLP state of other hidden sizes ran as that network, silently."""
+    from sensorimotor.continual import MLPLearner, make_learning_loop, run_mlp_learning_loop
+
+    learner, stream, key = LinearLearner(IDBD(0.05, 0.01)), RandomWalkStream(3), jax.random.key(0)
+    keys = jax.random.split(key, 2)
+    batched = run_learning_loop_batched(learner, stream, 10, keys).state
+    wide = MLPLearner((5,)).init(key, 3)
+    cases = [
+        (lambda: run_learning_loop(learner, stream, 10, key, state=learner.init(4)), "(5,)"),
+        (lambda: make_learning_loop(learner, stream, 10, state=learner.init(4)), "(5,)"),
+        (lambda: run_learning_loop(learner, stream, 10, key, state=LinearLearner().init(3)), "LMS"),
+        (
+            lambda: run_learning_loop_batched(learner, stream, 10, keys, state=batched),
+            "a batched loop takes one unbatched state",
+        ),
+        (
+            lambda: run_mlp_learning_loop(MLPLearner((4,)), stream, 10, key, state=wide),
+            "state.params[0].w has shape (3, 5), expected (3, 4)",
+        ),
+    ]
+    for call, words in cases:
+        with pytest.raises(ValueError, match="the state does not fit this") as info:
+            call()
+        assert words in str(info.value)
+    # one run's state of a batch continues
+    one = jax.tree_util.tree_map(lambda a: a[0], batched)
+    assert run_learning_loop(learner, stream, 10, key, state=one).state.weights.shape == (4,)
+
+
 @pytest.mark.parametrize(
     "kwargs, exc, word",
     [
@@ -114,6 +146,9 @@ def test_continue_from_a_state_equals_one_long_run_of_the_learner():
         (dict(num_steps=1000, track_normalizer=True), ValueError, "normalizer"),
         (dict(num_steps=1000, stream=object()), TypeError, "stream"),
         (dict(num_steps=1000, learner=object()), TypeError, "learner"),
+        # an int seed failed in JAX: "invalid PRNG key data", naming no argument
+        (dict(num_steps=1000, key=0), TypeError, "key must be a JAX PRNG key"),
+        (dict(num_steps=1000, key=jax.random.split(jax.random.key(0), 2)), TypeError, "key"),
     ],
 )
 def test_bad_arguments_are_refused(kwargs, exc, word):
@@ -121,6 +156,15 @@ def test_bad_arguments_are_refused(kwargs, exc, word):
     args.update(kwargs)
     with pytest.raises(exc, match=word):
         run_learning_loop(**args)
+
+
+def test_batched_loops_refuse_keys_that_are_not_prng_keys():
+    """np.arange(3) (seeds, not keys) failed inside vmap with JAX's "invalid PRNG key data"."""
+    with pytest.raises(TypeError, match="keys must be a batch of PRNG keys"):
+        run_learning_loop_batched(LinearLearner(), RandomWalkStream(2), 10, np.arange(3))
+    raw = jax.random.split(jax.random.PRNGKey(0), 2)  # the legacy raw keys still run
+    out = run_learning_loop_batched(LinearLearner(), RandomWalkStream(2), 10, raw)
+    assert out.metrics.squared_error.shape == (2,)
 
 
 def test_sweep_refuses_learners_of_different_structure():

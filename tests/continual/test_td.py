@@ -247,3 +247,15 @@ def test_horde_refuses_a_cumulant_that_is_not_an_int(cumulant):
     "1" as 1 (int() of each), silently."""
     with pytest.raises(TypeError, match="cumulant"):
         Horde((GVF(cumulant=cumulant),)).init(3)
+
+
+def test_a_float32_horde_stays_float32_on_float64_samples():
+    """A float64 x or NumPy float64 reward and discount made a float32 Horde's weights
+    and traces float64 (the predictions too)."""
+    horde = Horde((GVF(TDIDBD(0.1, 0.01), gamma=0.9), GVF(AutoTDIDBD(), cumulant=1)))
+    state = horde.init(3, dtype=np.float32)
+    x, next_x = np.array([1.0, 0.5, 0.0]), np.array([0.0, 1.0, 0.5])
+    result = horde.update(state, x, np.float64(1.0), next_x, np.float64(0.9))
+    for leaf in jax.tree_util.tree_leaves(result.state):
+        assert leaf.dtype in (np.float32, np.int32), leaf.dtype
+    assert result.prediction.dtype == result.error.dtype == np.float32

@@ -106,6 +106,11 @@ def test_output_paths_are_checked_before_any_work(capsys, tmp_path, monkeypatch)
     assert "sensorimotor sutton1992: error: --plot: cannot write" in capsys.readouterr().err
     assert main(["sutton1992", "--experiment", "2", "--plot", str(tmp_path)]) == 2
     assert "is a folder, expected a file name" in capsys.readouterr().err
+    # matplotlib refused a .txt only after the whole run, and saved "exp2" as exp2.png
+    assert main(["sutton1992", "--experiment", "2", "--plot", str(tmp_path / "e.txt")]) == 2
+    assert "'.txt' is not an image format" in capsys.readouterr().err
+    assert main(["sutton1992", "--plot", str(tmp_path / "exp2")]) == 2
+    assert "--plot: cannot write" in capsys.readouterr().err
 
 
 def test_demo_settings_are_checked_before_its_folder_is_made(capsys, tmp_path):

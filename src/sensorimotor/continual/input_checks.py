@@ -49,19 +49,60 @@ def any_traced(*values) -> bool:
     return any(is_traced(v) for v in values)
 
 
-def like_state(state_w, x):
+def like_state(state_w, x, name="x"):
     """``x`` on the engine of the state ``state_w`` if it is a concrete array of the other
     one: NumPy for a NumPy state (a JAX ``x`` made it JAX), JAX, in the state's dtype, for
     a JAX state, concrete or traced (a NumPy ``x`` made it NumPy, and a traced state then
-    took the NumPy path)."""
+    took the NumPy path). A NumPy ``x`` of another real dtype is cast to a NumPy state's
+    dtype: a float64 ``x`` (NumPy's default) made a float32 state float64. A value that
+    the cast makes inf raises, naming ``name``.
+
+    >>> like_state(np.zeros(2, np.float32), np.array([0.5, 2.0])).dtype
+    dtype('float32')
+    >>> like_state(np.zeros(2, np.float32), np.array([1e39, 0.0]))
+    Traceback (most recent call last):
+    ...
+    ValueError: x is too large to learn from in float32: |x| reaches 1e+39, above 1.3e+19 (its square overflows)
+    """
     if type(x) is np.ndarray:
-        if type(state_w) is np.ndarray or x.dtype.kind not in "fiu":
+        if type(state_w) is np.ndarray:
+            if x.dtype is state_w.dtype or x.dtype.kind not in "fiu":
+                return x
+            return _cast(name, x, state_w.dtype)
+        if x.dtype.kind not in "fiu":
             return x
         get = getattr(state_w, "__array_namespace__", None)
         return x if get is None else get().asarray(x, dtype=state_w.dtype)
     if type(state_w) is np.ndarray and not is_traced(x) and hasattr(x, "__array_namespace__"):
-        return np.asarray(x)
-    return x
+        return like_state(state_w, np.asarray(x), name)
+    return like_dtype(x, state_w.dtype)
+
+
+def like_dtype(v, dtype):
+    """``v`` in ``dtype`` if it is a JAX array (concrete or traced) of another real dtype;
+    else ``v``. With JAX's float64 switch on, a float64 sample made a float32 JAX state
+    float64 (and a compiled loop over a float32 state failed: its carry changed dtype).
+    Python numbers are weakly typed: they take the state's dtype by themselves.
+
+    >>> import jax.numpy as jnp
+    >>> like_dtype(jnp.ones(2, jnp.int32), jnp.float32).dtype, like_dtype(0.5, jnp.float32)
+    (dtype('float32'), 0.5)
+    """
+    d = getattr(v, "dtype", None)
+    if d is None or d == dtype or type(v) is np.ndarray or d.kind not in "fiu":
+        return v
+    return v.astype(dtype)
+
+
+def _cast(name: str, x, dtype):
+    """``x`` in ``dtype``; a value the cast overflows (or a NaN or inf already there)
+    raises naming ``name``, as it would have in ``x``'s own dtype."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = x.astype(dtype)
+    if not np.all(np.isfinite(out)):
+        check_finite_vector(name, x)
+        check_magnitude(name, x, dtype)
+    return out
 
 
 def check_finite_scalar(name: str, y) -> None:
@@ -87,16 +128,19 @@ def check_finite_scalar(name: str, y) -> None:
 
 
 def eager_scalar(name: str, value):
-    """A scalar for the NumPy engine: ``value`` itself if it is a plain float, else checked
-    (:func:`check_finite_scalar`) and made a Python float, so that a JAX or NumPy 0-d value
-    cannot change the state's engine or precision.
+    """A scalar for the NumPy engine: ``value`` itself if it is a Python float, else checked
+    (:func:`check_finite_scalar`) and made a Python float, so that a JAX or NumPy value
+    cannot change the state's engine or precision (a NumPy float64 scalar, such as
+    ``ys[t]`` of a float64 array, made a float32 state float64; a Python float does not).
 
     >>> import jax.numpy as jnp
-    >>> eager_scalar("y", jnp.asarray(1.5)), eager_scalar("y", 2)
-    (1.5, 2.0)
+    >>> eager_scalar("y", jnp.asarray(1.5)), eager_scalar("y", 2), eager_scalar("y", np.float64(3))
+    (1.5, 2.0, 3.0)
     """
-    if type(value) in PLAIN_SCALARS:
+    if type(value) is float:
         return value
+    if type(value) in PLAIN_SCALARS:  # a NaN is caught by the guard's look at the error
+        return float(value)
     check_finite_scalar(name, value)
     return float(value)
 

@@ -18,6 +18,7 @@ from sensorimotor.continual.input_checks import (
     check_vector,
     eager_scalar,
     is_traced,
+    like_dtype,
     like_state,
     overshooting_input,
 )
@@ -235,7 +236,8 @@ class LinearLearner(NamedTuple):
         pred = w @ xb
         if xp is np:
             return self._learn_eager(state, x, y, xb, pred, norm)
-        err = y - pred
+        y_w = like_dtype(y, w.dtype)  # y itself for the messages below
+        err = y_w - pred
         sq = err * err
         if not is_traced(err):  # eager JAX arrays: check values too
             check_finite_vector("x", x)
@@ -251,7 +253,7 @@ class LinearLearner(NamedTuple):
         fresh = self.init(n, xp, w.dtype)._replace(guard_count=state.guard_count + 1)
         out = select(xp, ok, new, fresh)
         pred = xp.where(ok, pred, 0.0)  # the restarted weights are zero
-        err = y - pred
+        err = y_w - pred
         guard = xp.astype(xp.logical_not(ok), w.dtype)
         return UpdateResult(out, pred, err, LinearMetrics(err * err, guard))
 
@@ -320,10 +322,14 @@ def _check_not_overflowed(xp, learner, state, new, x, y, pred, err) -> None:
     the rule as configured (:func:`overshooting_input`, e.g. ``x = 255`` at step size
     0.05). The sample is refused and the state passed in kept, instead of a reset at the
     next step. A state whose adapted step sizes or weights ran away on inputs the rule
-    can learn from has diverged: that is left to the guard."""
+    can learn from has diverged: that is left to the guard. An ``x`` whose square overflows
+    the dtype is refused first, naming it."""
     leaves = [*new.optimizer] + ([] if new.normalizer is None else [*new.normalizer])
     if bool(xp.isfinite(finite_probe(xp, new.weights, leaves))):
         return
+    # an x whose square overflows first: a fresh state predicts 0, so the rule below
+    # blamed y = 1 for x = 1e160
+    check_magnitude("x", x, new.weights.dtype)
     rule = type(learner.optimizer).__name__
     if abs(float(y)) > abs(float(pred)):
         raise ValueError(

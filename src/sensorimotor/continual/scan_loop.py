@@ -337,13 +337,84 @@ def _prepare(
     return dyn_l, dyn_s, static
 
 
+def _check_state(kind, learner, stream, state, batched=False) -> None:
+    """A ``state`` to continue from must be laid out as ``learner``'s own on ``stream``
+    (the structure and shapes of ``kind.init``); else ``ValueError`` naming ``state``.
+    Unchecked, a state of another learner, of another feature count or with a batch axis
+    failed inside the loop, blaming the stream's ``x`` (or an ``AttributeError``), and an
+    MLP state of other hidden sizes ran silently as the state's network.
+
+    >>> import jax
+    >>> from sensorimotor.continual import LinearLearner, LMS, RandomWalkStream
+    >>> from sensorimotor.continual.learning_loop import SUPERVISED
+    >>> learner = LinearLearner(LMS(0.05))
+    >>> _check_state(SUPERVISED, learner, RandomWalkStream(3), learner.init(4))
+    Traceback (most recent call last):
+    ...
+    ValueError: state.weights has shape (5,), expected (4,): the state does not fit this LinearLearner on a stream of 3 features
+    """
+    if state is None:
+        return
+    feature_dim = int(stream.feature_dim)
+    want = jax.eval_shape(lambda: kind.init(learner, jax.random.key(0), feature_dim))
+    name = type(learner).__name__
+    fit = f"the state does not fit this {name} on a stream of {feature_dim} features"
+    got_def, want_def = jax.tree_util.tree_structure(state), jax.tree_util.tree_structure(want)
+    if got_def != want_def:
+        raise ValueError(f"{fit}: its layout {got_def} differs from learner.init's {want_def}")
+    got_leaves = jax.tree_util.tree_flatten_with_path(state)[0]
+    for (path, leaf), spec in zip(got_leaves, jax.tree_util.tree_leaves(want), strict=True):
+        shape = tuple(np.shape(leaf))
+        if shape != tuple(spec.shape):
+            hint = ""
+            if shape[1:] == tuple(spec.shape):
+                hint = (
+                    "; it has a leading batch axis: a batched loop takes one unbatched state, "
+                    "shared by all its runs"
+                    if batched
+                    else "; it has a leading batch axis: take one run's state"
+                )
+            raise ValueError(
+                f"state{jax.tree_util.keystr(path)} has shape {shape}, expected "
+                f"{tuple(spec.shape)}: {fit}{hint}"
+            )
+
+
+def _is_key(key, batch_dims: int) -> bool:
+    """Whether ``key`` is ``batch_dims`` axes of PRNG keys: typed keys
+    (``jax.random.key``) or raw uint32 ones (``jax.random.PRNGKey``, one axis more)."""
+    dtype, shape = getattr(key, "dtype", None), getattr(key, "shape", None)
+    if dtype is None or shape is None:
+        return False
+    if jax.dtypes.issubdtype(dtype, jax.dtypes.prng_key):
+        return len(shape) == batch_dims
+    return np.dtype(dtype) == np.uint32 and len(shape) == batch_dims + 1
+
+
+def _check_key(key) -> None:
+    """``key`` must be one PRNG key: an int seed failed in JAX with "invalid PRNG key
+    data: expected key_data.ndim >= 1", which did not say which argument.
+
+    >>> _check_key(0)
+    Traceback (most recent call last):
+    ...
+    TypeError: key must be a JAX PRNG key, e.g. jax.random.key(0); got int 0
+    """
+    if not _is_key(key, 0):
+        shape = getattr(key, "shape", None)
+        what = f"{type(key).__name__} {key!r}" if shape is None else f"shape {shape}"
+        raise TypeError(f"key must be a JAX PRNG key, e.g. jax.random.key(0); got {what}")
+
+
 def _check_keys(keys):
     """``keys`` must be a non-empty batch of PRNG keys (one run per key)."""
     shape = getattr(keys, "shape", None)
-    if shape is None or len(shape) == 0:
+    if shape is None or len(shape) == 0 or not _is_key(keys, 1):
+        dtype = getattr(keys, "dtype", None)
         raise TypeError(
             "keys must be a batch of PRNG keys, e.g. jax.random.split(key, 30); "
             f"got {type(keys).__name__} of shape {shape}"
+            + ("" if dtype is None else f" and dtype {dtype}")
         )
     if shape[0] == 0:
         raise ValueError("keys is empty: a batched loop needs at least one key (one run)")
@@ -390,6 +461,7 @@ def make_loop(kind, learner, stream, num_steps: int, *, state=None, **options):
     ()
     """
     dyn_l, dyn_s, static = _prepare(kind, learner, stream, num_steps, **options)
+    _check_state(kind, learner, stream, state)
 
     def run(key) -> LoopResult:
         return _run_one(dyn_l, dyn_s, key, state, **static)
@@ -410,7 +482,9 @@ def run_loop(kind, learner, stream, num_steps: int, key, *, state=None, **option
     >>> print(out.trace.squared_error.shape)
     (5,)
     """
+    _check_key(key)
     dyn_l, dyn_s, static = _prepare(kind, learner, stream, num_steps, **options)
+    _check_state(kind, learner, stream, state)
     result = _run_one(dyn_l, dyn_s, key, state, **static)
     _check_guard(learner, result, state)
     return result
@@ -432,6 +506,7 @@ def run_loop_batched(kind, learner, stream, num_steps: int, keys, *, state=None,
     """
     _check_keys(keys)
     dyn_l, dyn_s, static = _prepare(kind, learner, stream, num_steps, **options)
+    _check_state(kind, learner, stream, state, batched=True)
     result = _run_seeds(dyn_l, dyn_s, keys, state, **static)
     _check_guard(learner, result, state)
     return result

@@ -17,6 +17,7 @@ from sensorimotor.continual.input_checks import (
     check_vector,
     eager_scalar,
     is_traced,
+    like_dtype,
     like_state,
     overshooting_input,
 )
@@ -154,7 +155,7 @@ class TDLinearLearner(NamedTuple):
         """
         w = state.weights
         n = w.shape[0]
-        x, next_x = like_state(w, x), like_state(w, next_x)
+        x, next_x = like_state(w, x), like_state(w, next_x, "next_x")
         xp = check_vector("x", x, n)
         check_vector("next_x", next_x, n)
         if xp is np:  # a wrong type or shape of a scalar raises here, naming it
@@ -173,6 +174,8 @@ class TDLinearLearner(NamedTuple):
                 raise ValueError(f"gamma must be in [0, 1], got {gamma}")
             for name, value in (("x", x), ("next_x", next_x), ("reward", reward)):
                 check_magnitude(name, value, w.dtype)  # else a reset in float32
+        if xp is not np:  # a float64 reward or gamma (JAX's float64 switch on): the state's
+            reward, gamma = like_dtype(reward, w.dtype), like_dtype(gamma, w.dtype)
         v = w @ x
         delta = reward + gamma * (w @ next_x) - v
         eager = xp is np
@@ -242,7 +245,10 @@ def _refuse_extreme(learner, state, x, reward, next_x, v, delta) -> None:
     ``reward`` or ``next_x`` when that input, not the state's own value ``v``, made the
     error, or ``x`` or ``next_x`` when it is too large for the rule as configured
     (:func:`~sensorimotor.continual.input_checks.overshooting_input`); the state passed in
-    is kept. A state whose values blow up on learnable inputs is left to the guard."""
+    is kept. A state whose values blow up on learnable inputs is left to the guard. An
+    ``x`` or ``next_x`` whose square overflows the dtype is refused first, naming it."""
+    for name, value in (("x", x), ("next_x", next_x)):  # a square that overflows first:
+        check_magnitude(name, value, state.weights.dtype)  # else reward = 1 took the blame
     bootstrap = delta - reward + v  # gamma * w . next_x
     if abs(reward) > abs(v) and abs(reward) >= abs(bootstrap):
         name = "reward"

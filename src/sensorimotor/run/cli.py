@@ -6,7 +6,7 @@ import os
 import sys
 
 from sensorimotor.base.bounds import check_count
-from sensorimotor.run.output_paths import output_file, output_folder
+from sensorimotor.run.output_paths import image_file, output_folder
 
 
 def _demo(args) -> int:
@@ -38,7 +38,7 @@ def _sutton1992(args) -> int:
                     f"{flag} is Experiment {experiment}'s: use --experiment {experiment} or all"
                 )
     if args.plot:
-        output_file("--plot", args.plot)
+        image_file("--plot", args.plot)
     if args.experiment in ("1", "all"):
         given = {n: getattr(args, n) for n in only["1"] if getattr(args, n) is not None}
         print(s.format_experiment1(s.experiment1(**given, show_progress=True)))

@@ -3,7 +3,7 @@ file to write."""
 
 import os
 
-__all__ = ["output_file", "output_folder"]
+__all__ = ["image_file", "output_file", "output_folder"]
 
 
 def output_folder(option: str, path: str) -> str:
@@ -41,4 +41,27 @@ def output_file(option: str, path: str) -> str:
         raise ValueError(f"{option}: cannot write {path!r}: {folder!r} {what}")
     if not os.access(folder, os.W_OK):
         raise ValueError(f"{option}: cannot write {path!r}: {folder!r} is not writable")
+    return path
+
+
+def image_file(option: str, path: str) -> str:
+    """:func:`output_file` for a plot: also, before any work, its name must end in a
+    format matplotlib writes (``.png``, ``.pdf``, ``.svg``, ...). Else matplotlib refused
+    ``exp2.txt`` only once the figure was drawn, after the whole run, and saved ``exp2``
+    (no extension) as ``exp2.png`` while the command reported ``wrote exp2``.
+
+    >>> image_file("--plot", "exp2.txt")
+    Traceback (most recent call last):
+    ...
+    ValueError: --plot: cannot write 'exp2.txt': '.txt' is not an image format (use .png, .pdf or .svg, among others)
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    output_file(option, path)
+    suffix = os.path.splitext(path)[1]
+    if suffix.lstrip(".").lower() not in FigureCanvasAgg.get_supported_filetypes():
+        what = f"{suffix!r} is not an image format" if suffix else "the name has no extension"
+        raise ValueError(
+            f"{option}: cannot write {path!r}: {what} (use .png, .pdf or .svg, among others)"
+        )
     return path
