@@ -6,7 +6,7 @@ import os
 import sys
 
 from sensorimotor.base.bounds import check_count
-from sensorimotor.run.output_paths import image_file, output_folder
+from sensorimotor.run.output_paths import image_file, output_file, output_folder
 
 
 def _demo(args) -> int:
