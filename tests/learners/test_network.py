@@ -583,3 +583,31 @@ def test_a_tampered_network_file_is_refused_naming_the_file(tmp_path, edit, what
     with pytest.raises(ValueError, match=what) as err:
         Learner.load(path)
     assert str(path) in str(err.value)
+
+
+def test_an_interrupted_batch_leaves_the_learner_as_it_was(monkeypatch):
+    # update_array learns a batch in compiled chunks of 256 rows, each call donating the
+    # state it is given: Ctrl-C after the first chunk left the learner's own state deleted
+    # ('Array has been deleted' from every later call, save included)
+    learner, twin = make(seed=2), make(seed=2)
+    m, s = data(600, 12)
+    for one in (learner, twin):
+        one.update_array(m[:40], s[:40])
+    before = snapshot(learner)
+    real, calls = core.update_many_donated, []
+
+    def interrupted(*args):
+        calls.append(1)
+        if len(calls) == 2:  # between the first and the second chunk
+            raise KeyboardInterrupt
+        return real(*args)
+
+    monkeypatch.setattr(core, "update_many_donated", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        learner.update_array(m[40:], s[40:])
+    monkeypatch.setattr(core, "update_many_donated", real)
+    assert len(learner) == 40 and same_state(snapshot(learner), before)
+    for one in (learner, twin):  # and it goes on as if the batch had never come
+        one.update_array(m[40:], s[40:])
+    assert same_state(snapshot(learner), snapshot(twin))
+    np.testing.assert_array_equal(learner.infer_array(s[:5]), twin.infer_array(s[:5]))
