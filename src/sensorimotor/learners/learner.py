@@ -402,7 +402,8 @@ def _saved_cfg(path, cfg) -> dict:
 
 
 def _check_memory(path, m, s, uuids, m_dim: int, s_dim: int) -> None:
-    """The saved memory must be finite real rows of the channels' widths, at most one uuid
+    """The saved memory must be finite real rows of the channels' widths (at most
+    ``MAX_SCALED`` in scaled units, as update takes), at most one uuid
     (a string) each."""
     for name, rows, width in (("memory_m", m, m_dim), ("memory_s", s, s_dim)):
         if rows.dtype.kind not in "fiu" or rows.ndim != 2 or rows.shape[1] != width:
@@ -412,6 +413,11 @@ def _check_memory(path, m, s, uuids, m_dim: int, s_dim: int) -> None:
             )
         if not np.all(np.isfinite(rows)):
             raise ValueError(f"{path}: {name} holds NaN or inf")
+        if not np.all(np.abs(rows) <= MAX_SCALED):  # scaled units: update refuses these
+            raise ValueError(
+                f"{path}: {name} holds values beyond {MAX_SCALED:g} channel widths, "
+                "too large for a learner"
+            )
     if len(m) != len(s) or uuids.ndim != 1 or len(uuids) > len(m):
         raise ValueError(
             f"{path}: memory_m, memory_s and uuids disagree in length "
