@@ -611,3 +611,28 @@ def test_an_interrupted_batch_leaves_the_learner_as_it_was(monkeypatch):
         one.update_array(m[40:], s[40:])
     assert same_state(snapshot(learner), snapshot(twin))
     np.testing.assert_array_equal(learner.infer_array(s[:5]), twin.infer_array(s[:5]))
+
+
+def test_a_value_beyond_float32_range_is_refused_naming_its_channel(tmp_path):
+    # 1e45 passed the base check (1e100 channel widths) and became inf in the float32
+    # replay memory: the saved file was then refused on load ('saved replay memory does not
+    # fit'); a command of 1e39 gave predict_array NaN and predict blamed the output 'x'
+    learner = make(seed=4)
+    m, s = data(40, 13)
+    learner.update_array(m, s)
+    before, n = snapshot(learner), len(learner)
+    for call, channel in (
+        (lambda: learner.update({"j0": 0.0, "j1": 0.0}, {"x": 1e45, "y": 0.0}), "x"),
+        (lambda: learner.update_array(m[:2], np.array([[0.0, 0.0], [0.0, -1e20]])), "y"),
+        (lambda: learner.predict({"j0": 1e39, "j1": 0.0}), "j0"),
+        (lambda: learner.predict_array(np.array([[0.0, 1e20]])), "j1"),
+        (lambda: learner.infer_array(np.array([[1e20, 0.0]])), "x"),
+    ):
+        with pytest.raises(SignalError, match=f"'{channel}'.*too large"):
+            call()
+        assert len(learner) == n and same_state(snapshot(learner), before)
+    # a far goal within the limit still answers, within the motor bounds
+    command = learner.infer_array(np.array([[1e15, 0.0]]))
+    assert np.all(np.isfinite(command)) and np.all(np.abs(command) <= 90.0)
+    learner.save(tmp_path / "n.npz")
+    assert same_state(snapshot(Learner.load(tmp_path / "n.npz")), before)

@@ -18,6 +18,10 @@ from sensorimotor.nets.replay_buffer import ReplayBuffer
 
 _CHUNK = 256  # rows per compiled update_many / predict call (padded): one compile serves all
 _INFER_CHUNK = 32  # goals per compiled infer call for batches; a single goal has its own
+# Scaled values beyond this are refused in float32 (the base's 1e100 is for float64): beyond
+# ~3e38 they become inf (in the replay memory too, and the saved file does not load), and a
+# minibatch's squared errors (128 rows x channels) overflow from ~1e17 on
+_MAX_SCALED_FLOAT32 = 1e16
 
 
 def _chunked(fn, x: np.ndarray, chunk: int, dtype) -> np.ndarray:
@@ -55,7 +59,9 @@ class NetworkLearner(Learner):
     compiles once, whatever the number of observations (fixed shapes; the minibatch is drawn
     by index), and costs a fraction of a millisecond: no step of a long run stalls on a
     recompilation. Guard: a step that would make the parameters non-finite is skipped (the
-    observation is kept).
+    observation is kept). In float32 (the default ``dtype``), a value more than 1e16 channel
+    widths outside its bounds is refused (``SignalError`` naming the channel; the learners
+    in float64 refuse beyond 1e100): it would overflow the replay memory and the loss.
 
     Inverse model: from each of the ``restarts`` observations nearest to the goal ``g`` in
     sensory space, ``(m_j, s_j)``, a projected Levenberg-Marquardt descent with the
@@ -212,6 +218,8 @@ class NetworkLearner(Learner):
             )
         self._capacity = positive_int("capacity")
         self._dtype = np.dtype(c.dtype)
+        if self._dtype == np.float32:
+            self.max_scaled = _MAX_SCALED_FLOAT32
         bounded = self.m_set.bounded
         self._lo = jnp.asarray(np.where(bounded, 0.0, -np.inf), dtype=self._dtype)
         self._hi = jnp.asarray(np.where(bounded, 1.0, np.inf), dtype=self._dtype)
