@@ -109,7 +109,9 @@ class NetworkLearner(Learner):
     (LeCun normal, drawn by NumPy so that making a learner compiles nothing) and the
     minibatch and reservoir draws (a JAX key): same seed and observations, same answers.
     The inverse's starts and bias neighbours come from the learner's exact neighbour index,
-    so the inverse compiles once too.
+    so the inverse compiles once too. JAX does not survive a fork: in a process forked after
+    JAX ran, the learner's compiled calls can hang (JAX warns at the fork); give it to worker
+    processes started with ``spawn`` (it pickles).
 
     Measured on the issue's 7-joint arm benchmark (``bench/arm7_network.py``, 5000 updates):
     forward error 0.0034, reach error 0.00026 (units of the arm's length), 0.15-0.25 ms per
