@@ -145,6 +145,11 @@ def _saved_then_edited(tmp_path, edit):
         ("cfg has no 'm_channels'", lambda h, a: h["cfg"].pop("m_channels")),
         ("cfg.s_channels is not a list of channels", lambda h, a: h["cfg"].update(s_channels=[1])),
         ("memory_m holds NaN", lambda h, a: a.update(memory_m=np.full_like(a["memory_m"], np.nan))),
+        # finite, so it loaded, but beyond what update takes: answers of 5e199, overflows
+        (
+            "memory_s holds values beyond 1e\\+100",
+            lambda h, a: a.update(memory_s=np.full_like(a["memory_s"], 1e200)),
+        ),
         (
             "memory_s must be real numbers of shape",
             lambda h, a: a.update(memory_s=np.zeros((5, 3))),

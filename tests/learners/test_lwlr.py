@@ -243,3 +243,23 @@ def test_neighbours_all_at_one_distance_are_weighed_not_lost_to_the_ridge(width)
     assert ring.predict({"a": 0.5, "b": 0.5})["x"] == pytest.approx(3.5, rel=1e-4)
     beta, _, _ = local_fit(np.zeros((3, 1)), np.full((3, 1), 2.0), np.ones(1), 3, 0, 1e-5, width)
     assert beta[0, 0] == pytest.approx(2.0, rel=1e-4)
+
+
+def test_one_command_repeated_predicts_its_effect_whatever_the_bounds():
+    # a robot resting at one posture: 100 identical observations. The local quadratic is
+    # not determined there; the ridge took its minimum-norm fit, which shares the value
+    # between the intercept and the slopes, so predict answered 1706 for 2500 at the far
+    # corner (-412 with the sensory bounds moved to (-3000, 5000)): the intercept is the
+    # prediction and must not be pulled towards the origin of the scaled units
+    m_ch = [Channel(f"m{i}", (1000.0, 5000.0)) for i in range(3)]
+    answers = []
+    for bounds in ((1000.0, 5000.0), (-3000.0, 5000.0)):
+        learner = LWLRLearner({"m_channels": m_ch, "s_channels": [Channel("s", bounds)]})
+        learner.update_array(np.full((100, 3), 2500.0), np.full((100, 1), 2500.0))
+        answers.append(learner.predict_array(np.array([[4500.0] * 3, [2400.0, 2600.0, 3000.0]])))
+    np.testing.assert_allclose(np.concatenate(answers)[:, 0], 2500.0, rtol=1e-9)
+    # two commands repeated: midway, the mean of their effects (the line through them)
+    learner = LWLRLearner({"m_channels": m_ch, "s_channels": [Channel("s", (1000.0, 5000.0))]})
+    m = np.repeat([[2000.0] * 3, [3000.0] * 3], 10, axis=0)  # k = 40: all 20 are neighbours
+    learner.update_array(m, m[:, :1])
+    assert learner.predict({"m0": 2500.0, "m1": 2500.0, "m2": 2500.0})["s"] == pytest.approx(2500.0)

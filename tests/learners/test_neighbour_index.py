@@ -303,3 +303,61 @@ def test_every_public_method_has_a_docstring_example(cls):
     names = [n for n in vars(cls) if not n.startswith("_")]
     missing = [n for n in names if ">>>" not in (getattr(cls, n).__doc__ or "")]
     assert names and not missing, f"{cls.__name__}: no example in {missing}"
+
+
+def _in_forked_child(work) -> str:
+    """``work()`` in a child process forked from this one: its return (a short string) or
+    the error it raised, or 'hung' when it does not finish within ten seconds."""
+    import os
+    import select
+    import signal
+    import warnings
+
+    read, write = os.pipe()
+    with warnings.catch_warnings():  # JAX warns of a fork: the child runs no JAX code
+        warnings.simplefilter("ignore", RuntimeWarning)
+        pid = os.fork()
+    if pid == 0:  # the child: report, and leave without running the parent's cleanup
+        try:
+            out = work()
+        except BaseException as exc:  # reported to the parent
+            out = f"{type(exc).__name__}: {exc}"
+        os.write(write, out.encode())
+        os._exit(0)
+    os.close(write)
+    ready, _, _ = select.select([read], [], [], 10.0)
+    out = os.read(read, 1000).decode() if ready else "hung"
+    os.close(read)
+    if not ready:
+        os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    return out
+
+
+def test_a_process_forked_during_a_background_build_builds_its_own_trees():
+    # the build's thread does not exist in a forked child: its build never finished there,
+    # wait() hung and the index never built again (every query brute force from then on)
+    rng = np.random.default_rng(9)
+    pts = rng.uniform(size=(3000, 3))
+    index = NeighbourIndex(SMALL._replace(background=True))
+    release = threading.Event()
+    neighbour_index._builder().submit(release.wait, 30)  # holds the build thread busy
+    try:
+        index.update(pts, 2000)
+        assert index.building  # queued behind the busy thread at the fork
+
+        def child():
+            index.update(pts, 3000)
+            index.wait()
+            index.update(pts, 3000)
+            q = pts[:5] + 0.01
+            same = np.array_equal(index.query(pts, 3000, q, 3)[1], knn(pts, q, 3)[1])
+            return f"trees={index.trees} covered={index.covered} same={same}"
+
+        out = _in_forked_child(child)
+    finally:
+        release.set()
+    assert out == "trees=1 covered=3000 same=True"
+    index.wait()  # the parent's own build finishes as before
+    index.update(pts, 2000)
+    assert index.trees == 1

@@ -583,3 +583,56 @@ def test_a_tampered_network_file_is_refused_naming_the_file(tmp_path, edit, what
     with pytest.raises(ValueError, match=what) as err:
         Learner.load(path)
     assert str(path) in str(err.value)
+
+
+def test_an_interrupted_batch_leaves_the_learner_as_it_was(monkeypatch):
+    # update_array learns a batch in compiled chunks of 256 rows, each call donating the
+    # state it is given: Ctrl-C after the first chunk left the learner's own state deleted
+    # ('Array has been deleted' from every later call, save included)
+    learner, twin = make(seed=2), make(seed=2)
+    m, s = data(600, 12)
+    for one in (learner, twin):
+        one.update_array(m[:40], s[:40])
+    before = snapshot(learner)
+    real, calls = core.update_many_donated, []
+
+    def interrupted(*args):
+        calls.append(1)
+        if len(calls) == 2:  # between the first and the second chunk
+            raise KeyboardInterrupt
+        return real(*args)
+
+    monkeypatch.setattr(core, "update_many_donated", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        learner.update_array(m[40:], s[40:])
+    monkeypatch.setattr(core, "update_many_donated", real)
+    assert len(learner) == 40 and same_state(snapshot(learner), before)
+    for one in (learner, twin):  # and it goes on as if the batch had never come
+        one.update_array(m[40:], s[40:])
+    assert same_state(snapshot(learner), snapshot(twin))
+    np.testing.assert_array_equal(learner.infer_array(s[:5]), twin.infer_array(s[:5]))
+
+
+def test_a_value_beyond_float32_range_is_refused_naming_its_channel(tmp_path):
+    # 1e45 passed the base check (1e100 channel widths) and became inf in the float32
+    # replay memory: the saved file was then refused on load ('saved replay memory does not
+    # fit'); a command of 1e39 gave predict_array NaN and predict blamed the output 'x'
+    learner = make(seed=4)
+    m, s = data(40, 13)
+    learner.update_array(m, s)
+    before, n = snapshot(learner), len(learner)
+    for call, channel in (
+        (lambda: learner.update({"j0": 0.0, "j1": 0.0}, {"x": 1e45, "y": 0.0}), "x"),
+        (lambda: learner.update_array(m[:2], np.array([[0.0, 0.0], [0.0, -1e20]])), "y"),
+        (lambda: learner.predict({"j0": 1e39, "j1": 0.0}), "j0"),
+        (lambda: learner.predict_array(np.array([[0.0, 1e20]])), "j1"),
+        (lambda: learner.infer_array(np.array([[1e20, 0.0]])), "x"),
+    ):
+        with pytest.raises(SignalError, match=f"'{channel}'.*too large"):
+            call()
+        assert len(learner) == n and same_state(snapshot(learner), before)
+    # a far goal within the limit still answers, within the motor bounds
+    command = learner.infer_array(np.array([[1e15, 0.0]]))
+    assert np.all(np.isfinite(command)) and np.all(np.abs(command) <= 90.0)
+    learner.save(tmp_path / "n.npz")
+    assert same_state(snapshot(Learner.load(tmp_path / "n.npz")), before)

@@ -23,17 +23,17 @@ _MODES = ("exploit", "explore")
 MAX_SCALED = 1e100
 
 
-def _scaled(cs: ChannelSet, values) -> np.ndarray:
-    """``cs.scale(values)``, refusing a value too far outside its channel's bounds for a
-    learner (``SignalError`` naming the channel)."""
+def _scaled(cs: ChannelSet, values, limit: float = MAX_SCALED) -> np.ndarray:
+    """``cs.scale(values)``, refusing a value more than ``limit`` channel widths outside its
+    channel's bounds, too far for a learner (``SignalError`` naming the channel)."""
     u = cs.scale(values)
-    if not (np.abs(u) <= MAX_SCALED).all():
-        col = int(np.nonzero(~(np.abs(u.reshape(-1, len(cs))) <= MAX_SCALED).all(axis=0))[0][0])
+    if not (np.abs(u) <= limit).all():
+        col = int(np.nonzero(~(np.abs(u.reshape(-1, len(cs))) <= limit).all(axis=0))[0][0])
         ch = cs.channels[col]
         bad = np.asarray(values, dtype=np.float64).reshape(-1, len(cs))[:, col]
-        value = bad[~(np.abs(u.reshape(-1, len(cs))[:, col]) <= MAX_SCALED)][0]
+        value = bad[~(np.abs(u.reshape(-1, len(cs))[:, col]) <= limit)][0]
         raise SignalError(
-            f"channel {ch.name!r} is {value:g}, more than {MAX_SCALED:g} times its range "
+            f"channel {ch.name!r} is {value:g}, more than {limit:g} times its range "
             f"{(ch.low, ch.high)} from it: too large for a learner",
             channel=ch.name,
         )
@@ -93,6 +93,8 @@ class Learner:
 
     defcfg: Mapping = {"m_channels": None, "s_channels": None, "seed": 0, "explore_sigma": 0.05}
     needs_data: bool = True
+    # scaled values beyond this are refused (a learner computing in float32 lowers it)
+    max_scaled: float = MAX_SCALED
 
     def __init__(self, cfg=None):
         name = type(self).__name__
@@ -169,8 +171,8 @@ class Learner:
             return self.update_feedback(m_signal)
         key = None if uuid is None else str(uuid)
         # signals first: bad input with a seen uuid is refused, not skipped silently
-        m = _scaled(self.m_set, self.m_set.array_of(m_signal))
-        s = _scaled(self.s_set, self.s_set.array_of(s_signal))
+        m = _scaled(self.m_set, self.m_set.array_of(m_signal), self.max_scaled)
+        s = _scaled(self.s_set, self.s_set.array_of(s_signal), self.max_scaled)
         if key is not None and key in self._uuids:
             return False
         self._add(m[None], s[None], key)
@@ -185,8 +187,8 @@ class Learner:
         feedback = check_feedback(feedback, self.m_set, self.s_set)
         key = feedback.key
         # signals first: bad input with a seen uuid is refused, not skipped silently
-        m = _scaled(self.m_set, feedback.m_array)
-        s = _scaled(self.s_set, feedback.s_array)
+        m = _scaled(self.m_set, feedback.m_array, self.max_scaled)
+        s = _scaled(self.s_set, feedback.s_array, self.max_scaled)
         if key is not None and key in self._uuids:
             return False
         self._add(m[None], s[None], key)
@@ -207,7 +209,11 @@ class Learner:
         if m.shape[0] != s.shape[0]:
             raise SignalError(f"m_batch has {m.shape[0]} rows but s_batch has {s.shape[0]}")
         if m.shape[0]:
-            self._add(_scaled(self.m_set, m), _scaled(self.s_set, s), None)
+            self._add(
+                _scaled(self.m_set, m, self.max_scaled),
+                _scaled(self.s_set, s, self.max_scaled),
+                None,
+            )
 
     def _add(self, m: np.ndarray, s: np.ndarray, key) -> None:
         n = len(self.memory)
@@ -248,7 +254,9 @@ class Learner:
         m2 = np.atleast_2d(m)
         if m2.shape[0] == 0:  # an empty batch: nothing to ask the model
             return np.zeros((0, len(self.s_set)))
-        s = self._predict(_scaled(self.m_set, m2) if check else self.m_set.scale(m2))
+        s = self._predict(
+            _scaled(self.m_set, m2, self.max_scaled) if check else self.m_set.scale(m2)
+        )
         s = self.s_set.unscale(s)
         return s[0] if m.ndim == 1 else s
 
@@ -277,7 +285,7 @@ class Learner:
         s2 = np.atleast_2d(s)
         if s2.shape[0] == 0:  # an empty batch: nothing to ask the model
             return np.zeros((0, len(self.m_set)))
-        m = self._infer(_scaled(self.s_set, s2) if check else self.s_set.scale(s2))
+        m = self._infer(_scaled(self.s_set, s2, self.max_scaled) if check else self.s_set.scale(s2))
         if mode == "explore" and self.cfg.explore_sigma > 0:
             m = m + self.rng.normal(0.0, self.cfg.explore_sigma, size=m.shape)
         m = self.m_set.clip(self.m_set.unscale(m))
@@ -362,7 +370,7 @@ class Learner:
                 raise
             raise ValueError(f"{path}: {exc}") from None
         m, s, uuids = (arrays.pop(name) for name in ("memory_m", "memory_s", "uuids"))
-        _check_memory(path, m, s, uuids, len(learner.m_set), len(learner.s_set))
+        _check_memory(path, m, s, uuids, len(learner.m_set), len(learner.s_set), learner.max_scaled)
         learner.memory.append(m, s)
         learner._uuids = set(uuids.tolist())
         prefix = "state_"
@@ -401,9 +409,9 @@ def _saved_cfg(path, cfg) -> dict:
     return cfg
 
 
-def _check_memory(path, m, s, uuids, m_dim: int, s_dim: int) -> None:
-    """The saved memory must be finite real rows of the channels' widths, at most one uuid
-    (a string) each."""
+def _check_memory(path, m, s, uuids, m_dim: int, s_dim: int, limit: float = MAX_SCALED) -> None:
+    """The saved memory must be finite real rows of the channels' widths (at most ``limit``
+    in scaled units, as the learner's update takes), at most one uuid (a string) each."""
     for name, rows, width in (("memory_m", m, m_dim), ("memory_s", s, s_dim)):
         if rows.dtype.kind not in "fiu" or rows.ndim != 2 or rows.shape[1] != width:
             raise ValueError(
@@ -412,6 +420,11 @@ def _check_memory(path, m, s, uuids, m_dim: int, s_dim: int) -> None:
             )
         if not np.all(np.isfinite(rows)):
             raise ValueError(f"{path}: {name} holds NaN or inf")
+        if not np.all(np.abs(rows) <= limit):  # scaled units: update refuses these
+            raise ValueError(
+                f"{path}: {name} holds values beyond {limit:g} channel widths, "
+                "too large for a learner"
+            )
     if len(m) != len(s) or uuids.ndim != 1 or len(uuids) > len(m):
         raise ValueError(
             f"{path}: memory_m, memory_s and uuids disagree in length "

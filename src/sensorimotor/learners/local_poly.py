@@ -116,10 +116,14 @@ def local_fit(
     With neighbours ``x_i`` (offsets ``u_i = x_i - centre``), values ``y_i`` and weights
     ``w_i``, the coefficients solve the ridge-regularised weighted normal equations::
 
-        (Phi W Phi^T + ridge I) beta = Phi W Y,   Phi = poly_features(u)  (P, k)
+        (Phi W Phi^T + ridge D) beta = Phi W Y,   Phi = poly_features(u)  (P, k)
 
     so that ``y(centre + u) ~ beta^T phi(u)`` and ``beta[0]`` is the prediction at the
-    centre, ``beta[1:d+1]`` its Jacobian (transposed). Weights: with ``width=None``, the
+    centre, ``beta[1:d+1]`` its Jacobian (transposed). ``D = diag(0, 1, ..., 1)``: the
+    intercept is not penalised (Hastie, Tibshirani & Friedman, "The elements of statistical
+    learning", 3.4.1), so where the neighbours do not determine the slopes (one command
+    repeated) the fit keeps their value instead of shrinking it towards the origin of the
+    units. Weights: with ``width=None``, the
     tricube kernel ``w = (1 - (r / r_k)^3)^3`` over ``r_k`` just beyond the ``k``-th
     neighbour's distance (a per-query width, Cleveland 1979); with a number ``h``, the
     Gaussian kernel ``w = exp(-r^2 / (2 h^2))`` (Atkeson, Moore & Schaal 1997). Either is
@@ -157,7 +161,7 @@ def local_fit(
     sw = np.sqrt(w)
     a = phi * sw
     gram = a @ a.T
-    gram.flat[:: gram.shape[0] + 1] += ridge
+    gram.flat[gram.shape[0] + 1 :: gram.shape[0] + 1] += ridge  # not the intercept, gram[0, 0]
     rhs = a @ (values[idx] * sw[:, None])
     try:
         beta = np.linalg.solve(gram, rhs)

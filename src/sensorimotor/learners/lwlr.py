@@ -57,7 +57,8 @@ class LWLRLearner(Learner):
     ================================  =====================================================
     ``k``, ``degree``, ``width``      forward fit: neighbours (``None``: ``4 P``), polynomial
                                       degree (2), kernel width (``None``: per-query tricube)
-    ``ridge``                         forward ridge on the coefficients (1e-5)
+    ``ridge``                         forward ridge on the coefficients but the intercept
+                                      (1e-5; see ``local_fit``)
     ``inverse``                       ``'nn'``, ``'jacobian'`` or ``'optimize'`` (default)
     ``inverse_degree``, ``inverse_k`` the anchored model: degree 3, ``None``: ``2.5 P``
     ``inverse_ridge``                 its ridge (1e-6)

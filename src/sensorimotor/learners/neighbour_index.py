@@ -81,6 +81,15 @@ def _builder() -> ThreadPoolExecutor:
         return _BUILDER[1]
 
 
+def _after_fork_in_child() -> None:
+    # a fork from another thread while it held the lock would leave it locked for good
+    global _BUILDER_LOCK
+    _BUILDER_LOCK = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
 class TreeSchedule(NamedTuple):
     """When a ``NeighbourIndex`` builds its kd-trees.
 
@@ -115,11 +124,17 @@ class TreeSchedule(NamedTuple):
 
 
 class _Build:
-    """A kd-tree being built over rows ``[start, stop)``."""
+    """A kd-tree being built over rows ``[start, stop)``.
+
+    In a process forked while the build ran in the background, the thread that ran it is
+    gone: there the build counts as done, with its tree if it was finished at the fork and
+    without one otherwise (its rows stay in the brute-force tail until the next build),
+    and its future, the parent's, is never waited on."""
 
     def __init__(self, points: np.ndarray, start: int, stop: int, leafsize: int, background: bool):
         self.start, self.stop = start, stop
         self.tree = None
+        self.pid = os.getpid()
         rows = points[start:stop]
         self.future: Future | None = None
         if background:
@@ -143,12 +158,17 @@ class _Build:
         self._run(rows, leafsize)
         time.sleep(0.001)
 
+    def _orphaned(self) -> bool:
+        """Whether this is a forked child of the process whose thread ran the build."""
+        return self.future is not None and self.pid != os.getpid()
+
     def done(self) -> bool:
-        return self.future is None or self.future.done()
+        # an orphaned build's future is not asked: its lock may have been held at the fork
+        return self.future is None or self._orphaned() or self.future.done()
 
     def wait(self) -> None:
         """Until the build has finished; an error in it is raised here."""
-        if self.future is not None:
+        if self.future is not None and not self._orphaned():
             self.future.result()
 
 
@@ -178,7 +198,9 @@ class NeighbourIndex:
     farthest proposal is not strictly farther (beyond rounding) than the ``k``-th best, a
     tie may hide behind it and that tree is asked for twice as many.
 
-    The trees are derived state: copies and saved learners drop them and rebuild.
+    The trees are derived state: copies and saved learners drop them and rebuild. A process
+    forked during a background build (``multiprocessing`` with ``fork``) starts that build
+    again in its own thread: the parent's thread does not run in the child.
 
     >>> rng = np.random.default_rng(0)
     >>> pts = rng.uniform(size=(5000, 3))

@@ -18,6 +18,10 @@ from sensorimotor.nets.replay_buffer import ReplayBuffer
 
 _CHUNK = 256  # rows per compiled update_many / predict call (padded): one compile serves all
 _INFER_CHUNK = 32  # goals per compiled infer call for batches; a single goal has its own
+# Scaled values beyond this are refused in float32 (the base's 1e100 is for float64): beyond
+# ~3e38 they become inf (in the replay memory too, and the saved file does not load), and a
+# minibatch's squared errors (128 rows x channels) overflow from ~1e17 on
+_MAX_SCALED_FLOAT32 = 1e16
 
 
 def _chunked(fn, x: np.ndarray, chunk: int, dtype) -> np.ndarray:
@@ -55,7 +59,9 @@ class NetworkLearner(Learner):
     compiles once, whatever the number of observations (fixed shapes; the minibatch is drawn
     by index), and costs a fraction of a millisecond: no step of a long run stalls on a
     recompilation. Guard: a step that would make the parameters non-finite is skipped (the
-    observation is kept).
+    observation is kept). In float32 (the default ``dtype``), a value more than 1e16 channel
+    widths outside its bounds is refused (``SignalError`` naming the channel; the learners
+    in float64 refuse beyond 1e100): it would overflow the replay memory and the loss.
 
     Inverse model: from each of the ``restarts`` observations nearest to the goal ``g`` in
     sensory space, ``(m_j, s_j)``, a projected Levenberg-Marquardt descent with the
@@ -103,7 +109,9 @@ class NetworkLearner(Learner):
     (LeCun normal, drawn by NumPy so that making a learner compiles nothing) and the
     minibatch and reservoir draws (a JAX key): same seed and observations, same answers.
     The inverse's starts and bias neighbours come from the learner's exact neighbour index,
-    so the inverse compiles once too.
+    so the inverse compiles once too. JAX does not survive a fork: in a process forked after
+    JAX ran, the learner's compiled calls can hang (JAX warns at the fork); give it to worker
+    processes started with ``spawn`` (it pickles).
 
     Measured on the issue's 7-joint arm benchmark (``bench/arm7_network.py``, 5000 updates):
     forward error 0.0034, reach error 0.00026 (units of the arm's length), 0.15-0.25 ms per
@@ -212,6 +220,8 @@ class NetworkLearner(Learner):
             )
         self._capacity = positive_int("capacity")
         self._dtype = np.dtype(c.dtype)
+        if self._dtype == np.float32:
+            self.max_scaled = _MAX_SCALED_FLOAT32
         bounded = self.m_set.bounded
         self._lo = jnp.asarray(np.where(bounded, 0.0, -np.inf), dtype=self._dtype)
         self._hi = jnp.asarray(np.where(bounded, 1.0, np.inf), dtype=self._dtype)
@@ -283,6 +293,11 @@ class NetworkLearner(Learner):
         if n == 1:
             state = core.update_donated(cfg, state, m[0].astype(dt), s[0].astype(dt))
         else:
+            # each compiled chunk donates the state it is given: several chunks work on a
+            # copy (0.25 ms), so that an interruption between them (Ctrl-C in a long batch)
+            # leaves the learner's own state whole (and ``_add`` forgets the batch's rows)
+            if n > _CHUNK:
+                state = jax.tree.map(jnp.copy, state)
             for start in range(0, n, _CHUNK):
                 mc, sc = m[start : start + _CHUNK], s[start : start + _CHUNK]
                 k = mc.shape[0]
