@@ -264,3 +264,64 @@ def test_flush_every_must_be_an_int_not_a_bool(tmp_path):
     with pytest.raises(ValueError, match="flush_every"):
         ObservationLog(tmp_path / "d.h5", M, S, flush_every=True)
     assert not os.path.exists(tmp_path / "d.h5")
+
+
+STEPPED_WRITER = textwrap.dedent(
+    """
+    import sys, uuid
+    from sensorimotor import Channel
+    from sensorimotor.run.observation_log import ObservationLog
+    log = ObservationLog(sys.argv[1], [Channel("a", (0, 1)), Channel("b")],
+                         [Channel("x", (-1, 1))], flush_every=7)
+    i = 0
+    for _ in sys.stdin:  # one line in: 7 more records, flushed
+        for _ in range(7):
+            log.append({"m_signal": {"a": i / 1e6, "b": -i}, "s_signal": {"x": i / 1e7},
+                        "uuid": uuid.UUID(int=i + 1)}, meta={"i": i})
+            i += 1
+        print(i, flush=True)
+    """
+)
+
+
+def test_a_reader_while_the_writer_flushes_sees_a_whole_prefix(tmp_path, monkeypatch):
+    """read_log on a log being written took the datasets' shapes before the committed
+    count: a flush in between made the count run past the rows, and the live log was
+    refused as 'not a valid observation log (count 15120 does not fit the datasets'
+    lengths ... 15110)'. Here the writer flushes exactly in that gap."""
+    import h5py
+
+    path = tmp_path / "live.h5"
+    writer = subprocess.Popen(
+        [sys.executable, "-c", STEPPED_WRITER, str(path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+
+        def flush_once():
+            writer.stdin.write("\n")
+            writer.stdin.flush()
+            return int(writer.stdout.readline())
+
+        assert flush_once() == 7
+        refresh = h5py.Dataset.refresh
+        flushed = []
+
+        def refresh_then_let_the_writer_flush(ds):
+            refresh(ds)
+            if ds.name == "/m" and not flushed:
+                flushed.append(flush_once())
+
+        monkeypatch.setattr(h5py.Dataset, "refresh", refresh_then_let_the_writer_flush)
+        records = read_log(path)
+        assert flushed == [14]
+        assert len(records) in (7, 14)
+        _check_prefix(records, len(records))
+        monkeypatch.undo()
+        assert len(read_log(path)) == 14
+    finally:
+        writer.stdin.close()
+        writer.wait()
+        writer.stdout.close()

@@ -395,12 +395,17 @@ def _open_for_reading(path):
 def _read_records(f) -> LogRecords:
     """The committed records of an open log, checked for consistency (the checksums of
     each chunk are checked by HDF5 as it reads them, for logs written since they exist)."""
+    # The count first, then the datasets' shapes: a running writer flushes the data before
+    # the count, so shapes taken after the count always hold its records (taken before it,
+    # a flush in between made the count run past them and a live log read as corrupt).
     if f.swmr_mode:  # see what the writer has flushed since the file was opened
-        for name in ("count", "m", "s", "uuid", "meta_end", "meta_json"):
+        f["count"].refresh()
+    n = int(f["count"][0])
+    if f.swmr_mode:
+        for name in ("m", "s", "uuid", "meta_end", "meta_json"):
             f[name].refresh()
     m_channels = _channels_from_json(f.attrs["m_channels"])
     s_channels = _channels_from_json(f.attrs["s_channels"])
-    n = int(f["count"][0])
     lengths = {name: f[name].shape[0] for name in ("m", "s", "uuid", "meta_end")}
     if not 0 <= n <= min(lengths.values()):
         raise ValueError(f"count {n} does not fit the datasets' lengths {lengths}")
