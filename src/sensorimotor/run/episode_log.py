@@ -55,6 +55,9 @@ class EpisodeLog:
         try:
             if mode == "a" and os.path.exists(self.path):
                 self.episodes = len(read_episode_names(self.path))
+                # A log that cannot be written fails now, not at the end of the first
+                # episode with that episode lost (opening and closing changes no byte).
+                h5py.File(self.path, "a").close()
             else:
                 with atomic_path(self.path) as tmp, h5py.File(tmp, "w") as f:
                     f.attrs.update(make_header(FORMAT, FORMAT_VERSION))
@@ -136,8 +139,8 @@ def _open(path):
     try:
         f = h5py.File(os.fspath(path), "r")
     except OSError as err:
-        if not os.path.exists(path):
-            raise
+        if not os.path.exists(path) or isinstance(err, PermissionError):
+            raise  # a log without read access is not 'not a log'
         raise ValueError(f"{os.fspath(path)}: not an episode log (an HDF5 file): {err}") from None
     try:
         check_header(path, dict(f.attrs), FORMAT, FORMAT_VERSION)

@@ -343,8 +343,12 @@ def _rewrite_committed(path: str) -> None:
             f["count"][0] = n
 
 
-def _not_a_log(path, err: OSError) -> ValueError:
-    """The error for a file that HDF5 cannot open: not an observation log."""
+def _not_a_log(path, err: OSError) -> OSError | ValueError:
+    """The error for a file that HDF5 cannot open: not an observation log, unless the
+    system refused access (a read-only log or folder: the ``PermissionError`` says so; a
+    log is not 'not a log' for being read-only)."""
+    if isinstance(err, PermissionError):
+        return err
     return ValueError(f"{os.fspath(path)}: not an observation log (an HDF5 file): {err}")
 
 
