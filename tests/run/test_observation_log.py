@@ -355,3 +355,34 @@ def test_a_read_only_log_is_a_permission_error_not_a_file_that_is_not_a_log(tmp_
     with pytest.raises(PermissionError, match="log.h5"):
         ObservationLog(path, M, S)
     assert len(read_log(path)) == 1
+
+
+def test_a_log_held_open_by_another_process_is_named_as_such_not_as_corrupt(tmp_path):
+    """With the log open in another process (h5py.File(path) in a notebook), a new
+    ObservationLog(path) said 'log.h5: not an observation log (an HDF5 file): [Errno 11]
+    ... unable to lock file': a valid log, called corrupt."""
+    path = tmp_path / "log.h5"
+    with ObservationLog(path, M, S) as log:
+        log.append({"m_signal": {"a": 0.5, "b": 1.0}, "s_signal": {"x": 0.0}, "uuid": uuid.uuid4()})
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import h5py, sys; f = h5py.File(sys.argv[1], 'r'); print('open', flush=True); "
+            "sys.stdin.readline()",
+            str(path),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline() == "open\n"
+        with pytest.raises(RuntimeError, match="log.h5 is held open by another process"):
+            ObservationLog(path, M, S)
+    finally:
+        holder.stdin.close()
+        holder.wait()
+        holder.stdout.close()
+    with ObservationLog(path, M, S) as log:  # the refused writer released its lock
+        assert len(log) == 1

@@ -343,12 +343,18 @@ def _rewrite_committed(path: str) -> None:
             f["count"][0] = n
 
 
-def _not_a_log(path, err: OSError) -> OSError | ValueError:
+def _not_a_log(path, err: OSError) -> Exception:
     """The error for a file that HDF5 cannot open: not an observation log, unless the
     system refused access (a read-only log or folder: the ``PermissionError`` says so; a
-    log is not 'not a log' for being read-only)."""
+    log is not 'not a log' for being read-only) or another process holds the file open
+    (HDF5's lock on it)."""
     if isinstance(err, PermissionError):
         return err
+    if isinstance(err, BlockingIOError):
+        return RuntimeError(
+            f"{os.fspath(path)} is held open by another process (an h5py.File opened "
+            f"without swmr=True, a viewer?): {err}"
+        )
     return ValueError(f"{os.fspath(path)}: not an observation log (an HDF5 file): {err}")
 
 
