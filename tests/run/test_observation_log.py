@@ -386,3 +386,23 @@ def test_a_log_held_open_by_another_process_is_named_as_such_not_as_corrupt(tmp_
         holder.stdout.close()
     with ObservationLog(path, M, S) as log:  # the refused writer released its lock
         assert len(log) == 1
+
+
+def test_an_empty_channel_set_is_refused_naming_it(tmp_path):
+    """ObservationLog(path, [], S) raised h5py's 'Chunk shape must not be greater than data
+    shape in any dimension. (1024, 1) is not compatible with (0, 0)'."""
+    with pytest.raises(ValueError, match="m_channels is empty"):
+        ObservationLog(tmp_path / "a.h5", [], S)
+    with pytest.raises(ValueError, match="s_channels is empty"):
+        ObservationLog(tmp_path / "a.h5", M, [])
+    assert not (tmp_path / "a.h5").exists()
+
+
+def test_an_empty_file_is_refused_and_left_as_it_was(tmp_path):
+    """ObservationLog on an empty file (a log's name touched, a copy cut short) wrote a new
+    HDF5 file over it, then refused it for its missing header."""
+    path = tmp_path / "empty.h5"
+    path.write_bytes(b"")
+    with pytest.raises(ValueError, match="empty.h5: not an observation log"):
+        ObservationLog(path, M, S)
+    assert path.read_bytes() == b""

@@ -103,6 +103,9 @@ class ObservationLog:
         self.path = os.fspath(path)
         self.m_set = ChannelSet(m_channels)
         self.s_set = ChannelSet(s_channels)
+        for side, channels in (("m_channels", self.m_set), ("s_channels", self.s_set)):
+            if not len(channels):  # HDF5 has no chunk shape for rows of width 0
+                raise ValueError(f"ObservationLog: {side} is empty, a log needs a channel")
         self.flush_every = flush_every
         self._buffer: list[tuple[np.ndarray, np.ndarray, bytes, bytes]] = []
         self._file = None
@@ -126,6 +129,10 @@ class ObservationLog:
         if not os.path.exists(self.path):
             self._create()
             return
+        if os.path.getsize(self.path) == 0:
+            # HDF5 opens an empty file for writing by making it a new, empty HDF5 file,
+            # which the header check would then refuse: the user's file changed
+            raise ValueError(f"{self.path}: not an observation log (an empty file)")
         try:
             f = h5py.File(self.path, "a", libver="latest")
         except OSError as err:
