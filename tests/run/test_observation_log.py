@@ -406,3 +406,13 @@ def test_an_empty_file_is_refused_and_left_as_it_was(tmp_path):
     with pytest.raises(ValueError, match="empty.h5: not an observation log"):
         ObservationLog(path, M, S)
     assert path.read_bytes() == b""
+
+
+def test_len_after_close_is_the_logs_length_not_zero(tmp_path):
+    """len(log) after the with block (a run printing how many records it wrote) was 0."""
+    with ObservationLog(tmp_path / "n.h5", M, S, flush_every=2) as log:
+        for i in range(3):
+            log.append(
+                {"m_signal": {"a": 0.5, "b": i}, "s_signal": {"x": 0.0}, "uuid": uuid.uuid4()}
+            )
+    assert len(log) == 3 == len(read_log(tmp_path / "n.h5"))

@@ -109,6 +109,7 @@ class ObservationLog:
         self.flush_every = flush_every
         self._buffer: list[tuple[np.ndarray, np.ndarray, bytes, bytes]] = []
         self._file = None
+        self._closed_length = 0
         self._lock_fd = self._acquire_lock()
         try:
             self._open()
@@ -250,14 +251,17 @@ class ObservationLog:
         self._buffer = []
 
     def __len__(self) -> int:
-        committed = int(self._file["count"][0]) if self._file is not None else 0
-        return committed + len(self._buffer)
+        """The records in the log, flushed or not (after ``close``: the log's records)."""
+        if self._file is None:
+            return self._closed_length
+        return int(self._file["count"][0]) + len(self._buffer)
 
     def close(self) -> None:
         """Flush and close. Calling it again does nothing."""
         if self._file is not None:
             try:
                 self.flush()
+                self._closed_length = len(self)  # every record committed now
             finally:
                 self._file.close()
                 self._file = None
