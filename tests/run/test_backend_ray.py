@@ -259,3 +259,19 @@ def test_without_ray_the_command_refuses_before_writing_anything(tmp_path, monke
     assert main(["run", small_sutton(tmp_path), "--backend", "ray", "--out", str(out)]) == 2
     assert "pip install 'sensorimotor[ray]'" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_a_ray_that_cannot_be_reached_leaves_no_out_folder(tmp_path, monkeypatch, capsys):
+    """`--address auto` with no Ray running printed Ray's 'Could not find any running Ray
+    instance' after --out was written (experiment.json, trials/): the same command, once
+    Ray ran, was refused for a folder 'not empty'. Ray is now joined first."""
+
+    def unreachable(self):
+        raise ConnectionError("Could not find any running Ray instance.")
+
+    monkeypatch.setattr(RayBackend, "_connect", unreachable)
+    out = tmp_path / "out"
+    command = ["run", small_sutton(tmp_path), "--backend", "ray", "--address", "auto"]
+    assert main([*command, "--out", str(out)]) == 2
+    assert "Could not find any running Ray instance" in capsys.readouterr().err
+    assert not out.exists()

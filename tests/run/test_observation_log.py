@@ -264,3 +264,155 @@ def test_flush_every_must_be_an_int_not_a_bool(tmp_path):
     with pytest.raises(ValueError, match="flush_every"):
         ObservationLog(tmp_path / "d.h5", M, S, flush_every=True)
     assert not os.path.exists(tmp_path / "d.h5")
+
+
+STEPPED_WRITER = textwrap.dedent(
+    """
+    import sys, uuid
+    from sensorimotor import Channel
+    from sensorimotor.run.observation_log import ObservationLog
+    log = ObservationLog(sys.argv[1], [Channel("a", (0, 1)), Channel("b")],
+                         [Channel("x", (-1, 1))], flush_every=7)
+    i = 0
+    for _ in sys.stdin:  # one line in: 7 more records, flushed
+        for _ in range(7):
+            log.append({"m_signal": {"a": i / 1e6, "b": -i}, "s_signal": {"x": i / 1e7},
+                        "uuid": uuid.UUID(int=i + 1)}, meta={"i": i})
+            i += 1
+        print(i, flush=True)
+    """
+)
+
+
+def test_a_reader_while_the_writer_flushes_sees_a_whole_prefix(tmp_path, monkeypatch):
+    """read_log on a log being written took the datasets' shapes before the committed
+    count: a flush in between made the count run past the rows, and the live log was
+    refused as 'not a valid observation log (count 15120 does not fit the datasets'
+    lengths ... 15110)'. Here the writer flushes exactly in that gap."""
+    import h5py
+
+    path = tmp_path / "live.h5"
+    writer = subprocess.Popen(
+        [sys.executable, "-c", STEPPED_WRITER, str(path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+
+        def flush_once():
+            writer.stdin.write("\n")
+            writer.stdin.flush()
+            return int(writer.stdout.readline())
+
+        assert flush_once() == 7
+        refresh = h5py.Dataset.refresh
+        flushed = []
+
+        def refresh_then_let_the_writer_flush(ds):
+            refresh(ds)
+            if ds.name == "/m" and not flushed:
+                flushed.append(flush_once())
+
+        monkeypatch.setattr(h5py.Dataset, "refresh", refresh_then_let_the_writer_flush)
+        records = read_log(path)
+        assert flushed == [14]
+        assert len(records) in (7, 14)
+        _check_prefix(records, len(records))
+        monkeypatch.undo()
+        assert len(read_log(path)) == 14
+    finally:
+        writer.stdin.close()
+        writer.wait()
+        writer.stdout.close()
+
+
+def _refuse_writing(monkeypatch, module):
+    """h5py as it behaves on a read-only file (chmod cannot show it to root, who runs
+    these tests in some containers): opening for writing raises PermissionError."""
+    import h5py
+
+    real_file = h5py.File
+
+    def read_only_file(name, mode="r", *args, **kwargs):
+        if mode != "r":
+            raise PermissionError(1, f"Unable to synchronously open file (name = '{name}')")
+        return real_file(name, mode, *args, **kwargs)
+
+    monkeypatch.setattr(module.h5py, "File", read_only_file)
+
+
+def test_a_read_only_log_is_a_permission_error_not_a_file_that_is_not_a_log(tmp_path, monkeypatch):
+    """Appending to a log without write access said 'log.h5: not an observation log (an
+    HDF5 file): [Errno 1] ...': a valid log, called corrupt. It is now the PermissionError,
+    and the log still reads."""
+    from sensorimotor.run import observation_log
+
+    path = tmp_path / "log.h5"
+    with ObservationLog(path, M, S) as log:
+        log.append({"m_signal": {"a": 0.5, "b": 1.0}, "s_signal": {"x": 0.0}, "uuid": uuid.uuid4()})
+    _refuse_writing(monkeypatch, observation_log)
+    with pytest.raises(PermissionError, match="log.h5"):
+        ObservationLog(path, M, S)
+    assert len(read_log(path)) == 1
+
+
+def test_a_log_held_open_by_another_process_is_named_as_such_not_as_corrupt(tmp_path):
+    """With the log open in another process (h5py.File(path) in a notebook), a new
+    ObservationLog(path) said 'log.h5: not an observation log (an HDF5 file): [Errno 11]
+    ... unable to lock file': a valid log, called corrupt."""
+    path = tmp_path / "log.h5"
+    with ObservationLog(path, M, S) as log:
+        log.append({"m_signal": {"a": 0.5, "b": 1.0}, "s_signal": {"x": 0.0}, "uuid": uuid.uuid4()})
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import h5py, sys; f = h5py.File(sys.argv[1], 'r'); print('open', flush=True); "
+            "sys.stdin.readline()",
+            str(path),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline() == "open\n"
+        with pytest.raises(RuntimeError, match="log.h5 is held open by another process"):
+            ObservationLog(path, M, S)
+    finally:
+        holder.stdin.close()
+        holder.wait()
+        holder.stdout.close()
+    with ObservationLog(path, M, S) as log:  # the refused writer released its lock
+        assert len(log) == 1
+
+
+def test_an_empty_channel_set_is_refused_naming_it(tmp_path):
+    """ObservationLog(path, [], S) raised h5py's 'Chunk shape must not be greater than data
+    shape in any dimension. (1024, 1) is not compatible with (0, 0)'."""
+    with pytest.raises(ValueError, match="m_channels is empty"):
+        ObservationLog(tmp_path / "a.h5", [], S)
+    with pytest.raises(ValueError, match="s_channels is empty"):
+        ObservationLog(tmp_path / "a.h5", M, [])
+    assert not (tmp_path / "a.h5").exists()
+
+
+def test_an_empty_file_is_refused_and_left_as_it_was(tmp_path):
+    """ObservationLog on an empty file (a log's name touched, a copy cut short) wrote a new
+    HDF5 file over it, then refused it for its missing header."""
+    path = tmp_path / "empty.h5"
+    path.write_bytes(b"")
+    with pytest.raises(ValueError, match="empty.h5: not an observation log"):
+        ObservationLog(path, M, S)
+    assert path.read_bytes() == b""
+
+
+def test_len_after_close_is_the_logs_length_not_zero(tmp_path):
+    """len(log) after the with block (a run printing how many records it wrote) was 0."""
+    with ObservationLog(tmp_path / "n.h5", M, S, flush_every=2) as log:
+        for i in range(3):
+            log.append(
+                {"m_signal": {"a": 0.5, "b": i}, "s_signal": {"x": 0.0}, "uuid": uuid.uuid4()}
+            )
+    assert len(log) == 3 == len(read_log(tmp_path / "n.h5"))

@@ -293,3 +293,49 @@ def test_an_experiment_json_whose_experiment_is_not_a_table_is_refused_naming_it
         run_sweep(exp, str(out), LocalBackend(), resume=True)
     assert "'experiment' is not a table" in str(info.value)
     assert json.loads(path.read_text()) == saved  # the file is left for the user to see
+
+
+POOL_DRIVER = """
+import multiprocessing, sys, threading, time
+from sensorimotor.run.backend_local import LocalBackend
+
+def report_workers():
+    while len(multiprocessing.active_children()) < 2:
+        time.sleep(0.05)
+    print(*[p.pid for p in multiprocessing.active_children()], flush=True)
+
+threading.Thread(target=report_workers, daemon=True).start()
+for _ in LocalBackend(workers=2).map(time.sleep, [600.0, 600.0, 600.0]):
+    pass
+"""
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has exited
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="reads /proc")
+def test_the_pool_workers_of_a_killed_driver_exit(tmp_path):
+    """A sweep killed with SIGKILL left its pool's worker processes running: they went on
+    with the batches queued for the dead driver (writing trial logs into the folder that
+    --resume then works in), then blocked for ever, each holding its memory."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    driver = subprocess.Popen(
+        [sys.executable, "-c", POOL_DRIVER], env=env, stdout=subprocess.PIPE, text=True
+    )
+    workers = [int(pid) for pid in driver.stdout.readline().split()]
+    driver.stdout.close()
+    assert len(workers) == 2
+    os.kill(driver.pid, signal.SIGKILL)
+    driver.wait()
+    deadline = time.monotonic() + 120  # a wait for the event, not a measure of its time
+    while any(map(_running, workers)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = [pid for pid in workers if _running(pid)]
+    for pid in left:  # do not leave them behind either way
+        os.kill(pid, signal.SIGKILL)
+    assert not left

@@ -14,6 +14,9 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import multiprocessing
+import os
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 
 from sensorimotor.base.bounds import check_count
@@ -27,7 +30,9 @@ class LocalBackend:
     The pool's processes are *spawned*, not forked: JAX's threads do not survive a fork.
     A worker that dies (killed, out of memory, a crash in native code) breaks the pool;
     the batches it had not finished are retried in a new pool, each at most ``retries``
-    times, then reported as failed with the ``BrokenProcessPool`` error.
+    times, then reported as failed with the ``BrokenProcessPool`` error. A worker whose
+    driver dies (a sweep killed with SIGKILL, to be resumed) exits within a second instead
+    of running the queued trials for no one and staying for ever.
     """
 
     def __init__(self, workers: int = 1, retries: int = 2):
@@ -59,7 +64,12 @@ class LocalBackend:
         while todo:
             broken = []
             workers = min(self.workers, len(todo))
-            with cf.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            with cf.ProcessPoolExecutor(
+                max_workers=workers,
+                mp_context=context,
+                initializer=_exit_with_driver,
+                initargs=(os.getpid(),),
+            ) as pool:
                 futures = {pool.submit(function, batches[i]): i for i in todo}
                 for future in cf.as_completed(futures):
                     i = futures[future]
@@ -75,3 +85,17 @@ class LocalBackend:
                         outcome = exc
                     yield batches[i], outcome
             todo = broken
+
+
+def _exit_with_driver(driver_pid: int, period: float = 0.5) -> None:
+    """In a pool worker: exit once the driver is gone (this process then has another
+    parent). A killed driver cannot stop its pool, and its workers would go on with the
+    trials queued for it, writing into the sweep's folder while a resumed sweep runs
+    there, then block for ever on the result pipe."""
+
+    def watch():
+        while os.getppid() == driver_pid:
+            time.sleep(period)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-driver", daemon=True).start()

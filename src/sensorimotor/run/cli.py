@@ -2,6 +2,7 @@
 ``bc`` (also ``python -m sensorimotor``)."""
 
 import argparse
+import contextlib
 import os
 import sys
 
@@ -137,13 +138,18 @@ def _run(args) -> int:
         from sensorimotor.run.backend_local import LocalBackend
 
         backend = LocalBackend(workers=args.workers or 1)
-    output_folder("--out", out)
 
     def report(done, total):
         if not args.quiet:
             print(f"{done}/{total} trials", file=sys.stderr, flush=True)
 
-    summary = run_sweep(experiment, out, backend, resume=args.resume, progress=report)
+    with contextlib.ExitStack() as stack:
+        if args.backend == "ray":
+            # Ray joined (or started) before --out is written: a cluster that cannot be
+            # reached must not leave a folder behind that a new run then calls not empty.
+            stack.enter_context(backend)
+        output_folder("--out", out)
+        summary = run_sweep(experiment, out, backend, resume=args.resume, progress=report)
     print(
         f"{summary['trials']} trials ({summary['ran']} run, {summary['skipped']} already done, "
         f"{summary['errors']} with errors) in {summary['seconds']:.1f}s on {backend!r}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import os
+import time
 from collections.abc import Mapping
 
 import h5py
@@ -15,6 +16,32 @@ from sensorimotor.run.observation_log import acquire_write_lock, release_write_l
 
 FORMAT = "sensorimotor.episode_log"
 FORMAT_VERSION = 1
+
+# How long an open waits for HDF5's lock on the file held by another process: a writer
+# holds it while it writes one episode, read_episodes while it reads the log.
+LOCK_WAIT_SECONDS = 5.0
+
+
+def _h5_file(path, mode: str):
+    """``h5py.File(path, mode)``, waiting up to ``LOCK_WAIT_SECONDS`` while another process
+    holds the file (HDF5 refuses at once with ``BlockingIOError``, errno 11)."""
+    deadline = time.monotonic() + LOCK_WAIT_SECONDS
+    delay = 0.01
+    while True:
+        try:
+            return h5py.File(path, mode)
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(delay)
+            delay = min(2 * delay, 0.25)
+
+
+def _held_open(path, err) -> RuntimeError:
+    return RuntimeError(
+        f"{os.fspath(path)} is held open by another process (an open h5py.File, a viewer, "
+        f"a writer?) for more than {LOCK_WAIT_SECONDS} s: {err}"
+    )
 
 
 class EpisodeLog:
@@ -55,6 +82,12 @@ class EpisodeLog:
         try:
             if mode == "a" and os.path.exists(self.path):
                 self.episodes = len(read_episode_names(self.path))
+                # A log that cannot be written fails now, not at the end of the first
+                # episode with that episode lost (opening and closing changes no byte).
+                try:
+                    _h5_file(self.path, "a").close()
+                except BlockingIOError as err:
+                    raise _held_open(self.path, err) from None
             else:
                 with atomic_path(self.path) as tmp, h5py.File(tmp, "w") as f:
                     f.attrs.update(make_header(FORMAT, FORMAT_VERSION))
@@ -96,12 +129,22 @@ class EpisodeLog:
         self._records.append(row)
 
     def end_episode(self) -> None:
-        """Write the collected episode (nothing if it is empty) and close the file."""
+        """Write the collected episode (nothing if it is empty) and close the file.
+
+        While another process holds the file open (``read_episodes`` at that moment, an
+        ``h5py.File`` left open in a notebook), it waits up to ``LOCK_WAIT_SECONDS``; then
+        ``RuntimeError`` naming the file, and the episode stays collected: calling
+        ``end_episode()`` again, once the file is free, writes it."""
         if not self._records:
             return
-        records, self._records = self._records, []
+        records = self._records
         name = f"episode_{self.episodes + 1:05d}"
-        with h5py.File(self.path, "a") as f:
+        try:
+            f = _h5_file(self.path, "a")
+        except BlockingIOError as err:
+            raise _held_open(self.path, err) from None
+        self._records = []
+        with f:
             group = f.create_group(name)
             group.attrs["steps"] = len(records)
             for key in records[0]:
@@ -134,10 +177,12 @@ class EpisodeLog:
 
 def _open(path):
     try:
-        f = h5py.File(os.fspath(path), "r")
+        f = _h5_file(os.fspath(path), "r")
+    except BlockingIOError as err:
+        raise _held_open(path, err) from None
     except OSError as err:
-        if not os.path.exists(path):
-            raise
+        if not os.path.exists(path) or isinstance(err, PermissionError):
+            raise  # a log without read access is not 'not a log'
         raise ValueError(f"{os.fspath(path)}: not an episode log (an HDF5 file): {err}") from None
     try:
         check_header(path, dict(f.attrs), FORMAT, FORMAT_VERSION)

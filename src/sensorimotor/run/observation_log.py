@@ -103,9 +103,13 @@ class ObservationLog:
         self.path = os.fspath(path)
         self.m_set = ChannelSet(m_channels)
         self.s_set = ChannelSet(s_channels)
+        for side, channels in (("m_channels", self.m_set), ("s_channels", self.s_set)):
+            if not len(channels):  # HDF5 has no chunk shape for rows of width 0
+                raise ValueError(f"ObservationLog: {side} is empty, a log needs a channel")
         self.flush_every = flush_every
         self._buffer: list[tuple[np.ndarray, np.ndarray, bytes, bytes]] = []
         self._file = None
+        self._closed_length = 0
         self._lock_fd = self._acquire_lock()
         try:
             self._open()
@@ -126,6 +130,10 @@ class ObservationLog:
         if not os.path.exists(self.path):
             self._create()
             return
+        if os.path.getsize(self.path) == 0:
+            # HDF5 opens an empty file for writing by making it a new, empty HDF5 file,
+            # which the header check would then refuse: the user's file changed
+            raise ValueError(f"{self.path}: not an observation log (an empty file)")
         try:
             f = h5py.File(self.path, "a", libver="latest")
         except OSError as err:
@@ -243,14 +251,17 @@ class ObservationLog:
         self._buffer = []
 
     def __len__(self) -> int:
-        committed = int(self._file["count"][0]) if self._file is not None else 0
-        return committed + len(self._buffer)
+        """The records in the log, flushed or not (after ``close``: the log's records)."""
+        if self._file is None:
+            return self._closed_length
+        return int(self._file["count"][0]) + len(self._buffer)
 
     def close(self) -> None:
         """Flush and close. Calling it again does nothing."""
         if self._file is not None:
             try:
                 self.flush()
+                self._closed_length = len(self)  # every record committed now
             finally:
                 self._file.close()
                 self._file = None
@@ -343,8 +354,18 @@ def _rewrite_committed(path: str) -> None:
             f["count"][0] = n
 
 
-def _not_a_log(path, err: OSError) -> ValueError:
-    """The error for a file that HDF5 cannot open: not an observation log."""
+def _not_a_log(path, err: OSError) -> Exception:
+    """The error for a file that HDF5 cannot open: not an observation log, unless the
+    system refused access (a read-only log or folder: the ``PermissionError`` says so; a
+    log is not 'not a log' for being read-only) or another process holds the file open
+    (HDF5's lock on it)."""
+    if isinstance(err, PermissionError):
+        return err
+    if isinstance(err, BlockingIOError):
+        return RuntimeError(
+            f"{os.fspath(path)} is held open by another process (an h5py.File opened "
+            f"without swmr=True, a viewer?): {err}"
+        )
     return ValueError(f"{os.fspath(path)}: not an observation log (an HDF5 file): {err}")
 
 
@@ -395,12 +416,17 @@ def _open_for_reading(path):
 def _read_records(f) -> LogRecords:
     """The committed records of an open log, checked for consistency (the checksums of
     each chunk are checked by HDF5 as it reads them, for logs written since they exist)."""
+    # The count first, then the datasets' shapes: a running writer flushes the data before
+    # the count, so shapes taken after the count always hold its records (taken before it,
+    # a flush in between made the count run past them and a live log read as corrupt).
     if f.swmr_mode:  # see what the writer has flushed since the file was opened
-        for name in ("count", "m", "s", "uuid", "meta_end", "meta_json"):
+        f["count"].refresh()
+    n = int(f["count"][0])
+    if f.swmr_mode:
+        for name in ("m", "s", "uuid", "meta_end", "meta_json"):
             f[name].refresh()
     m_channels = _channels_from_json(f.attrs["m_channels"])
     s_channels = _channels_from_json(f.attrs["s_channels"])
-    n = int(f["count"][0])
     lengths = {name: f[name].shape[0] for name in ("m", "s", "uuid", "meta_end")}
     if not 0 <= n <= min(lengths.values()):
         raise ValueError(f"count {n} does not fit the datasets' lengths {lengths}")
