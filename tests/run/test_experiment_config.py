@@ -183,3 +183,17 @@ def test_the_babbling_task_takes_every_learner_of_the_readme(tmp_path):
         '"LWLRLearner", "NetworkLearner", "RandomLearner"]\n'
     )
     assert len(load_experiment(path).trials()) == 5
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'task = "babbling"\n[grid]\nseed = [0, 1]\n',
+        'task = "babbling"\n[settings]\nseeds = 3\n',
+    ],
+)
+def test_seeds_among_settings_or_grid_point_to_the_top_level_list(tmp_path, text):
+    path = tmp_path / "e.toml"
+    path.write_text(text)
+    with pytest.raises(ExperimentError, match=r"top-level list, seeds = \[0, 1, 2\]"):
+        load_experiment(path)

@@ -41,3 +41,13 @@ def test_a_curve_no_grid_point_can_plot_is_skipped_and_said_so(tmp_path, order):
     assert str(tmp_path / "curve_ragged.png") not in files
     summary = (tmp_path / "summary.md").read_text()
     assert "- `ragged`: not plotted: no grid point has curves of one length" in summary
+
+
+def test_one_seed_shows_the_value_without_an_interval(tmp_path):
+    experiment = SimpleNamespace(description="one", path="", task="t", seeds=[0], grid={})
+    trial = SimpleNamespace(trial_id="s0", grid_point={}, seed=0)
+    result = {"error": None, "metrics": {"m": 0.25}}
+    write_report(experiment, [trial], [result], ["m"], {"s0": {}}, str(tmp_path))
+    summary = (tmp_path / "summary.md").read_text()
+    assert "| all | 1 | 0 | 0.25 |" in summary
+    assert "nan" not in summary

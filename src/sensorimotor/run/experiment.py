@@ -59,6 +59,8 @@ __all__ = ["Experiment", "ExperimentError", "Trial", "load_experiment", "parse_e
 
 TOP_KEYS = ("task", "seeds", "description", "settings", "grid")
 MAX_TRIALS = 1_000_000
+# a sweep's seeds are its own top-level list, crossed with the grid, not a task setting
+_SEEDS_AT_TOP = "the seeds are the experiment's top-level list, seeds = [0, 1, 2], not a setting"
 
 
 class ExperimentError(ValueError):
@@ -204,6 +206,8 @@ def parse_experiment(data: dict, path: str = "<experiment>") -> Experiment:
         value = given.get(key, setting.default)
         settings[key] = _setting(spec, key, value, f"settings.{key}", fail)
     for key in given:
+        if key in ("seed", "seeds") and key not in spec:
+            fail(f"settings.{key}", _SEEDS_AT_TOP)
         if key not in spec:
             fail(
                 f"settings.{key}",
@@ -216,6 +220,8 @@ def parse_experiment(data: dict, path: str = "<experiment>") -> Experiment:
     for key, values in grid.items():
         where = f"grid.{_quoted(key)}"
         head, _, field = key.partition(".")
+        if head in ("seed", "seeds") and head not in spec:
+            fail(where, _SEEDS_AT_TOP)
         if head not in spec:
             fail(where, f"unknown setting of task {task!r}{nearest(head, spec)}")
         if field and spec[head].kind != "component":

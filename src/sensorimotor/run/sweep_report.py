@@ -72,7 +72,12 @@ def write_report(experiment, trials, results, metrics, curves, out_dir: str) -> 
         cells = []
         for m in metrics:
             mean, half = mean_ci([r["metrics"][m] for r in ok if m in r["metrics"]])
-            cells.append("" if math.isnan(mean) else f"{mean:.4g} ± {half:.2g}")
+            if math.isnan(mean):
+                cells.append("")
+            elif math.isnan(half):  # one seed: no interval, not "± nan"
+                cells.append(f"{mean:.4g}")
+            else:
+                cells.append(f"{mean:.4g} ± {half:.2g}")
         lines.append(
             f"| {_label(point)} | {len(ok)} | {len(members) - len(ok)} | "
             + " | ".join(cells)
