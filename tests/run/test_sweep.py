@@ -180,6 +180,22 @@ def test_a_non_empty_folder_needs_resume_and_the_same_experiment(tmp_path, small
         run_sweep(other, out, LocalBackend(), resume=True)
 
 
+def test_resume_refuses_a_folder_of_other_files_and_takes_one_killed_at_its_start(
+    tmp_path, small_sutton
+):
+    exp = load_experiment(small_sutton)
+    other = tmp_path / "photos"
+    other.mkdir()
+    (other / "holiday.jpg").write_bytes(b"not a sweep")
+    with pytest.raises(SweepError, match="holds no sweep"):
+        run_sweep(exp, str(other), LocalBackend(), resume=True)
+    assert sorted(p.name for p in other.iterdir()) == ["holiday.jpg"]
+    started = tmp_path / "started"  # killed before experiment.json: an empty trials/
+    (started / "trials").mkdir(parents=True)
+    summary = run_sweep(exp, str(started), LocalBackend(), resume=True)
+    assert (summary["ran"], summary["skipped"]) == (6, 0)
+
+
 def _die_once(marker, batch):
     if not os.path.exists(marker):
         open(marker, "w").close()

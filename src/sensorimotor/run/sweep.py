@@ -240,6 +240,12 @@ def _prepare_folder(experiment: Experiment, out_dir: str, resume: bool) -> None:
                 f"--out: {out_dir!r} is not empty; use --resume to finish the sweep in it, "
                 "or give another folder"
             )
+        if not os.path.exists(path) and set(os.listdir(out_dir)) - {"trials"}:
+            # (a sweep killed at its very start leaves at most an empty trials/)
+            raise SweepError(
+                f"--resume: {out_dir!r} holds no sweep (no experiment.json) but other "
+                "files; give another folder"
+            )
         if os.path.exists(path):
             old = read_json(path, EXPERIMENT, 1, header_keys=("experiment",))["experiment"]
             if not isinstance(old, dict):  # a tampered file: its entry is read with .get
