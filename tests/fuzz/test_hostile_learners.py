@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sensorimotor import KinematicArm2D
-from sensorimotor.envs import CartPoleADP, Distractor, Epuck2D
+from sensorimotor.envs import CartPoleADP, Distractor, Epuck2D, GymStepEnvironment
 from sensorimotor.explore import RandomGoalExplorer, RandomMotorExplorer
 from sensorimotor.learners import LWLRLearner, NetworkLearner, NNLearner, WNNLearner
 from sensorimotor.run import ObservationLog
@@ -83,6 +83,10 @@ PLANTS = {  # environments with a state: a refused command must leave it (and it
     "Epuck2D": Epuck2D,
     "CartPoleADP": lambda: CartPoleADP({"seed": 0}),
     "Distractor": lambda: Distractor({"env": KinematicArm2D({"dim": 3}), "seed": 0}),
+    # no time limit: every accepted case steps the pendulum, and a run may accept thousands
+    "GymStepEnvironment": lambda: GymStepEnvironment(
+        {"env": "Pendulum-v1", "env_kwargs": {"max_episode_steps": 10**9}}
+    ),
 }
 
 
@@ -95,9 +99,12 @@ def _plant(name):
 
 
 def _plant_snapshot(env):
+    keys = ("state", "collided", "failed", "steps", "trials", "_walk", "terminated", "truncated")
+    rng = env.rng if hasattr(env, "rng") else env.gym_env.unwrapped.np_random
+    simulated = getattr(getattr(env, "gym_env", None), "unwrapped", None)  # a Gymnasium env's
     return fingerprint(
-        [vars(env).get(k) for k in ("state", "collided", "failed", "steps", "trials", "_walk")]
-        + [env.rng.bit_generator.state]
+        [vars(env).get(k) for k in keys]
+        + [rng.bit_generator.state, getattr(simulated, "state", None)]
     )
 
 
