@@ -33,6 +33,16 @@ class LocalBackend:
     times, then reported as failed with the ``BrokenProcessPool`` error. A worker whose
     driver dies (a sweep killed with SIGKILL, to be resumed) exits within a second instead
     of running the queued trials for no one and staying for ever.
+
+    A batch that raises is yielded with its exception, and the others go on:
+
+    >>> backend = LocalBackend(workers=1)
+    >>> [(batch, repr(out)) for batch, out in backend.map(max, [[1, 5], []])]
+    [([1, 5], '5'), ([], "ValueError('max() arg is an empty sequence')")]
+    >>> LocalBackend(workers=0)
+    Traceback (most recent call last):
+    ...
+    ValueError: workers must be a positive int, got 0
     """
 
     def __init__(self, workers: int = 1, retries: int = 2):

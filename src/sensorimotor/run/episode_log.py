@@ -215,7 +215,20 @@ def _episode_names(f) -> list[str]:
 
 def read_episodes(path) -> list[dict]:
     """Every episode of a log, in order: dicts of key -> array ``(steps, ...)``.
-    ``ValueError`` naming the file if it is not an episode log or is corrupt."""
+    ``ValueError`` naming the file if it is not an episode log or is corrupt.
+
+    >>> import os, tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = os.path.join(tmp, 'episodes.h5')
+    ...     with EpisodeLog(path) as log:
+    ...         for steps in (3, 5):
+    ...             for t in range(steps):
+    ...                 log.append({'reward': 1.0, 'td_error': [0.5, -0.5]})
+    ...             log.end_episode()
+    ...     episodes = read_episodes(path)
+    >>> [e['reward'].shape for e in episodes], episodes[1]['td_error'].shape
+    ([(3,), (5,)], (5, 2))
+    """
     with _open(path) as f:
         out = []
         for name in _episode_names(f):

@@ -64,14 +64,27 @@ _SEEDS_AT_TOP = "the seeds are the experiment's top-level list, seeds = [0, 1, 2
 
 
 class ExperimentError(ValueError):
-    """An experiment file refused: the message names the file and the key."""
+    """An experiment file refused: the message names the file and the key.
+
+    >>> parse_experiment({"task": "continual", "settings": {"steps": 0}}, "lms.toml")
+    Traceback (most recent call last):
+    ...
+    sensorimotor.run.experiment.ExperimentError: lms.toml: settings.steps: must be an int in [1, inf), got 0
+    """
 
 
 @dataclasses.dataclass(frozen=True)
 class Trial:
     """One run: ``task`` with ``settings`` (resolved for this grid point, components as
     tables) and ``seed``; ``grid_point`` holds the grid keys' values; ``trial_id`` is
-    stable (the same grid point and seed give the same id) and safe as a folder name."""
+    stable (the same grid point and seed give the same id) and safe as a folder name.
+
+    >>> exp = parse_experiment({"task": "continual", "seeds": [3, 7],
+    ...                         "grid": {"rule.step_size": [0.01, 0.1]}})
+    >>> trial = exp.trials()[1]
+    >>> trial.seed, trial.settings["rule"], trial.trial_id
+    (7, {'name': 'LMS', 'step_size': 0.01}, 'rule.step_size=0.01_seed=7')
+    """
 
     task: str
     settings: dict
@@ -84,7 +97,13 @@ class Trial:
 class Experiment:
     """A checked experiment: ``task``, base ``settings`` (every setting, defaults filled
     in), ``grid`` (key -> list of values, in the file's order), ``seeds`` (a tuple of
-    ints), ``description``, and ``path``, the file it was read from."""
+    ints), ``description``, and ``path``, the file it was read from.
+
+    >>> exp = parse_experiment({"task": "continual", "seeds": 2,
+    ...                         "grid": {"rule.step_size": [0.01, 0.1], "bias": [True, False]}})
+    >>> len(exp.grid_points()), len(exp.trials()), exp.settings["steps"]
+    (4, 8, 10000)
+    """
 
     task: str
     settings: dict
@@ -161,7 +180,19 @@ def resolve(settings: dict, point: dict, task: str) -> dict:
 
 
 def load_experiment(path) -> Experiment:
-    """Read and check the experiment file ``path`` (TOML); see the module's docstring."""
+    """Read and check the experiment file ``path`` (TOML); see the module's docstring.
+
+    >>> import os, tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = os.path.join(tmp, "lms.toml")
+    ...     with open(path, "w") as f:
+    ...         _ = f.write('task = "continual"\\nseeds = [0, 1, 2]\\n'
+    ...                     '[settings]\\nsteps = 500\\n'
+    ...                     '[grid]\\n"rule.step_size" = [0.01, 0.1]\\n')
+    ...     exp = load_experiment(path)
+    >>> exp.task, exp.seeds, exp.settings["steps"], len(exp.trials())
+    ('continual', (0, 1, 2), 500, 6)
+    """
     path = os.fspath(path)
     try:
         with open(path, "rb") as f:
@@ -178,7 +209,16 @@ def load_experiment(path) -> Experiment:
 
 
 def parse_experiment(data: dict, path: str = "<experiment>") -> Experiment:
-    """Check ``data`` (an experiment file's tables) and return the :class:`Experiment`."""
+    """Check ``data`` (an experiment file's tables) and return the :class:`Experiment`.
+
+    >>> exp = parse_experiment({"task": "continual", "settings": {"rule": {"name": "IDBD"}}})
+    >>> exp.settings["rule"], exp.seeds
+    ({'name': 'IDBD'}, (0,))
+    >>> parse_experiment({"task": "continuel"})
+    Traceback (most recent call last):
+    ...
+    sensorimotor.run.experiment.ExperimentError: <experiment>: task: unknown task 'continuel' (did you mean 'continual'?) (known: babbling, continual, adhdp, rl)
+    """
 
     def fail(key, message):
         raise ExperimentError(f"{path}: {key}: {message}")

@@ -35,6 +35,19 @@ class LogRecords(NamedTuple):
         uuid: the ``N`` feedback uuids.
         meta: the ``N`` meta dicts (``{}`` where none was given).
         m_channels, s_channels: the channels the log was written with.
+
+    :func:`read_log` returns them:
+
+    >>> import os, tempfile
+    >>> from sensorimotor import KinematicArm2D
+    >>> arm = KinematicArm2D({'dim': 2})
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = os.path.join(tmp, 'log.h5')
+    ...     with ObservationLog(path, arm.m_channels, arm.s_channels) as log:
+    ...         log.append(arm.execute({'j0': 0.0, 'j1': 0.0}))
+    ...     records = read_log(path)
+    >>> len(records), records.feedbacks()[0]['s_signal']
+    (1, {'x': 1.0, 'y': 0.0})
     """
 
     m: np.ndarray
@@ -374,6 +387,18 @@ def read_log(path) -> LogRecords:
     or was killed).
 
     Raises ``ValueError`` for a file that is not an observation log or has a newer format.
+
+    >>> import os, tempfile
+    >>> from sensorimotor import KinematicArm2D
+    >>> arm = KinematicArm2D({'dim': 2})
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = os.path.join(tmp, 'log.h5')
+    ...     with ObservationLog(path, arm.m_channels, arm.s_channels) as log:
+    ...         for angle in range(5):
+    ...             log.append(arm.execute({'j0': 10.0 * angle, 'j1': 0.0}), meta={'step': angle})
+    ...     records = read_log(path)
+    >>> records.m.shape, records.s.shape, records.meta[-1], [c.name for c in records.s_channels]
+    ((5, 2), (5, 2), {'step': 4}, ['x', 'y'])
     """
     f = _open_for_reading(path)
     with f:

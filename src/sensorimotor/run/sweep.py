@@ -63,11 +63,33 @@ CURVES = "sensorimotor.trial_curves"
 
 class SweepError(ValueError):
     """The output folder cannot take this sweep (not empty without ``resume``, or holding
-    another experiment)."""
+    another experiment).
+
+    >>> import os, tempfile
+    >>> from sensorimotor.run.experiment import parse_experiment
+    >>> from sensorimotor.run.backend_local import LocalBackend
+    >>> exp = parse_experiment({"task": "continual", "settings": {"steps": 500}})
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     open(os.path.join(tmp, "notes.txt"), "w").close()
+    ...     run_sweep(exp, tmp, LocalBackend())
+    Traceback (most recent call last):
+    ...
+    sensorimotor.run.sweep.SweepError: --out: '...' is not empty; use --resume to finish the sweep in it, or give another folder
+    """
 
 
 def make_batches(trials: list[Trial]) -> list[list[Trial]]:
-    """Trials of one compiled structure together (in the trials' order), others alone."""
+    """Trials of one compiled structure together (in the trials' order), others alone.
+
+    A step size is a value of the compiled sweep, a rule's name is its structure:
+
+    >>> from sensorimotor.run.experiment import parse_experiment
+    >>> def sizes(grid):
+    ...     exp = parse_experiment({"task": "continual", "seeds": 2, "grid": grid})
+    ...     return [len(batch) for batch in make_batches(exp.trials())]
+    >>> sizes({"rule.step_size": [0.01, 0.1]}), sizes({"rule": ["LMS", "IDBD"]})
+    ([4], [2, 2])
+    """
     groups: dict = {}
     batches = []
     for trial in trials:
@@ -89,7 +111,14 @@ def trial_folder(out_dir: str, trial: Trial) -> str:
 def run_batch(batch: list[Trial], out_dir: str | None = None) -> list[dict]:
     """Run ``batch``'s trials (a worker's unit): one outcome dict per trial, ``{'trial_id',
     'metrics', 'curves', 'seconds', 'error'}``; a trial that raises gets its error
-    (a batch that runs as one compiled call: each of its trials gets the error)."""
+    (a batch that runs as one compiled call: each of its trials gets the error).
+
+    >>> from sensorimotor.run.experiment import parse_experiment
+    >>> exp = parse_experiment({"task": "continual", "settings": {"steps": 500}})
+    >>> (outcome,) = run_batch(exp.trials())  # out_dir None: nothing written
+    >>> outcome["trial_id"], sorted(outcome["metrics"]), outcome["error"]
+    ('seed=0', ['final_mse', 'mean_mse'], None)
+    """
     task = batch[0].task
     folders = []
     for trial in batch:
@@ -268,6 +297,17 @@ def run_sweep(
     after each batch.
 
     Returns ``{'trials', 'ran', 'skipped', 'errors', 'seconds', 'files'}``.
+
+    >>> import os, tempfile
+    >>> from sensorimotor.run.experiment import parse_experiment
+    >>> from sensorimotor.run.backend_local import LocalBackend
+    >>> exp = parse_experiment({"task": "continual", "settings": {"steps": 500}})
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     first = run_sweep(exp, tmp, LocalBackend())
+    ...     again = run_sweep(exp, tmp, LocalBackend(), resume=True)  # nothing left to run
+    ...     names = sorted(os.listdir(tmp))
+    >>> first["ran"], again["ran"], again["skipped"], names
+    (1, 0, 1, ['curve_mse.png', 'experiment.json', 'results.csv', 'summary.md', 'trials'])
     """
     start = time.perf_counter()
     out_dir = os.fspath(out_dir)
@@ -340,6 +380,17 @@ def _cell(value) -> str:
 
 
 def read_results(path: str) -> list[dict]:
-    """``results.csv`` as a list of row dicts (strings), for tests and notebooks."""
+    """``results.csv`` as a list of row dicts (strings), for tests and notebooks.
+
+    >>> import os, tempfile
+    >>> from sensorimotor.run.experiment import parse_experiment
+    >>> from sensorimotor.run.backend_local import LocalBackend
+    >>> exp = parse_experiment({"task": "continual", "seeds": 1, "settings": {"steps": 500}})
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     _ = run_sweep(exp, tmp, LocalBackend())
+    ...     rows = read_results(os.path.join(tmp, "results.csv"))
+    >>> len(rows), list(rows[0]), rows[0]["error"]
+    (1, ['seed', 'final_mse', 'mean_mse', 'error', 'seconds'], '')
+    """
     with open(path, encoding="utf-8", newline="") as f:
         return list(csv.DictReader(f))

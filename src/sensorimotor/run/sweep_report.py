@@ -24,7 +24,17 @@ MAX_LINES = 12  # lines of one plot; more grid points would make it unreadable
 
 def mean_ci(values) -> tuple[float, float]:
     """``(mean, half-width of the 95% interval)`` of the finite ``values`` (NaN without
-    any; half-width NaN with fewer than two)."""
+    any; half-width NaN with fewer than two).
+
+    Of the ``n`` finite values with mean ``m`` and sample standard deviation ``s``
+    (``ddof=1``), the half-width is ``h = t_{0.975, n-1} s / sqrt(n)``.
+
+    >>> mean, half = mean_ci([1.0, 2.0, 3.0, float("nan")])  # the NaN is left out
+    >>> round(mean, 3), round(half, 3)
+    (2.0, 2.484)
+    >>> mean_ci([4.0])
+    (4.0, nan)
+    """
     from scipy.stats import t
 
     v = np.asarray([x for x in values if math.isfinite(x)], dtype=np.float64)
@@ -55,7 +65,21 @@ def _groups(experiment, trials, results):
 
 def write_report(experiment, trials, results, metrics, curves, out_dir: str) -> list[str]:
     """Write ``summary.md`` and the plots; return their paths. ``metrics`` are the final
-    metrics' names, ``curves`` each error-free trial's learning curves by trial id."""
+    metrics' names, ``curves`` each error-free trial's learning curves by trial id.
+
+    A row of ``summary.md`` holds, per grid point, the seeds that ran, the errors, and
+    each metric's :func:`mean_ci` as ``mean ± half-width``:
+
+    >>> import os, tempfile
+    >>> from sensorimotor.run.experiment import parse_experiment
+    >>> exp = parse_experiment({"task": "continual", "seeds": 3})
+    >>> results = [{"error": None, "metrics": {"mse": m}} for m in (1.0, 2.0, 3.0)]
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     files = write_report(exp, exp.trials(), results, ["mse"], {}, tmp)
+    ...     table = open(files[0]).read().splitlines()
+    >>> [os.path.basename(f) for f in files], table[-1]
+    (['summary.md'], '| all | 3 | 0 | 2 ± 2.5 |')
+    """
     groups = _groups(experiment, trials, results)
     lines = [
         f"# {experiment.description or os.path.basename(experiment.path) or experiment.task}",
