@@ -39,6 +39,8 @@ from sensorimotor.base.bounds import check_count, is_int
 
 __all__ = ["RayBackend"]
 
+__doctest_requires__ = ("ray",)  # the root conftest skips the doctests without it
+
 
 def _ray():
     try:
@@ -69,6 +71,17 @@ class RayBackend:
         workers: CPUs of the local Ray, at most this many tasks at once (``None``: all
             of the machine's); only with ``address=None``.
         max_retries: how many times a task is rerun after its worker or node died.
+
+    Making one checks the settings and that Ray is installed; Ray starts (or is joined)
+    at the first :meth:`map` or ``with`` block, not here:
+
+    >>> backend = RayBackend(workers=2, max_retries=1)
+    >>> backend.address, backend.workers, backend.max_retries
+    (None, 2, 1)
+    >>> RayBackend(address="auto", workers=2)
+    Traceback (most recent call last):
+    ...
+    ValueError: workers sizes a Ray started here; the cluster at address 'auto' has its own CPUs (give workers=None)
     """
 
     def __init__(self, address: str | None = None, workers: int | None = None, max_retries=3):

@@ -42,7 +42,21 @@ def read_demonstrations(path) -> Demonstrations:
     data of an inverse model, and a policy's data for a plant without state (an arm
     whose pose is a function of its command). For a plant with state, where the command
     ``m_t`` was chosen on the previous feedback, a policy needs ``s[:-1]`` paired with
-    ``m[1:]`` within each episode; this function does not shift them."""
+    ``m[1:]`` within each episode; this function does not shift them.
+
+    >>> import os, tempfile
+    >>> from sensorimotor import KinematicArm2D
+    >>> from sensorimotor.run import ObservationLog
+    >>> arm = KinematicArm2D({'dim': 2})
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = os.path.join(tmp, 'arm.h5')
+    ...     with ObservationLog(path, arm.m_channels, arm.s_channels) as log:
+    ...         for angle in range(6):
+    ...             log.append(arm.execute({'j0': 10.0 * angle, 'j1': -5.0 * angle}))
+    ...     demos = read_demonstrations(path)
+    >>> len(demos), demos.observations.shape, demos.actions[-1].tolist()
+    (6, (6, 2), [50.0, -25.0])
+    """
     records = read_log(path)
     return Demonstrations(records.s, records.m)
 
@@ -63,7 +77,22 @@ def clone_expert(
     ``{"method", "expert", "clone", "seconds"}`` (greedy mean returns over 20 episodes;
     ``seconds`` of collecting and training). ``progress``: progress bars on stderr (the
     gradient steps of behavioural cloning, DAgger's rounds). An expert whose spaces are
-    not ``env_id``'s is a ``ValueError`` before any work."""
+    not ``env_id``'s is a ``ValueError`` before any work.
+
+    >>> import os, tempfile
+    >>> from sensorimotor.agents import Reinforce
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> expert = os.path.join(tmp.name, "expert.npz")
+    >>> Reinforce("CartPole-v1", seed=0, net_arch=[8]).save(expert)
+    >>> result = clone_expert("CartPole-v1", expert, 2, dagger=True, net_arch=[8])
+    >>> print(result["method"], result["clone"] > 0)
+    dagger True
+    >>> clone_expert("MountainCar-v0", expert, 2)
+    Traceback (most recent call last):
+    ...
+    ValueError: env: its observation shape and action count ((2,), 3) differ from the saved agent's ((4,), 2) (...expert.npz)
+    >>> tmp.cleanup()
+    """
     episodes = check_count("--episodes", episodes)
     # loaded on the env: an expert of another env is refused here, naming both spaces,
     # not by its predict on the first observation of the wrong shape

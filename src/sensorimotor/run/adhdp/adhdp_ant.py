@@ -39,7 +39,16 @@ class AntSettings(NamedTuple):
     learning episodes, then
     ``eval_episodes`` evaluation episodes of the learned agent and of the initial gait,
     and ``random_draws`` of random gaits (a random gait's distance varies much more than
-    a learned one's: more draws make its mean a fair yardstick)."""
+    a learned one's: more draws make its mean a fair yardstick).
+
+    >>> agent = make_ant_agent(0, AntSettings(actor="bruteforce", candidates=8))
+    >>> agent.candidates.shape  # the initial gait and 7 random ones
+    (8, 7)
+    >>> make_ant_agent(0, AntSettings(periods=0))
+    Traceback (most recent call last):
+    ...
+    ValueError: AntSettings.periods must be ...
+    """
 
     reservoir_size: int = 50
     spectral_radius: float = 0.7
@@ -148,7 +157,14 @@ def make_ant_agent(seed: int, settings=DEFAULT_ANT, dt: float = 0.02, collector=
 
 def run_ant_episode(agent, robot: AntGait, start_seed: int, periods: int) -> float:
     """One episode of ``agent`` from ``robot.reset(start_seed)``: ``periods`` control
-    periods or until the Ant flips. Returns the distance covered forward (m)."""
+    periods or until the Ant flips. Returns the distance covered forward (m).
+
+    >>> robot = AntGait({"seed": 0})
+    >>> agent = make_ant_agent(0, dt=robot.dt)
+    >>> distance = run_ant_episode(agent, robot, start_seed=0, periods=2)
+    >>> agent.num_step, isinstance(distance, float)
+    (2, True)
+    """
     agent.new_episode(robot.reset(seed=start_seed))
     s = None
     while not agent.done and agent.num_step < periods:
@@ -188,7 +204,12 @@ def ant_run(seed: int, episodes: int, settings=DEFAULT_ANT, collector=None) -> A
     evaluation episodes (from the same seeded starts) of the learned agent (its critic
     frozen, no exploration) and of the initial gait held, and ``random_draws`` episodes
     of random gaits (one uniform draw per episode, held for the episode; their starts
-    cycle through the evaluation starts)."""
+    cycle through the evaluation starts).
+
+    >>> run = ant_run(0, episodes=1, settings=AntSettings(periods=2, eval_episodes=2))
+    >>> run.learning.shape, run.learned.shape, run.initial.shape
+    ((1,), (2,), (2,))
+    """
     s = _checked(settings)
     robot = AntGait({"seed": seed})
     agent = make_ant_agent(seed, s, robot.dt, collector)
@@ -260,7 +281,18 @@ def ant_experiment(
 
 
 def format_ant(result: dict) -> str:
-    """The table the command prints."""
+    """The table the command prints.
+
+    >>> result = {"runs": 2, "seed": 0, "episodes": 40, "actor": "gradient", "periods": 20,
+    ...           "period": 1.0, "learned_distance": [3.1, 2.4], "initial_distance": [2.0, 2.1],
+    ...           "random_distance": [0.9, 2.6], "learned_beats_both": 1}
+    >>> print(format_ant(result))
+    Ant-v5, sine gait, 2 runs, 40 learning episodes (gradient); forward distance (m) in 20 s, mean of the evaluation episodes
+     seed   learned   initial    random  beats both
+        0      3.10      2.00      0.90  yes
+        1      2.40      2.10      2.60  no
+    the learned gait beats the initial and random gaits in 1 of 2 runs
+    """
     seconds = result["periods"] * result["period"]
     lines = [
         f"Ant-v5, sine gait, {result['runs']} runs, {result['episodes']} learning episodes "

@@ -33,7 +33,18 @@ class CartPoleSettings(NamedTuple):
     biases: the critic needs the tanh's curvature for the state-action interaction), a
     critic readout trained by RLS-TD (``critic="rls_td"``, :class:`TDReadout`) or, as
     HDPy did, by RLS on the TD error (``"rls"``), and a linear actor (no bias) on the
-    scaled state trained by LMS on the critic's gradient."""
+    scaled state trained by LMS on the critic's gradient.
+
+    The critic reads the reservoir and its 5 inputs (``reservoir_size + 5`` features):
+
+    >>> agent, env = make_cartpole_agent(0, CartPoleSettings(reservoir_size=50, critic="rls"))
+    >>> type(agent.readout).__name__, agent.readout.input_dim
+    ('StabilizedRLS', 55)
+    >>> make_cartpole_agent(0, CartPoleSettings(critic="lms"))
+    Traceback (most recent call last):
+    ...
+    ValueError: critic must be 'rls_td' or 'rls', got 'lms'
+    """
 
     reservoir_size: int = 200
     spectral_radius: float = 0.1
@@ -159,7 +170,16 @@ class DirectHDPSettings(NamedTuple):
     control (+-10 N by the sign of the actor's output, their program's default), and the
     restart of a run whose last ``stuck_trials`` = 6 trials all failed within 5 steps of
     each other (their program's); ``balanced_steps`` = 6000 and the uniform
-    ``actuator_noise``."""
+    ``actuator_noise``.
+
+    >>> settings = DirectHDPSettings(actuator_noise=0.05)
+    >>> settings.config.hidden, settings.config.gamma, settings.bang_bang
+    (6, 0.95, True)
+    >>> direct_hdp_experiment(runs=1, settings=DirectHDPSettings(actuator_noise=1.5))
+    Traceback (most recent call last):
+    ...
+    ValueError: DirectHDPSettings.actuator_noise must be a finite number in [0, 1], got 1.5
+    """
 
     config: DirectHDPConfig = DirectHDPConfig()
     scales: tuple = SI_WANG_SCALES
@@ -214,7 +234,17 @@ def direct_hdp_experiment(
 
 
 def format_cartpole(result: dict) -> str:
-    """The table the command prints."""
+    """The table the command prints.
+
+    >>> result = {"critic": "mlp", "runs": 2, "seed": 0, "actuator_noise": 0.0,
+    ...           "max_trials": 100, "successes": 1, "trials": [12, None],
+    ...           "longest_trials": [6000, 840]}
+    >>> print(format_cartpole(result))
+    cart-pole (Si and Wang 2001), direct HDP (MLP critic), 2 runs (seeds 0..1), actuator noise 0%
+    balanced 6000 steps within 100 trials: 1/2 (50%)
+    longest trial per run: median 3420 steps, min 840, max 6000
+    trials needed: median 12, min 12, max 12
+    """
     done = [t for t in result["trials"] if t is not None]
     agent = {"mlp": "direct HDP (MLP critic)", "esn": "state-feedback ADHDP (ESN critic)"}
     lines = [

@@ -52,7 +52,23 @@ def check_flags(args) -> None:
 
 
 def run_adhdp_command(args) -> int:
-    """The ``adhdp`` subcommand (``args`` from ``cli.build_parser``)."""
+    """The ``adhdp`` subcommand (``args`` from ``cli.build_parser``).
+
+    >>> import argparse, contextlib, io, json
+    >>> parser = argparse.ArgumentParser(prog="sensorimotor")
+    >>> add_adhdp_parser(parser.add_subparsers())
+    >>> args = parser.parse_args(
+    ...     ["adhdp", "cartpole", "--critic", "esn", "--runs", "1", "--max-trials", "1", "--json"])
+    >>> with contextlib.redirect_stdout(io.StringIO()) as out:
+    ...     code = run_adhdp_command(args)
+    >>> result = json.loads(out.getvalue().splitlines()[-1])  # --json: the last line
+    >>> code, result["runs"], result["critic"], len(result["trials"])
+    (0, 1, 'esn', 1)
+    >>> run_adhdp_command(parser.parse_args(["adhdp", "epuck", "--max-trials", "3"]))
+    Traceback (most recent call last):
+    ...
+    ValueError: --max-trials applies to cartpole only, not to epuck
+    """
     from sensorimotor.run.output_paths import output_folder
 
     check_flags(args)
@@ -197,7 +213,15 @@ def _ant(args, out, quiet) -> dict:
 
 
 def add_adhdp_parser(sub) -> None:
-    """Add the ``adhdp`` subcommand to the ``sensorimotor`` parser."""
+    """Add the ``adhdp`` subcommand to the ``sensorimotor`` parser.
+
+    >>> import argparse
+    >>> parser = argparse.ArgumentParser(prog="sensorimotor")
+    >>> add_adhdp_parser(parser.add_subparsers())
+    >>> args = parser.parse_args(["adhdp", "ant", "--runs", "2", "--actor", "bruteforce"])
+    >>> args.experiment, args.runs, args.actor, args.seed, args.func is run_adhdp_command
+    ('ant', 2, 'bruteforce', 0, True)
+    """
     p = sub.add_parser(
         "adhdp",
         help="adaptive critics (ADHDP): the ePuck's collision avoidance against random and "

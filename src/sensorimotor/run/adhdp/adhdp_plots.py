@@ -38,7 +38,16 @@ def plot_episode_lengths(path: str, series: dict, title: str = "", ylabel: str =
 
 def plot_td_error(path: str, episodes: list, title: str = "") -> str:
     """Mean absolute TD error and return per episode, from an episode log read back
-    (``read_episodes``)."""
+    (``read_episodes``): per episode of ``T`` steps, ``mean_t |td_error_t|`` and
+    ``sum_t reward_t``.
+
+    >>> import os, tempfile
+    >>> episodes = [{"td_error": np.array([0.5, -0.2]), "reward": np.array([0.0, -1.0])}] * 3
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     png = plot_td_error(os.path.join(tmp, "td.png"), episodes, "three episodes")
+    ...     print(os.path.getsize(png) > 1000)
+    True
+    """
     plt = agg_pyplot()
     fig, (a1, a2) = plt.subplots(2, 1, figsize=(6.5, 5), sharex=True)
     x = np.arange(1, len(episodes) + 1)
@@ -56,7 +65,18 @@ def plot_td_error(path: str, episodes: list, title: str = "") -> str:
 
 def plot_critic_over_action(path: str, agent, states: dict, actions, xlabel="action") -> str:
     """The critic :math:`J(s, a)` over ``actions`` (a 1-D grid) at each named state of
-    ``states`` (name -> plant state vector), from the agent's current reservoir state."""
+    ``states`` (name -> plant state vector), from the agent's current reservoir state.
+
+    >>> import os, tempfile
+    >>> from sensorimotor.run.adhdp.adhdp_epuck import make_epuck_agent
+    >>> agent = make_epuck_agent(0)  # frontal sensors (3) -> critic over the turn
+    >>> states = {"free": np.ones(3), "obstacle ahead": np.array([0.5, 1.0, 1.0]) / 15.0}
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     turns = np.linspace(-np.pi, np.pi, 9)
+    ...     png = plot_critic_over_action(os.path.join(tmp, "critic.png"), agent, states, turns)
+    ...     print(os.path.getsize(png) > 1000)
+    True
+    """
     plt = agg_pyplot()
     fig, ax = plt.subplots(figsize=(6.5, 4))
     actions = np.asarray(actions, dtype=np.float64)
