@@ -42,7 +42,14 @@ __all__ = [
 
 
 class SettingError(ValueError):
-    """A setting refused by a task's checks: ``key`` names it (a settings key)."""
+    """A setting refused by a task's checks: ``key`` names it (a settings key).
+
+    >>> try:
+    ...     guarded("steps", int, "ten")
+    ... except SettingError as err:
+    ...     print(err.key, "|", err)
+    steps | invalid literal for int() with base 10: 'ten'
+    """
 
     def __init__(self, key: str, message: str):
         super().__init__(message)
@@ -51,7 +58,17 @@ class SettingError(ValueError):
 
 class Component(NamedTuple):
     """One object a component setting may name: ``fields`` are the settings its table may
-    hold besides ``name``; ``make(fields_dict, *context)`` builds it (and so checks it)."""
+    hold besides ``name``; ``make`` builds it from them (and so checks it), called by the
+    task: with the fields as a dict (a ``cfg``, with the task's own entries added), or, for
+    a ``NamedTuple`` class, through :func:`typed_fields`.
+
+    >>> from sensorimotor.rules import LMS
+    >>> lms = Component(LMS, LMS._fields)
+    >>> rule = Setting("component", "LMS", choices={"LMS": lms})
+    >>> table = normal_component(rule, {"name": "LMS", "step_size": 0.1})
+    >>> typed_fields(lms.make, component_fields(table)).step_size
+    0.1
+    """
 
     make: Callable
     fields: tuple
@@ -60,7 +77,14 @@ class Component(NamedTuple):
 class Setting(NamedTuple):
     """A task's setting: ``kind`` (``'int'``, ``'float'``, ``'bool'``, ``'str'``,
     ``'component'``), ``default`` (``None``: the task's own default), ``bounds`` for
-    numbers, ``choices`` (names) for strings and components (name -> :class:`Component`)."""
+    numbers, ``choices`` (names) for strings and components (name -> :class:`Component`).
+
+    >>> explorer = Setting("str", "goal babbling", choices=("motor babbling", "goal babbling"))
+    >>> check_plain("explorer", explorer, "goal bablling")
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown name 'goal bablling' (did you mean 'goal babbling'?) (known: 'motor babbling', 'goal babbling')
+    """
 
     kind: str
     default: Any = None
@@ -70,7 +94,11 @@ class Setting(NamedTuple):
 
 
 def nearest(word: str, known) -> str:
-    """``" (did you mean 'x'?)"`` for the known word nearest to ``word``, or ``""``."""
+    """``" (did you mean 'x'?)"`` for the known word nearest to ``word``, or ``""``.
+
+    >>> nearest("stepsize", ["step_size", "steps", "bias"]), nearest("gamma", ["bias"])
+    (" (did you mean 'step_size'?)", '')
+    """
     close = difflib.get_close_matches(str(word), [str(k) for k in known], n=1, cutoff=0.5)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
@@ -83,7 +111,17 @@ def _type_name(value) -> str:
 
 def check_plain(key: str, setting: Setting, value):
     """``value`` if it fits the plain ``setting``; else ``ValueError`` (the caller names the
-    key and the file)."""
+    key and the file).
+
+    >>> from sensorimotor.base.bounds import UNIT
+    >>> gamma = Setting("float", 0.9, bounds=UNIT)
+    >>> check_plain("gamma", gamma, 1)  # an int is a number
+    1
+    >>> check_plain("gamma", gamma, 1.5)
+    Traceback (most recent call last):
+    ...
+    ValueError: must be a finite number in [0, 1], got 1.5
+    """
     kind = setting.kind
     if kind == "bool":
         if not isinstance(value, bool):
@@ -115,7 +153,17 @@ def check_plain(key: str, setting: Setting, value):
 
 def normal_component(setting: Setting, value) -> dict:
     """A component's value as a table ``{'name': ..., **fields}``, its name and field names
-    checked (an unknown one suggests the nearest known)."""
+    checked (an unknown one suggests the nearest known).
+
+    >>> from sensorimotor.rules import LMS
+    >>> rule = Setting("component", "LMS", choices={"LMS": Component(LMS, LMS._fields)})
+    >>> normal_component(rule, "LMS")
+    {'name': 'LMS'}
+    >>> normal_component(rule, {"name": "LMS", "stepsize": 0.1})
+    Traceback (most recent call last):
+    ...
+    ValueError: LMS has no setting 'stepsize' (did you mean 'step_size'?) (known: step_size)
+    """
     if isinstance(value, str):
         value = {"name": value}
     if not isinstance(value, dict):
@@ -185,7 +233,19 @@ class Task(NamedTuple):
     ``check(settings)`` the checks that need several settings or make objects
     (``SettingError`` naming the key), ``run(settings, seed, folder) -> (metrics, curves)``
     one trial. ``batched``: trials with the same ``group_key(settings)`` run together
-    through ``run_batch(items)``."""
+    through ``run_batch(items)``.
+
+    The tasks an experiment file may name are in ``experiment_tasks.TASKS``:
+
+    >>> from sensorimotor.run.experiment_tasks import TASKS, defaults
+    >>> task = TASKS["continual"]
+    >>> sorted(task.settings()), task.batched
+    (['bias', 'blocks', 'final_blocks', 'rule', 'steps', 'stream'], True)
+    >>> task.check({**defaults("continual"), "steps": 10, "blocks": 3})
+    Traceback (most recent call last):
+    ...
+    sensorimotor.run.experiment_settings.SettingError: must divide steps (10), got 3
+    """
 
     settings: Callable
     check: Callable
@@ -196,7 +256,11 @@ class Task(NamedTuple):
 
 
 def component_fields(component: dict) -> dict:
-    """A component table's own settings (all but its ``name``)."""
+    """A component table's own settings (all but its ``name``).
+
+    >>> component_fields({"name": "LMS", "step_size": 0.1})
+    {'step_size': 0.1}
+    """
     return {k: v for k, v in component.items() if k != "name"}
 
 

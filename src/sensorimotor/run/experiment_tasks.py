@@ -31,7 +31,11 @@ TASKS = {"babbling": BABBLING, "continual": CONTINUAL, "adhdp": ADHDP, "rl": RL}
 
 
 def defaults(task: str) -> dict:
-    """The settings of ``task`` at their defaults, components as tables."""
+    """The settings of ``task`` at their defaults, components as tables.
+
+    >>> defaults("babbling")
+    {'environment': {'name': 'arm7'}, 'learner': {'name': 'NNLearner'}, 'explorer': 'goal babbling', 'steps': 1000, 'goals': 200, 'log': False}
+    """
     out = {}
     for key, setting in TASKS[task].settings().items():
         value = setting.default
@@ -53,13 +57,26 @@ def group_key(task: str, settings: dict) -> str | None:
 
 
 def run_task(task: str, settings: dict, seed: int, folder: str | None = None):
-    """One trial of ``task``: ``(metrics, curves)``."""
+    """One trial of ``task``: ``(metrics, curves)``.
+
+    >>> settings = {**defaults("babbling"), "steps": 100, "goals": 20}
+    >>> metrics, curves = run_task("babbling", settings, seed=0)
+    >>> sorted(metrics), int(curves["step"][-1])
+    (['coverage', 'forward_error', 'random_goal_error', 'reach_error', 'reach_error_median'], 100)
+    """
     return run_task_batch(task, [(settings, seed)], [folder])[0]
 
 
 def run_task_batch(task: str, items: list, folders: list) -> list:
     """Trials ``items`` (``(settings, seed)`` pairs) of ``task``, run together where the task
-    batches (one compiled sweep), else one after the other: ``[(metrics, curves)]``."""
+    batches (one compiled sweep), else one after the other: ``[(metrics, curves)]``.
+
+    >>> settings = {**defaults("babbling"), "steps": 100, "goals": 20}
+    >>> outcomes = run_task_batch("babbling", [(settings, 0), (settings, 1)], [None, None])
+    >>> (m0, _), (m1, _) = outcomes  # one (metrics, curves) per item, in order
+    >>> len(outcomes), m0["reach_error"] != m1["reach_error"]  # two seeds, two runs
+    (2, True)
+    """
     t = TASKS[task]
     if t.batched:
         return t.run_batch(items)
