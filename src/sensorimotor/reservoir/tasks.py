@@ -21,6 +21,11 @@ class PredictionResult(NamedTuple):
         predictions: shape ``(n_test, output_dim)``.
         targets: shape ``(n_test, output_dim)``.
         nrmse: :func:`nrmse` of the predictions.
+
+    Example (what :func:`one_step_prediction` and the tasks return):
+        >>> result = mackey_glass_task(size=20, n_train=100, n_test=30)
+        >>> result.predictions.shape, result.targets.shape, bool(result.nrmse < 0.1)
+        ((30, 1), (30, 1), True)
     """
 
     predictions: Any
