@@ -14,7 +14,16 @@ from sensorimotor.signals import Channel, ChannelSet, SignalError
 
 
 class Episode(NamedTuple):
-    """What a ``sensory`` function sees of one episode."""
+    """What a ``sensory`` function sees of one episode (and ``execute`` puts in its meta).
+
+    >>> env = GymEpisodeEnvironment({'env': 'CartPole-v1', 'max_steps': 20})
+    >>> meta = {}
+    >>> _ = env.execute({ch.name: 0.0 for ch in env.m_channels}, meta)
+    >>> episode = meta['episode']  # a constant push: the pole falls before 20 steps
+    >>> episode.length < 20, episode.episode_return == episode.length, episode.terminated
+    (True, True, True)
+    >>> env.close()
+    """
 
     observation: Any  # the final observation, as the gym env returned it
     episode_return: float  # sum of the rewards

@@ -17,7 +17,13 @@ from sensorimotor.envs.jax_env import JaxEnv
 
 class CartPoleState(NamedTuple):
     """The cart-pole's state: position (m), velocity (m/s), pole angle (rad), its rate
-    (rad/s), and the steps taken in the episode."""
+    (rad/s), and the steps taken in the episode.
+
+    >>> import jax
+    >>> obs, state = CartPole().reset(jax.random.key(0))
+    >>> int(state.time), bool(abs(state.theta) <= 0.05)  # a start within +-init_range
+    (0, True)
+    """
 
     x: jax.Array
     x_dot: jax.Array
@@ -28,7 +34,18 @@ class CartPoleState(NamedTuple):
 
 class CartPoleEnvParams(NamedTuple):
     """``physics`` (see ``CartPoleParams``), the push ``force_mag`` (N), the episode's
-    ``max_steps`` (truncation) and the half-width ``init_range`` of the uniform start."""
+    ``max_steps`` (truncation) and the half-width ``init_range`` of the uniform start.
+
+    Passed to ``reset`` and ``step`` (``None``: these defaults), changed without a
+    recompile:
+
+    >>> import jax
+    >>> env, params = CartPole(), CartPoleEnvParams(max_steps=1)
+    >>> obs, state = env.reset(jax.random.key(0), params)
+    >>> obs, state, reward, terminated, truncated, _ = env.step(jax.random.key(1), state, 1, params)
+    >>> bool(truncated), int(state.time)
+    (True, 1)
+    """
 
     physics: CartPoleParams = CartPoleParams()
     force_mag: float = 10.0

@@ -18,7 +18,16 @@ from sensorimotor.envs.jax_env import JaxEnv
 
 class CartPoleADPParams(NamedTuple):
     """``physics`` (Barto's friction by default), ``max_force`` (N), the multiplicative
-    ``actuator_noise`` level, the start's ``init_range`` and the ``max_steps`` limit."""
+    ``actuator_noise`` level, the start's ``init_range`` and the ``max_steps`` limit.
+
+    >>> import jax, jax.numpy as jnp
+    >>> env, params = CartPoleADPJax(), CartPoleADPParams(actuator_noise=0.05, max_steps=1)
+    >>> obs, state = env.reset(jax.random.key(0), params)
+    >>> obs, state, reward, terminated, truncated, _ = env.step(
+    ...     jax.random.key(1), state, jnp.zeros(1), params)
+    >>> params.physics.cart_friction, bool(truncated)  # Barto's friction by default
+    (0.0005, True)
+    """
 
     physics: CartPoleParams = CartPoleParams.barto()
     max_force: float = 10.0

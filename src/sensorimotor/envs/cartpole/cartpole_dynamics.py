@@ -15,6 +15,14 @@ class CartPoleParams(NamedTuple):
     steps of 0.02 s, failure beyond 2.4 m or 12 degrees, no friction. Barto et al.'s
     friction coefficients (cart on track 0.0005, pole on cart 0.000002) are
     ``CartPoleParams.barto()``.
+
+    >>> import math
+    >>> CartPoleParams.barto().cart_friction, round(math.degrees(CartPoleParams().theta_threshold), 6)
+    (0.0005, 12.0)
+    >>> check_cartpole_params(CartPoleParams(masspole=0.0))
+    Traceback (most recent call last):
+    ...
+    ValueError: CartPoleParams.masspole must be a finite number in (0, inf), got 0.0
     """
 
     gravity: float = 9.8

@@ -46,7 +46,13 @@ HDPY_OBSTACLES = (
 
 
 class EpuckState(NamedTuple):
-    """The robot: ``position`` ``(..., 2)`` and ``pose`` ``(...)`` (heading, radians)."""
+    """The robot: ``position`` ``(..., 2)`` and ``pose`` ``(...)`` (heading, radians).
+
+    >>> edges = segments_from(HDPY_WALLS, HDPY_OBSTACLES)
+    >>> state = random_start(np.random.default_rng(0), edges, HDPY_OBSTACLES, (-10, -10), (10, 10), 0.5)
+    >>> state.position.shape, np.shape(state.pose)
+    ((2,), ())
+    """
 
     position: np.ndarray
     pose: np.ndarray

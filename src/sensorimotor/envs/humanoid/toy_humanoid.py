@@ -20,7 +20,13 @@ from sensorimotor.envs.jax_env import JaxEnv
 
 
 class ToyHumanoidState(NamedTuple):
-    """Joint angles and velocities ``(12,)`` (angles first), and the steps taken."""
+    """Joint angles and velocities ``(12,)`` (angles first), and the steps taken.
+
+    >>> import jax
+    >>> obs, state = ToyHumanoid().reset(jax.random.key(0))
+    >>> state.joints.shape, int(state.time)
+    ((12,), 0)
+    """
 
     joints: jax.Array
     time: jax.Array

@@ -22,6 +22,14 @@ class ToyHumanoidParams(NamedTuple):
     ``+-0.1`` the angles stay inside ``+-0.695`` (``toy_humanoid_bounds``), so the joint
     penalty never applies, in the lesson as here; it does with a longer ``max_steps`` or
     a wider ``init_range``.
+
+    >>> params = ToyHumanoidParams(max_steps=200, init_range=0.2)
+    >>> params.target, check_toy_humanoid_params(params).max_steps
+    ((1.0, 0.0, 0.8), 200)
+    >>> check_toy_humanoid_params(ToyHumanoidParams(dt=0.0))
+    Traceback (most recent call last):
+    ...
+    ValueError: ToyHumanoidParams.dt must be ...
     """
 
     dt: float = 0.01

@@ -13,7 +13,18 @@ from sensorimotor.envs.streams.td_time_step import TDTimeStep
 
 
 class ChainState(NamedTuple):
-    """Index of the current (non-terminal) state."""
+    """Index of the current (non-terminal) state.
+
+    Example:
+        >>> import jax
+        >>> stream = RandomWalkChainStream(num_states=5)
+        >>> state = stream.init(jax.random.key(0))  # the centre state
+        >>> int(state.position)
+        2
+        >>> state, _ = stream.step(state, jax.random.key(1))
+        >>> int(state.position) in (1, 3)
+        True
+    """
 
     position: Any
 
