@@ -66,3 +66,16 @@ def test_an_unknown_actor_is_refused():
 def test_bad_settings_are_refused_by_name(bad):
     with pytest.raises((ValueError, TypeError), match=f"AntSettings.{next(iter(bad))}"):
         adhdp_ant.ant_run(0, 1, adhdp_ant.AntSettings(**bad))
+
+
+def test_random_gaits_are_drawn_random_draws_times_cycling_the_evaluation_starts():
+    """``random_draws`` was checked but unused: the baseline drew one gait per evaluation
+    episode (5) where the settings and BENCHMARKS say 10."""
+    settings = adhdp_ant.AntSettings(periods=2, period=0.5, eval_episodes=2, random_draws=3)
+    run = adhdp_ant.ant_run(0, episodes=1, settings=settings)
+    assert run.learned.shape == (2,) and run.random.shape == (3,)
+    gaits = adhdp_ant.random_gaits(np.random.default_rng([0, 13]), 3)
+    starts = np.random.default_rng([0, 11]).integers(2**31, size=1 + 2)
+    robot = adhdp_ant.AntGait({"seed": 0})
+    third = adhdp_ant.run_fixed_gait(gaits[2], robot, int(starts[1]), 2, 0.5)
+    assert run.random[2] == third  # the third draw walks from the first evaluation start

@@ -196,7 +196,7 @@ class AntRun(NamedTuple):
     learning: np.ndarray  # (episodes,) distance per learning episode
     learned: np.ndarray  # (eval_episodes,)
     initial: np.ndarray
-    random: np.ndarray
+    random: np.ndarray  # (random_draws,)
 
 
 def ant_run(seed: int, episodes: int, settings=DEFAULT_ANT, collector=None) -> AntRun:
@@ -206,9 +206,9 @@ def ant_run(seed: int, episodes: int, settings=DEFAULT_ANT, collector=None) -> A
     of random gaits (one uniform draw per episode, held for the episode; their starts
     cycle through the evaluation starts).
 
-    >>> run = ant_run(0, episodes=1, settings=AntSettings(periods=2, eval_episodes=2))
-    >>> run.learning.shape, run.learned.shape, run.initial.shape
-    ((1,), (2,), (2,))
+    >>> run = ant_run(0, episodes=1, settings=AntSettings(periods=2, eval_episodes=2, random_draws=3))
+    >>> run.learning.shape, run.learned.shape, run.initial.shape, run.random.shape
+    ((1,), (2,), (2,), (3,))
     """
     s = _checked(settings)
     robot = AntGait({"seed": seed})
@@ -224,9 +224,10 @@ def ant_run(seed: int, episodes: int, settings=DEFAULT_ANT, collector=None) -> A
     evals = [int(x) for x in starts[episodes:]]
     learned = [run_ant_episode(agent, robot, e, s.periods) for e in evals]
     initial = [run_fixed_gait(INITIAL_GAIT, robot, e, s.periods, s.period) for e in evals]
-    gaits = random_gaits(np.random.default_rng([seed, 13]), len(evals))
+    gaits = random_gaits(np.random.default_rng([seed, 13]), s.random_draws)
     rand = [
-        run_fixed_gait(g, robot, e, s.periods, s.period) for g, e in zip(gaits, evals, strict=True)
+        run_fixed_gait(g, robot, evals[i % len(evals)], s.periods, s.period)
+        for i, g in enumerate(gaits)
     ]
     robot.close()
     return AntRun(*(np.array(v) for v in (learning, learned, initial, rand)))

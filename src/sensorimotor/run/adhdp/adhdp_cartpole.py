@@ -154,6 +154,7 @@ def cartpole_experiment(
         "runs": runs,
         "seed": seed,
         "max_trials": max_trials,
+        "balanced_steps": settings.balanced_steps,
         "actuator_noise": settings.actuator_noise,
         "successes": len(done),
         "trials": trials,
@@ -222,6 +223,7 @@ def direct_hdp_experiment(
         "runs": runs,
         "seed": seed,
         "max_trials": max_trials,
+        "balanced_steps": s.balanced_steps,
         "actuator_noise": s.actuator_noise,
         "critic": "mlp",
         "successes": len(done),
@@ -238,11 +240,11 @@ def format_cartpole(result: dict) -> str:
 
     >>> result = {"critic": "mlp", "runs": 2, "seed": 0, "actuator_noise": 0.0,
     ...           "max_trials": 100, "successes": 1, "trials": [12, None],
-    ...           "longest_trials": [6000, 840]}
+    ...           "longest_trials": [600, 84], "balanced_steps": 600}
     >>> print(format_cartpole(result))
     cart-pole (Si and Wang 2001), direct HDP (MLP critic), 2 runs (seeds 0..1), actuator noise 0%
-    balanced 6000 steps within 100 trials: 1/2 (50%)
-    longest trial per run: median 3420 steps, min 840, max 6000
+    balanced 600 steps within 100 trials: 1/2 (50%)
+    longest trial per run: median 342 steps, min 84, max 600
     trials needed: median 12, min 12, max 12
     """
     done = [t for t in result["trials"] if t is not None]
@@ -250,7 +252,7 @@ def format_cartpole(result: dict) -> str:
     lines = [
         f"cart-pole (Si and Wang 2001), {agent[result['critic']]}, {result['runs']} runs (seeds {result['seed']}.."
         f"{result['seed'] + result['runs'] - 1}), actuator noise {result['actuator_noise']:.0%}",
-        f"balanced 6000 steps within {result['max_trials']} trials: "
+        f"balanced {result.get('balanced_steps', 6000)} steps within {result['max_trials']} trials: "
         f"{result['successes']}/{result['runs']} ({result['successes'] / max(result['runs'], 1):.0%})",
     ]
     longest = result["longest_trials"]

@@ -154,7 +154,14 @@ def epuck_experiment(
             per[name].append((np.asarray(run.lengths), np.asarray(run.collided)))
         if first_run is None:
             first_run, first_agent = learned, agent
-    result: dict = {"runs": runs, "seed": seed, "episodes": episodes, "actor": settings.actor}
+    result: dict = {
+        "runs": runs,
+        "seed": seed,
+        "episodes": episodes,
+        "actor": settings.actor,
+        "max_steps": settings.max_steps,
+        "last_episodes": k,
+    }
     pooled = {}
     for name, rows in per.items():
         lengths = np.concatenate([row[0][-k:] for row in rows])
@@ -177,19 +184,22 @@ def format_epuck(result: dict) -> str:
     ...           "learned_median_length": 200.0, "learned_collision_rate": 0.05,
     ...           "random_median_length": 61.5, "random_collision_rate": 0.8,
     ...           "frozen_median_length": 14.5, "frozen_collision_rate": 1.0,
-    ...           "p_learned_vs_random": 1e-20, "p_learned_vs_frozen": 1e-30}
+    ...           "p_learned_vs_random": 1e-20, "p_learned_vs_frozen": 1e-30,
+    ...           "max_steps": 150, "last_episodes": 5}
     >>> print(format_epuck(result))
-    ePuck, 20 runs (seeds 0..19), episodes 41-50 of 50 (at most 200 steps)
+    ePuck, 20 runs (seeds 0..19), episodes 46-50 of 50 (at most 150 steps)
     agent               median length  collisions
     ActionBruteForce            200.0         5%
     random heading               61.5        80%
     frozen critic                14.5       100%
     one-sided Mann-Whitney U (learned lengths larger): p = 1.00e-20 vs random, p = 1.00e-30 vs frozen
     """
-    k0 = max(result["episodes"] - 9, 1)
+    # (results written before these keys existed had the defaults: 10 episodes, 200 steps)
+    k0 = max(result["episodes"] - result.get("last_episodes", 10) + 1, 1)
     lines = [
         f"ePuck, {result['runs']} runs (seeds {result['seed']}..{result['seed'] + result['runs'] - 1}), "
-        f"episodes {k0}-{result['episodes']} of {result['episodes']} (at most 200 steps)",
+        f"episodes {k0}-{result['episodes']} of {result['episodes']} "
+        f"(at most {result.get('max_steps', 200)} steps)",
         f"{'agent':<18} {'median length':>14} {'collisions':>11}",
     ]
     learned = "ADHDP" if result.get("actor") == "gradient" else "ActionBruteForce"
