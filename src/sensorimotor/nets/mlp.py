@@ -194,6 +194,7 @@ def init_mlp(
     if init == "sparse":
         if isinstance(key, np.random.Generator):
             raise TypeError("key: init='sparse' needs a JAX PRNG key, got a NumPy Generator")
+        _check_sparse_can_learn(sizes, sparsity)
         keys = jax.random.split(key, len(sizes) - 1)
         return tuple(
             Dense(sparse_init(k, a, b, sparsity, dtype), jnp.zeros((b,), dtype))
@@ -215,6 +216,38 @@ def init_mlp(
     else:
         flat = jax.random.normal(key, scales.shape, dtype=dtype) * scales.astype(dtype)
     return unflatten_mlp(flat, sizes)
+
+
+def _check_sparse_can_learn(sizes, sparsity) -> None:
+    """Refuse a sparse start from which the network can never learn anything.
+
+    Sparse init zeroes ``ceil(s * fan_in)`` inputs of every unit: all of them when
+    ``fan_in < 1 / (1 - s)`` (fewer than 10 inputs at 0.9). A hidden layer with no weight
+    outputs ``sigma(LN(0)) = 0`` (biases start at zero, and every activation here has
+    ``sigma(0) = 0``) whatever the input; if the next layer has no weight either, no
+    gradient reaches either layer's weights or the first one's biases, so the output stays
+    a constant, for ever. One such layer alone is harmless (the stream-x networks on
+    CartPole start so: 4 inputs)."""
+    if float(sparsity) >= 1.0:
+        return  # sparse_init refuses it, naming sparsity
+
+    def empty(fan_in):
+        return math.ceil(float(sparsity) * fan_in) >= fan_in
+
+    widest_empty = 1
+    while empty(widest_empty + 1):
+        widest_empty += 1
+    empty = [empty(a) for a in sizes[:-1]]
+    for layer in range(len(empty) - 1):
+        if empty[layer] and empty[layer + 1]:
+            raise ValueError(
+                f"sparsity {sparsity} zeroes every weight of layers {layer} and {layer + 1} "
+                f"({sizes[layer]} and {sizes[layer + 1]} inputs per unit): the network's "
+                "output could never depend on its input (a layer with no weight outputs 0, "
+                "and no gradient then reaches either layer). Widen the hidden layers (a "
+                f"layer keeps a weight from {widest_empty + 1} inputs per unit at this "
+                "sparsity) or lower the sparsity"
+            )
 
 
 def _check_activation(activation: str):
