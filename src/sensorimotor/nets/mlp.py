@@ -90,8 +90,8 @@ def param_count(sizes) -> int:
 def mlp_sizes(params) -> tuple[int, ...]:
     """Layer sizes ``(in_dim, *hidden, out_dim)`` of ``params``.
 
-    >>> mlp_sizes(init_mlp(jax.random.key(0), 3, (8,), 2))
-    (3, 8, 2)
+    >>> mlp_sizes(init_mlp(jax.random.key(0), 3, (16,), 2))
+    (3, 16, 2)
     """
     return (params[0].w.shape[0], *(layer.w.shape[1] for layer in params))
 
@@ -102,7 +102,7 @@ def flatten_mlp(params):
     The order is that of ``jax.flatten_util.ravel_pytree(params)``; NumPy parameters give a
     NumPy vector (no JAX dispatch), JAX parameters a JAX one.
 
-    >>> params = init_mlp(jax.random.key(0), 2, (3,), 1)
+    >>> params = init_mlp(jax.random.key(0), 2, (3,), 1, sparsity=0.5)
     >>> flat = flatten_mlp(params)
     >>> print(flat.shape, bool((unflatten_mlp(flat, (2, 3, 1))[0].w == params[0].w).all()))
     (13,) True
@@ -228,13 +228,17 @@ def _check_sparse_can_learn(sizes, sparsity) -> None:
     gradient reaches either layer's weights or the first one's biases, so the output stays
     a constant, for ever. One such layer alone is harmless (the stream-x networks on
     CartPole start so: 4 inputs)."""
-    if float(sparsity) >= 1.0:
-        return  # sparse_init refuses it, naming sparsity
+    if not 0.0 <= float(sparsity) < 1.0:
+        return  # sparse_init refuses it (NaN too), naming sparsity
 
     def empty(fan_in):
         return math.ceil(float(sparsity) * fan_in) >= fan_in
 
-    widest_empty = 1
+    # a unit is empty iff fan_in < 1 / (1 - s); start near that bound (no count from 1 to a
+    # million at s = 0.999999), then step with sparse_init's own rounding
+    widest_empty = max(1, int(1.0 / (1.0 - float(sparsity))) - 2)
+    while widest_empty > 1 and not empty(widest_empty):
+        widest_empty -= 1
     while empty(widest_empty + 1):
         widest_empty += 1
     empty = [empty(a) for a in sizes[:-1]]
@@ -284,7 +288,7 @@ def mlp_apply(
     parameter-free LayerNorm (``layer_norm=False``: the identity; ``eps`` its variance floor).
 
     Example:
-        >>> params = init_mlp(jax.random.key(0), 3, (8,), 2)
+        >>> params = init_mlp(jax.random.key(0), 3, (16,), 2)
         >>> print(mlp_apply(params, jnp.ones(3)).shape)
         (2,)
         >>> print(mlp_apply(params, jnp.ones(3), activation="tanh", layer_norm=False).shape)
@@ -338,12 +342,12 @@ def mlp_value_and_grad(
         ``(value, grads, grad_l1)``: scalar ``f(x)``, a pytree like ``params``, a scalar.
 
     Example:
-        >>> params = init_mlp(jax.random.key(0), 3, (8, 8), 1)
+        >>> params = init_mlp(jax.random.key(0), 3, (16, 8), 1)
         >>> v, g, l1 = mlp_value_and_grad(params, jnp.array([0.5, -1.0, 2.0]))
         >>> v2, g2 = jax.value_and_grad(lambda p: mlp_apply(p, jnp.array([0.5, -1.0, 2.0]))[0])(
         ...     params)
         >>> print(bool(jnp.allclose(v, v2, atol=1e-6)), g[0].w.shape, float(l1) > 0)
-        True (3, 8) True
+        True (3, 16) True
     """
     _check_activation(activation)
     if params[-1].w.shape[-1] != 1:
