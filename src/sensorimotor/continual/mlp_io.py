@@ -57,7 +57,7 @@ def save_mlp_learner(path, learner: MLPLearner, state: MLPState) -> None:
 
     Example:
         >>> import jax, tempfile, os
-        >>> learner = MLPLearner(hidden_sizes=(4,))
+        >>> learner = MLPLearner(hidden_sizes=(16,))
         >>> state = learner.init(jax.random.key(0), 2)
         >>> path = os.path.join(tempfile.mkdtemp(), "mlp.npz")
         >>> save_mlp_learner(path, learner, state)

@@ -27,7 +27,7 @@ through a softplus, the standard deviation :math:`\sigma` of each action dimensi
 environment receives the sample clipped to its bounds, the update the sample itself).
 
 >>> import jax, jax.numpy as jnp
->>> config = StreamACConfig(net_arch=(8,))
+>>> config = StreamACConfig(net_arch=(16,))
 >>> s = observe(config, init(config, jax.random.key(0), 3, 2, "gaussian"), jnp.ones(3))
 >>> s, m = update(config, "gaussian", s, jnp.array([0.1, -0.2]), 1.0, jnp.zeros(3), False, False)
 >>> print(int(s.actor.step), int(s.critic.step), bool(jnp.isfinite(m.td_error)))
