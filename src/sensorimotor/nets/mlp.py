@@ -32,6 +32,8 @@ flat parameter vector: :func:`flatten_mlp` / :func:`unflatten_mlp`). Every funct
 ONE sample ``x`` of shape ``(in_dim,)``; ``jax.vmap`` makes batches.
 """
 
+import contextlib
+import contextvars
 import math
 from typing import Any, NamedTuple
 
@@ -47,6 +49,7 @@ __all__ = [
     "Dense",
     "flatten_mlp",
     "init_mlp",
+    "loading_saved_network",
     "mlp_apply",
     "mlp_sizes",
     "mlp_value_and_grad",
@@ -218,6 +221,27 @@ def init_mlp(
     return unflatten_mlp(flat, sizes)
 
 
+_LOADING = contextvars.ContextVar("sensorimotor_nets_loading", default=False)
+
+
+@contextlib.contextmanager
+def loading_saved_network():
+    """Inside this block :func:`init_mlp` builds networks whose values a saved file then
+    replaces, and does not refuse a sparse start that can never learn: a file of such a
+    network (written before the refusal) loads as it was saved.
+
+    Example:
+        >>> with loading_saved_network():
+        ...     print(mlp_sizes(init_mlp(jax.random.key(0), 3, (4,), 1)))
+        (3, 4, 1)
+    """
+    token = _LOADING.set(True)
+    try:
+        yield
+    finally:
+        _LOADING.reset(token)
+
+
 def _check_sparse_can_learn(sizes, sparsity) -> None:
     """Refuse a sparse start from which the network can never learn anything.
 
@@ -230,6 +254,8 @@ def _check_sparse_can_learn(sizes, sparsity) -> None:
     CartPole start so: 4 inputs)."""
     if not 0.0 <= float(sparsity) < 1.0:
         return  # sparse_init refuses it (NaN too), naming sparsity
+    if _LOADING.get():
+        return  # a template for a saved network's arrays: that network is what it was
 
     def empty(fan_in):
         return math.ceil(float(sparsity) * fan_in) >= fan_in
