@@ -126,7 +126,10 @@ class MLPLearner:
     (:class:`~sensorimotor.rules.WelfordNormalizer`,
     :class:`~sensorimotor.rules.EMANormalizer` or ``None``; its statistics are updated with
     each input before the input is normalised and fed to the network, as the stream-x
-    agents normalise their observations).
+    agents normalise their observations). Sparse init zeroes ``ceil(sparsity * fan_in)`` of
+    each unit's inputs: ``init`` refuses (``ValueError``) a network with two consecutive
+    layers of fewer than 10 inputs per unit at 0.9 (``(8,)`` on 3 features), which starts
+    with no weight in either and could never learn.
 
     Example:
         >>> import jax, jax.numpy as jnp

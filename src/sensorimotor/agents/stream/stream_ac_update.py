@@ -88,7 +88,9 @@ class StreamACConfig:
             critic (2.0).
         entropy_coef: :math:`\\tau`, the weight of the policy's entropy (0.01).
         net_arch: hidden layer widths of both networks (128, 128).
-        sparsity: share of each unit's inputs that start at zero (0.9).
+        sparsity: share of each unit's inputs that start at zero (0.9). A network with two
+            consecutive layers of fewer than 10 inputs per unit at 0.9 starts with no weight
+            in either and could never learn: it is refused (``ValueError``).
         normalize_observations, scale_rewards: the paper's two normalisations (on).
 
     >>> StreamACConfig(actor_kappa=-1.0)
