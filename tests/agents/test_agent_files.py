@@ -19,8 +19,8 @@ from identity_envs import IdentityEnv  # noqa: E402
 OBS = np.eye(3, dtype=np.float32)[0]
 KW = {
     DQN: dict(learning_starts=5, net_arch=[8]),
-    StreamQ: dict(net_arch=[8]),
-    StreamAC: dict(net_arch=[8]),
+    StreamQ: dict(net_arch=[16]),
+    StreamAC: dict(net_arch=[16]),
     Reinforce: dict(net_arch=[8]),
 }
 
@@ -142,7 +142,7 @@ def test_a_full_dqn_buffer_loads_at_any_position_in_range(tmp_path):
 
 @pytest.mark.parametrize("eps", [float("nan"), 1.5, -1.0])
 def test_a_stream_q_file_with_an_exploration_rate_out_of_range_is_refused(tmp_path, eps):
-    StreamQ(IdentityEnv(), seed=0, net_arch=[4]).save(tmp_path / "q.npz")
+    StreamQ(IdentityEnv(), seed=0, net_arch=[16]).save(tmp_path / "q.npz")
     bad = edit(
         tmp_path / "q.npz", tmp_path / "bad.npz", header=lambda h: h.update(exploration_rate=eps)
     )

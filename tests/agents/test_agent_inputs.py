@@ -63,7 +63,7 @@ def test_reinforce_dagger_and_demonstrations_keep_each_step_of_an_in_place_env()
 )
 @pytest.mark.parametrize("cls", [DQN, StreamQ, Reinforce])
 def test_an_observation_that_is_not_real_numbers_is_refused_naming_it(cls, obs):
-    agent = cls(IdentityEnv(), seed=0, net_arch=[4])
+    agent = cls(IdentityEnv(), seed=0, net_arch=[16])
     with pytest.raises(TypeError, match=r"obs must be an array of numbers \(bool, int or float\)"):
         agent.predict(obs)
     # ints and bools are numbers

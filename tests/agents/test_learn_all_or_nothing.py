@@ -49,7 +49,7 @@ def _stream_snapshot(agent):
 @pytest.mark.parametrize("cls", [StreamQ, StreamAC])
 def test_a_stream_agents_learn_that_raises_leaves_it_as_before(cls, reset):
     env = BreakingEnv()
-    agent = cls(env, seed=0, net_arch=[8])
+    agent = cls(env, seed=0, net_arch=[16])
     agent.learn(25)  # an episode open at its 5th step
     before = _stream_snapshot(agent)
     env.broken = True

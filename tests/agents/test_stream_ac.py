@@ -51,7 +51,7 @@ def test_log_prob_and_entropy_match_scipy():
 
 
 def test_actor_and_critic_updates_on_a_hand_case():
-    config = StreamACConfig(net_arch=(8,), normalize_observations=False, scale_rewards=False)
+    config = StreamACConfig(net_arch=(16,), normalize_observations=False, scale_rewards=False)
     s0 = observe(
         config, init(config, jax.random.key(0), 3, 2, "categorical"), jnp.array([0.5, -1.0, 0.2])
     )

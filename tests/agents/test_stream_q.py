@@ -36,7 +36,7 @@ def _grad(params, obs, action):
 
 
 def test_trace_and_obgd_step_on_hand_cases():
-    config = StreamQConfig(net_arch=(8,), normalize_observations=False, scale_rewards=False)
+    config = StreamQConfig(net_arch=(16,), normalize_observations=False, scale_rewards=False)
     s0 = observe(config, init(config, jax.random.key(0), 3, 2), jnp.array([0.5, -1.0, 0.2]))
     nxt = jnp.array([0.1, 0.3, -0.4])
     # first step: the trace is the gradient; the step is ObGD's on (delta, z)

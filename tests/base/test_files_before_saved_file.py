@@ -14,6 +14,7 @@ from pathlib import Path
 
 import jax
 import numpy as np
+import pytest
 
 from sensorimotor.continual import LinearLearner, MLPLearner, load_mlp_learner, load_state
 from sensorimotor.continual.state_io import read_header
@@ -103,3 +104,6 @@ def test_an_mlp_learner_loads():
     for x in ([0.5, -0.5], [3.0, 7.0]):
         result = learner.update(state, np.array(x), 1.0)
         assert float(result.prediction) == bias and int(result.state.step) == 4
+    # it loads as saved, but a fresh start of that network (which can never learn) is refused
+    with pytest.raises(ValueError, match="sparsity 0.9 zeroes every weight"):
+        learner.init(jax.random.key(0), 2)

@@ -115,7 +115,7 @@ def test_a_state_that_does_not_fit_the_learner_is_refused_naming_state():
     learner, stream, key = LinearLearner(IDBD(0.05, 0.01)), RandomWalkStream(3), jax.random.key(0)
     keys = jax.random.split(key, 2)
     batched = run_learning_loop_batched(learner, stream, 10, keys).state
-    wide = MLPLearner((5,)).init(key, 3)
+    wide = MLPLearner((12,)).init(key, 3)
     cases = [
         (lambda: run_learning_loop(learner, stream, 10, key, state=learner.init(4)), "(5,)"),
         (lambda: make_learning_loop(learner, stream, 10, state=learner.init(4)), "(5,)"),
@@ -125,8 +125,8 @@ def test_a_state_that_does_not_fit_the_learner_is_refused_naming_state():
             "a batched loop takes one unbatched state",
         ),
         (
-            lambda: run_mlp_learning_loop(MLPLearner((4,)), stream, 10, key, state=wide),
-            "state.params[0].w has shape (3, 5), expected (3, 4)",
+            lambda: run_mlp_learning_loop(MLPLearner((10,)), stream, 10, key, state=wide),
+            "state.params[0].w has shape (3, 12), expected (3, 10)",
         ),
     ]
     for call, words in cases:

@@ -72,7 +72,7 @@ def test_defaults_never_diverge_even_with_a_huge_step_size(step_size):
 
 
 def test_update_returns_prediction_before_the_update_and_named_metrics():
-    learner = MLPLearner((8,))
+    learner = MLPLearner((16,))
     state = learner.init(jax.random.key(0), 2)
     x = jnp.array([0.3, -0.7])
     before = float(learner.predict(state, x))
@@ -110,7 +110,7 @@ def test_update_returns_prediction_before_the_update_and_named_metrics():
     ],
 )
 def test_bad_input_raises_and_state_is_unchanged(x, y, exc, match):
-    learner = MLPLearner((8,))
+    learner = MLPLearner((16,))
     state = learner.init(jax.random.key(0), 3)
     snapshot = [np.array(leaf) for leaf in jax.tree_util.tree_leaves(state)]
     with pytest.raises(exc, match=match):
@@ -216,8 +216,8 @@ def test_constructor_keeps_accepting_arrays_and_numpy_numbers_of_a_sweep():
 @pytest.mark.parametrize(
     "learner",
     [
-        MLPLearner((8, 8)),
-        MLPLearner((6,), AdaptiveObGD(), trace_decay=0.5, normalizer=WelfordNormalizer()),
+        MLPLearner((16, 8)),
+        MLPLearner((12,), AdaptiveObGD(), trace_decay=0.5, normalizer=WelfordNormalizer()),
     ],
 )
 def test_save_load_round_trip_continues_identically(tmp_path, learner):
@@ -243,7 +243,7 @@ def test_save_load_round_trip_continues_identically(tmp_path, learner):
 
 
 def test_load_refuses_wrong_version_missing_or_misshapen_arrays(tmp_path):
-    learner = MLPLearner((4,))
+    learner = MLPLearner((10,))
     state = learner.init(jax.random.key(0), 2)
     path = tmp_path / "mlp.npz"
     save_mlp_learner(path, learner, state)
@@ -260,7 +260,7 @@ def test_load_refuses_wrong_version_missing_or_misshapen_arrays(tmp_path):
     with pytest.raises(ValueError, match="format version 99"):
         load_mlp_learner(write("v.npz", header=np.array(json.dumps(bad_meta))))
     with pytest.raises(ValueError, match="params/0/w"):
-        load_mlp_learner(write("s.npz", **{"params/0/w": np.zeros((3, 4), np.float32)}))
+        load_mlp_learner(write("s.npz", **{"params/0/w": np.zeros((3, 10), np.float32)}))
     missing = {k: v for k, v in arrays.items() if k != "step"}
     np.savez(tmp_path / "m.npz", **missing)
     with pytest.raises(ValueError, match="missing array 'step'"):
@@ -287,7 +287,7 @@ def test_load_refuses_a_state_no_update_could_have_made_naming_the_file(
 ):
     """A tampered file with a negative second moment, count, variance or counter loaded,
     and the learner then rejected every update or predicted NaN for ever."""
-    learner = MLPLearner((4,), optimizer, normalizer=normalizer)
+    learner = MLPLearner((10,), optimizer, normalizer=normalizer)
     state = learner.init(jax.random.key(0), 2)
     state = learner.update(state, np.array([0.5, -0.5]), 1.0).state
     path = tmp_path / "mlp.npz"
@@ -331,14 +331,14 @@ def test_optimisers_are_optax_transformations_with_the_states_of_before():
     # operations), not kept: one scalar in its state (the carry of the compiled loop)
     # measured 2x slower. AdaptiveObGD keeps its step (recomputing it is a pass).
     key = jax.random.key(0)
-    assert jax.tree_util.tree_leaves(MLPLearner((4,)).init(key, 3).opt_state) == []
-    assert jax.tree_util.tree_leaves(MLPLearner((4,), LMS(0.1)).init(key, 3).opt_state) == []
-    autostep = MLPLearner((4,), Autostep(0.05)).init(key, 3).opt_state
-    assert autostep.alpha.shape == (3 * 4 + 4 + 4 + 1,)
-    adaptive = MLPLearner((4,), AdaptiveObGD()).init(key, 3).opt_state
+    assert jax.tree_util.tree_leaves(MLPLearner((10,)).init(key, 3).opt_state) == []
+    assert jax.tree_util.tree_leaves(MLPLearner((10,), LMS(0.1)).init(key, 3).opt_state) == []
+    autostep = MLPLearner((10,), Autostep(0.05)).init(key, 3).opt_state
+    assert autostep.alpha.shape == (3 * 10 + 10 + 10 + 1,)
+    adaptive = MLPLearner((10,), AdaptiveObGD()).init(key, 3).opt_state
     assert adaptive.trace is None and int(adaptive.count) == 0 and adaptive.step_size.shape == ()
     for optimizer in (ObGD(), AdaptiveObGD(), LMS(0.1), Autostep(0.05)):
-        learner = MLPLearner((4,), optimizer)
+        learner = MLPLearner((10,), optimizer)
         result = learner.update(learner.init(key, 3), np.array([0.1, -0.2, 0.3]), 1.0)
         assert float(result.metrics.effective_step_size) > 0
 
@@ -348,7 +348,7 @@ def test_a_version_1_file_of_an_adaptive_obgd_learner_still_loads(tmp_path):
     (without it) loads with that report at 0 and learns on exactly as the saved learner."""
     from sensorimotor.rules import AdaptiveObGD
 
-    learner = MLPLearner(hidden_sizes=(8,), optimizer=AdaptiveObGD())
+    learner = MLPLearner(hidden_sizes=(16,), optimizer=AdaptiveObGD())
     state = learner.init(jax.random.key(0), 3)
     x = np.array([0.5, -1.0, 2.0])
     for _ in range(5):
@@ -374,7 +374,7 @@ def test_step_counts_steps_taken_including_those_the_guard_discarded():
     # MLPState's docs called `step` the "number of updates made", but it also grows when
     # the guard throws an update away (saved files and loops rely on that): the docs now
     # say so, and step - guard_count is the number of updates kept
-    learner = MLPLearner((4,))
+    learner = MLPLearner((10,))
     state = learner.init(jax.random.key(0), 2)
     x = jnp.array([0.5, -0.5])
     state = learner.step(state, x, 1.0).state

@@ -52,9 +52,9 @@ def _eager(learner, stream, num_steps, key):
 @pytest.mark.parametrize(
     ("learner", "stream"),
     [
-        (MLPLearner((8, 8)), DriftStream()),  # a stream with step only: keys per step
+        (MLPLearner((16, 8)), DriftStream()),  # a stream with step only: keys per step
         # a stream with noise_dim/advance: its normals drawn for a chunk at once
-        (MLPLearner((6,), AdaptiveObGD(step_size=0.5), trace_decay=0.7), RandomWalkStream(4)),
+        (MLPLearner((12,), AdaptiveObGD(step_size=0.5), trace_decay=0.7), RandomWalkStream(4)),
     ],
 )
 def test_scan_loop_equals_eager_loop(learner, stream):
@@ -81,11 +81,11 @@ def test_scan_loop_equals_eager_loop(learner, stream):
 
 def test_second_call_with_other_key_step_size_or_noise_does_not_recompile():
     stream = RandomWalkStream(feature_dim=3)
-    learner = MLPLearner((4,), ObGD(step_size=1.0, kappa=2.0))
+    learner = MLPLearner((10,), ObGD(step_size=1.0, kappa=2.0))
     first = run_mlp_learning_loop(learner, stream, 20, jax.random.key(0), trace_interval=10)
     traced = compile_count()["mlp"]
     run_mlp_learning_loop(learner, stream, 20, jax.random.key(1), trace_interval=10)
-    other = MLPLearner((4,), ObGD(step_size=np.float32(0.3), kappa=3), guard="raise")
+    other = MLPLearner((10,), ObGD(step_size=np.float32(0.3), kappa=3), guard="raise")
     run_mlp_learning_loop(
         other, stream._replace(noise_std=0.5), 20, jax.random.key(2), trace_interval=10
     )
@@ -102,18 +102,18 @@ def test_second_call_with_other_key_step_size_or_noise_does_not_recompile():
 def test_hyperparameters_are_data_a_step_size_changes_the_result():
     stream = RandomWalkStream(feature_dim=3)  # same structure as above: no new compile
     a = run_mlp_learning_loop(
-        MLPLearner((4,), ObGD(1.0)), stream, 20, jax.random.key(0), trace_interval=10
+        MLPLearner((10,), ObGD(1.0)), stream, 20, jax.random.key(0), trace_interval=10
     )
     traced = compile_count()["mlp"]
     b = run_mlp_learning_loop(
-        MLPLearner((4,), ObGD(0.01)), stream, 20, jax.random.key(0), trace_interval=10
+        MLPLearner((10,), ObGD(0.01)), stream, 20, jax.random.key(0), trace_interval=10
     )
     assert compile_count()["mlp"] == traced  # data: the step size reached the same program
     assert float(a.metrics.squared_error) != float(b.metrics.squared_error)
 
 
 def test_batched_run_equals_individual_runs():
-    stream, learner = DriftStream(feature_dim=3), MLPLearner((8,))
+    stream, learner = DriftStream(feature_dim=3), MLPLearner((16,))
     keys = jax.random.split(jax.random.key(5), 3)
     batched = run_mlp_learning_loop_batched(learner, stream, 40, keys, trace_interval=10)
     assert batched.trace.squared_error.shape == (3, 4)
@@ -139,11 +139,11 @@ def test_guard_raise_policy_raises_after_a_compiled_run_with_bad_data():
             x = jax.random.normal(key, (2,))
             return t + 1, TimeStep(x, jnp.where(t == 5, jnp.nan, 1.0))
 
-    out = run_mlp_learning_loop(MLPLearner((4,)), NaNAfter(), 10, jax.random.key(0))
+    out = run_mlp_learning_loop(MLPLearner((10,)), NaNAfter(), 10, jax.random.key(0))
     assert int(out.state.guard_count) == 1 and float(out.metrics.guard) == pytest.approx(0.1)
     assert all(np.isfinite(x).all() for x in jax.tree_util.tree_leaves(out.state.params))
     with pytest.raises(DivergenceError, match="guard='raise'"):
-        run_mlp_learning_loop(MLPLearner((4,), guard="raise"), NaNAfter(), 10, jax.random.key(0))
+        run_mlp_learning_loop(MLPLearner((10,), guard="raise"), NaNAfter(), 10, jax.random.key(0))
 
 
 def test_loop_refuses_bad_arguments():

@@ -50,7 +50,7 @@ def test_nan_in_a_saved_state_or_mlp_is_refused_naming_the_file_and_the_array(tm
     _rewrite(path, lambda a: _nan_first(a, "leaf_0"))
     with pytest.raises(ValueError, match=r"state\.npz.*leaf_0.*NaN"):
         load_state(path, like=learner.init(3))
-    mlp = MLPLearner(hidden_sizes=(4,))
+    mlp = MLPLearner(hidden_sizes=(10,))
     path = str(tmp_path / "mlp.npz")
     save_mlp_learner(path, mlp, mlp.init(jax.random.key(0), 3))
     _rewrite(path, lambda a: _nan_first(a, "params/0/w"))
@@ -75,7 +75,7 @@ def test_nan_in_a_saved_state_or_mlp_is_refused_naming_the_file_and_the_array(tm
 def test_a_corrupted_mlp_config_is_refused_naming_the_file(tmp_path, edit):
     # the messages ("feature_dim must be a positive int, got None", ...) did not name the
     # file, and a None config was a TypeError
-    mlp = MLPLearner(hidden_sizes=(4,))
+    mlp = MLPLearner(hidden_sizes=(10,))
     path = str(tmp_path / "mlp.npz")
     save_mlp_learner(path, mlp, mlp.init(jax.random.key(0), 3))
 
@@ -135,7 +135,7 @@ def test_load_state_refuses_a_state_no_update_could_have_made_naming_the_file_an
 
 def test_load_state_refuses_a_negative_mlp_counter_or_second_moment(tmp_path):
     # load_state is generic: an MLPState saved with it is checked as by load_mlp_learner
-    mlp = MLPLearner(hidden_sizes=(4,), optimizer=AdaptiveObGD())
+    mlp = MLPLearner(hidden_sizes=(10,), optimizer=AdaptiveObGD())
     state = mlp.init(jax.random.key(0), 2)
     path = str(tmp_path / "bad.npz")
     for where, value in (("step", -1), ("opt_state.count", -3)):

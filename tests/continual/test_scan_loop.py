@@ -57,7 +57,9 @@ def _close(a, b, rtol=1e-6, atol=1e-7):
         (
             make_mlp_learning_loop,
             run_mlp_learning_loop_batched,
-            MLPLearner((8,)),
+            # sparsity 0.5: no layer starts empty (at 0.9 the first, fed 3 inputs, would: its
+            # LayerNorm of near-zero pre-activations then magnifies last-bit differences)
+            MLPLearner((8,), sparsity=0.5),
             RandomWalkStream(3),
         ),
     ],
@@ -71,8 +73,12 @@ def test_a_built_loop_vmapped_over_seeds_equals_the_batched_front_end(
     ref = batched(learner, stream, 1200, KEYS, trace_interval=400)
     assert out.trace.guard.shape == (3, 3)
     _close(out, ref)
-    # under jit too, and one run alone is the first row
-    _close(jax.jit(jax.vmap(run))(KEYS), ref)
+    # under jit too, and one run alone is the first row. An outer jit compiles the MLP's
+    # float32 arithmetic anew (other fusions): its last bits differ, and 1200 updates of a
+    # network that learns carry that to ~1e-6 (the network used before, which never
+    # learned, hid it), so the MLP gets float32's tolerance, as in the sweep test below
+    tol = dict(rtol=1e-5, atol=1e-6) if make is make_mlp_learning_loop else {}
+    _close(jax.jit(jax.vmap(run))(KEYS), ref, **tol)
     _close(run(KEYS[0]), _take(ref, 0))
 
 
@@ -98,7 +104,7 @@ def test_a_built_loop_is_pure_the_guard_is_read_from_the_state():
 
 def test_mlp_sweep_runs_are_the_single_runs_and_compile_once():
     stream = RandomWalkStream(3)
-    learners = [MLPLearner((8,), ObGD(a, kappa=k)) for a, k in ((0.5, 2.0), (1.0, 3))]
+    learners = [MLPLearner((16,), ObGD(a, kappa=k)) for a, k in ((0.5, 2.0), (1.0, 3))]
     out = run_mlp_sweep(learners, stream, 300, KEYS, trace_interval=100)
     assert out.trace.squared_error.shape == (2, 3, 3)
     before = compile_count()["mlp"]

@@ -57,15 +57,15 @@ LEARNERS = {
             GVF(TDIDBD(0.1, 0.01, trace_decay=0.5), gamma=0.0, cumulant=2),
         )
     ),
-    "mlp-obgd": MLPLearner(hidden_sizes=(8,)),
+    "mlp-obgd": MLPLearner(hidden_sizes=(16,)),
     "mlp-adaptive+trace+welford": MLPLearner(
-        hidden_sizes=(8, 8),
+        hidden_sizes=(16, 8),
         optimizer=AdaptiveObGD(),
         trace_decay=0.5,
         normalizer=WelfordNormalizer(),
     ),
     "mlp-autostep+ema": MLPLearner(
-        hidden_sizes=(8,),
+        hidden_sizes=(16,),
         optimizer=Autostep(0.01, 0.01),
         normalizer=EMANormalizer(0.9),
         layer_norm=False,

@@ -141,7 +141,7 @@ def test_td_linear_learner_update(engine, data):
 
 @functools.cache
 def _trained_mlp():
-    learner = MLPLearner(hidden_sizes=(8,))
+    learner = MLPLearner(hidden_sizes=(16,))
     state = learner.init(jax.random.key(0), N)
     for _ in range(5):
         state = learner.update(state, X_GOOD, 1.0).state

@@ -80,7 +80,7 @@ def _make_files(folder):
     files["load_state"] = (path, lambda p: fingerprint(load_state(p, like=lin.init(3))))
     files["read_header"] = (path, lambda p: fingerprint(read_header(p)))
 
-    mlp = MLPLearner(hidden_sizes=(4,))
+    mlp = MLPLearner(hidden_sizes=(10,))
     mstate = mlp.init(jax.random.key(0), 3)
     path = os.path.join(folder, "mlp.npz")
     save_mlp_learner(path, mlp, mstate)

@@ -105,7 +105,7 @@ def test_init_mlp_refuses_a_non_floating_dtype(init, dtype):
 
 
 def test_flatten_is_ravel_pytree_order_and_unflatten_inverts_it():
-    params = init_mlp(jax.random.key(3), 3, (4, 2), 2)
+    params = init_mlp(jax.random.key(3), 3, (4, 2), 2, sparsity=0.5)  # 0.9 is refused
     flat = flatten_mlp(params)
     np.testing.assert_array_equal(flat, ravel_pytree(params)[0])
     assert flat.shape == (param_count(mlp_sizes(params)),)
@@ -122,7 +122,7 @@ def test_flatten_is_ravel_pytree_order_and_unflatten_inverts_it():
 
 def test_bad_options_raise_naming_them():
     with pytest.raises(ValueError, match="activation"):
-        mlp_apply(init_mlp(jax.random.key(0), 2, (3,), 1), jnp.ones(2), activation="sigmoid")
+        mlp_apply(init_mlp(jax.random.key(0), 2, (10,), 1), jnp.ones(2), activation="sigmoid")
     with pytest.raises(ValueError, match="init"):
         init_mlp(jax.random.key(0), 2, (3,), 1, init="xavier")
     with pytest.raises(TypeError, match="key"):
@@ -169,10 +169,33 @@ def test_fused_value_and_grad_equals_autodiff(hidden, layer_norm_on):
 
 
 def test_mlp_apply_vmaps_over_a_batch_and_refuses_vector_output_grad():
-    params = init_mlp(jax.random.key(0), 3, (8,), 2)
+    params = init_mlp(jax.random.key(0), 3, (16,), 2)
     xs = jax.random.normal(jax.random.key(1), (6, 3))
     batched = jax.jit(jax.vmap(lambda x: mlp_apply(params, x)))(xs)
     assert batched.shape == (6, 2)
     np.testing.assert_allclose(batched[2], mlp_apply(params, xs[2]), rtol=1e-6)
     with pytest.raises(ValueError, match="scalar output"):
         mlp_value_and_grad(params, xs[0])
+
+
+def test_a_sparse_start_that_can_never_learn_is_refused_naming_sparsity_and_layers():
+    # 3 -> 4 -> 1 at sparsity 0.9: every unit of both layers keeps no weight, so the hidden
+    # layer outputs 0 for every input and no gradient reaches either layer
+    with pytest.raises(ValueError, match=r"sparsity 0\.9 .*layers 0 and 1 \(3 and 4 inputs"):
+        init_mlp(jax.random.key(0), 3, (4,), 1)
+    for in_dim, hidden, out_dim in [(3, (10,), 1), (4, (32, 32), 2)]:
+        # one empty layer alone is harmless (StreamQ on CartPole: 4 inputs)
+        params = init_mlp(jax.random.key(0), in_dim, hidden, out_dim)
+        assert mlp_sizes(params) == (in_dim, *hidden, out_dim)
+    params = init_mlp(jax.random.key(0), 3, (4,), 1, sparsity=0.5)
+    assert all(bool((layer.w != 0).any()) for layer in params)
+    # the check runs before sparse_init's own: a NaN sparsity is still named as such
+    with pytest.raises(ValueError, match=r"sparsity must be in \[0, 1\), got nan"):
+        init_mlp(jax.random.key(0), 3, (4,), 1, sparsity=float("nan"))
+
+
+def test_mlp_learner_init_refuses_a_network_that_can_never_learn():
+    from sensorimotor.continual import MLPLearner
+
+    with pytest.raises(ValueError, match=r"sparsity 0\.9 .*layers 0 and 1"):
+        MLPLearner(hidden_sizes=(4,)).init(jax.random.key(0), 3)

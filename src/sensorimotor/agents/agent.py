@@ -32,6 +32,7 @@ from sensorimotor.base.saved_file import (
     read_npz,
     write_npz,
 )
+from sensorimotor.nets.mlp import loading_saved_network
 
 __all__ = ["Agent"]
 
@@ -410,11 +411,14 @@ class Agent:
                     f"saved agent's {(agent.observation_shape, agent.n_actions)} ({path})"
                 )
         agent._predict_rng = agent._fresh_predict_rng()
-        try:  # the networks the header describes: sizes a hand edit can make absurd
-            agent._setup()
-        except (TypeError, ValueError, OverflowError, MemoryError) as err:
-            raise ValueError(f"{path}: the header does not describe an agent ({err})") from None
-        agent._restore(path, arrays, header)
+        # the networks built here only take the file's arrays: one the library now refuses
+        # to start fresh (a sparse network that can never learn) loads as it was saved
+        with loading_saved_network():
+            try:  # the networks the header describes: sizes a hand edit can make absurd
+                agent._setup()
+            except (TypeError, ValueError, OverflowError, MemoryError) as err:
+                raise ValueError(f"{path}: the header does not describe an agent ({err})") from None
+            agent._restore(path, arrays, header)
         if "predict_rng_state" in header:  # a file from before it was saved: the fresh one
             try:
                 agent._predict_rng = generator_from_state(header["predict_rng_state"])

@@ -126,7 +126,10 @@ class MLPLearner:
     (:class:`~sensorimotor.rules.WelfordNormalizer`,
     :class:`~sensorimotor.rules.EMANormalizer` or ``None``; its statistics are updated with
     each input before the input is normalised and fed to the network, as the stream-x
-    agents normalise their observations).
+    agents normalise their observations). Sparse init zeroes ``ceil(sparsity * fan_in)`` of
+    each unit's inputs: ``init`` refuses (``ValueError``) a network with two consecutive
+    layers of fewer than 10 inputs per unit at 0.9 (``(8,)`` on 3 features), which starts
+    with no weight in either and could never learn.
 
     Example:
         >>> import jax, jax.numpy as jnp
@@ -196,9 +199,9 @@ class MLPLearner:
 
         Example:
             >>> import jax
-            >>> state = MLPLearner(hidden_sizes=(4,)).init(jax.random.key(0), 3)
+            >>> state = MLPLearner(hidden_sizes=(16,)).init(jax.random.key(0), 3)
             >>> print([layer.w.shape for layer in state.params], int(state.step))
-            [(3, 4), (4, 1)] 0
+            [(3, 16), (16, 1)] 0
         """
         feature_dim = check_feature_dim(feature_dim)
         return _init_jit(dataclasses.replace(self, guard="skip"), key, feature_dim)
@@ -225,7 +228,7 @@ class MLPLearner:
 
         Example:
             >>> import jax, jax.numpy as jnp
-            >>> learner = MLPLearner(hidden_sizes=(4,))
+            >>> learner = MLPLearner(hidden_sizes=(16,))
             >>> state = learner.init(jax.random.key(0), 2)
             >>> value = jax.jit(learner.predict_unchecked)(state, jnp.array([0.5, -0.5]))
             >>> print(value.shape, bool(value == learner.predict(state, [0.5, -0.5])))
@@ -240,7 +243,7 @@ class MLPLearner:
 
         Example:
             >>> import jax, jax.numpy as jnp
-            >>> learner = MLPLearner(hidden_sizes=(4,))
+            >>> learner = MLPLearner(hidden_sizes=(16,))
             >>> state = learner.init(jax.random.key(0), 2)
             >>> result = jax.jit(learner.step)(state, jnp.array([0.5, -0.5]), jnp.nan)
             >>> print(float(result.metrics.guard), int(result.state.guard_count))  # discarded
@@ -363,7 +366,7 @@ class MLPLearner:
 
         Example:
             >>> import jax
-            >>> learner = MLPLearner(hidden_sizes=(4,))
+            >>> learner = MLPLearner(hidden_sizes=(16,))
             >>> state = learner.init(jax.random.key(0), 2)
             >>> learner.predict(state, [0.5, float("nan")])
             Traceback (most recent call last):
@@ -390,7 +393,7 @@ class MLPLearner:
 
         Example:
             >>> import jax
-            >>> learner = MLPLearner(hidden_sizes=(4,))
+            >>> learner = MLPLearner(hidden_sizes=(16,))
             >>> state = learner.init(jax.random.key(0), 2)
             >>> result = learner.update(state, [0.5, -0.5], 1.0)
             >>> print(int(result.state.step), float(result.error) == 1.0 - float(result.prediction))

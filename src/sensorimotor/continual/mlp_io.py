@@ -7,6 +7,7 @@ with the format name and version, the learner's :meth:`~MLPLearner.to_config` an
 layout from it, and checks that every array is there with the right shape and dtype.
 """
 
+import dataclasses
 import os
 
 import jax
@@ -57,7 +58,7 @@ def save_mlp_learner(path, learner: MLPLearner, state: MLPState) -> None:
 
     Example:
         >>> import jax, tempfile, os
-        >>> learner = MLPLearner(hidden_sizes=(4,))
+        >>> learner = MLPLearner(hidden_sizes=(16,))
         >>> state = learner.init(jax.random.key(0), 2)
         >>> path = os.path.join(tempfile.mkdtemp(), "mlp.npz")
         >>> save_mlp_learner(path, learner, state)
@@ -99,8 +100,12 @@ def load_mlp_learner(path) -> tuple[MLPLearner, MLPState]:
     arrays, header = read_npz(path, FORMAT, FORMAT_VERSION, ("learner", "feature_dim"))
     try:  # a config or feature_dim that save did not write: name the file
         learner = MLPLearner.from_config(header["learner"])
+        # shapes only: the file's values replace it. At sparsity 0 (same shapes), as a
+        # network the library now refuses to start fresh (a sparse one that can never learn)
+        # loads as it was saved; its own learner's compiled init stays untraced (refusing)
+        shaper = dataclasses.replace(learner, sparsity=0.0)
         template = jax.eval_shape(
-            lambda k: learner.init(k, header["feature_dim"]), jax.random.key(0)
+            lambda k: shaper.init(k, header["feature_dim"]), jax.random.key(0)
         )
     except (KeyError, TypeError, ValueError, OverflowError) as exc:
         raise ValueError(f"{path}: not a valid saved MLPLearner ({exc})") from None

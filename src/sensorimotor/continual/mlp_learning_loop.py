@@ -87,10 +87,10 @@ def make_mlp_learning_loop(learner, stream, num_steps: int, *, trace_interval=No
     Example:
         >>> import jax
         >>> from sensorimotor.continual import MLPLearner, RandomWalkStream
-        >>> run = make_mlp_learning_loop(MLPLearner((8,)), RandomWalkStream(3), 200)
+        >>> run = make_mlp_learning_loop(MLPLearner((16,)), RandomWalkStream(3), 200)
         >>> out = jax.vmap(run)(jax.random.split(jax.random.key(0), 3))
         >>> print(out.metrics.squared_error.shape, out.state.params[0].w.shape)
-        (3,) (3, 3, 8)
+        (3,) (3, 3, 16)
     """
     return make_loop(MLP, learner, stream, num_steps, trace_interval=trace_interval, state=state)
 
@@ -145,7 +145,7 @@ def run_mlp_learning_loop_batched(
         >>> from sensorimotor.envs.streams import RandomWalkStream
         >>> from sensorimotor.continual import MLPLearner
         >>> keys = jax.random.split(jax.random.key(0), 3)
-        >>> out = run_mlp_learning_loop_batched(MLPLearner((8,)), RandomWalkStream(3), 200, keys)
+        >>> out = run_mlp_learning_loop_batched(MLPLearner((16,)), RandomWalkStream(3), 200, keys)
         >>> print(out.metrics.squared_error.shape)
         (3,)
     """
@@ -162,7 +162,7 @@ def run_mlp_sweep(learners, stream, num_steps: int, keys, *, trace_interval=None
     Example:
         >>> import jax
         >>> from sensorimotor.continual import MLPLearner, ObGD, RandomWalkStream
-        >>> learners = [MLPLearner((8,), ObGD(a)) for a in (0.1, 1.0)]
+        >>> learners = [MLPLearner((16,), ObGD(a)) for a in (0.1, 1.0)]
         >>> out = run_mlp_sweep(learners, RandomWalkStream(3), 200,
         ...                     jax.random.split(jax.random.key(0), 3))
         >>> print(out.metrics.squared_error.shape)

@@ -32,6 +32,8 @@ flat parameter vector: :func:`flatten_mlp` / :func:`unflatten_mlp`). Every funct
 ONE sample ``x`` of shape ``(in_dim,)``; ``jax.vmap`` makes batches.
 """
 
+import contextlib
+import contextvars
 import math
 from typing import Any, NamedTuple
 
@@ -47,6 +49,7 @@ __all__ = [
     "Dense",
     "flatten_mlp",
     "init_mlp",
+    "loading_saved_network",
     "mlp_apply",
     "mlp_sizes",
     "mlp_value_and_grad",
@@ -90,8 +93,8 @@ def param_count(sizes) -> int:
 def mlp_sizes(params) -> tuple[int, ...]:
     """Layer sizes ``(in_dim, *hidden, out_dim)`` of ``params``.
 
-    >>> mlp_sizes(init_mlp(jax.random.key(0), 3, (8,), 2))
-    (3, 8, 2)
+    >>> mlp_sizes(init_mlp(jax.random.key(0), 3, (16,), 2))
+    (3, 16, 2)
     """
     return (params[0].w.shape[0], *(layer.w.shape[1] for layer in params))
 
@@ -102,7 +105,7 @@ def flatten_mlp(params):
     The order is that of ``jax.flatten_util.ravel_pytree(params)``; NumPy parameters give a
     NumPy vector (no JAX dispatch), JAX parameters a JAX one.
 
-    >>> params = init_mlp(jax.random.key(0), 2, (3,), 1)
+    >>> params = init_mlp(jax.random.key(0), 2, (3,), 1, sparsity=0.5)
     >>> flat = flatten_mlp(params)
     >>> print(flat.shape, bool((unflatten_mlp(flat, (2, 3, 1))[0].w == params[0].w).all()))
     (13,) True
@@ -194,6 +197,7 @@ def init_mlp(
     if init == "sparse":
         if isinstance(key, np.random.Generator):
             raise TypeError("key: init='sparse' needs a JAX PRNG key, got a NumPy Generator")
+        _check_sparse_can_learn(sizes, sparsity)
         keys = jax.random.split(key, len(sizes) - 1)
         return tuple(
             Dense(sparse_init(k, a, b, sparsity, dtype), jnp.zeros((b,), dtype))
@@ -215,6 +219,65 @@ def init_mlp(
     else:
         flat = jax.random.normal(key, scales.shape, dtype=dtype) * scales.astype(dtype)
     return unflatten_mlp(flat, sizes)
+
+
+_LOADING = contextvars.ContextVar("sensorimotor_nets_loading", default=False)
+
+
+@contextlib.contextmanager
+def loading_saved_network():
+    """Inside this block :func:`init_mlp` builds networks whose values a saved file then
+    replaces, and does not refuse a sparse start that can never learn: a file of such a
+    network (written before the refusal) loads as it was saved.
+
+    Example:
+        >>> with loading_saved_network():
+        ...     print(mlp_sizes(init_mlp(jax.random.key(0), 3, (4,), 1)))
+        (3, 4, 1)
+    """
+    token = _LOADING.set(True)
+    try:
+        yield
+    finally:
+        _LOADING.reset(token)
+
+
+def _check_sparse_can_learn(sizes, sparsity) -> None:
+    """Refuse a sparse start from which the network can never learn anything.
+
+    Sparse init zeroes ``ceil(s * fan_in)`` inputs of every unit: all of them when
+    ``fan_in < 1 / (1 - s)`` (fewer than 10 inputs at 0.9). A hidden layer with no weight
+    outputs ``sigma(LN(0)) = 0`` (biases start at zero, and every activation here has
+    ``sigma(0) = 0``) whatever the input; if the next layer has no weight either, no
+    gradient reaches either layer's weights or the first one's biases, so the output stays
+    a constant, for ever. One such layer alone is harmless (the stream-x networks on
+    CartPole start so: 4 inputs)."""
+    if not 0.0 <= float(sparsity) < 1.0:
+        return  # sparse_init refuses it (NaN too), naming sparsity
+    if _LOADING.get():
+        return  # a template for a saved network's arrays: that network is what it was
+
+    def empty(fan_in):
+        return math.ceil(float(sparsity) * fan_in) >= fan_in
+
+    # a unit is empty iff fan_in < 1 / (1 - s); start near that bound (no count from 1 to a
+    # million at s = 0.999999), then step with sparse_init's own rounding
+    widest_empty = max(1, int(1.0 / (1.0 - float(sparsity))) - 2)
+    while widest_empty > 1 and not empty(widest_empty):
+        widest_empty -= 1
+    while empty(widest_empty + 1):
+        widest_empty += 1
+    empty = [empty(a) for a in sizes[:-1]]
+    for layer in range(len(empty) - 1):
+        if empty[layer] and empty[layer + 1]:
+            raise ValueError(
+                f"sparsity {sparsity} zeroes every weight of layers {layer} and {layer + 1} "
+                f"({sizes[layer]} and {sizes[layer + 1]} inputs per unit): the network's "
+                "output could never depend on its input (a layer with no weight outputs 0, "
+                "and no gradient then reaches either layer). Widen the hidden layers (a "
+                f"layer keeps a weight from {widest_empty + 1} inputs per unit at this "
+                "sparsity) or lower the sparsity"
+            )
 
 
 def _check_activation(activation: str):
@@ -251,7 +314,7 @@ def mlp_apply(
     parameter-free LayerNorm (``layer_norm=False``: the identity; ``eps`` its variance floor).
 
     Example:
-        >>> params = init_mlp(jax.random.key(0), 3, (8,), 2)
+        >>> params = init_mlp(jax.random.key(0), 3, (16,), 2)
         >>> print(mlp_apply(params, jnp.ones(3)).shape)
         (2,)
         >>> print(mlp_apply(params, jnp.ones(3), activation="tanh", layer_norm=False).shape)
@@ -305,12 +368,12 @@ def mlp_value_and_grad(
         ``(value, grads, grad_l1)``: scalar ``f(x)``, a pytree like ``params``, a scalar.
 
     Example:
-        >>> params = init_mlp(jax.random.key(0), 3, (8, 8), 1)
+        >>> params = init_mlp(jax.random.key(0), 3, (16, 8), 1)
         >>> v, g, l1 = mlp_value_and_grad(params, jnp.array([0.5, -1.0, 2.0]))
         >>> v2, g2 = jax.value_and_grad(lambda p: mlp_apply(p, jnp.array([0.5, -1.0, 2.0]))[0])(
         ...     params)
         >>> print(bool(jnp.allclose(v, v2, atol=1e-6)), g[0].w.shape, float(l1) > 0)
-        True (3, 8) True
+        True (3, 16) True
     """
     _check_activation(activation)
     if params[-1].w.shape[-1] != 1:

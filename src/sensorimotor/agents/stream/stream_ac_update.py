@@ -27,7 +27,7 @@ through a softplus, the standard deviation :math:`\sigma` of each action dimensi
 environment receives the sample clipped to its bounds, the update the sample itself).
 
 >>> import jax, jax.numpy as jnp
->>> config = StreamACConfig(net_arch=(8,))
+>>> config = StreamACConfig(net_arch=(16,))
 >>> s = observe(config, init(config, jax.random.key(0), 3, 2, "gaussian"), jnp.ones(3))
 >>> s, m = update(config, "gaussian", s, jnp.array([0.1, -0.2]), 1.0, jnp.zeros(3), False, False)
 >>> print(int(s.actor.step), int(s.critic.step), bool(jnp.isfinite(m.td_error)))
@@ -88,7 +88,9 @@ class StreamACConfig:
             critic (2.0).
         entropy_coef: :math:`\\tau`, the weight of the policy's entropy (0.01).
         net_arch: hidden layer widths of both networks (128, 128).
-        sparsity: share of each unit's inputs that start at zero (0.9).
+        sparsity: share of each unit's inputs that start at zero (0.9). A network with two
+            consecutive layers of fewer than 10 inputs per unit at 0.9 starts with no weight
+            in either and could never learn: it is refused (``ValueError``).
         normalize_observations, scale_rewards: the paper's two normalisations (on).
 
     >>> StreamACConfig(actor_kappa=-1.0)

@@ -77,7 +77,9 @@ class StreamQConfig:
         exploration_initial_eps, exploration_final_eps: epsilon's start and end (1.0,
             0.01).
         net_arch: hidden layer widths (LayerNorm + LeakyReLU each).
-        sparsity: share of each unit's inputs that start at zero (0.9).
+        sparsity: share of each unit's inputs that start at zero (0.9). A network with two
+            consecutive layers of fewer than 10 inputs per unit at 0.9 starts with no weight
+            in either and could never learn: it is refused (``ValueError``).
         normalize_observations, scale_rewards: the paper's two normalisations (on).
 
     >>> StreamQConfig(kappa=0.0)

@@ -127,7 +127,7 @@ def action_value_and_grad(params, obs, action):
 
     >>> import jax, jax.numpy as jnp
     >>> from sensorimotor.nets.mlp import init_mlp
-    >>> params = init_mlp(jax.random.key(0), 3, (8,), 2)
+    >>> params = init_mlp(jax.random.key(0), 3, (16,), 2)
     >>> x = jnp.array([0.5, -1.0, 2.0])
     >>> v, g, l1 = action_value_and_grad(params, x, 1)
     >>> g2 = jax.grad(lambda p: q_values(p, x)[1])(params)
