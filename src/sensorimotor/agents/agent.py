@@ -193,6 +193,24 @@ class Agent:
         observation_shape: the shape of one observation.
         n_actions: the number of discrete actions.
         num_timesteps: environment steps taken by ``learn`` (SB3's counter).
+
+    What every agent does the same way, shown with a DQN: a bad hyperparameter is named
+    at construction, and ``Agent.load`` gives back the saved agent's own class.
+
+    >>> import os, tempfile
+    >>> from sensorimotor.agents import DQN, Agent
+    >>> DQN("CartPole-v1", gamma=2.0)
+    Traceback (most recent call last):
+    ...
+    ValueError: DQNConfig.gamma must be a finite number in [0, 1], got 2.0
+    >>> agent = DQN("CartPole-v1", seed=3, buffer_size=100, net_arch=[16])
+    >>> path = os.path.join(tempfile.mkdtemp(), "agent.npz")
+    >>> agent.save(path)
+    >>> back = Agent.load(path)  # without an env: it predicts, and learns once given one
+    >>> obs = np.zeros((5, 4), np.float32)  # a batch of observations
+    >>> same = (back.predict(obs)[0] == agent.predict(obs)[0]).all()
+    >>> print(type(back).__name__, back.seed, back.env, same)
+    DQN 3 None True
     """
 
     CONFIG: type

@@ -81,7 +81,16 @@ def np_forward(np_params, obs: np.ndarray) -> np.ndarray:
 
 class ActionSpace(NamedTuple):
     """An agent's action space: ``discrete`` with ``n`` actions, or a box of dimension
-    ``n`` with bounds ``low``, ``high`` (tuples of floats) and a ``squash``."""
+    ``n`` with bounds ``low``, ``high`` (tuples of floats).
+
+    >>> box = ActionSpace.of(gym.spaces.Box(-2.0, 2.0, (1,)), "Reinforce")  # Pendulum's
+    >>> print(box.discrete, box.n, box.low, box.high, ActionSpace.of(gym.spaces.Discrete(3), "").n)
+    False 1 (-2.0,) (2.0,) 3
+    >>> ActionSpace.of(gym.spaces.Box(-np.inf, np.inf, (2,)), "Reinforce")
+    Traceback (most recent call last):
+    ...
+    ValueError: Reinforce needs a bounded Box action space, got Box(-inf, inf, (2,), float32)
+    """
 
     discrete: bool
     n: int
@@ -185,6 +194,17 @@ class PolicyAgent(Agent):
     Attributes (besides the Agent's):
         action_space: the :class:`ActionSpace` (saved with the agent).
         params: the policy's :class:`PolicyParams`.
+
+    The same agent class on discrete and on continuous actions:
+
+    >>> from sensorimotor.agents import Reinforce
+    >>> cart = Reinforce("CartPole-v1", seed=0, net_arch=[16])  # Discrete(2): a categorical
+    >>> print(cart.predict(np.zeros(4))[0] in (0, 1), cart.predict(np.zeros((5, 4)))[0].shape)
+    True (5,)
+    >>> pendulum = Reinforce("Pendulum-v1", seed=0, net_arch=[16])  # Box(-2, 2, (1,)): a Gaussian
+    >>> action, _ = pendulum.predict(np.zeros(3), deterministic=False)  # a draw, squashed
+    >>> print(pendulum.n_actions, action.dtype, bool(-2.0 <= action[0] <= 2.0))
+    1 float32 True
     """
 
     def _spaces(self, env):

@@ -71,7 +71,16 @@ ZOO = {
 
 def zoo_settings(agent: str, env_id: str) -> dict:
     """The hyperparameters of ``agent`` on ``env_id`` (without ``n_timesteps``); ``{}``
-    when the zoo has none (the agent's defaults then)."""
+    when the zoo has none (the agent's defaults then).
+
+    >>> from sensorimotor.agents import DQN
+    >>> settings = zoo_settings("DQN", "CartPole-v1")
+    >>> agent = DQN("CartPole-v1", seed=0, **settings)  # train it for ZOO's n_timesteps
+    >>> print(agent.config.train_freq, agent.config.net_arch, "n_timesteps" in settings)
+    256 (256, 256) False
+    >>> print(zoo_settings("DQN", "Pong-v5"))
+    {}
+    """
     settings = dict(ZOO.get(agent, {}).get(env_id, {}))
     settings.pop("n_timesteps", None)
     return settings

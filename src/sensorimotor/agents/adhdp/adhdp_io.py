@@ -90,7 +90,22 @@ def save_adhdp(agent: SavedADHDP, folder) -> None:
     :class:`~sensorimotor.agents.adhdp.state_feedback.StateFeedbackADHDP`'s ``actor.npz``). Each file is
     written atomically. Settings given as functions of ``(episode, step)`` are not saved:
     :func:`load_adhdp` needs them again. Plant, policy, collector and environment are the
-    caller's."""
+    caller's.
+
+    >>> import os, tempfile
+    >>> from sensorimotor.agents import ADHDP, save_adhdp
+    >>> from sensorimotor.agents.adhdp.policy import ChannelPolicy
+    >>> from sensorimotor.envs import CartPoleADP, CartPoleBalance
+    >>> from sensorimotor.reservoir import PlainRLS, ReservoirNode
+    >>> env = CartPoleADP({'seed': 0})
+    >>> agent = ADHDP(ReservoirNode(5, 10, seed=0), PlainRLS(15, 1), CartPoleBalance(),
+    ...               ChannelPolicy(env.m_channels), gamma=0.9, action_scale=10.0)
+    >>> agent.new_episode(env.reset())
+    >>> folder = tempfile.mkdtemp()
+    >>> save_adhdp(agent, folder)
+    >>> print(sorted(os.listdir(folder)))
+    ['adhdp.json', 'adhdp.npz', 'readout.npz', 'reservoir.npz']
+    """
     name = type(agent).__name__
     classes = _library_classes()
     if classes.get(name) is not type(agent):
@@ -139,7 +154,24 @@ def load_adhdp(folder, plant, policy, **overrides) -> SavedADHDP:
     """The agent saved by :func:`save_adhdp` in ``folder``, on ``plant`` and ``policy``
     (and ``collector``, ``gamma``, ``alpha``, ``momentum`` if given: those saved as
     functions must be). Continues exactly where the saved one was. A corrupt or foreign
-    file raises ``ValueError`` naming it."""
+    file raises ``ValueError`` naming it.
+
+    >>> import tempfile
+    >>> from sensorimotor.agents import ADHDP, load_adhdp, save_adhdp
+    >>> from sensorimotor.agents.adhdp.policy import ChannelPolicy
+    >>> from sensorimotor.envs import CartPoleADP, CartPoleBalance
+    >>> from sensorimotor.reservoir import PlainRLS, ReservoirNode
+    >>> env = CartPoleADP({'seed': 0})
+    >>> agent = ADHDP(ReservoirNode(5, 10, seed=0), PlainRLS(15, 1), CartPoleBalance(),
+    ...               ChannelPolicy(env.m_channels), gamma=0.9, action_scale=10.0)
+    >>> agent.new_episode(env.reset())
+    >>> _ = agent(env); _ = agent(env)
+    >>> folder = tempfile.mkdtemp()
+    >>> save_adhdp(agent, folder)
+    >>> back = load_adhdp(folder, CartPoleBalance(), ChannelPolicy(env.m_channels), gamma=0.5)
+    >>> print(type(back).__name__, back.num_step, back.gamma.value)  # gamma overridden
+    ADHDP 2 0.5
+    """
     return _load(folder, plant, policy, SavedADHDP, overrides)
 
 

@@ -44,6 +44,17 @@ class DirectHDPConfig(NamedTuple):
     keeps the critic from running away; ``critic_form``: ``"si_wang"`` descends the
     error through the later value :math:`J(t)`, as they do, ``"td"`` through the
     earlier one (semi-gradient TD(0)); see :func:`direct_hdp_update`.
+
+    The settings are checked where they are used (a NamedTuple does not check itself):
+
+    >>> import jax
+    >>> config = DirectHDPConfig(hidden=4)
+    >>> print([round(float(r), 3) for r in learning_rates(12, config)])  # 0.3 - 2 * 0.05
+    [0.2, 0.2]
+    >>> init_direct_hdp(jax.random.key(0), 4, config=config._replace(gamma=1.5))
+    Traceback (most recent call last):
+    ...
+    ValueError: DirectHDPConfig.gamma must be a finite number in [0, 1], got 1.5
     """
 
     hidden: int = 6
@@ -88,7 +99,13 @@ DEFAULT_DIRECT_HDP = DirectHDPConfig()
 class DirectHDPParams(NamedTuple):
     """The weights: the critic's ``critic_in`` ``(hidden, state + action)`` and
     ``critic_out`` ``(hidden,)``, the actor's ``actor_in`` ``(hidden, state)`` and
-    ``actor_out`` ``(action, hidden)``."""
+    ``actor_out`` ``(action, hidden)``.
+
+    >>> import jax
+    >>> params = init_direct_hdp(jax.random.key(0), 4)  # a cart-pole's 4 numbers, 6 hidden
+    >>> print([w.shape for w in params])
+    [(6, 5), (6,), (6, 4), (1, 6)]
+    """
 
     critic_in: Any
     critic_out: Any

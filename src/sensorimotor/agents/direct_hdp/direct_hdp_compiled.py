@@ -25,7 +25,17 @@ class DirectHDPRun(NamedTuple):
     """What :func:`direct_hdp_trials` returns for a run: ``trials`` needed (the number of
     the trial that balanced ``balanced_steps`` steps, 0 if none did within the limit),
     ``lengths`` ``(max_trials,)`` (each trial's steps, 0 after the last), the total
-    ``steps``, the ``restarts`` (see ``stuck_trials``) and the learnt ``params``."""
+    ``steps``, the ``restarts`` (see ``stuck_trials``) and the learnt ``params``.
+
+    Its shapes, without running:
+
+    >>> import jax
+    >>> from sensorimotor.envs import CartPoleADPJax
+    >>> run = jax.eval_shape(lambda key: direct_hdp_trials(key, CartPoleADPJax(), max_trials=5),
+    ...                      jax.random.key(0))
+    >>> print(run.trials.shape, run.lengths.shape, run.params.critic_in.shape)
+    () (5,) (6, 5)
+    """
 
     trials: jax.Array
     lengths: jax.Array

@@ -71,6 +71,20 @@ class DQN(Agent):
         buffer: the replay buffer (NumPy) of
             :class:`~sensorimotor.agents.dqn.dqn_update.Transition`.
         exploration_rate: the current epsilon.
+
+    >>> import os, tempfile
+    >>> from sensorimotor.agents import DQN, evaluate
+    >>> agent = DQN("CartPole-v1", seed=0, learning_starts=50, train_freq=10, buffer_size=1000,
+    ...             net_arch=[16])
+    >>> stats = agent.learn(200)  # a training phase every 10 steps after the first 50
+    >>> mean, std = evaluate(agent, "CartPole-v1", n_episodes=2)
+    >>> print(len(stats.losses), mean > 0)
+    15 True
+    >>> path = os.path.join(tempfile.mkdtemp(), "dqn.npz")
+    >>> agent.save(path)
+    >>> again = DQN.load(path, env="CartPole-v1")  # networks, buffer, counters and generator
+    >>> print(again.learn(100, reset_num_timesteps=False).num_timesteps, int(again.buffer.count))
+    300 300
     """
 
     CONFIG = DQNConfig

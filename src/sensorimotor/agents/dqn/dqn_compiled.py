@@ -75,6 +75,15 @@ class RunnerState(NamedTuple):
         env_state, obs: the environment's state and current observation.
         key: the PRNG key of the next step.
         episode_return, episode_length: of the open episode.
+
+    The final one is ``train(key).state``; its shapes, without running:
+
+    >>> import jax
+    >>> from sensorimotor.envs import CartPole
+    >>> train = make_dqn_train(CartPole(), 256, buffer_size=512, net_arch=[16])
+    >>> state = jax.eval_shape(train, jax.random.key(0)).state
+    >>> print(state.obs.shape, state.buffer.data.obs.shape, [lay.w.shape for lay in state.q_params])
+    (4,) (512, 4) [(4, 16), (16, 2)]
     """
 
     q_params: Any
@@ -95,6 +104,13 @@ class PhaseMetrics(NamedTuple):
         loss: mean loss of the phase's gradient steps (NaN before learning starts).
         episode_return_sum: summed returns of the episodes that ended in the phase.
         episodes: how many ended.
+
+    >>> import jax
+    >>> from sensorimotor.envs import CartPole
+    >>> train = make_dqn_train(CartPole(), 256, train_freq=64, net_arch=[16])
+    >>> metrics = jax.eval_shape(train, jax.random.key(0)).metrics  # 256 / 64 phases
+    >>> print(metrics.loss.shape, metrics.episodes.dtype)
+    (4,) int32
     """
 
     loss: Any
@@ -105,7 +121,15 @@ class PhaseMetrics(NamedTuple):
 class TrainResult(NamedTuple):
     """What ``train(key)`` returns: the final ``q_params`` (for
     :meth:`~sensorimotor.agents.DQN.set_parameters`), the whole final ``state`` and the
-    ``metrics`` of every phase."""
+    ``metrics`` of every phase.
+
+    >>> import jax
+    >>> from sensorimotor.envs import CartPole
+    >>> train = make_dqn_train(CartPole(), 256, train_freq=64, net_arch=[16])
+    >>> out = jax.eval_shape(jax.vmap(train), jax.random.split(jax.random.key(0), 3))
+    >>> print(out.q_params[0].w.shape, out.metrics.loss.shape)  # seeds first, then phases
+    (3, 4, 16) (3, 4)
+    """
 
     q_params: Any
     state: RunnerState
@@ -133,6 +157,20 @@ def make_dqn_train(env, total_timesteps: int, *, env_params=None, **hyperparamet
     ``hyperparameters`` are :class:`~sensorimotor.agents.dqn.dqn_config.DQNConfig`'s;
     ``env_params`` default to ``env.default_params``. ``jax.jit(jax.vmap(train))`` over
     ``jax.random.split(key, n)`` trains ``n`` seeds at once, compiled once.
+
+    >>> import jax
+    >>> from sensorimotor.agents import DQN
+    >>> from sensorimotor.envs import CartPole
+    >>> train = make_dqn_train(CartPole(), 256, learning_starts=64, train_freq=64, gradient_steps=4,
+    ...                        batch_size=16, buffer_size=256, net_arch=[16])
+    >>> out = jax.jit(train)(jax.random.key(0))
+    >>> loss = out.metrics.loss  # NaN for the phase before learning starts
+    >>> print(loss.shape, bool(jnp.isnan(loss[0])), int(out.state.buffer.count))
+    (4,) True 256
+    >>> agent = DQN("CartPole-v1", net_arch=[16])  # the Python agent, to act with the network
+    >>> agent.set_parameters(out.q_params)
+    >>> print(int(agent.predict(jnp.zeros(4))[0]) in (0, 1))
+    True
     """
     config = DQNConfig.from_kwargs("DQN.make_train", hyperparameters)
     total = check_count("total_timesteps", total_timesteps)

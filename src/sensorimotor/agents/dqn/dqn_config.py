@@ -160,8 +160,14 @@ class DQNConfig:
 
 
 def exploration_rate(config: DQNConfig, num_timesteps, total_timesteps):
-    """Epsilon after ``num_timesteps`` of a run of ``total_timesteps`` (see the module):
-    a Python float for Python numbers (the per-step loop), a JAX scalar for traced ones."""
+    r"""Epsilon after ``num_timesteps`` :math:`t` of a run of ``total_timesteps`` :math:`T`
+    (see the module), :math:`\epsilon = \epsilon_0 + (\epsilon_1 - \epsilon_0)\min(t / (fT), 1)`:
+    a Python float for Python numbers (the per-step loop), a JAX scalar for traced ones.
+
+    >>> config = DQNConfig(exploration_fraction=0.5)  # from 1.0 to 0.05 over half the run
+    >>> print(exploration_rate(config, 25, 100), exploration_rate(config, 80, 100))
+    0.525 0.05
+    """
     start, end = config.exploration_initial_eps, config.exploration_final_eps
     done = num_timesteps / (total_timesteps * config.exploration_fraction)
     if isinstance(done, float):
@@ -172,7 +178,12 @@ def exploration_rate(config: DQNConfig, num_timesteps, total_timesteps):
 def learning_rate_scale(config: DQNConfig, num_timesteps, total_timesteps):
     r"""The factor on ``learning_rate`` of a training phase after ``num_timesteps`` of a
     run of ``total_timesteps``: 1 for a constant rate, :math:`\max(1 - t/T, 0)` for a
-    linear one (a Python float for Python numbers, a JAX scalar for traced ones)."""
+    linear one (a Python float for Python numbers, a JAX scalar for traced ones).
+
+    >>> print(learning_rate_scale(DQNConfig(), 50, 100),
+    ...       learning_rate_scale(DQNConfig(learning_rate_schedule="linear"), 50, 100))
+    1.0 0.5
+    """
     if config.learning_rate_schedule == "constant":
         return 1.0
     left = 1.0 - num_timesteps / total_timesteps

@@ -67,6 +67,15 @@ class Transition(NamedTuple):
         next_obs: the observation after the step (the true last one at an episode's end,
             not the next episode's first).
         terminated: 1.0 if the episode ended in a terminal state (no bootstrap), else 0.0.
+
+    A DQN's replay buffer holds them, one leading axis of ``buffer_size`` slots:
+
+    >>> from sensorimotor.agents import DQN
+    >>> agent = DQN("CartPole-v1", buffer_size=100, net_arch=[8])
+    >>> stats = agent.learn(20)  # before learning_starts: random actions, stored
+    >>> data = agent.buffer.data
+    >>> print(data.obs.shape, int(agent.buffer.count), data.action[:20].max() <= 1)
+    (100, 4) 20 True
     """
 
     obs: Any
@@ -77,7 +86,13 @@ class Transition(NamedTuple):
 
 
 def q_values(params, obs):
-    """Q-values of a batch of observations ``(B, *obs_shape) -> (B, n_actions)``."""
+    """Q-values of a batch of observations ``(B, *obs_shape) -> (B, n_actions)``.
+
+    >>> from sensorimotor.nets.mlp import Dense
+    >>> params = (Dense(jnp.array([[1.0, -1.0]]), jnp.array([0.0, 0.5])),)  # Q = (s, 0.5 - s)
+    >>> print(q_values(params, jnp.array([[2.0], [-1.0]])).tolist())
+    [[2.0, -1.5], [-1.0, 1.5]]
+    """
     flat = obs.reshape(obs.shape[0], -1)
     return jax.vmap(lambda x: mlp_apply(params, x, activation="relu", layer_norm=False))(flat)
 
@@ -100,7 +115,15 @@ def td_targets(
     r"""The TD targets :math:`y` of the module's equation, ``(B,)``, no gradient through.
 
     ``next_target``: :math:`Q_{\bar\theta}(s', \cdot)`, ``(B, n_actions)``, if already
-    computed (else from ``target_params``)."""
+    computed (else from ``target_params``).
+
+    >>> from sensorimotor.nets.mlp import Dense
+    >>> params = (Dense(jnp.array([[1.0, -1.0]]), jnp.array([0.0, 0.5])),)  # Q = (s, 0.5 - s)
+    >>> batch = Transition(jnp.zeros((2, 1)), jnp.array([0, 0]), jnp.ones(2), jnp.zeros((2, 1)),
+    ...                    jnp.array([0.0, 1.0]))  # the second transition terminated
+    >>> print(td_targets(params, params, batch, 0.9).round(3).tolist())  # 1 + 0.9 * 0.5, 1
+    [1.45, 1.0]
+    """
     if next_target is None:
         next_target = q_values(target_params, batch.next_obs)
     chooser = q_values(params, batch.next_obs) if double_q else next_target
@@ -171,6 +194,17 @@ def train_phase(
     Returns:
         ``(params, opt_state, losses)``: ``losses`` ``(gradient_steps,)``, each the loss
         before its step.
+
+    >>> from sensorimotor.nets.mlp import init_mlp
+    >>> params = init_mlp(jax.random.key(0), 2, (8,), 2, init="lecun")
+    >>> optimizer = make_optimizer(1e-2, 10.0)
+    >>> batch = Transition(jnp.ones((2, 2)), jnp.array([0, 1]), jnp.ones(2), jnp.ones((2, 2)),
+    ...                    jnp.ones(2))  # terminal: the targets are the rewards, 1
+    >>> batches = jax.tree.map(lambda a: jnp.stack([a] * 20), batch)  # 20 steps of batch 2
+    >>> params, state, losses = train_phase(params, params, optimizer.init(params), batches,
+    ...                                     optimizer=optimizer, gamma=0.99)
+    >>> print(losses.shape, bool(losses[-1] < losses[0]))
+    (20,) True
     """
     grad_fn = jax.value_and_grad(dqn_loss)
     # The target is fixed for the phase: its values of all the batches' next observations

@@ -57,6 +57,14 @@ class DAggerConfig(BCConfig):
         episodes_per_round: episodes played (and labelled by the expert) per round.
         beta_rampdown: rounds over which the expert's share of the executed actions falls
             from 1 to 0.
+
+    >>> config = DAggerConfig(beta_rampdown=4)
+    >>> print(config.gradient_steps, config.episodes_per_round)  # BCConfig's, DAgger's defaults
+    2000 1
+    >>> DAggerConfig(episodes_per_round=0)
+    Traceback (most recent call last):
+    ...
+    ValueError: DAggerConfig.episodes_per_round must be an int in [1, inf), got 0
     """
 
     episodes_per_round: int = 1
@@ -82,6 +90,17 @@ class DAgger(BehavioralCloning):
         dataset: the aggregated :class:`~sensorimotor.agents.imitation.demonstrations.
             Demonstrations` (saved with the agent).
         rounds: rounds done; expert_episodes: episodes the expert has labelled.
+
+    >>> class Right:  # an expert that always pushes right
+    ...     def predict(self, obs, deterministic=True):
+    ...         return 1, None
+    >>> agent = DAgger("CartPole-v1", Right(), seed=0, beta_rampdown=2, gradient_steps=100,
+    ...                net_arch=[8])
+    >>> stats = agent.learn(3)  # the expert's action is executed with probability 1, 0.5, 0
+    >>> print([agent.beta(i) for i in range(3)], agent.rounds, len(stats.losses))
+    [1.0, 0.5, 0.0] 3 3
+    >>> print(len(agent.dataset) == stats.episode_lengths.sum() == agent.num_timesteps)
+    True
     """
 
     CONFIG = DAggerConfig

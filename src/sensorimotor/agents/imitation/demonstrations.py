@@ -33,7 +33,13 @@ __all__ = ["Demonstrations", "as_demonstrations", "collect_demonstrations"]
 
 class Demonstrations(NamedTuple):
     """``observations (N, *obs_shape)`` and the actions taken there, ``(N,)`` ints or
-    ``(N, n)`` floats."""
+    ``(N, n)`` floats.
+
+    >>> demos = Demonstrations(np.zeros((3, 4), np.float32), np.array([0, 1, 1]))
+    >>> observations, actions = demos  # a pair, as a learner's ``learn`` takes it
+    >>> print(len(demos), observations.shape, actions.tolist())
+    3 (3, 4) [0, 1, 1]
+    """
 
     observations: np.ndarray
     actions: np.ndarray
@@ -78,6 +84,13 @@ def collect_demonstrations(expert, env, n_episodes: int, *, seed: int = 0):
     """``(Demonstrations, returns)``: ``n_episodes`` whole episodes of ``env`` (an env or
     an id) played by ``expert.predict(obs, deterministic=True)``, episode ``i`` from
     ``env.reset(seed=seed + i)``; ``returns`` their undiscounted returns ``(n_episodes,)``.
+
+    >>> class Balance:  # a scripted expert: push the way the pole falls
+    ...     def predict(self, obs, deterministic=True):
+    ...         return int(obs[2] + obs[3] > 0), None
+    >>> demos, returns = collect_demonstrations(Balance(), "CartPole-v1", n_episodes=2)
+    >>> print(demos.observations.shape[1:], returns.shape, len(demos) == returns.sum())  # 1 a step
+    (4,) (2,) True
     """
     n_episodes = check_count("n_episodes", n_episodes)
     if not callable(getattr(expert, "predict", None)):

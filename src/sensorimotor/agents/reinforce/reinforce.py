@@ -119,6 +119,19 @@ class Reinforce(PolicyAgent):
         value_params: the baseline's MLP (trained only with ``baseline=True``).
         opt_state: the optimiser's state.
         n_updates: gradient steps taken.
+
+    >>> import os, tempfile
+    >>> from sensorimotor.agents import Reinforce, evaluate
+    >>> agent = Reinforce("CartPole-v1", seed=0, baseline=True, episodes_per_update=2,
+    ...                   net_arch=[16])
+    >>> stats = agent.learn(200)  # whole batches of 2 episodes, until 200 steps are done
+    >>> mean, std = evaluate(agent, "CartPole-v1", n_episodes=2)
+    >>> print(stats.num_timesteps >= 200, agent.n_updates == len(stats.losses), mean > 0)
+    True True True
+    >>> path = os.path.join(tempfile.mkdtemp(), "reinforce.npz")
+    >>> agent.save(path)
+    >>> print(Reinforce.load(path).predict(np.zeros(4))[0] == agent.predict(np.zeros(4))[0])
+    True
     """
 
     CONFIG = ReinforceConfig

@@ -100,6 +100,16 @@ class StreamAC(StreamAgent):
         kind: ``"categorical"`` or ``"gaussian"``.
         n_actions: the number of actions (categorical) or of action dimensions.
         action_low, action_high: the Box's bounds (Gaussian), else ``None``.
+
+    On ``Discrete`` actions (a categorical policy):
+
+    >>> from sensorimotor.agents import evaluate
+    >>> agent = StreamAC("CartPole-v1", seed=0, net_arch=[16])
+    >>> stats = agent.learn(200)
+    >>> mean, std = evaluate(agent, "CartPole-v1", n_episodes=2)  # its most probable actions
+    >>> action, _ = agent.predict(np.zeros(4))
+    >>> print(agent.kind, stats.num_timesteps, int(action) in (0, 1), mean > 0)
+    categorical 200 True True
     """
 
     CONFIG = StreamACConfig

@@ -69,6 +69,15 @@ def make_train(
     steps (rounded up to whole reports), a pure function of ``key``; returns
     ``StreamQTrainResult``-shaped ``(actor params, final runner state, per-report metrics)``.
     ``hyperparameters`` are :class:`~sensorimotor.agents.stream.stream_ac_update.StreamACConfig`'s.
+
+    >>> import jax
+    >>> from sensorimotor.envs import CartPole
+    >>> train = make_train(CartPole(), 400, report_every=200, net_arch=[16])  # categorical
+    >>> out = jax.jit(train)(jax.random.key(0))
+    >>> print(out.metrics.episodes.shape, int(out.metrics.episodes.sum()) > 0)
+    (2,) True
+    >>> print([layer.w.shape for layer in out.q_params])  # the actor: 2 logits
+    [(4, 16), (16, 2)]
     """
     config = StreamACConfig.from_kwargs("StreamAC.make_train", hyperparameters)
     total = check_count("total_timesteps", total_timesteps)

@@ -39,6 +39,14 @@ class StreamAgent(Agent):
     The open episode (the policy's outputs for its last observation, its return and length
     so far) is kept between ``learn`` calls in ``_open``, so ``reset_num_timesteps=False``
     goes on where the last call stopped.
+
+    >>> from sensorimotor.agents import StreamQ
+    >>> agent = StreamQ("CartPole-v1", seed=0)
+    >>> first = agent.learn(100)
+    >>> print(agent.learn(100, reset_num_timesteps=False).num_timesteps)  # the same episode on
+    200
+    >>> print(agent.learn(1000, callback=lambda a: a.num_timesteps < 50).num_timesteps)  # stops
+    50
     """
 
     _open = None

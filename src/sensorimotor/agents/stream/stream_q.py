@@ -94,6 +94,18 @@ class StreamQ(StreamAgent):
         state: the learner (:class:`~sensorimotor.agents.stream.stream_q_update.StreamQState`:
             Q-network, trace, normalisers).
         exploration_rate: the current epsilon.
+
+    >>> import os, tempfile
+    >>> from sensorimotor.agents import StreamQ, evaluate
+    >>> agent = StreamQ("CartPole-v1", seed=0)  # the paper's hyperparameters
+    >>> stats = agent.learn(300)  # one update per step (epsilon falls over the first 5%)
+    >>> mean, std = evaluate(agent, "CartPole-v1", n_episodes=2)
+    >>> print(len(stats.episode_returns) > 0, agent.exploration_rate, mean > 0)
+    True 0.01 True
+    >>> path = os.path.join(tempfile.mkdtemp(), "streamq.npz")
+    >>> agent.save(path)
+    >>> print(StreamQ.load(path).predict(np.zeros(4))[0] == agent.predict(np.zeros(4))[0])
+    True
     """
 
     CONFIG = StreamQConfig

@@ -1,6 +1,6 @@
 r"""StreamQ compiled end to end on a JAX environment: ``make_train(env, total_timesteps,
 **hyperparameters) -> train(key)``, and ``jax.vmap(train)`` over seeds (PureJaxRL's
-pattern, as :func:`~sensorimotor.agents.dqn.dqn_compiled.make_train` for DQN).
+pattern, as :func:`~sensorimotor.agents.dqn.dqn_compiled.make_dqn_train` for DQN).
 
 One ``lax.scan`` over reports of ``report_every`` steps, each a ``lax.scan`` of steps: act
 epsilon-greedily on :math:`q(s, \cdot)` (:func:`~sensorimotor.agents.dqn.dqn_config.
@@ -39,7 +39,16 @@ __all__ = ["StreamQReport", "StreamQRunner", "StreamQTrainResult", "make_train"]
 
 class StreamQRunner(NamedTuple):
     """The carry of the compiled loop: the learner, the environment's state, the key of
-    the next step, the open episode's return."""
+    the next step, the open episode's return.
+
+    The final one is ``train(key).state``; its shapes, without running:
+
+    >>> import jax
+    >>> from sensorimotor.envs import CartPole
+    >>> runner = jax.eval_shape(make_train(CartPole(), 100), jax.random.key(0)).state
+    >>> print(runner.learner.obs.shape, runner.episode_return.shape)  # CartPole's 4 numbers
+    (4,) ()
+    """
 
     learner: StreamQState
     env_state: Any
@@ -49,7 +58,15 @@ class StreamQRunner(NamedTuple):
 
 class StreamQReport(NamedTuple):
     """Per report (leading axis: reports; ``vmap`` adds the seeds' in front): summed
-    returns of the episodes that ended in it, how many ended, discarded updates."""
+    returns of the episodes that ended in it, how many ended, discarded updates.
+
+    >>> import jax
+    >>> from sensorimotor.envs import CartPole
+    >>> train = make_train(CartPole(), 2000, report_every=500)
+    >>> metrics = jax.eval_shape(train, jax.random.key(0)).metrics  # 2000 / 500 reports
+    >>> print(metrics.episodes.shape, metrics.episodes.dtype)
+    (4,) int32
+    """
 
     episode_return_sum: Any
     episodes: Any
@@ -58,7 +75,15 @@ class StreamQReport(NamedTuple):
 
 class StreamQTrainResult(NamedTuple):
     """What ``train(key)`` returns: the Q-network's ``q_params``, the final ``state`` and
-    the ``metrics`` of every report."""
+    the ``metrics`` of every report.
+
+    >>> import jax
+    >>> from sensorimotor.envs import CartPole
+    >>> train = make_train(CartPole(), 1000, net_arch=[16])
+    >>> out = jax.eval_shape(jax.vmap(train), jax.random.split(jax.random.key(0), 3))
+    >>> print([layer.w.shape for layer in out.q_params], out.metrics.episodes.shape)
+    [(3, 4, 16), (3, 16, 2)] (3, 1)
+    """
 
     q_params: Any
     state: StreamQRunner
@@ -72,7 +97,15 @@ def make_train(
     ``total_timesteps`` steps (rounded up to whole reports of ``report_every`` steps), a
     pure function of ``key``; ``hyperparameters`` are
     :class:`~sensorimotor.agents.stream.stream_q_config.StreamQConfig`'s. The epsilon schedule
-    runs over ``total_timesteps``."""
+    runs over ``total_timesteps``.
+
+    >>> import jax
+    >>> from sensorimotor.envs import CartPole
+    >>> train = make_train(CartPole(), 400, report_every=200, net_arch=[16])
+    >>> out = jax.jit(train)(jax.random.key(0))  # StreamQ.set_state(out.state.learner) acts with it
+    >>> print(out.metrics.episodes.shape, int(out.metrics.episodes.sum()) > 0)
+    (2,) True
+    """
     config = StreamQConfig.from_kwargs("StreamQ.make_train", hyperparameters)
     total = check_count("total_timesteps", total_timesteps)
     every = check_count("report_every", report_every)

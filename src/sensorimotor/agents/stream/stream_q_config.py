@@ -41,7 +41,16 @@ def check_stream_config(config) -> None:
     """A stream-x config's ``__post_init__``: ``net_arch`` as a tuple of positive ints, the
     two normalisation flags as bools, each field of its ``BOUNDS`` checked and stored as a
     Python float (the config is a cache key of compiled functions); a ``ValueError`` or
-    ``TypeError`` names the field."""
+    ``TypeError`` names the field.
+
+    >>> config = StreamQConfig(net_arch=[64], kappa=3)  # __post_init__ calls it
+    >>> print(config.net_arch, config.kappa)
+    (64,) 3.0
+    >>> StreamQConfig(scale_rewards=1)
+    Traceback (most recent call last):
+    ...
+    TypeError: StreamQConfig.scale_rewards must be a bool, got 1
+    """
     name = type(config).__name__
     object.__setattr__(config, "net_arch", check_widths(f"{name}.net_arch", config.net_arch))
     for flag in ("normalize_observations", "scale_rewards"):
@@ -55,7 +64,15 @@ def check_stream_config(config) -> None:
 
 def config_from_kwargs(cls, owner: str, hyperparameters: dict):
     """``cls(**hyperparameters)``; an unknown name is a ``TypeError`` naming it and listing
-    the known ones."""
+    the known ones.
+
+    >>> print(config_from_kwargs(StreamQConfig, "StreamQ", {"gamma": 0.9}).gamma)
+    0.9
+    >>> config_from_kwargs(StreamQConfig, "StreamQ", {"lambda": 0.9})
+    Traceback (most recent call last):
+    ...
+    TypeError: StreamQ: unknown hyperparameters ['lambda']; known: ['learning_rate', ...]
+    """
     known = [f.name for f in dataclasses.fields(cls)]
     unknown = sorted(set(hyperparameters) - set(known))
     if unknown:
