@@ -48,7 +48,19 @@ __all__ = [
 
 
 class AdaptiveObGD(NamedTuple):
-    """Adaptive ObGD hyperparameters (the paper's defaults)."""
+    """Adaptive ObGD hyperparameters (the paper's defaults).
+
+    Example (the first step moves each weight alike, whatever the scale of its gradient):
+        >>> import jax.numpy as jnp
+        >>> w, z = jnp.zeros(2), jnp.array([1.0, 0.01])
+        >>> w, state, a = adaptive_obgd_apply(AdaptiveObGD(), adaptive_obgd_init(w), w, z, 2.0)
+        >>> print(jnp.round(w, 3), float(a))
+        [0.25 0.25] 0.25
+        >>> AdaptiveObGD(beta2=1.5).to_optax()
+        Traceback (most recent call last):
+        ...
+        ValueError: AdaptiveObGD.beta2 must be a finite number in [0, 1), got 1.5
+    """
 
     step_size: Any = 1.0
     kappa: Any = 2.0
@@ -84,6 +96,14 @@ class AdaptiveObGDState(NamedTuple):
     with ``trace_decay=None``) and ``step_size`` the effective step size
     :math:`\alpha_{\text{eff}}` of the last update (0 before the first, the parameters'
     dtype); the pure form leaves both ``None``.
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> state = adaptive_obgd_init({"w": jnp.zeros(3)})  # the pure form
+        >>> print(state.v["w"].shape, int(state.count), state.trace)
+        (3,) 0 None
+        >>> print(float(adaptive_obgd(trace_decay=0.9).init(jnp.zeros(3)).step_size))  # optax form
+        0.0
     """
 
     v: Any

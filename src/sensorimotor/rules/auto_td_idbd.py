@@ -10,7 +10,16 @@ from sensorimotor.rules.array_namespace import full, namespace
 
 class AutoTDIDBDState(NamedTuple):
     """AutoTIDBD state: ``beta``, ``h``, trace ``z``, normaliser ``eta`` (all ``(n,)``) and
-    the scalar ``decay`` (:math:`\\gamma\\lambda` of the previous transition)."""
+    the scalar ``decay`` (:math:`\\gamma\\lambda` of the previous transition).
+
+    Example:
+        >>> import numpy as np
+        >>> rule = AutoTDIDBD(initial_step_size=0.1, trace_decay=0.5)
+        >>> state = rule.init(2)
+        >>> state, _ = rule.update_from_td_error(state, np.array([1.0, 0.0]), np.zeros(2), 1.0, 0.9)
+        >>> print(state.z, state.eta.shape, float(state.decay))
+        [1. 0.] (2,) 0.45
+    """
 
     beta: Any
     h: Any

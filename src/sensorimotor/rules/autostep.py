@@ -11,7 +11,13 @@ from sensorimotor.rules.as_optax import as_optax, mean_step_size
 
 class AutostepState(NamedTuple):
     """Autostep meta-state, each of shape ``(n,)``: step sizes ``alpha``, trace ``h``,
-    and the running normaliser ``v`` of the meta-gradient."""
+    and the running normaliser ``v`` of the meta-gradient.
+
+    Example:
+        >>> state = Autostep(initial_step_size=0.1).init(3)
+        >>> print(state.alpha, state.h, state.v)
+        [0.1 0.1 0.1] [0. 0. 0.] [0. 0. 0.]
+    """
 
     alpha: Any
     h: Any

@@ -34,7 +34,19 @@ GUARD_POLICIES = ("reset", "raise")
 
 
 class DivergenceError(FloatingPointError):
-    """A learner's state became non-finite and the guard policy is ``"raise"``."""
+    """A learner's state became non-finite and the guard policy is ``"raise"``.
+
+    Example:
+        >>> import numpy as np
+        >>> from sensorimotor.continual import LinearLearner
+        >>> learner = LinearLearner(guard="raise")
+        >>> state = learner.init(2)._replace(weights=np.array([np.inf, 0.0, 0.0]))
+        >>> try:
+        ...     learner.update(state, np.ones(2), 1.0)
+        ... except DivergenceError:
+        ...     print("diverged; state unchanged:", state.weights)
+        diverged; state unchanged: [inf  0.  0.]
+    """
 
 
 def check_policy(policy: str) -> str:

@@ -9,7 +9,14 @@ from sensorimotor.rules.array_namespace import full, namespace
 
 
 class IDBDState(NamedTuple):
-    """IDBD meta-state: log step sizes ``beta`` and the trace ``h``, both shape ``(n,)``."""
+    """IDBD meta-state: log step sizes ``beta`` and the trace ``h``, both shape ``(n,)``.
+
+    Example:
+        >>> import numpy as np
+        >>> state = IDBD(initial_step_size=0.1).init(3)
+        >>> print(state.beta.shape, np.round(np.exp(state.beta), 3), state.h)
+        (3,) [0.1 0.1 0.1] [0. 0. 0.]
+    """
 
     beta: Any
     h: Any

@@ -10,7 +10,12 @@ from sensorimotor.rules.as_optax import as_optax, mean_step_size
 
 
 class LMSState(NamedTuple):
-    """LMS keeps no state besides the weights (held by the learner)."""
+    """LMS keeps no state besides the weights (held by the learner).
+
+    Example:
+        >>> print(len(LMS(step_size=0.1).init(3)))  # no fields
+        0
+    """
 
 
 class LMS(NamedTuple):

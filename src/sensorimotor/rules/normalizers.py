@@ -9,7 +9,15 @@ from sensorimotor.rules.array_namespace import default_float, namespace
 
 
 class EMANormalizerState(NamedTuple):
-    """Running ``mean`` and ``var`` (shape ``(n,)``) and the bias-correction weight ``w``."""
+    """Running ``mean`` and ``var`` (shape ``(n,)``) and the bias-correction weight ``w``.
+
+    Example:
+        >>> import numpy as np
+        >>> norm = EMANormalizer(decay=0.9)
+        >>> state, _ = norm.update(norm.init(2), np.array([1.0, 3.0]))
+        >>> print(state.mean, state.var, round(float(state.w), 6))  # w = 1 - decay ** t
+        [1. 3.] [0. 0.] 0.1
+    """
 
     mean: Any
     var: Any
@@ -88,7 +96,15 @@ class EMANormalizer(NamedTuple):
 
 
 class WelfordNormalizerState(NamedTuple):
-    """Sample ``count`` (scalar), ``mean`` and ``m2`` (sum of squared deviations), ``(n,)``."""
+    """Sample ``count`` (scalar), ``mean`` and ``m2`` (sum of squared deviations), ``(n,)``.
+
+    Example:
+        >>> import numpy as np
+        >>> norm = WelfordNormalizer()
+        >>> state, _ = norm.update(norm.init(2), np.array([1.0, 3.0]))
+        >>> print(float(state.count), state.mean, state.m2)
+        1.0 [1. 3.] [0. 0.]
+    """
 
     count: Any
     mean: Any

@@ -56,6 +56,17 @@ class ObGD(NamedTuple):
     The paper's values for prediction (the critic of stream AC and stream TD(lambda)) are
     ``step_size=1.0, kappa=2.0``; the actor uses ``kappa=3.0``. Leaves may be floats or
     arrays (a compiled loop treats them as data: changing them does not recompile).
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> hyper = ObGD(step_size=1.0, kappa=2.0)
+        >>> w, a = obgd_apply(hyper, jnp.zeros(2), jnp.array([1.0, 1.0]), 1.0)
+        >>> print(w, float(a))  # alpha_eff = 1 / (1 * 2 * 1 * 2)
+        [0.25 0.25] 0.25
+        >>> ObGD(step_size=-1.0).to_optax()
+        Traceback (most recent call last):
+        ...
+        ValueError: ObGD.step_size must be a finite number in [0, inf), got -1.0
     """
 
     step_size: Any = 1.0
@@ -88,7 +99,14 @@ class ObGD(NamedTuple):
 
 class ObGDState(NamedTuple):
     """State of the optax form :func:`obgd`: the eligibility trace, a pytree like the
-    parameters (``None`` with ``trace_decay=None``: the caller keeps it)."""
+    parameters (``None`` with ``trace_decay=None``: the caller keeps it).
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> state = obgd(trace_decay=0.9).init({"w": jnp.zeros(3), "b": jnp.zeros(())})
+        >>> print(state.trace["w"].shape, obgd(trace_decay=None).init(jnp.zeros(3)).trace)
+        (3,) None
+    """
 
     trace: Any
 

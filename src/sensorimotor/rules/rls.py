@@ -12,7 +12,13 @@ from sensorimotor.rules.array_namespace import default_float, namespace
 
 
 class RLSState(NamedTuple):
-    """RLS state: the inverse correlation matrix ``P``, shape ``(n, n)``."""
+    """RLS state: the inverse correlation matrix ``P``, shape ``(n, n)``.
+
+    Example:
+        >>> print(RLS(delta=0.5).init(2).P)  # P_0 = I / delta
+        [[2. 0.]
+         [0. 2.]]
+    """
 
     P: Any
 

@@ -9,7 +9,13 @@ from sensorimotor.rules.array_namespace import default_float, namespace
 
 
 class RLSTDState(NamedTuple):
-    """RLS-TD state: the matrix ``P``, shape ``(n, n)`` (not symmetric in general)."""
+    """RLS-TD state: the matrix ``P``, shape ``(n, n)`` (not symmetric in general).
+
+    Example:
+        >>> print(RLSTD(delta=0.5).init(2).P)  # P_0 = I / delta
+        [[2. 0.]
+         [0. 2.]]
+    """
 
     P: Any
 

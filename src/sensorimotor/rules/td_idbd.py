@@ -10,7 +10,16 @@ from sensorimotor.rules.array_namespace import full, namespace
 
 class TDIDBDState(NamedTuple):
     """TIDBD state: ``beta`` (log step sizes), ``h``, the eligibility trace ``z`` (all
-    ``(n,)``), and ``decay``, the scalar :math:`\\gamma\\lambda` of the previous transition."""
+    ``(n,)``), and ``decay``, the scalar :math:`\\gamma\\lambda` of the previous transition.
+
+    Example:
+        >>> import numpy as np
+        >>> rule = TDIDBD(initial_step_size=0.1, trace_decay=0.5)
+        >>> state = rule.init(2)
+        >>> state, _ = rule.update_from_td_error(state, np.array([1.0, 0.0]), np.zeros(2), 1.0, 0.9)
+        >>> print(state.z, float(state.decay))  # decay = gamma * trace_decay, for the next step
+        [1. 0.] 0.45
+    """
 
     beta: Any
     h: Any
