@@ -45,13 +45,31 @@ class GVF(NamedTuple):
 class HordeState(NamedTuple):
     """One stacked :class:`~sensorimotor.continual.TDLinearState` per group of GVFs that
     share a rule type and its non-float settings (every leaf has a leading axis, the
-    group's size); :meth:`Horde.demon_state` gives one GVF's state."""
+    group's size); :meth:`Horde.demon_state` gives one GVF's state.
+
+    Example:
+        >>> from sensorimotor.rules import AutoTDIDBD
+        >>> horde = Horde((GVF(TDIDBD()), GVF(AutoTDIDBD()), GVF(TDIDBD(0.5))))
+        >>> state = horde.init(4)
+        >>> print([g.weights.shape for g in state.groups], horde.demon_state(state, 2).weights.shape)
+        [(2, 4), (1, 4)] (4,)
+    """
 
     groups: tuple
 
 
 class HordeMetrics(NamedTuple):
-    """Per-GVF metrics, each of shape ``(num_gvfs,)``: ``squared_td_error`` and ``guard``."""
+    """Per-GVF metrics, each of shape ``(num_gvfs,)``: ``squared_td_error`` and ``guard``.
+
+    Example (TD errors 3 and 2 from zero weights, in the order of the GVFs):
+        >>> import numpy as np
+        >>> horde = Horde((GVF(TDIDBD(0.5, 0.0), gamma=0.0),
+        ...                GVF(TDIDBD(0.5, 0.0), gamma=0.0, cumulant=1)))
+        >>> x = np.array([1.0, 0.0])
+        >>> m = horde.update(horde.init(2), x, 3.0, np.array([1.0, 2.0]), 1.0).metrics
+        >>> print(m.squared_td_error, m.guard)
+        [9. 4.] [0. 0.]
+    """
 
     squared_td_error: Any
     guard: Any

@@ -49,6 +49,14 @@ class LinearState(NamedTuple):
         optimizer: the rule's state (e.g. :class:`~sensorimotor.rules.IDBDState`).
         normalizer: the normaliser's state, or ``None``.
         guard_count: number of divergence recoveries so far (int32 scalar).
+
+    Example:
+        >>> from sensorimotor.rules import IDBD, WelfordNormalizer
+        >>> state = LinearLearner(IDBD(), normalizer=WelfordNormalizer()).init(3)
+        >>> print(state.weights.shape, state.optimizer.beta.shape, state.normalizer.mean.shape)
+        (4,) (4,) (3,)
+        >>> print(int(state.guard_count))
+        0
     """
 
     weights: Any
@@ -67,6 +75,16 @@ class LinearMetrics(NamedTuple):
     Attributes:
         squared_error: ``error ** 2`` of the prediction made before the update.
         guard: 1.0 if the divergence guard restarted the learner on this step, else 0.0.
+
+    Example (a good step, then a restart of a diverged state):
+        >>> learner = LinearLearner(LMS(step_size=0.5))
+        >>> m = learner.update(learner.init(1), np.array([1.0]), 2.0).metrics
+        >>> print(m.squared_error, m.guard)
+        4.0 0.0
+        >>> bad = learner.init(1)._replace(weights=np.array([np.inf, 0.0]))
+        >>> m = learner.update(bad, np.array([1.0]), 2.0).metrics
+        >>> print(m.squared_error, m.guard)  # the restarted learner predicts 0
+        4.0 1.0
     """
 
     squared_error: Any

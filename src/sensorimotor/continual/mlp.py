@@ -80,6 +80,12 @@ class MLPState(NamedTuple):
             including those whose update the divergence guard discarded; so
             ``step - guard_count`` updates were kept.
         guard_count: updates discarded by the divergence guard so far (int32).
+
+    Example:
+        >>> import jax
+        >>> state = MLPLearner(hidden_sizes=(16,)).init(jax.random.key(0), feature_dim=2)
+        >>> print([layer.w.shape for layer in state.params], int(state.step), state.trace)
+        [(2, 16), (16, 1)] 0 None
     """
 
     params: Any
@@ -102,6 +108,14 @@ class MLPMetrics(NamedTuple):
         effective_step_size: the optimiser's scalar step (ObGD: :math:`\alpha_{eff}`;
             Autostep: mean step size); 0 on a discarded step.
         guard: 1.0 if the divergence guard discarded this update, else 0.0.
+
+    Example:
+        >>> import jax, jax.numpy as jnp
+        >>> learner = MLPLearner(hidden_sizes=(16,))
+        >>> state = learner.init(jax.random.key(0), feature_dim=2)
+        >>> m = learner.update(state, jnp.array([1.0, 2.0]), 1.0).metrics
+        >>> print(m.squared_error.shape, float(m.guard), 0.0 < float(m.effective_step_size) <= 1.0)
+        () 0.0 True
     """
 
     squared_error: Any

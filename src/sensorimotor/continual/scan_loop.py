@@ -91,6 +91,18 @@ class LoopResult(NamedTuple):
             ``(num_blocks, num_weights)``, if ``track_step_sizes`` else ``None``.
         normalizer: the normaliser state at the end of each block (leading axis
             ``num_blocks``) if ``track_normalizer`` else ``None``.
+
+    Example:
+        >>> import jax
+        >>> from sensorimotor.continual import LMS, LinearLearner, SuttonExperiment1Stream
+        >>> from sensorimotor.continual import run_learning_loop
+        >>> learner = LinearLearner(LMS(0.01), bias=False)
+        >>> out = run_learning_loop(learner, SuttonExperiment1Stream(), 100, jax.random.key(0),
+        ...                         trace_interval=25, track_step_sizes=True)
+        >>> print(out.state.weights.shape, out.metrics.squared_error.shape)
+        (20,) ()
+        >>> print(out.trace.squared_error.shape, out.step_sizes.shape, out.normalizer)
+        (4,) (4, 20) None
     """
 
     state: Any

@@ -51,6 +51,13 @@ class StreamKind(NamedTuple):
             saved structure.
         numpy: whether the learner has a NumPy engine; if not (JAX only), its eager path is
             its checked ``update`` called with NumPy inputs on a JAX state.
+
+    Example (one good sample for a TD learner, by name):
+        >>> import numpy as np
+        >>> kind = kind_of(TDLinearLearner())
+        >>> sample = kind.sample(np.random.default_rng(0), 3)
+        >>> print(kind.name, {a: np.shape(v) for a, v in zip(kind.args, sample)})
+        TD {'x': (3,), 'reward': (), 'next_x': (3,), 'gamma': ()}
     """
 
     name: str

@@ -29,7 +29,13 @@ from sensorimotor.rules.td_idbd import TDIDBD
 
 class TDLinearState(NamedTuple):
     """State of a :class:`TDLinearLearner`: ``weights`` (``(feature_dim,)``), the rule's
-    state ``optimizer`` (with the eligibility trace) and ``guard_count``."""
+    state ``optimizer`` (with the eligibility trace) and ``guard_count``.
+
+    Example:
+        >>> state = TDLinearLearner(TDIDBD(trace_decay=0.9)).init(3)
+        >>> print(state.weights.shape, state.optimizer.z.shape, int(state.guard_count))
+        (3,) (3,) 0
+    """
 
     weights: Any
     optimizer: Any
@@ -46,6 +52,12 @@ class TDMetrics(NamedTuple):
     Attributes:
         squared_td_error: the squared TD error of the transition.
         guard: 1.0 if the divergence guard restarted the learner on this step.
+
+    Example (reward 1 at a terminal transition, from zero weights: the TD error is 1):
+        >>> learner = TDLinearLearner(TDIDBD(initial_step_size=0.5, meta_step_size=0.0))
+        >>> m = learner.update(learner.init(1), np.ones(1), 1.0, np.ones(1), 0.0).metrics
+        >>> print(m.squared_td_error, m.guard)
+        1.0 0.0
     """
 
     squared_td_error: Any
