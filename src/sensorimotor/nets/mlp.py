@@ -64,7 +64,16 @@ INITS = ("sparse", "lecun", "uniform")
 
 
 class Dense(NamedTuple):
-    """One dense layer ``x @ w + b``: ``w`` of shape ``(fan_in, fan_out)``, ``b`` ``(fan_out,)``."""
+    """One dense layer ``x @ w + b``: ``w`` of shape ``(fan_in, fan_out)``, ``b`` ``(fan_out,)``.
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> layer = Dense(w=jnp.ones((2, 3)), b=jnp.array([0.0, 1.0, 2.0]))
+        >>> print(jnp.array([1.0, 2.0]) @ layer.w + layer.b)
+        [3. 4. 5.]
+        >>> print([p.w.shape for p in init_mlp(jax.random.key(0), 4, (16,), 1)])  # one per layer
+        [(4, 16), (16, 1)]
+    """
 
     w: Any
     b: Any

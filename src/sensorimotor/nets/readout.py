@@ -23,7 +23,19 @@ _HEADER_KEYS = ("cls", "input_dim", "output_dim", "with_bias", "settings", "coun
 
 
 class LinearReadout:
-    """Base of the readout objects: a :class:`ReadoutState` and the rule that trains it."""
+    r"""Base of the readout objects: a :class:`ReadoutState` and the rule that trains it.
+
+    The prediction is :math:`y = \beta^\top z` with :math:`z = [x; 1]` (or :math:`x` without
+    a bias); :meth:`train` adds the rule's increment for the error :math:`e = t - y`.
+
+    Example (every readout trains and predicts alike; here RLS, two outputs):
+        >>> readout = PlainRLS(input_dim=3, output_dim=2)
+        >>> readout.train(np.ones(3), target=np.array([1.0, -1.0]))
+        >>> print(isinstance(readout, LinearReadout), readout.beta.shape, readout.count)
+        True (4, 2) 1
+        >>> print(np.round(readout(np.ones(3)), 3))
+        [ 1. -1.]
+    """
 
     def __init__(self, input_dim: int, output_dim: int, with_bias: bool, rule, dtype):
         name = type(self).__name__

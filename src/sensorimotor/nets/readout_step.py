@@ -17,6 +17,12 @@ class ReadoutState(NamedTuple):
         beta: weights, shape ``(input_dim + with_bias, output_dim)``; the bias row, if
             any, is last (HDPy put it first).
         optimizer: the rule's state (``RLSState``: one ``P`` shared by every output).
+
+    Example:
+        >>> from sensorimotor.rules import RLS
+        >>> state = readout_init(RLS(), input_dim=3, output_dim=2)
+        >>> print(state.beta.shape, state.optimizer.P.shape)
+        (4, 2) (4, 4)
     """
 
     beta: Any
@@ -24,14 +30,28 @@ class ReadoutState(NamedTuple):
 
 
 def readout_init(rule, input_dim: int, output_dim: int, with_bias=True, xp=np, dtype=None):
-    """Zero weights and the rule's initial state, on the engine ``xp``."""
+    """Zero weights and the rule's initial state, on the engine ``xp``.
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> from sensorimotor.rules import LMS
+        >>> state = readout_init(LMS(0.1), 3, 2, with_bias=False, xp=jnp)
+        >>> print(state.beta.shape, state.beta.dtype, float(abs(state.beta).sum()))
+        (3, 2) float32 0.0
+    """
     dtype = default_float(xp, dtype)
     n = input_dim + (1 if with_bias else 0)
     return ReadoutState(xp.zeros((n, output_dim), dtype=dtype), rule.init(n, xp, dtype))
 
 
 def readout_features(sample, with_bias=True):
-    """``[sample; 1]`` (or ``sample`` without a bias), shape ``(input_dim + with_bias,)``."""
+    """``[sample; 1]`` (or ``sample`` without a bias), shape ``(input_dim + with_bias,)``.
+
+    Example:
+        >>> import numpy as np
+        >>> print(readout_features(np.array([2.0, 3.0])), readout_features(np.array([2.0]), False))
+        [2. 3. 1.] [2.]
+    """
     if not with_bias:
         return sample
     xp = namespace(sample)
@@ -40,7 +60,15 @@ def readout_features(sample, with_bias=True):
 
 def readout_predict(state: ReadoutState, z):
     r"""The readout :math:`y = \beta^\top z`, shape ``(output_dim,)``, for the features
-    ``z`` (:func:`readout_features`)."""
+    ``z`` (:func:`readout_features`).
+
+    Example (weights 1 and 2, bias 0.5, the bias row last):
+        >>> import numpy as np
+        >>> from sensorimotor.rules import LMS
+        >>> state = readout_init(LMS(), 2, 1)._replace(beta=np.array([[1.0], [2.0], [0.5]]))
+        >>> print(readout_predict(state, readout_features(np.array([1.0, 1.0]))))
+        [3.5]
+    """
     return z @ state.beta
 
 

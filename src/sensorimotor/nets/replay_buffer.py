@@ -70,6 +70,14 @@ class ReplayBuffer(NamedTuple):
             not yet written hold zeros.
         position: int32 scalar, the slot the next item goes to.
         count: int32 scalar, the number of items stored (at most ``capacity``).
+
+    Example:
+        >>> import numpy as np
+        >>> from sensorimotor.nets import replay_buffer
+        >>> buf = replay_buffer.init({"obs": np.zeros(3), "reward": 0.0}, capacity=100)
+        >>> buf = replay_buffer.add(buf, {"obs": np.ones(3), "reward": 1.0})
+        >>> print(buf.data["obs"].shape, int(buf.position), int(buf.count))
+        (100, 3) 1 1
     """
 
     data: Any

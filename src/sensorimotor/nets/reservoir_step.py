@@ -16,6 +16,17 @@ class ReservoirParams(NamedTuple):
         w_bias: bias weights, shape ``(n,)``.
         leak_rate: the leak :math:`a` in ``(0, 1]``, a scalar (a leaf: a sweep over it
             does not recompile).
+
+    Example (a node's weights, stepped by the pure function as the node steps itself):
+        >>> import numpy as np
+        >>> from sensorimotor.reservoir import ReservoirNode
+        >>> node = ReservoirNode(1, 20, leak_rate=0.5, seed=0)
+        >>> p = node.params
+        >>> print(p.w.shape, p.w_in.shape, p.w_bias.shape, float(p.leak_rate))
+        (20, 20) (20, 1) (20,) 0.5
+        >>> x = reservoir_step(p, np.zeros(20), np.array([1.0]))
+        >>> print(np.allclose(x, node.execute(np.array([1.0]))))
+        True
     """
 
     w: Any
