@@ -53,7 +53,19 @@ class CheckError(AssertionError):
 
 def named_check(error_type: type[CheckError]) -> Callable:
     """Decorator: any exception of the check other than ``error_type`` is reported as a
-    failure of that check (``error_type(check name, 'raised X: message')``)."""
+    failure of that check (``error_type(check name, 'raised X: message')``).
+
+    >>> class ToyCheckError(CheckError):
+    ...     pass
+    >>> @named_check(ToyCheckError)
+    ... def check_inverse(x):
+    ...     return "passed" if 1 / x else "failed"
+    >>> try:
+    ...     check_inverse(0)
+    ... except ToyCheckError as err:
+    ...     print(err)
+    check_inverse: raised ZeroDivisionError: division by zero
+    """
 
     def decorate(fn):
         @functools.wraps(fn)
@@ -91,7 +103,24 @@ def run_checks(
     checks: Sequence[Callable], error_type: type[CheckError], suite: str, *args, **kwargs
 ) -> dict:
     """Run every check with ``(*args, **kwargs)``; return ``{check name: result}``, or raise
-    one ``error_type(suite, ...)`` whose ``failures`` lists every failed check."""
+    one ``error_type(suite, ...)`` whose ``failures`` lists every failed check.
+
+    >>> class ToyCheckError(CheckError):
+    ...     pass
+    >>> def check_positive(x):
+    ...     if x <= 0:
+    ...         raise ToyCheckError("check_positive", f"{x} is not positive")
+    ...     return "passed"
+    >>> def check_even(x):
+    ...     return "passed" if x % 2 == 0 else "skipped: odd"
+    >>> run_checks((check_positive, check_even), ToyCheckError, "check_toy", 3)
+    {'check_positive': 'passed', 'check_even': 'skipped: odd'}
+    >>> try:
+    ...     run_checks((check_positive, check_even), ToyCheckError, "check_toy", -2)
+    ... except ToyCheckError as err:
+    ...     print(err.check, list(err.failures))
+    check_toy ['check_positive']
+    """
     report, failures = {}, {}
     for check in checks:
         try:

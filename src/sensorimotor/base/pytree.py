@@ -43,7 +43,16 @@ def partition(tree):
 
 
 def combine(dynamic, static):
-    """Inverse of :func:`partition`."""
+    """Inverse of :func:`partition`.
+
+    >>> from sensorimotor.rules import IDBD
+    >>> dyn, static = partition((IDBD(0.1, 0.01), 3))
+    >>> print(combine(dyn, static) == (IDBD(0.1, 0.01), 3))
+    True
+    >>> tree = combine([0.5, 0.0], static)  # new float leaves, the same structure and ints
+    >>> print(tree[0].initial_step_size, tree[1])
+    0.5 3
+    """
     treedef, fixed, n = static
     leaves = [None] * n
     fixed_idx = {i for i, _ in fixed}
