@@ -132,7 +132,14 @@ class StreamACConfig:
 class StreamACState(NamedTuple):
     """All of a StreamAC learner (a pytree): the ``actor``'s and the ``critic``'s
     :class:`~sensorimotor.continual.MLPState`, the observation statistics, the reward
-    scale and the current normalised observation."""
+    scale and the current normalised observation.
+
+    >>> import jax
+    >>> config = StreamACConfig(net_arch=(16,))
+    >>> state = init(config, jax.random.key(0), 3, 2, "gaussian")  # 2 action dimensions
+    >>> print(state.actor.params[-1].w.shape, state.critic.params[-1].w.shape, state.obs.shape)
+    (16, 4) (16, 1) (3,)
+    """
 
     actor: MLPState
     critic: MLPState
@@ -143,7 +150,17 @@ class StreamACState(NamedTuple):
 
 class StreamACMetrics(NamedTuple):
     """Per update: the TD error :math:`\\delta`, the actor's and the critic's
-    :math:`\\alpha_{\\text{eff}}`, and 1.0 where a guard discarded an update."""
+    :math:`\\alpha_{\\text{eff}}`, and 1.0 where a guard discarded an update.
+
+    >>> import jax, jax.numpy as jnp
+    >>> config = StreamACConfig(net_arch=(16,))
+    >>> s = observe(config, init(config, jax.random.key(0), 3, 2, "categorical"), jnp.ones(3))
+    >>> s, m = update(config, "categorical", s, 1, 1.0, jnp.zeros(3), True, True)  # reward 1, end
+    >>> print(round(float(m.td_error), 3), float(m.guard))
+    1.0 0.0
+    >>> print(float(m.actor_step_size) > 0, float(m.critic_step_size) > 0)
+    True True
+    """
 
     td_error: Any
     actor_step_size: Any

@@ -76,6 +76,12 @@ class StreamQState(NamedTuple):
         obs_stats: Welford statistics of the observations.
         reward_scale: :class:`~sensorimotor.agents.stream.stream_x.RewardScaleState`.
         obs: the current observation, normalised.
+
+    >>> import jax
+    >>> from sensorimotor.agents.stream.stream_q_config import StreamQConfig
+    >>> state = init(StreamQConfig(), jax.random.key(0), obs_dim=4, n_actions=2)
+    >>> print([layer.w.shape for layer in state.q.params], state.obs.shape, int(state.q.step))
+    [(4, 32), (32, 32), (32, 2)] (4,) 0
     """
 
     q: MLPState
@@ -86,7 +92,16 @@ class StreamQState(NamedTuple):
 
 class StreamQMetrics(NamedTuple):
     """Per update: the TD error :math:`\\delta` (of the scaled reward), ObGD's
-    :math:`\\alpha_{\\text{eff}}`, and 1.0 where the guard discarded the update."""
+    :math:`\\alpha_{\\text{eff}}`, and 1.0 where the guard discarded the update.
+
+    >>> import jax, jax.numpy as jnp
+    >>> from sensorimotor.agents.stream.stream_q_config import StreamQConfig
+    >>> config = StreamQConfig()
+    >>> s = observe(config, init(config, jax.random.key(0), 4, 2), jnp.ones(4))
+    >>> s, m = update(config, s, 0, 1.0, jnp.zeros(4), True, True, False)  # reward 1, the end
+    >>> print(round(float(m.td_error), 3), float(m.guard), 0.0 < float(m.effective_step_size) <= 1.0)
+    1.0 0.0 True
+    """
 
     td_error: Any
     effective_step_size: Any
@@ -94,7 +109,14 @@ class StreamQMetrics(NamedTuple):
 
 
 def init(config, key, obs_dim: int, n_actions: int) -> StreamQState:
-    """A fresh learner for observations ``(obs_dim,)`` and ``n_actions`` actions."""
+    """A fresh learner for observations ``(obs_dim,)`` and ``n_actions`` actions.
+
+    >>> import jax
+    >>> from sensorimotor.agents.stream.stream_q_config import StreamQConfig
+    >>> state = init(StreamQConfig(), jax.random.key(0), obs_dim=4, n_actions=2)
+    >>> print(q_values(state.q.params, state.obs).shape, int(state.obs_stats.count))
+    (2,) 0
+    """
     learner = network_learner(config, config.kappa)
     q = init_network(learner, key, obs_dim, n_actions)
     stats = OBS_NORMALIZER.init(obs_dim, xp=jnp, dtype=jnp.float32)
@@ -103,7 +125,15 @@ def init(config, key, obs_dim: int, n_actions: int) -> StreamQState:
 
 def observe(config, state: StreamQState, obs) -> StreamQState:
     """``state`` with ``obs`` (raw) as the current observation: the statistics updated
-    with it, then it normalised (the first observation of an episode)."""
+    with it, then it normalised (the first observation of an episode).
+
+    >>> import jax, jax.numpy as jnp
+    >>> from sensorimotor.agents.stream.stream_q_config import StreamQConfig
+    >>> config = StreamQConfig()
+    >>> state = observe(config, init(config, jax.random.key(0), 4, 2), jnp.arange(4.0))
+    >>> print(int(state.obs_stats.count), state.obs)  # a first observation normalises to 0
+    1 [0. 0. 0. 0.]
+    """
     stats, obs = normalise_observation(config, state.obs_stats, obs)
     return state._replace(obs_stats=stats, obs=obs)
 
@@ -114,7 +144,15 @@ def normalised(config, state: StreamQState, obs):
 
 
 def q_values(params, obs):
-    """Action values ``(n_actions,)`` of one normalised observation."""
+    """Action values ``(n_actions,)`` of one normalised observation.
+
+    >>> import jax, jax.numpy as jnp
+    >>> from sensorimotor.nets.mlp import init_mlp
+    >>> params = init_mlp(jax.random.key(0), 3, (16,), 2)
+    >>> q = q_values(params, jnp.array([0.5, -1.0, 2.0]))
+    >>> print(q.shape, q.dtype)
+    (2,) float32
+    """
     return mlp_apply(params, obs)
 
 
@@ -152,7 +190,20 @@ def update(config, state: StreamQState, action, reward, next_obs, terminated, do
     observation where it ended); ``done`` = terminated or truncated, ``explored`` = the
     action was not the greedy one. Returns ``(state, StreamQMetrics)``; the new current
     observation is ``next_obs`` normalised (call :func:`observe` with the next episode's
-    first observation where ``done``)."""
+    first observation where ``done``).
+
+    >>> import jax, jax.numpy as jnp
+    >>> from sensorimotor.agents.stream.stream_q_config import StreamQConfig
+    >>> from sensorimotor.rules.obgd import tree_l1_norm
+    >>> config = StreamQConfig()
+    >>> s = observe(config, init(config, jax.random.key(0), 4, 2), jnp.ones(4))
+    >>> s, m = update(config, s, 1, 1.0, jnp.full(4, 2.0), False, False, False)
+    >>> print(int(s.q.step), float(tree_l1_norm(s.q.trace)) > 0)  # greedy: the trace is kept
+    1 True
+    >>> s, m = update(config, s, 0, 0.0, jnp.full(4, 3.0), False, False, True)
+    >>> print(int(s.q.step), float(tree_l1_norm(s.q.trace)) > 0)  # explored: it is cut
+    2 False
+    """
     learner = network_learner(config, config.kappa)
     stats, next_norm = normalise_observation(config, state.obs_stats, next_obs)
     reward = jnp.asarray(reward, jnp.float32)

@@ -47,14 +47,26 @@ OBS_NORMALIZER = WelfordNormalizer()
 
 
 class RewardScaleState(NamedTuple):
-    """The discounted return so far ``u`` and Welford statistics of ``u`` (shape ``(1,)``)."""
+    """The discounted return so far ``u`` and Welford statistics of ``u`` (shape ``(1,)``).
+
+    Example:
+        >>> s, scaled = scale_reward(init_reward_scale(), 2.0, False, 0.9)
+        >>> print(float(s.ret), float(s.stats.count), float(scaled))  # one return: std taken as 1
+        2.0 1.0 2.0
+    """
 
     ret: Any
     stats: WelfordNormalizerState
 
 
 def init_reward_scale(dtype=jnp.float32) -> RewardScaleState:
-    """No return seen yet."""
+    """No return seen yet.
+
+    Example:
+        >>> s = init_reward_scale()
+        >>> print(float(s.ret), s.ret.dtype, s.stats.mean.shape, float(s.stats.count))
+        0.0 float32 (1,) 0.0
+    """
     return RewardScaleState(jnp.zeros((), dtype), OBS_NORMALIZER.init(1, xp=jnp, dtype=dtype))
 
 
@@ -95,7 +107,16 @@ def normalised_observation(config, stats: WelfordNormalizerState, obs, eps=1e-8)
 
 def normalise_observation(config, stats: WelfordNormalizerState, obs):
     """``(stats, normalised obs)``: the statistics updated with ``obs`` (raw), then ``obs``
-    normalised by them (:func:`normalised_observation`)."""
+    normalised by them (:func:`normalised_observation`).
+
+    Example:
+        >>> from sensorimotor.agents.stream.stream_q_config import StreamQConfig
+        >>> config, stats = StreamQConfig(), OBS_NORMALIZER.init(1, xp=jnp)
+        >>> for v in (1.0, 2.0, 3.0):
+        ...     stats, obs = normalise_observation(config, stats, jnp.array([v]))
+        >>> print(float(stats.count), round(float(obs[0]), 4))  # (3 - 2) / 1, sample variance 1
+        3.0 1.0
+    """
     obs = jnp.asarray(obs, jnp.float32)
     if not config.normalize_observations:
         return stats, obs
@@ -135,7 +156,14 @@ def scale_reward(state: RewardScaleState, reward, done, gamma, eps=1e-8):
 
 def network_learner(config, kappa) -> MLPLearner:
     """The streaming learner whose update trains a stream-x network: ObGD with
-    ``config.learning_rate`` and ``kappa``, trace decay ``gamma * trace_lambda``."""
+    ``config.learning_rate`` and ``kappa``, trace decay ``gamma * trace_lambda``.
+
+    Example:
+        >>> from sensorimotor.agents.stream.stream_q_config import StreamQConfig
+        >>> learner = network_learner(StreamQConfig(), kappa=2.0)
+        >>> print(learner.hidden_sizes, learner.optimizer.kappa, round(learner.trace_decay, 3))
+        (32, 32) 2.0 0.792
+    """
     return MLPLearner(
         hidden_sizes=config.net_arch,
         optimizer=ObGD(config.learning_rate, kappa),
@@ -160,6 +188,15 @@ def init_network(learner: MLPLearner, key, in_dim: int, out_dim: int) -> MLPStat
 
 
 def zero_trace(state: MLPState, where) -> MLPState:
-    """``state`` with its eligibility trace set to zero where ``where`` is true."""
+    """``state`` with its eligibility trace set to zero where ``where`` is true.
+
+    Example:
+        >>> from sensorimotor.agents.stream.stream_q_config import StreamQConfig
+        >>> state = init_network(network_learner(StreamQConfig(), 2.0), jax.random.key(0), 4, 2)
+        >>> state = state._replace(trace=jax.tree_util.tree_map(jnp.ones_like, state.trace))
+        >>> kept, cut = zero_trace(state, False), zero_trace(state, True)
+        >>> print(float(kept.trace[0].w.sum()), float(cut.trace[0].w.sum()))
+        128.0 0.0
+    """
     trace = jax.tree_util.tree_map(lambda t: jnp.where(where, jnp.zeros_like(t), t), state.trace)
     return state._replace(trace=trace)
