@@ -144,7 +144,8 @@ def normalised(config, state: StreamQState, obs):
 
 
 def q_values(params, obs):
-    """Action values ``(n_actions,)`` of one normalised observation.
+    r"""Action values ``(n_actions,)`` of one normalised observation: the network's
+    outputs, :math:`q_w(s, \cdot) = f_w(s)` (:func:`~sensorimotor.nets.mlp.mlp_apply`).
 
     >>> import jax, jax.numpy as jnp
     >>> from sensorimotor.nets.mlp import init_mlp

@@ -188,7 +188,9 @@ def init_network(learner: MLPLearner, key, in_dim: int, out_dim: int) -> MLPStat
 
 
 def zero_trace(state: MLPState, where) -> MLPState:
-    """``state`` with its eligibility trace set to zero where ``where`` is true.
+    r"""``state`` with its eligibility trace set to zero where ``where`` is true:
+    :math:`z \leftarrow 0` if ``where``, else :math:`z` (a ``jnp.where``, so ``where`` may be
+    traced).
 
     Example:
         >>> from sensorimotor.agents.stream.stream_q_config import StreamQConfig
