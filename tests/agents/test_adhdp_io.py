@@ -149,7 +149,7 @@ def test_a_subclass_load_refuses_an_agent_of_another_class(tmp_path):
     policy = HeadingPolicy()
     # ActionBruteForce.load returned the saved ADHDP, silently of another class
     for cls in (ActionBruteForce, StateFeedbackADHDP):
-        with pytest.raises(ValueError, match="holds a ADHDP, not a " + cls.__name__):
+        with pytest.raises(ValueError, match="holds a saved ADHDP, not the " + cls.__name__):
             cls.load(tmp_path / "a", CollisionAvoidanceFrontal(), policy)
     assert policy.action.tolist() == [0.0]  # refused before taking the saved action
     assert type(ADHDP.load(tmp_path / "a", CollisionAvoidanceFrontal(), policy)) is ADHDP

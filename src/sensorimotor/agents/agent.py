@@ -393,7 +393,9 @@ class Agent:
         except ValueError as err:
             raise ValueError(f"{path}: {err}") from None
         if not issubclass(saved, cls):
-            raise ValueError(f"{path}: holds a {saved.__name__}, not a {cls.__name__}")
+            raise ValueError(
+                f"{path}: holds a saved {saved.__name__}, not the {cls.__name__} asked for"
+            )
         agent = saved.__new__(saved)
         try:
             # a setting newer than the file: the value its agent ran with, not today's default

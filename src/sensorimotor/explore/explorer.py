@@ -282,7 +282,9 @@ class Explorer:
                 f"{where}: not a valid saved explorer ({type(exc).__name__}: {exc})"
             ) from None
         if not issubclass(klass, cls):
-            raise TypeError(f"the state holds a {klass.__name__}, not a {cls.__name__}")
+            raise TypeError(
+                f"the state holds a saved {klass.__name__}, not the {cls.__name__} asked for"
+            )
         try:
             explorer = klass(cfg)
         except (KeyError, OverflowError, TypeError, ValueError) as exc:

@@ -357,7 +357,9 @@ class Learner:
         except (AttributeError, OverflowError, TypeError, ValueError) as exc:
             raise ValueError(f"{path}: not a valid saved learner ({exc})") from None
         if not issubclass(klass, cls):
-            raise TypeError(f"{path} holds a {klass.__name__}, not a {cls.__name__}")
+            raise TypeError(
+                f"{path} holds a saved {klass.__name__}, not the {cls.__name__} asked for"
+            )
         try:
             learner = klass(_saved_cfg(path, header["cfg"]))
         except (

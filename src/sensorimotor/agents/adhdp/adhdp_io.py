@@ -185,7 +185,9 @@ def _load(folder, plant, policy, expected: type, overrides: dict) -> SavedADHDP:
     if cls is None or not isinstance(settings, dict) or not isinstance(extra, dict):
         raise ValueError(f"{folder}: unknown agent {h['cls']!r} or bad settings")
     if not issubclass(cls, expected):  # it would have come back as another class
-        raise ValueError(f"{folder}: holds a {cls.__name__}, not a {expected.__name__}")
+        raise ValueError(
+            f"{folder}: holds a saved {cls.__name__}, not the {expected.__name__} asked for"
+        )
     kw = {k: settings.get(k) for k in ("gamma", "alpha", "momentum")}
     kind = MOMENTA.get(settings.get("momentum_kind"))
     if kind is not None and kw["momentum"] is not None:
