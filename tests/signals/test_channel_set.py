@@ -127,6 +127,11 @@ def test_channel_equality_and_bad_channels():
     assert Channel("x").bounds == (-math.inf, math.inf)
     with pytest.raises(ValueError, match="lo <= hi"):
         Channel("x", (1, 0))
+    # were accepted: a channel no number fits, whose ChannelSet computed inf - inf (NaN)
+    for empty in [(math.inf, math.inf), (-math.inf, -math.inf)]:
+        with pytest.raises(ValueError, match="hold no number"):
+            Channel("x", empty)
+    assert Channel("x", (-math.inf, 0)).bounds == (-math.inf, 0.0)
     with pytest.raises(ValueError, match="name"):
         Channel("")
     with pytest.raises(ValueError, match="duplicate"):

@@ -43,6 +43,13 @@ class Channel:
             raise ValueError(
                 f"channel {self.name!r}: bounds must satisfy lo <= hi, got {self.bounds!r}"
             )
+        # (inf, inf) or (-inf, -inf) holds no number: its width is NaN and its Gymnasium Box
+        # is empty; an unbounded side is -inf below or inf above
+        if lo == math.inf or hi == -math.inf:
+            raise ValueError(
+                f"channel {self.name!r}: bounds {self.bounds!r} hold no number "
+                "(an unbounded side is -inf below or inf above)"
+            )
         object.__setattr__(self, "bounds", (lo, hi))
 
     def to_json(self) -> dict:
