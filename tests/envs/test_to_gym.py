@@ -128,6 +128,21 @@ def test_bad_actions_and_arguments_refused():
         EnvironmentGymEnv(Mixer(), reward_fn=lambda m, s: np.nan).step(np.array([0.0, 0.5]))
 
 
+@pytest.mark.parametrize("value", ["1", True, np.True_, None, np.array([1.0]), [1.0]])
+def test_a_reward_fn_returning_a_non_number_is_refused_naming_it(value):
+    """float() took '1' and True as the reward 1.0; None failed in float() itself."""
+    env = EnvironmentGymEnv(Mixer(), reward_fn=lambda m, s: value)
+    with pytest.raises(TypeError, match="reward_fn must return a number"):
+        env.step(np.array([0.0, 0.5]))
+
+
+@pytest.mark.parametrize("value", [2, np.float32(2.0), np.int64(2), np.array(2.0)])
+def test_a_reward_fn_may_return_any_real_number(value):
+    env = EnvironmentGymEnv(Mixer(), reward_fn=lambda m, s: value)
+    reward = env.step(np.array([0.0, 0.5]))[1]
+    assert reward == 2.0 and type(reward) is float
+
+
 @pytest.mark.parametrize("setting", ["normalize_actions", "close_env"])
 @pytest.mark.parametrize("value", ["no", 0, 1, None, 1.0, np.array([True])])
 def test_a_non_bool_setting_is_refused_naming_it(setting, value):

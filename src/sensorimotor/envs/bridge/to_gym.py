@@ -5,6 +5,7 @@ from collections.abc import Callable
 import gymnasium
 import numpy as np
 
+from sensorimotor.base.bounds import is_real
 from sensorimotor.envs.environment import Environment
 from sensorimotor.signals import SignalError
 
@@ -132,10 +133,23 @@ class EnvironmentGymEnv(gymnasium.Env):
         return self._reset_observation.copy(), {}
 
     def reward(self, m_signal: dict, s_signal: dict) -> float:
-        """``reward_fn(m_signal, s_signal)``, or 0.0 without one."""
+        """``reward_fn(m_signal, s_signal)`` as a float, or 0.0 without one: a ``TypeError``
+        if it returns no number (a string, a bool, ``None``, an array), a ``ValueError`` if
+        it returns NaN or inf."""
         if self.reward_fn is None:
             return 0.0
-        reward = float(self.reward_fn(m_signal, s_signal))
+        value = self.reward_fn(m_signal, s_signal)
+        # float() alone took the string '1' and True as rewards, and said of None only that
+        # float() wants a number; a 0-d NumPy or JAX array of a real dtype is a number too
+        dtype = getattr(value, "dtype", None)
+        is_number = is_real(value) or (
+            getattr(value, "ndim", None) == 0
+            and dtype is not None
+            and np.dtype(dtype).kind in "iuf"
+        )
+        if not is_number:
+            raise TypeError(f"reward_fn must return a number, got {value!r} for {m_signal}")
+        reward = float(value)
         if not np.isfinite(reward):
             raise ValueError(f"reward_fn returned {reward} (not finite) for {m_signal}")
         return reward
