@@ -89,6 +89,14 @@ def test_a_huge_int_motor_value_is_a_signal_error_and_the_arm_is_unchanged():
         ({"origin": (np.nan, 0.0)}, "origin"),  # was: accepted, NaN channel bounds
         ({"limits": (-(10**400), 10)}, "limits"),  # was: OverflowError
         ({"lengths": [10**400, 1, 1]}, "lengths"),  # was: OverflowError
+        # were accepted as numbers: np.asarray(..., float64) reads '0.5' as 0.5, True as 1.0
+        ({"lengths": "0.5"}, "lengths"),
+        ({"lengths": [0.5, True, 0.5]}, "lengths"),
+        ({"limits": ("-10", "10")}, "limits"),
+        ({"limits": (False, True)}, "limits"),
+        ({"limits": np.array([False, True])}, "limits"),
+        ({"origin": ("1", "2")}, "origin"),
+        ({"origin": [0.0, True]}, "origin"),
     ],
 )
 def test_a_bad_origin_or_a_huge_int_setting_is_a_value_error_naming_it(cfg, name):

@@ -4,11 +4,23 @@ import math
 
 import numpy as np
 
-from sensorimotor.base.bounds import is_int
+from sensorimotor.base.bounds import holds_non_number, is_int
 from sensorimotor.envs.environment import Environment
 from sensorimotor.signals import Channel
 
 MAX_JOINTS = 100_000  # a bound that keeps a mistyped dim from allocating without end
+
+
+def _numbers(value) -> np.ndarray:
+    """``value`` as a float64 array, or an empty one (refused by the caller's shape check)
+    if it is not made of numbers: ``np.asarray(..., float64)`` alone reads the string
+    ``'0.5'`` as 0.5 and ``True`` as 1.0."""
+    try:
+        if holds_non_number(value) or np.asarray(value).dtype.kind not in "iuf":
+            return np.zeros((0,))
+        return np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError, OverflowError):  # ragged nesting; an int beyond float64
+        return np.zeros((0,))
 
 
 def arm_forward(angles_deg, lengths, origin=(0.0, 0.0)):
@@ -97,18 +109,15 @@ class KinematicArm2D(Environment):
         if lengths is None:
             lengths = 1.0 / dim
         try:
-            lengths = np.broadcast_to(np.asarray(lengths, dtype=np.float64), (dim,)).copy()
-        except (TypeError, ValueError, OverflowError):
+            lengths = np.broadcast_to(_numbers(lengths), (dim,)).copy()
+        except ValueError:
             raise ValueError(
                 f"KinematicArm2D: lengths must be one number or {dim} of them (dim={dim}), "
                 f"got {self.cfg.lengths!r}"
             ) from None
         if not (np.all(np.isfinite(lengths)) and np.all(lengths > 0)):
             raise ValueError(f"KinematicArm2D: lengths must be positive and finite, got {lengths}")
-        try:
-            limits = np.asarray(self.cfg.limits, dtype=np.float64)
-        except (TypeError, ValueError, OverflowError):
-            limits = np.zeros((0,))  # refused just below, with the message that says why
+        limits = _numbers(self.cfg.limits)  # refused below if it is none, saying why
         if limits.shape == (2,):
             limits = np.tile(limits, (dim, 1))
         if (
@@ -123,10 +132,7 @@ class KinematicArm2D(Environment):
         self.dim = dim
         self.lengths = lengths
         self.limits = limits
-        try:
-            origin = np.asarray(self.cfg.origin, dtype=np.float64)
-        except (TypeError, ValueError, OverflowError):
-            origin = np.zeros((0,))  # refused just below
+        origin = _numbers(self.cfg.origin)  # refused just below if it is none
         if origin.shape != (2,) or not np.all(np.isfinite(origin)):
             raise ValueError(
                 f"KinematicArm2D: origin must be a finite (x, y) pair, got {self.cfg.origin!r}"
