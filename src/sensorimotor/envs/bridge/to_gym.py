@@ -49,6 +49,12 @@ class EnvironmentGymEnv(gymnasium.Env):
     observation outside the space. ``close()`` closes the wrapped environment (unless
     ``close_env=False``) and may be called again.
 
+    ``reset(seed=...)`` seeds this task's ``np_random`` only: an ``Environment`` has no
+    reset, and one with randomness of its own (a ``Distractor``, a noisy sensor) goes on
+    drawing from its own generator, so the same seed and action need not give the same
+    observation (``check_env``'s determinism check fails) unless the environment is seeded
+    through its ``cfg`` (and made again) for each run.
+
     >>> from sensorimotor.envs import KinematicArm2D
     >>> arm = KinematicArm2D({'dim': 2, 'lengths': 0.5})
     >>> gym_env = EnvironmentGymEnv(arm, reward_fn=lambda m, s: -abs(s['y']))
