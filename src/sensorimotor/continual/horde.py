@@ -288,13 +288,16 @@ class Horde(NamedTuple):
             TDLinearLearner(self.gvfs[0].optimizer).update(
                 _take(state.groups[0], 0), x, reward, next_x, gamma
             )  # validates every input once (pure: nothing is kept)
+        # in the state's dtype, not x's: integer features (one-hot, binary) truncated a
+        # reward of 0.5 and a GVF's gamma of 0.9 to 0
+        dtype = state.groups[0].weights.dtype
         cumulants = xp.stack(
             [
-                xp.asarray(reward, dtype=x.dtype) if g.cumulant is None else next_x[int(g.cumulant)]
+                xp.asarray(reward if g.cumulant is None else next_x[int(g.cumulant)], dtype=dtype)
                 for g in self.gvfs
             ]
         )
-        gammas = xp.stack([xp.asarray(g.gamma, dtype=x.dtype) for g in self.gvfs]) * gamma
+        gammas = xp.stack([xp.asarray(g.gamma, dtype=dtype) for g in self.gvfs]) * gamma
 
         def step(d, s, c, gm):
             r = d.update(s, x, c, next_x, gm)
@@ -306,7 +309,7 @@ class Horde(NamedTuple):
         err = self._gather(xp, [xp.asarray(p[2]) for p in parts])
         metrics = HordeMetrics(
             self._gather(xp, [xp.asarray(p[3]) for p in parts]),
-            self._gather(xp, [xp.asarray(p[4], dtype=x.dtype) for p in parts]),
+            self._gather(xp, [xp.asarray(p[4], dtype=dtype) for p in parts]),
         )
         return UpdateResult(new, pred, err, metrics)
 
