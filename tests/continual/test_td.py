@@ -275,3 +275,15 @@ def test_a_horde_on_integer_features_keeps_a_fractional_reward_and_discount(xp):
         state, ref = result.state, single.update(ref, x, 0.5, x, 0.5).state
     np.testing.assert_allclose(horde.demon_state(state, 1).weights, ref.weights, rtol=1e-6)
     assert result.metrics.guard.dtype == state.groups[0].weights.dtype
+
+
+@pytest.mark.parametrize(
+    "gvfs, word",
+    [(GVF(TDIDBD()), "one GVF"), ((TDIDBD(),), r"gvfs\[0\] must be a GVF, got TDIDBD")],
+    ids=["a-bare-gvf", "a-rule-for-a-gvf"],
+)
+def test_a_horde_given_something_else_than_gvfs_says_so(gvfs, word):
+    """Horde(GVF(...)) and Horde((TDIDBD(),)) raised AttributeError: 'TDIDBD' object has
+    no attribute 'cumulant'."""
+    with pytest.raises(TypeError, match=word):
+        Horde(gvfs).init(3)

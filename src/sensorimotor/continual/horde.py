@@ -144,9 +144,13 @@ class Horde(NamedTuple):
             >>> print([g.weights.shape for g in horde.init(3).groups])
             [(2, 3), (1, 3)]
         """
+        if isinstance(self.gvfs, GVF):  # Horde(GVF(...)): iterating it gave its fields
+            raise TypeError("gvfs must be a tuple of GVFs, got one GVF: write Horde((GVF(...),))")
         if len(self.gvfs) == 0:
             raise ValueError("a Horde needs at least one GVF")
         for k, g in enumerate(self.gvfs):
+            if not isinstance(g, GVF):  # else AttributeError: no attribute 'cumulant'
+                raise TypeError(f"gvfs[{k}] must be a GVF, got {type(g).__name__}")
             check_settings(g, owner=f"gvfs[{k}]")
             if g.cumulant is not None and not is_int(g.cumulant):  # int() took 1.7 for 1
                 raise TypeError(
