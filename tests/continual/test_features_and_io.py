@@ -271,3 +271,10 @@ def test_rbf_builders_refuse_a_bad_box_or_count_naming_it(make, word):
     said 'zip() argument 2 is shorter than argument 1', or built NaN centres."""
     with pytest.raises(ValueError, match=word):
         make()
+
+
+def test_a_tile_coder_given_scalar_bounds_says_they_must_be_sequences():
+    """TileCoder(low=0.0, high=1.0) said 'must be non-empty sequences of the same length,
+    got 1 and 1 values', which reads as if both were fine."""
+    with pytest.raises(ValueError, match=r"sequences .* got low=0\.0, high=1\.0"):
+        TileCoder(low=0.0, high=1.0).check_settings()

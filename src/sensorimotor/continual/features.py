@@ -78,7 +78,7 @@ class TileCoder(NamedTuple):
         if low.ndim != 1 or low.shape != high.shape or low.size == 0:
             raise ValueError(
                 "TileCoder.low and high must be non-empty sequences of the same length, "
-                f"got {len(np.atleast_1d(low))} and {len(np.atleast_1d(high))} values"
+                f"got low={self.low!r}, high={self.high!r}"  # (a scalar was '1 value')
             )
         if not (np.all(np.isfinite(low)) and np.all(np.isfinite(high)) and np.all(low < high)):
             raise ValueError(
