@@ -253,3 +253,28 @@ def test_rbf_features_refuse_bad_settings_naming_them(centers, sigma, exc, named
     rbf = RBFFeatures(np.asarray(centers, dtype=np.float64), sigma)
     with pytest.raises(exc, match=named):
         rbf(np.array([0.5]))
+
+
+@pytest.mark.parametrize(
+    "make, word",
+    [
+        (lambda: RBFFeatures.random(3, (0.0, 0.0), (1.0,), 0.2), "same length"),
+        (lambda: RBFFeatures.grid((0.0, 0.0), (1.0,), 3, 0.2), "same length"),
+        (lambda: RBFFeatures.grid((np.nan,), (1.0,), 3, 0.2), "finite"),
+        (lambda: RBFFeatures.grid((0.0,), (1.0,), 2.5, 0.2), "num_per_dim"),
+        (lambda: RBFFeatures.random(-1, (0.0,), (1.0,), 0.2), "num_features"),
+    ],
+    ids=["random-lengths", "grid-lengths", "grid-nan", "grid-count", "random-count"],
+)
+def test_rbf_builders_refuse_a_bad_box_or_count_naming_it(make, word):
+    """random() broadcast low (2 values) against high (1) into a 2-D box, silently; grid()
+    said 'zip() argument 2 is shorter than argument 1', or built NaN centres."""
+    with pytest.raises(ValueError, match=word):
+        make()
+
+
+def test_a_tile_coder_given_scalar_bounds_says_they_must_be_sequences():
+    """TileCoder(low=0.0, high=1.0) said 'must be non-empty sequences of the same length,
+    got 1 and 1 values', which reads as if both were fine."""
+    with pytest.raises(ValueError, match=r"sequences .* got low=0\.0, high=1\.0"):
+        TileCoder(low=0.0, high=1.0).check_settings()

@@ -124,3 +124,19 @@ def test_a_scalar_of_the_wrong_type_or_shape_is_refused_by_name(bad):
         td.update(td.init(3), x, bad, x, 0.9)
     with pytest.raises(TypeError, match="gamma must be a real scalar"):
         td.update(td.init(3), x, 1.0, x, bad)
+
+
+@pytest.mark.parametrize(
+    ("stream", "name"),
+    [
+        (RandomWalkChainStream(5, discount=1.5), "discount"),
+        (RandomWalkChainStream(5.0), "num_states"),
+        (RandomWalkChainStream(5, right_reward=math.inf), "right_reward"),
+    ],
+    ids=["discount", "num_states", "right_reward"],
+)
+def test_the_chain_true_values_check_the_settings(stream, name):
+    """true_values() solved the Bellman equations for a discount of 1.5 (values beyond
+    the rewards) and gave 'float object cannot be interpreted as an integer' for 5.0."""
+    with pytest.raises((ValueError, TypeError), match=rf"RandomWalkChainStream\.{name}"):
+        stream.true_values()

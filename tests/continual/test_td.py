@@ -259,3 +259,31 @@ def test_a_float32_horde_stays_float32_on_float64_samples():
     for leaf in jax.tree_util.tree_leaves(result.state):
         assert leaf.dtype in (np.float32, np.int32), leaf.dtype
     assert result.prediction.dtype == result.error.dtype == np.float32
+
+
+@pytest.mark.parametrize("xp", [np, jax.numpy], ids=["numpy", "jax"])
+def test_a_horde_on_integer_features_keeps_a_fractional_reward_and_discount(xp):
+    """Integer features (one-hot, binary) made the Horde cast the reward and every GVF's
+    discount to int: a reward of 0.5 and a gamma of 0.5 became 0, silently (a single
+    TDLinearLearner learned them fine)."""
+    horde = Horde((GVF(TDIDBD(0.1, 0.0), gamma=0.5), GVF(TDIDBD(0.1, 0.0), gamma=0.5)))
+    single = TDLinearLearner(TDIDBD(0.1, 0.0))
+    x = xp.asarray([1, 0, 0])
+    state, ref = horde.init(3, xp=xp), single.init(3, xp=xp)
+    for _ in range(3):
+        result = horde.update(state, x, 0.5, x, 1.0)
+        state, ref = result.state, single.update(ref, x, 0.5, x, 0.5).state
+    np.testing.assert_allclose(horde.demon_state(state, 1).weights, ref.weights, rtol=1e-6)
+    assert result.metrics.guard.dtype == state.groups[0].weights.dtype
+
+
+@pytest.mark.parametrize(
+    "gvfs, word",
+    [(GVF(TDIDBD()), "one GVF"), ((TDIDBD(),), r"gvfs\[0\] must be a GVF, got TDIDBD")],
+    ids=["a-bare-gvf", "a-rule-for-a-gvf"],
+)
+def test_a_horde_given_something_else_than_gvfs_says_so(gvfs, word):
+    """Horde(GVF(...)) and Horde((TDIDBD(),)) raised AttributeError: 'TDIDBD' object has
+    no attribute 'cumulant'."""
+    with pytest.raises(TypeError, match=word):
+        Horde(gvfs).init(3)

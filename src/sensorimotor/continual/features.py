@@ -78,7 +78,7 @@ class TileCoder(NamedTuple):
         if low.ndim != 1 or low.shape != high.shape or low.size == 0:
             raise ValueError(
                 "TileCoder.low and high must be non-empty sequences of the same length, "
-                f"got {len(np.atleast_1d(low))} and {len(np.atleast_1d(high))} values"
+                f"got low={self.low!r}, high={self.high!r}"  # (a scalar was '1 value')
             )
         if not (np.all(np.isfinite(low)) and np.all(np.isfinite(high)) and np.all(low < high)):
             raise ValueError(
@@ -150,6 +150,30 @@ def _check_x(xp, x, d: int):
     return x
 
 
+def _box(owner: str, low, high):
+    """``low`` and ``high`` as float64 arrays; ``ValueError`` naming ``owner`` unless they
+    are finite sequences of numbers of one length (a scalar, or lengths that differ, gave
+    ``zip()`` errors or boxes broadcast to the longer one)."""
+    try:
+        lo, hi = np.asarray(low, dtype=np.float64), np.asarray(high, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{owner}: low and high must be sequences of numbers") from exc
+    if lo.ndim != 1 or lo.shape != hi.shape or lo.size == 0:
+        raise ValueError(
+            f"{owner}: low and high must be non-empty sequences of the same length, "
+            f"got low={low!r}, high={high!r}"
+        )
+    if not (np.all(np.isfinite(lo)) and np.all(np.isfinite(hi))):
+        raise ValueError(f"{owner}: low and high must be finite, got low={low!r}, high={high!r}")
+    return lo, hi
+
+
+def _check_count(owner: str, name: str, value) -> None:
+    """``ValueError`` naming ``name`` unless ``value`` is a positive int."""
+    if not is_int(value) or value < 1:
+        raise ValueError(f"{owner}: {name} must be a positive int, got {value!r}")
+
+
 def _is_tracer(x) -> bool:
     import jax
 
@@ -160,7 +184,9 @@ class RBFFeatures(NamedTuple):
     r"""Gaussian radial basis features :math:`\phi_i(x) = \exp(-\|x - c_i\|^2 / (2\sigma^2))`.
 
     ``centers`` has shape ``(num_features, input_dim)``; build a grid with
-    :meth:`grid` or random centres with :meth:`random` (NumPy, seeded). With
+    :meth:`grid` or random centres with :meth:`random` (NumPy, seeded; both raise
+    ``ValueError`` for ``low`` and ``high`` of different lengths or not finite, or a count
+    that is not a positive int). With
     ``normalize=True`` the features sum to one (a normalised RBF network).
 
     Example:
@@ -219,6 +245,8 @@ class RBFFeatures(NamedTuple):
          [1. 0.]
          [1. 2.]]
         """
+        low, high = _box("RBFFeatures.grid", low, high)
+        _check_count("RBFFeatures.grid", "num_per_dim", num_per_dim)
         axes = [np.linspace(lo, hi, num_per_dim) for lo, hi in zip(low, high, strict=True)]
         mesh = np.meshgrid(*axes, indexing="ij")
         return cls(np.stack([m.ravel() for m in mesh], axis=1), sigma, normalize)
@@ -233,8 +261,9 @@ class RBFFeatures(NamedTuple):
         >>> print(rbf.centers.shape, bool((rbf.centers[:, 1] >= -1.0).all()))
         (10, 2) True
         """
+        lo, hi = _box("RBFFeatures.random", low, high)  # else (0, 0) and (1,) broadcast
+        _check_count("RBFFeatures.random", "num_features", num_features)
         rng = np.random.default_rng(seed)
-        lo, hi = np.asarray(low, float), np.asarray(high, float)
         return cls(lo + (hi - lo) * rng.uniform(size=(num_features, lo.size)), sigma, normalize)
 
     def __call__(self, x):

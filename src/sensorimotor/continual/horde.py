@@ -144,9 +144,13 @@ class Horde(NamedTuple):
             >>> print([g.weights.shape for g in horde.init(3).groups])
             [(2, 3), (1, 3)]
         """
+        if isinstance(self.gvfs, GVF):  # Horde(GVF(...)): iterating it gave its fields
+            raise TypeError("gvfs must be a tuple of GVFs, got one GVF: write Horde((GVF(...),))")
         if len(self.gvfs) == 0:
             raise ValueError("a Horde needs at least one GVF")
         for k, g in enumerate(self.gvfs):
+            if not isinstance(g, GVF):  # else AttributeError: no attribute 'cumulant'
+                raise TypeError(f"gvfs[{k}] must be a GVF, got {type(g).__name__}")
             check_settings(g, owner=f"gvfs[{k}]")
             if g.cumulant is not None and not is_int(g.cumulant):  # int() took 1.7 for 1
                 raise TypeError(
@@ -288,13 +292,16 @@ class Horde(NamedTuple):
             TDLinearLearner(self.gvfs[0].optimizer).update(
                 _take(state.groups[0], 0), x, reward, next_x, gamma
             )  # validates every input once (pure: nothing is kept)
+        # in the state's dtype, not x's: integer features (one-hot, binary) truncated a
+        # reward of 0.5 and a GVF's gamma of 0.9 to 0
+        dtype = state.groups[0].weights.dtype
         cumulants = xp.stack(
             [
-                xp.asarray(reward, dtype=x.dtype) if g.cumulant is None else next_x[int(g.cumulant)]
+                xp.asarray(reward if g.cumulant is None else next_x[int(g.cumulant)], dtype=dtype)
                 for g in self.gvfs
             ]
         )
-        gammas = xp.stack([xp.asarray(g.gamma, dtype=x.dtype) for g in self.gvfs]) * gamma
+        gammas = xp.stack([xp.asarray(g.gamma, dtype=dtype) for g in self.gvfs]) * gamma
 
         def step(d, s, c, gm):
             r = d.update(s, x, c, next_x, gm)
@@ -306,7 +313,7 @@ class Horde(NamedTuple):
         err = self._gather(xp, [xp.asarray(p[2]) for p in parts])
         metrics = HordeMetrics(
             self._gather(xp, [xp.asarray(p[3]) for p in parts]),
-            self._gather(xp, [xp.asarray(p[4], dtype=x.dtype) for p in parts]),
+            self._gather(xp, [xp.asarray(p[4], dtype=dtype) for p in parts]),
         )
         return UpdateResult(new, pred, err, metrics)
 

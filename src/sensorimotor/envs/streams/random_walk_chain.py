@@ -89,7 +89,15 @@ class RandomWalkChainStream(NamedTuple):
         return ChainState(nxt), TDTimeStep(eye[state.position], reward, eye[nxt], gamma)
 
     def true_values(self) -> np.ndarray:
-        """Exact state values (float64), from the Bellman equations."""
+        """Exact state values (float64), from the Bellman equations; settings out of their
+        bounds raise ``ValueError`` naming one (a ``discount`` of 1.5 gave values).
+
+        >>> RandomWalkChainStream(5, discount=1.5).true_values()
+        Traceback (most recent call last):
+        ...
+        ValueError: RandomWalkChainStream.discount must be a finite number in [0, 1], got 1.5
+        """
+        check_settings(self)
         n = self.num_states
         P = np.zeros((n, n))
         r = np.zeros(n)
