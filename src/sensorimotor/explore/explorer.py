@@ -275,7 +275,7 @@ class Explorer:
         the state's origin in error messages)."""
         check_header(where, state, FORMAT, FORMAT_VERSION, _STATE_KEYS)
         try:  # a class, a module or channels that are not what save wrote
-            klass = find_saved_class(Explorer, state["class"], state["module"])
+            klass = find_saved_class(Explorer, state["class"], state["module"], asked=cls)
             cfg = klass._cfg_from_json(state["cfg"], learner)
         except (AttributeError, KeyError, OverflowError, TypeError, ValueError) as exc:
             raise ValueError(
