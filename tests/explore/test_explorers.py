@@ -300,6 +300,27 @@ def test_meta_explorer_config_errors():
     assert len(meta) == 0 and len(learner) == 0
 
 
+def test_meta_explorer_takes_era_ends_given_as_numpy_ints(tmp_path):
+    """``eras=(*np.cumsum([50, 100]), None)`` was refused with "must be ints >= 0 then
+    None" (NumPy ints are ints, and the other settings accept them); and ``2.0`` still is."""
+    arm, learner = arm_and_learner()
+    weights = ((1, 0), (0, 1), (1, 1))
+    meta = MetaExplorer(
+        {"learner": learner, "eras": (*np.cumsum([2, 3]), None), "weights": weights, "seed": 1}
+    )
+    eras = []
+    for _ in range(6):
+        eras.append(meta.era())
+        e = meta.explore()
+        meta.receive(e, arm.execute(e["m_signal"]))
+    assert eras == [0, 0, 1, 1, 1, 2]
+    meta.save(tmp_path / "meta.json")
+    assert MetaExplorer.load(tmp_path / "meta.json", learner).state()["cfg"]["eras"] == [2, 5, None]
+    for bad in (2.0, np.float64(2), np.bool_(True), -1, np.int64(-1)):
+        with pytest.raises(ValueError, match=r"cfg\['eras'\] must be ints >= 0"):
+            MetaExplorer({"learner": learner, "eras": (bad, None), "weights": ((1, 0), (0, 1))})
+
+
 def test_meta_explorer_refuses_weights_beyond_float_range_and_one_explorer_twice():
     _, learner = arm_and_learner()
     subs = [RandomMotorExplorer({"learner": learner, "seed": s}) for s in (1, 2)]

@@ -105,7 +105,7 @@ class MetaExplorer(Explorer):
         if not eras or eras[-1] is not None:
             raise ValueError(f"{name}: cfg['eras'] must end with None (the last era never ends)")
         ends = eras[:-1]
-        if not all(isinstance(e, int) and not isinstance(e, bool) and e >= 0 for e in ends):
+        if not all(is_int(e) and e >= 0 for e in ends):  # NumPy ints too (np.cumsum)
             raise ValueError(f"{name}: cfg['eras'] must be ints >= 0 then None, got {eras!r}")
         if any(b <= a for a, b in zip(ends, ends[1:], strict=False)):
             raise ValueError(f"{name}: cfg['eras'] must increase, got {eras!r}")
