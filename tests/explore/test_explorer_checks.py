@@ -207,3 +207,23 @@ def test_a_class_defined_again_passes_and_loads_as_the_class_asked_for(tmp_path)
     assert type(old.load(tmp_path / "new.json", learner)) is old  # the class asked for
     # without a class asked for, the newest definition is the one its name stands for now
     assert type(Explorer.load(tmp_path / "new.json", learner)) is new
+
+
+def test_the_round_trip_holds_on_an_environment_with_a_state_of_its_own():
+    """On a ``Distractor`` (a channel that drifts step by step) the loaded explorer went on
+    in a fresh environment and the original in the one it had moved 20 steps: a sound
+    goal explorer failed with "the loaded explorer explores differently (step 1 after
+    loading)". Both now go on in the same environment, fed the same feedback."""
+    from sensorimotor.envs import Distractor, KinematicArm2D
+    from sensorimotor.learners import LWLRLearner
+
+    def env_factory():
+        return Distractor({"env": KinematicArm2D({"dim": 3})})
+
+    def learner_factory(env, seed):
+        return LWLRLearner({"m_channels": env.m_channels, "s_channels": env.s_channels})
+
+    result = checks.check_save_load_round_trip(
+        make(RandomGoalExplorer), env_factory=env_factory, learner_factory=learner_factory
+    )
+    assert result == "passed"
