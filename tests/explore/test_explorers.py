@@ -340,6 +340,31 @@ def test_meta_explorer_refuses_weights_beyond_float_range_and_one_explorer_twice
     assert len(goal) == 0 and len(learner) == 0
 
 
+def test_a_schedule_loaded_with_the_wrong_learner_says_so_not_that_the_file_is_bad(tmp_path):
+    """The sound file of a MetaExplorer, loaded with a learner of other channels, was
+    refused as "not a valid saved explorer (ValueError: explorer state: ...)", as if the file
+    were corrupt; a single explorer said what was wrong. A corrupt sub-explorer is still
+    called so, with its place in the schedule."""
+    arm, learner = arm_and_learner()
+    _, other = arm_and_learner(dim=4)
+    path = tmp_path / "meta.json"
+    MetaExplorer({"learner": learner, "eras": (5, None)}).save(path)
+    with pytest.raises(ValueError) as info:
+        MetaExplorer.load(path, other)
+    message = str(info.value)
+    assert message.startswith(f"{path}: sub-explorer 0: RandomMotorExplorer: cfg['m_channels']")
+    assert "differs from the learner's channels" in message and "not a valid" not in message
+    state = json.loads(path.read_text())
+    state["cfg"]["explorers"][1]["cfg"]["margin"] = "wide"
+    path.write_text(json.dumps(state))
+    with pytest.raises(ValueError, match=rf"^{path}: sub-explorer 1: RandomGoalExplorer: .*margin"):
+        MetaExplorer.load(path, learner)
+    state["cfg"]["explorers"][1]["class"] = "NoSuchExplorer"
+    path.write_text(json.dumps(state))
+    with pytest.raises(ValueError, match=rf"^{path}: sub-explorer 1: not a valid saved explorer"):
+        MetaExplorer.load(path, learner)
+
+
 def test_load_refuses_other_files(tmp_path):
     path = tmp_path / "x.json"
     path.write_text('{"format": "something else"}')

@@ -58,6 +58,11 @@ def _difference(given: ChannelSet, learner: ChannelSet) -> str:
     return f"{list(given.names)} here, {list(learner.names)} in the learner"
 
 
+class InnerLoadError(ValueError):
+    """An explorer inside another one's state (a ``MetaExplorer``'s sub-explorer) did not
+    load; its message already says which and why, so the outer loader only adds the file."""
+
+
 def unbounded_error(owner: str, m_set: ChannelSet) -> ValueError | None:
     """The error for motor channels an explorer cannot draw from (unbounded), naming them;
     ``None`` if every one is bounded.
@@ -277,6 +282,8 @@ class Explorer:
         try:  # a class, a module or channels that are not what save wrote
             klass = find_saved_class(Explorer, state["class"], state["module"], asked=cls)
             cfg = klass._cfg_from_json(state["cfg"], learner)
+        except InnerLoadError as exc:  # a sub-explorer refused, maybe the learner: say which
+            raise ValueError(f"{where}: {exc}") from None
         except (AttributeError, KeyError, OverflowError, TypeError, ValueError) as exc:
             raise ValueError(
                 f"{where}: not a valid saved explorer ({type(exc).__name__}: {exc})"

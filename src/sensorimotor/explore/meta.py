@@ -7,7 +7,7 @@ import numpy as np
 
 from sensorimotor.base.bounds import is_int, is_real
 from sensorimotor.explore import draws
-from sensorimotor.explore.explorer import Explorer
+from sensorimotor.explore.explorer import Explorer, InnerLoadError
 from sensorimotor.explore.goal import RandomGoalExplorer
 from sensorimotor.explore.motor import RandomMotorExplorer
 
@@ -215,5 +215,14 @@ class MetaExplorer(Explorer):
     @classmethod
     def _cfg_from_json(cls, cfg: dict, learner) -> dict:
         cfg = super()._cfg_from_json(cfg, learner)
-        cfg["explorers"] = [Explorer.from_state(st, learner) for st in cfg["explorers"]]
+        subs = cfg["explorers"]
+        if not isinstance(subs, list):
+            raise ValueError(f"cfg['explorers'] must be a list of saved explorers, got {subs!r}")
+        cfg["explorers"] = []
+        for i, st in enumerate(subs):
+            try:
+                cfg["explorers"].append(Explorer.from_state(st, learner, f"sub-explorer {i}"))
+            except (TypeError, ValueError) as exc:
+                # the file may be sound and the learner given to load() the wrong one
+                raise InnerLoadError(str(exc)) from None
         return cfg
