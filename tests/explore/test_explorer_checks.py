@@ -227,3 +227,31 @@ def test_the_round_trip_holds_on_an_environment_with_a_state_of_its_own():
         make(RandomGoalExplorer), env_factory=env_factory, learner_factory=learner_factory
     )
     assert result == "passed"
+
+
+def test_an_own_explorer_missing_a_part_is_told_which():
+    """Two slips in writing one's own explorer gave bare errors: no ``_explore`` raised
+    ``NotImplementedError`` with no message (``check_explorer`` printed "raised
+    NotImplementedError: " seven times), and a ``defcfg`` without ``Explorer.defcfg``'s
+    keys an ``AttributeError: 'learner'``."""
+    from sensorimotor.envs import KinematicArm2D
+    from sensorimotor.explore import Explorer
+    from sensorimotor.learners import NNLearner
+
+    class NoExplore(Explorer):
+        pass
+
+    class OwnSettingsOnly(Explorer):
+        defcfg = {"noise": 0.1}
+
+        def _explore(self):
+            return {"m_signal": self.m_set.signal(self.random_motor()), "from": "own"}
+
+    arm = KinematicArm2D({"dim": 3})
+    learner = NNLearner({"m_channels": arm.m_channels, "s_channels": arm.s_channels})
+    with pytest.raises(NotImplementedError, match=r"NoExplore must implement _explore\(\)"):
+        NoExplore({"learner": learner}).explore()
+    with pytest.raises(ExplorerCheckError, match=r"NoExplore must implement _explore\(\)"):
+        checks.check_explore_signal(make(NoExplore))
+    with pytest.raises(TypeError, match=r"OwnSettingsOnly.defcfg lacks .*'learner'.*\*\*Explorer"):
+        OwnSettingsOnly({"noise": 0.2, "m_channels": arm.m_channels})

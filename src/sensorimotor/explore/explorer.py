@@ -105,7 +105,8 @@ class Explorer:
     NumPy arrays or scalars are written as lists and numbers), never the learner:
     save the learner with ``learner.save`` and pass it to ``Explorer.load(path, learner)``.
 
-    Subclasses implement ``_explore() -> dict`` and may override ``_setup()``,
+    Subclasses implement ``_explore() -> dict``, extend ``defcfg`` with their own settings
+    (``defcfg = {**Explorer.defcfg, 'noise': 0.1}``) and may override ``_setup()``,
     ``_observe(exploration, m, s, goal)`` (raw arrays, already validated, read-only: must not
     fail), ``_witness(m, s)`` (an observation a sibling made, passed on by a ``MetaExplorer``),
     ``_get_state()`` / ``_set_state(state)`` (JSON-able), ``_check_exploration(e)``.
@@ -131,6 +132,12 @@ class Explorer:
 
     def __init__(self, cfg=None):
         name = type(self).__name__
+        missing = [key for key in Explorer.defcfg if key not in self.defcfg]
+        if missing:  # else a bare AttributeError: 'learner' a few lines down
+            raise TypeError(
+                f"{name}.defcfg lacks the keys every explorer has: {missing}; "
+                f"write defcfg = {{**Explorer.defcfg, ...}} (or the parent's defcfg)"
+            )
         cfg = merge_config(self.defcfg, cfg, owner=name)
         learner = cfg.learner
         if learner is not None and not isinstance(learner, Learner):
@@ -169,7 +176,10 @@ class Explorer:
         """Check algorithm keys of ``self.cfg``; build initial state."""
 
     def _explore(self) -> dict:
-        raise NotImplementedError
+        raise NotImplementedError(
+            f"{type(self).__name__} must implement _explore() -> dict (the exploration: "
+            "{'m_signal': dict, 'from': str tag})"
+        )
 
     def _check_exploration(self, exploration: Mapping) -> None:
         """Raise if ``exploration`` cannot have been made by this explorer."""
