@@ -300,6 +300,27 @@ def test_meta_explorer_config_errors():
     assert len(meta) == 0 and len(learner) == 0
 
 
+def test_meta_explorer_takes_era_ends_given_as_numpy_ints(tmp_path):
+    """``eras=(*np.cumsum([50, 100]), None)`` was refused with "must be ints >= 0 then
+    None" (NumPy ints are ints, and the other settings accept them); and ``2.0`` still is."""
+    arm, learner = arm_and_learner()
+    weights = ((1, 0), (0, 1), (1, 1))
+    meta = MetaExplorer(
+        {"learner": learner, "eras": (*np.cumsum([2, 3]), None), "weights": weights, "seed": 1}
+    )
+    eras = []
+    for _ in range(6):
+        eras.append(meta.era())
+        e = meta.explore()
+        meta.receive(e, arm.execute(e["m_signal"]))
+    assert eras == [0, 0, 1, 1, 1, 2]
+    meta.save(tmp_path / "meta.json")
+    assert MetaExplorer.load(tmp_path / "meta.json", learner).state()["cfg"]["eras"] == [2, 5, None]
+    for bad in (2.0, np.float64(2), np.bool_(True), -1, np.int64(-1)):
+        with pytest.raises(ValueError, match=r"cfg\['eras'\] must be ints >= 0"):
+            MetaExplorer({"learner": learner, "eras": (bad, None), "weights": ((1, 0), (0, 1))})
+
+
 def test_meta_explorer_refuses_weights_beyond_float_range_and_one_explorer_twice():
     _, learner = arm_and_learner()
     subs = [RandomMotorExplorer({"learner": learner, "seed": s}) for s in (1, 2)]
@@ -317,6 +338,31 @@ def test_meta_explorer_refuses_weights_beyond_float_range_and_one_explorer_twice
     with pytest.raises(ValueError, match="already in the schedule"):
         MetaExplorer({**base, "explorers": [goal, inner], "weights": [(1, 1)]})
     assert len(goal) == 0 and len(learner) == 0
+
+
+def test_a_schedule_loaded_with_the_wrong_learner_says_so_not_that_the_file_is_bad(tmp_path):
+    """The sound file of a MetaExplorer, loaded with a learner of other channels, was
+    refused as "not a valid saved explorer (ValueError: explorer state: ...)", as if the file
+    were corrupt; a single explorer said what was wrong. A corrupt sub-explorer is still
+    called so, with its place in the schedule."""
+    arm, learner = arm_and_learner()
+    _, other = arm_and_learner(dim=4)
+    path = tmp_path / "meta.json"
+    MetaExplorer({"learner": learner, "eras": (5, None)}).save(path)
+    with pytest.raises(ValueError) as info:
+        MetaExplorer.load(path, other)
+    message = str(info.value)
+    assert message.startswith(f"{path}: sub-explorer 0: RandomMotorExplorer: cfg['m_channels']")
+    assert "differs from the learner's channels" in message and "not a valid" not in message
+    state = json.loads(path.read_text())
+    state["cfg"]["explorers"][1]["cfg"]["margin"] = "wide"
+    path.write_text(json.dumps(state))
+    with pytest.raises(ValueError, match=rf"^{path}: sub-explorer 1: RandomGoalExplorer: .*margin"):
+        MetaExplorer.load(path, learner)
+    state["cfg"]["explorers"][1]["class"] = "NoSuchExplorer"
+    path.write_text(json.dumps(state))
+    with pytest.raises(ValueError, match=rf"^{path}: sub-explorer 1: not a valid saved explorer"):
+        MetaExplorer.load(path, learner)
 
 
 def test_load_refuses_other_files(tmp_path):

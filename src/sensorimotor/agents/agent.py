@@ -389,7 +389,7 @@ class Agent:
         try:
             module = str(header["module"])
             module = _MOVED_MODULES.get(module, module)
-            saved = find_saved_class(Agent, str(header["agent"]), module)
+            saved = find_saved_class(Agent, str(header["agent"]), module, asked=cls)
         except ValueError as err:
             raise ValueError(f"{path}: {err}") from None
         if not issubclass(saved, cls):

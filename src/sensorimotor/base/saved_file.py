@@ -32,6 +32,7 @@ import importlib
 import json
 import os
 import secrets
+import sys
 import tokenize
 import zipfile
 import zlib
@@ -364,13 +365,18 @@ def subclasses(cls):
         yield from subclasses(sub)
 
 
-def find_saved_class(base: type, name: str, module: str) -> type:
+def find_saved_class(base: type, name: str, module: str, asked: type | None = None) -> type:
     """The subclass of ``base`` called ``name`` defined in ``module``.
 
     A saved learner or explorer names its class; loading looks it up among the subclasses
     already imported and, for a ``sensorimotor`` module only, imports that module first.
     Nothing else a file names is imported, so loading a file never runs code from outside
     the library (a user's own subclass loads once its module is imported).
+
+    A class defined again (a notebook cell run twice, or a class made inside a function
+    called twice) leaves several classes of one name and module until the old ones are
+    collected. Then the answer is ``asked`` (the class whose ``load`` was called) if it is
+    one of them, else the one ``module`` now binds to ``name``, else the newest.
 
     >>> from sensorimotor.learners import Learner
     >>> find_saved_class(Learner, 'NNLearner', 'sensorimotor.learners.nearest_neighbour').__name__
@@ -385,9 +391,14 @@ def find_saved_class(base: type, name: str, module: str) -> type:
                 f"got {what} of type {type(value).__name__}"
             )
     for attempt in range(2):
-        for sub in subclasses(base):
-            if sub.__name__ == name and sub.__module__ == module:
-                return sub
+        found = [
+            sub for sub in subclasses(base) if sub.__name__ == name and sub.__module__ == module
+        ]
+        if found:
+            if asked in found:
+                return asked
+            bound = getattr(sys.modules.get(module), name, None)
+            return bound if any(bound is sub for sub in found) else found[-1]
         if attempt == 0 and (module == "sensorimotor" or module.startswith("sensorimotor.")):
             try:
                 importlib.import_module(module)

@@ -58,6 +58,11 @@ def _difference(given: ChannelSet, learner: ChannelSet) -> str:
     return f"{list(given.names)} here, {list(learner.names)} in the learner"
 
 
+class InnerLoadError(ValueError):
+    """An explorer inside another one's state (a ``MetaExplorer``'s sub-explorer) did not
+    load; its message already says which and why, so the outer loader only adds the file."""
+
+
 def unbounded_error(owner: str, m_set: ChannelSet) -> ValueError | None:
     """The error for motor channels an explorer cannot draw from (unbounded), naming them;
     ``None`` if every one is bounded.
@@ -100,7 +105,8 @@ class Explorer:
     NumPy arrays or scalars are written as lists and numbers), never the learner:
     save the learner with ``learner.save`` and pass it to ``Explorer.load(path, learner)``.
 
-    Subclasses implement ``_explore() -> dict`` and may override ``_setup()``,
+    Subclasses implement ``_explore() -> dict``, extend ``defcfg`` with their own settings
+    (``defcfg = {**Explorer.defcfg, 'noise': 0.1}``) and may override ``_setup()``,
     ``_observe(exploration, m, s, goal)`` (raw arrays, already validated, read-only: must not
     fail), ``_witness(m, s)`` (an observation a sibling made, passed on by a ``MetaExplorer``),
     ``_get_state()`` / ``_set_state(state)`` (JSON-able), ``_check_exploration(e)``.
@@ -126,6 +132,12 @@ class Explorer:
 
     def __init__(self, cfg=None):
         name = type(self).__name__
+        missing = [key for key in Explorer.defcfg if key not in self.defcfg]
+        if missing:  # else a bare AttributeError: 'learner' a few lines down
+            raise TypeError(
+                f"{name}.defcfg lacks the keys every explorer has: {missing}; "
+                f"write defcfg = {{**Explorer.defcfg, ...}} (or the parent's defcfg)"
+            )
         cfg = merge_config(self.defcfg, cfg, owner=name)
         learner = cfg.learner
         if learner is not None and not isinstance(learner, Learner):
@@ -164,7 +176,10 @@ class Explorer:
         """Check algorithm keys of ``self.cfg``; build initial state."""
 
     def _explore(self) -> dict:
-        raise NotImplementedError
+        raise NotImplementedError(
+            f"{type(self).__name__} must implement _explore() -> dict (the exploration: "
+            "{'m_signal': dict, 'from': str tag})"
+        )
 
     def _check_exploration(self, exploration: Mapping) -> None:
         """Raise if ``exploration`` cannot have been made by this explorer."""
@@ -275,8 +290,10 @@ class Explorer:
         the state's origin in error messages)."""
         check_header(where, state, FORMAT, FORMAT_VERSION, _STATE_KEYS)
         try:  # a class, a module or channels that are not what save wrote
-            klass = find_saved_class(Explorer, state["class"], state["module"])
+            klass = find_saved_class(Explorer, state["class"], state["module"], asked=cls)
             cfg = klass._cfg_from_json(state["cfg"], learner)
+        except InnerLoadError as exc:  # a sub-explorer refused, maybe the learner: say which
+            raise ValueError(f"{where}: {exc}") from None
         except (AttributeError, KeyError, OverflowError, TypeError, ValueError) as exc:
             raise ValueError(
                 f"{where}: not a valid saved explorer ({type(exc).__name__}: {exc})"

@@ -7,7 +7,7 @@ import numpy as np
 
 from sensorimotor.base.bounds import is_int, is_real
 from sensorimotor.explore import draws
-from sensorimotor.explore.explorer import Explorer
+from sensorimotor.explore.explorer import Explorer, InnerLoadError
 from sensorimotor.explore.goal import RandomGoalExplorer
 from sensorimotor.explore.motor import RandomMotorExplorer
 
@@ -105,7 +105,7 @@ class MetaExplorer(Explorer):
         if not eras or eras[-1] is not None:
             raise ValueError(f"{name}: cfg['eras'] must end with None (the last era never ends)")
         ends = eras[:-1]
-        if not all(isinstance(e, int) and not isinstance(e, bool) and e >= 0 for e in ends):
+        if not all(is_int(e) and e >= 0 for e in ends):  # NumPy ints too (np.cumsum)
             raise ValueError(f"{name}: cfg['eras'] must be ints >= 0 then None, got {eras!r}")
         if any(b <= a for a, b in zip(ends, ends[1:], strict=False)):
             raise ValueError(f"{name}: cfg['eras'] must increase, got {eras!r}")
@@ -215,5 +215,14 @@ class MetaExplorer(Explorer):
     @classmethod
     def _cfg_from_json(cls, cfg: dict, learner) -> dict:
         cfg = super()._cfg_from_json(cfg, learner)
-        cfg["explorers"] = [Explorer.from_state(st, learner) for st in cfg["explorers"]]
+        subs = cfg["explorers"]
+        if not isinstance(subs, list):
+            raise ValueError(f"cfg['explorers'] must be a list of saved explorers, got {subs!r}")
+        cfg["explorers"] = []
+        for i, st in enumerate(subs):
+            try:
+                cfg["explorers"].append(Explorer.from_state(st, learner, f"sub-explorer {i}"))
+            except (TypeError, ValueError) as exc:
+                # the file may be sound and the learner given to load() the wrong one
+                raise InnerLoadError(str(exc)) from None
         return cfg

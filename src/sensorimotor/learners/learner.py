@@ -353,7 +353,7 @@ class Learner:
             array_names=("memory_m", "memory_s", "uuids"),
         )
         try:  # a class or module that save did not write
-            klass = find_saved_class(Learner, header["class"], header["module"])
+            klass = find_saved_class(Learner, header["class"], header["module"], asked=cls)
         except (AttributeError, OverflowError, TypeError, ValueError) as exc:
             raise ValueError(f"{path}: not a valid saved learner ({exc})") from None
         if not issubclass(klass, cls):
