@@ -141,3 +141,25 @@ def test_a_flag_of_the_other_experiment_is_refused_not_ignored(capsys, experimen
     err = capsys.readouterr().err
     other = "1" if experiment == "2" else "2"
     assert f"{flag[0]} is Experiment {other}'s" in err
+
+
+def test_ctrl_c_is_a_one_line_message_and_exit_status_130(capsys, monkeypatch, tmp_path):
+    """Ctrl-C in the middle of a run printed a KeyboardInterrupt traceback (from wherever
+    the run was, h5py's flush in the demo) and ended by the signal; now one line on
+    stderr and the shell's status for SIGINT, 130."""
+    from sensorimotor.run import demo, sweep
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(demo, "run_demo", interrupted)
+    assert main(["demo", "--steps", "10", "--out", str(tmp_path / "demo"), "--quiet"]) == 130
+    captured = capsys.readouterr()
+    assert captured.err == "sensorimotor demo: interrupted\n" and captured.out == ""
+    monkeypatch.setattr(sweep, "run_sweep", interrupted)
+    toml = tmp_path / "e.toml"
+    toml.write_text('task = "continual"\n[settings]\nsteps = 100\n')
+    assert main(["run", str(toml), "--out", str(tmp_path / "out"), "--quiet"]) == 130
+    assert capsys.readouterr().err == (
+        "sensorimotor run: interrupted; --resume finishes the sweep\n"
+    )

@@ -249,6 +249,13 @@ def main(argv=None) -> int:
     except (ValueError, OSError) as exc:  # a bad setting or path, named by what refused it
         print(f"{parser.prog} {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # Ctrl-C: the shell's status for SIGINT, not a traceback
+        pass
+    # said once the interrupted frames are freed: a progress bar they held prints its
+    # last line when it is closed, and that line comes before this one
+    hint = "; --resume finishes the sweep" if args.command == "run" else ""
+    print(f"{parser.prog} {args.command}: interrupted{hint}", file=sys.stderr)
+    return 130
 
 
 if __name__ == "__main__":
