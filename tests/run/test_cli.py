@@ -163,3 +163,21 @@ def test_ctrl_c_is_a_one_line_message_and_exit_status_130(capsys, monkeypatch, t
     assert capsys.readouterr().err == (
         "sensorimotor run: interrupted; --resume finishes the sweep\n"
     )
+
+
+def test_a_sweep_whose_trials_raised_exits_with_status_1(capsys, tmp_path):
+    """Every trial raised (DQN on a continuous action space) and ``run`` still exited 0,
+    so a script or CI job took the sweep for a success; the errors were only in
+    results.csv. Now exit status 1 and a line on stderr saying where to look."""
+    toml = tmp_path / "e.toml"
+    toml.write_text(
+        'task = "rl"\n[settings]\nagent = "dqn"\nenvironment = "Pendulum-v1"\nsteps = 10\n'
+    )
+    out = tmp_path / "out"
+    assert main(["run", str(toml), "--out", str(out), "--quiet"]) == 1
+    captured = capsys.readouterr()
+    assert "1 trials (1 run, 0 already done, 1 with errors)" in captured.out
+    assert captured.err == (
+        f"sensorimotor run: 1 of 1 trials raised: see the error column of {out}/results.csv\n"
+    )
+    assert "Discrete action space" in (out / "results.csv").read_text()

@@ -155,6 +155,13 @@ def _run(args) -> int:
         f"{summary['errors']} with errors) in {summary['seconds']:.1f}s on {backend!r}"
     )
     print(f"wrote {os.path.join(out, 'results.csv')} and {os.path.join(out, 'summary.md')}")
+    if summary["errors"]:  # a script or CI job must not take a sweep of failures for a run
+        print(
+            f"sensorimotor run: {summary['errors']} of {summary['trials']} trials raised: "
+            f"see the error column of {os.path.join(out, 'results.csv')}",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 
