@@ -181,3 +181,35 @@ def test_a_sweep_whose_trials_raised_exits_with_status_1(capsys, tmp_path):
         f"sensorimotor run: 1 of 1 trials raised: see the error column of {out}/results.csv\n"
     )
     assert "Discrete action space" in (out / "results.csv").read_text()
+
+
+def test_quiet_turns_the_progress_bars_off_in_every_command(capsys, monkeypatch, tmp_path):
+    """``sutton1992`` had no way to turn its bars off, and ``rl --quiet`` and
+    ``bc --quiet`` were usage errors ("unrecognized arguments") though demo, run and adhdp
+    take it: now each command takes ``--quiet``."""
+    from sensorimotor.run import imitation, rl, sutton1992
+
+    calls = []
+
+    def experiment(**kwargs):
+        calls.append(kwargs["show_progress"])
+        raise ValueError("stop here")
+
+    def train(*args, **kwargs):
+        calls.append(kwargs["progress"])
+        raise ValueError("stop here")
+
+    monkeypatch.setattr(sutton1992, "experiment1", experiment)
+    monkeypatch.setattr(sutton1992, "experiment2", experiment)
+    monkeypatch.setattr(rl, "train_seeds", train)
+    monkeypatch.setattr(imitation, "clone_expert", train)
+    expert = tmp_path / "seed-0.npz"
+    expert.write_bytes(b"")
+    for quiet in ([], ["--quiet"]):
+        assert main(["sutton1992", "--experiment", "1", *quiet]) == 2
+        assert main(["sutton1992", "--experiment", "2", *quiet]) == 2
+        assert main(["rl", "dqn", "--env", "CartPole-v1", *quiet]) == 2
+        assert main(["bc", "--env", "CartPole-v1", "--expert", str(expert), *quiet]) == 2
+    assert calls == [True] * 4 + [False] * 4
+    assert main(["rl", "dqn", "--env", "CartPole-v1", "--json"]) == 2  # --json: quiet too
+    assert calls[-1] is False

@@ -42,12 +42,12 @@ def _sutton1992(args) -> int:
         image_file("--plot", args.plot)
     if args.experiment in ("1", "all"):
         given = {n: getattr(args, n) for n in only["1"] if getattr(args, n) is not None}
-        print(s.format_experiment1(s.experiment1(**given, show_progress=True)))
+        print(s.format_experiment1(s.experiment1(**given, show_progress=not args.quiet)))
     if args.experiment in ("2", "all"):
         if args.experiment == "all":
             print()
         given = {n: getattr(args, n) for n in only["2"] if getattr(args, n) is not None}
-        result = s.experiment2(**given, show_progress=True)
+        result = s.experiment2(**given, show_progress=not args.quiet)
         print(s.format_experiment2(result))
         if args.plot:
             print(f"wrote {s.plot_experiment2(result, args.plot)}")
@@ -68,7 +68,7 @@ def _rl(args) -> int:
         steps=args.steps,
         compiled=args.compiled,
         save=args.save,
-        progress=not args.json,
+        progress=not (args.quiet or args.json),
     )
     print(format_table(result))
     print(f"trained {len(result['seeds'])} seed(s) in {result['seconds']:.1f}s")
@@ -94,7 +94,7 @@ def _bc(args) -> int:
         seed=args.seed,
         dagger=args.dagger,
         save=args.save,
-        progress=not args.json,
+        progress=not (args.quiet or args.json),
         **settings,
     )
     print(
@@ -192,6 +192,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="Experiment 2's initial IDBD step size (default 0.05, Experiment 1's)",
     )
     sutton.add_argument("--plot", metavar="PNG", help="draw Experiment 2's figures to this file")
+    sutton.add_argument("--quiet", action="store_true", help="no progress bars")
     sutton.set_defaults(func=_sutton1992)
     run = sub.add_parser(
         "run",
@@ -225,6 +226,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rl.add_argument("--save", metavar="DIR", help="write seed-<seed>.npz per seed here")
     rl.add_argument("--json", action="store_true", help="last line: JSON returns and seconds")
+    rl.add_argument("--quiet", action="store_true", help="no progress bars (also with --json)")
     rl.set_defaults(func=_rl)
     bc = sub.add_parser(
         "bc",
@@ -243,6 +245,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bc.add_argument("--save", metavar="FILE", help="write the clone here (.npz)")
     bc.add_argument("--json", action="store_true", help="last line: JSON returns and seconds")
+    bc.add_argument("--quiet", action="store_true", help="no progress bars (also with --json)")
     bc.set_defaults(func=_bc)
     return parser
 
