@@ -213,3 +213,22 @@ def test_quiet_turns_the_progress_bars_off_in_every_command(capsys, monkeypatch,
     assert calls == [True] * 4 + [False] * 4
     assert main(["rl", "dqn", "--env", "CartPole-v1", "--json"]) == 2  # --json: quiet too
     assert calls[-1] is False
+
+
+def test_every_option_of_every_command_says_what_it_does_in_help():
+    """``--help`` showed ``demo --seed``, ``sutton1992 --experiment``, ``run --backend``
+    and the positional arguments of run, adhdp and rl with no word on what they are or
+    their default."""
+    import argparse
+
+    from sensorimotor.run.cli import build_parser
+
+    parser = build_parser()
+    (sub,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    silent = [
+        f"{name} {action.dest}"
+        for name, command in sub.choices.items()
+        for action in command._actions
+        if not isinstance(action, argparse._HelpAction) and not action.help
+    ]
+    assert silent == []

@@ -174,7 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
         "demo", help="goal babbling versus motor babbling on the 7-joint arm: table, plots, logs"
     )
     demo.add_argument("--steps", type=int, default=3000, help="exploration steps (default 3000)")
-    demo.add_argument("--seed", type=int, default=0)
+    demo.add_argument("--seed", type=int, default=0, help="the explorers' seed (default 0)")
     demo.add_argument("--out", default="runs/demo", help="output folder (default runs/demo)")
     demo.add_argument("--quiet", action="store_true", help="no progress bar")
     demo.set_defaults(func=_demo)
@@ -183,7 +183,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="reproduce Sutton's (1992) Experiments 1 (LMS versus IDBD) and 2 (the step sizes "
         "IDBD finds), compiled",
     )
-    sutton.add_argument("--experiment", choices=("1", "2", "all"), default="all")
+    sutton.add_argument(
+        "--experiment", choices=("1", "2", "all"), default="all", help="which (default all)"
+    )
     sutton.add_argument("--seeds", type=int, help="Experiment 1's runs (default 30)")
     sutton.add_argument("--meta-step-size", type=float, help="Experiment 1's IDBD (default 0.01)")
     sutton.add_argument(
@@ -199,8 +201,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="run an experiment file (TOML): its grid x seeds, here or on Ray; results.csv, "
         "summary.md and plots in --out",
     )
-    run.add_argument("experiment", metavar="EXPERIMENT.toml")
-    run.add_argument("--backend", choices=("local", "ray"), default="local")
+    run.add_argument("experiment", metavar="EXPERIMENT.toml", help="the experiment file")
+    run.add_argument(
+        "--backend",
+        choices=("local", "ray"),
+        default="local",
+        help="this machine, or a Ray cluster (the ray extra) (default local)",
+    )
     run.add_argument("--workers", type=int, help="worker processes (default 1; ray: its own)")
     run.add_argument("--address", help="ray: a cluster to join ('auto' or host:port)")
     run.add_argument("--out", help="output folder (default runs/<experiment name>)")
@@ -216,7 +223,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="train a deep RL agent over seeds (rl-zoo's settings where it has them) and "
         "print each seed's greedy mean return over 20 episodes",
     )
-    rl.add_argument("agent", choices=("dqn", "reinforce", "streamq", "streamac"))
+    rl.add_argument(
+        "agent", choices=("dqn", "reinforce", "streamq", "streamac"), help="the agent to train"
+    )
     rl.add_argument("--env", required=True, help="a Gymnasium id, e.g. CartPole-v1")
     rl.add_argument("--seeds", type=int, default=1, help="how many seeds (default 1)")
     rl.add_argument("--seed", type=int, default=0, help="the first seed (default 0)")

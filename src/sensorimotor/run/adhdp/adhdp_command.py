@@ -232,7 +232,9 @@ def add_adhdp_parser(sub) -> None:
         help="adaptive critics (ADHDP): the ePuck's collision avoidance against random and "
         "frozen-critic baselines, the cart-pole, or the Ant's sine gait (mujoco extra)",
     )
-    p.add_argument("experiment", choices=("epuck", "cartpole", "ant"))
+    p.add_argument(
+        "experiment", choices=("epuck", "cartpole", "ant"), help="which robot's experiment"
+    )
     p.add_argument(
         "--runs", type=int, help="seeds (default 20 for epuck, 50 for cartpole, 10 for ant)"
     )
