@@ -38,6 +38,26 @@ def test_a_pipe_gets_four_lines():
     assert run.stdout == ""
 
 
+def test_a_bar_inside_another_writes_plain_lines_to_a_log():
+    """``sensorimotor rl --seeds 2`` into a log: each seed's training bar, inside the
+    seeds' bar, wrote a line of tqdm's cursor-up escape ("\\x1b[A") after each of its
+    own lines."""
+    out = io.StringIO()
+    with progress_bar(2, desc="seeds", file=out) as seeds:
+        for _ in range(2):
+            with progress_bar(4, desc="learn", file=out) as learn:
+                for _ in range(4):
+                    learn.update(1)
+            seeds.update(1)
+    assert "\x1b" not in out.getvalue()
+    assert [line.split(":")[0] for line in out.getvalue().splitlines()] == [
+        *["learn"] * 4,
+        "seeds",
+        *["learn"] * 4,
+        "seeds",
+    ]
+
+
 def test_a_terminal_gets_a_bar_redrawn_in_place():
     out = Terminal()
     for _ in progress(range(50), desc="live", file=out):

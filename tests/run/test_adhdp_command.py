@@ -59,6 +59,17 @@ def test_bad_options_are_refused(capsys):
     assert "--out" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("experiment", ["epuck", "cartpole", "ant"])
+def test_a_negative_seed_is_refused_naming_the_flag(capsys, tmp_path, experiment):
+    """The ePuck refused ``--seed -1`` with numpy's "expected non-negative integer", no
+    flag named, after ``--out`` was made; the cart-pole ran with it."""
+    out = tmp_path / "out"
+    assert main(["adhdp", experiment, "--runs", "1", "--seed", "-1", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err == "sensorimotor adhdp: error: --seed must be a non-negative int, got -1\n"
+    assert not out.exists()
+
+
 @pytest.mark.parametrize(
     "experiment, flag",
     [

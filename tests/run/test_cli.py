@@ -141,3 +141,94 @@ def test_a_flag_of_the_other_experiment_is_refused_not_ignored(capsys, experimen
     err = capsys.readouterr().err
     other = "1" if experiment == "2" else "2"
     assert f"{flag[0]} is Experiment {other}'s" in err
+
+
+def test_ctrl_c_is_a_one_line_message_and_exit_status_130(capsys, monkeypatch, tmp_path):
+    """Ctrl-C in the middle of a run printed a KeyboardInterrupt traceback (from wherever
+    the run was, h5py's flush in the demo) and ended by the signal; now one line on
+    stderr and the shell's status for SIGINT, 130."""
+    from sensorimotor.run import demo, sweep
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(demo, "run_demo", interrupted)
+    assert main(["demo", "--steps", "10", "--out", str(tmp_path / "demo"), "--quiet"]) == 130
+    captured = capsys.readouterr()
+    assert captured.err == "sensorimotor demo: interrupted\n" and captured.out == ""
+    monkeypatch.setattr(sweep, "run_sweep", interrupted)
+    toml = tmp_path / "e.toml"
+    toml.write_text('task = "continual"\n[settings]\nsteps = 100\n')
+    assert main(["run", str(toml), "--out", str(tmp_path / "out"), "--quiet"]) == 130
+    assert capsys.readouterr().err == (
+        "sensorimotor run: interrupted; --resume finishes the sweep\n"
+    )
+
+
+def test_a_sweep_whose_trials_raised_exits_with_status_1(capsys, tmp_path):
+    """Every trial raised (DQN on a continuous action space) and ``run`` still exited 0,
+    so a script or CI job took the sweep for a success; the errors were only in
+    results.csv. Now exit status 1 and a line on stderr saying where to look."""
+    toml = tmp_path / "e.toml"
+    toml.write_text(
+        'task = "rl"\n[settings]\nagent = "dqn"\nenvironment = "Pendulum-v1"\nsteps = 10\n'
+    )
+    out = tmp_path / "out"
+    assert main(["run", str(toml), "--out", str(out), "--quiet"]) == 1
+    captured = capsys.readouterr()
+    assert "1 trials (1 run, 0 already done, 1 with errors)" in captured.out
+    assert captured.err == (
+        f"sensorimotor run: 1 of 1 trials raised: see the error column of {out}/results.csv\n"
+    )
+    assert "Discrete action space" in (out / "results.csv").read_text()
+
+
+def test_quiet_turns_the_progress_bars_off_in_every_command(capsys, monkeypatch, tmp_path):
+    """``sutton1992`` had no way to turn its bars off, and ``rl --quiet`` and
+    ``bc --quiet`` were usage errors ("unrecognized arguments") though demo, run and adhdp
+    take it: now each command takes ``--quiet``."""
+    from sensorimotor.run import imitation, rl, sutton1992
+
+    calls = []
+
+    def experiment(**kwargs):
+        calls.append(kwargs["show_progress"])
+        raise ValueError("stop here")
+
+    def train(*args, **kwargs):
+        calls.append(kwargs["progress"])
+        raise ValueError("stop here")
+
+    monkeypatch.setattr(sutton1992, "experiment1", experiment)
+    monkeypatch.setattr(sutton1992, "experiment2", experiment)
+    monkeypatch.setattr(rl, "train_seeds", train)
+    monkeypatch.setattr(imitation, "clone_expert", train)
+    expert = tmp_path / "seed-0.npz"
+    expert.write_bytes(b"")
+    for quiet in ([], ["--quiet"]):
+        assert main(["sutton1992", "--experiment", "1", *quiet]) == 2
+        assert main(["sutton1992", "--experiment", "2", *quiet]) == 2
+        assert main(["rl", "dqn", "--env", "CartPole-v1", *quiet]) == 2
+        assert main(["bc", "--env", "CartPole-v1", "--expert", str(expert), *quiet]) == 2
+    assert calls == [True] * 4 + [False] * 4
+    assert main(["rl", "dqn", "--env", "CartPole-v1", "--json"]) == 2  # --json: quiet too
+    assert calls[-1] is False
+
+
+def test_every_option_of_every_command_says_what_it_does_in_help():
+    """``--help`` showed ``demo --seed``, ``sutton1992 --experiment``, ``run --backend``
+    and the positional arguments of run, adhdp and rl with no word on what they are or
+    their default."""
+    import argparse
+
+    from sensorimotor.run.cli import build_parser
+
+    parser = build_parser()
+    (sub,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    silent = [
+        f"{name} {action.dest}"
+        for name, command in sub.choices.items()
+        for action in command._actions
+        if not isinstance(action, argparse._HelpAction) and not action.help
+    ]
+    assert silent == []

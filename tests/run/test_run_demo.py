@@ -58,3 +58,20 @@ def test_bad_arguments_are_refused(tmp_path):
 def test_checkpoints_include_the_table_steps():
     assert {300, 1000, 3000} <= set(checkpoints(3000))
     assert checkpoints(5) == [5] and checkpoints(120)[-1] == 120
+
+
+def test_the_table_columns_stay_aligned_past_9999_steps():
+    """``demo --steps 20000``: the step column was 4 wide, so the 20000 rows were shifted
+    one character right of the header and of the other rows."""
+    from types import SimpleNamespace
+
+    from sensorimotor.run.demo import results_table
+
+    error = SimpleNamespace(mean=0.01, median=0.01, p90=0.02)
+    row = {"uniform goals": error, "random goals": error, "forward": error, "coverage": 100}
+    results = {"motor babbling": dict.fromkeys((300, 1000, 3000, 20000), row)}
+    lines = results_table(results, 215, 20000, 500).splitlines()
+    header = next(i for i, line in enumerate(lines) if line.lstrip().startswith("step"))
+    table = lines[header : header + 5]
+    assert len({len(line) for line in table}) == 1, table
+    assert {line.index("explorer" if i == 0 else "motor") for i, line in enumerate(table)} == {7}

@@ -54,6 +54,10 @@ def progress_bar(
         miniters=math.ceil(total / lines) if total else 1,
         delay=1e-9,
         leave=False,
+        # a log has no lines to move between: a bar inside another (a seed's training in
+        # the seeds' bar) kept tqdm's place below it, and wrote a cursor-up escape after
+        # each of its lines, a line of "\x1b[A" in the log
+        position=0,
         smoothing=0,  # in a log, the average rate over the run so far
         bar_format=("{desc}: " if desc else "") + LOG_FORMAT,
     )

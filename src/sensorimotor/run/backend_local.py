@@ -32,7 +32,8 @@ class LocalBackend:
     the batches it had not finished are retried in a new pool, each at most ``retries``
     times, then reported as failed with the ``BrokenProcessPool`` error. A worker whose
     driver dies (a sweep killed with SIGKILL, to be resumed) exits within a second instead
-    of running the queued trials for no one and staying for ever.
+    of running the queued trials for no one and staying for ever. A map stopped early (its
+    caller interrupted by Ctrl-C, or the generator closed) drops the batches not started.
 
     A batch that raises is yielded with its exception, and the others go on:
 
@@ -81,19 +82,25 @@ class LocalBackend:
                 initargs=(os.getpid(),),
             ) as pool:
                 futures = {pool.submit(function, batches[i]): i for i in todo}
-                for future in cf.as_completed(futures):
-                    i = futures[future]
-                    try:
-                        outcome = future.result()
-                    except cf.process.BrokenProcessPool as exc:
-                        tries[i] += 1
-                        if tries[i] <= self.retries:
-                            broken.append(i)
-                            continue
-                        outcome = exc
-                    except Exception as exc:
-                        outcome = exc
-                    yield batches[i], outcome
+                try:
+                    for future in cf.as_completed(futures):
+                        i = futures[future]
+                        try:
+                            outcome = future.result()
+                        except cf.process.BrokenProcessPool as exc:
+                            tries[i] += 1
+                            if tries[i] <= self.retries:
+                                broken.append(i)
+                                continue
+                            outcome = exc
+                        except Exception as exc:
+                            outcome = exc
+                        yield batches[i], outcome
+                finally:
+                    # stopped early (Ctrl-C, or the caller closed this generator): the
+                    # queued batches are dropped; the pool's exit would otherwise run them
+                    # all, for no one, before the interrupted sweep could end
+                    pool.shutdown(cancel_futures=True)
             todo = broken
 
 

@@ -42,12 +42,12 @@ def _sutton1992(args) -> int:
         image_file("--plot", args.plot)
     if args.experiment in ("1", "all"):
         given = {n: getattr(args, n) for n in only["1"] if getattr(args, n) is not None}
-        print(s.format_experiment1(s.experiment1(**given, show_progress=True)))
+        print(s.format_experiment1(s.experiment1(**given, show_progress=not args.quiet)))
     if args.experiment in ("2", "all"):
         if args.experiment == "all":
             print()
         given = {n: getattr(args, n) for n in only["2"] if getattr(args, n) is not None}
-        result = s.experiment2(**given, show_progress=True)
+        result = s.experiment2(**given, show_progress=not args.quiet)
         print(s.format_experiment2(result))
         if args.plot:
             print(f"wrote {s.plot_experiment2(result, args.plot)}")
@@ -68,7 +68,7 @@ def _rl(args) -> int:
         steps=args.steps,
         compiled=args.compiled,
         save=args.save,
-        progress=not args.json,
+        progress=not (args.quiet or args.json),
     )
     print(format_table(result))
     print(f"trained {len(result['seeds'])} seed(s) in {result['seconds']:.1f}s")
@@ -94,7 +94,7 @@ def _bc(args) -> int:
         seed=args.seed,
         dagger=args.dagger,
         save=args.save,
-        progress=not args.json,
+        progress=not (args.quiet or args.json),
         **settings,
     )
     print(
@@ -155,6 +155,13 @@ def _run(args) -> int:
         f"{summary['errors']} with errors) in {summary['seconds']:.1f}s on {backend!r}"
     )
     print(f"wrote {os.path.join(out, 'results.csv')} and {os.path.join(out, 'summary.md')}")
+    if summary["errors"]:  # a script or CI job must not take a sweep of failures for a run
+        print(
+            f"sensorimotor run: {summary['errors']} of {summary['trials']} trials raised: "
+            f"see the error column of {os.path.join(out, 'results.csv')}",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 
@@ -167,7 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
         "demo", help="goal babbling versus motor babbling on the 7-joint arm: table, plots, logs"
     )
     demo.add_argument("--steps", type=int, default=3000, help="exploration steps (default 3000)")
-    demo.add_argument("--seed", type=int, default=0)
+    demo.add_argument("--seed", type=int, default=0, help="the explorers' seed (default 0)")
     demo.add_argument("--out", default="runs/demo", help="output folder (default runs/demo)")
     demo.add_argument("--quiet", action="store_true", help="no progress bar")
     demo.set_defaults(func=_demo)
@@ -176,7 +183,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="reproduce Sutton's (1992) Experiments 1 (LMS versus IDBD) and 2 (the step sizes "
         "IDBD finds), compiled",
     )
-    sutton.add_argument("--experiment", choices=("1", "2", "all"), default="all")
+    sutton.add_argument(
+        "--experiment", choices=("1", "2", "all"), default="all", help="which (default all)"
+    )
     sutton.add_argument("--seeds", type=int, help="Experiment 1's runs (default 30)")
     sutton.add_argument("--meta-step-size", type=float, help="Experiment 1's IDBD (default 0.01)")
     sutton.add_argument(
@@ -185,14 +194,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="Experiment 2's initial IDBD step size (default 0.05, Experiment 1's)",
     )
     sutton.add_argument("--plot", metavar="PNG", help="draw Experiment 2's figures to this file")
+    sutton.add_argument("--quiet", action="store_true", help="no progress bars")
     sutton.set_defaults(func=_sutton1992)
     run = sub.add_parser(
         "run",
         help="run an experiment file (TOML): its grid x seeds, here or on Ray; results.csv, "
         "summary.md and plots in --out",
     )
-    run.add_argument("experiment", metavar="EXPERIMENT.toml")
-    run.add_argument("--backend", choices=("local", "ray"), default="local")
+    run.add_argument("experiment", metavar="EXPERIMENT.toml", help="the experiment file")
+    run.add_argument(
+        "--backend",
+        choices=("local", "ray"),
+        default="local",
+        help="this machine, or a Ray cluster (the ray extra) (default local)",
+    )
     run.add_argument("--workers", type=int, help="worker processes (default 1; ray: its own)")
     run.add_argument("--address", help="ray: a cluster to join ('auto' or host:port)")
     run.add_argument("--out", help="output folder (default runs/<experiment name>)")
@@ -208,7 +223,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="train a deep RL agent over seeds (rl-zoo's settings where it has them) and "
         "print each seed's greedy mean return over 20 episodes",
     )
-    rl.add_argument("agent", choices=("dqn", "reinforce", "streamq", "streamac"))
+    rl.add_argument(
+        "agent", choices=("dqn", "reinforce", "streamq", "streamac"), help="the agent to train"
+    )
     rl.add_argument("--env", required=True, help="a Gymnasium id, e.g. CartPole-v1")
     rl.add_argument("--seeds", type=int, default=1, help="how many seeds (default 1)")
     rl.add_argument("--seed", type=int, default=0, help="the first seed (default 0)")
@@ -218,6 +235,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rl.add_argument("--save", metavar="DIR", help="write seed-<seed>.npz per seed here")
     rl.add_argument("--json", action="store_true", help="last line: JSON returns and seconds")
+    rl.add_argument("--quiet", action="store_true", help="no progress bars (also with --json)")
     rl.set_defaults(func=_rl)
     bc = sub.add_parser(
         "bc",
@@ -236,6 +254,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bc.add_argument("--save", metavar="FILE", help="write the clone here (.npz)")
     bc.add_argument("--json", action="store_true", help="last line: JSON returns and seconds")
+    bc.add_argument("--quiet", action="store_true", help="no progress bars (also with --json)")
     bc.set_defaults(func=_bc)
     return parser
 
@@ -249,6 +268,13 @@ def main(argv=None) -> int:
     except (ValueError, OSError) as exc:  # a bad setting or path, named by what refused it
         print(f"{parser.prog} {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # Ctrl-C: the shell's status for SIGINT, not a traceback
+        pass
+    # said once the interrupted frames are freed: a progress bar they held prints its
+    # last line when it is closed, and that line comes before this one
+    hint = "; --resume finishes the sweep" if args.command == "run" else ""
+    print(f"{parser.prog} {args.command}: interrupted{hint}", file=sys.stderr)
+    return 130
 
 
 if __name__ == "__main__":

@@ -212,13 +212,14 @@ def results_table(results: dict, reachable_cells: int, steps: int, goals: int) -
     """The printed table: errors (mean, median, p90 on uniform goals; mean on random goals and
     forward) and coverage at ``TABLE_STEPS`` and the last step, then the verdict."""
     rows = sorted({s for s in TABLE_STEPS if s <= steps} | {steps})
+    width = max(4, len(str(steps)))  # --steps 20000: the column as wide as its numbers
     lines = [
         f"7-joint arm, {steps} steps; errors in arm lengths (the arm's length is 1)",
         f"  mean/median/p90: reach error on {goals} goals spread uniformly over the reachable space",
         f"  random goals: mean reach error on the effects of {goals} random commands",
         f"  forward: mean forward error on {goals} random commands",
         f"  coverage: occupied cells of a {CELLS}x{CELLS} grid (about {reachable_cells} reachable)",
-        f"{'step':>4}  {'explorer':<15} {'mean':>7} {'median':>7} {'p90':>7}  "
+        f"{'step':>{width}}  {'explorer':<15} {'mean':>7} {'median':>7} {'p90':>7}  "
         f"{'random goals':>12} {'forward':>8} {'coverage':>9}",
     ]
     for step in rows:
@@ -226,7 +227,7 @@ def results_table(results: dict, reachable_cells: int, steps: int, goals: int) -
             r = curve[step]
             u = r["uniform goals"]
             lines.append(
-                f"{step:>4}  {label:<15} {u.mean:7.4f} {u.median:7.4f} {u.p90:7.4f}  "
+                f"{step:>{width}}  {label:<15} {u.mean:7.4f} {u.median:7.4f} {u.p90:7.4f}  "
                 f"{r['random goals'].mean:12.4f} {r['forward'].mean:8.4f} {r['coverage']:9d}"
             )
     if "motor babbling" in results and "goal babbling" in results:

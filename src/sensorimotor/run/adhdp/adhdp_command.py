@@ -25,8 +25,9 @@ FLAG_EXPERIMENTS = {
 
 
 def check_flags(args) -> None:
-    """A ``ValueError`` naming the flag: a count below 1, an actuator noise outside
-    [0, 1], or a flag given for an experiment it does not apply to (it would be ignored).
+    """A ``ValueError`` naming the flag: a count below 1, a negative seed, an actuator
+    noise outside [0, 1], or a flag given for an experiment it does not apply to (it would
+    be ignored).
 
     >>> import argparse
     >>> args = argparse.Namespace(experiment="epuck", runs=2, episodes=None, max_trials=None,
@@ -40,6 +41,10 @@ def check_flags(args) -> None:
         value = getattr(args, name)
         if value is not None and value < 1:
             raise ValueError(f"--{name.replace('_', '-')} must be at least 1, got {value}")
+    # as rl's and demo's: the ePuck's generator refused it with numpy's "expected
+    # non-negative integer", naming no flag, and the cart-pole ran with it
+    if getattr(args, "seed", 0) < 0:
+        raise ValueError(f"--seed must be a non-negative int, got {args.seed}")
     noise = args.actuator_noise
     if noise is not None and not 0.0 <= noise <= 1.0:  # NaN fails both comparisons
         raise ValueError(f"--actuator-noise must be a number in [0, 1], got {noise}")
@@ -227,7 +232,9 @@ def add_adhdp_parser(sub) -> None:
         help="adaptive critics (ADHDP): the ePuck's collision avoidance against random and "
         "frozen-critic baselines, the cart-pole, or the Ant's sine gait (mujoco extra)",
     )
-    p.add_argument("experiment", choices=("epuck", "cartpole", "ant"))
+    p.add_argument(
+        "experiment", choices=("epuck", "cartpole", "ant"), help="which robot's experiment"
+    )
     p.add_argument(
         "--runs", type=int, help="seeds (default 20 for epuck, 50 for cartpole, 10 for ant)"
     )
