@@ -87,26 +87,17 @@ def test_a_value_that_is_not_a_number_is_refused(tmp_path, value):
     assert episode["reward"].tolist() == [0.0]
 
 
-def test_a_read_only_log_is_refused_when_opened_not_at_the_end_of_an_episode(tmp_path, monkeypatch):
+def test_a_read_only_log_is_refused_when_opened_not_at_the_end_of_an_episode(
+    tmp_path, monkeypatch, refuse_writing
+):
     """EpisodeLog(path) on a log without write access only read it: the PermissionError
     came at the first end_episode(), with that episode lost. It now comes at once."""
-    import h5py
-
     from sensorimotor.run import episode_log
 
     path = tmp_path / "e.h5"
     with EpisodeLog(path) as log:
         log.append({"r": 1.0})
-    real_file = h5py.File
-
-    def read_only_file(name, mode="r", *args, **kwargs):
-        # h5py on a read-only file (chmod cannot show it to root, who runs the tests in
-        # some containers)
-        if mode != "r":
-            raise PermissionError(1, f"Unable to synchronously open file (name = '{name}')")
-        return real_file(name, mode, *args, **kwargs)
-
-    monkeypatch.setattr(episode_log.h5py, "File", read_only_file)
+    refuse_writing(episode_log)
     with pytest.raises(PermissionError, match="e.h5"):
         EpisodeLog(path)
     assert [e["r"].tolist() for e in read_episodes(path)] == [[1.0]]

@@ -327,22 +327,9 @@ def test_a_reader_while_the_writer_flushes_sees_a_whole_prefix(tmp_path, monkeyp
         writer.stdout.close()
 
 
-def _refuse_writing(monkeypatch, module):
-    """h5py as it behaves on a read-only file (chmod cannot show it to root, who runs
-    these tests in some containers): opening for writing raises PermissionError."""
-    import h5py
-
-    real_file = h5py.File
-
-    def read_only_file(name, mode="r", *args, **kwargs):
-        if mode != "r":
-            raise PermissionError(1, f"Unable to synchronously open file (name = '{name}')")
-        return real_file(name, mode, *args, **kwargs)
-
-    monkeypatch.setattr(module.h5py, "File", read_only_file)
-
-
-def test_a_read_only_log_is_a_permission_error_not_a_file_that_is_not_a_log(tmp_path, monkeypatch):
+def test_a_read_only_log_is_a_permission_error_not_a_file_that_is_not_a_log(
+    tmp_path, refuse_writing
+):
     """Appending to a log without write access said 'log.h5: not an observation log (an
     HDF5 file): [Errno 1] ...': a valid log, called corrupt. It is now the PermissionError,
     and the log still reads."""
@@ -351,7 +338,7 @@ def test_a_read_only_log_is_a_permission_error_not_a_file_that_is_not_a_log(tmp_
     path = tmp_path / "log.h5"
     with ObservationLog(path, M, S) as log:
         log.append({"m_signal": {"a": 0.5, "b": 1.0}, "s_signal": {"x": 0.0}, "uuid": uuid.uuid4()})
-    _refuse_writing(monkeypatch, observation_log)
+    refuse_writing(observation_log)
     with pytest.raises(PermissionError, match="log.h5"):
         ObservationLog(path, M, S)
     assert len(read_log(path)) == 1
