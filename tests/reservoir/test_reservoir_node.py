@@ -300,6 +300,25 @@ def test_memory_grows_with_the_radius_and_leak():
     assert reservoir_memory(leaky, 3000) > memories[1]
 
 
+@pytest.mark.parametrize("radius", [1.0, 1.2, 1.5])
+def test_memory_of_a_reservoir_that_never_settles_is_refused(radius):
+    # was the first step at which the most units were still: 973 steps (30 of 40 units
+    # settled), and 0 steps for 1.2 and 1.5 (no unit ever settled: a chaotic reservoir
+    # reported as memoryless)
+    node = ReservoirNode(1, 40, radius, seed=0)
+    with pytest.raises(ValueError, match="has not settled in max_settling_time=1000"):
+        reservoir_memory(node, 1000)
+    with pytest.raises(ValueError, match="max_settling_time must be at least 2"):
+        reservoir_memory(node, 1)  # was numpy's "argmax of an empty sequence"
+
+
+def test_find_radius_for_mc_above_one_bisects_down_to_the_memory():
+    # a radius above 1 used to report a short bogus memory and send the bisection upwards
+    node = ReservoirNode(1, 50, seed=0)
+    rho = find_radius_for_mc(node, 900, max_settling_time=2000, radius_max=1.5)
+    assert abs(reservoir_memory(node.with_spectral_radius(rho), 2000) - 900) < 1
+
+
 def test_find_radius_for_mc_reaches_the_memory_or_says_why():
     node = ReservoirNode(1, 40, seed=1)
     rho = find_radius_for_mc(node, 30, max_settling_time=1500)

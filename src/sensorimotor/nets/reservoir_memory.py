@@ -18,6 +18,12 @@ def reservoir_memory(reservoir, max_settling_time: int = 10000, tol: float = 1e-
     :math:`c_t` reaches its maximum: the step from which every unit has settled, when they
     all settle within the horizon (HDPy's definition). The reservoir itself is untouched.
 
+    ``ValueError`` if some unit is still moving at the horizon: a reservoir that has not
+    forgotten the impulse in ``max_settling_time`` steps (too short a horizon, or a
+    spectral radius near or above 1 that never forgets) has no settling time to report.
+    (HDPy returned the first step at which the most units were still, then a few, even
+    one of fifty: radius 1.0 reported 80 steps, 1.05 with a leak of 0.3 reported 10.)
+
     Example:
         >>> from sensorimotor.nets.reservoir import ReservoirNode
         >>> short = ReservoirNode(1, 50, spectral_radius=0.5, seed=0)
@@ -27,12 +33,24 @@ def reservoir_memory(reservoir, max_settling_time: int = 10000, tol: float = 1e-
     """
     check_value("reservoir_memory", "max_settling_time", max_settling_time, COUNT)
     check_value("reservoir_memory", "tol", tol, POSITIVE)
+    if max_settling_time < 2:  # one state has no step to compare: argmax of nothing
+        raise ValueError(
+            f"reservoir_memory.max_settling_time must be at least 2, got {max_settling_time}"
+        )
     probe = reservoir.copy()
     probe.reset()
     impulse = np.zeros((max_settling_time, probe.input_dim), dtype=probe.dtype)
     impulse[0] = 1.0
     states = probe.execute(impulse)
     settled = (np.abs(np.diff(states, axis=0)) < tol).sum(axis=1)
+    if settled[-1] < probe.output_dim:
+        raise ValueError(
+            f"the impulse response has not settled in max_settling_time={max_settling_time} "
+            f"steps ({probe.output_dim - int(settled[-1])} of {probe.output_dim} units still "
+            f"move by tol={tol} or more; spectral radius {probe.spectral_radius:.6g}, leak "
+            f"{probe.leak_rate:.6g}): raise max_settling_time, or the radius is too large to "
+            "forget"
+        )
     return int(np.argmax(settled))
 
 
@@ -77,7 +95,10 @@ def find_radius_for_mc(
     rho, memory = hi / 2, float("inf")
     for _ in range(num_iter):
         before = memory
-        memory = reservoir_memory(reservoir.with_spectral_radius(rho), max_settling_time)
+        try:
+            memory = reservoir_memory(reservoir.with_spectral_radius(rho), max_settling_time)
+        except ValueError:  # not settled in the horizon: longer than any memory wanted
+            memory = float("inf")
         if abs(memory - num_steps) < tol:
             return rho
         if abs(memory - before) < tol_settling:
