@@ -54,6 +54,23 @@ def test_error_form_equals_target_form_and_batch_rows_equal_the_loop():
     np.testing.assert_allclose(c(xs), xs @ a.beta[:3] + a.beta[3], rtol=1e-12)
 
 
+def test_a_batch_given_as_lists_trains_and_predicts_as_arrays_do():
+    # a list of rows was taken for one sample: "sample must have shape (3,), got (60, 3)"
+    xs, ys = data(2)
+    a, b = PlainRLS(3, 2), PlainRLS(3, 2)
+    a.train(xs.tolist(), target=ys.tolist())
+    b.train(xs, target=ys)
+    np.testing.assert_array_equal(a.beta, b.beta)
+    np.testing.assert_array_equal(a(xs.tolist()), b(xs))
+
+
+def test_a_batch_target_of_the_wrong_length_is_named_with_its_own_shape():
+    readout = PlainRLS(3, 1)
+    with pytest.raises(ValueError, match=r"target must have shape \(4, 1\), got \(3,\)"):
+        readout.train(np.ones((4, 3)), target=np.ones(3))  # said "got (3, 1)"
+    assert readout.count == 0
+
+
 def test_a_float_error_or_target_for_one_output_equals_the_array_form():
     a, b, c = PlainRLS(2, 1), PlainRLS(2, 1), PlainRLS(2, 1)
     xs, ys = data(6, d=2, m=1)

@@ -165,6 +165,15 @@ def test_batch_execute_equals_the_step_loop_and_reset_restarts():
     np.testing.assert_allclose(states, loop, rtol=0, atol=0)
 
 
+def test_a_batch_given_as_a_list_of_rows_runs_as_the_array_does():
+    # a list of lists was taken for one sample: "u must have shape (2,), got (3, 2)"
+    us = rng(4).normal(size=(3, 2))
+    a, b = ReservoirNode(2, 10, seed=1), ReservoirNode(2, 10, seed=1)
+    np.testing.assert_array_equal(a.execute(us.tolist()), b.execute(us))
+    with pytest.raises(TypeError, match="u must be an array of shape"):
+        a.execute([[0.1, 0.2], [0.3]])  # ragged
+
+
 def test_numpy_equals_jax_scan():
     node = ReservoirNode(1, 50, 0.95, leak_rate=0.4, bias_scaling=0.2, seed=0)
     us = rng(5).uniform(-1, 1, size=(300, 1))

@@ -13,7 +13,7 @@ import numpy as np
 from sensorimotor.base.bounds import COUNT, NON_NEGATIVE, POSITIVE, Bounds, check_value
 from sensorimotor.base.saved_file import check_arrays, make_header, read_npz, write_npz
 from sensorimotor.nets.readout_step import ReadoutState, readout_init
-from sensorimotor.nets.reservoir import check_input
+from sensorimotor.nets.reservoir import _as_array, check_input
 from sensorimotor.rules.lms import LMS
 from sensorimotor.rules.rls import RLS, RLSState
 
@@ -79,7 +79,7 @@ class LinearReadout:
             and math.isfinite(sample.dot(sample))
         ):
             return sample, False
-        arr = np.asarray(sample) if hasattr(sample, "__array__") else sample
+        arr = _as_array(sample)
         if getattr(arr, "ndim", 1) == 2:
             shape = (arr.shape[0], self.input_dim)
             return check_input("sample", arr, shape, self.dtype), True
@@ -93,7 +93,8 @@ class LinearReadout:
                 value = np.reshape(np.asarray(value), (1,))
             value = check_input(name, value, (m,), self.dtype)
         else:
-            if np.ndim(value) == 1 and m == 1:
+            # one target per row; another length is left for check_input to report as given
+            if np.ndim(value) == 1 and m == 1 and np.shape(value)[0] == rows:
                 value = np.reshape(np.asarray(value), (-1, 1))
             value = check_input(name, value, (rows, m), self.dtype)
         flat = value.ravel()

@@ -64,6 +64,20 @@ def check_input(name: str, u, shape: tuple, dtype=None):
     return arr
 
 
+def _as_array(u):
+    """``u`` as an array if it is one or a list/tuple of numbers (rows of samples from a
+    list of lists were taken for one sample and refused as "shape (input_dim,)"), else
+    as given, for :func:`check_input` to name what is wrong with it."""
+    if hasattr(u, "__array__"):
+        return np.asarray(u)
+    if isinstance(u, list | tuple):
+        try:
+            return np.asarray(u)
+        except (TypeError, ValueError):  # ragged: check_input says so
+            return u
+    return u
+
+
 def _where_not_finite(arr) -> str:
     """Where ``arr``'s first NaN or inf is, and the array itself if it is short: NumPy
     prints a long series with its middle elided, often hiding the very value at fault."""
@@ -213,7 +227,7 @@ class ReservoirNode:
             and math.isfinite(u.dot(u))
         ):  # the per-sample path: no conversion, one dot checks NaN and inf
             return self._step(u, not simulate)
-        arr = np.asarray(u) if hasattr(u, "__array__") else u
+        arr = _as_array(u)
         if getattr(arr, "ndim", 1) == 2:
             us = check_input("u", arr, (arr.shape[0], self.input_dim), self.dtype)
             if us.shape[0] == 0:
