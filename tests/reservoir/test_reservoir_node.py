@@ -92,6 +92,23 @@ def test_bad_topology_settings_raise_naming_them():
         ReservoirNode(1, 3, w=np.eye(4))
 
 
+@pytest.mark.parametrize(
+    "given, setting",
+    [
+        (dict(w=orthogonal_reservoir()), dict(density=0.05)),
+        (dict(w=np.eye(5) * 0.5), dict(density=0.5)),
+        (dict(w_in=dense_w_in(0.5)), dict(input_scaling=0.1)),
+        (dict(w_in=np.ones((5, 1))), dict(input_density=0.5)),
+        (dict(w_bias=np.zeros(5)), dict(bias_scaling=0.1)),
+    ],
+)
+def test_a_default_drawers_setting_beside_its_replacement_is_refused(given, setting):
+    # was dropped silently: orthogonal_reservoir() with density=0.05 drew density 0.2
+    (name,) = setting
+    with pytest.raises(ValueError, match=f"ReservoirNode.{name} sets the default"):
+        ReservoirNode(1, 5, seed=0, **given, **setting)
+
+
 def test_a_given_matrix_is_used_as_is_with_its_own_radius():
     w = 0.5 * np.eye(4)[[1, 2, 3, 0]]
     node = ReservoirNode(1, 4, spectral_radius=0.9, w=w, w_in=np.ones((4, 1)))

@@ -22,6 +22,11 @@ FORMAT = "sensorimotor.reservoir_node"
 FORMAT_VERSION = 1
 _HEADER_KEYS = ("input_dim", "output_dim", "spectral_radius", "leak_rate", "dtype")
 LEAK = Bounds(0.0, 1.0, False, True)
+_EXAMPLES = dict(
+    w="w=orthogonal_reservoir(density=0.1)",
+    w_in="w_in=sparse_w_in(scaling=0.5, density=0.3)",
+    w_bias="w_bias=dense_w_bias(scaling=0.2)",
+)
 
 
 def _frozen(a):
@@ -102,7 +107,9 @@ class ReservoirNode:
     its own); ``W_in`` by ``w_in`` (default dense, or sparse with
     ``input_density``, uniform in ``[-input_scaling, input_scaling]``); ``b`` by ``w_bias``
     (default uniform in ``[-bias_scaling, bias_scaling]``, 0: none); from the NumPy
-    ``Generator`` of ``seed``, so one seed gives one reservoir.
+    ``Generator`` of ``seed``, so one seed gives one reservoir. ``density``,
+    ``input_scaling``, ``input_density`` and ``bias_scaling`` set the default drawers: beside
+    a given ``w``, ``w_in`` or ``w_bias`` they are refused (``ValueError``), not ignored.
 
     ``execute(u)`` with ``u`` of shape ``(input_dim,)`` advances one step and returns the
     new state, shape ``(output_dim,)``; with ``u`` of shape ``(T, input_dim)`` (HDPy's
@@ -148,6 +155,18 @@ class ReservoirNode:
         dtype = np.dtype(dtype)
         if dtype.kind != "f":
             raise TypeError(f"ReservoirNode.dtype must be a float dtype, got {dtype}")
+        # a setting of a default drawer beside its replacement used to be dropped silently
+        for given, name, setting, changed in (
+            (w, "w", "density", density != 0.2),
+            (w_in, "w_in", "input_scaling", input_scaling != 1.0),
+            (w_in, "w_in", "input_density", input_density is not None),
+            (w_bias, "w_bias", "bias_scaling", bias_scaling != 0.0),
+        ):
+            if given is not None and changed:
+                raise ValueError(
+                    f"ReservoirNode.{setting} sets the default {name}, which the given {name} "
+                    f"replaces; set it in {name} instead (e.g. {_EXAMPLES[name]})"
+                )
         rng = np.random.default_rng(seed)
         n = int(output_dim)
         w = sparse_reservoir(density) if w is None else w
