@@ -14,9 +14,9 @@ def auto_reset_step(env: JaxEnv, key, state, action, params=None):
         obs, state = where(done, env.reset(k_reset), (obs', state'))
         info['final_observation'] = obs'   (the observation the episode ended on)
 
-(kept from ``env``'s ``info`` when ``env`` already resets itself, e.g. is an
-``AutoReset``, so that wrapping twice, or handing ``make_train`` an ``AutoReset``, still
-bootstraps from the true last observation).
+    (kept from ``env``'s ``info`` when ``env`` already resets itself, e.g. is an
+    ``AutoReset``, so that wrapping twice, or handing ``make_train`` an ``AutoReset``,
+    still bootstraps from the true last observation).
 
     Reward, ``terminated`` and ``truncated`` are those of the step taken, so a learner
     bootstraps from ``info['final_observation']`` where ``truncated``. Both branches are
