@@ -91,6 +91,17 @@ def test_auto_reset_step_equals_the_wrapper_and_keeps_the_state_structure():
         assert a.dtype == b.dtype and a.shape == b.shape
 
 
+def test_auto_reset_of_an_auto_reset_keeps_the_true_last_observation():
+    # make_train wraps its env in auto_reset_step: handed an AutoReset (as the docs build
+    # one), the final observation was the next episode's first
+    env = CartPole()
+    _, state = env.reset(jax.random.key(0))
+    state = state._replace(time=state.time + 499)  # truncated by this step
+    once = auto_reset_step(env, jax.random.key(1), state, 0)[5]["final_observation"]
+    twice = auto_reset_step(AutoReset(env), jax.random.key(1), state, 0)[5]["final_observation"]
+    np.testing.assert_array_equal(twice, once)
+
+
 def test_auto_reset_refuses_what_is_not_a_jax_env():
     with pytest.raises(TypeError, match="AutoReset wraps a JaxEnv"):
         AutoReset(gymnasium.make("CartPole-v1"))

@@ -82,3 +82,62 @@ class JaxEnv:
 
     def __repr__(self) -> str:
         return f"{self.name}()"
+
+
+def check_jax_env(owner: str, env, params, action) -> Any:
+    """The shape of ``env``'s observation, once ``env`` is checked against the protocol
+    without running it (``jax.eval_shape``: no compile): ``reset`` returns ``(obs,
+    state)``, ``step`` with ``action`` returns the six values of ``JaxEnv.step`` with an
+    observation of the shape of ``reset``'s and scalar ``reward``,
+    ``terminated`` and ``truncated``. Anything else is a ``TypeError`` (not an environment)
+    or a ``ValueError`` naming ``owner`` and what was wrong, raised before a compiled loop
+    fails with a message about its own internals.
+
+    >>> import jax, jax.numpy as jnp
+    >>> from sensorimotor.envs import CartPole
+    >>> check_jax_env("DQN.make_train", CartPole(), None, jnp.int32(0))
+    ShapeDtypeStruct(shape=(4,), dtype=float32)
+    >>> check_jax_env("DQN.make_train", "CartPole-v1", None, jnp.int32(0))
+    Traceback (most recent call last):
+    ...
+    TypeError: DQN.make_train trains on a JAX environment (JaxEnv: reset(key, params), step(key, state, action, params)), got 'CartPole-v1'; a Gymnasium one trains with the agent's learn()
+    """
+    import gymnasium
+    import jax
+
+    if (
+        isinstance(env, (str, gymnasium.Env))
+        or not callable(getattr(env, "reset", None))
+        or not callable(getattr(env, "step", None))
+    ):
+        raise TypeError(
+            f"{owner} trains on a JAX environment (JaxEnv: reset(key, params), "
+            f"step(key, state, action, params)), got {env!r}; a Gymnasium one trains with "
+            "the agent's learn()"
+        )
+    if params is None:
+        params = env.default_params
+    reset = jax.eval_shape(env.reset, jax.random.key(0), params)
+    if not isinstance(reset, tuple) or len(reset) != 2:
+        raise ValueError(f"{owner}: {env!r}.reset must return (obs, state), got {reset}")
+    obs, state = reset
+    if not hasattr(obs, "shape"):
+        raise ValueError(f"{owner}: {env!r}.reset's observation must be an array, got {obs}")
+    out = jax.eval_shape(env.step, jax.random.key(0), state, action, params)
+    if not isinstance(out, tuple) or len(out) != 6:
+        size = len(out) if isinstance(out, tuple) else 1
+        raise ValueError(
+            f"{owner}: {env!r}.step must return 6 values (obs, state, reward, terminated, "
+            f"truncated, info), got {size}; a gymnax environment (done in one) goes in "
+            "FromGymnax"
+        )
+    step_obs, _, reward, terminated, truncated, _ = out
+    if getattr(step_obs, "shape", None) != obs.shape:
+        raise ValueError(
+            f"{owner}: {env!r}.step's observation must have reset's shape {obs.shape}, "
+            f"got {step_obs}"
+        )
+    for name, value in (("reward", reward), ("terminated", terminated), ("truncated", truncated)):
+        if getattr(value, "shape", None) != ():
+            raise ValueError(f"{owner}: {env!r}.step's {name} must be a scalar, got {value}")
+    return obs

@@ -46,6 +46,7 @@ from __future__ import annotations
 import math
 from typing import Any, NamedTuple
 
+import gymnasium
 import jax
 import jax.numpy as jnp
 
@@ -59,6 +60,7 @@ from sensorimotor.agents.dqn.dqn_update import (
 )
 from sensorimotor.base.bounds import check_count
 from sensorimotor.envs.bridge.auto_reset import auto_reset_step
+from sensorimotor.envs.jax_env import check_jax_env
 from sensorimotor.nets import replay_buffer as rb
 from sensorimotor.nets.mlp import init_mlp
 
@@ -136,17 +138,35 @@ class TrainResult(NamedTuple):
     metrics: PhaseMetrics
 
 
-def _spaces(env, params) -> tuple[tuple[int, ...], int]:
-    obs, _ = jax.eval_shape(env.reset, jax.random.key(0), params)
+def _spaces(owner: str, env, params) -> tuple[tuple[int, ...], int]:
+    """The observation shape and the number of actions of a discrete JAX environment,
+    checked against the protocol (:func:`~sensorimotor.envs.jax_env.check_jax_env`); a
+    ``ValueError`` naming ``owner`` for an action space that is not discrete (a ``Box``
+    would otherwise be read as ``num_actions`` discrete actions).
+
+    >>> from sensorimotor.envs import CartPole, ToyHumanoid
+    >>> _spaces("DQN.make_train", CartPole(), None)
+    ((4,), 2)
+    >>> _spaces("DQN.make_train", ToyHumanoid(), None)
+    Traceback (most recent call last):
+    ...
+    ValueError: DQN.make_train needs a discrete action space (action_space(params).n), got Box(-1.0, 1.0, (6,), float32) from ToyHumanoid(discrete_actions=False)
+    """
+    if isinstance(env, (str, gymnasium.Env)):
+        check_jax_env(owner, env, params, None)  # raises: not a JAX environment
+    params = env.default_params if params is None else params
     space = getattr(env, "action_space", None)
-    n = getattr(space(params), "n", None) if callable(space) else None
-    if n is None:
+    if callable(space):
+        space = space(params)
+        n = getattr(space, "n", None)
+    else:  # a gymnax-like environment without spaces
         n = getattr(env, "num_actions", None)
     if n is None:
         raise ValueError(
-            "env: a discrete JAX environment gives its number of actions in "
-            "action_space(params).n or num_actions"
+            f"{owner} needs a discrete action space (action_space(params).n), got {space} "
+            f"from {env!r}"
         )
+    obs = check_jax_env(owner, env, params, jnp.int32(0))
     return tuple(obs.shape), int(n)
 
 
@@ -174,8 +194,8 @@ def make_dqn_train(env, total_timesteps: int, *, env_params=None, **hyperparamet
     """
     config = DQNConfig.from_kwargs("DQN.make_train", hyperparameters)
     total = check_count("total_timesteps", total_timesteps)
+    obs_shape, n_actions = _spaces("DQN.make_train", env, env_params)
     params = env.default_params if env_params is None else env_params
-    obs_shape, n_actions = _spaces(env, params)
     c = config
     num_phases = math.ceil(total / c.train_freq)
     optimizer = make_optimizer(c.learning_rate, c.max_grad_norm, c.adam_eps)

@@ -36,6 +36,7 @@ from sensorimotor.agents.stream.stream_q_compiled import (
 )
 from sensorimotor.base.bounds import check_count
 from sensorimotor.envs.bridge.auto_reset import auto_reset_step
+from sensorimotor.envs.jax_env import check_jax_env
 
 __all__ = ["action_kind", "make_train"]
 
@@ -82,13 +83,16 @@ def make_train(
     config = StreamACConfig.from_kwargs("StreamAC.make_train", hyperparameters)
     total = check_count("total_timesteps", total_timesteps)
     every = check_count("report_every", report_every)
+    if isinstance(env, (str, gym.Env)):  # a Gymnasium environment trains with learn()
+        check_jax_env("StreamAC.make_train", env, env_params, None)  # raises, naming it
     params = env.default_params if env_params is None else env_params
     space = env.action_space(params)
     kind, n = action_kind(space)
     if kind == "gaussian":
         low = jnp.asarray(space.low, jnp.float32)
         high = jnp.asarray(space.high, jnp.float32)
-    obs, _ = jax.eval_shape(env.reset, jax.random.key(0), params)
+    example = jnp.int32(0) if kind == "categorical" else jnp.zeros(n, jnp.float32)
+    obs = check_jax_env("StreamAC.make_train", env, params, example)
     obs_dim = math.prod(obs.shape)
     num_reports = math.ceil(total / every)
 

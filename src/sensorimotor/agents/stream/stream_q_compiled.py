@@ -109,8 +109,8 @@ def make_train(
     config = StreamQConfig.from_kwargs("StreamQ.make_train", hyperparameters)
     total = check_count("total_timesteps", total_timesteps)
     every = check_count("report_every", report_every)
+    obs_shape, n_actions = _spaces("StreamQ.make_train", env, env_params)
     params = env.default_params if env_params is None else env_params
-    obs_shape, n_actions = _spaces(env, params)
     obs_dim = math.prod(obs_shape)
     num_reports = math.ceil(total / every)
 

@@ -14,6 +14,10 @@ def auto_reset_step(env: JaxEnv, key, state, action, params=None):
         obs, state = where(done, env.reset(k_reset), (obs', state'))
         info['final_observation'] = obs'   (the observation the episode ended on)
 
+    (kept from ``env``'s ``info`` when ``env`` already resets itself, e.g. is an
+    ``AutoReset``, so that wrapping twice, or handing ``make_train`` an ``AutoReset``,
+    still bootstraps from the true last observation).
+
     Reward, ``terminated`` and ``truncated`` are those of the step taken, so a learner
     bootstraps from ``info['final_observation']`` where ``truncated``. Both branches are
     computed and selected (no Python ``if``), as ``lax.scan`` and ``vmap`` need.
@@ -37,7 +41,10 @@ def auto_reset_step(env: JaxEnv, key, state, action, params=None):
     done = jnp.logical_or(terminated, truncated)
     state = jax.tree.map(lambda r, s: jnp.where(done, r, s), state_reset, state_step)
     obs = jnp.where(done, obs_reset, obs_step)
-    return obs, state, reward, terminated, truncated, {**info, "final_observation": obs_step}
+    # An env that resets itself (an AutoReset, as the docs build one) already knows the
+    # observation its episode ended on; obs_step is then the new episode's first one.
+    final = info.get("final_observation", obs_step)
+    return obs, state, reward, terminated, truncated, {**info, "final_observation": final}
 
 
 class AutoReset(JaxEnv):
