@@ -2,6 +2,9 @@
 
 from typing import Any
 
+import gymnasium
+import jax
+
 
 class JaxEnv:
     """An environment written as pure functions of JAX arrays, for compiled training.
@@ -84,6 +87,27 @@ class JaxEnv:
         return f"{self.name}()"
 
 
+def require_jax_env(owner: str, env) -> None:
+    """A ``TypeError`` naming ``owner`` unless ``env`` has the protocol's ``reset`` and
+    ``step`` (a Gymnasium id or env, which trains with the agent's ``learn``, has not).
+
+    >>> require_jax_env("DQN.make_train", "CartPole-v1")
+    Traceback (most recent call last):
+    ...
+    TypeError: DQN.make_train trains on a JAX environment (JaxEnv: reset(key, params), step(key, state, action, params)), got 'CartPole-v1'; a Gymnasium one trains with the agent's learn()
+    """
+    if (
+        isinstance(env, str | gymnasium.Env)
+        or not callable(getattr(env, "reset", None))
+        or not callable(getattr(env, "step", None))
+    ):
+        raise TypeError(
+            f"{owner} trains on a JAX environment (JaxEnv: reset(key, params), "
+            f"step(key, state, action, params)), got {env!r}; a Gymnasium one trains with "
+            "the agent's learn()"
+        )
+
+
 def check_jax_env(owner: str, env, params, action) -> Any:
     """The shape of ``env``'s observation, once ``env`` is checked against the protocol
     without running it (``jax.eval_shape``: no compile): ``reset`` returns ``(obs,
@@ -102,19 +126,7 @@ def check_jax_env(owner: str, env, params, action) -> Any:
     ...
     TypeError: DQN.make_train trains on a JAX environment (JaxEnv: reset(key, params), step(key, state, action, params)), got 'CartPole-v1'; a Gymnasium one trains with the agent's learn()
     """
-    import gymnasium
-    import jax
-
-    if (
-        isinstance(env, (str, gymnasium.Env))
-        or not callable(getattr(env, "reset", None))
-        or not callable(getattr(env, "step", None))
-    ):
-        raise TypeError(
-            f"{owner} trains on a JAX environment (JaxEnv: reset(key, params), "
-            f"step(key, state, action, params)), got {env!r}; a Gymnasium one trains with "
-            "the agent's learn()"
-        )
+    require_jax_env(owner, env)
     if params is None:
         params = env.default_params
     reset = jax.eval_shape(env.reset, jax.random.key(0), params)

@@ -46,7 +46,6 @@ from __future__ import annotations
 import math
 from typing import Any, NamedTuple
 
-import gymnasium
 import jax
 import jax.numpy as jnp
 
@@ -60,7 +59,7 @@ from sensorimotor.agents.dqn.dqn_update import (
 )
 from sensorimotor.base.bounds import check_count
 from sensorimotor.envs.bridge.auto_reset import auto_reset_step
-from sensorimotor.envs.jax_env import check_jax_env
+from sensorimotor.envs.jax_env import check_jax_env, require_jax_env
 from sensorimotor.nets import replay_buffer as rb
 from sensorimotor.nets.mlp import init_mlp
 
@@ -152,8 +151,7 @@ def _spaces(owner: str, env, params) -> tuple[tuple[int, ...], int]:
     ...
     ValueError: DQN.make_train needs a discrete action space (action_space(params).n), got Box(-1.0, 1.0, (6,), float32) from ToyHumanoid(discrete_actions=False)
     """
-    if isinstance(env, (str, gymnasium.Env)):
-        check_jax_env(owner, env, params, None)  # raises: not a JAX environment
+    require_jax_env(owner, env)
     params = env.default_params if params is None else params
     space = getattr(env, "action_space", None)
     if callable(space):

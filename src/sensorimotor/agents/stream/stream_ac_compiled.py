@@ -36,7 +36,7 @@ from sensorimotor.agents.stream.stream_q_compiled import (
 )
 from sensorimotor.base.bounds import check_count
 from sensorimotor.envs.bridge.auto_reset import auto_reset_step
-from sensorimotor.envs.jax_env import check_jax_env
+from sensorimotor.envs.jax_env import check_jax_env, require_jax_env
 
 __all__ = ["action_kind", "make_train"]
 
@@ -83,8 +83,7 @@ def make_train(
     config = StreamACConfig.from_kwargs("StreamAC.make_train", hyperparameters)
     total = check_count("total_timesteps", total_timesteps)
     every = check_count("report_every", report_every)
-    if isinstance(env, (str, gym.Env)):  # a Gymnasium environment trains with learn()
-        check_jax_env("StreamAC.make_train", env, env_params, None)  # raises, naming it
+    require_jax_env("StreamAC.make_train", env)
     params = env.default_params if env_params is None else env_params
     space = env.action_space(params)
     kind, n = action_kind(space)
