@@ -55,6 +55,12 @@ class LocalBackend:
     def __repr__(self) -> str:
         return f"LocalBackend(workers={self.workers})"
 
+    def __enter__(self) -> LocalBackend:  # as RayBackend, which connects here: nothing to do
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        return None
+
     def map(self, function: Callable, batches: Iterable[list]) -> Iterator[tuple]:
         """Yield ``(batch, function(batch))`` (or ``(batch, exception)``) as each ends."""
         batches = list(batches)

@@ -2,7 +2,6 @@
 ``bc`` (also ``python -m sensorimotor``)."""
 
 import argparse
-import contextlib
 import os
 import sys
 
@@ -143,11 +142,9 @@ def _run(args) -> int:
         if not args.quiet:
             print(f"{done}/{total} trials", file=sys.stderr, flush=True)
 
-    with contextlib.ExitStack() as stack:
-        if args.backend == "ray":
-            # Ray joined (or started) before --out is written: a cluster that cannot be
-            # reached must not leave a folder behind that a new run then calls not empty.
-            stack.enter_context(backend)
+    # Ray joined (or started) before --out is written: a cluster that cannot be reached
+    # must not leave a folder behind that a new run then calls not empty
+    with backend:
         output_folder("--out", out)
         summary = run_sweep(experiment, out, backend, resume=args.resume, progress=report)
     print(
