@@ -70,10 +70,11 @@ def unbounded_error(owner: str, m_set: ChannelSet) -> ValueError | None:
     >>> unbounded_error('X', ChannelSet([Channel('a', (0, 1)), Channel('b')]))
     ValueError("X: every motor channel must be bounded; unbounded: ['b']")
     """
-    if m_set.bounded.all():
+    if not m_set.unbounded:
         return None
-    names = [n for n, b in zip(m_set.names, m_set.bounded, strict=True) if not b]
-    return ValueError(f"{owner}: every motor channel must be bounded; unbounded: {names}")
+    return ValueError(
+        f"{owner}: every motor channel must be bounded; unbounded: {list(m_set.unbounded)}"
+    )
 
 
 class Explorer:

@@ -34,7 +34,7 @@ class RandomLearner(Learner):
             data = self.memory.space(space)
             if data.shape[0] == 0:
                 raise NotReadyError(
-                    f"RandomLearner: channels {[n for n, b in zip(cs.names, cs.bounded, strict=True) if not b]} "
+                    f"RandomLearner: channels {list(cs.unbounded)} "
                     "are unbounded and nothing was observed yet"
                 )
             lo = np.where(cs.bounded, lo, data.min(axis=0))

@@ -178,10 +178,9 @@ def reachable_points(env, seed: int = 0, samples: int = 20000, rounds: int = 6) 
         raise ValueError(f"rounds must be an int >= 0, got {rounds!r}")
     rng = np.random.default_rng(seed)
     m_set, s_set = env.m_set, env.s_set
-    if not m_set.bounded.all():
-        unbounded = [n for n, b in zip(m_set.names, m_set.bounded, strict=True) if not b]
+    if m_set.unbounded:
         raise ValueError(
-            f"reachable_points needs every motor channel bounded; unbounded: {unbounded}"
+            f"reachable_points needs every motor channel bounded; unbounded: {list(m_set.unbounded)}"
         )
     half, n_m = samples // 2, len(m_set)
     uniform = rng.random((samples - half, n_m))

@@ -75,7 +75,8 @@ class ChannelSet:
     affinely from ``[low, high]`` to ``[0, 1]`` (``u = (v - low) / (high - low)``);
     unbounded channels pass through unchanged. Validation refuses a missing or unknown
     channel, NaN, inf and non-numbers with a ``SignalError`` naming the channel; with
-    ``strict=True`` it also refuses values outside the bounds.
+    ``strict=True`` it also refuses values outside the bounds. ``bounded`` says per
+    channel whether both bounds are finite, ``unbounded`` names those that are not.
 
     >>> cs = ChannelSet([Channel('x', (0, 10)), Channel('y', (5, 15))])
     >>> cs.to_array({'y': 11, 'x': 4})
@@ -84,6 +85,8 @@ class ChannelSet:
     array([0.4, 0.6])
     >>> cs.from_array([1.0, 6.0])
     {'x': 1.0, 'y': 6.0}
+    >>> cs.unbounded, ChannelSet([Channel('v'), Channel('x', (0, 1))]).unbounded
+    ((), ('v',))
     >>> sig = cs.to_signal({'y': 11, 'x': 4})
     >>> cs.array_of(sig) is sig.array
     True
@@ -113,6 +116,8 @@ class ChannelSet:
         self.high = np.array([ch.high for ch in channels], dtype=np.float64)
         bounded = np.isfinite(self.low) & np.isfinite(self.high)
         self.bounded = bounded
+        # the names of the channels not bounded on both sides, for errors that name them
+        self.unbounded = tuple(n for n, b in zip(names, bounded, strict=True) if not b)
         # Unbounded channels scale with offset 0 and width 1 (identity); so do zero-width ones.
         self._offset = np.where(bounded, self.low, 0.0)
         width = np.where(bounded, self.high - self.low, 1.0)
@@ -318,9 +323,10 @@ class ChannelSet:
 
         Every channel must be bounded.
         """
-        if not self.bounded.all():
-            names = [n for n, b in zip(self.names, self.bounded, strict=True) if not b]
-            raise ValueError(f"cannot draw uniformly: channels {names} are unbounded")
+        if self.unbounded:
+            raise ValueError(
+                f"cannot draw uniformly: channels {list(self.unbounded)} are unbounded"
+            )
         shape = (len(self),) if size is None else (size, len(self))
         # rng.uniform(low, high, size=shape), the same numbers without its per-call checks
         return self.low + (self.high - self.low) * rng.random(shape)

@@ -101,9 +101,11 @@ class EnvironmentGymEnv(gymnasium.Env):
         self.render_mode = None
         m_set, s_set = env.m_set, env.s_set
         if self.normalize_actions:
-            if not m_set.bounded.all():
-                names = [n for n, b in zip(m_set.names, m_set.bounded, strict=True) if not b]
-                raise ValueError(f"normalize_actions needs bounded motor channels; {names} are not")
+            if m_set.unbounded:
+                raise ValueError(
+                    "normalize_actions needs bounded motor channels; "
+                    f"{list(m_set.unbounded)} are not"
+                )
             self.action_space = box_space(-np.ones(len(m_set)), np.ones(len(m_set)), dtype)
         else:
             self.action_space = box_space(m_set.low, m_set.high, dtype)
