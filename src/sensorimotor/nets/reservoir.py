@@ -156,13 +156,14 @@ class ReservoirNode:
         if dtype.kind != "f":
             raise TypeError(f"ReservoirNode.dtype must be a float dtype, got {dtype}")
         # a setting of a default drawer beside its replacement used to be dropped silently
-        for given, name, setting, changed in (
-            (w, "w", "density", density != 0.2),
-            (w_in, "w_in", "input_scaling", input_scaling != 1.0),
-            (w_in, "w_in", "input_density", input_density is not None),
-            (w_bias, "w_bias", "bias_scaling", bias_scaling != 0.0),
+        defaults = ReservoirNode.__init__.__kwdefaults__
+        for given, name, setting, value in (
+            (w, "w", "density", density),
+            (w_in, "w_in", "input_scaling", input_scaling),
+            (w_in, "w_in", "input_density", input_density),
+            (w_bias, "w_bias", "bias_scaling", bias_scaling),
         ):
-            if given is not None and changed:
+            if given is not None and value != defaults[setting]:
                 raise ValueError(
                     f"ReservoirNode.{setting} sets the default {name}, which the given {name} "
                     f"replaces; set it in {name} instead (e.g. {_EXAMPLES[name]})"
