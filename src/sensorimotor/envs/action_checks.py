@@ -1,5 +1,6 @@
 """An action checked against a Gymnasium space before it touches an environment's state."""
 
+import jax
 import numpy as np
 from gymnasium import spaces
 
@@ -30,11 +31,33 @@ def check_box_action(action, space: spaces.Box, name: str = "action") -> np.ndar
     if a.shape != space.shape:
         raise ValueError(f"{name} must have shape {space.shape}, got {a.shape}")
     a = a.astype(np.float64)
+    _check_finite(a, f"{name}[{{}}] is {{}}: the {name} must be finite")
+    return np.minimum(np.maximum(a, space.low), space.high)
+
+
+def check_known_action_finite(action, owner: str, what: str = "action") -> None:
+    """Refuse a NaN or inf in a JAX environment's ``action`` when its value is known (an
+    eager call): it would pass a clip and make the state NaN from then on. A traced action
+    (under ``jit`` or ``vmap``) is not checked: compiled code cannot raise.
+
+    >>> import jax.numpy as jnp
+    >>> check_known_action_finite(jnp.array([0.5, jnp.nan]), "Robot", "torques")
+    Traceback (most recent call last):
+    ...
+    ValueError: Robot: action[1] is nan: the torques must be finite
+    """
+    if not isinstance(action, jax.core.Tracer):
+        _check_finite(
+            np.asarray(action), f"{owner}: action[{{}}] is {{}}: the {what} must be finite"
+        )
+
+
+def _check_finite(a: np.ndarray, message: str) -> None:
+    """A ``ValueError`` with ``message.format(index, value)`` for ``a``'s first NaN or inf."""
     finite = np.isfinite(a)
     if not finite.all():
         i = int(np.flatnonzero(~finite.ravel())[0])
-        raise ValueError(f"{name}[{i}] is {a.ravel()[i]}: the {name} must be finite")
-    return np.minimum(np.maximum(a, space.low), space.high)
+        raise ValueError(message.format(i, a.ravel()[i]))
 
 
 def check_discrete_action(action, space: spaces.Discrete, name: str = "action") -> int:

@@ -7,6 +7,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from sensorimotor.envs.action_checks import check_known_action_finite
 from sensorimotor.envs.cartpole.cartpole import CartPoleState, observation
 from sensorimotor.envs.cartpole.cartpole_dynamics import (
     CartPoleParams,
@@ -79,12 +80,8 @@ class CartPoleADPJax(JaxEnv):
         action = jnp.asarray(action)
         if action.shape != (1,):
             raise ValueError(f"CartPoleADPJax: action must have shape (1,), got {action.shape}")
-        # a NaN passed the clip and made the state NaN, never failing; a value known here,
-        # an eager call's, is checked (a traced one cannot raise)
-        if not isinstance(action, jax.core.Tracer) and not bool(jnp.isfinite(action).all()):
-            raise ValueError(
-                f"CartPoleADPJax: action[0] is {float(action[0])}: the action must be finite"
-            )
+        # a NaN passed the clip and made the state NaN, never failing: the pole never fell
+        check_known_action_finite(action, "CartPoleADPJax")
         dtype = state.x.dtype
         noise = params.actuator_noise
         gain = 1.0 + jax.random.uniform(key, (), dtype, minval=-noise, maxval=noise)

@@ -7,6 +7,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from sensorimotor.envs.action_checks import check_known_action_finite
 from sensorimotor.envs.bridge.to_gym import box_space
 from sensorimotor.envs.humanoid.toy_humanoid_dynamics import (
     N_JOINTS,
@@ -117,13 +118,7 @@ class ToyHumanoid(JaxEnv):
             return jnp.asarray(self._table)[action]
         if action.shape != (N_JOINTS,):
             raise ValueError(f"{self.name}: action must have shape (6,), got {action.shape}")
-        # a NaN torque passed the clip and made the state NaN from then on; a value known
-        # here, an eager call's, is checked (a traced one cannot raise, see the class)
-        if not isinstance(action, jax.core.Tracer) and not bool(jnp.isfinite(action).all()):
-            i = int(jnp.argmin(jnp.isfinite(action)))
-            raise ValueError(
-                f"{self.name}: action[{i}] is {float(action[i])}: the torques must be finite"
-            )
+        check_known_action_finite(action, self.name, "torques")
         return action
 
     def step_env(self, key, state: ToyHumanoidState, action, params: ToyHumanoidParams):
