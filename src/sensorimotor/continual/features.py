@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from sensorimotor.base.bounds import POSITIVE, is_int
+from sensorimotor.base.bounds import POSITIVE, check_count, is_int
 from sensorimotor.base.bounds import check_settings as check_bounds
 from sensorimotor.rules.array_namespace import default_float, namespace
 
@@ -168,12 +168,6 @@ def _box(owner: str, low, high):
     return lo, hi
 
 
-def _check_count(owner: str, name: str, value) -> None:
-    """``ValueError`` naming ``name`` unless ``value`` is a positive int."""
-    if not is_int(value) or value < 1:
-        raise ValueError(f"{owner}: {name} must be a positive int, got {value!r}")
-
-
 def _is_tracer(x) -> bool:
     import jax
 
@@ -246,7 +240,7 @@ class RBFFeatures(NamedTuple):
          [1. 2.]]
         """
         low, high = _box("RBFFeatures.grid", low, high)
-        _check_count("RBFFeatures.grid", "num_per_dim", num_per_dim)
+        check_count("RBFFeatures.grid: num_per_dim", num_per_dim)
         axes = [np.linspace(lo, hi, num_per_dim) for lo, hi in zip(low, high, strict=True)]
         mesh = np.meshgrid(*axes, indexing="ij")
         return cls(np.stack([m.ravel() for m in mesh], axis=1), sigma, normalize)
@@ -262,7 +256,7 @@ class RBFFeatures(NamedTuple):
         (10, 2) True
         """
         lo, hi = _box("RBFFeatures.random", low, high)  # else (0, 0) and (1,) broadcast
-        _check_count("RBFFeatures.random", "num_features", num_features)
+        check_count("RBFFeatures.random: num_features", num_features)
         rng = np.random.default_rng(seed)
         return cls(lo + (hi - lo) * rng.uniform(size=(num_features, lo.size)), sigma, normalize)
 

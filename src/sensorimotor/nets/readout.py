@@ -13,7 +13,7 @@ import numpy as np
 from sensorimotor.base.bounds import COUNT, NON_NEGATIVE, POSITIVE, Bounds, check_value
 from sensorimotor.base.saved_file import check_arrays, make_header, read_npz, write_npz
 from sensorimotor.nets.readout_step import ReadoutState, readout_init
-from sensorimotor.nets.reservoir import _as_array, check_input
+from sensorimotor.nets.reservoir import as_input_array, check_input
 from sensorimotor.rules.lms import LMS
 from sensorimotor.rules.rls import RLS, RLSState
 
@@ -79,7 +79,7 @@ class LinearReadout:
             and math.isfinite(sample.dot(sample))
         ):
             return sample, False
-        arr = _as_array(sample)
+        arr = as_input_array(sample)
         if getattr(arr, "ndim", 1) == 2:
             shape = (arr.shape[0], self.input_dim)
             return check_input("sample", arr, shape, self.dtype), True

@@ -69,7 +69,7 @@ def check_input(name: str, u, shape: tuple, dtype=None):
     return arr
 
 
-def _as_array(u):
+def as_input_array(u):
     """``u`` as an array if it is one or a list/tuple of numbers (rows of samples from a
     list of lists were taken for one sample and refused as "shape (input_dim,)"), else
     as given, for :func:`check_input` to name what is wrong with it."""
@@ -247,7 +247,7 @@ class ReservoirNode:
             and math.isfinite(u.dot(u))
         ):  # the per-sample path: no conversion, one dot checks NaN and inf
             return self._step(u, not simulate)
-        arr = _as_array(u)
+        arr = as_input_array(u)
         if getattr(arr, "ndim", 1) == 2:
             us = check_input("u", arr, (arr.shape[0], self.input_dim), self.dtype)
             if us.shape[0] == 0:
