@@ -107,60 +107,30 @@ def test_a_read_only_log_is_refused_when_opened_not_at_the_end_of_an_episode(
     assert len(read_episodes(path)) == 2
 
 
-HOLDER = (
-    "import h5py, sys\n"
-    "f = h5py.File(sys.argv[1], 'r')\n"
-    "print('open', flush=True)\n"
-    "sys.stdin.readline()\n"
-)
-
-
 def test_a_reader_holding_the_log_open_delays_the_writer_and_loses_no_episode(
-    tmp_path, monkeypatch
+    tmp_path, monkeypatch, hold_open
 ):
     """A process holding the log open (read_episodes at that moment, an h5py.File left open
     in a notebook) made end_episode() raise HDF5's bare 'BlockingIOError: [Errno 11] Unable
     to synchronously open file (unable to lock file ...)' and drop the episode. The writer
     now waits for the file; past LOCK_WAIT_SECONDS it raises naming the file and keeps the
     episode for the next end_episode()."""
-    import subprocess
-    import sys
-
     from sensorimotor.run import episode_log
 
     path = tmp_path / "held.h5"
     log = EpisodeLog(path)
     log.append({"r": 1.0})
     log.end_episode()
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLDER, str(path)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout.readline() == "open\n"
-        # Held for longer than the writer waits: a clear error, the episode kept.
-        monkeypatch.setattr(episode_log, "LOCK_WAIT_SECONDS", 0.0, raising=False)
-        log.append({"r": 2.0})
-        with pytest.raises(RuntimeError, match="held.h5 is held open by another process"):
-            log.end_episode()
-        monkeypatch.undo()
-
-        # Released while the writer waits: the episode is written.
-        def release_the_file(seconds):
-            holder.stdin.write("\n")
-            holder.stdin.flush()
-            holder.wait()
-
-        monkeypatch.setattr(episode_log.time, "sleep", release_the_file)
+    holder = hold_open(path)
+    # Held for longer than the writer waits: a clear error, the episode kept.
+    monkeypatch.setattr(episode_log, "LOCK_WAIT_SECONDS", 0.0, raising=False)
+    log.append({"r": 2.0})
+    with pytest.raises(RuntimeError, match="held.h5 is held open by another process"):
         log.end_episode()
-    finally:
-        if holder.poll() is None:
-            holder.kill()
-        holder.wait()
-        holder.stdin.close()
-        holder.stdout.close()
+    monkeypatch.undo()
+    # Released while the writer waits: the episode is written.
+    monkeypatch.setattr(episode_log.time, "sleep", lambda seconds: holder.release())
+    log.end_episode()
     monkeypatch.undo()
     log.close()
     assert [e["r"].tolist() for e in read_episodes(path)] == [[1.0], [2.0]]

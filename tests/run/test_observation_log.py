@@ -284,7 +284,7 @@ STEPPED_WRITER = textwrap.dedent(
 )
 
 
-def test_a_reader_while_the_writer_flushes_sees_a_whole_prefix(tmp_path, monkeypatch):
+def test_a_reader_while_the_writer_flushes_sees_a_whole_prefix(tmp_path, monkeypatch, child):
     """read_log on a log being written took the datasets' shapes before the committed
     count: a flush in between made the count run past the rows, and the live log was
     refused as 'not a valid observation log (count 15120 does not fit the datasets'
@@ -292,39 +292,28 @@ def test_a_reader_while_the_writer_flushes_sees_a_whole_prefix(tmp_path, monkeyp
     import h5py
 
     path = tmp_path / "live.h5"
-    writer = subprocess.Popen(
-        [sys.executable, "-c", STEPPED_WRITER, str(path)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
+    writer = child(STEPPED_WRITER, path)
 
-        def flush_once():
-            writer.stdin.write("\n")
-            writer.stdin.flush()
-            return int(writer.stdout.readline())
+    def flush_once():
+        writer.send("\n")
+        return int(writer.line())
 
-        assert flush_once() == 7
-        refresh = h5py.Dataset.refresh
-        flushed = []
+    assert flush_once() == 7
+    refresh = h5py.Dataset.refresh
+    flushed = []
 
-        def refresh_then_let_the_writer_flush(ds):
-            refresh(ds)
-            if ds.name == "/m" and not flushed:
-                flushed.append(flush_once())
+    def refresh_then_let_the_writer_flush(ds):
+        refresh(ds)
+        if ds.name == "/m" and not flushed:
+            flushed.append(flush_once())
 
-        monkeypatch.setattr(h5py.Dataset, "refresh", refresh_then_let_the_writer_flush)
-        records = read_log(path)
-        assert flushed == [14]
-        assert len(records) in (7, 14)
-        _check_prefix(records, len(records))
-        monkeypatch.undo()
-        assert len(read_log(path)) == 14
-    finally:
-        writer.stdin.close()
-        writer.wait()
-        writer.stdout.close()
+    monkeypatch.setattr(h5py.Dataset, "refresh", refresh_then_let_the_writer_flush)
+    records = read_log(path)
+    assert flushed == [14]
+    assert len(records) in (7, 14)
+    _check_prefix(records, len(records))
+    monkeypatch.undo()
+    assert len(read_log(path)) == 14
 
 
 def test_a_read_only_log_is_a_permission_error_not_a_file_that_is_not_a_log(
@@ -344,33 +333,17 @@ def test_a_read_only_log_is_a_permission_error_not_a_file_that_is_not_a_log(
     assert len(read_log(path)) == 1
 
 
-def test_a_log_held_open_by_another_process_is_named_as_such_not_as_corrupt(tmp_path):
+def test_a_log_held_open_by_another_process_is_named_as_such_not_as_corrupt(tmp_path, hold_open):
     """With the log open in another process (h5py.File(path) in a notebook), a new
     ObservationLog(path) said 'log.h5: not an observation log (an HDF5 file): [Errno 11]
     ... unable to lock file': a valid log, called corrupt."""
     path = tmp_path / "log.h5"
     with ObservationLog(path, M, S) as log:
         log.append({"m_signal": {"a": 0.5, "b": 1.0}, "s_signal": {"x": 0.0}, "uuid": uuid.uuid4()})
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import h5py, sys; f = h5py.File(sys.argv[1], 'r'); print('open', flush=True); "
-            "sys.stdin.readline()",
-            str(path),
-        ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout.readline() == "open\n"
-        with pytest.raises(RuntimeError, match="log.h5 is held open by another process"):
-            ObservationLog(path, M, S)
-    finally:
-        holder.stdin.close()
-        holder.wait()
-        holder.stdout.close()
+    holder = hold_open(path)
+    with pytest.raises(RuntimeError, match="log.h5 is held open by another process"):
+        ObservationLog(path, M, S)
+    holder.release()
     with ObservationLog(path, M, S) as log:  # the refused writer released its lock
         assert len(log) == 1
 
