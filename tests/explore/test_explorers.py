@@ -285,8 +285,11 @@ def test_meta_explorer_feeds_an_interest_model():
 def test_meta_explorer_config_errors():
     _, learner = arm_and_learner()
     _, other = arm_and_learner()
-    with pytest.raises(ValueError, match="share the learner"):
+    with pytest.raises(ValueError, match=r"share the learner: give it cfg\['learner'\]"):
         MetaExplorer({"learner": learner, "explorers": [RandomMotorExplorer({"learner": other})]})
+    # a flat row of weights, a user's first guess: the message says one row per era
+    with pytest.raises(ValueError, match=r"one per era of cfg\['eras'\] \(\(100, None\)\)"):
+        MetaExplorer({"learner": learner, "weights": [0.2, 0.8]})
     with pytest.raises(ValueError, match="end with None"):
         MetaExplorer({"learner": learner, "eras": (100, 200)})
     with pytest.raises(ValueError, match="weights"):

@@ -82,7 +82,10 @@ class MetaExplorer(Explorer):
             if not isinstance(sub, Explorer):
                 raise TypeError(f"{name}: cfg['explorers'][{i}] is not an Explorer: {sub!r}")
             if sub.learner is not self.learner:
-                raise ValueError(f"{name}: cfg['explorers'][{i}] does not share the learner")
+                raise ValueError(
+                    f"{name}: cfg['explorers'][{i}] does not share the learner: give it "
+                    f"cfg['learner'], the same learner object as this explorer's"
+                )
         # One object twice (here or inside an inner schedule) would be saved twice and load
         # as two explorers, which then go on differently from the one they were.
         seen: set[int] = set()
@@ -99,7 +102,10 @@ class MetaExplorer(Explorer):
             raise ValueError(f"{name}: cfg['eras'] must be a list, got {self.cfg.eras!r}")
         rows = self.cfg.weights
         if not isinstance(rows, sequence) or not all(isinstance(r, sequence) for r in rows):
-            raise ValueError(f"{name}: cfg['weights'] must be a list of rows, got {rows!r}")
+            raise ValueError(
+                f"{name}: cfg['weights'] must be a list of rows, one per era of cfg['eras'] "
+                f"({self.cfg.eras!r}), got {rows!r}"
+            )
         eras = list(self.cfg.eras)
         weights = [list(row) for row in rows]
         if not eras or eras[-1] is not None:
