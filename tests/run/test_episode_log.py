@@ -220,3 +220,40 @@ def test_a_bad_episodes_or_keys_is_refused_saying_what_is_expected(
     _numbered_episodes(path, 2)
     with pytest.raises(error, match=message):
         read_episodes(path, episodes=episodes, keys=keys)
+
+
+def test_a_log_moved_away_mid_run_is_refused_not_made_anew_and_the_episode_kept(tmp_path):
+    """end_episode() opened the log with h5py's mode "a", which creates a missing file: a
+    log deleted or moved away mid-run came back without its header (read_episodes refused
+    it: 'not an episode log') and without the run's earlier episodes. It is refused now,
+    naming the file, nothing is created, and the episode waits for the log to be back."""
+    path, away = tmp_path / "e.h5", tmp_path / "moved.h5"
+    log = EpisodeLog(path)
+    for i in range(2):
+        log.append({"r": float(i)})
+        log.end_episode()
+    path.rename(away)
+    log.append({"r": 2.0})
+    with pytest.raises(
+        FileNotFoundError, match="e.h5: the episode log this EpisodeLog writes has gone"
+    ):
+        log.end_episode()
+    assert not path.exists()
+    away.rename(path)
+    log.end_episode()
+    log.close()
+    assert [e["r"].tolist() for e in read_episodes(path)] == [[0.0], [1.0], [2.0]]
+
+
+def test_a_log_deleted_mid_run_is_refused_at_close_too_and_the_lock_released(tmp_path):
+    path = tmp_path / "e.h5"
+    with pytest.raises(FileNotFoundError, match="e.h5: .* has gone .* episodes written to it: 1"):
+        with EpisodeLog(path) as log:
+            log.append({"r": 0.0})
+            log.end_episode()
+            path.unlink()
+            log.append({"r": 1.0})
+    assert not path.exists()
+    with EpisodeLog(path) as log:  # the lock was released: a new log, with its header
+        log.append({"r": 3.0})
+    assert [e["r"].tolist() for e in read_episodes(path)] == [[3.0]]

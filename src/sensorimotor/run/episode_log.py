@@ -84,9 +84,10 @@ class EpisodeLog:
             if mode == "a" and os.path.exists(self.path):
                 self.episodes = len(read_episode_names(self.path))
                 # A log that cannot be written fails now, not at the end of the first
-                # episode with that episode lost (opening and closing changes no byte).
+                # episode with that episode lost (opening and closing changes no byte;
+                # "r+", not "a": a file gone since it was read is not made anew, empty).
                 try:
-                    _h5_file(self.path, "a").close()
+                    _h5_file(self.path, "r+").close()
                 except BlockingIOError as err:
                     raise _held_open(self.path, err) from None
             else:
@@ -135,15 +136,26 @@ class EpisodeLog:
         While another process holds the file open (``read_episodes`` at that moment, an
         ``h5py.File`` left open in a notebook), it waits up to ``LOCK_WAIT_SECONDS``; then
         ``RuntimeError`` naming the file, and the episode stays collected: calling
-        ``end_episode()`` again, once the file is free, writes it."""
+        ``end_episode()`` again, once the file is free, writes it.
+
+        A log deleted or moved away while the run writes it is not made anew: a new file
+        would hold the run's later episodes only, and read as a whole log. It is a
+        ``FileNotFoundError`` saying so, and the episode stays collected as above: put the
+        log back and call ``end_episode()`` again."""
         if not self._records:
             return
         records = self._records
         name = f"episode_{self.episodes + 1:05d}"
         try:
-            f = _h5_file(self.path, "a")
+            f = _h5_file(self.path, "r+")  # "a" would create a missing file, headerless
         except BlockingIOError as err:
             raise _held_open(self.path, err) from None
+        except FileNotFoundError:
+            raise FileNotFoundError(
+                f"{self.path}: the episode log this EpisodeLog writes has gone (deleted or "
+                f"moved since it was opened; episodes written to it: {self.episodes}); {name} "
+                "is kept, not written to a new file without the others"
+            ) from None
         self._records = []
         with f:
             group = f.create_group(name)
