@@ -299,3 +299,17 @@ def test_bad_signals_with_a_seen_uuid_are_refused_not_skipped():
 
     _assert_same_state(before, learner.state(), "after refused signals with a seen uuid")
     _assert_same_state(before2, learner2.state(), "after a refused feedback with a seen uuid")
+
+
+def test_the_cost_of_remembering_uuids_is_the_docstrings():
+    """Learner's docstring says what remembering every uuid costs: 110 to 190 bytes per
+    observation (a string in a set), nothing for an observation without a uuid."""
+    import sys
+
+    learner = NNLearner(CFG)
+    for _ in range(2000):
+        learner.update({"x": 5, "y": 6}, {"a": 11}, uuid=uuid.uuid4())
+    learner.update_array(np.full((500, 2), 6.0), np.full((500, 1), 11.0))
+    uuids = learner._uuids
+    per_observation = (sys.getsizeof(uuids) + sum(map(sys.getsizeof, uuids))) / len(uuids)
+    assert len(uuids) == 2000 and 110 <= per_observation <= 190

@@ -134,3 +134,126 @@ def test_a_reader_holding_the_log_open_delays_the_writer_and_loses_no_episode(
     monkeypatch.undo()
     log.close()
     assert [e["r"].tolist() for e in read_episodes(path)] == [[1.0], [2.0]]
+
+
+def _numbered_episodes(path, n):
+    """A log of ``n`` episodes: episode ``i`` has ``i + 1`` steps of reward ``i``."""
+    with EpisodeLog(path) as log:
+        for i in range(n):
+            for t in range(i + 1):
+                log.append({"reward": float(i), "td_error": [t, -t], "j": t})
+            log.end_episode()
+
+
+@pytest.mark.parametrize(
+    "episodes",
+    [None, slice(2, 5), slice(-3, None), slice(None, None, 3), slice(7, 99), slice(20, 30)],
+)
+@pytest.mark.parametrize("keys", [None, ["reward"], ["j", "reward"], []])
+def test_episodes_and_keys_read_what_slicing_the_whole_log_gives(tmp_path, episodes, keys):
+    path = tmp_path / "e.h5"
+    _numbered_episodes(path, 10)
+    whole = read_episodes(path)
+    part = read_episodes(path, episodes=episodes, keys=keys)
+    expected = whole if episodes is None else whole[episodes]
+    assert len(part) == len(expected)
+    for got, want in zip(part, expected, strict=True):
+        assert list(got) == (list(want) if keys is None else keys)
+        for key in got:
+            np.testing.assert_array_equal(got[key], want[key])
+
+
+def test_only_the_episodes_and_keys_asked_for_are_read_from_the_file(tmp_path, monkeypatch):
+    import h5py
+
+    path = tmp_path / "e.h5"
+    _numbered_episodes(path, 10)
+    real_getitem = h5py.Dataset.__getitem__
+    reads = []
+
+    def recording_getitem(ds, selection):
+        reads.append(ds.name)
+        return real_getitem(ds, selection)
+
+    monkeypatch.setattr(h5py.Dataset, "__getitem__", recording_getitem)
+    part = read_episodes(path, episodes=slice(-2, None), keys=["reward"])
+    monkeypatch.undo()
+    assert [e["reward"][0] for e in part] == [8.0, 9.0]
+    assert reads == ["/episode_00009/reward", "/episode_00010/reward"]
+
+
+def test_a_key_an_episode_lacks_is_a_value_error_naming_it_and_the_episodes_keys(tmp_path):
+    path = tmp_path / "e.h5"
+    with EpisodeLog(path) as log:
+        log.append({"reward": 1.0})
+        log.end_episode()
+        log.append({"reward": 1.0, "td_error": 0.5})
+    assert read_episodes(path, episodes=slice(1, None), keys=["td_error"])[0]["td_error"] == 0.5
+    with pytest.raises(
+        ValueError,
+        match=r"e.h5: episode episode_00001 has no 'td_error'; its keys are \['reward'\]",
+    ):
+        read_episodes(path, keys=["td_error"])
+
+
+@pytest.mark.parametrize(
+    "episodes, keys, error, message",
+    [
+        (3, None, TypeError, "episodes must be a slice such as slice"),
+        ([0, 2], None, TypeError, "episodes must be a slice .* got list"),
+        (
+            slice(None, None, -1),
+            None,
+            ValueError,
+            "episodes: the slice's step must be a positive int",
+        ),
+        (slice(0.0, 2), None, TypeError, "episodes: the slice's start must be an int"),
+        (None, "reward", TypeError, "keys must be a list of names, got the str 'reward'"),
+        (None, [b"reward"], TypeError, "keys must be names"),
+        (None, ["r", "r"], ValueError, r"keys names \['r'\] more than once"),
+    ],
+)
+def test_a_bad_episodes_or_keys_is_refused_saying_what_is_expected(
+    tmp_path, episodes, keys, error, message
+):
+    path = tmp_path / "e.h5"
+    _numbered_episodes(path, 2)
+    with pytest.raises(error, match=message):
+        read_episodes(path, episodes=episodes, keys=keys)
+
+
+def test_a_log_moved_away_mid_run_is_refused_not_made_anew_and_the_episode_kept(tmp_path):
+    """end_episode() opened the log with h5py's mode "a", which creates a missing file: a
+    log deleted or moved away mid-run came back without its header (read_episodes refused
+    it: 'not an episode log') and without the run's earlier episodes. It is refused now,
+    naming the file, nothing is created, and the episode waits for the log to be back."""
+    path, away = tmp_path / "e.h5", tmp_path / "moved.h5"
+    log = EpisodeLog(path)
+    for i in range(2):
+        log.append({"r": float(i)})
+        log.end_episode()
+    path.rename(away)
+    log.append({"r": 2.0})
+    with pytest.raises(
+        FileNotFoundError, match="e.h5: the episode log this EpisodeLog writes has gone"
+    ):
+        log.end_episode()
+    assert not path.exists()
+    away.rename(path)
+    log.end_episode()
+    log.close()
+    assert [e["r"].tolist() for e in read_episodes(path)] == [[0.0], [1.0], [2.0]]
+
+
+def test_a_log_deleted_mid_run_is_refused_at_close_too_and_the_lock_released(tmp_path):
+    path = tmp_path / "e.h5"
+    with pytest.raises(FileNotFoundError, match="e.h5: .* has gone .* episodes written to it: 1"):
+        with EpisodeLog(path) as log:
+            log.append({"r": 0.0})
+            log.end_episode()
+            path.unlink()
+            log.append({"r": 1.0})
+    assert not path.exists()
+    with EpisodeLog(path) as log:  # the lock was released: a new log, with its header
+        log.append({"r": 3.0})
+    assert [e["r"].tolist() for e in read_episodes(path)] == [[3.0]]

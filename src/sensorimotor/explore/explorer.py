@@ -99,7 +99,10 @@ class Explorer:
     channel raises ``SignalError`` (``FeedbackError`` for a malformed feedback, a
     ``TypeError`` for a malformed exploration), and neither the explorer nor its learner
     changes. Feedback whose ``uuid`` was received before is ignored (``receive`` returns
-    ``False``). ``len(explorer)`` is the number of observations received.
+    ``False``), however long before, and after ``save`` and ``load`` too: the explorer
+    remembers every uuid, as its learner does (see ``Learner``): 110 to 190 bytes per
+    observation for each of them (a feedback without ``'uuid'`` costs neither).
+    ``len(explorer)`` is the number of observations received.
 
     ``save(path)`` writes the explorer's own state (configuration, generator, observation
     count, uuids, and e.g. an interest model) as JSON with a format version (settings given as

@@ -12,6 +12,7 @@ import h5py
 import numpy as np
 
 from sensorimotor.base.saved_file import atomic_path, check_header, make_header
+from sensorimotor.run.log_selection import check_names, check_rows
 from sensorimotor.run.observation_log import acquire_write_lock, release_write_lock
 
 FORMAT = "sensorimotor.episode_log"
@@ -83,9 +84,10 @@ class EpisodeLog:
             if mode == "a" and os.path.exists(self.path):
                 self.episodes = len(read_episode_names(self.path))
                 # A log that cannot be written fails now, not at the end of the first
-                # episode with that episode lost (opening and closing changes no byte).
+                # episode with that episode lost (opening and closing changes no byte;
+                # "r+", not "a": a file gone since it was read is not made anew, empty).
                 try:
-                    _h5_file(self.path, "a").close()
+                    _h5_file(self.path, "r+").close()
                 except BlockingIOError as err:
                     raise _held_open(self.path, err) from None
             else:
@@ -134,15 +136,26 @@ class EpisodeLog:
         While another process holds the file open (``read_episodes`` at that moment, an
         ``h5py.File`` left open in a notebook), it waits up to ``LOCK_WAIT_SECONDS``; then
         ``RuntimeError`` naming the file, and the episode stays collected: calling
-        ``end_episode()`` again, once the file is free, writes it."""
+        ``end_episode()`` again, once the file is free, writes it.
+
+        A log deleted or moved away while the run writes it is not made anew: a new file
+        would hold the run's later episodes only, and read as a whole log. It is a
+        ``FileNotFoundError`` saying so, and the episode stays collected as above: put the
+        log back and call ``end_episode()`` again."""
         if not self._records:
             return
         records = self._records
         name = f"episode_{self.episodes + 1:05d}"
         try:
-            f = _h5_file(self.path, "a")
+            f = _h5_file(self.path, "r+")  # "a" would create a missing file, headerless
         except BlockingIOError as err:
             raise _held_open(self.path, err) from None
+        except FileNotFoundError:
+            raise FileNotFoundError(
+                f"{self.path}: the episode log this EpisodeLog writes has gone (deleted or "
+                f"moved since it was opened; episodes written to it: {self.episodes}); {name} "
+                "is kept, not written to a new file without the others"
+            ) from None
         self._records = []
         with f:
             group = f.create_group(name)
@@ -213,35 +226,54 @@ def _episode_names(f) -> list[str]:
     return sorted((k for k in f.keys() if k.startswith("episode_")), key=lambda k: (len(k), k))
 
 
-def read_episodes(path) -> list[dict]:
-    """Every episode of a log, in order: dicts of key -> array ``(steps, ...)``.
+def read_episodes(path, episodes=None, keys=None) -> list[dict]:
+    """The episodes of a log, in order: dicts of key -> array ``(steps, ...)``. All of
+    them, or a part of a long log: ``episodes``, a ``slice`` of the list of all of them
+    (``slice(-10, None)``: the last ten; ``slice(None, None, 100)``: every hundredth; the
+    first episode, ``episode_00001``, is number 0), and ``keys``, the names of the datasets
+    to read from each. Only those episodes and keys are read from the file. A key that a
+    read episode lacks is a ``ValueError`` naming it and the episode's keys; an argument of
+    the wrong kind a ``TypeError`` or ``ValueError`` saying what is expected.
     ``ValueError`` naming the file if it is not an episode log or is corrupt.
 
     >>> import os, tempfile
     >>> with tempfile.TemporaryDirectory() as tmp:
     ...     path = os.path.join(tmp, 'episodes.h5')
     ...     with EpisodeLog(path) as log:
-    ...         for steps in (3, 5):
+    ...         for steps in (3, 5, 4):
     ...             for t in range(steps):
     ...                 log.append({'reward': 1.0, 'td_error': [0.5, -0.5]})
     ...             log.end_episode()
     ...     episodes = read_episodes(path)
+    ...     rewards = read_episodes(path, episodes=slice(1, None), keys=['reward'])
     >>> [e['reward'].shape for e in episodes], episodes[1]['td_error'].shape
-    ([(3,), (5,)], (5, 2))
+    ([(3,), (5,), (4,)], (5, 2))
+    >>> [sorted(e) for e in rewards], [e['reward'].shape for e in rewards]
+    ([['reward'], ['reward']], [(5,), (4,)])
     """
+    episodes = check_rows(episodes, "episodes")  # before the file is opened
+    keys = check_names(keys, "keys")
     with _open(path) as f:
-        out = []
-        for name in _episode_names(f):
-            try:
-                group = f[name]
-                steps = int(group.attrs["steps"])
-                episode = {key: group[key][()] for key in group.keys()}
-            except (KeyError, OSError, ValueError, TypeError) as err:
-                raise ValueError(f"{os.fspath(path)}: episode {name} is corrupt ({err})") from None
-            if any(v.shape[:1] != (steps,) for v in episode.values()):
-                raise ValueError(f"{os.fspath(path)}: episode {name} has datasets of other lengths")
-            out.append(episode)
-        return out
+        return [_read_episode(path, f, name, keys) for name in _episode_names(f)[episodes]]
+
+
+def _read_episode(path, f, name: str, keys: list[str] | None) -> dict:
+    """The datasets ``keys`` (``None``: all) of the episode ``name`` of an open log."""
+    where = f"{os.fspath(path)}: episode {name}"
+    try:
+        group = f[name]
+        steps = int(group.attrs["steps"])
+        names = list(group.keys())
+        missing = [key for key in keys or () if key not in names]
+        wanted = names if keys is None else keys
+        episode = {} if missing else {key: group[key][()] for key in wanted}
+    except (KeyError, OSError, ValueError, TypeError) as err:
+        raise ValueError(f"{where} is corrupt ({err})") from None
+    if missing:
+        raise ValueError(f"{where} has no {missing[0]!r}; its keys are {names}")
+    if any(v.shape[:1] != (steps,) for v in episode.values()):
+        raise ValueError(f"{where} has datasets of other lengths")
+    return episode
 
 
 def episode_summary(episode: Mapping) -> dict:

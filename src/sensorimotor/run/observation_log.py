@@ -1,5 +1,6 @@
 """An HDF5 log of observations that survives a crash and resumes."""
 
+import contextlib
 import fcntl
 import json
 import os
@@ -12,6 +13,7 @@ import numpy as np
 
 from sensorimotor.base.bounds import is_int
 from sensorimotor.base.saved_file import atomic_path, check_header, make_header
+from sensorimotor.run.log_selection import check_names, check_rows
 from sensorimotor.signals import Channel, ChannelSet, check_feedback
 
 FORMAT = "sensorimotor.observation_log"
@@ -34,7 +36,8 @@ class LogRecords(NamedTuple):
         s: sensory arrays, shape ``(N, n_s)``.
         uuid: the ``N`` feedback uuids.
         meta: the ``N`` meta dicts (``{}`` where none was given).
-        m_channels, s_channels: the channels the log was written with.
+        m_channels, s_channels: the channels read: those the log was written with, or
+            those ``read_log(..., channels=...)`` kept.
 
     :func:`read_log` returns them:
 
@@ -382,9 +385,20 @@ def _not_a_log(path, err: OSError) -> Exception:
     return ValueError(f"{os.fspath(path)}: not an observation log (an HDF5 file): {err}")
 
 
-def read_log(path) -> LogRecords:
-    """Read every committed record of an observation log (also one whose writer is running
-    or was killed).
+def read_log(path, rows=None, channels=None) -> LogRecords:
+    """Read the committed records of an observation log (also one whose writer is running
+    or was killed): all of them, or a part of a long log.
+
+    ``rows``: a ``slice`` of records, as a list is sliced (``slice(1000, 2000)``, the last
+    thousand ``slice(-1000, None)``, every tenth ``slice(None, None, 10)``; past the end
+    gives fewer records, none at all once ``start`` is beyond it). Only those rows are
+    read from the file, and only their meta is parsed (with a step, the meta bytes from the
+    first to the last are read). ``channels``: the names of the motor and sensory channels
+    to keep, in the order given (a name on both sides keeps both); the records' ``m``,
+    ``s``, ``m_channels`` and ``s_channels`` hold those channels only. A name the log does
+    not have is a ``ValueError`` naming it and the log's channels; an argument of the wrong
+    kind (an int for ``rows``, a reversed slice, a string for ``channels``) a ``TypeError``
+    or ``ValueError`` saying what is expected.
 
     Raises ``ValueError`` for a file that is not an observation log or has a newer format.
 
@@ -397,27 +411,61 @@ def read_log(path) -> LogRecords:
     ...         for angle in range(5):
     ...             log.append(arm.execute({'j0': 10.0 * angle, 'j1': 0.0}), meta={'step': angle})
     ...     records = read_log(path)
+    ...     last = read_log(path, rows=slice(-2, None), channels=['y', 'j0'])
     >>> records.m.shape, records.s.shape, records.meta[-1], [c.name for c in records.s_channels]
     ((5, 2), (5, 2), {'step': 4}, ['x', 'y'])
+    >>> last.m.tolist(), last.s.round(3).tolist(), last.meta, [c.name for c in last.m_channels]
+    ([[30.0], [40.0]], [[0.5], [0.643]], [{'step': 3}, {'step': 4}], ['j0'])
     """
+    rows = check_rows(rows)  # before the file is opened: a bad argument is not a bad log
+    names = check_names(channels, "channels")
     f = _open_for_reading(path)
     with f:
-        try:  # a corrupted file: name it and what is wrong, return nothing
+        with _invalid_log(path):  # a corrupted file: name it and what is wrong, return nothing
             _check_attrs(path, f)
-            return _read_records(f)
-        # RecursionError: a meta nested beyond the JSON parser's depth
-        except (
-            KeyError,
-            IndexError,
-            OSError,
-            TypeError,
-            ValueError,
-            RuntimeError,
-            RecursionError,
-        ) as exc:
+            m_channels = _channels_from_json(f.attrs["m_channels"])
+            s_channels = _channels_from_json(f.attrs["s_channels"])
+        columns = _columns(path, names, m_channels, s_channels)
+        with _invalid_log(path):
+            return _read_records(f, rows, (m_channels, s_channels), columns)
+
+
+@contextlib.contextmanager
+def _invalid_log(path):
+    """What goes wrong reading a corrupted log, as a ``ValueError`` naming the file."""
+    try:
+        yield
+    # RecursionError: a meta nested beyond the JSON parser's depth
+    except (
+        KeyError,
+        IndexError,
+        OSError,
+        TypeError,
+        ValueError,
+        RuntimeError,
+        RecursionError,
+    ) as exc:
+        raise ValueError(
+            f"{os.fspath(path)}: not a valid observation log ({type(exc).__name__}: {exc})"
+        ) from None
+
+
+def _columns(path, names, m_channels, s_channels) -> tuple[list[int], list[int]]:
+    """The columns of ``m`` and ``s`` that hold the channels ``names`` (``None``: all), or
+    a ``ValueError`` naming a channel the log does not have and listing those it has."""
+    m_names, s_names = [c.name for c in m_channels], [c.name for c in s_channels]
+    if names is None:
+        return list(range(len(m_names))), list(range(len(s_names)))
+    for name in names:
+        if name not in m_names and name not in s_names:
             raise ValueError(
-                f"{os.fspath(path)}: not a valid observation log ({type(exc).__name__}: {exc})"
-            ) from None
+                f"{os.fspath(path)}: the log has no channel {name!r}; its channels are "
+                f"m: {m_names}, s: {s_names}"
+            )
+    return (
+        [m_names.index(name) for name in names if name in m_names],
+        [s_names.index(name) for name in names if name in s_names],
+    )
 
 
 def _open_for_reading(path):
@@ -438,9 +486,11 @@ def _open_for_reading(path):
         raise _not_a_log(path, err) from None
 
 
-def _read_records(f) -> LogRecords:
-    """The committed records of an open log, checked for consistency (the checksums of
-    each chunk are checked by HDF5 as it reads them, for logs written since they exist)."""
+def _read_records(f, rows: slice, channels: tuple, columns: tuple) -> LogRecords:
+    """The committed records ``rows`` of an open log whose ``channels`` are ``(m_channels,
+    s_channels)``, the columns ``columns`` of ``m`` and ``s`` (two lists), checked for
+    consistency as far as they are read (the checksums of each chunk are checked by HDF5 as
+    it reads them, for logs written since they exist)."""
     # The count first, then the datasets' shapes: a running writer flushes the data before
     # the count, so shapes taken after the count always hold its records (taken before it,
     # a flush in between made the count run past them and a live log read as corrupt).
@@ -450,21 +500,62 @@ def _read_records(f) -> LogRecords:
     if f.swmr_mode:
         for name in ("m", "s", "uuid", "meta_end", "meta_json"):
             f[name].refresh()
-    m_channels = _channels_from_json(f.attrs["m_channels"])
-    s_channels = _channels_from_json(f.attrs["s_channels"])
+    m_channels, s_channels = channels
     lengths = {name: f[name].shape[0] for name in ("m", "s", "uuid", "meta_end")}
     if not 0 <= n <= min(lengths.values()):
         raise ValueError(f"count {n} does not fit the datasets' lengths {lengths}")
-    m, s = f["m"][:n], f["s"][:n]
-    if m.shape[1:] != (len(m_channels),) or s.shape[1:] != (len(s_channels),):
-        raise ValueError(f"m and s have shapes {m.shape}, {s.shape} for the channels")
+    shapes = f["m"].shape, f["s"].shape
+    if shapes[0][1:] != (len(m_channels),) or shapes[1][1:] != (len(s_channels),):
+        raise ValueError(f"m and s have shapes {shapes[0]}, {shapes[1]} for the channels")
+    start, stop, step = rows.indices(n)
+    picked = range(start, stop, step)
+    m_cols, s_cols = columns
+    m = _read_rows(f["m"], picked, m_cols)
+    s = _read_rows(f["s"], picked, s_cols)
     if not (np.all(np.isfinite(m)) and np.all(np.isfinite(s))):
         raise ValueError("m or s holds NaN or inf")
-    uuids = [uuid_module.UUID(hex=h.decode()) for h in f["uuid"][:n]]
-    ends = f["meta_end"][:n]
-    if n and (np.any(np.diff(ends) < 0) or ends[0] < 0 or ends[-1] > f["meta_json"].shape[0]):
+    hexes = f["uuid"][start:stop:step] if picked else []
+    uuids = [uuid_module.UUID(hex=h.decode()) for h in hexes]
+    return LogRecords(
+        m,
+        s,
+        uuids,
+        _read_meta(f, picked),
+        [m_channels[i] for i in m_cols],
+        [s_channels[i] for i in s_cols],
+    )
+
+
+def _read_rows(ds, picked: range, cols: list[int]) -> np.ndarray:
+    """Rows ``picked`` and columns ``cols`` (in that order) of a 2-D dataset, reading only
+    those rows (HDF5 selects increasing, distinct columns: sorted, then put in order)."""
+    if not picked or not cols:
+        return np.empty((len(picked), len(cols)))
+    rows = slice(picked.start, picked.stop, picked.step)
+    if cols == list(range(ds.shape[1])):
+        return ds[rows]
+    order = sorted(cols)
+    values = ds[rows, order]
+    return values[:, [order.index(c) for c in cols]]
+
+
+def _read_meta(f, picked: range) -> list:
+    """The meta dicts of records ``picked``: their stretch of ``meta_json``, parsed record
+    by record (``meta_end[i]`` ends record ``i``'s JSON, the record before ends where it
+    starts)."""
+    if not picked:
+        return []
+    first, last = picked[0], picked[-1]
+    ends = f["meta_end"][max(first - 1, 0) : last + 1]
+    base = int(ends[0]) if first else 0
+    ends = ends[1:] if first else ends
+    size = f["meta_json"].shape[0]
+    if base < 0 or np.any(np.diff(ends) < 0) or int(ends[0]) < base or int(ends[-1]) > size:
         raise ValueError("meta_end is not an increasing index into meta_json")
-    blob = f["meta_json"][: int(ends[-1]) if n else 0].tobytes()
-    starts = np.concatenate([[0], ends[:-1]]) if n else []
-    meta = [json.loads(blob[a:b]) for a, b in zip(starts, ends, strict=True)]
-    return LogRecords(m, s, uuids, meta, m_channels, s_channels)
+    blob = f["meta_json"][base : int(ends[-1])].tobytes()
+    starts = np.concatenate([[base], ends[:-1]])
+    step = picked.step
+    return [
+        json.loads(blob[a - base : b - base])
+        for a, b in zip(starts[::step], ends[::step], strict=True)
+    ]
