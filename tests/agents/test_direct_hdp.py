@@ -187,6 +187,57 @@ def test_bad_inputs_are_refused_and_change_nothing():
         direct_hdp_trials(jax.random.key(0), CartPoleADPJax(), state_scales=[1.0, 2.0])
 
 
+@pytest.mark.parametrize(
+    "field, value, error",
+    [
+        ("critic_rate", -0.1, ValueError),
+        ("actor_rate", float("nan"), ValueError),
+        ("gamma", 1.5, ValueError),
+        ("gamma", -0.01, ValueError),
+        ("gamma", "0.9", TypeError),
+        ("hidden", 0, ValueError),
+        ("hidden", 2.5, TypeError),
+        ("decay_every", True, TypeError),
+        ("critic_cycles", None, TypeError),
+        ("init_scale", 0.0, ValueError),
+        ("max_weight", float("inf"), ValueError),
+        ("objective", float("-inf"), ValueError),
+        ("critic_form", "hdp", ValueError),
+    ],
+)
+def test_a_bad_config_is_refused_when_it_is_made_naming_the_field(field, value, error):
+    """A NamedTuple does not check itself: ``DirectHDPConfig(gamma=1.5)`` or a negative
+    rate was accepted and refused only where used (or, for a field no check read, never).
+    Now it is refused when made, by keyword, by position or by ``_replace``."""
+    match = f"DirectHDPConfig.{field} must be"
+    with pytest.raises(error, match=match):
+        DirectHDPConfig(**{field: value})
+    with pytest.raises(error, match=match):
+        DirectHDPConfig(
+            *[value if f == field else d for f, d in DirectHDPConfig()._asdict().items()]
+        )
+    with pytest.raises(error, match=match):
+        DirectHDPConfig()._replace(**{field: value})
+
+
+def test_a_checked_config_is_still_a_namedtuple_and_a_pytree():
+    import pickle
+
+    config = DirectHDPConfig(hidden=4, gamma=np.float32(0.9), critic_form="td")
+    assert isinstance(config, tuple) and config._fields[0] == "hidden" and config[0] == 4
+    assert config._replace(hidden=5) == (5, *config[1:]) and config._asdict()["critic_form"] == "td"
+    assert pickle.loads(pickle.dumps(config)) == config == copy.deepcopy(config)
+    assert hash(config) == hash(DirectHDPConfig(4, np.float32(0.9), critic_form="td"))
+    # JAX sees the same leaves and key paths as a plain NamedTuple's, and rebuilds it with
+    # anything (here None) unchecked, as it did
+    assert jax.tree.leaves(config) == list(config)
+    paths = [jax.tree_util.keystr(p) for p, _ in jax.tree_util.tree_leaves_with_path(config)]
+    assert paths[:2] == [".hidden", ".gamma"]
+    empty = jax.tree.map(lambda _: None, config)
+    assert type(empty) is DirectHDPConfig and empty.gamma is None
+    assert jax.tree.map(lambda x: x, config) == config
+
+
 def test_save_load_continues_identically(tmp_path):
     agent, env = _agent(seed=2)
     agent.new_episode(env.reset())

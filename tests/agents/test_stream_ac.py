@@ -114,6 +114,18 @@ def test_make_train_learns_the_identity_task_for_two_seeds_compiled_once():
     assert len(traces) == 1
     ret = np.asarray(out.metrics.episode_return_sum) / np.asarray(out.metrics.episodes)
     assert ret.shape == (2, 6) and (ret[:, -1] >= 9.0).all() and (ret[:, 0] < ret[:, -1]).all()
+    # the result names its networks: it held the actor under StreamQ's name, q_params
+    assert out._fields == ("actor_params", "critic_params", "state", "metrics")
+    for params, learner in (
+        (out.actor_params, out.state.learner.actor),
+        (out.critic_params, out.state.learner.critic),
+    ):
+        assert all(
+            np.array_equal(a, b)
+            for a, b in zip(jax.tree.leaves(params), jax.tree.leaves(learner.params), strict=True)
+        )
+    logits = IdentityJaxEnv().n  # the actor: a logit per action; the critic: a value
+    assert out.actor_params[-1].w.shape[-1] == logits and out.critic_params[-1].w.shape[-1] == 1
     agent = StreamAC(IdentityEnv(), **FAST)
     agent.set_state(jax.tree_util.tree_map(lambda a: a[1], out.state.learner))
     assert evaluate(agent, IdentityEnv(), 5)[0] >= 9.0

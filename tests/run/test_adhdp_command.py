@@ -48,6 +48,18 @@ def test_cartpole_json(tmp_path, capsys, critic):
     assert all(t is None or 1 <= t <= 2 for t in result["trials"])
 
 
+def test_seeds_is_runs_under_the_name_rl_and_sutton1992_give_it(capsys):
+    """The count of seeds was ``--seeds`` in rl, sutton1992 and the experiment files,
+    ``--runs`` here only: ``adhdp epuck --seeds 5`` was a usage error. ``--runs`` stays."""
+    from sensorimotor.run.cli import build_parser
+
+    parser = build_parser()
+    for flag in ("--runs", "--seeds"):
+        assert parser.parse_args(["adhdp", "epuck", flag, "5"]).runs == 5
+    assert main(["adhdp", "cartpole", "--seeds", "0"]) == 2
+    assert "--runs must be at least 1, got 0" in capsys.readouterr().err
+
+
 def test_bad_options_are_refused(capsys):
     assert main(["adhdp", "cartpole", "--runs", "0"]) == 2
     assert "--runs" in capsys.readouterr().err

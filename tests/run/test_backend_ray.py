@@ -16,6 +16,7 @@ import functools
 import logging
 import os
 import signal
+import socket
 import sys
 import time
 import warnings
@@ -29,7 +30,7 @@ from ray.cluster_utils import Cluster  # noqa: E402
 from run.test_sweep import rows_without_seconds, shrunk  # noqa: E402
 
 from sensorimotor.run.backend_local import LocalBackend  # noqa: E402
-from sensorimotor.run.backend_ray import RayBackend  # noqa: E402
+from sensorimotor.run.backend_ray import CONNECT_TIMEOUT, RayBackend  # noqa: E402
 from sensorimotor.run.cli import main  # noqa: E402
 from sensorimotor.run.experiment import load_experiment  # noqa: E402
 from sensorimotor.run.sweep import run_sweep  # noqa: E402
@@ -274,4 +275,33 @@ def test_a_ray_that_cannot_be_reached_leaves_no_out_folder(tmp_path, monkeypatch
     command = ["run", small_sutton(tmp_path), "--backend", "ray", "--address", "auto"]
     assert main([*command, "--out", str(out)]) == 2
     assert "Could not find any running Ray instance" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_an_address_where_nothing_listens_is_refused_at_once_naming_it(
+    tmp_path, monkeypatch, capsys
+):
+    """`--address HOST:PORT` where no cluster runs hung inside Ray's own retries (minutes of
+    'Failed to connect to GCS' lines, then more). The address is now tried first with a
+    plain TCP connection: nothing there is a ConnectionError naming it, before ray.init
+    (never called here, so no Ray is started or joined)."""
+    with socket.socket() as s:  # a free port of this machine: nothing listens there
+        s.bind(("127.0.0.1", 0))
+        address = f"127.0.0.1:{s.getsockname()[1]}"
+
+    def must_not_start(*args, **kwargs):
+        raise AssertionError("ray.init was called for an address where nothing listens")
+
+    # as in a fresh process: not connected (this module's cluster may be joined already)
+    monkeypatch.setattr(ray, "is_initialized", lambda: False)
+    monkeypatch.setattr(ray, "init", must_not_start)
+    start = time.perf_counter()
+    with pytest.raises(ConnectionError, match=f"no Ray cluster at address '{address}'"):
+        next(RayBackend(address=address).map(sorted, [[1.0]]))
+    assert time.perf_counter() - start < CONNECT_TIMEOUT  # refused at once, not waited for
+    out = tmp_path / "out"
+    command = ["run", small_sutton(tmp_path), "--backend", "ray", "--address", address]
+    assert main([*command, "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"sensorimotor run: error: no Ray cluster at address '{address}'" in err
     assert not out.exists()

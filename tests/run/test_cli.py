@@ -65,6 +65,38 @@ def test_sutton1992_command_runs_experiment2(capsys, monkeypatch, tmp_path):
     assert f"wrote {png}" in out and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def test_sutton1992_json_is_the_last_line_with_each_experiments_figures(capsys, monkeypatch):
+    """``sutton1992`` had no ``--json`` where ``rl``, ``bc`` and ``adhdp`` end with one JSON
+    object: a script had to parse the table. Now the last line holds each result's fields,
+    the same figures as the table, and no progress bar is drawn. (The settings of the two
+    tests above: their compiled loops are reused.)"""
+    import json
+
+    from sensorimotor.run import sutton1992
+
+    full = sutton1992.experiment2
+
+    def smaller(**kwargs):  # the command's setting, on a shorter run
+        return full(num_steps=20_000, lms_seeds=3, **kwargs)
+
+    monkeypatch.setattr(sutton1992, "experiment2", smaller)
+    assert main(["sutton1992", "--seeds", "3", "--json"]) == 0
+    captured = capsys.readouterr()
+    report = json.loads(captured.out.splitlines()[-1])
+    assert set(report) == {"experiment1", "experiment2", "seconds"} and report["seconds"] > 0
+    first, second = report["experiment1"], report["experiment2"]
+    assert first["seeds"] == 3 and first["idbd_meta_step_size"] == 0.01
+    assert len(first["lms_step_sizes"]) == len(first["lms_mse"]) == 6
+    assert f"IDBD meta step size 0.01       {first['idbd_mse']:6.3f}" in captured.out
+    assert second["num_steps"] == 20_000 and len(second["lms_mse"]) == 7
+    assert len(second["relevant"]) == second["seeds"] == 4 and len(second["relevant"][0]) == 5
+    assert len(second["irrelevant"][0]) == 15
+    assert len(second["steps"]) == len(second["relevant_trace"]) == 50
+    assert "compiled runs" not in captured.err  # --json: no progress bars, as in rl
+    assert main(["sutton1992", "--experiment", "1", "--seeds", "3", "--json"]) == 0
+    assert set(json.loads(capsys.readouterr().out.splitlines()[-1])) == {"experiment1", "seconds"}
+
+
 def test_a_bad_setting_is_a_clear_error_not_a_table_of_nan(capsys):
     assert main(["sutton1992", "--experiment", "1", "--seeds", "0"]) == 2
     assert "seeds must be a positive int, got 0" in capsys.readouterr().err

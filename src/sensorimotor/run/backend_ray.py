@@ -11,7 +11,11 @@ Ray core task and yields ``(batch, outcomes)`` in the order the tasks finish, or
   joins a running cluster (``ray start --head``) the same way and leaves it running; its
   nodes need ``sensorimotor`` installed, and its CPUs decide how many tasks run at once.
   If this process is already connected to a Ray (``ray.init`` by the caller), the backend
-  uses that one and leaves the connection as it found it.
+  uses that one and leaves the connection as it found it. ``ray.init`` has no connection
+  timeout: at an address where no cluster answers it retries for many minutes (Ray 2.60:
+  no error after 4). So a ``"host:port"`` is first tried with a plain TCP connection, and
+  one that nothing accepts within :data:`CONNECT_TIMEOUT` seconds is a
+  ``ConnectionError`` naming the address, before ``ray.init``.
 * A task whose worker process or node dies is run again, up to ``max_retries`` times: a
   trial counts once, from the run that finished. A task that *raises* is not retried:
   its exception (the original one, not Ray's wrapper) is yielded, as ``LocalBackend``
@@ -32,12 +36,16 @@ with one CPU is started and stopped:
 from __future__ import annotations
 
 import logging
+import socket
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 
 from sensorimotor.base.bounds import check_count, is_int
 
-__all__ = ["RayBackend"]
+__all__ = ["CONNECT_TIMEOUT", "RayBackend", "check_reachable"]
+
+#: seconds a ``"host:port"`` address has to accept a TCP connection before ``ray.init``
+CONNECT_TIMEOUT = 5.0
 
 __doctest_requires__ = ("ray",)  # the root conftest skips the doctests without it
 
@@ -50,6 +58,34 @@ def _ray():
             "the Ray backend needs Ray: pip install 'sensorimotor[ray]' (or 'ray')"
         ) from error
     return ray
+
+
+def check_reachable(address: str, timeout: float = CONNECT_TIMEOUT) -> None:
+    """Return if something accepts a TCP connection at ``address`` (``"host:port"``, or
+    Ray Client's ``"ray://host:port"``) within ``timeout`` seconds, else raise
+    ``ConnectionError`` naming it; an address of another form (``"auto"``) is Ray's to
+    resolve and is not tried.
+
+    >>> import socket
+    >>> with socket.socket() as s:  # a port of this machine where nothing listens
+    ...     s.bind(("127.0.0.1", 0))
+    ...     port = s.getsockname()[1]
+    >>> check_reachable(f"127.0.0.1:{port}")
+    Traceback (most recent call last):
+    ...
+    ConnectionError: no Ray cluster at address '127.0.0.1:...': ...
+    """
+    host, sep, port = address.removeprefix("ray://").rpartition(":")
+    if not (sep and host and port.isdigit()):
+        return
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout).close()
+    except (OSError, OverflowError) as error:  # refused, timed out, unknown host, bad port
+        raise ConnectionError(
+            f"no Ray cluster at address {address!r}: nothing accepted a connection within "
+            f"{timeout:g} s ({error}); start one there (ray start --head --port={port}) or "
+            "check the address"
+        ) from None
 
 
 def _run_batch(function: Callable, batch: list, enable_x64: bool) -> list:
@@ -126,6 +162,7 @@ class RayBackend:
                 # at another one on this machine.
                 ray.init(address="local", num_cpus=self.workers, include_dashboard=False, **quiet)
             else:
+                check_reachable(self.address)  # Ray itself would retry for many minutes
                 ray.init(address=self.address, **quiet)
         self._owns_ray = True
         return ray

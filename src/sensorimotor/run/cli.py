@@ -24,6 +24,9 @@ def _demo(args) -> int:
 
 
 def _sutton1992(args) -> int:
+    import json
+    import time
+
     from sensorimotor.run import sutton1992 as s
 
     if args.plot and args.experiment == "1":
@@ -39,17 +42,29 @@ def _sutton1992(args) -> int:
                 )
     if args.plot:
         image_file("--plot", args.plot)
+    show_progress = not (args.quiet or args.json)
+    report = {}  # --json: each experiment's result, and the seconds they took
+    seconds = 0.0
     if args.experiment in ("1", "all"):
         given = {n: getattr(args, n) for n in only["1"] if getattr(args, n) is not None}
-        print(s.format_experiment1(s.experiment1(**given, show_progress=not args.quiet)))
+        start = time.perf_counter()
+        result = s.experiment1(**given, show_progress=show_progress)
+        seconds += time.perf_counter() - start
+        print(s.format_experiment1(result))
+        report["experiment1"] = s.result_json(result)
     if args.experiment in ("2", "all"):
         if args.experiment == "all":
             print()
         given = {n: getattr(args, n) for n in only["2"] if getattr(args, n) is not None}
-        result = s.experiment2(**given, show_progress=not args.quiet)
+        start = time.perf_counter()
+        result = s.experiment2(**given, show_progress=show_progress)
+        seconds += time.perf_counter() - start
         print(s.format_experiment2(result))
+        report["experiment2"] = s.result_json(result)
         if args.plot:
             print(f"wrote {s.plot_experiment2(result, args.plot)}")
+    if args.json:
+        print(json.dumps(report | {"seconds": seconds}))
     return 0
 
 
@@ -191,7 +206,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="Experiment 2's initial IDBD step size (default 0.05, Experiment 1's)",
     )
     sutton.add_argument("--plot", metavar="PNG", help="draw Experiment 2's figures to this file")
-    sutton.add_argument("--quiet", action="store_true", help="no progress bars")
+    sutton.add_argument(
+        "--json",
+        action="store_true",
+        help="last line: one JSON object: experiment1 and/or experiment2 (each result's "
+        "fields: lms_step_sizes, lms_mse, idbd_mse, ...; relevant, irrelevant, ...) and seconds",
+    )
+    sutton.add_argument("--quiet", action="store_true", help="no progress bars (also with --json)")
     sutton.set_defaults(func=_sutton1992)
     run = sub.add_parser(
         "run",

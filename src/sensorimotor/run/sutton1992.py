@@ -212,6 +212,18 @@ def format_experiment2(r: Experiment2Result) -> str:
     return "\n".join(lines)
 
 
+def result_json(r: Experiment1Result | Experiment2Result) -> dict:
+    """The fields of either result as plain JSON values, arrays and tuples as (nested)
+    lists: what ``sensorimotor sutton1992 --json`` prints.
+
+    >>> r = Experiment1Result((0.01, 0.02), np.array([3.9, 3.6]), 0.01, 1.5, 2)
+    >>> result_json(r)
+    {'lms_step_sizes': [0.01, 0.02], 'lms_mse': [3.9, 3.6], 'idbd_meta_step_size': 0.01,
+     'idbd_mse': 1.5, 'seeds': 2}
+    """
+    return {name: np.asarray(value).tolist() for name, value in r._asdict().items()}
+
+
 def plot_experiment2(r: Experiment2Result, path: str) -> str:
     """Figures 4 and 5 of the paper in one PNG; returns ``path``.
 

@@ -18,6 +18,7 @@ whole run compiles (:mod:`sensorimotor.agents.direct_hdp.direct_hdp_compiled`).
 
 from __future__ import annotations
 
+import inspect
 from typing import Any, NamedTuple
 
 import jax
@@ -27,7 +28,29 @@ from sensorimotor.base.bounds import COUNT, FINITE, NON_NEGATIVE, POSITIVE, UNIT
 from sensorimotor.rules.array_namespace import namespace
 
 
-class DirectHDPConfig(NamedTuple):
+class _DirectHDPFields(NamedTuple):
+    hidden: int = 6
+    gamma: float = 0.95
+    critic_rate: float = 0.3
+    actor_rate: float = 0.3
+    rate_decay: float = 0.05
+    decay_every: int = 5
+    min_critic_rate: float = 0.005
+    min_actor_rate: float = 0.005
+    critic_cycles: int = 50
+    actor_cycles: int = 100
+    critic_tolerance: float = 0.05
+    actor_tolerance: float = 0.005
+    objective: float = 0.0
+    init_scale: float = 1.0
+    max_weight: float = 1.5
+    critic_form: str = "si_wang"
+
+
+CRITIC_FORMS = ("si_wang", "td")
+
+
+class DirectHDPConfig(_DirectHDPFields):
     r"""The hyperparameters of :class:`DirectHDP`, Si and Wang's by default (from their
     group's simulation program).
 
@@ -45,34 +68,27 @@ class DirectHDPConfig(NamedTuple):
     error through the later value :math:`J(t)`, as they do, ``"td"`` through the
     earlier one (semi-gradient TD(0)); see :func:`direct_hdp_update`.
 
-    The settings are checked where they are used (a NamedTuple does not check itself):
+    A NamedTuple (and so a pytree) whose settings are checked when it is made, also by
+    ``_replace``: a value outside its bounds, NaN or a non-number is a ``ValueError``
+    (``TypeError``) naming the field. A config that JAX rebuilds (``jax.tree.map``) is
+    not checked, as it may hold anything; the functions that use one check it again.
 
     >>> import jax
     >>> config = DirectHDPConfig(hidden=4)
     >>> print([round(float(r), 3) for r in learning_rates(12, config)])  # 0.3 - 2 * 0.05
     [0.2, 0.2]
-    >>> init_direct_hdp(jax.random.key(0), 4, config=config._replace(gamma=1.5))
+    >>> config._replace(gamma=1.5)
     Traceback (most recent call last):
     ...
     ValueError: DirectHDPConfig.gamma must be a finite number in [0, 1], got 1.5
+    >>> DirectHDPConfig(hidden=0)
+    Traceback (most recent call last):
+    ...
+    ValueError: DirectHDPConfig.hidden must be an int in [1, inf), got 0
     """
 
-    hidden: int = 6
-    gamma: float = 0.95
-    critic_rate: float = 0.3
-    actor_rate: float = 0.3
-    rate_decay: float = 0.05
-    decay_every: int = 5
-    min_critic_rate: float = 0.005
-    min_actor_rate: float = 0.005
-    critic_cycles: int = 50
-    actor_cycles: int = 100
-    critic_tolerance: float = 0.05
-    actor_tolerance: float = 0.005
-    objective: float = 0.0
-    init_scale: float = 1.0
-    max_weight: float = 1.5
-    critic_form: str = "si_wang"
+    __slots__ = ()
+    __signature__ = inspect.signature(_DirectHDPFields)  # help() shows the fields
 
     BOUNDS = {
         "hidden": COUNT,
@@ -91,6 +107,41 @@ class DirectHDPConfig(NamedTuple):
         "init_scale": POSITIVE,
         "max_weight": POSITIVE,
     }
+
+    def __new__(cls, *args, **kwargs):
+        return check_direct_hdp_config(super().__new__(cls, *args, **kwargs))
+
+    @classmethod
+    def _make(cls, iterable):  # NamedTuple's _replace builds through _make: checked too
+        return cls(*iterable)
+
+
+def check_direct_hdp_config(config):
+    """``config`` if its settings are in their bounds (``BOUNDS``) and its ``critic_form``
+    one of ``CRITIC_FORMS``; else a ``ValueError`` (``TypeError``) naming the setting. A
+    config that JAX rebuilt was not checked when made; this checks it where it is used:
+
+    >>> doubled = jax.tree.map(lambda x: x * 2, DirectHDPConfig())  # unchecked
+    >>> check_direct_hdp_config(doubled)
+    Traceback (most recent call last):
+    ...
+    ValueError: DirectHDPConfig.gamma must be a finite number in [0, 1], got 1.9
+    """
+    check_settings(config)
+    if config.critic_form not in CRITIC_FORMS:
+        forms = " or ".join(map(repr, CRITIC_FORMS))
+        raise ValueError(f"DirectHDPConfig.critic_form must be {forms}, got {config.critic_form!r}")
+    return config
+
+
+# JAX rebuilds a NamedTuple by calling its class with the new leaves, which may be
+# anything (None, a placeholder, a tracer of an int field): not a user's config, so
+# rebuilt unchecked, with the same children and key paths as a plain NamedTuple's.
+jax.tree_util.register_pytree_with_keys(
+    DirectHDPConfig,
+    lambda c: (tuple((jax.tree_util.GetAttrKey(n), v) for n, v in zip(c._fields, c)), None),
+    lambda _, children: tuple.__new__(DirectHDPConfig, children),
+)
 
 
 DEFAULT_DIRECT_HDP = DirectHDPConfig()
@@ -121,7 +172,7 @@ def init_direct_hdp(key, state_dim: int, action_dim: int = 1, config=DEFAULT_DIR
     >>> p.critic_in.shape, p.actor_out.shape
     ((6, 5), (1, 6))
     """
-    check_settings(config)
+    check_direct_hdp_config(config)
     h, r = config.hidden, config.init_scale
     shapes = [(h, state_dim + action_dim), (h,), (h, state_dim), (action_dim, h)]
     keys = jax.random.split(key, len(shapes))
@@ -373,6 +424,8 @@ def direct_hdp_update(params, state, action, j_prev, reward, next_state, failed,
 
 __all__ = [
     "DirectHDPConfig",
+    "CRITIC_FORMS",
+    "check_direct_hdp_config",
     "DEFAULT_DIRECT_HDP",
     "DirectHDPParams",
     "init_direct_hdp",

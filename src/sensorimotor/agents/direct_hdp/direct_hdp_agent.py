@@ -14,11 +14,12 @@ from sensorimotor.agents.direct_hdp.direct_hdp import (
     DirectHDPConfig,
     DirectHDPParams,
     actor_action,
+    check_direct_hdp_config,
     critic_value,
     direct_hdp_update,
     init_direct_hdp,
 )
-from sensorimotor.base.bounds import check_settings, is_int
+from sensorimotor.base.bounds import is_int
 from sensorimotor.base.saved_file import (
     check_arrays,
     make_header,
@@ -80,9 +81,7 @@ class DirectHDP(ActorCritic):
         collector=None,
     ):
         super().__init__(plant, policy, gamma=config.gamma, init_steps=0, collector=collector)
-        check_settings(config)
-        if config.critic_form not in ("si_wang", "td"):
-            raise ValueError(f"critic_form must be 'si_wang' or 'td', got {config.critic_form!r}")
+        check_direct_hdp_config(config)
         self.config = config
         self.action_scale = float(
             np.asarray(self.check_action(np.broadcast_to(action_scale, (self.action_dim,))))[0]

@@ -14,11 +14,12 @@ from sensorimotor.agents.direct_hdp.direct_hdp import (
     DirectHDPConfig,
     DirectHDPParams,
     actor_action,
+    check_direct_hdp_config,
     critic_value,
     direct_hdp_update,
     init_direct_hdp,
 )
-from sensorimotor.base.bounds import check_settings, is_int
+from sensorimotor.base.bounds import is_int
 
 
 class DirectHDPRun(NamedTuple):
@@ -90,7 +91,7 @@ def direct_hdp_trials(
     >>> int(run.lengths.shape[0]), bool(run.steps == run.lengths.sum())
     (3, True)
     """
-    check_settings(config)
+    check_direct_hdp_config(config)
     for name, value in (("max_trials", max_trials), ("balanced_steps", balanced_steps)):
         if not is_int(value) or value < 1:
             raise ValueError(f"{name} must be a positive int, got {value!r}")

@@ -16,6 +16,7 @@ environment receives the sample clipped to the box's bounds).
 from __future__ import annotations
 
 import math
+from typing import Any, NamedTuple
 
 import gymnasium as gym
 import jax
@@ -29,16 +30,37 @@ from sensorimotor.agents.stream.stream_ac_update import (
     observe,
     update,
 )
-from sensorimotor.agents.stream.stream_q_compiled import (
-    StreamQReport,
-    StreamQRunner,
-    StreamQTrainResult,
-)
+from sensorimotor.agents.stream.stream_q_compiled import StreamQReport, StreamQRunner
 from sensorimotor.base.bounds import check_count
 from sensorimotor.envs.bridge.auto_reset import auto_reset_step
 from sensorimotor.envs.jax_env import check_jax_env, require_jax_env
 
-__all__ = ["action_kind", "make_train"]
+__all__ = ["StreamACTrainResult", "action_kind", "make_train"]
+
+
+class StreamACTrainResult(NamedTuple):
+    """What ``train(key)`` returns: the policy network's ``actor_params``, the value
+    network's ``critic_params``, the final ``state`` (the loop's
+    :class:`~sensorimotor.agents.stream.stream_q_compiled.StreamQRunner`, whose ``learner``
+    is a :class:`~sensorimotor.agents.stream.stream_ac_update.StreamACState`: both networks
+    with the observation statistics, what :meth:`~sensorimotor.agents.StreamAC.set_state`
+    takes) and the ``metrics`` of every report
+    (:class:`~sensorimotor.agents.stream.stream_q_compiled.StreamQReport`).
+
+    >>> import jax
+    >>> from sensorimotor.envs import CartPole
+    >>> train = make_train(CartPole(), 1000, net_arch=[16])
+    >>> out = jax.eval_shape(jax.vmap(train), jax.random.split(jax.random.key(0), 3))
+    >>> print([layer.w.shape for layer in out.actor_params])  # 2 logits per seed
+    [(3, 4, 16), (3, 16, 2)]
+    >>> print([layer.w.shape for layer in out.critic_params], out.metrics.episodes.shape)
+    [(3, 4, 16), (3, 16, 1)] (3, 1)
+    """
+
+    actor_params: Any
+    critic_params: Any
+    state: StreamQRunner
+    metrics: StreamQReport
 
 
 def action_kind(space) -> tuple[str, int]:
@@ -66,9 +88,8 @@ def sample_action(kind, out, key):
 def make_train(
     env, total_timesteps: int, *, env_params=None, report_every: int = 1000, **hyperparameters
 ):
-    """``train(key)``: StreamAC on the JAX environment ``env`` for ``total_timesteps``
-    steps (rounded up to whole reports), a pure function of ``key``; returns
-    ``StreamQTrainResult``-shaped ``(actor params, final runner state, per-report metrics)``.
+    """``train(key) -> StreamACTrainResult``: StreamAC on the JAX environment ``env`` for
+    ``total_timesteps`` steps (rounded up to whole reports), a pure function of ``key``;
     ``hyperparameters`` are :class:`~sensorimotor.agents.stream.stream_ac_update.StreamACConfig`'s.
 
     >>> import jax
@@ -77,7 +98,7 @@ def make_train(
     >>> out = jax.jit(train)(jax.random.key(0))
     >>> print(out.metrics.episodes.shape, int(out.metrics.episodes.sum()) > 0)
     (2,) True
-    >>> print([layer.w.shape for layer in out.q_params])  # the actor: 2 logits
+    >>> print([layer.w.shape for layer in out.actor_params])  # the policy: 2 logits
     [(4, 16), (16, 2)]
     """
     config = StreamACConfig.from_kwargs("StreamAC.make_train", hyperparameters)
@@ -115,12 +136,12 @@ def make_train(
         s, (ended, done, guard) = jax.lax.scan(env_step, s, None, length=every)
         return s, StreamQReport(ended.sum(), done.sum().astype(jnp.int32), guard.sum())
 
-    def train(key) -> StreamQTrainResult:
+    def train(key) -> StreamACTrainResult:
         k_init, k_reset, k_run = jax.random.split(key, 3)
         obs, env_state = env.reset(k_reset, params)
         learner = observe(config, init(config, k_init, obs_dim, n, kind), obs.reshape(-1))
         s = StreamQRunner(learner, env_state, k_run, jnp.float32(0))
         s, metrics = jax.lax.scan(report, s, None, length=num_reports)
-        return StreamQTrainResult(s.learner.actor.params, s, metrics)
+        return StreamACTrainResult(s.learner.actor.params, s.learner.critic.params, s, metrics)
 
     return train

@@ -226,6 +226,8 @@ def add_adhdp_parser(sub) -> None:
     >>> args = parser.parse_args(["adhdp", "ant", "--runs", "2", "--actor", "bruteforce"])
     >>> args.experiment, args.runs, args.actor, args.seed, args.func is run_adhdp_command
     ('ant', 2, 'bruteforce', 0, True)
+    >>> parser.parse_args(["adhdp", "ant", "--seeds", "3"]).runs  # rl's name for --runs
+    3
     """
     p = sub.add_parser(
         "adhdp",
@@ -236,7 +238,11 @@ def add_adhdp_parser(sub) -> None:
         "experiment", choices=("epuck", "cartpole", "ant"), help="which robot's experiment"
     )
     p.add_argument(
-        "--runs", type=int, help="seeds (default 20 for epuck, 50 for cartpole, 10 for ant)"
+        "--runs",
+        "--seeds",  # the same count, as rl, sutton1992 and the experiment files name it
+        type=int,
+        help="how many seeds, one run each (default 20 for epuck, 50 for cartpole, 10 for "
+        "ant); --seeds is the same option, as rl and sutton1992 spell it",
     )
     p.add_argument("--seed", type=int, default=0, help="the first seed (default 0)")
     p.add_argument(
