@@ -24,6 +24,7 @@ from sensorimotor.continual import (
     IDBD,
     LMS,
     TDIDBD,
+    ArrayStream,
     Autostep,
     Horde,
     LinearLearner,
@@ -48,9 +49,10 @@ def _block(tree):
     return tree
 
 
-def compiled_throughput(num_steps: int, repeats: int) -> None:
-    print(f"\n== compiled loop: LinearLearner on RandomWalkStream(10), {num_steps} steps")
-    stream = RandomWalkStream(10)
+def compiled_throughput(num_steps: int, repeats: int, stream=None, label=None) -> None:
+    stream = RandomWalkStream(10) if stream is None else stream
+    label = label or "RandomWalkStream(10)"
+    print(f"\n== compiled loop: LinearLearner on {label}, {num_steps} steps")
     rows = [
         ("LMS", lambda i: LMS(0.01 + 0.001 * i)),
         ("IDBD", lambda i: IDBD(0.01, 0.01 + 0.001 * i)),
@@ -86,6 +88,14 @@ def compiled_throughput(num_steps: int, repeats: int) -> None:
             f"best {call / lms_best:4.2f}x, median {median / lms_median:4.2f}x"
         )
     print(f"recompiles in {repeats} x {len(rows)} calls: {recompiles}")
+
+
+def recorded_data(num_steps: int, repeats: int) -> None:
+    """The same loop over recorded rows (an ArrayStream) instead of a synthetic stream."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(num_steps, 10))
+    stream = ArrayStream(x, x @ rng.normal(size=10) + 0.1 * rng.normal(size=num_steps))
+    compiled_throughput(num_steps, repeats, stream, f"ArrayStream of {num_steps} x 10 rows")
 
 
 def sweep(num_steps: int, num_seeds: int, num_sizes: int) -> None:
@@ -228,11 +238,13 @@ def main() -> None:
     )
     if args.quick:
         compiled_throughput(10_000, 2)
+        recorded_data(10_000, 2)
         sweep(2_000, 4, 3)
         numpy_latency(500)
         horde(2_000, 4)
         return
     compiled_throughput(100_000, 21)
+    recorded_data(100_000, 21)
     sweep(100_000, 30, 8)
     numpy_latency(20_000)
     horde(100_000, 32)

@@ -1,7 +1,8 @@
-"""Hostile input at the streaming learners (both engines) and the features (issue 9):
-refused naming the argument with the state passed in bit-identical (and its predictions),
-or accepted with finite results, the state's engine and dtype kept and no guard reset.
-The strategy and the property are in ``tests/hostile.py``."""
+"""Hostile input at the streaming learners (both engines), the features and the streams
+over a user's arrays (issue 9): refused naming the argument with the state passed in
+bit-identical (and its predictions), or accepted with finite results, the state's engine
+and dtype kept and no guard reset (a stream: finite rows of its shapes). The strategy and
+the property are in ``tests/hostile.py``."""
 
 import functools
 
@@ -17,6 +18,8 @@ from hypothesis import strategies as st
 from sensorimotor.continual import (
     IDBD,
     LMS,
+    ArrayStream,
+    ArrayTDStream,
     LinearLearner,
     MLPLearner,
     RBFFeatures,
@@ -176,6 +179,52 @@ def test_mlp_learner_update_and_predict(engine, data):
         [which],
         lambda s: learner.predict(s, good_x),
     )
+
+
+# -- streams over a user's arrays ---------------------------------------------------------
+ROWS = 4
+STREAM_ARGS = {
+    "ArrayStream": ("x", "y"),
+    "ArrayTDStream": ("observations", "cumulants", "discount"),
+}
+
+
+def _rows(value, default):
+    """The number of rows of a drawn array (the other arguments are made to match it)."""
+    shape = getattr(value, "shape", ())
+    return shape[0] if len(shape) >= 1 else default
+
+
+@pytest.mark.parametrize("name", sorted(STREAM_ARGS))
+@settings(max_examples=examples())
+@given(data=st.data())
+def test_array_streams_of_hostile_data(name, data):
+    """Hostile data are refused when the stream is made, naming the argument; accepted
+    data give finite rows of the stream's shapes."""
+    which = data.draw(st.sampled_from(STREAM_ARGS[name]))
+    if which in ("x", "observations"):
+        value = data.draw(hostile.hostile_batch(N))
+        rows = max(_rows(value, ROWS) - (which == "observations"), 1)
+    else:
+        value = data.draw(hostile.hostile_vector(ROWS) | hostile.hostile_scalar())
+        rows = ROWS
+    good = {
+        "x": X_GOOD + np.zeros((rows, N)),
+        "y": np.linspace(-1.0, 1.0, rows),
+        "observations": X_GOOD + np.zeros((ROWS + 1, N)),
+        "cumulants": np.linspace(-1.0, 1.0, rows),
+        "discount": 0.9,
+    }
+    args = [value if a == which else good[a] for a in STREAM_ARGS[name]]
+    make = ArrayStream if name == "ArrayStream" else ArrayTDStream
+
+    def accepted(stream):
+        _, ts = stream.step(stream.init())
+        assert len(stream) >= 1 and ts[0].shape == (stream.feature_dim,)
+        for v in ts:
+            assert jnp.issubdtype(v.dtype, jnp.floating) and all_finite(v), f"{name}: {ts}"
+
+    check_outcome(f"{name}({which})", lambda: make(*args), lambda: None, [which], accepted)
 
 
 # -- features -----------------------------------------------------------------------------

@@ -134,6 +134,25 @@ def check_value(owner: str, name: str, value, bounds: Bounds):
     return value
 
 
+def where_not_finite(arr) -> str:
+    """Where ``arr``'s first NaN or inf is, and the array itself if it is short: NumPy
+    prints a long series with its middle elided, often hiding the very value at fault.
+
+    >>> where_not_finite(np.array([1.0, np.nan, np.inf]))
+    ' at index 1 (and 1 more of 3 values): [ 1. nan inf]'
+    >>> where_not_finite(np.full((30, 2), np.nan))  # a long array is not printed
+    ' at index (0, 0) (and 59 more of 60 values)'
+    """
+    bad = np.argwhere(~np.isfinite(arr))
+    where = ""
+    if arr.ndim:
+        index = tuple(int(i) for i in bad[0])
+        where = f" at index {index[0] if arr.ndim == 1 else index}"
+        if len(bad) > 1:
+            where += f" (and {len(bad) - 1} more of {arr.size} values)"
+    return where + (f": {arr}" if arr.size <= 20 else "")
+
+
 def check_count(name: str, value) -> int:
     """``value`` as an int if it is a positive int (not a bool); else ``ValueError``
     naming ``name``: a number of samples, seeds or steps.

@@ -235,6 +235,8 @@ class LinearLearner(NamedTuple):
                 xb = x
             return self._learn_eager(state, x, y, xb, w.dot(xb), None)
         xp = check_vector("x", x, n)  # shape and dtype; raises naming x
+        if getattr(y, "ndim", 0):  # known under jit too (a stream's y of shape (T, k))
+            raise ValueError(f"y must be a scalar, got shape {y.shape}")
         if not any_traced(w, x, y):  # eager: refuse a y of a wrong type, naming it
             if xp is np:
                 y = eager_scalar("y", y)

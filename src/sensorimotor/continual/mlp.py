@@ -263,6 +263,8 @@ class MLPLearner:
             >>> print(float(result.metrics.guard), int(result.state.guard_count))  # discarded
             1.0 1
         """
+        if jnp.shape(y) not in ((), (1,)):  # a shape is known under jit: refuse it there too
+            raise ValueError(f"y must be a scalar (shape () or (1,)), got shape {jnp.shape(y)}")
         norm = state.normalizer
         if self.normalizer is not None:
             norm, x = self.normalizer.update(norm, x)

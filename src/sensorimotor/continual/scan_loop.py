@@ -289,6 +289,9 @@ def check_loop_args(stream, num_steps, trace_interval) -> tuple[int, int]:
     num_steps = int(num_steps)
     if num_steps <= 0:
         raise ValueError(f"num_steps must be positive, got {num_steps}")
+    check_length = getattr(stream, "check_num_steps", None)
+    if check_length is not None:  # a stream of finite length (recorded data) ends somewhere
+        check_length(num_steps)
     interval = num_steps if trace_interval is None else int(trace_interval)
     if interval <= 0 or num_steps % interval:
         raise ValueError(

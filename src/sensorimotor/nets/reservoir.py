@@ -7,7 +7,7 @@ import os
 
 import numpy as np
 
-from sensorimotor.base.bounds import COUNT, NON_NEGATIVE, Bounds, check_value
+from sensorimotor.base.bounds import COUNT, NON_NEGATIVE, Bounds, check_value, where_not_finite
 from sensorimotor.base.saved_file import check_arrays, make_header, read_npz, write_npz
 from sensorimotor.nets.reservoir_step import ReservoirParams, reservoir_input_jacobian
 from sensorimotor.nets.reservoir_topology import (
@@ -58,7 +58,7 @@ def check_input(name: str, u, shape: tuple, dtype=None):
     if arr.dtype.kind != "f" or (dtype is not None and arr.dtype != dtype):
         arr = arr.astype(np.float64 if dtype is None else dtype)
     if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} contains NaN or inf{_where_not_finite(arr)}")
+        raise ValueError(f"{name} contains NaN or inf{where_not_finite(arr)}")
     flat = arr.ravel()
     with np.errstate(over="ignore"):
         if not math.isfinite(flat.dot(flat)):  # W_in u could be inf - inf
@@ -81,19 +81,6 @@ def as_input_array(u):
         except (TypeError, ValueError):  # ragged: check_input says so
             return u
     return u
-
-
-def _where_not_finite(arr) -> str:
-    """Where ``arr``'s first NaN or inf is, and the array itself if it is short: NumPy
-    prints a long series with its middle elided, often hiding the very value at fault."""
-    bad = np.argwhere(~np.isfinite(arr))
-    where = ""
-    if arr.ndim:
-        index = tuple(int(i) for i in bad[0])
-        where = f" at index {index[0] if arr.ndim == 1 else index}"
-        if len(bad) > 1:
-            where += f" (and {len(bad) - 1} more of {arr.size} values)"
-    return where + (f": {arr}" if arr.size <= 20 else "")
 
 
 class ReservoirNode:

@@ -11,8 +11,13 @@ Optionally a stream also has ``noise_dim`` and ``advance(state, z)`` with
 compiled loops then draw the noise of a chunk of steps in one vectorised call (the
 per-step random draws would otherwise dominate a linear learner's step), with
 exactly the same samples.
+
+A stream of finite length (recorded data: :class:`ArrayStream`, :class:`ArrayTDStream`)
+has ``check_num_steps(num_steps)``, which a compiled loop calls before it compiles: it
+refuses to run past the end of the data.
 """
 
+from sensorimotor.envs.streams.array_stream import ArrayStream, ArrayStreamState, ArrayTDStream
 from sensorimotor.envs.streams.mackey_glass import mackey_glass_series
 from sensorimotor.envs.streams.narma import narma_series
 from sensorimotor.envs.streams.noise import normals
@@ -37,6 +42,9 @@ __all__ = [
     "ScaleDriftStream",
     "RandomWalkChainStream",
     "ChainState",
+    "ArrayStream",
+    "ArrayTDStream",
+    "ArrayStreamState",
     "normals",
     "narma_series",
     "mackey_glass_series",
