@@ -24,11 +24,14 @@ install-dev: $(VENV)/.installed-dev
 demo: install
 	$(VENV)/bin/sensorimotor demo
 
+# The suite on TEST_WORKERS processes (pytest-xdist), a test file per worker at a time so
+# that a module's fixtures (a Ray cluster, a trained agent) start once; 0 runs it in one.
+TEST_WORKERS ?= 2
 test: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 	$(MKDOCS) build --strict --quiet
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 # The documentation site (mkdocs.yml, docs/, the docstrings) into site/; --strict: a
 # warning, such as a broken reference, fails the build.

@@ -10,6 +10,7 @@ import os
 import sys
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 sys.path.insert(0, str(Path(__file__).parent))  # `import hostile` from the fuzz tests
@@ -33,6 +34,30 @@ settings.register_profile(
     print_blob=True,
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def pytest_sessionfinish(session):
+    """A pytest-xdist worker hands its counts to the controller, which prints them."""
+    import hostile
+
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["hostile_counts"] = [[e, n] for e, n in hostile.COUNTS.items()]
+        workeroutput["hostile_outcomes"] = [
+            [e, outcome, n] for (e, outcome), n in hostile.OUTCOMES.items()
+        ]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """The controller adds up what each worker counted (pytest-xdist's hook)."""
+    import hostile
+
+    output = getattr(node, "workeroutput", {})
+    for entry, n in output.get("hostile_counts", ()):
+        hostile.COUNTS[entry] += n
+    for entry, outcome, n in output.get("hostile_outcomes", ()):
+        hostile.OUTCOMES[entry, outcome] += n
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -110,13 +110,20 @@ def environment_classes() -> list[type]:
     return sorted(concrete, key=lambda c: c.__qualname__)
 
 
+# the Ant's episodes are 1000 MuJoCo gait steps (20 s simulated): 100 check the same things
+GYM_KWARGS = {"sensorimotor/AntGait-v0": {"max_steps": 100}}
+
+
 def cases():
     out = []
     for cls in environment_classes():
         factories = FACTORIES.get(cls, [Factory(cls)])
         out += [pytest.param(f, id=f"{cls.__name__}-{i}") for i, f in enumerate(factories)]
     for env_id in registered_ids():
-        make = lambda env_id=env_id: GymEpisodeEnvironment({"env": env_id})  # noqa: E731
+        kwargs = GYM_KWARGS.get(env_id, {})
+        make = lambda env_id=env_id, kw=kwargs: GymEpisodeEnvironment(  # noqa: E731
+            {"env": env_id, "env_kwargs": kw}
+        )
         out.append(pytest.param(Factory(make), id=f"gym:{env_id}"))
     return out
 
