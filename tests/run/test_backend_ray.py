@@ -27,7 +27,7 @@ import pytest
 
 ray = pytest.importorskip("ray")
 from ray.cluster_utils import Cluster  # noqa: E402
-from run.test_sweep import rows_without_seconds, shrunk  # noqa: E402
+from run.test_sweep import rows_without_seconds, shrunk, sutton_example  # noqa: E402
 
 from sensorimotor.run.backend_local import LocalBackend  # noqa: E402
 from sensorimotor.run.backend_ray import CONNECT_TIMEOUT, RayBackend  # noqa: E402
@@ -75,16 +75,9 @@ def small_babbling(tmp_path, seeds=2):
 
 
 def small_sutton(tmp_path):
-    """The shipped compiled example, shrunk: 2 step sizes x 2 seeds, one compiled batch."""
-    return shrunk(
-        "sutton1992_lms.toml",
-        tmp_path,
-        seeds="seeds = 2",
-        steps="steps = 2000",
-        blocks="blocks = 4",
-        final_blocks="final_blocks = 2",
-        **{'"rule.step_size"': '"rule.step_size" = [0.01, 0.03]'},
-    )
+    """The shipped compiled example, shrunk as in test_sweep (2 step sizes x 3 seeds, one
+    compiled batch): the compiled program of those tests, from the run's XLA cache."""
+    return sutton_example(tmp_path)
 
 
 # -- batch functions run in Ray workers -------------------------------------------------

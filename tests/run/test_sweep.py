@@ -54,8 +54,9 @@ def small_babbling(tmp_path):
     )
 
 
-@pytest.fixture
-def small_sutton(tmp_path):
+def sutton_example(tmp_path) -> str:
+    """The shipped compiled example, shrunk: 2 step sizes x 3 seeds, one compiled batch
+    (test_backend_ray runs it too: one compiled program for both files)."""
     return shrunk(
         "sutton1992_lms.toml",
         tmp_path,
@@ -65,6 +66,11 @@ def small_sutton(tmp_path):
         final_blocks="final_blocks = 2",
         **{'"rule.step_size"': '"rule.step_size" = [0.01, 0.03]'},
     )
+
+
+@pytest.fixture
+def small_sutton(tmp_path):
+    return sutton_example(tmp_path)
 
 
 @pytest.mark.parametrize("example", ["small_babbling", "small_sutton"])
@@ -132,6 +138,7 @@ def test_the_small_examples_run(name, replace, metric, tmp_path):
 
 
 def test_the_sutton_sweep_finds_a_u_shaped_error_over_step_sizes(tmp_path):
+    # the experiment of sweep.py's example: one compiled program for both
     exp = parse_experiment(
         {
             "task": "continual",

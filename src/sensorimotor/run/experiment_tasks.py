@@ -12,7 +12,7 @@
 A trial gives ``(metrics, curves)``: final metrics (name -> float) and learning-curve
 arrays (name -> 1-d array; ``step`` their x axis).
 
->>> metrics, curves = run_task("continual", {**defaults("continual"), "steps": 1000}, 0)
+>>> metrics, curves = run_task("continual", {**defaults("continual"), "steps": 500}, 0)
 >>> sorted(metrics), curves["mse"].shape
 (['final_mse', 'mean_mse'], (10,))
 """

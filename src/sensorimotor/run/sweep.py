@@ -21,11 +21,12 @@ workers, so ``results.csv`` is the same whichever runs it.
 >>> import tempfile
 >>> from sensorimotor.run.experiment import parse_experiment
 >>> from sensorimotor.run.backend_local import LocalBackend
->>> exp = parse_experiment({"task": "continual", "seeds": 2, "settings": {"steps": 500},
-...                         "grid": {"rule.step_size": [0.01, 0.1]}})
+>>> settings = {"rule": "LMS", "bias": False, "steps": 4000, "blocks": 4}
+>>> exp = parse_experiment({"task": "continual", "seeds": 2, "settings": settings,
+...                         "grid": {"rule.step_size": [0.0005, 0.03, 0.2]}})
 >>> summary = run_sweep(exp, tempfile.mkdtemp() + "/out", LocalBackend())
 >>> summary["trials"], summary["ran"], summary["errors"]
-(4, 4, 0)
+(6, 6, 0)
 """
 
 from __future__ import annotations

@@ -198,7 +198,7 @@ def direct_hdp_experiment(
     run together; the same summary as :func:`cartpole_experiment`, with the ``restarts``
     of each run.
 
-    >>> r = direct_hdp_experiment(runs=2, max_trials=2, settings=DirectHDPSettings(balanced_steps=20))
+    >>> r = direct_hdp_experiment(runs=2, max_trials=2)
     >>> r['runs'], len(r['trials']), r['critic']
     (2, 2, 'mlp')
     """
