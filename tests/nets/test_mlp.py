@@ -21,17 +21,12 @@ from sensorimotor.nets import (
 )
 from sensorimotor.rules.obgd import tree_l1_norm
 
-# init_mlp in one compiled call, for tests whose subject is not the initialisation: called
-# eagerly, each layer's draws and sorts compile on their own
-_init_mlp_jit = jax.jit(init_mlp, static_argnums=(1, 2, 3), static_argnames=("init", "sparsity"))
-
 
 @pytest.mark.parametrize("activation", ACTIVATIONS)
 @pytest.mark.parametrize("layer_norm", [True, False])
 def test_fused_value_and_grad_equals_autodiff_for_every_activation(activation, layer_norm):
-    params = _init_mlp_jit(jax.random.key(0), 4, (6, 5), 1, init="lecun")
-    # non-zero biases
-    params = jax.tree_util.tree_map(lambda p: np.asarray(p) + np.float32(0.05), params)
+    params = init_mlp(jax.random.key(0), 4, (6, 5), 1, init="lecun")
+    params = jax.tree_util.tree_map(lambda p: p + 0.05, params)  # non-zero biases
     xs = jax.random.normal(jax.random.key(1), (4, 4))
     kw = dict(activation=activation, layer_norm=layer_norm, negative_slope=0.1)
 
@@ -148,9 +143,9 @@ def test_init_mlp_shapes_zero_biases_sparse_weights():
 @pytest.mark.parametrize(("hidden", "layer_norm_on"), [((7, 6), False), ((5, 4, 3), True)])
 def test_fused_value_and_grad_equals_autodiff(hidden, layer_norm_on):
     key_p, key_x = jax.random.split(jax.random.key(len(hidden)))
-    params = _init_mlp_jit(key_p, 4, hidden, 1, sparsity=0.5)
+    params = init_mlp(key_p, 4, hidden, 1, sparsity=0.5)
     # non-zero biases so that every branch of the backward pass is exercised
-    params = jax.tree_util.tree_map(lambda p: np.asarray(p) + np.float32(0.1), params)
+    params = jax.tree_util.tree_map(lambda p: p + 0.1, params)
     xs = jax.random.normal(key_x, (5, 4)) * 2
 
     @jax.jit
