@@ -377,9 +377,10 @@ def test_step_counts_steps_taken_including_those_the_guard_discarded():
     learner = MLPLearner((10,))
     state = learner.init(jax.random.key(0), 2)
     x = jnp.array([0.5, -0.5])
-    state = learner.step(state, x, 1.0).state
+    step = jax.jit(learner.step)  # one compiled step (eagerly, every operation compiles)
+    state = step(state, x, 1.0).state
     before = state.params
-    state = learner.step(state, x, jnp.nan).state  # discarded by the guard
+    state = step(state, x, jnp.nan).state  # discarded by the guard
     for a, b in zip(jax.tree_util.tree_leaves(before), jax.tree_util.tree_leaves(state.params)):
         np.testing.assert_array_equal(a, b)
     state = learner.update(state, x, 1.0).state

@@ -120,7 +120,9 @@ def test_mlp_sweep_runs_are_the_single_runs_and_compile_once():
 
 
 def _take(tree, i):
-    return jax.tree_util.tree_map(lambda a: a[i], tree)
+    """Run ``i`` of a batched result, in NumPy (indexing each JAX leaf compiles a gather
+    of its own shape)."""
+    return jax.tree_util.tree_map(lambda a: np.asarray(a)[i], tree)
 
 
 def test_mlp_sweep_refuses_learners_of_different_structure():

@@ -377,7 +377,7 @@ def mlp_value_and_grad(
         ``(value, grads, grad_l1)``: scalar ``f(x)``, a pytree like ``params``, a scalar.
 
     Example:
-        >>> params = init_mlp(jax.random.key(0), 3, (16, 8), 1)
+        >>> params = init_mlp(jax.random.key(0), 3, (16,), 1)
         >>> v, g, l1 = mlp_value_and_grad(params, jnp.array([0.5, -1.0, 2.0]))
         >>> v2, g2 = jax.value_and_grad(lambda p: mlp_apply(p, jnp.array([0.5, -1.0, 2.0]))[0])(
         ...     params)
