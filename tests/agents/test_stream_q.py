@@ -34,11 +34,10 @@ def _leaves_equal(a, b) -> bool:
     )
 
 
-# the step and the hand computations as one compiled program each (op by op, they compiled
+# the step and the reference gradient as one compiled program each (op by op, they compiled
 # over a hundred small programs)
 update = jax.jit(stream_q_update.update, static_argnums=0)
 _grad = jax.jit(lambda params, obs, action: jax.grad(lambda p: q_values(p, obs)[action])(params))
-_q_values = jax.jit(q_values)
 
 
 def test_trace_and_obgd_step_on_hand_cases():
