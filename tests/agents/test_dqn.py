@@ -355,6 +355,7 @@ def test_a_phase_step_is_proportional_to_its_rate_scale():
         jnp.zeros((1, 4)),
     )
 
+    @jax.jit  # the scale traced: one program for the three (op by op: one per scale)
     def step(scale):
         new, _, _ = train_phase(
             params, params, opt.init(params), batch, optimizer=opt, gamma=0.9, lr_scale=scale

@@ -35,6 +35,13 @@ class BreakingEnv(IdentityEnv):
         return obs, reward, terminated, truncated, info
 
 
+# the settings of test_stream_q's and test_stream_ac's agents: the same compiled steps
+KW = {
+    StreamQ: dict(gamma=0.9, exploration_fraction=0.3, net_arch=[32, 32]),
+    StreamAC: dict(gamma=0.9, net_arch=[16, 16]),
+}
+
+
 def _stream_snapshot(agent):
     return dict(
         state=jax.tree_util.tree_map(np.asarray, agent.state),
@@ -49,7 +56,7 @@ def _stream_snapshot(agent):
 @pytest.mark.parametrize("cls", [StreamQ, StreamAC])
 def test_a_stream_agents_learn_that_raises_leaves_it_as_before(cls, reset):
     env = BreakingEnv()
-    agent = cls(env, seed=0, net_arch=[16])
+    agent = cls(env, seed=0, **KW[cls])
     agent.learn(25)  # an episode open at its 5th step
     before = _stream_snapshot(agent)
     env.broken = True

@@ -12,7 +12,8 @@ import pytest
 from scipy import stats
 
 from sensorimotor.agents import StreamAC, StreamACConfig, evaluate, policy_log_prob_entropy
-from sensorimotor.agents.stream.stream_ac_update import actor_out, init, observe, update
+from sensorimotor.agents.stream import stream_ac_update
+from sensorimotor.agents.stream.stream_ac_update import actor_out, init, observe
 from sensorimotor.nets.mlp import mlp_apply
 from sensorimotor.rules.obgd import obgd_step_size, tree_l1_norm
 
@@ -50,17 +51,22 @@ def test_log_prob_and_entropy_match_scipy():
     assert np.isclose(float(h), stats.entropy(p), atol=1e-6)
 
 
+# the step as one compiled program (op by op, it compiled over a hundred small programs);
+# the hand computations' gradients likewise
+update = jax.jit(stream_ac_update.update, static_argnums=(0, 1))
+
+
 def test_actor_and_critic_updates_on_a_hand_case():
     config = StreamACConfig(net_arch=(16,), normalize_observations=False, scale_rewards=False)
     s0 = observe(
         config, init(config, jax.random.key(0), 3, 2, "categorical"), jnp.array([0.5, -1.0, 0.2])
     )
     nxt = jnp.array([0.1, 0.3, -0.4])
-    v = lambda p, x: mlp_apply(p, x)[0]  # noqa: E731
+    v = jax.jit(lambda p, x: mlp_apply(p, x)[0])
     delta = 1.0 + 0.99 * v(s0.critic.params, nxt) - v(s0.critic.params, s0.obs)
     s1, m = update(config, "categorical", s0, 1, 1.0, nxt, False, False)
     assert np.allclose(m.td_error, delta, atol=1e-6)
-    g_critic = jax.grad(v)(s0.critic.params, s0.obs)
+    g_critic = jax.jit(jax.grad(v))(s0.critic.params, s0.obs)
     assert _leaves_close(s1.critic.trace, g_critic)
     alpha_c = obgd_step_size(1.0, 2.0, delta, tree_l1_norm(g_critic))
     assert np.allclose(m.critic_step_size, alpha_c, rtol=1e-5)
@@ -74,7 +80,7 @@ def test_actor_and_critic_updates_on_a_hand_case():
         lp, h = policy_log_prob_entropy("categorical", actor_out(p, s0.obs), 1)
         return lp + 0.01 * jnp.sign(delta) * h
 
-    g_actor = jax.grad(objective)(s0.actor.params)
+    g_actor = jax.jit(jax.grad(objective))(s0.actor.params)
     assert _leaves_close(s1.actor.trace, g_actor)
     alpha_a = obgd_step_size(1.0, 3.0, delta, tree_l1_norm(g_actor))
     expect = jax.tree_util.tree_map(lambda w, z: w + alpha_a * delta * z, s0.actor.params, g_actor)
@@ -132,7 +138,9 @@ def test_make_train_learns_the_identity_task_for_two_seeds_compiled_once():
 
 
 def test_gaussian_policy_on_the_toy_humanoid_saves_and_continues_identically(tmp_path):
-    agent = StreamAC("sensorimotor/ToyHumanoid-v0", seed=2, net_arch=[16])
+    # the default settings, as `sensorimotor rl streamac` and the module's example: the
+    # compiled step is theirs
+    agent = StreamAC("sensorimotor/ToyHumanoid-v0", seed=2)
     assert agent.kind == "gaussian" and agent.n_actions == 6
     agent.learn(150)
     path = tmp_path / "ac.npz"

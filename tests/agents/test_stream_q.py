@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from sensorimotor.agents import StreamQ, StreamQConfig, evaluate, init_reward_scale, scale_reward
-from sensorimotor.agents.stream.stream_q_update import init, observe, q_values, update
+from sensorimotor.agents.stream import stream_q_update
+from sensorimotor.agents.stream.stream_q_update import init, observe, q_values
 from sensorimotor.rules.obgd import obgd_step_size, tree_l1_norm
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -22,6 +23,8 @@ FAST = dict(gamma=0.9, exploration_fraction=0.3, net_arch=[16, 16])
 # in 3000: 32 of 64), so that a seed's solving it is the code's doing, not the seed's or the
 # JAX version's rounding
 SOLVES, SOLVE_STEPS = dict(FAST, net_arch=[32, 32]), 5000
+# (the Python-loop tests all take SOLVES: the trained fixture's compiled step then serves
+# them all, where other settings compile another)
 
 
 def _leaves_equal(a, b) -> bool:
@@ -31,8 +34,10 @@ def _leaves_equal(a, b) -> bool:
     )
 
 
-def _grad(params, obs, action):
-    return jax.grad(lambda p: q_values(p, obs)[action])(params)
+# the step and the reference gradient as one compiled program each (op by op, they compiled
+# over a hundred small programs)
+update = jax.jit(stream_q_update.update, static_argnums=0)
+_grad = jax.jit(lambda params, obs, action: jax.grad(lambda p: q_values(p, obs)[action])(params))
 
 
 def test_trace_and_obgd_step_on_hand_cases():
@@ -149,7 +154,7 @@ def test_predict_returns_action_and_none(trained):
 
 
 def test_save_load_continues_identically(tmp_path):
-    agent = StreamQ(IdentityEnv(), seed=5, **FAST)
+    agent = StreamQ(IdentityEnv(), seed=5, **SOLVES)
     agent.learn(300)
     path = tmp_path / "streamq.npz"
     agent.save(path)
@@ -166,9 +171,9 @@ def test_save_load_continues_identically(tmp_path):
 
 
 def test_same_seed_same_result_other_seed_other_result():
-    a = StreamQ(IdentityEnv(), seed=3, **FAST).learn(200)
-    b = StreamQ(IdentityEnv(), seed=3, **FAST).learn(200)
-    c = StreamQ(IdentityEnv(), seed=4, **FAST).learn(200)
+    a = StreamQ(IdentityEnv(), seed=3, **SOLVES).learn(200)
+    b = StreamQ(IdentityEnv(), seed=3, **SOLVES).learn(200)
+    c = StreamQ(IdentityEnv(), seed=4, **SOLVES).learn(200)
     assert np.array_equal(a.episode_returns, b.episode_returns) and np.array_equal(
         a.losses, b.losses
     )
@@ -181,7 +186,7 @@ def test_bad_observations_and_settings_raise_naming_them(trained, tmp_path):
         agent.predict(np.array([np.nan, 0.0, 0.0], np.float32))
     with pytest.raises(ValueError, match=r"obs has shape \(4,\)"):
         agent.predict(np.zeros(4, np.float32))
-    nan_agent = StreamQ(NaNEnv(), **FAST)
+    nan_agent = StreamQ(NaNEnv(), **SOLVES)
     before = jax.tree_util.tree_map(np.asarray, nan_agent.state)
     with pytest.raises(ValueError, match="observation"):
         nan_agent.learn(10)

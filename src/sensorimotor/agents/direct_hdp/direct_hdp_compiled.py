@@ -189,10 +189,14 @@ def direct_hdp_batch(
     ``jax.random.key(seed)``), vectorised and compiled once: every field gains a leading
     axis of ``len(seeds)``.
 
+    >>> import numpy as np
     >>> from sensorimotor.envs import CartPoleADPJax
-    >>> runs = direct_hdp_batch([0, 1], CartPoleADPJax(), max_trials=2, balanced_steps=20)
-    >>> runs.lengths.shape
-    (2, 2)
+    >>> runs = direct_hdp_batch([0, 1, 0], CartPoleADPJax(), max_trials=3, balanced_steps=40,
+    ...                         bang_bang=True, stuck_trials=2)
+    >>> runs.lengths.shape  # 3 seeds, 3 trials at most
+    (3, 3)
+    >>> bool(np.array_equal(runs.lengths[0], runs.lengths[2]))  # seed 0 twice: the same run
+    True
     """
     keys = jax.vmap(jax.random.key)(jnp.asarray(list(seeds)))
 

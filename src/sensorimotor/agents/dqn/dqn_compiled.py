@@ -33,12 +33,12 @@ environment's next state depends on the agent's action, and updates come in phas
 separate from the steps, with a replay buffer between them.
 
 >>> import jax, jax.numpy as jnp
+>>> from sensorimotor.agents import zoo_settings
 >>> from sensorimotor.envs import CartPole
->>> train = make_dqn_train(CartPole(), 512, learning_starts=128, train_freq=128, gradient_steps=8,
-...                    batch_size=16, net_arch=[16])
+>>> train = make_dqn_train(CartPole(), 2048, **zoo_settings("DQN", "CartPole-v1"))  # rl-zoo's
 >>> out = jax.jit(jax.vmap(train))(jax.random.split(jax.random.key(0), 2))
 >>> print(out.metrics.loss.shape, bool((out.metrics.episodes.sum(axis=1) > 0).all()))
-(2, 4) True
+(2, 8) True
 """
 
 from __future__ import annotations
@@ -177,16 +177,18 @@ def make_dqn_train(env, total_timesteps: int, *, env_params=None, **hyperparamet
     ``jax.random.split(key, n)`` trains ``n`` seeds at once, compiled once.
 
     >>> import jax
-    >>> from sensorimotor.agents import DQN
+    >>> from sensorimotor.agents import DQN, zoo_settings
     >>> from sensorimotor.envs import CartPole
-    >>> train = make_dqn_train(CartPole(), 256, learning_starts=64, train_freq=64, gradient_steps=4,
-    ...                        batch_size=16, buffer_size=256, net_arch=[16])
-    >>> out = jax.jit(train)(jax.random.key(0))
-    >>> loss = out.metrics.loss  # NaN for the phase before learning starts
-    >>> print(loss.shape, bool(jnp.isnan(loss[0])), int(out.state.buffer.count))
-    (4,) True 256
-    >>> agent = DQN("CartPole-v1", net_arch=[16])  # the Python agent, to act with the network
-    >>> agent.set_parameters(out.q_params)
+    >>> settings = zoo_settings("DQN", "CartPole-v1")  # a phase of 256 steps, from step 1000
+    >>> train = make_dqn_train(CartPole(), 2048, **settings)
+    >>> out = jax.jit(jax.vmap(train))(jax.random.split(jax.random.key(0), 2))  # two seeds
+    >>> loss = out.metrics.loss[0]  # seed 0's; NaN for the phases before learning starts
+    >>> print(loss.shape, bool(jnp.isnan(loss[2])), bool(jnp.isnan(loss[3])))
+    (8,) True False
+    >>> print(out.state.buffer.count.tolist())
+    [2048, 2048]
+    >>> agent = DQN("CartPole-v1", **settings)  # the Python agent, to act with a network
+    >>> agent.set_parameters(jax.tree_util.tree_map(lambda a: a[0], out.q_params))
     >>> print(int(agent.predict(jnp.zeros(4))[0]) in (0, 1))
     True
     """

@@ -10,7 +10,9 @@ padded to a power of two of steps (at least 64 and the env's ``max_episode_steps
 run compiles the update once, or a few times at most. Everything drawn comes from ``seed``: the networks' init (a JAX key), the actions
 and the episodes' reset seeds (one NumPy ``Generator``, saved with the agent).
 
->>> agent = Reinforce("CartPole-v1", seed=0, net_arch=[16])
+>>> from sensorimotor.agents import zoo_settings
+>>> settings = zoo_settings("Reinforce", "CartPole-v1")  # the library's tuned ones
+>>> agent = Reinforce("CartPole-v1", seed=0, **settings)
 >>> stats = agent.learn(300)
 >>> action, state = agent.predict(np.zeros(4, np.float32))
 >>> print(stats.num_timesteps >= 300, int(action) in (0, 1), state)

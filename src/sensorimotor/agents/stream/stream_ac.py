@@ -11,7 +11,7 @@ observation) and samples actions with a NumPy ``Generator``; everything comes fr
 ``seed``. ``predict(obs, deterministic=True)`` gives the policy's mode (the Gaussian's mean
 clipped to the action bounds, or the most probable action).
 
->>> agent = StreamAC("sensorimotor/ToyHumanoid-v0", seed=0, net_arch=[16])
+>>> agent = StreamAC("sensorimotor/ToyHumanoid-v0", seed=0)
 >>> stats = agent.learn(200)
 >>> action, state = agent.predict(np.zeros(12, np.float32))
 >>> print(stats.num_timesteps, len(stats.episode_returns), action.shape, state)

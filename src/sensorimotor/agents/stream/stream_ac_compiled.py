@@ -93,13 +93,13 @@ def make_train(
     ``hyperparameters`` are :class:`~sensorimotor.agents.stream.stream_ac_update.StreamACConfig`'s.
 
     >>> import jax
-    >>> from sensorimotor.envs import CartPole
-    >>> train = make_train(CartPole(), 400, report_every=200, net_arch=[16])  # categorical
-    >>> out = jax.jit(train)(jax.random.key(0))
+    >>> from sensorimotor.envs import ToyHumanoid
+    >>> train = make_train(ToyHumanoid(), 400, report_every=200, net_arch=[16])  # Gaussian
+    >>> out = jax.jit(jax.vmap(train))(jax.random.split(jax.random.key(0), 2))  # two seeds
     >>> print(out.metrics.episodes.shape, int(out.metrics.episodes.sum()) > 0)
-    (2,) True
-    >>> print([layer.w.shape for layer in out.actor_params])  # the policy: 2 logits
-    [(4, 16), (16, 2)]
+    (2, 2) True
+    >>> print([layer.w.shape for layer in out.actor_params])  # 6 means and 6 std-devs a seed
+    [(2, 12, 16), (2, 16, 12)]
     """
     config = StreamACConfig.from_kwargs("StreamAC.make_train", hyperparameters)
     total = check_count("total_timesteps", total_timesteps)

@@ -13,10 +13,10 @@ the returns of the episodes that ended and their count, not a per-step array.
 
 >>> import jax
 >>> from sensorimotor.envs import CartPole
->>> train = make_train(CartPole(), 2000, report_every=500)
+>>> train = make_train(CartPole(), 1000)  # one report of 1000 steps
 >>> out = jax.jit(jax.vmap(train))(jax.random.split(jax.random.key(0), 2))
 >>> print(out.metrics.episodes.shape, bool((out.metrics.episodes.sum(axis=1) > 0).all()))
-(2, 4) True
+(2, 1) True
 """
 
 from __future__ import annotations
@@ -101,10 +101,13 @@ def make_train(
 
     >>> import jax
     >>> from sensorimotor.envs import CartPole
-    >>> train = make_train(CartPole(), 400, report_every=200, net_arch=[16])
-    >>> out = jax.jit(train)(jax.random.key(0))  # StreamQ.set_state(out.state.learner) acts with it
-    >>> print(out.metrics.episodes.shape, int(out.metrics.episodes.sum()) > 0)
-    (2,) True
+    >>> train = make_train(CartPole(), 1000)
+    >>> out = jax.jit(jax.vmap(train))(jax.random.split(jax.random.key(0), 2))  # two seeds
+    >>> print([layer.w.shape for layer in out.q_params])  # seeds first; the default net
+    [(2, 4, 32), (2, 32, 32), (2, 32, 2)]
+    >>> seed_1 = jax.tree_util.tree_map(lambda a: a[1], out.state.learner)  # StreamQ.set_state
+    >>> print(int(seed_1.obs_stats.count) > 1000)  # its normaliser saw every observation
+    True
     """
     config = StreamQConfig.from_kwargs("StreamQ.make_train", hyperparameters)
     total = check_count("total_timesteps", total_timesteps)
