@@ -57,7 +57,7 @@ def test_seeds_is_runs_under_the_name_rl_and_sutton1992_give_it(capsys):
     for flag in ("--runs", "--seeds"):
         assert parser.parse_args(["adhdp", "epuck", flag, "5"]).runs == 5
     assert main(["adhdp", "cartpole", "--seeds", "0"]) == 2
-    assert "--runs must be at least 1, got 0" in capsys.readouterr().err
+    assert "--runs (--seeds) must be at least 1, got 0" in capsys.readouterr().err
 
 
 def test_bad_options_are_refused(capsys):
