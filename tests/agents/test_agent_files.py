@@ -14,6 +14,7 @@ import pytest
 from sensorimotor.agents import DQN, Reinforce, StreamAC, StreamQ
 
 sys.path.insert(0, str(Path(__file__).parent))
+from fast_settings import DQN_FAST, REINFORCE_FAST, STREAM_AC_FAST, STREAM_Q_SOLVES  # noqa: E402
 from identity_envs import IdentityEnv  # noqa: E402
 
 OBS = np.eye(3, dtype=np.float32)[0]
@@ -21,20 +22,10 @@ OBS = np.eye(3, dtype=np.float32)[0]
 # (DQN's learning from step 5): their compiled programs are the same, so the run's
 # persistent compilation cache serves them here
 KW = {
-    DQN: dict(
-        learning_rate=3e-3,
-        learning_starts=5,
-        batch_size=32,
-        train_freq=4,
-        gradient_steps=2,
-        target_update_interval=50,
-        exploration_fraction=0.3,
-        exploration_final_eps=0.02,
-        net_arch=[32],
-    ),
-    StreamQ: dict(gamma=0.9, exploration_fraction=0.3, net_arch=[32, 32]),
-    StreamAC: dict(gamma=0.9, net_arch=[16, 16]),
-    Reinforce: dict(learning_rate=2e-2, episodes_per_update=4, net_arch=[16]),
+    DQN: dict(DQN_FAST, learning_starts=5),
+    StreamQ: STREAM_Q_SOLVES,
+    StreamAC: STREAM_AC_FAST,
+    Reinforce: REINFORCE_FAST,
 }
 
 

@@ -27,19 +27,10 @@ from sensorimotor.agents import (
 from sensorimotor.nets.mlp import Dense, init_mlp
 
 sys.path.insert(0, str(Path(__file__).parent))
+from fast_settings import DQN_FAST  # noqa: E402
 from identity_envs import IdentityEnv, IdentityJaxEnv, NaNEnv  # noqa: E402
 
-FAST = dict(
-    learning_rate=3e-3,
-    learning_starts=64,
-    batch_size=32,
-    train_freq=4,
-    gradient_steps=2,
-    target_update_interval=50,
-    exploration_fraction=0.3,
-    exploration_final_eps=0.02,
-    net_arch=[32],
-)
+FAST = DQN_FAST
 
 
 def _leaves_equal(a, b) -> bool:

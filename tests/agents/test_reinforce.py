@@ -23,9 +23,10 @@ from sensorimotor.agents.reinforce.reinforce_update import jitted_update
 
 sys.path.insert(0, str(Path(__file__).parent))
 from continuous_envs import SignEnv  # noqa: E402
+from fast_settings import REINFORCE_FAST  # noqa: E402
 from identity_envs import IdentityEnv, NaNEnv  # noqa: E402
 
-FAST = dict(learning_rate=2e-2, episodes_per_update=4, net_arch=[16])
+FAST = REINFORCE_FAST
 
 
 def _leaves_equal(a, b) -> bool:

@@ -18,9 +18,10 @@ from sensorimotor.nets.mlp import mlp_apply
 from sensorimotor.rules.obgd import obgd_step_size, tree_l1_norm
 
 sys.path.insert(0, str(Path(__file__).parent))
+from fast_settings import STREAM_AC_FAST  # noqa: E402
 from identity_envs import IdentityEnv, IdentityJaxEnv, NaNEnv  # noqa: E402
 
-FAST = dict(gamma=0.9, net_arch=[16, 16])  # the identity task needs no horizon
+FAST = STREAM_AC_FAST
 
 
 def _leaves_equal(a, b) -> bool:

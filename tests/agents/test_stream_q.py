@@ -15,14 +15,12 @@ from sensorimotor.agents.stream.stream_q_update import init, observe, q_values
 from sensorimotor.rules.obgd import obgd_step_size, tree_l1_norm
 
 sys.path.insert(0, str(Path(__file__).parent))
+from fast_settings import STREAM_Q_FAST, STREAM_Q_SOLVES  # noqa: E402
 from identity_envs import IdentityEnv, IdentityJaxEnv, NaNEnv  # noqa: E402
 
 # the identity task needs no horizon: with gamma 0.99 its actions differ by 1% of their value
-FAST = dict(gamma=0.9, exploration_fraction=0.3, net_arch=[16, 16])
-# [32, 32] in 5000 steps learns it for 127 of 128 compiled seeds (121 in 3000 steps; [16, 16]
-# in 3000: 32 of 64), so that a seed's solving it is the code's doing, not the seed's or the
-# JAX version's rounding
-SOLVES, SOLVE_STEPS = dict(FAST, net_arch=[32, 32]), 5000
+FAST = STREAM_Q_FAST
+SOLVES, SOLVE_STEPS = STREAM_Q_SOLVES, 5000  # (why [32, 32] and 5000: fast_settings.py)
 # (the Python-loop tests all take SOLVES: the trained fixture's compiled step then serves
 # them all, where other settings compile another)
 
