@@ -12,6 +12,7 @@ import pytest
 from sensorimotor.agents import DAgger, StreamAC, StreamQ
 
 sys.path.insert(0, str(Path(__file__).parent))
+from fast_settings import STREAM_AC_FAST, STREAM_Q_SOLVES  # noqa: E402
 from identity_envs import IdentityEnv  # noqa: E402
 
 
@@ -36,10 +37,7 @@ class BreakingEnv(IdentityEnv):
 
 
 # the settings of test_stream_q's and test_stream_ac's agents: the same compiled steps
-KW = {
-    StreamQ: dict(gamma=0.9, exploration_fraction=0.3, net_arch=[32, 32]),
-    StreamAC: dict(gamma=0.9, net_arch=[16, 16]),
-}
+KW = {StreamQ: STREAM_Q_SOLVES, StreamAC: STREAM_AC_FAST}
 
 
 def _stream_snapshot(agent):

@@ -37,10 +37,14 @@ def check_flags(args) -> None:
     ...
     ValueError: --actuator-noise applies to cartpole only, not to epuck
     """
-    for name, flag in (("runs", "--runs (--seeds)"), ("episodes", None), ("max_trials", None)):
+    # --seeds is --runs under rl's name: the message names both
+    for name, flag in (
+        ("runs", "--runs (--seeds)"),
+        ("episodes", "--episodes"),
+        ("max_trials", "--max-trials"),
+    ):
         value = getattr(args, name)
-        if value is not None and value < 1:  # --seeds is --runs: the message names both
-            flag = flag or f"--{name.replace('_', '-')}"
+        if value is not None and value < 1:
             raise ValueError(f"{flag} must be at least 1, got {value}")
     # as rl's and demo's: the ePuck's generator refused it with numpy's "expected
     # non-negative integer", naming no flag, and the cart-pole ran with it
