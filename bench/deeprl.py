@@ -5,9 +5,11 @@ Three ways to train, each scored the same way: the greedy policy's mean return o
 episodes of Gymnasium's own ``CartPole-v1`` (``evaluate``, episode ``i`` reset with seed
 ``i``); a seed is *solved* at a mean of 475 or more.
 
-* compiled: ``DQN.make_train`` on the library's JAX cart-pole, ``jax.jit(jax.vmap(train))``
-  over ``--compiled-seeds`` seeds (default 10; ``--batching map``: ``jax.lax.map``, the
-  seeds one after the other in one call); wall time with and without compilation;
+* compiled: ``DQN.make_train`` on the library's JAX cart-pole, ``jax.vmap(train)`` over
+  ``--compiled-seeds`` seeds (default 10) split across a CPU device per core
+  (``vmap_over_devices``; ``--devices 1``: one device, ``jax.jit(jax.vmap(train))``;
+  ``--batching map``: ``jax.lax.map``, the seeds one after the other in one call on one
+  device); wall time with and without compilation;
 * Python loop: ``DQN("CartPole-v1").learn`` on Gymnasium's env, seeds 0 .. ``--seeds`` - 1;
 * Stable-Baselines3 (the ``bench`` extra: ``pip install torch==2.13.0 stable-baselines3``)
   on the same seeds, ``device="cpu"``, one torch thread (``--torch-threads``: two threads
@@ -38,6 +40,7 @@ import time
 import jax
 
 from sensorimotor.agents import DQN, evaluate, zoo_settings
+from sensorimotor.base.devices import cpu_devices_per_core, vmap_over_devices
 from sensorimotor.envs import CartPole
 
 ENV_ID = "CartPole-v1"
@@ -68,8 +71,10 @@ def run_compiled(
     n_seeds: int, steps: int, settings: dict, batching: str = "vmap", first: int = 0
 ) -> dict:
     one = DQN.make_train(CartPole(), steps, **settings)
-    if batching == "vmap":
-        train = jax.jit(jax.vmap(one))
+    if batching == "vmap":  # split across as many devices as divide the seeds: no padding
+        devices = jax.local_devices()
+        count = max(d for d in range(1, len(devices) + 1) if n_seeds % d == 0)
+        train = vmap_over_devices(one, devices[:count])
     else:  # one seed after the other in one compiled call
         train = jax.jit(lambda keys: jax.lax.map(one, keys))
     # seed i is split(key(0), n)[i] for any n > i (JAX's split is prefix-stable), so
@@ -85,7 +90,14 @@ def run_compiled(
     for i in range(n_seeds):
         agent.set_parameters(jax.tree_util.tree_map(lambda x, i=i: x[i], out.q_params))
         returns.append(_score(agent))
-    return {"compile": t1 - t0, "run": t2 - t1, "total": t2 - t0, "returns": returns}
+    devices = count if batching == "vmap" else 1
+    return {
+        "compile": t1 - t0,
+        "run": t2 - t1,
+        "total": t2 - t0,
+        "returns": returns,
+        "devices": devices,
+    }
 
 
 def run_python(seeds, steps: int, settings: dict) -> dict:
@@ -183,9 +195,22 @@ def main(argv=None) -> dict:
         default="zoo",
         help="rl-zoo's settings (zoo) or a named change to them (see VARIANTS)",
     )
+    parser.add_argument(
+        "--devices",
+        type=int,
+        default=0,
+        help="CPU devices the compiled seeds are split across (default 0: one per core; "
+        "1: one device, as before session 15; each seed's bits depend on the count)",
+    )
     parser.add_argument("--set", default="{}", help="JSON of settings over --settings'")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON last")
     args = parser.parse_args(argv)
+    if args.devices < 0:
+        parser.error(f"--devices must be 0 (one per core) or more, got {args.devices}")
+    if args.devices:  # before JAX runs anything
+        jax.config.update("jax_num_cpu_devices", args.devices)
+    else:
+        cpu_devices_per_core()
     settings = {
         **zoo_settings("DQN", ENV_ID),
         **VARIANTS[args.settings],
@@ -202,7 +227,7 @@ def main(argv=None) -> dict:
         c = out["compiled"] = run_compiled(
             args.compiled_seeds, args.steps, settings, args.batching, args.first_seed
         )
-        how = "vmapped" if args.batching == "vmap" else "in a lax.map"
+        how = f"vmapped on {c['devices']} device(s)" if args.batching == "vmap" else "in a lax.map"
         print(
             f"compiled, seeds {args.first_seed}-{args.first_seed + args.compiled_seeds - 1} "
             f"{how}: {c['total']:.1f} s "

@@ -38,7 +38,12 @@ def test_rl_dqn_python_loop_saves_seeds_that_load(tmp_path, capsys):
     assert int(agent.predict(np.zeros(4, np.float32))[0]) in (0, 1)
 
 
-def test_rl_dqn_compiled_trains_the_seeds_at_once(capsys):
+def test_rl_dqn_compiled_trains_the_seeds_at_once(capsys, monkeypatch):
+    import sensorimotor.base.devices as devices
+
+    asked = []  # --compiled asks for a CPU device per core before JAX runs (here it runs)
+    original = devices.cpu_devices_per_core
+    monkeypatch.setattr(devices, "cpu_devices_per_core", lambda: asked.append(1) or original())
     code = main(
         [
             "rl",
@@ -59,6 +64,7 @@ def test_rl_dqn_compiled_trains_the_seeds_at_once(capsys):
     # scores ~9.4; after 2048 steps (3 training phases) each seed's network balances
     # (measured 205 and 162; seeds 0-7: 87 to 471)
     assert code == 0 and len(returns) == 2 and all(r > 40 for r in returns), returns
+    assert asked == [1]
 
 
 def test_rl_errors_name_the_option(capsys):

@@ -63,11 +63,14 @@ from sensorimotor.agents.stream.stream_q_update import StreamQMetrics, StreamQSt
 from sensorimotor.agents.stream.stream_x import *  # noqa: F403
 from sensorimotor.agents.training_stats import *  # noqa: F403
 from sensorimotor.agents.zoo import *  # noqa: F403
+from sensorimotor.base.devices import cpu_devices_per_core, vmap_over_devices
 from sensorimotor.nets.replay_buffer import ReplayBuffer
 
 __all__ = [
     # deep RL
     "ReplayBuffer",
+    "vmap_over_devices",  # make_train's seeds across devices
+    "cpu_devices_per_core",
     *_agent.__all__,
     *_dqn.__all__,
     *_dqn_compiled.__all__,

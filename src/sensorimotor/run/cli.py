@@ -71,8 +71,11 @@ def _sutton1992(args) -> int:
 def _rl(args) -> int:
     import json
 
+    from sensorimotor.base.devices import cpu_devices_per_core
     from sensorimotor.run.rl import format_table, train_seeds
 
+    if args.compiled:  # before JAX runs: the seeds side by side on every core
+        cpu_devices_per_core()
     # train_seeds makes the --save folder once the settings and the env are checked
     result = train_seeds(
         args.agent,

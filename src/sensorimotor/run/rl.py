@@ -20,6 +20,7 @@ import jax
 
 from sensorimotor.agents import DQN, ZOO, Reinforce, StreamAC, StreamQ, evaluate, zoo_settings
 from sensorimotor.base.bounds import check_count
+from sensorimotor.base.devices import vmap_over_devices
 from sensorimotor.envs import CartPole, ToyHumanoid
 from sensorimotor.run.output_paths import output_folder
 from sensorimotor.run.progress import progress
@@ -81,7 +82,9 @@ def train_seeds(
     agents = []
     start = time.perf_counter()
     if compiled:
-        train = jax.jit(jax.vmap(cls.make_train(JAX_ENVS[env_id](), steps, **settings)))
+        # the seeds split across the devices: a CPU device per core when the command set
+        # them up (cpu_devices_per_core), else one device, as jax.jit(jax.vmap(train))
+        train = vmap_over_devices(cls.make_train(JAX_ENVS[env_id](), steps, **settings))
         keys = jax.numpy.stack([jax.random.key(s) for s in ids])
         out = jax.block_until_ready(train(keys))
         seconds = time.perf_counter() - start
