@@ -28,8 +28,8 @@ def vmap_over_devices(fn, devices=None):
     bits of a batched product differ, and training amplifies them).
 
     Args:
-        fn: a function of one pytree whose leaves share a leading batch axis after
-            batching (e.g. ``Agent.make_train(...)``, a function of a PRNG key).
+        fn: a function of one pytree (e.g. the ``train(key)`` of ``Agent.make_train``),
+            vmapped over the leading axis of every leaf.
         devices: the devices to split across (default: every local device).
 
     Returns:
