@@ -75,7 +75,8 @@ def run_compiled(
         devices = jax.local_devices()
         count = max(d for d in range(1, len(devices) + 1) if n_seeds % d == 0)
         train = vmap_over_devices(one, devices[:count])
-    else:  # one seed after the other in one compiled call
+    else:  # one seed after the other in one compiled call, on one device
+        count = 1
         train = jax.jit(lambda keys: jax.lax.map(one, keys))
     # seed i is split(key(0), n)[i] for any n > i (JAX's split is prefix-stable), so
     # seeds first .. first + n_seeds - 1 do not overlap the benchmark's 0 .. 9
@@ -90,13 +91,12 @@ def run_compiled(
     for i in range(n_seeds):
         agent.set_parameters(jax.tree_util.tree_map(lambda x, i=i: x[i], out.q_params))
         returns.append(_score(agent))
-    devices = count if batching == "vmap" else 1
     return {
         "compile": t1 - t0,
         "run": t2 - t1,
         "total": t2 - t0,
         "returns": returns,
-        "devices": devices,
+        "devices": count,
     }
 
 
