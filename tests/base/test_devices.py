@@ -1,5 +1,6 @@
 """vmap_over_devices: jax.jit(jax.vmap(fn)) bit for bit on one device; on several, each
-element's result, the batch padded and cut back; cpu_devices_per_core: a device per core
+element's result, the batch padded and cut back, a batch smaller than the device count on
+as many devices as it has elements; cpu_devices_per_core: a device per core
 unless the user chose a count or JAX already runs."""
 
 import json
@@ -74,6 +75,9 @@ if sys.argv[1] == "split":
     report["sum"] = np.asarray(out["sum"]).tolist()
     report["twice"] = np.asarray(out["twice"]).tolist()
     report["spread"] = len(batched.lower(xs).compile().input_shardings[0][0].device_set)
+    one = xs[:1]  # fewer rows than devices: no padding, one device
+    report["one"] = np.asarray(batched(one)["sum"]).tolist()
+    report["one_spread"] = len(batched.lower(one).compile().input_shardings[0][0].device_set)
 print(json.dumps(report))
 """
 
@@ -100,3 +104,4 @@ def test_a_device_per_core_then_the_batch_split_across_two_devices():
     assert report["spread"] == 2
     assert report["sum"] == [1.0, 5.0, 9.0, 13.0, 17.0]
     assert report["twice"] == (2.0 * np.arange(10.0).reshape(5, 2)).tolist()
+    assert report["one"] == [1.0] and report["one_spread"] == 1

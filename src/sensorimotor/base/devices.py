@@ -18,8 +18,10 @@ def vmap_over_devices(fn, devices=None):
 
     A compiled run of ``B`` seeds gives each of the ``D`` devices (default
     ``jax.local_devices()``) :math:`\lceil B / D \rceil` of them; a batch that does not
-    divide is padded with copies of its last element, whose results are dropped. With one
-    device this is ``jax.jit(jax.vmap(fn))``, bit for bit. On a CPU, JAX has one device
+    divide is padded with copies of its last element, whose results are dropped. A batch
+    smaller than ``D`` runs on its first ``B`` devices, one element each, rather than keep
+    the others busy with padding. With one device this is ``jax.jit(jax.vmap(fn))``, bit
+    for bit. On a CPU, JAX has one device
     unless asked for more (:func:`cpu_devices_per_core`), and one device runs a vmapped
     program on about one core: two devices on two cores halve a DQN's ten seeds.
 
@@ -35,7 +37,7 @@ def vmap_over_devices(fn, devices=None):
     Returns:
         a function of the batched pytree (leading axis ``B``) returning ``fn``'s outputs
         stacked along a leading axis of ``B``; its ``lower(xs)`` is ``jax.jit``'s, for the
-        batch padded to a multiple of the devices (to time a compilation on its own).
+        batch padded as a call pads it (to time a compilation on its own).
 
     Example:
         >>> import jax, jax.numpy as jnp
@@ -46,29 +48,42 @@ def vmap_over_devices(fn, devices=None):
     devices = list(jax.local_devices() if devices is None else devices)
     if not devices:
         raise ValueError("devices: expected at least one device, got none")
-    sharding = NamedSharding(Mesh(np.array(devices), ("batch",)), PartitionSpec("batch"))
-    batched = jax.jit(jax.vmap(fn), in_shardings=sharding)
+    vmapped = jax.vmap(fn)
+    programs = {}  # devices used -> the program split across them
+
+    def program(count):
+        if count not in programs:
+            mesh = Mesh(np.array(devices[:count]), ("batch",))
+            programs[count] = jax.jit(
+                vmapped, in_shardings=NamedSharding(mesh, PartitionSpec("batch"))
+            )
+        return programs[count]
 
     def padded(xs):
         leaves = jax.tree_util.tree_leaves(xs)
         if not leaves or any(jnp.ndim(leaf) == 0 for leaf in leaves):
             raise ValueError("vmap_over_devices: every leaf needs a leading batch axis")
         size = jnp.shape(leaves[0])[0]
-        pad = -size % len(devices)
+        count = max(1, min(len(devices), size))
+        pad = -size % count
         if pad:
             xs = jax.tree_util.tree_map(
                 lambda x: jnp.concatenate([x, jnp.repeat(x[-1:], pad, axis=0)]), xs
             )
-        return xs, size, pad
+        return xs, size, pad, count
 
     def run(xs):
-        xs, size, pad = padded(xs)
-        out = batched(xs)
+        xs, size, pad, count = padded(xs)
+        out = program(count)(xs)
         return jax.tree_util.tree_map(lambda y: y[:size], out) if pad else out
 
+    def lower(xs):
+        xs, _, _, count = padded(xs)
+        return program(count).lower(xs)
+
     # jax.jit's ahead-of-time lowering, to time a compilation apart from the run; the
-    # compiled program takes (and returns) a batch padded to a multiple of the devices
-    run.lower = lambda xs: batched.lower(padded(xs)[0])
+    # compiled program takes (and returns) the batch padded as the call pads it
+    run.lower = lower
     return run
 
 
