@@ -554,3 +554,73 @@ def test_a_log_replayed_into_a_resumed_explorer_teaches_it_nothing_twice(tmp_pat
     ]
     assert learned == [False] * 200 + [True] * 100
     assert len(explorer) == len(learner) == 300
+
+
+def _rewrite_meta(path, texts):
+    """Put ``texts`` (bytes, one per record) in a log's ``meta_json`` and ``meta_end``, as a
+    writer other than ours might have laid them out."""
+    import h5py
+
+    with h5py.File(path, "a") as f:
+        blob = b"".join(texts)
+        f["meta_json"].resize((len(blob),))
+        f["meta_json"][:] = np.frombuffer(blob, np.uint8)
+        f["meta_end"][: len(texts)] = np.cumsum([len(t) for t in texts])
+
+
+def test_meta_read_in_place_is_what_json_loads_gives_record_by_record(tmp_path):
+    """The writer's metas are parsed where they lie in meta_json (one pass over the text):
+    values of every JSON kind, escaped non-ASCII text and deep nesting read back as written,
+    whole and in strided parts."""
+    metas = [
+        {},
+        {"i": 1, "name": "caf\u00e9 \u2603", "nested": {"a": [1, 2.5, None, True]}},
+        {"deep": [[[[{"x": -0.0}]]]], "big": 10**30, "e": 1e-300},
+        {"quote": 'a "b" \\ c', "list": []},
+    ] * 5
+    path = tmp_path / "log.h5"
+    with ObservationLog(path, M, S, flush_every=3) as log:
+        for i, meta in enumerate(metas):
+            fb = {"m_signal": {"a": 0.5, "b": float(i)}, "s_signal": {"x": 0.0}}
+            log.append({**fb, "uuid": uuid.UUID(int=i + 1)}, meta=meta)
+    assert read_log(path).meta == metas
+    assert read_log(path, rows=slice(1, None, 3)).meta == metas[1::3]
+    assert read_log(path).uuid == [uuid.UUID(int=i + 1) for i in range(len(metas))]
+
+
+def test_meta_laid_out_with_spaces_or_as_utf8_still_reads_as_json_loads_reads_it(tmp_path):
+    """A record with space around its JSON, or raw UTF-8 text (offsets in bytes), is not
+    what the writer writes: it is read record by record, as json.loads reads each."""
+    path = tmp_path / "log.h5"
+    _numbered_log(path, 3)
+    _rewrite_meta(path, [b' {"i": 0} ', '{"t": "\u00e9"}'.encode(), b'{"i": 2}'])
+    assert read_log(path).meta == [{"i": 0}, {"t": "\u00e9"}, {"i": 2}]
+    assert read_log(path, rows=slice(1, None)).meta == [{"t": "\u00e9"}, {"i": 2}]
+
+
+def test_meta_whose_records_straddle_their_ends_is_refused_naming_the_file(tmp_path):
+    """Three spans that parse as three dicts only when joined (a string cut across two
+    records) are not read as the log's metas: each record must be one JSON value."""
+    path = tmp_path / "log.h5"
+    _numbered_log(path, 3)
+    _rewrite_meta(path, [b'{"a": "x', b'y"}', b"{}"])
+    with pytest.raises(ValueError, match="log.h5: not a valid observation log"):
+        read_log(path)
+
+
+def test_uuids_in_capitals_read_as_the_same_uuid_and_a_non_hex_one_names_the_file(tmp_path):
+    import h5py
+
+    path = tmp_path / "log.h5"
+    _numbered_log(path, 3)
+    with h5py.File(path, "a") as f:
+        f["uuid"][0] = uuid.UUID(int=0xABCDEF).hex.upper().encode()
+    assert read_log(path).uuid == [uuid.UUID(int=0xABCDEF), *_numbered_uuids(1, 3)]
+    with h5py.File(path, "a") as f:
+        f["uuid"][1] = b"g" * 32
+    with pytest.raises(ValueError, match="log.h5: not a valid observation log"):
+        read_log(path)
+
+
+def _numbered_uuids(start, stop):
+    return [_expected(i)[2] for i in range(start, stop)]
