@@ -59,7 +59,7 @@ def test_sutton1992_command_runs_experiment2(capsys, monkeypatch, tmp_path):
     argv = ["sutton1992", "--experiment", "2", "--initial-step-size", "0.02", "--plot", str(png)]
     assert main(argv) == 0
     out = capsys.readouterr().out
-    assert calls == {"initial_step_size": 0.02, "show_progress": True}
+    assert calls == {"initial_step_size": 0.02, "key": 1992, "show_progress": True}
     assert "initial step size 0.02" in out and "best fixed step size" in out
     assert "Experiment 1" not in out
     assert f"wrote {png}" in out and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -83,7 +83,8 @@ def test_sutton1992_json_is_the_last_line_with_each_experiments_figures(capsys, 
     assert main(["sutton1992", "--seeds", "3", "--json"]) == 0
     captured = capsys.readouterr()
     report = json.loads(captured.out.splitlines()[-1])
-    assert set(report) == {"experiment1", "experiment2", "seconds"} and report["seconds"] > 0
+    assert set(report) == {"experiment1", "experiment2", "seed", "seconds"}
+    assert report["seconds"] > 0 and report["seed"] == 1992
     first, second = report["experiment1"], report["experiment2"]
     assert first["seeds"] == 3 and first["idbd_meta_step_size"] == 0.01
     assert len(first["lms_step_sizes"]) == len(first["lms_mse"]) == 6
@@ -94,7 +95,34 @@ def test_sutton1992_json_is_the_last_line_with_each_experiments_figures(capsys, 
     assert len(second["steps"]) == len(second["relevant_trace"]) == 50
     assert "compiled runs" not in captured.err  # --json: no progress bars, as in rl
     assert main(["sutton1992", "--experiment", "1", "--seeds", "3", "--json"]) == 0
-    assert set(json.loads(capsys.readouterr().out.splitlines()[-1])) == {"experiment1", "seconds"}
+    assert set(json.loads(capsys.readouterr().out.splitlines()[-1])) == {
+        "experiment1",
+        "seed",
+        "seconds",
+    }
+
+
+def test_sutton1992_seed_is_the_root_key_of_the_runs(capsys):
+    """sutton1992 ran from the key 1992 only, where rl, adhdp and demo take ``--seed``. It
+    is the root key each experiment splits into its seeds: the default gives the runs of
+    ``experiment1()``, another gives other runs, and a negative one is refused."""
+    import json
+
+    from sensorimotor.run import sutton1992
+
+    def idbd_mse(*flags):
+        assert main(["sutton1992", "--experiment", "1", "--seeds", "3", "--json", *flags]) == 0
+        report = json.loads(capsys.readouterr().out.splitlines()[-1])
+        return report["seed"], report["experiment1"]["idbd_mse"]
+
+    default = sutton1992.experiment1(seeds=3).idbd_mse
+    assert idbd_mse() == (1992, default)
+    assert idbd_mse("--seed", "1992") == (1992, default)
+    seed, other = idbd_mse("--seed", "7")
+    assert seed == 7 and other != default
+    assert other == sutton1992.experiment1(seeds=3, key=7).idbd_mse
+    assert main(["sutton1992", "--experiment", "1", "--seed", "-1"]) == 2
+    assert "--seed must be a non-negative int, got -1" in capsys.readouterr().err
 
 
 def test_a_bad_setting_is_a_clear_error_not_a_table_of_nan(capsys):

@@ -40,6 +40,8 @@ def _sutton1992(args) -> int:
                 raise ValueError(
                     f"{flag} is Experiment {experiment}'s: use --experiment {experiment} or all"
                 )
+    if args.seed < 0:
+        raise ValueError(f"--seed must be a non-negative int, got {args.seed}")
     if args.plot:
         image_file("--plot", args.plot)
     show_progress = not (args.quiet or args.json)
@@ -48,7 +50,7 @@ def _sutton1992(args) -> int:
     if args.experiment in ("1", "all"):
         given = {n: getattr(args, n) for n in only["1"] if getattr(args, n) is not None}
         start = time.perf_counter()
-        result = s.experiment1(**given, show_progress=show_progress)
+        result = s.experiment1(**given, key=args.seed, show_progress=show_progress)
         seconds += time.perf_counter() - start
         print(s.format_experiment1(result))
         report["experiment1"] = s.result_json(result)
@@ -57,14 +59,14 @@ def _sutton1992(args) -> int:
             print()
         given = {n: getattr(args, n) for n in only["2"] if getattr(args, n) is not None}
         start = time.perf_counter()
-        result = s.experiment2(**given, show_progress=show_progress)
+        result = s.experiment2(**given, key=args.seed, show_progress=show_progress)
         seconds += time.perf_counter() - start
         print(s.format_experiment2(result))
         report["experiment2"] = s.result_json(result)
         if args.plot:
             print(f"wrote {s.plot_experiment2(result, args.plot)}")
     if args.json:
-        print(json.dumps(report | {"seconds": seconds}))
+        print(json.dumps(report | {"seed": args.seed, "seconds": seconds}))
     return 0
 
 
@@ -208,12 +210,19 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         help="Experiment 2's initial IDBD step size (default 0.05, Experiment 1's)",
     )
+    sutton.add_argument(
+        "--seed",
+        type=int,
+        default=1992,
+        help="the root key that each experiment splits into its seeds' keys (default 1992)",
+    )
     sutton.add_argument("--plot", metavar="PNG", help="draw Experiment 2's figures to this file")
     sutton.add_argument(
         "--json",
         action="store_true",
         help="last line: one JSON object: experiment1 and/or experiment2 (each result's "
-        "fields: lms_step_sizes, lms_mse, idbd_mse, ...; relevant, irrelevant, ...) and seconds",
+        "fields: lms_step_sizes, lms_mse, idbd_mse, ...; relevant, irrelevant, ...), seed and "
+        "seconds",
     )
     sutton.add_argument("--quiet", action="store_true", help="no progress bars (also with --json)")
     sutton.set_defaults(func=_sutton1992)
