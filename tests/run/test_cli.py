@@ -29,6 +29,27 @@ def test_python_m_sensorimotor_demo(tmp_path):
     assert len(read_log(tmp_path / "motor_babbling.h5")) == 120
 
 
+def test_demo_json_is_the_last_line_with_the_tables_figures(capsys, tmp_path):
+    """``demo`` had no ``--json`` where ``rl``, ``bc``, ``adhdp`` and ``sutton1992`` end with
+    one JSON object: a script had to parse the table. The last line now holds each
+    explorer's figures at each checkpoint, the same numbers as the table, and no progress
+    bar is drawn."""
+    import json
+
+    assert main(["demo", "--steps", "60", "--seed", "3", "--out", str(tmp_path), "--json"]) == 0
+    captured = capsys.readouterr()
+    report = json.loads(captured.out.splitlines()[-1])
+    assert report["steps"] == 60 and report["seed"] == 3 and report["seconds"] > 0
+    assert set(report["results"]) == {"motor babbling", "goal babbling", "interest-driven"}
+    last = report["results"]["goal babbling"]["60"]
+    assert last["uniform goals"]["n"] == 500 and last["coverage"] > 0
+    row = f"  goal babbling   {last['uniform goals']['mean']:7.4f}"
+    assert row in captured.out  # the table's row, from the same result
+    assert len(read_log(report["logs"]["goal babbling"])) == 60
+    assert all(path.endswith(".png") for path in report["plots"])
+    assert captured.err == ""  # --json: no progress bars
+
+
 def test_unknown_command_is_an_error(capsys):
     import pytest
 

@@ -18,8 +18,19 @@ def _demo(args) -> int:
         raise ValueError(f"--seed must be a non-negative int, got {args.seed}")
     output_folder("--out", args.out)
 
-    summary = run_demo(out_dir=args.out, steps=args.steps, seed=args.seed, progress=not args.quiet)
+    summary = run_demo(
+        out_dir=args.out,
+        steps=args.steps,
+        seed=args.seed,
+        progress=not (args.quiet or args.json),
+    )
     print(f"\n{summary['steps']} steps per explorer in {summary['seconds']:.1f}s")
+    if args.json:
+        import json
+
+        from sensorimotor.run.demo import summary_json
+
+        print(json.dumps(summary_json(summary) | {"seed": args.seed}))
     return 0
 
 
@@ -193,7 +204,13 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--steps", type=int, default=3000, help="exploration steps (default 3000)")
     demo.add_argument("--seed", type=int, default=0, help="the explorers' seed (default 0)")
     demo.add_argument("--out", default="runs/demo", help="output folder (default runs/demo)")
-    demo.add_argument("--quiet", action="store_true", help="no progress bar")
+    demo.add_argument(
+        "--json",
+        action="store_true",
+        help="last line: JSON steps, seed, seconds, reachable_cells, results (per explorer and "
+        "step: uniform goals, random goals, forward, coverage), logs and plots",
+    )
+    demo.add_argument("--quiet", action="store_true", help="no progress bar (also with --json)")
     demo.set_defaults(func=_demo)
     sutton = sub.add_parser(
         "sutton1992",

@@ -14,6 +14,7 @@ from sensorimotor.explore import (
 )
 from sensorimotor.learners import NNLearner
 from sensorimotor.run.evaluation import (
+    ErrorStats,
     coverage,
     evaluate,
     forward_tests,
@@ -206,6 +207,34 @@ def run_demo(
         "logs": logs,
         "plots": plots,
     }
+
+
+def summary_json(summary: dict) -> dict:
+    """:func:`run_demo`'s summary as JSON values, for ``demo --json``: ``steps``, ``seconds``,
+    ``reachable_cells``, ``logs``, ``plots`` as they are, and ``results`` as ``{explorer:
+    {step (a string, as JSON keys are): {test: {'mean', 'median', 'p90', 'n'}, 'coverage':
+    int}}}`` (the table, without its text).
+
+    >>> from sensorimotor.run.evaluation import ErrorStats
+    >>> stats = ErrorStats(0.5, 0.4, 0.9, 3)
+    >>> summary = {'steps': 10, 'seconds': 1.5, 'table': '...', 'reachable_cells': 200,
+    ...            'results': {'goal babbling': {10: {'forward': stats, 'coverage': 7}}},
+    ...            'logs': {'goal babbling': 'goal.h5'}, 'plots': ['a.png']}
+    >>> summary_json(summary)['results']
+    {'goal babbling': {'10': {'forward': {'mean': 0.5, 'median': 0.4, 'p90': 0.9, 'n': 3}, 'coverage': 7}}}
+    """
+    results = {
+        label: {
+            str(step): {
+                test: value._asdict() if isinstance(value, ErrorStats) else value
+                for test, value in row.items()
+            }
+            for step, row in curve.items()
+        }
+        for label, curve in summary["results"].items()
+    }
+    kept = ("steps", "seconds", "reachable_cells", "logs", "plots")
+    return {key: summary[key] for key in kept} | {"results": results}
 
 
 def results_table(results: dict, reachable_cells: int, steps: int, goals: int) -> str:
