@@ -246,6 +246,27 @@ def test_ctrl_c_is_a_one_line_message_and_exit_status_130(capsys, monkeypatch, t
     )
 
 
+def test_run_json_is_the_last_line_with_the_sweeps_counts_and_files(capsys, tmp_path):
+    """``run`` had no ``--json``: a script read its counts from a sentence. The last line
+    now holds them, the folder and the files written; a resumed sweep reports what it
+    skipped."""
+    import json
+
+    toml = tmp_path / "e.toml"
+    toml.write_text('task = "continual"\nseeds = 2\n[settings]\nsteps = 500\n')
+    out = tmp_path / "out"
+    assert main(["run", str(toml), "--out", str(out), "--json"]) == 0
+    captured = capsys.readouterr()
+    report = json.loads(captured.out.splitlines()[-1])
+    assert report["out"] == str(out) and report["seconds"] > 0
+    assert (report["trials"], report["ran"], report["skipped"], report["errors"]) == (2, 2, 0, 0)
+    assert any(path.endswith("results.csv") for path in report["files"])
+    assert captured.err == ""  # --json: no progress lines
+    assert main(["run", str(toml), "--out", str(out), "--resume", "--json"]) == 0
+    again = json.loads(capsys.readouterr().out.splitlines()[-1])
+    assert (again["trials"], again["ran"], again["skipped"]) == (2, 0, 2)
+
+
 def test_a_sweep_whose_trials_raised_exits_with_status_1(capsys, tmp_path):
     """Every trial raised (DQN on a continuous action space) and ``run`` still exited 0,
     so a script or CI job took the sweep for a success; the errors were only in

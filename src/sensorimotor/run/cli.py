@@ -170,7 +170,7 @@ def _run(args) -> int:
         backend = LocalBackend(workers=args.workers or 1)
 
     def report(done, total):
-        if not args.quiet:
+        if not (args.quiet or args.json):
             print(f"{done}/{total} trials", file=sys.stderr, flush=True)
 
     # Ray joined (or started) before --out is written: a cluster that cannot be reached
@@ -183,6 +183,10 @@ def _run(args) -> int:
         f"{summary['errors']} with errors) in {summary['seconds']:.1f}s on {backend!r}"
     )
     print(f"wrote {os.path.join(out, 'results.csv')} and {os.path.join(out, 'summary.md')}")
+    if args.json:
+        import json
+
+        print(json.dumps({"out": out} | summary))
     if summary["errors"]:  # a script or CI job must not take a sweep of failures for a run
         print(
             f"sensorimotor run: {summary['errors']} of {summary['trials']} trials raised: "
@@ -259,7 +263,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--address", help="ray: a cluster to join ('auto' or host:port)")
     run.add_argument("--out", help="output folder (default runs/<experiment name>)")
     run.add_argument("--resume", action="store_true", help="run only the trials not done in --out")
-    run.add_argument("--quiet", action="store_true", help="no progress lines")
+    run.add_argument(
+        "--json",
+        action="store_true",
+        help="last line: JSON out, trials, ran, skipped, errors, seconds and the files written",
+    )
+    run.add_argument("--quiet", action="store_true", help="no progress lines (also with --json)")
     run.set_defaults(func=_run)
     from sensorimotor.run.adhdp.adhdp_command import add_adhdp_parser
 
