@@ -28,6 +28,7 @@ from sensorimotor.explore import Explorer, RandomGoalExplorer
 from sensorimotor.learners import Learner, NNLearner
 from sensorimotor.reservoir import ReservoirNode, StabilizedRLS, load_readout
 from sensorimotor.run import ObservationLog, read_log
+from sensorimotor.run.array_stream_file import ArrayStreamFile
 from sensorimotor.run.episode_log import EpisodeLog, read_episodes
 from sensorimotor.run.experiment import load_experiment
 
@@ -180,6 +181,16 @@ def _make_files(folder):
         )
 
     files["load_experiment"] = (path, experiment)
+
+    path = os.path.join(folder, "recorded.npz")
+    rng = np.random.default_rng(0)
+    np.savez(path, x=rng.normal(size=(20, 3)), y=rng.normal(size=20))
+
+    def recorded(p):
+        stream = ArrayStreamFile(p).stream()
+        return fingerprint([np.asarray(stream.x), np.asarray(stream.y)])
+
+    files["ArrayStreamFile"] = (path, recorded)
     return files
 
 
@@ -349,6 +360,7 @@ KINDS = {
     "Agent.load": "npz",
     "read_episodes": "h5",
     "load_experiment": "toml",
+    "ArrayStreamFile": "npz",
 }
 
 

@@ -284,6 +284,32 @@ def read_npz_header(path, format_name: str, max_version: int, header_keys=()) ->
         return check_header(path, _npz_header(data, path), format_name, max_version, header_keys)
 
 
+def read_npz_arrays(path, names) -> tuple:
+    """The arrays ``names`` of the ``.npz`` file ``path`` that has no header (a user's own
+    data, saved with ``numpy.savez``), read with :func:`read_npz`'s checks: a
+    ``ValueError`` naming ``path`` for a file that is empty, truncated, not an ``.npz``,
+    holds Python objects (never unpickled) or lacks one of ``names`` (the arrays it has
+    listed); ``FileNotFoundError`` when there is no file.
+
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "data.npz")
+    >>> np.savez(path, inputs=np.eye(2), targets=np.ones(2))
+    >>> [a.shape for a in read_npz_arrays(path, ["inputs", "targets"])]
+    [(2, 2), (2,)]
+    >>> read_npz_arrays(path, ["x"])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: .../data.npz: no array 'x' (it has: inputs, targets)
+    """
+    path = os.fspath(path)
+    with _open_npz(path) as data:
+        for name in names:
+            if name not in data.files:
+                have = ", ".join(data.files) or "none"
+                raise ValueError(f"{path}: no array {name!r} (it has: {have})")
+        return tuple(_entry(data, name, path) for name in names)
+
+
 def read_npz(
     path, format_name: str, max_version: int, header_keys=(), array_names=()
 ) -> tuple[dict, dict]:

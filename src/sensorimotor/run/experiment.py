@@ -124,7 +124,7 @@ class Experiment:
         unique = len(set(ids)) == len(ids)  # else two values wrote alike: add the hash
         out = []
         for point in points:
-            settings = resolve(self.settings, point, self.task)
+            settings = with_files(resolve(self.settings, point, self.task), self.path)
             for seed in self.seeds:
                 tid = trial_id(point, seed, unique=not unique)
                 out.append(Trial(self.task, settings, point, seed, tid))
@@ -155,6 +155,24 @@ def trial_id(point: dict, seed: int, unique: bool = False) -> str:
         digest = hashlib.sha1(json.dumps([point, seed], sort_keys=True).encode()).hexdigest()
         text = f"{text[:100]}_{digest[:12]}"
     return text
+
+
+def with_files(settings: dict, path: str) -> dict:
+    """``settings`` with each component's ``file``, a relative path (or ``~/...``), made
+    absolute from the folder of ``path``, the experiment file: data travel with the file
+    that names them, whatever folder a trial runs in.
+
+    >>> with_files({"stream": {"name": "ArrayStream", "file": "data.npz"}}, "/exp/lms.toml")
+    {'stream': {'name': 'ArrayStream', 'file': '/exp/data.npz'}}
+    """
+    folder = os.path.dirname(os.path.abspath(path))
+    out = dict(settings)
+    for key, value in settings.items():
+        file = value.get("file") if isinstance(value, dict) else None
+        if isinstance(file, str) and file:
+            file = os.path.expanduser(file)
+            out[key] = {**value, "file": os.path.normpath(os.path.join(folder, file))}
+    return out
 
 
 def _label(value) -> str:
@@ -284,7 +302,7 @@ def parse_experiment(data: dict, path: str = "<experiment>") -> Experiment:
             fail("grid", f"more than {MAX_TRIALS} trials")
     experiment = Experiment(task, settings, grid, seeds, description, path)
     for point in experiment.grid_points():
-        resolved = resolve(settings, point, task)
+        resolved = with_files(resolve(settings, point, task), path)
         try:
             TASKS[task].check(resolved)
         except SettingError as exc:

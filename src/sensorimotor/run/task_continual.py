@@ -31,10 +31,13 @@ __all__ = ["CONTINUAL"]
 
 def _streams():
     from sensorimotor.envs import streams
+    from sensorimotor.run.array_stream_file import ArrayStreamFile
 
     names = ("SuttonExperiment1Stream", "RandomWalkStream", "AbruptChangeStream")
     names += ("CyclicStream", "ScaleDriftStream")
-    return {n: Component(getattr(streams, n), getattr(streams, n)._fields) for n in names}
+    made = {n: Component(getattr(streams, n), getattr(streams, n)._fields) for n in names}
+    # a user's recorded arrays, from an .npz file
+    return made | {"ArrayStream": Component(ArrayStreamFile, ArrayStreamFile._fields)}
 
 
 def _rules():
@@ -62,7 +65,8 @@ def _make_rule(component: dict):
 
 
 def _make_stream(component: dict):
-    return typed_fields(_streams()[component["name"]].make, component_fields(component))
+    made = typed_fields(_streams()[component["name"]].make, component_fields(component))
+    return made.stream() if hasattr(made, "stream") else made  # ArrayStreamFile: its arrays
 
 
 def _make_linear(s: dict):
@@ -73,7 +77,19 @@ def _make_linear(s: dict):
 
 def _check_continual(s: dict) -> None:
     guarded("rule", _make_rule, s["rule"])
-    guarded("stream", _make_stream, s["stream"])
+    stream = guarded("stream", _make_stream, s["stream"])
+    if hasattr(stream, "cycle") and not stream.cycle and s["steps"] > len(stream):
+        raise SettingError(
+            "steps",
+            f"must be at most the ArrayStream's {len(stream)} rows (or stream.cycle = true "
+            f"to go round them again), got {s['steps']}",
+        )
+    if hasattr(stream, "y") and stream.y.ndim != 1:
+        raise SettingError(
+            "stream",
+            f"ArrayStream.y: the continual task's LinearLearner learns one target per row, "
+            f"shape (T,); got shape {tuple(stream.y.shape)} (pick a column: save y[:, j])",
+        )
     if s["steps"] % s["blocks"]:
         raise SettingError("blocks", f"must divide steps ({s['steps']}), got {s['blocks']}")
     if s["final_blocks"] > s["blocks"]:
