@@ -279,6 +279,40 @@ def test_compiled_runs_are_seeded_and_count_their_steps():
             assert np.all((row > 0) & (row < 40))
 
 
+_ON_TWO_DEVICES = r"""
+import json
+import numpy as np
+from sensorimotor.agents.direct_hdp.direct_hdp_compiled import direct_hdp_batch
+from sensorimotor.envs import CartPoleADPJax
+kw = dict(max_trials=4, balanced_steps=60, bang_bang=True, stuck_trials=2)
+runs = direct_hdp_batch([0, 1, 2], CartPoleADPJax(), **kw)  # 2 seeds on one device, 1 on the other
+print(json.dumps(np.asarray(runs.lengths).tolist()))
+"""
+
+
+def test_compiled_runs_split_across_two_devices_are_the_same_runs():
+    """direct_hdp_batch splits its seeds across the devices (vmap_over_devices): each
+    device runs its own while loop, and a seed's trials do not depend on the split."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("JAX_NUM_CPU_DEVICES", "XLA_FLAGS")}
+    done = subprocess.run(
+        [sys.executable, "-c", _ON_TWO_DEVICES],
+        env=env | {"JAX_NUM_CPU_DEVICES": "2"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    two = json.loads(done.stdout.strip().splitlines()[-1])
+    kw = dict(max_trials=4, balanced_steps=60, bang_bang=True, stuck_trials=2)
+    one = np.asarray(direct_hdp_batch([0, 1, 2], CartPoleADPJax(), **kw).lengths).tolist()
+    assert len(jax.devices()) == 1 and two == one
+
+
 def test_a_refused_start_changes_nothing():
     # found by the fuzzer: new_episode reset the plant and the policy and counted an
     # episode before it looked at the start it was given

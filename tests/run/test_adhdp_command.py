@@ -48,6 +48,21 @@ def test_cartpole_json(tmp_path, capsys, critic):
     assert all(t is None or 1 <= t <= 2 for t in result["trials"])
 
 
+@pytest.mark.parametrize("critic", ["mlp", "esn"])
+def test_the_compiled_cartpole_asks_for_a_device_per_core(capsys, monkeypatch, critic):
+    """Si and Wang's direct HDP runs its seeds compiled together: split across a CPU device
+    per core (asked for before JAX runs; here it already runs and keeps its devices). The
+    ESN critic's runs are a Python loop: no devices asked for."""
+    import sensorimotor.base.devices as devices
+
+    asked = []
+    original = devices.cpu_devices_per_core
+    monkeypatch.setattr(devices, "cpu_devices_per_core", lambda: asked.append(1) or original())
+    args = ["adhdp", "cartpole", "--runs", "1", "--max-trials", "1", "--json"]
+    assert main([*args, "--critic", critic]) == 0
+    assert asked == ([1] if critic == "mlp" else [])
+
+
 def test_seeds_is_runs_under_the_name_rl_and_sutton1992_give_it(capsys):
     """The count of seeds was ``--seeds`` in rl, sutton1992 and the experiment files,
     ``--runs`` here only: ``adhdp epuck --seeds 5`` was a usage error. ``--runs`` stays."""

@@ -20,6 +20,7 @@ from sensorimotor.agents.direct_hdp.direct_hdp import (
     init_direct_hdp,
 )
 from sensorimotor.base.bounds import is_int
+from sensorimotor.base.devices import vmap_over_devices
 
 
 class DirectHDPRun(NamedTuple):
@@ -187,7 +188,11 @@ def direct_hdp_batch(
 ) -> DirectHDPRun:
     """:func:`direct_hdp_trials` for each seed in ``seeds`` (the key
     ``jax.random.key(seed)``), vectorised and compiled once: every field gains a leading
-    axis of ``len(seeds)``.
+    axis of ``len(seeds)``. The seeds are split across the local devices
+    (:func:`~sensorimotor.base.devices.vmap_over_devices`; a program that asked for a CPU
+    device per core runs them on every core); a seed's run is the same whatever the batch
+    or the device count (its arithmetic is elementwise and on small vectors: 50 seeds
+    gave the same trials on 1 and 2 devices).
 
     >>> import numpy as np
     >>> from sensorimotor.envs import CartPoleADPJax
@@ -213,7 +218,7 @@ def direct_hdp_batch(
             stuck_trials,
         )
 
-    return jax.jit(jax.vmap(one))(keys)
+    return vmap_over_devices(one)(keys)
 
 
 __all__ = ["DirectHDPRun", "direct_hdp_trials", "direct_hdp_batch"]

@@ -82,6 +82,12 @@ def run_adhdp_command(args) -> int:
     from sensorimotor.run.output_paths import output_folder
 
     check_flags(args)
+    if args.experiment == "cartpole" and (args.critic or "mlp") == "mlp":
+        from sensorimotor.base.devices import cpu_devices_per_core
+
+        # before JAX runs: the compiled runs side by side on every core (a run's trials
+        # do not depend on how the runs are split)
+        cpu_devices_per_core()
     out = output_folder("--out", args.out) if args.out else None
     quiet = args.quiet or args.json
     if args.experiment == "epuck":
