@@ -622,5 +622,25 @@ def test_uuids_in_capitals_read_as_the_same_uuid_and_a_non_hex_one_names_the_fil
         read_log(path)
 
 
+@pytest.mark.parametrize("column", ["16 hex digits", "integers"])
+def test_a_uuid_column_of_another_type_names_the_file(tmp_path, column):
+    """Hex digits all, but 16 of them (an S16 column), read as other uuids once uuids
+    were made from their integers; an integer column was a bare AttributeError. Both are
+    refused, naming the file."""
+    import h5py
+
+    path = tmp_path / "log.h5"
+    _numbered_log(path, 3)
+    with h5py.File(path, "a") as f:
+        hexes = f["uuid"][:3]
+        del f["uuid"]
+        if column == "integers":
+            f.create_dataset("uuid", data=np.arange(3), maxshape=(None,))
+        else:
+            f.create_dataset("uuid", data=np.array([h[:16] for h in hexes]), maxshape=(None,))
+    with pytest.raises(ValueError, match="log.h5: not a valid observation log"):
+        read_log(path)
+
+
 def _numbered_uuids(start, stop):
     return [_expected(i)[2] for i in range(start, stop)]

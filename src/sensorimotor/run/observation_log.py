@@ -542,11 +542,14 @@ def _uuids(hexes: np.ndarray) -> list:
     """The ``uuid.UUID`` of each 32-char hex of ``hexes`` (an ``S32`` array). When every
     character is a hex digit (what the writer stores) each is made from its integer, a
     quarter faster than parsing its hex text again; otherwise each goes through
-    ``UUID(hex=...)``, which says what is wrong."""
+    ``UUID(hex=...)``, which says what is wrong. A column of another type (not 32-byte
+    strings) is a ``ValueError``."""
+    if hexes.dtype.kind != "S":
+        raise ValueError(f"uuid holds {hexes.dtype}, not 32-character hex strings")
     chars = np.frombuffer(hexes.tobytes(), np.uint8)
     digits = (chars >= ord("0")) & (chars <= ord("9"))
     letters = (chars | 0x20 >= ord("a")) & (chars | 0x20 <= ord("f"))  # either case
-    if bool((digits | letters).all()):
+    if hexes.dtype.itemsize == 32 and bool((digits | letters).all()):
         return [uuid_module.UUID(int=int(h, 16)) for h in hexes]
     return [uuid_module.UUID(hex=h.decode()) for h in hexes]
 
