@@ -313,6 +313,16 @@ def test_compiled_runs_split_across_two_devices_are_the_same_runs():
     assert len(jax.devices()) == 1 and two == one
 
 
+def test_a_seed_past_int32_is_its_own_key_and_one_past_uint32_is_refused():
+    kw = dict(max_trials=2, balanced_steps=40, bang_bang=True, stuck_trials=2)
+    seed = 2**31 + 5  # overflowed int32 before
+    runs = direct_hdp_batch([seed], CartPoleADPJax(), **kw)
+    alone = direct_hdp_trials(jax.random.key(seed), CartPoleADPJax(), None, **kw)
+    np.testing.assert_array_equal(np.asarray(runs.lengths)[0], np.asarray(alone.lengths))
+    with pytest.raises(ValueError, match="seeds must be a non-negative int below 2"):
+        direct_hdp_batch([2**32], CartPoleADPJax(), **kw)
+
+
 def test_a_refused_start_changes_nothing():
     # found by the fuzzer: new_episode reset the plant and the policy and counted an
     # episode before it looked at the start it was given

@@ -93,7 +93,9 @@ def test_a_negative_seed_is_refused_naming_the_flag(capsys, tmp_path, experiment
     out = tmp_path / "out"
     assert main(["adhdp", experiment, "--runs", "1", "--seed", "-1", "--out", str(out)]) == 2
     err = capsys.readouterr().err
-    assert err == "sensorimotor adhdp: error: --seed must be a non-negative int, got -1\n"
+    assert (
+        err == "sensorimotor adhdp: error: --seed must be a non-negative int below 2**32, got -1\n"
+    )
     assert not out.exists()
 
 
@@ -112,6 +114,16 @@ def test_a_flag_of_another_experiment_is_refused_not_ignored(capsys, experiment,
     assert main(["adhdp", experiment, "--runs", "1", *flag]) == 2
     err = capsys.readouterr().err
     assert flag[0] in err and f"not to {experiment}" in err
+
+
+def test_seeds_a_key_cannot_hold_are_refused_and_those_past_int32_run(capsys):
+    """Seeds past 2**31 - 1 crashed the compiled cart-pole (int32 overflow), and seeds
+    past 2**32 - 1 ran as others: the last seed must be below 2**32; up to it, it runs."""
+    args = ["adhdp", "cartpole", "--max-trials", "1", "--json"]
+    assert main([*args, "--runs", "3", "--seed", str(2**32 - 2)]) == 2
+    assert "--seed 4294967294 with 3 seeds runs past 4294967295" in capsys.readouterr().err
+    assert main([*args, "--runs", "2", "--seed", str(2**32 - 2)]) == 0
+    assert json.loads(capsys.readouterr().out.splitlines()[-1])["runs"] == 2
 
 
 def test_same_seed_same_result(capsys):

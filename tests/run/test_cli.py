@@ -143,7 +143,11 @@ def test_sutton1992_seed_is_the_root_key_of_the_runs(capsys):
     assert seed == 7 and other != default
     assert other == sutton1992.experiment1(seeds=3, key=7).idbd_mse
     assert main(["sutton1992", "--experiment", "1", "--seed", "-1"]) == 2
-    assert "--seed must be a non-negative int, got -1" in capsys.readouterr().err
+    assert "--seed must be a non-negative int below 2**32, got -1" in capsys.readouterr().err
+    # a key holds 32 bits: 2**32 was the run of seed 0, and 2**63 a traceback
+    for big in (2**32, 2**63):
+        assert main(["sutton1992", "--experiment", "1", "--seed", str(big)]) == 2
+        assert f"below 2**32, got {big}" in capsys.readouterr().err
 
 
 def test_a_bad_setting_is_a_clear_error_not_a_table_of_nan(capsys):
@@ -203,7 +207,7 @@ def test_demo_settings_are_checked_before_its_folder_is_made(capsys, tmp_path):
         capsys.readouterr().err
     )
     assert main(["demo", "--seed", "-1", "--out", str(out), "--quiet"]) == 2
-    assert "sensorimotor demo: error: --seed must be a non-negative int, got -1" in (
+    assert "sensorimotor demo: error: --seed must be a non-negative int below 2**32, got -1" in (
         capsys.readouterr().err
     )
     assert not out.exists()

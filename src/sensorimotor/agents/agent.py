@@ -23,7 +23,7 @@ import gymnasium as gym
 import jax
 import numpy as np
 
-from sensorimotor.base.bounds import check_count, is_int
+from sensorimotor.base.bounds import check_count, check_seed_range, is_int
 from sensorimotor.base.non_negative import first_negative
 from sensorimotor.base.saved_file import (
     check_arrays,
@@ -150,9 +150,7 @@ def check_bounds(low, high, n: int, bounded: bool) -> tuple[np.ndarray, np.ndarr
 
 
 def check_seed(seed) -> int:
-    if not is_int(seed) or seed < 0:
-        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
-    return int(seed)
+    return check_seed_range("seed", seed)
 
 
 def tree_arrays(prefix: str, tree) -> dict:

@@ -167,6 +167,31 @@ def check_count(name: str, value) -> int:
     return int(value)
 
 
+SEED_LIMIT = 2**32  # a JAX key holds 32 bits of its seed: seeds 2**32 apart are one run
+
+
+def check_seed_range(name: str, first, count: int = 1) -> int:
+    """``first`` as an int if it and the ``count - 1`` seeds after it are ints in ``[0,
+    2**32)``, what a JAX key holds (beyond, a seed was the run of another, or overflowed);
+    else ``ValueError`` naming ``name``.
+
+    >>> check_seed_range("--seed", 2**32 - 3, count=2)
+    4294967293
+    >>> check_seed_range("--seed", 2**32 - 3, count=5)
+    Traceback (most recent call last):
+    ...
+    ValueError: --seed 4294967293 with 5 seeds runs past 4294967295, the last seed a key holds
+    """
+    if not is_int(first) or not 0 <= first < SEED_LIMIT:
+        raise ValueError(f"{name} must be a non-negative int below 2**32, got {first!r}")
+    if first + count - 1 >= SEED_LIMIT:
+        raise ValueError(
+            f"{name} {first} with {count} seeds runs past {SEED_LIMIT - 1}, the last seed a "
+            "key holds"
+        )
+    return int(first)
+
+
 def check_widths(name: str, value) -> tuple:
     """``value`` as a tuple of ints if it is a list or tuple of positive ints (not bools):
     the hidden layer widths of a network (``net_arch``); else ``ValueError`` naming

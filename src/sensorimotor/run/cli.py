@@ -5,7 +5,7 @@ import argparse
 import os
 import sys
 
-from sensorimotor.base.bounds import check_count
+from sensorimotor.base.bounds import check_count, check_seed_range
 from sensorimotor.run.output_paths import image_file, output_file, output_folder
 
 
@@ -14,8 +14,7 @@ def _demo(args) -> int:
 
     # settings first: a run refused for them must not leave an empty --out folder behind
     check_count("--steps", args.steps)
-    if args.seed < 0:  # the explorers' generators refuse it, after the folder is made
-        raise ValueError(f"--seed must be a non-negative int, got {args.seed}")
+    check_seed_range("--seed", args.seed)  # before the folder is made
     output_folder("--out", args.out)
 
     summary = run_demo(
@@ -51,8 +50,7 @@ def _sutton1992(args) -> int:
                 raise ValueError(
                     f"{flag} is Experiment {experiment}'s: use --experiment {experiment} or all"
                 )
-    if args.seed < 0:
-        raise ValueError(f"--seed must be a non-negative int, got {args.seed}")
+    check_seed_range("--seed", args.seed)
     if args.plot:
         image_file("--plot", args.plot)
     show_progress = not (args.quiet or args.json)

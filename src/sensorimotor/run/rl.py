@@ -19,7 +19,7 @@ import time
 import jax
 
 from sensorimotor.agents import DQN, ZOO, Reinforce, StreamAC, StreamQ, evaluate, zoo_settings
-from sensorimotor.base.bounds import check_count
+from sensorimotor.base.bounds import check_count, check_seed_range
 from sensorimotor.base.devices import vmap_over_devices
 from sensorimotor.envs import CartPole, ToyHumanoid
 from sensorimotor.run.output_paths import output_folder
@@ -62,8 +62,7 @@ def train_seeds(
         raise ValueError(f"agent must be one of {sorted(AGENTS)}, got {agent!r}")
     cls = AGENTS[agent]
     seeds = check_count("--seeds", seeds)
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"--seed must be a non-negative int, got {seed!r}")
+    seed = check_seed_range("--seed", seed, seeds)
     steps = default_steps(agent, env_id) if steps is None else check_count("--steps", steps)
     settings = zoo_settings(cls.__name__, env_id)
     ids = list(range(seed, seed + seeds))

@@ -19,7 +19,7 @@ from sensorimotor.agents.direct_hdp.direct_hdp import (
     direct_hdp_update,
     init_direct_hdp,
 )
-from sensorimotor.base.bounds import is_int
+from sensorimotor.base.bounds import check_seed_range, is_int
 from sensorimotor.base.devices import vmap_over_devices
 
 
@@ -203,7 +203,9 @@ def direct_hdp_batch(
     >>> bool(np.array_equal(runs.lengths[0], runs.lengths[2]))  # seed 0 twice: the same run
     True
     """
-    keys = jax.vmap(jax.random.key)(jnp.asarray(list(seeds)))
+    seeds = [check_seed_range("seeds", seed) for seed in seeds]
+    # uint32: a seed past 2**31 - 1 overflowed int32 (a key of the same bits either way)
+    keys = jax.vmap(jax.random.key)(jnp.asarray(seeds, dtype=jnp.uint32))
 
     def one(key):
         return direct_hdp_trials(

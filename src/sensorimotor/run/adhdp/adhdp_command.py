@@ -9,6 +9,8 @@ import os
 
 import numpy as np
 
+from sensorimotor.base.bounds import check_seed_range
+
 
 def _public(result: dict) -> dict:
     return {k: v for k, v in result.items() if not k.startswith("_")}
@@ -48,8 +50,7 @@ def check_flags(args) -> None:
             raise ValueError(f"{flag} must be at least 1, got {value}")
     # as rl's and demo's: the ePuck's generator refused it with numpy's "expected
     # non-negative integer", naming no flag, and the cart-pole ran with it
-    if getattr(args, "seed", 0) < 0:
-        raise ValueError(f"--seed must be a non-negative int, got {args.seed}")
+    check_seed_range("--seed", getattr(args, "seed", 0), getattr(args, "runs", None) or 1)
     noise = args.actuator_noise
     if noise is not None and not 0.0 <= noise <= 1.0:  # NaN fails both comparisons
         raise ValueError(f"--actuator-noise must be a number in [0, 1], got {noise}")
