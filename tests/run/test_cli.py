@@ -123,6 +123,30 @@ def test_sutton1992_json_is_the_last_line_with_each_experiments_figures(capsys, 
     }
 
 
+def test_json_of_a_diverged_run_is_strict_json_with_null(capsys, monkeypatch):
+    """A step size that diverges made --json print Infinity and NaN, which are not JSON
+    (a parser in another language refuses the line): they are null now."""
+    import json
+
+    from sensorimotor.run import sutton1992
+
+    full = sutton1992.experiment2
+
+    def smaller(**kwargs):  # the command's setting, on a shorter run
+        return full(num_steps=20_000, lms_seeds=3, **kwargs)
+
+    monkeypatch.setattr(sutton1992, "experiment2", smaller)
+    argv = ["sutton1992", "--experiment", "2", "--initial-step-size", "5", "--json"]
+    assert main(argv) == 0
+    line = capsys.readouterr().out.splitlines()[-1]
+
+    def refuse(constant):
+        raise AssertionError(f"not JSON: {constant}")
+
+    report = json.loads(line, parse_constant=refuse)
+    assert None in report["experiment2"]["relevant_trace"]  # where the run diverged
+
+
 def test_sutton1992_seed_is_the_root_key_of_the_runs(capsys):
     """sutton1992 ran from the key 1992 only, where rl, adhdp and demo take ``--seed``. It
     is the root key each experiment splits into its seeds: the default gives the runs of

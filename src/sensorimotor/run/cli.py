@@ -6,6 +6,7 @@ import os
 import sys
 
 from sensorimotor.base.bounds import check_count, check_seed_range
+from sensorimotor.run.json_line import json_line
 from sensorimotor.run.output_paths import image_file, output_file, output_folder
 
 
@@ -25,16 +26,13 @@ def _demo(args) -> int:
     )
     print(f"\n{summary['steps']} steps per explorer in {summary['seconds']:.1f}s")
     if args.json:
-        import json
-
         from sensorimotor.run.demo import summary_json
 
-        print(json.dumps(summary_json(summary) | {"seed": args.seed}))
+        print(json_line(summary_json(summary) | {"seed": args.seed}))
     return 0
 
 
 def _sutton1992(args) -> int:
-    import json
     import time
 
     from sensorimotor.run import sutton1992 as s
@@ -75,12 +73,11 @@ def _sutton1992(args) -> int:
         if args.plot:
             print(f"wrote {s.plot_experiment2(result, args.plot)}")
     if args.json:
-        print(json.dumps(report | {"seed": args.seed, "seconds": seconds}))
+        print(json_line(report | {"seed": args.seed, "seconds": seconds}))
     return 0
 
 
 def _rl(args) -> int:
-    import json
 
     from sensorimotor.base.devices import cpu_devices_per_core
     from sensorimotor.run.rl import format_table, train_seeds
@@ -101,12 +98,11 @@ def _rl(args) -> int:
     print(format_table(result))
     print(f"trained {len(result['seeds'])} seed(s) in {result['seconds']:.1f}s")
     if args.json:
-        print(json.dumps({"returns": result["returns"], "seconds": result["seconds"]}))
+        print(json_line({"returns": result["returns"], "seconds": result["seconds"]}))
     return 0
 
 
 def _bc(args) -> int:
-    import json
 
     from sensorimotor.run.imitation import clone_expert
 
@@ -131,7 +127,7 @@ def _bc(args) -> int:
         f"{result['seconds']:.1f}s)"
     )
     if args.json:
-        print(json.dumps(result))
+        print(json_line(result))
     return 0
 
 
@@ -182,9 +178,7 @@ def _run(args) -> int:
     )
     print(f"wrote {os.path.join(out, 'results.csv')} and {os.path.join(out, 'summary.md')}")
     if args.json:
-        import json
-
-        print(json.dumps({"out": out} | summary))
+        print(json_line({"out": out} | summary))
     if summary["errors"]:  # a script or CI job must not take a sweep of failures for a run
         print(
             f"sensorimotor run: {summary['errors']} of {summary['trials']} trials raised: "

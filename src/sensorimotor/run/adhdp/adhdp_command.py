@@ -3,13 +3,13 @@ and plots, and with ``--json`` print one JSON object as the last line."""
 
 from __future__ import annotations
 
-import json
 import math
 import os
 
 import numpy as np
 
 from sensorimotor.base.bounds import check_seed_range
+from sensorimotor.run.json_line import json_line
 
 
 def _public(result: dict) -> dict:
@@ -98,7 +98,7 @@ def run_adhdp_command(args) -> int:
     else:
         result = _cartpole(args, out, quiet)
     if args.json:
-        print(json.dumps(_public(result)))
+        print(json_line(_public(result)))
     return 0
 
 
