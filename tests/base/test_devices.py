@@ -95,6 +95,16 @@ def _child(mode, **env):
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.parametrize("given", ["0", "abc", "-2", ""])
+def test_a_device_count_that_is_not_a_positive_int_is_named(monkeypatch, given):
+    """JAX_NUM_CPU_DEVICES=0 (or abc) ended in JAX's own traceback when it first ran."""
+    monkeypatch.setenv("JAX_NUM_CPU_DEVICES", given)
+    with pytest.raises(
+        ValueError, match=f"JAX_NUM_CPU_DEVICES must be a positive int, got '{given}'"
+    ):
+        cpu_devices_per_core()
+
+
 def test_a_device_per_core_then_the_batch_split_across_two_devices():
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     assert _child("count") == {"count": cores, "devices": cores}

@@ -108,14 +108,19 @@ def cpu_devices_per_core() -> int:
     A library never flips a global JAX setting, so only a program's entry point calls
     this, before anything runs on JAX. A count the user chose (``JAX_NUM_CPU_DEVICES``,
     or ``--xla_force_host_platform_device_count`` in ``XLA_FLAGS``) is kept, and so are
-    the devices of a process whose JAX is already running.
+    the devices of a process whose JAX is already running. A ``JAX_NUM_CPU_DEVICES`` that
+    is not a positive int is a ``ValueError`` naming it.
 
     >>> import jax.numpy as jnp
     >>> _ = jnp.zeros(())  # JAX is running here: the devices it has stay
     >>> cpu_devices_per_core() == len(jax.devices("cpu"))
     True
     """
-    chosen = "JAX_NUM_CPU_DEVICES" in os.environ or (
+    given = os.environ.get("JAX_NUM_CPU_DEVICES")
+    if given is not None and not (given.strip().isdigit() and int(given) >= 1):
+        # JAX would fail later, in a traceback of its own, when it first runs
+        raise ValueError(f"JAX_NUM_CPU_DEVICES must be a positive int, got {given!r}")
+    chosen = given is not None or (
         "xla_force_host_platform_device_count" in os.environ.get("XLA_FLAGS", "")
     )
     if not chosen:
