@@ -112,4 +112,28 @@ def test_arrays_the_task_cannot_learn_are_refused_before_any_trial_runs(tmp_path
     np.savez(tmp_path / "recorded.npz", inputs=x, targets=y)
     message = _refusal(tmp_path, table % "", steps=100)
     assert "settings.stream: ArrayStream: y" in message and "(in recorded.npz)" in message
-    assert "cycle must be true or false" in _refusal(tmp_path, table % ', cycle = "yes"')
+    assert "ArrayStream.cycle must be true or false" in _refusal(
+        tmp_path, table % ', cycle = "yes"'
+    )
+
+
+def test_a_sweep_resumed_over_other_data_is_refused(tmp_path, capsys):
+    """experiment.json kept the file's name as written: a sweep resumed after the data
+    were recorded again (or from another copy of the experiment, beside other data) mixed
+    the two datasets' trials. The files' digests are kept now, and compared."""
+    _recorded(tmp_path / "recorded.npz")
+    path = _experiment(
+        tmp_path, '{name = "ArrayStream", file = "recorded.npz", x = "inputs", y = "targets"}'
+    )
+    out = tmp_path / "out"
+    assert main(["run", str(path), "--out", str(out), "--quiet"]) == 0
+    saved = json.loads((out / "experiment.json").read_text())["experiment"]["data"]
+    assert (
+        list(saved) == [str(tmp_path / "recorded.npz")]
+        and len(saved[str(tmp_path / "recorded.npz")]) == 64
+    )
+    assert main(["run", str(path), "--out", str(out), "--resume", "--quiet"]) == 0  # same data
+    capsys.readouterr()
+    _recorded(tmp_path / "recorded.npz", seed=9)  # recorded again
+    assert main(["run", str(path), "--out", str(out), "--resume", "--quiet"]) == 2
+    assert "holds this experiment over other data files" in capsys.readouterr().err

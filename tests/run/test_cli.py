@@ -1,3 +1,4 @@
+import os
 import subprocess
 import sys
 
@@ -29,14 +30,15 @@ def test_python_m_sensorimotor_demo(tmp_path):
     assert len(read_log(tmp_path / "motor_babbling.h5")) == 120
 
 
-def test_demo_json_is_the_last_line_with_the_tables_figures(capsys, tmp_path):
+def test_demo_json_is_the_last_line_with_the_tables_figures(capsys, tmp_path, monkeypatch):
     """``demo`` had no ``--json`` where ``rl``, ``bc``, ``adhdp`` and ``sutton1992`` end with
     one JSON object: a script had to parse the table. The last line now holds each
     explorer's figures at each checkpoint, the same numbers as the table, and no progress
     bar is drawn."""
     import json
 
-    assert main(["demo", "--steps", "60", "--seed", "3", "--out", str(tmp_path), "--json"]) == 0
+    monkeypatch.chdir(tmp_path)  # --out relative: the paths reported are absolute
+    assert main(["demo", "--steps", "60", "--seed", "3", "--out", "demo", "--json"]) == 0
     captured = capsys.readouterr()
     report = json.loads(captured.out.splitlines()[-1])
     assert report["steps"] == 60 and report["seed"] == 3 and report["seconds"] > 0
@@ -46,7 +48,9 @@ def test_demo_json_is_the_last_line_with_the_tables_figures(capsys, tmp_path):
     row = f"  goal babbling   {last['uniform goals']['mean']:7.4f}"
     assert row in captured.out  # the table's row, from the same result
     assert len(read_log(report["logs"]["goal babbling"])) == 60
-    assert all(path.endswith(".png") for path in report["plots"])
+    assert report["plots"] == [
+        str(tmp_path / "demo" / n) for n in ("learning_curves.png", "reached.png")
+    ]
     assert captured.err == ""  # --json: no progress bars
 
 
@@ -274,7 +278,7 @@ def test_ctrl_c_is_a_one_line_message_and_exit_status_130(capsys, monkeypatch, t
     )
 
 
-def test_run_json_is_the_last_line_with_the_sweeps_counts_and_files(capsys, tmp_path):
+def test_run_json_is_the_last_line_with_the_sweeps_counts_and_files(capsys, tmp_path, monkeypatch):
     """``run`` had no ``--json``: a script read its counts from a sentence. The last line
     now holds them, the folder and the files written; a resumed sweep reports what it
     skipped."""
@@ -286,13 +290,18 @@ def test_run_json_is_the_last_line_with_the_sweeps_counts_and_files(capsys, tmp_
     assert main(["run", str(toml), "--out", str(out), "--json"]) == 0
     captured = capsys.readouterr()
     report = json.loads(captured.out.splitlines()[-1])
-    assert report["out"] == str(out) and report["seconds"] > 0
+    assert report["out"] == str(out) and report["seconds"] > 0  # absolute (tmp_path is)
     assert (report["trials"], report["ran"], report["skipped"], report["errors"]) == (2, 2, 0, 0)
     assert any(path.endswith("results.csv") for path in report["files"])
     assert captured.err == ""  # --json: no progress lines
     assert main(["run", str(toml), "--out", str(out), "--resume", "--json"]) == 0
     again = json.loads(capsys.readouterr().out.splitlines()[-1])
     assert (again["trials"], again["ran"], again["skipped"]) == (2, 0, 2)
+    # an --out given relative to where the command runs is reported absolute
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", str(toml), "--out", "out", "--resume", "--json"]) == 0
+    again = json.loads(capsys.readouterr().out.splitlines()[-1])
+    assert again["out"] == str(out) and all(os.path.isabs(f) for f in again["files"])
 
 
 def test_a_sweep_whose_trials_raised_exits_with_status_1(capsys, tmp_path):

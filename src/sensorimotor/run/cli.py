@@ -178,7 +178,8 @@ def _run(args) -> int:
     )
     print(f"wrote {os.path.join(out, 'results.csv')} and {os.path.join(out, 'summary.md')}")
     if args.json:
-        print(json_line({"out": out} | summary))
+        files = [os.path.abspath(path) for path in summary["files"]]
+        print(json_line({"out": os.path.abspath(out)} | summary | {"files": files}))
     if summary["errors"]:  # a script or CI job must not take a sweep of failures for a run
         print(
             f"sensorimotor run: {summary['errors']} of {summary['trials']} trials raised: "

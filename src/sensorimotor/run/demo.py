@@ -211,7 +211,8 @@ def run_demo(
 
 def summary_json(summary: dict) -> dict:
     """:func:`run_demo`'s summary as JSON values, for ``demo --json``: ``steps``, ``seconds``,
-    ``reachable_cells``, ``logs``, ``plots`` as they are, and ``results`` as ``{explorer:
+    ``reachable_cells`` as they are, ``logs`` and ``plots`` as absolute paths, and
+    ``results`` as ``{explorer:
     {step (a string, as JSON keys are): {test: {'mean', 'median', 'p90', 'n'}, 'coverage':
     int}}}`` (the table, without its text).
 
@@ -233,8 +234,12 @@ def summary_json(summary: dict) -> dict:
         }
         for label, curve in summary["results"].items()
     }
-    kept = ("steps", "seconds", "reachable_cells", "logs", "plots")
-    return {key: summary[key] for key in kept} | {"results": results}
+    kept = ("steps", "seconds", "reachable_cells")
+    paths = {  # absolute: a script reading the line may run in another folder
+        "logs": {label: os.path.abspath(path) for label, path in summary["logs"].items()},
+        "plots": [os.path.abspath(path) for path in summary["plots"]],
+    }
+    return {key: summary[key] for key in kept} | paths | {"results": results}
 
 
 def results_table(results: dict, reachable_cells: int, steps: int, goals: int) -> str:

@@ -131,7 +131,9 @@ class Experiment:
         return out
 
     def to_json(self) -> dict:
-        """The resolved experiment as plain JSON data."""
+        """The resolved experiment as plain JSON data; ``data``: each data file its trials
+        read (a component's ``file``, made absolute) with the SHA-256 of its bytes, so
+        that a sweep resumed over other data is told apart."""
         return {
             "task": self.task,
             "description": self.description,
@@ -139,7 +141,22 @@ class Experiment:
             "settings": self.settings,
             "grid": self.grid,
             "source": self.path,
+            "data": self.data_files(),
         }
+
+    def data_files(self) -> dict:
+        """``{path: sha256}`` of the data files the trials read (``{}`` for most tasks;
+        ``None`` for a file gone since the experiment was read).
+
+        >>> parse_experiment({"task": "continual"}).data_files()
+        {}
+        """
+        files = set()
+        for point in self.grid_points():
+            for value in with_files(resolve(self.settings, point, self.task), self.path).values():
+                if isinstance(value, dict) and isinstance(value.get("file"), str):
+                    files.add(value["file"])
+        return {path: _sha256(path) for path in sorted(files)}
 
 
 def trial_id(point: dict, seed: int, unique: bool = False) -> str:
@@ -155,6 +172,17 @@ def trial_id(point: dict, seed: int, unique: bool = False) -> str:
         digest = hashlib.sha1(json.dumps([point, seed], sort_keys=True).encode()).hexdigest()
         text = f"{text[:100]}_{digest[:12]}"
     return text
+
+
+def _sha256(path: str) -> str | None:
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:
+        return None
+    return digest.hexdigest()
 
 
 def with_files(settings: dict, path: str) -> dict:

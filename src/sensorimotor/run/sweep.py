@@ -286,6 +286,15 @@ def _prepare_folder(experiment: Experiment, out_dir: str, resume: bool) -> None:
                     f"--resume: {out_dir!r} holds another experiment ({old.get('source')}); "
                     "give another folder"
                 )
+            # the same experiment over other data (a file recorded again, or another file
+            # of the same name beside another copy of the experiment): its trials differ
+            if old.get("data", {}) != resolved["data"]:
+                raise SweepError(
+                    f"--resume: {out_dir!r} holds this experiment over other data files "
+                    f"({', '.join(sorted(old.get('data') or {})) or 'none'}; now: "
+                    f"{', '.join(resolved['data']) or 'none'}, or their contents changed); "
+                    "give another folder"
+                )
     os.makedirs(os.path.join(out_dir, "trials"), exist_ok=True)
     write_json(path, make_header(EXPERIMENT, 1, experiment=resolved))
 

@@ -65,7 +65,10 @@ def _make_rule(component: dict):
 
 
 def _make_stream(component: dict):
-    made = typed_fields(_streams()[component["name"]].make, component_fields(component))
+    try:
+        made = typed_fields(_streams()[component["name"]].make, component_fields(component))
+    except ValueError as err:  # the file's table is the file's ArrayStream to its user
+        raise ValueError(str(err).replace("ArrayStreamFile.", "ArrayStream.", 1)) from None
     return made.stream() if hasattr(made, "stream") else made  # ArrayStreamFile: its arrays
 
 
