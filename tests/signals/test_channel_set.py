@@ -132,6 +132,13 @@ def test_channel_equality_and_bad_channels():
         with pytest.raises(ValueError, match="hold no number"):
             Channel("x", empty)
     assert Channel("x", (-math.inf, 0)).bounds == (-math.inf, 0.0)
+    # were accepted: a width that overflows scaled every value to 0 (a learner saw one
+    # point) or NaN (an error naming a value the user never gave)
+    with pytest.raises(ValueError, match="wider than the largest float"):
+        Channel("x", (-1e308, 1e308))
+    with pytest.raises(ValueError, match="numbers a float can hold"):
+        Channel("x", (0, 10**400))
+    assert Channel("x", (-1e308, 0)).width == 1e308
     with pytest.raises(ValueError, match="name"):
         Channel("")
     with pytest.raises(ValueError, match="duplicate"):

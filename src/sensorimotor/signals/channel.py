@@ -3,7 +3,7 @@
 import math
 from dataclasses import dataclass, field
 
-from sensorimotor.base.bounds import is_real
+from sensorimotor.base.bounds import is_int, is_real
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,7 @@ class Channel:
     def __post_init__(self):
         if not isinstance(self.name, str) or not self.name:
             raise ValueError(f"channel name must be a non-empty string, got {self.name!r}")
+        bounds = ()
         try:
             bounds = tuple(self.bounds)
             # float() alone would read a string "12" as the bounds (1, 2) and a bool as 0 or 1
@@ -36,6 +37,12 @@ class Channel:
                 raise TypeError
             lo, hi = (float(b) for b in bounds)
         except (TypeError, ValueError):
+            if len(bounds) == 2 and any(is_int(b) and not is_real(b) for b in bounds):
+                # an int beyond any float: its hundreds of digits say nothing more
+                raise ValueError(
+                    f"channel {self.name!r}: bounds must be numbers a float can hold, got an "
+                    "int beyond 1.8e308"
+                ) from None
             raise ValueError(
                 f"channel {self.name!r}: bounds must be a pair of numbers, got {self.bounds!r}"
             ) from None
@@ -49,6 +56,12 @@ class Channel:
             raise ValueError(
                 f"channel {self.name!r}: bounds {self.bounds!r} hold no number "
                 "(an unbounded side is -inf below or inf above)"
+            )
+        # finite bounds whose width overflows (-1e308, 1e308) scale every value to 0 or NaN
+        if math.isfinite(lo) and math.isfinite(hi) and not math.isfinite(hi - lo):
+            raise ValueError(
+                f"channel {self.name!r}: bounds {self.bounds!r} are wider than the largest "
+                "float (hi - lo overflows): give the channel a unit in which they are smaller"
             )
         object.__setattr__(self, "bounds", (lo, hi))
 
