@@ -313,3 +313,25 @@ def test_the_cost_of_remembering_uuids_is_the_docstrings():
     uuids = learner._uuids
     per_observation = (sys.getsizeof(uuids) + sum(map(sys.getsizeof, uuids))) / len(uuids)
     assert len(uuids) == 2000 and 110 <= per_observation <= 190
+
+
+def test_one_uuid_spelled_three_ways_is_learned_once_and_a_number_is_refused():
+    """Learners remembered str(uuid): a feedback replayed with its uuid as the hex an HDF5
+    log stores, or in capitals, was learned again; a float or a list was remembered by its
+    str. One uuid is one key now, and a uuid that is neither a UUID nor a string is a
+    TypeError that leaves the learner as it was."""
+    arm = KinematicArm2D({"dim": 2})
+    learner = NNLearner({"m_channels": arm.m_channels, "s_channels": arm.s_channels})
+    feedback = arm.execute({"j0": 10.0, "j1": 20.0})
+    assert learner.update(feedback)
+    m, s = feedback["m_signal"], feedback["s_signal"]
+    for spelling in (feedback["uuid"].hex, str(feedback["uuid"]).upper()):
+        assert not learner.update(m, s, uuid=spelling)
+        assert not learner.update({**feedback, "uuid": spelling})
+    assert len(learner) == 1
+    for bad in (1.5, b"abc", [1]):
+        with pytest.raises(TypeError, match="uuid must be a uuid.UUID or a string"):
+            learner.update(m, s, uuid=bad)
+        with pytest.raises(TypeError, match="uuid must be a uuid.UUID or a string"):
+            learner.update({**feedback, "uuid": bad})
+    assert len(learner) == 1 and learner.update(m, s, uuid="obs2")  # a label of one's own

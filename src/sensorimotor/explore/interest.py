@@ -125,7 +125,7 @@ class LearningProgressExplorer(RandomGoalExplorer):
             raise ValueError(
                 f"{name}: cfg['cells'] must be a positive int or {n_s} of them, got {self.cfg.cells!r}"
             )
-        if int(np.prod(cells)) > 100_000:
+        if math.prod(int(c) for c in cells) > 100_000:  # np.prod wrapped 2**32 * 2**32 to 0
             raise ValueError(f"{name}: cfg['cells'] makes more than 100000 regions: {cells!r}")
         window = self.cfg.window
         if not is_int(window) or window < 2:

@@ -10,7 +10,7 @@ from sensorimotor.base.bounds import is_int, is_real
 from sensorimotor.base.saved_file import find_saved_class, make_header, read_npz, write_npz
 from sensorimotor.base.user_config import merge_config
 from sensorimotor.learners.memory import Memory
-from sensorimotor.signals import Channel, ChannelSet, SignalError, check_feedback
+from sensorimotor.signals import Channel, ChannelSet, SignalError, check_feedback, uuid_key
 
 FORMAT = "sensorimotor.learner"
 FORMAT_VERSION = 1
@@ -178,7 +178,7 @@ class Learner:
             if uuid is not None:
                 raise TypeError("update(feedback) takes the uuid from the feedback")
             return self.update_feedback(m_signal)
-        key = None if uuid is None else str(uuid)
+        key = uuid_key(uuid)  # a uuid spelled two ways is one key; a float is refused
         # signals first: bad input with a seen uuid is refused, not skipped silently
         m = _scaled(self.m_set, self.m_set.array_of(m_signal), self.max_scaled)
         s = _scaled(self.s_set, self.s_set.array_of(s_signal), self.max_scaled)

@@ -1,6 +1,7 @@
 """Locally weighted regression forward model with three inverse strategies."""
 
 import math
+import sys
 
 import numpy as np
 
@@ -140,6 +141,11 @@ class LWLRLearner(Learner):
         width = cfg.width
         if width is not None and (not _is_number(width) or not math.isfinite(width) or width <= 0):
             raise ValueError(f"{name}: cfg['width'] must be None or a number > 0, got {width!r}")
+        if width is not None and not 2.0 * float(width) ** 2 >= sys.float_info.min:
+            # the kernel divides by 2 width**2: 0 there made every weight NaN
+            raise ValueError(
+                f"{name}: cfg['width'] {width!r} is too small: its square underflows to 0"
+            )
         if not isinstance(cfg.inverse, str) or cfg.inverse not in _INVERSES:
             raise ValueError(
                 f"{name}: cfg['inverse'] must be one of {_INVERSES}, got {cfg.inverse!r}"

@@ -8,7 +8,7 @@ read as the seeds' plain dicts and carry their arrays on, so that nothing conver
 from sensorimotor.signals.channel import Channel
 from sensorimotor.signals.channel_set import ChannelSet, channel_value
 from sensorimotor.signals.errors import FeedbackError, SignalError
-from sensorimotor.signals.feedback import FEEDBACK_KEYS, Feedback, check_feedback
+from sensorimotor.signals.feedback import FEEDBACK_KEYS, Feedback, check_feedback, uuid_key
 from sensorimotor.signals.signal import Signal
 
 __all__ = [
@@ -21,4 +21,5 @@ __all__ = [
     "Signal",
     "SignalError",
     "check_feedback",
+    "uuid_key",
 ]

@@ -58,9 +58,36 @@ class Feedback(dict):
 
     @property
     def key(self) -> str | None:
-        """The uuid as a string (how explorers and learners remember it), or ``None``."""
-        uid = self.get("uuid")
-        return None if uid is None else str(uid)
+        """The uuid as explorers and learners remember it (:func:`uuid_key`), or ``None``."""
+        return uuid_key(self.get("uuid"))
+
+
+def uuid_key(uid) -> str | None:
+    """How learners and explorers remember a feedback's uuid: a ``uuid.UUID``, or a string
+    that spells one (32 hex digits, any case, with or without dashes, braces or ``urn:``),
+    as its canonical string, so that one uuid is one key however it was written (an HDF5
+    log stores its hex); any other string as it is (a label of the user's: ``'obs3'``);
+    ``None`` for none. Anything else is a ``TypeError``: a number or a list would have been
+    remembered by its ``str``, matching nothing the user meant.
+
+    >>> u = uuid_module.UUID(int=7)
+    >>> uuid_key(u) == uuid_key(u.hex) == uuid_key(str(u).upper()), uuid_key("obs3")
+    (True, 'obs3')
+    >>> uuid_key(1.5)
+    Traceback (most recent call last):
+    ...
+    TypeError: uuid must be a uuid.UUID or a string, got float 1.5
+    """
+    if uid is None:
+        return None
+    if isinstance(uid, uuid_module.UUID):
+        return str(uid)
+    if not isinstance(uid, str):
+        raise TypeError(f"uuid must be a uuid.UUID or a string, got {type(uid).__name__} {uid!r}")
+    try:
+        return str(uuid_module.UUID(uid))
+    except ValueError:
+        return uid
 
 
 def check_feedback(
