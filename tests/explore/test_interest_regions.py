@@ -245,3 +245,12 @@ def test_a_goal_drawn_uniformly_because_the_chosen_region_lies_outside_the_goal_
     g = arm.s_set.to_array(e["s_goal"])
     assert np.all(g >= low) and np.all(g <= high)
     assert e["from"] == "goal.random"
+
+
+def test_a_grid_of_more_regions_than_an_int64_holds_is_refused_not_allocated():
+    """cells [2**32, 2**32]: np.prod wrapped to 0, the 100000-region cap passed, and the
+    explorer asked for 32 GiB."""
+    arm = KinematicArm2D({"dim": 2})
+    cfg = {"m_channels": arm.m_channels, "s_channels": arm.s_channels}
+    with pytest.raises(ValueError, match="more than 100000 regions"):
+        LearningProgressExplorer({**cfg, "learner": NNLearner(cfg), "cells": [2**32, 2**32]})

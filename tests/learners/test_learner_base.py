@@ -335,3 +335,14 @@ def test_one_uuid_spelled_three_ways_is_learned_once_and_a_number_is_refused():
         with pytest.raises(TypeError, match="uuid must be a uuid.UUID or a string"):
             learner.update({**feedback, "uuid": bad})
     assert len(learner) == 1 and learner.update(m, s, uuid="obs2")  # a label of one's own
+
+
+def test_a_kernel_width_whose_square_underflows_is_refused_naming_it():
+    """width=1e-200 passed (> 0), then every query divided by 2 width**2 = 0 and raised
+    a NaN error naming a channel."""
+    from sensorimotor.learners import LWLRLearner, WNNLearner
+
+    for cls in (WNNLearner, LWLRLearner):
+        with pytest.raises(ValueError, match=r"cfg\['width'\] 1e-200 is too small"):
+            cls({**CFG, "width": 1e-200})
+        cls({**CFG, "width": 1e-100})  # its square is a float
