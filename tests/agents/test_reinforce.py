@@ -155,3 +155,14 @@ def test_reinforce_loss_is_one_scalar():
     loss = reinforce_loss(agent.params, agent.value_params, batch, agent.config, True)
     assert np.shape(loss) == () and np.isfinite(loss)
     assert "returns-target" not in reinforce_loss.__doc__
+
+
+def test_an_environment_without_an_episode_limit_ends_with_the_calls_steps():
+    """Reinforce plays whole episodes: on a raw Pendulum (no TimeLimit: its episodes never
+    end) learn(100) never returned. There the episodes end where the call's steps do."""
+    from gymnasium.envs.classic_control.pendulum import PendulumEnv
+
+    agent = Reinforce(PendulumEnv(), seed=0, net_arch=[8], episodes_per_update=2)
+    stats = agent.learn(100)
+    assert stats.num_timesteps == 100 and agent.n_updates == 1
+    assert stats.episode_lengths.tolist() == [100]

@@ -180,7 +180,9 @@ class Reinforce(PolicyAgent):
     ) -> TrainingStats:
         """Play and learn for at least ``total_timesteps`` environment steps: whole
         batches of ``episodes_per_update`` episodes, so the counter passes
-        ``total_timesteps`` by less than one batch.
+        ``total_timesteps`` by less than one batch. An environment without an episode
+        limit (no ``spec.max_episode_steps``: a raw class rather than ``gym.make``'s) has
+        its episodes cut where the call's steps run out, so that the call ends.
 
         Args:
             total_timesteps: environment steps of this call.
@@ -206,10 +208,16 @@ class Reinforce(PolicyAgent):
         returns, lengths, losses = [], [], []
         bar = Progress(total, type(self).__name__, progress_bar)
         first, going = self.num_timesteps, True
+        # an environment without an episode limit (a raw class, not gym.make's) could play
+        # one episode for ever: there an episode ends where the call's steps run out
+        unlimited = not getattr(getattr(env, "spec", None), "max_episode_steps", None)
         while going and self.num_timesteps < end:
             episodes = []
             for _ in range(c.episodes_per_update):
-                episode = self._play(env, callback)
+                if unlimited and episodes and self.num_timesteps >= end:
+                    break  # the steps ran out: learn from the episodes played
+                cap = end - self.num_timesteps if unlimited else None
+                episode = self._play(env, callback, cap)
                 if episode is None:
                     going = False
                     break
@@ -234,13 +242,13 @@ class Reinforce(PolicyAgent):
             time.perf_counter() - start,
         )
 
-    def _play(self, env, callback):
-        """One episode ``(obs, actions, rewards)`` with the stochastic policy; ``None``
-        if the callback stopped it."""
+    def _play(self, env, callback, cap=None):
+        """One episode ``(obs, actions, rewards)`` with the stochastic policy, cut after
+        ``cap`` steps if given; ``None`` if the callback stopped it."""
         obs = self._reset_env(env)
         observations, actions, rewards = [], [], []
         done = False
-        while not done:
+        while not done and (cap is None or len(rewards) < cap):
             action, stored = self._draw(obs)
             next_obs, reward, terminated, truncated, _ = env.step(action)
             if not math.isfinite(reward):
