@@ -96,3 +96,29 @@ def test_an_observation_space_that_is_not_a_box_is_refused_naming_the_wrapper(cl
     one_hot = {"FrozenLake-v1": (16,), "Blackjack-v1": (32 + 11 + 2,)}[env_id]
     env = gym.wrappers.FlattenObservation(gym.make(env_id))
     assert cls(env, seed=0, net_arch=[4]).observation_shape == one_hot
+
+
+def test_a_hyperparameter_typo_names_the_nearest_known_one():
+    """An unknown hyperparameter listed all 18 known names but not the one meant
+    (``sensorimotor run`` already suggested it for experiment files)."""
+    import pytest
+
+    from sensorimotor.agents import DQN, Reinforce, StreamQ
+
+    for cls in (DQN, Reinforce, StreamQ):
+        with pytest.raises(
+            TypeError, match=r"\['learnig_rate'\] \(did you mean 'learning_rate'\?\)"
+        ):
+            cls("CartPole-v1", learnig_rate=1e-3)
+
+
+def test_zoo_settings_of_an_unknown_agent_is_an_error_not_the_defaults():
+    import pytest
+
+    from sensorimotor.agents import zoo_settings
+
+    with pytest.raises(ValueError, match=r"got 'dqn' \(did you mean 'DQN'\?\)"):
+        zoo_settings("dqn", "CartPole-v1")  # gave {}: the defaults, silently
+    with pytest.raises(ValueError, match="one of"):
+        zoo_settings("PPO", "CartPole-v1")
+    assert zoo_settings("StreamQ", "CartPole-v1") == {}  # known, no zoo entry

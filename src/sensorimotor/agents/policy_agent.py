@@ -36,6 +36,7 @@ from sensorimotor.agents.agent import (
     generator_from_state,
 )
 from sensorimotor.base.bounds import check_settings, check_widths, is_int
+from sensorimotor.base.names import check_known_names
 from sensorimotor.nets.mlp import init_mlp, mlp_apply
 
 __all__ = ["ActionSpace", "PolicyAgent", "squash"]
@@ -178,10 +179,7 @@ def check_config(config, owner: str) -> None:
 
 def config_from_kwargs(cls, owner: str, hyperparameters: dict):
     """``cls(**hyperparameters)``; an unknown name is a ``TypeError`` naming it."""
-    known = [f.name for f in dataclasses.fields(cls)]
-    unknown = sorted(set(hyperparameters) - set(known))
-    if unknown:
-        raise TypeError(f"{owner}: unknown hyperparameters {unknown}; known: {known}")
+    check_known_names(owner, hyperparameters, [f.name for f in dataclasses.fields(cls)])
     return cls(**hyperparameters)
 
 

@@ -6,7 +6,9 @@
 
 from __future__ import annotations
 
-__all__ = ["ZOO", "zoo_settings"]
+from sensorimotor.base.names import nearest
+
+__all__ = ["AGENT_NAMES", "ZOO", "zoo_settings"]
 
 #: agent name -> env id -> hyperparameters (and ``n_timesteps``, the run's length)
 ZOO = {
@@ -69,6 +71,10 @@ ZOO = {
 }
 
 
+#: the agents ``zoo_settings`` knows (those without zoo settings get ``{}``)
+AGENT_NAMES = ("DQN", "Reinforce", "StreamQ", "StreamAC", "BehavioralCloning", "DAgger")
+
+
 def zoo_settings(agent: str, env_id: str) -> dict:
     """The hyperparameters of ``agent`` on ``env_id`` (without ``n_timesteps``); ``{}``
     when the zoo has none (the agent's defaults then).
@@ -80,7 +86,17 @@ def zoo_settings(agent: str, env_id: str) -> dict:
     256 (256, 256) False
     >>> print(zoo_settings("DQN", "Pong-v5"))
     {}
+    >>> zoo_settings("dqn", "CartPole-v1")  # an agent's class name, not the command's
+    Traceback (most recent call last):
+    ...
+    ValueError: agent must be an agent's class name, one of ['BehavioralCloning', 'DAgger', 'DQN', 'Reinforce', 'StreamAC', 'StreamQ'], got 'dqn' (did you mean 'DQN'?)
     """
+    if agent not in AGENT_NAMES:  # a wrong name gave {}: the defaults, silently
+        hint = nearest(agent, AGENT_NAMES) or nearest(str(agent).upper(), AGENT_NAMES)
+        raise ValueError(
+            f"agent must be an agent's class name, one of {sorted(AGENT_NAMES)}, "
+            f"got {agent!r}{hint}"
+        )
     settings = dict(ZOO.get(agent, {}).get(env_id, {}))
     settings.pop("n_timesteps", None)
     return settings

@@ -19,12 +19,12 @@ ValueError: must be an int in [1, inf), got 0
 
 from __future__ import annotations
 
-import difflib
 import math
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from sensorimotor.base.bounds import COUNT, Bounds, check_value, is_int, is_real
+from sensorimotor.base.names import nearest
 
 __all__ = [
     "COUNT",
@@ -91,16 +91,6 @@ class Setting(NamedTuple):
     bounds: Bounds | None = None
     choices: Any = ()
     help: str = ""
-
-
-def nearest(word: str, known) -> str:
-    """``" (did you mean 'x'?)"`` for the known word nearest to ``word``, or ``""``.
-
-    >>> nearest("stepsize", ["step_size", "steps", "bias"]), nearest("gamma", ["bias"])
-    (" (did you mean 'step_size'?)", '')
-    """
-    close = difflib.get_close_matches(str(word), [str(k) for k in known], n=1, cutoff=0.5)
-    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def _type_name(value) -> str:

@@ -41,6 +41,7 @@ from sensorimotor.base.bounds import (
     check_settings,
     check_widths,
 )
+from sensorimotor.base.names import check_known_names
 
 __all__ = ["DQNConfig", "exploration_rate", "learning_rate_scale"]
 
@@ -152,10 +153,7 @@ class DQNConfig:
     def from_kwargs(cls, owner: str, hyperparameters: dict) -> DQNConfig:
         """The config of ``hyperparameters``; an unknown name is a ``TypeError`` naming it
         and listing the known ones."""
-        known = [f.name for f in dataclasses.fields(cls)]
-        unknown = sorted(set(hyperparameters) - set(known))
-        if unknown:
-            raise TypeError(f"{owner}: unknown hyperparameters {unknown}; known: {known}")
+        check_known_names(owner, hyperparameters, [f.name for f in dataclasses.fields(cls)])
         return cls(**hyperparameters)
 
 

@@ -30,6 +30,7 @@ from sensorimotor.base.bounds import (
     check_settings,
     check_widths,
 )
+from sensorimotor.base.names import check_known_names
 
 __all__ = ["StreamQConfig", "check_stream_config", "config_from_kwargs"]
 
@@ -71,12 +72,9 @@ def config_from_kwargs(cls, owner: str, hyperparameters: dict):
     >>> config_from_kwargs(StreamQConfig, "StreamQ", {"lambda": 0.9})
     Traceback (most recent call last):
     ...
-    TypeError: StreamQ: unknown hyperparameters ['lambda']; known: ['learning_rate', ...]
+    TypeError: StreamQ: unknown hyperparameters ['lambda'] (did you mean 'trace_lambda'?); known: ['learning_rate', ...]
     """
-    known = [f.name for f in dataclasses.fields(cls)]
-    unknown = sorted(set(hyperparameters) - set(known))
-    if unknown:
-        raise TypeError(f"{owner}: unknown hyperparameters {unknown}; known: {known}")
+    check_known_names(owner, hyperparameters, [f.name for f in dataclasses.fields(cls)])
     return cls(**hyperparameters)
 
 
