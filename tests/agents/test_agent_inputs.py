@@ -122,3 +122,22 @@ def test_zoo_settings_of_an_unknown_agent_is_an_error_not_the_defaults():
     with pytest.raises(ValueError, match="one of"):
         zoo_settings("PPO", "CartPole-v1")
     assert zoo_settings("StreamQ", "CartPole-v1") == {}  # known, no zoo entry
+
+
+def test_flags_that_are_not_true_or_false_are_refused_naming_them():
+    """predict(deterministic="no") acted greedily (a non-empty string is truthy), and
+    learn(reset_num_timesteps=0) went on from the last call."""
+    import numpy as np
+    import pytest
+
+    from sensorimotor.agents import DQN, Reinforce, StreamAC
+
+    for cls in (DQN, Reinforce, StreamAC):
+        agent = cls("CartPole-v1", seed=0)
+        with pytest.raises(TypeError, match="deterministic must be True or False, got 'no'"):
+            agent.predict(np.zeros(4), deterministic="no")
+        with pytest.raises(TypeError, match="progress_bar must be True or False, got 'yes'"):
+            agent.learn(10, progress_bar="yes")
+        with pytest.raises(TypeError, match="reset_num_timesteps must be True or False, got 0"):
+            agent.learn(10, reset_num_timesteps=0)
+        assert agent.num_timesteps == 0

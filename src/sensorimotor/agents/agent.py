@@ -149,6 +149,20 @@ def check_bounds(low, high, n: int, bounded: bool) -> tuple[np.ndarray, np.ndarr
     return low, high
 
 
+def check_flag(name: str, value) -> bool:
+    """``value`` if it is True or False (a NumPy bool too); else a ``TypeError`` naming
+    ``name``: ``deterministic="no"`` was truthy, ``reset_num_timesteps=0`` falsy.
+
+    >>> check_flag("deterministic", "no")
+    Traceback (most recent call last):
+    ...
+    TypeError: deterministic must be True or False, got 'no'
+    """
+    if not isinstance(value, bool | np.bool_):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
 def check_seed(seed) -> int:
     return check_seed_range("seed", seed)
 
@@ -288,16 +302,20 @@ class Agent:
         ``obs`` is one observation (the action is a NumPy int) or a batch ``(n, ...)``
         (an int array ``(n,)``). ``deterministic=False`` explores as in training.
         """
+        check_flag("deterministic", deterministic)
         batch, single = self.check_obs(obs)
         actions = np.asarray(self._act(batch, deterministic), dtype=np.int64)
         return (actions[0] if single else actions), None
 
-    def _begin_learning(self, total_timesteps, callback):
+    def _begin_learning(self, total_timesteps, callback, progress_bar=False, reset=True):
         """``(total, env)`` for ``learn``: the step count checked, the callback callable
-        (or None), and the environment to learn on."""
+        (or None), ``progress_bar`` and ``reset_num_timesteps`` (``reset``) True or False,
+        and the environment to learn on."""
         total = check_count("total_timesteps", total_timesteps)
         if callback is not None and not callable(callback):
             raise TypeError(f"callback must be callable or None, got {callback!r}")
+        check_flag("progress_bar", progress_bar)
+        check_flag("reset_num_timesteps", reset)
         return total, self._need_env()
 
     def _env_obs(self, obs) -> np.ndarray:

@@ -33,6 +33,7 @@ from sensorimotor.agents.agent import (
     Agent,
     box_observation_shape,
     check_bounds,
+    check_flag,
     generator_from_state,
 )
 from sensorimotor.base.bounds import check_settings, check_widths, is_int
@@ -242,6 +243,7 @@ class PolicyAgent(Agent):
         """``(action, None)`` for ``obs`` (SB3's signature; ``state`` and
         ``episode_start`` are ignored): a NumPy int (discrete) or a float32 array
         ``(n,)`` (continuous) for one observation, a batch of them for a batch."""
+        check_flag("deterministic", deterministic)
         if self.action_space.discrete:
             return super().predict(obs, deterministic=deterministic)
         batch, single = self.check_obs(obs)

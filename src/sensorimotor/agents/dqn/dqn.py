@@ -179,7 +179,9 @@ class DQN(Agent):
         """
         import time
 
-        total, env = self._begin_learning(total_timesteps, callback)
+        total, env = self._begin_learning(
+            total_timesteps, callback, progress_bar, reset_num_timesteps
+        )
         c = self.config
         start = time.perf_counter()
         if reset_num_timesteps:

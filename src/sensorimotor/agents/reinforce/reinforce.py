@@ -198,7 +198,9 @@ class Reinforce(PolicyAgent):
         An environment that returns a wrong-shaped or non-finite observation or reward
         raises ``ValueError``; what was learned before stays.
         """
-        total, env = self._begin_learning(total_timesteps, callback)
+        total, env = self._begin_learning(
+            total_timesteps, callback, progress_bar, reset_num_timesteps
+        )
         c = self.config
         update = jitted_update(c, self.action_space.discrete)
         start = time.perf_counter()

@@ -31,6 +31,7 @@ from jax.flatten_util import ravel_pytree
 from sensorimotor.agents.agent import (
     box_observation_shape,
     check_bounds,
+    check_flag,
     generator_from_state,
     tree_arrays,
     tree_from_arrays,
@@ -171,6 +172,7 @@ class StreamAC(StreamAgent):
     def predict(self, obs, state=None, episode_start=None, deterministic: bool = True):
         """``(action, None)`` for ``obs`` (one observation or a batch): an int (array) for
         a categorical policy, a float32 array in the action bounds for a Gaussian one."""
+        check_flag("deterministic", deterministic)
         batch, single = self.check_obs(obs)
         out = np.asarray(_actor_outputs(self.config, self.state, batch.reshape(len(batch), -1)))
         actions, _ = self._choose(out, deterministic, self._predict_rng)

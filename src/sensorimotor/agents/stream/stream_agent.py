@@ -88,7 +88,9 @@ class StreamAgent(Agent):
         raises ``ValueError``, and the agent is as it was before the call (what earlier
         calls learned stays).
         """
-        total, env = self._begin_learning(total_timesteps, callback)
+        total, env = self._begin_learning(
+            total_timesteps, callback, progress_bar, reset_num_timesteps
+        )
         # all or nothing: an error mid-call (the env's bad observation or reward, a
         # callback's exception) puts the agent back as before the call, rather than leave
         # counters advanced past updates that were never kept
