@@ -204,3 +204,32 @@ def test_a_dagger_file_with_a_round_count_no_run_makes_is_refused(tmp_path, fiel
     np.savez(tmp_path / "bad.npz", **d)
     with pytest.raises(ValueError, match=rf"bad\.npz.*{field}"):
         DAgger.load(tmp_path / "bad.npz")
+
+
+def test_an_experts_action_outside_the_action_space_is_refused_naming_the_expert():
+    """An expert's 5 in Discrete(2) ended in Gymnasium's bare AssertionError, and NaN or
+    out-of-box actions on Pendulum were collected silently, to fail later in training."""
+    import numpy as np
+    import pytest
+
+    from sensorimotor.agents import DAgger, collect_demonstrations
+
+    class Fixed:
+        def __init__(self, action):
+            self.action = action
+
+        def predict(self, obs, deterministic=True):
+            return self.action, None
+
+    for env, action in [
+        ("CartPole-v1", 5),
+        ("Pendulum-v1", np.array([np.nan], np.float32)),
+        ("Pendulum-v1", np.array([7.0], np.float32)),
+        ("Pendulum-v1", np.zeros(2, np.float32)),
+    ]:
+        with pytest.raises(ValueError, match="the expert's action .* is not in the environment's"):
+            collect_demonstrations(Fixed(action), env, 1)
+    with pytest.raises(ValueError, match="the expert's action 5"):
+        DAgger("CartPole-v1", Fixed(5)).learn(1)
+    demos, _ = collect_demonstrations(Fixed(np.array([0.5], np.float32)), "Pendulum-v1", 1)
+    assert len(demos) == 200

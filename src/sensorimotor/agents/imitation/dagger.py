@@ -41,7 +41,7 @@ import time
 import numpy as np
 
 from sensorimotor.agents.imitation.behavioral_cloning import BCConfig, BehavioralCloning
-from sensorimotor.agents.imitation.demonstrations import Demonstrations
+from sensorimotor.agents.imitation.demonstrations import Demonstrations, expert_action
 from sensorimotor.agents.training_stats import TrainingStats
 from sensorimotor.base.bounds import COUNT, check_count, is_int
 
@@ -178,7 +178,7 @@ class DAgger(BehavioralCloning):
         total, length, done = 0.0, 0, False
         while not done:
             batch, _ = self.check_obs(obs, "the environment's observation")
-            label, _ = self.expert.predict(obs, deterministic=True)
+            label = expert_action(self.expert, obs, env.action_space)
             if self._rng.random() < beta:
                 action = label
             else:

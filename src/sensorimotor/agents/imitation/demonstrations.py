@@ -24,11 +24,12 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
+from gymnasium import spaces as gym_spaces
 
 from sensorimotor.agents.agent import make_env
 from sensorimotor.base.bounds import check_count
 
-__all__ = ["Demonstrations", "as_demonstrations", "collect_demonstrations"]
+__all__ = ["Demonstrations", "as_demonstrations", "collect_demonstrations", "expert_action"]
 
 
 class Demonstrations(NamedTuple):
@@ -101,7 +102,7 @@ def collect_demonstrations(expert, env, n_episodes: int, *, seed: int = 0):
         obs, _ = env.reset(seed=seed + i)
         total, done = 0.0, False
         while not done:
-            action, _ = expert.predict(obs, deterministic=True)
+            action = expert_action(expert, obs, env.action_space)
             # copies: an env (or expert) may update the array it returned in place
             observations.append(np.array(obs, np.float32))
             actions.append(np.array(action))
@@ -110,3 +111,35 @@ def collect_demonstrations(expert, env, n_episodes: int, *, seed: int = 0):
             done = terminated or truncated
         returns.append(total)
     return Demonstrations(np.stack(observations), np.stack(actions)), np.asarray(returns)
+
+
+def expert_action(expert, obs, action_space):
+    """``expert.predict(obs, deterministic=True)``'s action, checked against the
+    environment's ``action_space`` before it is executed or learned: an action outside it
+    (5 in ``Discrete(2)``, NaN, 7.0 in ``Box(-2, 2)``, a wrong shape) is a ``ValueError``
+    naming the expert, not a Gymnasium assertion or a NaN found later in training.
+
+    >>> import gymnasium as gym
+    >>> class Pushy:
+    ...     def predict(self, obs, deterministic=True):
+    ...         return 5, None
+    >>> expert_action(Pushy(), None, gym.spaces.Discrete(2))
+    Traceback (most recent call last):
+    ...
+    ValueError: the expert's action 5 is not in the environment's action space Discrete(2)
+    """
+    action, _ = expert.predict(obs, deterministic=True)
+    try:
+        ok = action_space.contains(
+            action
+            if isinstance(action_space, gym_spaces.Discrete)
+            else np.asarray(action, dtype=action_space.dtype)
+        )
+    except (TypeError, ValueError):
+        ok = False
+    if not ok:
+        raise ValueError(
+            f"the expert's action {action!r} is not in the environment's action space "
+            f"{action_space}"
+        )
+    return action
