@@ -162,6 +162,10 @@ def test_a_file_that_is_not_hdf5_is_a_value_error_naming_it(tmp_path):
         ({"a": float("nan")}, ValueError),
         ({"a": object()}, TypeError),
         ({"a": float("inf")}, ValueError),
+        ("x", TypeError),  # was "without NaN or inf: dictionary update sequence..."
+        ({1: 2}, TypeError),  # was read back as {'1': 2}
+        ({"a": {(1, 2): 3}}, TypeError),
+        ({"a": np.float64("nan")}, ValueError),
     ],
 )
 def test_meta_that_is_not_strict_json_is_an_error_naming_meta(tmp_path, meta, error):
@@ -644,3 +648,15 @@ def test_a_uuid_column_of_another_type_names_the_file(tmp_path, column):
 
 def _numbered_uuids(start, stop):
     return [_expected(i)[2] for i in range(start, stop)]
+
+
+def test_numpy_numbers_in_meta_are_written_as_numbers(tmp_path):
+    """np.float64 was written and np.int64 refused ("not JSON serializable")."""
+    path = tmp_path / "log.h5"
+    meta = {"step": np.int64(3), "r": np.float32(0.5), "ok": np.bool_(True), "a": np.array(2)}
+    with ObservationLog(path, M, S) as log:
+        log.append(
+            {"m_signal": {"a": 0.5, "b": 1.0}, "s_signal": {"x": 0.0}, "uuid": uuid.uuid4()},
+            meta=meta,
+        )
+    assert read_log(path).meta == [{"step": 3, "r": 0.5, "ok": True, "a": 2}]

@@ -216,7 +216,9 @@ class ObservationLog:
         from the arrays it carries, a plain dict is validated and converted once
         (``SignalError`` naming the channel; ``FeedbackError`` for a missing key or a uuid
         that is not a ``uuid.UUID`` or its string). ``meta`` (or ``feedback['meta']``) must be
-        JSON-serialisable. On any error nothing is added.
+        a mapping of JSON values with string keys (NumPy numbers are written as numbers); a
+        ``TypeError`` or ``ValueError`` naming ``meta`` otherwise. On any error nothing is
+        added.
         """
         if self._file is None:
             raise RuntimeError("the log is closed")
@@ -224,8 +226,10 @@ class ObservationLog:
         m, s, u = feedback.m_array, feedback.s_array, feedback["uuid"]
         if meta is None:
             meta = feedback.get("meta") or {}
+        if not isinstance(meta, Mapping):
+            raise TypeError(f"meta must be JSON: a mapping (a dict of JSON values), got {meta!r}")
         try:
-            meta_bytes = json.dumps(dict(meta), allow_nan=False).encode()
+            meta_bytes = json.dumps(_json_meta(meta), allow_nan=False).encode()
         except TypeError as exc:  # an object JSON cannot hold
             raise TypeError(f"meta must be JSON: {exc}") from None
         except ValueError as exc:  # NaN or inf
@@ -383,6 +387,22 @@ def _not_a_log(path, err: OSError) -> Exception:
             f"without swmr=True, a viewer?): {err}"
         )
     return ValueError(f"{os.fspath(path)}: not an observation log (an HDF5 file): {err}")
+
+
+def _json_meta(value):
+    """A record's meta as JSON holds it: NumPy numbers and 0-d arrays as Python ones
+    (``np.float64`` was written and ``np.int64`` refused), and a ``TypeError`` for a key
+    that is not a string (``{1: 2}`` read back as ``{'1': 2}``)."""
+    if isinstance(value, Mapping):
+        bad = [key for key in value if not isinstance(key, str)]
+        if bad:
+            raise TypeError(f"keys must be strings, got {bad[0]!r}")
+        return {key: _json_meta(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_meta(item) for item in value]
+    if isinstance(value, np.generic) or (isinstance(value, np.ndarray) and value.ndim == 0):
+        return value.item()
+    return value
 
 
 def read_log(path, rows=None, channels=None) -> LogRecords:
