@@ -660,3 +660,18 @@ def test_numpy_numbers_in_meta_are_written_as_numbers(tmp_path):
             meta=meta,
         )
     assert read_log(path).meta == [{"step": 3, "r": 0.5, "ok": True, "a": 2}]
+
+
+def test_a_log_held_open_in_this_process_is_named_as_such_not_as_corrupt(tmp_path):
+    """An h5py.File left open in the same process (a notebook cell) made a new writer say
+    'not an observation log (an HDF5 file): ... already open for read-only'."""
+    import h5py
+
+    path = tmp_path / "log.h5"
+    with ObservationLog(path, M, S) as log:
+        log.append({"m_signal": {"a": 0.5, "b": 1.0}, "s_signal": {"x": 0.0}, "uuid": uuid.uuid4()})
+    with h5py.File(path, "r"):
+        with pytest.raises(RuntimeError, match="log.h5 is held open in this process"):
+            ObservationLog(path, M, S)
+    with ObservationLog(path, M, S) as log:  # closed: the log is the writer's again
+        assert len(log) == 1

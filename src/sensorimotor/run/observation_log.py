@@ -378,13 +378,18 @@ def _not_a_log(path, err: OSError) -> Exception:
     """The error for a file that HDF5 cannot open: not an observation log, unless the
     system refused access (a read-only log or folder: the ``PermissionError`` says so; a
     log is not 'not a log' for being read-only) or another process holds the file open
-    (HDF5's lock on it)."""
+    (HDF5's lock on it), or this one does in another mode (HDF5 refuses it)."""
     if isinstance(err, PermissionError):
         return err
     if isinstance(err, BlockingIOError):
         return RuntimeError(
             f"{os.fspath(path)} is held open by another process (an h5py.File opened "
             f"without swmr=True, a viewer?): {err}"
+        )
+    if "already open" in str(err):  # HDF5 refuses a second open mode in one process
+        return RuntimeError(
+            f"{os.fspath(path)} is held open in this process (an h5py.File not closed?): "
+            f"close it first ({err})"
         )
     return ValueError(f"{os.fspath(path)}: not an observation log (an HDF5 file): {err}")
 
