@@ -233,3 +233,21 @@ def test_an_experts_action_outside_the_action_space_is_refused_naming_the_expert
         DAgger("CartPole-v1", Fixed(5)).learn(1)
     demos, _ = collect_demonstrations(Fixed(np.array([0.5], np.float32)), "Pendulum-v1", 1)
     assert len(demos) == 200
+
+
+def test_an_agent_of_another_environment_is_named_with_the_environment():
+    """A CartPole agent evaluated on Acrobot (or its expert used there) said 'obs has shape
+    (6,); expected (4,)', naming neither the agent nor the environment."""
+    import pytest
+
+    from sensorimotor.agents import DQN, DAgger, collect_demonstrations, evaluate
+
+    agent = DQN("CartPole-v1", seed=0)
+    message = r"the agent \(DQN\) takes observations of shape \(4,\), but the environment Acrobot-v1 gives \(6,\)"
+    for call in (
+        lambda: evaluate(agent, "Acrobot-v1", 1),
+        lambda: collect_demonstrations(agent, "Acrobot-v1", 1),
+        lambda: DAgger("Acrobot-v1", agent),
+    ):
+        with pytest.raises(ValueError, match=message):
+            call()

@@ -40,6 +40,7 @@ import time
 
 import numpy as np
 
+from sensorimotor.agents.evaluate import check_agent_fits
 from sensorimotor.agents.imitation.behavioral_cloning import BCConfig, BehavioralCloning
 from sensorimotor.agents.imitation.demonstrations import Demonstrations, expert_action
 from sensorimotor.agents.training_stats import TrainingStats
@@ -109,6 +110,7 @@ class DAgger(BehavioralCloning):
         if not callable(getattr(expert, "predict", None)):
             raise TypeError(f"expert must have predict(obs) -> (action, state), got {expert!r}")
         super().__init__(env, seed=seed, **hyperparameters)
+        check_agent_fits(expert, self.env)  # an expert of another environment, named
         self.expert = expert
 
     def _setup(self) -> None:

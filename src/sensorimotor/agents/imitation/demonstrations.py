@@ -27,6 +27,7 @@ import numpy as np
 from gymnasium import spaces as gym_spaces
 
 from sensorimotor.agents.agent import make_env
+from sensorimotor.agents.evaluate import check_agent_fits
 from sensorimotor.base.bounds import check_count
 
 __all__ = ["Demonstrations", "as_demonstrations", "collect_demonstrations", "expert_action"]
@@ -97,6 +98,7 @@ def collect_demonstrations(expert, env, n_episodes: int, *, seed: int = 0):
     if not callable(getattr(expert, "predict", None)):
         raise TypeError(f"expert must have predict(obs) -> (action, state), got {expert!r}")
     env, _ = make_env(env)
+    check_agent_fits(expert, env)
     observations, actions, returns = [], [], []
     for i in range(n_episodes):
         obs, _ = env.reset(seed=seed + i)
