@@ -61,6 +61,12 @@ def test_errors_name_the_option(tmp_path, capsys):
     argv = ["bc", "--env", "CartPole-v1", "--expert", str(tmp_path / "x.npz"), "--episodes", "0"]
     assert main(argv) == 2
     assert "--episodes must be a positive int" in capsys.readouterr().err
+    # named as the flags, not as BCConfig's field or a missing file
+    argv = ["bc", "--env", "CartPole-v1", "--expert", str(tmp_path / "x.npz")]
+    assert main([*argv, "--gradient-steps", "0"]) == 2
+    assert "--gradient-steps must be a positive int, got 0" in capsys.readouterr().err
+    assert main(["bc", "--env", "CartPole-v1", "--expert", str(tmp_path)]) == 2
+    assert "is a folder; give an agent's .npz file" in capsys.readouterr().err
 
 
 class _ArmTask(gym.Env):

@@ -103,11 +103,14 @@ def _rl(args) -> int:
 
 
 def _bc(args) -> int:
-
     from sensorimotor.run.imitation import clone_expert
 
+    if os.path.isdir(args.expert):
+        raise ValueError(f"--expert: {args.expert!r} is a folder; give an agent's .npz file")
     if not os.path.isfile(args.expert):
         raise ValueError(f"--expert: {args.expert!r}: no such file")
+    if args.gradient_steps is not None:  # named as the flag, not as BCConfig's field
+        check_count("--gradient-steps", args.gradient_steps)
     if args.save:
         output_file("--save", args.save)  # before the expert plays and the clone trains
     settings = {} if args.gradient_steps is None else {"gradient_steps": args.gradient_steps}
