@@ -32,6 +32,7 @@ def test_rl_dqn_python_loop_saves_seeds_that_load(tmp_path, capsys):
     assert code == 0
     last = json.loads(out[-1])
     assert len(last["returns"]) == 2 and last["seconds"] > 0
+    assert last["seeds"] == [3, 4] and len(last["stds"]) == 2  # which return is whose
     assert out[1].split()[0] == "3" and out[2].split()[0] == "4"
     agent = DQN.load(tmp_path / "seed-4.npz", env="CartPole-v1")
     assert agent.seed == 4 and agent.config.net_arch == (256, 256)  # the zoo's settings

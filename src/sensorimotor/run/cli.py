@@ -98,7 +98,8 @@ def _rl(args) -> int:
     print(format_table(result))
     print(f"trained {len(result['seeds'])} seed(s) in {result['seconds']:.1f}s")
     if args.json:
-        print(json_line({"returns": result["returns"], "seconds": result["seconds"]}))
+        keys = ("seeds", "returns", "stds", "seconds")
+        print(json_line({key: result[key] for key in keys}))
     return 0
 
 
@@ -286,7 +287,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--compiled", action="store_true", help="train all seeds at once on the JAX environment"
     )
     rl.add_argument("--save", metavar="DIR", help="write seed-<seed>.npz per seed here")
-    rl.add_argument("--json", action="store_true", help="last line: JSON returns and seconds")
+    rl.add_argument(
+        "--json", action="store_true", help="last line: JSON seeds, returns, stds and seconds"
+    )
     rl.add_argument("--quiet", action="store_true", help="no progress bars (also with --json)")
     rl.set_defaults(func=_rl)
     bc = sub.add_parser(
@@ -305,7 +308,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="per learn call (BC) or round (DAgger); default: the agent's",
     )
     bc.add_argument("--save", metavar="FILE", help="write the clone here (.npz)")
-    bc.add_argument("--json", action="store_true", help="last line: JSON returns and seconds")
+    bc.add_argument(
+        "--json",
+        action="store_true",
+        help="last line: JSON method, expert and clone returns, and seconds",
+    )
     bc.add_argument("--quiet", action="store_true", help="no progress bars (also with --json)")
     bc.set_defaults(func=_bc)
     return parser
