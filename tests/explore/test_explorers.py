@@ -581,3 +581,21 @@ def test_an_unbounded_motor_channel_is_named():
     for explorer in (RandomGoalExplorer, LearningProgressExplorer):
         with pytest.raises(ValueError, match=r"unbounded: \['wrist'\]"):
             explorer({"learner": learner})
+
+
+def test_an_explorer_saved_with_a_learner_will_not_load_without_it(tmp_path):
+    """A RandomMotorExplorer saved with a learner loaded without one and went on
+    exploring, its receive() returning True while nothing learned. That it had a learner is
+    kept in the file now: loading it without one names what to pass; one saved without a
+    learner still loads alone."""
+    from sensorimotor.explore import Explorer, RandomMotorExplorer
+
+    arm = KinematicArm2D({"dim": 2})
+    cfg = {"m_channels": arm.m_channels, "s_channels": arm.s_channels}
+    path = tmp_path / "explorer.json"
+    RandomMotorExplorer({**cfg, "learner": NNLearner(cfg), "seed": 0}).save(path)
+    with pytest.raises(ValueError, match="saved with a learner, which it teaches: pass it"):
+        Explorer.load(path)
+    assert Explorer.load(path, NNLearner(cfg)).learner is not None
+    RandomMotorExplorer({**cfg, "seed": 0}).save(path)
+    assert Explorer.load(path).learner is None

@@ -256,6 +256,9 @@ class Explorer:
         out = {}
         for key, value in self.cfg.items():
             if key == "learner":
+                # saved apart (learner.save); that there was one is kept, so that a load
+                # without it is refused rather than explore on teaching nothing
+                out[key] = value is not None
                 continue
             if key in ("m_channels", "s_channels"):
                 side = self.m_set if key == "m_channels" else self.s_set
@@ -268,6 +271,14 @@ class Explorer:
     @classmethod
     def _cfg_from_json(cls, cfg: dict, learner) -> dict:
         cfg = dict(cfg)
+        had = cfg.get("learner", False)  # files from before this was kept: not known
+        if not isinstance(had, bool):
+            raise ValueError(f"cfg['learner'] must be true or false, got {had!r}")
+        if had and learner is None:  # the file is sound: say what to pass, not "invalid"
+            raise InnerLoadError(
+                f"the {cls.__name__} was saved with a learner, which it teaches: pass it, "
+                "Explorer.load(path, learner)"
+            )
         for key in ("m_channels", "s_channels"):
             cfg[key] = [Channel.from_json(d) for d in cfg[key]]
         cfg["learner"] = learner
