@@ -13,8 +13,13 @@ def nearest(word: str, known) -> str:
     >>> nearest("stepsize", ["step_size", "steps", "bias"]), nearest("gamma", ["bias"])
     (" (did you mean 'step_size'?)", '')
     """
+    close = _closest(word, known)
+    return f" (did you mean {close!r}?)" if close else ""
+
+
+def _closest(word, known) -> str | None:
     close = difflib.get_close_matches(str(word), [str(k) for k in known], n=1, cutoff=0.5)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    return close[0] if close else None
 
 
 def check_known_names(owner: str, given, known, what: str = "hyperparameters") -> None:
@@ -30,10 +35,10 @@ def check_known_names(owner: str, given, known, what: str = "hyperparameters") -
     unknown = sorted(set(given) - set(known))
     if not unknown:
         return
-    hints = [(name, nearest(name, known)) for name in unknown]
     if len(unknown) == 1:
-        hint = hints[0][1]
+        hint = nearest(unknown[0], known)
     else:
-        pairs = [f"{h[len(' (did you mean ') : -2]} for {name!r}" for name, h in hints if h]
-        hint = f" (did you mean {', '.join(pairs)}?)" if pairs else ""
+        pairs = [(name, _closest(name, known)) for name in unknown]
+        fixes = [f"{close!r} for {name!r}" for name, close in pairs if close]
+        hint = f" (did you mean {', '.join(fixes)}?)" if fixes else ""
     raise TypeError(f"{owner}: unknown {what} {unknown}{hint}; known: {known}")

@@ -2,6 +2,7 @@
 
 import json
 import math
+import sys
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -443,6 +444,26 @@ def _check_memory(path, m, s, uuids, m_dim: int, s_dim: int, limit: float = MAX_
         )
     if uuids.dtype.kind != "U":  # update compares str(uuid): other values never match
         raise ValueError(f"{path}: uuids must be strings, got {uuids.dtype}")
+
+
+def check_kernel_width(owner: str, width) -> None:
+    """A ``ValueError`` naming ``owner``'s ``cfg['width']`` unless it is ``None`` or a
+    number > 0 whose square is a float: the kernel divides by ``2 width**2``, and 0 there
+    (``width=1e-200``) made every weight NaN.
+
+    >>> check_kernel_width("WNNLearner", 1e-200)
+    Traceback (most recent call last):
+    ...
+    ValueError: WNNLearner: cfg['width'] 1e-200 is too small: its square underflows to 0
+    """
+    if width is None:
+        return
+    if not _is_number(width) or not math.isfinite(width) or width <= 0:
+        raise ValueError(f"{owner}: cfg['width'] must be None or a number > 0, got {width!r}")
+    if not 2.0 * float(width) ** 2 >= sys.float_info.min:
+        raise ValueError(
+            f"{owner}: cfg['width'] {width!r} is too small: its square underflows to 0"
+        )
 
 
 def _is_number(value) -> bool:

@@ -1,12 +1,11 @@
 """Locally weighted regression forward model with three inverse strategies."""
 
 import math
-import sys
 
 import numpy as np
 
 from sensorimotor.base.blas import single_threaded_blas
-from sensorimotor.learners.learner import Learner, _is_int, _is_number
+from sensorimotor.learners.learner import Learner, _is_int, _is_number, check_kernel_width
 from sensorimotor.learners.local_poly import local_fit, n_features, poly_jacobian
 
 _INVERSES = ("nn", "jacobian", "optimize")
@@ -139,13 +138,7 @@ class LWLRLearner(Learner):
             if not _is_number(cfg[key]) or not math.isfinite(cfg[key]) or cfg[key] < 0:
                 raise ValueError(f"{name}: cfg[{key!r}] must be a number >= 0, got {cfg[key]!r}")
         width = cfg.width
-        if width is not None and (not _is_number(width) or not math.isfinite(width) or width <= 0):
-            raise ValueError(f"{name}: cfg['width'] must be None or a number > 0, got {width!r}")
-        if width is not None and not 2.0 * float(width) ** 2 >= sys.float_info.min:
-            # the kernel divides by 2 width**2: 0 there made every weight NaN
-            raise ValueError(
-                f"{name}: cfg['width'] {width!r} is too small: its square underflows to 0"
-            )
+        check_kernel_width(name, width)
         if not isinstance(cfg.inverse, str) or cfg.inverse not in _INVERSES:
             raise ValueError(
                 f"{name}: cfg['inverse'] must be one of {_INVERSES}, got {cfg.inverse!r}"

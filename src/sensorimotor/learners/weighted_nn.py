@@ -1,11 +1,8 @@
 """Kernel-weighted k nearest neighbours, forward and inverse."""
 
-import math
-import sys
-
 import numpy as np
 
-from sensorimotor.learners.learner import Learner, _is_int, _is_number
+from sensorimotor.learners.learner import Learner, _is_int, check_kernel_width
 
 
 class WNNLearner(Learner):
@@ -59,13 +56,7 @@ class WNNLearner(Learner):
         k, width, name = self.cfg.k, self.cfg.width, type(self).__name__
         if not _is_int(k) or k < 1:
             raise ValueError(f"{name}: cfg['k'] must be a positive int, got {k!r}")
-        if width is not None and (not _is_number(width) or not math.isfinite(width) or width <= 0):
-            raise ValueError(f"{name}: cfg['width'] must be None or a number > 0, got {width!r}")
-        if width is not None and not 2.0 * float(width) ** 2 >= sys.float_info.min:
-            # the kernel divides by 2 width**2: 0 there made every weight NaN
-            raise ValueError(
-                f"{name}: cfg['width'] {width!r} is too small: its square underflows to 0"
-            )
+        check_kernel_width(name, width)
         if not (isinstance(self.cfg.inverse, str) and self.cfg.inverse in ("motor", "sensory")):
             raise ValueError(
                 f"{name}: cfg['inverse'] must be 'motor' or 'sensory', got {self.cfg.inverse!r}"

@@ -78,7 +78,6 @@ def _sutton1992(args) -> int:
 
 
 def _rl(args) -> int:
-
     from sensorimotor.base.devices import cpu_devices_per_core
     from sensorimotor.run.rl import format_table, train_seeds
 

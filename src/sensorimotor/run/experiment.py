@@ -46,7 +46,7 @@ import os
 import re
 import tomllib
 
-from sensorimotor.base.bounds import is_int
+from sensorimotor.base.bounds import SEED_LIMIT, is_int
 from sensorimotor.run.experiment_settings import (
     SettingError,
     check_plain,
@@ -369,7 +369,7 @@ def _seeds(value, fail) -> tuple:
     if not value:
         fail("seeds", "is empty: the experiment would have no trials")
     for seed in value:
-        if not is_int(seed) or seed < 0 or seed >= 2**32:
+        if not is_int(seed) or not 0 <= seed < SEED_LIMIT:
             fail("seeds", f"each seed must be an int in [0, 2**32), got {seed!r}")
     if len(set(value)) < len(value):
         fail("seeds", f"holds a seed twice: {value!r}")

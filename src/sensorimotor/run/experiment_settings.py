@@ -180,9 +180,10 @@ def normal_component(setting: Setting, value) -> dict:
     return dict(value)
 
 
-def typed_fields(cls, fields: dict):
+def typed_fields(cls, fields: dict, name: str | None = None):
     """``cls(**fields)`` for a ``NamedTuple`` class whose defaults give each field's type
-    (a float field takes an int), checked by ``check_settings`` if the class has ``BOUNDS``.
+    (a float field takes an int), checked by ``check_settings`` if the class has ``BOUNDS``;
+    errors say ``name`` (default the class's name: the component's name in the file).
 
     >>> from sensorimotor.rules import LMS
     >>> typed_fields(LMS, {"step_size": "big"})
@@ -192,6 +193,7 @@ def typed_fields(cls, fields: dict):
     """
     from sensorimotor.base.bounds import check_settings
 
+    name = name or cls.__name__
     defaults = cls._field_defaults
     for field, value in fields.items():
         default = defaults.get(field)
@@ -208,13 +210,12 @@ def typed_fields(cls, fields: dict):
         if not ok:
             want = {bool: "true or false", int: "an int", float: "a number", str: "a string"}
             raise ValueError(
-                f"{cls.__name__}.{field} must be {want[type(default)]}, "
-                f"got {_type_name(value)} {value!r}"
+                f"{name}.{field} must be {want[type(default)]}, got {_type_name(value)} {value!r}"
             )
     try:
         obj = cls(**fields)
     except TypeError as exc:
-        raise ValueError(f"{cls.__name__}: {exc}") from None
+        raise ValueError(f"{name}: {exc}") from None
     return check_settings(obj)
 
 

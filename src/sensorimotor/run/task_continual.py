@@ -65,11 +65,11 @@ def _make_rule(component: dict):
 
 
 def _make_stream(component: dict):
-    try:
-        made = typed_fields(_streams()[component["name"]].make, component_fields(component))
-    except ValueError as err:  # the file's table is the file's ArrayStream to its user
-        raise ValueError(str(err).replace("ArrayStreamFile.", "ArrayStream.", 1)) from None
-    return made.stream() if hasattr(made, "stream") else made  # ArrayStreamFile: its arrays
+    from sensorimotor.run.array_stream_file import ArrayStreamFile
+
+    name = component["name"]  # errors name the table as the file does (ArrayStream)
+    made = typed_fields(_streams()[name].make, component_fields(component), name)
+    return made.stream() if isinstance(made, ArrayStreamFile) else made
 
 
 def _make_linear(s: dict):
@@ -79,25 +79,34 @@ def _make_linear(s: dict):
 
 
 def _check_continual(s: dict) -> None:
+    from sensorimotor.envs.streams import ArrayStream
+
     guarded("rule", _make_rule, s["rule"])
     stream = guarded("stream", _make_stream, s["stream"])
-    if hasattr(stream, "cycle") and not stream.cycle and s["steps"] > len(stream):
-        raise SettingError(
-            "steps",
-            f"must be at most the ArrayStream's {len(stream)} rows (or stream.cycle = true "
-            f"to go round them again), got {s['steps']}",
-        )
-    if hasattr(stream, "y") and stream.y.ndim != 1:
-        raise SettingError(
-            "stream",
-            f"ArrayStream.y: the continual task's LinearLearner learns one target per row, "
-            f"shape (T,); got shape {tuple(stream.y.shape)} (pick a column: save y[:, j])",
-        )
+    if isinstance(stream, ArrayStream):
+        _check_recorded(stream, s["steps"])
     if s["steps"] % s["blocks"]:
         raise SettingError("blocks", f"must divide steps ({s['steps']}), got {s['blocks']}")
     if s["final_blocks"] > s["blocks"]:
         raise SettingError(
             "final_blocks", f"must be at most blocks ({s['blocks']}), got {s['final_blocks']}"
+        )
+
+
+def _check_recorded(stream, steps: int) -> None:
+    """What the continual task needs of a user's ``ArrayStream``: enough rows for ``steps``
+    (or ``cycle``), and one target per row."""
+    if not stream.cycle and steps > len(stream):
+        raise SettingError(
+            "steps",
+            f"must be at most the ArrayStream's {len(stream)} rows (or stream.cycle = true "
+            f"to go round them again), got {steps}",
+        )
+    if stream.y.ndim != 1:
+        raise SettingError(
+            "stream",
+            f"ArrayStream.y: the continual task's LinearLearner learns one target per row, "
+            f"shape (T,); got shape {tuple(stream.y.shape)} (pick a column: save y[:, j])",
         )
 
 
