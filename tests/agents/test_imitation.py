@@ -251,3 +251,43 @@ def test_an_agent_of_another_environment_is_named_with_the_environment():
     ):
         with pytest.raises(ValueError, match=message):
             call()
+
+
+class _Balance:
+    """A linear controller that holds CartPole's pole up for thousands of steps."""
+
+    def predict(self, obs, deterministic=True):
+        return int(0.1 * obs[0] + 0.5 * obs[1] + 10 * obs[2] + 2 * obs[3] > 0), None
+
+
+def test_max_episode_steps_ends_episodes_of_an_env_that_never_ends_them():
+    """On a raw CartPoleEnv (no TimeLimit) a good policy played one episode for ever:
+    evaluate and collect_demonstrations never returned. max_episode_steps cuts them."""
+    from gymnasium.envs.classic_control import CartPoleEnv
+
+    assert evaluate(_Balance(), CartPoleEnv(), 2, max_episode_steps=700) == (700.0, 0.0)
+    demos, returns = collect_demonstrations(_Balance(), CartPoleEnv(), 2, max_episode_steps=300)
+    assert returns.tolist() == [300.0, 300.0] and len(demos) == 600
+    # a cap beyond the env's own limit leaves its episodes as they were
+    assert evaluate(_Balance(), "CartPole-v1", 1, max_episode_steps=10**6) == (500.0, 0.0)
+
+
+@pytest.mark.parametrize("bad", [0, -3, 2.5, True, "100"])
+def test_a_bad_max_episode_steps_is_refused_naming_it(bad):
+    with pytest.raises(ValueError, match="max_episode_steps must be a positive int"):
+        evaluate(_Balance(), "CartPole-v1", 1, max_episode_steps=bad)
+    with pytest.raises(ValueError, match="max_episode_steps must be a positive int"):
+        collect_demonstrations(_Balance(), "CartPole-v1", 1, max_episode_steps=bad)
+
+
+def test_episode_step_limit_reads_the_time_limit_wrapper_or_the_spec():
+    import gymnasium as gym
+    from gymnasium.envs.classic_control import CartPoleEnv
+
+    from sensorimotor.agents.episode_limit import episode_step_limit
+
+    assert episode_step_limit(gym.make("CartPole-v1")) == 500
+    assert episode_step_limit(gym.make("CartPole-v1", max_episode_steps=50)) == 50
+    assert episode_step_limit(gym.wrappers.TimeLimit(CartPoleEnv(), 200)) == 200
+    assert episode_step_limit(CartPoleEnv()) is None
+    assert episode_step_limit(IdentityEnv()) is None  # truncates itself: not known here

@@ -12,14 +12,25 @@ from sensorimotor.base.bounds import check_count
 __all__ = ["check_agent_fits", "evaluate"]
 
 
-def evaluate(agent, env, n_episodes: int = 10, *, deterministic: bool = True, seed: int = 0):
+def evaluate(
+    agent,
+    env,
+    n_episodes: int = 10,
+    *,
+    deterministic: bool = True,
+    seed: int = 0,
+    max_episode_steps: int | None = None,
+):
     r"""``(mean, std)`` of the undiscounted returns of ``n_episodes`` episodes of ``env``
     (a Gymnasium env or id) played by ``agent.predict`` (greedy by default).
 
     Episode :math:`i` starts from ``env.reset(seed=seed + i)``, so an evaluation is
-    repeatable; an episode ends when the env terminates or truncates it. (SB3's
-    ``evaluate_policy`` does not reseed: its episodes follow the env's own generator. Both
-    report the population standard deviation.)
+    repeatable; an episode ends when the env terminates or truncates it, or after
+    ``max_episode_steps`` steps if given: an env that never ends an episode itself (a raw
+    class such as ``CartPoleEnv()``, without ``gym.make``'s ``TimeLimit``) needs it, else
+    a good policy plays its first episode for ever (as with SB3's ``evaluate_policy``).
+    (SB3's ``evaluate_policy`` does not reseed: its episodes follow the env's own
+    generator. Both report the population standard deviation.)
 
     >>> import gymnasium as gym
     >>> class Left:
@@ -28,19 +39,27 @@ def evaluate(agent, env, n_episodes: int = 10, *, deterministic: bool = True, se
     >>> mean, std = evaluate(Left(), "CartPole-v1", 3)
     >>> print(mean < 20, std >= 0)
     True True
+    >>> from gymnasium.envs.classic_control import CartPoleEnv  # no TimeLimit: no end
+    >>> class Balance:  # a linear controller that keeps the pole up and the cart near 0
+    ...     def predict(self, obs, deterministic=True):
+    ...         return int(0.1 * obs[0] + 0.5 * obs[1] + 10 * obs[2] + 2 * obs[3] > 0), None
+    >>> evaluate(Balance(), CartPoleEnv(), 2, max_episode_steps=1000)
+    (1000.0, 0.0)
     """
     n_episodes = check_count("n_episodes", n_episodes)
     env, _ = make_env(env)
+    cap = None if max_episode_steps is None else check_count("max_episode_steps", max_episode_steps)
     check_agent_fits(agent, env)
     returns = []
     for i in range(n_episodes):
         obs, _ = env.reset(seed=seed + i)
-        total, done = 0.0, False
+        total, done, length = 0.0, False, 0
         while not done:
             action, _ = agent.predict(obs, deterministic=deterministic)
             obs, reward, terminated, truncated, _ = env.step(action)
             total += float(reward)
-            done = terminated or truncated
+            length += 1
+            done = terminated or truncated or length == cap
         returns.append(total)
     returns = np.asarray(returns)
     return float(returns.mean()), float(returns.std())

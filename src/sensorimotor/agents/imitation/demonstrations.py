@@ -82,10 +82,14 @@ def as_demonstrations(data, name: str = "demonstrations") -> Demonstrations:
     return Demonstrations(obs, actions)
 
 
-def collect_demonstrations(expert, env, n_episodes: int, *, seed: int = 0):
+def collect_demonstrations(
+    expert, env, n_episodes: int, *, seed: int = 0, max_episode_steps: int | None = None
+):
     """``(Demonstrations, returns)``: ``n_episodes`` whole episodes of ``env`` (an env or
     an id) played by ``expert.predict(obs, deterministic=True)``, episode ``i`` from
     ``env.reset(seed=seed + i)``; ``returns`` their undiscounted returns ``(n_episodes,)``.
+    An episode ends when the env ends it, or after ``max_episode_steps`` steps if given
+    (as in ``evaluate``: for an env that never ends an episode itself).
 
     >>> class Balance:  # a scripted expert: push the way the pole falls
     ...     def predict(self, obs, deterministic=True):
@@ -98,11 +102,12 @@ def collect_demonstrations(expert, env, n_episodes: int, *, seed: int = 0):
     if not callable(getattr(expert, "predict", None)):
         raise TypeError(f"expert must have predict(obs) -> (action, state), got {expert!r}")
     env, _ = make_env(env)
+    cap = None if max_episode_steps is None else check_count("max_episode_steps", max_episode_steps)
     check_agent_fits(expert, env)
     observations, actions, returns = [], [], []
     for i in range(n_episodes):
         obs, _ = env.reset(seed=seed + i)
-        total, done = 0.0, False
+        total, done, length = 0.0, False, 0
         while not done:
             action = expert_action(expert, obs, env.action_space)
             # copies: an env (or expert) may update the array it returned in place
@@ -110,7 +115,8 @@ def collect_demonstrations(expert, env, n_episodes: int, *, seed: int = 0):
             actions.append(np.array(action))
             obs, reward, terminated, truncated, _ = env.step(action)
             total += float(reward)
-            done = terminated or truncated
+            length += 1
+            done = terminated or truncated or length == cap
         returns.append(total)
     return Demonstrations(np.stack(observations), np.stack(actions)), np.asarray(returns)
 

@@ -31,6 +31,7 @@ import numpy as np
 
 from sensorimotor.agents.agent import tree_arrays, tree_from_arrays
 from sensorimotor.agents.dqn.dqn_update import make_optimizer
+from sensorimotor.agents.episode_limit import episode_step_limit
 from sensorimotor.agents.policy_agent import (
     PolicyAgent,
     check_config,
@@ -181,7 +182,7 @@ class Reinforce(PolicyAgent):
         """Play and learn for at least ``total_timesteps`` environment steps: whole
         batches of ``episodes_per_update`` episodes, so the counter passes
         ``total_timesteps`` by less than one batch. An environment without an episode
-        limit (no ``spec.max_episode_steps``: a raw class rather than ``gym.make``'s) has
+        limit (no ``TimeLimit``: a raw class rather than ``gym.make``'s) has
         its episodes cut where the call's steps run out, so that the call ends.
 
         Args:
@@ -212,7 +213,7 @@ class Reinforce(PolicyAgent):
         first, going = self.num_timesteps, True
         # an environment without an episode limit (a raw class, not gym.make's) could play
         # one episode for ever: there an episode ends where the call's steps run out
-        unlimited = not getattr(getattr(env, "spec", None), "max_episode_steps", None)
+        unlimited = episode_step_limit(env) is None
         while going and self.num_timesteps < end:
             episodes = []
             for _ in range(c.episodes_per_update):
@@ -267,7 +268,7 @@ class Reinforce(PolicyAgent):
 
     def _batch(self, episodes) -> EpisodeBatch:
         # the env's episode limit, when it has one, pads every batch alike: one compile
-        limit = getattr(getattr(self.env, "spec", None), "max_episode_steps", None) or 0
+        limit = episode_step_limit(self.env) or 0
         length = _pad_length(max(limit, *(len(e[2]) for e in episodes)))
         b = len(episodes)
         obs = np.zeros((b, length, *self.observation_shape), np.float32)
