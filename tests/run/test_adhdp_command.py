@@ -126,6 +126,15 @@ def test_seeds_a_key_cannot_hold_are_refused_and_those_past_int32_run(capsys):
     assert json.loads(capsys.readouterr().out.splitlines()[-1])["runs"] == 2
 
 
+@pytest.mark.parametrize("experiment, runs", [("epuck", 20), ("cartpole", 50), ("ant", 10)])
+def test_the_seed_range_counts_the_experiments_default_runs(capsys, experiment, runs):
+    """Without --runs, the check counted one run: epuck ran its 20 seeds past 2**32 - 1,
+    and cartpole failed late naming no flag."""
+    first = 2**32 - runs + 1  # the default's last seed is 2**32: one past
+    assert main(["adhdp", experiment, "--seed", str(first)]) == 2
+    assert f"--seed {first} with {runs} seeds runs past 4294967295" in capsys.readouterr().err
+
+
 def test_same_seed_same_result(capsys):
     main(["adhdp", "epuck", "--runs", "1", "--episodes", "2", "--json", "--seed", "3"])
     a = capsys.readouterr().out.strip().splitlines()[-1]

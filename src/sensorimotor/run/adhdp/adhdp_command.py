@@ -26,6 +26,15 @@ FLAG_EXPERIMENTS = {
 }
 
 
+#: runs per experiment when --runs is not given
+DEFAULT_RUNS = {"epuck": 20, "cartpole": 50, "ant": 10}
+
+
+def runs_of(args) -> int:
+    """``--runs``, or the experiment's default number of runs (``DEFAULT_RUNS``)."""
+    return DEFAULT_RUNS[args.experiment] if args.runs is None else args.runs
+
+
 def check_flags(args) -> None:
     """A ``ValueError`` naming the flag: a count below 1, a negative seed, an actuator
     noise outside [0, 1], or a flag given for an experiment it does not apply to (it would
@@ -50,7 +59,8 @@ def check_flags(args) -> None:
             raise ValueError(f"{flag} must be at least 1, got {value}")
     # as rl's and demo's: the ePuck's generator refused it with numpy's "expected
     # non-negative integer", naming no flag, and the cart-pole ran with it
-    check_seed_range("--seed", getattr(args, "seed", 0), getattr(args, "runs", None) or 1)
+    # over the runs that will run: --runs, or the experiment's default
+    check_seed_range("--seed", getattr(args, "seed", 0), runs_of(args))
     noise = args.actuator_noise
     if noise is not None and not 0.0 <= noise <= 1.0:  # NaN fails both comparisons
         raise ValueError(f"--actuator-noise must be a number in [0, 1], got {noise}")
@@ -105,7 +115,7 @@ def run_adhdp_command(args) -> int:
 def _epuck(args, out, quiet) -> dict:
     from sensorimotor.run.adhdp.adhdp_epuck import EpuckSettings, epuck_experiment, format_epuck
 
-    runs = 20 if args.runs is None else args.runs
+    runs = runs_of(args)
     episodes = 50 if args.episodes is None else args.episodes
     settings = EpuckSettings(actor=args.actor or "bruteforce")
     result = epuck_experiment(
@@ -178,7 +188,7 @@ def _cartpole(args, out, quiet) -> dict:
     )
     from sensorimotor.run.adhdp.adhdp_plots import plot_episode_lengths
 
-    runs = 50 if args.runs is None else args.runs
+    runs = runs_of(args)
     max_trials = 100 if args.max_trials is None else args.max_trials
     critic = args.critic or "mlp"
     noise = 0.0 if args.actuator_noise is None else args.actuator_noise
@@ -207,7 +217,7 @@ def _ant(args, out, quiet) -> dict:
     from sensorimotor.run.adhdp.adhdp_ant import AntSettings, ant_experiment, format_ant
     from sensorimotor.run.adhdp.adhdp_plots import plot_episode_lengths
 
-    runs = 10 if args.runs is None else args.runs
+    runs = runs_of(args)
     episodes = 40 if args.episodes is None else args.episodes
     result = ant_experiment(
         runs,
