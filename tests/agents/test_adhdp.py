@@ -290,6 +290,25 @@ def test_a_td_readout_gets_the_successor_and_none_past_a_failure():
         assert gamma == 0.9
 
 
+def test_a_td_readout_learns_with_adhdps_default_gamma_of_one():
+    """TDReadout refused gamma = 1 (ADHDP's default, HDPy's): every step from the second
+    on raised, though its docstring says gamma in [0, 1]."""
+    from sensorimotor.nets.td_readout import TDReadout
+
+    env = CartPoleADP({"seed": 2})
+    readout = TDReadout(15)
+    agent = ADHDP(
+        ReservoirNode(5, 10, seed=0), readout, CartPoleBalance(), ChannelPolicy(env.m_channels)
+    )
+    assert agent.gamma(0, 0) == 1.0  # a constant schedule
+    agent.new_episode(env.reset())
+    while not agent.done:
+        agent(env)
+    assert readout.count > 1
+    with pytest.raises(ValueError, match=r"gamma must be a finite number in \[0, 1\]"):
+        readout.train_td(np.ones(15), None, 1.01, 0.0)
+
+
 class BadRewardPlant(CartPoleBalance):
     bad = None
 

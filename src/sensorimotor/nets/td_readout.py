@@ -7,7 +7,7 @@ import os
 
 import numpy as np
 
-from sensorimotor.base.bounds import COUNT, POSITIVE, Bounds, check_value
+from sensorimotor.base.bounds import COUNT, POSITIVE, UNIT, Bounds, check_value
 from sensorimotor.base.saved_file import check_arrays, make_header, read_npz, write_npz
 from sensorimotor.nets.reservoir import check_input
 from sensorimotor.rules.rls_td import RLSTD, RLSTDState
@@ -73,7 +73,7 @@ class TDReadout:
         """
         z = self._z("sample", sample)
         z_next = np.zeros_like(z) if next_sample is None else self._z("next_sample", next_sample)
-        gamma = float(check_value("TDReadout", "gamma", gamma, Bounds(0.0, 1.0)))
+        gamma = float(check_value("TDReadout", "gamma", gamma, UNIT))
         if isinstance(error, bool) or not isinstance(error, int | float | np.number):
             error = check_input("error", error, (1,), np.float64)[0]
         if not math.isfinite(error):
