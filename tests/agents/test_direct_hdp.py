@@ -335,3 +335,38 @@ def test_a_refused_start_changes_nothing():
         agent.new_episode({"x": 0.0, "x_dot": 0.0, "theta": float("nan"), "theta_dot": 0.0})
     after = (agent.episode, agent.num_step, agent.done, np.copy(agent.a_curr))
     assert before[:3] == after[:3] and np.array_equal(before[3], after[3])
+
+
+def test_direct_hdp_batch_refuses_bad_settings_naming_them():
+    """stuck_trials -1 re-drew the weights after every failure, 2.5 gave a JAX indexing
+    error, zero or NaN state scales ran on inf or NaN states, and 'no' was a bang-bang."""
+    from sensorimotor.agents import direct_hdp_batch
+    from sensorimotor.envs import CartPoleADPJax
+
+    kw = dict(max_trials=2, balanced_steps=20)
+    for bad, match in (
+        (dict(stuck_trials=-1), "stuck_trials must be a non-negative int"),
+        (dict(stuck_trials=2.5), "stuck_trials must be a non-negative int"),
+        (dict(state_scales=[np.nan, 1, 1, 1]), "state_scales must be positive finite"),
+        (dict(state_scales=[0, 1, 1, 1]), "state_scales must be positive finite"),
+    ):
+        with pytest.raises(ValueError, match=match):
+            direct_hdp_batch([0], CartPoleADPJax(), **kw, **bad)
+    with pytest.raises(TypeError, match="bang_bang must be a bool"):
+        direct_hdp_batch([0], CartPoleADPJax(), **kw, bang_bang="no")
+
+
+def test_direct_hdp_refuses_a_seed_a_key_cannot_hold_and_bad_arguments():
+    """seed 2**32 drew seed 0's weights and -1 those of 2**32 - 1; a NaN action_scale was
+    named 'action'; a dict config raised AttributeError."""
+    env = CartPoleADP({"seed": 0})
+    args = (CartPoleBalance(), ChannelPolicy(env.m_channels))
+    for seed in (2**32, -1):
+        with pytest.raises(ValueError, match="seed must be a non-negative int below 2"):
+            DirectHDP(*args, seed=seed)
+    for scale in (float("nan"), 0.0, [1.0, 2.0]):
+        with pytest.raises(ValueError, match="action_scale must be a positive finite number"):
+            DirectHDP(*args, action_scale=scale)
+    with pytest.raises(TypeError, match="config must be a DirectHDPConfig, got dict"):
+        DirectHDP(*args, config={"hidden": 3})
+    assert DirectHDP(*args, seed=2**32 - 1, action_scale=np.float32(2.0)).action_scale == 2.0

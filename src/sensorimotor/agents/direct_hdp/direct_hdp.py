@@ -127,6 +127,8 @@ def check_direct_hdp_config(config):
     ...
     ValueError: DirectHDPConfig.gamma must be a finite number in [0, 1], got 1.9
     """
+    if not isinstance(config, DirectHDPConfig):  # a dict was read as config.gamma's error
+        raise TypeError(f"config must be a DirectHDPConfig, got {type(config).__name__}")
     check_settings(config)
     if config.critic_form not in CRITIC_FORMS:
         forms = " or ".join(map(repr, CRITIC_FORMS))

@@ -3,6 +3,7 @@ driving a ``sensorimotor.Environment`` one step at a time."""
 
 from __future__ import annotations
 
+import math
 import os
 
 import jax
@@ -19,7 +20,7 @@ from sensorimotor.agents.direct_hdp.direct_hdp import (
     direct_hdp_update,
     init_direct_hdp,
 )
-from sensorimotor.base.bounds import is_int
+from sensorimotor.base.bounds import check_seed_range, is_int, is_real
 from sensorimotor.base.saved_file import (
     check_arrays,
     make_header,
@@ -80,19 +81,18 @@ class DirectHDP(ActorCritic):
         seed: int = 0,
         collector=None,
     ):
-        super().__init__(plant, policy, gamma=config.gamma, init_steps=0, collector=collector)
+        # the arguments first: the base class reads config.gamma
         check_direct_hdp_config(config)
-        self.config = config
-        self.action_scale = float(
-            np.asarray(self.check_action(np.broadcast_to(action_scale, (self.action_dim,))))[0]
-        )
-        if not self.action_scale > 0:
-            raise ValueError(f"action_scale must be positive, got {action_scale!r}")
+        if not is_real(action_scale) or not (math.isfinite(action_scale) and action_scale > 0):
+            raise ValueError(f"action_scale must be a positive finite number, got {action_scale!r}")
         if not isinstance(bang_bang, bool):
             raise TypeError(f"bang_bang must be a bool, got {bang_bang!r}")
+        # a key holds 32 bits: seed 2**32 drew seed 0's weights, and -1 those of 2**32 - 1
+        seed = check_seed_range("seed", seed)
+        super().__init__(plant, policy, gamma=config.gamma, init_steps=0, collector=collector)
+        self.config = config
+        self.action_scale = float(action_scale)
         self.bang_bang = bang_bang
-        if not is_int(seed):
-            raise TypeError(f"seed must be an int, got {seed!r}")
         self.params = init_direct_hdp(
             jax.random.key(int(seed)), self.state_dim, self.action_dim, config
         )
