@@ -397,3 +397,20 @@ def test_float32_node_keeps_its_dtype_and_follows_the_float64_one():
     s32, s64 = single.execute(us), double.execute(us)
     assert s32.dtype == np.float32 and single.execute(np.array([0.5])).dtype == np.float32
     np.testing.assert_allclose(s32, s64, atol=1e-5)
+
+
+def test_a_spectral_radius_whose_weights_overflow_is_refused_by_the_rescaling_too():
+    """The constructor refused it; with_spectral_radius(1e308) gave inf weights and every
+    later state NaN, with only a warning."""
+    node = ReservoirNode(2, 10, seed=0)
+    with pytest.raises(ValueError, match="spectral_radius 1e\\+308 is too large"):
+        node.with_spectral_radius(1e308)
+    assert node.with_spectral_radius(0.3).spectral_radius == 0.3
+
+
+def test_find_radius_for_mc_on_a_reservoir_that_cannot_be_rescaled_says_so():
+    """The rescaling's error was caught as "not settled" and reported a memory of inf."""
+    with pytest.raises(ValueError, match="spectral_radius 0 cannot be rescaled"):
+        find_radius_for_mc(
+            ReservoirNode(1, 20, spectral_radius=0, seed=0), 10, max_settling_time=200
+        )

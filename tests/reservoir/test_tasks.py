@@ -97,3 +97,12 @@ def test_one_step_prediction_refuses_a_scalar_input_naming_it(bad):
     with pytest.raises((TypeError, ValueError), match="inputs"):  # was an IndexError
         one_step_prediction(node, readout, bad, np.zeros((100, 1)), 5, 5)
     assert np.array_equal(node.state, state) and np.array_equal(readout.beta, beta)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_nrmse_refuses_nan_or_inf_naming_the_argument(bad):
+    good = np.array([0.0, 1.0, 2.0])
+    with pytest.raises(ValueError, match="predictions contains NaN or inf"):
+        nrmse(np.array([bad, 1.0, 2.0]), good)
+    with pytest.raises(ValueError, match="targets contains NaN or inf"):
+        nrmse(good, np.array([bad, 1.0, 2.0]))

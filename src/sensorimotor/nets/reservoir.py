@@ -277,7 +277,14 @@ class ReservoirNode:
         if self.spectral_radius == 0.0:
             raise ValueError("a reservoir of spectral_radius 0 cannot be rescaled")
         scale = float(spectral_radius) / self.spectral_radius
-        new._set_weights(self.w * scale, self.w_in, self.w_bias)
+        with np.errstate(over="ignore"):  # an overflow is refused next, naming it
+            w = self.w * scale
+        # as the constructor checks its w: an inf weight made every later state NaN
+        try:
+            w = check_input("w", w, self.w.shape, self.w.dtype)
+        except ValueError as err:
+            raise ValueError(f"spectral_radius {spectral_radius!r} is too large: {err}") from None
+        new._set_weights(w, self.w_in, self.w_bias)
         new.spectral_radius = float(spectral_radius)
         new.set_state(self._x)
         return new

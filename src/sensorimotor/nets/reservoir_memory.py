@@ -95,8 +95,11 @@ def find_radius_for_mc(
     rho, memory = hi / 2, float("inf")
     for _ in range(num_iter):
         before = memory
+        # outside the try: a reservoir that cannot be rescaled (spectral radius 0) is its
+        # own error, not a memory "inf"
+        rescaled = reservoir.with_spectral_radius(rho)
         try:
-            memory = reservoir_memory(reservoir.with_spectral_radius(rho), max_settling_time)
+            memory = reservoir_memory(rescaled, max_settling_time)
         except ValueError:  # not settled in the horizon: longer than any memory wanted
             memory = float("inf")
         if abs(memory - num_steps) < tol:

@@ -7,7 +7,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from sensorimotor.base.bounds import COUNT, Bounds, check_value
+from sensorimotor.base.bounds import COUNT, Bounds, check_value, where_not_finite
 from sensorimotor.envs.streams.mackey_glass import mackey_glass_series
 from sensorimotor.envs.streams.narma import narma_series
 from sensorimotor.nets.readout import PlainRLS
@@ -38,7 +38,7 @@ def nrmse(predictions, targets) -> float:
     :math:`\sqrt{\overline{(\hat y - y)^2} / \operatorname{var}(y)}` (pooled over outputs):
     1 is the error of predicting the mean, 0 is perfect. Undefined for constant targets
     (variance 0: every error, even 0, would be infinitely large): ``ValueError`` naming
-    ``targets``, as for empty ones.
+    ``targets``, as for empty ones; NaN or inf in either is a ``ValueError`` naming it.
 
     >>> print(nrmse(np.array([1.0, 2.0, 3.0]), np.array([1.0, 2.0, 4.0])))
     0.5
@@ -52,6 +52,9 @@ def nrmse(predictions, targets) -> float:
         raise ValueError(f"predictions has shape {p.shape}, targets {t.shape}")
     if t.size == 0:
         raise ValueError("targets is empty: the NRMSE is undefined")
+    for name, arr in (("predictions", p), ("targets", t)):
+        if not np.all(np.isfinite(arr)):  # as scikit-learn's metrics: not a NaN score
+            raise ValueError(f"{name} contains NaN or inf{where_not_finite(arr)}")
     var = float(np.var(t))
     if var == 0.0:  # the normaliser: a ZeroDivisionError otherwise
         raise ValueError("targets are constant (variance 0): the NRMSE is undefined")
