@@ -139,6 +139,24 @@ def test_radial_momentum_is_saved(tmp_path):
     assert isinstance(back.momentum, RadialMomentum) and back.momentum.momentum.value == 0.4
 
 
+def test_a_users_own_momentum_is_asked_for_at_load(tmp_path):
+    """A subclass of Momentum was saved as nothing and loaded as a plain Momentum."""
+    from sensorimotor.actorcritic import Momentum
+
+    class Halving(Momentum):
+        pass
+
+    agent = epuck_agent()
+    agent.momentum = Halving(0.3)
+    agent.save(tmp_path / "a")
+    with pytest.raises(ValueError, match="the momentum was a Halving when saved"):
+        load_adhdp(tmp_path / "a", CollisionAvoidanceFrontal(), HeadingPolicy())
+    back = load_adhdp(
+        tmp_path / "a", CollisionAvoidanceFrontal(), HeadingPolicy(), momentum=Halving(0.3)
+    )
+    assert type(back.momentum) is Halving
+
+
 def test_a_subclass_load_refuses_an_agent_of_another_class(tmp_path):
     agent = epuck_agent()  # a plain ADHDP
     robot = Epuck2D()
@@ -311,6 +329,13 @@ def test_a_folder_saved_again_loads_the_agent_saved_last(tmp_path):
         lambda h: h.update(num_step=-1),
         lambda h: h.update(j_curr=None),
         lambda h: h["extra"].pop("candidates", None) or h.update(done="yes"),
+        # these loaded, and the next step failed with a TypeError or KeyError naming no file
+        lambda h: h.update(s_curr="garbage"),
+        lambda h: h.update(s_curr=[1, 2]),
+        lambda h: h.update(s_curr={"x": "far"}),
+        lambda h: h["settings"].update(momentum_kind=[]),
+        # an unknown kind loaded as a plain Momentum: the run did not continue as saved
+        lambda h: h["settings"].update(momentum_kind="WarpMomentum"),
     ],
 )
 def test_a_hand_edited_state_is_refused_naming_the_folder(tmp_path, edit):

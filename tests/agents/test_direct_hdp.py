@@ -264,6 +264,22 @@ def test_save_load_continues_identically(tmp_path):
         DirectHDP.load(tmp_path / "a", CartPoleBalance(), ChannelPolicy(env.m_channels))
 
 
+def test_a_hand_edited_last_signal_is_refused_naming_the_file(tmp_path):
+    """s_curr was loaded unchecked: 'garbage' failed at the next step naming no file."""
+    import json
+
+    agent, env = _agent(seed=2)
+    agent.new_episode(env.reset())
+    agent(env)
+    agent.save(tmp_path / "a")
+    path = next(p for p in (tmp_path / "a").iterdir() if p.suffix == ".json")
+    header = json.loads(path.read_text())
+    header["s_curr"] = "garbage"
+    path.write_text(json.dumps(header))
+    with pytest.raises(ValueError, match="s_curr must be None or a mapping"):
+        DirectHDP.load(tmp_path / "a", CartPoleBalance(), ChannelPolicy(env.m_channels))
+
+
 def test_compiled_runs_are_seeded_and_count_their_steps():
     kw = dict(max_trials=3, balanced_steps=40, bang_bang=True, stuck_trials=2)
     runs = direct_hdp_batch([0, 1, 0], CartPoleADPJax(), **kw)

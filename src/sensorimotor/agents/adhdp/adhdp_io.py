@@ -12,7 +12,7 @@ import os
 import numpy as np
 
 from sensorimotor.agents.adhdp.momentum import ConstMomentum, Momentum, RadialMomentum
-from sensorimotor.base.bounds import is_int
+from sensorimotor.base.bounds import is_int, is_real
 from sensorimotor.base.saved_file import (
     check_arrays,
     make_header,
@@ -117,7 +117,8 @@ def save_adhdp(agent: SavedADHDP, folder) -> None:
         gamma=agent.gamma.value,
         alpha=agent.alpha.value,
         momentum=m.momentum.value,
-        momentum_kind=type(m).__name__ if type(m).__name__ in MOMENTA else None,
+        # a user's own kind is named too: loading it then asks for it (momentum=...)
+        momentum_kind=type(m).__name__,
         init_steps=agent.init_steps,
         action_offset=agent.action_offset.tolist(),
         action_scale=agent.action_scale.tolist(),
@@ -148,6 +149,29 @@ def save_adhdp(agent: SavedADHDP, folder) -> None:
     a_curr = np.zeros(agent.action_dim) if agent.a_curr is None else agent.a_curr
     write_npz(os.path.join(folder, "adhdp.npz"), {"a_curr": a_curr, "z": agent._z}, header)
     write_json(os.path.join(folder, "adhdp.json"), header)
+
+
+def check_saved_signal(s_curr):
+    """A saved agent's last sensory signal: ``None`` or a mapping of channel names to
+    finite numbers, as ``save`` writes it; else ``ValueError`` (a hand-edited header loaded
+    and then failed at the next step with a ``TypeError`` naming no file).
+
+    >>> check_saved_signal({"x": 0.5}), check_saved_signal(None)
+    ({'x': 0.5}, None)
+    >>> check_saved_signal("garbage")
+    Traceback (most recent call last):
+    ...
+    ValueError: s_curr must be None or a mapping of channel names to numbers, got 'garbage'
+    """
+    ok = s_curr is None or (
+        isinstance(s_curr, dict)
+        and all(isinstance(k, str) and is_real(v) and np.isfinite(v) for k, v in s_curr.items())
+    )
+    if not ok:
+        raise ValueError(
+            f"s_curr must be None or a mapping of channel names to numbers, got {s_curr!r}"
+        )
+    return s_curr
 
 
 def load_adhdp(folder, plant, policy, **overrides) -> SavedADHDP:
@@ -189,7 +213,16 @@ def _load(folder, plant, policy, expected: type, overrides: dict) -> SavedADHDP:
             f"{folder}: holds a saved {cls.__name__}, not the {expected.__name__} asked for"
         )
     kw = {k: settings.get(k) for k in ("gamma", "alpha", "momentum")}
-    kind = MOMENTA.get(settings.get("momentum_kind"))
+    kind_name = settings.get("momentum_kind")  # None: saved before kinds were recorded
+    if kind_name is not None and not isinstance(kind_name, str):
+        raise ValueError(f"{folder}: bad momentum_kind {kind_name!r}")
+    kind = MOMENTA.get(kind_name)
+    if kind_name is not None and kind is None and "momentum" not in overrides:
+        # it loaded as a plain Momentum, and the run did not continue as saved
+        raise ValueError(
+            f"{folder}: the momentum was a {kind_name} when saved, not one of the library's "
+            f"{sorted(MOMENTA)}: give it to load_adhdp (momentum=...)"
+        )
     if kind is not None and kw["momentum"] is not None:
         kw["momentum"] = kind(kw["momentum"])
     kw.update(overrides)
@@ -233,7 +266,7 @@ def _load(folder, plant, policy, expected: type, overrides: dict) -> SavedADHDP:
             raise ValueError(f"episode {episode!r} and num_step {num_step!r} must be ints >= 0")
         if not (isinstance(h["done"], bool) and isinstance(h["terminal"], bool)):
             raise ValueError("done and terminal must be booleans")
-        s_curr = h["s_curr"]  # the plant's last sensory signal, checked where it is used
+        s_curr = check_saved_signal(h["s_curr"])
         j_curr = float(h["j_curr"])
         if not np.isfinite(j_curr):
             raise ValueError(f"j_curr is not finite: {j_curr}")

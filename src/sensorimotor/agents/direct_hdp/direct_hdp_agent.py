@@ -10,6 +10,7 @@ import jax
 import numpy as np
 
 from sensorimotor.agents.adhdp.actor_critic import ActorCritic
+from sensorimotor.agents.adhdp.adhdp_io import check_saved_signal
 from sensorimotor.agents.direct_hdp.direct_hdp import (
     DEFAULT_DIRECT_HDP,
     DirectHDPConfig,
@@ -225,6 +226,7 @@ class DirectHDP(ActorCritic):
                 raise ValueError(f"episode {episode!r} and num_step {num_step!r} must be ints >= 0")
             if not (isinstance(h["done"], bool) and isinstance(h["terminal"], bool)):
                 raise ValueError("done and terminal must be booleans")
+            s_curr = check_saved_signal(h["s_curr"])
         except (TypeError, KeyError, ValueError, OverflowError) as err:
             raise ValueError(f"{path}: not a valid saved DirectHDP ({err})") from None
         npz = os.path.join(folder, "direct_hdp.npz")
@@ -239,7 +241,7 @@ class DirectHDP(ActorCritic):
         agent.j_prev = float(values[6][0])
         agent.episode, agent.num_step = int(episode), int(num_step)
         agent.done, agent.terminal = h["done"], h["terminal"]
-        agent.s_curr = h["s_curr"]
+        agent.s_curr = s_curr
         if agent.episode:
             policy.update(agent.a_curr)
         return agent
