@@ -470,3 +470,32 @@ def test_brute_force_moves_a_share_alpha_of_the_way_to_the_best_candidate(alpha)
     np.testing.assert_allclose(a_next, want, atol=1e-12)
     if alpha == 1.0:
         assert np.array_equal(a_next, best)  # the candidate itself, bit for bit
+
+
+def test_small_argument_checks_of_the_adhdp_parts():
+    """From a user-journey review: 'no' was a relative HeadingPolicy; NumPy ints were refused
+    as init_steps and repeat while dimensions took them; a seed of -1 got NumPy's message;
+    a relative heading without a 'pose' channel raised a bare KeyError."""
+    from sensorimotor.actorcritic import ActorCritic, HeadingPolicy, StateFeedbackADHDP
+
+    with pytest.raises(TypeError, match="relative must be True or False"):
+        HeadingPolicy(relative="no")
+    env = CartPoleADP({"seed": 0})
+    assert ChannelPolicy(env.m_channels, repeat=np.int64(2)).repeat == 2
+    assert (
+        ActorCritic(
+            CartPoleBalance(), ChannelPolicy(env.m_channels), init_steps=np.int64(2)
+        ).init_steps
+        == 2
+    )
+    with pytest.raises(ValueError, match="seed must be None or an int >= 0, got -1"):
+        StateFeedbackADHDP(
+            ReservoirNode(5, 10, seed=0),
+            PlainRLS(15, 1),
+            PlainRLS(4, 1),
+            CartPoleBalance(),
+            ChannelPolicy(env.m_channels),
+            seed=-1,
+        )
+    with pytest.raises(ValueError, match="no 'pose' channel"):
+        HeadingPolicy().motor_signals({"x": 1.0})

@@ -8,7 +8,7 @@ import numpy as np
 
 from sensorimotor.agents.adhdp.momentum import Schedule, as_momentum
 from sensorimotor.agents.adhdp.plant import check_plant
-from sensorimotor.base.bounds import UNIT
+from sensorimotor.base.bounds import UNIT, is_int
 from sensorimotor.nets.reservoir import check_input
 
 
@@ -79,8 +79,9 @@ class ActorCritic:
                 raise TypeError(
                     f"policy: {type(policy).__name__} has no method {name} (see Policy)"
                 )
-        if isinstance(init_steps, bool) or not isinstance(init_steps, int) or init_steps < 0:
+        if not is_int(init_steps) or init_steps < 0:  # NumPy ints too, as dimensions
             raise ValueError(f"init_steps must be an int >= 0, got {init_steps!r}")
+        init_steps = int(init_steps)
         self.plant, self.policy = plant, policy
         self.state_dim = int(plant.state_space_dim())
         self.action_dim = int(np.size(policy.initial_action()))

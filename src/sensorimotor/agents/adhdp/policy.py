@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from sensorimotor.base.bounds import COUNT, check_value
+from sensorimotor.base.bounds import COUNT, check_value, is_int
 from sensorimotor.nets.reservoir import check_input
 from sensorimotor.signals import Channel, ChannelSet
 
@@ -88,9 +88,9 @@ class ChannelPolicy(Policy):
         self.m_set = ChannelSet(m_channels)
         if not len(self.m_set):
             raise ValueError("ChannelPolicy: m_channels is empty: an action of no channel")
-        if isinstance(repeat, bool) or not isinstance(repeat, int) or repeat < 1:
+        if not is_int(repeat) or repeat < 1:
             raise ValueError(f"repeat must be a positive int, got {repeat!r}")
-        self.repeat = repeat
+        self.repeat = int(repeat)
         self.low, self.high = self.m_set.low, self.m_set.high
         super().__init__(len(self.m_set), initial)
 
@@ -118,6 +118,8 @@ class HeadingPolicy(Policy):
     """
 
     def __init__(self, relative: bool = True, initial=0.0):
+        if not isinstance(relative, bool | np.bool_):  # "no" was read as True
+            raise TypeError(f"relative must be True or False, got {relative!r}")
         self.relative = bool(relative)
         super().__init__(1, np.atleast_1d(np.asarray(initial, dtype=np.float64)))
 
@@ -129,6 +131,11 @@ class HeadingPolicy(Policy):
     def motor_signals(self, s_signal):
         heading = float(self.action[0])
         if self.relative:
+            if s_signal is not None and "pose" not in s_signal:
+                raise ValueError(
+                    "HeadingPolicy(relative=True) turns from the robot's pose: the sensory "
+                    f"signal has no 'pose' channel (it has {sorted(s_signal)})"
+                )
             pose = 0.0 if s_signal is None else float(s_signal["pose"])
             heading = (pose + heading) % TWO_PI
         return [{"heading": heading}]

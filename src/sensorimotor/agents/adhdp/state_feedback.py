@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from sensorimotor.agents.adhdp.adhdp import ADHDP
-from sensorimotor.base.bounds import NON_NEGATIVE, check_value
+from sensorimotor.base.bounds import NON_NEGATIVE, check_value, is_int
 
 
 class StateFeedbackADHDP(ADHDP):
@@ -53,6 +53,8 @@ class StateFeedbackADHDP(ADHDP):
         self.exploration = float(
             check_value("StateFeedbackADHDP", "exploration", exploration, NON_NEGATIVE)
         )
+        if seed is not None and (not is_int(seed) or seed < 0):  # NumPy's message named none
+            raise ValueError(f"seed must be None or an int >= 0, got {seed!r}")
         self.rng = np.random.default_rng(seed)
         self._target = None
 
