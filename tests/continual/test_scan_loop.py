@@ -158,3 +158,18 @@ def test_a_kind_of_its_own_runs_on_the_engine_and_half_precision_metrics_average
     assert int(out.state) == 4096
     assert out.trace["one"].dtype == jnp.dtype(dtype)
     np.testing.assert_array_equal(np.asarray(out.trace["one"], np.float32), [1.0, 1.0])
+
+
+def test_a_float_setting_given_as_an_int_is_swept_as_a_float():
+    """LMS(1)'s int step size was structure: a sweep of it alone failed in vmap (nothing to
+    sweep), and LMS(1) beside LMS(0.5) was refused as another structure."""
+    from sensorimotor.continual import LinearLearner, SuttonExperiment1Stream, run_sweep
+    from sensorimotor.rules import LMS
+
+    keys = jax.random.split(jax.random.key(0), 2)
+    stream = SuttonExperiment1Stream()
+    alone = run_sweep([LinearLearner(LMS(1))], stream, 200, keys)
+    both = run_sweep([LinearLearner(LMS(1)), LinearLearner(LMS(0.5))], stream, 200, keys)
+    as_float = run_sweep([LinearLearner(LMS(1.0)), LinearLearner(LMS(0.5))], stream, 200, keys)
+    assert alone.trace.squared_error.shape == (1, 2, 1)
+    np.testing.assert_array_equal(both.trace.squared_error, as_float.trace.squared_error)

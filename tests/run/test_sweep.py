@@ -362,3 +362,40 @@ def test_the_pool_workers_of_a_killed_driver_exit(tmp_path):
     for pid in left:  # do not leave them behind either way
         os.kill(pid, signal.SIGKILL)
     assert not left
+
+
+def test_an_int_step_size_in_the_grid_runs_in_the_batch_of_the_floats(tmp_path):
+    """ "rule.step_size" = [0, 0.01]: the 0 was an int, kept as structure, a batch of its own
+    that failed in vmap (no setting to sweep) for every seed."""
+    from sensorimotor.run.sweep import make_batches
+
+    exp = parse_experiment(
+        {
+            "task": "continual",
+            "seeds": 2,
+            "settings": {"rule": "LMS", "steps": 1000, "blocks": 2},
+            "grid": {"rule.step_size": [0, 0.01]},
+        }
+    )
+    assert [len(b) for b in make_batches(exp.trials())] == [4]
+    summary = run_sweep(exp, str(tmp_path / "out"), LocalBackend())
+    assert summary["errors"] == 0
+    rows = read_results(str(tmp_path / "out" / "results.csv"))
+    assert [r["error"] for r in rows] == [""] * 4
+
+
+def test_a_resumed_trial_has_the_figures_of_an_uninterrupted_run(tmp_path, small_sutton):
+    """A lane's float32 figures depend on its batch: resuming ran the missing trial in a
+    batch of its own, and its final_mse differed in the last digits."""
+    import shutil
+
+    exp = load_experiment(small_sutton)
+    out = str(tmp_path / "out")
+    run_sweep(exp, out, LocalBackend())
+    before = (tmp_path / "out" / "results.csv").read_text()
+    gone = exp.trials()[4]
+    shutil.rmtree(os.path.join(out, "trials", gone.trial_id))
+    summary = run_sweep(exp, out, LocalBackend(), resume=True)
+    assert (summary["ran"], summary["skipped"]) == (1, 5)
+    strip = lambda text: [line.rsplit(",", 1)[0] for line in text.splitlines()]  # noqa: E731
+    assert strip((tmp_path / "out" / "results.csv").read_text()) == strip(before)

@@ -209,6 +209,31 @@ def check_widths(name: str, value) -> tuple:
     raise ValueError(f"{name} must be a list of positive ints, got {value!r}")
 
 
+def float_settings(obj):
+    """``obj`` with every setting that its class's ``BOUNDS`` declares a (non-integer)
+    number and that is given as an int turned into a float, in ``obj`` and in the settings
+    objects (``NamedTuple``) it holds. A compiled loop traces float settings and keeps ints
+    as structure: ``LMS(1)`` would compile apart from ``LMS(0.5)``, and a sweep of ``LMS(0)``
+    alone had no setting to sweep.
+
+    >>> from sensorimotor.rules import IDBD
+    >>> float_settings((IDBD(1, 0), 3))
+    (IDBD(initial_step_size=1.0, meta_step_size=0.0), 3)
+    """
+    if type(obj) in (tuple, list):
+        return type(obj)(float_settings(item) for item in obj)
+    if not (isinstance(obj, tuple) and hasattr(obj, "_fields")):
+        return obj
+    fields = {f: float_settings(getattr(obj, f)) for f in obj._fields}
+    for name, bounds in getattr(type(obj), "BOUNDS", {}).items():
+        value = fields.get(name)
+        if not bounds[4] and is_int(value) and is_real(value):
+            fields[name] = float(value)
+    if all(fields[f] is getattr(obj, f) for f in obj._fields):
+        return obj
+    return obj._replace(**fields)
+
+
 def check_settings(obj, owner: str | None = None):
     """Return ``obj`` after :func:`check_value` on each setting its class declares in
     ``BOUNDS`` (a class without ``BOUNDS`` declares nothing to check). Messages name

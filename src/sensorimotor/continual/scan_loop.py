@@ -41,7 +41,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from sensorimotor.base.bounds import check_settings, is_int
+from sensorimotor.base.bounds import check_settings, float_settings, is_int
 from sensorimotor.base.pytree import combine, partition, stack
 from sensorimotor.continual import xla_cpu
 from sensorimotor.rules.guard import DivergenceError
@@ -317,7 +317,8 @@ def _split(kind, learner, stream):
     """``(dyn_l, static_l)``: the learner made ready (settings checked) and partitioned."""
     if not hasattr(learner, "update") or not hasattr(learner, "init"):
         raise TypeError(f"learner must have init and update, got {_what(learner)}")
-    return partition(kind.ready(learner, int(stream.feature_dim)))
+    # LMS(1)'s int step size would be structure, not a traced setting
+    return partition(kind.ready(float_settings(learner), int(stream.feature_dim)))
 
 
 def _prepare(

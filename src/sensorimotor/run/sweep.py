@@ -7,7 +7,8 @@
   final metrics, error and wall seconds), ``curves.npz`` (its learning-curve arrays) and
   whatever the task logs (HDF5). A trial counts as done only once its ``result.json`` is
   in place, written atomically, so a sweep killed at any moment loses no finished trial
-  and ``resume=True`` runs only the missing ones;
+  and ``resume=True`` writes only the missing ones (a compiled batch that lacks one runs
+  whole again, so that its figures are those of an uninterrupted run);
 * ``results.csv``: one row per trial, in the experiment's order (grid point, then seed):
   the grid keys, ``seed``, each final metric, ``error`` (empty if the trial ran) and
   ``seconds`` (wall time: the one column that differs between two runs);
@@ -16,7 +17,9 @@
 A trial that raises is recorded with its error and the sweep goes on. The trials of a task
 that compiles (``continual``) and share their structure form one batch, run as one
 compiled sweep; the batches depend on the experiment only, never on the backend or its
-workers, so ``results.csv`` is the same whichever runs it.
+workers, so ``results.csv`` is the same whichever runs it. (A compiled lane's float32
+figures depend on its batch: the same setting and seed in another experiment, with
+another grid or seeds, may differ in the last digits.)
 
 >>> import tempfile
 >>> from sensorimotor.run.experiment import parse_experiment
@@ -323,18 +326,23 @@ def run_sweep(
     out_dir = os.fspath(out_dir)
     _prepare_folder(experiment, out_dir, resume)
     trials = experiment.trials()
-    todo = [t for t in trials if read_result(out_dir, t) is None]
+    todo = {t.trial_id for t in trials if read_result(out_dir, t) is None}
     by_id = {t.trial_id: t for t in trials}
     ran = 0
     function = functools.partial(run_batch, out_dir=os.path.abspath(out_dir))
     done = len(trials) - len(todo)
-    for batch, outcomes in backend.map(function, make_batches(todo)):
+    # a batch with a trial to do runs whole, as it ran first: a compiled lane's float32
+    # figures depend on the batch around it, so a resumed trial matches an uninterrupted
+    # run only in the same batch (its finished trials are not written again)
+    batches = [b for b in make_batches(trials) if any(t.trial_id in todo for t in b)]
+    for batch, outcomes in backend.map(function, batches):
         if isinstance(outcomes, BaseException):
             outcomes = [_outcome(t, {}, {}, 0.0, _error(outcomes)) for t in batch]
         for outcome in outcomes:
-            _write_trial(out_dir, by_id[outcome["trial_id"]], outcome)
-            ran += 1
-        done += len(batch)
+            if outcome["trial_id"] in todo:
+                _write_trial(out_dir, by_id[outcome["trial_id"]], outcome)
+                ran += 1
+                done += 1
         if progress is not None:
             progress(done, len(trials))
     results = [read_result(out_dir, t) for t in trials]

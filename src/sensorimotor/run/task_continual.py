@@ -145,8 +145,10 @@ def _continual_batch(items: list) -> list:
 
 def _group_key(settings: dict) -> str:
     """Trials with the same key run as one compiled sweep: the settings but the rule's
-    float settings, which the compiled loop traces."""
-    rule = {k: v for k, v in settings["rule"].items() if not isinstance(v, float)}
+    float settings, which the compiled loop traces (given as floats or as ints: the file's
+    ``0`` is ``0.0``)."""
+    defaults = _rules()[settings["rule"]["name"]].make._field_defaults
+    rule = {k: v for k, v in settings["rule"].items() if not isinstance(defaults.get(k), float)}
     return json.dumps({**settings, "rule": rule}, sort_keys=True)
 
 
