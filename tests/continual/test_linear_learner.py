@@ -532,3 +532,34 @@ def test_a_float32_jax_state_stays_float32_with_jaxs_float64_switch_on():
             horde, RandomWalkChainStream(), 20, jax.random.key(0), state=state
         )
         assert out.state.groups[0].weights.dtype == jnp.float32
+
+
+def test_init_refuses_a_dtype_that_is_not_floating_and_flags_that_are_not_bools():
+    """From a user-journey review: an int32 state held log(0) = -inf step sizes and never
+    learned; bias="False" added a bias weight; semi_gradient="False" ran the semi-gradient
+    rule; normalizer="x" gave an AttributeError."""
+    from sensorimotor.continual import TDLinearLearner
+    from sensorimotor.rules import IDBD, TDIDBD
+
+    with pytest.raises(TypeError, match="dtype must be a floating dtype .* got int32"):
+        LinearLearner(IDBD(0.05, 0.01)).init(3, np, np.int32)
+    with pytest.raises(TypeError, match="dtype must be a floating dtype .* got int64"):
+        TDLinearLearner().init(2, np, np.int64)
+    with pytest.raises(TypeError, match="LinearLearner.bias must be True or False, got 'False'"):
+        LinearLearner(bias="False").init(2)
+    with pytest.raises(TypeError, match="TDIDBD.semi_gradient must be True or False"):
+        TDLinearLearner(TDIDBD(semi_gradient="False")).init(2)
+    with pytest.raises(TypeError, match="LinearLearner.normalizer must be None or a normaliser"):
+        LinearLearner(normalizer="x").init(3)
+
+
+def test_a_bfloat16_state_and_input_learn():
+    """bfloat16 holds real numbers (NumPy calls its kind 'V'): it was refused as not."""
+    import jax.numpy as jnp
+
+    from sensorimotor.rules import IDBD
+
+    learner = LinearLearner(IDBD(0.05, 0.01))
+    result = learner.update(learner.init(4, jnp, jnp.bfloat16), jnp.ones(4, jnp.bfloat16), 1.0)
+    assert result.state.weights.dtype == jnp.bfloat16
+    assert float(result.state.weights[0]) > 0

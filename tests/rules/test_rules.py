@@ -181,11 +181,10 @@ def test_rls_and_lms_share_the_gain_over_several_outputs():
 def test_welford_equals_batch_after_every_sample():
     rng = np.random.default_rng(4)
     xs = rng.normal(3.0, 2.0, size=(50, 3))
-    norm = WelfordNormalizer(eps=0.0)
+    norm = WelfordNormalizer(eps=1e-300)  # next to no eps: the batch formulas' figures
     s = norm.init(3)
     for t in range(len(xs)):
-        with np.errstate(invalid="ignore"):  # eps = 0: the first sample is 0 / 0
-            s, xn = norm.update(s, xs[t])
+        s, xn = norm.update(s, xs[t])
         seen = xs[: t + 1]
         np.testing.assert_allclose(s.mean, seen.mean(0), rtol=1e-12)
         np.testing.assert_allclose(s.m2 / s.count, seen.var(0), rtol=1e-10, atol=1e-12)
@@ -210,11 +209,10 @@ def test_ema_normalizer_equals_weighted_batch():
     rng = np.random.default_rng(5)
     xs = rng.normal(-1.0, 0.5, size=(30, 2))
     rho = 0.9
-    norm = EMANormalizer(decay=rho, eps=0.0)
+    norm = EMANormalizer(decay=rho, eps=1e-300)
     s = norm.init(2)
     for t in range(len(xs)):
-        with np.errstate(invalid="ignore"):  # eps = 0: the first sample is 0 / 0
-            s, _ = norm.update(s, xs[t])
+        s, _ = norm.update(s, xs[t])
         wts = rho ** np.arange(t, -1, -1)
         wts = wts / wts.sum()
         mean = wts @ xs[: t + 1]
@@ -297,3 +295,11 @@ def test_tdidbd_with_zero_meta_step_is_td_lambda():
         z = gamma * lam * z + xs[t]
         w_ref = w_ref + alpha * (r + gamma * w_ref @ xs[t + 1] - w_ref @ xs[t]) * z
     np.testing.assert_allclose(w, w_ref, rtol=1e-12)
+
+
+@pytest.mark.parametrize("make", [WelfordNormalizer, EMANormalizer, lambda eps: NLMS(0.5, eps=eps)])
+def test_an_eps_of_zero_is_refused_where_it_divides_zero_by_zero(make):
+    """eps 0 was taken: a normaliser's first sample (variance 0), or NLMS on an input of
+    zeros, gave 0 / 0, and the learner never learned (or held NaN weights)."""
+    with pytest.raises(ValueError, match=r"eps must be a finite number in \(0, inf\)"):
+        make(eps=0.0).init(2)

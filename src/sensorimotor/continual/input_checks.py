@@ -22,6 +22,53 @@ def is_traced(a) -> bool:
     return isinstance(a, jax.core.Tracer)
 
 
+def is_float_dtype(dtype) -> bool:
+    """Whether ``dtype`` is a floating dtype: NumPy's, or one of JAX's own (``bfloat16``,
+    whose NumPy kind is ``'V'``).
+
+    >>> import jax.numpy as jnp
+    >>> is_float_dtype(np.float32), is_float_dtype(jnp.bfloat16), is_float_dtype(np.int32)
+    (True, True, False)
+    """
+    kind = np.dtype(dtype).kind
+    if kind == "V":  # ml_dtypes' floats: ask JAX, which defines them
+        import jax.numpy as jnp
+
+        return bool(jnp.issubdtype(dtype, jnp.floating))
+    return kind == "f"
+
+
+def check_float_dtype(dtype):
+    """``dtype`` if it is a floating dtype; else ``TypeError`` naming it (an int state
+    held its step sizes as log(0) = -inf and never learned).
+
+    >>> check_float_dtype(np.int32)
+    Traceback (most recent call last):
+    ...
+    TypeError: dtype must be a floating dtype (float32, float64, bfloat16, ...), got int32
+    """
+    if not is_float_dtype(dtype):
+        raise TypeError(
+            "dtype must be a floating dtype (float32, float64, bfloat16, ...), got "
+            f"{np.dtype(dtype).name}"
+        )
+    return dtype
+
+
+def check_flag(owner: str, name: str, value) -> bool:
+    """``value`` if it is ``True`` or ``False``; else ``TypeError`` naming ``owner.name`` (a
+    string ``"False"`` is true).
+
+    >>> check_flag("LinearLearner", "bias", "False")
+    Traceback (most recent call last):
+    ...
+    TypeError: LinearLearner.bias must be True or False, got 'False'
+    """
+    if not isinstance(value, bool | np.bool_):
+        raise TypeError(f"{owner}.{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
 def check_vector(name: str, x, n: int):
     """Raise unless ``x`` is a real (float or int) array of shape ``(n,)``; return its
     namespace."""
@@ -30,7 +77,7 @@ def check_vector(name: str, x, n: int):
         raise TypeError(f"{name} must be an array of shape ({n},), got {type(x).__name__}")
     if x.shape != (n,):
         raise ValueError(f"{name} must have shape ({n},), got {x.shape}")
-    if x.dtype.kind not in "fiu":
+    if x.dtype.kind not in "iu" and not is_float_dtype(x.dtype):
         raise TypeError(f"{name} must hold real numbers, got dtype {x.dtype}")
     return get()
 

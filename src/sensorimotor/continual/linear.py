@@ -13,6 +13,8 @@ from sensorimotor.continual.input_checks import (
     check_feature_dim,
     check_finite_scalar,
     check_finite_vector,
+    check_flag,
+    check_float_dtype,
     check_magnitude,
     check_rule,
     check_vector,
@@ -149,8 +151,15 @@ class LinearLearner(NamedTuple):
         check_rule(self.optimizer, "update_from_error", "supervised")
         feature_dim = check_feature_dim(feature_dim)
         xp = np if xp is None else xp
-        dtype = default_float(xp, dtype)
-        n = feature_dim + (1 if self.bias else 0)
+        dtype = check_float_dtype(default_float(xp, dtype))
+        n = feature_dim + (1 if check_flag("LinearLearner", "bias", self.bias) else 0)
+        if self.normalizer is not None and not all(
+            callable(getattr(self.normalizer, m, None)) for m in ("init", "update", "normalize")
+        ):
+            raise TypeError(
+                "LinearLearner.normalizer must be None or a normaliser (init, update, "
+                f"normalize: see sensorimotor.rules), got {self.normalizer!r}"
+            )
         norm = None if self.normalizer is None else self.normalizer.init(feature_dim, xp, dtype)
         return LinearState(
             xp.zeros((n,), dtype=dtype),

@@ -12,6 +12,7 @@ from sensorimotor.continual.input_checks import (
     check_feature_dim,
     check_finite_scalar,
     check_finite_vector,
+    check_float_dtype,
     check_magnitude,
     check_rule,
     check_vector,
@@ -108,7 +109,7 @@ class TDLinearLearner(NamedTuple):
         check_rule(self.optimizer, "update_from_td_error", "TD")
         n = check_feature_dim(feature_dim)
         xp = np if xp is None else xp
-        dtype = default_float(xp, dtype)
+        dtype = check_float_dtype(default_float(xp, dtype))
         return TDLinearState(
             xp.zeros((n,), dtype=dtype), self.optimizer.init(n, xp, dtype), xp.zeros((), xp.int32)
         )

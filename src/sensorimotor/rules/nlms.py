@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from sensorimotor.base.bounds import NON_NEGATIVE, check_settings
+from sensorimotor.base.bounds import NON_NEGATIVE, POSITIVE, check_settings
 from sensorimotor.rules.array_namespace import default_float, namespace
 
 
@@ -30,7 +30,7 @@ class NLMS(NamedTuple):
 
     Example:
         >>> import numpy as np
-        >>> rule = NLMS(step_size=0.5, eps=0.0)
+        >>> rule = NLMS(step_size=0.5, eps=1e-12)
         >>> _, inc = rule.update_from_error(rule.init(2), np.array([3.0, 4.0]), 1.0)
         >>> print(inc)
         [0.06 0.08]
@@ -39,7 +39,8 @@ class NLMS(NamedTuple):
     step_size: float = 0.5
     eps: float = 1e-6
 
-    BOUNDS = dict(step_size=NON_NEGATIVE, eps=NON_NEGATIVE)
+    # eps > 0: an input of zeros with eps 0 gave 0 / 0, NaN weights
+    BOUNDS = dict(step_size=NON_NEGATIVE, eps=POSITIVE)
 
     def init(self, n: int, xp=None, dtype=None) -> NLMSState:
         """State for ``n`` weights (empty for NLMS)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from sensorimotor.base.bounds import NON_NEGATIVE, Bounds, check_settings
+from sensorimotor.base.bounds import POSITIVE, Bounds, check_settings
 from sensorimotor.rules.array_namespace import default_float, namespace
 
 
@@ -69,7 +69,8 @@ class EMANormalizer(NamedTuple):
     decay: float = 0.99
     eps: float = 1e-8
 
-    BOUNDS = dict(decay=Bounds(0.0, 1.0), eps=NON_NEGATIVE)
+    # eps > 0: the first sample's variance is 0, and eps 0 made its normalised value 0 / 0
+    BOUNDS = dict(decay=Bounds(0.0, 1.0), eps=POSITIVE)
 
     def init(self, n: int, xp=None, dtype=None) -> EMANormalizerState:
         """Statistics for ``n`` inputs."""
@@ -154,7 +155,7 @@ class WelfordNormalizer(NamedTuple):
 
     eps: float = 1e-8
 
-    BOUNDS = dict(eps=NON_NEGATIVE)
+    BOUNDS = dict(eps=POSITIVE)  # the first sample's variance is 0: eps 0 gave 0 / 0
 
     def init(self, n: int, xp=None, dtype=None) -> WelfordNormalizerState:
         """Statistics for ``n`` inputs."""
