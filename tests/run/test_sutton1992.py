@@ -180,3 +180,22 @@ def test_every_setting_is_checked_before_any_compiled_run(
     monkeypatch.setattr(sutton1992, "run_learning_loop_batched", _no_work)
     with pytest.raises(ValueError, match=message):
         getattr(sutton1992, experiment)(seeds=1, **settings)
+
+
+@pytest.mark.parametrize(
+    "flag, value",
+    [("--initial-step-size", "0"), ("--initial-step-size", "inf"), ("--meta-step-size", "-1")],
+)
+def test_the_command_refuses_a_bad_idbd_flag_before_any_work(capsys, monkeypatch, flag, value):
+    """--initial-step-size 0 was refused after the whole of Experiment 1 had run, naming
+    the class field instead of the flag."""
+    from sensorimotor.run import sutton1992
+    from sensorimotor.run.cli import main
+
+    def ran(*args, **kwargs):
+        raise AssertionError("an experiment ran")
+
+    monkeypatch.setattr(sutton1992, "experiment1", ran)
+    monkeypatch.setattr(sutton1992, "experiment2", ran)
+    assert main(["sutton1992", flag, value]) == 2
+    assert f"error: {flag}: IDBD." in capsys.readouterr().err

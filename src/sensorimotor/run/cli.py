@@ -32,6 +32,21 @@ def _demo(args) -> int:
     return 0
 
 
+def _check_idbd_flags(args) -> None:
+    """``--meta-step-size`` and ``--initial-step-size`` in IDBD's bounds, before any work
+    (a bad initial step size was refused after Experiment 1 had run), naming the flag."""
+    from sensorimotor.base.bounds import check_value
+    from sensorimotor.rules import IDBD
+
+    for name in ("meta_step_size", "initial_step_size"):
+        value = getattr(args, name)
+        if value is not None:
+            try:
+                check_value("IDBD", name, value, IDBD.BOUNDS[name])
+            except ValueError as err:
+                raise ValueError(f"--{name.replace('_', '-')}: {err}") from None
+
+
 def _sutton1992(args) -> int:
     import time
 
@@ -49,6 +64,7 @@ def _sutton1992(args) -> int:
                     f"{flag} is Experiment {experiment}'s: use --experiment {experiment} or all"
                 )
     check_seed_range("--seed", args.seed)
+    _check_idbd_flags(args)
     if args.plot:
         image_file("--plot", args.plot)
     show_progress = not (args.quiet or args.json)
