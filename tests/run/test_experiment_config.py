@@ -84,6 +84,13 @@ BAD = [
         'grid."rule.step_size"',
     ),
     (
+        # the grid's rules replaced the table whole: its step size was silently lost
+        "a component's fields in settings beside the component in the grid",
+        'task = "continual"\n[settings]\nrule = {name = "IDBD", initial_step_size = 0.05}\n'
+        '[grid]\nrule = ["IDBD", "Autostep"]\n',
+        "grid.rule: replaces settings.rule whole, so its fields ['initial_step_size']",
+    ),
+    (
         "network learner setting out of range",
         'task = "babbling"\n[settings]\nlearner = {name = "NetworkLearner", hidden = [0]}\n',
         "settings.learner",

@@ -314,6 +314,16 @@ def parse_experiment(data: dict, path: str = "<experiment>") -> Experiment:
             fail(where, f"{head!r} is not a component: it has no field {field!r}")
         if field and head in grid:
             fail(where, f"the grid sets {head!r} itself too: put the field in its tables")
+        table = given.get(head)
+        if not field and spec[head].kind == "component" and isinstance(table, dict):
+            fields = sorted(k for k in table if k != "name")
+            if fields:  # the grid's components replace the table whole: they were lost
+                fail(
+                    where,
+                    f"replaces settings.{head} whole, so its fields {fields} would be "
+                    f"ignored: put them in the grid's tables (e.g. {{name = ..., "
+                    f"{fields[0]} = ...}})",
+                )
         if not isinstance(values, list):
             fail(where, f"must be a list of values, got {values!r}")
         if not values:
