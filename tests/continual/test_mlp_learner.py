@@ -386,3 +386,13 @@ def test_step_counts_steps_taken_including_those_the_guard_discarded():
     state = learner.update(state, x, 1.0).state
     assert (int(state.step), int(state.guard_count)) == (3, 1)
     assert "``step - guard_count`` updates were kept" in MLPState.__doc__
+
+
+def test_init_names_a_seed_given_where_a_key_goes():
+    """MLPLearner().init(0, 3) raised JAX's "invalid PRNG key data"."""
+    from sensorimotor.continual import MLPLearner
+
+    with pytest.raises(
+        TypeError, match=r"key must be a JAX random key \(jax.random.key\(seed\)\), got 0"
+    ):
+        MLPLearner().init(0, 3)

@@ -217,6 +217,8 @@ class MLPLearner:
             >>> print([layer.w.shape for layer in state.params], int(state.step))
             [(3, 16), (16, 1)] 0
         """
+        if is_int(key) or isinstance(key, float):  # JAX said "invalid PRNG key data"
+            raise TypeError(f"key must be a JAX random key (jax.random.key(seed)), got {key!r}")
         feature_dim = check_feature_dim(feature_dim)
         return _init_jit(dataclasses.replace(self, guard="skip"), key, feature_dim)
 
