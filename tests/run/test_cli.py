@@ -183,7 +183,7 @@ def test_a_bad_setting_is_a_clear_error_not_a_table_of_nan(capsys):
     assert "seeds must be a positive int, got 0" in capsys.readouterr().err
     assert main(["sutton1992", "--experiment", "2", "--initial-step-size", "-1"]) == 2
     err = capsys.readouterr().err
-    assert "sensorimotor sutton1992: error: IDBD.initial_step_size" in err
+    assert "sensorimotor sutton1992: error: --initial-step-size: IDBD.initial_step_size" in err
     assert main(["sutton1992", "--experiment", "1", "--plot", "x.png"]) == 2
     assert "--plot draws Experiment 2's figures" in capsys.readouterr().err
 
