@@ -244,3 +244,37 @@ def test_packed_integer_counters_keep_their_exact_bits():
     _, a, b = run(start)
     assert int(a) == 0x7F800002 and int(b) == 0
     assert pack(start)[1] == ()  # both counters travel in the vector
+
+
+def test_a_learner_or_stream_of_the_other_loop_is_named_with_the_loop_to_use():
+    """A TDLinearLearner in the supervised loop said "update() missing 2 required positional
+    arguments", a TD stream there "'TDTimeStep' object has no attribute 'y'"."""
+    from sensorimotor.continual import (
+        RandomWalkChainStream,
+        SuttonExperiment1Stream,
+        TDLinearLearner,
+        run_td_learning_loop,
+    )
+
+    key = jax.random.key(0)
+    cases = [
+        (
+            lambda: run_learning_loop(TDLinearLearner(), SuttonExperiment1Stream(), 100, key),
+            "use run_td_learning_loop",
+        ),
+        (
+            lambda: run_learning_loop(LinearLearner(), RandomWalkChainStream(5), 100, key),
+            "gives TDTimeStep: use run_td_learning_loop",
+        ),
+        (
+            lambda: run_td_learning_loop(LinearLearner(), RandomWalkChainStream(5), 100, key),
+            "use run_learning_loop",
+        ),
+        (
+            lambda: run_td_learning_loop(TDLinearLearner(), SuttonExperiment1Stream(), 100, key),
+            "gives TimeStep: use run_learning_loop",
+        ),
+    ]
+    for call, match in cases:
+        with pytest.raises(TypeError, match=match):
+            call()

@@ -11,6 +11,7 @@ compiled code and a sweep over seeds x step sizes is one compilation (:func:`run
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Sequence
 
 import jax.numpy as jnp
@@ -29,6 +30,43 @@ __all__ = [
 ]
 
 
+def check_learner_fits_loop(learner, call: tuple, loop: str, instead: str) -> None:
+    """A ``TypeError`` naming the loop to use when ``learner.update`` cannot take the
+    arguments ``call`` that this ``loop`` passes (a ``TDLinearLearner`` in the supervised
+    loop said "update() missing 2 required positional arguments").
+
+    >>> from sensorimotor.continual import TDLinearLearner
+    >>> check_learner_fits_loop(TDLinearLearner(), ("state", "x", "y"), "supervised",
+    ...                         "run_td_learning_loop")
+    Traceback (most recent call last):
+    ...
+    TypeError: TDLinearLearner.update takes (state, x, reward, next_x, gamma), but the supervised loop calls update(state, x, y): use run_td_learning_loop
+    """
+    try:
+        params = list(inspect.signature(learner.update).parameters.values())
+    except (TypeError, ValueError):  # no signature to read: the call will tell
+        return
+    if any(p.kind is p.VAR_POSITIONAL for p in params):
+        return
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    required = [p for p in positional if p.default is p.empty]
+    if not len(required) <= len(call) <= len(positional):
+        raise TypeError(
+            f"{type(learner).__name__}.update takes ({', '.join(p.name for p in positional)}), "
+            f"but the {loop} loop calls update({', '.join(call)}): use {instead}"
+        )
+
+
+def check_stream_gives(ts, field: str, loop: str, instead: str) -> None:
+    """A ``TypeError`` naming the loop to use when the stream's steps have no ``field``
+    (a TD stream's ``TDTimeStep`` in the supervised loop raised an ``AttributeError``)."""
+    if not hasattr(ts, field):
+        raise TypeError(
+            f"the {loop} loop needs a stream whose steps have {field!r}; this stream gives "
+            f"{type(ts).__name__}: use {instead}"
+        )
+
+
 def init_linear(learner, key, feature_dim):
     """A linear learner's initial state in JAX (it draws nothing: ``key`` is unused)."""
     return learner.init(feature_dim, xp=jnp)
@@ -40,12 +78,18 @@ def ready_linear(learner, feature_dim):
     return learner
 
 
+def _ready(learner, feature_dim):
+    check_learner_fits_loop(learner, ("state", "x", "y"), "supervised", "run_td_learning_loop")
+    return ready_linear(learner, feature_dim)
+
+
 def _update(learner, state, ts):
+    check_stream_gives(ts, "y", "supervised", "run_td_learning_loop")
     result = learner.update(state, ts.x, ts.y)
     return result.state, result.metrics
 
 
-SUPERVISED = LoopKind("supervised", init_linear, _update, ready_linear)
+SUPERVISED = LoopKind("supervised", init_linear, _update, _ready)
 
 
 def make_learning_loop(learner, stream, num_steps: int, *, trace_interval=None, state=None):

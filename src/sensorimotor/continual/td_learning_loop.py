@@ -5,7 +5,12 @@ one scan loop, as :mod:`sensorimotor.continual.learning_loop`."""
 
 from __future__ import annotations
 
-from sensorimotor.continual.learning_loop import init_linear, ready_linear
+from sensorimotor.continual.learning_loop import (
+    check_learner_fits_loop,
+    check_stream_gives,
+    init_linear,
+    ready_linear,
+)
 from sensorimotor.continual.scan_loop import (
     LoopKind,
     LoopResult,
@@ -23,12 +28,19 @@ __all__ = [
 ]
 
 
+def _ready(learner, feature_dim):
+    call = ("state", "x", "reward", "next_x", "gamma")
+    check_learner_fits_loop(learner, call, "TD", "run_learning_loop")
+    return ready_linear(learner, feature_dim)
+
+
 def _update(learner, state, ts):
+    check_stream_gives(ts, "next_x", "TD", "run_learning_loop")
     result = learner.update(state, ts.x, ts.reward, ts.next_x, ts.gamma)
     return result.state, result.metrics
 
 
-TD = LoopKind("td", init_linear, _update, ready_linear)
+TD = LoopKind("td", init_linear, _update, _ready)
 
 
 def make_td_learning_loop(learner, stream, num_steps: int, *, trace_interval=None, state=None):
