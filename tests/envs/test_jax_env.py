@@ -180,3 +180,61 @@ def test_real_gymnax_cartpole_plugs_in():
     env = AutoReset(FromGymnax(env, params))
     _, (obs, terminated, truncated, _) = scan_steps(env, [0] * 100)
     assert obs.shape == (100, 4) and int(np.asarray(terminated).sum()) > 3
+
+
+def test_eager_calls_refuse_params_outside_their_bounds_naming_the_field():
+    """The JAX environments never checked their params: a massless pole or a NaN force gave
+    NaN states that never ended an episode, a negative init_range a start outside it."""
+    import math
+
+    import jax
+    import pytest
+
+    from sensorimotor.envs import (
+        CartPole,
+        CartPoleADPJax,
+        CartPoleEnvParams,
+        CartPoleParams,
+        ToyHumanoid,
+        ToyHumanoidParams,
+    )
+    from sensorimotor.envs.cartpole.cartpole_adp_jax import CartPoleADPParams
+
+    key = jax.random.key(0)
+    cases = [
+        (CartPole(), CartPoleEnvParams(physics=CartPoleParams(masspole=0.0)), "masspole"),
+        (CartPole(), CartPoleEnvParams(force_mag=math.nan), "force_mag"),
+        (CartPole(), CartPoleEnvParams(init_range=-1.0), "init_range"),
+        (CartPole(), CartPoleEnvParams(max_steps=-1), "max_steps"),
+        (CartPoleADPJax(), CartPoleADPParams(actuator_noise=2.0), "actuator_noise"),
+        (ToyHumanoid(), ToyHumanoidParams(dt=math.nan), "dt"),
+        (ToyHumanoid(), ToyHumanoidParams(target=(1.0, 2.0)), "target"),
+    ]
+    for env, params, field in cases:
+        with pytest.raises(ValueError, match=field):
+            env.reset(key, params)
+    # params traced under jit pass (their values are not known there)
+    env = CartPole()
+    obs = jax.jit(lambda k, p: env.reset(k, p)[0])(key, CartPoleEnvParams())
+    assert obs.shape == (4,)
+
+
+def test_bool_complex_or_string_actions_are_refused_by_the_jax_environments():
+    import jax
+    import numpy as np
+    import pytest
+
+    from sensorimotor.envs import CartPole, ToyHumanoid
+
+    env = ToyHumanoid()
+    _, state = env.reset(jax.random.key(0))
+    for action in (np.ones(6, bool), np.ones(6) * (1 + 5j)):
+        with pytest.raises(TypeError, match="action must hold real numbers"):
+            env.step(None, state, action)
+    with pytest.raises(TypeError, match="action must be an array of numbers"):
+        env.step(None, state, "left")
+    cartpole = CartPole()
+    _, state = cartpole.reset(jax.random.key(0))
+    for action in (True, 1 + 0j):
+        with pytest.raises(ValueError, match="action must be 0 or 1"):
+            cartpole.step(None, state, action)

@@ -70,3 +70,13 @@ def test_edges_pass():
 def test_a_bad_mackey_glass_setting_raises_naming_it(setting, value, error):
     with pytest.raises(error, match=f"mackey_glass_series.{setting}"):
         mackey_glass_series(10, **{setting: value})
+
+
+def test_mackey_glass_settings_that_give_nan_are_refused():
+    """x0 = -1 with power 2.5 returned a series of NaN without an error."""
+    import pytest
+
+    from sensorimotor.envs.streams import mackey_glass_series
+
+    with pytest.raises(ValueError, match="not finite"):
+        mackey_glass_series(10, x0=-1.0, power=2.5)

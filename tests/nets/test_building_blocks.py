@@ -40,3 +40,49 @@ def test_layer_norm_matches_definition():
     hn = np.asarray(h, np.float64)
     expected = (hn - hn.mean()) / np.sqrt(hn.var() + 1e-5)
     np.testing.assert_allclose(n, expected, rtol=1e-5, atol=1e-5)
+
+
+def test_a_scalar_error_trains_a_one_output_readout_and_another_shape_is_refused():
+    """readout_train with a 0-d error turned beta from (4, 1) into (4, 4), silently."""
+    import numpy as np
+
+    from sensorimotor.nets.readout_step import readout_features, readout_init, readout_train
+    from sensorimotor.rules import LMS, RLS
+
+    z = readout_features(np.ones(3))
+    for rule in (RLS(), LMS(0.1)):
+        scalar = readout_train(rule, readout_init(rule, 3, 1), z, 0.5)
+        vector = readout_train(rule, readout_init(rule, 3, 1), z, np.array([0.5]))
+        assert scalar.beta.shape == (4, 1)
+        np.testing.assert_array_equal(scalar.beta, vector.beta)
+        with pytest.raises(ValueError, match=r"error must have shape \(2,\)"):
+            readout_train(rule, readout_init(rule, 3, 2), z, 0.5)
+
+
+def test_a_python_float_target_whose_square_overflows_is_refused_as_an_array_is():
+    import numpy as np
+
+    from sensorimotor.nets.readout import PlainRLS
+
+    for target in (1e200, np.float64(1e200), np.array([1e200])):
+        readout = PlainRLS(3, 1)
+        with pytest.raises(ValueError, match="target is too large"):
+            readout.train(np.ones(3), target=target)
+        assert readout.count == 0
+
+
+def test_mlp_apply_refuses_a_batch_with_layer_norm_and_a_wrong_width():
+    """Over a batch LayerNorm mixed the rows' statistics: wrong outputs, no error."""
+    import jax
+    import jax.numpy as jnp
+
+    from sensorimotor.nets import init_mlp, mlp_apply
+
+    params = init_mlp(jax.random.key(0), 3, (16,), 2, init="lecun")
+    batch = jnp.ones((5, 3))
+    with pytest.raises(ValueError, match="x must be one sample of shape"):
+        mlp_apply(params, batch)
+    with pytest.raises(ValueError, match=r"x must have shape \(3,\)"):
+        mlp_apply(params, jnp.ones(4))
+    rows = jax.vmap(lambda x: mlp_apply(params, x, layer_norm=False))(batch)
+    assert jnp.allclose(mlp_apply(params, batch, layer_norm=False), rows)

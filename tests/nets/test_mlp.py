@@ -190,7 +190,7 @@ def test_a_sparse_start_that_can_never_learn_is_refused_naming_sparsity_and_laye
     params = init_mlp(jax.random.key(0), 3, (4,), 1, sparsity=0.5)
     assert all(bool((layer.w != 0).any()) for layer in params)
     # the check runs before sparse_init's own: a NaN sparsity is still named as such
-    with pytest.raises(ValueError, match=r"sparsity must be in \[0, 1\), got nan"):
+    with pytest.raises(ValueError, match=r"sparsity must be a number in \[0, 1\), got nan"):
         init_mlp(jax.random.key(0), 3, (4,), 1, sparsity=float("nan"))
 
 
@@ -199,3 +199,15 @@ def test_mlp_learner_init_refuses_a_network_that_can_never_learn():
 
     with pytest.raises(ValueError, match=r"sparsity 0\.9 .*layers 0 and 1"):
         MLPLearner(hidden_sizes=(4,)).init(jax.random.key(0), 3)
+
+
+def test_sparse_init_takes_numpy_ints_and_refuses_bools_and_strings():
+    import numpy as np
+
+    from sensorimotor.nets import sparse_init
+
+    assert sparse_init(jax.random.key(0), np.int64(10), np.int32(4), sparsity=0.5).shape == (10, 4)
+    with pytest.raises(ValueError, match="fan_in and fan_out must be positive ints"):
+        sparse_init(jax.random.key(0), True, 4)
+    with pytest.raises(ValueError, match="sparsity must be a number"):
+        sparse_init(jax.random.key(0), 10, 4, sparsity="0.5")

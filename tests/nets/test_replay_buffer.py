@@ -214,3 +214,20 @@ def test_reservoir_fills_like_add_until_full():
         b = replay_buffer.add_reservoir(b, np.full(2, i), i, np.random.default_rng(i))
     np.testing.assert_array_equal(a.data, b.data)
     assert int(a.count) == int(b.count) == 4
+
+
+def test_a_reservoir_on_numpy_takes_a_jax_key_and_draws_as_the_jax_buffer():
+    """The NumPy buffer raised "'numpy.ndarray' object has no attribute 'at'"."""
+    import jax
+    import numpy as np
+
+    from sensorimotor.nets import replay_buffer as rb
+
+    host, device = rb.init(np.zeros(()), 2), rb.init(jax.numpy.zeros(()), 2)
+    key = jax.random.key(0)
+    for i in range(40):
+        key, draw = jax.random.split(key)
+        host = rb.add_reservoir(host, float(i), i, draw)
+        device = rb.add_reservoir(device, float(i), i, draw)
+    assert type(host.data) is np.ndarray
+    assert host.data.tolist() == np.asarray(device.data).tolist()

@@ -113,7 +113,9 @@ def check_value(owner: str, name: str, value, bounds: Bounds):
         raise TypeError(f"{owner}.{name} must be a number, got {value!r}")
     if isinstance(value, list | tuple) and holds_non_number(value):
         raise TypeError(f"{owner}.{name} must be a number, got {value!r}")
-    if integer and not is_int(value):
+    # a JAX int (a tracer under jit, whose value is not known: passed below) is an int
+    jax_int = hasattr(value, "aval") and getattr(value.dtype, "kind", "") in "iu"
+    if integer and not is_int(value) and not jax_int:
         raise TypeError(f"{owner}.{name} must be an int, got {value!r}")
     if isinstance(value, int) and not -(2**63) <= value < 2**63:  # JAX cannot take it
         raise ValueError(f"{owner}.{name} must be {bounds.describe()}, got an int beyond int64")

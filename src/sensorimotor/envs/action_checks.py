@@ -1,6 +1,7 @@
 """An action checked against a Gymnasium space before it touches an environment's state."""
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 from gymnasium import spaces
 
@@ -33,6 +34,26 @@ def check_box_action(action, space: spaces.Box, name: str = "action") -> np.ndar
     a = a.astype(np.float64)
     _check_finite(a, f"{name}[{{}}] is {{}}: the {name} must be finite")
     return np.minimum(np.maximum(a, space.low), space.high)
+
+
+def real_action(action, owner: str):
+    """``action`` as a JAX array of real numbers: a bool or complex one (whose dtype is
+    known even under ``jit``) is a ``TypeError`` naming ``owner``'s action, as the
+    Gymnasium faces refuse it (a complex action lost its imaginary part silently, and
+    ``True`` pushed as 1); so is what JAX cannot make an array of (a string).
+
+    >>> real_action([True, False], "Robot")
+    Traceback (most recent call last):
+    ...
+    TypeError: Robot: action must hold real numbers, got dtype bool
+    """
+    try:
+        action = jnp.asarray(action)
+    except TypeError:
+        raise TypeError(f"{owner}: action must be an array of numbers, got {action!r}") from None
+    if action.dtype.kind in "bc":
+        raise TypeError(f"{owner}: action must hold real numbers, got dtype {action.dtype}")
+    return action
 
 
 def check_known_action_finite(action, owner: str, what: str = "action") -> None:

@@ -51,13 +51,19 @@ class JaxEnv:
         """``(obs, state)`` at the start of an episode drawn with ``key``."""
         if params is None:
             params = self.default_params
+        self.check_params(params)
         return self.reset_env(key, params)
 
     def step(self, key, state, action, params=None):
         """``(obs, state, reward, terminated, truncated, info)`` after ``action`` in ``state``."""
         if params is None:
             params = self.default_params
+        self.check_params(params)
         return self.step_env(key, state, action, params)
+
+    def check_params(self, params) -> None:
+        """Refuse ``params`` outside their bounds, naming the field (values known here: an
+        eager call's, or constants under ``jit``; traced ones pass). By default nothing."""
 
     def reset_env(self, key, params):
         raise NotImplementedError(f"{self.name} must implement reset_env")

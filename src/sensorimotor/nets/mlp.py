@@ -304,6 +304,22 @@ def _normalise(h, layer_norm: bool, eps: float):
     return c * r, r
 
 
+def _check_input(params, x, one_sample: bool) -> None:
+    """A ``ValueError`` naming ``x`` when its last axis is not the network's input width,
+    or, if ``one_sample``, when it is not one sample ``(in_dim,)`` (shapes are static:
+    this holds under ``jit``). LayerNorm's statistics are a sample's own: over a batch they
+    mixed the rows, and the outputs were wrong without an error (``jax.vmap`` it)."""
+    in_dim = params[0].w.shape[0]
+    shape = tuple(np.shape(x))
+    if not shape or shape[-1] != in_dim:
+        raise ValueError(f"x must have shape ({in_dim},) (the network's input), got {shape}")
+    if one_sample and len(shape) != 1:
+        raise ValueError(
+            f"x must be one sample of shape ({in_dim},), got {shape}: with LayerNorm a "
+            "batch's rows would share statistics (jax.vmap over the batch instead)"
+        )
+
+
 def mlp_apply(
     params,
     x,
@@ -313,7 +329,9 @@ def mlp_apply(
     layer_norm: bool = True,
     eps=1e-5,
 ):
-    r"""The network's output for one input ``x`` (shape ``(in_dim,)``) -> ``(out_dim,)``.
+    r"""The network's output for one input ``x`` (shape ``(in_dim,)``) -> ``(out_dim,)``
+    (without LayerNorm a batch ``(N, in_dim)`` gives ``(N, out_dim)``; with it, a batch is
+    a ``ValueError``: ``jax.vmap`` over it).
 
     .. math::
         a_0 = x,\quad a_l = \sigma(\operatorname{LN}(a_{l-1} W_l + b_l)),
@@ -330,6 +348,7 @@ def mlp_apply(
         (2,)
     """
     _check_activation(activation)
+    _check_input(params, x, layer_norm)
     act = _SMOOTH.get(activation)
     a = x
     for layer in params[:-1]:
@@ -389,6 +408,7 @@ def mlp_value_and_grad(
         raise ValueError(
             f"mlp_value_and_grad needs a scalar output (out_dim 1), got {params[-1].w.shape[-1]}"
         )
+    _check_input(params, x, True)  # one sample: its gradient is laid out for one
     act = _SMOOTH.get(activation)
     inputs, norms, rstds, slopes = [], [], [], []
     a = x

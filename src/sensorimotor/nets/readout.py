@@ -51,6 +51,8 @@ class LinearReadout:
         self._state = readout_init(rule, self.input_dim, self.output_dim, with_bias, np, self.dtype)
         self._z = np.ones(self.input_dim + int(self.with_bias), dtype=self.dtype)
         self._in_shape, self._out_shape = (self.input_dim,), (self.output_dim,)
+        # a Python float target is checked as an array's is: its square must not overflow
+        self._float_limit = math.sqrt(float(np.finfo(self.dtype).max))
         self._repairs = type(self)._stabilize is not LinearReadout._stabilize
 
     @property
@@ -135,7 +137,7 @@ class LinearReadout:
             and (target is None) != (error is None)
         ):  # the per-sample path: one dot checks NaN and inf of each argument
             if type(value) is float and self.output_dim == 1:
-                if math.isfinite(sample.dot(sample)) and math.isfinite(value):
+                if math.isfinite(sample.dot(sample)) and abs(value) < self._float_limit:
                     if error is not None:  # the increment needs the error's (1,) shape
                         value = np.array([value], dtype=self.dtype)
                     return self._train_one(sample, value, error is None)

@@ -77,6 +77,7 @@ def readout_train(rule, state: ReadoutState, z, error) -> ReadoutState:
     ``error = target - prediction`` (shape ``(output_dim,)``):
     :math:`\beta \leftarrow \beta + k\, e^\top`, with the rule's gain :math:`k` (RLS:
     :math:`P z / (\lambda + z^\top P z)`; LMS: :math:`\alpha z`), shared by all outputs.
+    A single output's error may be a scalar; another shape is a ``ValueError``.
 
     Example:
         >>> import numpy as np
@@ -88,6 +89,16 @@ def readout_train(rule, state: ReadoutState, z, error) -> ReadoutState:
         >>> print(np.round(readout_predict(s, z), 4))
         [ 4. -2.]
     """
+    # shapes are static, so this holds under jit too: a 0-d error gave an increment of
+    # shape (n,), which broadcast beta from (n, 1) to (n, n)
+    outputs = tuple(state.beta.shape[1:])
+    if np.ndim(error) == 0 and outputs == (1,):
+        xp = namespace(state.beta)
+        error = xp.reshape(xp.asarray(error, dtype=state.beta.dtype), (1,))
+    elif tuple(np.shape(error)) != outputs:
+        raise ValueError(
+            f"error must have shape {outputs} (one per output), got {tuple(np.shape(error))}"
+        )
     opt, inc = rule.update_from_error(state.optimizer, z, error)
     return ReadoutState(state.beta + inc, opt)
 

@@ -230,11 +230,16 @@ def add_reservoir(buffer: ReplayBuffer, item, seen, key) -> ReplayBuffer:
     xp = _xp(buffer)
     capacity = _capacity(buffer)
     concrete_seen = _seen(seen)
-    if isinstance(key, np.random.Generator):
-        if xp is not np:
-            raise TypeError("key: a NumPy Generator draws for a NumPy buffer; give a JAX key")
+    if isinstance(key, np.random.Generator) and xp is not np:
+        raise TypeError("key: a NumPy Generator draws for a NumPy buffer; give a JAX key")
+    if xp is np:  # a Generator, or a JAX key (its draw as the JAX buffer's below)
         seen = concrete_seen
-        slot = seen if seen < capacity else int(key.integers(0, seen + 1))
+        if seen < capacity:
+            slot = seen
+        elif isinstance(key, np.random.Generator):
+            slot = int(key.integers(0, seen + 1))
+        else:
+            slot = int(jax.random.randint(key, (), 0, jnp.asarray(seen, jnp.int32) + 1))
         if slot >= capacity:
             return buffer
         position = buffer.position

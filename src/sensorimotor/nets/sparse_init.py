@@ -5,6 +5,8 @@ import math
 import jax
 import jax.numpy as jnp
 
+from sensorimotor.base.bounds import is_int, is_real
+
 __all__ = ["sparse_init"]
 
 
@@ -35,10 +37,12 @@ def sparse_init(key, fan_in: int, fan_out: int, sparsity: float = 0.9, dtype=jnp
         >>> print(w.shape, int((w != 0).sum(axis=0)[0]))
         (10, 4) 1
     """
-    if not (isinstance(fan_in, int) and isinstance(fan_out, int)) or fan_in < 1 or fan_out < 1:
+    # NumPy ints as init_mlp takes them; True is not a width
+    if not (is_int(fan_in) and is_int(fan_out)) or fan_in < 1 or fan_out < 1:
         raise ValueError(f"fan_in and fan_out must be positive ints, got {fan_in!r}, {fan_out!r}")
-    if not 0.0 <= float(sparsity) < 1.0:
-        raise ValueError(f"sparsity must be in [0, 1), got {sparsity!r}")
+    fan_in, fan_out = int(fan_in), int(fan_out)
+    if not is_real(sparsity) or not 0.0 <= float(sparsity) < 1.0:  # not "0.5"
+        raise ValueError(f"sparsity must be a number in [0, 1), got {sparsity!r}")
     k_w, k_mask = jax.random.split(key)
     bound = math.sqrt(1.0 / fan_in)
     w = jax.random.uniform(k_w, (fan_in, fan_out), dtype=dtype, minval=-bound, maxval=bound)

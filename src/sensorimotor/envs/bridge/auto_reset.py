@@ -77,6 +77,10 @@ class AutoReset(JaxEnv):
     def default_params(self):
         return self.env.default_params
 
+    def check_params(self, params) -> None:
+        """The wrapped environment's check."""
+        self.env.check_params(params)
+
     def reset_env(self, key, params):
         return self.env.reset(key, params)
 

@@ -7,10 +7,12 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from sensorimotor.base.bounds import COUNT, FINITE, NON_NEGATIVE, check_settings
 from sensorimotor.envs.cartpole.cartpole_dynamics import (
     CartPoleParams,
     cartpole_failed,
     cartpole_step,
+    check_cartpole_params,
 )
 from sensorimotor.envs.jax_env import JaxEnv
 
@@ -52,6 +54,8 @@ class CartPoleEnvParams(NamedTuple):
     max_steps: int = 500
     init_range: float = 0.05
 
+    BOUNDS = dict(force_mag=FINITE, max_steps=COUNT, init_range=NON_NEGATIVE)
+
 
 class CartPole(JaxEnv):
     """Gymnasium's ``CartPole-v1`` under the ``JaxEnv`` protocol: the same dynamics.
@@ -91,6 +95,20 @@ class CartPole(JaxEnv):
     def default_params(self) -> CartPoleEnvParams:
         return CartPoleEnvParams()
 
+    def check_params(self, params) -> None:
+        """``CartPoleEnvParams`` in their bounds, physics included (a massless pole or a
+        NaN force made NaN states that never ended an episode).
+
+        >>> CartPole().check_params(CartPoleEnvParams(init_range=-1.0))
+        Traceback (most recent call last):
+        ...
+        ValueError: CartPoleEnvParams.init_range must be a finite number in [0, inf), got -1.0
+        """
+        if not isinstance(params, CartPoleEnvParams):
+            raise TypeError(f"params must be a CartPoleEnvParams, got {type(params).__name__}")
+        check_cartpole_params(params.physics)
+        check_settings(params)
+
     def reset_env(self, key, params: CartPoleEnvParams):
         dtype = jnp.zeros(()).dtype  # float32 unless the user turned x64 on
         r = params.init_range
@@ -104,7 +122,9 @@ class CartPole(JaxEnv):
             raise ValueError(f"CartPole: action must be a scalar, got shape {action.shape}")
         # a traced action cannot raise (any value but 1 then pushes left, see the class);
         # a value known here, an eager call's, is checked
-        if not isinstance(action, jax.core.Tracer) and action.item() not in (0, 1):
+        if not isinstance(action, jax.core.Tracer) and (
+            action.dtype.kind in "bc" or action.item() not in (0, 1)  # True and 1+0j were 1
+        ):
             raise ValueError(f"CartPole: action must be 0 or 1, got {action.item()!r}")
         force = jnp.where(action == 1, params.force_mag, -params.force_mag).astype(state.x.dtype)
         x, x_dot, theta, theta_dot = cartpole_step(

@@ -7,12 +7,14 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from sensorimotor.envs.action_checks import check_known_action_finite
+from sensorimotor.base.bounds import COUNT, NON_NEGATIVE, POSITIVE, UNIT, check_settings
+from sensorimotor.envs.action_checks import check_known_action_finite, real_action
 from sensorimotor.envs.cartpole.cartpole import CartPoleState, observation
 from sensorimotor.envs.cartpole.cartpole_dynamics import (
     CartPoleParams,
     cartpole_failed,
     cartpole_step,
+    check_cartpole_params,
 )
 from sensorimotor.envs.jax_env import JaxEnv
 
@@ -35,6 +37,8 @@ class CartPoleADPParams(NamedTuple):
     actuator_noise: float = 0.0
     init_range: float = 0.05
     max_steps: int = 6000
+
+    BOUNDS = dict(max_force=POSITIVE, actuator_noise=UNIT, init_range=NON_NEGATIVE, max_steps=COUNT)
 
 
 class CartPoleADPJax(JaxEnv):
@@ -76,8 +80,21 @@ class CartPoleADPJax(JaxEnv):
         state = CartPoleState(x, x_dot, theta, theta_dot, jnp.zeros((), jnp.int32))
         return observation(state), state
 
+    def check_params(self, params) -> None:
+        """``CartPoleADPParams`` in their bounds, physics included.
+
+        >>> CartPoleADPJax().check_params(CartPoleADPParams(actuator_noise=2.0))
+        Traceback (most recent call last):
+        ...
+        ValueError: CartPoleADPParams.actuator_noise must be a finite number in [0, 1], got 2.0
+        """
+        if not isinstance(params, CartPoleADPParams):
+            raise TypeError(f"params must be a CartPoleADPParams, got {type(params).__name__}")
+        check_cartpole_params(params.physics)
+        check_settings(params)
+
     def step_env(self, key, state: CartPoleState, action, params: CartPoleADPParams):
-        action = jnp.asarray(action)
+        action = real_action(action, "CartPoleADPJax")
         if action.shape != (1,):
             raise ValueError(f"CartPoleADPJax: action must have shape (1,), got {action.shape}")
         # a NaN passed the clip and made the state NaN, never failing: the pole never fell

@@ -7,11 +7,12 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from sensorimotor.envs.action_checks import check_known_action_finite
+from sensorimotor.envs.action_checks import check_known_action_finite, real_action
 from sensorimotor.envs.bridge.to_gym import box_space
 from sensorimotor.envs.humanoid.toy_humanoid_dynamics import (
     N_JOINTS,
     ToyHumanoidParams,
+    check_toy_humanoid_params,
     discrete_torques,
     toy_humanoid_bounds,
     toy_humanoid_reward,
@@ -84,6 +85,16 @@ class ToyHumanoid(JaxEnv):
     def default_params(self) -> ToyHumanoidParams:
         return ToyHumanoidParams()
 
+    def check_params(self, params) -> None:
+        """``ToyHumanoidParams`` in their bounds (``check_toy_humanoid_params``).
+
+        >>> ToyHumanoid().check_params(ToyHumanoidParams(target=(1.0, 2.0)))
+        Traceback (most recent call last):
+        ...
+        ValueError: ToyHumanoidParams.target must be 3 finite numbers, got (1.0, 2.0)
+        """
+        check_toy_humanoid_params(params)
+
     def reset_env(self, key, params: ToyHumanoidParams):
         dtype = jnp.zeros(()).dtype
         r = params.init_range
@@ -99,8 +110,8 @@ class ToyHumanoid(JaxEnv):
         >>> env.torque(3).tolist(), jax.jit(env.torque)(-1).tolist() == env.torque(12).tolist()
         ([0.0, 1.0, 0.0, 0.0, 0.0, 0.0], True)
         """
-        action = jnp.asarray(action)
         if self.discrete_actions:
+            action = jnp.asarray(action)
             if action.shape != ():
                 raise ValueError(f"{self.name}: action must be a scalar, got shape {action.shape}")
             # the dtype is known even under jit: a float would fail inside JAX's indexing
@@ -116,6 +127,7 @@ class ToyHumanoid(JaxEnv):
                     f"{self.name}: action must be an int in [0, {n}), got {int(action)}"
                 )
             return jnp.asarray(self._table)[action]
+        action = real_action(action, self.name)
         if action.shape != (N_JOINTS,):
             raise ValueError(f"{self.name}: action must have shape (6,), got {action.shape}")
         check_known_action_finite(action, self.name, "torques")

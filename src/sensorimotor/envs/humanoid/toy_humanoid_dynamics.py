@@ -135,6 +135,9 @@ def check_toy_humanoid_params(params: ToyHumanoidParams) -> ToyHumanoidParams:
     if not isinstance(params, ToyHumanoidParams):
         raise TypeError(f"params must be a ToyHumanoidParams, got {type(params).__name__}")
     check_settings(params)
+    parts = params.target if isinstance(params.target, tuple | list) else (params.target,)
+    if any(hasattr(t, "aval") for t in parts):  # traced under jit: not known here
+        return params
     try:
         target = np.asarray(params.target, dtype=np.float64)
     except (TypeError, ValueError):

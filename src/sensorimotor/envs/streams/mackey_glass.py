@@ -46,7 +46,15 @@ def mackey_glass_series(
     total = (n_steps + washout) * every
     x = np.empty(total + delay + 1)
     x[: delay + 1] = x0
-    for t in range(delay, delay + total):
-        lagged = x[t - delay]
-        x[t + 1] = x[t] + dt * (beta * lagged / (1.0 + lagged**power) - gamma * x[t])
-    return x[delay + 1 :: every][washout : washout + n_steps].copy()
+    with np.errstate(invalid="ignore", over="ignore"):  # a series that is not finite: below
+        for t in range(delay, delay + total):
+            lagged = x[t - delay]
+            x[t + 1] = x[t] + dt * (beta * lagged / (1.0 + lagged**power) - gamma * x[t])
+    series = x[delay + 1 :: every][washout : washout + n_steps].copy()
+    if not np.all(np.isfinite(series)):  # e.g. a negative value to a fractional power
+        raise ValueError(
+            f"mackey_glass_series: these settings give a series that is not finite "
+            f"(x0={x0!r}, power={power!r}, ...): a negative x(t - tau) to a power that is "
+            "not an int is NaN"
+        )
+    return series
