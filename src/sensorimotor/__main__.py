@@ -1,8 +1,6 @@
 """``python -m sensorimotor``: the command line."""
 
-import sys
-
-from sensorimotor.run.cli import main
+from sensorimotor.run.cli import console_script
 
 if __name__ == "__main__":
-    sys.exit(main())
+    console_script()

@@ -333,8 +333,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def console_script() -> None:
+    """The ``sensorimotor`` command (and ``python -m sensorimotor``): :func:`main`, then its
+    exit status. After Ctrl-C the process ends at once (``os._exit(130)``), once the
+    interrupted work has unwound and its files are closed: an interpreter shut down
+    normally while XLA's threads still ran an interrupted computation could crash in the
+    shutdown (a segmentation fault, status 139, after the "interrupted" line)."""
+    code = main()
+    if code == 130:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(130)
+    sys.exit(code)
+
+
 def main(argv=None) -> int:
-    """Entry point of the ``sensorimotor`` command."""
+    """Entry point of the ``sensorimotor`` command (returns its exit status)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
