@@ -397,3 +397,40 @@ def test_the_console_script_ends_an_interrupted_compiled_run_with_130(tmp_path):
     assert proc.returncode in (130, 0), err
     if proc.returncode == 130:
         assert err.rstrip().endswith("sensorimotor sutton1992: interrupted")
+
+
+@pytest.mark.parametrize(
+    "argv, flag",
+    [
+        (["sutton1992", "--plot", ""], "--plot"),
+        (["sutton1992", "--experiment", "2", "--plot", "fig.pgf"], "--plot"),
+        (["adhdp", "epuck", "--out", "", "--runs", "1", "--episodes", "1"], "--out"),
+        (["run", "e.toml", "--out", ""], "--out"),
+    ],
+)
+def test_an_empty_path_or_a_plot_that_needs_latex_is_refused_before_any_work(
+    capsys, monkeypatch, tmp_path, argv, flag
+):
+    """An empty --plot or --out was taken as no plot or log (or the default folder), and
+    --save '' failed after the training; a .pgf plot needed LaTeX after the whole run."""
+    from sensorimotor.run import sutton1992
+
+    def ran(*args, **kwargs):
+        raise AssertionError("an experiment ran")
+
+    monkeypatch.setattr(sutton1992, "experiment1", ran)
+    monkeypatch.setattr(sutton1992, "experiment2", ran)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "e.toml").write_text('task = "continual"\n[settings]\nsteps = 100\n')
+    assert main(argv) == 2
+    assert f"error: {flag}" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["e.toml"]
+
+
+def test_bc_save_empty_is_refused_before_the_expert_plays(capsys, tmp_path):
+    from sensorimotor.agents import DQN
+
+    expert = tmp_path / "expert.npz"
+    DQN("CartPole-v1", seed=0).save(expert)
+    assert main(["bc", "--env", "CartPole-v1", "--expert", str(expert), "--save", ""]) == 2
+    assert "error: --save: the file name is empty" in capsys.readouterr().err

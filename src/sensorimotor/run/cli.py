@@ -52,7 +52,7 @@ def _sutton1992(args) -> int:
 
     from sensorimotor.run import sutton1992 as s
 
-    if args.plot and args.experiment == "1":
+    if args.plot is not None and args.experiment == "1":
         raise ValueError("--plot draws Experiment 2's figures: use it with --experiment 2 or all")
     # a flag of the other experiment would be ignored: refused instead, naming it
     only = {"1": ("seeds", "meta_step_size"), "2": ("initial_step_size",)}
@@ -65,7 +65,7 @@ def _sutton1992(args) -> int:
                 )
     check_seed_range("--seed", args.seed)
     _check_idbd_flags(args)
-    if args.plot:
+    if args.plot is not None:  # '' too: refused, not a run without its plot
         image_file("--plot", args.plot)
     show_progress = not (args.quiet or args.json)
     report = {}  # --json: each experiment's result, and the seconds they took
@@ -86,7 +86,7 @@ def _sutton1992(args) -> int:
         seconds += time.perf_counter() - start
         print(s.format_experiment2(result))
         report["experiment2"] = s.result_json(result)
-        if args.plot:
+        if args.plot is not None:
             print(f"wrote {s.plot_experiment2(result, args.plot)}")
     if args.json:
         print(json_line(report | {"seed": args.seed, "seconds": seconds}))
@@ -127,7 +127,7 @@ def _bc(args) -> int:
         raise ValueError(f"--expert: {args.expert!r}: no such file")
     if args.gradient_steps is not None:  # named as the flag, not as BCConfig's field
         check_count("--gradient-steps", args.gradient_steps)
-    if args.save:
+    if args.save is not None:  # '' too: refused now, not after the training
         output_file("--save", args.save)  # before the expert plays and the clone trains
     settings = {} if args.gradient_steps is None else {"gradient_steps": args.gradient_steps}
     result = clone_expert(
@@ -159,7 +159,10 @@ def _run(args) -> int:
         raise ValueError(f"--workers must be at least 1, got {args.workers}")
     if args.address is not None and args.backend != "ray":
         raise ValueError("--address joins a Ray cluster: use it with --backend ray")
-    out = args.out or os.path.join("runs", os.path.splitext(os.path.basename(args.experiment))[0])
+    default = os.path.join("runs", os.path.splitext(os.path.basename(args.experiment))[0])
+    out = default if args.out is None else args.out  # '' is refused, not the default
+    if not out:
+        raise ValueError("--out: the folder name is empty")
     if os.path.exists(out) and not os.path.isdir(out):
         raise ValueError(f"--out: {out!r} is a file, expected a folder")
     if os.path.isdir(out) and os.listdir(out) and not args.resume:

@@ -15,6 +15,8 @@ def output_folder(option: str, path: str) -> str:
     ...
     ValueError: --out: cannot create the folder '/dev/null/sub' (Not a directory)
     """
+    if not path:
+        raise ValueError(f"{option}: the folder name is empty")
     try:
         os.makedirs(path, exist_ok=True)
     except OSError as exc:
@@ -33,6 +35,8 @@ def output_file(option: str, path: str) -> str:
     ...
     ValueError: --plot: cannot write '/dev/null/x.png': '/dev/null' is not a folder
     """
+    if not path:  # '' would be written next to nothing: named, not failed late
+        raise ValueError(f"{option}: the file name is empty")
     folder = os.path.dirname(path) or "."
     if os.path.isdir(path):
         raise ValueError(f"{option}: {path!r} is a folder, expected a file name")
@@ -59,6 +63,10 @@ def image_file(option: str, path: str) -> str:
 
     output_file(option, path)
     suffix = os.path.splitext(path)[1]
+    if suffix.lower() == ".pgf":  # matplotlib writes it through LaTeX, after the whole run
+        raise ValueError(
+            f"{option}: cannot write {path!r}: .pgf needs a LaTeX install (use .pdf or .svg)"
+        )
     if suffix.lstrip(".").lower() not in FigureCanvasAgg.get_supported_filetypes():
         what = f"{suffix!r} is not an image format" if suffix else "the name has no extension"
         raise ValueError(

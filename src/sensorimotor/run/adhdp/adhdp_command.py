@@ -99,7 +99,7 @@ def run_adhdp_command(args) -> int:
         # before JAX runs: the compiled runs side by side on every core (a run's trials
         # do not depend on how the runs are split)
         cpu_devices_per_core()
-    out = output_folder("--out", args.out) if args.out else None
+    out = None if args.out is None else output_folder("--out", args.out)
     quiet = args.quiet or args.json
     if args.experiment == "epuck":
         result = _epuck(args, out, quiet)
