@@ -184,7 +184,13 @@ def test_every_setting_is_checked_before_any_compiled_run(
 
 @pytest.mark.parametrize(
     "flag, value",
-    [("--initial-step-size", "0"), ("--initial-step-size", "inf"), ("--meta-step-size", "-1")],
+    [
+        ("--initial-step-size", "0"),
+        ("--initial-step-size", "inf"),
+        ("--meta-step-size", "-1"),
+        ("--initial-step-size", "1e300"),  # inf in the experiments' float32
+        ("--meta-step-size", "1e300"),
+    ],
 )
 def test_the_command_refuses_a_bad_idbd_flag_before_any_work(capsys, monkeypatch, flag, value):
     """--initial-step-size 0 was refused after the whole of Experiment 1 had run, naming
@@ -198,4 +204,4 @@ def test_the_command_refuses_a_bad_idbd_flag_before_any_work(capsys, monkeypatch
     monkeypatch.setattr(sutton1992, "experiment1", ran)
     monkeypatch.setattr(sutton1992, "experiment2", ran)
     assert main(["sutton1992", flag, value]) == 2
-    assert f"error: {flag}: IDBD." in capsys.readouterr().err
+    assert f"error: {flag}: " in capsys.readouterr().err

@@ -35,16 +35,22 @@ def _demo(args) -> int:
 def _check_idbd_flags(args) -> None:
     """``--meta-step-size`` and ``--initial-step-size`` in IDBD's bounds, before any work
     (a bad initial step size was refused after Experiment 1 had run), naming the flag."""
+    import numpy as np
+
     from sensorimotor.base.bounds import check_value
     from sensorimotor.rules import IDBD
 
     for name in ("meta_step_size", "initial_step_size"):
         value = getattr(args, name)
         if value is not None:
+            flag = f"--{name.replace('_', '-')}"
             try:
                 check_value("IDBD", name, value, IDBD.BOUNDS[name])
             except ValueError as err:
-                raise ValueError(f"--{name.replace('_', '-')}: {err}") from None
+                raise ValueError(f"{flag}: {err}") from None
+            # the experiments run in float32: 1e300 became inf there, and the figures NaN
+            if abs(value) > float(np.finfo(np.float32).max):
+                raise ValueError(f"{flag}: {value!r} is beyond float32, the experiments' floats")
 
 
 def _sutton1992(args) -> int:
