@@ -141,3 +141,24 @@ def test_same_seed_same_result(capsys):
     main(["adhdp", "epuck", "--runs", "1", "--episodes", "2", "--json", "--seed", "3"])
     b = capsys.readouterr().out.strip().splitlines()[-1]
     assert a == b and np.isfinite(json.loads(a)["learned_median_length"])
+
+
+def test_the_ant_without_mujoco_is_a_one_line_error_and_nothing_is_written(
+    capsys, monkeypatch, tmp_path
+):
+    """Without the mujoco extra it was an ImportError traceback, after --out and a log were
+    made."""
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_mujoco(name, *args, **kwargs):
+        if name == "mujoco":
+            raise ImportError("no mujoco here")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_mujoco)
+    out = tmp_path / "antx"
+    assert main(["adhdp", "ant", "--runs", "1", "--episodes", "1", "--out", str(out)]) == 2
+    assert "the ant needs MuJoCo, which is not installed" in capsys.readouterr().err
+    assert not out.exists()

@@ -99,6 +99,13 @@ def run_adhdp_command(args) -> int:
         # before JAX runs: the compiled runs side by side on every core (a run's trials
         # do not depend on how the runs are split)
         cpu_devices_per_core()
+    if args.experiment == "ant":  # before --out is made: a missing extra, named plainly
+        try:
+            import mujoco  # noqa: F401
+        except ImportError:
+            raise ValueError(
+                "the ant needs MuJoCo, which is not installed: pip install 'sensorimotor[mujoco]'"
+            ) from None
     out = None if args.out is None else output_folder("--out", args.out)
     quiet = args.quiet or args.json
     if args.experiment == "epuck":
