@@ -75,3 +75,24 @@ def test_the_table_columns_stay_aligned_past_9999_steps():
     table = lines[header : header + 5]
     assert len({len(line) for line in table}) == 1, table
     assert {line.index("explorer" if i == 0 else "motor") for i, line in enumerate(table)} == {7}
+
+
+def test_a_second_demo_into_a_folder_whose_log_is_being_written_is_refused(tmp_path):
+    """The demo removed a log's lock with the log: a second demo into the same folder
+    overwrote the first one's logs while it ran, and both reported them as their own."""
+    import os
+
+    from sensorimotor.run.observation_log import acquire_write_lock, release_write_lock
+
+    run_demo(tmp_path, steps=60, seed=0, progress=False, verbose=False, goals=20)
+    logs = sorted(str(p) for p in tmp_path.glob("*.h5"))
+    sizes = [os.path.getsize(log) for log in logs]
+    fd = acquire_write_lock(logs[-1], "test")  # the first run, still writing its last log
+    try:
+        with pytest.raises(ValueError, match="being written by another"):
+            run_demo(tmp_path, steps=30, seed=5, progress=False, verbose=False, goals=20)
+    finally:
+        release_write_lock(fd)
+    # refused before any log was replaced
+    assert [os.path.getsize(log) for log in logs] == sizes
+    assert all(len(read_log(log)) == 60 for log in logs)

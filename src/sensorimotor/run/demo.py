@@ -22,7 +22,11 @@ from sensorimotor.run.evaluation import (
     reachable_points,
     uniform_goals,
 )
-from sensorimotor.run.observation_log import ObservationLog
+from sensorimotor.run.observation_log import (
+    ObservationLog,
+    acquire_write_lock,
+    release_write_lock,
+)
 from sensorimotor.run.progress import progress as progress_bar_iter
 
 #: The explorers compared: label -> file stem.
@@ -99,9 +103,14 @@ def explore_and_evaluate(
     curve = {}
     log = None
     if log_path is not None:
-        for path in (log_path, log_path + ".lock"):
-            if os.path.exists(path):
-                os.remove(path)
+        # the old log is replaced only if no other run writes it: removing its lock let a
+        # second demo into the same folder overwrite the first one's logs as it ran
+        fd = _lock_free(log_path)
+        try:
+            if os.path.exists(log_path):
+                os.remove(log_path)
+        finally:
+            release_write_lock(fd)
         log = ObservationLog(log_path, arm.m_channels, arm.s_channels, flush_every=500)
     try:
         loop = progress_bar_iter(range(steps), total=steps, desc=f"{label:>16}")
@@ -123,6 +132,15 @@ def explore_and_evaluate(
         if log is not None:
             log.close()
     return curve, reached
+
+
+def _lock_free(log_path: str) -> int:
+    """The write lock of the log at ``log_path`` (to release), or a ``ValueError`` if another
+    run holds it."""
+    try:
+        return acquire_write_lock(log_path, "run")
+    except RuntimeError as err:
+        raise ValueError(f"{err} (a second demo into the same folder?)") from None
 
 
 def run_demo(
@@ -169,6 +187,9 @@ def run_demo(
         if label not in EXPLORERS:
             raise ValueError(f"unknown explorer {label!r} (known: {list(EXPLORERS)})")
     os.makedirs(out_dir, exist_ok=True)
+    logs = {label: os.path.join(out_dir, EXPLORERS[label] + ".h5") for label in explorers}
+    for path in logs.values():  # before any is replaced: not one log of a running demo
+        release_write_lock(_lock_free(path))
     start = time.perf_counter()
     arm = KinematicArm2D.mid7()
     test_seed = seed + 10_000  # test sets are held out from every explorer's draws
@@ -179,9 +200,8 @@ def run_demo(
         "forward": forward_tests(arm, goals, seed=test_seed + 2),
     }
     reachable_cells = coverage(reachable, arm.s_set, CELLS)
-    results, reached, logs = {}, {}, {}
+    results, reached = {}, {}
     for label in explorers:
-        logs[label] = os.path.join(out_dir, EXPLORERS[label] + ".h5")
         results[label], reached[label] = explore_and_evaluate(
             label, arm, tests, steps, seed, log_path=logs[label], show_progress=progress
         )
