@@ -434,3 +434,22 @@ def test_bc_save_empty_is_refused_before_the_expert_plays(capsys, tmp_path):
     DQN("CartPole-v1", seed=0).save(expert)
     assert main(["bc", "--env", "CartPole-v1", "--expert", str(expert), "--save", ""]) == 2
     assert "error: --save: the file name is empty" in capsys.readouterr().err
+
+
+def test_counts_beyond_what_a_run_can_hold_are_one_line_errors(capsys, monkeypatch):
+    """--max-trials 2**31 overflowed inside JAX (2**31 - 1 asked for all the memory),
+    --steps 2**62 --compiled likewise, and a demo too large for memory was a traceback."""
+    from sensorimotor.run import demo
+
+    assert main(["adhdp", "cartpole", "--max-trials", str(2**31), "--runs", "2"]) == 2
+    assert "--max-trials must be at most 1000000" in capsys.readouterr().err
+    argv = ["rl", "streamq", "--env", "CartPole-v1", "--steps", str(2**62), "--compiled"]
+    assert main(argv) == 2
+    assert "--steps must be at most 2147483647 with --compiled" in capsys.readouterr().err
+
+    def too_big(*args, **kwargs):
+        raise MemoryError("Unable to allocate 1.42 PiB")
+
+    monkeypatch.setattr(demo, "run_demo", too_big)
+    assert main(["demo", "--steps", "10", "--quiet"]) == 2
+    assert "error: not enough memory for these settings" in capsys.readouterr().err

@@ -365,6 +365,13 @@ def main(argv=None) -> int:
     except (ValueError, OSError) as exc:  # a bad setting or path, named by what refused it
         print(f"{parser.prog} {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    except MemoryError as exc:  # counts too large for this machine: said, not a traceback
+        print(
+            f"{parser.prog} {args.command}: error: not enough memory for these settings "
+            f"({exc or 'MemoryError'}): lower the counts (--steps, --episodes, --runs, ...)",
+            file=sys.stderr,
+        )
+        return 2
     except KeyboardInterrupt:  # Ctrl-C: the shell's status for SIGINT, not a traceback
         pass
     # said once the interrupted frames are freed: a progress bar they held prints its

@@ -64,6 +64,11 @@ def train_seeds(
     seeds = check_count("--seeds", seeds)
     seed = check_seed_range("--seed", seed, seeds)
     steps = default_steps(agent, env_id) if steps is None else check_count("--steps", steps)
+    if compiled and steps > 2**31 - 1:  # an OverflowError traceback inside JAX before
+        raise ValueError(
+            f"--steps must be at most {2**31 - 1} with --compiled (the compiled loop counts "
+            f"steps in int32), got {steps}"
+        )
     settings = zoo_settings(cls.__name__, env_id)
     ids = list(range(seed, seed + seeds))
     if compiled:

@@ -26,6 +26,9 @@ FLAG_EXPERIMENTS = {
 }
 
 
+#: the most trials a cart-pole run may take (Si and Wang's runs end within 100)
+MAX_TRIALS = 1_000_000
+
 #: runs per experiment when --runs is not given
 DEFAULT_RUNS = {"epuck": 20, "cartpole": 50, "ant": 10}
 
@@ -59,6 +62,10 @@ def check_flags(args) -> None:
             raise ValueError(f"{flag} must be at least 1, got {value}")
     # as rl's and demo's: the ePuck's generator refused it with numpy's "expected
     # non-negative integer", naming no flag, and the cart-pole ran with it
+    # each run keeps every trial's length, compiled in int32: 2**31 overflowed in JAX, and
+    # 2**31 - 1 trials for two runs asked for all the machine's memory
+    if args.max_trials is not None and args.max_trials > MAX_TRIALS:
+        raise ValueError(f"--max-trials must be at most {MAX_TRIALS}, got {args.max_trials}")
     # over the runs that will run: --runs, or the experiment's default
     check_seed_range("--seed", getattr(args, "seed", 0), runs_of(args))
     noise = args.actuator_noise
