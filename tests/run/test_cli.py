@@ -453,3 +453,8 @@ def test_counts_beyond_what_a_run_can_hold_are_one_line_errors(capsys, monkeypat
     monkeypatch.setattr(demo, "run_demo", too_big)
     assert main(["demo", "--steps", "10", "--quiet"]) == 2
     assert "error: not enough memory for these settings" in capsys.readouterr().err
+
+
+def test_bc_names_its_seed_flag(capsys):
+    assert main(["bc", "--env", "CartPole-v1", "--expert", "x.npz", "--seed", "-1"]) == 2
+    assert "error: --seed must be a non-negative int below 2**32" in capsys.readouterr().err

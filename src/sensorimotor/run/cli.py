@@ -127,6 +127,7 @@ def _rl(args) -> int:
 def _bc(args) -> int:
     from sensorimotor.run.imitation import clone_expert
 
+    check_seed_range("--seed", args.seed)  # named as the flag, not as the agent's argument
     if os.path.isdir(args.expert):
         raise ValueError(f"--expert: {args.expert!r} is a folder; give an agent's .npz file")
     if not os.path.isfile(args.expert):
