@@ -91,6 +91,12 @@ BAD = [
         "grid.rule: replaces settings.rule whole, so its fields ['initial_step_size']",
     ),
     (
+        # the trial started and recorded the error; rl refused the pair up front
+        "an rl agent that cannot act in the environment",
+        'task = "rl"\n[settings]\nagent = "streamq"\nenvironment = "Pendulum-v1"\n',
+        "settings.agent: streamq needs a Discrete action space",
+    ),
+    (
         "network learner setting out of range",
         'task = "babbling"\n[settings]\nlearner = {name = "NetworkLearner", hidden = [0]}\n',
         "settings.learner",

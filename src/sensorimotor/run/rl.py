@@ -30,6 +30,28 @@ AGENTS = {"dqn": DQN, "reinforce": Reinforce, "streamq": StreamQ, "streamac": St
 JAX_ENVS = {"CartPole-v1": CartPole, "sensorimotor/ToyHumanoid-v0": ToyHumanoid}
 DEFAULT_STEPS = 50_000
 EVAL_EPISODES = 20
+#: agents that act in a Discrete action space only (a Q-value per action); the others take
+#: a Discrete or a 1-D Box one
+DISCRETE_ONLY = frozenset({"dqn", "streamq"})
+
+
+def check_action_space(agent: str, space) -> None:
+    """A ``ValueError`` when ``agent`` cannot act in the action space ``space``, before any
+    environment is stepped (an experiment file's trial failed only once it ran).
+
+    >>> import gymnasium as gym
+    >>> check_action_space("streamq", gym.spaces.Box(-2.0, 2.0, (1,)))
+    Traceback (most recent call last):
+    ...
+    ValueError: streamq needs a Discrete action space, got Box(-2.0, 2.0, (1,), float32)
+    """
+    import gymnasium as gym
+
+    discrete = isinstance(space, gym.spaces.Discrete)
+    if agent in DISCRETE_ONLY and not discrete:
+        raise ValueError(f"{agent} needs a Discrete action space, got {space}")
+    if not discrete and not (isinstance(space, gym.spaces.Box) and len(space.shape) == 1):
+        raise ValueError(f"{agent} needs a Discrete or a 1-D Box action space, got {space}")
 
 
 def default_steps(agent: str, env_id: str) -> int:

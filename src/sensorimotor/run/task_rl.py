@@ -28,7 +28,7 @@ def _check_rl(s: dict) -> None:
     import gymnasium
 
     from sensorimotor.envs import registered_ids
-    from sensorimotor.run.rl import AGENTS, JAX_ENVS
+    from sensorimotor.run.rl import AGENTS, JAX_ENVS, check_action_space
 
     registered_ids()  # the library's own ids
     try:
@@ -37,6 +37,17 @@ def _check_rl(s: dict) -> None:
         raise SettingError(
             "environment", f"no Gymnasium environment {s['environment']!r}"
         ) from None
+    try:  # an agent that cannot act there: refused with the file, not when the trial runs
+        env = gymnasium.make(s["environment"])
+    except Exception:  # not made here (an extra missing): the trial says why
+        env = None
+    if env is not None:
+        try:
+            check_action_space(s["agent"], env.action_space)
+        except ValueError as err:
+            raise SettingError("agent", f"{err} (environment {s['environment']!r})") from None
+        finally:
+            env.close()
     if s["compiled"]:
         if not hasattr(AGENTS[s["agent"]], "make_train"):
             raise SettingError("compiled", f"{s['agent']} trains through the Python loop only")
