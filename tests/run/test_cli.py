@@ -304,10 +304,14 @@ def test_run_json_is_the_last_line_with_the_sweeps_counts_and_files(capsys, tmp_
     assert again["out"] == str(out) and all(os.path.isabs(f) for f in again["files"])
 
 
-def test_a_sweep_whose_trials_raised_exits_with_status_1(capsys, tmp_path):
+def test_a_sweep_whose_trials_raised_exits_with_status_1(capsys, monkeypatch, tmp_path):
     """Every trial raised (DQN on a continuous action space) and ``run`` still exited 0,
     so a script or CI job took the sweep for a success; the errors were only in
     results.csv. Now exit status 1 and a line on stderr saying where to look."""
+    from sensorimotor.run import rl
+
+    # the file check now refuses this pair: switched off, so that the trial itself raises
+    monkeypatch.setattr(rl, "check_action_space", lambda agent, space: None)
     toml = tmp_path / "e.toml"
     toml.write_text(
         'task = "rl"\n[settings]\nagent = "dqn"\nenvironment = "Pendulum-v1"\nsteps = 10\n'
