@@ -368,7 +368,7 @@ def test_direct_hdp_batch_refuses_bad_settings_naming_them():
     ):
         with pytest.raises(ValueError, match=match):
             direct_hdp_batch([0], CartPoleADPJax(), **kw, **bad)
-    with pytest.raises(TypeError, match="bang_bang must be a bool"):
+    with pytest.raises(TypeError, match="bang_bang must be True or False"):
         direct_hdp_batch([0], CartPoleADPJax(), **kw, bang_bang="no")
 
 

@@ -23,7 +23,7 @@ import gymnasium as gym
 import jax
 import numpy as np
 
-from sensorimotor.base.bounds import check_count, check_seed_range, is_int
+from sensorimotor.base.bounds import check_count, check_flag, check_seed_range, is_int
 from sensorimotor.base.non_negative import first_negative
 from sensorimotor.base.saved_file import (
     check_arrays,
@@ -147,20 +147,6 @@ def check_bounds(low, high, n: int, bounded: bool) -> tuple[np.ndarray, np.ndarr
     if not ok:
         raise ValueError(f"action bounds low {low.tolist()}, high {high.tolist()} are not {rule}")
     return low, high
-
-
-def check_flag(name: str, value) -> bool:
-    """``value`` if it is True or False (a NumPy bool too); else a ``TypeError`` naming
-    ``name``: ``deterministic="no"`` was truthy, ``reset_num_timesteps=0`` falsy.
-
-    >>> check_flag("deterministic", "no")
-    Traceback (most recent call last):
-    ...
-    TypeError: deterministic must be True or False, got 'no'
-    """
-    if not isinstance(value, bool | np.bool_):
-        raise TypeError(f"{name} must be True or False, got {value!r}")
-    return bool(value)
 
 
 def check_seed(seed) -> int:

@@ -33,10 +33,9 @@ from sensorimotor.agents.agent import (
     Agent,
     box_observation_shape,
     check_bounds,
-    check_flag,
     generator_from_state,
 )
-from sensorimotor.base.bounds import check_settings, check_widths, is_int
+from sensorimotor.base.bounds import check_flag, check_settings, check_widths, is_int
 from sensorimotor.base.names import check_known_names
 from sensorimotor.nets.mlp import init_mlp, mlp_apply
 

@@ -56,6 +56,20 @@ def is_int(value) -> bool:
     return isinstance(value, int | np.integer) and not isinstance(value, bool | np.timedelta64)
 
 
+def check_flag(name: str, value) -> bool:
+    """``value`` if it is True or False (a NumPy bool too); else a ``TypeError`` naming
+    ``name``: a string ``"False"`` or ``"no"`` is truthy, an int ``0`` falsy.
+
+    >>> check_flag("deterministic", "no")
+    Traceback (most recent call last):
+    ...
+    TypeError: deterministic must be True or False, got 'no'
+    """
+    if not isinstance(value, bool | np.bool_):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
 def is_real(value) -> bool:
     """Whether ``value`` is a real number a float holds: a Python or NumPy int or float,
     not a bool, an ``np.timedelta64`` or an int beyond float64.
@@ -114,7 +128,7 @@ def check_value(owner: str, name: str, value, bounds: Bounds):
     if isinstance(value, list | tuple) and holds_non_number(value):
         raise TypeError(f"{owner}.{name} must be a number, got {value!r}")
     # a JAX int (a tracer under jit, whose value is not known: passed below) is an int
-    jax_int = hasattr(value, "aval") and getattr(value.dtype, "kind", "") in "iu"
+    jax_int = hasattr(value, "aval") and getattr(getattr(value, "dtype", None), "kind", "") in "iu"
     if integer and not is_int(value) and not jax_int:
         raise TypeError(f"{owner}.{name} must be an int, got {value!r}")
     if isinstance(value, int) and not -(2**63) <= value < 2**63:  # JAX cannot take it

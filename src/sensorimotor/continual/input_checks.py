@@ -55,20 +55,6 @@ def check_float_dtype(dtype):
     return dtype
 
 
-def check_flag(owner: str, name: str, value) -> bool:
-    """``value`` if it is ``True`` or ``False``; else ``TypeError`` naming ``owner.name`` (a
-    string ``"False"`` is true).
-
-    >>> check_flag("LinearLearner", "bias", "False")
-    Traceback (most recent call last):
-    ...
-    TypeError: LinearLearner.bias must be True or False, got 'False'
-    """
-    if not isinstance(value, bool | np.bool_):
-        raise TypeError(f"{owner}.{name} must be True or False, got {value!r}")
-    return bool(value)
-
-
 def check_vector(name: str, x, n: int):
     """Raise unless ``x`` is a real (float or int) array of shape ``(n,)``; return its
     namespace."""

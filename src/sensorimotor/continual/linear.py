@@ -7,13 +7,13 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from sensorimotor.base.bounds import check_flag
 from sensorimotor.continual.input_checks import (
     PLAIN_SCALARS,
     any_traced,
     check_feature_dim,
     check_finite_scalar,
     check_finite_vector,
-    check_flag,
     check_float_dtype,
     check_magnitude,
     check_rule,
@@ -152,7 +152,7 @@ class LinearLearner(NamedTuple):
         feature_dim = check_feature_dim(feature_dim)
         xp = np if xp is None else xp
         dtype = check_float_dtype(default_float(xp, dtype))
-        n = feature_dim + (1 if check_flag("LinearLearner", "bias", self.bias) else 0)
+        n = feature_dim + (1 if check_flag("LinearLearner.bias", self.bias) else 0)
         if self.normalizer is not None and not all(
             callable(getattr(self.normalizer, m, None)) for m in ("init", "update", "normalize")
         ):

@@ -338,7 +338,7 @@ def _prepare(
         raise ValueError("track_normalizer=True needs a learner with a normalizer")
     dyn_l, static_l = _split(kind, learner, stream)
     try:
-        dyn_s, static_s = partition(stream)
+        dyn_s, static_s = partition(float_settings(stream))  # as the learner's: 0 is 0.0
     except TypeError as exc:
         raise TypeError(f"stream must be hashable (frozen), got {type(stream).__name__}") from exc
     static = dict(

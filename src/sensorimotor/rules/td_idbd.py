@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-import numpy as np
-
-from sensorimotor.base.bounds import NON_NEGATIVE, POSITIVE, UNIT, check_settings
+from sensorimotor.base.bounds import NON_NEGATIVE, POSITIVE, UNIT, check_flag, check_settings
 from sensorimotor.rules.array_namespace import full, namespace
 
 
@@ -95,10 +93,7 @@ class TDIDBD(NamedTuple):
     def init(self, n: int, xp=None, dtype=None) -> TDIDBDState:
         """State for ``n`` weights; ``xp`` is the engine (``numpy`` default, or ``jax.numpy``)."""
         check_settings(self)
-        if not isinstance(self.semi_gradient, bool | np.bool_):  # "False" ran semi-gradient
-            raise TypeError(
-                f"TDIDBD.semi_gradient must be True or False, got {self.semi_gradient!r}"
-            )
+        check_flag("TDIDBD.semi_gradient", self.semi_gradient)  # "False" ran semi-gradient
         xp = xp if xp is not None else namespace(self.initial_step_size)
         beta = xp.log(full(xp, n, self.initial_step_size, dtype))
         zero = xp.zeros_like(beta)

@@ -182,7 +182,7 @@ def normal_component(setting: Setting, value) -> dict:
 
 def typed_fields(cls, fields: dict, name: str | None = None):
     """``cls(**fields)`` for a ``NamedTuple`` class whose defaults give each field's type
-    (a float field takes an int, as a float), checked by ``check_settings`` if the class has ``BOUNDS``;
+    (a float field takes an int), checked by ``check_settings`` if the class has ``BOUNDS``;
     errors say ``name`` (default the class's name: the component's name in the file).
 
     >>> from sensorimotor.rules import LMS
@@ -212,12 +212,6 @@ def typed_fields(cls, fields: dict, name: str | None = None):
             raise ValueError(
                 f"{name}.{field} must be {want[type(default)]}, got {_type_name(value)} {value!r}"
             )
-    # an int given for a float field becomes a float: a compiled loop traces floats and
-    # keeps ints as structure (a step size of 0 was a sweep of its own, and failed)
-    fields = {
-        f: float(v) if isinstance(defaults.get(f), float) and is_int(v) else v
-        for f, v in fields.items()
-    }
     try:
         obj = cls(**fields)
     except TypeError as exc:

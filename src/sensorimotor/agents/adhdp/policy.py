@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from sensorimotor.base.bounds import COUNT, check_value, is_int
+from sensorimotor.base.bounds import COUNT, check_flag, check_value, is_int
 from sensorimotor.nets.reservoir import check_input
 from sensorimotor.signals import Channel, ChannelSet
 
@@ -118,9 +118,7 @@ class HeadingPolicy(Policy):
     """
 
     def __init__(self, relative: bool = True, initial=0.0):
-        if not isinstance(relative, bool | np.bool_):  # "no" was read as True
-            raise TypeError(f"relative must be True or False, got {relative!r}")
-        self.relative = bool(relative)
+        self.relative = check_flag("relative", relative)  # "no" was read as True
         super().__init__(1, np.atleast_1d(np.asarray(initial, dtype=np.float64)))
 
     def bound(self, action) -> np.ndarray:

@@ -20,7 +20,7 @@ from sensorimotor.agents.direct_hdp.direct_hdp import (
     direct_hdp_update,
     init_direct_hdp,
 )
-from sensorimotor.base.bounds import check_seed_range, is_int
+from sensorimotor.base.bounds import check_flag, check_seed_range, is_int
 from sensorimotor.base.devices import vmap_over_devices
 
 
@@ -99,16 +99,14 @@ def direct_hdp_trials(
             raise ValueError(f"{name} must be a positive int, got {value!r}")
     if not is_int(stuck_trials) or stuck_trials < 0:
         raise ValueError(f"stuck_trials must be a non-negative int, got {stuck_trials!r}")
-    if not isinstance(bang_bang, bool):
-        raise TypeError(f"bang_bang must be a bool, got {bang_bang!r}")
-    if state_scales is not None:
-        try:
-            given = np.asarray(state_scales, dtype=np.float64)
-        except jax.errors.TracerArrayConversionError:  # traced by the caller: not known here
-            given = np.ones(1)
-        # they divide the observation: 0 or NaN made every state inf or NaN, silently
-        if not np.all(np.isfinite(given) & (given > 0)):
-            raise ValueError(f"state_scales must be positive finite numbers, got {given.tolist()}")
+    check_flag("bang_bang", bang_bang)
+    try:
+        given = None if state_scales is None else np.asarray(state_scales, dtype=np.float64)
+    except jax.errors.TracerArrayConversionError:  # traced by the caller: not known here
+        given = None
+    # they divide the observation: 0 or NaN made every state inf or NaN, silently
+    if given is not None and not np.all(np.isfinite(given) & (given > 0)):
+        raise ValueError(f"state_scales must be positive finite numbers, got {given.tolist()}")
     env_params = env.default_params if env_params is None else env_params
     k_init, k_reset, key = jax.random.split(key, 3)
     obs, env_state = env.reset_env(k_reset, env_params)

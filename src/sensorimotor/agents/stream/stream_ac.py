@@ -31,7 +31,6 @@ from jax.flatten_util import ravel_pytree
 from sensorimotor.agents.agent import (
     box_observation_shape,
     check_bounds,
-    check_flag,
     generator_from_state,
     tree_arrays,
     tree_from_arrays,
@@ -47,6 +46,7 @@ from sensorimotor.agents.stream.stream_ac_update import (
     update,
 )
 from sensorimotor.agents.stream.stream_agent import StreamAgent
+from sensorimotor.base.bounds import check_flag
 
 __all__ = ["StreamAC"]
 
