@@ -563,3 +563,26 @@ def test_a_bfloat16_state_and_input_learn():
     result = learner.update(learner.init(4, jnp, jnp.bfloat16), jnp.ones(4, jnp.bfloat16), 1.0)
     assert result.state.weights.dtype == jnp.bfloat16
     assert float(result.state.weights[0]) > 0
+
+
+def test_a_step_size_that_overflows_on_any_error_is_named_not_the_target():
+    """``LMS(1e300)`` on ``y = 1`` said "y is too large to learn from", because |y| was
+    above the fresh state's prediction 0; an update with an error of 1 overflows too, so
+    the message now names x and the step size, and the state is kept."""
+    learner = LinearLearner(LMS(1e300), bias=False)
+    state = learner.init(3)
+    before = _copy(state)
+    with pytest.raises(ValueError, match=r"^x is too large .* step size \(1e\+300\)"):
+        learner.update(state, np.ones(3), 1.0)
+    assert _same(before, state)
+
+
+@pytest.mark.parametrize(
+    ("make", "rule"), [(LinearLearner, LMS(1e300)), (LinearLearner, IDBD(1e300))]
+)
+def test_a_step_size_beyond_the_dtype_is_refused_at_init(make, rule):
+    """In float32 ``LMS(1e300)`` gave inf weights from the first update, with no guard
+    flag; ``init`` now names the step size and the dtype."""
+    with pytest.raises(ValueError, match=r"step size 1e\+300 is beyond float32"):
+        make(rule).init(3, xp=jnp)
+    assert np.all(make(rule).init(3).weights == 0)  # float64 holds it

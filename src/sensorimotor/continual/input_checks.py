@@ -178,18 +178,23 @@ def eager_scalar(name: str, value):
     return float(value)
 
 
+def _float_info(dtype):
+    """``(finfo, name)`` of a floating dtype, NumPy's or one of ml_dtypes' (bfloat16)."""
+    try:
+        return np.finfo(dtype), np.dtype(dtype).name
+    except (TypeError, ValueError):  # bfloat16 and the other ml_dtypes
+        import jax.numpy as jnp
+
+        return jnp.finfo(dtype), jnp.dtype(dtype).name
+
+
 def check_magnitude(name: str, v, dtype) -> None:
     """Raise ``ValueError`` if a concrete ``v`` is so large that its squared norm may
     overflow ``dtype``: no rule learns from it (the squared error, ``x * x`` terms, a
     normaliser's variance overflow), so it is refused rather than taken for a divergence."""
     if is_traced(v):
         return
-    try:
-        info, dtype_name = np.finfo(dtype), np.dtype(dtype).name
-    except (TypeError, ValueError):  # bfloat16 and the other ml_dtypes
-        import jax.numpy as jnp
-
-        info, dtype_name = jnp.finfo(dtype), jnp.dtype(dtype).name
+    info, dtype_name = _float_info(dtype)
     v = np.asarray(v, dtype=np.float64)
     limit = math.sqrt(float(info.max) / max(v.size, 1))
     biggest = float(np.max(np.abs(v)))
@@ -224,6 +229,38 @@ def check_rule(optimizer, update: str, kind: str) -> None:
         )
 
 
+def configured_step_size(rule) -> float | None:
+    """The step size ``rule`` was configured with (the largest, for a vector; a
+    meta-learning rule's initial one), or ``None`` for a rule without one.
+
+    >>> from sensorimotor.rules import IDBD
+    >>> configured_step_size(IDBD(0.05))
+    0.05
+    """
+    step = getattr(rule, "initial_step_size", getattr(rule, "step_size", None))
+    return None if step is None else float(np.max(np.asarray(step, dtype=np.float64)))
+
+
+def check_step_size_fits(rule, dtype) -> None:
+    """Raise ``ValueError`` if ``rule``'s configured step size is beyond ``dtype``'s largest
+    number: in float32 ``LMS(1e300)`` made inf weights from the first update on.
+
+    >>> from sensorimotor.rules import LMS
+    >>> check_step_size_fits(LMS(1e300), np.float32)
+    Traceback (most recent call last):
+    ValueError: LMS's step size 1e+300 is beyond float32's largest number (3.4e+38)
+    """
+    step = getattr(rule, "initial_step_size", getattr(rule, "step_size", None))
+    if step is None or is_traced(step):  # a swept step size is checked where it is made
+        return
+    info, dtype_name = _float_info(dtype)
+    if configured_step_size(rule) > float(info.max):
+        raise ValueError(
+            f"{type(rule).__name__}'s step size {configured_step_size(rule):.3g} is beyond "
+            f"{dtype_name}'s largest number ({float(info.max):.2g})"
+        )
+
+
 def overshooting_input(rule, weights, step_sizes, **inputs) -> str | None:
     """The name of the largest of ``inputs`` (concrete vectors) that is too large for
     ``rule`` as configured, when one of its updates overflowed a state that had not run
@@ -245,10 +282,9 @@ def overshooting_input(rule, weights, step_sizes, **inputs) -> str | None:
     >>> overshooting_input(IDBD(0.05), w, 100 * alpha, x=np.array([0.0, 255.0])) is None
     True
     """
-    step = getattr(rule, "initial_step_size", getattr(rule, "step_size", None))
+    step = configured_step_size(rule)
     if step is None:
         return None
-    step = float(np.max(np.asarray(step, dtype=np.float64)))
     w = np.asarray(weights, dtype=np.float64)
     runaway_weight = float(np.finfo(np.asarray(weights).dtype).max) ** 0.25
     if not (np.max(np.abs(w)) <= runaway_weight and np.max(step_sizes) <= 10 * step):

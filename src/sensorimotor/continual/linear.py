@@ -17,7 +17,9 @@ from sensorimotor.continual.input_checks import (
     check_float_dtype,
     check_magnitude,
     check_rule,
+    check_step_size_fits,
     check_vector,
+    configured_step_size,
     eager_scalar,
     is_traced,
     like_dtype,
@@ -161,9 +163,11 @@ class LinearLearner(NamedTuple):
                 f"normalize: see sensorimotor.rules), got {self.normalizer!r}"
             )
         norm = None if self.normalizer is None else self.normalizer.init(feature_dim, xp, dtype)
+        rule_state = self.optimizer.init(n, xp, dtype)  # checks the rule's settings first
+        check_step_size_fits(self.optimizer, dtype)
         return LinearState(
             xp.zeros((n,), dtype=dtype),
-            self.optimizer.init(n, xp, dtype),
+            rule_state,
             norm,
             xp.zeros((), dtype=xp.int32),
         )
@@ -277,7 +281,7 @@ class LinearLearner(NamedTuple):
         opt, inc = self.optimizer.update_from_error(state.optimizer, xb, err)
         new = LinearState(w + inc, opt, norm, state.guard_count)
         if not is_traced(err) and bool(xp.isfinite(sq)):
-            _check_not_overflowed(xp, self, state, new, x, y, pred, err)
+            _check_not_overflowed(xp, self, state, new, x, xb, y, pred, err)
         ok = xp.isfinite(sq)
         fresh = self.init(n, xp, w.dtype)._replace(guard_count=state.guard_count + 1)
         out = select(xp, ok, new, fresh)
@@ -296,7 +300,7 @@ class LinearLearner(NamedTuple):
             new = LinearState(state.weights + inc, opt, norm, state.guard_count)
             # one dot gates the full probe: an update that overflows the state overflows inc
             if not math.isfinite(inc.dot(inc)):
-                _check_not_overflowed(np, self, state, new, x, y, pred, err)
+                _check_not_overflowed(np, self, state, new, x, xb, y, pred, err)
             return UpdateResult(new, pred, err, LinearMetrics(sq, 0.0))
         check_finite_vector("x", x)
         check_finite_scalar("y", y)
@@ -344,15 +348,16 @@ class LinearLearner(NamedTuple):
         return select(xp, ok, state, fresh._replace(guard_count=state.guard_count + 1))
 
 
-def _check_not_overflowed(xp, learner, state, new, x, y, pred, err) -> None:
+def _check_not_overflowed(xp, learner, state, new, x, xb, y, pred, err) -> None:
     """Raise ``ValueError`` if one update from a finite error made the state non-finite
     and the sample, not the state, is to blame: the target when ``|y| > |prediction|``
-    (e.g. ``y = 1e150`` overflows IDBD's step sizes), else ``x`` when it is too large for
-    the rule as configured (:func:`overshooting_input`, e.g. ``x = 255`` at step size
-    0.05). The sample is refused and the state passed in kept, instead of a reset at the
-    next step. A state whose adapted step sizes or weights ran away on inputs the rule
-    can learn from has diverged: that is left to the guard. An ``x`` whose square overflows
-    the dtype is refused first, naming it."""
+    (e.g. ``y = 1e150`` overflows IDBD's step sizes) and an update with an error of 1
+    would not (``LMS(1e300)`` overflows on any error), else ``x`` when it is too large for the rule as configured
+    (:func:`overshooting_input`, e.g. ``x = 255`` at step size 0.05). The sample is
+    refused and the state passed in kept, instead of a reset at the next step. A state
+    whose adapted step sizes or weights ran away on inputs the rule can learn from has
+    diverged: that is left to the guard. An ``x`` whose square overflows the dtype is
+    refused first, naming it."""
     leaves = [*new.optimizer] + ([] if new.normalizer is None else [*new.normalizer])
     if bool(xp.isfinite(finite_probe(xp, new.weights, leaves))):
         return
@@ -360,7 +365,8 @@ def _check_not_overflowed(xp, learner, state, new, x, y, pred, err) -> None:
     # blamed y = 1 for x = 1e160
     check_magnitude("x", x, new.weights.dtype)
     rule = type(learner.optimizer).__name__
-    if abs(float(y)) > abs(float(pred)):
+    # LMS(1e300) blamed y = 1: a target is to blame only if an error of 1 would do
+    if abs(float(y)) > abs(float(pred)) and not _unit_error_overflows(xp, learner, state, xb):
         raise ValueError(
             f"y is too large to learn from: one {rule} update "
             f"with the error {float(err):.3g} overflows the state; the state is unchanged"
@@ -370,7 +376,16 @@ def _check_not_overflowed(xp, learner, state, new, x, y, pred, err) -> None:
         learner.optimizer, state.weights, step_sizes, x=np.asarray(x)
     ):
         raise ValueError(
-            f"x is too large to learn from at {rule}'s step size: |x| = "
+            f"x is too large to learn from at {rule}'s step size "
+            f"({configured_step_size(learner.optimizer):.3g}): |x| = "
             f"{float(np.linalg.norm(np.asarray(x))):.3g} and one update overflows the state "
             "(normalise the features or lower the step size); the state is unchanged"
         )
+
+
+def _unit_error_overflows(xp, learner, state, xb) -> bool:
+    """Whether the rule's update from ``state`` on the features ``xb`` overflows the state
+    even with an error of 1: then the step size (or ``x``), not the target, is too large."""
+    opt, inc = learner.optimizer.update_from_error(state.optimizer, xb, xp.ones((), xb.dtype))
+    leaves = [*opt] + ([] if state.normalizer is None else [*state.normalizer])
+    return not bool(xp.isfinite(finite_probe(xp, state.weights + inc, leaves)))

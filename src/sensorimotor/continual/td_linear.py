@@ -15,6 +15,7 @@ from sensorimotor.continual.input_checks import (
     check_float_dtype,
     check_magnitude,
     check_rule,
+    check_step_size_fits,
     check_vector,
     eager_scalar,
     is_traced,
@@ -110,9 +111,9 @@ class TDLinearLearner(NamedTuple):
         n = check_feature_dim(feature_dim)
         xp = np if xp is None else xp
         dtype = check_float_dtype(default_float(xp, dtype))
-        return TDLinearState(
-            xp.zeros((n,), dtype=dtype), self.optimizer.init(n, xp, dtype), xp.zeros((), xp.int32)
-        )
+        rule_state = self.optimizer.init(n, xp, dtype)  # checks the rule's settings first
+        check_step_size_fits(self.optimizer, dtype)
+        return TDLinearState(xp.zeros((n,), dtype=dtype), rule_state, xp.zeros((), xp.int32))
 
     @property
     def normalizer(self):
