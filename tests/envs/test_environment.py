@@ -32,6 +32,14 @@ def test_seed_sum_example():
     assert Sum({}).execute({"x": 1, "y": 1})["uuid"] != feedback["uuid"]
 
 
+def test_seed_imports_channel_from_the_environments_module():
+    # the environments seed: `from environments import Channel, Environment`
+    from sensorimotor.envs import Channel as SeedChannel
+    from sensorimotor.envs import Environment as SeedEnvironment
+
+    assert SeedChannel is Channel and SeedEnvironment is Environment
+
+
 def test_bad_motor_signal_refused_naming_channel():
     env = Sum()
     with pytest.raises(SignalError, match="'y'"):

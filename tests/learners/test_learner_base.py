@@ -22,6 +22,21 @@ def test_seed_example_and_uuid_dedup():
     assert learner.predict({"x": 3, "y": 4}) == {"a": 11.0}
 
 
+def test_seed_imports_channel_from_the_learners_module():
+    # the learners seed's own example: `from learners import Channel, RandomLearner`
+    from sensorimotor.learners import Channel as SeedChannel
+    from sensorimotor.learners import RandomLearner as SeedRandomLearner
+
+    assert SeedChannel is Channel
+    cfg = {
+        "m_channels": [SeedChannel("x", [0, 10]), SeedChannel("y", [0, 10])],
+        "s_channels": [SeedChannel("a", [0, 100])],
+    }
+    learner = SeedRandomLearner(cfg)
+    learner.update({"x": 5, "y": 4}, {"a": 9})
+    assert 0 <= learner.predict({"x": 3, "y": 4})["a"] <= 100
+
+
 def test_not_ready_and_random_answers_before_data():
     with pytest.raises(NotReadyError):
         NNLearner(CFG).predict({"x": 1, "y": 6})

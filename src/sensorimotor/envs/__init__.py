@@ -1,4 +1,8 @@
-"""Environments: the blackbox interface, built-in robots, the Gymnasium bridge, streams."""
+"""Environments: the blackbox interface, built-in robots, the Gymnasium bridge, streams.
+
+``Channel`` is re-exported, so that the seed's ``from environments import Channel,
+Environment`` reads ``from sensorimotor.envs import Channel, Environment``.
+"""
 
 from sensorimotor.envs.action_checks import check_box_action, check_discrete_action
 from sensorimotor.envs.ant.ant_gait import AntGait
@@ -50,6 +54,7 @@ from sensorimotor.envs.humanoid.toy_humanoid_dynamics import (
 from sensorimotor.envs.humanoid.toy_humanoid_gym import ToyHumanoidEnv
 from sensorimotor.envs.jax_env import JaxEnv
 from sensorimotor.envs.registration import register_envs, registered_ids
+from sensorimotor.signals import Channel
 
 register_envs()
 
@@ -69,6 +74,7 @@ __all__ = [
     "CartPoleEnvParams",
     "CartPoleParams",
     "CartPoleState",
+    "Channel",
     "CollisionAvoidance",
     "CollisionAvoidanceFrontal",
     "CollisionAvoidanceFull",
