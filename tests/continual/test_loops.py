@@ -278,3 +278,23 @@ def test_a_learner_or_stream_of_the_other_loop_is_named_with_the_loop_to_use():
     for call, match in cases:
         with pytest.raises(TypeError, match=match):
             call()
+
+
+@pytest.mark.parametrize(
+    ("loop", "keyword", "instead"),
+    [
+        ("run_learning_loop", "learner_state", "state="),
+        ("run_learning_loop", "step_size_tracking", "track_step_sizes=True"),
+        ("run_learning_loop_batched", "normalizer_tracking", "track_normalizer=True"),
+        ("run_td_learning_loop", "learner_state", "state="),
+        ("run_mlp_learning_loop", "learner_state", "state="),
+        ("run_mlp_learning_loop_batched", "normalizer_tracking", "LoopResult.state.normalizer"),
+    ],
+)
+def test_alberta_framework_keywords_name_the_keyword_to_use_here(loop, keyword, instead):
+    # alberta-framework's loops take learner_state, step_size_tracking, normalizer_tracking:
+    # its users pass them, and Python's "unexpected keyword argument" said nothing more
+    import sensorimotor.continual as continual
+
+    with pytest.raises(TypeError, match=f"{keyword}' is alberta-framework's name.*{instead}"):
+        getattr(continual, loop)(None, None, 10, jax.random.key(0), **{keyword: None})

@@ -396,3 +396,26 @@ def test_init_names_a_seed_given_where_a_key_goes():
         TypeError, match=r"key must be a JAX random key \(jax.random.key\(seed\)\), got 0"
     ):
         MLPLearner().init(0, 3)
+
+
+@pytest.mark.parametrize(
+    ("keyword", "instead"),
+    [
+        ("use_layer_norm", "layer_norm="),
+        ("leaky_relu_slope", "negative_slope="),
+        ("lamda", "trace_decay=gamma \\* lamda"),
+        ("step_size", "optimizer=ObGD\\(step_size\\)"),
+        ("bounder", "optimizer=ObGD"),
+        ("head_optimizer", "one optimizer"),
+    ],
+)
+def test_alberta_framework_keywords_name_the_setting_to_use_here(keyword, instead):
+    with pytest.raises(
+        TypeError, match=f"'{keyword}' is alberta-framework's name; here: .*{instead}"
+    ):
+        MLPLearner(hidden_sizes=(8,), **{keyword: 0.5})
+    # the learner's own keywords still work, and a jitted update still rebuilds it
+    learner = MLPLearner(hidden_sizes=(8,), sparsity=0.0, layer_norm=False, negative_slope=0.1)
+    state = learner.init(jax.random.key(0), 2)
+    assert jnp.isfinite(learner.update(state, jnp.ones(2), 1.0).prediction)
+

@@ -16,8 +16,15 @@ from collections.abc import Sequence
 
 import jax.numpy as jnp
 
+from sensorimotor.base.names import renamed_keywords
 from sensorimotor.continual import scan_loop
-from sensorimotor.continual.scan_loop import LoopKind, LoopResult, compile_count, loop_keys
+from sensorimotor.continual.scan_loop import (
+    ALBERTA_LOOP_NAMES,
+    LoopKind,
+    LoopResult,
+    compile_count,
+    loop_keys,
+)
 
 __all__ = [
     "LoopResult",
@@ -115,6 +122,7 @@ def make_learning_loop(learner, stream, num_steps: int, *, trace_interval=None, 
     )
 
 
+@renamed_keywords("run_learning_loop", "alberta-framework", ALBERTA_LOOP_NAMES)
 def run_learning_loop(
     learner,
     stream,
@@ -168,6 +176,7 @@ def run_learning_loop(
     )
 
 
+@renamed_keywords("run_learning_loop_batched", "alberta-framework", ALBERTA_LOOP_NAMES)
 def run_learning_loop_batched(learner, stream, num_steps: int, keys, **options) -> LoopResult:
     """:func:`run_learning_loop` vmapped over ``keys`` (one run per key, one compilation).
 

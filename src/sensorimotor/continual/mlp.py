@@ -48,6 +48,7 @@ import numpy as np
 import optax
 
 from sensorimotor.base.bounds import FINITE, UNIT, check_settings, check_value, is_int
+from sensorimotor.base.names import renamed_keywords
 from sensorimotor.continual.input_checks import check_feature_dim, check_magnitude
 from sensorimotor.continual.update_result import UpdateResult
 from sensorimotor.nets.mlp import init_mlp, mlp_apply, mlp_value_and_grad
@@ -489,6 +490,24 @@ class MLPLearner:
             if key in config and not isinstance(config[key], kind):
                 raise TypeError(f"MLPLearner.{key} must be a {kind.__name__}, got {config[key]!r}")
         return cls(**config)
+
+
+# alberta-framework's MLPLearner keywords, and what they are here: its users bring them
+ALBERTA_MLP_NAMES = {
+    "use_layer_norm": "layer_norm=",
+    "leaky_relu_slope": "negative_slope=",
+    "gamma": "trace_decay=gamma * lamda (None: no trace, the supervised default)",
+    "lamda": "trace_decay=gamma * lamda (None: no trace, the supervised default)",
+    "step_size": (
+        "the step size is the optimizer's: optimizer=ObGD(step_size) (the default, "
+        "ObGD(1.0)), or optimizer=LMS(step_size) (alberta-framework's default, unbounded)"
+    ),
+    "bounder": "ObGD's bound is an optimizer here: optimizer=ObGD(step_size, kappa)",
+    "head_optimizer": "one optimizer serves every layer here; there is no head_optimizer",
+}
+MLPLearner.__init__ = renamed_keywords("MLPLearner", "alberta-framework", ALBERTA_MLP_NAMES)(
+    MLPLearner.__init__
+)
 
 
 def _named_config(hyper):

@@ -23,6 +23,7 @@ import dataclasses
 import jax
 import jax.numpy as jnp
 
+from sensorimotor.base.names import renamed_keywords
 from sensorimotor.continual.scan_loop import (
     LoopKind,
     LoopResult,
@@ -41,6 +42,15 @@ __all__ = [
     "run_mlp_learning_loop_batched",
     "run_mlp_sweep",
 ]
+
+# alberta-framework's keywords of its MLP loops, and what they are here
+ALBERTA_MLP_LOOP_NAMES = {
+    "learner_state": "state=",
+    "normalizer_tracking": (
+        "the MLP loop records no normaliser history; the final normaliser state is "
+        "LoopResult.state.normalizer"
+    ),
+}
 
 
 def mlp_loop_keys(key):
@@ -95,6 +105,7 @@ def make_mlp_learning_loop(learner, stream, num_steps: int, *, trace_interval=No
     return make_loop(MLP, learner, stream, num_steps, trace_interval=trace_interval, state=state)
 
 
+@renamed_keywords("run_mlp_learning_loop", "alberta-framework", ALBERTA_MLP_LOOP_NAMES)
 def run_mlp_learning_loop(
     learner, stream, num_steps: int, key, *, trace_interval=None, state=None
 ) -> LoopResult:
@@ -132,6 +143,7 @@ def run_mlp_learning_loop(
     )
 
 
+@renamed_keywords("run_mlp_learning_loop_batched", "alberta-framework", ALBERTA_MLP_LOOP_NAMES)
 def run_mlp_learning_loop_batched(
     learner, stream, num_steps: int, keys, *, trace_interval=None, state=None
 ) -> LoopResult:

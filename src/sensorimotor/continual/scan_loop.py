@@ -48,6 +48,18 @@ from sensorimotor.rules.guard import DivergenceError
 
 CHUNK = 1024  # steps whose metrics are summed before they enter the running mean
 _INIT_SALT = 0x6D6C70  # "mlp": the learner's key, apart from the stream's
+
+# alberta-framework's keywords of its loops, and what they are here (its users pass them)
+ALBERTA_LOOP_NAMES = {
+    "learner_state": "state=",
+    "step_size_tracking": (
+        "track_step_sizes=True, recorded every trace_interval steps into LoopResult.step_sizes"
+    ),
+    "normalizer_tracking": (
+        "track_normalizer=True, recorded every trace_interval steps into LoopResult.normalizer"
+    ),
+}
+
 _TRACES: collections.Counter = collections.Counter()
 
 

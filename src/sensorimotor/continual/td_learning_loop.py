@@ -5,6 +5,7 @@ one scan loop, as :mod:`sensorimotor.continual.learning_loop`."""
 
 from __future__ import annotations
 
+from sensorimotor.base.names import renamed_keywords
 from sensorimotor.continual.learning_loop import (
     check_learner_fits_loop,
     check_stream_gives,
@@ -12,6 +13,7 @@ from sensorimotor.continual.learning_loop import (
     ready_linear,
 )
 from sensorimotor.continual.scan_loop import (
+    ALBERTA_LOOP_NAMES,
     LoopKind,
     LoopResult,
     make_loop,
@@ -59,6 +61,7 @@ def make_td_learning_loop(learner, stream, num_steps: int, *, trace_interval=Non
     return make_loop(TD, learner, stream, num_steps, trace_interval=trace_interval, state=state)
 
 
+@renamed_keywords("run_td_learning_loop", "alberta-framework", ALBERTA_LOOP_NAMES)
 def run_td_learning_loop(learner, stream, num_steps: int, key, **options) -> LoopResult:
     """Run a TD learner (``update(state, x, reward, next_x, gamma)``) on a TD stream,
     compiled; options and result as :func:`~sensorimotor.continual.run_learning_loop`.
@@ -77,6 +80,7 @@ def run_td_learning_loop(learner, stream, num_steps: int, key, **options) -> Loo
     return run_loop(TD, learner, stream, num_steps, key, **options)
 
 
+@renamed_keywords("run_td_learning_loop_batched", "alberta-framework", ALBERTA_LOOP_NAMES)
 def run_td_learning_loop_batched(learner, stream, num_steps: int, keys, **options) -> LoopResult:
     """:func:`run_td_learning_loop` vmapped over ``keys``, one compilation.
 
