@@ -419,3 +419,7 @@ def test_alberta_framework_keywords_name_the_setting_to_use_here(keyword, instea
     state = learner.init(jax.random.key(0), 2)
     assert jnp.isfinite(learner.update(state, jnp.ones(2), 1.0).prediction)
 
+
+def test_init_in_alberta_frameworks_argument_order_says_the_key_comes_first():
+    with pytest.raises(TypeError, match=r"the key first: init\(key, feature_dim\)"):
+        MLPLearner(hidden_sizes=(8,)).init(3, jax.random.key(0))

@@ -219,7 +219,12 @@ class MLPLearner:
             [(3, 16), (16, 1)] 0
         """
         if is_int(key) or isinstance(key, float):  # JAX said "invalid PRNG key data"
-            raise TypeError(f"key must be a JAX random key (jax.random.key(seed)), got {key!r}")
+            # alberta-framework's order is init(feature_dim, key): its users write that
+            swapped = not (is_int(feature_dim) or isinstance(feature_dim, float))
+            order = " (the key first: init(key, feature_dim))" if swapped else ""
+            raise TypeError(
+                f"key must be a JAX random key (jax.random.key(seed)), got {key!r}{order}"
+            )
         feature_dim = check_feature_dim(feature_dim)
         return _init_jit(dataclasses.replace(self, guard="skip"), key, feature_dim)
 
