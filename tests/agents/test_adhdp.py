@@ -238,6 +238,30 @@ def test_schedules_and_hooks_are_called_with_episode_and_step():
         assert r["j_next"] != 0.0
 
 
+def test_a_schedule_of_one_argument_is_hdpys_function_of_the_step():
+    # HDPy's gamma and alpha are "a function of the time (relative to the episode start)":
+    # lambda t: ... was accepted, then failed at the first learning step with "<lambda>()
+    # takes 1 positional argument but 2 were given"
+    env, agent = trained()
+    steps = []
+
+    def alpha(t):
+        steps.append(t)
+        return 0.5
+
+    agent.set_alpha(alpha)
+    agent.set_gamma(lambda t: 0.9)
+    agent.new_episode(env.reset())
+    for _ in range(3):
+        agent(env)
+    assert steps == [1, 2]
+    # a function that takes neither form is refused when set, naming the setting
+    with pytest.raises(TypeError, match="gamma: a function must take"):
+        agent.set_gamma(lambda: 0.9)
+    with pytest.raises(TypeError, match="momentum: a function must take"):
+        agent.set_momentum(lambda a, b, c: 0.5)
+
+
 def test_same_seed_same_run_on_the_epuck():
     def run():
         robot = Epuck2D()

@@ -24,7 +24,7 @@ class ActorCritic:
     ``plant`` (a :class:`~sensorimotor.agents.adhdp.plant.Plant`) gives state, reward and
     terminal states; ``policy`` (a :class:`~sensorimotor.agents.adhdp.policy.Policy`) turns the
     action into motor signals. ``gamma``, ``alpha`` and ``momentum`` are constants or
-    functions of ``(episode, step)`` (``momentum`` also a
+    functions of ``(episode, step)``, or of the step alone as in HDPy (``momentum`` also a
     :class:`~sensorimotor.agents.adhdp.momentum.Momentum`). For the first ``init_steps`` control
     periods of an episode the actor only observes (:meth:`init_episode`). HDPy's code
     compares the step count before incrementing it and so observes for ``init_steps +
@@ -95,11 +95,13 @@ class ActorCritic:
 
     # -- settings (HDPy's setters) --------------------------------------------------------
     def set_gamma(self, gamma) -> None:
-        """Set the discount, a constant in ``[0, 1]`` or a function of ``(episode, step)``."""
+        """Set the discount, a constant in ``[0, 1]`` or a function of ``(episode, step)``
+        (or of the step alone, HDPy's function of the time)."""
         self.gamma = Schedule(gamma, "gamma", UNIT)
 
     def set_alpha(self, alpha) -> None:
-        """Set the action step size, a constant or a function of ``(episode, step)``."""
+        """Set the action step size, a constant or a function of ``(episode, step)`` (or
+        of the step alone)."""
         self.alpha = Schedule(alpha, "alpha")
 
     def set_momentum(self, momentum) -> None:

@@ -3,6 +3,7 @@ schedules that let a setting be a constant or a function of ``(episode, step)``.
 
 from __future__ import annotations
 
+import inspect
 import math
 
 import numpy as np
@@ -12,14 +13,39 @@ from sensorimotor.base.bounds import UNIT, check_value
 TWO_PI = 2.0 * math.pi
 
 
+def _takes_step_only(function, name: str) -> bool:
+    """Whether ``function`` takes one argument (HDPy's function of the time) rather than
+    ``(episode, step)``; a ``TypeError`` naming ``name`` if it takes neither. A function
+    whose signature cannot be read (a builtin) is taken to take ``(episode, step)``."""
+    try:
+        signature = inspect.signature(function)
+    except (TypeError, ValueError):
+        return False
+    for args, one in (((0, 0), False), ((0,), True)):
+        try:
+            signature.bind(*args)
+            return one
+        except TypeError:
+            pass
+    raise TypeError(
+        f"{name}: a function must take (episode, step), or the step alone as HDPy's "
+        f"function of the time does; got one of signature {signature}"
+    )
+
+
 class Schedule:
     """A setting that is a constant or a function of ``(episode, step)``.
 
     ``Schedule(0.9)(3, 10)`` is 0.9; ``Schedule(f)(episode, step)`` is ``f(episode,
-    step)``. A constant is checked against ``bounds`` when made; a function's value at each
-    call (a ``ValueError`` naming ``name``).
+    step)``. A function of one argument is HDPy's form, a function of the time since the
+    episode started: it is called with the step, ``f(step)``. A constant is checked
+    against ``bounds`` when made, a function's arguments too (one that takes neither
+    ``(episode, step)`` nor ``(step)`` is a ``TypeError`` then, not at the first step),
+    and its value at each call (a ``ValueError`` naming ``name``).
 
     >>> print(Schedule(lambda episode, step: 1.0 / episode, "alpha")(4, 0))
+    0.25
+    >>> print(Schedule(lambda t: 0.5**t, "alpha")(4, 2))  # HDPy's f(time): the step
     0.25
     """
 
@@ -27,6 +53,7 @@ class Schedule:
         self.name, self.bounds = name, bounds
         self.function = value if callable(value) else None
         self.value = None if callable(value) else self._check(value)
+        self.of_step_only = callable(value) and _takes_step_only(value, name)
 
     def _check(self, value) -> float:
         if self.bounds is not None:
@@ -40,6 +67,8 @@ class Schedule:
     def __call__(self, episode: int, step: int) -> float:
         if self.function is None:
             return self.value
+        if self.of_step_only:
+            return self._check(self.function(step))
         return self._check(self.function(episode, step))
 
     def __repr__(self) -> str:
