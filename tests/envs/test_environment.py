@@ -72,8 +72,19 @@ def test_config_merged_over_defaults_and_unknown_key_refused():
     assert Scaled({"gain": 3.0}).execute({"x": 2}, meta)["s_signal"] == {"g": 6.0}
     assert meta == {"seen": True}
     assert Scaled().execute({"x": 2})["s_signal"] == {"g": 2.0}
-    with pytest.raises(KeyError, match="unknown config key 'gian'"):
+    with pytest.raises(KeyError, match="unknown config key 'gian' \\(did you mean 'gain'\\?\\)"):
         Scaled({"gian": 3.0})
+
+    # the seed's example (its documentation's version calls Environment.__init__) declares
+    # no defaults: a key of the user's own now says where it goes, not "(known: [])"
+    class SeedSum(Sum):
+        def __init__(self, cfg):
+            super().__init__(cfg)
+            Environment.__init__(self, cfg)
+
+    assert SeedSum({}).execute({"x": 2, "y": 11})["s_signal"] == {"a": 13.0}
+    with pytest.raises(KeyError, match="SeedSum declares no config keys.*in its defcfg"):
+        SeedSum({"offset": 1.0})
     with pytest.raises(TypeError):
         merge_config({}, 3)
 

@@ -4,6 +4,8 @@ import dataclasses
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from sensorimotor.base.names import nearest
+
 
 class Config(Mapping):
     """A read-only mapping with attribute access: ``cfg['dim'] == cfg.dim``.
@@ -14,7 +16,7 @@ class Config(Mapping):
     >>> merge_config({'dim': 7}, {'dimm': 3}, owner='Arm')
     Traceback (most recent call last):
     ...
-    KeyError: "Arm: unknown config key 'dimm' (known: ['dim'])"
+    KeyError: "Arm: unknown config key 'dimm' (did you mean 'dim'?) (known: ['dim'])"
     """
 
     def __init__(self, values: Mapping[str, Any]):
@@ -47,7 +49,9 @@ class Config(Mapping):
 def merge_config(defaults: Mapping[str, Any], cfg=None, owner: str = "config") -> Config:
     """``defaults`` updated by ``cfg`` (a dict, a dataclass instance or ``None``).
 
-    A key of ``cfg`` that ``defaults`` does not document is an error naming the key.
+    A key of ``cfg`` that ``defaults`` does not document is an error naming the key and
+    the nearest known one (or, where ``defaults`` is empty, saying that keys are declared
+    in ``defcfg``).
     """
     if cfg is None:
         given = {}
@@ -61,5 +65,14 @@ def merge_config(defaults: Mapping[str, Any], cfg=None, owner: str = "config") -
         )
     unknown = [k for k in given if k not in defaults]
     if unknown:
-        raise KeyError(f"{owner}: unknown config key {unknown[0]!r} (known: {sorted(defaults)})")
+        if not defaults:
+            # the environments seed took any key (scicfg); here a class declares its own
+            raise KeyError(
+                f"{owner}: unknown config key {unknown[0]!r}: {owner} declares no config "
+                "keys (a class declares its keys, with their defaults, in its defcfg)"
+            )
+        raise KeyError(
+            f"{owner}: unknown config key {unknown[0]!r}{nearest(unknown[0], defaults)} "
+            f"(known: {sorted(defaults)})"
+        )
     return Config({**defaults, **given})
