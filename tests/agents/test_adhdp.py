@@ -262,6 +262,23 @@ def test_a_schedule_of_one_argument_is_hdpys_function_of_the_step():
         agent.set_momentum(lambda a, b, c: 0.5)
 
 
+def test_hdpys_norm_keyword_says_where_scaling_is_done_here():
+    # HDPy's ActorCritic and ADHDP take norm= (a PuPy.Normalization); Python said only
+    # "unexpected keyword argument 'norm'"
+    from sensorimotor.agents.adhdp.actor_critic import ActorCritic
+    from sensorimotor.agents.adhdp.adhdp_variants import ActionGradient
+
+    args = (CollisionAvoidanceFrontal(), HeadingPolicy())
+    reservoir = (ReservoirNode(4, 20, seed=0), PlainRLS(24, 1))
+    for make in (
+        ActorCritic,
+        lambda *a, **k: ADHDP(*reservoir, *a, **k),
+        lambda *a, **k: ActionGradient(*reservoir, *a, **k),
+    ):
+        with pytest.raises(TypeError, match="'norm' is HDPy's name; here: .*action_scale="):
+            make(*args, gamma=0.9, norm=None)
+
+
 def test_same_seed_same_run_on_the_epuck():
     def run():
         robot = Epuck2D()

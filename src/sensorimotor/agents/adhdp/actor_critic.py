@@ -9,7 +9,16 @@ import numpy as np
 from sensorimotor.agents.adhdp.momentum import Schedule, as_momentum
 from sensorimotor.agents.adhdp.plant import check_plant
 from sensorimotor.base.bounds import UNIT, is_int
+from sensorimotor.base.names import renamed_keywords
 from sensorimotor.nets.reservoir import check_input
+
+# HDPy's ActorCritic and ADHDP take norm=PuPy.Normalization: its users pass it
+HDPY_NAMES = {
+    "norm": (
+        "no PuPy normalisation; the plant scales the state (GymPlant's scales=) "
+        "and ADHDP the action (action_scale=, action_offset=)"
+    )
+}
 
 
 class ActorCritic:
@@ -58,6 +67,7 @@ class ActorCritic:
     43
     """
 
+    @renamed_keywords("ActorCritic", "HDPy", HDPY_NAMES)
     def __init__(
         self,
         plant,

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from sensorimotor.agents.adhdp.actor_critic import ActorCritic
+from sensorimotor.agents.adhdp.actor_critic import HDPY_NAMES, ActorCritic
 from sensorimotor.agents.adhdp.adhdp_io import SavedADHDP
+from sensorimotor.base.names import renamed_keywords
 from sensorimotor.nets.reservoir import check_input
 
 
@@ -88,6 +89,7 @@ class ADHDP(ActorCritic, SavedADHDP):
     43 42
     """
 
+    @renamed_keywords("ADHDP", "HDPy", HDPY_NAMES)
     def __init__(
         self,
         reservoir,
