@@ -540,3 +540,12 @@ def test_small_argument_checks_of_the_adhdp_parts():
         )
     with pytest.raises(ValueError, match="no 'pose' channel"):
         HeadingPolicy().motor_signals({"x": 1.0})
+
+
+def test_a_momentum_out_of_range_names_its_own_class():
+    """``RadialMomentum(1.5)`` said "ActorCritic.momentum must be ...", with no actor-critic
+    in sight (a seed users' review)."""
+    from sensorimotor.agents.adhdp.momentum import RadialMomentum
+
+    with pytest.raises(ValueError, match=r"^RadialMomentum\.momentum must be"):
+        RadialMomentum(1.5)

@@ -49,15 +49,15 @@ class Schedule:
     0.25
     """
 
-    def __init__(self, value, name: str, bounds=None):
-        self.name, self.bounds = name, bounds
+    def __init__(self, value, name: str, bounds=None, owner: str = "ActorCritic"):
+        self.name, self.bounds, self.owner = name, bounds, owner
         self.function = value if callable(value) else None
         self.value = None if callable(value) else self._check(value)
         self.of_step_only = callable(value) and _takes_step_only(value, name)
 
     def _check(self, value) -> float:
         if self.bounds is not None:
-            return float(check_value("ActorCritic", self.name, value, self.bounds))
+            return float(check_value(self.owner, self.name, value, self.bounds))
         if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
             raise TypeError(f"{self.name} must be a number or a function, got {value!r}")
         if not math.isfinite(value):
@@ -89,7 +89,8 @@ class Momentum:
     """
 
     def __init__(self, value=0.0):
-        self.momentum = Schedule(value, "momentum", UNIT)
+        # the class named, not ActorCritic: RadialMomentum(1.5) is made by the user
+        self.momentum = Schedule(value, "momentum", UNIT, owner=type(self).__name__)
 
     def __call__(self, a_curr, a_prop, episode: int = 0, step: int = 0):
         return self.combine(a_curr, a_prop, self.momentum(episode, step))
