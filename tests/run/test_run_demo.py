@@ -96,3 +96,12 @@ def test_a_second_demo_into_a_folder_whose_log_is_being_written_is_refused(tmp_p
     # refused before any log was replaced
     assert [os.path.getsize(log) for log in logs] == sizes
     assert all(len(read_log(log)) == 60 for log in logs)
+
+
+def test_a_run_too_large_for_memory_makes_no_folder(tmp_path):
+    """``--steps 10**12`` failed for memory after the folder and three logs' lock files
+    were made: a new folder held only empty ``.lock`` files."""
+    out = tmp_path / "new"
+    with pytest.raises(MemoryError):
+        run_demo(str(out), steps=10**15, progress=False, verbose=False)
+    assert not out.exists()

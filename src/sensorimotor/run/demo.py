@@ -186,6 +186,8 @@ def run_demo(
     for label in explorers:
         if label not in EXPLORERS:
             raise ValueError(f"unknown explorer {label!r} (known: {list(EXPLORERS)})")
+    # a --steps too large for memory fails here, before a folder or a lock file is made
+    np.empty((steps, 2))  # each run's reached positions, allocated in explore_and_evaluate
     os.makedirs(out_dir, exist_ok=True)
     logs = {label: os.path.join(out_dir, EXPLORERS[label] + ".h5") for label in explorers}
     for path in logs.values():  # before any is replaced: not one log of a running demo
