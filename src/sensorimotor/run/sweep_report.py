@@ -46,6 +46,22 @@ def mean_ci(values) -> tuple[float, float]:
     return float(v.mean()), float(half)
 
 
+def _cell(values) -> str:
+    """A metric's cell: ``mean ± half-width`` of the finite values (:func:`mean_ci`), and
+    how many were not finite (a diverged run's inf, NaN), which the mean leaves out.
+
+    >>> _cell([1.0, 2.0, 3.0]), _cell([1.0, float("inf")]), _cell([float("inf")] * 2), _cell([])
+    ('2 ± 2.5', '1 (1 not finite)', 'not finite (2)', '')
+    """
+    values = [float(v) for v in values]
+    not_finite = sum(not math.isfinite(v) for v in values)
+    mean, half = mean_ci(values)
+    if math.isnan(mean):  # no finite value: say so, a blank cell read as "not measured"
+        return f"not finite ({not_finite})" if not_finite else ""
+    cell = f"{mean:.4g}" if math.isnan(half) else f"{mean:.4g} ± {half:.2g}"  # one seed
+    return cell + (f" ({not_finite} not finite)" if not_finite else "")
+
+
 def _value(v) -> str:
     return json.dumps(v, sort_keys=True) if isinstance(v, dict) else str(v)
 
@@ -95,13 +111,8 @@ def write_report(experiment, trials, results, metrics, curves, out_dir: str) -> 
         ok = [r for _, r in members if r["error"] is None]
         cells = []
         for m in metrics:
-            mean, half = mean_ci([r["metrics"][m] for r in ok if m in r["metrics"]])
-            if math.isnan(mean):
-                cells.append("")
-            elif math.isnan(half):  # one seed: no interval, not "± nan"
-                cells.append(f"{mean:.4g}")
-            else:
-                cells.append(f"{mean:.4g} ± {half:.2g}")
+            values = [r["metrics"][m] for r in ok if m in r["metrics"]]
+            cells.append(_cell(values))
         lines.append(
             f"| {_label(point)} | {len(ok)} | {len(members) - len(ok)} | "
             + " | ".join(cells)
