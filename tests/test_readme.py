@@ -25,3 +25,28 @@ def test_readme_examples_run():
 def test_readme_shows_the_two_command_quick_start():
     text = README.read_text()
     assert "make demo" in text and "make test" in text
+
+
+def test_a_feedback_without_a_uuid_is_learned_but_not_logged(tmp_path):
+    """The README says so: a learner and an explorer take a feedback without a uuid (and
+    learn it again if it comes again); an ObservationLog refuses it with FeedbackError."""
+    import pytest
+
+    from sensorimotor import KinematicArm2D
+    from sensorimotor.explore import RandomMotorExplorer
+    from sensorimotor.learners import NNLearner
+    from sensorimotor.run import ObservationLog
+    from sensorimotor.signals import FeedbackError
+
+    arm = KinematicArm2D.mid7()
+    channels = {"m_channels": arm.m_channels, "s_channels": arm.s_channels}
+    learner = NNLearner(channels)
+    explorer = RandomMotorExplorer(channels | {"learner": learner})
+    e = explorer.explore()
+    feedback = {k: v for k, v in arm.execute(e["m_signal"]).items() if k != "uuid"}
+    explorer.receive(e, feedback)
+    assert learner.update(feedback) and len(learner) == 2
+    log = ObservationLog(tmp_path / "log.h5", arm.m_channels, arm.s_channels)
+    with pytest.raises(FeedbackError, match="no 'uuid'"):
+        log.append(feedback)
+    log.close()
