@@ -379,7 +379,8 @@ def test_load_refuses_other_files(tmp_path):
     arm, learner = arm_and_learner()
     explorer = RandomMotorExplorer({"learner": learner})
     explorer.save(tmp_path / "m.json")
-    with pytest.raises(TypeError, match="RandomMotorExplorer"):
+    # a wrong file is a ValueError naming it, as for learners and agents
+    with pytest.raises(ValueError, match=r"m\.json: holds a saved RandomMotorExplorer, not the"):
         RandomGoalExplorer.load(tmp_path / "m.json", learner)
     assert isinstance(Explorer.load(tmp_path / "m.json", learner), RandomMotorExplorer)
 

@@ -89,7 +89,7 @@ def test_save_load_round_trip_with_format_version(tmp_path):
     np.testing.assert_array_equal(back.predict_array(q), learner.predict_array(q))
     with np.load(path, allow_pickle=False) as data:
         assert json.loads(str(data["header"]))["format_version"] == 1
-    with pytest.raises(TypeError, match="NNLearner"):
+    with pytest.raises(ValueError, match=f"{path}: holds a saved NNLearner, not the RandomL"):
         RandomLearner.load(path)
 
 

@@ -313,9 +313,9 @@ class Explorer:
             raise ValueError(
                 f"{where}: not a valid saved explorer ({type(exc).__name__}: {exc})"
             ) from None
-        if not issubclass(klass, cls):
-            raise TypeError(
-                f"the state holds a saved {klass.__name__}, not the {cls.__name__} asked for"
+        if not issubclass(klass, cls):  # a wrong file, as for Learner.load and Agent.load
+            raise ValueError(
+                f"{where}: holds a saved {klass.__name__}, not the {cls.__name__} asked for"
             )
         try:
             explorer = klass(cfg)

@@ -366,9 +366,9 @@ class Learner:
             klass = find_saved_class(Learner, header["class"], header["module"], asked=cls)
         except (AttributeError, OverflowError, TypeError, ValueError) as exc:
             raise ValueError(f"{path}: not a valid saved learner ({exc})") from None
-        if not issubclass(klass, cls):
-            raise TypeError(
-                f"{path} holds a saved {klass.__name__}, not the {cls.__name__} asked for"
+        if not issubclass(klass, cls):  # a wrong file: ValueError, as Agent.load raises
+            raise ValueError(
+                f"{path}: holds a saved {klass.__name__}, not the {cls.__name__} asked for"
             )
         try:
             learner = klass(_saved_cfg(path, header["cfg"]))
