@@ -497,3 +497,16 @@ def test_counts_beyond_what_a_run_can_hold_are_one_line_errors(capsys, monkeypat
 def test_bc_names_its_seed_flag(capsys):
     assert main(["bc", "--env", "CartPole-v1", "--expert", "x.npz", "--seed", "-1"]) == 2
     assert "error: --seed must be a non-negative int below 2**32" in capsys.readouterr().err
+
+
+def test_run_workers_with_a_cluster_address_is_refused_in_the_options_words(capsys, tmp_path):
+    """--workers with --address said "give workers=None", the Python argument's name, to a
+    command-line user; the message names the options, and nothing is written."""
+    toml = tmp_path / "lms.toml"
+    toml.write_text('task = "continual"\nseeds = 1\n[settings]\nsteps = 10\n')
+    out = tmp_path / "out"
+    args = ["run", str(toml), "--backend", "ray", "--address", "auto", "--workers", "2"]
+    assert main([*args, "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "--workers sizes a Ray started here" in err and "drop --workers" in err
+    assert "workers=None" not in err and not out.exists()

@@ -166,6 +166,11 @@ def _run(args) -> int:
         raise ValueError(f"--workers must be at least 1, got {args.workers}")
     if args.address is not None and args.backend != "ray":
         raise ValueError("--address joins a Ray cluster: use it with --backend ray")
+    if args.address is not None and args.workers is not None:  # said in the options' words
+        raise ValueError(
+            "--workers sizes a Ray started here; the cluster at --address "
+            f"{args.address!r} runs as many trials at once as it has CPUs: drop --workers"
+        )
     default = os.path.join("runs", os.path.splitext(os.path.basename(args.experiment))[0])
     out = default if args.out is None else args.out  # '' is refused, not the default
     if not out:
