@@ -17,6 +17,7 @@ name and version, the agent's class, its config, seed, spaces and random state.
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import os
 
 import gymnasium as gym
@@ -147,6 +148,37 @@ def check_bounds(low, high, n: int, bounded: bool) -> tuple[np.ndarray, np.ndarr
     if not ok:
         raise ValueError(f"action bounds low {low.tolist()}, high {high.tolist()} are not {rule}")
     return low, high
+
+
+def check_callback(callback) -> None:
+    """A ``TypeError`` unless ``callback`` is ``None`` or callable as ``callback(agent)``.
+
+    Checked before ``learn`` takes a step: SB3's function callbacks take
+    ``(locals_, globals_)``, and one of them would otherwise fail at the first step, with
+    Python's message about a missing argument and the step already taken.
+
+    >>> check_callback(lambda agent: None)
+    >>> check_callback(lambda locals_, globals_: True)
+    Traceback (most recent call last):
+    ...
+    TypeError: callback is called as callback(agent), with the agent alone, but it takes (locals_, globals_): SB3's callback(locals_, globals_) and its callback classes are not taken
+    """
+    if callback is None:
+        return
+    if not callable(callback):
+        raise TypeError(f"callback must be callable or None, got {callback!r}")
+    try:
+        signature = inspect.signature(callback)
+    except (TypeError, ValueError):  # a builtin without a signature: called as given
+        return
+    try:
+        signature.bind(None)
+    except TypeError:
+        raise TypeError(
+            f"callback is called as callback(agent), with the agent alone, but it takes "
+            f"{signature}: SB3's callback(locals_, globals_) and its callback classes are "
+            "not taken"
+        ) from None
 
 
 def check_seed(seed) -> int:
@@ -298,8 +330,7 @@ class Agent:
         (or None), ``progress_bar`` and ``reset_num_timesteps`` (``reset``) True or False,
         and the environment to learn on."""
         total = check_count("total_timesteps", total_timesteps)
-        if callback is not None and not callable(callback):
-            raise TypeError(f"callback must be callable or None, got {callback!r}")
+        check_callback(callback)
         check_flag("progress_bar", progress_bar)
         check_flag("reset_num_timesteps", reset)
         return total, self._need_env()

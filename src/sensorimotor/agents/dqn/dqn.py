@@ -166,7 +166,8 @@ class DQN(Agent):
         Args:
             total_timesteps: environment steps of this call.
             callback: ``callback(agent)`` after every environment step; returning
-                ``False`` stops learning (SB3's rule: ``None`` goes on).
+                ``False`` stops learning, ``None`` goes on (SB3's function callback
+                ``callback(locals_, globals_)`` must return ``True`` to go on).
             progress_bar: report progress on stderr every tenth of the run.
             reset_num_timesteps: start the step counter (and the epsilon schedule) and a
                 new episode afresh (SB3's default); ``False`` goes on from the last call.
