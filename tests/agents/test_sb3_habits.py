@@ -5,9 +5,18 @@ never a failure midway that leaves the agent changed."""
 import sys
 from pathlib import Path
 
+import gymnasium as gym
 import pytest
 
-from sensorimotor.agents import DQN, Reinforce, StreamAC, StreamQ
+from sensorimotor.agents import (
+    DQN,
+    DAgger,
+    Reinforce,
+    StreamAC,
+    StreamQ,
+    collect_demonstrations,
+    evaluate,
+)
 
 sys.path.insert(0, str(Path(__file__).parent))
 from fast_settings import DQN_FAST, REINFORCE_FAST, STREAM_AC_FAST, STREAM_Q_FAST  # noqa: E402
@@ -35,3 +44,34 @@ def test_an_sb3_function_callback_is_refused_before_any_step(cls):
     calls = []
     agent.learn(20, callback=lambda a, every=1: calls.append(a) or len(calls) < 5)
     assert len(calls) == 5 and calls[0] is agent
+
+
+def _rescaled_pendulum():
+    """Pendulum-v1 acting in [-1, 1] rather than its [-2, 2]: the same observations."""
+    return gym.wrappers.RescaleAction(gym.make("Pendulum-v1"), -1.0, 1.0)
+
+
+@pytest.mark.parametrize(
+    ("make", "made_on", "other"),
+    [
+        # the same observations (2,), Discrete(3) against Box(-1, 1, (1,))
+        (lambda env: DQN(env, net_arch=[8]), "MountainCar-v0", "MountainCarContinuous-v0"),
+        (lambda env: Reinforce(env, net_arch=[8]), "MountainCarContinuous-v0", "MountainCar-v0"),
+        (lambda env: StreamAC(env, net_arch=[32]), "MountainCarContinuous-v0", "MountainCar-v0"),
+        (lambda env: DQN(env, net_arch=[8]), "CartPole-v1", IdentityEnv(n=4)),  # 2 actions, 4
+        # a Box of other bounds: the agent's actions would not mean what they meant
+        (lambda env: Reinforce(env, net_arch=[8]), "Pendulum-v1", _rescaled_pendulum()),
+        (lambda env: StreamAC(env, net_arch=[32]), "Pendulum-v1", _rescaled_pendulum()),
+    ],
+)
+def test_an_agent_in_an_env_of_other_actions_is_refused_naming_both(make, made_on, other):
+    agent = make(made_on)
+    for use in (
+        lambda: evaluate(agent, other, 1, max_episode_steps=5),
+        lambda: collect_demonstrations(agent, other, 1, max_episode_steps=5),
+    ):
+        with pytest.raises(ValueError, match=r"acts in .* action space .* not the environment"):
+            use()
+    with pytest.raises(ValueError, match="acts in"):  # an expert of other actions
+        DAgger(other, agent, net_arch=[8])
+    assert evaluate(agent, made_on, 1, max_episode_steps=5)[0] is not None  # its own env

@@ -291,6 +291,24 @@ class Agent:
             raise ValueError(f"{name}: the Discrete action space must start at 0, got {space}")
         return box_observation_shape(env, name), int(space.n)
 
+    def action_space_differs(self, space) -> str | None:
+        """``None`` when the agent acts in the Gymnasium action space ``space``, else the
+        agent's own action space, described (``evaluate`` names it beside the env's).
+
+        >>> from sensorimotor.agents import DQN
+        >>> agent = DQN("CartPole-v1", net_arch=[8])
+        >>> print(agent.action_space_differs(gym.spaces.Discrete(2)),
+        ...       agent.action_space_differs(gym.spaces.Discrete(3)))
+        None Discrete(2)
+        """
+        if (
+            isinstance(space, gym.spaces.Discrete)
+            and int(space.start) == 0
+            and int(space.n) == self.n_actions
+        ):
+            return None
+        return f"Discrete({self.n_actions})"
+
     def check_obs(self, obs, name: str = "obs") -> tuple[np.ndarray, bool]:
         """``(batch, single)``: ``obs`` as a float32 batch ``(n, *observation_shape)`` and
         whether it was one observation; ``ValueError`` naming ``name`` for a wrong shape,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import gymnasium as gym
 import numpy as np
 
-from sensorimotor.agents.agent import make_env
+from sensorimotor.agents.agent import Agent, make_env
 from sensorimotor.base.bounds import check_count
 
 __all__ = ["check_agent_fits", "evaluate"]
@@ -67,9 +67,11 @@ def evaluate(
 
 def check_agent_fits(agent, env) -> None:
     """A ``ValueError`` naming both when ``env``'s observations are not the shape ``agent``
-    was made for (an agent of the library: it has ``observation_shape``); an agent of the
-    user's own is not checked. Before, a CartPole agent on Acrobot said ``obs has shape
-    (6,); expected (4,)``, naming neither.
+    was made for (an agent of the library: it has ``observation_shape``), or, for an agent
+    of the library, when its actions are not those of ``env``'s action space; an agent of
+    the user's own is not checked. Before, a CartPole agent on Acrobot said ``obs has shape
+    (6,); expected (4,)``, naming neither, and a MountainCar-v0 DQN on
+    MountainCarContinuous-v0 (the same observations) failed inside the env's ``step``.
 
     >>> import gymnasium as gym
     >>> class Agent4:
@@ -81,13 +83,20 @@ def check_agent_fits(agent, env) -> None:
     """
     want = getattr(agent, "observation_shape", None)
     space = getattr(env, "observation_space", None)
-    if want is None or not isinstance(space, gym.spaces.Box):  # the agent says what else
-        return
-    have = tuple(int(d) for d in space.shape)
-    if have != tuple(want):
-        name = getattr(getattr(env, "spec", None), "id", None) or type(env).__name__
-        raise ValueError(
-            f"the agent ({type(agent).__name__}) takes observations of shape {tuple(want)}, "
-            f"but the environment {name} gives {tuple(have)}: not the environment it was "
-            "made for"
-        )
+    name = getattr(getattr(env, "spec", None), "id", None) or type(env).__name__
+    if want is not None and isinstance(space, gym.spaces.Box):  # else the agent says what
+        have = tuple(int(d) for d in space.shape)
+        if have != tuple(want):
+            raise ValueError(
+                f"the agent ({type(agent).__name__}) takes observations of shape "
+                f"{tuple(want)}, but the environment {name} gives {tuple(have)}: not the "
+                "environment it was made for"
+            )
+    if isinstance(agent, Agent):
+        mine = agent.action_space_differs(env.action_space)
+        if mine is not None:
+            raise ValueError(
+                f"the agent ({type(agent).__name__}) acts in {mine}, but the environment "
+                f"{name} has the action space {env.action_space}: not the environment it "
+                "was made for"
+            )

@@ -211,6 +211,26 @@ class PolicyAgent(Agent):
         self.action_space = ActionSpace.of(env.action_space, name)
         return shape, self.action_space.n
 
+    def action_space_differs(self, space) -> str | None:
+        """``None`` when the agent acts in the Gymnasium action space ``space`` (the same
+        kind, size and bounds), else the agent's own action space, described.
+
+        >>> from sensorimotor.agents import Reinforce
+        >>> agent = Reinforce("Pendulum-v1", net_arch=[8])
+        >>> print(agent.action_space_differs(gym.spaces.Box(-2.0, 2.0, (1,))),
+        ...       agent.action_space_differs(gym.spaces.Discrete(3)))
+        None Box(low=(-2.0,), high=(2.0,))
+        """
+        try:
+            if ActionSpace.of(space, "") == self.action_space:
+                return None
+        except ValueError:  # not an action space a policy agent acts in at all
+            pass
+        mine = self.action_space
+        if mine.discrete:
+            return f"Discrete({mine.n})"
+        return f"Box(low={mine.low}, high={mine.high})"
+
     def _setup_policy(self, key) -> None:
         c = self.config
         obs_dim = math.prod(self.observation_shape)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 from functools import lru_cache, partial
 
+import gymnasium as gym
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -135,6 +136,28 @@ class StreamAC(StreamAgent):
         else:
             self.action_low = self.action_high = None
         return shape, n
+
+    def action_space_differs(self, space) -> str | None:
+        """``None`` when the agent acts in the Gymnasium action space ``space`` (the same
+        kind, size and bounds), else the agent's own action space, described.
+
+        >>> import gymnasium as gym
+        >>> agent = StreamAC("Pendulum-v1")
+        >>> print(agent.action_space_differs(gym.spaces.Box(-2.0, 2.0, (1,))),
+        ...       agent.action_space_differs(gym.spaces.Discrete(3)))
+        None Box(low=[-2.0], high=[2.0])
+        """
+        if self.kind == "categorical":
+            return super().action_space_differs(space)
+        low, high = self.action_low, self.action_high
+        if (
+            isinstance(space, gym.spaces.Box)
+            and space.shape == low.shape
+            and np.array_equal(np.asarray(space.low, np.float32), low)
+            and np.array_equal(np.asarray(space.high, np.float32), high)
+        ):
+            return None
+        return f"Box(low={low.tolist()}, high={high.tolist()})"
 
     def _setup(self) -> None:
         self._rng = np.random.default_rng(self.seed)
