@@ -75,3 +75,24 @@ def test_an_agent_in_an_env_of_other_actions_is_refused_naming_both(make, made_o
     with pytest.raises(ValueError, match="acts in"):  # an expert of other actions
         DAgger(other, agent, net_arch=[8])
     assert evaluate(agent, made_on, 1, max_episode_steps=5)[0] is not None  # its own env
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda env: DQN("MlpPolicy", env),  # SB3's first line
+        lambda env: DQN("MlpPolicy", env, learning_starts=10),
+        lambda env: DQN(env, policy="MlpPolicy"),
+        lambda env: Reinforce("MlpPolicy", env),
+        lambda env: StreamQ("MlpPolicy", env),
+        lambda env: DAgger("MlpPolicy", env, DQN(env, net_arch=[8])),
+    ],
+)
+def test_sb3s_policy_argument_is_refused_saying_how_to_call(make):
+    with pytest.raises(TypeError, match=r"no policy: SB3's .*\"MlpPolicy\".* net_arch"):
+        make(IdentityEnv())
+
+
+def test_a_policy_name_given_as_the_env_is_named():
+    with pytest.raises(ValueError, match="'MlpPolicy' is an SB3 policy name, not an environment"):
+        DQN("MlpPolicy")

@@ -57,6 +57,12 @@ def make_env(env):
     """``(env, env_id)``: a Gymnasium env as given (its spec's id, if any), or a
     registered id made with ``gymnasium.make``."""
     if isinstance(env, str):
+        if env in _SB3_POLICIES:  # DQN("MlpPolicy", env=env) or DQN("MlpPolicy")
+            raise ValueError(
+                f"env: {env!r} is an SB3 policy name, not an environment; an agent here "
+                "takes the environment alone, DQN(env, ...), and its network's widths as "
+                "net_arch"
+            )
         try:
             return gym.make(env), env
         except gym.error.Error as err:
@@ -148,6 +154,29 @@ def check_bounds(low, high, n: int, bounded: bool) -> tuple[np.ndarray, np.ndarr
     if not ok:
         raise ValueError(f"action bounds low {low.tolist()}, high {high.tolist()} are not {rule}")
     return low, high
+
+
+#: SB3's policy names, which its agents take before the environment
+_SB3_POLICIES = ("MlpPolicy", "CnnPolicy", "MultiInputPolicy")
+
+
+def refuse_sb3_policy(owner: str, takes: str, args: tuple, hyperparameters: dict) -> None:
+    """A ``TypeError`` for SB3's ``DQN("MlpPolicy", env)``: positional arguments after
+    ``takes`` (``args``), or a ``policy`` among the hyperparameters. Without it, the first
+    line of every SB3 script met Python's ``takes 2 positional arguments but 3 were
+    given``, which says nothing of the policy.
+
+    >>> refuse_sb3_policy("DQN", "env", ("CartPole-v1",), {})
+    Traceback (most recent call last):
+    ...
+    TypeError: DQN is called as DQN(env, seed=0, **hyperparameters), with no policy: SB3's DQN("MlpPolicy", env, ...) is DQN(env, ...) here; the network's hidden widths are the hyperparameter net_arch
+    """
+    if args or "policy" in hyperparameters:
+        raise TypeError(
+            f"{owner} is called as {owner}({takes}, seed=0, **hyperparameters), with no "
+            f'policy: SB3\'s {owner}("MlpPolicy", {takes}, ...) is {owner}({takes}, ...) '
+            "here; the network's hidden widths are the hyperparameter net_arch"
+        )
 
 
 def check_callback(callback) -> None:
@@ -245,8 +274,9 @@ class Agent:
 
     CONFIG: type
 
-    def __init__(self, env, *, seed=0, **hyperparameters):
+    def __init__(self, env, *sb3_args, seed=0, **hyperparameters):
         name = type(self).__name__
+        refuse_sb3_policy(name, "env", sb3_args, hyperparameters)
         self.config = self.CONFIG.from_kwargs(name, hyperparameters)
         self.seed = check_seed(seed)
         self.env, self.env_id = make_env(env)

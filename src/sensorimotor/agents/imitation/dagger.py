@@ -40,6 +40,7 @@ import time
 
 import numpy as np
 
+from sensorimotor.agents.agent import refuse_sb3_policy
 from sensorimotor.agents.evaluate import check_agent_fits
 from sensorimotor.agents.imitation.behavioral_cloning import BCConfig, BehavioralCloning
 from sensorimotor.agents.imitation.demonstrations import Demonstrations, expert_action
@@ -106,7 +107,8 @@ class DAgger(BehavioralCloning):
 
     CONFIG = DAggerConfig
 
-    def __init__(self, env, expert, *, seed=0, **hyperparameters):
+    def __init__(self, env, expert, *sb3_args, seed=0, **hyperparameters):
+        refuse_sb3_policy("DAgger", "env, expert", sb3_args, hyperparameters)
         if not callable(getattr(expert, "predict", None)):
             raise TypeError(f"expert must have predict(obs) -> (action, state), got {expert!r}")
         super().__init__(env, seed=seed, **hyperparameters)
