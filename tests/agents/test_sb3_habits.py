@@ -96,3 +96,11 @@ def test_sb3s_policy_argument_is_refused_saying_how_to_call(make):
 def test_a_policy_name_given_as_the_env_is_named():
     with pytest.raises(ValueError, match="'MlpPolicy' is an SB3 policy name, not an environment"):
         DQN("MlpPolicy")
+
+
+@pytest.mark.parametrize("num_envs", [1, 2])
+def test_a_vectorised_env_is_refused_saying_to_pass_one(num_envs):
+    vec = gym.vector.SyncVectorEnv([IdentityEnv] * num_envs)
+    for use in (lambda: DQN(vec), lambda: evaluate(DQN(IdentityEnv()), vec, 1)):
+        with pytest.raises(TypeError, match=r"vectorised environment .* pass one"):
+            use()

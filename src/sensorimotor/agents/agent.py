@@ -67,6 +67,15 @@ def make_env(env):
             return gym.make(env), env
         except gym.error.Error as err:
             raise ValueError(f"env: cannot make {env!r} ({err})") from None
+    if isinstance(env, gym.vector.VectorEnv) or (
+        not isinstance(env, gym.Env) and is_int(getattr(env, "num_envs", None))
+    ):
+        # Gymnasium's or SB3's vectorised env: SB3 takes one, here an agent steps one env
+        raise TypeError(
+            f"env: a vectorised environment ({env!r}) is not taken: an agent learns on one "
+            "environment, step by step; pass one (gymnasium.make(id), or the id). Many seeds "
+            "at once train compiled, with make_train on a JAX environment"
+        )
     if not isinstance(env, gym.Env):
         raise TypeError(f"env must be a Gymnasium environment or a registered id, got {env!r}")
     spec = getattr(env, "spec", None)
