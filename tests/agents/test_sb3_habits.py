@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import gymnasium as gym
+import numpy as np
 import pytest
 
 from sensorimotor.agents import (
@@ -104,3 +105,10 @@ def test_a_vectorised_env_is_refused_saying_to_pass_one(num_envs):
     for use in (lambda: DQN(vec), lambda: evaluate(DQN(IdentityEnv()), vec, 1)):
         with pytest.raises(TypeError, match=r"vectorised environment .* pass one"):
             use()
+
+
+@pytest.mark.parametrize("cls", list(AGENTS))
+def test_an_empty_batch_is_named_empty(cls):
+    agent = cls(IdentityEnv(), seed=0, **AGENTS[cls])
+    with pytest.raises(ValueError, match=r"obs is an empty batch, of shape \(0, 3\)"):
+        agent.predict(np.zeros((0, 3)))

@@ -358,7 +358,12 @@ class Agent:
         shape = self.observation_shape
         if arr.shape == shape:
             single, arr = True, arr[None]
-        elif arr.ndim == len(shape) + 1 and arr.shape[1:] == shape and arr.shape[0] > 0:
+        elif arr.ndim == len(shape) + 1 and arr.shape[1:] == shape:
+            if arr.shape[0] == 0:  # else named (n, ...): the shape it has, to the reader
+                raise ValueError(
+                    f"{name} is an empty batch, of shape {arr.shape}: a batch holds at least "
+                    "one observation"
+                )
             single = False
         else:
             raise ValueError(
