@@ -143,6 +143,11 @@ def test_a_state_that_does_not_fit_the_learner_is_refused_naming_state():
     [
         (dict(num_steps=0), ValueError, "num_steps"),
         (dict(num_steps=1000, trace_interval=300), ValueError, "trace_interval"),
+        # int() made 2.5 a block of 2 steps, "250" and True blocks too, and inf an OverflowError
+        (dict(num_steps=1000, trace_interval=2.5), TypeError, "trace_interval"),
+        (dict(num_steps=1000, trace_interval="250"), TypeError, "trace_interval"),
+        (dict(num_steps=1000, trace_interval=True), TypeError, "trace_interval"),
+        (dict(num_steps=1000, trace_interval=float("inf")), TypeError, "trace_interval"),
         (dict(num_steps=1000, track_normalizer=True), ValueError, "normalizer"),
         (dict(num_steps=1000, stream=object()), TypeError, "stream"),
         (dict(num_steps=1000, learner=object()), TypeError, "learner"),

@@ -25,7 +25,9 @@ from sensorimotor.continual import (
     RBFFeatures,
     TDLinearLearner,
     TileCoder,
+    run_learning_loop,
 )
+from sensorimotor.envs.streams import RandomWalkStream
 from sensorimotor.rules import TDIDBD, WelfordNormalizer
 
 N = 3
@@ -275,3 +277,32 @@ def test_streaming_learner_settings(data):
     else:
         make, names = lambda: LinearLearner(LMS(0.1)).init(value), ["feature_dim"]  # noqa: E731
     check_outcome(f"LinearLearner.init({which})", make, lambda: None, names)
+
+
+@settings(max_examples=examples())
+@given(data=st.data())
+def test_learning_loop_settings(data):
+    """``num_steps`` and ``trace_interval`` of a loop: refused naming the argument, or run
+    with a trace of ``num_steps // trace_interval`` blocks (``int()`` once took 2.5 for 2)."""
+    which = data.draw(st.sampled_from(["num_steps", "trace_interval"]))
+    value = data.draw(hostile.hostile_scalar())
+    args = {"num_steps": 4, "trace_interval": 2, which: value}
+    learner = LinearLearner(LMS(0.05))
+
+    def accepted(out):
+        blocks = out.trace.error.shape[0]
+        assert blocks * args["trace_interval"] == args["num_steps"], f"{args}: {blocks} blocks"
+
+    check_outcome(
+        f"run_learning_loop({which})",
+        lambda: run_learning_loop(
+            learner,
+            RandomWalkStream(N),
+            args["num_steps"],
+            jax.random.key(0),
+            trace_interval=args["trace_interval"],
+        ),
+        lambda: None,
+        [which],
+        accepted,
+    )

@@ -304,6 +304,9 @@ def check_loop_args(stream, num_steps, trace_interval) -> tuple[int, int]:
     check_length = getattr(stream, "check_num_steps", None)
     if check_length is not None:  # a stream of finite length (recorded data) ends somewhere
         check_length(num_steps)
+    # int() took 2.5 for 2, "5" for 5 and True for 1, and raised OverflowError at inf
+    if trace_interval is not None and not is_int(trace_interval):
+        raise TypeError(f"trace_interval must be an int or None, got {trace_interval!r}")
     interval = num_steps if trace_interval is None else int(trace_interval)
     if interval <= 0 or num_steps % interval:
         raise ValueError(
