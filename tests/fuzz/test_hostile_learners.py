@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from sensorimotor import KinematicArm2D
 from sensorimotor.envs import CartPoleADP, Distractor, Epuck2D, GymStepEnvironment
 from sensorimotor.explore import RandomGoalExplorer, RandomMotorExplorer
-from sensorimotor.learners import LWLRLearner, NetworkLearner, NNLearner, WNNLearner
+from sensorimotor.learners import LWLRLearner, Memory, NetworkLearner, NNLearner, WNNLearner, knn
 from sensorimotor.run import ObservationLog
 
 ARM = KinematicArm2D({"dim": 3})
@@ -272,6 +272,57 @@ def test_learner_entry_points(name, data):
 @given(data=st.data())
 def test_network_learner_entry_points(data):
     _check_learner("NetworkLearner", data)
+
+
+# -- the memory of observations and its search ------------------------------------------------------
+def _memory():
+    mem = Memory(3, 2, capacity=4)
+    mem.append(M_DATA[:5], S_DATA[:5])
+    return mem
+
+
+def _memory_snapshot(mem):
+    return fingerprint([len(mem), mem.capacity, mem.m.copy(), mem.s.copy()])
+
+
+@settings(max_examples=examples())
+@given(data=st.data())
+def test_memory_entry_points(data):
+    """``Memory.append``, ``Memory.nearest``, ``Memory.truncate`` and ``knn``: refused naming
+    the argument with the memory as it was, or accepted with finite distances and indices
+    of stored rows (NumPy once broadcast a row of the wrong width into the memory)."""
+    mem = _memory()
+    which = data.draw(st.sampled_from(["append_m", "append_s", "nearest", "k", "truncate", "knn"]))
+    if which == "append_m":
+        m, names = data.draw(hostile.hostile_batch(3)), ["m"]
+        call = lambda: mem.append(m, S_DATA[: np.shape(m)[0] if np.ndim(m) == 2 else 1])  # noqa: E731
+    elif which == "append_s":
+        s, names = data.draw(hostile.hostile_batch(2)), ["s"]
+        call = lambda: mem.append(M_DATA[: np.shape(s)[0] if np.ndim(s) == 2 else 1], s)  # noqa: E731
+    elif which == "nearest":
+        q, names = data.draw(hostile.hostile_batch(3)), ["queries"]
+        call = lambda: mem.nearest("m", q, 2)  # noqa: E731
+    elif which == "k":
+        k, names = data.draw(hostile.hostile_scalar()), ["k"]
+        call = lambda: mem.nearest("s", S_DATA[:2], k)  # noqa: E731
+    elif which == "truncate":
+        n, names = data.draw(hostile.hostile_scalar()), ["n"]
+        call = lambda: mem.truncate(n)  # noqa: E731
+    else:
+        q, names = data.draw(hostile.hostile_batch(3)), ["queries"]
+        call = lambda: knn(M_DATA[:5], q, 2)  # noqa: E731
+
+    def accepted(result):
+        assert len(mem) >= 0 and mem.m.shape == (len(mem), 3) and mem.s.shape == (len(mem), 2)
+        assert all_finite(mem.m) and all_finite(mem.s), "accepted a non-finite row"
+        if result is not None:
+            d2, idx = result
+            # a query near 1e154 is a squared distance beyond float range: inf, not NaN
+            assert not np.isnan(d2).any() and (d2 >= 0).all()
+            assert ((idx >= 0) & (idx < len(mem))).all()
+
+    entry = "knn" if which == "knn" else f"Memory.{which}"
+    check_outcome(entry, call, lambda: _memory_snapshot(mem), names, accepted)
 
 
 # -- explorers ---------------------------------------------------------------------------------------

@@ -361,3 +361,85 @@ def test_a_process_forked_during_a_background_build_builds_its_own_trees():
     index.wait()  # the parent's own build finishes as before
     index.update(pts, 2000)
     assert index.trees == 1
+
+
+def _memory():
+    mem = Memory(2, 1, capacity=2)
+    mem.append(np.array([[0.0, 1.0], [2.0, 3.0]]), np.array([[4.0], [5.0]]))
+    return mem
+
+
+def _picture(mem):
+    return len(mem), mem.capacity, mem.m.tolist(), mem.s.tolist()
+
+
+@pytest.mark.parametrize(
+    "m, s, word",
+    [
+        # NumPy broadcast these into the memory: [1.0] stored as [1.0, 1.0], one s for 3 m
+        (np.array([[1.0]]), np.array([[1.0]]), "m must have shape (N, 2)"),
+        (np.ones((3, 2)), np.array([[1.0]]), "m has 3 rows but s has 1"),
+        (np.array([[np.nan, 1.0]]), np.array([[1.0]]), "m has a NaN"),
+        (np.array([[0.0, 1.0]]), np.array([[np.inf]]), "s has a NaN or infinite"),
+        (np.array([0.0, 1.0]), np.array([1.0]), "m must have shape (N, 2)"),
+        ([[0.0, 1.0]], "1", "s must be an array"),  # AttributeError: no attribute 'shape'
+        (np.array([[True, False]]), np.array([[1.0]]), "m must be a real array"),
+    ],
+)
+def test_memory_append_refuses_rows_that_do_not_fit(m, s, word):
+    mem = _memory()
+    before = _picture(mem)
+    with pytest.raises((ValueError, TypeError)) as info:
+        mem.append(m, s)
+    assert word in str(info.value)
+    assert _picture(mem) == before
+
+
+@pytest.mark.parametrize(
+    "call, word",
+    [
+        (lambda mem: mem.nearest("m", np.array([[np.nan, 0.0]])), "queries has a NaN"),
+        (lambda mem: mem.nearest("m", np.array([[0.0]])), "queries must have shape (N, 2)"),
+        (lambda mem: mem.nearest("s", np.array([0.0])), "queries must have shape (N, 1)"),
+        (lambda mem: mem.nearest("m", np.zeros((1, 2)), k=1.5), "k must be a positive int"),
+        (lambda mem: mem.nearest("m", np.zeros((1, 2)), k="1"), "k must be a positive int"),
+        (lambda mem: mem.nearest("m", np.zeros((1, 2)), k=0), "k must be a positive int"),
+        (lambda mem: mem.truncate(-1), "n must be an int >= 0"),  # len() turned -1
+        (lambda mem: mem.truncate(1.5), "n must be an int >= 0"),
+        (lambda mem: Memory(True, 1), "n_m must be a positive int"),
+        (lambda mem: Memory(2, 2.5), "n_s must be a positive int"),
+        (lambda mem: Memory(2, 1, capacity=-1), "capacity must be an int >= 0"),
+        (lambda mem: Memory(2, 1).nearest("m", np.zeros((1, 2))), "the memory is empty"),
+    ],
+)
+def test_memory_refuses_bad_queries_and_settings(call, word):
+    mem = _memory()
+    before = _picture(mem)
+    with pytest.raises((ValueError, TypeError)) as info:
+        call(mem)
+    assert word in str(info.value)
+    assert _picture(mem) == before
+
+
+@pytest.mark.parametrize(
+    "points, queries, k, word",
+    [
+        # a query of one column was measured against the points' first column only
+        (np.zeros((3, 1)), np.zeros((2, 2)), 1, "queries must have shape (N, 1)"),
+        (np.zeros((3, 2)), np.array([[np.nan, 0.0]]), 1, "queries has a NaN"),  # was nearest
+        (np.array([[np.inf, 0.0]]), np.zeros((1, 2)), 1, "points has a NaN"),
+        (np.zeros((0, 2)), np.zeros((1, 2)), 1, "points is empty"),
+        (np.zeros((3, 2)), np.zeros((1, 2)), 2.5, "k must be a positive int"),  # took 2
+        (np.zeros((3, 2)), "ab", 1, "queries must be an array"),
+    ],
+)
+def test_knn_refuses_bad_arrays_naming_them(points, queries, k, word):
+    with pytest.raises((ValueError, TypeError)) as info:
+        knn(points, queries, k)
+    assert word in str(info.value)
+
+
+def test_knn_of_int_arrays_is_exact():
+    # squares of large int coordinates overflowed int64; they are measured as floats
+    d2, idx = knn(np.array([[0], [2**40]]), np.array([[2**40 - 1]]), k=2)
+    assert idx.tolist() == [[1, 0]] and d2.tolist() == [[1.0, float(2**40 - 1) ** 2]]

@@ -64,7 +64,7 @@ class BiasSchedule:
     def _continue(self, memory, forward: Callable, count: int) -> None:
         part = self.pending[self.done : self.done + count]
         self.stats = self.stats + residual_statistics(
-            memory.m, memory.s, forward, lambda q, k: memory.nearest("m", q, k), part
+            memory.m, memory.s, forward, lambda q, k: memory.nearest("m", q, k, check=False), part
         )
         self.done += part.size
         if self.done >= self.pending.size:

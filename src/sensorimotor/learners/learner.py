@@ -227,7 +227,7 @@ class Learner:
 
     def _add(self, m: np.ndarray, s: np.ndarray, key) -> None:
         n = len(self.memory)
-        self.memory.append(m, s)
+        self.memory.append(m, s, check=False)  # checked by check_array
         try:
             self._learn(m, s)
         except BaseException:

@@ -181,7 +181,7 @@ class LWLRLearner(Learner):
         n = len(self.memory)
         for deg, k, need, ridge in plans:
             if n >= need or deg == 0:
-                d2, idx = self.memory.nearest("m", centre[None], min(k, n))
+                d2, idx = self.memory.nearest("m", centre[None], min(k, n), check=False)
                 beta, idx, d2 = local_fit(
                     self.memory.m,
                     self.memory.s,
@@ -208,7 +208,7 @@ class LWLRLearner(Learner):
     def _infer(self, s: np.ndarray) -> np.ndarray:
         mode = self.cfg.inverse
         k = 1 if mode != "optimize" else self.cfg.inverse_anchors
-        _, anchors = self.memory.nearest("s", s, k)
+        _, anchors = self.memory.nearest("s", s, k, check=False)
         mem_m, mem_s = self.memory.m, self.memory.s
         out = np.empty((s.shape[0], len(self.m_set)))
         for i, goal in enumerate(s):

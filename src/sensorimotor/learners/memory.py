@@ -2,12 +2,70 @@
 
 import numpy as np
 
-from sensorimotor.learners.brute_force import knn
+from sensorimotor.base.bounds import check_count, is_int, where_not_finite
+from sensorimotor.learners import brute_force
 from sensorimotor.learners.neighbour_index import NeighbourIndex, TreeSchedule
 
 __all__ = ["Memory", "knn"]
 
 _DOUBLE_BELOW = 1 << 16  # rows: the capacity doubles below this, grows by 1/8 above
+
+
+def _rows(name: str, value, width: int | None = None) -> np.ndarray:
+    """``value`` as a finite real array of shape ``(N, width)``, else a ``ValueError`` or
+    ``TypeError`` naming ``name``: NumPy broadcast a row of the wrong width into the memory
+    (``[1.0]`` stored as ``[1.0, 1.0]``) and searched NaN as the nearest of all.
+
+    >>> _rows("queries", np.array([[0.0, np.nan]]), 2)
+    Traceback (most recent call last):
+    ...
+    ValueError: queries has a NaN or infinite entry at index (0, 1): [[ 0. nan]]
+    """
+    shape = f"(N, {'d' if width is None else width})"
+    if isinstance(value, str | bytes) or value is None:
+        raise TypeError(f"{name} must be an array of shape {shape}, got {value!r}")
+    try:
+        arr = np.asarray(value)
+    except (TypeError, ValueError) as exc:  # a ragged list
+        raise TypeError(f"{name} must be an array of shape {shape}: {exc}") from None
+    if arr.dtype.kind not in "fiu":  # a bool, complex, str or object array
+        raise TypeError(f"{name} must be a real array of shape {shape}, got dtype {arr.dtype}")
+    if arr.ndim != 2 or (width is not None and arr.shape[1] != width):
+        raise ValueError(f"{name} must have shape {shape}, got {arr.shape}")
+    if arr.dtype.kind != "f":  # squared int coordinates overflow
+        arr = arr.astype(np.float64)
+    if not np.isfinite(arr).all():
+        raise ValueError(f"{name} has a NaN or infinite entry{where_not_finite(arr)}")
+    return arr
+
+
+def _k(k) -> int:
+    if not is_int(k) or k < 1:  # int() took 2.5 for 2 and "3" for 3
+        raise ValueError(f"k must be a positive int, got {k!r}")
+    return int(k)
+
+
+def knn(points, queries, k: int = 1):
+    """Exact ``k`` nearest ``points`` (N, d) of each of ``queries`` (Q, d), by brute force in
+    squared Euclidean distance: ``(d2, idx)`` of shape ``(Q, min(k, N))``, nearest first,
+    ties to the lowest index. The arrays are checked (finite, real, of one width ``d``, at
+    least one point): a NaN is nearest to nothing and an array of another width measured
+    only its first columns.
+
+    >>> pts = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 2.0]])
+    >>> d2, idx = knn(pts, np.array([[0.9, 0.1]]), k=2)
+    >>> idx.tolist(), np.round(d2, 2).tolist()
+    ([[1, 0]], [[0.02, 0.82]])
+    >>> knn(pts, np.array([[0.9]]))
+    Traceback (most recent call last):
+    ...
+    ValueError: queries must have shape (N, 2), got (1, 1)
+    """
+    points = _rows("points", points)
+    if not len(points):
+        raise ValueError("points is empty: knn needs at least one point")
+    queries = _rows("queries", queries, points.shape[1])
+    return brute_force.knn(points, queries, _k(k))
 
 
 class Memory:
@@ -34,7 +92,9 @@ class Memory:
     def __init__(
         self, n_m: int, n_s: int, capacity: int = 64, schedule: TreeSchedule | None = None
     ):
-        self.n_m, self.n_s = int(n_m), int(n_s)
+        self.n_m, self.n_s = check_count("n_m", n_m), check_count("n_s", n_s)
+        if not is_int(capacity) or capacity < 0:
+            raise ValueError(f"capacity must be an int >= 0, got {capacity!r}")
         # row-major storage: a kd-tree over a range of rows shares it without a copy
         self._m = np.empty((capacity, self.n_m))
         self._s = np.empty((capacity, self.n_s))
@@ -101,14 +161,25 @@ class Memory:
     def _rows(self, name: str) -> np.ndarray:
         return self._m if name == "m" else self._s
 
-    def append(self, m: np.ndarray, s: np.ndarray) -> None:
-        """Append rows ``m`` (N, n_m) and ``s`` (N, n_s).
+    def append(self, m: np.ndarray, s: np.ndarray, *, check: bool = True) -> None:
+        """Append rows ``m`` (N, n_m) and ``s`` (N, n_s): finite real arrays with as many
+        rows, else a ``ValueError`` or ``TypeError`` naming ``m`` or ``s``, and the memory
+        as it was. ``check=False`` skips the checks: for float64 arrays the caller made and
+        checked (a learner's, on its per-sample path).
 
         >>> mem = Memory(2, 1, capacity=1)
         >>> mem.append(np.zeros((3, 2)), np.ones((3, 1)))  # grows to fit the three rows
         >>> len(mem), mem.capacity, mem.s[:, 0].tolist()
         (3, 3, [1.0, 1.0, 1.0])
+        >>> mem.append(np.zeros((2, 2)), np.ones((1, 1)))
+        Traceback (most recent call last):
+        ...
+        ValueError: m has 2 rows but s has 1
         """
+        if check:
+            m, s = _rows("m", m, self.n_m), _rows("s", s, self.n_s)
+            if m.shape[0] != s.shape[0]:  # NumPy broadcast one row of s over every row of m
+                raise ValueError(f"m has {m.shape[0]} rows but s has {s.shape[0]}")
         count = m.shape[0]
         need = self._n + count
         if need > self.capacity:
@@ -137,13 +208,17 @@ class Memory:
         >>> len(mem), mem.m.tolist(), mem.s.tolist()
         (1, [[0.0]], [[5.0]])
         """
+        if not is_int(n) or n < 0:  # a negative n made len() negative
+            raise ValueError(f"n must be an int >= 0, got {n!r}")
         self._n = min(self._n, int(n))
         for index in self.index.values():
             index.truncate(self._n)
 
-    def nearest(self, space: str, queries: np.ndarray, k: int = 1):
+    def nearest(self, space: str, queries: np.ndarray, k: int = 1, *, check: bool = True):
         """Exact ``k`` nearest observations of ``queries`` (Q, d) in ``space``: ``(d2, idx)``,
-        equal to ``knn(self.space(space), queries, k)``.
+        equal to ``knn(self.space(space), queries, k)``. ``queries`` must be finite and real,
+        ``k`` a positive int, and the memory not empty; ``check=False`` skips these checks
+        (for a caller's own float64 queries).
 
         >>> mem = Memory(1, 1)
         >>> mem.append(np.array([[0.0], [1.0], [3.0]]), np.array([[5.0], [6.0], [7.0]]))
@@ -153,6 +228,11 @@ class Memory:
         """
         if space not in self.index:
             raise ValueError(f"space must be 'm' or 's', got {space!r}")
+        if check:
+            queries = _rows("queries", queries, self.n_m if space == "m" else self.n_s)
+            k = _k(k)
+            if not self._n:
+                raise ValueError("the memory is empty: no observation is nearest")
         index = self.index[space]
         if space not in self._active:
             self._active.append(space)

@@ -29,9 +29,9 @@ class NNLearner(Learner):
     """
 
     def _predict(self, m: np.ndarray) -> np.ndarray:
-        _, idx = self.memory.nearest("m", m)
+        _, idx = self.memory.nearest("m", m, check=False)
         return self.memory.s[idx[:, 0]]
 
     def _infer(self, s: np.ndarray) -> np.ndarray:
-        _, idx = self.memory.nearest("s", s)
+        _, idx = self.memory.nearest("s", s, check=False)
         return self.memory.m[idx[:, 0]]

@@ -321,7 +321,7 @@ class NetworkLearner(Learner):
         k = min(self.cfg.predict_neighbours, len(self.memory))
         if k == 0:
             return s
-        d2, idx = self.memory.nearest("m", m, k)
+        d2, idx = self.memory.nearest("m", m, k, check=False)
         bias = self.memory.s[idx] - self._forward(self.memory.m[idx.ravel()]).reshape(
             *idx.shape, -1
         )
@@ -335,7 +335,7 @@ class NetworkLearner(Learner):
         """The inverse's starts and bias neighbours for goals ``s`` (Q, n_s), from the memory's
         exact index: ``(starts (Q, R, D), neighbours (Q, R, k, D), weights (Q, R, k))``."""
         cfg, mem = self.net_cfg, self.memory
-        _, near = mem.nearest("s", s, cfg.restarts)
+        _, near = mem.nearest("s", s, cfg.restarts, check=False)
         if near.shape[1] < cfg.restarts:  # fewer stored: the nearest repeats
             fill = np.repeat(near[:, :1], cfg.restarts - near.shape[1], axis=1)
             near = np.concatenate([near, fill], axis=1)
@@ -349,7 +349,7 @@ class NetworkLearner(Learner):
             weights = np.zeros(size)
             weights[..., 0] = 1.0
             return starts, np.repeat(starts[:, :, None], width, axis=2), weights
-        _, nb = mem.nearest("m", m0.reshape(-1, cfg.n_m), k)
+        _, nb = mem.nearest("m", m0.reshape(-1, cfg.n_m), k, check=False)
         weights = np.zeros((nb.shape[0], width))
         weights[:, : nb.shape[1]] = 1.0
         if nb.shape[1] < width:  # fewer stored or fewer chosen: padding rows, weight 0

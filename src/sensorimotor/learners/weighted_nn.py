@@ -73,7 +73,7 @@ class WNNLearner(Learner):
         return w / w.sum(axis=1, keepdims=True)
 
     def _average(self, space: str, other: np.ndarray, q: np.ndarray) -> np.ndarray:
-        d2, idx = self.memory.nearest(space, q, self.cfg.k)
+        d2, idx = self.memory.nearest(space, q, self.cfg.k, check=False)
         return np.einsum("qk,qkd->qd", self._weights(d2), other[idx])
 
     def _predict(self, m: np.ndarray) -> np.ndarray:
@@ -83,7 +83,7 @@ class WNNLearner(Learner):
         mem = self.memory
         if self.cfg.inverse == "sensory":
             return self._average("s", mem.m, s)
-        _, guess = mem.nearest("s", s, 1)
-        _, idx = mem.nearest("m", mem.m[guess[:, 0]], self.cfg.k)
+        _, guess = mem.nearest("s", s, 1, check=False)
+        _, idx = mem.nearest("m", mem.m[guess[:, 0]], self.cfg.k, check=False)
         d2 = ((mem.s[idx] - s[:, None]) ** 2).sum(axis=-1)
         return np.einsum("qk,qkd->qd", self._weights(d2), mem.m[idx])
