@@ -600,3 +600,23 @@ def test_an_explorer_saved_with_a_learner_will_not_load_without_it(tmp_path):
     assert Explorer.load(path, NNLearner(cfg)).learner is not None
     RandomMotorExplorer({**cfg, "seed": 0}).save(path)
     assert Explorer.load(path).learner is None
+
+
+@pytest.mark.parametrize(
+    "s, word",
+    [
+        ([math.nan, 0.0], "channel 'x' is NaN"),
+        ([0.5], "for channels ['x', 'y']"),  # broadcast over both coordinates
+        (None, "got None"),  # np.asarray(None, float) is NaN
+        ([[0.5, 0.5]], "got (1, 2)"),  # a batch: find() answered for its first row
+        ("ab", "numeric array"),
+    ],
+)
+def test_region_of_refuses_a_point_that_is_not_one_naming_it(s, word):
+    """region_of put each of these in region 0, as if it were a point there."""
+    arm = KinematicArm2D({"dim": 2})
+    learner = NNLearner({"m_channels": arm.m_channels, "s_channels": arm.s_channels})
+    explorer = LearningProgressExplorer({"learner": learner, "cells": 2})
+    with pytest.raises(ValueError) as info:
+        explorer.region_of(s)
+    assert word in str(info.value)

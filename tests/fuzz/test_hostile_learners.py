@@ -15,8 +15,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sensorimotor import KinematicArm2D
+from sensorimotor.base.bounds import is_int
 from sensorimotor.envs import CartPoleADP, Distractor, Epuck2D, GymStepEnvironment
-from sensorimotor.explore import RandomGoalExplorer, RandomMotorExplorer
+from sensorimotor.explore import (
+    LearningProgressExplorer,
+    RandomGoalExplorer,
+    RandomMotorExplorer,
+)
 from sensorimotor.learners import LWLRLearner, Memory, NetworkLearner, NNLearner, WNNLearner, knn
 from sensorimotor.run import ObservationLog
 
@@ -332,10 +337,12 @@ def _explorer(kind):
     cfg = {"m_channels": ARM.m_channels, "s_channels": ARM.s_channels, "seed": 0}
     if kind == "goal":
         return RandomGoalExplorer({**cfg, "learner": learner})
+    if kind == "progress":
+        return LearningProgressExplorer({**cfg, "learner": learner, "cells": 2})
     return RandomMotorExplorer(cfg)
 
 
-@pytest.mark.parametrize("kind", ["goal", "motor"])
+@pytest.mark.parametrize("kind", ["goal", "motor", "progress"])
 @settings(max_examples=examples())
 @given(data=st.data())
 def test_explorer_receive(kind, data):
@@ -361,13 +368,33 @@ def test_explorer_receive(kind, data):
         e, names = data.draw(hostile.hostile_scalar()), ["exploration"]
 
     def snapshot():
-        learner = explorer.learner if kind == "goal" else None
+        learner = explorer.learner if kind != "motor" else None
         return fingerprint(
             [explorer.state(), None if learner is None else _learner_snapshot(learner)]
         )
 
     check_outcome(
         f"{type(explorer).__name__}.receive", lambda: explorer.receive(e, fb), snapshot, names
+    )
+
+
+@settings(max_examples=examples())
+@given(data=st.data())
+def test_learning_progress_region_of(data):
+    """``region_of(s)``: refused naming ``s`` or a channel, or the index of a region (NaN,
+    None and a point of one coordinate once all fell in region 0)."""
+    explorer = _explorer("progress")
+    s = data.draw(hostile.hostile_vector(2))
+
+    def accepted(i):
+        assert is_int(i) and 0 <= i < len(explorer.interest()), i
+
+    check_outcome(
+        "LearningProgressExplorer.region_of",
+        lambda: explorer.region_of(s),
+        lambda: fingerprint(explorer.state()),
+        ["s", *S_NAMES],
+        accepted,
     )
 
 

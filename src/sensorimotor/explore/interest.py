@@ -8,6 +8,7 @@ from sensorimotor.base.bounds import is_int, is_real
 from sensorimotor.explore import draws
 from sensorimotor.explore.goal import RandomGoalExplorer
 from sensorimotor.explore.regions import Regions
+from sensorimotor.signals import SignalError
 
 
 class LearningProgressExplorer(RandomGoalExplorer):
@@ -176,8 +177,20 @@ class LearningProgressExplorer(RandomGoalExplorer):
         >>> low, high = explorer.region_bounds()
         >>> i, low[i].tolist(), high[i].tolist(), explorer.region_of([7.0, 7.0])
         (2, [0.0, -1.0], [1.0, 0.0], 3)
+        >>> explorer.region_of([float("nan"), 0.0])
+        Traceback (most recent call last):
+        ...
+        sensorimotor.signals.errors.SignalError: channel 'x' is NaN
         """
-        return self.regions.find((np.asarray(s, dtype=np.float64) - self.box_low) / self._width)
+        # NaN, None or a point of one coordinate (broadcast over both) all fell in region 0
+        arr = self.s_set.check_array(s, strict=False) if s is not None else None
+        if arr is None or arr.ndim != 1:
+            got = "None" if arr is None else arr.shape
+            raise SignalError(
+                f"s: expected shape ({len(self.s_set)},) for channels {list(self.s_set.names)}, "
+                f"got {got}"
+            )
+        return self.regions.find((arr - self.box_low) / self._width)
 
     def region_bounds(self) -> tuple[np.ndarray, np.ndarray]:
         """``(low, high)``: the regions' boxes in raw units, each ``(len(regions), n_s)``."""
