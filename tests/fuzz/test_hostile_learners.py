@@ -23,7 +23,7 @@ from sensorimotor.explore import (
     RandomMotorExplorer,
 )
 from sensorimotor.learners import LWLRLearner, Memory, NetworkLearner, NNLearner, WNNLearner, knn
-from sensorimotor.run import ObservationLog
+from sensorimotor.run import EpisodeLog, ObservationLog
 
 ARM = KinematicArm2D({"dim": 3})
 M_NAMES = ARM.m_set.names if hasattr(ARM.m_set, "names") else [c.name for c in ARM.m_channels]
@@ -425,6 +425,29 @@ def test_observation_log_append(tmp_path_factory, data):
             )
 
         check_outcome("ObservationLog.append", lambda: log.append(fb, meta=meta), snapshot, names)
+
+
+@settings(max_examples=examples())
+@given(data=st.data())
+def test_episode_log_append(tmp_path_factory, data):
+    """``EpisodeLog.append``: refused naming the record or its key with the episode's
+    records as they were, or kept (NaN included: a diverging critic is worth seeing)."""
+    path = tmp_path_factory.mktemp("episodes") / "episodes.h5"
+    part = data.draw(st.sampled_from(["reward", "state", "record"]))
+    record, names = {"reward": 1.0, "state": np.zeros(3)}, [part]
+    if part == "reward":
+        record["reward"] = data.draw(hostile.hostile_scalar())
+    elif part == "state":
+        record["state"] = data.draw(hostile.hostile_vector(3))
+    else:
+        record = data.draw(hostile.hostile_scalar())
+    with EpisodeLog(path, mode="w") as log:
+        log.append({"reward": 0.5, "state": np.ones(3)})
+
+        def snapshot():
+            return fingerprint([dict(r) for r in log._records])
+
+        check_outcome("EpisodeLog.append", lambda: log.append(record), snapshot, names)
 
 
 # -- configs --------------------------------------------------------------------------------------

@@ -15,6 +15,9 @@ def test_records_of_other_keys_or_shapes_are_refused(tmp_path):
             log.append({"r": 1.0, "a": [1.0]})
         with pytest.raises(TypeError, match="'r'"):
             log.append({"r": "x", "a": [1.0, 2.0]})
+        for record in (None, "r", [("r", 1.0)]):  # AttributeError: no attribute 'items'
+            with pytest.raises(TypeError, match="record must be a mapping"):
+                log.append(record)
         log.append({"r": 2.0, "a": [3.0, 4.0]})
     (episode,) = read_episodes(tmp_path / "a.h5")
     assert episode["r"].tolist() == [1.0, 2.0]

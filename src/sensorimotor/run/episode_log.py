@@ -105,6 +105,8 @@ class EpisodeLog:
         record raises naming it, and nothing is added."""
         if self._lock_fd is None:
             raise RuntimeError("the log is closed")
+        if not isinstance(record, Mapping):  # else AttributeError: no attribute 'items'
+            raise TypeError(f"record must be a mapping of names to numbers, got {record!r}")
         row = {}
         for key, value in record.items():
             if not isinstance(key, str) or not key or "/" in key:
