@@ -549,3 +549,11 @@ def test_a_momentum_out_of_range_names_its_own_class():
 
     with pytest.raises(ValueError, match=r"^RadialMomentum\.momentum must be"):
         RadialMomentum(1.5)
+
+
+@pytest.mark.parametrize("bad", ["1.5", True, [[0.5]], [0.5, 1.0], math.nan])
+def test_a_heading_policy_refuses_an_initial_heading_that_is_not_one_number(bad):
+    """HeadingPolicy cast initial to float first: "1.5" became 1.5 and True 1.0."""
+    with pytest.raises((TypeError, ValueError), match="initial"):
+        HeadingPolicy(initial=bad)
+    assert HeadingPolicy(initial=np.float32(0.5)).initial_action().tolist() == [0.5]

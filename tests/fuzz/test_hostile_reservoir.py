@@ -126,3 +126,26 @@ def test_sine_gait_update(data):
         ["action", "gait parameter"],
         lambda _: _accepted(gait.action),
     )
+
+
+@settings(max_examples=examples())
+@given(data=st.data())
+def test_policy_settings(data):
+    """A policy's initial action: refused naming ``initial``, or a finite action of the
+    policy's width (HeadingPolicy once cast "1.5" to 1.5 and True to 1.0)."""
+    from sensorimotor.actorcritic import ChannelPolicy, HeadingPolicy
+    from sensorimotor.envs import CartPoleADP
+
+    which = data.draw(st.sampled_from(["HeadingPolicy", "ChannelPolicy"]))
+    value = data.draw(hostile.hostile_scalar() | hostile.hostile_vector(1))
+    if which == "HeadingPolicy":
+        make = lambda: HeadingPolicy(initial=value)  # noqa: E731
+    else:
+        make = lambda: ChannelPolicy(CartPoleADP({"seed": 0}).m_channels, initial=value)  # noqa: E731
+
+    def accepted(policy):
+        action = policy.initial_action()
+        assert action.shape == (1,) and action.dtype == np.float64 and all_finite(action)
+        assert not isinstance(value, str | bool | np.bool_), f"{which} took {value!r}"
+
+    check_outcome(f"{which}(initial)", make, lambda: None, ["initial"], accepted)

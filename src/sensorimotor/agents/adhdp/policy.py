@@ -119,7 +119,8 @@ class HeadingPolicy(Policy):
 
     def __init__(self, relative: bool = True, initial=0.0):
         self.relative = check_flag("relative", relative)  # "no" was read as True
-        super().__init__(1, np.atleast_1d(np.asarray(initial, dtype=np.float64)))
+        # no float cast here: it read "1.5" as 1.5 and True as 1.0, which Policy refuses
+        super().__init__(1, None if initial is None else np.atleast_1d(initial))
 
     def bound(self, action) -> np.ndarray:
         if self.relative:
