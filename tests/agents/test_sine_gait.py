@@ -6,7 +6,13 @@ import math
 import numpy as np
 import pytest
 
-from sensorimotor.agents.adhdp.sine_gait import GAIT_HIGH, GAIT_LOW, GAIT_PARAMETERS, SineGait
+from sensorimotor.agents.adhdp.sine_gait import (
+    GAIT_HIGH,
+    GAIT_LOW,
+    GAIT_PARAMETERS,
+    SineGait,
+    sine_gait_targets,
+)
 
 GAIT = np.array([0.8, 0.3, 0.5, 0.1, 0.25, -2.0, -0.2])
 
@@ -89,3 +95,19 @@ def test_a_huge_complex_or_bool_parameter_is_refused_naming_the_action(action, e
     with pytest.raises(error, match="action"):
         gait.update(action)
     assert np.array_equal(gait.action, GAIT)
+
+
+@pytest.mark.parametrize(
+    "params, clock, word",
+    [
+        (np.full(7, np.nan), 0.0, "params contains NaN"),  # eight NaN targets
+        (np.zeros(3), 0.0, "params must have shape (7,)"),  # IndexError: index 4
+        ("abcdefg", 0.0, "params must"),
+        (np.zeros(7), float("inf"), "clock"),  # eight NaN targets
+        (np.zeros(7), "1", "clock"),
+    ],
+)
+def test_sine_gait_targets_refuses_bad_params_or_clock_naming_them(params, clock, word):
+    with pytest.raises((TypeError, ValueError)) as info:
+        sine_gait_targets(params, clock)
+    assert word in str(info.value)

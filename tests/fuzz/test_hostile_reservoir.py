@@ -149,3 +149,26 @@ def test_policy_settings(data):
         assert not isinstance(value, str | bool | np.bool_), f"{which} took {value!r}"
 
     check_outcome(f"{which}(initial)", make, lambda: None, ["initial"], accepted)
+
+
+@settings(max_examples=examples())
+@given(data=st.data())
+def test_sine_gait_targets(data):
+    """``sine_gait_targets(params, clock)``: refused naming the argument, or eight finite
+    joint targets (NaN parameters once gave eight NaN targets)."""
+    from sensorimotor.actorcritic import sine_gait_targets
+
+    which = data.draw(st.sampled_from(["params", "clock"]))
+    params = data.draw(hostile.hostile_vector(7)) if which == "params" else np.zeros(7)
+    clock = data.draw(hostile.hostile_scalar()) if which == "clock" else 0.5
+
+    def accepted(q):
+        assert q.shape == (8,) and all_finite(q)
+
+    check_outcome(
+        f"sine_gait_targets({which})",
+        lambda: sine_gait_targets(params, clock),
+        lambda: None,
+        [which],
+        accepted,
+    )

@@ -7,7 +7,8 @@ import math
 import numpy as np
 
 from sensorimotor.agents.adhdp.policy import Policy
-from sensorimotor.base.bounds import FINITE, NON_NEGATIVE, POSITIVE, check_value
+from sensorimotor.base.bounds import FINITE, NON_NEGATIVE, POSITIVE, check_value, is_real
+from sensorimotor.nets.reservoir import check_input
 
 TWO_PI = 2.0 * math.pi
 
@@ -52,8 +53,16 @@ def sine_gait_targets(params, clock):
     >>> q = sine_gait_targets(np.array([1.0, 0.2, 0.0, 0.1, 0.2, math.pi, 0.0]), math.pi / 2)
     >>> print(q.round(3))
     [ 0.3  1.1 -0.2 -0.5  0.2 -0.5 -0.3  1.1]
+    >>> sine_gait_targets(np.zeros(3), 0.0)
+    Traceback (most recent call last):
+    ...
+    ValueError: params must have shape (7,), got (3,)
     """
-    return _targets(np.asarray(params, dtype=np.float64), clock, 0.3, 0.8, 0.0)
+    # NaN gave eight NaN targets, a short array an IndexError naming no argument
+    params = check_input("params", params, (len(GAIT_PARAMETERS),), np.float64)
+    if not is_real(clock) or not math.isfinite(clock):  # an array broadcast over the legs
+        raise ValueError(f"clock must be a finite number (an angle), got {clock!r}")
+    return _targets(params, clock, 0.3, 0.8, 0.0)
 
 
 def _targets(p, clock, ankle_amplitude, ankle_offset, ankle_lag):
