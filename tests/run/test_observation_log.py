@@ -675,3 +675,17 @@ def test_a_log_held_open_in_this_process_is_named_as_such_not_as_corrupt(tmp_pat
             ObservationLog(path, M, S)
     with ObservationLog(path, M, S) as log:  # closed: the log is the writer's again
         assert len(log) == 1
+
+
+def test_a_log_in_a_missing_folder_names_the_folder_and_the_log_not_its_lock(tmp_path):
+    """``ObservationLog('/missing/x.h5')`` raised FileNotFoundError naming
+    ``'/missing/x.h5.lock'``, a file the user never named (hostile-input review)."""
+    arm = KinematicArm2D.mid7()
+    path = tmp_path / "missing" / "log.h5"
+    with pytest.raises(
+        FileNotFoundError, match=r"No folder .*missing' to write the file in: '.*log\.h5'$"
+    ):
+        ObservationLog(str(path), arm.m_channels, arm.s_channels)
+    with pytest.raises(IsADirectoryError):
+        ObservationLog(str(tmp_path), arm.m_channels, arm.s_channels)
+    assert os.listdir(tmp_path) == []

@@ -127,6 +127,24 @@ def _header_json(header: Mapping) -> str:
 
 
 # -- atomic writes --------------------------------------------------------------------
+def check_file_path(path) -> None:
+    """An ``OSError`` naming ``path`` unless a file can be made there: ``path`` is a folder,
+    or its folder does not exist. Checked before a temporary or lock file is made beside
+    it, whose own error would name that file instead of the caller's path.
+
+    >>> check_file_path("/no/such/folder/log.h5")
+    Traceback (most recent call last):
+    ...
+    FileNotFoundError: [Errno 2] No folder '/no/such/folder' to write the file in: '/no/such/folder/log.h5'
+    """
+    path = os.fspath(path)
+    if os.path.isdir(path):
+        raise IsADirectoryError(errno.EISDIR, "Is a folder, expected a file name", path)
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(errno.ENOENT, f"No folder {folder!r} to write the file in", path)
+
+
 @contextlib.contextmanager
 def atomic_path(path) -> Iterator[str]:
     """Yield a temporary path beside ``path``; write the file there.
@@ -147,10 +165,7 @@ def atomic_path(path) -> Iterator[str]:
     path = os.fspath(path)
     folder, name = os.path.split(os.path.abspath(path))
     # checked first: the temporary file's own error would name it, not the caller's path
-    if os.path.isdir(path):
-        raise IsADirectoryError(errno.EISDIR, "Is a folder, expected a file name", path)
-    if not os.path.isdir(folder):
-        raise FileNotFoundError(errno.ENOENT, f"No folder {folder!r} to write the file in", path)
+    check_file_path(path)
     while True:
         tmp = os.path.join(folder, f".{name}.{secrets.token_hex(4)}.tmp")
         try:

@@ -12,7 +12,12 @@ import h5py
 import numpy as np
 
 from sensorimotor.base.bounds import is_int
-from sensorimotor.base.saved_file import atomic_path, check_header, make_header
+from sensorimotor.base.saved_file import (
+    atomic_path,
+    check_file_path,
+    check_header,
+    make_header,
+)
 from sensorimotor.run.log_selection import check_names, check_rows
 from sensorimotor.signals import Channel, ChannelSet, check_feedback
 
@@ -301,7 +306,9 @@ class ObservationLog:
 
 def acquire_write_lock(path: str, writer: str) -> int:
     """Take the exclusive lock ``<path>.lock`` of a log's one writer (a file descriptor);
-    ``RuntimeError`` if another writer holds it."""
+    ``RuntimeError`` if another writer holds it; an ``OSError`` naming ``path`` (not its
+    lock) if no file can be made there."""
+    check_file_path(path)
     fd = os.open(path + ".lock", os.O_RDWR | os.O_CREAT, 0o644)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
