@@ -231,14 +231,17 @@ def check_rule(optimizer, update: str, kind: str) -> None:
 
 def configured_step_size(rule) -> float | None:
     """The step size ``rule`` was configured with (the largest, for a vector; a
-    meta-learning rule's initial one), or ``None`` for a rule without one.
+    meta-learning rule's initial one), or ``None`` for a rule without one or with a traced
+    one (a swept step size, checked where it is made).
 
     >>> from sensorimotor.rules import IDBD
     >>> configured_step_size(IDBD(0.05))
     0.05
     """
     step = getattr(rule, "initial_step_size", getattr(rule, "step_size", None))
-    return None if step is None else float(np.max(np.asarray(step, dtype=np.float64)))
+    if step is None or is_traced(step):
+        return None
+    return float(np.max(np.asarray(step, dtype=np.float64)))
 
 
 def check_step_size_fits(rule, dtype) -> None:
@@ -250,13 +253,11 @@ def check_step_size_fits(rule, dtype) -> None:
     Traceback (most recent call last):
     ValueError: LMS's step size 1e+300 is beyond float32's largest number (3.4e+38)
     """
-    step = getattr(rule, "initial_step_size", getattr(rule, "step_size", None))
-    if step is None or is_traced(step):  # a swept step size is checked where it is made
-        return
+    step = configured_step_size(rule)
     info, dtype_name = _float_info(dtype)
-    if configured_step_size(rule) > float(info.max):
+    if step is not None and step > float(info.max):
         raise ValueError(
-            f"{type(rule).__name__}'s step size {configured_step_size(rule):.3g} is beyond "
+            f"{type(rule).__name__}'s step size {step:.3g} is beyond "
             f"{dtype_name}'s largest number ({float(info.max):.2g})"
         )
 

@@ -352,14 +352,13 @@ def _check_not_overflowed(xp, learner, state, new, x, xb, y, pred, err) -> None:
     """Raise ``ValueError`` if one update from a finite error made the state non-finite
     and the sample, not the state, is to blame: the target when ``|y| > |prediction|``
     (e.g. ``y = 1e150`` overflows IDBD's step sizes) and an update with an error of 1
-    would not (``LMS(1e300)`` overflows on any error), else ``x`` when it is too large for the rule as configured
-    (:func:`overshooting_input`, e.g. ``x = 255`` at step size 0.05). The sample is
-    refused and the state passed in kept, instead of a reset at the next step. A state
-    whose adapted step sizes or weights ran away on inputs the rule can learn from has
-    diverged: that is left to the guard. An ``x`` whose square overflows the dtype is
-    refused first, naming it."""
-    leaves = [*new.optimizer] + ([] if new.normalizer is None else [*new.normalizer])
-    if bool(xp.isfinite(finite_probe(xp, new.weights, leaves))):
+    would not (``LMS(1e300)`` overflows on any error), else ``x`` when it is too large
+    for the rule as configured (:func:`overshooting_input`, e.g. ``x = 255`` at step size
+    0.05). The sample is refused and the state passed in kept, instead of a reset at the
+    next step. A state whose adapted step sizes or weights ran away on inputs the rule can
+    learn from has diverged: that is left to the guard. An ``x`` whose square overflows
+    the dtype is refused first, naming it."""
+    if not _overflowed(xp, new.weights, new.optimizer, new.normalizer):
         return
     # an x whose square overflows first: a fresh state predicts 0, so the rule below
     # blamed y = 1 for x = 1e160
@@ -387,5 +386,11 @@ def _unit_error_overflows(xp, learner, state, xb) -> bool:
     """Whether the rule's update from ``state`` on the features ``xb`` overflows the state
     even with an error of 1: then the step size (or ``x``), not the target, is too large."""
     opt, inc = learner.optimizer.update_from_error(state.optimizer, xb, xp.ones((), xb.dtype))
-    leaves = [*opt] + ([] if state.normalizer is None else [*state.normalizer])
-    return not bool(xp.isfinite(finite_probe(xp, state.weights + inc, leaves)))
+    return _overflowed(xp, state.weights + inc, opt, state.normalizer)
+
+
+def _overflowed(xp, weights, rule_state, normalizer) -> bool:
+    """Whether a concrete learner state (its parts) holds a non-finite value
+    (:func:`finite_probe`)."""
+    leaves = [*rule_state] + ([] if normalizer is None else [*normalizer])
+    return not bool(xp.isfinite(finite_probe(xp, weights, leaves)))
